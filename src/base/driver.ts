@@ -1,0 +1,72 @@
+/**
+ * Binding drivers to devices. Probe runs with the device lock held; a failed probe releases
+ * the devres taken so far. Unbinding runs the driver's remove(), then releases devres newest
+ * first, then sends the `unbind` uevent (R26).
+ *
+ * @see really_probe(), device_release_driver_internal() in drivers/base/dd.c
+ */
+import { mutexLock, mutexUnlock, type Task } from "../kernel/mod.js";
+import type { ErrnoName } from "../uapi/mod.js";
+import { kobjectUevent, type Device } from "./device.js";
+import { devresReleaseAll } from "./devres.js";
+
+export interface DeviceDriver {
+  readonly name: string;
+  readonly busName: string;
+  probe(dev: Device): Task<0 | ErrnoName>;
+  remove(dev: Device): Task<void>;
+}
+
+export function driverSysfsDir(drv: DeviceDriver): string {
+  return `/sys/bus/${drv.busName}/drivers/${drv.name}`;
+}
+
+/** Binds `drv` to `dev`; the caller holds the device lock. Returns 0 or the probe's errno. */
+export function* reallyProbe(dev: Device, drv: DeviceDriver): Task<0 | ErrnoName> {
+  const sysfs = dev.kernel.sysfs;
+  dev.driver = drv;
+  sysfs.add(`${driverSysfsDir(drv)}/${dev.name}`, { kind: "link", target: dev.sysfsPath });
+  sysfs.add(`${dev.sysfsPath}/driver`, { kind: "link", target: driverSysfsDir(drv) });
+  const err = yield* dev.kernel.sim.frame(`${drv.name} probe`, drv.probe(dev));
+  if (err !== 0) {
+    yield* devresReleaseAll(dev);
+    unlink(dev, drv);
+    dev.kernel.sim.printk(4, `${drv.name} ${dev.name}: probe with driver ${drv.name} failed with error -${err}`);
+    return err;
+  }
+  kobjectUevent(dev, "bind");
+  return 0;
+}
+
+/** Probes under the device lock. */
+export function* deviceDriverAttach(dev: Device, drv: DeviceDriver): Task<0 | ErrnoName> {
+  yield* mutexLock(dev.lock);
+  try {
+    if (dev.driver !== null) return "EBUSY";
+    return yield* reallyProbe(dev, drv);
+  } finally {
+    mutexUnlock(dev.lock);
+  }
+}
+
+/** Unbinds the device's driver, if any: remove(), devres release, `unbind` uevent. */
+export function* deviceReleaseDriver(dev: Device): Task<void> {
+  yield* mutexLock(dev.lock);
+  try {
+    const drv = dev.driver;
+    if (drv === null) return;
+    yield* dev.kernel.sim.frame(`${drv.name} remove`, drv.remove(dev));
+    yield* devresReleaseAll(dev);
+    unlink(dev, drv);
+    kobjectUevent(dev, "unbind");
+  } finally {
+    mutexUnlock(dev.lock);
+  }
+}
+
+function unlink(dev: Device, drv: DeviceDriver): void {
+  dev.kernel.sysfs.remove(`${driverSysfsDir(drv)}/${dev.name}`);
+  dev.kernel.sysfs.remove(`${dev.sysfsPath}/driver`);
+  dev.driver = null;
+  dev.drvdata = null;
+}

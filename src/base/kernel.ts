@@ -1,0 +1,31 @@
+/**
+ * The kernel-wide state every subsystem shares: the simulation, the profile, fault injection,
+ * the uevent broadcaster, sysfs, and the character-device table with devtmpfs.
+ */
+import type { Sim } from "../kernel/mod.js";
+import { FaultInjector } from "./faults.js";
+import type { KernelProfile } from "./profile.js";
+import { Sysfs } from "./sysfs.js";
+import { UeventHub } from "./uevent_hub.js";
+import { Vfs } from "./vfs.js";
+
+export class Kernel {
+  readonly uevents: UeventHub;
+  readonly sysfs = new Sysfs();
+  readonly vfs: Vfs;
+  readonly faults = new FaultInjector();
+  private nextPid = 1000;
+
+  constructor(
+    readonly sim: Sim,
+    readonly profile: KernelProfile,
+    options: { firstSeqnum?: number } = {},
+  ) {
+    this.uevents = new UeventHub(sim, options.firstSeqnum ?? 1);
+    this.vfs = new Vfs(this);
+  }
+
+  allocPid(): number {
+    return this.nextPid++;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Memory maps: VMAs with their page-table entries, page faults, and address spaces that can
+ * be zapped as a whole (what drm_dev_unplug() does to a device's mappings).
+ *
+ * @see unmap_mapping_range() in mm/memory.c
+ */
+import { step, type Task } from "../kernel/mod.js";
+import type { KFile } from "./vfs.js";
+
+export const PAGE_SIZE = 4096;
+export const PAGE_SHIFT = 12;
+
+export type FaultResult = { readonly ok: true; readonly page: Uint8Array } | { readonly ok: false; readonly result: "SIGBUS" | "OOM" };
+
+export interface VmOps {
+  readonly name: string;
+  /** Resolves a fault on page `pageIndex` of the VMA. */
+  fault(vma: Vma, pageIndex: number): Task<FaultResult>;
+  close?(vma: Vma): Task<void> | void;
+}
+
+export class Vma {
+  ops: VmOps | null = null;
+  privateData: unknown = null;
+  /** Present page-table entries: page index in the VMA → the page mapped there. */
+  readonly ptes = new Map<number, Uint8Array>();
+  constructor(
+    readonly start: bigint,
+    readonly length: number,
+    /** Offset into the file in pages (the fake offset of a GEM object >> PAGE_SHIFT). */
+    readonly pgoff: bigint,
+    readonly file: KFile,
+  ) {}
+
+  get pages(): number {
+    return Math.ceil(this.length / PAGE_SIZE);
+  }
+}
+
+/** The shared mapping of a file or device (struct address_space). */
+export class AddressSpace {
+  readonly vmas = new Set<Vma>();
+  constructor(readonly name: string) {}
+}
+
+/** Zaps every PTE of every VMA mapping `as`; the next access faults again. */
+export function* unmapMappingRange(as: AddressSpace): Task<void> {
+  yield step("unmap_mapping_range");
+  for (const vma of as.vmas) vma.ptes.clear();
+}
+
+/** A process's mappings. Addresses are handed out deterministically. */
+export class Mm {
+  readonly vmas: Vma[] = [];
+  private nextAddr = 0x7f00_0000_0000n;
+
+  allocRange(length: number): bigint {
+    const addr = this.nextAddr;
+    const pages = BigInt(Math.ceil(length / PAGE_SIZE));
+    this.nextAddr += (pages + 1n) * BigInt(PAGE_SIZE); // leave a guard page between mappings
+    return addr;
+  }
+
+  find(addr: bigint): Vma | undefined {
+    return this.vmas.find((v) => addr >= v.start && addr < v.start + BigInt(v.length));
+  }
+}

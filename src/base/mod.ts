@@ -1,0 +1,16 @@
+/**
+ * The driver-model base: devices, devres, driver binding, sysfs, device nodes and files,
+ * memory maps, processes and their system calls, uevents.
+ */
+export { Device, deviceAdd, deviceDel, deviceUeventEnv, getDevice, kobjectUevent, putDevice, type DeviceInit, type Devt } from "./device.js";
+export { devmAddAction, devmAddActionOrReset, devmKzalloc, devresReleaseAll, type DevresAction, type DevresNode } from "./devres.js";
+export { deviceDriverAttach, deviceReleaseDriver, driverSysfsDir, reallyProbe, type DeviceDriver } from "./driver.js";
+export { FaultInjector, type FaultRule } from "./faults.js";
+export { Kernel } from "./kernel.js";
+export { AddressSpace, Mm, PAGE_SHIFT, PAGE_SIZE, unmapMappingRange, Vma, type FaultResult, type VmOps } from "./mm.js";
+export { Process } from "./process.js";
+export { compareVersions, DEFAULT_KERNEL_VERSION, isKernelVersion, KERNEL_VERSIONS, PROFILE_NAMES, versionAtLeast, type KernelProfile, type KernelVersion, type ProfileName } from "./profile.js";
+export { baseName, parentOf, Sysfs, type SysfsNode } from "./sysfs.js";
+export { UeventHub, type UeventListener } from "./uevent_hub.js";
+export { UeventSocket } from "./uevent_socket.js";
+export { fget, fput, KFile, Vfs, type ChrdevOpen, type FileOps } from "./vfs.js";

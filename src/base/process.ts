@@ -1,0 +1,268 @@
+/**
+ * A userspace process as the kernel sees it: a pid, a command name, an fd table and its
+ * mappings, and the system calls it makes. Each call is traced with its result.
+ *
+ * Paths under /sys go to sysfs; all other paths go to the device-node table (devtmpfs and
+ * mknod nodes).
+ */
+import { step, type Task } from "../kernel/mod.js";
+import {
+  fail,
+  ioctlByName,
+  ok,
+  type DirEntry,
+  type Fd,
+  type IoctlArg,
+  type IoctlOut,
+  type MemResult,
+  type OpenFlags,
+  type SysResult,
+  type Syscalls,
+  type Uevent,
+} from "../uapi/mod.js";
+import type { Kernel } from "./kernel.js";
+import { PAGE_SIZE, Mm, Vma } from "./mm.js";
+import { UeventSocket, ueventSocketOps } from "./uevent_socket.js";
+import { fget, fput, KFile } from "./vfs.js";
+
+const TICKS_PER_MS = 1000;
+
+export class Process implements Syscalls {
+  readonly pid: number;
+  readonly fds = new Map<number, KFile>();
+  readonly mm = new Mm();
+  private readonly sockets = new Map<KFile, UeventSocket>();
+  exited = false;
+
+  constructor(readonly kernel: Kernel, readonly comm: string) {
+    this.pid = kernel.allocPid();
+  }
+
+  private allocFd(file: KFile): Fd {
+    let fd = 3; // 0-2 are stdio
+    while (this.fds.has(fd)) fd++;
+    this.fds.set(fd, file);
+    return fd as Fd;
+  }
+
+  private *traced<T>(op: string, args: string, body: Task<SysResult<T>>, show: (v: T) => string = String): Task<SysResult<T>> {
+    const sim = this.kernel.sim;
+    const startTick = sim.now;
+    const r = yield* sim.frame(`sys_${op}`, body);
+    const task = sim.current?.id ?? 0;
+    sim.trace.push({ t: "call", tick: sim.now, startTick, task, op, args, ret: r.ok ? show(r.value) : "-1", errno: r.ok ? null : r.errno });
+    return r;
+  }
+
+  *open(path: string, flags: OpenFlags = {}): Task<SysResult<Fd>> {
+    const self = this;
+    return yield* this.traced("open", path, (function* () {
+      const r = yield* self.kernel.vfs.open(path, flags, self.pid);
+      return r.ok ? ok(self.allocFd(r.value)) : fail(r.errno);
+    })());
+  }
+
+  *close(fd: Fd): Task<SysResult<0>> {
+    const self = this;
+    return yield* this.traced("close", String(fd), (function* () {
+      const file = self.fds.get(fd);
+      if (file === undefined) return fail("EBADF");
+      self.fds.delete(fd);
+      self.sockets.delete(file);
+      yield* fput(self.kernel, file);
+      return ok(0 as const);
+    })());
+  }
+
+  *ioctl(fd: Fd, request: string | number, arg: IoctlArg = {}): Task<SysResult<IoctlOut>> {
+    const self = this;
+    const name = typeof request === "string" ? request : `0x${request.toString(16)}`;
+    return yield* this.traced("ioctl", `${fd}, ${name}`, (function* () {
+      const file = self.fds.get(fd);
+      if (file === undefined) return fail("EBADF");
+      const cmd = typeof request === "number" ? request : ioctlByName(request)?.cmd;
+      if (cmd === undefined) return fail("ENOTTY");
+      if (file.ops?.ioctl === undefined) return fail("ENOTTY");
+      return yield* file.ops.ioctl(file, cmd, arg);
+    })(), (v) => ("ret" in v ? String(v["ret"]) : "0"));
+  }
+
+  *read(fd: Fd, count: number, timeoutMs?: number): Task<SysResult<Uint8Array>> {
+    const self = this;
+    return yield* this.traced("read", `${fd}, ${count}`, (function* () {
+      const file = self.fds.get(fd);
+      if (file === undefined) return fail("EBADF");
+      if (file.ops?.read === undefined) return fail("EINVAL");
+      return yield* file.ops.read(file, count, timeoutMs === undefined ? null : timeoutMs * TICKS_PER_MS);
+    })(), (v) => String(v.length));
+  }
+
+  *poll(fd: Fd, events: number, timeoutMs: number): Task<SysResult<number>> {
+    const self = this;
+    return yield* this.traced("poll", `${fd}, 0x${events.toString(16)}, ${timeoutMs}`, (function* () {
+      const file = self.fds.get(fd);
+      if (file === undefined) return fail("EBADF");
+      if (file.ops?.poll === undefined) return ok(0);
+      return yield* file.ops.poll(file, events, timeoutMs * TICKS_PER_MS);
+    })(), (v) => `revents=0x${v.toString(16)}`);
+  }
+
+  *mmap(fd: Fd, offset: bigint, length: number): Task<SysResult<bigint>> {
+    const self = this;
+    return yield* this.traced("mmap", `${fd}, 0x${offset.toString(16)}, ${length}`, (function* () {
+      const file = self.fds.get(fd);
+      if (file === undefined) return fail("EBADF");
+      if (length <= 0 || offset % BigInt(PAGE_SIZE) !== 0n) return fail("EINVAL");
+      if (file.ops?.mmap === undefined) return fail("ENODEV");
+      const vma = new Vma(self.mm.allocRange(length), length, offset / BigInt(PAGE_SIZE), file);
+      const r = yield* file.ops.mmap(file, vma);
+      if (!r.ok) return fail(r.errno);
+      fget(file); // the VMA holds the file (R15)
+      self.mm.vmas.push(vma);
+      file.mapping?.vmas.add(vma);
+      return ok(vma.start);
+    })(), (v) => `0x${v.toString(16)}`);
+  }
+
+  *munmap(addr: bigint, length: number): Task<SysResult<0>> {
+    const self = this;
+    return yield* this.traced("munmap", `0x${addr.toString(16)}, ${length}`, (function* () {
+      const vma = self.mm.vmas.find((v) => v.start === addr);
+      if (vma === undefined) return ok(0 as const); // nothing mapped there: munmap succeeds
+      yield* self.unmapVma(vma);
+      return ok(0 as const);
+    })());
+  }
+
+  private *unmapVma(vma: Vma): Task<void> {
+    yield step("do_munmap", [], [vma.file]);
+    this.mm.vmas.splice(this.mm.vmas.indexOf(vma), 1);
+    vma.ptes.clear();
+    vma.file.mapping?.vmas.delete(vma);
+    const close = vma.ops?.close?.(vma);
+    if (close !== undefined) yield* close;
+    yield* fput(this.kernel, vma.file);
+  }
+
+  /** Reads through a mapping, faulting pages in as a CPU access would. */
+  *memRead(addr: bigint, length: number): Task<MemResult<Uint8Array>> {
+    const out = new Uint8Array(length);
+    const r = yield* this.access(addr, length, (page, pageOff, bufOff, n) => out.set(page.subarray(pageOff, pageOff + n), bufOff));
+    return r.ok ? { ok: true, value: out } : r;
+  }
+
+  *memWrite(addr: bigint, data: Uint8Array): Task<MemResult<number>> {
+    const r = yield* this.access(addr, data.length, (page, pageOff, bufOff, n) => page.set(data.subarray(bufOff, bufOff + n), pageOff));
+    return r.ok ? { ok: true, value: data.length } : r;
+  }
+
+  private *access(addr: bigint, length: number, copy: (page: Uint8Array, pageOff: number, bufOff: number, n: number) => void): Task<MemResult<0>> {
+    let done = 0;
+    while (done < length) {
+      const at = addr + BigInt(done);
+      const vma = this.mm.find(at);
+      if (vma === undefined) return { ok: false, signal: "SIGSEGV" };
+      const offInVma = Number(at - vma.start);
+      const pageIndex = Math.floor(offInVma / PAGE_SIZE);
+      let page = vma.ptes.get(pageIndex);
+      if (page === undefined) {
+        if (vma.ops === null) return { ok: false, signal: "SIGBUS" };
+        const f = yield* this.kernel.sim.frame("handle_mm_fault", vma.ops.fault(vma, pageIndex));
+        if (!f.ok) return { ok: false, signal: "SIGBUS" }; // VM_FAULT_OOM also ends in a signal for the task
+        page = f.page;
+        vma.ptes.set(pageIndex, page);
+      }
+      const pageOff = offInVma % PAGE_SIZE;
+      const n = Math.min(PAGE_SIZE - pageOff, length - done, vma.length - offInVma);
+      copy(page, pageOff, done, n);
+      done += n;
+    }
+    return { ok: true, value: 0 };
+  }
+
+  *readFile(path: string): Task<SysResult<string>> {
+    const self = this;
+    return yield* this.traced("read_file", path, (function* () {
+      yield step("kernfs_fop_read_iter");
+      if (path.startsWith("/sys/")) return self.kernel.sysfs.read(path);
+      return fail(self.kernel.vfs.lookup(path) === undefined ? "ENOENT" : "EINVAL");
+    })(), (v) => JSON.stringify(v.trimEnd()));
+  }
+
+  *writeFile(path: string, data: string): Task<SysResult<number>> {
+    const self = this;
+    return yield* this.traced("write_file", `${path}, ${JSON.stringify(data)}`, (function* () {
+      yield step("kernfs_fop_write_iter");
+      if (path.startsWith("/sys/")) return yield* self.kernel.sysfs.write(path, data);
+      return fail(self.kernel.vfs.lookup(path) === undefined ? "ENOENT" : "EINVAL");
+    })());
+  }
+
+  *readlink(path: string): Task<SysResult<string>> {
+    const self = this;
+    return yield* this.traced("readlink", path, (function* () {
+      yield step("vfs_readlink");
+      return self.kernel.sysfs.readlink(path);
+    })());
+  }
+
+  *readdir(path: string): Task<SysResult<readonly DirEntry[]>> {
+    const self = this;
+    return yield* this.traced("readdir", path, (function* (): Task<SysResult<readonly DirEntry[]>> {
+      yield step("iterate_dir");
+      if (path.startsWith("/sys")) return self.kernel.sysfs.readdir(path);
+      const vfs = self.kernel.vfs;
+      if (!vfs.dirExists(path)) return fail("ENOENT");
+      return ok(vfs.list(path).map((n) => ({ name: n.name, kind: "chr" as const })));
+    })(), (v) => v.map((e) => e.name).join(" "));
+  }
+
+  *exists(path: string): Task<boolean> {
+    yield step("vfs_statx");
+    if (path.startsWith("/sys")) return this.kernel.sysfs.exists(path);
+    return this.kernel.vfs.lookup(path) !== undefined || this.kernel.vfs.dirExists(path);
+  }
+
+  *mknod(path: string, major: number, minor: number): Task<SysResult<0>> {
+    const self = this;
+    return yield* this.traced("mknod", `${path}, ${major}:${minor}`, (function* () {
+      yield step("vfs_mknod");
+      return self.kernel.vfs.mknod(path, { major, minor });
+    })());
+  }
+
+  *sleep(ms: number): Task<void> {
+    yield { kind: "sleep", ticks: Math.round(ms * TICKS_PER_MS) };
+  }
+
+  *ueventSocket(): Task<SysResult<Fd>> {
+    const self = this;
+    return yield* this.traced("socket", "NETLINK_KOBJECT_UEVENT", (function* () {
+      yield step("netlink_create");
+      const sim = self.kernel.sim;
+      const file = new KFile(sim.alloc("file", { label: `netlink socket (pid ${self.pid})` }), "socket:[netlink]", null, self.pid);
+      const socket = new UeventSocket(self.kernel);
+      file.ops = ueventSocketOps(socket);
+      self.sockets.set(file, socket);
+      return ok(self.allocFd(file));
+    })());
+  }
+
+  *recvUevent(fd: Fd, timeoutMs: number): Task<SysResult<Uevent>> {
+    const file = this.fds.get(fd);
+    const socket = file === undefined ? undefined : this.sockets.get(file);
+    if (socket === undefined) return fail("ENOTSOCK");
+    return yield* socket.recv(timeoutMs * TICKS_PER_MS);
+  }
+
+  /** Process exit: every mapping is unmapped and every fd closed, as do_exit() does. */
+  *exit(): Task<void> {
+    if (this.exited) return;
+    this.exited = true;
+    for (const vma of [...this.mm.vmas]) yield* this.unmapVma(vma);
+    for (const [fd, file] of [...this.fds]) {
+      this.fds.delete(fd);
+      yield* fput(this.kernel, file);
+    }
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * A NETLINK_KOBJECT_UEVENT socket bound to group 1: a bounded receive queue. When the queue
+ * is full further events are dropped and the next receive fails with ENOBUFS, as in Linux.
+ */
+import { step, TIMED_OUT, WaitQueue, type Task } from "../kernel/mod.js";
+import { fail, ok, type SysResult, type Uevent } from "../uapi/mod.js";
+import type { Kernel } from "./kernel.js";
+import type { UeventListener } from "./uevent_hub.js";
+import type { FileOps, KFile } from "./vfs.js";
+
+export class UeventSocket implements UeventListener {
+  readonly queue: Uevent[] = [];
+  overrun = false;
+  readonly wq: WaitQueue;
+  readonly unsubscribe: () => void;
+
+  constructor(kernel: Kernel, readonly queueMax = 4096) {
+    this.wq = new WaitQueue(kernel.sim, "uevent socket");
+    this.unsubscribe = kernel.uevents.subscribe(this);
+  }
+
+  deliver(ev: Uevent): void {
+    if (this.queue.length >= this.queueMax) {
+      this.overrun = true;
+      return;
+    }
+    this.queue.push(ev);
+    this.wq.wakeUpAll();
+  }
+
+  *recv(timeoutTicks: number): Task<SysResult<Uevent>> {
+    yield step("netlink_recvmsg");
+    if (this.overrun) {
+      this.overrun = false;
+      return fail("ENOBUFS");
+    }
+    const deadline = this.wq.sim.now + timeoutTicks;
+    while (this.queue.length === 0) {
+      const left = deadline - this.wq.sim.now;
+      if (left <= 0) return fail("EAGAIN");
+      const r = yield { kind: "block", on: this.wq, reason: "recv on uevent socket", timeoutTicks: left };
+      if (r === TIMED_OUT && this.queue.length === 0) return fail("EAGAIN");
+    }
+    return ok(this.queue.shift()!);
+  }
+}
+
+export function ueventSocketOps(socket: UeventSocket): FileOps {
+  return {
+    name: "netlink_uevent",
+    *release(_file: KFile) {
+      socket.unsubscribe();
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * Files and device nodes: devtmpfs (nodes the kernel creates under /dev), nodes made with
+ * mknod, the character-device table, and struct file with its reference count.
+ *
+ * A file is released when its last reference goes: the fd table holds one, and so does every
+ * mapping made through it (R15: a mapping that outlives close() keeps the file).
+ *
+ * @see chrdev_open() in fs/char_dev.c; fput() in fs/file_table.c
+ */
+import { assert, step, type Allocation, type KStruct, type Task } from "../kernel/mod.js";
+import { fail, ok, type IoctlArg, type IoctlOut, type OpenFlags, type SysResult } from "../uapi/mod.js";
+import type { Devt } from "./device.js";
+import type { Kernel } from "./kernel.js";
+import type { AddressSpace, Vma } from "./mm.js";
+
+export interface FileOps {
+  readonly name: string;
+  release(file: KFile): Task<void>;
+  ioctl?(file: KFile, cmd: number, arg: IoctlArg): Task<SysResult<IoctlOut>>;
+  /** `timeoutTicks` models a signal interrupting a blocking read (EINTR). */
+  read?(file: KFile, count: number, timeoutTicks: number | null): Task<SysResult<Uint8Array>>;
+  poll?(file: KFile, events: number, timeoutTicks: number): Task<SysResult<number>>;
+  mmap?(file: KFile, vma: Vma): Task<SysResult<0>>;
+}
+
+/** What a character-device driver does on open(): set `file.ops` and `file.privateData`. */
+export type ChrdevOpen = (devt: Devt, file: KFile, flags: OpenFlags) => Task<SysResult<0>>;
+
+export class KFile implements KStruct {
+  count = 1;
+  ops: FileOps | null = null;
+  privateData: unknown = null;
+  /** The address space mappings of this file map (f_mapping). */
+  mapping: AddressSpace | null = null;
+  constructor(
+    readonly mem: Allocation,
+    readonly path: string,
+    readonly devt: Devt | null,
+    readonly pid: number,
+  ) {}
+}
+
+export class Vfs {
+  private readonly nodes = new Map<string, Devt>();
+  private readonly chrdevs = new Map<number, ChrdevOpen>();
+
+  constructor(private readonly kernel: Kernel) {}
+
+  registerChrdev(major: number, open: ChrdevOpen): void {
+    assert(!this.chrdevs.has(major), `Cannot register chrdev: major ${major} taken`);
+    this.chrdevs.set(major, open);
+  }
+
+  devtmpfsCreate(path: string, devt: Devt): void {
+    this.nodes.set(path, devt);
+  }
+
+  devtmpfsDelete(path: string): void {
+    this.nodes.delete(path);
+  }
+
+  mknod(path: string, devt: Devt): SysResult<0> {
+    if (this.nodes.has(path)) return fail("EEXIST");
+    this.nodes.set(path, devt);
+    return ok(0);
+  }
+
+  lookup(path: string): Devt | undefined {
+    return this.nodes.get(path);
+  }
+
+  /** Paths of the nodes in directory `dir` (e.g. "/dev/dri"), sorted. */
+  list(dir: string): { name: string; devt: Devt }[] {
+    const prefix = `${dir}/`;
+    return [...this.nodes.entries()]
+      .filter(([p]) => p.startsWith(prefix) && !p.slice(prefix.length).includes("/"))
+      .map(([p, devt]) => ({ name: p.slice(prefix.length), devt }))
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  dirExists(dir: string): boolean {
+    const prefix = `${dir}/`;
+    for (const p of this.nodes.keys()) if (p.startsWith(prefix)) return true;
+    return false;
+  }
+
+  /** Opens a device node: path lookup (ENOENT), then the char driver's open. */
+  *open(path: string, flags: OpenFlags, pid: number): Task<SysResult<KFile>> {
+    const sim = this.kernel.sim;
+    yield step("do_sys_open");
+    const devt = this.nodes.get(path);
+    if (devt === undefined) return fail("ENOENT");
+    const open = this.chrdevs.get(devt.major);
+    if (open === undefined) return fail("ENXIO");
+    const file = new KFile(sim.alloc("file", { label: `file ${path} (pid ${pid})` }), path, devt, pid);
+    const r = yield* sim.frame("chrdev_open", open(devt, file, flags));
+    if (!r.ok) {
+      sim.free(file.mem, "fput");
+      return fail(r.errno);
+    }
+    return ok(file);
+  }
+}
+
+export function fget(file: KFile): void {
+  assert(file.count > 0, `Cannot fget ${file.path}: file already released`);
+  file.count++;
+}
+
+/** Drops a file reference; the last one runs the driver's release and frees the file. */
+export function* fput(kernel: Kernel, file: KFile): Task<void> {
+  assert(file.count > 0, `Cannot fput ${file.path}: no reference held`);
+  file.count--;
+  if (file.count > 0) return;
+  yield step("__fput", [], [file]);
+  if (file.ops !== null) yield* kernel.sim.frame("__fput", file.ops.release(file));
+  kernel.sim.free(file.mem, "__fput");
+}

@@ -1,0 +1,153 @@
+/**
+ * Opening, reading, polling and closing DRM nodes (struct drm_file).
+ *
+ * open() finds the minor (ENODEV once unpublished or unplugged, R35) and takes a device
+ * reference for the file (R13). read() and poll() have no unplug check: queued events can
+ * still be read (R45). close() always succeeds and releases handles, events and mastership,
+ * then drops the file's device reference, possibly the final one (R44).
+ *
+ * @see drm_stub_open(), drm_open(), drm_release(), drm_read(), drm_poll() in
+ *      drivers/gpu/drm/drm_file.c
+ */
+import type { Devt, FileOps, KFile } from "../base/mod.js";
+import { step, TIMED_OUT, WaitQueue, type Allocation, type KStruct, type Task } from "../kernel/mod.js";
+import { fail, ok, POLLIN, type OpenFlags, type SysResult } from "../uapi/mod.js";
+import { ACCEL_MAJOR, type DrmCore } from "./drm_core.js";
+import { drmDevPut, type DrmDevice } from "./device.js";
+import { drmGemMmap, drmGemRelease, type GemObject } from "./gem.js";
+import { drmIoctl } from "./ioctl.js";
+import { drmMinorAcquire, type DrmMinor } from "./minor.js";
+import { DRM_MINOR_PRIMARY, DRM_MINOR_RENDER } from "./minor_table.js";
+
+const POLLRDNORM = 0x40;
+/** Bound on queued events per file (the kernel bounds them by event_space). */
+export const DRM_FILE_EVENTS_MAX = 64;
+
+export class DrmFile implements KStruct {
+  isMaster = false;
+  authenticated = false;
+  magic = 0;
+  atomic = false;
+  universalPlanes = false;
+  readonly events: Uint8Array[] = [];
+  readonly eventWait: WaitQueue;
+  readonly handles = new Map<number, GemObject>();
+  released = false;
+
+  constructor(
+    readonly mem: Allocation,
+    readonly minor: DrmMinor,
+    readonly dev: DrmDevice,
+    readonly kfile: KFile,
+    public pid: number,
+  ) {
+    this.eventWait = new WaitQueue(dev.sim, `drm_file event_wait (${minor.name})`);
+  }
+
+  get isRenderClient(): boolean {
+    return this.minor.type === DRM_MINOR_RENDER;
+  }
+
+  get isPrimaryClient(): boolean {
+    return this.minor.type === DRM_MINOR_PRIMARY;
+  }
+}
+
+/** Queues a DRM event for read(); warns and drops it when the per-file bound is reached. */
+export function drmSendEvent(file: DrmFile, event: Uint8Array): void {
+  if (file.events.length >= DRM_FILE_EVENTS_MAX) {
+    file.dev.sim.warn(`drm_send_event: event queue of ${file.minor.name} full`);
+    return;
+  }
+  file.events.push(event);
+  file.eventWait.wakeUpAll();
+}
+
+export const drmFops: FileOps = {
+  name: "drm",
+  release: drmRelease,
+  ioctl: drmIoctl,
+  read: drmRead,
+  poll: drmPoll,
+  mmap: drmGemMmap,
+};
+
+/** The char-major-226 open: minor lookup, then drm_open. */
+export function* drmStubOpen(core: DrmCore, devt: Devt, kfile: KFile, flags: OpenFlags): Task<SysResult<0>> {
+  const table = devt.major === ACCEL_MAJOR ? core.accelMinors : core.minors;
+  const acquired = yield* drmMinorAcquire(table, devt.minor);
+  if (!acquired.ok) return fail(acquired.errno);
+  const minor = acquired.value;
+  const dev = minor.dev;
+  yield step("drm_open", [minor], [dev]);
+  if (flags.excl === true) {
+    yield* drmDevPut(dev);
+    return fail("EBUSY");
+  }
+  const sim = dev.sim;
+  const file = new DrmFile(sim.alloc("drm_file", { label: `drm_file ${minor.name} (pid ${kfile.pid})` }), minor, dev, kfile, kfile.pid);
+  // The first opener of a primary node becomes master. @see drm_master_open()
+  if (file.isPrimaryClient && dev.master === null) {
+    dev.master = file;
+    file.isMaster = true;
+    file.authenticated = true;
+  }
+  kfile.ops = drmFops;
+  kfile.privateData = file;
+  kfile.mapping = dev.anonMapping;
+  dev.files.add(file);
+  dev.openCount++;
+  return ok(0);
+}
+
+export function drmFileOf(kfile: KFile): DrmFile {
+  return kfile.privateData as DrmFile;
+}
+
+/** close(): always 0. Frees per-file state, then drops the device reference. */
+export function* drmRelease(kfile: KFile): Task<void> {
+  const file = drmFileOf(kfile);
+  const dev = file.dev;
+  yield step("drm_release", [], [dev, file]);
+  dev.openCount--;
+  dev.files.delete(file);
+  yield* drmGemRelease(file);
+  file.events.length = 0;
+  if (dev.master === file) dev.master = null;
+  if (dev.driver.postclose !== undefined) yield* dev.driver.postclose(dev, file);
+  file.released = true;
+  dev.sim.free(file.mem, "drm_file_free");
+  yield* drmDevPut(dev);
+}
+
+/** Blocks until an event is queued; a signal (the timeout) interrupts it with EINTR. */
+export function* drmRead(kfile: KFile, count: number, timeoutTicks: number | null): Task<SysResult<Uint8Array>> {
+  const file = drmFileOf(kfile);
+  yield step("drm_read", [file]);
+  const deadline = timeoutTicks === null ? null : file.dev.sim.now + timeoutTicks;
+  while (file.events.length === 0) {
+    const left = deadline === null ? null : deadline - file.dev.sim.now;
+    if (left !== null && left <= 0) return fail("EINTR");
+    const r = yield { kind: "block", on: file.eventWait, reason: `drm_read on ${file.minor.name}`, timeoutTicks: left };
+    if (r === TIMED_OUT && file.events.length === 0) return fail("EINTR");
+  }
+  const ev = file.events[0]!;
+  if (ev.length > count) return fail("EINVAL");
+  file.events.shift();
+  return ok(ev);
+}
+
+/** POLLIN when an event is queued; otherwise waits up to the timeout and returns 0. */
+export function* drmPoll(kfile: KFile, events: number, timeoutTicks: number): Task<SysResult<number>> {
+  const file = drmFileOf(kfile);
+  yield step("drm_poll", [file]);
+  const ready = (): number => (file.events.length > 0 ? (POLLIN | POLLRDNORM) & (events | POLLRDNORM) : 0);
+  const deadline = file.dev.sim.now + timeoutTicks;
+  while (ready() === 0) {
+    const left = deadline - file.dev.sim.now;
+    if (left <= 0) return ok(0);
+    const r = yield { kind: "block", on: file.eventWait, reason: `drm_poll on ${file.minor.name}`, timeoutTicks: left };
+    if (r === TIMED_OUT) return ok(ready());
+  }
+  return ok(ready());
+}

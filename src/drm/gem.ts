@@ -1,0 +1,170 @@
+/**
+ * GEM objects as far as the lifetime contract needs them: dumb buffers, per-file handles,
+ * fake mmap offsets, mmap, and a TTM-style fault handler that maps one zeroed dummy page over
+ * the whole VMA once the device is unplugged (R47-R50).
+ *
+ * @see drivers/gpu/drm/drm_gem.c, drm_vma_manager.c; ttm_bo_vm_fault(),
+ *      ttm_bo_vm_dummy_page() in drivers/gpu/drm/ttm/ttm_bo_vm.c
+ */
+import { PAGE_SHIFT, PAGE_SIZE, type FaultResult, type KFile, type Vma, type VmOps } from "../base/mod.js";
+import { Kref, krefGet, krefPut, step, type Allocation, type KStruct, type Task } from "../kernel/mod.js";
+import { fail, ok, type ErrnoName, type SysResult } from "../uapi/mod.js";
+import { drmDevEnter, drmDevExit, type DrmDevice } from "./device.js";
+import type { DrmFile } from "./file.js";
+import { drmmAddAction, drmmAddActionOrReset } from "./managed.js";
+
+/** DRM_FILE_PAGE_OFFSET_START on 64-bit: fake offsets start at 4 GiB. */
+export const DRM_FILE_PAGE_OFFSET_START = 0x100000n;
+const DRM_FILE_PAGE_OFFSET_SIZE = 0x100000n * 256n;
+
+export class GemState {
+  /** Offset nodes by first page, for drm_vma_offset_lookup. */
+  readonly nodes = new Map<bigint, GemObject>();
+}
+
+export class GemObject implements KStruct {
+  readonly ref: Kref;
+  handleCount = 0;
+  /** Backing pages, created on first touch (VRAM in the TTM model). */
+  readonly pages: (Uint8Array | undefined)[];
+  vmaStartPage: bigint | null = null;
+  /** Files allowed to mmap the object (drm_vma_node_allow). */
+  readonly allowed = new Set<DrmFile>();
+  constructor(readonly mem: Allocation, readonly dev: DrmDevice, readonly sizeBytes: number) {
+    this.ref = new Kref(dev.sim, this);
+    this.pages = new Array<Uint8Array | undefined>(sizeBytes / PAGE_SIZE);
+  }
+}
+
+export function drmGemInit(dev: DrmDevice): 0 | ErrnoName {
+  dev.gem = new GemState();
+  return drmmAddAction(dev, "drm_gem_init_release", () => {
+    dev.gem = null;
+  });
+}
+
+export function drmGemObjectInit(dev: DrmDevice, sizeBytes: number): GemObject {
+  const mem = dev.sim.alloc("drm_gem_object", { label: `gem ${sizeBytes}B (${dev.label})`, sizeBytes });
+  return new GemObject(mem, dev, sizeBytes);
+}
+
+export function drmGemObjectGet(obj: GemObject): void {
+  krefGet(obj.ref);
+}
+
+export function* drmGemObjectPut(obj: GemObject): Task<void> {
+  yield* krefPut(obj.ref, function* () {
+    yield step("drm_gem_object_free", [], [obj]);
+    if (obj.vmaStartPage !== null) obj.dev.gem?.nodes.delete(obj.vmaStartPage);
+    obj.dev.sim.free(obj.mem, "drm_gem_object_free");
+  });
+}
+
+/** Creates a handle (lowest free, from 1) for `obj` in `file`; the handle holds a reference. */
+export function drmGemHandleCreate(file: DrmFile, obj: GemObject): number {
+  let handle = 1;
+  while (file.handles.has(handle)) handle++;
+  file.handles.set(handle, obj);
+  obj.handleCount++;
+  drmGemObjectGet(obj);
+  return handle;
+}
+
+export function* drmGemHandleDelete(file: DrmFile, handle: number): Task<SysResult<0>> {
+  const obj = file.handles.get(handle);
+  if (obj === undefined) return fail("EINVAL");
+  file.handles.delete(handle);
+  obj.handleCount--;
+  obj.allowed.delete(file);
+  yield* drmGemObjectPut(obj);
+  return ok(0);
+}
+
+/** Releases every handle of a closing file. @see drm_gem_release() */
+export function* drmGemRelease(file: DrmFile): Task<void> {
+  for (const handle of [...file.handles.keys()]) yield* drmGemHandleDelete(file, handle);
+}
+
+/** Gives the object a fake offset (once) and lets `file` map it. @see drm_gem_create_mmap_offset() */
+export function drmGemCreateMmapOffset(file: DrmFile, obj: GemObject): bigint {
+  const gem = obj.dev.gem;
+  if (obj.vmaStartPage === null && gem !== null) {
+    // Lowest fitting gap in the offset space, like drm_mm's best-effort first fit.
+    const pages = BigInt(obj.sizeBytes / PAGE_SIZE);
+    const taken = [...gem.nodes.entries()].map(([start, o]) => [start, start + BigInt(o.sizeBytes / PAGE_SIZE)] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    let start = DRM_FILE_PAGE_OFFSET_START;
+    for (const [s, e] of taken) {
+      if (start + pages <= s) break;
+      if (e > start) start = e;
+    }
+    if (start + pages > DRM_FILE_PAGE_OFFSET_START + DRM_FILE_PAGE_OFFSET_SIZE) return -1n;
+    obj.vmaStartPage = start;
+    gem.nodes.set(start, obj);
+  }
+  obj.allowed.add(file);
+  return (obj.vmaStartPage ?? 0n) << BigInt(PAGE_SHIFT);
+}
+
+/**
+ * mmap of a GEM object by its fake offset. ENODEV on an unplugged device (R46, D6).
+ * @see drm_gem_mmap()
+ */
+export function* drmGemMmap(kfile: KFile, vma: Vma): Task<SysResult<0>> {
+  const file = kfile.privateData as DrmFile;
+  const dev = file.dev;
+  yield step("drm_gem_mmap", [dev, file]);
+  const token = drmDevEnter(dev);
+  if (token === null) return fail("ENODEV");
+  try {
+    const obj = dev.gem?.nodes.get(vma.pgoff);
+    if (obj === undefined) return fail("EINVAL");
+    if (!obj.allowed.has(file)) return fail("EACCES");
+    if (vma.length > obj.sizeBytes) return fail("EINVAL");
+    drmGemObjectGet(obj); // the VMA holds the object. @see drm_gem_vm_open()
+    vma.privateData = obj;
+    vma.ops = ttmVmOps;
+    return ok(0);
+  } finally {
+    drmDevExit(dev, token);
+  }
+}
+
+const ttmVmOps: VmOps = {
+  name: "ttm_bo_vm_ops",
+  fault: ttmBoVmFault,
+  close: (vma: Vma) => drmGemObjectPut(vma.privateData as GemObject),
+};
+
+/** Maps the object's page while the device lives; afterwards one dummy page everywhere. */
+function* ttmBoVmFault(vma: Vma, pageIndex: number): Task<FaultResult> {
+  const obj = vma.privateData as GemObject;
+  const dev = obj.dev;
+  yield step("ttm_bo_vm_fault", [obj]);
+  const token = drmDevEnter(dev);
+  if (token === null) return yield* ttmBoVmDummyPage(vma, dev);
+  try {
+    let page = obj.pages[pageIndex];
+    if (page === undefined) {
+      page = new Uint8Array(PAGE_SIZE);
+      obj.pages[pageIndex] = page;
+    }
+    return { ok: true, page };
+  } finally {
+    drmDevExit(dev, token);
+  }
+}
+
+/**
+ * Allocates a zeroed page, ties its lifetime to the drm_device (freed at the final put, R50)
+ * and maps it at every page of the VMA (R48). Failure is VM_FAULT_OOM (R51).
+ */
+function* ttmBoVmDummyPage(vma: Vma, dev: DrmDevice): Task<FaultResult> {
+  yield step("ttm_bo_vm_dummy_page", [dev]);
+  if (dev.kernel.faults.shouldFail("alloc_page")) return { ok: false, result: "OOM" };
+  const mem = dev.sim.alloc("page", { label: `dummy page (${dev.label})`, sizeBytes: PAGE_SIZE });
+  const err = yield* drmmAddActionOrReset(dev, "ttm_bo_release_dummy_page", () => dev.sim.free(mem, "ttm_bo_release_dummy_page"));
+  if (err !== 0) return { ok: false, result: "OOM" };
+  const page = new Uint8Array(PAGE_SIZE);
+  for (let i = 0; i < vma.pages; i++) vma.ptes.set(i, page);
+  return { ok: true, page };
+}

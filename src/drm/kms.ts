@@ -1,0 +1,170 @@
+/**
+ * The modeset objects the lifetime contract touches: the mode-object id space (properties
+ * take ids too), CRTCs, encoders, planes, and connectors with their sysfs devices, their
+ * names from a kernel-wide counter per connector type, and their hotplug uevents.
+ *
+ * Connectors register after the minors and unregister before them (R5, R62).
+ *
+ * @see drm_mode_config.c, drm_connector.c, drm_sysfs.c in drivers/gpu/drm
+ */
+import { Device, deviceAdd, deviceDel, kobjectUevent, putDevice } from "../base/mod.js";
+import { step, type Task } from "../kernel/mod.js";
+import type { ErrnoName } from "../uapi/mod.js";
+import { drmCore } from "./drm_core.js";
+import type { DrmDevice } from "./device.js";
+import { drmmAddAction } from "./managed.js";
+
+/**
+ * The properties drm_mode_create_standard_properties() creates (connector ones first), in
+ * creation order; each takes a mode-object id before any CRTC or connector does. With these
+ * 31, a driver's first connector gets id 32, as Linux 6.12 reports for bochs.
+ */
+export const STANDARD_PROPERTIES: readonly string[] = [
+  "EDID", "DPMS", "PATH", "TILE", "link-status", "non-desktop", "HDR_OUTPUT_METADATA",
+  "type", "SRC_X", "SRC_Y", "SRC_W", "SRC_H", "CRTC_X", "CRTC_Y", "CRTC_W", "CRTC_H",
+  "FB_ID", "IN_FENCE_FD", "OUT_FENCE_PTR", "CRTC_ID", "FB_DAMAGE_CLIPS", "ACTIVE", "MODE_ID",
+  "VRR_ENABLED", "DEGAMMA_LUT", "DEGAMMA_LUT_SIZE", "CTM", "GAMMA_LUT", "GAMMA_LUT_SIZE",
+  "IN_FORMATS", "SIZE_HINTS",
+];
+
+/** DRM_MODE_CONNECTOR_* values and the names used in connector names. */
+export const CONNECTOR_TYPES = { VGA: 1, DVII: 2, Composite: 5, DisplayPort: 10, "HDMI-A": 11, eDP: 14, Virtual: 15, DSI: 16, USB: 20 } as const;
+export type ConnectorTypeName = keyof typeof CONNECTOR_TYPES;
+
+export type ConnectorStatus = "connected" | "disconnected" | "unknown";
+
+export class DrmConnector {
+  kdev: Device | null = null;
+  registered = false;
+  status: ConnectorStatus = "unknown";
+  constructor(
+    readonly dev: DrmDevice,
+    readonly id: number,
+    readonly typeName: ConnectorTypeName,
+    readonly typeId: number,
+  ) {}
+
+  get name(): string {
+    return `${this.typeName}-${this.typeId}`;
+  }
+}
+
+export class ModeConfig {
+  private nextObjectId = 1;
+  readonly properties = new Map<string, number>();
+  readonly crtcs: number[] = [];
+  readonly encoders: number[] = [];
+  readonly planes: number[] = [];
+  readonly connectors: DrmConnector[] = [];
+  readonly fbs: number[] = [];
+
+  allocObjectId(): number {
+    return this.nextObjectId++;
+  }
+}
+
+/** @see drmm_mode_config_init() */
+export function drmmModeConfigInit(dev: DrmDevice): 0 | ErrnoName {
+  const mc = new ModeConfig();
+  for (const name of STANDARD_PROPERTIES) mc.properties.set(name, mc.allocObjectId());
+  dev.modeConfig = mc;
+  return drmmAddAction(dev, "drm_mode_config_init_release", () => {
+    dev.modeConfig = null;
+  });
+}
+
+function modeConfig(dev: DrmDevice): ModeConfig {
+  const mc = dev.modeConfig;
+  if (mc === null) throw new TypeError(`Cannot add mode object to ${dev.label}: mode config not initialised`);
+  return mc;
+}
+
+export function drmCrtcInit(dev: DrmDevice): number {
+  const id = modeConfig(dev).allocObjectId();
+  modeConfig(dev).crtcs.push(id);
+  return id;
+}
+
+export function drmEncoderInit(dev: DrmDevice): number {
+  const id = modeConfig(dev).allocObjectId();
+  modeConfig(dev).encoders.push(id);
+  return id;
+}
+
+export function drmPlaneInit(dev: DrmDevice): number {
+  const id = modeConfig(dev).allocObjectId();
+  modeConfig(dev).planes.push(id);
+  return id;
+}
+
+/**
+ * Creates a connector. Its type index is the lowest free one kernel-wide and is given back
+ * only at the final put (drmm), so a replacement device probed while the old one is still
+ * referenced gets "Virtual-2".
+ * @see drmm_connector_init()
+ */
+export function drmmConnectorInit(dev: DrmDevice, typeName: ConnectorTypeName): DrmConnector | ErrnoName {
+  const mc = modeConfig(dev);
+  const id = mc.allocObjectId();
+  const ida = drmCore(dev.kernel).connectorIdas;
+  const type = CONNECTOR_TYPES[typeName];
+  let used = ida.get(type);
+  if (used === undefined) ida.set(type, (used = new Set()));
+  let typeId = 1;
+  while (used.has(typeId)) typeId++;
+  used.add(typeId);
+  const connector = new DrmConnector(dev, id, typeName, typeId);
+  mc.connectors.push(connector);
+  const err = drmmAddAction(dev, "drm_connector_cleanup_action", () => {
+    used.delete(typeId);
+    if (connector.kdev !== null) putDevice(connector.kdev);
+  });
+  return err === 0 ? connector : err;
+}
+
+/** Registers every connector (an `add` uevent each), then probes them. @see drm_modeset_register_all() */
+export function* drmModesetRegisterAll(dev: DrmDevice): Task<void> {
+  const mc = dev.modeConfig;
+  const primary = dev.primary;
+  if (mc === null || primary?.kdev == null) return;
+  yield step("drm_modeset_register_all", [], [dev]);
+  for (const c of mc.connectors) {
+    c.kdev = new Device(dev.kernel, { name: `${primary.name}-${c.name}`, parent: primary.kdev, subsystem: "drm", devtype: "drm_connector" });
+    yield* deviceAdd(c.kdev, `/sys/class/drm/${primary.name}-${c.name}`);
+    c.registered = true;
+  }
+  // The first detect after registration finds each connector connected and reports it
+  // (inferred from Linux 6.12: `change` with HOTPLUG=1 CONNECTOR=<id> right after the add).
+  for (const c of mc.connectors) {
+    if (c.status === "connected") continue;
+    c.status = "connected";
+    drmSysfsConnectorHotplugEvent(c);
+  }
+}
+
+/** Marks connectors unregistered and removes their sysfs devices. @see drm_modeset_unregister_all() */
+export function* drmModesetUnregisterAll(dev: DrmDevice): Task<void> {
+  const mc = dev.modeConfig;
+  if (mc === null) return;
+  yield step("drm_modeset_unregister_all", [], [dev]);
+  const primary = dev.primary;
+  for (const c of mc.connectors) {
+    if (!c.registered || c.kdev === null) continue;
+    c.registered = false;
+    yield* deviceDel(c.kdev, primary === null ? undefined : `/sys/class/drm/${primary.name}-${c.name}`);
+  }
+}
+
+/** `change` on the card with HOTPLUG=1 and CONNECTOR=<id> (R93). */
+export function drmSysfsConnectorHotplugEvent(c: DrmConnector): void {
+  const kdev = c.dev.primary?.kdev;
+  if (kdev == null || !kdev.added) return;
+  kobjectUevent(kdev, "change", [["HOTPLUG", "1"], ["CONNECTOR", String(c.id)]]);
+}
+
+/** `change` on the card with HOTPLUG=1 only. @see drm_sysfs_hotplug_event() */
+export function drmSysfsHotplugEvent(dev: DrmDevice): void {
+  const kdev = dev.primary?.kdev;
+  if (kdev == null || !kdev.added) return;
+  kobjectUevent(kdev, "change", [["HOTPLUG", "1"]]);
+}

@@ -1,0 +1,91 @@
+/**
+ * The minor-number table (drm_minors_xa). An index is reserved (NULL entry) from allocation
+ * until the final put erases it; lookups succeed only while the minor is published.
+ *
+ * Allocation scheme by profile:
+ * - mainline >= 6.12: lowest free index in 64*type..64*type+63, then the shared extended
+ *   range 192..2^20-1 when that is full (R30);
+ * - mainline < 6.12: lowest free in the 64-wide range, ENOSPC when full (IDR era);
+ * - uapi-doc: like PIDs, the next index after the last one allocated, wrapping (D2, R33).
+ *
+ * @see drm_minor_alloc() in drivers/gpu/drm/drm_drv.c
+ */
+import { versionAtLeast, type KernelProfile } from "../base/mod.js";
+import type { DrmMinor } from "./minor.js";
+
+export const DRM_MINOR_PRIMARY = 0;
+export const DRM_MINOR_RENDER = 2;
+export const DRM_MINOR_ACCEL = 32;
+export type DrmMinorType = typeof DRM_MINOR_PRIMARY | typeof DRM_MINOR_RENDER | typeof DRM_MINOR_ACCEL;
+
+const MINORBITS = 20;
+const DRM_EXTENDED_MINOR_FIRST = 192;
+const DRM_MINOR_LIMIT_MAX = 2 ** MINORBITS - 1;
+const ACCEL_MAX_MINORS = 256;
+
+export class MinorTable {
+  /** index → published minor, or null while reserved. */
+  private readonly entries = new Map<number, DrmMinor | null>();
+  private readonly lastAllocated = new Map<string, number>();
+
+  constructor(private readonly profile: KernelProfile, readonly name: "drm" | "accel") {}
+
+  /** Reserves an index for a minor of `type`; returns null if none is free (ENOSPC). */
+  alloc(type: DrmMinorType): number | null {
+    if (this.name === "accel") return this.allocIn("accel", [[0, ACCEL_MAX_MINORS - 1]]);
+    const first = 64 * type;
+    const legacy: [number, number] = [first, first + 63];
+    if (this.profile.name === "uapi-doc") return this.allocCyclic(`type${type}`, legacy);
+    const ranges: [number, number][] = versionAtLeast(this.profile, "6.12") ? [legacy, [DRM_EXTENDED_MINOR_FIRST, DRM_MINOR_LIMIT_MAX]] : [legacy];
+    return this.allocIn(`type${type}`, ranges);
+  }
+
+  private allocIn(key: string, ranges: readonly [number, number][]): number | null {
+    for (const [lo, hi] of ranges) {
+      for (let i = lo; i <= hi; i++) {
+        if (!this.entries.has(i)) {
+          this.entries.set(i, null);
+          this.lastAllocated.set(key, i);
+          return i;
+        }
+      }
+    }
+    return null;
+  }
+
+  private allocCyclic(key: string, [lo, hi]: readonly [number, number]): number | null {
+    const last = this.lastAllocated.get(key);
+    const start = last === undefined ? lo : last + 1;
+    const span = hi - lo + 1;
+    for (let k = 0; k < span; k++) {
+      const i = lo + ((start - lo + k) % span);
+      if (!this.entries.has(i)) {
+        this.entries.set(i, null);
+        this.lastAllocated.set(key, i);
+        return i;
+      }
+    }
+    return null;
+  }
+
+  publish(index: number, minor: DrmMinor): void {
+    this.entries.set(index, minor);
+  }
+
+  /** Replaces the entry with NULL: the index stays reserved, lookups fail. */
+  unpublish(index: number): void {
+    if (this.entries.has(index)) this.entries.set(index, null);
+  }
+
+  erase(index: number): void {
+    this.entries.delete(index);
+  }
+
+  lookup(index: number): DrmMinor | null {
+    return this.entries.get(index) ?? null;
+  }
+
+  isReserved(index: number): boolean {
+    return this.entries.has(index);
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Sleeping mutexes with an owner, handed to waiters in FIFO order.
+ *
+ * @see mutex_lock(), mutex_unlock(), mutex_destroy() in kernel/locking/mutex.c
+ */
+import { assert } from "./assert.js";
+import type { KStruct } from "./kobject.js";
+import type { Sim, SimTask } from "./sim.js";
+import { step, type Task } from "./task.js";
+import { WaitQueue } from "./wait_queue.js";
+
+export class Mutex {
+  owner: SimTask | null = null;
+  destroyed = false;
+  readonly wq: WaitQueue;
+  /** The struct the mutex is embedded in, for the sanitizer (a freed lock is a use-after-free). */
+  readonly container: KStruct | null;
+
+  constructor(sim: Sim, readonly name: string, container: KStruct | null = null) {
+    this.wq = new WaitQueue(sim, `mutex ${name}`);
+    this.container = container;
+  }
+}
+
+export function* mutexLock(m: Mutex): Task<void> {
+  const sim = m.wq.sim;
+  yield step("mutex_lock", [], m.container ? [m.container] : []);
+  if (m.destroyed) sim.warn(`DEBUG_LOCKS_WARN_ON: mutex ${m.name} locked after mutex_destroy()`, `mutex-destroyed:${m.name}`);
+  const self = sim.current;
+  assert(self !== null, `Cannot lock mutex ${m.name}: not called from a task`);
+  assert(m.owner !== self, `Cannot lock mutex ${m.name}: recursive locking by ${self.name}`);
+  while (m.owner !== null) {
+    yield { kind: "block", on: m.wq, reason: `mutex ${m.name} (held by ${m.owner.name})`, timeoutTicks: null };
+  }
+  m.owner = self;
+}
+
+export function mutexUnlock(m: Mutex): void {
+  const self = m.wq.sim.current;
+  assert(m.owner !== null && m.owner === self, `Cannot unlock mutex ${m.name}: not held by the caller`);
+  m.owner = null;
+  m.wq.wakeUpOne();
+}
+
+export function mutexDestroy(m: Mutex): void {
+  if (m.owner !== null) m.wq.sim.warn(`DEBUG_LOCKS_WARN_ON: mutex ${m.name} destroyed while held by ${m.owner.name}`);
+  m.destroyed = true;
+}

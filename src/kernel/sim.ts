@@ -1,0 +1,457 @@
+/**
+ * The simulation: run loop, virtual clock, the PRNG, the scheduling strategy, the trace, the
+ * sanitizer and the findings. It is the only owner of time, randomness, ids and ordering.
+ *
+ * Time is counted in ticks (one tick is one simulated microsecond). Every step a task runs
+ * costs `stepTicks`; sleeps and timeouts move the clock forward when nothing else can run.
+ * Equal deadlines fire in the order they were set (compare (atTick, seq), never atTick alone).
+ */
+import { assert } from "./assert.js";
+import { findingSummary, type Finding, type Waiter } from "./findings.js";
+import { formatSite, type AllocKind, type Allocation, type AllocationId, type KStruct, type Site } from "./kobject.js";
+import { Prng } from "./prng.js";
+import { FifoStrategy, type SchedulingStrategy } from "./strategy.js";
+import { TIMED_OUT, type BlockYield, type StepYield, type Task, type TaskId, type TaskKind, type TaskState, type TaskView, type Yield } from "./task.js";
+import { TraceLog, type TraceLevel } from "./trace.js";
+import type { WaitQueue } from "./wait_queue.js";
+
+export interface SimOptions {
+  readonly seed: number;
+  readonly strategy?: SchedulingStrategy;
+  readonly trace?: TraceLevel;
+  /** Ticks one step costs. @default 1 */
+  readonly stepTicks?: number;
+  /** A task blocked longer than this without a timeout is reported as hung. @default 120_000_000 (120 s) */
+  readonly hungTaskTicks?: number;
+}
+
+export interface SpawnOptions {
+  readonly kind?: TaskKind;
+  /** A daemon waits for work forever by design; it is not part of a hang and never joined. */
+  readonly daemon?: boolean;
+}
+
+export type RunOutcome =
+  | { readonly kind: "quiescent"; readonly steps: number }
+  | { readonly kind: "deadlock"; readonly steps: number; readonly waiters: readonly Waiter[] }
+  | { readonly kind: "budget"; readonly steps: number };
+
+export class SimTask implements TaskView {
+  state: TaskState = "runnable";
+  pending: StepYield | null = null;
+  resumeValue: unknown = undefined;
+  blockedOn: { readonly wq: WaitQueue; readonly reason: string; readonly sinceTick: number; readonly site: Site } | null = null;
+  hungReported = false;
+  /** Incremented at every block and sleep, so that a stale timer can be told apart. */
+  waitGeneration = 0;
+  readonly frames: string[] = [];
+  lastFn = "";
+  result: unknown = undefined;
+  error: unknown = undefined;
+  readonly exitWaiters: SimTask[] = [];
+
+  constructor(
+    readonly id: TaskId,
+    readonly name: string,
+    readonly kind: TaskKind,
+    readonly daemon: boolean,
+    readonly gen: Task<unknown>,
+  ) {}
+}
+
+interface Timer {
+  readonly atTick: number;
+  readonly seq: number;
+  readonly task: SimTask;
+  readonly generation: number;
+}
+
+export class Sim {
+  readonly seed: number;
+  readonly prng: Prng;
+  readonly strategy: SchedulingStrategy;
+  readonly trace: TraceLog;
+  readonly findings: Finding[] = [];
+  readonly decisions: number[] = [];
+  readonly kmsg: string[] = [];
+  readonly stepTicks: number;
+  readonly hungTaskTicks: number;
+
+  now = 0;
+  stepCount = 0;
+  current: SimTask | null = null;
+
+  private readonly tasks: SimTask[] = [];
+  private runnable: SimTask[] = [];
+  private readonly timers: Timer[] = [];
+  private timerSeq = 0;
+  private nextTaskId = 1;
+  private nextAllocId = 1;
+  private readonly live = new Map<AllocationId, Allocation>();
+  private readonly reported = new Set<string>();
+
+  constructor(options: SimOptions) {
+    this.seed = options.seed;
+    this.prng = new Prng(options.seed);
+    this.strategy = options.strategy ?? new FifoStrategy();
+    this.trace = new TraceLog(options.trace ?? "steps");
+    this.stepTicks = options.stepTicks ?? 1;
+    this.hungTaskTicks = options.hungTaskTicks ?? 120_000_000;
+    assert(this.stepTicks >= 0, "Cannot create simulation: stepTicks is negative");
+  }
+
+  // ---------------------------------------------------------------- tasks
+
+  spawn<T>(name: string, body: Task<T>, options: SpawnOptions = {}): SimTask {
+    const task = new SimTask(this.nextTaskId++ as TaskId, name, options.kind ?? "kernel", options.daemon ?? false, body);
+    this.tasks.push(task);
+    this.runnable.push(task);
+    this.trace.push({ t: "spawn", tick: this.now, task: task.id, name, kind: task.kind });
+    return task;
+  }
+
+  /** Blocks the calling task until `task` has finished; returns its result. */
+  *join(task: SimTask): Task<unknown> {
+    while (task.state !== "done") {
+      const self = this.current;
+      assert(self !== null, "Cannot join task: not called from a task");
+      task.exitWaiters.push(self);
+      yield { kind: "block", on: JOIN_QUEUE, reason: `exit of ${task.name}`, timeoutTicks: null };
+    }
+    return task.result;
+  }
+
+  get allTasks(): readonly SimTask[] {
+    return this.tasks;
+  }
+
+  /**
+   * Runs until no task can run (quiescent or deadlocked) or the step budget is spent.
+   * A deadlock with non-daemon waiters is reported as a `hang` finding.
+   */
+  run(stepsMax = 10_000_000): RunOutcome {
+    for (let steps = 0; steps < stepsMax; steps++) {
+      // Timers that are due fire before the next choice, so a busy task cannot starve a sleeper.
+      while (this.fireNextTimer(this.now));
+      if (this.runnable.length === 0 && !this.fireNextTimer()) {
+        const waiters = this.tasks.filter((t) => t.state === "blocked" && !t.daemon).map((t) => this.waiterOf(t));
+        if (waiters.length === 0) return { kind: "quiescent", steps };
+        this.report({ kind: "hang", waiters });
+        return { kind: "deadlock", steps, waiters };
+      }
+      if (this.runnable.length === 0) continue;
+      let index = 0;
+      if (this.runnable.length > 1) {
+        index = this.strategy.pick(this.runnable, this.decisions.length);
+        assert(Number.isInteger(index) && index >= 0 && index < this.runnable.length, `Cannot schedule: strategy ${this.strategy.name} picked ${index} of ${this.runnable.length}`);
+        this.decisions.push(index);
+      }
+      const task = this.runnable[index]!;
+      this.resume(task);
+    }
+    return { kind: "budget", steps: stepsMax };
+  }
+
+  /** Spawns `body`, runs the simulation until it is done, and returns its result. */
+  runTask<T>(name: string, body: Task<T>, options: SpawnOptions & { stepsMax?: number } = {}): T {
+    const task = this.spawn(name, body, options);
+    const outcome = this.run(options.stepsMax);
+    assert(task.state === "done", `Cannot finish task ${name}: run ended ${outcome.kind} with the task ${task.state}`);
+    if (task.error !== undefined) throw task.error;
+    return task.result as T;
+  }
+
+  private resume(task: SimTask): void {
+    const pending = task.pending;
+    if (pending !== null) this.runStep(task, pending);
+    this.current = task;
+    let next: IteratorResult<Yield, unknown>;
+    try {
+      const value = task.resumeValue;
+      task.resumeValue = undefined;
+      next = task.gen.next(value);
+    } catch (error) {
+      this.current = null;
+      this.finish(task, undefined, error);
+      throw error;
+    }
+    this.current = null;
+    if (next.done === true) {
+      this.finish(task, next.value, undefined);
+      return;
+    }
+    const y = next.value;
+    switch (y.kind) {
+      case "step":
+        task.pending = y;
+        return;
+      case "block":
+        task.pending = null;
+        this.block(task, y);
+        return;
+      case "sleep":
+        task.pending = null;
+        assert(y.ticks >= 0, "Cannot sleep: negative ticks");
+        this.removeRunnable(task);
+        task.state = "sleeping";
+        task.waitGeneration++;
+        this.addTimer(task, this.now + y.ticks);
+        return;
+    }
+  }
+
+  private runStep(task: SimTask, s: StepYield): void {
+    task.pending = null;
+    task.lastFn = s.fn;
+    this.stepCount++;
+    this.now += this.stepTicks;
+    this.current = task;
+    for (const o of s.reads) this.check(o, "read", s.fn);
+    for (const o of s.writes) this.check(o, "write", s.fn);
+    this.current = null;
+    if (this.trace.recordsSteps) {
+      this.trace.push({ t: "step", tick: this.now, task: task.id, fn: s.fn, reads: s.reads.map((o) => o.mem.id), writes: s.writes.map((o) => o.mem.id) });
+    }
+    if (this.now >= this.nextHungCheck) this.checkHungTasks();
+  }
+
+  private block(task: SimTask, y: BlockYield): void {
+    this.removeRunnable(task);
+    task.state = "blocked";
+    task.waitGeneration++;
+    task.blockedOn = { wq: y.on, reason: y.reason, sinceTick: this.now, site: this.siteOf(task, task.lastFn) };
+    if (y.on !== JOIN_QUEUE) y.on.enqueue(task);
+    if (y.timeoutTicks !== null) this.addTimer(task, this.now + y.timeoutTicks);
+    this.trace.push({ t: "block", tick: this.now, task: task.id, reason: y.reason });
+  }
+
+  /** Makes a blocked or sleeping task runnable again; `value` is what its yield returns. */
+  wake(task: SimTask, value: unknown = undefined): void {
+    if (task.state !== "blocked" && task.state !== "sleeping") return;
+    if (task.state === "blocked") task.blockedOn?.wq.dequeue(task);
+    task.state = "runnable";
+    task.blockedOn = null;
+    task.hungReported = false;
+    task.resumeValue = value;
+    this.insertRunnable(task);
+    this.trace.push({ t: "wake", tick: this.now, task: task.id, timedOut: value === TIMED_OUT });
+  }
+
+  private finish(task: SimTask, result: unknown, error: unknown): void {
+    this.removeRunnable(task);
+    task.state = "done";
+    task.result = result;
+    task.error = error;
+    this.trace.push({ t: "exit", tick: this.now, task: task.id });
+    for (const waiter of task.exitWaiters.splice(0)) this.wake(waiter);
+  }
+
+  // Runnable tasks stay ordered by id, so a strategy's index means the same in every run.
+  private insertRunnable(task: SimTask): void {
+    let i = this.runnable.length;
+    while (i > 0 && this.runnable[i - 1]!.id > task.id) i--;
+    this.runnable.splice(i, 0, task);
+  }
+
+  private removeRunnable(task: SimTask): void {
+    const i = this.runnable.indexOf(task);
+    if (i >= 0) this.runnable.splice(i, 1);
+  }
+
+  // ---------------------------------------------------------------- time
+
+  private addTimer(task: SimTask, atTick: number): void {
+    const timer: Timer = { atTick, seq: this.timerSeq++, task, generation: task.waitGeneration };
+    const heap = this.timers;
+    heap.push(timer);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (compareTimers(heap[parent]!, timer) <= 0) break;
+      heap[i] = heap[parent]!;
+      i = parent;
+    }
+    heap[i] = timer;
+  }
+
+  private popTimer(): Timer | undefined {
+    const heap = this.timers;
+    const top = heap[0];
+    const last = heap.pop();
+    if (top === undefined || last === undefined || heap.length === 0) return top;
+    // Sift `last` down from the root.
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let smallest = last;
+      let m = i;
+      if (l < heap.length && compareTimers(heap[l]!, smallest) < 0) { m = l; smallest = heap[l]!; }
+      if (r < heap.length && compareTimers(heap[r]!, smallest) < 0) { m = r; smallest = heap[r]!; }
+      if (m === i) break;
+      heap[i] = smallest;
+      i = m;
+    }
+    heap[i] = last;
+    return top;
+  }
+
+  /**
+   * Fires the earliest live timer (only one due by `dueBy`, if given), moving the clock to it.
+   * Returns false if there is none.
+   */
+  private fireNextTimer(dueBy = Number.POSITIVE_INFINITY): boolean {
+    for (;;) {
+      const next = this.timers[0];
+      if (next === undefined || next.atTick > dueBy) return false;
+      const timer = this.popTimer()!;
+      const task = timer.task;
+      // A timer of an earlier block or sleep (ended by a wake-up) must not end a later one.
+      const live = (task.state === "sleeping" || task.state === "blocked") && timer.generation === task.waitGeneration;
+      if (!live) continue;
+      if (timer.atTick > this.now) this.now = timer.atTick;
+      this.wake(task, task.state === "blocked" ? TIMED_OUT : undefined);
+      this.checkHungTasks();
+      return true;
+    }
+  }
+
+  private nextHungCheck = 0;
+
+  private checkHungTasks(): void {
+    this.nextHungCheck = this.now + Math.max(1, Math.floor(this.hungTaskTicks / 8));
+    for (const task of this.tasks) {
+      if (task.state !== "blocked" || task.daemon || task.hungReported || task.blockedOn === null) continue;
+      const blockedTicks = this.now - task.blockedOn.sinceTick;
+      if (blockedTicks <= this.hungTaskTicks) continue;
+      task.hungReported = true;
+      this.report({ kind: "hung-task", waiter: this.waiterOf(task), blockedTicks });
+    }
+  }
+
+  private waiterOf(task: SimTask): Waiter {
+    const b = task.blockedOn;
+    assert(b !== null, `Cannot describe waiter: task ${task.name} is not blocked`);
+    return { task: task.name, reason: b.reason, sinceTick: b.sinceTick, site: b.site };
+  }
+
+  // ---------------------------------------------------------------- memory and the sanitizer
+
+  /** Allocates a tracked kernel object; `kind` says who will free it. */
+  alloc(type: string, options: { kind?: AllocKind; label?: string; sizeBytes?: number; persistent?: boolean } = {}): Allocation {
+    const id = this.nextAllocId++ as AllocationId;
+    const mem: Allocation = {
+      id,
+      kind: options.kind ?? "kzalloc",
+      type,
+      label: options.label ?? `${type}#${id}`,
+      sizeBytes: options.sizeBytes ?? 0,
+      allocSite: this.site(),
+      freeSite: null,
+      persistent: options.persistent ?? false,
+    };
+    this.live.set(id, mem);
+    this.trace.push({ t: "alloc", tick: this.now, id, type, kind: mem.kind, label: mem.label, site: mem.allocSite });
+    return mem;
+  }
+
+  relabel(mem: Allocation, label: string): void {
+    mem.label = label;
+    this.trace.push({ t: "label", tick: this.now, id: mem.id, label });
+  }
+
+  /** Frees an allocation; a second free is reported, not performed. */
+  free(mem: Allocation, fn?: string): void {
+    const here = this.site(fn);
+    if (mem.freeSite !== null) {
+      this.report({ kind: "double-free", object: mem.label, alloc: mem.allocSite, free: mem.freeSite, again: here });
+      return;
+    }
+    mem.freeSite = here;
+    this.live.delete(mem.id);
+    this.trace.push({ t: "free", tick: this.now, id: mem.id, site: here });
+  }
+
+  /** The sanitizer: an access to freed memory is a use-after-free finding (once per object and function). */
+  check(obj: KStruct, mode: "read" | "write", fn?: string): boolean {
+    const mem = obj.mem;
+    if (mem.freeSite === null) return true;
+    const access = this.site(fn);
+    const key = `uaf:${mem.id}:${access.fn}:${access.task}`;
+    if (!this.reported.has(key)) {
+      this.reported.add(key);
+      this.report({ kind: "use-after-free", object: mem.label, mode, access, alloc: mem.allocSite, free: mem.freeSite });
+    }
+    return false;
+  }
+
+  /** Allocations still live (not persistent), oldest first. */
+  liveAllocations(): Allocation[] {
+    return [...this.live.values()].filter((m) => !m.persistent);
+  }
+
+  /** Reports every live, non-persistent allocation as a leak. Call once the world is shut down. */
+  reportLeaks(): number {
+    const leaked = this.liveAllocations();
+    for (const mem of leaked) this.report({ kind: "leak", object: mem.label, alloc: mem.allocSite });
+    return leaked.length;
+  }
+
+  // ---------------------------------------------------------------- findings and the log
+
+  report(finding: Finding): void {
+    this.findings.push(finding);
+    this.trace.push({ t: "finding", tick: this.now, finding });
+    this.printk(3, findingSummary(finding));
+  }
+
+  /** A kernel WARN: logged and reported as a finding. With `onceKey`, only the first time. */
+  warn(message: string, onceKey?: string): void {
+    if (onceKey !== undefined) {
+      if (this.reported.has(`warn:${onceKey}`)) return;
+      this.reported.add(`warn:${onceKey}`);
+    }
+    this.report({ kind: "warn", message, site: this.site() });
+  }
+
+  printk(level: number, msg: string): void {
+    this.kmsg.push(`<${level}>${msg}`);
+    this.trace.push({ t: "kmsg", tick: this.now, level, msg });
+  }
+
+  note(text: string): void {
+    this.trace.push({ t: "note", tick: this.now, task: this.current?.id ?? null, text });
+  }
+
+  /** Where the current task is now; `fn` overrides the function of its last step. */
+  site(fn?: string): Site {
+    const task = this.current;
+    if (task === null) return { task: "(sim)", fn: fn ?? "(setup)", frames: [], step: this.stepCount, tick: this.now };
+    return this.siteOf(task, fn ?? task.lastFn);
+  }
+
+  private siteOf(task: SimTask, fn: string): Site {
+    return { task: task.name, fn, frames: task.frames.slice(), step: this.stepCount, tick: this.now };
+  }
+
+  /** Runs `body` with `name` on the current task's simulated backtrace. */
+  *frame<T>(name: string, body: Task<T>): Task<T> {
+    const task = this.current;
+    assert(task !== null, `Cannot enter frame ${name}: not called from a task`);
+    task.frames.push(name);
+    try {
+      return yield* body;
+    } finally {
+      task.frames.pop();
+    }
+  }
+}
+
+function compareTimers(a: Timer, b: Timer): number {
+  return a.atTick - b.atTick || a.seq - b.seq;
+}
+
+/** Joiners are woken by the task's exit, not through a queue; this placeholder marks them. */
+const JOIN_QUEUE = { name: "join", enqueue(): void {}, dequeue(): void {} } as unknown as WaitQueue;
+
+export { formatSite };

@@ -1,0 +1,101 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ModelAssertionError } from "./assert.js";
+import { Sim } from "./sim.js";
+import { SrcuStruct, srcuReadLock, srcuReadUnlock, synchronizeSrcu } from "./srcu.js";
+import { sleepTicks, type Task } from "./task.js";
+
+function* reader(sim: Sim, srcu: SrcuStruct, log: string[], name: string, enterAtTicks: number, holdTicks: number): Task<void> {
+  yield sleepTicks(enterAtTicks);
+  const token = srcuReadLock(srcu);
+  log.push(`${name} enters@${sim.now}`);
+  yield sleepTicks(holdTicks);
+  log.push(`${name} leaves@${sim.now}`);
+  srcuReadUnlock(srcu, token);
+}
+
+function* syncer(sim: Sim, srcu: SrcuStruct, log: string[], startAtTicks: number): Task<void> {
+  yield sleepTicks(startAtTicks);
+  log.push(`sync starts@${sim.now}`);
+  yield* synchronizeSrcu(srcu);
+  log.push(`sync done@${sim.now} with ${srcu.readers.size} readers inside`);
+}
+
+test("synchronizeSrcu() without readers returns after its own step", () => {
+  const sim = new Sim({ seed: 1 });
+  const srcu = new SrcuStruct(sim, "drm_unplug_srcu");
+  sim.runTask("sync", synchronizeSrcu(srcu));
+  assert.equal(sim.now, 1);
+  assert.equal(sim.trace.events.filter((e) => e.t === "block").length, 0);
+});
+
+test("synchronizeSrcu() waits for a reader that entered before it", () => {
+  const sim = new Sim({ seed: 1 });
+  const srcu = new SrcuStruct(sim, "drm_unplug_srcu");
+  const log: string[] = [];
+  sim.spawn("reader", reader(sim, srcu, log, "reader", 0, 50));
+  sim.spawn("sync", syncer(sim, srcu, log, 10));
+  assert.equal(sim.run().kind, "quiescent");
+  assert.deepEqual(log, ["reader enters@0", "sync starts@10", "reader leaves@50", "sync done@50 with 0 readers inside"]);
+  const block = sim.trace.events.find((e) => e.t === "block");
+  assert.ok(block !== undefined && block.t === "block");
+  assert.equal(block.reason, "synchronize_srcu(drm_unplug_srcu) waiting for readers reader");
+});
+
+test("synchronizeSrcu() does not wait for a reader that entered after it started", () => {
+  const sim = new Sim({ seed: 1 });
+  const srcu = new SrcuStruct(sim, "drm_unplug_srcu");
+  const log: string[] = [];
+  // early enters at 0 and leaves at 50; sync starts at 10; late enters at 20 and stays until 1020.
+  sim.spawn("early", reader(sim, srcu, log, "early", 0, 50));
+  sim.spawn("sync", syncer(sim, srcu, log, 10));
+  sim.spawn("late", reader(sim, srcu, log, "late", 20, 1000));
+  assert.equal(sim.run().kind, "quiescent");
+  assert.deepEqual(log, [
+    "early enters@0",
+    "sync starts@10",
+    "late enters@20",
+    "early leaves@50",
+    "sync done@50 with 1 readers inside",
+    "late leaves@1020",
+  ]);
+});
+
+test("synchronizeSrcu() waits for every reader that was inside when it started", () => {
+  const sim = new Sim({ seed: 1 });
+  const srcu = new SrcuStruct(sim, "drm_unplug_srcu");
+  const log: string[] = [];
+  sim.spawn("short", reader(sim, srcu, log, "short", 0, 30));
+  sim.spawn("long", reader(sim, srcu, log, "long", 0, 80));
+  sim.spawn("sync", syncer(sim, srcu, log, 10));
+  assert.equal(sim.run().kind, "quiescent");
+  assert.equal(log.at(-1), "sync done@80 with 0 readers inside");
+});
+
+test("synchronizeSrcu() inside its own read section warns and hangs", () => {
+  const sim = new Sim({ seed: 1 });
+  const srcu = new SrcuStruct(sim, "drm_unplug_srcu");
+  sim.spawn("self_deadlock", (function* () {
+    const token = srcuReadLock(srcu);
+    yield* synchronizeSrcu(srcu);
+    srcuReadUnlock(srcu, token);
+  })());
+  const outcome = sim.run();
+  assert.equal(outcome.kind, "deadlock");
+  assert.deepEqual(sim.findings.map((f) => f.kind), ["warn", "hang"]);
+  const [warn, hang] = sim.findings;
+  assert.ok(warn?.kind === "warn");
+  assert.match(warn.message, /synchronize_srcu\(drm_unplug_srcu\) called inside its own read-side critical section/);
+  assert.equal(warn.site.task, "self_deadlock");
+  assert.ok(hang?.kind === "hang");
+  assert.deepEqual(hang.waiters.map((w) => w.task), ["self_deadlock"]);
+  assert.match(hang.waiters[0]?.reason ?? "", /synchronize_srcu\(drm_unplug_srcu\)/);
+});
+
+test("srcuReadUnlock() of a token not held throws ModelAssertionError", () => {
+  const sim = new Sim({ seed: 1 });
+  const srcu = new SrcuStruct(sim, "s");
+  const token = srcuReadLock(srcu);
+  srcuReadUnlock(srcu, token);
+  assert.throws(() => srcuReadUnlock(srcu, token), ModelAssertionError);
+});

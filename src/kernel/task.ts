@@ -1,0 +1,63 @@
+/**
+ * Cooperative tasks. A task is a generator; every `yield` is a point where the scheduling
+ * strategy may run another task instead. A task yields one of three requests:
+ *
+ * - `step`: "I am about to run kernel function `fn`, reading and writing these objects". The
+ *   footprint is what a partial-order explorer compares, and what the sanitizer checks when
+ *   the step actually runs (a freed object in it is a use-after-free).
+ * - `block`: sleep on a wait queue until woken (or until the timeout, if one is given).
+ * - `sleep`: let virtual time pass.
+ */
+import type { KStruct } from "./kobject.js";
+import type { WaitQueue } from "./wait_queue.js";
+
+export type Yield = StepYield | BlockYield | SleepYield;
+
+export interface StepYield {
+  readonly kind: "step";
+  readonly fn: string;
+  readonly reads: readonly KStruct[];
+  readonly writes: readonly KStruct[];
+}
+
+export interface BlockYield {
+  readonly kind: "block";
+  readonly on: WaitQueue;
+  readonly reason: string;
+  readonly timeoutTicks: number | null;
+}
+
+export interface SleepYield {
+  readonly kind: "sleep";
+  readonly ticks: number;
+}
+
+export type Task<T> = Generator<Yield, T, unknown>;
+
+export type TaskId = number & { readonly __brand: "TaskId" };
+
+/** The value a blocked task resumes with when its timeout fired before a wake-up. */
+export const TIMED_OUT: unique symbol = Symbol("timed out");
+
+const NO_OBJECTS: readonly KStruct[] = Object.freeze([]);
+
+/** A scheduling point that declares what the next piece of work reads and writes. */
+export function step(fn: string, reads: readonly KStruct[] = NO_OBJECTS, writes: readonly KStruct[] = NO_OBJECTS): StepYield {
+  return { kind: "step", fn, reads, writes };
+}
+
+export function sleepTicks(ticks: number): SleepYield {
+  return { kind: "sleep", ticks };
+}
+
+export type TaskKind = "user" | "kernel";
+export type TaskState = "runnable" | "blocked" | "sleeping" | "done";
+
+/** What the scheduler and the strategies may see of a task. */
+export interface TaskView {
+  readonly id: TaskId;
+  readonly name: string;
+  readonly kind: TaskKind;
+  /** The step the task will run when picked (null before its first yield). */
+  readonly pending: StepYield | null;
+}

@@ -1,0 +1,119 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Sim } from "./sim.js";
+import { sleepTicks, step, type Task } from "./task.js";
+import { WaitQueue, waitEvent } from "./wait_queue.js";
+
+/** Tasks t1, t2, t3 go to sleep on `wq` in the order t3, t1, t2 (their ids say otherwise). */
+function spawnWaiters(sim: Sim, wq: WaitQueue, state: { tokens: number }, order: string[]): void {
+  const sleepBeforeWait = [10, 20, 0];
+  sleepBeforeWait.forEach((ticks, i) => {
+    const name = `t${i + 1}`;
+    sim.spawn(name, (function* (): Task<void> {
+      yield sleepTicks(ticks);
+      yield* waitEvent(wq, "token", () => state.tokens > 0);
+      state.tokens--;
+      order.push(name);
+    })());
+  });
+}
+
+test("WaitQueue.wakeUpOne() wakes the task that went to sleep first", () => {
+  const sim = new Sim({ seed: 1 });
+  const wq = new WaitQueue(sim, "tokens");
+  const state = { tokens: 0 };
+  const order: string[] = [];
+  spawnWaiters(sim, wq, state, order);
+  sim.spawn("waker", (function* () {
+    yield sleepTicks(100);
+    assert.equal(wq.length, 3);
+    for (let i = 0; i < 3; i++) {
+      state.tokens++;
+      wq.wakeUpOne();
+      yield step("give_token");
+    }
+  })());
+  assert.equal(sim.run().kind, "quiescent");
+  assert.deepEqual(order, ["t3", "t1", "t2"]);
+  assert.equal(wq.length, 0);
+});
+
+test("WaitQueue.wakeUpAll() wakes every waiter, oldest first", () => {
+  const sim = new Sim({ seed: 1 });
+  const wq = new WaitQueue(sim, "tokens");
+  const state = { tokens: 0 };
+  const order: string[] = [];
+  spawnWaiters(sim, wq, state, order);
+  sim.spawn("waker", (function* () {
+    yield sleepTicks(100);
+    state.tokens = 3;
+    wq.wakeUpAll();
+  })());
+  assert.equal(sim.run().kind, "quiescent");
+  const wakes = sim.trace.events.filter((e) => e.t === "wake" && e.tick === 100 && e.task !== 4);
+  assert.deepEqual(wakes.map((e) => (e.t === "wake" ? e.task : -1)), [3, 1, 2]);
+  assert.equal(order.length, 3);
+  assert.equal(state.tokens, 0);
+});
+
+test("WaitQueue.wakeUpOne() on an empty queue does nothing", () => {
+  const sim = new Sim({ seed: 1 });
+  const wq = new WaitQueue(sim, "empty");
+  wq.wakeUpOne();
+  wq.wakeUpAll();
+  assert.equal(wq.length, 0);
+  assert.deepEqual(sim.trace.events, []);
+});
+
+test("waitEvent() returns true at once when the condition already holds", () => {
+  const sim = new Sim({ seed: 1 });
+  const wq = new WaitQueue(sim, "wq");
+  const ok = sim.runTask("t", waitEvent(wq, "ready", () => true, 10));
+  assert.equal(ok, true);
+  assert.equal(sim.trace.events.filter((e) => e.t === "block").length, 0);
+});
+
+test("waitEvent() with a timeout returns false and resumes at the deadline when nobody wakes it", () => {
+  const sim = new Sim({ seed: 1 });
+  const wq = new WaitQueue(sim, "wq");
+  const result = sim.runTask("t", (function* () {
+    yield step("before_wait");
+    const start = sim.now;
+    const ok = yield* waitEvent(wq, "never", () => false, 250);
+    return { ok, start, end: sim.now };
+  })());
+  assert.deepEqual(result, { ok: false, start: 1, end: 251 });
+  assert.equal(wq.length, 0, "a timed-out waiter leaves the queue");
+});
+
+test("waitEvent() woken early with the condition still false keeps the original deadline", () => {
+  const sim = new Sim({ seed: 1 });
+  const wq = new WaitQueue(sim, "wq");
+  const waiter = sim.spawn("waiter", (function* () {
+    const ok = yield* waitEvent(wq, "never", () => false, 250);
+    return { ok, end: sim.now };
+  })());
+  sim.spawn("spurious", (function* () {
+    yield sleepTicks(100);
+    wq.wakeUpAll();
+  })());
+  assert.equal(sim.run().kind, "quiescent");
+  assert.deepEqual(waiter.result, { ok: false, end: 250 });
+});
+
+test("waitEvent() woken with the condition true before the deadline returns true then", () => {
+  const sim = new Sim({ seed: 1 });
+  const wq = new WaitQueue(sim, "wq");
+  let ready = false;
+  const waiter = sim.spawn("waiter", (function* () {
+    const ok = yield* waitEvent(wq, "ready", () => ready, 250);
+    return { ok, end: sim.now };
+  })());
+  sim.spawn("waker", (function* () {
+    yield sleepTicks(100);
+    ready = true;
+    wq.wakeUpAll();
+  })());
+  assert.equal(sim.run().kind, "quiescent");
+  assert.deepEqual(waiter.result, { ok: true, end: 100 });
+});

@@ -1,0 +1,59 @@
+/**
+ * The system-call surface a userspace program sees. Programs are generators: every call is
+ * `yield* sys.open(...)`, so the kernel may run other tasks while a call blocks. The kernel
+ * model implements this interface; a real-Linux adapter can implement it too.
+ */
+import type { SysResult } from "./errno.js";
+import type { Uevent } from "./uevent.js";
+
+/** A call that may block; what it yields is opaque to userspace. */
+export type Call<T> = Generator<unknown, T, unknown>;
+
+export type Fd = number & { readonly __brand: "Fd" };
+
+export interface OpenFlags {
+  readonly excl?: boolean;
+}
+
+/** poll(2) event bits. */
+export const POLLIN = 0x1;
+export const POLLPRI = 0x2;
+export const POLLOUT = 0x4;
+export const POLLERR = 0x8;
+export const POLLHUP = 0x10;
+
+/** The fields an ioctl takes and returns, by their uapi struct member names. */
+export type IoctlArg = Readonly<Record<string, number | string | readonly number[]>>;
+export type IoctlOut = Record<string, number | string | readonly number[]>;
+
+/** A CPU access through a mapping either completes or raises a signal. */
+export type MemResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly signal: "SIGBUS" | "SIGSEGV" };
+
+export interface DirEntry {
+  readonly name: string;
+  readonly kind: "dir" | "file" | "link" | "chr";
+}
+
+export interface Syscalls {
+  open(path: string, flags?: OpenFlags): Call<SysResult<Fd>>;
+  close(fd: Fd): Call<SysResult<0>>;
+  ioctl(fd: Fd, request: string | number, arg?: IoctlArg): Call<SysResult<IoctlOut>>;
+  /** read(2) on a DRM fd returns whole events; `timeoutMs` models an alarm (EINTR when it fires). */
+  read(fd: Fd, count: number, timeoutMs?: number): Call<SysResult<Uint8Array>>;
+  poll(fd: Fd, events: number, timeoutMs: number): Call<SysResult<number>>;
+  mmap(fd: Fd, offset: bigint, length: number): Call<SysResult<bigint>>;
+  munmap(addr: bigint, length: number): Call<SysResult<0>>;
+  memRead(addr: bigint, length: number): Call<MemResult<Uint8Array>>;
+  memWrite(addr: bigint, data: Uint8Array): Call<MemResult<number>>;
+  readFile(path: string): Call<SysResult<string>>;
+  writeFile(path: string, data: string): Call<SysResult<number>>;
+  readlink(path: string): Call<SysResult<string>>;
+  readdir(path: string): Call<SysResult<readonly DirEntry[]>>;
+  exists(path: string): Call<boolean>;
+  mknod(path: string, major: number, minor: number): Call<SysResult<0>>;
+  sleep(ms: number): Call<void>;
+  /** Opens a NETLINK_KOBJECT_UEVENT socket bound to group 1. */
+  ueventSocket(): Call<SysResult<Fd>>;
+  /** Receives the next uevent; ETIMEDOUT-like EAGAIN after `timeoutMs`. */
+  recvUevent(fd: Fd, timeoutMs: number): Call<SysResult<Uevent>>;
+}
