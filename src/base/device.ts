@@ -49,6 +49,8 @@ export class Device implements KStruct {
   driver: DeviceDriver | null = null;
   drvdata: unknown = null;
   added = false;
+  /** Set under the device lock at the start of device_del(); no driver may bind after. @see kill_device() */
+  dead = false;
   /** References to the struct (get_device/put_device); the last put frees it. */
   refcount = 1;
 

@@ -42,6 +42,7 @@ export function* reallyProbe(dev: Device, drv: DeviceDriver): Task<0 | ErrnoName
 export function* deviceDriverAttach(dev: Device, drv: DeviceDriver): Task<0 | ErrnoName> {
   yield* mutexLock(dev.lock);
   try {
+    if (dev.dead) return "ENODEV"; // @see __driver_probe_device()
     if (dev.driver !== null) return "EBUSY";
     return yield* reallyProbe(dev, drv);
   } finally {
@@ -49,12 +50,17 @@ export function* deviceDriverAttach(dev: Device, drv: DeviceDriver): Task<0 | Er
   }
 }
 
-/** Unbinds the device's driver, if any: remove(), devres release, `unbind` uevent. */
-export function* deviceReleaseDriver(dev: Device): Task<void> {
+/**
+ * Unbinds the device's driver, if any: remove(), devres release, `unbind` uevent. With `only`,
+ * unbinds only if that driver is still the one bound once the lock is held.
+ * @see device_release_driver_internal()
+ */
+export function* deviceReleaseDriver(dev: Device, only?: DeviceDriver): Task<void> {
   yield* mutexLock(dev.lock);
   try {
     const drv = dev.driver;
     if (drv === null) return;
+    if (only !== undefined && drv !== only) return;
     yield* dev.kernel.sim.frame(`${drv.name} remove`, drv.remove(dev));
     yield* devresReleaseAll(dev);
     unlink(dev, drv);

@@ -85,7 +85,7 @@ export function* drmStubOpen(core: DrmCore, devt: Devt, kfile: KFile, flags: Ope
     return fail("EBUSY");
   }
   const sim = dev.sim;
-  const file = new DrmFile(sim.alloc("drm_file", { label: `drm_file ${minor.name} (pid ${kfile.pid})` }), minor, dev, kfile, kfile.pid);
+  const file = new DrmFile(sim.alloc("drm_file", { label: `drm_file ${minor.name} (pid ${kfile.pid}) [${dev.label}]` }), minor, dev, kfile, kfile.pid);
   // The first opener of a primary node becomes master. @see drm_master_open()
   if (file.isPrimaryClient && dev.master === null) {
     dev.master = file;

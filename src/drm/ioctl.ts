@@ -11,19 +11,7 @@ import { DRM_COMMAND_BASE, DRM_COMMAND_END, DRM_IOCTL_BASE, fail, iocNr, iocType
 import { drmDevIsUnplugged } from "./device.js";
 import type { DrmFile } from "./file.js";
 import { CORE_IOCTLS } from "./ioctl_core.js";
-
-export const DRM_AUTH = 0x1;
-export const DRM_MASTER = 0x2;
-export const DRM_ROOT_ONLY = 0x4;
-export const DRM_RENDER_ALLOW = 0x20;
-
-export type IoctlHandler = (file: DrmFile, arg: IoctlArg) => Task<SysResult<IoctlOut>>;
-
-export interface DrmIoctlDesc {
-  readonly name: string;
-  readonly flags: number;
-  readonly handler: IoctlHandler;
-}
+import { DRM_AUTH, DRM_MASTER, DRM_RENDER_ALLOW, DRM_ROOT_ONLY, type DrmIoctlDesc } from "./ioctl_desc.js";
 
 /** @see drm_ioctl_permit() */
 export function drmIoctlPermit(flags: number, file: DrmFile): ErrnoName | null {

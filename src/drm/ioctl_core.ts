@@ -16,7 +16,7 @@ import { DRM_CAP, DRM_CLIENT_CAP, DRM_MODE_ATOMIC_ALLOW_MODESET, DRM_MODE_ATOMIC
 import { DRIVER_ATOMIC, DRIVER_GEM, DRIVER_MODESET, drmCoreCheckFeature } from "./drm_driver.js";
 import type { DrmFile } from "./file.js";
 import { drmGemCreateMmapOffset, drmGemHandleCreate, drmGemHandleDelete, drmGemObjectInit, drmGemObjectPut } from "./gem.js";
-import { DRM_AUTH, DRM_MASTER, DRM_RENDER_ALLOW, type DrmIoctlDesc, type IoctlHandler } from "./ioctl.js";
+import { DRM_AUTH, DRM_MASTER, DRM_RENDER_ALLOW, type DrmIoctlDesc, type IoctlHandler } from "./ioctl_desc.js";
 
 function num(arg: IoctlArg, key: string, fallback = 0): number {
   const v = arg[key];

@@ -1,0 +1,20 @@
+/**
+ * Ioctl table entries and their permission flags (struct drm_ioctl_desc).
+ * @see include/drm/drm_ioctl.h
+ */
+import type { Task } from "../kernel/mod.js";
+import type { IoctlArg, IoctlOut, SysResult } from "../uapi/mod.js";
+import type { DrmFile } from "./file.js";
+
+export const DRM_AUTH = 0x1;
+export const DRM_MASTER = 0x2;
+export const DRM_ROOT_ONLY = 0x4;
+export const DRM_RENDER_ALLOW = 0x20;
+
+export type IoctlHandler = (file: DrmFile, arg: IoctlArg) => Task<SysResult<IoctlOut>>;
+
+export interface DrmIoctlDesc {
+  readonly name: string;
+  readonly flags: number;
+  readonly handler: IoctlHandler;
+}

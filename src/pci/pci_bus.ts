@@ -1,0 +1,355 @@
+/**
+ * The PCI bus of one kernel: the host bridge, its root ports with their hot-plug slots, the
+ * cards in them, the devices enumerated for those cards, and the registered PCI drivers.
+ *
+ * Topology: a card at "0000:00:dd.f" sits on the root bus, under the host bridge "pci0000:00";
+ * a card at "0000:NN:00.f" (NN > 0) sits behind root port "0000:00:NN.0", whose hot-plug slot
+ * is number NN. The host bridge and root ports are firmware-made and persistent: they send no
+ * uevents and are never removed.
+ *
+ * Enumeration and removal are serialised by pci_rescan_remove_lock, as in Linux. Enumeration
+ * first adds every new device (an `add` uevent each), then probes them (whatever the driver
+ * sends, then `bind`). Removal unbinds (`unbind`), deletes (`remove`), and drops the bus's
+ * reference; the struct lives on while others hold references. A card stays in its slot
+ * across removal, so a rescan makes a NEW PciDev for it.
+ *
+ * @see drivers/pci/probe.c (pci_scan_child_bus, pci_bus_add_devices), drivers/pci/remove.c
+ *      (pci_stop_and_remove_bus_device), drivers/pci/pci-driver.c, drivers/base/bus.c
+ */
+import { assert, Mutex, mutexLock, mutexUnlock, step, type Allocation, type KStruct, type Task } from "../kernel/mod.js";
+import { Device, deviceAdd, deviceDel, deviceDriverAttach, deviceReleaseDriver, driverSysfsDir, getDevice, putDevice, type Kernel } from "../base/mod.js";
+import type { ErrnoName } from "../uapi/mod.js";
+import { hex, parseBdf } from "./_parse.js";
+import { PciDev, pciHardwareResponds, type PciHardware } from "./pci_dev.js";
+import { pciBusMatch, type PciDriver } from "./pci_driver.js";
+import { pciResetFunction } from "./pci_reset.js";
+import { pciehpHotplug, pciehpSurpriseRemoval, PciSlot, pciSlotSysfsInit } from "./pci_slot.js";
+import { pciBusSysfsInit, pciCreateDevFiles, pciDriverAddBindFiles, pciDriverRemoveBindFiles } from "./pci_sysfs.js";
+
+const busByKernel = new WeakMap<Kernel, PciBus>();
+
+/** The PCI bus of `kernel`, if one was made. */
+export function pciBusOf(kernel: Kernel): PciBus | undefined {
+  return busByKernel.get(kernel);
+}
+
+export interface PciBusOptions {
+  /** Root ports (and their slots) that exist from boot, even when empty. @default [] */
+  readonly rootPorts?: readonly number[];
+}
+
+export class PciBus implements KStruct {
+  /** The root bus (struct pci_bus 0000:00); persistent. */
+  readonly mem: Allocation;
+  readonly hostBridge: Device;
+  /** Serialises enumeration and removal. @see pci_lock_rescan_remove() */
+  readonly rescanRemoveLock: Mutex;
+  private readonly slotByNumber = new Map<number, PciSlot>();
+  private readonly cards = new Map<string, PciHardware>();
+  /** Devices on the bus's device list (bus_find_device_by_name() finds these), in add order. */
+  private readonly devs = new Map<string, PciDev>();
+  /** Devices from creation to the end of device_del(): driver_detach() looks here. */
+  private readonly live = new Set<PciDev>();
+  private readonly drivers: PciDriver[] = [];
+
+  constructor(readonly kernel: Kernel, options: PciBusOptions = {}) {
+    assert(!busByKernel.has(kernel), "Cannot create PCI bus: the kernel already has one");
+    busByKernel.set(kernel, this);
+    const sim = kernel.sim;
+    this.mem = sim.alloc("pci_bus", { label: "pci_bus 0000:00", persistent: true });
+    this.rescanRemoveLock = new Mutex(sim, "pci_rescan_remove_lock", this);
+    this.hostBridge = new Device(kernel, { name: "pci0000:00", parent: null, subsystem: "", persistent: true });
+    this.hostBridge.added = true;
+    kernel.sysfs.mkdirs(this.hostBridge.sysfsPath);
+    pciBusSysfsInit(this);
+    for (const n of options.rootPorts ?? []) this.addRootPort(n);
+  }
+
+  // ---------------------------------------------------------------- topology
+
+  /** Adds root port "0000:00:NN.0" with hot-plug slot NN (empty, powered off). Firmware-time setup. */
+  addRootPort(n: number): PciSlot {
+    assert(Number.isInteger(n) && n >= 1 && n <= 0x1f, `Cannot add root port ${n}: not a device number 1..0x1f`);
+    assert(!this.slotByNumber.has(n), `Cannot add root port ${n}: exists`);
+    const name = `0000:00:${hex(n, 2)}.0`;
+    assert(!this.cards.has(name), `Cannot add root port ${name}: a card sits at that address`);
+    const port = new Device(this.kernel, { name, parent: this.hostBridge, subsystem: "pci", persistent: true });
+    port.added = true;
+    const sysfs = this.kernel.sysfs;
+    sysfs.mkdirs(port.sysfsPath);
+    sysfs.add(`${port.sysfsPath}/subsystem`, { kind: "link", target: "/sys/bus/pci" });
+    sysfs.add(`/sys/bus/pci/devices/${name}`, { kind: "link", target: port.sysfsPath });
+    const slot = new PciSlot(this.kernel.sim, n, port);
+    this.slotByNumber.set(n, slot);
+    pciSlotSysfsInit(this, slot);
+    return slot;
+  }
+
+  slot(n: number): PciSlot | undefined {
+    return this.slotByNumber.get(n);
+  }
+
+  /** The registered device at `bdf`, as bus_find_device_by_name() finds it. */
+  device(bdf: string): PciDev | undefined {
+    return this.devs.get(bdf);
+  }
+
+  /** Registered devices in the order they were added. */
+  get devices(): readonly PciDev[] {
+    return [...this.devs.values()];
+  }
+
+  /** The card at `bdf`, if one is in place. */
+  card(bdf: string): PciHardware | undefined {
+    return this.cards.get(bdf);
+  }
+
+  get registeredDrivers(): readonly PciDriver[] {
+    return this.drivers;
+  }
+
+  /** @internal The cards at bus number `n`, by address. */
+  cardsOnBus(n: number): [string, PciHardware][] {
+    return [...this.cards].filter(([bdf]) => parseBdf(bdf)?.bus === n).sort(([a], [b]) => (a < b ? -1 : 1));
+  }
+
+  /** @internal Registered devices at bus number `n`, in bus-list order. */
+  devicesOnBus(n: number): PciDev[] {
+    return [...this.devs.values()].filter((d) => d.address.bus === n);
+  }
+
+  /** @internal Takes the cards of a slot out of the machine: they answer nothing from now on. */
+  pullCards(n: number): void {
+    for (const [bdf, hw] of this.cardsOnBus(n)) {
+      hw.present = false;
+      this.cards.delete(bdf);
+    }
+  }
+
+  private placeCard(bdf: string, hw: PciHardware): PciSlot | null {
+    const addr = parseBdf(bdf);
+    assert(addr !== null && addr.domain === 0, `Cannot insert card at ${bdf}: not a bus address in domain 0000`);
+    assert(!this.cards.has(bdf), `Cannot insert card at ${bdf}: the address is taken`);
+    assert(!hw.inserted && hw.present, `Cannot insert card at ${bdf}: this card was inserted before (make a new PciHardware)`);
+    let slot: PciSlot | null = null;
+    if (addr.bus > 0) {
+      assert(addr.device === 0, `Cannot insert card at ${bdf}: behind a root port only device 00 exists`);
+      slot = this.slotByNumber.get(addr.bus) ?? this.addRootPort(addr.bus);
+    } else {
+      assert(!this.slotByNumber.has(addr.device) || addr.fn !== 0, `Cannot insert card at ${bdf}: a root port sits there`);
+    }
+    hw.inserted = true;
+    hw.powered = slot === null ? true : slot.powered;
+    this.cards.set(bdf, hw);
+    return slot;
+  }
+
+  /**
+   * Plugs a card in without enumerating it, as before boot: a card behind a root port powers
+   * its slot on. Run enumerate() (or rescan()) to make the device.
+   */
+  *insertCard(bdf: string, hw: PciHardware): Task<void> {
+    yield step("hw_card_insert", [this], [this]);
+    const slot = this.placeCard(bdf, hw);
+    if (slot !== null) slot.setPower(this, true, "on");
+  }
+
+  /**
+   * Plugs a card into an empty slot; pciehp sees the presence change, powers the slot on and
+   * enumerates (add, probe, bind). Returns 0 or ENODEV (the card went away first).
+   * @see pciehp_handle_presence_or_link_change(), pciehp_enable_slot()
+   */
+  *hotplugCard(bdf: string, hw: PciHardware): Task<0 | ErrnoName> {
+    const addr = parseBdf(bdf);
+    const slot = addr === null ? undefined : this.slotByNumber.get(addr.bus);
+    assert(slot !== undefined, `Cannot hot-plug card at ${bdf}: no hot-plug slot for bus ${addr?.bus ?? "?"}`);
+    assert(this.cardsOnBus(slot.number).length === 0, `Cannot hot-plug card at ${bdf}: slot ${slot.number} is not empty`);
+    yield step("hw_card_insert", [this], [this, slot.port]);
+    this.placeCard(bdf, hw);
+    return yield* pciehpHotplug(this, slot);
+  }
+
+  /**
+   * The card at `bdf` is pulled out: from now on it answers nothing (MMIO reads all ones);
+   * then pciehp removes every device of its slot (unbind, remove) and powers the slot off.
+   * The card is gone for good: a rescan does not bring it back.
+   */
+  *surpriseRemove(bdf: string): Task<void> {
+    const addr = parseBdf(bdf);
+    const slot = addr === null ? undefined : this.slotByNumber.get(addr.bus);
+    assert(slot !== undefined && addr !== null && addr.bus > 0, `Cannot pull card at ${bdf}: not behind a hot-plug slot`);
+    assert(this.cards.has(bdf), `Cannot pull card at ${bdf}: no card there`);
+    yield* pciehpSurpriseRemoval(this, slot);
+  }
+
+  // ---------------------------------------------------------------- enumeration
+
+  /** Makes a device for every card that answers and has none, and probes it. */
+  *enumerate(): Task<void> {
+    yield* mutexLock(this.rescanRemoveLock);
+    try {
+      yield* this.scanLocked(null);
+    } finally {
+      mutexUnlock(this.rescanRemoveLock);
+    }
+  }
+
+  /** @see pci_rescan_bus(); the same walk as enumerate(). */
+  *rescan(): Task<void> {
+    yield* this.enumerate();
+  }
+
+  /**
+   * @internal Scans bus `busNr` (null: every bus): adds all new devices, then probes them.
+   * The caller holds rescanRemoveLock. @see pci_scan_child_bus(), pci_bus_add_devices()
+   */
+  *scanLocked(busNr: number | null): Task<PciDev[]> {
+    assert(this.rescanRemoveLock.owner !== null && this.rescanRemoveLock.owner === this.kernel.sim.current, "Cannot scan PCI bus: pci_rescan_remove_lock not held");
+    yield step("pci_scan_child_bus", [this], [this]);
+    const found = [...this.cards]
+      .filter(([bdf, hw]) => !this.devs.has(bdf) && pciHardwareResponds(hw) && (busNr === null || parseBdf(bdf)?.bus === busNr))
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    const added: PciDev[] = [];
+    for (const [bdf, hw] of found) {
+      // A card pulled while an earlier device was being added is not seen.
+      if (!pciHardwareResponds(hw) || this.cards.get(bdf) !== hw) continue;
+      added.push(yield* this.deviceAddOne(bdf, hw));
+    }
+    for (const pdev of added) yield* this.busAddDevice(pdev);
+    return added;
+  }
+
+  /** @see pci_device_add(): the struct, its sysfs files and bus link, then the `add` uevent. */
+  private *deviceAddOne(bdf: string, hw: PciHardware): Task<PciDev> {
+    const addr = parseBdf(bdf);
+    assert(addr !== null, `Cannot add PCI device ${bdf}: bad address`);
+    const parent = addr.bus === 0 ? this.hostBridge : this.slotByNumber.get(addr.bus)?.port;
+    assert(parent !== undefined, `Cannot add PCI device ${bdf}: no root port for bus ${addr.bus}`);
+    const pdev = new PciDev(this.kernel, parent, bdf, hw);
+    this.kernel.sim.printk(6, `pci ${bdf}: [${hex(hw.vendor, 4)}:${hex(hw.device, 4)}] type 00 class 0x${hex(hw.classCode, 6)} PCIe Endpoint`);
+    this.devs.set(bdf, pdev);
+    this.live.add(pdev);
+    // device_add() makes the attributes and the bus links before it sends `add`.
+    pciCreateDevFiles(this, pdev);
+    yield* deviceAdd(pdev);
+    return pdev;
+  }
+
+  /** @see pci_bus_add_device(): drivers may match from now on; then device_attach(). */
+  private *busAddDevice(pdev: PciDev): Task<void> {
+    yield step("pci_bus_add_device", [this], [pdev]);
+    pdev.matchDriver = true;
+    pdev.busAdded = true;
+    // __device_attach(): every matching driver in registration order until one binds.
+    for (const drv of [...this.drivers]) {
+      if (!this.drivers.includes(drv) || !pciBusMatch(pdev, drv)) continue;
+      const err = yield* deviceDriverAttach(pdev, drv);
+      if (err === 0 || err === "EBUSY" || pdev.dead) return;
+    }
+  }
+
+  // ---------------------------------------------------------------- removal
+
+  /**
+   * Unbinds and removes a device: `unbind` (after remove() and devres), then `remove`; then
+   * drops the bus's reference. Returns when all of that is done. Does nothing for a device
+   * already removed. Not guaranteed: that the struct is freed (others may hold references).
+   * @see pci_stop_and_remove_bus_device_locked() in drivers/pci/remove.c
+   */
+  *removeDevice(pdev: PciDev): Task<void> {
+    yield* mutexLock(this.rescanRemoveLock);
+    try {
+      yield* this.stopAndRemoveLocked(pdev);
+    } finally {
+      mutexUnlock(this.rescanRemoveLock);
+    }
+  }
+
+  /** @internal pci_stop_and_remove_bus_device(); the caller holds rescanRemoveLock. */
+  *stopAndRemoveLocked(pdev: PciDev): Task<void> {
+    assert(this.rescanRemoveLock.owner !== null && this.rescanRemoveLock.owner === this.kernel.sim.current, `Cannot remove PCI device ${pdev.name}: pci_rescan_remove_lock not held`);
+    // Only a device still on the bus list is removed (the lock makes this check stable).
+    if (this.devs.get(pdev.name) !== pdev) return;
+    // pci_stop_dev()
+    yield step("pci_stop_bus_device", [this], [pdev]);
+    if (pdev.busAdded) {
+      pdev.busAdded = false;
+      yield* deviceReleaseDriver(pdev);
+    }
+    // pci_destroy_dev() -> device_del(): kill_device() under the device lock, so no driver binds after.
+    yield* mutexLock(pdev.lock);
+    pdev.dead = true;
+    mutexUnlock(pdev.lock);
+    // bus_remove_device(): off the bus list, then unbind a driver that bound since pci_stop_dev().
+    yield step("bus_remove_device", [this], [this, pdev]);
+    this.devs.delete(pdev.name);
+    this.kernel.sysfs.remove(`/sys/bus/pci/devices/${pdev.name}`);
+    yield* deviceReleaseDriver(pdev);
+    yield* deviceDel(pdev);
+    assert(pdev.dead && !pdev.added && pdev.driver === null, `Cannot remove PCI device ${pdev.name}: not fully torn down`);
+    this.live.delete(pdev);
+    putDevice(pdev); // the bus's reference, from device_initialize()
+  }
+
+  // ---------------------------------------------------------------- reset
+
+  /**
+   * Function-level reset under the device lock (and the upstream bridge's). No uevent.
+   * Returns 0, or ENOTTY when the card does not answer.
+   * @see pci_reset_function() in drivers/pci/pci.c
+   */
+  *reset(pdev: PciDev): Task<0 | ErrnoName> {
+    return yield* pciResetFunction(pdev);
+  }
+
+  // ---------------------------------------------------------------- drivers
+
+  /**
+   * Registers a driver and binds it to every matching unbound device, then makes its
+   * `bind`/`unbind` files and sends `add` for /bus/pci/drivers/<name>.
+   * @see driver_register(), bus_add_driver() in drivers/base/driver.c and bus.c
+   */
+  *registerDriver(drv: PciDriver): Task<void> {
+    yield step("bus_add_driver", [this], [this]);
+    assert(drv.busName === "pci", `Cannot register PCI driver ${drv.name}: bus ${String(drv.busName)}`);
+    assert(!this.drivers.some((d) => d.name === drv.name), `Cannot register PCI driver ${drv.name}: name taken`);
+    this.drivers.push(drv);
+    this.kernel.sysfs.mkdirs(driverSysfsDir(drv));
+    // driver_attach(): the bus iterator holds a reference to the device it visits.
+    for (const pdev of [...this.devs.values()]) {
+      if (this.devs.get(pdev.name) !== pdev || pdev.driver !== null || !pciBusMatch(pdev, drv)) continue;
+      getDevice(pdev);
+      yield* deviceDriverAttach(pdev, drv); // a failed probe is logged and skipped
+      putDevice(pdev);
+    }
+    pciDriverAddBindFiles(this, drv);
+    driverUevent(this.kernel, drv, "add");
+  }
+
+  /**
+   * Unbinds the driver from every device it drives (newest first), removes its directory
+   * and sends `remove` for /bus/pci/drivers/<name>.
+   * @see driver_unregister(), bus_remove_driver(), driver_detach()
+   */
+  *unregisterDriver(drv: PciDriver): Task<void> {
+    yield step("bus_remove_driver", [this], [this]);
+    const i = this.drivers.indexOf(drv);
+    assert(i >= 0, `Cannot unregister PCI driver ${drv.name}: not registered`);
+    pciDriverRemoveBindFiles(this, drv);
+    this.drivers.splice(i, 1);
+    for (const pdev of [...this.live].reverse()) {
+      if (pdev.driver !== drv) continue;
+      getDevice(pdev);
+      yield* deviceReleaseDriver(pdev, drv);
+      putDevice(pdev);
+    }
+    this.kernel.sysfs.remove(driverSysfsDir(drv));
+    driverUevent(this.kernel, drv, "remove");
+  }
+}
+
+/** The driver kobject's uevent: SUBSYSTEM=drivers, no device keys. @see bus_add_driver() */
+function driverUevent(kernel: Kernel, drv: PciDriver, action: "add" | "remove"): void {
+  const devpath = `/bus/pci/drivers/${drv.name}`;
+  kernel.uevents.send(action, devpath, [["ACTION", action], ["DEVPATH", devpath], ["SUBSYSTEM", "drivers"]]);
+}

@@ -1,0 +1,30 @@
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { test } from "node:test";
+import { compareObservations, formatComparison, summarize } from "./compare.js";
+import { loadFixture } from "./fixture.js";
+import { replayRecording } from "./replay.js";
+
+const FIXTURE = fileURLToPath(new URL("../../../shared/realkernel/linux-6.12-bochs-pciehp.jsonl", import.meta.url));
+
+test("the model matches Linux 6.12 on every observation of the bochs unplug recording", () => {
+  const fixture = loadFixture(FIXTURE);
+  assert.match(fixture.kernel, /^6\.12/);
+  const { observations, world } = replayRecording();
+  const results = compareObservations(fixture.observations, observations);
+  const counts = summarize(results);
+  assert.equal(counts.mismatch + counts.missing + counts.extra, 0, formatComparison(results));
+  assert.ok(counts.match >= 200, `only ${counts.match} observations matched`);
+  assert.deepEqual(world.sim.findings, []);
+});
+
+test("fixture uevent SEQNUMs increase by one between modelled events only through unmodelled ones", () => {
+  const fixture = loadFixture(FIXTURE);
+  for (let i = 1; i < fixture.seqnums.length; i++) assert.ok(fixture.seqnums[i]! > fixture.seqnums[i - 1]!);
+});
+
+test("compareObservations() reports a changed errno as a mismatch", () => {
+  const real = [{ kind: "call", scn: "b", op: "ioctl", what: "X", ok: false, ret: -1, errno: "ENODEV", fields: {} }] as const;
+  const model = [{ kind: "call", scn: "b", op: "ioctl", what: "X", ok: false, ret: -1, errno: "EIO", fields: {} }] as const;
+  assert.equal(compareObservations(real, model)[0]?.verdict, "mismatch");
+});

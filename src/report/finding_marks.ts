@@ -1,0 +1,98 @@
+/**
+ * Findings on the timeline: each "finding" event becomes a red mark on the lane of the task
+ * it happened in (the access site for a use-after-free), or on the "kernel" lane when no task
+ * lane fits (a leak is found at shutdown, not by the task that allocated).
+ */
+import { findingClass, findingSummary, type Finding } from "../kernel/findings.js";
+import type { Site } from "../kernel/kobject.js";
+import type { TraceEvent } from "../kernel/trace.js";
+import type { TaskLanes } from "./task_lanes.js";
+import { positionText, type ColumnIndex } from "./timeline_layout.js";
+
+/** A finding as the text list below the timeline shows it. */
+export interface FindingEntry {
+  readonly summary: string;
+  readonly kind: Finding["kind"];
+  readonly eventIndex: number;
+  readonly tick: number;
+  readonly laneKey: string;
+  /** The id of its mark, for links from the list. */
+  readonly anchor: string;
+  /** The sites that explain it, e.g. access, free and allocation for a use-after-free. */
+  readonly sites: readonly { readonly role: string; readonly site: Site }[];
+  readonly details: unknown;
+}
+
+/** The sites of a finding, most telling first. */
+export function findingSites(f: Finding): { readonly role: string; readonly site: Site }[] {
+  switch (f.kind) {
+    case "use-after-free":
+      return [{ role: "access", site: f.access }, { role: "free", site: f.free }, { role: "alloc", site: f.alloc }];
+    case "double-free":
+      return [{ role: "second free", site: f.again }, { role: "free", site: f.free }, { role: "alloc", site: f.alloc }];
+    case "kref-underflow":
+    case "kref-get-after-release":
+    case "warn":
+      return [{ role: "site", site: f.site }];
+    case "hang":
+      return f.waiters.map((w) => ({ role: `${w.task} waits on ${w.reason}`, site: w.site }));
+    case "hung-task":
+      return [{ role: `${f.waiter.task} waits on ${f.waiter.reason}`, site: f.waiter.site }];
+    case "leak":
+      return [{ role: "alloc", site: f.alloc }];
+  }
+}
+
+/** The task whose lane shows the finding, or null for the kernel lane. */
+function findingTask(f: Finding): string | null {
+  switch (f.kind) {
+    case "use-after-free":
+      return f.access.task;
+    case "double-free":
+      return f.again.task;
+    case "kref-underflow":
+    case "kref-get-after-release":
+    case "warn":
+      return f.site.task;
+    case "hang":
+      return f.waiters[0]?.task ?? null;
+    case "hung-task":
+      return f.waiter.task;
+    case "leak":
+      return null;
+  }
+}
+
+/**
+ * Adds a mark per finding to the task lanes (or the kernel lane) and lists the findings.
+ * @param idPrefix makes mark ids unique when several records share one page.
+ */
+export function placeFindings(events: readonly TraceEvent[], cols: ColumnIndex, tasks: TaskLanes, idPrefix = "f"): FindingEntry[] {
+  const entries: FindingEntry[] = [];
+  events.forEach((ev, index) => {
+    if (ev.t !== "finding") return;
+    const f = ev.finding;
+    const task = findingTask(f);
+    const lane = (task === null ? undefined : tasks.laneForName(task, index)) ?? tasks.kernel;
+    const summary = findingSummary(f);
+    const sites = findingSites(f);
+    const anchor = `${idPrefix}${entries.length}`;
+    const details = { summary, class: findingClass(f), event: index, tick: ev.tick, ...f };
+    const col = cols.of(index);
+    lane.items.push({
+      kind: "finding",
+      shape: "mark",
+      row: 0,
+      col0: col,
+      col1: col,
+      open: false,
+      text: "",
+      tone: "finding",
+      title: [summary, positionText(index, ev.tick), ...sites.map((s) => `${s.role}: ${s.site.fn} (${s.site.task}, t=${s.site.tick})`)].join("\n"),
+      details,
+      anchor,
+    });
+    entries.push({ summary, kind: f.kind, eventIndex: index, tick: ev.tick, laneKey: lane.key, anchor, sites, details });
+  });
+  return entries;
+}

@@ -1,0 +1,156 @@
+/**
+ * The eight subtests of IGT's core_hotunplug (igt-hotunplug.md, section 1.4), written as
+ * userspace programs against the Syscalls interface: the four sysfs primitives with their
+ * post-conditions, the health check, and the late-close variants.
+ *
+ * Failure strings follow the IGT ones ("Driver unbind failure!", ...). A subtest skips where
+ * IGT would (no render node, no `remove` attribute).
+ */
+import type { Call, Fd, Syscalls } from "../uapi/mod.js";
+
+export type SubtestName =
+  | "unbind-rebind"
+  | "unplug-rescan"
+  | "hotunbind-rebind"
+  | "hotunplug-rescan"
+  | "hotrebind"
+  | "hotreplug"
+  | "hotrebind-lateclose"
+  | "hotreplug-lateclose";
+
+export const SUBTESTS: readonly SubtestName[] = [
+  "unbind-rebind",
+  "unplug-rescan",
+  "hotunbind-rebind",
+  "hotunplug-rescan",
+  "hotrebind",
+  "hotreplug",
+  "hotrebind-lateclose",
+  "hotreplug-lateclose",
+];
+
+export type SubtestResult = { readonly verdict: "pass" } | { readonly verdict: "fail" | "skip"; readonly message: string };
+
+export interface IgtTarget {
+  /** PCI bus address of the device under test. */
+  readonly bdf: string;
+  /** The PCI driver bound to it (its /sys/bus/pci/drivers/<name>). */
+  readonly driver: string;
+}
+
+class Failure extends Error {}
+class Skip extends Error {}
+
+function* check(cond: Call<boolean> | boolean, message: string): Call<void> {
+  const ok = typeof cond === "boolean" ? cond : yield* cond;
+  if (!ok) throw new Failure(message);
+}
+
+function* driverUnbind(sys: Syscalls, t: IgtTarget): Call<void> {
+  const r = yield* sys.writeFile(`/sys/bus/pci/drivers/${t.driver}/unbind`, t.bdf);
+  yield* check(r.ok, `Driver unbind failure! (${r.ok ? "" : r.errno})`);
+  yield* check(!(yield* sys.exists(`/sys/bus/pci/drivers/${t.driver}/${t.bdf}`)), "Unbound device still present");
+}
+
+function* driverBind(sys: Syscalls, t: IgtTarget): Call<void> {
+  const r = yield* sys.writeFile(`/sys/bus/pci/drivers/${t.driver}/bind`, t.bdf);
+  yield* check(r.ok, `Driver re-bind failure! (${r.ok ? "" : r.errno})`);
+  yield* check(sys.exists(`/sys/bus/pci/drivers/${t.driver}/${t.bdf}`), "Rebound device not present");
+}
+
+function* deviceUnplug(sys: Syscalls, t: IgtTarget): Call<void> {
+  if (!(yield* sys.exists(`/sys/bus/pci/devices/${t.bdf}/remove`))) throw new Skip("No PCI remove attribute");
+  const r = yield* sys.writeFile(`/sys/bus/pci/devices/${t.bdf}/remove`, "1");
+  yield* check(r.ok, `Device unplug failure! (${r.ok ? "" : r.errno})`);
+  yield* check(!(yield* sys.exists(`/sys/bus/pci/devices/${t.bdf}`)), "Unplugged device still present");
+}
+
+function* busRescan(sys: Syscalls, t: IgtTarget): Call<void> {
+  const r = yield* sys.writeFile("/sys/bus/pci/rescan", "1");
+  yield* check(r.ok, `Bus rescan failure! (${r.ok ? "" : r.errno})`);
+  yield* check(sys.exists(`/sys/bus/pci/devices/${t.bdf}`), "Fakely unplugged device not rediscovered");
+}
+
+/** The DRM node names (card*, renderD*) of the PCI device, found through sysfs. */
+function* findNodes(sys: Syscalls, t: IgtTarget): Call<{ card: string | null; render: string | null }> {
+  const r = yield* sys.readdir(`/sys/bus/pci/devices/${t.bdf}/drm`);
+  const names = r.ok ? r.value.map((e) => e.name) : [];
+  return { card: names.find((n) => /^card\d+$/.test(n)) ?? null, render: names.find((n) => /^renderD\d+$/.test(n)) ?? null };
+}
+
+function* nodeHealthcheck(sys: Syscalls, node: string): Call<void> {
+  const fd = yield* sys.open(`/dev/dri/${node}`);
+  yield* check(fd.ok, `DRM device reopen failure! (${node}: ${fd.ok ? "" : fd.errno})`);
+  if (!fd.ok) return;
+  const version = yield* sys.ioctl(fd.value, "DRM_IOCTL_VERSION");
+  yield* check(version.ok, `DRM_IOCTL_VERSION on a fresh ${node} failed`);
+  const dev = yield* sys.readFile(`/sys/class/drm/${node}/dev`);
+  yield* check(dev.ok && (yield* sys.exists(`/sys/dev/char/${dev.value.trim()}`)), "Device sysfs healthcheck failure!");
+  const closed = yield* sys.close(fd.value);
+  yield* check(closed.ok, "Device close failed");
+}
+
+/** Settle, re-enumerate, then check the card node and (if present) the render node. */
+export function* healthcheck(sys: Syscalls, t: IgtTarget): Call<void> {
+  yield* sys.sleep(1000);
+  const nodes = yield* findNodes(sys, t);
+  yield* check(nodes.card !== null, "DRM device reopen failure! (no card node)");
+  yield* nodeHealthcheck(sys, nodes.card!);
+  if (nodes.render !== null) yield* nodeHealthcheck(sys, nodes.render);
+}
+
+function* openCard(sys: Syscalls, t: IgtTarget): Call<Fd> {
+  const nodes = yield* findNodes(sys, t);
+  if (nodes.card === null) throw new Failure("No card node");
+  const fd = yield* sys.open(`/dev/dri/${nodes.card}`);
+  if (!fd.ok) throw new Failure(`Device open failed: ${fd.errno}`);
+  return fd.value;
+}
+
+function* closeStale(sys: Syscalls, fd: Fd): Call<void> {
+  const r = yield* sys.close(fd);
+  yield* check(r.ok, `Device close failed (${r.ok ? "" : r.errno})`);
+}
+
+/** pre_check(): the baseline health check; a device without a render node is skipped, as in IGT. */
+function* preCheck(sys: Syscalls, t: IgtTarget): Call<void> {
+  const nodes = yield* findNodes(sys, t);
+  if (nodes.render === null) throw new Skip("No render node");
+  yield* healthcheck(sys, t);
+}
+
+/** Runs one subtest; closes a stale fd left open by the hot variants afterwards, like recover(). */
+export function* runSubtest(sys: Syscalls, t: IgtTarget, name: SubtestName): Call<SubtestResult> {
+  let stale: Fd | null = null;
+  try {
+    yield* preCheck(sys, t);
+    const remove = name.includes("unplug") || name.includes("replug") ? deviceUnplug : driverUnbind;
+    const restore = remove === deviceUnplug ? busRescan : driverBind;
+    if (!name.startsWith("hot")) {
+      yield* remove(sys, t);
+      yield* restore(sys, t);
+    } else {
+      stale = yield* openCard(sys, t);
+      yield* remove(sys, t);
+      if (name === "hotunbind-rebind" || name === "hotunplug-rescan") {
+        yield* closeStale(sys, stale);
+        stale = null;
+        yield* restore(sys, t);
+      } else {
+        yield* restore(sys, t);
+        if (name.endsWith("-lateclose")) {
+          yield* closeStale(sys, stale);
+          stale = null;
+        }
+      }
+    }
+    yield* healthcheck(sys, t);
+    return { verdict: "pass" };
+  } catch (e) {
+    if (e instanceof Skip) return { verdict: "skip", message: e.message };
+    if (e instanceof Failure) return { verdict: "fail", message: e.message };
+    throw e;
+  } finally {
+    if (stale !== null) yield* sys.close(stale);
+  }
+}

@@ -1,0 +1,4 @@
+/**
+ * Userspace programs. They import only the uapi and reach the kernel through Syscalls.
+ */
+export { healthcheck, runSubtest, SUBTESTS, type IgtTarget, type SubtestName, type SubtestResult } from "./igt_core_hotunplug.js";

@@ -1,0 +1,33 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { SUBTESTS } from "../userspace/mod.js";
+import { describeFindings, runCoreHotunplug } from "./core_hotunplug.js";
+
+for (const subtest of SUBTESTS) {
+  test(`core_hotunplug ${subtest} passes cleanly on vdisp`, () => {
+    const run = runCoreHotunplug(subtest, { driver: "vdisp", seed: 7 });
+    assert.deepEqual(run.result, { verdict: "pass" }, `seed ${run.seed}`);
+    assert.equal(run.findings.length, 0, `seed ${run.seed}: ${describeFindings(run.findings)}`);
+  });
+
+  const hot = subtest.startsWith("hot");
+  test(`core_hotunplug ${subtest} on vdisp-devm ${hot ? "reports a use-after-free" : "warns at register but frees nothing twice"}`, () => {
+    const run = runCoreHotunplug(subtest, { driver: "vdisp-devm", seed: 7 });
+    const kinds = new Set(run.findings.map((f) => f.kind));
+    assert.ok(kinds.has("warn"), `seed ${run.seed}: the missing final_kfree must warn (R4)`);
+    if (hot) {
+      const uaf = run.findings.find((f) => f.kind === "use-after-free");
+      assert.ok(uaf !== undefined, `seed ${run.seed}: expected a use-after-free, got ${describeFindings(run.findings)}`);
+      assert.equal(uaf.kind, "use-after-free");
+      assert.match(uaf.object, /vdisp_devm_device/);
+      assert.equal(uaf.free.fn, "devres_release_all");
+    } else {
+      assert.ok(!kinds.has("use-after-free"), describeFindings(run.findings));
+    }
+  });
+}
+
+test("core_hotunplug skips on bochs-drm, which has no render node (as IGT does)", () => {
+  const run = runCoreHotunplug("hotunbind-rebind", { driver: "bochs-drm" });
+  assert.deepEqual(run.result, { verdict: "skip", message: "No render node" });
+});

@@ -1,0 +1,41 @@
+/**
+ * Runs IGT core_hotunplug subtests against a fresh world, and shuts the world down so that
+ * leaks count too.
+ */
+import { findingClass, findingSummary, type Finding } from "../kernel/mod.js";
+import { runSubtest, type SubtestName, type SubtestResult } from "../userspace/mod.js";
+import type { KernelVersion, ProfileName } from "../base/mod.js";
+import { World } from "./world.js";
+
+export interface SubtestRun {
+  readonly subtest: SubtestName;
+  readonly driver: string;
+  readonly seed: number;
+  readonly result: SubtestResult;
+  readonly findings: readonly Finding[];
+  readonly world: World;
+}
+
+export interface SubtestRunOptions {
+  readonly driver: string;
+  readonly seed?: number;
+  readonly profile?: ProfileName;
+  readonly kernel?: KernelVersion;
+  readonly bdf?: string;
+}
+
+export function runCoreHotunplug(subtest: SubtestName, o: SubtestRunOptions): SubtestRun {
+  const seed = o.seed ?? 1;
+  const bdf = o.bdf ?? "0000:01:00.0";
+  const world = new World({ seed, devices: [{ bdf, driver: o.driver }], ...(o.profile ? { profile: o.profile } : {}), ...(o.kernel ? { kernel: o.kernel } : {}) });
+  world.bootSync();
+  const program = world.spawnProgram("core_hotunplug", (sys) => runSubtest(sys, { bdf, driver: o.driver }, subtest));
+  world.run();
+  if (program.task.error !== undefined) throw program.task.error;
+  world.shutdownSync();
+  return { subtest, driver: o.driver, seed, result: program.task.result as SubtestResult, findings: world.sim.findings, world };
+}
+
+export function describeFindings(findings: readonly Finding[]): string {
+  return findings.map((f) => `${findingClass(f)}: ${findingSummary(f)}`).join("\n");
+}

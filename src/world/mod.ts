@@ -1,0 +1,7 @@
+/**
+ * Assembling a simulated machine for tests, scenarios and the demo.
+ */
+export { DEFAULT_DEVICES, formatWorldOptions, resolvedProfile, type DeviceSpec, type WorldOptions } from "./options.js";
+export { World, type Program } from "./world.js";
+export { describeFindings, runCoreHotunplug, type SubtestRun, type SubtestRunOptions } from "./core_hotunplug.js";
+export { worldRunRecord } from "./run_record.js";

@@ -1,0 +1,41 @@
+/**
+ * What a world is made of: the seed, the kernel profile and version, the devices on the bus
+ * with their drivers, and how the simulation schedules and traces.
+ */
+import { DEFAULT_KERNEL_VERSION, type KernelVersion, type ProfileName } from "../base/mod.js";
+import type { TraceLevel } from "../kernel/mod.js";
+
+export interface DeviceSpec {
+  /** PCI bus address, e.g. "0000:01:00.0"; bus N > 0 sits behind root port 0000:00:0N.0. */
+  readonly bdf: string;
+  /** A built-in driver name (see src/drivers/mod.ts), e.g. "vdisp", "vdisp-devm", "bochs-drm". */
+  readonly driver: string;
+  /** VRAM of the card. @default 16 MiB */
+  readonly vramBytes?: number;
+}
+
+export interface WorldOptions {
+  readonly seed: number;
+  readonly profile?: ProfileName;
+  readonly kernel?: KernelVersion;
+  readonly devices?: readonly DeviceSpec[];
+  /** "random" (seeded) or an explicit decision list to replay. @default "random" */
+  readonly schedule?: "random" | "fifo" | { readonly replay: readonly number[] };
+  readonly trace?: TraceLevel;
+  /** The SEQNUM of the first uevent. @default 1 */
+  readonly firstSeqnum?: number;
+  /** A task blocked longer than this is reported hung. @default 120 s */
+  readonly hungTaskMs?: number;
+}
+
+export const DEFAULT_DEVICES: readonly DeviceSpec[] = [{ bdf: "0000:01:00.0", driver: "vdisp" }];
+
+export function resolvedProfile(o: WorldOptions): { readonly name: ProfileName; readonly version: KernelVersion } {
+  return { name: o.profile ?? "mainline", version: o.kernel ?? DEFAULT_KERNEL_VERSION };
+}
+
+export function formatWorldOptions(o: WorldOptions): string {
+  const p = resolvedProfile(o);
+  const devs = (o.devices ?? DEFAULT_DEVICES).map((d) => `${d.bdf}=${d.driver}`).join(",");
+  return `seed=${o.seed} profile=${p.name} kernel=${p.version} devices=${devs}`;
+}

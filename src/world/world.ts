@@ -1,0 +1,127 @@
+/**
+ * A world: one simulated machine with its PCI devices, their drivers, and the userspace
+ * programs that use them. It is where tests, scenarios and the demo start.
+ *
+ * Shutdown is part of the contract: every program exits (its files closed, its mappings
+ * gone), every driver is unloaded and every device powered off; whatever kernel memory is
+ * still allocated then is a leak.
+ */
+import { Kernel, Process } from "../base/mod.js";
+import { DRIVERS } from "../drivers/mod.js";
+import { drmCore } from "../drm/mod.js";
+import { FifoStrategy, RandomStrategy, ReplayStrategy, Sim, step, type RunOutcome, type SchedulingStrategy, type SimTask, type Task } from "../kernel/mod.js";
+import { PciBus, PciHardware, type PciDriver } from "../pci/mod.js";
+import { VBE_DISPI_ID5, VBE_DISPI_ID_REG } from "../drivers/mod.js";
+import { DEFAULT_DEVICES, resolvedProfile, type DeviceSpec, type WorldOptions } from "./options.js";
+
+const MIB = 1024 * 1024;
+
+export interface Program {
+  readonly task: SimTask;
+  readonly process: Process;
+}
+
+export class World {
+  readonly sim: Sim;
+  readonly kernel: Kernel;
+  readonly bus: PciBus;
+  readonly programs: Program[] = [];
+  readonly devices: readonly DeviceSpec[];
+  private readonly loaded = new Map<string, PciDriver>();
+
+  constructor(readonly options: WorldOptions) {
+    this.sim = new Sim({
+      seed: options.seed,
+      strategy: strategyFor(options),
+      trace: options.trace ?? "steps",
+      hungTaskTicks: (options.hungTaskMs ?? 120_000) * 1000,
+    });
+    this.kernel = new Kernel(this.sim, resolvedProfile(options), { firstSeqnum: options.firstSeqnum ?? 1 });
+    drmCore(this.kernel);
+    this.bus = new PciBus(this.kernel);
+    this.devices = options.devices ?? DEFAULT_DEVICES;
+    for (const d of this.devices) {
+      if (!DRIVERS.has(d.driver)) throw new RangeError(`Cannot create world: unknown driver "${d.driver}" for ${d.bdf}`);
+    }
+  }
+
+  /** Cold boot: cards in their slots, drivers loaded (modprobe), devices enumerated and probed. */
+  *boot(): Task<void> {
+    yield step("start_kernel");
+    for (const d of this.devices) yield* this.bus.insertCard(d.bdf, this.makeCard(d));
+    yield* this.bus.enumerate();
+    for (const d of this.devices) yield* this.loadDriver(d.driver);
+  }
+
+  /** Builds the card a device spec describes, with the registers its driver reads at probe. */
+  makeCard(d: DeviceSpec): PciHardware {
+    const info = DRIVERS.get(d.driver);
+    if (info === undefined) throw new RangeError(`Cannot make card: unknown driver "${d.driver}"`);
+    const hw = new PciHardware({ ...info.hardware, vramBytes: d.vramBytes ?? 16 * MIB, mmioBytes: 4096 });
+    hw.mmio.set(VBE_DISPI_ID_REG, VBE_DISPI_ID5);
+    return hw;
+  }
+
+  /** modprobe: registers the PCI driver once; it probes every matching unbound device. */
+  *loadDriver(name: string): Task<void> {
+    if (this.loaded.has(name)) return;
+    const info = DRIVERS.get(name);
+    if (info === undefined) throw new RangeError(`Cannot load driver: unknown driver "${name}"`);
+    this.loaded.set(name, info.driver);
+    yield* this.bus.registerDriver(info.driver);
+  }
+
+  /** Boots synchronously (runs the simulation until boot is done). */
+  bootSync(): void {
+    this.sim.runTask("boot", this.boot());
+  }
+
+  /** Starts a userspace program: a user task with its own process. Its files close when it ends. */
+  spawnProgram<T>(name: string, body: (p: Process) => Generator<unknown, T, unknown>): Program {
+    const process = new Process(this.kernel, name);
+    const task = this.sim.spawn(name, runProgram(process, body), { kind: "user" });
+    const program = { task, process };
+    this.programs.push(program);
+    return program;
+  }
+
+  run(stepsMax?: number): RunOutcome {
+    return this.sim.run(stepsMax);
+  }
+
+  /** Every process exits, every driver is unloaded, every device removed; then leaks are reported. */
+  *shutdown(): Task<void> {
+    yield step("kernel_power_off");
+    for (const p of this.programs) yield* p.process.exit();
+    for (const drv of [...this.loaded.values()].reverse()) yield* this.bus.unregisterDriver(drv);
+    this.loaded.clear();
+    const devices = this.kernel.sysfs.readdir("/sys/bus/pci/devices");
+    for (const e of devices.ok ? devices.value : []) {
+      const pdev = this.bus.device(e.name);
+      if (pdev !== undefined) yield* this.bus.removeDevice(pdev);
+    }
+  }
+
+  /** Runs the shutdown to completion and reports what is still allocated. Returns the leak count. */
+  shutdownSync(): number {
+    this.sim.runTask("shutdown", this.shutdown());
+    return this.sim.reportLeaks();
+  }
+}
+
+function* runProgram<T>(process: Process, body: (p: Process) => Generator<unknown, T, unknown>): Task<T> {
+  try {
+    // Userspace yields what the syscalls yield: kernel scheduling requests.
+    return yield* (body(process) as Task<T>);
+  } finally {
+    // A program that ends keeps nothing open, like do_exit().
+    yield* process.exit();
+  }
+}
+
+function strategyFor(o: WorldOptions): SchedulingStrategy {
+  const s = o.schedule ?? "random";
+  if (s === "random") return new RandomStrategy(o.seed);
+  if (s === "fifo") return new FifoStrategy();
+  return new ReplayStrategy(s.replay);
+}
