@@ -2,7 +2,7 @@
  * @internal Test fixtures for the PCI tests: a machine (Sim, Kernel, PciBus, a process), a
  * bochs-display-like card, and a fake driver that records what it does.
  */
-import { assert, Sim, sleepTicks, type Task } from "../kernel/mod.js";
+import { assert, Sim, sleepTicks, type SchedulingStrategy, type Task } from "../kernel/mod.js";
 import { Device, deviceAdd, deviceDel, devmAddAction, getDevice, Kernel, Process, putDevice } from "../base/mod.js";
 import { formatUeventRaw, type ErrnoName } from "../uapi/mod.js";
 import { PciBus, type PciBusOptions } from "./pci_bus.js";
@@ -38,8 +38,8 @@ export interface Machine {
   takeUevents(): string[];
 }
 
-export function machine(options: PciBusOptions = {}): Machine {
-  const sim = new Sim({ seed: 1 });
+export function machine(options: PciBusOptions & { readonly strategy?: SchedulingStrategy } = {}): Machine {
+  const sim = options.strategy === undefined ? new Sim({ seed: 1 }) : new Sim({ seed: 1, strategy: options.strategy });
   const kernel = new Kernel(sim, { name: "mainline", version: "6.12" });
   const bus = new PciBus(kernel, options);
   const proc = new Process(kernel, "test");
@@ -80,9 +80,9 @@ export interface FakeDriver extends PciDriver {
 }
 
 /**
- * A driver that logs "probe", "remove", and each devres release ("devres pcim", "devres irq",
- * "devres iomap" in registration order), and adds a child device "card<N>" (drm class) that
- * remove() deletes, to stand for what a DRM driver sends in between.
+ * A driver that logs "<name> probe", "<name> remove", and the release of its two devres
+ * actions ("devres irq", then "devres iomap" registered), and adds a child device "card<N>"
+ * (drm class) that remove() deletes, to stand for what a DRM driver sends in between.
  */
 export function fakeDriver(m: Machine, options: FakeDriverOptions = {}): FakeDriver {
   const name = options.name ?? "fake-drm";

@@ -14,7 +14,9 @@ test("the model matches Linux 6.12 on every observation of the bochs unplug reco
   const results = compareObservations(fixture.observations, observations);
   const counts = summarize(results);
   assert.equal(counts.mismatch + counts.missing + counts.extra, 0, formatComparison(results));
-  assert.ok(counts.match >= 200, `only ${counts.match} observations matched`);
+  assert.equal(counts.match + counts["not-modelled"], fixture.observations.length);
+  // The only difference allowed: fake mmap offsets on live files, shifted by fbdev's buffer.
+  for (const r of results.filter((x) => x.verdict === "not-modelled")) assert.match(r.real ?? "", /DRM_IOCTL_MODE_MAP_DUMB -> 0/);
   assert.deepEqual(world.sim.findings, []);
 });
 
