@@ -20,7 +20,9 @@ export class Sysfs {
   /** Adds a node, creating missing parent directories. */
   add(path: string, node: SysfsNode): void {
     assert(path.startsWith("/sys/"), `Cannot add sysfs node ${path}: not under /sys`);
-    assert(!this.nodes.has(path) || this.nodes.get(path)!.kind === "dir" && node.kind === "dir", `Cannot add sysfs node ${path}: exists`);
+    const existing = this.nodes.get(path);
+    // A directory may be "added" again (mkdirs made it first); anything else must be new.
+    assert(existing === undefined || (existing.kind === "dir" && node.kind === "dir"), `Cannot add sysfs node ${path}: exists`);
     this.mkdirs(parentOf(path));
     this.nodes.set(path, node);
   }

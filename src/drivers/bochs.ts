@@ -4,12 +4,11 @@
  * buffers, the probe messages, and remove() = drm_dev_unplug() then display shutdown.
  * The fbdev emulation is not modelled (its uevents and its buffer are absent).
  */
-import { devmAddActionOrReset } from "../base/mod.js";
 import { step, type Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
-import { DRIVER_ATOMIC, DRIVER_GEM, DRIVER_MODESET, devmDrmDevAlloc, drmDevRegister, drmDevUnplug, type DrmDevice, type DrmDriver } from "../drm/mod.js";
-import { pciRead32, type PciDev, type PciDriver } from "../pci/mod.js";
-import { displayPipeInit, displayPipeSetScanout } from "./display_pipe.js";
+import { DRIVER_ATOMIC, DRIVER_GEM, DRIVER_MODESET, devmDrmDevAlloc, type DrmDriver } from "../drm/mod.js";
+import { pcimEnableDevice, pciRead32, type PciDev } from "../pci/mod.js";
+import { displayPciDriver, displayProbeFinish, displayRemoveStart } from "./display_pipe.js";
 
 export const BOCHS_PCI_ID = { vendor: 0x1234, device: 0x1111 } as const;
 /** VBE_DISPI_INDEX_ID register and the id QEMU's bochs-display reports. */
@@ -26,38 +25,24 @@ export const bochsDrmDriver: DrmDriver = {
   features: DRIVER_MODESET | DRIVER_GEM | DRIVER_ATOMIC,
 };
 
-export const bochsPciDriver: PciDriver = {
-  name: "bochs-drm",
-  busName: "pci",
-  idTable: [BOCHS_PCI_ID],
-  probe: (dev) => bochsPciProbe(dev as PciDev),
-  remove: (dev) => bochsPciRemove(dev as PciDev),
-};
+export const bochsPciDriver = displayPciDriver("bochs-drm", [BOCHS_PCI_ID], bochsPciProbe, bochsPciRemove);
 
 function* bochsPciProbe(pdev: PciDev): Task<0 | ErrnoName> {
   yield step("bochs_pci_probe", [pdev]);
+  const err = yield* pcimEnableDevice(pdev);
+  if (err !== 0) return err;
   const dev = yield* devmDrmDevAlloc(pdev, bochsDrmDriver, "bochs_device");
   if (typeof dev === "string") return dev;
   pdev.drvdata = dev;
-  const err = yield* devmAddActionOrReset(pdev, "pcim_iounmap", () => undefined);
-  if (err !== 0) return err;
   const id = yield* pciRead32(pdev, VBE_DISPI_ID_REG);
   if (id === 0xffffffff) return "ENODEV";
   const sim = pdev.kernel.sim;
   sim.printk(6, `[drm] Found bochs VGA, ID 0x${(id & 0xffff).toString(16)}.`);
-  const vramKb = Math.floor(pdev.hardware.vramBytes / 1024);
-  sim.printk(6, `[drm] Framebuffer size ${vramKb} kB`);
-  const perr = displayPipeInit(dev, "Virtual");
-  if (perr !== 0) return perr;
-  const rerr = yield* drmDevRegister(dev);
-  if (rerr !== 0) return rerr;
-  yield* displayPipeSetScanout(dev, pdev, true);
-  return 0;
+  sim.printk(6, `[drm] Framebuffer size ${Math.floor(pdev.hardware.vramBytes / 1024)} kB`);
+  return yield* displayProbeFinish(dev, pdev);
 }
 
 function* bochsPciRemove(pdev: PciDev): Task<void> {
-  const dev = pdev.drvdata as DrmDevice;
-  yield step("bochs_pci_remove", [pdev], [dev]);
-  yield* drmDevUnplug(dev);
-  yield* displayPipeSetScanout(dev, pdev, false);
+  yield step("bochs_pci_remove", [pdev]);
+  yield* displayRemoveStart(pdev);
 }

@@ -1,13 +1,14 @@
 /**
- * What the model's display drivers share: one connector, plane, CRTC and encoder, and a
- * scanout enable/disable that touches the hardware only inside drmDevEnter()/drmDevExit().
+ * What the model's display drivers share: one connector, plane, CRTC and encoder, a scanout
+ * enable/disable that touches the hardware only inside drmDevEnter()/drmDevExit(), and the
+ * two ends of probe and remove that every display driver runs the same way.
  *
  * @see drm_simple_display_pipe_init() in drivers/gpu/drm/drm_simple_kms_helper.c
  */
 import type { Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
-import { drmCrtcInit, drmDevEnter, drmDevExit, drmEncoderInit, drmmConnectorInit, drmmModeConfigInit, drmPlaneInit, type ConnectorTypeName, type DrmDevice } from "../drm/mod.js";
-import { pciWrite32, type PciDev } from "../pci/mod.js";
+import { drmCrtcInit, drmDevEnter, drmDevExit, drmDevRegister, drmDevUnplug, drmEncoderInit, drmmConnectorInit, drmmModeConfigInit, drmPlaneInit, type ConnectorTypeName, type DrmDevice } from "../drm/mod.js";
+import { pciWrite32, type PciDev, type PciDeviceId, type PciDriver } from "../pci/mod.js";
 
 /** MMIO register the model's display hardware uses to enable scanout. */
 export const SCANOUT_ENABLE_REG = 0x0104;
@@ -34,4 +35,30 @@ export function* displayPipeSetScanout(dev: DrmDevice, pdev: PciDev, on: boolean
   } finally {
     drmDevExit(dev, token);
   }
+}
+
+/** The end of every display probe: the pipe, drm_dev_register(), then scanout on. */
+export function* displayProbeFinish(dev: DrmDevice, pdev: PciDev): Task<0 | ErrnoName> {
+  const err = displayPipeInit(dev, "Virtual");
+  if (err !== 0) return err;
+  const rerr = yield* drmDevRegister(dev);
+  if (rerr !== 0) return rerr;
+  yield* displayPipeSetScanout(dev, pdev, true);
+  return 0;
+}
+
+/**
+ * The start of every display remove(): drm_dev_unplug(), then the display shutdown, which is
+ * skipped for the hardware once unplugged (like drm_atomic_helper_shutdown()).
+ */
+export function* displayRemoveStart(pdev: PciDev): Task<DrmDevice> {
+  const dev = pdev.drvdata as DrmDevice;
+  yield* drmDevUnplug(dev);
+  yield* displayPipeSetScanout(dev, pdev, false);
+  return dev;
+}
+
+/** A PCI driver object whose probe and remove take the PciDev. */
+export function displayPciDriver(name: string, idTable: readonly PciDeviceId[], probe: (pdev: PciDev) => Task<0 | ErrnoName>, remove: (pdev: PciDev) => Task<void>): PciDriver {
+  return { name, busName: "pci", idTable, probe: (dev) => probe(dev as PciDev), remove: (dev) => remove(dev as PciDev) };
 }

@@ -1,29 +1,35 @@
 /**
  * The model's drivers: correct ones and deliberately broken ones (negative controls).
  */
-import type { PciDriver } from "../pci/mod.js";
-import { bochsPciDriver } from "./bochs.js";
-import { vdispPciDriver } from "./vdisp.js";
+import type { PciDriver, PciHardwareInit } from "../pci/mod.js";
+import { BOCHS_PCI_ID, bochsPciDriver, VBE_DISPI_ID5, VBE_DISPI_ID_REG } from "./bochs.js";
+import { VDISP_PCI_ID, vdispPciDriver } from "./vdisp.js";
 import { vdispDevmPciDriver } from "./vdisp_devm.js";
 
 export { BOCHS_PCI_ID, bochsDrmDriver, bochsPciDriver, VBE_DISPI_ID5, VBE_DISPI_ID_REG } from "./bochs.js";
-export { displayPipeInit, displayPipeSetScanout, SCANOUT_ENABLE_REG } from "./display_pipe.js";
+export { displayPciDriver, displayPipeInit, displayPipeSetScanout, displayProbeFinish, displayRemoveStart, SCANOUT_ENABLE_REG } from "./display_pipe.js";
 export { VDISP_PCI_ID, vdispDrmDriver, vdispPciDriver } from "./vdisp.js";
 export { vdispDevmDrmDriver, vdispDevmPciDriver } from "./vdisp_devm.js";
 
-const VDISP_HW = { vendor: 0x1b36, device: 0x00f0, subsystemVendor: 0x1af4, subsystemDevice: 0x1100, classCode: 0x038000 } as const;
+/** The card a driver binds to: its PCI ids, and the registers its probe reads. */
+export interface CardSpec extends Omit<PciHardwareInit, "vramBytes" | "mmioBytes"> {
+  readonly mmio: readonly (readonly [offsetBytes: number, value: number])[];
+}
 
 export interface DriverInfo {
   readonly driver: PciDriver;
-  /** The PCI ids of the hardware the driver binds to (what a world puts in the slot). */
-  readonly hardware: { readonly vendor: number; readonly device: number; readonly subsystemVendor: number; readonly subsystemDevice: number; readonly classCode: number };
+  readonly card: CardSpec;
   readonly correct: boolean;
   readonly summary: string;
 }
 
+const VDISP_CARD: CardSpec = { ...VDISP_PCI_ID, subsystemVendor: 0x1af4, subsystemDevice: 0x1100, classCode: 0x038000, mmio: [] };
+/** QEMU's bochs-display, with the ids Linux 6.12 reported for it. */
+const BOCHS_CARD: CardSpec = { ...BOCHS_PCI_ID, subsystemVendor: 0x1af4, subsystemDevice: 0x1100, classCode: 0x038000, mmio: [[VBE_DISPI_ID_REG, VBE_DISPI_ID5]] };
+
 /** Every built-in driver by its PCI driver name. */
 export const DRIVERS: ReadonlyMap<string, DriverInfo> = new Map([
-  ["vdisp", { driver: vdispPciDriver, hardware: { ...VDISP_HW }, correct: true, summary: "simple display driver that does unplug right" }],
-  ["vdisp-devm", { driver: vdispDevmPciDriver, hardware: { ...VDISP_HW }, correct: false, summary: "broken: drm_device container allocated with devm_kzalloc" }],
-  ["bochs-drm", { driver: bochsPciDriver, hardware: { vendor: 0x1234, device: 0x1111, subsystemVendor: 0x1af4, subsystemDevice: 0x1100, classCode: 0x038000 }, correct: true, summary: "model of Linux's bochs driver (QEMU bochs-display)" }],
+  ["vdisp", { driver: vdispPciDriver, card: VDISP_CARD, correct: true, summary: "simple display driver that does unplug right" }],
+  ["vdisp-devm", { driver: vdispDevmPciDriver, card: VDISP_CARD, correct: false, summary: "broken: drm_device container allocated with devm_kzalloc" }],
+  ["bochs-drm", { driver: bochsPciDriver, card: BOCHS_CARD, correct: true, summary: "model of Linux's bochs driver (QEMU bochs-display)" }],
 ]);

@@ -8,20 +8,14 @@
 import { devmKzalloc } from "../base/mod.js";
 import { step, type Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
-import { drmDevInit, drmDevPut, drmDevRegister, drmDevUnplug, type DrmDevice, type DrmDriver } from "../drm/mod.js";
-import type { PciDev, PciDriver } from "../pci/mod.js";
-import { displayPipeInit, displayPipeSetScanout } from "./display_pipe.js";
+import { drmDevInit, drmDevPut, type DrmDriver } from "../drm/mod.js";
+import type { PciDev } from "../pci/mod.js";
+import { displayPciDriver, displayProbeFinish, displayRemoveStart } from "./display_pipe.js";
 import { VDISP_PCI_ID, vdispDrmDriver } from "./vdisp.js";
 
 export const vdispDevmDrmDriver: DrmDriver = { ...vdispDrmDriver, name: "vdisp-devm" };
 
-export const vdispDevmPciDriver: PciDriver = {
-  name: "vdisp-devm",
-  busName: "pci",
-  idTable: [VDISP_PCI_ID],
-  probe: (dev) => probe(dev as PciDev),
-  remove: (dev) => remove(dev as PciDev),
-};
+export const vdispDevmPciDriver = displayPciDriver("vdisp-devm", [VDISP_PCI_ID], probe, remove);
 
 function* probe(pdev: PciDev): Task<0 | ErrnoName> {
   yield step("vdisp_devm_probe", [pdev]);
@@ -31,18 +25,11 @@ function* probe(pdev: PciDev): Task<0 | ErrnoName> {
   const dev = yield* drmDevInit(pdev.kernel, mem, vdispDevmDrmDriver, pdev);
   if (typeof dev === "string") return dev;
   pdev.drvdata = dev;
-  const perr = displayPipeInit(dev, "Virtual");
-  if (perr !== 0) return perr;
-  const rerr = yield* drmDevRegister(dev);
-  if (rerr !== 0) return rerr;
-  yield* displayPipeSetScanout(dev, pdev, true);
-  return 0;
+  return yield* displayProbeFinish(dev, pdev);
 }
 
 function* remove(pdev: PciDev): Task<void> {
-  const dev = pdev.drvdata as DrmDevice;
-  yield step("vdisp_devm_remove", [pdev], [dev]);
-  yield* drmDevUnplug(dev);
-  yield* displayPipeSetScanout(dev, pdev, false);
+  yield step("vdisp_devm_remove", [pdev]);
+  const dev = yield* displayRemoveStart(pdev);
   yield* drmDevPut(dev); // drops the initial reference; open files keep theirs
 }

@@ -36,6 +36,8 @@ export class DrmDevice implements KStruct {
   unique: string | null = null;
   openCount = 0;
   master: DrmFile | null = null;
+  /** The next authentication magic GET_MAGIC hands out (per device, like the master's idr). */
+  nextMagic = 1;
   modeConfig: ModeConfig | null = null;
   gem: GemState | null = null;
   /** The driver's own state in the container. */

@@ -43,5 +43,5 @@ export function* drmIoctlKernel(file: DrmFile, desc: DrmIoctlDesc, arg: IoctlArg
   if (drmDevIsUnplugged(file.dev)) return fail("ENODEV");
   const denied = drmIoctlPermit(desc.flags, file);
   if (denied !== null) return fail(denied);
-  return yield* file.dev.sim.frame(desc.name.toLowerCase().replace("drm_ioctl_", "drm_") + "_ioctl", desc.handler(file, arg));
+  return yield* file.dev.sim.frame(desc.fn, desc.handler(file, arg));
 }

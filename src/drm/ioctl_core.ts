@@ -36,9 +36,8 @@ const version = sync((file) => {
 
 const getUnique = sync((file) => ok({ unique: file.dev.unique ?? "", unique_len: (file.dev.unique ?? "").length }));
 
-let magicCounter = 0;
 const getMagic = sync((file) => {
-  if (file.magic === 0) file.magic = ++magicCounter;
+  if (file.magic === 0) file.magic = file.dev.nextMagic++;
   return ok({ magic: file.magic });
 });
 
@@ -185,7 +184,8 @@ const atomic = sync((file, arg) => {
 function entry(name: string, flags: number, handler: IoctlHandler): [number, DrmIoctlDesc] {
   const def = ioctlByName(name);
   if (def === undefined) throw new TypeError(`Cannot build ioctl table: unknown ioctl ${name}`);
-  return [iocNr(def.cmd), { name, flags, handler }];
+  // The frame name is the C handler's, e.g. drm_version_ioctl for DRM_IOCTL_VERSION.
+  return [iocNr(def.cmd), { name, fn: `${name.toLowerCase().replace("drm_ioctl_", "drm_")}_ioctl`, flags, handler }];
 }
 
 /** Core ioctls by number. */

@@ -15,6 +15,8 @@ export type IoctlHandler = (file: DrmFile, arg: IoctlArg) => Task<SysResult<Ioct
 
 export interface DrmIoctlDesc {
   readonly name: string;
+  /** The kernel function that handles it, for the simulated backtrace. */
+  readonly fn: string;
   readonly flags: number;
   readonly handler: IoctlHandler;
 }

@@ -8,7 +8,7 @@
  */
 import { assert } from "./assert.js";
 import { findingSummary, type Finding, type Waiter } from "./findings.js";
-import { formatSite, type AllocKind, type Allocation, type AllocationId, type KStruct, type Site } from "./kobject.js";
+import { type AllocKind, type Allocation, type AllocationId, type KStruct, type Site } from "./kobject.js";
 import { Prng } from "./prng.js";
 import { FifoStrategy, type SchedulingStrategy } from "./strategy.js";
 import { TIMED_OUT, type BlockYield, type StepYield, type Task, type TaskId, type TaskKind, type TaskState, type TaskView, type Yield } from "./task.js";
@@ -454,4 +454,3 @@ function compareTimers(a: Timer, b: Timer): number {
 /** Joiners are woken by the task's exit, not through a queue; this placeholder marks them. */
 const JOIN_QUEUE = { name: "join", enqueue(): void {}, dequeue(): void {} } as unknown as WaitQueue;
 
-export { formatSite };

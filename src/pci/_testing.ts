@@ -135,3 +135,20 @@ export function pciRaw(action: "add" | "bind" | "unbind" | "remove", seqnum: num
   keys.push(`SEQNUM=${seqnum}`);
   return [`${action}@${devpath}`, ...keys].join("|");
 }
+
+/**
+ * A machine with the card at 0000:01:00.0 and the fake driver bound to it, with the log and
+ * the uevents cleared: the starting point of most bus and slot tests.
+ */
+export function bootedMachine(options: { readonly rootPorts?: readonly number[]; readonly driver?: FakeDriverOptions } = {}): { m: Machine; drv: FakeDriver } {
+  const m = machine(options.rootPorts === undefined ? {} : { rootPorts: [...options.rootPorts] });
+  const drv = fakeDriver(m, options.driver ?? {});
+  m.run(function* () {
+    yield* m.bus.insertCard(BDF, bochsCard());
+    yield* m.bus.registerDriver(drv);
+    yield* m.bus.enumerate();
+  });
+  m.log.length = 0;
+  m.takeUevents();
+  return { m, drv };
+}

@@ -2,26 +2,12 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { RandomStrategy, type Task } from "../kernel/mod.js";
 import { Process, putDevice } from "../base/mod.js";
-import { BDF, bochsCard, DEVPATH, fakeDriver, machine, pciRaw, type Machine } from "./_testing.js";
+import { BDF, bochsCard, bootedMachine, DEVPATH, fakeDriver, machine, pciRaw, type Machine } from "./_testing.js";
 import type { PciDev } from "./pci_dev.js";
 import { PCI_ANY_ID } from "./pci_driver.js";
 
 const CARD0 = `${DEVPATH}/drm/card0`;
 const CARD1 = `${DEVPATH}/drm/card1`;
-
-/** A machine with the card at 0000:01:00.0 and the fake driver bound to it; log and uevents cleared. */
-function booted(options: Parameters<typeof fakeDriver>[1] = {}): { m: Machine; drv: ReturnType<typeof fakeDriver> } {
-  const m = machine();
-  const drv = fakeDriver(m, options);
-  m.run(function* () {
-    yield* m.bus.insertCard(BDF, bochsCard());
-    yield* m.bus.registerDriver(drv);
-    yield* m.bus.enumerate();
-  });
-  m.log.length = 0;
-  m.takeUevents();
-  return { m, drv };
-}
 
 describe("PciBus", () => {
   test("enumerate() sends add, then what probe sends, then bind, with Linux 6.12's keys", () => {
@@ -95,7 +81,7 @@ describe("PciBus", () => {
   });
 
   test("unbind returns 12 only after remove() ran and devres was released newest first, then the unbind uevent", () => {
-    const { m } = booted();
+    const { m } = bootedMachine();
     const start = m.sim.now;
     m.run(function* () {
       const r = yield* m.proc.writeFile("/sys/bus/pci/drivers/fake-drm/unbind", BDF);
@@ -120,7 +106,7 @@ describe("PciBus", () => {
   });
 
   test("bind and unbind follow bind_store()/unbind_store(): 12 on success, EBUSY when bound, ENODEV otherwise", () => {
-    const { m } = booted();
+    const { m } = bootedMachine();
     const other = fakeDriver(m, { name: "other", idTable: [{ vendor: 0x8086, device: PCI_ANY_ID }] });
     const results = m.run(function* () {
       yield* m.bus.registerDriver(other);
@@ -155,7 +141,7 @@ describe("PciBus", () => {
   });
 
   test("remove returns 1 after unbind and remove uevents; rescan returns 1 and makes a NEW PciDev", () => {
-    const { m } = booted();
+    const { m } = bootedMachine();
     const old = m.bus.device(BDF);
     const r = m.run(function* () {
       const removed = yield* m.proc.writeFile(`/sys/bus/pci/devices/${BDF}/remove`, "1");
@@ -188,7 +174,7 @@ describe("PciBus", () => {
   });
 
   test("a removed PciDev whose reference is held is freed only at the last putDevice()", () => {
-    const { m, drv } = booted({ holdRef: true });
+    const { m, drv } = bootedMachine({ driver: { holdRef: true } });
     const old = m.bus.device(BDF);
     assert.ok(old !== undefined);
     m.run(function* () {
@@ -268,7 +254,7 @@ describe("PciBus", () => {
   });
 
   test("reset: writing 1 returns 1, resets the card under the device lock and sends no uevent", () => {
-    const { m } = booted();
+    const { m } = bootedMachine();
     const pdev = m.bus.device(BDF);
     assert.ok(pdev !== undefined);
     assert.equal(pdev.hardware.mmio.get(0), 0xb0c5);

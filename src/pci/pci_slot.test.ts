@@ -1,28 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { BDF, bochsCard, DEVPATH, fakeDriver, machine, pciRaw } from "./_testing.js";
+import { BDF, bochsCard, bootedMachine, DEVPATH, fakeDriver, machine, pciRaw } from "./_testing.js";
 import { pciRead32 } from "./pci_dev.js";
 
 const CARD0 = `${DEVPATH}/drm/card0`;
 const CARD1 = `${DEVPATH}/drm/card1`;
 const SLOT1 = "/sys/bus/pci/slots/1";
 
-function booted(): { m: ReturnType<typeof machine>; drv: ReturnType<typeof fakeDriver> } {
-  const m = machine({ rootPorts: [1, 2] });
-  const drv = fakeDriver(m);
-  m.run(function* () {
-    yield* m.bus.insertCard(BDF, bochsCard());
-    yield* m.bus.registerDriver(drv);
-    yield* m.bus.enumerate();
-  });
-  m.log.length = 0;
-  m.takeUevents();
-  return { m, drv };
-}
-
 describe("PciSlot (pciehp)", () => {
   test("slots show their address and power; only occupied slots are on", () => {
-    const { m } = booted();
+    const { m } = bootedMachine({ rootPorts: [1, 2] });
     const r = m.run(function* () {
       return {
         address: yield* m.proc.readFile(`${SLOT1}/address`),
@@ -40,7 +27,7 @@ describe("PciSlot (pciehp)", () => {
   });
 
   test("power 0 unbinds and removes the device but keeps the card; power 1 enumerates a NEW PciDev", () => {
-    const { m } = booted();
+    const { m } = bootedMachine({ rootPorts: [1, 2] });
     const old = m.bus.device(BDF);
     const card = m.bus.card(BDF);
     const r = m.run(function* () {
@@ -84,7 +71,7 @@ describe("PciSlot (pciehp)", () => {
   });
 
   test("surpriseRemove(): MMIO reads all ones from the pull on; unbind then remove; rescan does not bring the card back", () => {
-    const { m, drv } = booted();
+    const { m, drv } = bootedMachine({ rootPorts: [1, 2] });
     const pdev = m.bus.device(BDF);
     assert.ok(pdev !== undefined);
     assert.equal(m.run(() => pciRead32(pdev, 0)), 0xb0c5);
@@ -111,7 +98,7 @@ describe("PciSlot (pciehp)", () => {
   });
 
   test("surpriseRemove(): MMIO reads all ones while the device is still registered", () => {
-    const { m } = booted();
+    const { m } = bootedMachine({ rootPorts: [1, 2] });
     const pdev = m.bus.device(BDF);
     assert.ok(pdev !== undefined);
     const seen: unknown[] = [];
@@ -127,7 +114,7 @@ describe("PciSlot (pciehp)", () => {
   });
 
   test("hotplugCard() into an empty slot: power on, add, probe, bind behind its root port", () => {
-    const { m } = booted();
+    const { m } = bootedMachine({ rootPorts: [1, 2] });
     const path = "/devices/pci0000:00/0000:00:02.0/0000:02:00.0";
     const r = m.run(function* () {
       const empty = yield* m.proc.writeFile("/sys/bus/pci/slots/2/power", "1");
@@ -148,7 +135,7 @@ describe("PciSlot (pciehp)", () => {
   });
 
   test("the cold-reset recipe (unbind, remove, power 0, power 1, rescan) ends with one bound device", () => {
-    const { m } = booted();
+    const { m } = bootedMachine({ rootPorts: [1, 2] });
     const r = m.run(function* () {
       const out: unknown[] = [];
       out.push(yield* m.proc.writeFile("/sys/bus/pci/drivers/fake-drm/unbind", BDF));

@@ -20,7 +20,7 @@ test("the model matches Linux 6.12 on every observation of the bochs unplug reco
   assert.deepEqual(world.sim.findings, []);
 });
 
-test("fixture uevent SEQNUMs increase by one between modelled events only through unmodelled ones", () => {
+test("the fixture's modelled uevents keep the kernel's SEQNUM order", () => {
   const fixture = loadFixture(FIXTURE);
   for (let i = 1; i < fixture.seqnums.length; i++) assert.ok(fixture.seqnums[i]! > fixture.seqnums[i - 1]!);
 });

@@ -46,21 +46,23 @@ export function replayRecording(seed = 1): ReplayResult {
 
 function* probe(world: World, sys: Process, obs: Observation[], setScn: (s: string) => void): Task<void> {
   let scn = "load";
+  // Kernel messages belong to the step in which they were printed; they are collected when it ends.
+  let kmsgSeen = world.sim.kmsg.length;
+  const flushKmsg = (): void => {
+    for (const line of world.sim.kmsg.slice(kmsgSeen)) {
+      const msg = line.replace(/^<\d+>/, "");
+      if (msg.startsWith("[drm] Initialized")) obs.push({ kind: "kmsg", scn, msg });
+    }
+    kmsgSeen = world.sim.kmsg.length;
+  };
   const at = (s: string): void => {
+    flushKmsg();
     scn = s;
     setScn(s);
   };
   const call = (op: string, what: string, r: { ok: boolean; errno?: string }, ret: number | null, fields: Record<string, string | number> = {}): void => {
     obs.push({ kind: "call", scn, op, what, ok: r.ok, ret: r.ok ? ret : -1, errno: r.ok ? null : (r.errno ?? null), fields });
   };
-  const flushKmsg = (from: number): number => {
-    for (const line of world.sim.kmsg.slice(from)) {
-      const msg = line.replace(/^<\d+>/, "");
-      if (msg.startsWith("[drm] Initialized")) obs.push({ kind: "kmsg", scn, msg });
-    }
-    return world.sim.kmsg.length;
-  };
-  let k = world.sim.kmsg.length;
   const minors = function* (why: string): Task<void> {
     const r = yield* sys.readdir("/sys/class/drm");
     const cards: string[] = [];
@@ -86,6 +88,11 @@ function* probe(world: World, sys: Process, obs: Observation[], setScn: (s: stri
       } else entries.push(e.name);
     }
     obs.push({ kind: "ls", scn, path, entries: entries.sort() });
+  };
+  /** The card minors in sysfs, then /dev/dri: what the recording notes after every admin step. */
+  const snapshot = function* (why: string): Task<void> {
+    yield* minors(why);
+    yield* ls("/dev/dri");
   };
   const version = function* (fd: Fd, what = "DRM_IOCTL_VERSION"): Task<void> {
     const r = yield* sys.ioctl(fd, "DRM_IOCTL_VERSION");
@@ -184,9 +191,7 @@ function* probe(world: World, sys: Process, obs: Observation[], setScn: (s: stri
   // load: modprobe bochs
   at("load");
   yield* world.loadDriver(DRV);
-  k = flushKmsg(k);
-  yield* minors("after load");
-  yield* ls("/dev/dri");
+  yield* snapshot("after load");
 
   // a_open: the file, the buffer and two mappings; the stale-path checks while alive
   at("a_open");
@@ -228,43 +233,32 @@ function* probe(world: World, sys: Process, obs: Observation[], setScn: (s: stri
   yield* staleOpens(0);
   yield* ls("/dev/dri");
   yield* ls("/sys/class/drm");
-  yield* minors("after unbind, old fd open");
-  yield* ls("/dev/dri");
+  yield* snapshot("after unbind, old fd open");
 
   at("c_rebind");
   yield* sysfsWrite(`/sys/bus/pci/drivers/${DRV}/bind`, BDF);
-  k = flushKmsg(k);
-  yield* minors("after rebind, old fd still open");
-  yield* ls("/dev/dri");
+  yield* snapshot("after rebind, old fd still open");
   at("c_close_old_fd");
   const cl = yield* sys.close(a.fd);
   call("close", "card fd", cl, 0);
-  yield* minors("after close(old fds), old mapping still held");
-  yield* ls("/dev/dri");
+  yield* snapshot("after close(old fds), old mapping still held");
   at("c_unbind2");
   yield* sysfsWrite(`/sys/bus/pci/drivers/${DRV}/unbind`, BDF);
-  yield* minors("after second unbind");
-  yield* ls("/dev/dri");
+  yield* snapshot("after second unbind");
   at("c_bind2");
   yield* sysfsWrite(`/sys/bus/pci/drivers/${DRV}/bind`, BDF);
-  k = flushKmsg(k);
-  yield* minors("after second bind (old fds closed, old mapping held)");
-  yield* ls("/dev/dri");
+  yield* snapshot("after second bind (old fds closed, old mapping held)");
   at("c_munmap_old");
   yield* memRead("old map (fd closed)", a.map, 0xa1120000);
   const um = yield* sys.munmap(a.map, WORDS * 4);
   call("munmap", "old map", um, 0);
-  yield* minors("after munmap(old map)");
-  yield* ls("/dev/dri");
+  yield* snapshot("after munmap(old map)");
   at("c_unbind3");
   yield* sysfsWrite(`/sys/bus/pci/drivers/${DRV}/unbind`, BDF);
-  yield* minors("after third unbind");
-  yield* ls("/dev/dri");
+  yield* snapshot("after third unbind");
   at("c_bind3");
   yield* sysfsWrite(`/sys/bus/pci/drivers/${DRV}/bind`, BDF);
-  k = flushKmsg(k);
-  yield* minors("after third bind (old fd closed and unmapped)");
-  yield* ls("/dev/dri");
+  yield* snapshot("after third bind (old fd closed and unmapped)");
 
   at("d_open");
   const d = yield* openAndMap("/dev/dri/card0", 0xd1000000);
@@ -274,18 +268,14 @@ function* probe(world: World, sys: Process, obs: Observation[], setScn: (s: stri
   yield* staleOpens(0);
   yield* ls("/dev/dri");
   yield* ls("/sys/class/drm");
-  yield* minors("after remove, fd open");
-  yield* ls("/dev/dri");
+  yield* snapshot("after remove, fd open");
   at("d_rescan");
   yield* sysfsWrite("/sys/bus/pci/rescan", "1");
-  k = flushKmsg(k);
-  yield* minors("after rescan, old fd still open");
-  yield* ls("/dev/dri");
+  yield* snapshot("after rescan, old fd still open");
   at("d_close_old");
   call("close", "card fd", yield* sys.close(d.fd), 0);
   call("munmap", "old map", yield* sys.munmap(d.map, WORDS * 4), 0);
-  yield* minors("after close(old fds) + munmap(old map)");
-  yield* ls("/dev/dri");
+  yield* snapshot("after close(old fds) + munmap(old map)");
 
   at("e_open");
   const e = yield* openAndMap("/dev/dri/card1", 0xe1000000);
@@ -297,17 +287,14 @@ function* probe(world: World, sys: Process, obs: Observation[], setScn: (s: stri
   yield* staleOpens(1);
   yield* ls("/dev/dri");
   yield* ls("/sys/class/drm");
-  yield* minors("after hot-unplug, fd open");
-  yield* ls("/dev/dri");
+  yield* snapshot("after hot-unplug, fd open");
 
   at("f_hotplug");
   yield* world.bus.hotplugCard(BDF2, world.makeCard({ bdf: BDF2, driver: DRV }));
-  k = flushKmsg(k);
-  yield* minors("after hot re-plug, old fd still open");
-  yield* ls("/dev/dri");
+  yield* snapshot("after hot re-plug, old fd still open");
   at("f_close_old");
   call("close", "card fd", yield* sys.close(e.fd), 0);
   call("munmap", "old map", yield* sys.munmap(e.map, WORDS * 4), 0);
-  yield* minors("after close(old fds) + munmap(old map)");
-  yield* ls("/dev/dri");
+  yield* snapshot("after close(old fds) + munmap(old map)");
+  flushKmsg();
 }

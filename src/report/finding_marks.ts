@@ -7,7 +7,7 @@ import { findingClass, findingSummary, type Finding } from "../kernel/findings.j
 import type { Site } from "../kernel/kobject.js";
 import type { TraceEvent } from "../kernel/trace.js";
 import type { TaskLanes } from "./task_lanes.js";
-import { positionText, type ColumnIndex } from "./timeline_layout.js";
+import { pointMark, positionText, type ColumnIndex } from "./timeline_layout.js";
 
 /** A finding as the text list below the timeline shows it. */
 export interface FindingEntry {
@@ -78,20 +78,8 @@ export function placeFindings(events: readonly TraceEvent[], cols: ColumnIndex, 
     const sites = findingSites(f);
     const anchor = `${idPrefix}${entries.length}`;
     const details = { summary, class: findingClass(f), event: index, tick: ev.tick, ...f };
-    const col = cols.of(index);
-    lane.items.push({
-      kind: "finding",
-      shape: "mark",
-      row: 0,
-      col0: col,
-      col1: col,
-      open: false,
-      text: "",
-      tone: "finding",
-      title: [summary, positionText(index, ev.tick), ...sites.map((s) => `${s.role}: ${s.site.fn} (${s.site.task}, t=${s.site.tick})`)].join("\n"),
-      details,
-      anchor,
-    });
+    const title = [summary, positionText(index, ev.tick), ...sites.map((s) => `${s.role}: ${s.site.fn} (${s.site.task}, t=${s.site.tick})`)].join("\n");
+    lane.items.push(pointMark("finding", cols.of(index), "finding", title, details, { anchor }));
     entries.push({ summary, kind: f.kind, eventIndex: index, tick: ev.tick, laneKey: lane.key, anchor, sites, details });
   });
   return entries;

@@ -4,7 +4,7 @@
  * hatched bars on row 1. A "kernel" lane collects what belongs to no task.
  */
 import type { TraceEvent } from "../kernel/trace.js";
-import { positionText, type ColumnIndex, type Lane, type LaneItem } from "./timeline_layout.js";
+import { pointMark, positionText, type ColumnIndex, type Lane, type LaneItem } from "./timeline_layout.js";
 
 export interface TaskLanes {
   /** In spawn order. */
@@ -82,12 +82,8 @@ export function buildTaskLanes(events: readonly TraceEvent[], cols: ColumnIndex)
         return;
       case "note": {
         const lane = ev.task === null ? kernel : laneOf(ev.task, index);
-        const col = cols.of(index);
-        lane.items.push({
-          kind: "note", shape: "mark", row: CALL_ROW, col0: col, col1: col, open: false, text: "", tone: "note",
-          title: `note: ${ev.text}\n${positionText(index, ev.tick)}`,
-          details: { event: index, tick: ev.tick, note: ev.text },
-        });
+        const title = `note: ${ev.text}\n${positionText(index, ev.tick)}`;
+        lane.items.push(pointMark("note", cols.of(index), "note", title, { event: index, tick: ev.tick, note: ev.text }, { row: CALL_ROW }));
         return;
       }
       default:

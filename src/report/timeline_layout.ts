@@ -109,6 +109,12 @@ export class ColumnIndex {
   }
 }
 
+/** A point mark in one column (row 0 unless given): what findings, uevents and notes draw. */
+export function pointMark(kind: ItemKind, col: number, tone: string, title: string, details: unknown, extra: { readonly row?: number; readonly anchor?: string } = {}): LaneItem {
+  const item: LaneItem = { kind, shape: "mark", row: extra.row ?? 0, col0: col, col1: col, open: false, text: "", tone, title, details };
+  return extra.anchor === undefined ? item : { ...item, anchor: extra.anchor };
+}
+
 /** "event #12 · t=340": the position line every tooltip starts with. */
 export function positionText(eventIndex: number, tick: number): string {
   return `event #${eventIndex} · t=${tick}`;
@@ -151,20 +157,14 @@ function buildUeventLane(events: readonly TraceEvent[], cols: ColumnIndex): Lane
   const lane: Lane = { key: "uevents", kind: "uevents", label: "uevents", sublabel: "kobject_uevent", rows: 1, items: [] };
   events.forEach((ev, index) => {
     if (ev.t !== "uevent") return;
-    const col = cols.of(index);
     const env = ev.env.map(([k, v]) => `${k}=${v}`);
-    lane.items.push({
-      kind: "uevent",
-      shape: "mark",
-      row: 0,
-      col0: col,
-      col1: col,
-      open: false,
-      text: "",
-      tone: UEVENT_TONES.has(ev.action) ? ev.action : "other",
-      title: [`${ev.action}@${ev.devpath}`, positionText(index, ev.tick), `SEQNUM=${ev.seqnum}`, ...env].join("\n"),
-      details: { event: index, tick: ev.tick, seqnum: ev.seqnum, action: ev.action, devpath: ev.devpath, env },
-    });
+    lane.items.push(pointMark(
+      "uevent",
+      cols.of(index),
+      UEVENT_TONES.has(ev.action) ? ev.action : "other",
+      [`${ev.action}@${ev.devpath}`, positionText(index, ev.tick), `SEQNUM=${ev.seqnum}`, ...env].join("\n"),
+      { event: index, tick: ev.tick, seqnum: ev.seqnum, action: ev.action, devpath: ev.devpath, env },
+    ));
   });
   return lane;
 }

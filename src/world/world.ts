@@ -11,7 +11,6 @@ import { DRIVERS } from "../drivers/mod.js";
 import { drmCore } from "../drm/mod.js";
 import { FifoStrategy, RandomStrategy, ReplayStrategy, Sim, step, type RunOutcome, type SchedulingStrategy, type SimTask, type Task } from "../kernel/mod.js";
 import { PciBus, PciHardware, type PciDriver } from "../pci/mod.js";
-import { VBE_DISPI_ID5, VBE_DISPI_ID_REG } from "../drivers/mod.js";
 import { DEFAULT_DEVICES, resolvedProfile, type DeviceSpec, type WorldOptions } from "./options.js";
 
 const MIB = 1024 * 1024;
@@ -57,8 +56,9 @@ export class World {
   makeCard(d: DeviceSpec): PciHardware {
     const info = DRIVERS.get(d.driver);
     if (info === undefined) throw new RangeError(`Cannot make card: unknown driver "${d.driver}"`);
-    const hw = new PciHardware({ ...info.hardware, vramBytes: d.vramBytes ?? 16 * MIB, mmioBytes: 4096 });
-    hw.mmio.set(VBE_DISPI_ID_REG, VBE_DISPI_ID5);
+    const { mmio, ...ids } = info.card;
+    const hw = new PciHardware({ ...ids, vramBytes: d.vramBytes ?? 16 * MIB, mmioBytes: 4096 });
+    for (const [offset, value] of mmio) hw.mmio.set(offset, value);
     return hw;
   }
 
@@ -95,11 +95,7 @@ export class World {
     for (const p of this.programs) yield* p.process.exit();
     for (const drv of [...this.loaded.values()].reverse()) yield* this.bus.unregisterDriver(drv);
     this.loaded.clear();
-    const devices = this.kernel.sysfs.readdir("/sys/bus/pci/devices");
-    for (const e of devices.ok ? devices.value : []) {
-      const pdev = this.bus.device(e.name);
-      if (pdev !== undefined) yield* this.bus.removeDevice(pdev);
-    }
+    for (const pdev of [...this.bus.devices].reverse()) yield* this.bus.removeDevice(pdev);
   }
 
   /** Runs the shutdown to completion and reports what is still allocated. Returns the leak count. */
