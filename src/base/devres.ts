@@ -46,8 +46,9 @@ export function* devmAddActionOrReset(dev: Device, name: string, action: DevresA
 export function devmKzalloc(dev: Device, type: string, label?: string): Allocation | null {
   const kernel = dev.kernel;
   if (kernel.faults.shouldFail("devm_kzalloc")) return null;
+  // One allocation, like Linux: the devres node carries the data, so freeing the node frees it.
   const mem = kernel.sim.alloc(type, { kind: "devm_kzalloc", label: label ?? `${type} (devm ${dev.name})` });
-  dev.devres.push({ name: `devm_kzalloc ${type}`, release: () => kernel.sim.free(mem, "devres_release_all"), mem });
+  dev.devres.push({ name: `devm_kzalloc ${type}`, release: () => undefined, mem });
   return mem;
 }
 

@@ -14,6 +14,7 @@ for (const subtest of SUBTESTS) {
   test(`core_hotunplug ${subtest} on vdisp-devm ${hot ? "reports a use-after-free" : "warns at register but frees nothing twice"}`, () => {
     const run = runCoreHotunplug(subtest, { driver: "vdisp-devm", seed: 7 });
     const kinds = new Set(run.findings.map((f) => f.kind));
+    assert.ok(!kinds.has("double-free"), `seed ${run.seed}: ${describeFindings(run.findings)}`);
     assert.ok(kinds.has("warn"), `seed ${run.seed}: the missing final_kfree must warn (R4)`);
     if (hot) {
       const uaf = run.findings.find((f) => f.kind === "use-after-free");
