@@ -231,6 +231,10 @@ export class Process implements Syscalls {
     })());
   }
 
+  *clockGettime(): Task<number> {
+    return this.kernel.sim.now / TICKS_PER_MS * 1000;
+  }
+
   *sleep(ms: number): Task<void> {
     yield { kind: "sleep", ticks: Math.round(ms * TICKS_PER_MS) };
   }

@@ -1,7 +1,7 @@
 /**
  * What the kernel reports by itself, like KASAN, the hung-task detector, kmemleak and WARN.
  */
-import type { Site } from "./kobject.js";
+import { formatSite, type Site } from "./kobject.js";
 
 export type Finding =
   | { readonly kind: "use-after-free"; readonly object: string; readonly mode: "read" | "write"; readonly access: Site; readonly alloc: Site; readonly free: Site }
@@ -60,5 +60,25 @@ export function findingSummary(f: Finding): string {
       return `kmemleak: unreferenced object ${f.object}`;
     case "warn":
       return `WARNING: ${f.message} at ${f.site.fn}`;
+  }
+}
+
+/** The sites of a finding, one line each: access, free and allocation for a use-after-free. */
+export function findingSiteLines(f: Finding): string[] {
+  switch (f.kind) {
+    case "use-after-free":
+      return [`access: ${formatSite(f.access)}`, `freed:  ${formatSite(f.free)}`, `alloc:  ${formatSite(f.alloc)}`];
+    case "double-free":
+      return [`again:  ${formatSite(f.again)}`, `freed:  ${formatSite(f.free)}`, `alloc:  ${formatSite(f.alloc)}`];
+    case "kref-underflow":
+    case "kref-get-after-release":
+    case "warn":
+      return [`at:     ${formatSite(f.site)}`];
+    case "leak":
+      return [`alloc:  ${formatSite(f.alloc)}`];
+    case "hang":
+      return f.waiters.map((w) => `waiter: ${w.task} on ${w.reason} since t=${w.sinceTick}, ${formatSite(w.site)}`);
+    case "hung-task":
+      return [`waiter: ${f.waiter.task} on ${f.waiter.reason}, ${formatSite(f.waiter.site)}`];
   }
 }

@@ -52,6 +52,8 @@ export interface Syscalls {
   exists(path: string): Call<boolean>;
   mknod(path: string, major: number, minor: number): Call<SysResult<0>>;
   sleep(ms: number): Call<void>;
+  /** clock_gettime(CLOCK_MONOTONIC), in microseconds. */
+  clockGettime(): Call<number>;
   /** Opens a NETLINK_KOBJECT_UEVENT socket bound to group 1. */
   ueventSocket(): Call<SysResult<Fd>>;
   /** Receives the next uevent; ETIMEDOUT-like EAGAIN after `timeoutMs`. */

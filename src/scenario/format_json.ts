@@ -1,0 +1,44 @@
+/**
+ * A scenario run as one JSON object for scripts: scenario, seed, profile, verdict, per-step
+ * results, uevents (with their keys in kernel order), checks, findings and the replay command.
+ */
+import { findingClass, type Finding } from "../kernel/mod.js";
+import { ueventGet } from "../uapi/mod.js";
+import { formatExpectation } from "./expect.js";
+import { replayCommand } from "./replay.js";
+import type { ScenarioRun } from "./run.js";
+
+export function runJson(run: ScenarioRun): Record<string, unknown> {
+  const sc = run.scenario;
+  return {
+    scenario: sc.name,
+    file: sc.file,
+    seed: run.seed,
+    profile: run.profile,
+    kernel: run.kernel,
+    devices: sc.world.devices,
+    verdict: run.verdict,
+    steps: run.steps.map((s) => ({
+      program: s.program,
+      index: s.step.index,
+      line: s.step.line,
+      op: s.step.op.name,
+      call: s.text,
+      startUs: s.startTick,
+      endUs: s.endTick,
+      ...(s.step.as !== undefined ? { as: s.step.as } : {}),
+      result: s.outcome,
+      ...(s.step.expect !== undefined ? { expect: formatExpectation(s.step.expect) } : {}),
+      met: s.met,
+      ...(s.why !== undefined ? { why: s.why } : {}),
+    })),
+    uevents: run.uevents.map((u) => ({ timeUs: u.tick, seqnum: Number(ueventGet(u.event, "SEQNUM")), action: u.event.action, devpath: u.event.devpath, env: u.event.env.map(([k, v]) => `${k}=${v}`) })),
+    checks: run.checks,
+    findings: run.findings.map((f) => findingJson(f, run.unexpected.includes(f))),
+    replay: replayCommand(run),
+  };
+}
+
+function findingJson(f: Finding, unexpected: boolean): Record<string, unknown> {
+  return { class: findingClass(f), expected: !unexpected, ...f };
+}

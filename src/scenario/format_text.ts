@@ -1,0 +1,56 @@
+/**
+ * A scenario run as a readable timeline: every step with its result and whether its
+ * expectation held, the uevents as `udevadm monitor --kernel --property` prints them, the
+ * final checks, the kernel's findings with their sites, the verdict and the replay command.
+ */
+import { findingClass, findingSiteLines, findingSummary } from "../kernel/mod.js";
+import { formatUdevadm } from "../uapi/mod.js";
+import { formatWorldOptions } from "../world/mod.js";
+import { formatExpectation, formatOutcome } from "./expect.js";
+import { replayCommand } from "./replay.js";
+import type { ScenarioRun, StepRecord } from "./run.js";
+
+function time(tick: number): string {
+  return `[${(tick / 1_000_000).toFixed(6).padStart(11)}]`;
+}
+
+function stepLine(s: StepRecord, width: number): string[] {
+  const head = `${time(s.endTick)} ${`${s.program}#${s.step.index}`.padEnd(width)} ${s.text} = ${formatOutcome(s.outcome)}`;
+  const lines = [s.met === false ? `${head}  FAILED` : s.met === true ? `${head}  (expected ${formatExpectation(s.step.expect!)})` : head];
+  if (s.met === false) lines.push(`${" ".repeat(14)}${s.why ?? ""} (line ${s.step.line})`);
+  return lines;
+}
+
+export function formatRunText(run: ScenarioRun, o: { uevents?: boolean } = {}): string {
+  const out: string[] = [];
+  const sc = run.scenario;
+  out.push(`scenario ${sc.name} (${sc.file})`);
+  if (sc.description) out.push(`  ${sc.description.trim().replace(/\n/g, "\n  ")}`);
+  out.push(`  ${formatWorldOptions({ seed: run.seed, profile: run.profile, kernel: run.kernel, devices: sc.world.devices })}`);
+  out.push("");
+  const width = Math.max(...run.steps.map((s) => `${s.program}#${s.step.index}`.length), 6);
+  type Entry = { tick: number; order: number; lines: string[] };
+  const entries: Entry[] = run.steps.map((s, i) => ({ tick: s.endTick, order: i, lines: stepLine(s, width) }));
+  if (o.uevents !== false) {
+    for (const [i, u] of run.uevents.entries()) {
+      const text = formatUdevadm(u.event, u.tick).trimEnd().split("\n");
+      entries.push({ tick: u.tick, order: -run.uevents.length + i, lines: text.map((l, j) => (j === 0 ? `${time(u.tick)} ${"uevent".padEnd(width)} ${l}` : `${" ".repeat(14 + width)}${l}`)) });
+    }
+  }
+  entries.sort((a, b) => a.tick - b.tick || a.order - b.order);
+  for (const e of entries) out.push(...e.lines);
+  if (run.checks.length > 0) {
+    out.push("", "checks:");
+    for (const c of run.checks) out.push(`  ${c.met ? "ok  " : "FAIL"} ${c.what}${c.detail ? ` (${c.detail})` : ""}`);
+  }
+  if (run.findings.length > 0) {
+    out.push("", "findings:");
+    for (const f of run.findings) {
+      out.push(`  ${findingClass(f)}${run.unexpected.includes(f) ? "" : " (expected)"}: ${findingSummary(f)}`);
+      for (const l of findingSiteLines(f)) out.push(`    ${l}`);
+    }
+  }
+  out.push("", `verdict: ${run.verdict}`);
+  if (run.verdict !== "pass") out.push(`replay: ${replayCommand(run)}`);
+  return out.join("\n");
+}

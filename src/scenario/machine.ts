@@ -1,0 +1,53 @@
+/**
+ * The scenario's view of the machine beyond system calls: cards pulled out of and plugged into
+ * hot-plug slots (pciehp handles them in its own kernel thread, so the program goes on while
+ * the device is torn down), and the named rendezvous between programs.
+ */
+import { DRIVERS } from "../drivers/mod.js";
+import { WaitQueue, waitEvent, type Task } from "../kernel/mod.js";
+import { parseBdf } from "../pci/mod.js";
+import type { Call } from "../uapi/mod.js";
+import type { World } from "../world/mod.js";
+import type { Machine } from "./op.js";
+
+export class WorldMachine implements Machine {
+  private readonly signalled = new Set<string>();
+  private readonly wq: WaitQueue;
+
+  constructor(private readonly world: World) {
+    this.wq = new WaitQueue(world.sim, "scenario signals");
+  }
+
+  *pullCard(bdf: string): Call<string | null> {
+    const bus = this.world.bus;
+    const addr = parseBdf(bdf);
+    if (addr === null || addr.bus === 0 || bus.slot(addr.bus) === undefined) return `no hot-plug slot holds ${bdf}`;
+    if (bus.card(bdf) === undefined) return `no card at ${bdf}`;
+    this.world.sim.spawn(`irq/pciehp.${addr.bus}`, bus.surpriseRemove(bdf), { kind: "kernel" });
+    return null;
+  }
+
+  *plugCard(bdf: string, driver: string): Call<string | null> {
+    const bus = this.world.bus;
+    const addr = parseBdf(bdf);
+    if (!DRIVERS.has(driver)) return `unknown driver "${driver}"`;
+    if (addr === null || addr.bus === 0 || addr.device !== 0 || bus.slot(addr.bus) === undefined) return `no hot-plug slot for ${bdf} (add its bus number to world.slots)`;
+    if (bus.cardsOnBus(addr.bus).length > 0) return `the slot of ${bdf} is not empty`;
+    const world = this.world;
+    const hw = world.makeCard({ bdf, driver });
+    world.sim.spawn(`irq/pciehp.${addr.bus}`, (function* (): Task<void> {
+      yield* world.loadDriver(driver); // udev's modprobe, before the add event is handled
+      yield* bus.hotplugCard(bdf, hw);
+    })(), { kind: "kernel" });
+    return null;
+  }
+
+  signal(name: string): void {
+    this.signalled.add(name);
+    this.wq.wakeUpAll();
+  }
+
+  *waitSignal(name: string, timeoutUs: number | null): Call<boolean> {
+    return yield* waitEvent(this.wq, `scenario signal "${name}"`, () => this.signalled.has(name), timeoutUs);
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * Scenario files: the format, loading with located errors, running, and the verdict.
+ */
+export { formatLocated, type Located } from "./locate.js";
+export { loadScenarioFile, parseScenario, type LoadResult } from "./load.js";
+export { OPS } from "./ops.js";
+export { runScenario, type RunOverrides, type ScenarioRun, type ScenarioVerdict, type StepRecord, type UeventRecord } from "./run.js";
+export type { Scenario } from "./scenario.js";
+export { formatRunText } from "./format_text.js";
+export { runJson } from "./format_json.js";
+export { replayCommand } from "./replay.js";

@@ -1,0 +1,88 @@
+/**
+ * A scenario step kind ("op"): its schema, how it prints, and how it runs. Every op is one
+ * call a process or an administrator makes. Later issues add ops by adding a definition to
+ * the registry in ops.ts; the loader, runner, report and docs pick it up from there.
+ */
+import { z } from "zod";
+import type { ErrnoName, SysResult, Syscalls, Call, Fd } from "../uapi/mod.js";
+import { parseDurationUs } from "./duration.js";
+import { didYouMean } from "./suggest.js";
+import { REF_PATTERN, type Fields, type NamedResults } from "./values.js";
+
+export type Outcome =
+  | { readonly status: "ok"; readonly fields: Fields }
+  | { readonly status: "errno"; readonly errno: ErrnoName }
+  | { readonly status: "signal"; readonly signal: "SIGBUS" | "SIGSEGV" }
+  /** The step could not be carried out as written (an unresolved name, no card in a slot). */
+  | { readonly status: "error"; readonly message: string };
+
+/** What happens outside one program: the machine's hardware and the programs' rendezvous. */
+export interface Machine {
+  /** Pulls the card at `bdf` out of its hot-plug slot; an error message if it cannot. */
+  pullCard(bdf: string): Call<string | null>;
+  /** Plugs a new card for `driver` into the empty slot of `bdf`; an error message if it cannot. */
+  plugCard(bdf: string, driver: string): Call<string | null>;
+  signal(name: string): void;
+  /** Waits until `name` was signalled; false on timeout. */
+  waitSignal(name: string, timeoutUs: number | null): Call<boolean>;
+}
+
+export interface StepContext {
+  readonly program: string;
+  readonly sys: Syscalls;
+  readonly names: NamedResults;
+  readonly machine: Machine;
+  /** The program's uevent socket, opened before its first step when it has wait-uevent steps. */
+  readonly ueventFd: Fd | null;
+}
+
+export interface OpDef<A> {
+  readonly name: string;
+  /** One line for docs and `vdrm ops`. */
+  readonly summary: string;
+  /** The result field `$name` alone refers to. */
+  readonly main?: string;
+  /** Validates the step's own keys (the op key included; `as`, `expect`, `note` are removed first). */
+  readonly schema: z.ZodType<A>;
+  describe(args: A): string;
+  run(ctx: StepContext, args: A): Call<Outcome>;
+}
+
+/** An op with its argument type erased, as the registry holds it. */
+export type AnyOp = OpDef<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export function defineOp<A>(op: OpDef<A>): AnyOp {
+  return op;
+}
+
+// ------------------------------------------------------------------ schema pieces
+
+export const ref = z.string().regex(REF_PATTERN, "expected a $name or $name.field reference");
+export const intOrRef = z.union([z.number().int(), ref]);
+export const strOrRef = z.string();
+export const duration = z.union([z.number().nonnegative(), z.string()]).refine((v) => parseDurationUs(v) !== null, { message: 'expected a duration such as 10, "250us", "10ms" or "2s"' });
+
+/** One of a fixed set of names, with a suggestion when the name is close to one. */
+export function oneOf<const T extends string>(what: string, names: readonly T[]): z.ZodType<T> {
+  return z.string().superRefine((v, ctx) => {
+    if (!(names as readonly string[]).includes(v)) ctx.addIssue({ code: "custom", message: `unknown ${what} "${v}"${didYouMean(v, names)}; expected one of ${names.join(", ")}` });
+  }) as unknown as z.ZodType<T>;
+}
+
+export function durationUs(v: number | string | undefined, fallbackUs: number): number {
+  return v === undefined ? fallbackUs : parseDurationUs(v) ?? fallbackUs;
+}
+
+// ------------------------------------------------------------------ outcomes
+
+export function okFields(fields: Fields): Outcome {
+  return { status: "ok", fields };
+}
+
+export function fromSys<T>(r: SysResult<T>, fields: (v: T) => Fields): Outcome {
+  return r.ok ? { status: "ok", fields: fields(r.value) } : { status: "errno", errno: r.errno };
+}
+
+export function hex(n: number): string {
+  return `0x${n.toString(16)}`;
+}

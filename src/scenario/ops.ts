@@ -1,0 +1,22 @@
+/**
+ * Every step kind a scenario may use, by the key that names it. To add an op, define it with
+ * defineOp() in an ops_<area>.ts file and list it here.
+ */
+import type { AnyOp } from "./op.js";
+import { sleepOp, signalOp, waitOp } from "./ops_control.js";
+import { closeOp, openOp, pollOp, readOp } from "./ops_file.js";
+import { ioctlOp } from "./ops_ioctl.js";
+import { plugCardOp, pullCardOp } from "./ops_machine.js";
+import { memReadOp, memWriteOp, mmapOp, munmapOp } from "./ops_memory.js";
+import { existsOp, lsOp, readlinkOp, sysfsReadOp, sysfsWriteOp } from "./ops_sysfs.js";
+import { waitUeventOp } from "./ops_uevent.js";
+
+const ALL: readonly AnyOp[] = [
+  openOp, closeOp, ioctlOp, readOp, pollOp,
+  mmapOp, munmapOp, memReadOp, memWriteOp,
+  sysfsReadOp, sysfsWriteOp, readlinkOp, lsOp, existsOp,
+  waitUeventOp, sleepOp, signalOp, waitOp,
+  pullCardOp, plugCardOp,
+];
+
+export const OPS: ReadonlyMap<string, AnyOp> = new Map(ALL.map((op) => [op.name, op]));

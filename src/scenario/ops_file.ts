@@ -1,0 +1,103 @@
+/**
+ * File steps on DRM nodes: open, close, read (DRM events), poll.
+ */
+import { z } from "zod";
+import { POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI, type Call, type Fd, type Syscalls, type SysResult, fail } from "../uapi/mod.js";
+import { defineOp, oneOf, duration, durationUs, fromSys, intOrRef, strOrRef, type Outcome } from "./op.js";
+import type { NamedResults } from "./values.js";
+
+export const POLL_BITS = { POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL: 0x20, POLLRDNORM: 0x40, POLLRDBAND: 0x80 } as const;
+type PollName = keyof typeof POLL_BITS;
+const POLL_NAMES = Object.keys(POLL_BITS) as PollName[];
+
+export function pollFlags(bits: number): string {
+  const names = POLL_NAMES.filter((n) => (bits & POLL_BITS[n]) !== 0);
+  return names.length === 0 ? "0" : names.join("|");
+}
+
+const NODE_PREFIX = { card: "card", render: "renderD", accel: "accel" } as const;
+
+/** The node of a PCI device, found as libdrm does: through /sys/bus/pci/devices/<bdf>/drm. */
+function* nodeOfDevice(sys: Syscalls, bdf: string, node: keyof typeof NODE_PREFIX): Call<SysResult<string>> {
+  const dir = node === "accel" ? "accel" : "drm";
+  const r = yield* sys.readdir(`/sys/bus/pci/devices/${bdf}/${dir}`);
+  if (!r.ok) return fail("ENOENT");
+  const re = new RegExp(`^${NODE_PREFIX[node]}\\d+$`);
+  const name = r.value.map((e) => e.name).find((n) => re.test(n));
+  return name === undefined ? fail("ENOENT") : { ok: true, value: `/dev/${dir === "drm" ? "dri/" : ""}${name}` };
+}
+
+function fdOf(names: NamedResults, v: unknown): Fd {
+  return names.resolveNumber(v, "fd") as Fd;
+}
+
+const openTarget = z.union([strOrRef, z.object({ device: z.string(), node: oneOf("node kind", ["card", "render", "accel"]) }).strict()]);
+
+export const openOp = defineOp({
+  name: "open",
+  summary: "open(2) a path, or the card/render/accel node of a PCI device found through sysfs; result fd, path, node (e.g. card0)",
+  main: "fd",
+  schema: z.object({ open: openTarget, excl: z.boolean().optional() }).strict(),
+  describe: (a) => `open ${typeof a.open === "string" ? a.open : `${a.open.node} of ${a.open.device}`}${a.excl ? " O_EXCL" : ""}`,
+  *run(ctx, a): Call<Outcome> {
+    let path: string;
+    if (typeof a.open === "string") path = ctx.names.resolveString(a.open, "path");
+    else {
+      const r = yield* nodeOfDevice(ctx.sys, a.open.device, a.open.node);
+      if (!r.ok) return { status: "errno", errno: r.errno };
+      path = r.value;
+    }
+    const r = yield* ctx.sys.open(path, a.excl ? { excl: true } : {});
+    return fromSys(r, (fd) => ({ fd, path, node: path.replace(/^.*\//, "") }));
+  },
+});
+
+export const closeOp = defineOp({
+  name: "close",
+  summary: "close(2) an fd",
+  schema: z.object({ close: intOrRef }).strict(),
+  describe: (a) => `close ${a.close}`,
+  *run(ctx, a): Call<Outcome> {
+    return fromSys(yield* ctx.sys.close(fdOf(ctx.names, a.close)), () => ({}));
+  },
+});
+
+export const readOp = defineOp({
+  name: "read",
+  summary: "read(2) DRM events from an fd (count bytes, optional timeout → EINTR); result length, types",
+  main: "length",
+  schema: z.object({ read: intOrRef, count: z.number().int().positive().optional(), timeout: duration.optional() }).strict(),
+  describe: (a) => `read ${a.read}, ${a.count ?? 4096}${a.timeout !== undefined ? ` (timeout ${a.timeout})` : ""}`,
+  *run(ctx, a): Call<Outcome> {
+    const timeoutMs = a.timeout === undefined ? undefined : durationUs(a.timeout, 0) / 1000;
+    const r = yield* ctx.sys.read(fdOf(ctx.names, a.read), a.count ?? 4096, timeoutMs);
+    return fromSys(r, (buf) => {
+      // struct drm_event { __u32 type; __u32 length; } heads every event.
+      const types: number[] = [];
+      const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      for (let off = 0; off + 8 <= buf.length; ) {
+        types.push(view.getUint32(off, true));
+        const len = view.getUint32(off + 4, true);
+        if (len < 8) break;
+        off += len;
+      }
+      return { length: buf.length, types };
+    });
+  },
+});
+
+const pollEvents = z.union([z.number().int().nonnegative(), z.array(oneOf("poll event", POLL_NAMES))]);
+
+export const pollOp = defineOp({
+  name: "poll",
+  summary: "poll(2) one fd for events (names or a mask; default POLLIN); result revents, flags",
+  main: "revents",
+  schema: z.object({ poll: intOrRef, events: pollEvents.optional(), timeout: duration.optional() }).strict(),
+  describe: (a) => `poll ${a.poll}, ${typeof a.events === "number" ? pollFlags(a.events) : (a.events ?? ["POLLIN"]).join("|")}, ${a.timeout ?? 0}`,
+  *run(ctx, a): Call<Outcome> {
+    const events = typeof a.events === "number" ? a.events : (a.events ?? ["POLLIN"]).reduce((m, n) => m | POLL_BITS[n], 0);
+    const r = yield* ctx.sys.poll(fdOf(ctx.names, a.poll), events, durationUs(a.timeout, 0) / 1000);
+    return fromSys(r, (revents) => ({ revents, flags: pollFlags(revents) }));
+  },
+});
+

@@ -1,0 +1,32 @@
+/**
+ * Physical steps: a card pulled out of its hot-plug slot (an eGPU cable, a surprise removal
+ * that pciehp handles) and a new card plugged in. They are what a person does to the machine,
+ * not system calls, so they fail with a message, not an errno.
+ */
+import { z } from "zod";
+import type { Call } from "../uapi/mod.js";
+import { defineOp, okFields, type Outcome } from "./op.js";
+
+const bdf = z.string().regex(/^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/, "expected a PCI bus address such as 0000:01:00.0");
+
+export const pullCardOp = defineOp({
+  name: "pull-card",
+  summary: "pull the card at a bus address out of its hot-plug slot (surprise removal: MMIO reads all ones, then pciehp removes the device)",
+  schema: z.object({ "pull-card": bdf }).strict(),
+  describe: (a) => `pull card ${a["pull-card"]}`,
+  *run(ctx, a): Call<Outcome> {
+    const err = yield* ctx.machine.pullCard(a["pull-card"]);
+    return err === null ? okFields({}) : { status: "error", message: err };
+  },
+});
+
+export const plugCardOp = defineOp({
+  name: "plug-card",
+  summary: "plug a new card for a built-in driver into the empty hot-plug slot of a bus address (pciehp enumerates and probes it)",
+  schema: z.object({ "plug-card": bdf, driver: z.string() }).strict(),
+  describe: (a) => `plug ${a.driver} card into ${a["plug-card"]}`,
+  *run(ctx, a): Call<Outcome> {
+    const err = yield* ctx.machine.plugCard(a["plug-card"], a.driver);
+    return err === null ? okFields({}) : { status: "error", message: err };
+  },
+});

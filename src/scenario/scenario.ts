@@ -1,0 +1,74 @@
+/**
+ * A scenario as the runner sees it, after loading and validation: the world, the programs
+ * and their steps, and the final checks. See docs/scenarios.md for the file format.
+ */
+import type { KernelVersion, ProfileName } from "../base/mod.js";
+import type { FindingClass, FindingKind } from "../kernel/mod.js";
+import type { ErrnoName } from "../uapi/mod.js";
+import type { DeviceSpec } from "../world/mod.js";
+import type { AnyOp } from "./op.js";
+import type { Value } from "./values.js";
+
+export type Expectation =
+  | { readonly kind: "ok" }
+  | { readonly kind: "errno"; readonly errno: ErrnoName }
+  | { readonly kind: "signal"; readonly signal: "SIGBUS" | "SIGSEGV" }
+  /** Success, and these result fields have these values (which may be `$name` references). */
+  | { readonly kind: "fields"; readonly fields: Readonly<Record<string, Value>> };
+
+export interface Step {
+  /** 1-based, within its program. */
+  readonly index: number;
+  readonly op: AnyOp;
+  readonly args: unknown;
+  readonly as?: string;
+  readonly expect?: Expectation;
+  readonly note?: string;
+  /** Where the step starts in the file, 1-based. */
+  readonly line: number;
+  /** The step as written, and where it is in the document (for errors found after parsing). */
+  readonly raw: unknown;
+  readonly path: readonly PropertyKey[];
+}
+
+export interface ProgramSpec {
+  readonly name: string;
+  readonly steps: readonly Step[];
+}
+
+export interface DeviceCheck {
+  readonly bdf: string;
+  readonly present?: boolean;
+  /** The bound driver, or null for none. */
+  readonly driver?: string | null;
+  /** The DRM nodes of the device (card*, renderD*), in any order. */
+  readonly nodes?: readonly string[];
+}
+
+export interface Checks {
+  /** No finding beyond those listed in `findings`. @default true */
+  readonly clean: boolean;
+  /** Findings that must occur, by kind (use-after-free, warn, ...) or class (memory, hang, leak, warn). */
+  readonly findings: readonly (FindingKind | FindingClass)[];
+  /** Uevents that must be seen in this order (others may come between), by some of their keys. */
+  readonly uevents: readonly Readonly<Record<string, string>>[];
+  readonly devices: readonly DeviceCheck[];
+}
+
+export interface ScenarioWorld {
+  readonly seed?: number;
+  readonly profile?: ProfileName;
+  readonly kernel?: KernelVersion;
+  readonly devices: readonly DeviceSpec[];
+  /** Extra empty hot-plug slots (root port device numbers) for plug-card. */
+  readonly slots: readonly number[];
+}
+
+export interface Scenario {
+  readonly file: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly world: ScenarioWorld;
+  readonly programs: readonly ProgramSpec[];
+  readonly checks: Checks;
+}

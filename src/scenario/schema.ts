@@ -1,0 +1,71 @@
+/**
+ * The schema of a scenario file, except the steps (each op validates its own; see op.ts).
+ */
+import { z } from "zod";
+import { isKernelVersion, KERNEL_VERSIONS, PROFILE_NAMES } from "../base/mod.js";
+import { DRIVERS } from "../drivers/mod.js";
+import { oneOf } from "./op.js";
+import { didYouMean } from "./suggest.js";
+
+export const FINDING_NAMES = ["use-after-free", "double-free", "kref-underflow", "kref-get-after-release", "hang", "hung-task", "leak", "warn", "memory"] as const;
+
+export const NAME_PATTERN = /^[A-Za-z_][\w-]*$/;
+
+const bdf = z.string().regex(/^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/, "expected a PCI bus address such as 0000:01:00.0");
+
+export const driverName = z.string().superRefine((name, ctx) => {
+  if (!DRIVERS.has(name)) ctx.addIssue({ code: "custom", message: `unknown driver "${name}"${didYouMean(name, DRIVERS.keys())}; built-in drivers: ${[...DRIVERS.keys()].join(", ")}` });
+});
+
+const kernelVersion = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  if (typeof v === "number") {
+    ctx.addIssue({ code: "custom", message: `write the kernel version as a string, e.g. "${v}" (YAML reads 6.10 as the number 6.1)` });
+    return z.NEVER;
+  }
+  if (!isKernelVersion(v)) {
+    ctx.addIssue({ code: "custom", message: `unknown kernel version "${v}"; modelled: ${KERNEL_VERSIONS.join(", ")}` });
+    return z.NEVER;
+  }
+  return v;
+});
+
+const size = z.union([z.number().int().positive(), z.string().regex(/^\d+\s*(KiB|MiB|GiB)$/, 'expected a size such as 16MiB')]).transform((v) => {
+  if (typeof v === "number") return v;
+  const m = /^(\d+)\s*(KiB|MiB|GiB)$/.exec(v)!;
+  return Number(m[1]) * { KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 }[m[2] as "KiB" | "MiB" | "GiB"];
+});
+
+const world = z
+  .object({
+    seed: z.number().int().nonnegative().optional(),
+    profile: oneOf("profile", PROFILE_NAMES).optional(),
+    kernel: kernelVersion.optional(),
+    devices: z.array(z.object({ bdf, driver: driverName, vram: size.optional() }).strict()).min(1).optional(),
+    slots: z.array(z.number().int().min(1).max(31)).optional(),
+  })
+  .strict();
+
+const findingName = oneOf("finding kind or class", FINDING_NAMES);
+
+const checks = z
+  .object({
+    clean: z.boolean().optional(),
+    findings: z.array(findingName).optional(),
+    uevents: z.array(z.record(z.string(), z.union([z.string(), z.number()]).transform(String))).optional(),
+    devices: z.array(z.object({ bdf, present: z.boolean().optional(), driver: z.union([driverName, z.null()]).optional(), nodes: z.array(z.string().regex(/^(card|renderD|accel)\d+$/, "expected a node name such as card0 or renderD128")).optional() }).strict()).optional(),
+  })
+  .strict();
+
+export const scenarioDocument = z
+  .object({
+    name: z.string().optional(),
+    description: z.string().optional(),
+    /** Free-form; a place for YAML anchors (&name) that steps reuse as aliases (*name). */
+    snippets: z.unknown().optional(),
+    world: world.optional(),
+    programs: z.record(z.string().regex(NAME_PATTERN, "program names are letters, digits, '_' and '-'"), z.array(z.unknown(), { error: "expected a list of steps" })),
+    checks: checks.optional(),
+  })
+  .strict();
+
+export type ScenarioDocument = z.infer<typeof scenarioDocument>;

@@ -1,0 +1,107 @@
+/**
+ * What steps return and how later steps refer to it. A step named with `as: bo` keeps its
+ * result's fields; `$bo.handle` reads one field, `$bo` reads the step's main field (the fd of
+ * an open, the address of an mmap). A literal string that starts with `$` is written `$$...`.
+ */
+export type Value = number | string | boolean | null | readonly Value[];
+export type Fields = Readonly<Record<string, Value>>;
+
+export const REF_PATTERN = /^\$([A-Za-z_][\w-]*)(?:\.([A-Za-z_]\w*))?$/;
+/** `${name}` or `${name.field}` inside a longer string. */
+export const INTERPOLATION = /\$\{([A-Za-z_][\w-]*)(?:\.([A-Za-z_]\w*))?\}/g;
+
+/** The `$name` references in a string: the whole string, or each `${name}` inside it. */
+export function refsInString(v: string): string[] {
+  if (v.startsWith("$$")) return [];
+  const m = REF_PATTERN.exec(v);
+  if (m !== null) return [m[1]!];
+  return [...v.matchAll(INTERPOLATION)].map((x) => x[1]!);
+}
+
+/** A step that cannot run as written: an unknown name, a value of the wrong type. */
+export class StepError extends Error {}
+
+interface Named {
+  readonly fields: Fields;
+  readonly main: string | undefined;
+}
+
+/** The named results of one scenario run (shared by its programs). */
+export class NamedResults {
+  private readonly names = new Map<string, Named>();
+
+  set(name: string, fields: Fields, main: string | undefined): void {
+    this.names.set(name, { fields, main });
+  }
+
+  /**
+   * Replaces `$name[.field]` (a whole string, keeping the value's type) and `${name[.field]}`
+   * (inside a string) in a value, deeply; throws StepError when a name is unknown.
+   */
+  resolve(v: unknown): Value {
+    if (typeof v === "string") {
+      if (v.startsWith("$$")) return v.slice(1);
+      const m = REF_PATTERN.exec(v);
+      if (m === null) return v.replace(INTERPOLATION, (text, name: string, field: string | undefined) => formatPlain(this.lookup(text, name, field)));
+      return this.lookup(v, m[1]!, m[2]);
+    }
+    if (Array.isArray(v)) return v.map((x) => this.resolve(x));
+    if (typeof v === "number" || typeof v === "boolean" || v === null) return v;
+    throw new TypeError(`Cannot use ${typeof v} as a scenario value`);
+  }
+
+  private lookup(text: string, name: string, fieldName: string | undefined): Value {
+    const named = this.names.get(name);
+    if (named === undefined) throw new StepError(`${text}: no earlier step is named "${name}" (or it failed)`);
+    const field = fieldName ?? named.main;
+    const has = Object.keys(named.fields).join(", ") || "none";
+    if (field === undefined) throw new StepError(`${text}: the step "${name}" has several fields (${has}); write $${name}.<field>`);
+    if (!Object.hasOwn(named.fields, field)) throw new StepError(`${text}: "${name}" has no field "${field}" (it has ${has})`);
+    return named.fields[field]!;
+  }
+
+  /** For display: the value with every reference that resolves replaced, the others kept as written. */
+  substitute(v: unknown): unknown {
+    if (typeof v === "string") {
+      try {
+        return this.resolve(v);
+      } catch (e) {
+        if (e instanceof StepError) return v;
+        throw e;
+      }
+    }
+    if (Array.isArray(v)) return v.map((x) => this.substitute(x));
+    if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.substitute(x)]));
+    return v;
+  }
+
+  resolveNumber(v: unknown, what: string): number {
+    const r = this.resolve(v);
+    if (typeof r !== "number") throw new StepError(`${what} must be a number, got ${JSON.stringify(r)}`);
+    return r;
+  }
+
+  resolveString(v: unknown, what: string): string {
+    const r = this.resolve(v);
+    if (typeof r !== "string") throw new StepError(`${what} must be a string, got ${JSON.stringify(r)}`);
+    return r;
+  }
+}
+
+function formatPlain(v: Value): string {
+  return Array.isArray(v) ? v.map(formatPlain).join(",") : String(v);
+}
+
+export function formatValue(v: Value): string {
+  if (Array.isArray(v)) return `[${v.map(formatValue).join(", ")}]`;
+  if (typeof v === "string") return /^[\w./:@=+-]*$/.test(v) && v !== "" ? v : JSON.stringify(v);
+  return String(v);
+}
+
+export function valuesEqual(a: Value, b: Value): boolean {
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => valuesEqual(x, b[i]!));
+  }
+  return a === b;
+}
