@@ -9,9 +9,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { krefRead, ModelAssertionError, sleepTicks, type Task } from "../kernel/mod.js";
-import type { Fd } from "../uapi/mod.js";
+import { DRM_MAJOR, ueventGet, type Fd } from "../uapi/mod.js";
 import { drmMachine, type DrmMachine } from "./_testing.js";
-import { drmDevEnter, drmDevExit, drmDevIsUnplugged, drmDevUnplug, drmDevUnregister, type DrmDevice } from "./device.js";
+import { drmCore } from "./drm_core.js";
+import { drmDevEnter, drmDevExit, drmDevIsUnplugged, drmDevRegister, drmDevUnplug, drmDevUnregister, type DrmDevice } from "./device.js";
 
 /** Opens `path` through the machine's process; throws if the open fails. */
 function openOk(m: DrmMachine, path: string): Fd {
@@ -57,6 +58,26 @@ describe("drm_device references and state", () => {
     assert.notEqual(token, null);
     if (token !== null) drmDevExit(dev, token);
     assert.equal(drmDevIsUnplugged(dev), false);
+  });
+
+  test("a minor can be opened only after drmDevRegister() added and then published it (R2, R3)", () => {
+    const m = drmMachine();
+    const dev = m.alloc();
+    assert.ok(m.run(() => m.proc.mknod("/dev/static/card0", DRM_MAJOR, 0)).ok);
+    assert.deepEqual(m.run(() => m.proc.open("/dev/static/card0")), { ok: false, errno: "ENODEV" }, "reserved, not published");
+    assert.deepEqual(m.run(() => m.proc.open("/dev/dri/card0")), { ok: false, errno: "ENOENT" }, "no node yet");
+    const minors = drmCore(m.kernel).minors;
+    const atAdd: string[] = [];
+    m.kernel.uevents.subscribe({
+      deliver: (ev) => {
+        const minor = Number(ueventGet(ev, "MINOR"));
+        if (ev.action === "add" && ueventGet(ev, "DEVTYPE") === "drm_minor") atAdd.push(`${ueventGet(ev, "DEVNAME")} published=${minors.lookup(minor) !== null}`);
+      },
+    });
+    assert.equal(m.run(() => drmDevRegister(dev)), 0);
+    assert.deepEqual(atAdd, ["dri/renderD128 published=false", "dri/card0 published=false"]);
+    for (const path of ["/dev/static/card0", "/dev/dri/card0", "/dev/dri/renderD128"]) openOk(m, path);
+    assert.equal(m.finish(dev), 0);
   });
 
   test("open() takes one device reference per file and close() drops it; a refused open takes none (R13)", () => {
