@@ -6,7 +6,7 @@
 import { Process } from "../base/mod.js";
 import type { DrmDevice } from "../drm/mod.js";
 import { assert, type Task } from "../kernel/mod.js";
-import { ueventGet, type Call, type Fd, type Syscalls, type Uevent } from "../uapi/mod.js";
+import { ueventGet, type Call, type ErrnoName, type Fd, type SysResult, type Syscalls, type Uevent } from "../uapi/mod.js";
 import type { WorldOptions } from "./options.js";
 import { World } from "./world.js";
 
@@ -57,6 +57,11 @@ export function* openOk(sys: Syscalls, path: string): Call<Fd> {
   const r = yield* sys.open(path);
   assert(r.ok, `Cannot open ${path}: ${r.ok ? "" : r.errno}`);
   return r.value;
+}
+
+/** A system call's errno, or "ok". */
+export function errnoOf(r: SysResult<unknown>): ErrnoName | "ok" {
+  return r.ok ? "ok" : r.errno;
 }
 
 /** The names in a directory, sorted, or the errno. */

@@ -13,8 +13,8 @@ import { describe, test } from "node:test";
 import type { ProfileName } from "../base/mod.js";
 import { drmDevEnter, drmDevExit, drmDevUnregister } from "../drm/mod.js";
 import { assert as check, sleepTicks } from "../kernel/mod.js";
-import { DRM_MAJOR, type ErrnoName, type SysResult } from "../uapi/mod.js";
-import { openOk, unbind, userSession, type UserSession } from "./_testing.js";
+import { DRM_MAJOR, type ErrnoName } from "../uapi/mod.js";
+import { errnoOf, openOk, unbind, userSession, type UserSession } from "./_testing.js";
 
 const PROFILES: readonly { readonly profile: ProfileName; readonly gone: ErrnoName }[] = [
   { profile: "mainline", gone: "ENODEV" },
@@ -32,10 +32,6 @@ function withStaticNodes(profile: ProfileName): UserSession {
     check((yield* sys.mknod(STATIC_RENDER, DRM_MAJOR, 128)).ok, "Cannot mknod renderD128");
   });
   return s;
-}
-
-function errnoOf(r: SysResult<unknown>): ErrnoName | "ok" {
-  return r.ok ? "ok" : r.errno;
 }
 
 for (const { profile, gone } of PROFILES) {
