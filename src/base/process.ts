@@ -10,6 +10,7 @@ import {
   fail,
   ioctlByName,
   ok,
+  POLLNVAL,
   type DirEntry,
   type Fd,
   type IoctlArg,
@@ -23,7 +24,7 @@ import {
 import type { Kernel } from "./kernel.js";
 import { PAGE_SIZE, Mm, Vma } from "./mm.js";
 import { UeventSocket, ueventSocketOps } from "./uevent_socket.js";
-import { fget, fput, KFile } from "./vfs.js";
+import { fget, fput, KFile, pollFilter } from "./vfs.js";
 
 const TICKS_PER_MS = 1000;
 
@@ -101,9 +102,11 @@ export class Process implements Syscalls {
     const self = this;
     return yield* this.traced("poll", `${fd}, 0x${events.toString(16)}, ${timeoutMs}`, (function* () {
       const file = self.fds.get(fd);
-      if (file === undefined) return fail("EBADF");
+      // poll(2) does not fail for a descriptor that is not open: it reports POLLNVAL.
+      if (file === undefined) return ok(POLLNVAL);
       if (file.ops?.poll === undefined) return ok(0);
-      return yield* file.ops.poll(file, events, timeoutMs * TICKS_PER_MS);
+      const r = yield* file.ops.poll(file, events, timeoutMs * TICKS_PER_MS);
+      return r.ok ? ok(pollFilter(r.value, events)) : r;
     })(), (v) => `revents=0x${v.toString(16)}`);
   }
 

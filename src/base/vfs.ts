@@ -8,7 +8,7 @@
  * @see chrdev_open() in fs/char_dev.c; fput() in fs/file_table.c
  */
 import { assert, step, type Allocation, type KStruct, type Task } from "../kernel/mod.js";
-import { fail, ok, type IoctlArg, type IoctlOut, type OpenFlags, type SysResult } from "../uapi/mod.js";
+import { fail, ok, POLLERR, POLLHUP, type IoctlArg, type IoctlOut, type OpenFlags, type SysResult } from "../uapi/mod.js";
 import type { Devt } from "./device.js";
 import type { Kernel } from "./kernel.js";
 import type { AddressSpace, Vma } from "./mm.js";
@@ -19,6 +19,7 @@ export interface FileOps {
   ioctl?(file: KFile, cmd: number, arg: IoctlArg): Task<SysResult<IoctlOut>>;
   /** `timeoutTicks` models a signal interrupting a blocking read (EINTR). */
   read?(file: KFile, count: number, timeoutTicks: number | null): Task<SysResult<Uint8Array>>;
+  /** The ready mask; poll(2) narrows it to the request with pollFilter(). */
   poll?(file: KFile, events: number, timeoutTicks: number): Task<SysResult<number>>;
   mmap?(file: KFile, vma: Vma): Task<SysResult<0>>;
 }
@@ -100,6 +101,15 @@ export class Vfs {
     }
     return ok(file);
   }
+}
+
+/**
+ * What poll(2) reports of a file's ready mask: only the requested bits, plus POLLERR and
+ * POLLHUP, which are always reported. A driver's poll may return more; the VFS narrows it.
+ * @see do_pollfd() in fs/select.c
+ */
+export function pollFilter(mask: number, requested: number): number {
+  return mask & (requested | POLLERR | POLLHUP);
 }
 
 export function fget(file: KFile): void {

@@ -1,17 +1,17 @@
 /**
  * Opening, reading, polling and closing DRM nodes (struct drm_file).
  *
- * open() finds the minor (ENODEV once unpublished or unplugged, R35) and takes a device
- * reference for the file (R13). read() and poll() have no unplug check: queued events can
+ * open() finds the minor (ENODEV once unpublished or unplugged, R35; ENXIO under the
+ * uapi-doc profile, D1/R37) and takes a device reference for the file (R13). read() and poll() have no unplug check: queued events can
  * still be read (R45). close() always succeeds and releases handles, events and mastership,
  * then drops the file's device reference, possibly the final one (R44).
  *
  * @see drm_stub_open(), drm_open(), drm_release(), drm_read(), drm_poll() in
  *      drivers/gpu/drm/drm_file.c
  */
-import type { Devt, FileOps, KFile } from "../base/mod.js";
+import { pollFilter, type Devt, type FileOps, type KFile, type KernelProfile } from "../base/mod.js";
 import { step, TIMED_OUT, WaitQueue, type Allocation, type KStruct, type Task } from "../kernel/mod.js";
-import { fail, ok, POLLIN, type OpenFlags, type SysResult } from "../uapi/mod.js";
+import { fail, ok, POLLIN, POLLRDNORM, type ErrnoName, type OpenFlags, type SysResult } from "../uapi/mod.js";
 import { ACCEL_MAJOR, type DrmCore } from "./drm_core.js";
 import { drmDevPut, type DrmDevice } from "./device.js";
 import { drmGemMmap, drmGemRelease, type GemObject } from "./gem.js";
@@ -19,7 +19,6 @@ import { drmIoctl } from "./ioctl.js";
 import { drmMinorAcquire, type DrmMinor } from "./minor.js";
 import { DRM_MINOR_PRIMARY, DRM_MINOR_RENDER } from "./minor_table.js";
 
-const POLLRDNORM = 0x40;
 /** Bound on queued events per file (the kernel bounds them by event_space). */
 export const DRM_FILE_EVENTS_MAX = 64;
 
@@ -72,11 +71,21 @@ export const drmFops: FileOps = {
   mmap: drmGemMmap,
 };
 
-/** The char-major-226 open: minor lookup, then drm_open. */
+/**
+ * The errno open() gives for a node whose device is gone (minor unpublished, or device
+ * unplugged) while the node itself is still there: mainline's ENODEV (R35), or the ENXIO the
+ * uAPI documentation asks for under the uapi-doc profile (D1, R37). A node already removed
+ * fails earlier, in path lookup, with ENOENT in both (R36).
+ */
+export function drmOpenGoneErrno(profile: KernelProfile): ErrnoName {
+  return profile.name === "uapi-doc" ? "ENXIO" : "ENODEV";
+}
+
+/** The char-major-226 open: minor lookup, then drm_open. @see drm_stub_open() */
 export function* drmStubOpen(core: DrmCore, devt: Devt, kfile: KFile, flags: OpenFlags): Task<SysResult<0>> {
   const table = devt.major === ACCEL_MAJOR ? core.accelMinors : core.minors;
   const acquired = yield* drmMinorAcquire(table, devt.minor);
-  if (!acquired.ok) return fail(acquired.errno);
+  if (!acquired.ok) return fail(acquired.errno === "ENODEV" ? drmOpenGoneErrno(core.kernel.profile) : acquired.errno);
   const minor = acquired.value;
   const dev = minor.dev;
   yield step("drm_open", [minor], [dev]);
@@ -137,11 +146,15 @@ export function* drmRead(kfile: KFile, count: number, timeoutTicks: number | nul
   return ok(ev);
 }
 
-/** POLLIN when an event is queued; otherwise waits up to the timeout and returns 0. */
+/**
+ * POLLIN|POLLRDNORM when an event is queued, narrowed to what the caller asked for (poll(2)
+ * reports no bit outside the request but POLLERR and POLLHUP); otherwise waits up to the
+ * timeout and returns 0. No unplug check: queued events stay readable (R45).
+ */
 export function* drmPoll(kfile: KFile, events: number, timeoutTicks: number): Task<SysResult<number>> {
   const file = drmFileOf(kfile);
   yield step("drm_poll", [file]);
-  const ready = (): number => (file.events.length > 0 ? (POLLIN | POLLRDNORM) & (events | POLLRDNORM) : 0);
+  const ready = (): number => pollFilter(file.events.length > 0 ? POLLIN | POLLRDNORM : 0, events);
   const deadline = file.dev.sim.now + timeoutTicks;
   while (ready() === 0) {
     const left = deadline - file.dev.sim.now;

@@ -21,6 +21,8 @@ export const POLLPRI = 0x2;
 export const POLLOUT = 0x4;
 export const POLLERR = 0x8;
 export const POLLHUP = 0x10;
+export const POLLNVAL = 0x20;
+export const POLLRDNORM = 0x40;
 
 /** The fields an ioctl takes and returns, by their uapi struct member names. */
 export type IoctlArg = Readonly<Record<string, number | string | readonly number[]>>;

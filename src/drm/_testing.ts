@@ -1,0 +1,94 @@
+/**
+ * @internal Test fixtures for the DRM core tests: a kernel with the DRM core, a parent device
+ * for drm_devices, a userspace process, a small driver, and readers of what the trace shows
+ * about managed releases.
+ */
+import { Device, Kernel, Process, type KernelProfile } from "../base/mod.js";
+import { assert, FifoStrategy, Sim, type Finding, type Task } from "../kernel/mod.js";
+import { drmDevAlloc, drmDevPut, drmDevRegister, type DrmDevice } from "./device.js";
+import { drmCore } from "./drm_core.js";
+import { DRIVER_GEM, DRIVER_RENDER, type DrmDriver } from "./drm_driver.js";
+
+/** A driver with a render and a primary node and GEM, but no modesetting. */
+export const TEST_DRIVER: DrmDriver = {
+  name: "drmtest",
+  desc: "vdrm core test driver",
+  date: "0",
+  major: 1,
+  minor: 0,
+  patchlevel: 0,
+  features: DRIVER_GEM | DRIVER_RENDER,
+};
+
+export interface DrmMachine {
+  readonly sim: Sim;
+  readonly kernel: Kernel;
+  readonly proc: Process;
+  /** Runs `body` as a task to the end and returns its result. */
+  run<T>(body: () => Task<T>): T;
+  /** A fresh parent device (a platform device that lives as long as the machine). */
+  parent(name?: string): Device;
+  /** drm_dev_alloc() under a fresh parent; throws if it fails. */
+  alloc(driver?: DrmDriver): DrmDevice;
+  /** drm_dev_alloc() and drm_dev_register(): card and render nodes under /dev/dri. */
+  registered(driver?: DrmDriver): DrmDevice;
+  /** WARN findings so far, as messages. */
+  warnings(): string[];
+  /** The process exits (closing its files), `dev`'s initial reference is dropped; returns the leak count. */
+  finish(dev: DrmDevice): number;
+}
+
+export function drmMachine(profile: KernelProfile = { name: "mainline", version: "7.1" }): DrmMachine {
+  const sim = new Sim({ seed: 1, strategy: new FifoStrategy() });
+  const kernel = new Kernel(sim, profile);
+  drmCore(kernel);
+  const proc = new Process(kernel, "drmtest");
+  let parents = 0;
+  const m: DrmMachine = {
+    sim,
+    kernel,
+    proc,
+    run: <T>(body: () => Task<T>): T => sim.runTask("test", body(), { kind: "user" }),
+    parent: (name = `drmtest.${parents++}`) => new Device(kernel, { name, parent: null, subsystem: "platform", persistent: true }),
+    alloc: (driver = TEST_DRIVER) => {
+      const parent = m.parent();
+      const dev = m.run(() => drmDevAlloc(driver, parent));
+      assert(typeof dev !== "string", `Cannot allocate test drm_device: ${String(dev)}`);
+      return dev;
+    },
+    registered: (driver = TEST_DRIVER) => {
+      const dev = m.alloc(driver);
+      const err = m.run(() => drmDevRegister(dev));
+      assert(err === 0, `Cannot register test drm_device: ${String(err)}`);
+      return dev;
+    },
+    finish: (dev) => {
+      m.run(() => proc.exit());
+      m.run(() => drmDevPut(dev));
+      return sim.reportLeaks();
+    },
+    warnings: () => sim.findings.filter((f): f is Extract<Finding, { kind: "warn" }> => f.kind === "warn").map((f) => f.message),
+  };
+  return m;
+}
+
+/** A label without its owner suffix: "drmres foo (drm_device#1 (card0))" is "drmres foo". */
+function shortLabel(label: string): string {
+  return label.split(/ [([]/)[0] ?? label;
+}
+
+/**
+ * What was freed since trace event `fromEvent`, in order, as "free <label>", with the notes
+ * that release actions wrote with sim.note() in between.
+ */
+export function releaseLog(sim: Sim, fromEvent = 0): string[] {
+  const labels = new Map<number, string>();
+  const out: string[] = [];
+  sim.trace.events.forEach((ev, i) => {
+    if (ev.t === "alloc" || ev.t === "label") labels.set(ev.id, ev.label);
+    if (i < fromEvent) return;
+    if (ev.t === "free") out.push(`free ${shortLabel(labels.get(ev.id) ?? `#${ev.id}`)}`);
+    if (ev.t === "note") out.push(ev.text);
+  });
+  return out;
+}
