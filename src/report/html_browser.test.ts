@@ -3,71 +3,18 @@
  * no errors, the lanes are visible, a click on the finding fills the details panel. Saves a
  * screenshot to out/report-screenshot.png for a person to look at.
  *
- * Chromium is /usr/bin/chromium (Debian's package). Without it the test is skipped, except on
- * CI (process.env.CI set), where CI installs it and a missing browser is a failure.
+ * See _browser.ts for how Chromium is found and driven.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
+import { readFileSync, statSync } from "node:fs";
 import { renderHtml } from "./html.js";
 import { PCI_NAME, passRunRecord, uafRunRecord } from "./_test_record.js";
-
-const CHROMIUM_PATH = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const TEST_TIMEOUT_MS = 90_000;
-const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
-
-/** The repository root: the nearest folder above this file with a package.json. */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let depth = 0; depth < 10; depth++) {
-    if (existsSync(join(dir, "package.json"))) return dir;
-    dir = dirname(dir);
-  }
-  throw new Error("Cannot find repository root: no package.json above the test file");
-}
+import { PNG_MAGIC, screenshotPath, TEST_TIMEOUT_MS, withReportPage } from "./_browser.js";
 
 test("renderHtml() output works in headless Chromium from file://", { timeout: TEST_TIMEOUT_MS }, async (t) => {
-  if (!existsSync(CHROMIUM_PATH)) {
-    const message = `Cannot run browser test: ${CHROMIUM_PATH} not found (apt-get install -y chromium)`;
-    if (process.env["CI"] !== undefined) assert.fail(message);
-    t.skip(message);
-    return;
-  }
-  const tempDir = mkdtempSync(join(tmpdir(), "vdrm-report-"));
-  const reportPath = join(tempDir, "report.html");
-  writeFileSync(reportPath, renderHtml([uafRunRecord(), passRunRecord()]));
-  const screenshotPath = join(repoRoot(), "out", "report-screenshot.png");
-  mkdirSync(dirname(screenshotPath), { recursive: true });
-
-  // launch() gives the browser a fresh temporary profile (user-data-dir) and deletes it on close.
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 30_000 });
-  try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const errors: string[] = [];
-    const foreignRequests: string[] = [];
-    page.on("console", (msg) => {
-      if (msg.type() === "error") errors.push(`console: ${msg.text()}`);
-    });
-    page.on("pageerror", (error) => errors.push(`page: ${error.message}`));
-    page.on("request", (request) => {
-      if (!request.url().startsWith("file:")) foreignRequests.push(request.url());
-    });
-    await page.goto(pathToFileURL(reportPath).href, { waitUntil: "load" });
-
+  const shot = screenshotPath("report-screenshot.png");
+  await withReportPage(t, renderHtml([uafRunRecord(), passRunRecord()]), async ({ page, errors, foreignRequests }) => {
     const run = page.locator(`section[data-record="unplug-while-reading"]`);
     const other = page.locator(`section[data-record="vkms-probe-remove"]`);
     assert.ok(await run.isVisible(), "the first record is shown");
@@ -96,13 +43,10 @@ test("renderHtml() output works in headless Chromium from file://", { timeout: T
     assert.match((await page.locator("#details").textContent()) ?? "", /"kind": "leak"/, "a findings list link selects its mark");
     await finding.click();
 
-    await page.screenshot({ path: screenshotPath, fullPage: true });
-    assert.ok(statSync(screenshotPath).size > 0, "the screenshot is not empty");
-    assert.deepEqual(readFileSync(screenshotPath).subarray(0, 4), PNG_MAGIC);
+    await page.screenshot({ path: shot, fullPage: true });
+    assert.ok(statSync(shot).size > 0, "the screenshot is not empty");
+    assert.deepEqual(readFileSync(shot).subarray(0, 4), PNG_MAGIC);
     assert.deepEqual(errors, [], "no console or page errors");
     assert.deepEqual(foreignRequests, [], "no requests outside file://");
-  } finally {
-    await browser.close();
-    rmSync(tempDir, { recursive: true, force: true });
-  }
+  });
 });
