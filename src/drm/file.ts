@@ -10,7 +10,7 @@
  *      drivers/gpu/drm/drm_file.c
  */
 import type { Devt, FileOps, KFile } from "../base/mod.js";
-import { step, TIMED_OUT, WaitQueue, type Allocation, type KStruct, type Task } from "../kernel/mod.js";
+import { fixedStep, step, TIMED_OUT, WaitQueue, type Allocation, type KStruct, type StepYield, type Task } from "../kernel/mod.js";
 import { fail, ok, POLLIN, type OpenFlags, type SysResult } from "../uapi/mod.js";
 import { ACCEL_MAJOR, type DrmCore } from "./drm_core.js";
 import { drmDevPut, type DrmDevice } from "./device.js";
@@ -33,6 +33,12 @@ export class DrmFile implements KStruct {
   readonly eventWait: WaitQueue;
   readonly handles = new Map<number, GemObject>();
   released = false;
+  /**
+   * The footprints of the two ioctl steps, made once: they name only this file and its device,
+   * which never change, and the ioctl path is the model's hottest.
+   */
+  readonly ioctlStep: StepYield;
+  readonly ioctlKernelStep: StepYield;
 
   constructor(
     readonly mem: Allocation,
@@ -42,6 +48,8 @@ export class DrmFile implements KStruct {
     public pid: number,
   ) {
     this.eventWait = new WaitQueue(dev.sim, `drm_file event_wait (${minor.name})`);
+    this.ioctlStep = fixedStep("drm_ioctl", [dev, this]);
+    this.ioctlKernelStep = fixedStep("drm_ioctl_kernel", [dev], [this]);
   }
 
   get isRenderClient(): boolean {
