@@ -56,17 +56,30 @@ export class Process implements Syscalls {
   readonly fds = new Map<number, KFile>();
   readonly mm = new Mm();
   private readonly sockets = new Map<KFile, UeventSocket>();
+  /**
+   * Every fd from 3 up to (not including) this one is open, so the search for the lowest free
+   * fd starts here, not at 3: opening n files costs O(n), not O(n^2). @see files->next_fd
+   */
+  private nextFd = 3;
   exited = false;
 
   constructor(readonly kernel: Kernel, readonly comm: string) {
     this.pid = kernel.allocPid();
   }
 
+  /** The lowest free fd (0-2 are stdio). @see alloc_fd() in fs/file.c */
   private allocFd(file: KFile): Fd {
-    let fd = 3; // 0-2 are stdio
+    let fd = this.nextFd;
     while (this.fds.has(fd)) fd++;
     this.fds.set(fd, file);
+    this.nextFd = fd + 1;
     return fd as Fd;
+  }
+
+  /** @see __put_unused_fd() in fs/file.c */
+  private releaseFd(fd: Fd): void {
+    this.fds.delete(fd);
+    if (fd < this.nextFd) this.nextFd = fd;
   }
 
   private *traced<T>(op: string, args: string, body: Task<SysResult<T>>, show: (v: T) => string = String): Task<SysResult<T>> {
@@ -96,7 +109,7 @@ export class Process implements Syscalls {
     return yield* this.traced("close", String(fd), (function* () {
       const file = self.fds.get(fd);
       if (file === undefined) return fail("EBADF");
-      self.fds.delete(fd);
+      self.releaseFd(fd);
       self.sockets.delete(file);
       yield* fput(self.kernel, file);
       return ok(0 as const);
@@ -298,7 +311,7 @@ export class Process implements Syscalls {
     this.exited = true;
     for (const vma of [...this.mm.vmas]) yield* this.unmapVma(vma);
     for (const [fd, file] of [...this.fds]) {
-      this.fds.delete(fd);
+      this.releaseFd(fd as Fd);
       yield* fput(this.kernel, file);
     }
   }
