@@ -23,6 +23,11 @@ const POLLRDNORM = 0x40;
 /** Bound on queued events per file (the kernel bounds them by event_space). */
 export const DRM_FILE_EVENTS_MAX = 64;
 
+interface IoctlSteps {
+  readonly drmIoctl: StepYield;
+  readonly drmIoctlKernel: StepYield;
+}
+
 export class DrmFile implements KStruct {
   isMaster = false;
   authenticated = false;
@@ -33,12 +38,7 @@ export class DrmFile implements KStruct {
   readonly eventWait: WaitQueue;
   readonly handles = new Map<number, GemObject>();
   released = false;
-  /**
-   * The footprints of the two ioctl steps, made once: they name only this file and its device,
-   * which never change, and the ioctl path is the model's hottest.
-   */
-  readonly ioctlStep: StepYield;
-  readonly ioctlKernelStep: StepYield;
+  private ioctlSteps: IoctlSteps | null = null;
 
   constructor(
     readonly mem: Allocation,
@@ -48,8 +48,18 @@ export class DrmFile implements KStruct {
     public pid: number,
   ) {
     this.eventWait = new WaitQueue(dev.sim, `drm_file event_wait (${minor.name})`);
-    this.ioctlStep = fixedStep("drm_ioctl", [dev, this]);
-    this.ioctlKernelStep = fixedStep("drm_ioctl_kernel", [dev], [this]);
+  }
+
+  /**
+   * The footprints of the two ioctl steps, made at the first ioctl and kept: they name only
+   * this file and its device, which never change, and the ioctl path is the model's hottest.
+   * (Made lazily, so that a file that makes no ioctl costs no memory for them.)
+   */
+  get ioctlFootprints(): IoctlSteps {
+    return (this.ioctlSteps ??= {
+      drmIoctl: fixedStep("drm_ioctl", [this.dev, this]),
+      drmIoctlKernel: fixedStep("drm_ioctl_kernel", [this.dev], [this]),
+    });
   }
 
   get isRenderClient(): boolean {

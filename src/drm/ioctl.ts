@@ -25,7 +25,7 @@ export function drmIoctlPermit(flags: number, file: DrmFile): ErrnoName | null {
 export function* drmIoctl(kfile: KFile, cmd: number, arg: IoctlArg): Task<SysResult<IoctlOut>> {
   const file = kfile.privateData as DrmFile;
   const dev = file.dev;
-  yield file.ioctlStep; // step("drm_ioctl", [dev, file])
+  yield file.ioctlFootprints.drmIoctl; // step("drm_ioctl", [dev, file])
   if (drmDevIsUnplugged(dev)) return fail("ENODEV");
   if (iocType(cmd) !== DRM_IOCTL_BASE) return fail("ENOTTY");
   const nr = iocNr(cmd);
@@ -38,7 +38,7 @@ export function* drmIoctl(kfile: KFile, cmd: number, arg: IoctlArg): Task<SysRes
 
 /** @see drm_ioctl_kernel() */
 export function* drmIoctlKernel(file: DrmFile, desc: DrmIoctlDesc, arg: IoctlArg): Task<SysResult<IoctlOut>> {
-  yield file.ioctlKernelStep; // step("drm_ioctl_kernel", [file.dev], [file])
+  yield file.ioctlFootprints.drmIoctlKernel; // step("drm_ioctl_kernel", [file.dev], [file])
   file.pid = file.kfile.pid;
   if (drmDevIsUnplugged(file.dev)) return fail("ENODEV");
   const denied = drmIoctlPermit(desc.flags, file);

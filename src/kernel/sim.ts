@@ -18,6 +18,7 @@ import type { WaitQueue } from "./wait_queue.js";
 export interface SimOptions {
   readonly seed: number;
   readonly strategy?: SchedulingStrategy;
+  /** What the trace records (see TraceLevel). @default "steps" */
   readonly trace?: TraceLevel;
   /** Ticks one step costs. @default 1 */
   readonly stepTicks?: number;
