@@ -28,31 +28,73 @@ import { fget, fput, KFile, pollFilter } from "./vfs.js";
 
 const TICKS_PER_MS = 1000;
 
+/** ioctl argument strings are kept for fds below this (and for known ioctl names only). */
+const IOCTL_ARGS_FD_MAX = 1024;
+const ioctlArgsByName = new Map<string, string[]>();
+
+/**
+ * The traced arguments of an ioctl, "fd, NAME". They depend on the two values only, so the
+ * string is made once per (fd, name): the ioctl path is the hottest and the trace keeps one
+ * per call. The cache is bounded by the fd limit times the number of known ioctl names.
+ */
+function ioctlArgs(fd: Fd, name: string, known: boolean): string {
+  if (!known || !Number.isInteger(fd) || fd < 0 || fd >= IOCTL_ARGS_FD_MAX) return `${fd}, ${name}`;
+  let byFd = ioctlArgsByName.get(name);
+  if (byFd === undefined) {
+    byFd = [];
+    ioctlArgsByName.set(name, byFd);
+  }
+  return (byFd[fd] ??= `${fd}, ${name}`);
+}
+
+/** What strace shows as the return value of a successful ioctl. */
+function showIoctlOut(v: IoctlOut): string {
+  return "ret" in v ? String(v["ret"]) : "0";
+}
+
 export class Process implements Syscalls {
   readonly pid: number;
   readonly fds = new Map<number, KFile>();
   readonly mm = new Mm();
   private readonly sockets = new Map<KFile, UeventSocket>();
+  /**
+   * Every fd from 3 up to (not including) this one is open, so the search for the lowest free
+   * fd starts here, not at 3: opening n files costs O(n), not O(n^2). @see files->next_fd
+   */
+  private nextFd = 3;
   exited = false;
 
   constructor(readonly kernel: Kernel, readonly comm: string) {
     this.pid = kernel.allocPid();
   }
 
+  /** The lowest free fd (0-2 are stdio). @see alloc_fd() in fs/file.c */
   private allocFd(file: KFile): Fd {
-    let fd = 3; // 0-2 are stdio
+    let fd = this.nextFd;
     while (this.fds.has(fd)) fd++;
     this.fds.set(fd, file);
+    this.nextFd = fd + 1;
     return fd as Fd;
   }
 
+  /** @see __put_unused_fd() in fs/file.c */
+  private releaseFd(fd: Fd): void {
+    this.fds.delete(fd);
+    if (fd < this.nextFd) this.nextFd = fd;
+  }
+
   private *traced<T>(op: string, args: string, body: Task<SysResult<T>>, show: (v: T) => string = String): Task<SysResult<T>> {
+    const startTick = this.kernel.sim.now;
+    const r = yield* this.kernel.sim.frame(`sys_${op}`, body);
+    this.recordCall(op, args, startTick, r, show);
+    return r;
+  }
+
+  /** Traces a finished system call with its result. */
+  private recordCall<T>(op: string, args: string, startTick: number, r: SysResult<T>, show: (v: T) => string): void {
     const sim = this.kernel.sim;
-    const startTick = sim.now;
-    const r = yield* sim.frame(`sys_${op}`, body);
     const task = sim.current?.id ?? 0;
     sim.trace.push({ t: "call", tick: sim.now, startTick, task, op, args, ret: r.ok ? show(r.value) : "-1", errno: r.ok ? null : r.errno });
-    return r;
   }
 
   *open(path: string, flags: OpenFlags = {}): Task<SysResult<Fd>> {
@@ -68,24 +110,32 @@ export class Process implements Syscalls {
     return yield* this.traced("close", String(fd), (function* () {
       const file = self.fds.get(fd);
       if (file === undefined) return fail("EBADF");
-      self.fds.delete(fd);
+      self.releaseFd(fd);
       self.sockets.delete(file);
       yield* fput(self.kernel, file);
       return ok(0 as const);
     })());
   }
 
+  // The hot path of the model (see docs/benchmarks.md): it does what traced() does, with the
+  // sys_ioctl frame pushed by hand, so that a call costs no wrapper generators.
   *ioctl(fd: Fd, request: string | number, arg: IoctlArg = {}): Task<SysResult<IoctlOut>> {
-    const self = this;
-    const name = typeof request === "string" ? request : `0x${request.toString(16)}`;
-    return yield* this.traced("ioctl", `${fd}, ${name}`, (function* () {
-      const file = self.fds.get(fd);
-      if (file === undefined) return fail("EBADF");
-      const cmd = typeof request === "number" ? request : ioctlByName(request)?.cmd;
-      if (cmd === undefined) return fail("ENOTTY");
-      if (file.ops?.ioctl === undefined) return fail("ENOTTY");
-      return yield* file.ops.ioctl(file, cmd, arg);
-    })(), (v) => ("ret" in v ? String(v["ret"]) : "0"));
+    const sim = this.kernel.sim;
+    const startTick = sim.now;
+    const task = sim.pushFrame("sys_ioctl");
+    const cmd = typeof request === "number" ? request : ioctlByName(request)?.cmd;
+    let r: SysResult<IoctlOut>;
+    try {
+      const file = this.fds.get(fd);
+      if (file === undefined) r = fail("EBADF");
+      else if (cmd === undefined || file.ops?.ioctl === undefined) r = fail("ENOTTY");
+      else r = yield* file.ops.ioctl(file, cmd, arg);
+    } finally {
+      sim.popFrame(task, "sys_ioctl");
+    }
+    const args = typeof request === "string" ? ioctlArgs(fd, request, cmd !== undefined) : `${fd}, 0x${request.toString(16)}`;
+    this.recordCall("ioctl", args, startTick, r, showIoctlOut);
+    return r;
   }
 
   *read(fd: Fd, count: number, timeoutMs?: number): Task<SysResult<Uint8Array>> {
@@ -268,7 +318,7 @@ export class Process implements Syscalls {
     this.exited = true;
     for (const vma of [...this.mm.vmas]) yield* this.unmapVma(vma);
     for (const [fd, file] of [...this.fds]) {
-      this.fds.delete(fd);
+      this.releaseFd(fd as Fd);
       yield* fput(this.kernel, file);
     }
   }

@@ -9,7 +9,7 @@
  * @see drivers/gpu/drm/drm_drv.c
  */
 import { AddressSpace, getDevice, putDevice, unmapMappingRange, type Device, type Kernel } from "../base/mod.js";
-import { Kref, krefGet, krefPut, srcuReadLock, srcuReadUnlock, step, synchronizeSrcu, type Allocation, type KStruct, type Sim, type SrcuToken, type Task } from "../kernel/mod.js";
+import { Kref, krefGet, krefPut, srcuReadLock, srcuReadUnlock, step, synchronizeSrcu, type Allocation, type KStruct, type Sim, type SrcuStruct, type SrcuToken, type Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
 import { drmCore } from "./drm_core.js";
 import { DRIVER_COMPUTE_ACCEL, DRIVER_GEM, DRIVER_MODESET, DRIVER_RENDER, drmCoreCheckFeature, type DrmDriver } from "./drm_driver.js";
@@ -43,6 +43,8 @@ export class DrmDevice implements KStruct {
   /** The driver's own state in the container. */
   driverData: unknown = null;
   readonly id: number;
+  /** drm_unplug_srcu of the DRM core, shared by every device (looked up once: enter/exit is hot). */
+  readonly unplugSrcu: SrcuStruct;
 
   constructor(
     /** The container the drm_device is embedded in. */
@@ -53,7 +55,9 @@ export class DrmDevice implements KStruct {
   ) {
     this.sim = kernel.sim;
     this.ref = new Kref(kernel.sim, this);
-    this.id = drmCore(kernel).allocDeviceId();
+    const core = drmCore(kernel);
+    this.id = core.allocDeviceId();
+    this.unplugSrcu = core.unplugSrcu;
   }
 
   get label(): string {
@@ -196,7 +200,7 @@ export function* drmDevUnregister(dev: DrmDevice): Task<void> {
 export function* drmDevUnplug(dev: DrmDevice): Task<void> {
   yield step("drm_dev_unplug", [], [dev]);
   dev.unplugged = true;
-  yield* synchronizeSrcu(drmCore(dev.kernel).unplugSrcu);
+  yield* synchronizeSrcu(dev.unplugSrcu);
   yield* drmDevUnregister(dev);
   if (dev.anonMapping !== null) yield* unmapMappingRange(dev.anonMapping);
 }
@@ -211,7 +215,7 @@ export function* drmDevUnplug(dev: DrmDevice): Task<void> {
  * @see drm_dev_enter()
  */
 export function drmDevEnter(dev: DrmDevice): SrcuToken | null {
-  const srcu = drmCore(dev.kernel).unplugSrcu;
+  const srcu = dev.unplugSrcu;
   const token = srcuReadLock(srcu);
   dev.sim.check(dev, "read", "drm_dev_enter");
   if (dev.unplugged) {
@@ -223,7 +227,7 @@ export function drmDevEnter(dev: DrmDevice): SrcuToken | null {
 
 /** @see drm_dev_exit() */
 export function drmDevExit(dev: DrmDevice, token: SrcuToken): void {
-  srcuReadUnlock(drmCore(dev.kernel).unplugSrcu, token);
+  srcuReadUnlock(dev.unplugSrcu, token);
 }
 
 /** Racy by nature; prefer enter/exit pairs. @see drm_dev_is_unplugged() */

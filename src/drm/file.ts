@@ -10,7 +10,7 @@
  *      drivers/gpu/drm/drm_file.c
  */
 import { pollFilter, type Devt, type FileOps, type KFile, type KernelProfile } from "../base/mod.js";
-import { step, TIMED_OUT, WaitQueue, type Allocation, type KStruct, type Task } from "../kernel/mod.js";
+import { fixedStep, step, TIMED_OUT, WaitQueue, type Allocation, type KStruct, type StepYield, type Task } from "../kernel/mod.js";
 import { fail, ok, POLLIN, POLLRDNORM, type ErrnoName, type OpenFlags, type SysResult } from "../uapi/mod.js";
 import { ACCEL_MAJOR, type DrmCore } from "./drm_core.js";
 import { drmDevPut, type DrmDevice } from "./device.js";
@@ -22,6 +22,11 @@ import { DRM_MINOR_PRIMARY, DRM_MINOR_RENDER } from "./minor_table.js";
 /** Bound on queued events per file (the kernel bounds them by event_space). */
 export const DRM_FILE_EVENTS_MAX = 64;
 
+interface IoctlSteps {
+  readonly drmIoctl: StepYield;
+  readonly drmIoctlKernel: StepYield;
+}
+
 export class DrmFile implements KStruct {
   isMaster = false;
   authenticated = false;
@@ -32,6 +37,7 @@ export class DrmFile implements KStruct {
   readonly eventWait: WaitQueue;
   readonly handles = new Map<number, GemObject>();
   released = false;
+  private ioctlSteps: IoctlSteps | null = null;
 
   constructor(
     readonly mem: Allocation,
@@ -41,6 +47,18 @@ export class DrmFile implements KStruct {
     public pid: number,
   ) {
     this.eventWait = new WaitQueue(dev.sim, `drm_file event_wait (${minor.name})`);
+  }
+
+  /**
+   * The footprints of the two ioctl steps, made at the first ioctl and kept: they name only
+   * this file and its device, which never change, and the ioctl path is the model's hottest.
+   * (Made lazily, so that a file that makes no ioctl costs no memory for them.)
+   */
+  get ioctlFootprints(): IoctlSteps {
+    return (this.ioctlSteps ??= {
+      drmIoctl: fixedStep("drm_ioctl", [this.dev, this]),
+      drmIoctlKernel: fixedStep("drm_ioctl_kernel", [this.dev], [this]),
+    });
   }
 
   get isRenderClient(): boolean {

@@ -18,7 +18,7 @@ test("drmIoctlKernel() on an unplugged device fails with ENODEV before the permi
   const m = drmMachine();
   const dev = m.registered();
   let handled = 0;
-  const masterOnly: DrmIoctlDesc = { name: "TEST_MASTER_ONLY", fn: "drm_test_ioctl", flags: DRM_MASTER, *handler() { handled++; return ok({}); } };
+  const masterOnly: DrmIoctlDesc = { name: "TEST_MASTER_ONLY", fn: "drm_test_ioctl", flags: DRM_MASTER, handler: { sleeps: false, run: () => { handled++; return ok({}); } } };
   const files = m.run(function* () {
     const master = yield* m.proc.open("/dev/dri/card0");
     const other = yield* m.proc.open("/dev/dri/card0");

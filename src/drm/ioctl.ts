@@ -6,7 +6,7 @@
  * @see drm_ioctl(), drm_ioctl_kernel(), drm_ioctl_permit() in drivers/gpu/drm/drm_ioctl.c
  */
 import type { KFile } from "../base/mod.js";
-import { step, type Task } from "../kernel/mod.js";
+import type { Task } from "../kernel/mod.js";
 import { DRM_COMMAND_BASE, DRM_COMMAND_END, DRM_IOCTL_BASE, fail, iocNr, iocType, type ErrnoName, type IoctlArg, type IoctlOut, type SysResult } from "../uapi/mod.js";
 import { drmDevIsUnplugged } from "./device.js";
 import type { DrmFile } from "./file.js";
@@ -25,7 +25,7 @@ export function drmIoctlPermit(flags: number, file: DrmFile): ErrnoName | null {
 export function* drmIoctl(kfile: KFile, cmd: number, arg: IoctlArg): Task<SysResult<IoctlOut>> {
   const file = kfile.privateData as DrmFile;
   const dev = file.dev;
-  yield step("drm_ioctl", [dev, file]);
+  yield file.ioctlFootprints.drmIoctl; // step("drm_ioctl", [dev, file])
   if (drmDevIsUnplugged(dev)) return fail("ENODEV");
   if (iocType(cmd) !== DRM_IOCTL_BASE) return fail("ENOTTY");
   const nr = iocNr(cmd);
@@ -38,10 +38,18 @@ export function* drmIoctl(kfile: KFile, cmd: number, arg: IoctlArg): Task<SysRes
 
 /** @see drm_ioctl_kernel() */
 export function* drmIoctlKernel(file: DrmFile, desc: DrmIoctlDesc, arg: IoctlArg): Task<SysResult<IoctlOut>> {
-  yield step("drm_ioctl_kernel", [file.dev], [file]);
+  yield file.ioctlFootprints.drmIoctlKernel; // step("drm_ioctl_kernel", [file.dev], [file])
   file.pid = file.kfile.pid;
   if (drmDevIsUnplugged(file.dev)) return fail("ENODEV");
   const denied = drmIoctlPermit(desc.flags, file);
   if (denied !== null) return fail(denied);
-  return yield* file.dev.sim.frame(desc.fn, desc.handler(file, arg));
+  // The handler's frame is pushed by hand (not with sim.frame()): this is the hot path.
+  const sim = file.dev.sim;
+  const task = sim.pushFrame(desc.fn);
+  try {
+    const handler = desc.handler;
+    return handler.sleeps ? yield* handler.run(file, arg) : handler.run(file, arg);
+  } finally {
+    sim.popFrame(task, desc.fn);
+  }
 }

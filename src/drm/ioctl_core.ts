@@ -11,22 +11,27 @@
  *      drm_dumb_buffers.c; drm_mode_atomic_ioctl() in drm_atomic_uapi.c
  */
 import { PAGE_SIZE } from "../base/mod.js";
-import type { Task } from "../kernel/mod.js";
 import { DRM_CAP, DRM_CLIENT_CAP, DRM_MODE_ATOMIC_ALLOW_MODESET, DRM_MODE_ATOMIC_NONBLOCK, DRM_MODE_ATOMIC_TEST_ONLY, fail, ioctlByName, iocNr, ok, type IoctlArg, type IoctlOut, type SysResult } from "../uapi/mod.js";
 import { DRIVER_ATOMIC, DRIVER_GEM, DRIVER_MODESET, drmCoreCheckFeature } from "./drm_driver.js";
 import type { DrmFile } from "./file.js";
 import { drmGemCreateMmapOffset, drmGemHandleCreate, drmGemHandleDelete, drmGemObjectInit, drmGemObjectPut } from "./gem.js";
-import { DRM_AUTH, DRM_MASTER, DRM_RENDER_ALLOW, type DrmIoctlDesc, type IoctlHandler } from "./ioctl_desc.js";
+import { DRM_AUTH, DRM_MASTER, DRM_RENDER_ALLOW, type DrmIoctlDesc, type IoctlHandler, type IoctlSyncHandler } from "./ioctl_desc.js";
 
 function num(arg: IoctlArg, key: string, fallback = 0): number {
   const v = arg[key];
   return typeof v === "number" ? v : fallback;
 }
 
-function sync(f: (file: DrmFile, arg: IoctlArg) => SysResult<IoctlOut>): IoctlHandler {
-  return function* (file, arg): Task<SysResult<IoctlOut>> {
-    return f(file, arg);
-  };
+type Handler = DrmIoctlDesc["handler"];
+
+/** A handler that never sleeps. */
+function sync(run: IoctlSyncHandler): Handler {
+  return { sleeps: false, run };
+}
+
+/** A handler that may sleep. */
+function sleeps(run: IoctlHandler): Handler {
+  return { sleeps: true, run };
 }
 
 const version = sync((file) => {
@@ -128,11 +133,11 @@ const dropMaster = sync((file) => {
   return ok({});
 });
 
-const gemClose: IoctlHandler = function* (file, arg) {
+const gemClose = sleeps(function* (file, arg) {
   if (!drmCoreCheckFeature(file.dev, DRIVER_GEM)) return fail("EOPNOTSUPP");
   const r = yield* drmGemHandleDelete(file, num(arg, "handle"));
   return r.ok ? ok({}) : fail(r.errno);
-};
+});
 
 const getResources = sync((file) => {
   const mc = file.dev.modeConfig;
@@ -141,7 +146,7 @@ const getResources = sync((file) => {
 });
 
 /** Dumb buffers: pitch = width * bytes per pixel, size page-aligned. */
-const createDumb: IoctlHandler = function* (file, arg) {
+const createDumb = sleeps(function* (file, arg) {
   if (!drmCoreCheckFeature(file.dev, DRIVER_GEM) || !drmCoreCheckFeature(file.dev, DRIVER_MODESET)) return fail("EOPNOTSUPP");
   const width = num(arg, "width");
   const height = num(arg, "height");
@@ -154,7 +159,7 @@ const createDumb: IoctlHandler = function* (file, arg) {
   const handle = drmGemHandleCreate(file, obj);
   yield* drmGemObjectPut(obj); // the handle keeps it
   return ok({ handle, pitch, size });
-};
+});
 
 const mapDumb = sync((file, arg) => {
   const obj = file.handles.get(num(arg, "handle"));
@@ -164,10 +169,10 @@ const mapDumb = sync((file, arg) => {
   return ok({ offset: Number(offset) });
 });
 
-const destroyDumb: IoctlHandler = function* (file, arg) {
+const destroyDumb = sleeps(function* (file, arg) {
   const r = yield* drmGemHandleDelete(file, num(arg, "handle"));
   return r.ok ? ok({}) : fail(r.errno);
-};
+});
 
 const ATOMIC_FLAGS = DRM_MODE_ATOMIC_TEST_ONLY | DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_ATOMIC_ALLOW_MODESET | 0x1 | 0x2; // PAGE_FLIP_EVENT | PAGE_FLIP_ASYNC
 
@@ -181,7 +186,7 @@ const atomic = sync((file, arg) => {
   return ok({});
 });
 
-function entry(name: string, flags: number, handler: IoctlHandler): [number, DrmIoctlDesc] {
+function entry(name: string, flags: number, handler: Handler): [number, DrmIoctlDesc] {
   const def = ioctlByName(name);
   if (def === undefined) throw new TypeError(`Cannot build ioctl table: unknown ioctl ${name}`);
   // The frame name is the C handler's, e.g. drm_version_ioctl for DRM_IOCTL_VERSION.

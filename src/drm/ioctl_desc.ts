@@ -13,10 +13,14 @@ export const DRM_RENDER_ALLOW = 0x20;
 
 export type IoctlHandler = (file: DrmFile, arg: IoctlArg) => Task<SysResult<IoctlOut>>;
 
+/** A handler that never sleeps: it is called directly, without a generator. */
+export type IoctlSyncHandler = (file: DrmFile, arg: IoctlArg) => SysResult<IoctlOut>;
+
 export interface DrmIoctlDesc {
   readonly name: string;
   /** The kernel function that handles it, for the simulated backtrace. */
   readonly fn: string;
   readonly flags: number;
-  readonly handler: IoctlHandler;
+  /** A handler that may sleep (a scheduling point), or one that never does. */
+  readonly handler: { readonly sleeps: true; readonly run: IoctlHandler } | { readonly sleeps: false; readonly run: IoctlSyncHandler };
 }

@@ -15,30 +15,66 @@ import { WaitQueue, waitEvent } from "./wait_queue.js";
 export type SrcuToken = number & { readonly __brand: "SrcuToken" };
 
 interface Reader {
+  readonly token: SrcuToken;
   readonly task: SimTask | null;
   readonly sinceTick: number;
 }
 
 export class SrcuStruct {
   private nextToken = 1;
-  readonly readers = new Map<SrcuToken, Reader>();
+  /**
+   * The readers inside, oldest first. Tokens only grow, so a push keeps the array sorted by
+   * token, and "has a reader older than token T left?" is a look at the first element. (A Map
+   * costs several times more per enter/exit, which every ioctl does twice.)
+   */
+  private readonly inside: Reader[] = [];
   readonly wq: WaitQueue;
   constructor(readonly sim: Sim, readonly name: string) {
     this.wq = new WaitQueue(sim, `synchronize_srcu(${name})`);
   }
 
+  /** The readers inside now, by token (a copy). */
+  get readers(): ReadonlyMap<SrcuToken, Reader> {
+    return new Map(this.inside.map((r) => [r.token, r]));
+  }
+
   /** @internal */
   lock(): SrcuToken {
     const token = this.nextToken++ as SrcuToken;
-    this.readers.set(token, { task: this.sim.current, sinceTick: this.sim.now });
+    this.inside.push({ token, task: this.sim.current, sinceTick: this.sim.now });
     return token;
   }
 
   /** @internal */
   unlock(token: SrcuToken): void {
-    const had = this.readers.delete(token);
-    assert(had, `Cannot srcu_read_unlock ${this.name}: token ${token} is not held`);
+    // Sections nest, so the reader leaving is nearly always the newest: search from the end.
+    const inside = this.inside;
+    let i = inside.length - 1;
+    while (i >= 0 && inside[i]!.token !== token) i--;
+    // The message is built only on failure: this runs twice per ioctl.
+    if (i < 0) assert(false, `Cannot srcu_read_unlock ${this.name}: token ${token} is not held`);
+    if (i === inside.length - 1) inside.pop();
+    else inside.splice(i, 1);
     this.wq.wakeUpAll();
+  }
+
+  /** @internal The token the next reader gets: every reader inside now holds a smaller one. */
+  get horizon(): SrcuToken {
+    return this.nextToken as SrcuToken;
+  }
+
+  /** @internal The readers inside that entered before `horizon` was handed out, oldest first. */
+  readersBefore(horizon: SrcuToken): readonly Reader[] {
+    const inside = this.inside;
+    let n = 0;
+    while (n < inside.length && inside[n]!.token < horizon) n++;
+    return inside.slice(0, n);
+  }
+
+  /** @internal Whether any reader that entered before `horizon` was handed out is still inside. */
+  hasReaderBefore(horizon: SrcuToken): boolean {
+    const oldest = this.inside[0];
+    return oldest !== undefined && oldest.token < horizon;
   }
 }
 
@@ -53,16 +89,15 @@ export function srcuReadUnlock(srcu: SrcuStruct, token: SrcuToken): void {
 /** Waits until every reader that held the domain when this call started has left it. */
 export function* synchronizeSrcu(srcu: SrcuStruct): Task<void> {
   yield step("synchronize_srcu");
-  const before = [...srcu.readers.keys()];
+  const horizon = srcu.horizon;
+  const before = srcu.readersBefore(horizon);
   if (before.length === 0) return;
   const self = srcu.sim.current;
-  for (const token of before) {
-    const reader = srcu.readers.get(token);
-    if (reader !== undefined && reader.task === self && self !== null) {
+  for (const reader of before) {
+    if (reader.task === self && self !== null) {
       srcu.sim.warn(`synchronize_srcu(${srcu.name}) called inside its own read-side critical section`, `srcu-self:${srcu.name}`);
     }
   }
-  const holders = (): string =>
-    before.filter((t) => srcu.readers.has(t)).map((t) => srcu.readers.get(t)?.task?.name ?? "?").join(", ");
-  yield* waitEvent(srcu.wq, `synchronize_srcu(${srcu.name}) waiting for readers ${holders()}`, () => before.every((t) => !srcu.readers.has(t)));
+  const holders = before.map((r) => r.task?.name ?? "?").join(", ");
+  yield* waitEvent(srcu.wq, `synchronize_srcu(${srcu.name}) waiting for readers ${holders}`, () => !srcu.hasReaderBefore(horizon));
 }

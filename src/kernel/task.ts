@@ -18,6 +18,9 @@ export interface StepYield {
   readonly fn: string;
   readonly reads: readonly KStruct[];
   readonly writes: readonly KStruct[];
+  /** The allocation ids of `reads` and `writes`, made once by fixedStep() for the trace. */
+  readonly readIds?: readonly number[];
+  readonly writeIds?: readonly number[];
 }
 
 export interface BlockYield {
@@ -44,6 +47,16 @@ const NO_OBJECTS: readonly KStruct[] = Object.freeze([]);
 /** A scheduling point that declares what the next piece of work reads and writes. */
 export function step(fn: string, reads: readonly KStruct[] = NO_OBJECTS, writes: readonly KStruct[] = NO_OBJECTS): StepYield {
   return { kind: "step", fn, reads, writes };
+}
+
+/**
+ * A step made once and yielded many times, for a hot path whose footprint never changes (an
+ * object keeps its allocation, and so its id, for life). The ids the trace records for every
+ * step are computed here, once, and shared by those trace events: nothing may change them.
+ * (They are not frozen: frozen arrays make the Sim's loops over footprints polymorphic.)
+ */
+export function fixedStep(fn: string, reads: readonly KStruct[] = NO_OBJECTS, writes: readonly KStruct[] = NO_OBJECTS): StepYield {
+  return { kind: "step", fn, reads: [...reads], writes: [...writes], readIds: reads.map((o) => o.mem.id), writeIds: writes.map((o) => o.mem.id) };
 }
 
 export function sleepTicks(ticks: number): SleepYield {

@@ -31,6 +31,7 @@ export class WaitQueue {
 
   /** Wakes every waiter, oldest first. */
   wakeUpAll(): void {
+    if (this.waiters.length === 0) return; // the common case, without the copy
     for (const task of this.waiters.slice()) this.sim.wake(task);
   }
 

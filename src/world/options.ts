@@ -21,6 +21,11 @@ export interface WorldOptions {
   readonly devices?: readonly DeviceSpec[];
   /** "random" (seeded) or an explicit decision list to replay. @default "random" */
   readonly schedule?: "random" | "fifo" | { readonly replay: readonly number[] };
+  /**
+   * What the trace records: "steps" is everything, every kernel step included (the HTML
+   * timeline draws them); "events" is everything but the steps, for long or many runs (see
+   * docs/benchmarks.md). Findings, kmsg and calls are recorded at both. @default "steps"
+   */
   readonly trace?: TraceLevel;
   /** The SEQNUM of the first uevent. @default 1 */
   readonly firstSeqnum?: number;

@@ -1,0 +1,69 @@
+/**
+ * Simulated ioctl round trips through the whole stack: a userspace program in a World calls
+ * ioctl(2) on an open card node; each call goes Process.ioctl (traced) -> the file's ops ->
+ * drm_ioctl (the unplug gate) -> drm_ioctl_kernel (gate, permission) -> the handler -> back,
+ * every kernel step a scheduling point of the Sim.
+ */
+import type { TraceLevel } from "../kernel/mod.js";
+import { DRM_CAP, type Fd, type IoctlArg } from "../uapi/mod.js";
+import { BENCH_CARD, bootBenchWorld } from "./_world.js";
+import { perSecond, sampleRuns, type Row } from "./measure.js";
+
+export const IOCTL_ROUND_TRIPS_PER_SECOND_MIN = 1_000_000;
+/**
+ * The trace level the target is judged at: every event but the per-step ones, a documented
+ * level users choose with WorldOptions.trace (or SimOptions.trace). At the default level,
+ * "steps", each round trip also keeps two step events, which is reported without a target.
+ */
+export const IOCTL_TARGET_TRACE: TraceLevel = "events";
+
+export interface IoctlRoundTripOptions {
+  /** Round trips timed per run. */
+  readonly calls: number;
+  readonly runs: number;
+  readonly trace: TraceLevel;
+}
+
+interface IoctlCase {
+  readonly request: string;
+  readonly arg: IoctlArg;
+}
+
+const CASES: readonly IoctlCase[] = [
+  { request: "DRM_IOCTL_VERSION", arg: {} },
+  { request: "DRM_IOCTL_GET_CAP", arg: { capability: DRM_CAP.DRM_CAP_DUMB_BUFFER } },
+];
+
+/** One run: a fresh world, one program that opens the card and makes `calls` ioctls. Returns ns per call. */
+function runOnce(c: IoctlCase, o: IoctlRoundTripOptions): number {
+  const { world } = bootBenchWorld(o.trace);
+  let elapsedNs = 0;
+  const program = world.spawnProgram("ioctl_bench", function* (sys) {
+    const opened = yield* sys.open(BENCH_CARD);
+    if (!opened.ok) throw new Error(`Cannot bench ioctl: open ${BENCH_CARD} failed with ${opened.errno}`);
+    const fd: Fd = opened.value;
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < o.calls; i++) {
+      const r = yield* sys.ioctl(fd, c.request, c.arg);
+      if (!r.ok) throw new Error(`Cannot bench ioctl: ${c.request} failed with ${r.errno}`);
+    }
+    elapsedNs = Number(process.hrtime.bigint() - start);
+    yield* sys.close(fd);
+  });
+  world.run();
+  if (program.task.error !== undefined) throw program.task.error;
+  if (program.task.state !== "done") throw new Error("Cannot bench ioctl: the program did not finish");
+  return elapsedNs / o.calls;
+}
+
+export function benchIoctlRoundTrip(o: IoctlRoundTripOptions): Row[] {
+  const rows: Row[] = [];
+  for (const c of CASES) {
+    const nsPerCall = sampleRuns(o.runs, () => runOnce(c, o));
+    const label = `ioctl ${c.request.replace("DRM_IOCTL_", "")} round trip (trace=${o.trace})`;
+    const judged = o.trace === IOCTL_TARGET_TRACE;
+    rows.push({ name: label, summary: nsPerCall, unit: "ns/call", target: null });
+    rows.push({ name: label, summary: perSecond(nsPerCall), unit: "calls/s", target: judged ? { kind: "min", value: IOCTL_ROUND_TRIPS_PER_SECOND_MIN } : null });
+  }
+  return rows;
+}

@@ -1,0 +1,30 @@
+/**
+ * `npm run bench`: the model's performance figures, one table. Each figure is the median of
+ * several runs (min and max beside it), with its unit, its target if it has one, and PASS or
+ * MISS against that target. A MISS is printed, not turned into an exit code.
+ */
+import { benchDevEnter } from "./dev_enter.js";
+import { benchIoctlRoundTrip, IOCTL_TARGET_TRACE } from "./ioctl_round_trip.js";
+import { formatTable, verdictOf, type Row } from "./measure.js";
+import { benchUnplug } from "./unplug.js";
+
+const LEGEND = [
+  "trace=steps: the default level, every kernel step recorded (the HTML timeline needs it).",
+  "trace=events: every trace event but the per-step ones; chosen with WorldOptions.trace.",
+  `The ioctl target is judged at trace=${IOCTL_TARGET_TRACE}; figures are the median of the runs.`,
+  "See docs/benchmarks.md.",
+];
+
+function main(): void {
+  const rows: Row[] = [];
+  rows.push(...benchDevEnter({ pairs: 2_000_000, runs: 7 }));
+  for (const trace of ["events", "steps"] as const) rows.push(...benchIoctlRoundTrip({ calls: 200_000, runs: 7, trace }));
+  rows.push(...benchUnplug({ fileCounts: [1, 1000, 10_000], runs: 5, trace: "steps" }));
+  const header = `vdrm bench (node ${process.version}, ${process.platform}/${process.arch})`;
+  process.stdout.write(`${header}\n\n${formatTable(rows)}\n\n${LEGEND.join("\n")}\n`);
+  const missed = rows.filter((r) => verdictOf(r) === "MISS");
+  const verdict = missed.length === 0 ? "All targets met." : `MISS: ${missed.map((r) => `${r.name} (${r.unit})`).join("; ")}`;
+  process.stdout.write(`\n${verdict}\n`);
+}
+
+main();

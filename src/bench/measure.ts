@@ -1,0 +1,104 @@
+/**
+ * The measuring helper every benchmark shares: run a measurement several times, keep the
+ * median with the min and max, and print rows of figures with their unit, target and verdict.
+ *
+ * The machine the figures come from is shared and noisy, so a single run means little: the
+ * median of several runs is the figure, and min/max show the spread.
+ */
+import { assert } from "../kernel/mod.js";
+
+export interface Summary {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly runs: number;
+}
+
+/** Median, min and max of `samples` (at least one). */
+export function summarize(samples: readonly number[]): Summary {
+  assert(samples.length > 0, "Cannot summarize samples: none given");
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, min: sorted[0]!, max: sorted[sorted.length - 1]!, runs: sorted.length };
+}
+
+/** Calls `once` `runs` times (after `warmups` discarded calls) and summarizes what it returns. */
+export function sampleRuns(runs: number, once: () => number, warmups = 1): Summary {
+  assert(runs > 0, "Cannot sample runs: runs must be positive");
+  for (let i = 0; i < warmups; i++) once();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) samples.push(once());
+  return summarize(samples);
+}
+
+/** The rate a summary of nanoseconds per operation stands for, in operations per second. */
+export function perSecond(nsPerOp: Summary): Summary {
+  assert(nsPerOp.min > 0, "Cannot convert to a rate: an operation took no time");
+  return { median: 1e9 / nsPerOp.median, min: 1e9 / nsPerOp.max, max: 1e9 / nsPerOp.min, runs: nsPerOp.runs };
+}
+
+/** Wall-clock nanoseconds `body` takes. */
+export function timeNs(body: () => void): number {
+  const start = process.hrtime.bigint();
+  body();
+  return Number(process.hrtime.bigint() - start);
+}
+
+/** A target a figure is held to: at least or at most `value`. */
+export interface Target {
+  readonly kind: "min" | "max";
+  readonly value: number;
+}
+
+export interface Row {
+  readonly name: string;
+  readonly summary: Summary;
+  readonly unit: string;
+  readonly target: Target | null;
+}
+
+export type Verdict = "PASS" | "MISS" | "-";
+
+/** Judges the median against the target; a row without a target has no verdict. */
+export function verdictOf(row: Row): Verdict {
+  if (row.target === null) return "-";
+  const ok = row.target.kind === "min" ? row.summary.median >= row.target.value : row.summary.median <= row.target.value;
+  return ok ? "PASS" : "MISS";
+}
+
+function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  if (abs >= 1000) return Math.round(value).toLocaleString("en-US");
+  if (abs >= 100) return value.toFixed(1);
+  if (abs >= 10) return value.toFixed(2);
+  return value.toFixed(3);
+}
+
+function formatTarget(target: Target | null): string {
+  if (target === null) return "-";
+  return `${target.kind === "min" ? ">=" : "<="} ${formatNumber(target.value)}`;
+}
+
+/** A plain text table: one line per row, columns padded to their widest cell. */
+export function formatTable(rows: readonly Row[]): string {
+  const header = ["benchmark", "median", "min", "max", "runs", "unit", "target", "verdict"];
+  const cells = rows.map((r) => [
+    r.name,
+    formatNumber(r.summary.median),
+    formatNumber(r.summary.min),
+    formatNumber(r.summary.max),
+    String(r.summary.runs),
+    r.unit,
+    formatTarget(r.target),
+    verdictOf(r),
+  ]);
+  const all = [header, ...cells];
+  const widths = header.map((_, c) => Math.max(...all.map((line) => line[c]!.length)));
+  const numeric = new Set([1, 2, 3, 4]);
+  const line = (cols: readonly string[]): string =>
+    cols.map((cell, c) => (numeric.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  ").trimEnd();
+  const rule = widths.map((w) => "-".repeat(w)).join("  ");
+  return [line(header), rule, ...cells.map(line)].join("\n");
+}
