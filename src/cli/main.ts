@@ -14,7 +14,7 @@ import { compareObservations, formatComparison, summarize } from "../realkernel/
 import { loadFixture } from "../realkernel/fixture.js";
 import { replayRecording } from "../realkernel/replay.js";
 import { renderHtml } from "../report/mod.js";
-import { OPS } from "../scenario/mod.js";
+import { OPS, worstFindingClass } from "../scenario/mod.js";
 import { SUBTESTS, type SubtestName } from "../userspace/mod.js";
 import { runCoreHotunplug, worldRunRecord, type SubtestRun } from "../world/mod.js";
 import { demoCommand, FIXTURE } from "./cmd_demo.js";
@@ -26,9 +26,7 @@ import { writeOutput } from "./write_file.js";
 export { EXIT } from "./exit.js";
 
 function verdictOf(run: SubtestRun): Verdict {
-  const classes = new Set(run.findings.map(findingClass));
-  for (const c of ["memory", "hang", "leak", "warn"] as const) if (classes.has(c)) return c;
-  return run.result.verdict === "fail" ? "expectation" : "pass";
+  return worstFindingClass(run.findings) ?? (run.result.verdict === "fail" ? "expectation" : "pass");
 }
 
 function igtReplay(run: SubtestRun, profile: ProfileName, kernel: KernelVersion): string {

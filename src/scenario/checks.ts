@@ -61,14 +61,20 @@ export function checkDevice(c: DeviceCheck, sysfs: Sysfs): CheckResult[] {
   return out;
 }
 
+type FindingName = Checks["findings"][number];
+
+function isA(f: Finding, name: FindingName): boolean {
+  return f.kind === name || findingClass(f) === name;
+}
+
 /** Findings the scenario expects must occur; the others make the run unclean. */
 export function isExpectedFinding(f: Finding, checks: Checks): boolean {
-  return checks.findings.some((n) => n === f.kind || n === findingClass(f));
+  return checks.findings.some((n) => isA(f, n));
 }
 
 export function checkFindings(checks: Checks, findings: readonly Finding[]): CheckResult[] {
   return checks.findings.map((n) => {
-    const count = findings.filter((f) => f.kind === n || findingClass(f) === n).length;
+    const count = findings.filter((f) => isA(f, n)).length;
     return { what: `finding ${n}`, met: count > 0, detail: count > 0 ? `${count} reported` : "not reported" };
   });
 }

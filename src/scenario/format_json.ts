@@ -2,7 +2,7 @@
  * A scenario run as one JSON object for scripts: scenario, seed, profile, verdict, per-step
  * results, uevents (with their keys in kernel order), checks, findings and the replay command.
  */
-import { findingClass, type Finding } from "../kernel/mod.js";
+import { findingClass } from "../kernel/mod.js";
 import { ueventGet } from "../uapi/mod.js";
 import { formatExpectation } from "./expect.js";
 import { replayCommand } from "./replay.js";
@@ -34,11 +34,7 @@ export function runJson(run: ScenarioRun): Record<string, unknown> {
     })),
     uevents: run.uevents.map((u) => ({ timeUs: u.tick, seqnum: Number(ueventGet(u.event, "SEQNUM")), action: u.event.action, devpath: u.event.devpath, env: u.event.env.map(([k, v]) => `${k}=${v}`) })),
     checks: run.checks,
-    findings: run.findings.map((f) => findingJson(f, run.unexpected.includes(f))),
+    findings: run.findings.map((f) => ({ class: findingClass(f), expected: !run.unexpected.includes(f), ...f })),
     replay: replayCommand(run),
   };
-}
-
-function findingJson(f: Finding, unexpected: boolean): Record<string, unknown> {
-  return { class: findingClass(f), expected: !unexpected, ...f };
 }

@@ -44,15 +44,22 @@ export function parseScenario(text: string, file: string): LoadResult {
   const issues: PathIssue[] = parsed.success ? [] : pathIssues(parsed.error.issues, scenarioDocument);
   const rawPrograms = (data as { programs?: unknown }).programs;
   const programs: ProgramSpec[] = [];
+  const written: WrittenStep[] = [];
   if (rawPrograms !== null && typeof rawPrograms === "object" && !Array.isArray(rawPrograms)) {
     for (const [name, steps] of Object.entries(rawPrograms)) {
       if (!Array.isArray(steps)) continue; // reported by the document schema
-      const flat = flattenSteps(steps, ["programs", name]);
-      programs.push({ name, steps: flat.map(([raw, path], i) => parseStep(raw, path, i + 1, issues, doc, lc)).filter((s): s is Step => s !== null) });
+      const parsedSteps: Step[] = [];
+      for (const [i, [raw, path]] of flattenSteps(steps, ["programs", name]).entries()) {
+        const step = parseStep(raw, path, i + 1, issues, doc, lc);
+        if (step === null) continue;
+        parsedSteps.push(step);
+        written.push({ step, raw, path });
+      }
+      programs.push({ name, steps: parsedSteps });
     }
     if (Object.keys(rawPrograms).length === 0) issues.push({ path: ["programs"], atKey: false, message: "a scenario needs at least one program" });
   }
-  issues.push(...checkNames(programs));
+  issues.push(...checkNames(written));
   if (!parsed.success || issues.length > 0) return { ok: false, errors: dedupe(at(issues)) };
   return { ok: true, scenario: buildScenario(parsed.data, programs, file) };
 }
@@ -103,8 +110,6 @@ function parseStep(raw: unknown, path: DataPath, index: number, issues: PathIssu
     op,
     args: r.data,
     line,
-    raw,
-    path,
     ...(typeof common.as === "string" ? { as: common.as } : {}),
     ...(expect !== undefined ? { expect } : {}),
     ...(typeof common.note === "string" ? { note: common.note } : {}),
@@ -139,22 +144,27 @@ function isValue(v: unknown): v is Value {
   return Array.isArray(v) && v.every(isValue);
 }
 
+/** A valid step with what was written for it and where, for the checks across steps. */
+interface WrittenStep {
+  readonly step: Step;
+  readonly raw: unknown;
+  readonly path: DataPath;
+}
+
 /** Every `$name` refers to a step named with `as`, and every `wait` has a `signal`. */
-function checkNames(programs: readonly ProgramSpec[]): PathIssue[] {
+function checkNames(steps: readonly WrittenStep[]): PathIssue[] {
   const issues: PathIssue[] = [];
-  const named = new Set(programs.flatMap((p) => p.steps.flatMap((s) => (s.as === undefined ? [] : [s.as]))));
-  const signals = new Set(programs.flatMap((p) => p.steps.flatMap((s) => (s.op.name === "signal" ? [(s.args as { signal: string }).signal] : []))));
-  for (const p of programs) {
-    for (const s of p.steps) {
-      for (const [where, v] of refsIn(s.raw)) {
-        for (const name of refsInString(v)) {
-          if (!named.has(name)) issues.push({ path: [...s.path, ...where], atKey: false, message: `${v}: no step is named "${name}"${didYouMean(name, named)}` });
-        }
+  const named = new Set(steps.flatMap(({ step }) => (step.as === undefined ? [] : [step.as])));
+  const signals = new Set(steps.flatMap(({ step }) => (step.op.name === "signal" ? [(step.args as { signal: string }).signal] : [])));
+  for (const { step, raw, path } of steps) {
+    for (const [where, v] of refsIn(raw)) {
+      for (const name of refsInString(v)) {
+        if (!named.has(name)) issues.push({ path: [...path, ...where], atKey: false, message: `${v}: no step is named "${name}"${didYouMean(name, named)}` });
       }
-      if (s.op.name === "wait") {
-        const name = (s.args as { wait: string }).wait;
-        if (!signals.has(name)) issues.push({ path: [...s.path, "wait"], atKey: false, message: `no program signals "${name}"${didYouMean(name, signals)}` });
-      }
+    }
+    if (step.op.name === "wait") {
+      const name = (step.args as { wait: string }).wait;
+      if (!signals.has(name)) issues.push({ path: [...path, "wait"], atKey: false, message: `no program signals "${name}"${didYouMean(name, signals)}` });
     }
   }
   return issues;

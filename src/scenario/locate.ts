@@ -45,9 +45,3 @@ function rangeStart(node: unknown): number | undefined {
   const r = (node as { range?: [number, number, number] } | null | undefined)?.range;
   return r?.[0];
 }
-
-export function formatPath(path: DataPath): string {
-  let s = "";
-  for (const seg of path) s += typeof seg === "number" ? `[${seg}]` : s === "" ? String(seg) : `.${String(seg)}`;
-  return s;
-}

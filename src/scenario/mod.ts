@@ -4,7 +4,7 @@
 export { formatLocated, type Located } from "./locate.js";
 export { loadScenarioFile, parseScenario, type LoadResult } from "./load.js";
 export { OPS } from "./ops.js";
-export { runScenario, type RunOverrides, type ScenarioRun, type ScenarioVerdict, type StepRecord, type UeventRecord } from "./run.js";
+export { runScenario, worstFindingClass, type RunOverrides, type ScenarioRun, type ScenarioVerdict, type StepRecord, type UeventRecord } from "./run.js";
 export type { Scenario } from "./scenario.js";
 export { formatRunText } from "./format_text.js";
 export { runJson } from "./format_json.js";

@@ -59,7 +59,6 @@ export function defineOp<A>(op: OpDef<A>): AnyOp {
 
 export const ref = z.string().regex(REF_PATTERN, "expected a $name or $name.field reference");
 export const intOrRef = z.union([z.number().int(), ref]);
-export const strOrRef = z.string();
 export const duration = z.union([z.number().nonnegative(), z.string()]).refine((v) => parseDurationUs(v) !== null, { message: 'expected a duration such as 10, "250us", "10ms" or "2s"' });
 
 /** One of a fixed set of names, with a suggestion when the name is close to one. */

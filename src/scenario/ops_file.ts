@@ -3,7 +3,8 @@
  */
 import { z } from "zod";
 import { POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI, type Call, type Fd, type Syscalls, type SysResult, fail } from "../uapi/mod.js";
-import { defineOp, oneOf, duration, durationUs, fromSys, intOrRef, strOrRef, type Outcome } from "./op.js";
+import { defineOp, oneOf, duration, durationUs, fromSys, intOrRef, type Outcome } from "./op.js";
+import { bdf } from "./schema.js";
 import type { NamedResults } from "./values.js";
 
 export const POLL_BITS = { POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL: 0x20, POLLRDNORM: 0x40, POLLRDBAND: 0x80 } as const;
@@ -31,7 +32,7 @@ function fdOf(names: NamedResults, v: unknown): Fd {
   return names.resolveNumber(v, "fd") as Fd;
 }
 
-const openTarget = z.union([strOrRef, z.object({ device: z.string(), node: oneOf("node kind", ["card", "render", "accel"]) }).strict()]);
+const openTarget = z.union([z.string(), z.object({ device: bdf, node: oneOf("node kind", ["card", "render", "accel"]) }).strict()]);
 
 export const openOp = defineOp({
   name: "open",

@@ -6,8 +6,7 @@
 import { z } from "zod";
 import type { Call } from "../uapi/mod.js";
 import { defineOp, okFields, type Outcome } from "./op.js";
-
-const bdf = z.string().regex(/^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/, "expected a PCI bus address such as 0000:01:00.0");
+import { bdf, driverName } from "./schema.js";
 
 export const pullCardOp = defineOp({
   name: "pull-card",
@@ -23,7 +22,7 @@ export const pullCardOp = defineOp({
 export const plugCardOp = defineOp({
   name: "plug-card",
   summary: "plug a new card for a built-in driver into the empty hot-plug slot of a bus address (pciehp enumerates and probes it)",
-  schema: z.object({ "plug-card": bdf, driver: z.string() }).strict(),
+  schema: z.object({ "plug-card": bdf, driver: driverName }).strict(),
   describe: (a) => `plug ${a.driver} card into ${a["plug-card"]}`,
   *run(ctx, a): Call<Outcome> {
     const err = yield* ctx.machine.plugCard(a["plug-card"], a.driver);

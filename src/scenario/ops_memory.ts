@@ -5,14 +5,15 @@
 import { z } from "zod";
 import type { Call, Fd, MemResult } from "../uapi/mod.js";
 import { defineOp, fromSys, hex, intOrRef, type Outcome } from "./op.js";
-import type { Fields } from "./values.js";
+import type { Fields, NamedResults } from "./values.js";
 
 function fromMem<T>(r: MemResult<T>, fields: (v: T) => Fields): Outcome {
   return r.ok ? { status: "ok", fields: fields(r.value) } : { status: "signal", signal: r.signal };
 }
 
-function toBigInt(n: number): bigint {
-  return BigInt(n);
+/** The address `base` (+ `offset`) of a step, resolved. */
+function address(names: NamedResults, base: unknown, offset: unknown): bigint {
+  return BigInt(names.resolveNumber(base, "addr") + (offset === undefined ? 0 : names.resolveNumber(offset, "offset")));
 }
 
 export const mmapOp = defineOp({
@@ -23,7 +24,7 @@ export const mmapOp = defineOp({
   describe: (a) => `mmap ${a.mmap}, offset ${typeof a.offset === "number" ? hex(a.offset) : a.offset}, ${a.length}`,
   *run(ctx, a): Call<Outcome> {
     const fd = ctx.names.resolveNumber(a.mmap, "fd") as Fd;
-    const offset = toBigInt(ctx.names.resolveNumber(a.offset, "offset"));
+    const offset = BigInt(ctx.names.resolveNumber(a.offset, "offset"));
     const r = yield* ctx.sys.mmap(fd, offset, ctx.names.resolveNumber(a.length, "length"));
     return fromSys(r, (addr) => ({ addr: Number(addr) }));
   },
@@ -35,7 +36,7 @@ export const munmapOp = defineOp({
   schema: z.object({ munmap: intOrRef, length: intOrRef }).strict(),
   describe: (a) => `munmap ${a.munmap}, ${a.length}`,
   *run(ctx, a): Call<Outcome> {
-    const addr = toBigInt(ctx.names.resolveNumber(a.munmap, "addr"));
+    const addr = address(ctx.names, a.munmap, undefined);
     return fromSys(yield* ctx.sys.munmap(addr, ctx.names.resolveNumber(a.length, "length")), () => ({}));
   },
 });
@@ -46,7 +47,7 @@ export const memReadOp = defineOp({
   schema: z.object({ "mem-read": intOrRef, length: intOrRef, offset: intOrRef.optional() }).strict(),
   describe: (a) => `mem-read ${a["mem-read"]}${a.offset !== undefined ? `+${a.offset}` : ""}, ${a.length}`,
   *run(ctx, a): Call<Outcome> {
-    const addr = toBigInt(ctx.names.resolveNumber(a["mem-read"], "addr") + (a.offset === undefined ? 0 : ctx.names.resolveNumber(a.offset, "offset")));
+    const addr = address(ctx.names, a["mem-read"], a.offset);
     const r = yield* ctx.sys.memRead(addr, ctx.names.resolveNumber(a.length, "length"));
     return fromMem(r, (bytes) => ({
       length: bytes.length,
@@ -62,7 +63,7 @@ export const memWriteOp = defineOp({
   schema: z.object({ "mem-write": intOrRef, fill: z.number().int().min(0).max(255), length: intOrRef, offset: intOrRef.optional() }).strict(),
   describe: (a) => `mem-write ${a["mem-write"]}${a.offset !== undefined ? `+${a.offset}` : ""}, ${a.length} x ${hex(a.fill)}`,
   *run(ctx, a): Call<Outcome> {
-    const addr = toBigInt(ctx.names.resolveNumber(a["mem-write"], "addr") + (a.offset === undefined ? 0 : ctx.names.resolveNumber(a.offset, "offset")));
+    const addr = address(ctx.names, a["mem-write"], a.offset);
     const r = yield* ctx.sys.memWrite(addr, new Uint8Array(ctx.names.resolveNumber(a.length, "length")).fill(a.fill));
     return fromMem(r, (written) => ({ written }));
   },

@@ -119,5 +119,7 @@ programs:
     assert.equal(a.seed, 5);
     assert.deepEqual(a.steps.map((s) => [s.text, s.endTick]), b.steps.map((s) => [s.text, s.endTick]));
     assert.equal(runFile("hotunplug-lateclose").seed, 1);
+    assert.equal(runScenario(scenarioFrom("world: { seed: 9 }\nprograms: { a: [{ sleep: 1 }] }\n")).seed, 9, "the file's seed");
+    assert.equal(runScenario(scenarioFrom("world: { seed: 9 }\nprograms: { a: [{ sleep: 1 }] }\n"), { seed: 4 }).seed, 4, "--seed wins");
   });
 });

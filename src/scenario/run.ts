@@ -56,7 +56,14 @@ export interface ScenarioRun {
   readonly world: World;
 }
 
+/** The failure classes, most serious first. */
 const CLASS_ORDER: readonly FindingClass[] = ["memory", "hang", "leak", "warn"];
+
+/** The most serious class among the findings, if any. */
+export function worstFindingClass(findings: readonly Finding[]): FindingClass | undefined {
+  const classes = new Set(findings.map(findingClass));
+  return CLASS_ORDER.find((c) => classes.has(c));
+}
 
 export function runScenario(sc: Scenario, o: RunOverrides = {}): ScenarioRun {
   const seed = o.seed ?? sc.world.seed ?? 1;
@@ -80,8 +87,7 @@ export function runScenario(sc: Scenario, o: RunOverrides = {}): ScenarioRun {
   const findings = world.sim.findings;
   checks.push(...checkFindings(sc.checks, findings));
   const unexpected = sc.checks.clean ? findings.filter((f) => !isExpectedFinding(f, sc.checks)) : [];
-  const classes = new Set(unexpected.map(findingClass));
-  const failedClass = CLASS_ORDER.find((c) => classes.has(c));
+  const failedClass = worstFindingClass(unexpected);
   const expectationFailed = steps.some((s) => s.met === false) || checks.some((c) => !c.met);
   const verdict: ScenarioVerdict = failedClass ?? (expectationFailed ? "expectation" : "pass");
   const p = world.kernel.profile;

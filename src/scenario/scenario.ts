@@ -26,9 +26,6 @@ export interface Step {
   readonly note?: string;
   /** Where the step starts in the file, 1-based. */
   readonly line: number;
-  /** The step as written, and where it is in the document (for errors found after parsing). */
-  readonly raw: unknown;
-  readonly path: readonly PropertyKey[];
 }
 
 export interface ProgramSpec {

@@ -11,7 +11,7 @@ export const FINDING_NAMES = ["use-after-free", "double-free", "kref-underflow",
 
 export const NAME_PATTERN = /^[A-Za-z_][\w-]*$/;
 
-const bdf = z.string().regex(/^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/, "expected a PCI bus address such as 0000:01:00.0");
+export const bdf = z.string().regex(/^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/, "expected a PCI bus address such as 0000:01:00.0");
 
 export const driverName = z.string().superRefine((name, ctx) => {
   if (!DRIVERS.has(name)) ctx.addIssue({ code: "custom", message: `unknown driver "${name}"${didYouMean(name, DRIVERS.keys())}; built-in drivers: ${[...DRIVERS.keys()].join(", ")}` });
