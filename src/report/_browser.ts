@@ -43,7 +43,10 @@ export interface OpenedReport {
   readonly foreignRequests: string[];
 }
 
-/** Writes `html` to a temporary file, opens it in headless Chromium and runs `body`; null if skipped. */
+/**
+ * Writes `html` to a temporary file, opens it in headless Chromium and runs `body`.
+ * Without the browser, skips `t` (fails it on CI).
+ */
 export async function withReportPage(t: TestContext, html: string, body: (r: OpenedReport) => Promise<void>): Promise<void> {
   if (!existsSync(CHROMIUM_PATH)) {
     const message = `Cannot run browser test: ${CHROMIUM_PATH} not found (apt-get install -y chromium)`;

@@ -86,7 +86,7 @@ export function passRunRecord(): RunRecord {
   })());
   return {
     title: "vkms-probe-remove",
-    seed: 7,
+    seed: sim.seed,
     profile: "mainline 6.12",
     verdict: "pass",
     replay: "vdrm run vkms-probe-remove --seed=7",

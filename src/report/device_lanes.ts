@@ -10,7 +10,6 @@ import type { DeviceLaneSpec } from "./run_record.js";
 import { packRows, positionText, type ColumnIndex, type Lane, type LaneItem } from "./timeline_layout.js";
 
 interface ObjectLife {
-  readonly id: number;
   readonly index: number;
   readonly alloc: Extract<TraceEvent, { t: "alloc" }>;
   readonly labels: string[];
@@ -45,7 +44,7 @@ function collectLives(events: readonly TraceEvent[]): Map<number, ObjectLife> {
   events.forEach((ev, index) => {
     switch (ev.t) {
       case "alloc":
-        lives.set(ev.id, { id: ev.id, index, alloc: ev, labels: [ev.label], free: null });
+        lives.set(ev.id, { index, alloc: ev, labels: [ev.label], free: null });
         return;
       case "free": {
         const life = lives.get(ev.id);
@@ -66,12 +65,12 @@ function collectLives(events: readonly TraceEvent[]): Map<number, ObjectLife> {
 function objectBar(life: ObjectLife, cols: ColumnIndex): LaneItem {
   const label = life.labels[life.labels.length - 1] ?? life.alloc.label;
   const col0 = cols.of(life.index);
-  const open = life.free === null;
-  const col1 = life.free === null ? cols.last : cols.of(life.free.index);
-  const a = life.alloc;
-  const freed = life.free === null
+  const { alloc: a, free } = life;
+  const open = free === null;
+  const col1 = free === null ? cols.last : cols.of(free.index);
+  const freed = free === null
     ? "still allocated at the end of the trace"
-    : `freed in ${life.free.site.fn} by ${life.free.site.task}, ${positionText(life.free.index, life.free.site.tick)}`;
+    : `freed in ${free.site.fn} by ${free.site.task}, ${positionText(free.index, free.site.tick)}`;
   return {
     kind: "alloc",
     shape: "bar",
@@ -81,16 +80,16 @@ function objectBar(life: ObjectLife, cols: ColumnIndex): LaneItem {
     open,
     text: label,
     tone: TYPE_TONES.has(a.type) ? a.type.replace(/_/g, "-") : "obj",
-    title: `${label}\n${a.type} (${a.kind}), id ${life.id}\nallocated in ${a.site.fn} by ${a.site.task}, ${positionText(life.index, a.tick)}\n${freed}`,
+    title: `${label}\n${a.type} (${a.kind}), id ${a.id}\nallocated in ${a.site.fn} by ${a.site.task}, ${positionText(life.index, a.tick)}\n${freed}`,
     details: {
-      id: life.id,
+      id: a.id,
       type: a.type,
       kind: a.kind,
       label,
       labels: life.labels,
       state: open ? "still allocated" : "freed",
       alloc: { event: life.index, ...a.site },
-      free: life.free === null ? null : { event: life.free.index, ...life.free.site },
+      free: free === null ? null : { event: free.index, ...free.site },
     },
   };
 }

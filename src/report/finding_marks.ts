@@ -23,8 +23,8 @@ export interface FindingEntry {
   readonly details: unknown;
 }
 
-/** The sites of a finding, most telling first. */
-export function findingSites(f: Finding): { readonly role: string; readonly site: Site }[] {
+/** The sites of a finding, most telling first: the first names the task that ran into it. */
+function findingSites(f: Finding): { readonly role: string; readonly site: Site }[] {
   switch (f.kind) {
     case "use-after-free":
       return [{ role: "access", site: f.access }, { role: "free", site: f.free }, { role: "alloc", site: f.alloc }];
@@ -43,39 +43,20 @@ export function findingSites(f: Finding): { readonly role: string; readonly site
   }
 }
 
-/** The task whose lane shows the finding, or null for the kernel lane. */
-function findingTask(f: Finding): string | null {
-  switch (f.kind) {
-    case "use-after-free":
-      return f.access.task;
-    case "double-free":
-      return f.again.task;
-    case "kref-underflow":
-    case "kref-get-after-release":
-    case "warn":
-      return f.site.task;
-    case "hang":
-      return f.waiters[0]?.task ?? null;
-    case "hung-task":
-      return f.waiter.task;
-    case "leak":
-      return null;
-  }
-}
-
 /**
  * Adds a mark per finding to the task lanes (or the kernel lane) and lists the findings.
  * @param idPrefix makes mark ids unique when several records share one page.
  */
-export function placeFindings(events: readonly TraceEvent[], cols: ColumnIndex, tasks: TaskLanes, idPrefix = "f"): FindingEntry[] {
+export function placeFindings(events: readonly TraceEvent[], cols: ColumnIndex, tasks: TaskLanes, idPrefix: string): FindingEntry[] {
   const entries: FindingEntry[] = [];
   events.forEach((ev, index) => {
     if (ev.t !== "finding") return;
     const f = ev.finding;
-    const task = findingTask(f);
-    const lane = (task === null ? undefined : tasks.laneForName(task, index)) ?? tasks.kernel;
-    const summary = findingSummary(f);
     const sites = findingSites(f);
+    // A leak is found at shutdown, not by the task that allocated, so it goes to the kernel lane.
+    const task = f.kind === "leak" ? undefined : sites[0]?.site.task;
+    const lane = (task === undefined ? undefined : tasks.laneForName(task, index)) ?? tasks.kernel;
+    const summary = findingSummary(f);
     const anchor = `${idPrefix}${entries.length}`;
     const details = { summary, class: findingClass(f), event: index, tick: ev.tick, ...f };
     const title = [summary, positionText(index, ev.tick), ...sites.map((s) => `${s.role}: ${s.site.fn} (${s.site.task}, t=${s.site.tick})`)].join("\n");

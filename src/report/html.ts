@@ -125,18 +125,19 @@ function renderCounts(record: RunRecord, layout: TimelineLayout): string {
   return `<p class="counts">${escapeHtml(parts.join(" · "))}</p>`;
 }
 
+// The swatches take the classes of the items they stand for, so their colours come from REPORT_CSS.
 const LEGEND = `<div class="legend">${[
-  ["#2da44e", "call"],
-  ["#fb8500", "call failed (errno)"],
-  ["repeating-linear-gradient(45deg, #afb8c1 0 3px, #eaeef2 3px 7px)", "blocked"],
-  ["#0969da", "drm_device"],
-  ["#8250df", "drm_minor"],
-  ["#1a7f37", "drm_file"],
-  ["#6e7781", "other object"],
-  ["#cf222e", "finding"],
-  ["#1a7f37", "uevent add"],
-  ["#24292f", "uevent remove"],
-].map(([bg, text]) => `<span><span class="sw"${attr("style", `background:${bg ?? ""}`)}></span>${escapeHtml(text ?? "")}</span>`).join("")}<span>dashed right edge: still allocated / still blocked at the end</span></div>`;
+  ["k-call tone-ok", "call"],
+  ["k-call tone-err", "call failed (errno)"],
+  ["k-block", "blocked"],
+  ["k-alloc tone-drm-device", "drm_device"],
+  ["k-alloc tone-drm-minor", "drm_minor"],
+  ["k-alloc tone-drm-file", "drm_file"],
+  ["k-alloc", "other object"],
+  ["k-finding", "finding"],
+  ["k-uevent tone-add", "uevent add"],
+  ["k-uevent tone-remove", "uevent remove"],
+].map(([classes, text]) => `<span><span${attr("class", `sw ${classes ?? ""}`)}></span>${escapeHtml(text ?? "")}</span>`).join("")}<span>dashed right edge: still allocated / still blocked at the end</span></div>`;
 
 function renderFindings(findings: readonly FindingEntry[]): string {
   if (findings.length === 0) return `<p class="no-findings">No findings.</p>`;

@@ -31,6 +31,7 @@ section.record { margin-bottom: 24px; }
 .counts { color: var(--muted); margin: 2px 0 8px; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 14px; color: var(--muted); margin: 4px 0 8px; font-size: 12px; }
 .legend .sw { display: inline-block; width: 12px; height: 12px; vertical-align: -2px; margin-right: 4px; border-radius: 2px; }
+.legend .sw.k-finding { margin: 0 7px 0 3px; }
 .timeline { border: 1px solid var(--line); overflow-x: auto; overflow-y: hidden; max-width: 100%; }
 .lane { display: flex; border-top: 1px solid var(--line); min-width: max-content; }
 .lane.axis { border-top: none; background: #f6f8fa; }

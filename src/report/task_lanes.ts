@@ -31,8 +31,8 @@ export function buildTaskLanes(events: readonly TraceEvent[], cols: ColumnIndex)
   const byName = new Map<string, { readonly spawnIndex: number; readonly lane: Lane }[]>();
   const lanes: Lane[] = [];
   const usedKeys = new Set<string>();
+  // Tasks not yet exited, and tasks blocked and not yet woken: what is left at the end is open.
   const spawns = new Map<number, { readonly index: number; readonly col: number; readonly tick: number }>();
-  const exited = new Set<number>();
   const blocks = new Map<number, OpenBlock>();
   const kernel: Lane = { key: "kernel", kind: "kernel", label: "kernel", sublabel: "no task", rows: 1, items: [] };
 
@@ -60,7 +60,7 @@ export function buildTaskLanes(events: readonly TraceEvent[], cols: ColumnIndex)
       case "exit": {
         const lane = laneOf(ev.task, index);
         const spawn = spawns.get(ev.task);
-        exited.add(ev.task);
+        spawns.delete(ev.task);
         if (spawn !== undefined) lane.items.push(lifeItem(lane, spawn, cols.of(index), false, `exit at ${positionText(index, ev.tick)}`));
         return;
       }
@@ -96,7 +96,7 @@ export function buildTaskLanes(events: readonly TraceEvent[], cols: ColumnIndex)
   }
   for (const [task, spawn] of spawns) {
     const lane = byId.get(task);
-    if (lane !== undefined && !exited.has(task)) lane.items.push(lifeItem(lane, spawn, cols.last, true, "still running at the end of the trace"));
+    if (lane !== undefined) lane.items.push(lifeItem(lane, spawn, cols.last, true, "still running at the end of the trace"));
   }
 
   return {

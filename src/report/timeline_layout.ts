@@ -46,7 +46,7 @@ export interface Lane {
   readonly kind: LaneKind;
   readonly label: string;
   readonly sublabel: string;
-  rows: number;
+  readonly rows: number;
   readonly items: LaneItem[];
 }
 
@@ -77,10 +77,6 @@ export class ColumnIndex {
       columns.push({ index, tick: ev.tick, t: ev.t });
     });
     this.columns = columns;
-  }
-
-  get count(): number {
-    return this.columns.length;
   }
 
   /** The column of a drawn event. */
@@ -124,14 +120,14 @@ export function positionText(eventIndex: number, tick: number): string {
  * Assigns rows to bars so that bars on one row do not overlap (greedy, by start column).
  * @returns the number of rows used (at least 1).
  */
-export function packRows<T extends { readonly col0: number; readonly col1: number }>(bars: readonly T[], rowFirst = 0): { rows: number; placed: (T & { row: number })[] } {
+export function packRows<T extends { readonly col0: number; readonly col1: number }>(bars: readonly T[]): { rows: number; placed: (T & { row: number })[] } {
   const rowEnds: number[] = [];
   const sorted = [...bars].sort((a, b) => a.col0 - b.col0 || a.col1 - b.col1);
   const placed = sorted.map((bar) => {
     let row = rowEnds.findIndex((end) => end < bar.col0);
     if (row < 0) row = rowEnds.push(bar.col1) - 1;
     else rowEnds[row] = bar.col1;
-    return { ...bar, row: row + rowFirst };
+    return { ...bar, row };
   });
   return { rows: Math.max(1, rowEnds.length), placed };
 }

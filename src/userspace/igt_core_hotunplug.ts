@@ -29,6 +29,27 @@ export const SUBTESTS: readonly SubtestName[] = [
   "hotreplug-lateclose",
 ];
 
+/**
+ * How a subtest takes the device away and brings it back, and what happens to the card fd it
+ * opens first (the hot variants): closed before the restore, after it (lateclose), or only
+ * after the health check, by the cleanup, like IGT's recover().
+ */
+interface SubtestPlan {
+  readonly removal: "unbind" | "unplug";
+  readonly staleFd: "none" | "close-before-restore" | "close-after-restore" | "close-at-end";
+}
+
+const PLANS: Readonly<Record<SubtestName, SubtestPlan>> = {
+  "unbind-rebind": { removal: "unbind", staleFd: "none" },
+  "unplug-rescan": { removal: "unplug", staleFd: "none" },
+  "hotunbind-rebind": { removal: "unbind", staleFd: "close-before-restore" },
+  "hotunplug-rescan": { removal: "unplug", staleFd: "close-before-restore" },
+  "hotrebind": { removal: "unbind", staleFd: "close-at-end" },
+  "hotreplug": { removal: "unplug", staleFd: "close-at-end" },
+  "hotrebind-lateclose": { removal: "unbind", staleFd: "close-after-restore" },
+  "hotreplug-lateclose": { removal: "unplug", staleFd: "close-after-restore" },
+};
+
 export type SubtestResult = { readonly verdict: "pass" } | { readonly verdict: "fail" | "skip"; readonly message: string };
 
 export interface IgtTarget {
@@ -80,8 +101,7 @@ function* findNodes(sys: Syscalls, t: IgtTarget): Call<{ card: string | null; re
 
 function* nodeHealthcheck(sys: Syscalls, node: string): Call<void> {
   const fd = yield* sys.open(`/dev/dri/${node}`);
-  yield* check(fd.ok, `DRM device reopen failure! (${node}: ${fd.ok ? "" : fd.errno})`);
-  if (!fd.ok) return;
+  if (!fd.ok) throw new Failure(`DRM device reopen failure! (${node}: ${fd.errno})`);
   const version = yield* sys.ioctl(fd.value, "DRM_IOCTL_VERSION");
   yield* check(version.ok, `DRM_IOCTL_VERSION on a fresh ${node} failed`);
   const dev = yield* sys.readFile(`/sys/class/drm/${node}/dev`);
@@ -94,8 +114,8 @@ function* nodeHealthcheck(sys: Syscalls, node: string): Call<void> {
 export function* healthcheck(sys: Syscalls, t: IgtTarget): Call<void> {
   yield* sys.sleep(1000);
   const nodes = yield* findNodes(sys, t);
-  yield* check(nodes.card !== null, "DRM device reopen failure! (no card node)");
-  yield* nodeHealthcheck(sys, nodes.card!);
+  if (nodes.card === null) throw new Failure("DRM device reopen failure! (no card node)");
+  yield* nodeHealthcheck(sys, nodes.card);
   if (nodes.render !== null) yield* nodeHealthcheck(sys, nodes.render);
 }
 
@@ -107,9 +127,12 @@ function* openCard(sys: Syscalls, t: IgtTarget): Call<Fd> {
   return fd.value;
 }
 
-function* closeStale(sys: Syscalls, fd: Fd): Call<void> {
+/** Closes the fd the hot variants opened before the removal; null: nothing left to close. */
+function* closeStale(sys: Syscalls, fd: Fd | null): Call<null> {
+  if (fd === null) throw new Error("Cannot close stale fd: none was opened");
   const r = yield* sys.close(fd);
   yield* check(r.ok, `Device close failed (${r.ok ? "" : r.errno})`);
+  return null;
 }
 
 /** pre_check(): the baseline health check; a device without a render node is skipped, as in IGT. */
@@ -121,29 +144,16 @@ function* preCheck(sys: Syscalls, t: IgtTarget): Call<void> {
 
 /** Runs one subtest; closes a stale fd left open by the hot variants afterwards, like recover(). */
 export function* runSubtest(sys: Syscalls, t: IgtTarget, name: SubtestName): Call<SubtestResult> {
+  const plan = PLANS[name];
+  const [remove, restore] = plan.removal === "unplug" ? [deviceUnplug, busRescan] : [driverUnbind, driverBind];
   let stale: Fd | null = null;
   try {
     yield* preCheck(sys, t);
-    const remove = name.includes("unplug") || name.includes("replug") ? deviceUnplug : driverUnbind;
-    const restore = remove === deviceUnplug ? busRescan : driverBind;
-    if (!name.startsWith("hot")) {
-      yield* remove(sys, t);
-      yield* restore(sys, t);
-    } else {
-      stale = yield* openCard(sys, t);
-      yield* remove(sys, t);
-      if (name === "hotunbind-rebind" || name === "hotunplug-rescan") {
-        yield* closeStale(sys, stale);
-        stale = null;
-        yield* restore(sys, t);
-      } else {
-        yield* restore(sys, t);
-        if (name.endsWith("-lateclose")) {
-          yield* closeStale(sys, stale);
-          stale = null;
-        }
-      }
-    }
+    if (plan.staleFd !== "none") stale = yield* openCard(sys, t);
+    yield* remove(sys, t);
+    if (plan.staleFd === "close-before-restore") stale = yield* closeStale(sys, stale);
+    yield* restore(sys, t);
+    if (plan.staleFd === "close-after-restore") stale = yield* closeStale(sys, stale);
     yield* healthcheck(sys, t);
     return { verdict: "pass" };
   } catch (e) {
