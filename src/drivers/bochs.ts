@@ -6,9 +6,9 @@
  */
 import { step, type Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
-import { DRIVER_ATOMIC, DRIVER_GEM, DRIVER_MODESET, devmDrmDevAlloc, type DrmDriver } from "../drm/mod.js";
-import { pcimEnableDevice, pciRead32, type PciDev } from "../pci/mod.js";
-import { displayPciDriver, displayProbeFinish, displayRemoveStart } from "./display_pipe.js";
+import { DRIVER_ATOMIC, DRIVER_GEM, DRIVER_MODESET, type DrmDriver } from "../drm/mod.js";
+import { pciRead32, type PciDev } from "../pci/mod.js";
+import { displayPciDriver, displayProbeFinish, displayProbeStart, displayRemoveStart } from "./display_pipe.js";
 
 export const BOCHS_PCI_ID = { vendor: 0x1234, device: 0x1111 } as const;
 /** VBE_DISPI_INDEX_ID register and the id QEMU's bochs-display reports. */
@@ -29,11 +29,8 @@ export const bochsPciDriver = displayPciDriver("bochs-drm", [BOCHS_PCI_ID], boch
 
 function* bochsPciProbe(pdev: PciDev): Task<0 | ErrnoName> {
   yield step("bochs_pci_probe", [pdev]);
-  const err = yield* pcimEnableDevice(pdev);
-  if (err !== 0) return err;
-  const dev = yield* devmDrmDevAlloc(pdev, bochsDrmDriver, "bochs_device");
+  const dev = yield* displayProbeStart(pdev, bochsDrmDriver, "bochs_device");
   if (typeof dev === "string") return dev;
-  pdev.drvdata = dev;
   const id = yield* pciRead32(pdev, VBE_DISPI_ID_REG);
   if (id === 0xffffffff) return "ENODEV";
   const sim = pdev.kernel.sim;

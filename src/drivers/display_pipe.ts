@@ -1,14 +1,14 @@
 /**
  * What the model's display drivers share: one connector, plane, CRTC and encoder, a scanout
  * enable/disable that touches the hardware only inside drmDevEnter()/drmDevExit(), and the
- * two ends of probe and remove that every display driver runs the same way.
+ * parts of probe and remove that the display drivers run the same way.
  *
  * @see drm_simple_display_pipe_init() in drivers/gpu/drm/drm_simple_kms_helper.c
  */
 import type { Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
-import { drmCrtcInit, drmDevEnter, drmDevExit, drmDevRegister, drmDevUnplug, drmEncoderInit, drmmConnectorInit, drmmModeConfigInit, drmPlaneInit, type ConnectorTypeName, type DrmDevice } from "../drm/mod.js";
-import { pciWrite32, type PciDev, type PciDeviceId, type PciDriver } from "../pci/mod.js";
+import { devmDrmDevAlloc, drmCrtcInit, drmDevEnter, drmDevExit, drmDevRegister, drmDevUnplug, drmEncoderInit, drmmConnectorInit, drmmModeConfigInit, drmPlaneInit, type ConnectorTypeName, type DrmDevice, type DrmDriver } from "../drm/mod.js";
+import { pcimEnableDevice, pciWrite32, type PciDev, type PciDeviceId, type PciDriver } from "../pci/mod.js";
 
 /** MMIO register the model's display hardware uses to enable scanout. */
 export const SCANOUT_ENABLE_REG = 0x0104;
@@ -37,6 +37,20 @@ export function* displayPipeSetScanout(dev: DrmDevice, pdev: PciDev, on: boolean
   }
 }
 
+/**
+ * The start of a display probe that does lifetimes right: pcim_enable_device(), then the
+ * container from devm_drm_dev_alloc(), kept as the PCI device's drvdata.
+ * @returns the drm_device, or the errno that fails the probe
+ */
+export function* displayProbeStart(pdev: PciDev, driver: DrmDriver, containerType: string): Task<DrmDevice | ErrnoName> {
+  const err = yield* pcimEnableDevice(pdev);
+  if (err !== 0) return err;
+  const dev = yield* devmDrmDevAlloc(pdev, driver, containerType);
+  if (typeof dev === "string") return dev;
+  pdev.drvdata = dev;
+  return dev;
+}
+
 /** The end of every display probe: the pipe, drm_dev_register(), then scanout on. */
 export function* displayProbeFinish(dev: DrmDevice, pdev: PciDev): Task<0 | ErrnoName> {
   const err = displayPipeInit(dev, "Virtual");
@@ -60,5 +74,5 @@ export function* displayRemoveStart(pdev: PciDev): Task<DrmDevice> {
 
 /** A PCI driver object whose probe and remove take the PciDev. */
 export function displayPciDriver(name: string, idTable: readonly PciDeviceId[], probe: (pdev: PciDev) => Task<0 | ErrnoName>, remove: (pdev: PciDev) => Task<void>): PciDriver {
-  return { name, busName: "pci", idTable, probe: (dev) => probe(dev as PciDev), remove: (dev) => remove(dev as PciDev) };
+  return { name, busName: "pci", idTable, probe, remove };
 }

@@ -7,7 +7,7 @@ import { VDISP_PCI_ID, vdispPciDriver } from "./vdisp.js";
 import { vdispDevmPciDriver } from "./vdisp_devm.js";
 
 export { BOCHS_PCI_ID, bochsDrmDriver, bochsPciDriver, VBE_DISPI_ID5, VBE_DISPI_ID_REG } from "./bochs.js";
-export { displayPciDriver, displayPipeInit, displayPipeSetScanout, displayProbeFinish, displayRemoveStart, SCANOUT_ENABLE_REG } from "./display_pipe.js";
+export { displayPciDriver, displayPipeInit, displayPipeSetScanout, displayProbeFinish, displayProbeStart, displayRemoveStart, SCANOUT_ENABLE_REG } from "./display_pipe.js";
 export { VDISP_PCI_ID, vdispDrmDriver, vdispPciDriver } from "./vdisp.js";
 export { vdispDevmDrmDriver, vdispDevmPciDriver } from "./vdisp_devm.js";
 

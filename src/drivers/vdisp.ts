@@ -6,9 +6,9 @@
  */
 import { step, type Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
-import { DRIVER_ATOMIC, DRIVER_GEM, DRIVER_MODESET, DRIVER_RENDER, devmDrmDevAlloc, type DrmDriver } from "../drm/mod.js";
-import { pcimEnableDevice, type PciDev } from "../pci/mod.js";
-import { displayPciDriver, displayProbeFinish, displayRemoveStart } from "./display_pipe.js";
+import { DRIVER_ATOMIC, DRIVER_GEM, DRIVER_MODESET, DRIVER_RENDER, type DrmDriver } from "../drm/mod.js";
+import type { PciDev } from "../pci/mod.js";
+import { displayPciDriver, displayProbeFinish, displayProbeStart, displayRemoveStart } from "./display_pipe.js";
 
 export const VDISP_PCI_ID = { vendor: 0x1b36, device: 0x00f0 } as const;
 
@@ -26,11 +26,8 @@ export const vdispPciDriver = displayPciDriver("vdisp", [VDISP_PCI_ID], vdispPro
 
 function* vdispProbe(pdev: PciDev): Task<0 | ErrnoName> {
   yield step("vdisp_pci_probe", [pdev]);
-  const err = yield* pcimEnableDevice(pdev);
-  if (err !== 0) return err;
-  const dev = yield* devmDrmDevAlloc(pdev, vdispDrmDriver, "vdisp_device");
+  const dev = yield* displayProbeStart(pdev, vdispDrmDriver, "vdisp_device");
   if (typeof dev === "string") return dev;
-  pdev.drvdata = dev;
   return yield* displayProbeFinish(dev, pdev);
 }
 

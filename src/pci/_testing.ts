@@ -11,6 +11,9 @@ import type { PciDeviceId, PciDriver } from "./pci_driver.js";
 
 export const BDF = "0000:01:00.0";
 export const DEVPATH = "/devices/pci0000:00/0000:00:01.0/0000:01:00.0";
+/** The fake driver's child devices: the first probe's and the second's. */
+export const CARD0 = `${DEVPATH}/drm/card0`;
+export const CARD1 = `${DEVPATH}/drm/card1`;
 
 /** QEMU's bochs-display: 1234:1111, subsystem 1af4:1100, class 0x038000. */
 export function bochsCard(): PciHardware {
@@ -136,12 +139,25 @@ export function pciRaw(action: "add" | "bind" | "unbind" | "remove", seqnum: num
   return [`${action}@${devpath}`, ...keys].join("|");
 }
 
+/** The uevent of a fake driver's child device ("card<N>") in fixture form. */
+export function cardRaw(action: "add" | "remove", seqnum: number, devpath = CARD0): string {
+  return `${action}@${devpath}|ACTION=${action}|DEVPATH=${devpath}|SUBSYSTEM=drm|SEQNUM=${seqnum}`;
+}
+
+/**
+ * The uevents of a booted machine whose device is removed and then enumerated again: card0
+ * and the PCI device go, a NEW PciDev comes with card1.
+ */
+export function reenumeratedUevents(): string[] {
+  return [cardRaw("remove", 5), pciRaw("unbind", 6), pciRaw("remove", 7), pciRaw("add", 8), cardRaw("add", 9, CARD1), pciRaw("bind", 10)];
+}
+
 /**
  * A machine with the card at 0000:01:00.0 and the fake driver bound to it, with the log and
  * the uevents cleared: the starting point of most bus and slot tests.
  */
-export function bootedMachine(options: { readonly rootPorts?: readonly number[]; readonly driver?: FakeDriverOptions } = {}): { m: Machine; drv: FakeDriver } {
-  const m = machine(options.rootPorts === undefined ? {} : { rootPorts: [...options.rootPorts] });
+export function bootedMachine(options: PciBusOptions & { readonly driver?: FakeDriverOptions } = {}): { m: Machine; drv: FakeDriver } {
+  const m = machine(options);
   const drv = fakeDriver(m, options.driver ?? {});
   m.run(function* () {
     yield* m.bus.insertCard(BDF, bochsCard());

@@ -2,10 +2,9 @@
  * The PCI bus: cards in slots, PCI devices and drivers, enumeration and removal, pciehp
  * hot-plug slots, function-level reset, and the PCI files in sysfs.
  */
-export { PciBus, pciBusOf, type PciBusOptions } from "./pci_bus.js";
+export { PciBus, type PciBusOptions } from "./pci_bus.js";
 export {
   PciDev,
-  pciDevIsDisconnected,
   pciDisableDevice,
   pciEnableDevice,
   PciHardware,

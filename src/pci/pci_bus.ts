@@ -24,14 +24,10 @@ import { PciDev, pciHardwareResponds, type PciHardware } from "./pci_dev.js";
 import { pciBusMatch, type PciDriver } from "./pci_driver.js";
 import { pciResetFunction } from "./pci_reset.js";
 import { pciehpHotplug, pciehpSurpriseRemoval, PciSlot, pciSlotSysfsInit } from "./pci_slot.js";
-import { pciBusSysfsInit, pciCreateDevFiles, pciDriverAddBindFiles, pciDriverRemoveBindFiles } from "./pci_sysfs.js";
+import { pciBusSysfsInit, pciCreateBusLinks, pciCreateDevFiles, pciDriverAddBindFiles, pciDriverRemoveBindFiles } from "./pci_sysfs.js";
 
-const busByKernel = new WeakMap<Kernel, PciBus>();
-
-/** The PCI bus of `kernel`, if one was made. */
-export function pciBusOf(kernel: Kernel): PciBus | undefined {
-  return busByKernel.get(kernel);
-}
+/** Kernels that have a PCI bus: one each. */
+const kernelsWithBus = new WeakSet<Kernel>();
 
 export interface PciBusOptions {
   /** Root ports (and their slots) that exist from boot, even when empty. @default [] */
@@ -53,8 +49,8 @@ export class PciBus implements KStruct {
   private readonly drivers: PciDriver[] = [];
 
   constructor(readonly kernel: Kernel, options: PciBusOptions = {}) {
-    assert(!busByKernel.has(kernel), "Cannot create PCI bus: the kernel already has one");
-    busByKernel.set(kernel, this);
+    assert(!kernelsWithBus.has(kernel), "Cannot create PCI bus: the kernel already has one");
+    kernelsWithBus.add(kernel);
     const sim = kernel.sim;
     this.mem = sim.alloc("pci_bus", { label: "pci_bus 0000:00", persistent: true });
     this.rescanRemoveLock = new Mutex(sim, "pci_rescan_remove_lock", this);
@@ -75,10 +71,7 @@ export class PciBus implements KStruct {
     assert(!this.cards.has(name), `Cannot add root port ${name}: a card sits at that address`);
     const port = new Device(this.kernel, { name, parent: this.hostBridge, subsystem: "pci", persistent: true });
     port.added = true;
-    const sysfs = this.kernel.sysfs;
-    sysfs.mkdirs(port.sysfsPath);
-    sysfs.add(`${port.sysfsPath}/subsystem`, { kind: "link", target: "/sys/bus/pci" });
-    sysfs.add(`/sys/bus/pci/devices/${name}`, { kind: "link", target: port.sysfsPath });
+    pciCreateBusLinks(this, port);
     const slot = new PciSlot(this.kernel.sim, n, port);
     this.slotByNumber.set(n, slot);
     pciSlotSysfsInit(this, slot);
@@ -104,13 +97,9 @@ export class PciBus implements KStruct {
     return this.cards.get(bdf);
   }
 
-  get registeredDrivers(): readonly PciDriver[] {
-    return this.drivers;
-  }
-
-  /** @internal The cards at bus number `n`, by address. */
-  cardsOnBus(n: number): [string, PciHardware][] {
-    return [...this.cards].filter(([bdf]) => parseBdf(bdf)?.bus === n).sort(([a], [b]) => (a < b ? -1 : 1));
+  /** @internal The cards at bus number `n` (null: on every bus), by address. */
+  cardsOnBus(n: number | null): [string, PciHardware][] {
+    return [...this.cards].filter(([bdf]) => n === null || parseBdf(bdf)?.bus === n).sort(([a], [b]) => (a < b ? -1 : 1));
   }
 
   /** @internal Registered devices at bus number `n`, in bus-list order. */
@@ -186,12 +175,7 @@ export class PciBus implements KStruct {
 
   /** Makes a device for every card that answers and has none, and probes it. */
   *enumerate(): Task<void> {
-    yield* mutexLock(this.rescanRemoveLock);
-    try {
-      yield* this.scanLocked(null);
-    } finally {
-      mutexUnlock(this.rescanRemoveLock);
-    }
+    yield* this.scan(null);
   }
 
   /** @see pci_rescan_bus(); the same walk as enumerate(). */
@@ -200,23 +184,24 @@ export class PciBus implements KStruct {
   }
 
   /**
-   * @internal Scans bus `busNr` (null: every bus): adds all new devices, then probes them.
-   * The caller holds rescanRemoveLock. @see pci_scan_child_bus(), pci_bus_add_devices()
+   * @internal Scans bus `busNr` (null: every bus) under rescanRemoveLock: adds all new
+   * devices, then probes them. @see pci_scan_child_bus(), pci_bus_add_devices()
    */
-  *scanLocked(busNr: number | null): Task<PciDev[]> {
-    assert(this.rescanRemoveLock.owner !== null && this.rescanRemoveLock.owner === this.kernel.sim.current, "Cannot scan PCI bus: pci_rescan_remove_lock not held");
-    yield step("pci_scan_child_bus", [this], [this]);
-    const found = [...this.cards]
-      .filter(([bdf, hw]) => !this.devs.has(bdf) && pciHardwareResponds(hw) && (busNr === null || parseBdf(bdf)?.bus === busNr))
-      .sort(([a], [b]) => (a < b ? -1 : 1));
-    const added: PciDev[] = [];
-    for (const [bdf, hw] of found) {
-      // A card pulled while an earlier device was being added is not seen.
-      if (!pciHardwareResponds(hw) || this.cards.get(bdf) !== hw) continue;
-      added.push(yield* this.deviceAddOne(bdf, hw));
+  *scan(busNr: number | null): Task<void> {
+    yield* mutexLock(this.rescanRemoveLock);
+    try {
+      yield step("pci_scan_child_bus", [this], [this]);
+      const found = this.cardsOnBus(busNr).filter(([bdf, hw]) => !this.devs.has(bdf) && pciHardwareResponds(hw));
+      const added: PciDev[] = [];
+      for (const [bdf, hw] of found) {
+        // A card pulled while an earlier device was being added is not seen.
+        if (!pciHardwareResponds(hw) || this.cards.get(bdf) !== hw) continue;
+        added.push(yield* this.deviceAddOne(bdf, hw));
+      }
+      for (const pdev of added) yield* this.busAddDevice(pdev);
+    } finally {
+      mutexUnlock(this.rescanRemoveLock);
     }
-    for (const pdev of added) yield* this.busAddDevice(pdev);
-    return added;
   }
 
   /** @see pci_device_add(): the struct, its sysfs files and bus link, then the `add` uevent. */

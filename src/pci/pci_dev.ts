@@ -16,16 +16,8 @@ import { Device, devmAddActionOrReset, type Kernel } from "../base/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
 import { hex, HEX, parseBdf, type PciAddress } from "./_parse.js";
 
-export interface PciHardwareInit {
-  readonly vendor: number;
-  readonly device: number;
-  readonly subsystemVendor: number;
-  readonly subsystemDevice: number;
-  /** The 24-bit class code: base class, sub-class, programming interface (0x038000). */
-  readonly classCode: number;
-  readonly vramBytes: number;
-  readonly mmioBytes: number;
-}
+/** What a card is made with: its IDs, class code and sizes (the fields of PciHardware). */
+export type PciHardwareInit = Pick<PciHardware, "vendor" | "device" | "subsystemVendor" | "subsystemDevice" | "classCode" | "vramBytes" | "mmioBytes">;
 
 /** A card: what is physically in a slot (or soldered at a bus-0 address). */
 export class PciHardware {
@@ -33,6 +25,7 @@ export class PciHardware {
   readonly device: number;
   readonly subsystemVendor: number;
   readonly subsystemDevice: number;
+  /** The 24-bit class code: base class, sub-class, programming interface (0x038000). */
   readonly classCode: number;
   readonly vramBytes: number;
   readonly mmioBytes: number;
@@ -119,11 +112,6 @@ export function pciUevent(dev: Device): [string, string][] {
     ["PCI_SLOT_NAME", dev.name],
     ["MODALIAS", modalias],
   ];
-}
-
-/** pci_dev_is_disconnected(): whether pciehp has seen the card go away. */
-export function pciDevIsDisconnected(pdev: PciDev): boolean {
-  return pdev.disconnected;
 }
 
 function assertMmioOffset(pdev: PciDev, offset: number, action: string): void {

@@ -13,9 +13,10 @@
  */
 import { Mutex, mutexLock, mutexUnlock, sleepTicks, step, type Sim, type Task } from "../kernel/mod.js";
 import type { Device } from "../base/mod.js";
-import { fail, ok, type ErrnoName, type SysResult } from "../uapi/mod.js";
+import { fail, type ErrnoName, type SysResult } from "../uapi/mod.js";
 import { hex, simpleStrtoul } from "./_parse.js";
 import type { PciBus } from "./pci_bus.js";
+import { storeResult } from "./pci_sysfs.js";
 
 export type PciehpState = "off" | "on";
 
@@ -68,7 +69,7 @@ function* powerWriteFile(bus: PciBus, slot: PciSlot, data: string): Task<SysResu
   if (power === 0) err = yield* pciehpSysfsDisableSlot(bus, slot);
   else if (power === 1) err = yield* pciehpSysfsEnableSlot(bus, slot);
   else return fail("EINVAL");
-  return err === 0 ? ok(Buffer.byteLength(data)) : fail(err);
+  return storeResult(err, data);
 }
 
 /** @see pciehp_sysfs_enable_slot(): ENODEV if already on or if there is no card. */
@@ -153,12 +154,7 @@ function* enableSlot(bus: PciBus, slot: PciSlot): Task<0 | ErrnoName> {
     slot.setPower(bus, false, "off");
     return "ENODEV";
   }
-  yield* mutexLock(bus.rescanRemoveLock);
-  try {
-    yield* bus.scanLocked(slot.number);
-  } finally {
-    mutexUnlock(bus.rescanRemoveLock);
-  }
+  yield* bus.scan(slot.number);
   slot.state = "on";
   return 0;
 }

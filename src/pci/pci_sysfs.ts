@@ -13,7 +13,7 @@
  *      bind_store(), unbind_store() in drivers/base/bus.c
  */
 import { mutexLock, mutexUnlock, step, type Task } from "../kernel/mod.js";
-import { deviceDriverAttach, deviceReleaseDriver, driverSysfsDir, getDevice, putDevice } from "../base/mod.js";
+import { deviceDriverAttach, deviceReleaseDriver, driverSysfsDir, getDevice, putDevice, type Device } from "../base/mod.js";
 import { fail, ok, type ErrnoName, type SysResult } from "../uapi/mod.js";
 import { kstrtoul, sysfsStreqValue } from "./_parse.js";
 import type { PciBus } from "./pci_bus.js";
@@ -23,6 +23,11 @@ import { pciResetFunction } from "./pci_reset.js";
 
 function byteCount(data: string): number {
   return Buffer.byteLength(data, "utf8");
+}
+
+/** @internal What a store returns for `err`: the number of bytes written, or the errno. */
+export function storeResult(err: 0 | ErrnoName, data: string): SysResult<number> {
+  return err === 0 ? ok(byteCount(data)) : fail(err);
 }
 
 /** Makes /sys/bus/pci/{devices,drivers,slots} and /sys/bus/pci/rescan. */
@@ -41,13 +46,19 @@ function* rescanStore(bus: PciBus, data: string): Task<SysResult<number>> {
   return ok(byteCount(data));
 }
 
+/** A PCI device's directory, its `subsystem` link and its link in /sys/bus/pci/devices. */
+export function pciCreateBusLinks(bus: PciBus, dev: Device): void {
+  const sysfs = bus.kernel.sysfs;
+  sysfs.mkdirs(dev.sysfsPath);
+  sysfs.add(`/sys/bus/pci/devices/${dev.name}`, { kind: "link", target: dev.sysfsPath });
+  sysfs.add(`${dev.sysfsPath}/subsystem`, { kind: "link", target: "/sys/bus/pci" });
+}
+
 /** The files device_add() makes for a PCI device before its `add` uevent. */
 export function pciCreateDevFiles(bus: PciBus, pdev: PciDev): void {
   const sysfs = bus.kernel.sysfs;
   const dir = pdev.sysfsPath;
-  sysfs.mkdirs(dir);
-  sysfs.add(`/sys/bus/pci/devices/${pdev.name}`, { kind: "link", target: dir });
-  sysfs.add(`${dir}/subsystem`, { kind: "link", target: "/sys/bus/pci" });
+  pciCreateBusLinks(bus, pdev);
   for (const key of ["vendor", "device", "subsystem_vendor", "subsystem_device", "class"] as const) {
     sysfs.add(`${dir}/${key}`, { kind: "attr", show: () => pciConfigText(pdev.hardware, key) });
   }
@@ -82,15 +93,14 @@ function* enableStore(pdev: PciDev, data: string): Task<SysResult<number>> {
   } finally {
     mutexUnlock(pdev.lock);
   }
-  return err === 0 ? ok(byteCount(data)) : fail(err);
+  return storeResult(err, data);
 }
 
 /** @see reset_store(): only "1"; the result of pci_reset_function(). */
 function* resetStore(pdev: PciDev, data: string): Task<SysResult<number>> {
   yield step("reset_store", [pdev]);
   if (kstrtoul(data) !== 1) return fail("EINVAL");
-  const err = yield* pciResetFunction(pdev);
-  return err === 0 ? ok(byteCount(data)) : fail(err);
+  return storeResult(yield* pciResetFunction(pdev), data);
 }
 
 /** Devices whose `remove` file has removed itself: only the first writer removes the device. */
@@ -137,8 +147,7 @@ function* bindStore(bus: PciBus, drv: PciDriver, data: string): Task<SysResult<n
   const pdev = bus.device(sysfsStreqValue(data));
   if (pdev === undefined || !pciBusMatch(pdev, drv)) return fail("ENODEV");
   return yield* withDevice(pdev, (function* (): Task<SysResult<number>> {
-    const err = yield* deviceDriverAttach(pdev, drv);
-    return err === 0 ? ok(byteCount(data)) : fail(err);
+    return storeResult(yield* deviceDriverAttach(pdev, drv), data);
   })());
 }
 

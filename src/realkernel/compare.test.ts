@@ -1,11 +1,8 @@
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { test } from "node:test";
 import { compareObservations, formatComparison, summarize } from "./compare.js";
 import { loadFixture } from "./fixture.js";
-import { replayRecording } from "./replay.js";
-
-const FIXTURE = fileURLToPath(new URL("../../../shared/realkernel/linux-6.12-bochs-pciehp.jsonl", import.meta.url));
+import { RECORDING_PATH as FIXTURE, replayRecording } from "./replay.js";
 
 test("the model matches Linux 6.12 on every observation of the bochs unplug recording", () => {
   const fixture = loadFixture(FIXTURE);

@@ -2,8 +2,9 @@
  * Compares a model run with the real-kernel recording, observation by observation, step by
  * step. Within a step, order is compared per kind (uevents among uevents, calls among calls):
  * the recording's probe logs a call before it drains the uevents the call caused, and kernel
- * messages are not ordered against uevents. Every observation ends in one of: match, mismatch, missing (real only), extra (model
- * only), or not-modelled (a difference the model does not claim to reproduce, with the reason).
+ * messages are not ordered against uevents. Every observation ends in one of: match, mismatch,
+ * missing (real only), extra (model only), or not-modelled (a difference the model does not
+ * claim to reproduce, with the reason).
  */
 import { observationKey, type Observation } from "./observation.js";
 
@@ -38,32 +39,23 @@ function scnsInOrder(...lists: readonly (readonly Observation[])[]): string[] {
 export function compareObservations(real: readonly Observation[], model: readonly Observation[]): Comparison[] {
   const out: Comparison[] = [];
   for (const scn of scnsInOrder(real, model)) {
-   for (const kind of KINDS) {
-    const r = real.filter((o) => o.scn === scn && o.kind === kind);
-    const m = model.filter((o) => o.scn === scn && o.kind === kind);
-    for (let i = 0; i < Math.max(r.length, m.length); i++) {
-      const ro = r[i];
-      const mo = m[i];
-      if (ro === undefined) {
-        out.push({ scn, verdict: "extra", real: null, model: observationKey(mo!) });
-        continue;
-      }
-      if (mo === undefined) {
-        out.push({ scn, verdict: "missing", real: observationKey(ro), model: null });
-        continue;
-      }
-      const rk = observationKey(ro);
-      const mk = observationKey(mo);
-      if (rk === mk) {
-        out.push({ scn, verdict: "match", real: rk, model: mk });
-        continue;
-      }
-      const nm = NOT_MODELLED.find((n) => n.test(ro, mo));
-      out.push(nm ? { scn, verdict: "not-modelled", real: rk, model: mk, reason: nm.reason } : { scn, verdict: "mismatch", real: rk, model: mk });
+    for (const kind of KINDS) {
+      const r = real.filter((o) => o.scn === scn && o.kind === kind);
+      const m = model.filter((o) => o.scn === scn && o.kind === kind);
+      for (let i = 0; i < Math.max(r.length, m.length); i++) out.push(compareOne(scn, r[i], m[i]));
     }
-   }
   }
   return out;
+}
+
+/** The verdict on one real observation and the model's at the same place; either may be absent. */
+function compareOne(scn: string, ro: Observation | undefined, mo: Observation | undefined): Comparison {
+  const real = ro === undefined ? null : observationKey(ro);
+  const model = mo === undefined ? null : observationKey(mo);
+  if (ro === undefined || mo === undefined) return { scn, verdict: ro === undefined ? "extra" : "missing", real, model };
+  if (real === model) return { scn, verdict: "match", real, model };
+  const nm = NOT_MODELLED.find((n) => n.test(ro, mo));
+  return nm === undefined ? { scn, verdict: "mismatch", real, model } : { scn, verdict: "not-modelled", real, model, reason: nm.reason };
 }
 
 export function summarize(results: readonly Comparison[]): Record<Verdict, number> {

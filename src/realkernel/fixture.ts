@@ -10,7 +10,7 @@
  * - kernel messages other than "[drm] Initialized ...".
  */
 import { readFileSync } from "node:fs";
-import { isModelledUevent, ueventRawWithoutSeqnum, type Observation } from "./observation.js";
+import { isModelledKmsg, isModelledUevent, ueventRawWithoutSeqnum, type Observation } from "./observation.js";
 
 interface RawLine {
   readonly type?: string;
@@ -106,7 +106,7 @@ export function parseFixture(text: string, file = "fixture"): Fixture {
       }
       case "kmsg": {
         const msg = String(o["msg"]);
-        if (msg.startsWith("[drm] Initialized")) out.push({ kind: "kmsg", scn, msg });
+        if (isModelledKmsg(msg)) out.push({ kind: "kmsg", scn, msg });
         break;
       }
     }

@@ -46,3 +46,8 @@ export const MODELLED_UEVENT_SUBSYSTEMS: readonly string[] = ["drm", "pci"];
 export function isModelledUevent(raw: string): boolean {
   return raw.split("|").some((p) => MODELLED_UEVENT_SUBSYSTEMS.some((s) => p === `SUBSYSTEM=${s}`));
 }
+
+/** Whether a kernel message (without its <level> prefix) is one the comparison keeps. */
+export function isModelledKmsg(msg: string): boolean {
+  return msg.startsWith("[drm] Initialized");
+}
