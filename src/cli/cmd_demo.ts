@@ -7,17 +7,13 @@
 import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compareObservations, summarize } from "../realkernel/compare.js";
-import { loadFixture } from "../realkernel/fixture.js";
-import { replayRecording } from "../realkernel/replay.js";
-import { renderHtml, type RunRecord } from "../report/mod.js";
+import { compareWithRecording, summarize } from "../realkernel/mod.js";
+import { renderHtml, worldRunRecord, type RunRecord } from "../report/mod.js";
 import { formatLocated, loadScenarioFile, replayCommand, runScenario, type ScenarioRun } from "../scenario/mod.js";
-import { worldRunRecord } from "../world/mod.js";
 import { EXIT, worst, type Verdict } from "./exit.js";
 import { writeOutput } from "./write_file.js";
 
 export const SCENARIO_DIR = fileURLToPath(new URL("../../scenarios/", import.meta.url));
-export const FIXTURE = fileURLToPath(new URL("../../../shared/realkernel/linux-6.12-bochs-pciehp.jsonl", import.meta.url));
 
 /** The built-in scenario files, as paths relative to the working directory (for replay commands). */
 export function builtinScenarioFiles(): string[] {
@@ -67,8 +63,7 @@ export function demoCommand(htmlPath: string, out: (s: string) => void, progress
   const failed = verdicts.filter((v) => v !== "pass").length;
   out("");
   out(`${files.length} scenarios: ${files.length - failed - caught} pass, ${caught} caught a broken driver as expected, ${failed} failed`);
-  const results = compareObservations(loadFixture(FIXTURE).observations, replayRecording().observations);
-  const c = summarize(results);
+  const c = summarize(compareWithRecording());
   out(`Linux 6.12 bochs recording: ${c.match} match, ${c.mismatch} mismatch, ${c.missing} missing, ${c.extra} extra, ${c["not-modelled"]} not modelled`);
   if (c.mismatch + c.missing + c.extra > 0) verdicts.push("expectation");
   out(`report: ${writeOutput(htmlPath, renderHtml(records))}`);

@@ -5,9 +5,8 @@
  */
 import { formatTrace } from "../kernel/mod.js";
 import type { KernelVersion, ProfileName } from "../base/mod.js";
-import { renderHtml } from "../report/mod.js";
+import { renderHtml, worldRunRecord } from "../report/mod.js";
 import { formatLocated, formatRunText, loadScenarioFile, replayCommand, runJson, runScenario, type Scenario, type ScenarioRun } from "../scenario/mod.js";
-import { worldRunRecord } from "../world/mod.js";
 import { EXIT, worst, type Verdict } from "./exit.js";
 import { writeOutput } from "./write_file.js";
 

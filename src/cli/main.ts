@@ -10,14 +10,12 @@ import { Command } from "commander";
 import { DEFAULT_KERNEL_VERSION, PROFILE_NAMES, type KernelVersion, type ProfileName } from "../base/mod.js";
 import { DRIVERS } from "../drivers/mod.js";
 import { findingClass, findingSiteLines, findingSummary } from "../kernel/mod.js";
-import { compareObservations, formatComparison, summarize } from "../realkernel/compare.js";
-import { loadFixture } from "../realkernel/fixture.js";
-import { replayRecording } from "../realkernel/replay.js";
-import { renderHtml } from "../report/mod.js";
+import { compareWithRecording, formatComparison, RECORDING_PATH, summarize } from "../realkernel/mod.js";
+import { renderHtml, worldRunRecord } from "../report/mod.js";
 import { OPS, worstFindingClass } from "../scenario/mod.js";
 import { SUBTESTS, type SubtestName } from "../userspace/mod.js";
-import { runCoreHotunplug, worldRunRecord, type SubtestRun } from "../world/mod.js";
-import { demoCommand, FIXTURE } from "./cmd_demo.js";
+import { runCoreHotunplug, type SubtestRun } from "../world/mod.js";
+import { demoCommand } from "./cmd_demo.js";
 import { runCommand, type RunOptions } from "./cmd_run.js";
 import { EXIT, type Verdict } from "./exit.js";
 import { choice, parseKernel, parseSeed } from "./options.js";
@@ -111,11 +109,10 @@ Examples:
   program
     .command("realkernel")
     .description("replay the Linux 6.12 bochs recording against the model and compare every observation")
-    .option("--fixture <file>", "the recording (JSON lines)", FIXTURE)
+    .option("--fixture <file>", "the recording (JSON lines)", RECORDING_PATH)
     .option("--all", "print matching observations too")
     .action((o: { fixture: string; all?: boolean }) => {
-      const fixture = loadFixture(o.fixture);
-      const results = compareObservations(fixture.observations, replayRecording().observations);
+      const results = compareWithRecording(o.fixture);
       if (o.all) for (const r of results) if (r.verdict === "match") out(`[${r.scn}] match ${r.real}`);
       out(formatComparison(results));
       const c = summarize(results);

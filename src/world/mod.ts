@@ -4,4 +4,3 @@
 export { DEFAULT_DEVICES, formatWorldOptions, resolvedProfile, type DeviceSpec, type WorldOptions } from "./options.js";
 export { World, type Program } from "./world.js";
 export { describeFindings, runCoreHotunplug, type SubtestRun, type SubtestRunOptions } from "./core_hotunplug.js";
-export { worldRunRecord } from "./run_record.js";

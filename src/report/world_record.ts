@@ -2,8 +2,8 @@
  * Turns a finished world into a RunRecord for the HTML timeline: one device lane per PCI
  * device and per drm_device, found from the allocation labels the model gives its objects.
  */
-import type { RunRecord } from "../report/mod.js";
-import type { World } from "./world.js";
+import type { World } from "../world/mod.js";
+import type { RunRecord } from "./run_record.js";
 
 export function worldRunRecord(world: World, meta: { title: string; verdict: string; replay: string }): RunRecord {
   const lanes = new Map<string, number[]>();
