@@ -2,12 +2,13 @@
  * File steps on DRM nodes: open, close, read (DRM events), poll.
  */
 import { z } from "zod";
-import { POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI, type Call, type Fd, type Syscalls, type SysResult, fail } from "../uapi/mod.js";
+import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDBAND, POLLRDNORM, type Call, type Fd } from "../uapi/mod.js";
+import { nodePath, pciDrmNodes } from "../userspace/mod.js";
 import { defineOp, oneOf, duration, durationUs, fromSys, intOrRef, type Outcome } from "./op.js";
 import { bdf } from "./schema.js";
 import type { NamedResults } from "./values.js";
 
-export const POLL_BITS = { POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL: 0x20, POLLRDNORM: 0x40, POLLRDBAND: 0x80 } as const;
+export const POLL_BITS = { POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL, POLLRDNORM, POLLRDBAND } as const;
 type PollName = keyof typeof POLL_BITS;
 const POLL_NAMES = Object.keys(POLL_BITS) as PollName[];
 
@@ -16,17 +17,6 @@ export function pollFlags(bits: number): string {
   return names.length === 0 ? "0" : names.join("|");
 }
 
-const NODE_PREFIX = { card: "card", render: "renderD", accel: "accel" } as const;
-
-/** The node of a PCI device, found as libdrm does: through /sys/bus/pci/devices/<bdf>/drm. */
-function* nodeOfDevice(sys: Syscalls, bdf: string, node: keyof typeof NODE_PREFIX): Call<SysResult<string>> {
-  const dir = node === "accel" ? "accel" : "drm";
-  const r = yield* sys.readdir(`/sys/bus/pci/devices/${bdf}/${dir}`);
-  if (!r.ok) return fail("ENOENT");
-  const re = new RegExp(`^${NODE_PREFIX[node]}\\d+$`);
-  const name = r.value.map((e) => e.name).find((n) => re.test(n));
-  return name === undefined ? fail("ENOENT") : { ok: true, value: `/dev/${dir === "drm" ? "dri/" : ""}${name}` };
-}
 
 function fdOf(names: NamedResults, v: unknown): Fd {
   return names.resolveNumber(v, "fd") as Fd;
@@ -44,9 +34,9 @@ export const openOp = defineOp({
     let path: string;
     if (typeof a.open === "string") path = ctx.names.resolveString(a.open, "path");
     else {
-      const r = yield* nodeOfDevice(ctx.sys, a.open.device, a.open.node);
-      if (!r.ok) return { status: "errno", errno: r.errno };
-      path = r.value;
+      const name = (yield* pciDrmNodes(ctx.sys, a.open.device, a.open.node === "accel" ? "accel" : "drm"))[a.open.node];
+      if (name === null) return { status: "errno", errno: "ENOENT" };
+      path = nodePath(name);
     }
     const r = yield* ctx.sys.open(path, a.excl ? { excl: true } : {});
     return fromSys(r, (fd) => ({ fd, path, node: path.replace(/^.*\//, "") }));

@@ -23,6 +23,7 @@ export const POLLERR = 0x8;
 export const POLLHUP = 0x10;
 export const POLLNVAL = 0x20;
 export const POLLRDNORM = 0x40;
+export const POLLRDBAND = 0x80;
 
 /** The fields an ioctl takes and returns, by their uapi struct member names. */
 export type IoctlArg = Readonly<Record<string, number | string | readonly number[]>>;

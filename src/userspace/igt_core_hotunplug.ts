@@ -7,6 +7,7 @@
  * IGT would (no render node, no `remove` attribute).
  */
 import type { Call, Fd, Syscalls } from "../uapi/mod.js";
+import { pciDrmNodes } from "./drm_nodes.js";
 
 export type SubtestName =
   | "unbind-rebind"
@@ -92,13 +93,6 @@ function* busRescan(sys: Syscalls, t: IgtTarget): Call<void> {
   yield* check(sys.exists(`/sys/bus/pci/devices/${t.bdf}`), "Fakely unplugged device not rediscovered");
 }
 
-/** The DRM node names (card*, renderD*) of the PCI device, found through sysfs. */
-function* findNodes(sys: Syscalls, t: IgtTarget): Call<{ card: string | null; render: string | null }> {
-  const r = yield* sys.readdir(`/sys/bus/pci/devices/${t.bdf}/drm`);
-  const names = r.ok ? r.value.map((e) => e.name) : [];
-  return { card: names.find((n) => /^card\d+$/.test(n)) ?? null, render: names.find((n) => /^renderD\d+$/.test(n)) ?? null };
-}
-
 function* nodeHealthcheck(sys: Syscalls, node: string): Call<void> {
   const fd = yield* sys.open(`/dev/dri/${node}`);
   if (!fd.ok) throw new Failure(`DRM device reopen failure! (${node}: ${fd.errno})`);
@@ -113,14 +107,14 @@ function* nodeHealthcheck(sys: Syscalls, node: string): Call<void> {
 /** Settle, re-enumerate, then check the card node and (if present) the render node. */
 export function* healthcheck(sys: Syscalls, t: IgtTarget): Call<void> {
   yield* sys.sleep(1000);
-  const nodes = yield* findNodes(sys, t);
+  const nodes = yield* pciDrmNodes(sys, t.bdf);
   if (nodes.card === null) throw new Failure("DRM device reopen failure! (no card node)");
   yield* nodeHealthcheck(sys, nodes.card);
   if (nodes.render !== null) yield* nodeHealthcheck(sys, nodes.render);
 }
 
 function* openCard(sys: Syscalls, t: IgtTarget): Call<Fd> {
-  const nodes = yield* findNodes(sys, t);
+  const nodes = yield* pciDrmNodes(sys, t.bdf);
   if (nodes.card === null) throw new Failure("No card node");
   const fd = yield* sys.open(`/dev/dri/${nodes.card}`);
   if (!fd.ok) throw new Failure(`Device open failed: ${fd.errno}`);
@@ -137,7 +131,7 @@ function* closeStale(sys: Syscalls, fd: Fd | null): Call<null> {
 
 /** pre_check(): the baseline health check; a device without a render node is skipped, as in IGT. */
 function* preCheck(sys: Syscalls, t: IgtTarget): Call<void> {
-  const nodes = yield* findNodes(sys, t);
+  const nodes = yield* pciDrmNodes(sys, t.bdf);
   if (nodes.render === null) throw new Skip("No render node");
   yield* healthcheck(sys, t);
 }
