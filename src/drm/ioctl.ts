@@ -9,7 +9,7 @@ import type { KFile } from "../base/mod.js";
 import type { Task } from "../kernel/mod.js";
 import { DRM_COMMAND_BASE, DRM_COMMAND_END, DRM_IOCTL_BASE, fail, iocNr, iocType, type ErrnoName, type IoctlArg, type IoctlOut, type SysResult } from "../uapi/mod.js";
 import { drmDevIsUnplugged } from "./device.js";
-import type { DrmFile } from "./file.js";
+import { drmFileOf, type DrmFile } from "./file.js";
 import { CORE_IOCTLS } from "./ioctl_core.js";
 import { DRM_AUTH, DRM_MASTER, DRM_RENDER_ALLOW, DRM_ROOT_ONLY, type DrmIoctlDesc } from "./ioctl_desc.js";
 
@@ -23,7 +23,7 @@ export function drmIoctlPermit(flags: number, file: DrmFile): ErrnoName | null {
 }
 
 export function* drmIoctl(kfile: KFile, cmd: number, arg: IoctlArg): Task<SysResult<IoctlOut>> {
-  const file = kfile.privateData as DrmFile;
+  const file = drmFileOf(kfile);
   const dev = file.dev;
   yield file.ioctlFootprints.drmIoctl; // step("drm_ioctl", [dev, file])
   if (drmDevIsUnplugged(dev)) return fail("ENODEV");
