@@ -24,6 +24,7 @@ export class DrmDevice implements KStruct {
   readonly sim: Sim;
   readonly ref: Kref;
   readonly managed = new DrmManaged();
+  /** The open files (dev->filelist); their number is dev->open_count. */
   readonly files = new Set<DrmFile>();
   registered = false;
   unplugged = false;
@@ -33,7 +34,6 @@ export class DrmDevice implements KStruct {
   /** dev->anon_inode->i_mapping: every mapping made through this device's files. */
   anonMapping: AddressSpace | null = null;
   unique: string | null = null;
-  openCount = 0;
   master: DrmFile | null = null;
   /** The next authentication magic GET_MAGIC hands out (per device, like the master's idr). */
   nextMagic = 1;

@@ -37,7 +37,6 @@ export class DrmFile implements KStruct {
   readonly events: Uint8Array[] = [];
   readonly eventWait: WaitQueue;
   readonly handles = new Map<number, GemObject>();
-  released = false;
   private ioctlSteps: IoctlSteps | null = null;
 
   constructor(
@@ -45,7 +44,6 @@ export class DrmFile implements KStruct {
     readonly minor: DrmMinor,
     readonly dev: DrmDevice,
     readonly kfile: KFile,
-    public pid: number,
   ) {
     this.eventWait = new WaitQueue(dev.sim, `drm_file event_wait (${minor.name})`);
   }
@@ -113,7 +111,7 @@ export function* drmStubOpen(core: DrmCore, devt: Devt, kfile: KFile, flags: Ope
     return fail("EBUSY");
   }
   const sim = dev.sim;
-  const file = new DrmFile(sim.alloc("drm_file", { label: `drm_file ${minor.name} (pid ${kfile.pid}) [${dev.label}]` }), minor, dev, kfile, kfile.pid);
+  const file = new DrmFile(sim.alloc("drm_file", { label: `drm_file ${minor.name} (pid ${kfile.pid}) [${dev.label}]` }), minor, dev, kfile);
   // The first opener of a primary node becomes master. @see drm_master_open()
   if (file.isPrimaryClient && dev.master === null) {
     dev.master = file;
@@ -124,7 +122,6 @@ export function* drmStubOpen(core: DrmCore, devt: Devt, kfile: KFile, flags: Ope
   kfile.privateData = file;
   kfile.mapping = dev.anonMapping;
   dev.files.add(file);
-  dev.openCount++;
   return ok(0);
 }
 
@@ -137,13 +134,11 @@ export function* drmRelease(kfile: KFile): Task<void> {
   const file = drmFileOf(kfile);
   const dev = file.dev;
   yield step("drm_release", [], [dev, file]);
-  dev.openCount--;
   dev.files.delete(file);
   yield* drmGemRelease(file);
   file.events.length = 0;
   if (dev.master === file) dev.master = null;
   if (dev.driver.postclose !== undefined) yield* dev.driver.postclose(dev, file);
-  file.released = true;
   dev.sim.free(file.mem, "drm_file_free");
   yield* drmDevPut(dev);
 }

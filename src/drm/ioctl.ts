@@ -39,7 +39,7 @@ export function* drmIoctl(kfile: KFile, cmd: number, arg: IoctlArg): Task<SysRes
 /** @see drm_ioctl_kernel() */
 export function* drmIoctlKernel(file: DrmFile, desc: DrmIoctlDesc, arg: IoctlArg): Task<SysResult<IoctlOut>> {
   yield file.ioctlFootprints.drmIoctlKernel; // step("drm_ioctl_kernel", [file.dev], [file])
-  file.pid = file.kfile.pid;
+  // No drm_file_update_pid(): only the process that opened a file uses it in the model.
   if (drmDevIsUnplugged(file.dev)) return fail("ENODEV");
   const denied = drmIoctlPermit(desc.flags, file);
   if (denied !== null) return fail(denied);
