@@ -123,7 +123,8 @@ export class Process implements Syscalls {
   }
 
   // The hot path of the model (see docs/benchmarks.md): it does what traced() does, with the
-  // sys_ioctl frame pushed by hand, so that a call costs no wrapper generators.
+  // sys_ioctl frame pushed by hand, so that a call costs no wrapper generators. (Written with
+  // traced(), a closure and sim.frame(), a round trip takes about four times as long.)
   *ioctl(fd: Fd, request: string | number, arg: IoctlArg = {}): Task<SysResult<IoctlOut>> {
     const sim = this.kernel.sim;
     const startTick = sim.now;
