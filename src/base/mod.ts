@@ -13,4 +13,4 @@ export { compareVersions, DEFAULT_KERNEL_VERSION, isKernelVersion, KERNEL_VERSIO
 export { baseName, parentOf, Sysfs, type SysfsNode } from "./sysfs.js";
 export { UeventHub, type UeventListener } from "./uevent_hub.js";
 export { UeventSocket } from "./uevent_socket.js";
-export { fget, fput, KFile, pollFilter, Vfs, type ChrdevOpen, type FileOps } from "./vfs.js";
+export { fget, fput, KFile, Vfs, vfsPoll, type ChrdevOpen, type FileOps, type PollWait } from "./vfs.js";

@@ -2,7 +2,7 @@
  * A NETLINK_KOBJECT_UEVENT socket bound to group 1: a bounded receive queue. When the queue
  * is full further events are dropped and the next receive fails with ENOBUFS, as in Linux.
  */
-import { step, TIMED_OUT, WaitQueue, type Task } from "../kernel/mod.js";
+import { step, WaitQueue, waitEvent, type Task } from "../kernel/mod.js";
 import { fail, ok, type SysResult, type Uevent } from "../uapi/mod.js";
 import type { Kernel } from "./kernel.js";
 import type { UeventListener } from "./uevent_hub.js";
@@ -34,13 +34,8 @@ export class UeventSocket implements UeventListener {
       this.overrun = false;
       return fail("ENOBUFS");
     }
-    const deadline = this.wq.sim.now + timeoutTicks;
-    while (this.queue.length === 0) {
-      const left = deadline - this.wq.sim.now;
-      if (left <= 0) return fail("EAGAIN");
-      const r = yield { kind: "block", on: this.wq, reason: "recv on uevent socket", timeoutTicks: left };
-      if (r === TIMED_OUT && this.queue.length === 0) return fail("EAGAIN");
-    }
+    const queued = yield* waitEvent(this.wq, "recv on uevent socket", () => this.queue.length > 0, timeoutTicks);
+    if (!queued) return fail("EAGAIN");
     return ok(this.queue.shift()!);
   }
 }

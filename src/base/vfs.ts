@@ -7,7 +7,7 @@
  *
  * @see chrdev_open() in fs/char_dev.c; fput() in fs/file_table.c
  */
-import { assert, step, type Allocation, type KStruct, type Task } from "../kernel/mod.js";
+import { assert, step, waitEvent, type Allocation, type KStruct, type Task, type WaitQueue } from "../kernel/mod.js";
 import { fail, ok, POLLERR, POLLHUP, type IoctlArg, type IoctlOut, type OpenFlags, type SysResult } from "../uapi/mod.js";
 import type { Devt } from "./device.js";
 import type { Kernel } from "./kernel.js";
@@ -19,9 +19,21 @@ export interface FileOps {
   ioctl?(file: KFile, cmd: number, arg: IoctlArg): Task<SysResult<IoctlOut>>;
   /** `timeoutTicks` models a signal interrupting a blocking read (EINTR). */
   read?(file: KFile, count: number, timeoutTicks: number | null): Task<SysResult<Uint8Array>>;
-  /** The ready mask; poll(2) narrows it to the request with pollFilter(). */
-  poll?(file: KFile, events: number, timeoutTicks: number): Task<SysResult<number>>;
+  /** Where readiness is announced, and the ready mask; never blocks: poll(2) waits (vfsPoll()). */
+  poll?(file: KFile): Task<PollWait>;
   mmap?(file: KFile, vma: Vma): Task<SysResult<0>>;
+}
+
+/**
+ * What a file's poll tells poll(2): the wait queue woken when the file may have become ready,
+ * and its ready mask now (every ready bit, not only the requested ones).
+ * @see poll_wait() in include/linux/poll.h
+ */
+export interface PollWait {
+  readonly wq: WaitQueue;
+  /** Why a task sleeping in poll(2) on this file is blocked, for the trace. */
+  readonly reason: string;
+  mask(): number;
 }
 
 /** What a character-device driver does on open(): set `file.ops` and `file.privateData`. */
@@ -108,8 +120,22 @@ export class Vfs {
  * POLLHUP, which are always reported. A driver's poll may return more; the VFS narrows it.
  * @see do_pollfd() in fs/select.c
  */
-export function pollFilter(mask: number, requested: number): number {
+function pollFilter(mask: number, requested: number): number {
   return mask & (requested | POLLERR | POLLHUP);
+}
+
+/**
+ * poll(2) of one open file: waits up to `timeoutTicks` until the file is ready for one of the
+ * `requested` events, and returns what it reports (pollFilter()), 0 if the time ran out first.
+ * A file without a poll operation reports 0 at once.
+ * @see do_poll() in fs/select.c
+ */
+export function* vfsPoll(file: KFile, requested: number, timeoutTicks: number): Task<number> {
+  if (file.ops?.poll === undefined) return 0;
+  const pw = yield* file.ops.poll(file);
+  const revents = (): number => pollFilter(pw.mask(), requested);
+  yield* waitEvent(pw.wq, pw.reason, () => revents() !== 0, timeoutTicks);
+  return revents();
 }
 
 export function fget(file: KFile): void {

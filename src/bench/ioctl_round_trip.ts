@@ -7,7 +7,7 @@
 import type { TraceLevel } from "../kernel/mod.js";
 import { DRM_CAP, type Fd, type IoctlArg } from "../uapi/mod.js";
 import { BENCH_CARD, bootBenchWorld } from "./_world.js";
-import { perSecond, sampleRuns, type Row } from "./measure.js";
+import { perSecond, sampleRuns, startStopwatch, type Row } from "./measure.js";
 
 export const IOCTL_ROUND_TRIPS_PER_SECOND_MIN = 1_000_000;
 /**
@@ -42,12 +42,12 @@ function runOnce(c: IoctlCase, o: IoctlRoundTripOptions): number {
     const opened = yield* sys.open(BENCH_CARD);
     if (!opened.ok) throw new Error(`Cannot bench ioctl: open ${BENCH_CARD} failed with ${opened.errno}`);
     const fd: Fd = opened.value;
-    const start = process.hrtime.bigint();
+    const stopwatch = startStopwatch();
     for (let i = 0; i < o.calls; i++) {
       const r = yield* sys.ioctl(fd, c.request, c.arg);
       if (!r.ok) throw new Error(`Cannot bench ioctl: ${c.request} failed with ${r.errno}`);
     }
-    elapsedNs = Number(process.hrtime.bigint() - start);
+    elapsedNs = stopwatch();
     yield* sys.close(fd);
   });
   world.run();

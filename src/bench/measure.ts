@@ -38,11 +38,20 @@ export function perSecond(nsPerOp: Summary): Summary {
   return { median: 1e9 / nsPerOp.median, min: 1e9 / nsPerOp.max, max: 1e9 / nsPerOp.min, runs: nsPerOp.runs };
 }
 
+/**
+ * A stopwatch started now: each call returns the wall-clock nanoseconds since. For timing
+ * across the `yield`s of a simulated program, where timeNs() cannot wrap the code.
+ */
+export function startStopwatch(): () => number {
+  const start = process.hrtime.bigint();
+  return () => Number(process.hrtime.bigint() - start);
+}
+
 /** Wall-clock nanoseconds `body` takes. */
 export function timeNs(body: () => void): number {
-  const start = process.hrtime.bigint();
+  const elapsedNs = startStopwatch();
   body();
-  return Number(process.hrtime.bigint() - start);
+  return elapsedNs();
 }
 
 /** A target a figure is held to: at least or at most `value`. */

@@ -13,7 +13,7 @@ import { setFlagsFromString } from "node:v8";
 import type { TraceLevel } from "../kernel/mod.js";
 import type { Fd } from "../uapi/mod.js";
 import { BENCH_BDF, BENCH_CARD, BENCH_DRIVER, bootBenchWorld } from "./_world.js";
-import { summarize, type Row } from "./measure.js";
+import { startStopwatch, summarize, type Row } from "./measure.js";
 
 /** 10x the files may cost at most this many times the time. */
 export const UNPLUG_RATIO_10X_MAX = 12;
@@ -44,22 +44,22 @@ function runOnce(files: number, trace: TraceLevel, gc: () => void): UnplugSample
     gc();
     const heapBefore = process.memoryUsage().heapUsed;
     const fds: Fd[] = [];
-    const openStart = process.hrtime.bigint();
+    const openStopwatch = startStopwatch();
     for (let i = 0; i < files; i++) {
       const r = yield* sys.open(BENCH_CARD);
       if (!r.ok) throw new Error(`Cannot bench unplug: open ${BENCH_CARD} failed with ${r.errno}`);
       fds.push(r.value);
     }
-    const openNs = Number(process.hrtime.bigint() - openStart);
+    const openNs = openStopwatch();
     gc();
     const heapBytesPerFile = (process.memoryUsage().heapUsed - heapBefore) / files;
-    const start = process.hrtime.bigint();
+    const unplugStopwatch = startStopwatch();
     const w = yield* sys.writeFile(`/sys/bus/pci/drivers/${BENCH_DRIVER}/unbind`, BENCH_BDF);
-    const unplugNs = Number(process.hrtime.bigint() - start);
+    const unplugNs = unplugStopwatch();
     if (!w.ok) throw new Error(`Cannot bench unplug: unbind failed with ${w.errno}`);
-    const closeStart = process.hrtime.bigint();
+    const closeStopwatch = startStopwatch();
     for (const fd of fds) yield* sys.close(fd);
-    const lateCloseNs = Number(process.hrtime.bigint() - closeStart);
+    const lateCloseNs = closeStopwatch();
     sample = { openNs, unplugNs, lateCloseNs, heapBytesPerFile };
   });
   world.run();

@@ -5,6 +5,7 @@
  */
 import { Device, Kernel, Process, type KernelProfile } from "../base/mod.js";
 import { assert, FifoStrategy, Sim, type Finding, type Task } from "../kernel/mod.js";
+import type { Fd } from "../uapi/mod.js";
 import { drmDevAlloc, drmDevPut, drmDevRegister, type DrmDevice } from "./device.js";
 import { drmCore } from "./drm_core.js";
 import { DRIVER_GEM, DRIVER_RENDER, type DrmDriver } from "./drm_driver.js";
@@ -32,6 +33,8 @@ export interface DrmMachine {
   alloc(driver?: DrmDriver): DrmDevice;
   /** drm_dev_alloc() and drm_dev_register(): card and render nodes under /dev/dri. */
   registered(driver?: DrmDriver): DrmDevice;
+  /** open(2) of `path` by the machine's process; throws if it fails. */
+  open(path: string): Fd;
   /** WARN findings so far, as messages. */
   warnings(): string[];
   /** The process exits (closing its files), `dev`'s initial reference is dropped; returns the leak count. */
@@ -61,6 +64,11 @@ export function drmMachine(profile: KernelProfile = { name: "mainline", version:
       const err = m.run(() => drmDevRegister(dev));
       assert(err === 0, `Cannot register test drm_device: ${String(err)}`);
       return dev;
+    },
+    open: (path) => {
+      const r = m.run(() => proc.open(path));
+      assert(r.ok, `Cannot open ${path} in test: ${r.ok ? "" : r.errno}`);
+      return r.value;
     },
     finish: (dev) => {
       m.run(() => proc.exit());

@@ -8,7 +8,7 @@
  *
  * @see drivers/gpu/drm/drm_drv.c
  */
-import { AddressSpace, getDevice, putDevice, unmapMappingRange, type Device, type Kernel } from "../base/mod.js";
+import { AddressSpace, devmAddActionOrReset, getDevice, putDevice, unmapMappingRange, type Device, type Kernel } from "../base/mod.js";
 import { Kref, krefGet, krefPut, srcuReadLock, srcuReadUnlock, step, synchronizeSrcu, type Allocation, type KStruct, type Sim, type SrcuStruct, type SrcuToken, type Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
 import { drmCore } from "./drm_core.js";
@@ -16,7 +16,6 @@ import { DRIVER_COMPUTE_ACCEL, DRIVER_GEM, DRIVER_MODESET, DRIVER_RENDER, drmCor
 import type { DrmFile } from "./file.js";
 import { drmGemInit, type GemState } from "./gem.js";
 import { drmModesetRegisterAll, drmModesetUnregisterAll, type ModeConfig } from "./kms.js";
-import { devmAddActionOrReset } from "../base/mod.js";
 import { DrmManaged, drmManagedRelease, drmmAddAction, drmmKstrdup } from "./managed.js";
 import { DrmMinor, drmMinorAlloc, drmMinorRegister, drmMinorUnregister } from "./minor.js";
 import { DRM_MINOR_ACCEL, DRM_MINOR_PRIMARY, DRM_MINOR_RENDER } from "./minor_table.js";
@@ -25,6 +24,7 @@ export class DrmDevice implements KStruct {
   readonly sim: Sim;
   readonly ref: Kref;
   readonly managed = new DrmManaged();
+  /** The open files (dev->filelist); their number is dev->open_count. */
   readonly files = new Set<DrmFile>();
   registered = false;
   unplugged = false;
@@ -34,7 +34,6 @@ export class DrmDevice implements KStruct {
   /** dev->anon_inode->i_mapping: every mapping made through this device's files. */
   anonMapping: AddressSpace | null = null;
   unique: string | null = null;
-  openCount = 0;
   master: DrmFile | null = null;
   /** The next authentication magic GET_MAGIC hands out (per device, like the master's idr). */
   nextMagic = 1;

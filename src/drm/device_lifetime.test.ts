@@ -14,11 +14,11 @@ import { drmMachine, type DrmMachine } from "./_testing.js";
 import { drmCore } from "./drm_core.js";
 import { drmDevEnter, drmDevExit, drmDevIsUnplugged, drmDevRegister, drmDevUnplug, drmDevUnregister, type DrmDevice } from "./device.js";
 
-/** Opens `path` through the machine's process; throws if the open fails. */
-function openOk(m: DrmMachine, path: string): Fd {
-  const r = m.run(() => m.proc.open(path));
-  assert.ok(r.ok, `open ${path}: ${r.ok ? "" : r.errno}`);
-  return r.value;
+/** A machine with a registered device and `path` open on it. */
+function registeredWithOpen(path: string): { m: DrmMachine; dev: DrmDevice; fd: Fd } {
+  const m = drmMachine();
+  const dev = m.registered();
+  return { m, dev, fd: m.open(path) };
 }
 
 /**
@@ -76,16 +76,14 @@ describe("drm_device references and state", () => {
     });
     assert.equal(m.run(() => drmDevRegister(dev)), 0);
     assert.deepEqual(atAdd, ["dri/renderD128 published=false", "dri/card0 published=false"]);
-    for (const path of ["/dev/static/card0", "/dev/dri/card0", "/dev/dri/renderD128"]) openOk(m, path);
+    for (const path of ["/dev/static/card0", "/dev/dri/card0", "/dev/dri/renderD128"]) m.open(path);
     assert.equal(m.finish(dev), 0);
   });
 
   test("open() takes one device reference per file and close() drops it; a refused open takes none (R13)", () => {
-    const m = drmMachine();
-    const dev = m.registered();
-    const card = openOk(m, "/dev/dri/card0");
+    const { m, dev, fd: card } = registeredWithOpen("/dev/dri/card0");
     assert.equal(krefRead(dev.ref), 2);
-    const render = openOk(m, "/dev/dri/renderD128");
+    const render = m.open("/dev/dri/renderD128");
     assert.equal(krefRead(dev.ref), 3);
     assert.deepEqual(m.run(() => m.proc.open("/dev/dri/card0", { excl: true })), { ok: false, errno: "EBUSY" });
     assert.equal(krefRead(dev.ref), 3);
@@ -97,9 +95,7 @@ describe("drm_device references and state", () => {
   });
 
   test("drmDevUnregister() alone leaves the device enterable and open files working; new opens find no node (R6)", () => {
-    const m = drmMachine();
-    const dev = m.registered();
-    const fd = openOk(m, "/dev/dri/card0");
+    const { m, dev, fd } = registeredWithOpen("/dev/dri/card0");
     m.run(() => drmDevUnregister(dev));
     assert.equal(dev.registered, false);
     assert.equal(dev.unplugged, false);
@@ -113,9 +109,7 @@ describe("drm_device references and state", () => {
   });
 
   test("drmDevUnplug() leaves the reference count alone, and after it the device cannot be entered (R8, R9)", () => {
-    const m = drmMachine();
-    const dev = m.registered();
-    const fd = openOk(m, "/dev/dri/renderD128");
+    const { m, dev, fd } = registeredWithOpen("/dev/dri/renderD128");
     assert.equal(krefRead(dev.ref), 2);
     m.run(() => drmDevUnplug(dev));
     assert.equal(krefRead(dev.ref), 2);

@@ -20,11 +20,10 @@ const EVENT = new Uint8Array([1, 0, 0, 0, 8, 0, 0, 0]);
 function openCard(): { m: DrmMachine; dev: DrmDevice; fd: Fd; queue(): void } {
   const m = drmMachine();
   const dev = m.registered();
-  const r = m.run(() => m.proc.open("/dev/dri/card0"));
-  assert.ok(r.ok);
-  const kfile = m.proc.fds.get(r.value);
+  const fd = m.open("/dev/dri/card0");
+  const kfile = m.proc.fds.get(fd);
   assert.ok(kfile !== undefined);
-  return { m, dev, fd: r.value, queue: () => drmSendEvent(drmFileOf(kfile), EVENT) };
+  return { m, dev, fd, queue: () => drmSendEvent(drmFileOf(kfile), EVENT) };
 }
 
 describe("drm_poll", () => {

@@ -2,15 +2,16 @@
  * Opening, reading, polling and closing DRM nodes (struct drm_file).
  *
  * open() finds the minor (ENODEV once unpublished or unplugged, R35; ENXIO under the
- * uapi-doc profile, D1/R37) and takes a device reference for the file (R13). read() and poll() have no unplug check: queued events can
- * still be read (R45). close() always succeeds and releases handles, events and mastership,
- * then drops the file's device reference, possibly the final one (R44).
+ * uapi-doc profile, D1/R37) and takes a device reference for the file (R13). read() and
+ * poll() have no unplug check: queued events can still be read (R45). close() always
+ * succeeds and releases handles, events and mastership, then drops the file's device
+ * reference, possibly the final one (R44).
  *
  * @see drm_stub_open(), drm_open(), drm_release(), drm_read(), drm_poll() in
  *      drivers/gpu/drm/drm_file.c
  */
-import { pollFilter, type Devt, type FileOps, type KFile, type KernelProfile } from "../base/mod.js";
-import { fixedStep, step, TIMED_OUT, WaitQueue, type Allocation, type KStruct, type StepYield, type Task } from "../kernel/mod.js";
+import type { Devt, FileOps, KFile, KernelProfile, PollWait } from "../base/mod.js";
+import { fixedStep, step, WaitQueue, waitEvent, type Allocation, type KStruct, type StepYield, type Task } from "../kernel/mod.js";
 import { fail, ok, POLLIN, POLLRDNORM, type ErrnoName, type OpenFlags, type SysResult } from "../uapi/mod.js";
 import { ACCEL_MAJOR, type DrmCore } from "./drm_core.js";
 import { drmDevPut, type DrmDevice } from "./device.js";
@@ -36,7 +37,6 @@ export class DrmFile implements KStruct {
   readonly events: Uint8Array[] = [];
   readonly eventWait: WaitQueue;
   readonly handles = new Map<number, GemObject>();
-  released = false;
   private ioctlSteps: IoctlSteps | null = null;
 
   constructor(
@@ -44,7 +44,6 @@ export class DrmFile implements KStruct {
     readonly minor: DrmMinor,
     readonly dev: DrmDevice,
     readonly kfile: KFile,
-    public pid: number,
   ) {
     this.eventWait = new WaitQueue(dev.sim, `drm_file event_wait (${minor.name})`);
   }
@@ -112,7 +111,7 @@ export function* drmStubOpen(core: DrmCore, devt: Devt, kfile: KFile, flags: Ope
     return fail("EBUSY");
   }
   const sim = dev.sim;
-  const file = new DrmFile(sim.alloc("drm_file", { label: `drm_file ${minor.name} (pid ${kfile.pid}) [${dev.label}]` }), minor, dev, kfile, kfile.pid);
+  const file = new DrmFile(sim.alloc("drm_file", { label: `drm_file ${minor.name} (pid ${kfile.pid}) [${dev.label}]` }), minor, dev, kfile);
   // The first opener of a primary node becomes master. @see drm_master_open()
   if (file.isPrimaryClient && dev.master === null) {
     dev.master = file;
@@ -123,7 +122,6 @@ export function* drmStubOpen(core: DrmCore, devt: Devt, kfile: KFile, flags: Ope
   kfile.privateData = file;
   kfile.mapping = dev.anonMapping;
   dev.files.add(file);
-  dev.openCount++;
   return ok(0);
 }
 
@@ -136,13 +134,11 @@ export function* drmRelease(kfile: KFile): Task<void> {
   const file = drmFileOf(kfile);
   const dev = file.dev;
   yield step("drm_release", [], [dev, file]);
-  dev.openCount--;
   dev.files.delete(file);
   yield* drmGemRelease(file);
   file.events.length = 0;
   if (dev.master === file) dev.master = null;
   if (dev.driver.postclose !== undefined) yield* dev.driver.postclose(dev, file);
-  file.released = true;
   dev.sim.free(file.mem, "drm_file_free");
   yield* drmDevPut(dev);
 }
@@ -151,13 +147,8 @@ export function* drmRelease(kfile: KFile): Task<void> {
 export function* drmRead(kfile: KFile, count: number, timeoutTicks: number | null): Task<SysResult<Uint8Array>> {
   const file = drmFileOf(kfile);
   yield step("drm_read", [file]);
-  const deadline = timeoutTicks === null ? null : file.dev.sim.now + timeoutTicks;
-  while (file.events.length === 0) {
-    const left = deadline === null ? null : deadline - file.dev.sim.now;
-    if (left !== null && left <= 0) return fail("EINTR");
-    const r = yield { kind: "block", on: file.eventWait, reason: `drm_read on ${file.minor.name}`, timeoutTicks: left };
-    if (r === TIMED_OUT && file.events.length === 0) return fail("EINTR");
-  }
+  const queued = yield* waitEvent(file.eventWait, `drm_read on ${file.minor.name}`, () => file.events.length > 0, timeoutTicks);
+  if (!queued) return fail("EINTR");
   const ev = file.events[0]!;
   if (ev.length > count) return fail("EINVAL");
   file.events.shift();
@@ -165,20 +156,15 @@ export function* drmRead(kfile: KFile, count: number, timeoutTicks: number | nul
 }
 
 /**
- * POLLIN|POLLRDNORM when an event is queued, narrowed to what the caller asked for (poll(2)
- * reports no bit outside the request but POLLERR and POLLHUP); otherwise waits up to the
- * timeout and returns 0. No unplug check: queued events stay readable (R45).
+ * POLLIN|POLLRDNORM while an event is queued; the file's event queue wakes poll(2) when one
+ * is. No unplug check: queued events stay readable (R45).
  */
-export function* drmPoll(kfile: KFile, events: number, timeoutTicks: number): Task<SysResult<number>> {
+export function* drmPoll(kfile: KFile): Task<PollWait> {
   const file = drmFileOf(kfile);
   yield step("drm_poll", [file]);
-  const ready = (): number => pollFilter(file.events.length > 0 ? POLLIN | POLLRDNORM : 0, events);
-  const deadline = file.dev.sim.now + timeoutTicks;
-  while (ready() === 0) {
-    const left = deadline - file.dev.sim.now;
-    if (left <= 0) return ok(0);
-    const r = yield { kind: "block", on: file.eventWait, reason: `drm_poll on ${file.minor.name}`, timeoutTicks: left };
-    if (r === TIMED_OUT) return ok(ready());
-  }
-  return ok(ready());
+  return {
+    wq: file.eventWait,
+    reason: `drm_poll on ${file.minor.name}`,
+    mask: () => (file.events.length > 0 ? POLLIN | POLLRDNORM : 0),
+  };
 }

@@ -10,7 +10,7 @@ import { PAGE_SHIFT, PAGE_SIZE, type FaultResult, type KFile, type Vma, type VmO
 import { Kref, krefGet, krefPut, step, type Allocation, type KStruct, type Task } from "../kernel/mod.js";
 import { fail, ok, type ErrnoName, type SysResult } from "../uapi/mod.js";
 import { drmDevEnter, drmDevExit, type DrmDevice } from "./device.js";
-import type { DrmFile } from "./file.js";
+import { drmFileOf, type DrmFile } from "./file.js";
 import { drmmAddAction, drmmAddActionOrReset } from "./managed.js";
 
 /** DRM_FILE_PAGE_OFFSET_START on 64-bit: fake offsets start at 4 GiB. */
@@ -110,7 +110,7 @@ export function drmGemCreateMmapOffset(file: DrmFile, obj: GemObject): bigint {
  * @see drm_gem_mmap()
  */
 export function* drmGemMmap(kfile: KFile, vma: Vma): Task<SysResult<0>> {
-  const file = kfile.privateData as DrmFile;
+  const file = drmFileOf(kfile);
   const dev = file.dev;
   yield step("drm_gem_mmap", [dev, file]);
   const token = drmDevEnter(dev);

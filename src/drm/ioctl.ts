@@ -9,7 +9,7 @@ import type { KFile } from "../base/mod.js";
 import type { Task } from "../kernel/mod.js";
 import { DRM_COMMAND_BASE, DRM_COMMAND_END, DRM_IOCTL_BASE, fail, iocNr, iocType, type ErrnoName, type IoctlArg, type IoctlOut, type SysResult } from "../uapi/mod.js";
 import { drmDevIsUnplugged } from "./device.js";
-import type { DrmFile } from "./file.js";
+import { drmFileOf, type DrmFile } from "./file.js";
 import { CORE_IOCTLS } from "./ioctl_core.js";
 import { DRM_AUTH, DRM_MASTER, DRM_RENDER_ALLOW, DRM_ROOT_ONLY, type DrmIoctlDesc } from "./ioctl_desc.js";
 
@@ -23,7 +23,7 @@ export function drmIoctlPermit(flags: number, file: DrmFile): ErrnoName | null {
 }
 
 export function* drmIoctl(kfile: KFile, cmd: number, arg: IoctlArg): Task<SysResult<IoctlOut>> {
-  const file = kfile.privateData as DrmFile;
+  const file = drmFileOf(kfile);
   const dev = file.dev;
   yield file.ioctlFootprints.drmIoctl; // step("drm_ioctl", [dev, file])
   if (drmDevIsUnplugged(dev)) return fail("ENODEV");
@@ -39,7 +39,7 @@ export function* drmIoctl(kfile: KFile, cmd: number, arg: IoctlArg): Task<SysRes
 /** @see drm_ioctl_kernel() */
 export function* drmIoctlKernel(file: DrmFile, desc: DrmIoctlDesc, arg: IoctlArg): Task<SysResult<IoctlOut>> {
   yield file.ioctlFootprints.drmIoctlKernel; // step("drm_ioctl_kernel", [file.dev], [file])
-  file.pid = file.kfile.pid;
+  // No drm_file_update_pid(): only the process that opened a file uses it in the model.
   if (drmDevIsUnplugged(file.dev)) return fail("ENODEV");
   const denied = drmIoctlPermit(desc.flags, file);
   if (denied !== null) return fail(denied);

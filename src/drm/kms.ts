@@ -79,22 +79,24 @@ function modeConfig(dev: DrmDevice): ModeConfig {
   return mc;
 }
 
-export function drmCrtcInit(dev: DrmDevice): number {
-  const id = modeConfig(dev).allocObjectId();
-  modeConfig(dev).crtcs.push(id);
+/** Gives a new mode object an id and adds it to the list `listOf` picks; returns the id. */
+function addModeObject(dev: DrmDevice, listOf: (mc: ModeConfig) => number[]): number {
+  const mc = modeConfig(dev);
+  const id = mc.allocObjectId();
+  listOf(mc).push(id);
   return id;
+}
+
+export function drmCrtcInit(dev: DrmDevice): number {
+  return addModeObject(dev, (mc) => mc.crtcs);
 }
 
 export function drmEncoderInit(dev: DrmDevice): number {
-  const id = modeConfig(dev).allocObjectId();
-  modeConfig(dev).encoders.push(id);
-  return id;
+  return addModeObject(dev, (mc) => mc.encoders);
 }
 
 export function drmPlaneInit(dev: DrmDevice): number {
-  const id = modeConfig(dev).allocObjectId();
-  modeConfig(dev).planes.push(id);
-  return id;
+  return addModeObject(dev, (mc) => mc.planes);
 }
 
 /**

@@ -41,6 +41,11 @@ export function minorName(type: DrmMinorType, index: number): string {
   }
 }
 
+/** The minor's link in its class directory, e.g. /sys/class/drm/card0. */
+function classLink(minor: DrmMinor): string {
+  return `/sys/class/${minor.type === DRM_MINOR_ACCEL ? "accel" : "drm"}/${minor.name}`;
+}
+
 function tableFor(dev: DrmDevice, type: DrmMinorType): MinorTable {
   const core = drmCore(dev.kernel);
   return type === DRM_MINOR_ACCEL ? core.accelMinors : core.minors;
@@ -82,8 +87,7 @@ export function* drmMinorAlloc(dev: DrmDevice, type: DrmMinorType): Task<0 | Err
 export function* drmMinorRegister(dev: DrmDevice, minor: DrmMinor | null): Task<void> {
   if (minor === null || minor.kdev === null) return;
   yield step("drm_minor_register", [dev], [minor]);
-  const classDir = minor.type === DRM_MINOR_ACCEL ? "accel" : "drm";
-  yield* deviceAdd(minor.kdev, `/sys/class/${classDir}/${minor.name}`);
+  yield* deviceAdd(minor.kdev, classLink(minor));
   tableFor(dev, minor.type).publish(minor.index, minor);
   minor.registered = true;
 }
@@ -93,8 +97,7 @@ export function* drmMinorUnregister(dev: DrmDevice, minor: DrmMinor | null): Tas
   if (minor === null || !minor.registered || minor.kdev === null) return;
   yield step("drm_minor_unregister", [dev], [minor]);
   tableFor(dev, minor.type).unpublish(minor.index);
-  const classDir = minor.type === DRM_MINOR_ACCEL ? "accel" : "drm";
-  yield* deviceDel(minor.kdev, `/sys/class/${classDir}/${minor.name}`);
+  yield* deviceDel(minor.kdev, classLink(minor));
   minor.registered = false;
 }
 

@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { KernelProfile } from "../base/mod.js";
+import type { DrmMinor } from "./minor.js";
 import { DRM_MINOR_PRIMARY, DRM_MINOR_RENDER, MinorTable, type DrmMinorType } from "./minor_table.js";
 
 const V7_1: KernelProfile = { name: "mainline", version: "7.1" };
@@ -77,6 +78,9 @@ describe("MinorTable", () => {
     const table = new MinorTable(V7_1, "drm");
     const index = table.alloc(DRM_MINOR_PRIMARY);
     assert.equal(index, 0);
+    const minor = {} as DrmMinor; // only its identity is looked at
+    table.publish(0, minor);
+    assert.equal(table.lookup(0), minor, "a published minor is found");
     table.unpublish(0);
     assert.equal(table.lookup(0), null);
     assert.equal(table.isReserved(0), true);

@@ -42,13 +42,7 @@ export class MinorTable {
 
   private allocIn(key: string, ranges: readonly [number, number][]): number | null {
     for (const [lo, hi] of ranges) {
-      for (let i = lo; i <= hi; i++) {
-        if (!this.entries.has(i)) {
-          this.entries.set(i, null);
-          this.lastAllocated.set(key, i);
-          return i;
-        }
-      }
+      for (let i = lo; i <= hi; i++) if (!this.entries.has(i)) return this.reserve(key, i);
     }
     return null;
   }
@@ -59,13 +53,15 @@ export class MinorTable {
     const span = hi - lo + 1;
     for (let k = 0; k < span; k++) {
       const i = lo + ((start - lo + k) % span);
-      if (!this.entries.has(i)) {
-        this.entries.set(i, null);
-        this.lastAllocated.set(key, i);
-        return i;
-      }
+      if (!this.entries.has(i)) return this.reserve(key, i);
     }
     return null;
+  }
+
+  private reserve(key: string, index: number): number {
+    this.entries.set(index, null);
+    this.lastAllocated.set(key, index);
+    return index;
   }
 
   publish(index: number, minor: DrmMinor): void {

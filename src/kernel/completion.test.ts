@@ -10,6 +10,23 @@ function* waiter(sim: Sim, c: Completion, log: string[], name: string, timeoutTi
   return ok;
 }
 
+/**
+ * Waiters "first" and "second" on a fresh completion, and a task that calls complete()
+ * `completions` times at tick 10.
+ */
+function twoWaiters(name: string, completions: number): { sim: Sim; c: Completion; log: string[] } {
+  const sim = new Sim({ seed: 1 });
+  const c = new Completion(sim, name);
+  const log: string[] = [];
+  sim.spawn("first", waiter(sim, c, log, "first"));
+  sim.spawn("second", waiter(sim, c, log, "second"));
+  sim.spawn("completer", (function* () {
+    yield sleepTicks(10);
+    for (let i = 0; i < completions; i++) complete(c);
+  })());
+  return { sim, c, log };
+}
+
 test("waitForCompletion() blocks until complete() and then returns true", () => {
   const sim = new Sim({ seed: 1 });
   const c = new Completion(sim, "probe");
@@ -35,15 +52,7 @@ test("waitForCompletion() after complete() returns at once without blocking", ()
 });
 
 test("complete() releases exactly one waiter, the one that waited first", () => {
-  const sim = new Sim({ seed: 1 });
-  const c = new Completion(sim, "one");
-  const log: string[] = [];
-  sim.spawn("first", waiter(sim, c, log, "first"));
-  sim.spawn("second", waiter(sim, c, log, "second"));
-  sim.spawn("completer", (function* () {
-    yield sleepTicks(10);
-    complete(c);
-  })());
+  const { sim, log } = twoWaiters("one", 1);
   const outcome = sim.run();
   assert.deepEqual(log, ["first done@10"]);
   assert.equal(outcome.kind, "deadlock");
@@ -52,16 +61,7 @@ test("complete() releases exactly one waiter, the one that waited first", () => 
 });
 
 test("complete() twice releases two waiters", () => {
-  const sim = new Sim({ seed: 1 });
-  const c = new Completion(sim, "two");
-  const log: string[] = [];
-  sim.spawn("first", waiter(sim, c, log, "first"));
-  sim.spawn("second", waiter(sim, c, log, "second"));
-  sim.spawn("completer", (function* () {
-    yield sleepTicks(10);
-    complete(c);
-    complete(c);
-  })());
+  const { sim, c, log } = twoWaiters("two", 2);
   assert.equal(sim.run().kind, "quiescent");
   assert.deepEqual(log, ["first done@10", "second done@10"]);
   assert.equal(c.done, 0);

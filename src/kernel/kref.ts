@@ -10,8 +10,12 @@ import type { Task } from "./task.js";
 
 export class Kref {
   count = 1;
-  released = false;
   constructor(readonly sim: Sim, readonly owner: KStruct) {}
+
+  /** Whether the last reference was dropped (and `release` ran): the count only reaches 0 there. */
+  get released(): boolean {
+    return this.count === 0;
+  }
 }
 
 export function krefRead(ref: Kref): number {
@@ -38,7 +42,6 @@ export function* krefPut(ref: Kref, release: () => Task<void>): Task<boolean> {
   }
   ref.count--;
   if (ref.count > 0) return false;
-  ref.released = true;
   yield* release();
   return true;
 }

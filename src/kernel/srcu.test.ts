@@ -18,7 +18,7 @@ function* syncer(sim: Sim, srcu: SrcuStruct, log: string[], startAtTicks: number
   yield sleepTicks(startAtTicks);
   log.push(`sync starts@${sim.now}`);
   yield* synchronizeSrcu(srcu);
-  log.push(`sync done@${sim.now} with ${srcu.readers.size} readers inside`);
+  log.push(`sync done@${sim.now} with ${srcu.readerCount} readers inside`);
 }
 
 test("synchronizeSrcu() without readers returns after its own step", () => {

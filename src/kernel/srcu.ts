@@ -33,9 +33,9 @@ export class SrcuStruct {
     this.wq = new WaitQueue(sim, `synchronize_srcu(${name})`);
   }
 
-  /** The readers inside now, by token (a copy). */
-  get readers(): ReadonlyMap<SrcuToken, Reader> {
-    return new Map(this.inside.map((r) => [r.token, r]));
+  /** How many readers are inside now. */
+  get readerCount(): number {
+    return this.inside.length;
   }
 
   /** @internal */

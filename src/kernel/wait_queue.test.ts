@@ -4,8 +4,15 @@ import { Sim } from "./sim.js";
 import { sleepTicks, step, type Task } from "./task.js";
 import { WaitQueue, waitEvent } from "./wait_queue.js";
 
-/** Tasks t1, t2, t3 go to sleep on `wq` in the order t3, t1, t2 (their ids say otherwise). */
-function spawnWaiters(sim: Sim, wq: WaitQueue, state: { tokens: number }, order: string[]): void {
+/**
+ * A fresh queue of tokens, and tasks t1, t2, t3 that go to sleep on it in the order t3, t1, t2
+ * (their ids say otherwise), each to take a token; `order` is the order they got one in.
+ */
+function spawnWaiters(): { sim: Sim; wq: WaitQueue; state: { tokens: number }; order: string[] } {
+  const sim = new Sim({ seed: 1 });
+  const wq = new WaitQueue(sim, "tokens");
+  const state = { tokens: 0 };
+  const order: string[] = [];
   const sleepBeforeWait = [10, 20, 0];
   sleepBeforeWait.forEach((ticks, i) => {
     const name = `t${i + 1}`;
@@ -16,14 +23,11 @@ function spawnWaiters(sim: Sim, wq: WaitQueue, state: { tokens: number }, order:
       order.push(name);
     })());
   });
+  return { sim, wq, state, order };
 }
 
 test("WaitQueue.wakeUpOne() wakes the task that went to sleep first", () => {
-  const sim = new Sim({ seed: 1 });
-  const wq = new WaitQueue(sim, "tokens");
-  const state = { tokens: 0 };
-  const order: string[] = [];
-  spawnWaiters(sim, wq, state, order);
+  const { sim, wq, state, order } = spawnWaiters();
   sim.spawn("waker", (function* () {
     yield sleepTicks(100);
     assert.equal(wq.length, 3);
@@ -39,11 +43,7 @@ test("WaitQueue.wakeUpOne() wakes the task that went to sleep first", () => {
 });
 
 test("WaitQueue.wakeUpAll() wakes every waiter, oldest first", () => {
-  const sim = new Sim({ seed: 1 });
-  const wq = new WaitQueue(sim, "tokens");
-  const state = { tokens: 0 };
-  const order: string[] = [];
-  spawnWaiters(sim, wq, state, order);
+  const { sim, wq, state, order } = spawnWaiters();
   sim.spawn("waker", (function* () {
     yield sleepTicks(100);
     state.tokens = 3;

@@ -26,15 +26,19 @@ export function ueventSeqnum(ev: Uevent): number {
   return Number(ueventGet(ev, "SEQNUM") ?? "0");
 }
 
+/** The fields of the wire form: the `ACTION@DEVPATH` header, then one `KEY=VALUE` per key. */
+function ueventFields(ev: Uevent): string[] {
+  return [`${ev.action}@${ev.devpath}`, ...ev.env.map(([k, v]) => `${k}=${v}`)];
+}
+
 /** The datagram on NETLINK_KOBJECT_UEVENT group 1. */
 export function encodeKernelUevent(ev: Uevent): Buffer {
-  const parts = [`${ev.action}@${ev.devpath}`, ...ev.env.map(([k, v]) => `${k}=${v}`)];
-  return Buffer.from(parts.join("\0") + "\0", "utf8");
+  return Buffer.from(ueventFields(ev).join("\0") + "\0", "utf8");
 }
 
 /** The fixture form: NUL shown as `|`, no trailing separator. */
 export function formatUeventRaw(ev: Uevent): string {
-  return [`${ev.action}@${ev.devpath}`, ...ev.env.map(([k, v]) => `${k}=${v}`)].join("|");
+  return ueventFields(ev).join("|");
 }
 
 export class UeventParseError extends SyntaxError {
