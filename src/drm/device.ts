@@ -134,7 +134,11 @@ export function* devmDrmDevAlloc(parent: Device, driver: DrmDriver, containerTyp
     return dev;
   }
   const err = yield* devmAddActionOrReset(parent, "devm_drm_dev_init_release", () => drmDevPut(dev));
-  if (err !== 0) return err;
+  if (err !== 0) {
+    // The reset dropped the only reference, but final_kfree is not set yet: free the container here.
+    kernel.sim.free(mem, "devm_drm_dev_alloc");
+    return err;
+  }
   dev.managed.finalKfree = mem;
   return dev;
 }

@@ -286,6 +286,16 @@ describe("drm_dev_init failing midway", () => {
     });
   }
 
+  test("devmDrmDevAlloc() whose devres action cannot be added releases the device and frees the container", () => {
+    const m = drmMachine();
+    const parent = m.parent();
+    m.kernel.faults.set("devm_add_action", { nth: 1 });
+    assert.equal(m.run(() => devmDrmDevAlloc(parent, TEST_DRIVER, "test_device")), "ENOMEM");
+    assert.equal(parent.refcount, 1, "the parent reference is dropped");
+    assert.equal(m.sim.reportLeaks(), 0, "the container is not leaked");
+    assert.deepEqual(m.sim.findings.filter((f) => f.kind !== "leak"), []);
+  });
+
   test("drmDevAlloc() failing at the GEM action releases the entries before it newest first (R25)", () => {
     const m = drmMachine();
     const parent = m.parent();
