@@ -6,6 +6,7 @@
  * median of several runs is the figure, and min/max show the spread.
  */
 import { assert } from "../kernel/mod.js";
+import { formatTextTable } from "../report/mod.js";
 
 export interface Summary {
   readonly median: number;
@@ -103,11 +104,5 @@ export function formatTable(rows: readonly Row[]): string {
     formatTarget(r.target),
     verdictOf(r),
   ]);
-  const all = [header, ...cells];
-  const widths = header.map((_, c) => Math.max(...all.map((line) => line[c]!.length)));
-  const numeric = new Set([1, 2, 3, 4]);
-  const line = (cols: readonly string[]): string =>
-    cols.map((cell, c) => (numeric.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  ").trimEnd();
-  const rule = widths.map((w) => "-".repeat(w)).join("  ");
-  return [line(header), rule, ...cells.map(line)].join("\n");
+  return formatTextTable(header, cells, new Set([1, 2, 3, 4])).join("\n");
 }

@@ -8,7 +8,7 @@ import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compareWithRecording, summarize } from "../realkernel/mod.js";
-import { renderHtml, worldRunRecord, type RunRecord } from "../report/mod.js";
+import { formatTextTable, renderHtml, worldRunRecord, type RunRecord } from "../report/mod.js";
 import { formatLocated, loadScenarioFile, replayCommand, runScenario, type ScenarioRun } from "../scenario/mod.js";
 import { EXIT, worst, type Verdict } from "./exit.js";
 import { writeOutput } from "./write_file.js";
@@ -32,12 +32,6 @@ function findingsCell(run: ScenarioRun): string {
   return [...counts].map(([k, n]) => (n > 1 ? `${k} x${n}` : k)).join(", ") || "-";
 }
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: readonly string[]): string => r.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd();
-  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)];
-}
-
 export function demoCommand(htmlPath: string, out: (s: string) => void, progress: (s: string) => void): number {
   const files = builtinScenarioFiles();
   const rows: string[][] = [];
@@ -58,7 +52,7 @@ export function demoCommand(htmlPath: string, out: (s: string) => void, progress
     records.push(worldRunRecord(run.world, { title: `${run.scenario.name} on ${drivers}`, verdict: outcomeOf(run), replay: replayCommand(run) }));
   }
   progress("");
-  for (const l of table(["scenario", "driver", "verdict", "findings", "replay"], rows)) out(l);
+  for (const l of formatTextTable(["scenario", "driver", "verdict", "findings", "replay"], rows)) out(l);
   const caught = records.filter((r) => r.verdict === "caught").length;
   const failed = verdicts.filter((v) => v !== "pass").length;
   out("");

@@ -2,6 +2,7 @@
  * The HTML timeline report: run records in, one self-contained HTML file out.
  */
 export { renderHtml } from "./html.js";
+export { formatTextTable } from "./text_table.js";
 export { worldRunRecord } from "./world_record.js";
 export type { DeviceLaneSpec, RunRecord } from "./run_record.js";
 export { buildTimeline, type Lane, type LaneItem, type TimelineLayout } from "./timeline_layout.js";
