@@ -1,5 +1,5 @@
 /**
- * Reads the real-kernel recording (shared/realkernel/*.jsonl) into observations.
+ * Reads the real-kernel recording (fixtures/realkernel/*.jsonl, a copy of shared/realkernel/) into observations.
  *
  * What is left out, and why:
  * - uevents of other subsystems (fbdev `graphics`, `vtconsole`, modules, classes, the driver

@@ -13,7 +13,7 @@ import { isModelledUevent, ueventRawWithoutSeqnum, type Observation } from "./ob
 import { Recorder, WORDS } from "./_recorder.js";
 
 /** The recording this replay follows, step by step. */
-export const RECORDING_PATH = fileURLToPath(new URL("../../../shared/realkernel/linux-6.12-bochs-pciehp.jsonl", import.meta.url));
+export const RECORDING_PATH = fileURLToPath(new URL("../../fixtures/realkernel/linux-6.12-bochs-pciehp.jsonl", import.meta.url));
 
 const BDF = "0000:01:00.0";
 const BDF2 = "0000:02:00.0";
