@@ -1,11 +1,12 @@
 /**
  * A scenario run as one JSON object for scripts: scenario, seed, profile, verdict, per-step
- * results, uevents (with their keys in kernel order), checks, findings and the replay command.
+ * results, uevents (with their keys in kernel order), checks, findings, the replay command
+ * and token (the exact schedule) and the seed command.
  */
 import { findingClass } from "../kernel/mod.js";
 import { ueventGet } from "../uapi/mod.js";
 import { formatExpectation } from "./expect.js";
-import { replayCommand } from "./replay.js";
+import { replayCommand, replayToken, seedCommand } from "./replay.js";
 import type { ScenarioRun } from "./run.js";
 
 export function runJson(run: ScenarioRun): Record<string, unknown> {
@@ -36,5 +37,7 @@ export function runJson(run: ScenarioRun): Record<string, unknown> {
     checks: run.checks,
     findings: run.findings.map((f) => ({ class: findingClass(f), expected: !run.unexpected.includes(f), ...f })),
     replay: replayCommand(run),
+    replayToken: replayToken(run),
+    seedCommand: seedCommand(run),
   };
 }

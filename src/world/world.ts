@@ -98,6 +98,15 @@ export class World {
     for (const pdev of [...this.bus.devices].reverse()) yield* this.bus.removeDevice(pdev);
   }
 
+  /**
+   * Ends the run's schedule. A replayed one must have used its whole decision list: decisions
+   * left over throw ReplayMismatchError (the run no longer matches the list).
+   */
+  endSchedule(): void {
+    const strategy = this.sim.strategy;
+    if (strategy instanceof ReplayStrategy) strategy.checkEnd(this.sim.decisions.length);
+  }
+
   /** Runs the shutdown to completion and reports what is still allocated. Returns the leak count. */
   shutdownSync(): number {
     this.sim.runTask("shutdown", this.shutdown());
