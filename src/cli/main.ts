@@ -7,11 +7,11 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomInt } from "node:crypto";
 import { Command } from "commander";
-import { DEFAULT_KERNEL_VERSION, PROFILE_NAMES, type KernelVersion, type ProfileName } from "../base/mod.js";
+import { DEFAULT_KERNEL_VERSION, formatByVersion, PROFILE_NAMES, VARIANT_NAMES, VARIANTS, variantsMarkdown, type KernelVersion, type ProfileName } from "../base/mod.js";
 import { DRIVERS } from "../drivers/mod.js";
 import { findingClass, findingSiteLines, findingSummary, ReplayMismatchError } from "../kernel/mod.js";
 import { compareWithRecording, formatComparison, RECORDING_PATH, summarize } from "../realkernel/mod.js";
-import { renderHtml, worldRunRecord } from "../report/mod.js";
+import { formatTextTable, renderHtml, worldRunRecord } from "../report/mod.js";
 import { encodeReplayToken, OPS, worstFindingClass } from "../scenario/mod.js";
 import { SUBTESTS, type SubtestName } from "../userspace/mod.js";
 import { runCoreHotunplug, type SubtestRun } from "../world/mod.js";
@@ -77,6 +77,22 @@ Examples:
     .action(() => {
       const width = Math.max(...[...OPS.keys()].map((k) => k.length));
       for (const op of OPS.values()) out(`${op.name.padEnd(width)}  ${op.summary}`);
+    });
+
+  program
+    .command("variants")
+    .description("list the kernel variants: every behaviour --profile and --kernel switch, with its spec ids")
+    .option("--markdown", "print the Markdown table (as in docs/ARCHITECTURE.md)")
+    .action((o: { markdown?: boolean }) => {
+      if (o.markdown) {
+        out(variantsMarkdown());
+        return;
+      }
+      const rows = VARIANT_NAMES.map((n) => {
+        const v = VARIANTS[n];
+        return [n, v.ids.join(","), ...PROFILE_NAMES.map((p) => formatByVersion(v.values[p])), v.summary];
+      });
+      for (const l of formatTextTable(["switch", "spec", ...PROFILE_NAMES, "what it decides"], rows)) out(l);
     });
 
   program
