@@ -12,5 +12,6 @@ export { Sim, SimTask, type RunOutcome, type SimOptions, type SpawnOptions } fro
 export { SrcuStruct, srcuReadLock, srcuReadUnlock, synchronizeSrcu, type SrcuToken } from "./srcu.js";
 export { FifoStrategy, RandomStrategy, ReplayMismatchError, ReplayStrategy, type SchedulingStrategy } from "./strategy.js";
 export { fixedStep, sleepTicks, step, TIMED_OUT, type StepYield, type Task, type TaskId, type TaskKind, type TaskView, type Yield } from "./task.js";
+export { msFromUs, secondsFromTicks, ticksFromMs, ticksFromUs, TICKS_PER_US, US_PER_MS, US_PER_S, usFrom, usFromTicks, type TimeUnit } from "./time.js";
 export { formatTrace, TraceLog, type TraceEvent, type TraceLevel } from "./trace.js";
 export { WaitQueue, waitEvent } from "./wait_queue.js";

@@ -9,7 +9,7 @@
 import { Kernel, Process } from "../base/mod.js";
 import { DRIVERS } from "../drivers/mod.js";
 import { drmCore } from "../drm/mod.js";
-import { FifoStrategy, RandomStrategy, ReplayStrategy, Sim, step, type RunOutcome, type SchedulingStrategy, type SimTask, type Task } from "../kernel/mod.js";
+import { FifoStrategy, RandomStrategy, ReplayStrategy, Sim, step, ticksFromMs, type RunOutcome, type SchedulingStrategy, type SimTask, type Task } from "../kernel/mod.js";
 import { PciBus, PciHardware, type PciDriver } from "../pci/mod.js";
 import { DEFAULT_DEVICES, resolvedProfile, type DeviceSpec, type WorldOptions } from "./options.js";
 
@@ -33,7 +33,7 @@ export class World {
       seed: options.seed,
       strategy: strategyFor(options),
       trace: options.trace ?? "steps",
-      hungTaskTicks: (options.hungTaskMs ?? 120_000) * 1000,
+      hungTaskTicks: ticksFromMs(options.hungTaskMs ?? 120_000),
     });
     this.kernel = new Kernel(this.sim, resolvedProfile(options), { firstSeqnum: options.firstSeqnum ?? 1 });
     drmCore(this.kernel);
