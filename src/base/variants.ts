@@ -14,7 +14,8 @@
  * output of `vdrm variants --markdown` into docs/ARCHITECTURE.md.
  */
 import type { ErrnoName } from "../uapi/mod.js";
-import { compareVersions, KERNEL_VERSIONS, PROFILE_NAMES, type KernelProfile, type KernelVersion, type ProfileName } from "./profile.js";
+import { compareVersions, KERNEL_VERSIONS, PROFILE_NAMES } from "./profile.js";
+import type { KernelProfile, KernelVersion, ProfileName } from "./profile.js";
 
 /** A value for every version of a profile: one value, or values from a first version on. */
 export type ByVersion<T> = T | readonly (readonly [since: KernelVersion, value: T])[];
@@ -39,18 +40,26 @@ export const VARIANTS = {
   }),
   minorAllocation: defineVariant<"lowest-free" | "cyclic">({
     ids: ["R30", "R32", "R33", "D2"],
-    summary: "how a new minor is chosen: the lowest free index, or the next after the last one (PID-like)",
+    summary:
+      "how a new minor is chosen: the lowest free index, or the one after the last (PID-like)",
     values: { mainline: "lowest-free", "uapi-doc": "cyclic" },
   }),
   minorExtendedRange: defineVariant<boolean>({
     ids: ["R30"],
-    summary: "primary and render minors fall back to the shared range 192..2^20-1 when their 64 are taken",
-    values: { mainline: [["6.8", false], ["6.12", true]], "uapi-doc": false },
+    summary: "primary and render minors fall back to the range 192..2^20-1 when their 64 are taken",
+    values: {
+      mainline: [
+        ["6.8", false],
+        ["6.12", true],
+      ],
+      "uapi-doc": false,
+    },
   }),
 } as const;
 
 export type VariantName = keyof typeof VARIANTS;
-export type VariantValue<N extends VariantName> = (typeof VARIANTS)[N] extends VariantDef<infer T> ? T : never;
+export type VariantValue<N extends VariantName> =
+  (typeof VARIANTS)[N] extends VariantDef<infer T> ? T : never;
 
 export const VARIANT_NAMES = Object.keys(VARIANTS) as VariantName[];
 
@@ -65,7 +74,11 @@ function valueAt<T>(values: ByVersion<T>, version: KernelVersion): T {
   const steps = values as readonly (readonly [KernelVersion, T])[];
   let value: T | undefined;
   for (const [since, v] of steps) if (compareVersions(version, since) >= 0) value = v;
-  if (value === undefined) throw new RangeError(`Cannot find a variant value: kernel ${version} is older than ${steps[0]?.[0]}`);
+  if (value === undefined) {
+    throw new RangeError(
+      `Cannot find a variant value: kernel ${version} is older than ${steps[0]?.[0]}`,
+    );
+  }
   return value;
 }
 
@@ -76,7 +89,8 @@ export function formatByVersion(values: ByVersion<string | boolean>): string {
   return steps
     .map(([since, v], i) => {
       const next = steps[i + 1]?.[0];
-      const last = next === undefined ? undefined : KERNEL_VERSIONS[KERNEL_VERSIONS.indexOf(next) - 1];
+      const last =
+        next === undefined ? undefined : KERNEL_VERSIONS[KERNEL_VERSIONS.indexOf(next) - 1];
       if (i === 0) return next === undefined ? String(v) : `${String(v)} up to ${last}`;
       return `${String(v)} from ${since}`;
     })
@@ -89,7 +103,8 @@ export function variantsMarkdown(): string {
   const rule = `|---|---|---|${PROFILE_NAMES.map(() => "---|").join("")}`;
   const rows = VARIANT_NAMES.map((name) => {
     const def: VariantDef<string | boolean> = VARIANTS[name];
-    return `| \`${name}\` | ${def.ids.join(", ")} | ${def.summary} | ${PROFILE_NAMES.map((p) => formatByVersion(def.values[p])).join(" | ")} |`;
+    const values = PROFILE_NAMES.map((p) => formatByVersion(def.values[p]));
+    return `| \`${name}\` | ${def.ids.join(", ")} | ${def.summary} | ${values.join(" | ")} |`;
   });
   return [head, rule, ...rows].join("\n");
 }

@@ -31,7 +31,9 @@ export interface RunSettings {
   readonly decisions?: readonly number[];
 }
 
-export type SettingsResult = { readonly ok: true; readonly settings: RunSettings } | { readonly ok: false; readonly message: string };
+export type SettingsResult =
+  | { readonly ok: true; readonly settings: RunSettings }
+  | { readonly ok: false; readonly message: string };
 
 /**
  * The options as given, or with --replay the token's seed, profile, kernel and decisions. An
@@ -41,16 +43,31 @@ export type SettingsResult = { readonly ok: true; readonly settings: RunSettings
 export function runSettings(o: ReplayArgs): SettingsResult {
   const token = o.replay;
   if (token === undefined) {
-    return { ok: true, settings: { ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.profile ? { profile: o.profile } : {}), ...(o.kernel ? { kernel: o.kernel } : {}) } };
+    const { seed, profile, kernel } = o;
+    const settings = {
+      ...(seed !== undefined ? { seed } : {}),
+      ...(profile ? { profile } : {}),
+      ...(kernel ? { kernel } : {}),
+    };
+    return { ok: true, settings };
   }
-  const conflicts = (["seed", "profile", "kernel"] as const).filter((k) => o[k] !== undefined && o[k] !== token[k]);
-  if (conflicts.length === 0) return { ok: true, settings: { seed: token.seed, profile: token.profile, kernel: token.kernel, decisions: token.decisions } };
+  const keys = ["seed", "profile", "kernel"] as const;
+  const conflicts = keys.filter((k) => o[k] !== undefined && o[k] !== token[k]);
+  if (conflicts.length === 0) {
+    const { seed, profile, kernel, decisions } = token;
+    return { ok: true, settings: { seed, profile, kernel, decisions } };
+  }
+  const one = conflicts.length === 1;
   const given = conflicts.map((k) => `--${k} ${o[k]}`).join(", ");
   const held = conflicts.map((k) => `${k} ${token[k]}`).join(", ");
-  return { ok: false, message: `${given} ${conflicts.length === 1 ? "conflicts" : "conflict"} with the replay token (${held}); the token sets the seed, profile and kernel: drop ${conflicts.length === 1 ? "the option" : "those options"}` };
+  const message =
+    `${given} ${one ? "conflicts" : "conflict"} with the replay token (${held}); ` +
+    `the token sets the seed, profile and kernel: drop ${one ? "the option" : "those options"}`;
+  return { ok: false, message };
 }
 
 /** A replay that no longer fits: what failed, and the likely reasons. */
 export function replayMismatchMessage(e: ReplayMismatchError): string {
-  return `${e.message}; the token does not fit this run (it was printed for another one, or the scenario or vdrm changed since)`;
+  const why = "it was printed for another one, or the scenario or vdrm changed since";
+  return `${e.message}; the token does not fit this run (${why})`;
 }

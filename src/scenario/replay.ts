@@ -7,7 +7,8 @@ import type { ScenarioRun } from "./run.js";
 
 /** The replay token of a finished run: its seed, profile, kernel and every decision made. */
 export function replayToken(run: ScenarioRun): string {
-  return encodeReplayToken({ seed: run.seed, profile: run.profile, kernel: run.kernel, decisions: run.world.sim.decisions });
+  const { seed, profile, kernel } = run;
+  return encodeReplayToken({ seed, profile, kernel, decisions: run.world.sim.decisions });
 }
 
 /** Reruns exactly this run's schedule. */

@@ -14,7 +14,12 @@
  */
 import { createHash } from "node:crypto";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
-import { isKernelVersion, PROFILE_NAMES, type KernelVersion, type ProfileName } from "../base/mod.js";
+import {
+  isKernelVersion,
+  PROFILE_NAMES,
+  type KernelVersion,
+  type ProfileName,
+} from "../base/mod.js";
 
 export interface ReplayToken {
   readonly seed: number;
@@ -23,7 +28,9 @@ export interface ReplayToken {
   readonly decisions: readonly number[];
 }
 
-export type TokenResult = { readonly ok: true; readonly token: ReplayToken } | { readonly ok: false; readonly message: string };
+export type TokenResult =
+  | { readonly ok: true; readonly token: ReplayToken }
+  | { readonly ok: false; readonly message: string };
 
 const VERSION = "v1";
 const CHECK_BYTES = 4;
@@ -46,19 +53,28 @@ export function encodeReplayToken(t: ReplayToken): string {
   w.bytes(packBits(t.decisions, bits));
   const payload = w.done();
   const deflated = deflateRawSync(payload, { level: 9 });
-  const stored = deflated.length < payload.length ? Buffer.concat([Buffer.of(METHOD_DEFLATE), deflated]) : Buffer.concat([Buffer.of(METHOD_PLAIN), payload]);
+  const stored =
+    deflated.length < payload.length
+      ? Buffer.concat([Buffer.of(METHOD_DEFLATE), deflated])
+      : Buffer.concat([Buffer.of(METHOD_PLAIN), payload]);
   return `${VERSION}.${Buffer.concat([stored, checkOf(stored)]).toString("base64url")}`;
 }
 
 /** Reads a token; a token that is not one printed by vdrm gets a message saying what is wrong. */
 export function decodeReplayToken(text: string): TokenResult {
-  const fail = (why: string): TokenResult => ({ ok: false, message: `Cannot read replay token: ${why}` });
+  const fail = (why: string): TokenResult => ({
+    ok: false,
+    message: `Cannot read replay token: ${why}`,
+  });
   const m = /^(v\d+)\.(.*)$/s.exec(text.trim());
   if (m === null) return fail(`it must start with "${VERSION}." (got "${text.slice(0, 12)}")`);
   if (m[1] !== VERSION) return fail(`version ${m[1]} is not supported; this vdrm reads ${VERSION}`);
   const body = m[2]!;
   const bad = /[^A-Za-z0-9_-]/.exec(body);
-  if (bad !== null) return fail(`character ${m[1]!.length + 1 + bad.index + 1} ("${bad[0]}") is not one of A-Z a-z 0-9 - _`);
+  if (bad !== null) {
+    const position = m[1]!.length + 1 + bad.index + 1;
+    return fail(`character ${position} ("${bad[0]}") is not one of A-Z a-z 0-9 - _`);
+  }
   const bytes = Buffer.from(body, "base64url");
   // A last character whose unused bits are set decodes like another one: refuse it too.
   if (bytes.length <= CHECK_BYTES || bytes.toString("base64url") !== body) return fail(corrupt);
@@ -72,7 +88,8 @@ export function decodeReplayToken(text: string): TokenResult {
   }
 }
 
-const corrupt = "it does not match its checksum (a character was changed, added or removed; copy the whole token)";
+const corrupt =
+  "it does not match its checksum (a character was changed, added or removed; copy the whole token)";
 
 class TokenFormatError extends Error {}
 
@@ -80,7 +97,9 @@ function unpack(stored: Buffer): Buffer {
   const method = stored[0];
   const data = stored.subarray(1);
   if (method === METHOD_PLAIN) return data;
-  if (method !== METHOD_DEFLATE) throw new TokenFormatError(`unknown storage method ${String(method)}`);
+  if (method !== METHOD_DEFLATE) {
+    throw new TokenFormatError(`unknown storage method ${String(method)}`);
+  }
   try {
     return inflateRawSync(data, { maxOutputLength: PAYLOAD_BYTES_MAX });
   } catch {
@@ -92,16 +111,30 @@ function readPayload(payload: Buffer): ReplayToken {
   const r = new ByteReader(payload);
   const seed = r.varint("seed");
   const profile = r.text("profile");
-  if (!(PROFILE_NAMES as readonly string[]).includes(profile)) throw new TokenFormatError(`unknown profile "${profile}"`);
+  if (!isProfileName(profile)) throw new TokenFormatError(`unknown profile "${profile}"`);
   const kernel = r.text("kernel");
   if (!isKernelVersion(kernel)) throw new TokenFormatError(`unknown kernel version "${kernel}"`);
   const count = r.varint("decision count");
-  if (count > DECISIONS_MAX) throw new TokenFormatError(`${count} decisions is more than the ${DECISIONS_MAX} a run can make`);
+  if (count > DECISIONS_MAX) {
+    throw new TokenFormatError(
+      `${count} decisions is more than the ${DECISIONS_MAX} a run can make`,
+    );
+  }
   const bits = r.byte("decision width");
-  if (bits > DECISION_BITS_MAX) throw new TokenFormatError(`decision width ${bits} is more than ${DECISION_BITS_MAX} bits`);
+  if (bits > DECISION_BITS_MAX) {
+    throw new TokenFormatError(`decision width ${bits} is more than ${DECISION_BITS_MAX} bits`);
+  }
   const packed = r.rest();
-  if (packed.length !== Math.ceil((count * bits) / 8)) throw new TokenFormatError(`${count} decisions of ${bits} bits do not fill ${packed.length} bytes`);
-  return { seed, profile: profile as ProfileName, kernel, decisions: unpackBits(packed, count, bits) };
+  if (packed.length !== Math.ceil((count * bits) / 8)) {
+    throw new TokenFormatError(
+      `${count} decisions of ${bits} bits do not fill ${packed.length} bytes`,
+    );
+  }
+  return { seed, profile, kernel, decisions: unpackBits(packed, count, bits) };
+}
+
+function isProfileName(v: string): v is ProfileName {
+  return (PROFILE_NAMES as readonly string[]).includes(v);
 }
 
 function checkOf(stored: Buffer): Buffer {
@@ -109,7 +142,9 @@ function checkOf(stored: Buffer): Buffer {
 }
 
 function bitWidth(d: number): number {
-  if (!(Number.isInteger(d) && d >= 0 && d < 2 ** DECISION_BITS_MAX)) throw new RangeError(`Cannot encode decision ${d}: not an integer in 0..2^31-1`);
+  if (!(Number.isInteger(d) && d >= 0 && d < 2 ** DECISION_BITS_MAX)) {
+    throw new RangeError(`Cannot encode decision ${d}: not an integer in 0..2^31-1`);
+  }
   return 32 - Math.clz32(d);
 }
 
@@ -117,7 +152,9 @@ function packBits(values: readonly number[], bits: number): Uint8Array {
   const out = new Uint8Array(Math.ceil((values.length * bits) / 8));
   let pos = 0;
   for (const v of values) {
-    for (let b = 0; b < bits; b++, pos++) if ((v >>> b) & 1) out[pos >> 3]! |= 1 << (pos & 7);
+    for (let b = 0; b < bits; b++, pos++) {
+      if ((v >>> b) & 1) out[pos >> 3]! |= 1 << (pos & 7);
+    }
   }
   return out;
 }
@@ -127,7 +164,9 @@ function unpackBits(packed: Uint8Array, count: number, bits: number): number[] {
   let pos = 0;
   for (let i = 0; i < count; i++) {
     let v = 0;
-    for (let b = 0; b < bits; b++, pos++) if ((packed[pos >> 3]! >> (pos & 7)) & 1) v |= 1 << b;
+    for (let b = 0; b < bits; b++, pos++) {
+      if ((packed[pos >> 3]! >> (pos & 7)) & 1) v |= 1 << b;
+    }
     out[i] = v >>> 0;
   }
   return out;
@@ -140,7 +179,9 @@ class ByteWriter {
   }
   /** LEB128, for any safe non-negative integer (arithmetic, not 32-bit shifts). */
   varint(n: number): void {
-    if (!(Number.isSafeInteger(n) && n >= 0)) throw new RangeError(`Cannot encode ${n}: not a safe non-negative integer`);
+    if (!(Number.isSafeInteger(n) && n >= 0)) {
+      throw new RangeError(`Cannot encode ${n}: not a safe non-negative integer`);
+    }
     for (; n >= 0x80; n = Math.floor(n / 0x80)) this.out.push((n % 0x80) | 0x80);
     this.out.push(n);
   }
