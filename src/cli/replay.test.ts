@@ -85,7 +85,8 @@ describe("vdrm run --replay", () => {
 
   it("the token's decisions, not its seed, choose the schedule", () => {
     const decisions = [...original.token.decisions];
-    decisions[decisions.length - 1] = 1 - decisions[decisions.length - 1]!;
+    // Another task at the last choice point (every choice point has two runnable tasks or more).
+    decisions[decisions.length - 1] = decisions[decisions.length - 1] === 0 ? 1 : 0;
     const r = vdrm(
       "run",
       EGPU,
@@ -167,7 +168,7 @@ describe("vdrm run --replay", () => {
     assert.equal(r.code, 2);
     assert.match(
       r.stderr,
-      /Cannot replay decision 0: it picks task index 1000 but only \d+ tasks are runnable \(\[0\] [\w-]+, \[1\] /,
+      /Cannot replay decision 0: it picks task index 1000 but only \d+ tasks are runnable \(\[0\] [^,]+, \[1\] /,
     );
   });
 
@@ -203,11 +204,10 @@ describe("vdrm run --replay", () => {
     assert.equal(two.stderr, "vdrm run: --replay reruns one run: give one scenario file, not 2\n");
   });
 
-  it("refuses text that is not a token, saying what is wrong", () => {
+  // The other messages of a bad token are tested on decodeReplayToken() itself.
+  it("refuses text that is not a token, and a token cut short, saying what is wrong", () => {
     const cases: [string, RegExp][] = [
       ["7", /Cannot read replay token: it must start with "v1\." \(got "7"\)/],
-      ["v9.AAAA", /Cannot read replay token: version v9 is not supported; this vdrm reads v1/],
-      ["v1.AA*A", /Cannot read replay token: character 6 \("\*"\) is not one of A-Z a-z 0-9 - _/],
       [original.tokenText.slice(0, -1), /Cannot read replay token: it does not match its checksum/],
     ];
     for (const [text, message] of cases) {
