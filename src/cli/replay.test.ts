@@ -168,7 +168,7 @@ describe("vdrm run --replay", () => {
     assert.equal(r.code, 2);
     assert.match(
       r.stderr,
-      /Cannot replay decision 0: it picks task index 1000 but only \d+ tasks are runnable \(\[0\] [^,]+, \[1\] /,
+      /Cannot replay decision 0: it picks choice 1000 but only \d+ are runnable \(\[0\] [^,]+, \[1\] /,
     );
   });
 

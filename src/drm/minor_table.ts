@@ -13,6 +13,7 @@
  * @see drm_minor_alloc() in drivers/gpu/drm/drm_drv.c
  */
 import { variant, type KernelProfile } from "../base/mod.js";
+import { assert, KObject, type Sim } from "../kernel/mod.js";
 import type { DrmMinor } from "./minor.js";
 
 export const DRM_MINOR_PRIMARY = 0;
@@ -25,12 +26,15 @@ const DRM_EXTENDED_MINOR_FIRST = 192;
 const DRM_MINOR_LIMIT_MAX = 2 ** MINORBITS - 1;
 const ACCEL_MAX_MINORS = 256;
 
-export class MinorTable {
+export class MinorTable extends KObject {
+  static readonly fixedFields = ["profile", "name"];
   /** index → published minor, or null while reserved. */
   private readonly entries = new Map<number, DrmMinor | null>();
   private readonly lastAllocated = new Map<string, number>();
 
-  constructor(private readonly profile: KernelProfile, readonly name: "drm" | "accel") {}
+  constructor(sim: Sim, private readonly profile: KernelProfile, readonly name: "drm" | "accel") {
+    super(sim, sim.alloc("xarray", { kind: "static", label: name === "drm" ? "drm_minors_xa" : "accel_minors_xa", persistent: true }));
+  }
 
   /** Reserves an index for a minor of `type`; returns null if none is free (ENOSPC). */
   alloc(type: DrmMinorType): number | null {
@@ -68,6 +72,8 @@ export class MinorTable {
   }
 
   publish(index: number, minor: DrmMinor): void {
+    assert(this.entries.has(index) && this.entries.get(index) === null, `Cannot publish minor ${index} in ${this.name}: not reserved, or published already`);
+    assert(minor.index === index, `Cannot publish minor ${minor.index} at index ${index}`);
     this.entries.set(index, minor);
   }
 
@@ -77,6 +83,7 @@ export class MinorTable {
   }
 
   erase(index: number): void {
+    assert(this.entries.has(index), `Cannot erase minor ${index} from ${this.name}: not reserved`);
     this.entries.delete(index);
   }
 

@@ -42,7 +42,7 @@ test("ReplayStrategy.pick() throws when a recorded choice has no runnable task",
   assert.equal(replay.pick(views(2), 0), 0);
   assert.throws(() => replay.pick(views(2), 1), (e: unknown) =>
     e instanceof ReplayMismatchError &&
-    e.message === "Cannot replay decision 1: it picks task index 2 but only 2 tasks are runnable ([0] t1, [1] t2)");
+    e.message === "Cannot replay decision 1: it picks choice 2 but only 2 are runnable ([0] t1, [1] t2)");
 });
 
 test("ReplayStrategy.checkEnd() accepts a run that used every decision and refuses one that left some", () => {

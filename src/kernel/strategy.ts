@@ -65,8 +65,8 @@ export class ReplayStrategy implements SchedulingStrategy {
     }
     if (choice >= runnable.length) {
       throw new ReplayMismatchError(
-        `Cannot replay decision ${decision}: it picks task index ${choice} but only ` +
-          `${runnable.length} tasks are runnable (${formatRunnable(runnable)})`,
+        `Cannot replay decision ${decision}: it picks choice ${choice} but only ` +
+          `${runnable.length} are runnable (${formatRunnable(runnable)})`,
       );
     }
     return choice;
@@ -86,7 +86,7 @@ function decisionCount(n: number): string {
   return `${n} decision${n === 1 ? "" : "s"}`;
 }
 
-/** "[0] app, [1] pciehp" : the index a decision picks, and the task it names. */
+/** "[0] timer app, [1] pciehp": the index a decision picks, and the task or due timer it names. */
 function formatRunnable(runnable: readonly TaskView[]): string {
   return runnable.map((t, i) => `[${i}] ${t.name}`).join(", ");
 }

@@ -62,7 +62,7 @@ export interface ScenarioRun {
 }
 
 /** The failure classes, most serious first. */
-const CLASS_ORDER: readonly FindingClass[] = ["memory", "hang", "leak", "warn"];
+const CLASS_ORDER: readonly FindingClass[] = ["memory", "hang", "leak", "warn", "footprint"];
 
 /** The most serious class among the findings, if any. */
 export function worstFindingClass(findings: readonly Finding[]): FindingClass | undefined {

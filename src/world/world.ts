@@ -34,6 +34,7 @@ export class World {
       strategy: strategyFor(options),
       trace: options.trace ?? "steps",
       hungTaskTicks: ticksFromMs(options.hungTaskMs ?? 120_000),
+      ...(options.footprints !== undefined ? { footprints: options.footprints } : {}),
     });
     this.kernel = new Kernel(this.sim, resolvedProfile(options), { firstSeqnum: options.firstSeqnum ?? 1 });
     drmCore(this.kernel);
@@ -95,6 +96,7 @@ export class World {
     for (const p of this.programs) yield* p.process.exit();
     for (const drv of [...this.loaded.values()].reverse()) yield* this.bus.unregisterDriver(drv);
     this.loaded.clear();
+    yield step("kernel_power_off", [this.bus]);
     for (const pdev of [...this.bus.devices].reverse()) yield* this.bus.removeDevice(pdev);
   }
 
