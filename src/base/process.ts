@@ -5,7 +5,7 @@
  * Paths under /sys go to sysfs; all other paths go to the device-node table (devtmpfs and
  * mknod nodes).
  */
-import { lookupStep, sleepTicks, step, type Task } from "../kernel/mod.js";
+import { lookupStep, sleepTicks, step, ticksFromMs, usFromTicks, type Task } from "../kernel/mod.js";
 import {
   fail,
   ioctlByName,
@@ -25,15 +25,6 @@ import type { Kernel } from "./kernel.js";
 import { PAGE_SIZE, Mm, Vma } from "./mm.js";
 import { UeventSocket, ueventSocketOps } from "./uevent_socket.js";
 import { fdgetStep, fget, fput, KFile, vfsPoll } from "./vfs.js";
-
-/** One tick is one simulated microsecond (see Sim). */
-const TICKS_PER_US = 1;
-const TICKS_PER_MS = 1000 * TICKS_PER_US;
-
-/** A time userspace gives in milliseconds (a timeout, a sleep), in whole ticks. */
-function msToTicks(ms: number): number {
-  return Math.round(ms * TICKS_PER_MS);
-}
 
 /** ioctl argument strings are kept for fds below this (and for known ioctl names only). */
 const IOCTL_ARGS_FD_MAX = 1024;
@@ -153,7 +144,7 @@ export class Process implements Syscalls {
       if (file === undefined) return fail("EBADF");
       yield fdgetStep(file);
       if (file.ops?.read === undefined) return fail("EINVAL");
-      return yield* file.ops.read(file, count, timeoutMs === undefined ? null : msToTicks(timeoutMs));
+      return yield* file.ops.read(file, count, timeoutMs === undefined ? null : ticksFromMs(timeoutMs));
     })(), (v) => String(v.length));
   }
 
@@ -164,7 +155,7 @@ export class Process implements Syscalls {
       // poll(2) does not fail for a descriptor that is not open: it reports POLLNVAL.
       if (file === undefined) return ok(POLLNVAL);
       yield fdgetStep(file);
-      return ok(yield* vfsPoll(file, events, msToTicks(timeoutMs)));
+      return ok(yield* vfsPoll(file, events, ticksFromMs(timeoutMs)));
     })(), (v) => `revents=0x${v.toString(16)}`);
   }
 
@@ -315,11 +306,11 @@ export class Process implements Syscalls {
   }
 
   *clockGettime(): Task<number> {
-    return this.kernel.sim.now / TICKS_PER_US;
+    return usFromTicks(this.kernel.sim.now);
   }
 
   *sleep(ms: number): Task<void> {
-    yield sleepTicks(msToTicks(ms));
+    yield sleepTicks(ticksFromMs(ms));
   }
 
   *ueventSocket(): Task<SysResult<Fd>> {
@@ -341,7 +332,7 @@ export class Process implements Syscalls {
     yield fdgetStep(file);
     const socket = file.privateData;
     if (!(socket instanceof UeventSocket)) return fail("ENOTSOCK");
-    return yield* socket.recv(msToTicks(timeoutMs));
+    return yield* socket.recv(ticksFromMs(timeoutMs));
   }
 
   /** Process exit: every mapping is unmapped and every fd closed, as do_exit() does. */

@@ -2,15 +2,15 @@
  * Opening, reading, polling and closing DRM nodes (struct drm_file).
  *
  * open() finds the minor (ENODEV once unpublished or unplugged, R35; ENXIO under the
- * uapi-doc profile, D1/R37) and takes a device reference for the file (R13). read() and
- * poll() have no unplug check: queued events can still be read (R45). close() always
- * succeeds and releases handles, events and mastership, then drops the file's device
- * reference, possibly the final one (R44).
+ * uapi-doc profile, D1/R37: the openGoneErrno variant) and takes a device reference for the
+ * file (R13). read() and poll() have no unplug check: queued events can still be read (R45).
+ * close() always succeeds and releases handles, events and mastership, then drops the file's
+ * device reference, possibly the final one (R44).
  *
  * @see drm_stub_open(), drm_open(), drm_release(), drm_read(), drm_poll() in
  *      drivers/gpu/drm/drm_file.c
  */
-import type { Devt, FileOps, KFile, KernelProfile, PollWait } from "../base/mod.js";
+import { variant, type Devt, type FileOps, type KFile, type PollWait } from "../base/mod.js";
 import { assert, fixedStep, KObject, step, WaitQueue, waitEvent, type Allocation, type StepYield, type Task } from "../kernel/mod.js";
 import { fail, ok, POLLIN, POLLRDNORM, type ErrnoName, type OpenFlags, type SysResult } from "../uapi/mod.js";
 import { ACCEL_MAJOR, type DrmCore } from "./drm_core.js";
@@ -94,21 +94,14 @@ export const drmFops: FileOps = {
   mmap: drmGemMmap,
 };
 
-/**
- * The errno open() gives for a node whose device is gone (minor unpublished, or device
- * unplugged) while the node itself is still there: mainline's ENODEV (R35), or the ENXIO the
- * uAPI documentation asks for under the uapi-doc profile (D1, R37). A node already removed
- * fails earlier, in path lookup, with ENOENT in both (R36).
- */
-export function drmOpenGoneErrno(profile: KernelProfile): ErrnoName {
-  return profile.name === "uapi-doc" ? "ENXIO" : "ENODEV";
-}
-
 /** The char-major-226 open: minor lookup, then drm_open. @see drm_stub_open() */
 export function* drmStubOpen(core: DrmCore, devt: Devt, kfile: KFile, flags: OpenFlags): Task<SysResult<0>> {
   const table = devt.major === ACCEL_MAJOR ? core.accelMinors : core.minors;
   const acquired = yield* drmMinorAcquire(table, devt.minor);
-  if (!acquired.ok) return fail(acquired.errno === "ENODEV" ? drmOpenGoneErrno(core.kernel.profile) : acquired.errno);
+  // A node whose device is gone while the node is still there: the openGoneErrno variant
+  // (mainline's ENODEV, R35, or the documented ENXIO, D1). A node already removed fails
+  // earlier, in path lookup, with ENOENT in both (R36).
+  if (!acquired.ok) return fail(acquired.errno === "ENODEV" ? variant(core.kernel.profile, "openGoneErrno") : acquired.errno);
   const minor = acquired.value;
   const dev = minor.dev;
   yield step("drm_open", [minor], [dev, kfile]);

@@ -11,7 +11,7 @@
  *      pciehp_sysfs_enable_slot(), remove_board()), pciehp_pci.c (pciehp_unconfigure_device()),
  *      power_write_file() in drivers/pci/hotplug/pci_hotplug_core.c
  */
-import { KObject, Mutex, mutexLock, mutexUnlock, sleepTicks, step, type Sim, type Task } from "../kernel/mod.js";
+import { KObject, Mutex, mutexLock, mutexUnlock, sleepTicks, step, ticksFromMs, type Sim, type Task } from "../kernel/mod.js";
 import type { Device } from "../base/mod.js";
 import { fail, type ErrnoName, type SysResult } from "../uapi/mod.js";
 import { hex, simpleStrtoul } from "./_parse.js";
@@ -21,9 +21,9 @@ import { storeResult } from "./pci_sysfs.js";
 export type PciehpState = "off" | "on";
 
 /** How long pciehp waits after power-on for the link to train. @see pcie_wait_for_link_delay() */
-const LINK_UP_DELAY_TICKS = 100_000;
+const LINK_UP_DELAY_TICKS = ticksFromMs(100);
 /** How long pciehp waits after power-off. @see remove_board() */
-const POWER_OFF_DELAY_TICKS = 1_000_000;
+const POWER_OFF_DELAY_TICKS = ticksFromMs(1000);
 
 export class PciSlot extends KObject {
   static readonly fixedFields = ["number", "port", "ist"];

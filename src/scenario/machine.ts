@@ -3,7 +3,7 @@
  * hot-plug slots (pciehp handles them in its own kernel thread, so the program goes on while
  * the device is torn down), and the named rendezvous between programs.
  */
-import { step, WaitQueue, waitEvent, type Task } from "../kernel/mod.js";
+import { step, ticksFromUs, WaitQueue, waitEvent, type Task } from "../kernel/mod.js";
 import { parseBdf } from "../pci/mod.js";
 import type { Call } from "../uapi/mod.js";
 import type { World } from "../world/mod.js";
@@ -48,6 +48,7 @@ export class WorldMachine implements Machine {
   }
 
   *waitSignal(name: string, timeoutUs: number | null): Call<boolean> {
-    return yield* waitEvent(this.wq, `scenario signal "${name}"`, () => this.signalled.has(name), timeoutUs);
+    const timeoutTicks = timeoutUs === null ? null : ticksFromUs(timeoutUs);
+    return yield* waitEvent(this.wq, `scenario signal "${name}"`, () => this.signalled.has(name), timeoutTicks);
   }
 }
