@@ -1,8 +1,15 @@
 /**
- * The command that replays a scenario run exactly: same file, seed, profile and kernel.
+ * The command that replays a scenario run exactly: same file, seed, profile, kernel and step
+ * budget.
  */
 import type { ScenarioRun } from "./run.js";
+import { STEPS_MAX_DEFAULT } from "./verdict.js";
 
-export function replayCommand(run: ScenarioRun): string {
-  return `vdrm run ${run.scenario.file} --seed ${run.seed} --profile ${run.profile} --kernel ${run.kernel}`;
+export type ReplayOf = Pick<ScenarioRun, "scenario" | "seed" | "profile" | "kernel" | "stepsMax">;
+
+export function replayCommand(run: ReplayOf): string {
+  const { scenario, seed, profile, kernel, stepsMax } = run;
+  const budget = stepsMax === STEPS_MAX_DEFAULT ? "" : ` --max-steps ${stepsMax}`;
+  const options = `--seed ${seed} --profile ${profile} --kernel ${kernel}${budget}`;
+  return `vdrm run ${scenario.file} ${options}`;
 }
