@@ -11,7 +11,7 @@
  *      drivers/gpu/drm/drm_file.c
  */
 import type { Devt, FileOps, KFile, KernelProfile, PollWait } from "../base/mod.js";
-import { fixedStep, step, WaitQueue, waitEvent, type Allocation, type KStruct, type StepYield, type Task } from "../kernel/mod.js";
+import { fixedStep, KObject, step, WaitQueue, waitEvent, type Allocation, type StepYield, type Task } from "../kernel/mod.js";
 import { fail, ok, POLLIN, POLLRDNORM, type ErrnoName, type OpenFlags, type SysResult } from "../uapi/mod.js";
 import { ACCEL_MAJOR, type DrmCore } from "./drm_core.js";
 import { drmDevPut, type DrmDevice } from "./device.js";
@@ -28,7 +28,11 @@ interface IoctlSteps {
   readonly drmIoctlKernel: StepYield;
 }
 
-export class DrmFile implements KStruct {
+/** Where a file keeps its ioctl steps (a symbol key: a cache, not drm_file state). */
+const IOCTL_STEPS = Symbol("ioctl steps");
+
+export class DrmFile extends KObject {
+  static readonly fixedFields = ["minor", "dev", "kfile", "eventWait"];
   isMaster = false;
   authenticated = false;
   magic = 0;
@@ -37,14 +41,15 @@ export class DrmFile implements KStruct {
   readonly events: Uint8Array[] = [];
   readonly eventWait: WaitQueue;
   readonly handles = new Map<number, GemObject>();
-  private ioctlSteps: IoctlSteps | null = null;
+  private [IOCTL_STEPS]: IoctlSteps | undefined;
 
   constructor(
-    readonly mem: Allocation,
+    mem: Allocation,
     readonly minor: DrmMinor,
     readonly dev: DrmDevice,
     readonly kfile: KFile,
   ) {
+    super(dev.sim, mem);
     this.eventWait = new WaitQueue(dev.sim, `drm_file event_wait (${minor.name})`);
   }
 
@@ -54,9 +59,10 @@ export class DrmFile implements KStruct {
    * (Made lazily, so that a file that makes no ioctl costs no memory for them.)
    */
   get ioctlFootprints(): IoctlSteps {
-    return (this.ioctlSteps ??= {
-      drmIoctl: fixedStep("drm_ioctl", [this.dev, this]),
-      drmIoctlKernel: fixedStep("drm_ioctl_kernel", [this.dev], [this]),
+    // Both check drm_dev_is_unplugged(): they read the device and enter drm_unplug_srcu.
+    return (this[IOCTL_STEPS] ??= {
+      drmIoctl: fixedStep("drm_ioctl", [this.dev, this], [this.dev.unplugSrcu]),
+      drmIoctlKernel: fixedStep("drm_ioctl_kernel", [this.dev], [this, this.dev.unplugSrcu]),
     });
   }
 
@@ -105,7 +111,7 @@ export function* drmStubOpen(core: DrmCore, devt: Devt, kfile: KFile, flags: Ope
   if (!acquired.ok) return fail(acquired.errno === "ENODEV" ? drmOpenGoneErrno(core.kernel.profile) : acquired.errno);
   const minor = acquired.value;
   const dev = minor.dev;
-  yield step("drm_open", [minor], [dev]);
+  yield step("drm_open", [minor], [dev, kfile]);
   if (flags.excl === true) {
     yield* drmDevPut(dev);
     return fail("EBUSY");
@@ -136,6 +142,7 @@ export function* drmRelease(kfile: KFile): Task<void> {
   yield step("drm_release", [], [dev, file]);
   dev.files.delete(file);
   yield* drmGemRelease(file);
+  yield step("drm_release", [], [dev, file]);
   file.events.length = 0;
   if (dev.master === file) dev.master = null;
   if (dev.driver.postclose !== undefined) yield* dev.driver.postclose(dev, file);
@@ -146,8 +153,9 @@ export function* drmRelease(kfile: KFile): Task<void> {
 /** Blocks until an event is queued; a signal (the timeout) interrupts it with EINTR. */
 export function* drmRead(kfile: KFile, count: number, timeoutTicks: number | null): Task<SysResult<Uint8Array>> {
   const file = drmFileOf(kfile);
-  yield step("drm_read", [file]);
-  const queued = yield* waitEvent(file.eventWait, `drm_read on ${file.minor.name}`, () => file.events.length > 0, timeoutTicks);
+  const read = step("drm_read", [], [file]);
+  yield read;
+  const queued = yield* waitEvent(file.eventWait, `drm_read on ${file.minor.name}`, () => file.events.length > 0, timeoutTicks, read);
   if (!queued) return fail("EINTR");
   const ev = file.events[0]!;
   if (ev.length > count) return fail("EINVAL");
@@ -161,10 +169,12 @@ export function* drmRead(kfile: KFile, count: number, timeoutTicks: number | nul
  */
 export function* drmPoll(kfile: KFile): Task<PollWait> {
   const file = drmFileOf(kfile);
-  yield step("drm_poll", [file]);
+  const poll = step("drm_poll", [file]);
+  yield poll;
   return {
     wq: file.eventWait,
     reason: `drm_poll on ${file.minor.name}`,
     mask: () => (file.events.length > 0 ? POLLIN | POLLRDNORM : 0),
+    recheck: poll,
   };
 }

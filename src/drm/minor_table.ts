@@ -11,6 +11,7 @@
  * @see drm_minor_alloc() in drivers/gpu/drm/drm_drv.c
  */
 import { versionAtLeast, type KernelProfile } from "../base/mod.js";
+import { KObject, type Sim } from "../kernel/mod.js";
 import type { DrmMinor } from "./minor.js";
 
 export const DRM_MINOR_PRIMARY = 0;
@@ -23,12 +24,15 @@ const DRM_EXTENDED_MINOR_FIRST = 192;
 const DRM_MINOR_LIMIT_MAX = 2 ** MINORBITS - 1;
 const ACCEL_MAX_MINORS = 256;
 
-export class MinorTable {
+export class MinorTable extends KObject {
+  static readonly fixedFields = ["profile", "name"];
   /** index → published minor, or null while reserved. */
   private readonly entries = new Map<number, DrmMinor | null>();
   private readonly lastAllocated = new Map<string, number>();
 
-  constructor(private readonly profile: KernelProfile, readonly name: "drm" | "accel") {}
+  constructor(sim: Sim, private readonly profile: KernelProfile, readonly name: "drm" | "accel") {
+    super(sim, sim.alloc("xarray", { kind: "static", label: name === "drm" ? "drm_minors_xa" : "accel_minors_xa", persistent: true }));
+  }
 
   /** Reserves an index for a minor of `type`; returns null if none is free (ENOSPC). */
   alloc(type: DrmMinorType): number | null {

@@ -7,9 +7,10 @@
  * verdict, the exit codes, the timelines and the HTML report all read it, so adding a kind is
  * one entry here, e.g.
  *
- *     "undeclared-access": kind<{ step: string; object: string; site: Site }>({ class: "footprint",
- *       summary: (f) => `...`, sites: (f) => [at("at", f.site)] }),
+ *     "undeclared-access": kind<{ step: string; object: string; ...; site: Site }>({
+ *       class: "footprint", summary: (f) => `footprint: ...`, sites: (f) => [at("at", f.site)] }),
  */
+import type { AccessMode } from "./footprint.js";
 import { formatSite, type Site } from "./kobject.js";
 
 /** The failure classes of findings; each is a verdict with its own exit code in the CLI. */
@@ -58,6 +59,7 @@ function waitsOn(w: Waiter): string {
 }
 
 type Freed = { object: string; alloc: Site; free: Site };
+type Undeclared = { step: string; object: string; mode: AccessMode; field: string; site: Site };
 
 export const FINDING_KINDS = {
   "use-after-free": kind<Freed & { mode: "read" | "write"; access: Site }>({
@@ -102,6 +104,13 @@ export const FINDING_KINDS = {
   warn: kind<{ message: string; site: Site }>({
     class: "warn",
     summary: (f) => `WARNING: ${f.message} at ${f.site.fn}`,
+    sites: (f) => [at("at", f.site)],
+  }),
+  /** A step read or wrote an object its footprint did not declare (the footprint checker). */
+  "undeclared-access": kind<Undeclared>({
+    class: "footprint",
+    summary: (f) =>
+      `footprint: ${f.step} ${f.mode}s ${f.field} of ${f.object} without declaring it`,
     sites: (f) => [at("at", f.site)],
   }),
 };

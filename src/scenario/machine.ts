@@ -3,7 +3,7 @@
  * hot-plug slots (pciehp handles them in its own kernel thread, so the program goes on while
  * the device is torn down), and the named rendezvous between programs.
  */
-import { WaitQueue, waitEvent, type Task } from "../kernel/mod.js";
+import { step, WaitQueue, waitEvent, type Task } from "../kernel/mod.js";
 import { parseBdf } from "../pci/mod.js";
 import type { Call } from "../uapi/mod.js";
 import type { World } from "../world/mod.js";
@@ -19,6 +19,7 @@ export class WorldMachine implements Machine {
 
   *pullCard(bdf: string): Call<string | null> {
     const bus = this.world.bus;
+    yield step("hw_card_lookup", [bus]); // the hand on the card: which slot holds it
     const addr = parseBdf(bdf);
     if (addr === null || addr.bus === 0 || bus.slot(addr.bus) === undefined) return `no hot-plug slot holds ${bdf}`;
     if (bus.card(bdf) === undefined) return `no card at ${bdf}`;
@@ -28,6 +29,7 @@ export class WorldMachine implements Machine {
 
   *plugCard(bdf: string, driver: string): Call<string | null> {
     const bus = this.world.bus;
+    yield step("hw_card_lookup", [bus]); // the hand on the card: which slot is free
     const addr = parseBdf(bdf);
     if (addr === null || addr.bus === 0 || addr.device !== 0 || bus.slot(addr.bus) === undefined) return `no hot-plug slot for ${bdf} (add its bus number to world.slots)`;
     if (bus.cardsOnBus(addr.bus).length > 0) return `the slot of ${bdf} is not empty`;

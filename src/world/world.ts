@@ -95,6 +95,7 @@ export class World {
     for (const p of this.programs) yield* p.process.exit();
     for (const drv of [...this.loaded.values()].reverse()) yield* this.bus.unregisterDriver(drv);
     this.loaded.clear();
+    yield step("kernel_power_off", [this.bus]);
     for (const pdev of [...this.bus.devices].reverse()) yield* this.bus.removeDevice(pdev);
   }
 
