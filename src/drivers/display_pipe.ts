@@ -5,9 +5,9 @@
  *
  * @see drm_simple_display_pipe_init() in drivers/gpu/drm/drm_simple_kms_helper.c
  */
-import { step, type Task } from "../kernel/mod.js";
+import { assert, step, type Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
-import { devmDrmDevAlloc, drmCore, drmCrtcInit, drmDevEnter, drmDevExit, drmDevRegister, drmDevUnplug, drmEncoderInit, drmmConnectorInit, drmmModeConfigInit, drmPlaneInit, type ConnectorTypeName, type DrmDevice, type DrmDriver } from "../drm/mod.js";
+import { devmDrmDevAlloc, DrmDevice, drmCore, drmCrtcInit, drmDevEnter, drmDevExit, drmDevRegister, drmDevUnplug, drmEncoderInit, drmmConnectorInit, drmmModeConfigInit, drmPlaneInit, type ConnectorTypeName, type DrmDriver } from "../drm/mod.js";
 import { pcimEnableDevice, pciWrite32, type PciDev, type PciDeviceId, type PciDriver } from "../pci/mod.js";
 
 /** MMIO register the model's display hardware uses to enable scanout. */
@@ -70,7 +70,8 @@ export function* displayProbeFinish(dev: DrmDevice, pdev: PciDev): Task<0 | Errn
  * skipped for the hardware once unplugged (like drm_atomic_helper_shutdown()).
  */
 export function* displayRemoveStart(pdev: PciDev): Task<DrmDevice> {
-  const dev = pdev.drvdata as DrmDevice;
+  const dev = pdev.drvdata;
+  if (!(dev instanceof DrmDevice)) assert(false, `Cannot remove ${pdev.name}: its drvdata is not the drm_device probe made`);
   yield* drmDevUnplug(dev);
   yield* displayPipeSetScanout(dev, pdev, false);
   return dev;

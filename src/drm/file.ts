@@ -11,7 +11,7 @@
  *      drivers/gpu/drm/drm_file.c
  */
 import type { Devt, FileOps, KFile, KernelProfile, PollWait } from "../base/mod.js";
-import { fixedStep, KObject, step, WaitQueue, waitEvent, type Allocation, type StepYield, type Task } from "../kernel/mod.js";
+import { assert, fixedStep, KObject, step, WaitQueue, waitEvent, type Allocation, type StepYield, type Task } from "../kernel/mod.js";
 import { fail, ok, POLLIN, POLLRDNORM, type ErrnoName, type OpenFlags, type SysResult } from "../uapi/mod.js";
 import { ACCEL_MAJOR, type DrmCore } from "./drm_core.js";
 import { drmDevPut, type DrmDevice } from "./device.js";
@@ -131,8 +131,11 @@ export function* drmStubOpen(core: DrmCore, devt: Devt, kfile: KFile, flags: Ope
   return ok(0);
 }
 
+/** The drm_file behind an open DRM node (file->private_data). */
 export function drmFileOf(kfile: KFile): DrmFile {
-  return kfile.privateData as DrmFile;
+  const file = kfile.privateData;
+  if (!(file instanceof DrmFile)) assert(false, `Cannot use ${kfile.path} as a DRM file: its private data is not a drm_file`);
+  return file;
 }
 
 /** close(): always 0. Frees per-file state, then drops the device reference. */
@@ -140,11 +143,13 @@ export function* drmRelease(kfile: KFile): Task<void> {
   const file = drmFileOf(kfile);
   const dev = file.dev;
   yield step("drm_release", [], [dev, file]);
+  assert(dev.files.has(file), `Cannot release ${file.minor.name} file: not on the device's file list`);
   dev.files.delete(file);
   yield* drmGemRelease(file);
   yield step("drm_release", [], [dev, file]);
   file.events.length = 0;
   if (dev.master === file) dev.master = null;
+  assert(file.handles.size === 0 && dev.master !== file, `Cannot free ${file.minor.name} file: handles or mastership left after release`);
   if (dev.driver.postclose !== undefined) yield* dev.driver.postclose(dev, file);
   dev.sim.free(file.mem, "drm_file_free");
   yield* drmDevPut(dev);

@@ -7,7 +7,7 @@
  *      ttm_bo_vm_dummy_page() in drivers/gpu/drm/ttm/ttm_bo_vm.c
  */
 import { PAGE_SHIFT, PAGE_SIZE, type FaultResult, type KFile, type Vma, type VmOps } from "../base/mod.js";
-import { embeddedStruct, KObject, Kref, krefGet, krefPut, lookupStep, step, type Allocation, type Task } from "../kernel/mod.js";
+import { assert, embeddedStruct, KObject, Kref, krefGet, krefPut, lookupStep, step, type Allocation, type Task } from "../kernel/mod.js";
 import { fail, ok, type ErrnoName, type SysResult } from "../uapi/mod.js";
 import { drmDevEnter, drmDevExit, type DrmDevice } from "./device.js";
 import { drmFileOf, type DrmFile } from "./file.js";
@@ -65,11 +65,13 @@ export function* drmGemObjectPut(obj: GemObject): Task<void> {
 
 /** Creates a handle (lowest free, from 1) for `obj` in `file`; the handle holds a reference. */
 export function drmGemHandleCreate(file: DrmFile, obj: GemObject): number {
+  assert(obj.dev === file.dev, `Cannot create a handle for ${obj.mem.label} in a file of another device`);
   let handle = 1;
   while (file.handles.has(handle)) handle++;
   file.handles.set(handle, obj);
   obj.handleCount++;
   drmGemObjectGet(obj);
+  assert(obj.handleCount <= obj.ref.count, `Cannot count handles of ${obj.mem.label}: more handles than references`);
   return handle;
 }
 
@@ -81,6 +83,7 @@ export function* drmGemHandleDelete(file: DrmFile, handle: number): Task<SysResu
   const obj = file.handles.get(handle);
   if (obj === undefined) return fail("EINVAL");
   file.handles.delete(handle);
+  assert(obj.handleCount > 0, `Cannot delete handle ${handle} of ${obj.mem.label}: its handle count is already 0`);
   obj.handleCount--;
   obj.allowed.delete(file);
   yield* drmGemObjectPut(obj);
@@ -105,6 +108,7 @@ export function drmGemCreateMmapOffset(file: DrmFile, obj: GemObject): bigint {
       if (e > start) start = e;
     }
     if (start + pages > DRM_FILE_PAGE_OFFSET_START + DRM_FILE_PAGE_OFFSET_SIZE) return -1n;
+    for (const [s, e] of taken) assert(start + pages <= s || e <= start, `Cannot place ${obj.mem.label} at page 0x${start.toString(16)}: overlaps another object`);
     obj.vmaStartPage = start;
     gem.nodes.set(start, obj);
   }
@@ -139,6 +143,13 @@ export function* drmGemMmap(kfile: KFile, vma: Vma): Task<SysResult<0>> {
   }
 }
 
+/** The GEM object a mapping made by drm_gem_mmap() holds (vma->vm_private_data). */
+function gemOfVma(vma: Vma): GemObject {
+  const obj = vma.privateData;
+  if (!(obj instanceof GemObject)) assert(false, `Cannot use the mapping at 0x${vma.start.toString(16)} as a GEM mapping: no GEM object`);
+  return obj;
+}
+
 const ttmVmOps: VmOps = {
   name: "ttm_bo_vm_ops",
   fault: ttmBoVmFault,
@@ -147,14 +158,15 @@ const ttmVmOps: VmOps = {
 
 /** The mapping's reference on the object goes. @see drm_gem_vm_close() */
 function* drmGemVmClose(vma: Vma): Task<void> {
-  const obj = vma.privateData as GemObject;
+  const obj = gemOfVma(vma);
   yield step("drm_gem_vm_close", [vma], [obj]);
   yield* drmGemObjectPut(obj);
 }
 
 /** Maps the object's page while the device lives; afterwards one dummy page everywhere. */
 function* ttmBoVmFault(vma: Vma, pageIndex: number): Task<FaultResult> {
-  const obj = vma.privateData as GemObject;
+  const obj = gemOfVma(vma);
+  assert(Number.isInteger(pageIndex) && pageIndex >= 0 && pageIndex < vma.pages, `Cannot fault page ${pageIndex} of a ${vma.pages}-page mapping`);
   const dev = obj.dev;
   yield step("ttm_bo_vm_fault", [dev], [obj, vma, dev.unplugSrcu]);
   const token = drmDevEnter(dev);

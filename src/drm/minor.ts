@@ -8,7 +8,7 @@
  *      in drivers/gpu/drm/drm_drv.c
  */
 import { Device, deviceAdd, deviceDel, putDevice } from "../base/mod.js";
-import { KObject, lookupStep, step, type KStruct, type Task } from "../kernel/mod.js";
+import { assert, KObject, lookupStep, step, type KStruct, type Task } from "../kernel/mod.js";
 import { DRM_MAJOR, fail, ok, type ErrnoName, type SysResult } from "../uapi/mod.js";
 import { ACCEL_MAJOR, drmCore } from "./drm_core.js";
 import { drmDevGet, drmDevIsUnplugged, drmDevPut, type DrmDevice } from "./device.js";
@@ -62,6 +62,7 @@ export function* drmMinorAlloc(dev: DrmDevice, type: DrmMinorType): Task<0 | Err
   if (buf === null) return "ENOMEM";
   const index = table.alloc(type);
   if (index === null) return "ENOSPC";
+  assert(table.isReserved(index) && table.lookup(index) === null, `Cannot allocate minor ${index}: not reserved by alloc()`);
   const minor = new DrmMinor(buf.mem, dev, type, index);
   dev.sim.relabel(buf.mem, `drm_minor ${minor.name} (${dev.label})`);
   const err = yield* drmmAddActionOrReset(dev, "drm_minor_alloc_release", function* () {
@@ -94,6 +95,7 @@ export function* drmMinorRegister(dev: DrmDevice, minor: DrmMinor | null): Task<
   const table = tableFor(dev, minor.type);
   yield step("drm_minor_register", [dev], [minor]);
   if (minor.kdev === null) return;
+  assert(!minor.registered && minor.dev === dev, `Cannot register ${minor.name}: registered already, or of another device`);
   yield* deviceAdd(minor.kdev, classLink(minor));
   yield step("drm_minor_register", [dev], [minor, table]);
   table.publish(minor.index, minor);

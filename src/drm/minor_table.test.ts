@@ -79,7 +79,7 @@ describe("MinorTable", () => {
     const table = new MinorTable(new Sim({ seed: 1 }), V7_1, "drm");
     const index = table.alloc(DRM_MINOR_PRIMARY);
     assert.equal(index, 0);
-    const minor = {} as DrmMinor; // only its identity is looked at
+    const minor = { index: 0 } as DrmMinor; // only its identity and index are looked at
     table.publish(0, minor);
     assert.equal(table.lookup(0), minor, "a published minor is found");
     table.unpublish(0);

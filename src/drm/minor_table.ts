@@ -11,7 +11,7 @@
  * @see drm_minor_alloc() in drivers/gpu/drm/drm_drv.c
  */
 import { versionAtLeast, type KernelProfile } from "../base/mod.js";
-import { KObject, type Sim } from "../kernel/mod.js";
+import { assert, KObject, type Sim } from "../kernel/mod.js";
 import type { DrmMinor } from "./minor.js";
 
 export const DRM_MINOR_PRIMARY = 0;
@@ -69,6 +69,8 @@ export class MinorTable extends KObject {
   }
 
   publish(index: number, minor: DrmMinor): void {
+    assert(this.entries.has(index) && this.entries.get(index) === null, `Cannot publish minor ${index} in ${this.name}: not reserved, or published already`);
+    assert(minor.index === index, `Cannot publish minor ${minor.index} at index ${index}`);
     this.entries.set(index, minor);
   }
 
@@ -78,6 +80,7 @@ export class MinorTable extends KObject {
   }
 
   erase(index: number): void {
+    assert(this.entries.has(index), `Cannot erase minor ${index} from ${this.name}: not reserved`);
     this.entries.delete(index);
   }
 

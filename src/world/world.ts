@@ -34,6 +34,7 @@ export class World {
       strategy: strategyFor(options),
       trace: options.trace ?? "steps",
       hungTaskTicks: (options.hungTaskMs ?? 120_000) * 1000,
+      ...(options.footprints !== undefined ? { footprints: options.footprints } : {}),
     });
     this.kernel = new Kernel(this.sim, resolvedProfile(options), { firstSeqnum: options.firstSeqnum ?? 1 });
     drmCore(this.kernel);
