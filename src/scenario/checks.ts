@@ -5,7 +5,8 @@
 import type { Sysfs } from "../base/mod.js";
 import { findingClass, type Finding } from "../kernel/mod.js";
 import { ueventGet, type Uevent } from "../uapi/mod.js";
-import type { Checks, DeviceCheck } from "./scenario.js";
+import type { Checks, DeviceCheck, UeventExpectation } from "./scenario.js";
+import { formatUeventExpectation, ueventDifferences } from "./uevent_match.js";
 
 export interface CheckResult {
   readonly what: string;
@@ -13,22 +14,46 @@ export interface CheckResult {
   readonly detail?: string;
 }
 
-function keys(m: Readonly<Record<string, string>>): string {
-  return Object.entries(m).map(([k, v]) => `${k}=${v}`).join(" ");
+/** The event's SEQNUM, for details. */
+function seq(ev: Uevent): string {
+  return `SEQNUM=${ueventGet(ev, "SEQNUM") ?? "?"}`;
 }
 
-/** The expected uevents appear in order (others may come between). */
+/** Of the events from `from` on, the one that differs least from `want`, with how. */
+function closest(want: UeventExpectation, seen: readonly Uevent[], from: number): { ev: Uevent; diff: string[] } | null {
+  let best: { ev: Uevent; diff: string[] } | null = null;
+  for (const ev of seen.slice(from)) {
+    const diff = ueventDifferences(ev, want);
+    if (best === null || diff.length < best.diff.length) best = { ev, diff };
+  }
+  return best;
+}
+
+/** Why `want` was not found from `from` on: what came closest, or that it came too early. */
+function missDetail(want: UeventExpectation, seen: readonly Uevent[], from: number): string {
+  const after = from === 0 ? "" : ` after ${seq(seen[from - 1]!)}`;
+  const early = seen.slice(0, from).find((ev) => ueventDifferences(ev, want).length === 0);
+  if (early !== undefined) return `seen only before the previous check's event, at ${seq(early)}`;
+  const near = closest(want, seen, from);
+  if (near === null) return `no uevent${after}`;
+  return `not seen${after}; closest ${seq(near.ev)} ${near.ev.action} ${near.ev.devpath}: ${near.diff.join(", ")}`;
+}
+
+/**
+ * The expected uevents appear in order (others may come between). Every check is reported:
+ * one not met says what came closest, and the next is looked for from the same place.
+ */
 export function checkUevents(expected: Checks["uevents"], seen: readonly Uevent[]): CheckResult[] {
-  if (expected.length === 0) return [];
   let at = 0;
   const out: CheckResult[] = [];
   for (const want of expected) {
-    const found = seen.findIndex((ev, i) => i >= at && Object.entries(want).every(([k, v]) => ueventGet(ev, k) === v));
+    const what = `uevent ${formatUeventExpectation(want)}`;
+    const found = seen.findIndex((ev, i) => i >= at && ueventDifferences(ev, want).length === 0);
     if (found < 0) {
-      out.push({ what: `uevent ${keys(want)}`, met: false, detail: at === 0 ? "not seen" : `not seen after the event with SEQNUM=${ueventGet(seen[at - 1]!, "SEQNUM")}` });
-      return out;
+      out.push({ what, met: false, detail: missDetail(want, seen, at) });
+      continue;
     }
-    out.push({ what: `uevent ${keys(want)}`, met: true, detail: `SEQNUM=${ueventGet(seen[found]!, "SEQNUM")}` });
+    out.push({ what, met: true, detail: seq(seen[found]!) });
     at = found + 1;
   }
   return out;

@@ -1,10 +1,10 @@
 /**
- * A scenario run as one JSON object for scripts: scenario, seed, profile, verdict, per-step
- * results, uevents (with their keys in kernel order), checks, findings and the replay command.
+ * A scenario run as one JSON object for scripts: scenario, seed, profile, kernel, what the
+ * command line overrode, verdict, per-step results, uevents (with their keys in kernel
+ * order), checks, findings and the replay command.
  */
 import { findingClass } from "../kernel/mod.js";
 import { ueventGet } from "../uapi/mod.js";
-import { formatExpectation } from "./expect.js";
 import { replayCommand } from "./replay.js";
 import type { ScenarioRun } from "./run.js";
 
@@ -16,6 +16,7 @@ export function runJson(run: ScenarioRun): Record<string, unknown> {
     seed: run.seed,
     profile: run.profile,
     kernel: run.kernel,
+    overrides: run.overrides,
     devices: sc.world.devices,
     verdict: run.verdict,
     steps: run.steps.map((s) => ({
@@ -26,9 +27,10 @@ export function runJson(run: ScenarioRun): Record<string, unknown> {
       call: s.text,
       startUs: s.startTick,
       endUs: s.endTick,
+      ...(s.step.copies !== undefined ? { copies: s.step.copies } : {}),
       ...(s.step.as !== undefined ? { as: s.step.as } : {}),
       result: s.outcome,
-      ...(s.step.expect !== undefined ? { expect: formatExpectation(s.step.expect) } : {}),
+      ...(s.expected !== undefined ? { expect: s.expected } : {}),
       met: s.met,
       ...(s.why !== undefined ? { why: s.why } : {}),
     })),

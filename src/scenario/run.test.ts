@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { loadScenarioFile } from "./load.js";
+import { formatRunText } from "./format_text.js";
 import { runScenario } from "./run.js";
 import { scenarioFrom } from "./_testing.js";
 
@@ -58,7 +59,7 @@ programs:
     assert.deepEqual(run.steps.map((s) => [s.met, s.why ?? null]), [[false, "expected ENODEV, got success"], [true, null], [null, null]]);
   });
 
-  it("a step whose named input failed reports an error instead of running", () => {
+  it("a step whose named input failed reports an error; without expect it does not fail the run", () => {
     const run = runScenario(scenarioFrom(`
 programs:
   a:
@@ -68,7 +69,30 @@ programs:
 `));
     assert.deepEqual(run.steps[0]!.outcome, { status: "errno", errno: "ENOENT" });
     assert.deepEqual(run.steps[1]!.outcome, { status: "error", message: '$card: no earlier step is named "card" (or it failed)' });
+    assert.equal(run.steps[1]!.met, null);
+    assert.equal(run.verdict, "pass");
+    assert.match(formatRunText(run), /a#2 +close \$card = error: \$card: no earlier step is named "card" \(or it failed\)  \(no expect: not checked\)/);
+  });
+
+  it("a step whose named input failed fails the run when it has an expectation", () => {
+    const run = runScenario(scenarioFrom(`
+programs:
+  a:
+    - open: /dev/dri/card0
+      as: card
+    - ioctl: DRM_IOCTL_MODE_CREATE_DUMB
+      fd: $card
+      args: { width: 0, height: 0, bpp: 32 }
+      as: bo
+    - ioctl: DRM_IOCTL_MODE_MAP_DUMB
+      fd: $card
+      args: { handle: $bo.handle }
+      expect: ok
+`));
+    assert.equal(run.steps[1]!.outcome.status, "errno", "CREATE_DUMB of 0x0 fails");
+    assert.deepEqual([run.steps[2]!.met, run.steps[2]!.why], [false, '$bo.handle: no earlier step is named "bo" (or it failed)']);
     assert.equal(run.verdict, "expectation");
+    assert.match(formatRunText(run), /\$bo.handle: no earlier step is named "bo" \(or it failed\) \(line 10\)/);
   });
 
   it("checks uevent order and device state, and reports which one failed", () => {

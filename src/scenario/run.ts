@@ -8,7 +8,7 @@ import { findingClass, type Finding, type FindingClass, type TraceLevel } from "
 import type { Call, Fd, Uevent } from "../uapi/mod.js";
 import { World } from "../world/mod.js";
 import { checkDevice, checkFindings, checkUevents, isExpectedFinding, type CheckResult } from "./checks.js";
-import { checkExpectation } from "./expect.js";
+import { checkExpectation, formatExpectation } from "./expect.js";
 import { WorldMachine } from "./machine.js";
 import type { Outcome, StepContext } from "./op.js";
 import type { ProgramSpec, Scenario, Step } from "./scenario.js";
@@ -28,9 +28,24 @@ export interface StepRecord {
   readonly startTick: number;
   readonly endTick: number;
   readonly outcome: Outcome;
+  /** The expectation with its references resolved when the step returned. */
+  readonly expected?: string;
   /** null: no expectation. */
   readonly met: boolean | null;
   readonly why?: string;
+}
+
+/** A setting of the world that the command line gave in place of the file's. */
+export interface Override<T> {
+  readonly file: T;
+  readonly used: T;
+}
+
+/** What the command line overrode, by option; only those that differ from the file. */
+export interface Overrides {
+  readonly seed?: Override<number>;
+  readonly profile?: Override<ProfileName>;
+  readonly kernel?: Override<KernelVersion>;
 }
 
 export interface UeventRecord {
@@ -46,6 +61,7 @@ export interface ScenarioRun {
   readonly seed: number;
   readonly profile: ProfileName;
   readonly kernel: KernelVersion;
+  readonly overrides: Overrides;
   readonly steps: readonly StepRecord[];
   readonly uevents: readonly UeventRecord[];
   readonly checks: readonly CheckResult[];
@@ -91,7 +107,16 @@ export function runScenario(sc: Scenario, o: RunOverrides = {}): ScenarioRun {
   const expectationFailed = steps.some((s) => s.met === false) || checks.some((c) => !c.met);
   const verdict: ScenarioVerdict = failedClass ?? (expectationFailed ? "expectation" : "pass");
   const p = world.kernel.profile;
-  return { scenario: sc, seed, profile: p.name, kernel: p.version, steps, uevents, checks, findings, unexpected, verdict, world };
+  return { scenario: sc, seed, profile: p.name, kernel: p.version, overrides: overridesOf(sc, o), steps, uevents, checks, findings, unexpected, verdict, world };
+}
+
+function overridesOf(sc: Scenario, o: RunOverrides): Overrides {
+  const w = sc.world;
+  return {
+    ...(o.seed !== undefined && w.seed !== undefined && o.seed !== w.seed ? { seed: { file: w.seed, used: o.seed } } : {}),
+    ...(o.profile !== undefined && w.profile !== undefined && o.profile !== w.profile ? { profile: { file: w.profile, used: o.profile } } : {}),
+    ...(o.kernel !== undefined && w.kernel !== undefined && o.kernel !== w.kernel ? { kernel: { file: w.kernel, used: o.kernel } } : {}),
+  };
 }
 
 interface Shared {
@@ -120,6 +145,7 @@ function* runProgram(sys: Process, p: ProgramSpec, shared: Shared): Call<void> {
     }
     if (step.as !== undefined && outcome.status === "ok") shared.names.set(step.as, outcome.fields, step.op.main);
     const v = checkExpectation(step.expect, outcome, shared.names);
-    shared.steps.push({ program: p.name, step, text, startTick, endTick: sim.now, outcome, met: v.met, ...(v.why !== undefined ? { why: v.why } : {}) });
+    const expected = step.expect === undefined ? {} : { expected: formatExpectation(step.expect, shared.names) };
+    shared.steps.push({ program: p.name, step, text, startTick, endTick: sim.now, outcome, ...expected, met: v.met, ...(v.why !== undefined ? { why: v.why } : {}) });
   }
 }

@@ -11,6 +11,8 @@ export interface PathIssue {
   readonly message: string;
   /** Point at the key rather than the value (unknown keys). */
   readonly atKey: boolean;
+  /** The step the issue is in: how to name it, and how much of `path` leads to it. */
+  readonly step?: { readonly label: string; readonly depth: number };
 }
 
 interface Def {
