@@ -3,6 +3,7 @@
  * `signal`. Each unknown name is reported once per value that uses it, however many times
  * the value repeats it, and the work is linear in the size of the file.
  */
+import { ERRORS_SHOWN_MAX } from "./limits.js";
 import type { DataPath } from "./locate.js";
 import type { Step } from "./scenario.js";
 import { didYouMean } from "./suggest.js";
@@ -25,11 +26,13 @@ export function checkNames(steps: readonly CheckedStep[], counters: ReadonlySet<
   const issues: PathIssue[] = [];
   const named = new Set(steps.flatMap(({ step }) => (step.as === undefined ? [] : [step.as])));
   const signals = new Set(steps.flatMap(({ step }) => (step.op.name === "signal" ? [(step.args as { signal: string }).signal] : [])));
+  // A suggestion costs a pass over every name: make them for as many names as errors are shown.
   const hints = new Map<string, string>();
   const hint = (name: string): string => {
     let h = hints.get(name);
     if (h === undefined) {
-      h = counters.has(name) ? ` ("${name}" counts a repeat, and is known only inside its steps)` : name.length > SUGGEST_CHARS_MAX ? "" : didYouMean(name, named);
+      const suggest = name.length <= SUGGEST_CHARS_MAX && hints.size < ERRORS_SHOWN_MAX;
+      h = counters.has(name) ? ` ("${name}" counts a repeat, and is known only inside its steps)` : suggest ? didYouMean(name, named) : "";
       hints.set(name, h);
     }
     return h;
@@ -52,10 +55,19 @@ export function checkNames(steps: readonly CheckedStep[], counters: ReadonlySet<
   return issues;
 }
 
-/** The strings in a value with their paths, `note` aside (free text). */
-function stringsIn(v: unknown, at: PropertyKey[] = []): [PropertyKey[], string][] {
-  if (typeof v === "string") return [[at, v]];
-  if (Array.isArray(v)) return v.flatMap((x, i) => stringsIn(x, [...at, i]));
-  if (v !== null && typeof v === "object") return Object.entries(v).flatMap(([k, x]) => (at.length === 0 && k === "note" ? [] : stringsIn(x, [...at, k])));
-  return [];
+/** The strings in a value that may hold a reference (a `$`), with their paths; `note` aside (free text). */
+function stringsIn(v: unknown): [PropertyKey[], string][] {
+  const out: [PropertyKey[], string][] = [];
+  const at: PropertyKey[] = [];
+  const walk = (x: unknown): void => {
+    if (typeof x === "string") {
+      if (x.includes("$")) out.push([[...at], x]);
+    } else if (Array.isArray(x)) {
+      for (const [i, y] of x.entries()) (at.push(i), walk(y), at.pop());
+    } else if (x !== null && typeof x === "object") {
+      for (const [k, y] of Object.entries(x)) if (at.length > 0 || k !== "note") (at.push(k), walk(y), at.pop());
+    }
+  };
+  walk(v);
+  return out;
 }

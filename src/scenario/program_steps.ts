@@ -37,10 +37,12 @@ const counterValue = z.union([
   z.string().refine((s) => !s.includes("$"), "a repeat value cannot hold $ (it would read as a reference)"),
 ]);
 
+const REPEAT_FORMS = `expected a number of times (1..${STEPS_MAX}) or a list of values`;
+
 export const repeatStep = z
   .object({
-    repeat: z.union([z.number().int().min(1).max(STEPS_MAX), z.array(counterValue).min(1).max(STEPS_MAX)], {
-      error: `expected a number of times (1..${STEPS_MAX}) or a list of values`,
+    repeat: z.union([z.number().int(REPEAT_FORMS).min(1, REPEAT_FORMS).max(STEPS_MAX, REPEAT_FORMS), z.array(counterValue).min(1, REPEAT_FORMS).max(STEPS_MAX, REPEAT_FORMS)], {
+      error: REPEAT_FORMS,
     }),
     as: z.string().regex(NAME_PATTERN, "a name is letters, digits, '_' and '-', starting with a letter").optional(),
     steps: z.array(z.unknown(), { error: "expected a list of steps" }).min(1),

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { loadScenarioFile } from "./load.js";
+import { runJson } from "./format_json.js";
 import { formatRunText } from "./format_text.js";
 import { runScenario } from "./run.js";
 import { scenarioFrom } from "./_testing.js";
@@ -145,5 +146,25 @@ programs:
     assert.equal(runFile("hotunplug-lateclose").seed, 1);
     assert.equal(runScenario(scenarioFrom("world: { seed: 9 }\nprograms: { a: [{ sleep: 1 }] }\n")).seed, 9, "the file's seed");
     assert.equal(runScenario(scenarioFrom("world: { seed: 9 }\nprograms: { a: [{ sleep: 1 }] }\n"), { seed: 4 }).seed, 4, "--seed wins");
+  });
+
+  it("says when the command line overrode the file's seed, profile or kernel, in the header and the JSON", () => {
+    const sc = scenarioFrom('world: { seed: 9, kernel: "6.8", profile: mainline }\nprograms: { a: [{ sleep: 1 }] }\n');
+    const run = runScenario(sc, { seed: 4, kernel: "6.12", profile: "mainline" });
+    assert.equal(run.kernel, "6.12");
+    assert.deepEqual(run.overrides, { seed: { file: 9, used: 4 }, kernel: { file: "6.8", used: "6.12" } });
+    assert.match(formatRunText(run), /^ {2}seed=4 profile=mainline kernel=6\.12 devices=.*\n {2}command line overrides the file: --seed 4 \(the file's world\.seed is 9\), --kernel 6\.12 \(the file's world\.kernel is 6\.8\)$/m);
+    assert.deepEqual(runJson(run).overrides, { seed: { file: 9, used: 4 }, kernel: { file: "6.8", used: "6.12" } });
+    assert.deepEqual(runScenario(sc).overrides, {});
+    assert.doesNotMatch(formatRunText(runScenario(sc)), /overrides/);
+  });
+
+  it("rebind-20-times: every round gets card0 and renderD128 back and sees its uevents", () => {
+    const run = runFile("rebind-20-times");
+    assert.equal(run.verdict, "pass", run.steps.filter((s) => s.met === false).map((s) => s.why).join("; "));
+    const devs = run.steps.flatMap((s) => (s.step.op.name === "sysfs-read" && s.outcome.status === "ok" ? [s.outcome.fields["text"]] : []));
+    assert.deepEqual(new Set(devs), new Set(["226:0", "226:128"]));
+    assert.equal(devs.length, 40);
+    assert.equal(run.steps.filter((s) => s.step.op.name === "wait-uevent" && s.met === true).length, 60);
   });
 });

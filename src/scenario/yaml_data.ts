@@ -29,7 +29,7 @@ export interface AliasUse {
 
 /** Positions of the values of plain data made from a YAML document. */
 export class SourceMap {
-  private readonly entries = new WeakMap<object, Map<string | number, Entry>>();
+  private readonly entries = new Map<object, Map<string | number, Entry>>();
 
   constructor(
     readonly data: unknown,
@@ -137,8 +137,9 @@ class Builder {
   }
 
   private entry(node: Node | null | undefined, at: number, keyAt: number): Entry {
-    const written = isScalar(node) && node.type === "PLAIN" && typeof node.value !== "string" ? node.source : undefined;
-    return { at, keyAt, ...(written !== undefined ? { written } : {}), ...(isAlias(node) ? { alias: { name: node.source, at } } : {}) };
+    if (isAlias(node)) return { at, keyAt, alias: { name: node.source, at } };
+    if (isScalar(node) && node.type === "PLAIN" && typeof node.value !== "string" && node.source !== undefined) return { at, keyAt, written: node.source };
+    return { at, keyAt };
   }
 
   private list(items: readonly (Node | null)[], depth: number, copy: AliasUse | null): unknown[] {
@@ -162,8 +163,10 @@ class Builder {
       if (key === null) break;
       const at = start(pair.value, keyAt);
       entries.set(key, this.entry(pair.value, at, keyAt));
-      // defineProperty: a key such as "__proto__" is data here, not the object's prototype.
-      Object.defineProperty(out, key, { value: this.value(pair.value, depth + 1, copy), enumerable: true, writable: true, configurable: true });
+      const value = this.value(pair.value, depth + 1, copy);
+      // "__proto__" is a key like any other here, not the object's prototype.
+      if (key === "__proto__") Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+      else out[key] = value;
     }
     this.containers.push([out, entries]);
     return out;
