@@ -20,7 +20,11 @@ function seq(ev: Uevent): string {
 }
 
 /** Of the events from `from` on, the one that differs least from `want`, with how. */
-function closest(want: UeventExpectation, seen: readonly Uevent[], from: number): { ev: Uevent; diff: string[] } | null {
+function closest(
+  want: UeventExpectation,
+  seen: readonly Uevent[],
+  from: number,
+): { ev: Uevent; diff: string[] } | null {
   let best: { ev: Uevent; diff: string[] } | null = null;
   for (const ev of seen.slice(from)) {
     const diff = ueventDifferences(ev, want);
@@ -36,7 +40,8 @@ function missDetail(want: UeventExpectation, seen: readonly Uevent[], from: numb
   if (early !== undefined) return `seen only before the previous check's event, at ${seq(early)}`;
   const near = closest(want, seen, from);
   if (near === null) return `no uevent${after}`;
-  return `not seen${after}; closest ${seq(near.ev)} ${near.ev.action} ${near.ev.devpath}: ${near.diff.join(", ")}`;
+  const closestEvent = `${seq(near.ev)} ${near.ev.action} ${near.ev.devpath}`;
+  return `not seen${after}; closest ${closestEvent}: ${near.diff.join(", ")}`;
 }
 
 /**
@@ -63,7 +68,8 @@ function drmNodes(sysfs: Sysfs, bdf: string): string[] {
   const names: string[] = [];
   for (const dir of ["drm", "accel"]) {
     const r = sysfs.readdir(`/sys/bus/pci/devices/${bdf}/${dir}`);
-    if (r.ok) names.push(...r.value.map((e) => e.name).filter((n) => /^(card|renderD|accel)\d+$/.test(n)));
+    if (r.ok)
+      names.push(...r.value.map((e) => e.name).filter((n) => /^(card|renderD|accel)\d+$/.test(n)));
   }
   return names.sort();
 }
@@ -72,16 +78,29 @@ export function checkDevice(c: DeviceCheck, sysfs: Sysfs): CheckResult[] {
   const out: CheckResult[] = [];
   const dir = `/sys/bus/pci/devices/${c.bdf}`;
   const present = sysfs.exists(dir);
-  if (c.present !== undefined) out.push({ what: `device ${c.bdf} ${c.present ? "present" : "absent"}`, met: present === c.present, detail: present ? "present" : "absent" });
+  if (c.present !== undefined)
+    out.push({
+      what: `device ${c.bdf} ${c.present ? "present" : "absent"}`,
+      met: present === c.present,
+      detail: present ? "present" : "absent",
+    });
   if (c.driver !== undefined) {
     const link = sysfs.readlink(`${dir}/driver`);
     const bound = link.ok ? link.value.replace(/^.*\//, "") : null;
-    out.push({ what: `device ${c.bdf} driver ${c.driver ?? "none"}`, met: bound === c.driver, detail: `bound: ${bound ?? "none"}` });
+    out.push({
+      what: `device ${c.bdf} driver ${c.driver ?? "none"}`,
+      met: bound === c.driver,
+      detail: `bound: ${bound ?? "none"}`,
+    });
   }
   if (c.nodes !== undefined) {
     const nodes = drmNodes(sysfs, c.bdf);
     const want = [...c.nodes].sort();
-    out.push({ what: `device ${c.bdf} nodes ${want.join(",") || "none"}`, met: nodes.join(",") === want.join(","), detail: `nodes: ${nodes.join(",") || "none"}` });
+    out.push({
+      what: `device ${c.bdf} nodes ${want.join(",") || "none"}`,
+      met: nodes.join(",") === want.join(","),
+      detail: `nodes: ${nodes.join(",") || "none"}`,
+    });
   }
   return out;
 }
@@ -100,6 +119,10 @@ export function isExpectedFinding(f: Finding, checks: Checks): boolean {
 export function checkFindings(checks: Checks, findings: readonly Finding[]): CheckResult[] {
   return checks.findings.map((n) => {
     const count = findings.filter((f) => isA(f, n)).length;
-    return { what: `finding ${n}`, met: count > 0, detail: count > 0 ? `${count} reported` : "not reported" };
+    return {
+      what: `finding ${n}`,
+      met: count > 0,
+      detail: count > 0 ? `${count} reported` : "not reported",
+    };
   });
 }

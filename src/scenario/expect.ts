@@ -26,11 +26,13 @@ export function formatOutcome(o: Outcome): string {
   }
 }
 
-/** A value an expectation names: resolved, with the reference kept where there was one (`4096 ($bo.size)`). */
+/** A value an expectation names: resolved, with its reference kept (`4096 ($bo.size)`). */
 function shown(raw: Value, names: NamedResults | undefined): string {
   if (names === undefined || typeof raw !== "string") return formatValue(raw);
   const resolved = names.substitute(raw) as Value;
-  return resolved === raw || raw.startsWith("$$") ? formatValue(resolved) : `${formatValue(resolved)} (${raw})`;
+  return resolved === raw || raw.startsWith("$$")
+    ? formatValue(resolved)
+    : `${formatValue(resolved)} (${raw})`;
 }
 
 /** The expectation as written; with `names`, its references resolved as they are now. */
@@ -43,10 +45,16 @@ export function formatExpectation(e: Expectation, names?: NamedResults): string 
     case "signal":
       return e.signal;
     case "fields":
-      return Object.entries(e.fields).map(([k, v]) => `${k}=${shown(v, names)}`).join(" ");
+      return Object.entries(e.fields)
+        .map(([k, v]) => `${k}=${shown(v, names)}`)
+        .join(" ");
     case "one-of":
       return `one of: ${e.options.map((o) => formatExpectation(o, names)).join(" | ")}`;
   }
+}
+
+function fieldNames(fields: Readonly<Record<string, unknown>>): string {
+  return Object.keys(fields).join(", ") || "none";
 }
 
 function got(o: Outcome): string {
@@ -60,19 +68,30 @@ function got(o: Outcome): string {
  */
 export function sameValue(actual: Value, want: Value, written?: string): boolean {
   if (Array.isArray(actual) || Array.isArray(want)) {
-    if (!Array.isArray(actual) || !Array.isArray(want) || actual.length !== want.length) return false;
+    if (!Array.isArray(actual) || !Array.isArray(want) || actual.length !== want.length)
+      return false;
     return actual.every((x, i) => sameValue(x, want[i]!));
   }
   if (actual === want) return true;
-  if (typeof actual === "string" && (typeof want === "number" || typeof want === "boolean")) return actual === String(want) || actual === written;
-  if (typeof want === "string" && (typeof actual === "number" || typeof actual === "boolean")) return want === String(actual);
+  if (typeof actual === "string" && (typeof want === "number" || typeof want === "boolean"))
+    return actual === String(want) || actual === written;
+  if (typeof want === "string" && (typeof actual === "number" || typeof actual === "boolean"))
+    return want === String(actual);
   return false;
 }
 
-function checkFields(e: Extract<Expectation, { kind: "fields" }>, o: Outcome, names: NamedResults): Verdict {
+function checkFields(
+  e: Extract<Expectation, { kind: "fields" }>,
+  o: Outcome,
+  names: NamedResults,
+): Verdict {
   if (o.status !== "ok") return { met: false, why: `expected success, got ${got(o)}` };
   for (const [k, raw] of Object.entries(e.fields)) {
-    if (!Object.hasOwn(o.fields, k)) return { met: false, why: `no result field "${k}" (the result has ${Object.keys(o.fields).join(", ") || "none"})` };
+    if (!Object.hasOwn(o.fields, k))
+      return {
+        met: false,
+        why: `no result field "${k}" (the result has ${fieldNames(o.fields)})`,
+      };
     let want;
     try {
       want = names.resolve(raw);
@@ -80,7 +99,11 @@ function checkFields(e: Extract<Expectation, { kind: "fields" }>, o: Outcome, na
       if (err instanceof StepError) return { met: false, why: err.message };
       throw err;
     }
-    if (!sameValue(o.fields[k]!, want, e.written?.[k])) return { met: false, why: `expected ${k}=${formatValue(want)}, got ${formatValue(o.fields[k]!)}` };
+    if (!sameValue(o.fields[k]!, want, e.written?.[k]))
+      return {
+        met: false,
+        why: `expected ${k}=${formatValue(want)}, got ${formatValue(o.fields[k]!)}`,
+      };
   }
   return { met: true };
 }
@@ -89,22 +112,36 @@ function checkFields(e: Extract<Expectation, { kind: "fields" }>, o: Outcome, na
  * Whether the outcome meets the expectation. A step without one has no verdict (met: null),
  * whatever its outcome, an error included: it is shown and does not fail the run.
  */
-export function checkExpectation(e: Expectation | undefined, o: Outcome, names: NamedResults): Verdict {
+export function checkExpectation(
+  e: Expectation | undefined,
+  o: Outcome,
+  names: NamedResults,
+): Verdict {
   if (e === undefined) return { met: null };
   if (o.status === "error") return { met: false, why: o.message };
   switch (e.kind) {
     case "ok":
-      return o.status === "ok" ? { met: true } : { met: false, why: `expected success, got ${got(o)}` };
+      return o.status === "ok"
+        ? { met: true }
+        : { met: false, why: `expected success, got ${got(o)}` };
     case "errno":
-      return o.status === "errno" && o.errno === e.errno ? { met: true } : { met: false, why: `expected ${e.errno}, got ${got(o)}` };
+      return o.status === "errno" && o.errno === e.errno
+        ? { met: true }
+        : { met: false, why: `expected ${e.errno}, got ${got(o)}` };
     case "signal":
-      return o.status === "signal" && o.signal === e.signal ? { met: true } : { met: false, why: `expected ${e.signal}, got ${got(o)}` };
+      return o.status === "signal" && o.signal === e.signal
+        ? { met: true }
+        : { met: false, why: `expected ${e.signal}, got ${got(o)}` };
     case "fields":
       return checkFields(e, o, names);
     case "one-of": {
       const verdicts = e.options.map((x) => checkExpectation(x, o, names));
       if (verdicts.some((v) => v.met === true)) return { met: true };
-      return { met: false, why: `expected ${formatExpectation(e, names)}; got ${formatOutcome(o)} (${verdicts.map((v) => v.why).join("; ")})` };
+      const whys = verdicts.map((v) => v.why).join("; ");
+      return {
+        met: false,
+        why: `expected ${formatExpectation(e, names)}; got ${formatOutcome(o)} (${whys})`,
+      };
     }
   }
 }

@@ -19,7 +19,10 @@ function time(tick: number): string {
 function stepLine(s: StepRecord, width: number): string[] {
   const call = escapeControls(`${repeatTag(s.step.copies)}${s.text} = ${formatOutcome(s.outcome)}`);
   const head = `${time(s.endTick)} ${`${s.program}#${s.step.index}`.padEnd(width)} ${call}`;
-  if (s.met === false) return [`${head}  FAILED`, `${" ".repeat(14)}${escapeControls(s.why ?? "")} (${stepWhere(s.step)})`];
+  if (s.met === false) {
+    const why = `${escapeControls(s.why ?? "")} (${stepWhere(s.step)})`;
+    return [`${head}  FAILED`, `${" ".repeat(14)}${why}`];
+  }
   if (s.met === true) return [`${head}  (expected ${escapeControls(s.expected ?? "")})`];
   return [s.outcome.status === "error" ? `${head}  (no expect: not checked)` : head];
 }
@@ -55,7 +58,10 @@ export function formatRunText(run: ScenarioRun, o: { uevents?: boolean } = {}): 
   for (const e of entries) out.push(...e.lines);
   if (run.checks.length > 0) {
     out.push("", "checks:");
-    for (const c of run.checks) out.push(escapeControls(`  ${c.met ? "ok  " : "FAIL"} ${c.what}${c.detail ? ` (${c.detail})` : ""}`));
+    for (const c of run.checks) {
+      const detail = c.detail ? ` (${c.detail})` : "";
+      out.push(escapeControls(`  ${c.met ? "ok  " : "FAIL"} ${c.what}${detail}`));
+    }
   }
   if (run.findings.length > 0) {
     out.push("", "findings:");

@@ -29,6 +29,9 @@ export const MEM_ACCESS_BYTES_MAX = 64 * MIB;
 /** `length` of `mmap`/`munmap` and `offset` of memory steps: the x86-64 user address space. */
 export const MAP_BYTES_MAX = 2 ** 47;
 
+/** `count` of a `read`: MAX_RW_COUNT, the most one read(2) moves on Linux (INT_MAX & PAGE_MASK). */
+export const READ_BYTES_MAX = 0x7fff_f000;
+
 /** VRAM of one card. */
 export const VRAM_BYTES_MAX = 1024 * GIB;
 
@@ -37,7 +40,12 @@ export const QUOTED_CHARS_MAX = 80;
 
 /** "64 MiB", "128 TiB": a byte count for messages. */
 export function formatBytes(n: number): string {
-  for (const [unit, size] of [["TiB", 1024 * GIB], ["GiB", GIB], ["MiB", MIB], ["KiB", KIB]] as const) {
+  for (const [unit, size] of [
+    ["TiB", 1024 * GIB],
+    ["GiB", GIB],
+    ["MiB", MIB],
+    ["KiB", KIB],
+  ] as const) {
     if (n >= size && n % size === 0) return `${n / size} ${unit}`;
   }
   return `${n} bytes`;

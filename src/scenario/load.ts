@@ -19,7 +19,9 @@ import { yamlData, type SourceMap } from "./yaml_data.js";
 import { parseYaml, type OffsetError } from "./yaml_parse.js";
 import { pathIssues, type PathIssue } from "./zod_issues.js";
 
-export type LoadResult = { readonly ok: true; readonly scenario: Scenario } | { readonly ok: false; readonly errors: readonly Located[] };
+export type LoadResult =
+  | { readonly ok: true; readonly scenario: Scenario }
+  | { readonly ok: false; readonly errors: readonly Located[] };
 
 const DEFAULT_DEVICES = [{ bdf: "0000:01:00.0", driver: "vdisp" }] as const;
 
@@ -28,14 +30,27 @@ export function loadScenarioFile(file: string): LoadResult {
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    return { ok: false, errors: [{ file, line: 0, col: 0, message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}` }] };
+    return {
+      ok: false,
+      errors: [
+        {
+          file,
+          line: 0,
+          col: 0,
+          message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+        },
+      ],
+    };
   }
   return parseScenario(text, file);
 }
 
 export function parseScenario(text: string, file: string): LoadResult {
   const y = parseYaml(text);
-  const atOffsets = (errors: readonly OffsetError[]): LoadResult => ({ ok: false, errors: errors.map((e) => ({ file, ...y.lc.linePos(e.at), message: e.message })) });
+  const atOffsets = (errors: readonly OffsetError[]): LoadResult => ({
+    ok: false,
+    errors: errors.map((e) => ({ file, ...y.lc.linePos(e.at), message: e.message })),
+  });
   if (!y.ok) return atOffsets(y.errors);
   const d = yamlData(y.doc);
   if (!d.ok) return atOffsets(d.errors);
@@ -48,12 +63,31 @@ function isMapping(v: unknown): v is Record<string, unknown> {
 
 function validate(source: SourceMap, lc: LineCounter, file: string): LoadResult {
   const data = source.data;
-  if (!isMapping(data)) return { ok: false, errors: [{ file, line: 1, col: 1, message: "a scenario is a mapping with programs (and optionally name, description, world, checks)" }] };
+  if (!isMapping(data))
+    return {
+      ok: false,
+      errors: [
+        {
+          file,
+          line: 1,
+          col: 1,
+          message:
+            "a scenario is a mapping with programs " +
+            "(and optionally name, description, world, checks)",
+        },
+      ],
+    };
   const parsed = scenarioDocument.safeParse(ueventValuesAsWritten(data, source));
-  const issues: PathIssue[] = parsed.success ? [] : pathIssues(parsed.error.issues, scenarioDocument);
+  const issues: PathIssue[] = parsed.success
+    ? []
+    : pathIssues(parsed.error.issues, scenarioDocument);
   const lineAt = (offset: number): number => lc.linePos(offset).line;
   const expansion = new Expansion(source, lineAt);
-  const src: StepSource = { issues, line: (p) => lineAt(source.offset(p)), written: (p) => source.written(p) };
+  const src: StepSource = {
+    issues,
+    line: (p) => lineAt(source.offset(p)),
+    written: (p) => source.written(p),
+  };
   const programs: ProgramSpec[] = [];
   const checked: CheckedStep[] = [];
   if (isMapping(data.programs)) {
@@ -61,7 +95,8 @@ function validate(source: SourceMap, lc: LineCounter, file: string): LoadResult 
       if (!Array.isArray(steps)) continue; // reported by the document schema
       const parsedSteps: Step[] = [];
       for (const [i, w] of expansion.program(steps, ["programs", name]).entries()) {
-        const label = `program ${name}, step ${i + 1}${w.copies.length > 0 ? ` (${w.copies.map(copyLabel).join(", ")})` : ""}`;
+        const copies = w.copies.length > 0 ? ` (${w.copies.map(copyLabel).join(", ")})` : "";
+        const label = `program ${name}, step ${i + 1}${copies}`;
         const step = parseStep(w, i + 1, label, src);
         if (step === null) continue;
         parsedSteps.push(step);
@@ -69,15 +104,28 @@ function validate(source: SourceMap, lc: LineCounter, file: string): LoadResult 
       }
       programs.push({ name, steps: parsedSteps });
     }
-    if (Object.keys(data.programs).length === 0) issues.push({ path: ["programs"], atKey: false, message: "a scenario needs at least one program" });
+    if (Object.keys(data.programs).length === 0)
+      issues.push({
+        path: ["programs"],
+        atKey: false,
+        message: "a scenario needs at least one program",
+      });
   }
   issues.push(...expansion.issues, ...checkNames(checked, expansion.counters));
   const world = worldSchema.safeParse(data.world ?? {});
   if (world.success) {
-    const cardSteps = checked.filter((c) => c.step.op.name === "plug-card" || c.step.op.name === "pull-card");
-    issues.push(...checkWorld({ devices: world.data.devices ?? DEFAULT_DEVICES, slots: world.data.slots ?? [] }, cardSteps));
+    const cardSteps = checked.filter(
+      (c) => c.step.op.name === "plug-card" || c.step.op.name === "pull-card",
+    );
+    issues.push(
+      ...checkWorld(
+        { devices: world.data.devices ?? DEFAULT_DEVICES, slots: world.data.slots ?? [] },
+        cardSteps,
+      ),
+    );
   }
-  if (!parsed.success || issues.length > 0) return { ok: false, errors: locateAll(issues, source, lc, file) };
+  if (!parsed.success || issues.length > 0)
+    return { ok: false, errors: locateAll(issues, source, lc, file) };
   return { ok: true, scenario: buildScenario(parsed.data, programs, file) };
 }
 
@@ -85,24 +133,44 @@ function validate(source: SourceMap, lc: LineCounter, file: string): LoadResult 
  * Uevent values are text: a number in a uevent check is compared as it is written
  * (`PCI_CLASS: 038000` is "038000", not "38000").
  */
-function ueventValuesAsWritten(data: Record<string, unknown>, source: SourceMap): Record<string, unknown> {
+function ueventValuesAsWritten(
+  data: Record<string, unknown>,
+  source: SourceMap,
+): Record<string, unknown> {
   const checks = data["checks"];
   if (!isMapping(checks) || !Array.isArray(checks["uevents"])) return data;
   const uevents = checks["uevents"].map((u: unknown, i) =>
-    isMapping(u) ? Object.fromEntries(Object.entries(u).map(([k, v]) => [k, typeof v === "number" ? (source.written(["checks", "uevents", i, k]) ?? v) : v])) : u,
+    isMapping(u)
+      ? Object.fromEntries(
+          Object.entries(u).map(([k, v]) => [
+            k,
+            typeof v === "number" ? (source.written(["checks", "uevents", i, k]) ?? v) : v,
+          ]),
+        )
+      : u,
   );
   return { ...data, checks: { ...checks, uevents } };
 }
 
 function describePath(path: DataPath): string {
   const [head, name, index, ...rest] = path;
-  if (head === "programs" && typeof index === "number") return [`program ${String(name)}, step ${index + 1}`, ...rest.map((r) => (typeof r === "number" ? `[${r + 1}]` : String(r)))].join(" ");
-  return path.map((p) => (typeof p === "number" ? `[${p + 1}]` : String(p))).join(".").replace(/\.\[/g, "[");
+  if (head === "programs" && typeof index === "number")
+    return [
+      `program ${String(name)}, step ${index + 1}`,
+      ...rest.map((r) => (typeof r === "number" ? `[${r + 1}]` : String(r))),
+    ].join(" ");
+  return path
+    .map((p) => (typeof p === "number" ? `[${p + 1}]` : String(p)))
+    .join(".")
+    .replace(/\.\[/g, "[");
 }
 
 function issueMessage(i: PathIssue): string {
   if (i.path.length === 0 || i.atKey) return i.message;
-  const rest = i.step === undefined ? [] : i.path.slice(i.step.depth).map((r) => (typeof r === "number" ? `[${r + 1}]` : String(r)));
+  const rest =
+    i.step === undefined
+      ? []
+      : i.path.slice(i.step.depth).map((r) => (typeof r === "number" ? `[${r + 1}]` : String(r)));
   const prefix = i.step === undefined ? describePath(i.path) : [i.step.label, ...rest].join(" ");
   return `${prefix}: ${i.message}`;
 }
@@ -112,22 +180,46 @@ function issueMessage(i: PathIssue): string {
  * the same issue at the same place in every copy, and that is said once, with the count.
  * Linear in the number of issues (then sorted); at most ERRORS_SHOWN_MAX are listed.
  */
-function locateAll(issues: readonly PathIssue[], source: SourceMap, lc: LineCounter, file: string): Located[] {
-  const places = new Map<string, { line: number; col: number; issue: PathIssue; copies: Set<string> }>();
+function locateAll(
+  issues: readonly PathIssue[],
+  source: SourceMap,
+  lc: LineCounter,
+  file: string,
+): Located[] {
+  const places = new Map<
+    string,
+    { line: number; col: number; issue: PathIssue; copies: Set<string> }
+  >();
   for (const issue of issues) {
     const { line, col } = lc.linePos(source.offset(issue.path, issue.atKey));
     const key = `${line}:${col}:${issue.message}`;
     const place = places.get(key);
-    if (place === undefined) places.set(key, { line, col, issue, copies: new Set([issue.step?.label ?? ""]) });
+    if (place === undefined)
+      places.set(key, { line, col, issue, copies: new Set([issue.step?.label ?? ""]) });
     else place.copies.add(issue.step?.label ?? "");
   }
   const sorted = [...places.values()].sort((a, b) => a.line - b.line || a.col - b.col);
   const errors: Located[] = sorted.slice(0, ERRORS_SHOWN_MAX).map((p) => {
     const more = p.copies.size - 1;
-    return { file, line: p.line, col: p.col, message: `${issueMessage(p.issue)}${more > 0 ? ` (the same in ${more} more cop${more === 1 ? "y" : "ies"} of this step)` : ""}` };
+    return {
+      file,
+      line: p.line,
+      col: p.col,
+      message: `${issueMessage(p.issue)}${more > 0 ? ` (the same in ${copiesText(more)})` : ""}`,
+    };
   });
-  if (sorted.length > ERRORS_SHOWN_MAX) errors.push({ file, line: 0, col: 0, message: `${sorted.length - ERRORS_SHOWN_MAX} more errors not shown` });
+  if (sorted.length > ERRORS_SHOWN_MAX)
+    errors.push({
+      file,
+      line: 0,
+      col: 0,
+      message: `${sorted.length - ERRORS_SHOWN_MAX} more errors not shown`,
+    });
   return errors;
+}
+
+function copiesText(n: number): string {
+  return `${n} more cop${n === 1 ? "y" : "ies"} of this step`;
 }
 
 function buildScenario(d: ScenarioDocument, programs: ProgramSpec[], file: string): Scenario {
@@ -137,7 +229,12 @@ function buildScenario(d: ScenarioDocument, programs: ProgramSpec[], file: strin
     clean: c.clean ?? true,
     findings: c.findings ?? [],
     uevents: c.uevents ?? [],
-    devices: (c.devices ?? []).map((x) => ({ bdf: x.bdf, ...(x.present !== undefined ? { present: x.present } : {}), ...(x.driver !== undefined ? { driver: x.driver } : {}), ...(x.nodes !== undefined ? { nodes: x.nodes } : {}) })),
+    devices: (c.devices ?? []).map((x) => ({
+      bdf: x.bdf,
+      ...(x.present !== undefined ? { present: x.present } : {}),
+      ...(x.driver !== undefined ? { driver: x.driver } : {}),
+      ...(x.nodes !== undefined ? { nodes: x.nodes } : {}),
+    })),
   };
   return {
     file,
@@ -147,7 +244,11 @@ function buildScenario(d: ScenarioDocument, programs: ProgramSpec[], file: strin
       ...(w.seed !== undefined ? { seed: w.seed } : {}),
       ...(w.profile !== undefined ? { profile: w.profile } : {}),
       ...(w.kernel !== undefined ? { kernel: w.kernel } : {}),
-      devices: (w.devices ?? DEFAULT_DEVICES).map((x) => ({ bdf: x.bdf, driver: x.driver, ...("vram" in x && x.vram !== undefined ? { vramBytes: x.vram } : {}) })),
+      devices: (w.devices ?? DEFAULT_DEVICES).map((x) => ({
+        bdf: x.bdf,
+        driver: x.driver,
+        ...("vram" in x && x.vram !== undefined ? { vramBytes: x.vram } : {}),
+      })),
       slots: w.slots ?? [],
     },
     programs,

@@ -35,6 +35,22 @@ describe("scenario loading: sizes, references and user text are bounded", () => 
     ]);
   });
 
+  it("a read count, a poll mask and a memory address are bounded too", () => {
+    assert.deepEqual(errorsOf(`programs:
+  a:
+    - read: 3
+      count: 4294967296
+    - poll: 3
+      events: 65536
+    - mem-read: -4096
+      length: 1
+`), [
+      "test.yaml:4:14: program a, step 1 count: must be at most 2147479552 (MAX_RW_COUNT)",
+      "test.yaml:6:15: program a, step 2 events: a poll mask fits in 16 bits (0..0xffff)",
+      "test.yaml:7:17: program a, step 3 mem-read: must be at least 0",
+    ]);
+  });
+
   it("a length from a reference is checked when the step runs, before any memory is taken", () => {
     const run = runScenario(scenarioFrom(`programs:
   a:

@@ -15,6 +15,7 @@ export interface Located {
 }
 
 export function formatLocated(e: Located): string {
-  const text = e.line === 0 ? `${e.file}: ${e.message}` : `${e.file}:${e.line}:${e.col}: ${e.message}`;
+  const text =
+    e.line === 0 ? `${e.file}: ${e.message}` : `${e.file}:${e.line}:${e.col}: ${e.message}`;
   return escapeControls(text);
 }

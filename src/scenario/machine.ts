@@ -29,7 +29,10 @@ export class WorldMachine implements Machine {
     const addr = parseBdf(bdf);
     if (addr === null || addr.bus === 0 || bus.slot(addr.bus) === undefined) return `no hot-plug slot holds ${bdf}`;
     const hw = bus.card(bdf);
-    if (hw === undefined) return this.plugPending(addr.bus) ? `the card plugged at ${bdf} is not in place yet (pciehp has not handled it)` : `no card at ${bdf}`;
+    if (hw === undefined) {
+      if (!this.plugPending(addr.bus)) return `no card at ${bdf}`;
+      return `the card plugged at ${bdf} is not in place yet (pciehp has not handled it)`;
+    }
     if (this.pulled.has(hw)) return `the card at ${bdf} was already pulled`;
     // The slot's cards (every function) leave together.
     for (const [, card] of bus.cardsOnBus(addr.bus)) this.pulled.add(card);
@@ -41,7 +44,8 @@ export class WorldMachine implements Machine {
     const bus = this.world.bus;
     const addr = parseBdf(bdf);
     if (addr === null || addr.bus === 0 || addr.device !== 0 || bus.slot(addr.bus) === undefined) return `no hot-plug slot for ${bdf} (add its bus number to world.slots)`;
-    if (bus.cardsOnBus(addr.bus).length > 0 || this.plugPending(addr.bus)) return `the slot of ${bdf} is not empty`;
+    const full = bus.cardsOnBus(addr.bus).length > 0 || this.plugPending(addr.bus);
+    if (full) return `the slot of ${bdf} is not empty`;
     const world = this.world;
     const hw = world.makeCard({ bdf, driver });
     this.plugging.set(addr.bus, hw);

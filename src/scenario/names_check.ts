@@ -22,17 +22,28 @@ export interface CheckedStep {
 /** Names longer than this get no "did you mean" (the edit distance costs their length). */
 const SUGGEST_CHARS_MAX = 64;
 
-export function checkNames(steps: readonly CheckedStep[], counters: ReadonlySet<string>): PathIssue[] {
+export function checkNames(
+  steps: readonly CheckedStep[],
+  counters: ReadonlySet<string>,
+): PathIssue[] {
   const issues: PathIssue[] = [];
   const named = new Set(steps.flatMap(({ step }) => (step.as === undefined ? [] : [step.as])));
-  const signals = new Set(steps.flatMap(({ step }) => (step.op.name === "signal" ? [(step.args as { signal: string }).signal] : [])));
+  const signals = new Set(
+    steps.flatMap(({ step }) =>
+      step.op.name === "signal" ? [(step.args as { signal: string }).signal] : [],
+    ),
+  );
   // A suggestion costs a pass over every name: make them for as many names as errors are shown.
   const hints = new Map<string, string>();
   const hint = (name: string): string => {
     let h = hints.get(name);
     if (h === undefined) {
       const suggest = name.length <= SUGGEST_CHARS_MAX && hints.size < ERRORS_SHOWN_MAX;
-      h = counters.has(name) ? ` ("${name}" counts a repeat, and is known only inside its steps)` : suggest ? didYouMean(name, named) : "";
+      h = counters.has(name)
+        ? ` ("${name}" counts a repeat, and is known only inside its steps)`
+        : suggest
+          ? didYouMean(name, named)
+          : "";
       hints.set(name, h);
     }
     return h;
@@ -40,22 +51,39 @@ export function checkNames(steps: readonly CheckedStep[], counters: ReadonlySet<
   for (const { step, raw, path, label } of steps) {
     const where = { label, depth: path.length };
     if (step.as !== undefined && counters.has(step.as)) {
-      issues.push({ path: [...path, "as"], atKey: false, message: `"${step.as}" also counts a repeat; give the step another name`, step: where });
+      issues.push({
+        path: [...path, "as"],
+        atKey: false,
+        message: `"${step.as}" also counts a repeat; give the step another name`,
+        step: where,
+      });
     }
     for (const [at, v] of stringsIn(raw)) {
       for (const [name, text] of refsInString(v)) {
-        if (!named.has(name)) issues.push({ path: [...path, ...at], atKey: false, message: `${shortText(text)}: no step is named "${shortText(name)}"${hint(name)}`, step: where });
+        if (!named.has(name))
+          issues.push({
+            path: [...path, ...at],
+            atKey: false,
+            message: `${shortText(text)}: no step is named "${shortText(name)}"${hint(name)}`,
+            step: where,
+          });
       }
     }
     if (step.op.name === "wait") {
       const name = (step.args as { wait: string }).wait;
-      if (!signals.has(name)) issues.push({ path: [...path, "wait"], atKey: false, message: `no program signals "${shortText(name)}"${didYouMean(name, signals)}`, step: where });
+      if (!signals.has(name))
+        issues.push({
+          path: [...path, "wait"],
+          atKey: false,
+          message: `no program signals "${shortText(name)}"${didYouMean(name, signals)}`,
+          step: where,
+        });
     }
   }
   return issues;
 }
 
-/** The strings in a value that may hold a reference (a `$`), with their paths; `note` aside (free text). */
+/** The strings of a value that may hold a reference (a `$`), with their paths; `note` aside. */
 function stringsIn(v: unknown): [PropertyKey[], string][] {
   const out: [PropertyKey[], string][] = [];
   const at: PropertyKey[] = [];
@@ -65,7 +93,8 @@ function stringsIn(v: unknown): [PropertyKey[], string][] {
     } else if (Array.isArray(x)) {
       for (const [i, y] of x.entries()) (at.push(i), walk(y), at.pop());
     } else if (x !== null && typeof x === "object") {
-      for (const [k, y] of Object.entries(x)) if (at.length > 0 || k !== "note") (at.push(k), walk(y), at.pop());
+      for (const [k, y] of Object.entries(x))
+        if (at.length > 0 || k !== "note") (at.push(k), walk(y), at.pop());
     }
   };
   walk(v);

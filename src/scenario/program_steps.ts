@@ -34,17 +34,28 @@ export interface WrittenStep {
 
 const counterValue = z.union([
   z.number(),
-  z.string().refine((s) => !s.includes("$"), "a repeat value cannot hold $ (it would read as a reference)"),
+  z
+    .string()
+    .refine((s) => !s.includes("$"), "a repeat value cannot hold $ (it would read as a reference)"),
 ]);
 
 const REPEAT_FORMS = `expected a number of times (1..${STEPS_MAX}) or a list of values`;
 
 export const repeatStep = z
   .object({
-    repeat: z.union([z.number().int(REPEAT_FORMS).min(1, REPEAT_FORMS).max(STEPS_MAX, REPEAT_FORMS), z.array(counterValue).min(1, REPEAT_FORMS).max(STEPS_MAX, REPEAT_FORMS)], {
-      error: REPEAT_FORMS,
-    }),
-    as: z.string().regex(NAME_PATTERN, "a name is letters, digits, '_' and '-', starting with a letter").optional(),
+    repeat: z.union(
+      [
+        z.number().int(REPEAT_FORMS).min(1, REPEAT_FORMS).max(STEPS_MAX, REPEAT_FORMS),
+        z.array(counterValue).min(1, REPEAT_FORMS).max(STEPS_MAX, REPEAT_FORMS),
+      ],
+      {
+        error: REPEAT_FORMS,
+      },
+    ),
+    as: z
+      .string()
+      .regex(NAME_PATTERN, "a name is letters, digits, '_' and '-', starting with a letter")
+      .optional(),
     steps: z.array(z.unknown(), { error: "expected a list of steps" }).min(1),
     note: z.string().optional(),
   })
@@ -70,27 +81,56 @@ export class Expansion {
     return out;
   }
 
-  private list(items: readonly unknown[], path: DataPath, copies: readonly StepCopy[], counters: ReadonlyMap<string, Value>, out: WrittenStep[]): void {
+  private list(
+    items: readonly unknown[],
+    path: DataPath,
+    copies: readonly StepCopy[],
+    counters: ReadonlyMap<string, Value>,
+    out: WrittenStep[],
+  ): void {
     for (const [i, item] of items.entries()) {
       if (this.left < 0) return;
       const p = [...path, i];
       if (Array.isArray(item)) {
         const alias = this.source.aliasOf(p);
-        const via: StepCopy[] = alias === undefined ? [] : [{ kind: "alias", name: alias.name, line: this.lineAt(alias.at) }];
+        const via: StepCopy[] =
+          alias === undefined
+            ? []
+            : [{ kind: "alias", name: alias.name, line: this.lineAt(alias.at) }];
         this.list(item, p, [...copies, ...via], counters, out);
       } else if (item !== null && typeof item === "object" && Object.hasOwn(item, "repeat")) {
         this.repeat(item, p, copies, counters, out);
       } else if (--this.left < 0) {
-        this.issues.push({ path: p, atKey: false, message: `the scenario has more than ${STEPS_MAX} steps (counted after aliases and repeat), the most it may have` });
+        this.issues.push({
+          path: p,
+          atKey: false,
+          message:
+            `the scenario has more than ${STEPS_MAX} steps (counted after aliases and repeat), ` +
+            "the most it may have",
+        });
       } else {
-        out.push({ raw: counters.size > 0 ? substituteCounters(item, counters) : item, path: p, copies });
+        out.push({
+          raw: counters.size > 0 ? substituteCounters(item, counters) : item,
+          path: p,
+          copies,
+        });
       }
     }
   }
 
-  private repeat(item: object, path: DataPath, copies: readonly StepCopy[], counters: ReadonlyMap<string, Value>, out: WrittenStep[]): void {
+  private repeat(
+    item: object,
+    path: DataPath,
+    copies: readonly StepCopy[],
+    counters: ReadonlyMap<string, Value>,
+    out: WrittenStep[],
+  ): void {
     if (Object.hasOwn(item, "expect")) {
-      this.issues.push({ path: [...path, "expect"], atKey: true, message: "a repeat has no result of its own; write expect: on the steps inside it" });
+      this.issues.push({
+        path: [...path, "expect"],
+        atKey: true,
+        message: "a repeat has no result of its own; write expect: on the steps inside it",
+      });
       return;
     }
     const r = repeatStep.safeParse(counters.size > 0 ? substituteCounters(item, counters) : item);
@@ -100,16 +140,28 @@ export class Expansion {
     }
     const { repeat, as, steps } = r.data;
     if (as !== undefined && counters.has(as)) {
-      this.issues.push({ path: [...path, "as"], atKey: false, message: `"${as}" already counts an enclosing repeat; give this counter another name` });
+      this.issues.push({
+        path: [...path, "as"],
+        atKey: false,
+        message: `"${as}" already counts an enclosing repeat; give this counter another name`,
+      });
       return;
     }
     if (as !== undefined) this.counters.add(as);
-    const values: Value[] = typeof repeat === "number" ? Array.from({ length: repeat }, (_, k) => k + 1) : repeat;
+    const values: Value[] =
+      typeof repeat === "number" ? Array.from({ length: repeat }, (_, k) => k + 1) : repeat;
     const line = this.lineAt(this.source.offset(path));
     for (const [k, value] of values.entries()) {
       if (this.left < 0) return;
       const inner = as === undefined ? counters : new Map([...counters, [as, value]]);
-      const copy: StepCopy = { kind: "repeat", ...(as !== undefined ? { as } : {}), value, n: k + 1, of: values.length, line };
+      const copy: StepCopy = {
+        kind: "repeat",
+        ...(as !== undefined ? { as } : {}),
+        value,
+        n: k + 1,
+        of: values.length,
+        line,
+      };
       this.list(steps, [...path, "steps"], [...copies, copy], inner, out);
     }
   }

@@ -107,16 +107,20 @@ export function runScenario(sc: Scenario, o: RunOverrides = {}): ScenarioRun {
   const expectationFailed = steps.some((s) => s.met === false) || checks.some((c) => !c.met);
   const verdict: ScenarioVerdict = failedClass ?? (expectationFailed ? "expectation" : "pass");
   const p = world.kernel.profile;
-  return { scenario: sc, seed, profile: p.name, kernel: p.version, overrides: overridesOf(sc, o), steps, uevents, checks, findings, unexpected, verdict, world };
+  const how = { scenario: sc, seed, profile: p.name, kernel: p.version, overrides: overridesOf(sc, o) };
+  return { ...how, steps, uevents, checks, findings, unexpected, verdict, world };
+}
+
+/** The command line's value where the file has another one. */
+function override<T>(file: T | undefined, used: T | undefined): { file: T; used: T } | undefined {
+  return file !== undefined && used !== undefined && file !== used ? { file, used } : undefined;
 }
 
 function overridesOf(sc: Scenario, o: RunOverrides): Overrides {
-  const w = sc.world;
-  return {
-    ...(o.seed !== undefined && w.seed !== undefined && o.seed !== w.seed ? { seed: { file: w.seed, used: o.seed } } : {}),
-    ...(o.profile !== undefined && w.profile !== undefined && o.profile !== w.profile ? { profile: { file: w.profile, used: o.profile } } : {}),
-    ...(o.kernel !== undefined && w.kernel !== undefined && o.kernel !== w.kernel ? { kernel: { file: w.kernel, used: o.kernel } } : {}),
-  };
+  const seed = override(sc.world.seed, o.seed);
+  const profile = override(sc.world.profile, o.profile);
+  const kernel = override(sc.world.kernel, o.kernel);
+  return { ...(seed && { seed }), ...(profile && { profile }), ...(kernel && { kernel }) };
 }
 
 interface Shared {
@@ -145,7 +149,11 @@ function* runProgram(sys: Process, p: ProgramSpec, shared: Shared): Call<void> {
     }
     if (step.as !== undefined && outcome.status === "ok") shared.names.set(step.as, outcome.fields, step.op.main);
     const v = checkExpectation(step.expect, outcome, shared.names);
-    const expected = step.expect === undefined ? {} : { expected: formatExpectation(step.expect, shared.names) };
-    shared.steps.push({ program: p.name, step, text, startTick, endTick: sim.now, outcome, ...expected, met: v.met, ...(v.why !== undefined ? { why: v.why } : {}) });
+    // The expectation as it reads now, its references resolved (later steps may rename them).
+    const expected = step.expect && { expected: formatExpectation(step.expect, shared.names) };
+    const why = v.why !== undefined ? { why: v.why } : {};
+    const times = { startTick, endTick: sim.now };
+    const met = { met: v.met, ...why };
+    shared.steps.push({ program: p.name, step, text, ...times, outcome, ...expected, ...met });
   }
 }

@@ -18,7 +18,11 @@ export type Expectation =
    * `written`: how a number or true/false was written in the file ("0x10"), to compare it
    * with a text result.
    */
-  | { readonly kind: "fields"; readonly fields: Readonly<Record<string, Value>>; readonly written?: Readonly<Record<string, string>> }
+  | {
+      readonly kind: "fields";
+      readonly fields: Readonly<Record<string, Value>>;
+      readonly written?: Readonly<Record<string, string>>;
+    }
   /** Any one of these (for steps that race). */
   | { readonly kind: "one-of"; readonly options: readonly Expectation[] };
 
@@ -26,7 +30,14 @@ export type Expectation =
 export type StepCopy =
   | { readonly kind: "alias"; readonly name: string; readonly line: number }
   /** Repetition `n` of `of`; `as` names the counter, whose value here is `value`. */
-  | { readonly kind: "repeat"; readonly as?: string; readonly value: Value; readonly n: number; readonly of: number; readonly line: number };
+  | {
+      readonly kind: "repeat";
+      readonly as?: string;
+      readonly value: Value;
+      readonly n: number;
+      readonly of: number;
+      readonly line: number;
+    };
 
 export interface Step {
   /** 1-based, within its program. */

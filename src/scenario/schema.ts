@@ -31,13 +31,17 @@ const kernelVersion = z.union([z.string(), z.number()]).transform((v, ctx) => {
   return v;
 });
 
+const SIZE = /^(\d+)\s*(KiB|MiB|GiB)$/;
+
 const size = z
-  .union([z.number().int().positive(), z.string().regex(/^\d+\s*(KiB|MiB|GiB)$/, "expected a size such as 16MiB")])
+  .union([z.number().int().positive(), z.string().regex(SIZE, "expected a size such as 16MiB")])
   .transform((v, ctx) => {
-    const m = typeof v === "number" ? null : /^(\d+)\s*(KiB|MiB|GiB)$/.exec(v)!;
-    const bytes = m === null ? (v as number) : Number(m[1]) * { KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 }[m[2] as "KiB" | "MiB" | "GiB"];
+    const m = typeof v === "number" ? null : SIZE.exec(v)!;
+    const unit = { KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
+    const bytes = m === null ? (v as number) : Number(m[1]) * unit[m[2] as keyof typeof unit];
     if (bytes > 0 && bytes <= VRAM_BYTES_MAX) return bytes;
-    ctx.addIssue({ code: "custom", message: `expected a size from 1 byte to ${formatBytes(VRAM_BYTES_MAX)}` });
+    const message = `expected a size from 1 byte to ${formatBytes(VRAM_BYTES_MAX)}`;
+    ctx.addIssue({ code: "custom", message });
     return z.NEVER;
   });
 

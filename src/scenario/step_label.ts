@@ -8,14 +8,16 @@ import { formatValue } from "./values.js";
 function repetition(c: Extract<StepCopy, { kind: "repeat" }>, short: boolean): string {
   const n = short ? `${c.n}/${c.of}` : `${c.n} of ${c.of}`;
   if (c.as === undefined) return `repetition ${n}`;
-  return typeof c.value === "number" && c.value === c.n ? `${c.as} ${n}` : `${c.as}=${formatValue(c.value)} ${short ? n : `(${n})`}`;
+  return typeof c.value === "number" && c.value === c.n
+    ? `${c.as} ${n}`
+    : `${c.as}=${formatValue(c.value)} ${short ? n : `(${n})`}`;
 }
 
 export function copyLabel(c: StepCopy): string {
   return c.kind === "alias" ? `*${c.name} at line ${c.line}` : repetition(c, false);
 }
 
-/** Where a step is: `line 14`, then its copies: `line 14, round 7 of 20, *healthcheck at line 52`. */
+/** Where a step is, then its copies: `line 14, round 7 of 20, *healthcheck at line 52`. */
 export function stepWhere(step: Pick<Step, "line" | "copies">): string {
   return [`line ${step.line}`, ...(step.copies ?? []).map(copyLabel)].join(", ");
 }

@@ -22,19 +22,50 @@ export const ueventExpectation = z
   .superRefine((m, ctx) => {
     for (const [k, v] of Object.entries(m)) {
       if (k === LACKS || k === ORDER) {
-        const r = keyList.min(k === ORDER ? 2 : 1, k === ORDER ? "order lists at least two keys" : "list the keys the event must not have").safeParse(v);
-        for (const i of r.error?.issues ?? []) ctx.addIssue({ code: "custom", path: [k, ...i.path], message: i.message });
-        if (k === LACKS && Array.isArray(v)) for (const key of v) if (Object.hasOwn(m, key)) ctx.addIssue({ code: "custom", path: [k], message: `${String(key)} is both required and lacking` });
+        const r = keyList
+          .min(
+            k === ORDER ? 2 : 1,
+            k === ORDER ? "order lists at least two keys" : "list the keys the event must not have",
+          )
+          .safeParse(v);
+        for (const i of r.error?.issues ?? [])
+          ctx.addIssue({ code: "custom", path: [k, ...i.path], message: i.message });
+        if (k === LACKS && Array.isArray(v))
+          for (const key of v)
+            if (Object.hasOwn(m, key))
+              ctx.addIssue({
+                code: "custom",
+                path: [k],
+                message: `${String(key)} is both required and lacking`,
+              });
       } else if (!UEVENT_KEY.test(k)) {
-        ctx.addIssue({ code: "custom", path: [k], message: `unknown key "${k}"${didYouMean(k, [LACKS, ORDER])}; a uevent check has upper-case uevent keys, ${LACKS} and ${ORDER}` });
+        ctx.addIssue({
+          code: "custom",
+          path: [k],
+          message:
+            `unknown key "${k}"${didYouMean(k, [LACKS, ORDER])}; ` +
+            `a uevent check has upper-case uevent keys, ${LACKS} and ${ORDER}`,
+        });
       } else if (typeof v !== "string" && typeof v !== "number") {
-        ctx.addIssue({ code: "custom", path: [k], message: "expected the key's value as text or a number" });
+        ctx.addIssue({
+          code: "custom",
+          path: [k],
+          message: "expected the key's value as text or a number",
+        });
       }
     }
   })
   .transform((m): UeventExpectation => {
-    const keys = Object.fromEntries(Object.entries(m).filter(([k]) => k !== LACKS && k !== ORDER).map(([k, v]) => [k, String(v)]));
-    return { keys, lacks: (m[LACKS] as string[] | undefined) ?? [], order: (m[ORDER] as string[] | undefined) ?? [] };
+    const keys = Object.fromEntries(
+      Object.entries(m)
+        .filter(([k]) => k !== LACKS && k !== ORDER)
+        .map(([k, v]) => [k, String(v)]),
+    );
+    return {
+      keys,
+      lacks: (m[LACKS] as string[] | undefined) ?? [],
+      order: (m[ORDER] as string[] | undefined) ?? [],
+    };
   });
 
 /** The keys of `ev` among `order`, in the event's order. */
@@ -57,13 +88,17 @@ export function ueventDifferences(ev: Uevent, want: UeventExpectation): string[]
     const seen = orderSeen(ev, want.order);
     if (seen.join(",") !== want.order.join(",")) {
       const missing = want.order.filter((k) => !seen.includes(k));
-      out.push(missing.length > 0 ? `no ${missing.join(", ")} (for the order)` : `keys in the order ${seen.join(",")}`);
+      out.push(
+        missing.length > 0
+          ? `no ${missing.join(", ")} (for the order)`
+          : `keys in the order ${seen.join(",")}`,
+      );
     }
   }
   return out;
 }
 
-/** `ACTION=change HOTPLUG=1 lacks CONNECTOR order HOTPLUG,CONNECTOR`: an expectation on one line. */
+/** On one line: `ACTION=change HOTPLUG=1 lacks CONNECTOR order HOTPLUG,CONNECTOR`. */
 export function formatUeventExpectation(want: UeventExpectation): string {
   return [
     ...Object.entries(want.keys).map(([k, v]) => `${k}=${v}`),

@@ -32,10 +32,16 @@ export function substituteCounters(v: unknown, counters: ReadonlyMap<string, Val
     if (v.startsWith("$$")) return v;
     const m = REF_PATTERN.exec(v);
     if (m !== null) return m[2] === undefined && counters.has(m[1]!) ? counters.get(m[1]!)! : v;
-    return v.replace(INTERPOLATION, (text, name: string, field: string | undefined) => (field === undefined && counters.has(name) ? formatPlain(counters.get(name)!) : text));
+    return v.replace(INTERPOLATION, (text, name: string, field: string | undefined) => {
+      const value = field === undefined ? counters.get(name) : undefined;
+      return value === undefined ? text : formatPlain(value);
+    });
   }
   if (Array.isArray(v)) return v.map((x) => substituteCounters(x, counters));
-  if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, substituteCounters(x, counters)]));
+  if (v !== null && typeof v === "object") {
+    const entries = Object.entries(v).map(([k, x]) => [k, substituteCounters(x, counters)]);
+    return Object.fromEntries(entries);
+  }
   return v;
 }
 

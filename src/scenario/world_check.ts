@@ -33,11 +33,13 @@ function hex2(n: number): string {
 
 export function checkWorld(world: WorldLayout, cardSteps: readonly CardStep[]): PathIssue[] {
   const issues: PathIssue[] = [];
-  const at = (path: DataPath, message: string): void => void issues.push({ path, atKey: false, message });
+  const at = (path: DataPath, message: string): void =>
+    void issues.push({ path, atKey: false, message });
   const seen = new Map<number, number>();
   for (const [i, n] of world.slots.entries()) {
     const first = seen.get(n);
-    if (first !== undefined) at(["world", "slots", i], `slot ${n} is already listed (world.slots[${first + 1}])`);
+    if (first !== undefined)
+      at(["world", "slots", i], `slot ${n} is already listed (world.slots[${first + 1}])`);
     else seen.set(n, i);
   }
   const addrs = world.devices.map((d) => parseBdf(d.bdf));
@@ -49,21 +51,39 @@ export function checkWorld(world: WorldLayout, cardSteps: readonly CardStep[]): 
     const problem = deviceProblem(d.bdf, addrs[i] ?? null, ports);
     const first = taken.get(d.bdf);
     if (problem !== null) at(path, problem);
-    else if (first !== undefined) at(path, `${d.bdf} is taken by world.devices[${first + 1}]; two cards cannot share an address`);
+    else if (first !== undefined)
+      at(
+        path,
+        `${d.bdf} is taken by world.devices[${first + 1}]; two cards cannot share an address`,
+      );
     else taken.set(d.bdf, i);
   }
   issues.push(...checkCardSteps(world, ports, cardSteps));
   return issues;
 }
 
-function deviceProblem(bdf: string, a: PciAddress | null, ports: ReadonlySet<number>): string | null {
+function deviceProblem(
+  bdf: string,
+  a: PciAddress | null,
+  ports: ReadonlySet<number>,
+): string | null {
   if (a === null) return `${bdf} is not a bus address (device numbers go up to 1f)`;
   if (a.domain !== 0) return `${bdf}: the model has one PCI domain, 0000`;
   if (a.bus === 0) {
-    return ports.has(a.device) ? `${bdf} is on root port 0000:00:${hex2(a.device)}.0, which holds hot-plug slot ${a.device}; put the card behind it at 0000:${hex2(a.device)}:00.0, or on bus 00 at a device number no slot uses` : null;
+    return ports.has(a.device)
+      ? `${bdf} is on root port 0000:00:${hex2(a.device)}.0, which holds hot-plug slot ` +
+          `${a.device}; put the card behind it at 0000:${hex2(a.device)}:00.0, ` +
+          "or on bus 00 at a device number no slot uses"
+      : null;
   }
-  if (a.bus > ROOT_PORT_MAX) return `${bdf}: bus ${hex2(a.bus)} has no root port (cards behind a hot-plug slot sit on buses 01..1f)`;
-  if (a.device !== 0) return `${bdf}: behind root port ${hex2(a.bus)} only device 00 exists; write 0000:${hex2(a.bus)}:00.${a.fn}`;
+  if (a.bus > ROOT_PORT_MAX) {
+    const why = "cards behind a hot-plug slot sit on buses 01..1f";
+    return `${bdf}: bus ${hex2(a.bus)} has no root port (${why})`;
+  }
+  if (a.device !== 0) {
+    const fix = `0000:${hex2(a.bus)}:00.${a.fn}`;
+    return `${bdf}: behind root port ${hex2(a.bus)} only device 00 exists; write ${fix}`;
+  }
   return null;
 }
 
@@ -71,20 +91,38 @@ function slotProblem(bdf: string, ports: ReadonlySet<number>): string | null {
   const a = parseBdf(bdf);
   if (a === null || a.domain !== 0) return `${bdf} is not a bus address in domain 0000`;
   if (a.bus === 0) return `${bdf} is on bus 00, not behind a hot-plug slot`;
-  if (a.bus > ROOT_PORT_MAX || !ports.has(a.bus)) return `no hot-plug slot holds ${bdf}: add ${a.bus} to world.slots`;
+  if (a.bus > ROOT_PORT_MAX || !ports.has(a.bus))
+    return `no hot-plug slot holds ${bdf}: add ${a.bus} to world.slots`;
   if (a.device !== 0) return `${bdf}: behind root port ${hex2(a.bus)} only device 00 exists`;
   return null;
 }
 
-function checkCardSteps(world: WorldLayout, ports: ReadonlySet<number>, cardSteps: readonly CardStep[]): PathIssue[] {
+function checkCardSteps(
+  world: WorldLayout,
+  ports: ReadonlySet<number>,
+  cardSteps: readonly CardStep[],
+): PathIssue[] {
   const issues: PathIssue[] = [];
   const everThere = new Set(world.devices.map((d) => d.bdf));
-  for (const { step } of cardSteps) if (step.op.name === "plug-card") everThere.add((step.args as { "plug-card": string })["plug-card"]);
+  for (const { step } of cardSteps)
+    if (step.op.name === "plug-card")
+      everThere.add((step.args as { "plug-card": string })["plug-card"]);
   for (const { step, path, label } of cardSteps) {
     const name = step.op.name;
     const bdf = (step.args as Record<string, string>)[name]!;
-    const problem = slotProblem(bdf, ports) ?? (name === "pull-card" && !everThere.has(bdf) ? `no card is ever at ${bdf} (no device of world.devices and no plug-card step puts one there)` : null);
-    if (problem !== null) issues.push({ path: [...path, name], atKey: false, message: problem, step: { label, depth: path.length } });
+    const problem =
+      slotProblem(bdf, ports) ??
+      (name === "pull-card" && !everThere.has(bdf)
+        ? `no card is ever at ${bdf} ` +
+          "(no device of world.devices and no plug-card step puts one there)"
+        : null);
+    if (problem !== null)
+      issues.push({
+        path: [...path, name],
+        atKey: false,
+        message: problem,
+        step: { label, depth: path.length },
+      });
   }
   return issues;
 }

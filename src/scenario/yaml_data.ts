@@ -5,7 +5,16 @@
  * copied in all are at most ALIAS_VALUES_MAX; an alias with no anchor before it, and an alias
  * inside its own anchor (a value cannot contain itself), are errors at the alias.
  */
-import { isAlias, isMap, isScalar, isSeq, type Alias, type Document, type Node, type Pair } from "yaml";
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  type Alias,
+  type Document,
+  type Node,
+  type Pair,
+} from "yaml";
 import { ALIAS_VALUES_MAX, NESTING_MAX } from "./limits.js";
 import type { DataPath } from "./locate.js";
 import type { OffsetError } from "./yaml_parse.js";
@@ -56,7 +65,7 @@ export class SourceMap {
     return out;
   }
 
-  /** The offset of the value at `path` (of its key when `atKey`), or of the deepest value the path reaches. */
+  /** Where the value at `path` (its key, when `atKey`) or the deepest value reached starts. */
   offset(path: DataPath, atKey = false): number {
     const entries = this.walk(path);
     const last = entries[entries.length - 1];
@@ -77,7 +86,9 @@ export class SourceMap {
   }
 }
 
-export type YamlData = { readonly ok: true; readonly source: SourceMap } | { readonly ok: false; readonly errors: readonly OffsetError[] };
+export type YamlData =
+  | { readonly ok: true; readonly source: SourceMap }
+  | { readonly ok: false; readonly errors: readonly OffsetError[] };
 
 export function yamlData(doc: Document.Parsed): YamlData {
   const b = new Builder();
@@ -88,7 +99,10 @@ export function yamlData(doc: Document.Parsed): YamlData {
   return { ok: true, source };
 }
 
-function start(node: { range?: [number, number, number] | null } | null | undefined, fallback: number): number {
+function start(
+  node: { range?: [number, number, number] | null } | null | undefined,
+  fallback: number,
+): number {
   return node?.range?.[0] ?? fallback;
 }
 
@@ -111,9 +125,13 @@ class Builder {
   /** `copy`: the alias use this value is copied through (null outside any). */
   value(node: Node | null | undefined, depth: number, copy: AliasUse | null): unknown {
     if (node == null || this.stopped) return null;
-    if (depth > NESTING_MAX) return this.fail(start(node, 0), `values nest deeper than ${NESTING_MAX} levels`);
+    if (depth > NESTING_MAX)
+      return this.fail(start(node, 0), `values nest deeper than ${NESTING_MAX} levels`);
     if (copy !== null && ++this.copied > ALIAS_VALUES_MAX) {
-      return this.fail(copy.at, `aliases copy more than ${ALIAS_VALUES_MAX} values in all; use fewer or smaller snippets`);
+      return this.fail(
+        copy.at,
+        `aliases copy more than ${ALIAS_VALUES_MAX} values in all; use fewer or smaller snippets`,
+      );
     }
     if (copy === null && node.anchor) this.anchors.set(node.anchor, node);
     if (isAlias(node)) return this.alias(node, depth, copy);
@@ -121,7 +139,8 @@ class Builder {
     this.open.add(node);
     try {
       if (isSeq(node)) return this.list(node.items as (Node | null)[], depth, copy);
-      if (isMap(node)) return this.mapping(node.items as Pair<Node | null, Node | null>[], depth, copy);
+      if (isMap(node))
+        return this.mapping(node.items as Pair<Node | null, Node | null>[], depth, copy);
       return this.fail(start(node, 0), "unexpected YAML node");
     } finally {
       this.open.delete(node);
@@ -131,14 +150,29 @@ class Builder {
   private alias(node: Alias, depth: number, copy: AliasUse | null): unknown {
     const at = start(node, 0);
     const target = this.anchors.get(node.source);
-    if (target === undefined) return this.fail(at, `*${node.source}: no anchor &${node.source} before this alias (an anchor comes before its aliases)`);
-    if (this.open.has(target)) return this.fail(at, `*${node.source} is inside its own anchor &${node.source}: a value cannot contain itself`);
+    if (target === undefined)
+      return this.fail(
+        at,
+        `*${node.source}: no anchor &${node.source} before this alias ` +
+          "(an anchor comes before its aliases)",
+      );
+    if (this.open.has(target))
+      return this.fail(
+        at,
+        `*${node.source} is inside its own anchor &${node.source}: a value cannot contain itself`,
+      );
     return this.value(target, depth, copy ?? { name: node.source, at });
   }
 
   private entry(node: Node | null | undefined, at: number, keyAt: number): Entry {
     if (isAlias(node)) return { at, keyAt, alias: { name: node.source, at } };
-    if (isScalar(node) && node.type === "PLAIN" && typeof node.value !== "string" && node.source !== undefined) return { at, keyAt, written: node.source };
+    if (
+      isScalar(node) &&
+      node.type === "PLAIN" &&
+      typeof node.value !== "string" &&
+      node.source !== undefined
+    )
+      return { at, keyAt, written: node.source };
     return { at, keyAt };
   }
 
@@ -154,7 +188,11 @@ class Builder {
     return out;
   }
 
-  private mapping(pairs: readonly Pair<Node | null, Node | null>[], depth: number, copy: AliasUse | null): Record<string, unknown> {
+  private mapping(
+    pairs: readonly Pair<Node | null, Node | null>[],
+    depth: number,
+    copy: AliasUse | null,
+  ): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const entries = new Map<string | number, Entry>();
     for (const pair of pairs) {
@@ -165,7 +203,13 @@ class Builder {
       entries.set(key, this.entry(pair.value, at, keyAt));
       const value = this.value(pair.value, depth + 1, copy);
       // "__proto__" is a key like any other here, not the object's prototype.
-      if (key === "__proto__") Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+      if (key === "__proto__")
+        Object.defineProperty(out, key, {
+          value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       else out[key] = value;
     }
     this.containers.push([out, entries]);
@@ -175,13 +219,15 @@ class Builder {
   private key(node: Node | null, copy: AliasUse | null): string | null {
     const k = isAlias(node) || isScalar(node) ? this.value(node, 0, copy) : undefined;
     if (this.stopped) return null;
-    if (k === undefined || (k !== null && typeof k === "object")) return this.fail(start(node, 0), "a key is a name or a number, not a list or a mapping");
+    if (k === undefined || (k !== null && typeof k === "object"))
+      return this.fail(start(node, 0), "a key is a name or a number, not a list or a mapping");
     return String(k);
   }
 }
 
 /** A scalar as data: numbers, text, true/false and null; anything else (a custom tag) as text. */
 function scalar(v: unknown): unknown {
-  if (v === null || typeof v === "number" || typeof v === "string" || typeof v === "boolean") return v;
+  if (v === null || typeof v === "number" || typeof v === "string" || typeof v === "boolean")
+    return v;
   return String(v);
 }

@@ -25,13 +25,26 @@ export function parseYaml(text: string): YamlParse {
   const lc = new LineCounter();
   const tokens = [...new Parser(lc.addNewLine).parse(text)];
   const deep = tooDeep(tokens);
-  if (deep !== null) return { ok: false, lc, errors: [{ at: deep, message: `values nest deeper than ${NESTING_MAX} levels` }] };
+  if (deep !== null)
+    return {
+      ok: false,
+      lc,
+      errors: [{ at: deep, message: `values nest deeper than ${NESTING_MAX} levels` }],
+    };
   const composer = new Composer({ uniqueKeys: true, prettyErrors: false });
   const docs = [...composer.compose(tokens, true, text.length)];
   const doc = docs[0];
-  if (doc === undefined) return { ok: false, lc, errors: [{ at: 0, message: "the file holds no YAML document" }] };
-  const errors: OffsetError[] = doc.errors.map((e) => ({ at: e.pos[0], message: syntaxMessage(text, e.pos[0], e.code, e.message) }));
-  if (docs.length > 1) errors.push({ at: docs[1]!.range[0], message: "a scenario file holds one YAML document; this is a second one (after ---)" });
+  if (doc === undefined)
+    return { ok: false, lc, errors: [{ at: 0, message: "the file holds no YAML document" }] };
+  const errors: OffsetError[] = doc.errors.map((e) => ({
+    at: e.pos[0],
+    message: syntaxMessage(text, e.pos[0], e.code, e.message),
+  }));
+  if (docs.length > 1)
+    errors.push({
+      at: docs[1]!.range[0],
+      message: "a scenario file holds one YAML document; this is a second one (after ---)",
+    });
   return errors.length > 0 ? { ok: false, lc, errors } : { ok: true, doc, lc };
 }
 
@@ -57,7 +70,9 @@ function childTokens(t: CST.Token): CST.Token[] {
     case "block-map":
     case "block-seq":
     case "flow-collection":
-      return (t.items as CST.CollectionItem[]).flatMap((it) => [it.key, it.value].filter((x): x is CST.Token => x != null));
+      return (t.items as CST.CollectionItem[]).flatMap((it) =>
+        [it.key, it.value].filter((x): x is CST.Token => x != null),
+      );
     default:
       return [];
   }

@@ -63,7 +63,9 @@ export function pathIssues(issues: readonly Issue[], schema: z.ZodType, base: Da
     } else if (issue.code === "invalid_union" && issue.errors.length > 0) {
       // The branch whose type matched carries the useful message.
       // A whole-number check fails as invalid_type "int" on a number: that branch matched the type.
-      const matched = issue.errors.filter((branch) => !branch.some((b) => b.code === "invalid_type" && b.path.length === 0 && b.expected !== "int"));
+      const wrongType = (b: Issue): boolean =>
+        b.code === "invalid_type" && b.path.length === 0 && b.expected !== "int";
+      const matched = issue.errors.filter((branch) => !branch.some(wrongType));
       if (matched.length === 1) out.push(...pathIssues(matched[0]!, schema, base, inSchema));
       else out.push({ path, atKey: false, message: issue.message });
     } else if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) {
