@@ -1,11 +1,12 @@
 /**
  * A scenario run as one JSON object for scripts: scenario, seed, profile, kernel, what the
  * command line overrode, verdict, per-step results, uevents (with their keys in kernel
- * order), checks, findings and the replay command.
+ * order), checks, findings, the replay command and token (the exact schedule) and the seed
+ * command.
  */
-import { findingClass } from "../kernel/mod.js";
+import { findingClass, usFromTicks } from "../kernel/mod.js";
 import { ueventGet } from "../uapi/mod.js";
-import { replayCommand } from "./replay.js";
+import { replayCommand, replayToken, seedCommand } from "./replay.js";
 import type { ScenarioRun } from "./run.js";
 
 export function runJson(run: ScenarioRun): Record<string, unknown> {
@@ -25,8 +26,8 @@ export function runJson(run: ScenarioRun): Record<string, unknown> {
       line: s.step.line,
       op: s.step.op.name,
       call: s.text,
-      startUs: s.startTick,
-      endUs: s.endTick,
+      startUs: usFromTicks(s.startTick),
+      endUs: usFromTicks(s.endTick),
       ...(s.step.copies !== undefined ? { copies: s.step.copies } : {}),
       ...(s.step.as !== undefined ? { as: s.step.as } : {}),
       result: s.outcome,
@@ -34,9 +35,11 @@ export function runJson(run: ScenarioRun): Record<string, unknown> {
       met: s.met,
       ...(s.why !== undefined ? { why: s.why } : {}),
     })),
-    uevents: run.uevents.map((u) => ({ timeUs: u.tick, seqnum: Number(ueventGet(u.event, "SEQNUM")), action: u.event.action, devpath: u.event.devpath, env: u.event.env.map(([k, v]) => `${k}=${v}`) })),
+    uevents: run.uevents.map((u) => ({ timeUs: usFromTicks(u.tick), seqnum: Number(ueventGet(u.event, "SEQNUM")), action: u.event.action, devpath: u.event.devpath, env: u.event.env.map(([k, v]) => `${k}=${v}`) })),
     checks: run.checks,
     findings: run.findings.map((f) => ({ class: findingClass(f), expected: !run.unexpected.includes(f), ...f })),
     replay: replayCommand(run),
+    replayToken: replayToken(run),
+    seedCommand: seedCommand(run),
   };
 }

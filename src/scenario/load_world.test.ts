@@ -58,29 +58,31 @@ describe("scenario loading: the machine must be one the PCI model builds", () =>
     ]);
   });
 
-  it("a card pulled twice before pciehp handled it, or plugged twice, is an error of the step, not a crash", () => {
-    const run = runScenario(scenarioFrom(`
+  it("a card pulled or plugged twice in a race with pciehp gives an outcome, never a crash", () => {
+    const sc = scenarioFrom(`
 world:
   slots: [2]
 programs:
   a:
     - pull-card: "0000:01:00.0"
-      expect: ok
     - pull-card: "0000:01:00.0"
     - plug-card: "0000:02:00.0"
       driver: vdisp
-      expect: ok
     - plug-card: "0000:02:00.0"
       driver: vdisp
     - pull-card: "0000:02:00.0"
-`));
-    assert.deepEqual(run.steps.map((s) => s.outcome), [
-      { status: "ok", fields: {} },
-      { status: "error", message: "the card at 0000:01:00.0 was already pulled" },
-      { status: "ok", fields: {} },
-      { status: "error", message: "the slot of 0000:02:00.0 is not empty" },
-      { status: "error", message: "the card plugged at 0000:02:00.0 is not in place yet (pciehp has not handled it)" },
+`);
+    const allowed = new Set([
+      "ok",
+      "the card at 0000:01:00.0 was already pulled",
+      "no card at 0000:01:00.0",
+      "the slot of 0000:02:00.0 is not empty",
+      "the card plugged at 0000:02:00.0 is not in place yet (pciehp has not handled it)",
     ]);
-    assert.equal(run.verdict, "pass", "the steps that failed have no expectation");
+    for (let seed = 1; seed <= 20; seed++) {
+      const run = runScenario(sc, { seed });
+      for (const s of run.steps) assert.ok(allowed.has(s.outcome.status === "error" ? s.outcome.message : s.outcome.status), `seed ${seed}: ${JSON.stringify(s.outcome)}`);
+      assert.equal(run.verdict, "pass", `seed ${seed}: no step has an expectation`);
+    }
   });
 });

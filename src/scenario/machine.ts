@@ -3,7 +3,7 @@
  * hot-plug slots (pciehp handles them in its own kernel thread, so the program goes on while
  * the device is torn down), and the named rendezvous between programs.
  */
-import { WaitQueue, waitEvent, type Task } from "../kernel/mod.js";
+import { step, ticksFromUs, WaitQueue, waitEvent, type Task } from "../kernel/mod.js";
 import { parseBdf, type PciHardware } from "../pci/mod.js";
 import type { Call } from "../uapi/mod.js";
 import type { World } from "../world/mod.js";
@@ -26,6 +26,7 @@ export class WorldMachine implements Machine {
 
   *pullCard(bdf: string): Call<string | null> {
     const bus = this.world.bus;
+    yield step("hw_card_lookup", [bus]); // the hand on the card: which slot holds it
     const addr = parseBdf(bdf);
     if (addr === null || addr.bus === 0 || bus.slot(addr.bus) === undefined) return `no hot-plug slot holds ${bdf}`;
     const hw = bus.card(bdf);
@@ -42,6 +43,7 @@ export class WorldMachine implements Machine {
 
   *plugCard(bdf: string, driver: string): Call<string | null> {
     const bus = this.world.bus;
+    yield step("hw_card_lookup", [bus]); // the hand on the card: which slot is free
     const addr = parseBdf(bdf);
     if (addr === null || addr.bus === 0 || addr.device !== 0 || bus.slot(addr.bus) === undefined) return `no hot-plug slot for ${bdf} (add its bus number to world.slots)`;
     const full = bus.cardsOnBus(addr.bus).length > 0 || this.plugPending(addr.bus);
@@ -68,6 +70,7 @@ export class WorldMachine implements Machine {
   }
 
   *waitSignal(name: string, timeoutUs: number | null): Call<boolean> {
-    return yield* waitEvent(this.wq, `scenario signal "${name}"`, () => this.signalled.has(name), timeoutUs);
+    const timeoutTicks = timeoutUs === null ? null : ticksFromUs(timeoutUs);
+    return yield* waitEvent(this.wq, `scenario signal "${name}"`, () => this.signalled.has(name), timeoutTicks);
   }
 }
