@@ -44,7 +44,7 @@ describe("scenario format: repeat", () => {
       steps:
         - open: { device: "0000:01:00.0", node: $node }
 `), [
-      'test.yaml:6:49: program a, step 3 (node=rendr (3 of 3)) open node: unknown node kind "rendr" (did you mean "render"?); expected one of card, render, accel',
+      'test.yaml:6:49: program a, step 3 (repetition 3 of 3, node=rendr) open node: unknown node kind "rendr" (did you mean "render"?); expected one of card, render, accel',
     ]);
   });
 
@@ -67,7 +67,7 @@ describe("scenario format: repeat", () => {
     assert.deepEqual(run.steps.map((s) => s.met), [true, true, false]);
     const text = formatRunText(run);
     assert.match(text, /a#1 +\[minor=0 1\/3\] read \/sys\/class\/drm\/card0\/dev = text=226:0 {2}\(expected text=226:0\)/);
-    assert.match(text, /a#3 +\[minor=1 3\/3\] read \/sys\/class\/drm\/card0\/dev = text=226:0 {2}FAILED\n +expected text=226:1, got 226:0 \(line 6, minor=1 \(3 of 3\)\)/);
+    assert.match(text, /a#3 +\[minor=1 3\/3\] read \/sys\/class\/drm\/card0\/dev = text=226:0 {2}FAILED\n +expected text=226:1, got 226:0 \(line 6, repetition 3 of 3, minor=1\)/);
     assert.deepEqual((runJson(run).steps as { copies?: unknown }[])[2]!.copies, [{ kind: "repeat", as: "minor", value: 1, n: 3, of: 3, line: 3 }]);
   });
 

@@ -8,9 +8,10 @@ import { formatValue } from "./values.js";
 function repetition(c: Extract<StepCopy, { kind: "repeat" }>, short: boolean): string {
   const n = short ? `${c.n}/${c.of}` : `${c.n} of ${c.of}`;
   if (c.as === undefined) return `repetition ${n}`;
-  return typeof c.value === "number" && c.value === c.n
-    ? `${c.as} ${n}`
-    : `${c.as}=${formatValue(c.value)} ${short ? n : `(${n})`}`;
+  // A count (1..N) reads as `round 7 of 20`; a value of a list as `repetition 2 of 3, node=render`.
+  if (typeof c.value === "number" && c.value === c.n) return `${c.as} ${n}`;
+  const value = `${c.as}=${formatValue(c.value)}`;
+  return short ? `${value} ${n}` : `repetition ${n}, ${value}`;
 }
 
 export function copyLabel(c: StepCopy): string {
