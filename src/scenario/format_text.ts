@@ -8,9 +8,10 @@ import { formatUdevadm } from "../uapi/mod.js";
 import { formatWorldOptions } from "../world/mod.js";
 import { formatOutcome } from "./expect.js";
 import { replayCommand, seedCommand } from "./replay.js";
-import type { Overrides, ScenarioRun, StepRecord } from "./run.js";
+import type { BudgetStop, Overrides, ScenarioRun, StepRecord } from "./run.js";
 import { repeatTag, stepWhere } from "./step_label.js";
 import { escapeControls, escapeLines } from "./user_text.js";
+import { verdictWord } from "./verdict.js";
 
 function time(tick: number): string {
   return `[${secondsFromTicks(tick).toFixed(6).padStart(11)}]`;
@@ -34,6 +35,12 @@ function overrideLine(o: Overrides): string | null {
     return v === undefined ? [] : [`--${k} ${v.used} (the file's world.${k} is ${v.file})`];
   });
   return parts.length === 0 ? null : `  command line overrides the file: ${parts.join(", ")}`;
+}
+
+function budgetLine(run: ScenarioRun, b: BudgetStop, width: number): string {
+  const unfinished = b.unfinished.length > 0 ? `; not ended: ${b.unfinished.join(", ")}` : "";
+  const what = `the step budget of ${run.stepsMax} steps ran out${unfinished}`;
+  return `${time(b.tick)} ${"budget".padEnd(width)} ${what}`;
 }
 
 /**
@@ -60,6 +67,7 @@ export function formatRunText(run: ScenarioRun, o: { uevents?: boolean; replay?:
   }
   entries.sort((a, b) => a.tick - b.tick || a.order - b.order);
   for (const e of entries) out.push(...e.lines);
+  if (run.budget !== null) out.push(budgetLine(run, run.budget, width));
   if (run.checks.length > 0) {
     out.push("", "checks:");
     for (const c of run.checks) {
@@ -74,7 +82,7 @@ export function formatRunText(run: ScenarioRun, o: { uevents?: boolean; replay?:
       for (const l of findingSiteLines(f)) out.push(`    ${l}`);
     }
   }
-  out.push("", `verdict: ${run.verdict}`);
+  out.push("", `verdict: ${verdictWord(run)}`);
   if (run.verdict !== "pass" || o.replay === true) out.push(`replay: ${replayCommand(run)}`, `seed: ${seedCommand(run)}`);
   return out.join("\n");
 }
