@@ -4,7 +4,7 @@
  * final checks, shuts the world down (so leaks count) and gives a verdict.
  */
 import type { KernelVersion, ProfileName, Process } from "../base/mod.js";
-import { findingClass, ReplayMismatchError, type Finding, type FindingClass, type TraceLevel } from "../kernel/mod.js";
+import { findingClass, ReplayMismatchError, type Finding, type FindingClass, type FootprintMode, type TraceLevel } from "../kernel/mod.js";
 import type { Call, Fd, Uevent } from "../uapi/mod.js";
 import { resolvedProfile, World, type WorldOptions } from "../world/mod.js";
 import { checkDevice, checkFindings, checkUevents, isExpectedFinding, type CheckResult } from "./checks.js";
@@ -31,6 +31,8 @@ export interface RunOverrides {
   readonly decisions?: readonly number[];
   /** @default STEPS_MAX_DEFAULT */
   readonly stepsMax?: number;
+  /** "check" runs the footprint checker (an undeclared access is a finding). @default the Sim's */
+  readonly footprints?: FootprintMode;
 }
 
 export interface StepRecord {
@@ -111,6 +113,7 @@ export function runScenario(sc: Scenario, o: RunOverrides = {}): ScenarioRun {
     seed, devices: sc.world.devices, trace: o.trace ?? "steps",
     ...(profile ? { profile } : {}), ...(kernel ? { kernel } : {}),
     ...(o.decisions !== undefined ? { schedule: { replay: o.decisions } } : {}),
+    ...(o.footprints !== undefined ? { footprints: o.footprints } : {}),
   };
   const world = new World(options);
   try {
