@@ -8,7 +8,7 @@ export { deviceDriverAttach, deviceReleaseDriver, driverSysfsDir, reallyProbe, t
 export { FaultInjector, type FaultRule } from "./faults.js";
 export { Kernel } from "./kernel.js";
 export { AddressSpace, Mm, PAGE_SHIFT, PAGE_SIZE, unmapMappingRange, Vma, type FaultResult, type VmOps } from "./mm.js";
-export { Process } from "./process.js";
+export { Process, type PendingCall } from "./process.js";
 export { compareVersions, DEFAULT_KERNEL_VERSION, isKernelVersion, KERNEL_VERSIONS, PROFILE_NAMES, versionAtLeast, type KernelProfile, type KernelVersion, type ProfileName } from "./profile.js";
 export { baseName, parentOf, Sysfs, type SysfsNode } from "./sysfs.js";
 export { UeventHub, type UeventListener } from "./uevent_hub.js";

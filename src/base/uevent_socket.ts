@@ -2,7 +2,7 @@
  * A NETLINK_KOBJECT_UEVENT socket bound to group 1: a bounded receive queue. When the queue
  * is full further events are dropped and the next receive fails with ENOBUFS, as in Linux.
  */
-import { step, WaitQueue, waitEvent, type Task } from "../kernel/mod.js";
+import { step, WaitQueue, waitEventInterruptible, type Task } from "../kernel/mod.js";
 import { fail, ok, type SysResult, type Uevent } from "../uapi/mod.js";
 import type { Kernel } from "./kernel.js";
 import type { UeventListener } from "./uevent_hub.js";
@@ -34,8 +34,11 @@ export class UeventSocket implements UeventListener {
       this.overrun = false;
       return fail("ENOBUFS");
     }
-    const queued = yield* waitEvent(this.wq, "recv on uevent socket", () => this.queue.length > 0, timeoutTicks);
-    if (!queued) return fail("EAGAIN");
+    // skb_recv_datagram() sleeps interruptibly: a signal ends the wait with EINTR.
+    const queued = (): boolean => this.queue.length > 0;
+    const waited = yield* waitEventInterruptible(this.wq, "recv on uevent socket", queued, timeoutTicks);
+    if (waited === "interrupted") return fail("EINTR");
+    if (waited === "timed-out") return fail("EAGAIN");
     return ok(this.queue.shift()!);
   }
 }

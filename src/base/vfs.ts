@@ -7,7 +7,7 @@
  *
  * @see chrdev_open() in fs/char_dev.c; fput() in fs/file_table.c
  */
-import { assert, step, waitEvent, type Allocation, type KStruct, type Task, type WaitQueue } from "../kernel/mod.js";
+import { assert, step, waitEventInterruptible, type Allocation, type KStruct, type Task, type WaitQueue } from "../kernel/mod.js";
 import { fail, ok, POLLERR, POLLHUP, type IoctlArg, type IoctlOut, type OpenFlags, type SysResult } from "../uapi/mod.js";
 import type { Devt } from "./device.js";
 import type { Kernel } from "./kernel.js";
@@ -125,17 +125,24 @@ function pollFilter(mask: number, requested: number): number {
 }
 
 /**
- * poll(2) of one open file: waits up to `timeoutTicks` until the file is ready for one of the
- * `requested` events, and returns what it reports (pollFilter()), 0 if the time ran out first.
- * A file without a poll operation reports 0 at once.
+ * poll(2) of one open file: waits up to `timeoutTicks` (null: for ever) until the file is
+ * ready for one of the `requested` events, and returns what it reports (pollFilter()), 0 if the time ran out first.
+ * A file without a poll operation reports 0 at once. The wait is interruptible
+ * (poll_schedule_timeout(TASK_INTERRUPTIBLE)): a signal ends it with EINTR.
  * @see do_poll() in fs/select.c
  */
-export function* vfsPoll(file: KFile, requested: number, timeoutTicks: number): Task<number> {
-  if (file.ops?.poll === undefined) return 0;
+export function* vfsPoll(
+  file: KFile,
+  requested: number,
+  timeoutTicks: number | null,
+): Task<SysResult<number>> {
+  if (file.ops?.poll === undefined) return ok(0);
   const pw = yield* file.ops.poll(file);
   const revents = (): number => pollFilter(pw.mask(), requested);
-  yield* waitEvent(pw.wq, pw.reason, () => revents() !== 0, timeoutTicks);
-  return revents();
+  const ready = (): boolean => revents() !== 0;
+  const waited = yield* waitEventInterruptible(pw.wq, pw.reason, ready, timeoutTicks);
+  if (waited === "interrupted") return fail("EINTR");
+  return ok(revents());
 }
 
 export function fget(file: KFile): void {

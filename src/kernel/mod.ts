@@ -8,9 +8,10 @@ export { formatSite, isFreed, type AllocKind, type Allocation, type AllocationId
 export { Kref, krefGet, krefPut, krefRead } from "./kref.js";
 export { Mutex, mutexDestroy, mutexLock, mutexUnlock } from "./mutex.js";
 export { Prng } from "./prng.js";
-export { Sim, SimTask, type RunOutcome, type SimOptions, type SpawnOptions } from "./sim.js";
+export { INTERRUPTED, TaskKilled } from "./signal.js";
+export { Sim, SimTask, type BlockedOn, type RunOutcome, type SimOptions, type SpawnOptions } from "./sim.js";
 export { SrcuStruct, srcuReadLock, srcuReadUnlock, synchronizeSrcu, type SrcuToken } from "./srcu.js";
 export { decodeDecisions, encodeDecisions, FifoStrategy, RandomStrategy, ReplayStrategy, type SchedulingStrategy } from "./strategy.js";
-export { fixedStep, sleepTicks, step, TIMED_OUT, type StepYield, type Task, type TaskId, type TaskKind, type TaskView, type Yield } from "./task.js";
+export { fixedStep, sleepTicks, step, TIMED_OUT, type SleepState, type StepYield, type Task, type TaskId, type TaskKind, type TaskView, type Yield } from "./task.js";
 export { formatTrace, TraceLog, type TraceEvent, type TraceLevel } from "./trace.js";
-export { WaitQueue, waitEvent } from "./wait_queue.js";
+export { WaitQueue, waitEvent, waitEventInterruptible, type WaitResult } from "./wait_queue.js";

@@ -86,7 +86,11 @@ export function srcuReadUnlock(srcu: SrcuStruct, token: SrcuToken): void {
   srcu.unlock(token);
 }
 
-/** Waits until every reader that held the domain when this call started has left it. */
+/**
+ * Waits until every reader that held the domain when this call started has left it. The
+ * caller sleeps uninterruptibly (synchronize_srcu() waits with wait_for_completion()), so a
+ * reader that never leaves makes it a hang.
+ */
 export function* synchronizeSrcu(srcu: SrcuStruct): Task<void> {
   yield step("synchronize_srcu");
   const horizon = srcu.horizon;

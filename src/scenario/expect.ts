@@ -1,6 +1,7 @@
 /**
  * Whether a step's outcome meets its expectation, and how outcomes print.
  */
+import type { SleepState } from "../kernel/mod.js";
 import type { Outcome } from "./op.js";
 import type { Expectation } from "./scenario.js";
 import { formatValue, StepError, valuesEqual, type NamedResults } from "./values.js";
@@ -9,6 +10,16 @@ export interface Verdict {
   /** null: the step had no expectation (and ran). */
   readonly met: boolean | null;
   readonly why?: string;
+}
+
+/** A time in ticks (microseconds) as the timeline prints it, in seconds. */
+export function seconds(tick: number): string {
+  return (tick / 1_000_000).toFixed(6);
+}
+
+/** How a task sleeps, in words: "asleep interruptibly". */
+export function asleep(state: SleepState): string {
+  return state === "interruptible" ? "asleep interruptibly" : "asleep uninterruptibly";
 }
 
 export function formatOutcome(o: Outcome): string {
@@ -23,6 +34,8 @@ export function formatOutcome(o: Outcome): string {
       return o.signal;
     case "error":
       return `error: ${o.message}`;
+    case "blocked":
+      return `still blocked${o.call === null ? "" : ` in ${o.call}`} since ${seconds(o.sinceTick)} (${asleep(o.state)} on ${o.wait})`;
   }
 }
 
@@ -36,6 +49,8 @@ export function formatExpectation(e: Expectation): string {
       return e.signal;
     case "fields":
       return Object.entries(e.fields).map(([k, v]) => `${k}=${formatValue(v)}`).join(" ");
+    case "blocked":
+      return "blocked";
   }
 }
 
@@ -53,6 +68,9 @@ export function checkExpectation(e: Expectation | undefined, o: Outcome, names: 
       return o.status === "errno" && o.errno === e.errno ? { met: true } : { met: false, why: `expected ${e.errno}, got ${got(o)}` };
     case "signal":
       return o.status === "signal" && o.signal === e.signal ? { met: true } : { met: false, why: `expected ${e.signal}, got ${got(o)}` };
+    case "blocked":
+      if (o.status === "blocked") return { met: true };
+      return { met: false, why: `expected the call still blocked at the end, got ${got(o)}` };
     case "fields": {
       if (o.status !== "ok") return { met: false, why: `expected success, got ${got(o)}` };
       for (const [k, raw] of Object.entries(e.fields)) {

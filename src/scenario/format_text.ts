@@ -6,12 +6,12 @@
 import { findingClass, findingSiteLines, findingSummary } from "../kernel/mod.js";
 import { formatUdevadm } from "../uapi/mod.js";
 import { formatWorldOptions } from "../world/mod.js";
-import { formatExpectation, formatOutcome } from "./expect.js";
+import { asleep, formatExpectation, formatOutcome, seconds } from "./expect.js";
 import { replayCommand } from "./replay.js";
-import type { ScenarioRun, StepRecord } from "./run.js";
+import type { BlockedRecord, ScenarioRun, StepRecord } from "./run.js";
 
 function time(tick: number): string {
-  return `[${(tick / 1_000_000).toFixed(6).padStart(11)}]`;
+  return `[${seconds(tick).padStart(11)}]`;
 }
 
 function stepLine(s: StepRecord, width: number): string[] {
@@ -19,6 +19,20 @@ function stepLine(s: StepRecord, width: number): string[] {
   const lines = [s.met === false ? `${head}  FAILED` : s.met === true ? `${head}  (expected ${formatExpectation(s.step.expect!)})` : head];
   if (s.met === false) lines.push(`${" ".repeat(14)}${s.why ?? ""} (line ${s.step.line})`);
   return lines;
+}
+
+/** One line per program still asleep at the end: its step, its call, and what became of it. */
+function blockedLines(blocked: readonly BlockedRecord[]): string[] {
+  return blocked.map(({ record: r, unexpected }) => {
+    if (r.outcome.status !== "blocked") return "";
+    const o = r.outcome;
+    const step = `${r.program}#${r.step.index} (line ${r.step.line})`;
+    const where = `${step}: ${o.call ?? r.text} since ${seconds(o.sinceTick)}, ${asleep(o.state)} on ${o.wait}`;
+    const why = o.state === "uninterruptible"
+      ? "a kernel hang (see findings)"
+      : unexpected ? "not allowed (declare may-end-blocked, or expect: blocked)" : "allowed";
+    return `  ${where}; ${why}; killed at shutdown`;
+  });
 }
 
 export function formatRunText(run: ScenarioRun, o: { uevents?: boolean } = {}): string {
@@ -43,6 +57,7 @@ export function formatRunText(run: ScenarioRun, o: { uevents?: boolean } = {}): 
     out.push("", "checks:");
     for (const c of run.checks) out.push(`  ${c.met ? "ok  " : "FAIL"} ${c.what}${c.detail ? ` (${c.detail})` : ""}`);
   }
+  if (run.blocked.length > 0) out.push("", "blocked at the end:", ...blockedLines(run.blocked));
   if (run.findings.length > 0) {
     out.push("", "findings:");
     for (const f of run.findings) {

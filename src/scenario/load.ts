@@ -46,22 +46,39 @@ export function parseScenario(text: string, file: string): LoadResult {
   const programs: ProgramSpec[] = [];
   const written: WrittenStep[] = [];
   if (rawPrograms !== null && typeof rawPrograms === "object" && !Array.isArray(rawPrograms)) {
-    for (const [name, steps] of Object.entries(rawPrograms)) {
-      if (!Array.isArray(steps)) continue; // reported by the document schema
+    for (const [name, body] of Object.entries(rawPrograms)) {
+      const program = programBody(body, ["programs", name]);
+      if (program === null) continue; // reported by the document schema
       const parsedSteps: Step[] = [];
-      for (const [i, [raw, path]] of flattenSteps(steps, ["programs", name]).entries()) {
+      for (const [i, [raw, path]] of flattenSteps(program.steps, program.path).entries()) {
         const step = parseStep(raw, path, i + 1, issues, doc, lc);
         if (step === null) continue;
         parsedSteps.push(step);
         written.push({ step, raw, path });
       }
-      programs.push({ name, steps: parsedSteps });
+      programs.push({ name, steps: parsedSteps, mayEndBlocked: program.mayEndBlocked });
     }
     if (Object.keys(rawPrograms).length === 0) issues.push({ path: ["programs"], atKey: false, message: "a scenario needs at least one program" });
   }
   issues.push(...checkNames(written));
   if (!parsed.success || issues.length > 0) return { ok: false, errors: dedupe(at(issues)) };
   return { ok: true, scenario: buildScenario(parsed.data, programs, file) };
+}
+
+/** A program is a list of steps, or a mapping {steps: [...], may-end-blocked: true}. */
+function programBody(body: unknown, path: DataPath): ProgramBody | null {
+  if (Array.isArray(body)) return { steps: body, path, mayEndBlocked: false };
+  if (body === null || typeof body !== "object") return null;
+  const { steps, "may-end-blocked": mayEnd } = body as { steps?: unknown; "may-end-blocked"?: unknown };
+  if (!Array.isArray(steps)) return null;
+  return { steps, path: [...path, "steps"], mayEndBlocked: mayEnd === true };
+}
+
+interface ProgramBody {
+  readonly steps: readonly unknown[];
+  /** Where the steps are in the file. */
+  readonly path: DataPath;
+  readonly mayEndBlocked: boolean;
 }
 
 /**
@@ -73,7 +90,8 @@ function flattenSteps(steps: readonly unknown[], path: DataPath): [unknown, Data
 }
 
 function describePath(path: DataPath): string {
-  const [head, name, index, ...rest] = path;
+  const [head, name, ...after] = path;
+  const [index, ...rest] = after[0] === "steps" ? after.slice(1) : after;
   if (head === "programs" && typeof index === "number") return [`program ${String(name)}, step ${index + 1}`, ...rest.map((r) => (typeof r === "number" ? `[${r + 1}]` : String(r)))].join(" ");
   return path.map((p) => (typeof p === "number" ? `[${p + 1}]` : String(p))).join(".").replace(/\.\[/g, "[");
 }
@@ -119,9 +137,10 @@ function parseStep(raw: unknown, path: DataPath, index: number, issues: PathIssu
 function parseExpect(raw: unknown, path: DataPath, issues: PathIssue[]): Expectation | null {
   if (typeof raw === "string") {
     if (raw === "ok") return { kind: "ok" };
+    if (raw === "blocked") return { kind: "blocked" };
     if (isErrnoName(raw)) return { kind: "errno", errno: raw };
     if ((SIGNALS as readonly string[]).includes(raw)) return { kind: "signal", signal: raw as (typeof SIGNALS)[number] };
-    issues.push({ path, atKey: false, message: `unknown "${raw}"${didYouMean(raw, ["ok", ...ERRNO_NAMES, ...SIGNALS])}; expected ok, an errno name (ENODEV, ...), SIGBUS or a mapping of result fields` });
+    issues.push({ path, atKey: false, message: `unknown "${raw}"${didYouMean(raw, ["ok", "blocked", ...ERRNO_NAMES, ...SIGNALS])}; expected ok, blocked, an errno name (ENODEV, ...), SIGBUS or a mapping of result fields` });
     return null;
   }
   if (raw !== null && typeof raw === "object" && !Array.isArray(raw)) {
@@ -135,7 +154,7 @@ function parseExpect(raw: unknown, path: DataPath, issues: PathIssue[]): Expecta
     }
     return { kind: "fields", fields };
   }
-  issues.push({ path, atKey: false, message: "expected ok, an errno name (ENODEV, ...), SIGBUS or a mapping of result fields" });
+  issues.push({ path, atKey: false, message: "expected ok, blocked, an errno name (ENODEV, ...), SIGBUS or a mapping of result fields" });
   return null;
 }
 

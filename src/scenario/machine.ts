@@ -3,7 +3,7 @@
  * hot-plug slots (pciehp handles them in its own kernel thread, so the program goes on while
  * the device is torn down), and the named rendezvous between programs.
  */
-import { WaitQueue, waitEvent, type Task } from "../kernel/mod.js";
+import { TaskKilled, WaitQueue, waitEventInterruptible, type Task } from "../kernel/mod.js";
 import { parseBdf } from "../pci/mod.js";
 import type { Call } from "../uapi/mod.js";
 import type { World } from "../world/mod.js";
@@ -45,7 +45,15 @@ export class WorldMachine implements Machine {
     this.wq.wakeUpAll();
   }
 
+  /**
+   * A program's wait for another's signal sleeps as a futex wait does, interruptibly: it may
+   * wait forever, and a fatal signal ends the program there. @see futex_wait() in kernel/futex
+   */
   *waitSignal(name: string, timeoutUs: number | null): Call<boolean> {
-    return yield* waitEvent(this.wq, `scenario signal "${name}"`, () => this.signalled.has(name), timeoutUs);
+    const sim = this.world.sim;
+    const signalled = (): boolean => this.signalled.has(name);
+    const r = yield* waitEventInterruptible(this.wq, `scenario signal "${name}"`, signalled, timeoutUs);
+    if (r === "interrupted") throw new TaskKilled(sim.current?.name ?? "?");
+    return r === "ready";
   }
 }

@@ -2,11 +2,16 @@
  * Runs a scenario: builds its world, boots it, starts every program at once (the scheduler
  * interleaves them from the seed), records each step's outcome and the uevents, evaluates the
  * final checks, shuts the world down (so leaks count) and gives a verdict.
+ *
+ * A program still asleep when nothing more can happen has its step recorded as `blocked`,
+ * with the call it is in. Asleep interruptibly, it is the program's business: the verdict is
+ * `blocked` unless the scenario allowed it (may-end-blocked, or the step expects `blocked`).
+ * Asleep uninterruptibly, it is the kernel's: a `hang` finding. Shutdown then kills it.
  */
 import type { KernelVersion, ProfileName, Process } from "../base/mod.js";
 import { findingClass, type Finding, type FindingClass, type TraceLevel } from "../kernel/mod.js";
 import type { Call, Fd, Uevent } from "../uapi/mod.js";
-import { World } from "../world/mod.js";
+import { World, type BlockedProgram } from "../world/mod.js";
 import { checkDevice, checkFindings, checkUevents, isExpectedFinding, type CheckResult } from "./checks.js";
 import { checkExpectation } from "./expect.js";
 import { WorldMachine } from "./machine.js";
@@ -38,8 +43,15 @@ export interface UeventRecord {
   readonly event: Uevent;
 }
 
+/** A program still asleep at the end, in the step recorded as `blocked`. */
+export interface BlockedRecord {
+  readonly record: StepRecord;
+  /** It makes the verdict `blocked`: asleep interruptibly, and the scenario did not allow it. */
+  readonly unexpected: boolean;
+}
+
 /** pass, or the failure class; the CLI gives each its exit code. */
-export type ScenarioVerdict = "pass" | "expectation" | FindingClass;
+export type ScenarioVerdict = "pass" | "expectation" | "blocked" | FindingClass;
 
 export interface ScenarioRun {
   readonly scenario: Scenario;
@@ -52,6 +64,8 @@ export interface ScenarioRun {
   readonly findings: readonly Finding[];
   /** Findings the scenario did not declare in checks.findings. */
   readonly unexpected: readonly Finding[];
+  /** The programs still asleep when the run ended, with their blocked steps. */
+  readonly blocked: readonly BlockedRecord[];
   readonly verdict: ScenarioVerdict;
   readonly world: World;
 }
@@ -78,9 +92,14 @@ export function runScenario(sc: Scenario, o: RunOverrides = {}): ScenarioRun {
   const machine = new WorldMachine(world);
   const names = new NamedResults();
   const steps: StepRecord[] = [];
-  for (const p of sc.programs) world.spawnProgram(p.name, (sys) => runProgram(sys, p, { machine, names, steps }));
+  const inFlight = new Map<string, InFlight>();
+  const shared: Shared = { machine, names, steps, inFlight };
+  for (const p of sc.programs) world.spawnProgram(p.name, (sys) => runProgram(sys, p, shared));
   world.run();
   unsubscribe();
+  const endTick = world.sim.now;
+  const blocked = world.blockedPrograms().map((b) => blockedRecord(b, sc, shared, endTick));
+  steps.push(...blocked.map((b) => b.record));
 
   const checks: CheckResult[] = [...checkUevents(sc.checks.uevents, uevents.map((u) => u.event)), ...sc.checks.devices.flatMap((d) => checkDevice(d, world.kernel.sysfs))];
   world.shutdownSync();
@@ -89,15 +108,43 @@ export function runScenario(sc: Scenario, o: RunOverrides = {}): ScenarioRun {
   const unexpected = sc.checks.clean ? findings.filter((f) => !isExpectedFinding(f, sc.checks)) : [];
   const failedClass = worstFindingClass(unexpected);
   const expectationFailed = steps.some((s) => s.met === false) || checks.some((c) => !c.met);
-  const verdict: ScenarioVerdict = failedClass ?? (expectationFailed ? "expectation" : "pass");
+  const blockedFailed = blocked.some((b) => b.unexpected);
+  const verdict: ScenarioVerdict = failedClass
+    ?? (blockedFailed ? "blocked" : expectationFailed ? "expectation" : "pass");
   const p = world.kernel.profile;
-  return { scenario: sc, seed, profile: p.name, kernel: p.version, steps, uevents, checks, findings, unexpected, verdict, world };
+  const run = { scenario: sc, seed, profile: p.name, kernel: p.version, steps, uevents, checks, findings };
+  return { ...run, unexpected, blocked, verdict, world };
+}
+
+/** The step a program is running, from its start until it returns. */
+interface InFlight {
+  readonly step: Step;
+  readonly text: string;
+  readonly startTick: number;
+}
+
+/** The record of a step that never returned, and whether the scenario allowed that. */
+function blockedRecord(b: BlockedProgram, sc: Scenario, shared: Shared, endTick: number): BlockedRecord {
+  const name = b.program.task.name;
+  const at = shared.inFlight.get(name);
+  const spec = sc.programs.find((p) => p.name === name);
+  if (at === undefined || spec === undefined) throw new Error(`Cannot record blocked program ${name}: it is not in a step`);
+  const call = b.call === null ? null : `${b.call.op}(${b.call.args})`;
+  const sinceTick = b.call?.sinceTick ?? b.sinceTick;
+  const outcome: Outcome = { status: "blocked", call, wait: b.reason, state: b.state, sinceTick };
+  const v = checkExpectation(at.step.expect, outcome, shared.names);
+  const { step, text, startTick } = at;
+  const why = v.why !== undefined ? { why: v.why } : {};
+  const record: StepRecord = { program: name, step, text, startTick, endTick, outcome, met: v.met, ...why };
+  const allowed = spec.mayEndBlocked || at.step.expect?.kind === "blocked";
+  return { record, unexpected: b.state === "interruptible" && !allowed };
 }
 
 interface Shared {
   readonly machine: WorldMachine;
   readonly names: NamedResults;
   readonly steps: StepRecord[];
+  readonly inFlight: Map<string, InFlight>;
 }
 
 function* runProgram(sys: Process, p: ProgramSpec, shared: Shared): Call<void> {
@@ -111,6 +158,7 @@ function* runProgram(sys: Process, p: ProgramSpec, shared: Shared): Call<void> {
   for (const step of p.steps) {
     const startTick = sim.now;
     const text = step.op.describe(shared.names.substitute(step.args));
+    shared.inFlight.set(p.name, { step, text, startTick });
     let outcome: Outcome;
     try {
       outcome = yield* step.op.run(ctx, step.args);
@@ -118,6 +166,7 @@ function* runProgram(sys: Process, p: ProgramSpec, shared: Shared): Call<void> {
       if (!(e instanceof StepError)) throw e;
       outcome = { status: "error", message: e.message };
     }
+    shared.inFlight.delete(p.name);
     if (step.as !== undefined && outcome.status === "ok") shared.names.set(step.as, outcome.fields, step.op.main);
     const v = checkExpectation(step.expect, outcome, shared.names);
     shared.steps.push({ program: p.name, step, text, startTick, endTick: sim.now, outcome, met: v.met, ...(v.why !== undefined ? { why: v.why } : {}) });

@@ -14,7 +14,9 @@ export type Expectation =
   | { readonly kind: "errno"; readonly errno: ErrnoName }
   | { readonly kind: "signal"; readonly signal: "SIGBUS" | "SIGSEGV" }
   /** Success, and these result fields have these values (which may be `$name` references). */
-  | { readonly kind: "fields"; readonly fields: Readonly<Record<string, Value>> };
+  | { readonly kind: "fields"; readonly fields: Readonly<Record<string, Value>> }
+  /** The call never returns: it is still blocked when the programs are stopped at the end. */
+  | { readonly kind: "blocked" };
 
 export interface Step {
   /** 1-based, within its program. */
@@ -31,6 +33,12 @@ export interface Step {
 export interface ProgramSpec {
   readonly name: string;
   readonly steps: readonly Step[];
+  /**
+   * The program may still be asleep in an interruptible wait at the end (a daemon, a reader
+   * waiting for an event that never comes); otherwise that ends the run with verdict
+   * `blocked`. A step expecting `blocked` allows it for that step.
+   */
+  readonly mayEndBlocked: boolean;
 }
 
 export interface DeviceCheck {
