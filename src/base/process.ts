@@ -331,6 +331,8 @@ export class Process implements Syscalls {
     const self = this;
     return yield* this.traced("mknod", `${path}, ${major}:${minor}`, (function* () {
       yield step("vfs_mknod");
+      // sysfs (kernfs) has no mknod: vfs_mknod() fails with EPERM there.
+      if (path === "/sys" || path.startsWith("/sys/")) return fail("EPERM");
       return self.kernel.vfs.mknod(path, { major, minor });
     })());
   }

@@ -72,8 +72,9 @@ export class Vfs {
     this.nodes.delete(path);
   }
 
+  /** A node made by mknod(2); EEXIST for a path taken by a node or a directory. Directories are implicit. */
   mknod(path: string, devt: Devt): SysResult<0> {
-    if (this.nodes.has(path)) return fail("EEXIST");
+    if (this.nodes.has(path) || this.dirExists(path)) return fail("EEXIST");
     this.nodes.set(path, devt);
     return ok(0);
   }
