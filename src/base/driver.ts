@@ -23,10 +23,7 @@ export function driverSysfsDir(drv: DeviceDriver): string {
 
 /** Binds `drv` to `dev`; the caller holds the device lock. Returns 0 or the probe's errno. */
 export function* reallyProbe(dev: Device, drv: DeviceDriver): Task<0 | ErrnoName> {
-  const sysfs = dev.kernel.sysfs;
-  dev.driver = drv;
-  sysfs.add(`${driverSysfsDir(drv)}/${dev.name}`, { kind: "link", target: dev.sysfsPath });
-  sysfs.add(`${dev.sysfsPath}/driver`, { kind: "link", target: driverSysfsDir(drv) });
+  link(dev, drv);
   const err = yield* dev.kernel.sim.frame(`${drv.name} probe`, drv.probe(dev));
   if (err !== 0) {
     yield* devresReleaseAll(dev);
@@ -68,6 +65,22 @@ export function* deviceReleaseDriver(dev: Device, only?: DeviceDriver): Task<voi
   } finally {
     mutexUnlock(dev.lock);
   }
+}
+
+/**
+ * Records `drv` as bound to `dev` with its sysfs links, without calling probe() and without a
+ * uevent: for a device firmware made and a built-in driver bound before anyone listens. The
+ * caller does what probe() would have done.
+ */
+export function deviceBoundAtBoot(dev: Device, drv: DeviceDriver): void {
+  link(dev, drv);
+}
+
+function link(dev: Device, drv: DeviceDriver): void {
+  const sysfs = dev.kernel.sysfs;
+  dev.driver = drv;
+  sysfs.add(`${driverSysfsDir(drv)}/${dev.name}`, { kind: "link", target: dev.sysfsPath });
+  sysfs.add(`${dev.sysfsPath}/driver`, { kind: "link", target: driverSysfsDir(drv) });
 }
 
 function unlink(dev: Device, drv: DeviceDriver): void {

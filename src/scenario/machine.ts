@@ -17,12 +17,19 @@ export class WorldMachine implements Machine {
     this.wq = new WaitQueue(world.sim, "scenario signals");
   }
 
+  /**
+   * The card leaves its slot at once, in the caller's step; pciehp handles that in its own
+   * thread. Pulling again what is already out (or being torn down) fails: the slot is empty.
+   */
   *pullCard(bdf: string): Call<string | null> {
     const bus = this.world.bus;
     const addr = parseBdf(bdf);
     if (addr === null || addr.bus === 0 || bus.slot(addr.bus) === undefined) return `no hot-plug slot holds ${bdf}`;
-    if (bus.card(bdf) === undefined) return `no card at ${bdf}`;
-    this.world.sim.spawn(`irq/pciehp.${addr.bus}`, bus.surpriseRemove(bdf), { kind: "kernel" });
+    if (bus.card(bdf) === undefined) {
+      if (bus.cardsOnBus(addr.bus).length > 0) return `no card at ${bdf}`;
+      return `no card at ${bdf}: slot ${addr.bus} is empty (pulled out already?)`;
+    }
+    this.world.sim.spawn(`irq/pciehp.${addr.bus}`, bus.pullCard(bdf), { kind: "kernel" });
     return null;
   }
 
