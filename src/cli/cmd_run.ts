@@ -3,11 +3,12 @@
  * runs each and prints its timeline (or one JSON object per line with --json). The exit code
  * is the most serious failure class over all runs.
  */
-import { formatTrace } from "../kernel/mod.js";
+import { formatTrace, ReplayMismatchError } from "../kernel/mod.js";
 import type { KernelVersion, ProfileName } from "../base/mod.js";
 import { renderHtml, worldRunRecord } from "../report/mod.js";
-import { formatLocated, formatRunText, loadScenarioFile, replayCommand, runJson, runScenario, type Scenario, type ScenarioRun } from "../scenario/mod.js";
+import { formatLocated, formatRunText, loadScenarioFile, replayCommand, runJson, runScenario, type ReplayToken, type Scenario, type ScenarioRun } from "../scenario/mod.js";
 import { EXIT, worst, type Verdict } from "./exit.js";
+import { replayMismatchMessage, runSettings } from "./replay_args.js";
 import { writeOutput } from "./write_file.js";
 
 export interface RunOptions {
@@ -17,9 +18,22 @@ export interface RunOptions {
   readonly json?: boolean;
   readonly trace?: string;
   readonly html?: string;
+  /** Rerun exactly this schedule (one file only). */
+  readonly replay?: ReplayToken;
+  /** Print the replay commands for a pass too. */
+  readonly printReplay?: boolean;
 }
 
 export function runCommand(files: readonly string[], o: RunOptions, out: (s: string) => void, err: (s: string) => void): number {
+  if (o.replay !== undefined && files.length !== 1) {
+    err(`vdrm run: --replay reruns one run: give one scenario file, not ${files.length}`);
+    return EXIT.input;
+  }
+  const settings = runSettings(o);
+  if (!settings.ok) {
+    err(`vdrm run: ${settings.message}`);
+    return EXIT.input;
+  }
   const scenarios: Scenario[] = [];
   let bad = 0;
   for (const f of files) {
@@ -36,10 +50,17 @@ export function runCommand(files: readonly string[], o: RunOptions, out: (s: str
   }
   const runs: ScenarioRun[] = [];
   for (const [i, sc] of scenarios.entries()) {
-    const run = runScenario(sc, { ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.profile ? { profile: o.profile } : {}), ...(o.kernel ? { kernel: o.kernel } : {}) });
+    let run: ScenarioRun;
+    try {
+      run = runScenario(sc, settings.settings);
+    } catch (e) {
+      if (!(e instanceof ReplayMismatchError)) throw e;
+      err(`vdrm run: ${sc.file}: ${replayMismatchMessage(e)}`);
+      return EXIT.input;
+    }
     runs.push(run);
     if (o.json) out(JSON.stringify(runJson(run)));
-    else out(`${i > 0 ? "\n" : ""}${formatRunText(run)}`);
+    else out(`${i > 0 ? "\n" : ""}${formatRunText(run, { replay: o.printReplay === true })}`);
   }
   if (o.trace !== undefined) {
     const text = o.trace.endsWith(".json")

@@ -37,7 +37,7 @@ describe("vdrm run", () => {
     const r = vdrm("run", f, "--seed", "42");
     assert.equal(r.code, 1);
     assert.match(r.stdout, /a#1 +open \/dev\/dri\/card0 = fd=3 path=\/dev\/dri\/card0 node=card0 {2}FAILED\n +expected ENODEV, got success \(line 3\)/);
-    assert.ok(r.stdout.includes(`replay: vdrm run ${f} --seed 42 --profile mainline --kernel 7.1`));
+    assert.ok(r.stdout.includes(`seed: vdrm run ${f} --seed 42 --profile mainline --kernel 7.1`));
   });
 
   it("exits 3 on a use-after-free the scenario did not expect, with the access, free and allocation sites", () => {
@@ -82,7 +82,7 @@ describe("vdrm run", () => {
     assert.equal(o["seed"], 3);
     assert.equal(o["kernel"], "6.12");
     assert.equal(o["verdict"], "pass");
-    assert.equal(o["replay"], "vdrm run scenarios/egpu-pull.yaml --seed 3 --profile mainline --kernel 6.12");
+    assert.equal(o["seedCommand"], "vdrm run scenarios/egpu-pull.yaml --seed 3 --profile mainline --kernel 6.12");
     const stale = o["steps"].find((s: any) => s.program === "app" && s.call.includes("GET_CAP")); // eslint-disable-line @typescript-eslint/no-explicit-any
     assert.deepEqual(stale.result, { status: "errno", errno: "ENODEV" });
     assert.ok(o["uevents"].some((u: any) => u.action === "remove" && u.env.includes("DEVNAME=dri/card0"))); // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -7,18 +7,19 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomInt } from "node:crypto";
 import { Command } from "commander";
-import { DEFAULT_KERNEL_VERSION, PROFILE_NAMES, type KernelVersion, type ProfileName } from "../base/mod.js";
+import { DEFAULT_KERNEL_VERSION, formatByVersion, PROFILE_NAMES, VARIANT_NAMES, VARIANTS, variantsMarkdown, type KernelVersion, type ProfileName } from "../base/mod.js";
 import { DRIVERS } from "../drivers/mod.js";
-import { findingClass, findingSiteLines, findingSummary } from "../kernel/mod.js";
+import { findingClass, findingSiteLines, findingSummary, ReplayMismatchError } from "../kernel/mod.js";
 import { compareWithRecording, formatComparison, RECORDING_PATH, summarize } from "../realkernel/mod.js";
-import { renderHtml, worldRunRecord } from "../report/mod.js";
-import { OPS, worstFindingClass } from "../scenario/mod.js";
+import { formatTextTable, renderHtml, worldRunRecord } from "../report/mod.js";
+import { encodeReplayToken, OPS, worstFindingClass } from "../scenario/mod.js";
 import { SUBTESTS, type SubtestName } from "../userspace/mod.js";
 import { runCoreHotunplug, type SubtestRun } from "../world/mod.js";
 import { demoCommand } from "./cmd_demo.js";
 import { runCommand, type RunOptions } from "./cmd_run.js";
 import { EXIT, type Verdict } from "./exit.js";
 import { choice, parseKernel, parseSeed } from "./options.js";
+import { parseReplayToken, replayMismatchMessage, runSettings, type ReplayArgs } from "./replay_args.js";
 import { writeOutput } from "./write_file.js";
 
 export { EXIT } from "./exit.js";
@@ -27,8 +28,11 @@ function verdictOf(run: SubtestRun): Verdict {
   return worstFindingClass(run.findings) ?? (run.result.verdict === "fail" ? "expectation" : "pass");
 }
 
-function igtReplay(run: SubtestRun, profile: ProfileName, kernel: KernelVersion): string {
-  return `vdrm igt ${run.subtest} --driver ${run.driver} --seed ${run.seed} --profile ${profile} --kernel ${kernel}`;
+/** The commands that rerun an igt run: by replay token (the exact schedule), and by seed. */
+function igtReplay(run: SubtestRun, profile: ProfileName, kernel: KernelVersion): { replay: string; seed: string } {
+  const token = encodeReplayToken({ seed: run.seed, profile, kernel, decisions: run.world.sim.decisions });
+  const head = `vdrm igt ${run.subtest} --driver ${run.driver}`;
+  return { replay: `${head} --replay ${token}`, seed: `${head} --seed ${run.seed} --profile ${profile} --kernel ${kernel}` };
 }
 
 export function main(argv: readonly string[]): number {
@@ -61,6 +65,8 @@ Examples:
     .option("--json", "print one JSON object per scenario instead of the timeline")
     .option("--trace <file>", "save every step of the simulation (JSON if the name ends in .json, else text)")
     .option("--html <file>", "write the HTML timeline report")
+    .option("--replay <token>", "rerun exactly the schedule of a printed replay token (one file; the token sets seed, profile and kernel)", parseReplayToken)
+    .option("--print-replay", "print the replay commands for a pass too (a failure always prints them)")
     .action((files: string[], o: RunOptions) => {
       exitCode = runCommand(files, o, out, err);
     });
@@ -71,6 +77,22 @@ Examples:
     .action(() => {
       const width = Math.max(...[...OPS.keys()].map((k) => k.length));
       for (const op of OPS.values()) out(`${op.name.padEnd(width)}  ${op.summary}`);
+    });
+
+  program
+    .command("variants")
+    .description("list the kernel variants: every behaviour --profile and --kernel switch, with its spec ids")
+    .option("--markdown", "print the Markdown table (as in docs/ARCHITECTURE.md)")
+    .action((o: { markdown?: boolean }) => {
+      if (o.markdown) {
+        out(variantsMarkdown());
+        return;
+      }
+      const rows = VARIANT_NAMES.map((n) => {
+        const v = VARIANTS[n];
+        return [n, v.ids.join(","), ...PROFILE_NAMES.map((p) => formatByVersion(v.values[p])), v.summary];
+      });
+      for (const l of formatTextTable(["switch", "spec", ...PROFILE_NAMES, "what it decides"], rows)) out(l);
     });
 
   program
@@ -88,21 +110,38 @@ Examples:
     .argument("<subtest>", `one of ${SUBTESTS.join(", ")}`, choice("subtest", SUBTESTS))
     .option("--driver <name>", "built-in driver", choice("driver", [...DRIVERS.keys()]), "vdisp")
     .option("--seed <n>", "simulation seed (default: random, printed)", parseSeed)
-    .option("--profile <p>", "mainline or uapi-doc", choice("profile", PROFILE_NAMES), "mainline")
-    .option("--kernel <v>", "kernel version to model", parseKernel, DEFAULT_KERNEL_VERSION)
+    .option("--profile <p>", "mainline or uapi-doc (default: mainline)", choice("profile", PROFILE_NAMES))
+    .option("--kernel <v>", `kernel version to model (default: ${DEFAULT_KERNEL_VERSION})`, parseKernel)
     .option("--html <file>", "write the timeline report")
-    .action((subtest: SubtestName, o: { driver: string; seed?: number; profile: ProfileName; kernel: KernelVersion; html?: string }) => {
-      const seed = o.seed ?? randomInt(2 ** 31);
+    .option("--replay <token>", "rerun exactly the schedule of a printed replay token (it sets seed, profile and kernel)", parseReplayToken)
+    .option("--print-replay", "print the replay commands for a pass too (a failure always prints them)")
+    .action((subtest: SubtestName, o: ReplayArgs & { driver: string; html?: string; printReplay?: boolean }) => {
+      const settings = runSettings(o);
+      if (!settings.ok) {
+        err(`vdrm igt: ${settings.message}`);
+        exitCode = EXIT.input;
+        return;
+      }
+      const { seed = randomInt(2 ** 31), profile = "mainline", kernel = DEFAULT_KERNEL_VERSION, decisions } = settings.settings;
       out(`SEED=${seed}`);
-      const run = runCoreHotunplug(subtest, { driver: o.driver, seed, profile: o.profile, kernel: o.kernel });
+      let run: SubtestRun;
+      try {
+        run = runCoreHotunplug(subtest, { driver: o.driver, seed, profile, kernel, ...(decisions ? { decisions } : {}) });
+      } catch (e) {
+        if (!(e instanceof ReplayMismatchError)) throw e;
+        err(`vdrm igt: ${replayMismatchMessage(e)}`);
+        exitCode = EXIT.input;
+        return;
+      }
       const verdict = verdictOf(run);
       out(`${subtest} on ${o.driver}: ${run.result.verdict}${run.result.verdict === "pass" ? "" : ` (${run.result.message})`}; verdict ${verdict}`);
       for (const f of run.findings) {
         out(`  ${findingClass(f)}: ${findingSummary(f)}`);
         for (const l of findingSiteLines(f)) out(`    ${l}`);
       }
-      if (verdict !== "pass") out(`replay: ${igtReplay(run, o.profile, o.kernel)}`);
-      if (o.html) out(`report: ${writeOutput(o.html, renderHtml([worldRunRecord(run.world, { title: `${subtest} on ${o.driver}`, verdict, replay: igtReplay(run, o.profile, o.kernel) })]))}`);
+      const replay = igtReplay(run, profile, kernel);
+      if (verdict !== "pass" || o.printReplay === true) out(`replay: ${replay.replay}\nseed: ${replay.seed}`);
+      if (o.html) out(`report: ${writeOutput(o.html, renderHtml([worldRunRecord(run.world, { title: `${subtest} on ${o.driver}`, verdict, replay: replay.replay })]))}`);
       exitCode = EXIT[verdict];
     });
 

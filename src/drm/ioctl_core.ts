@@ -11,6 +11,7 @@
  *      drm_dumb_buffers.c; drm_mode_atomic_ioctl() in drm_atomic_uapi.c
  */
 import { PAGE_SIZE } from "../base/mod.js";
+import { lookupStep } from "../kernel/mod.js";
 import { DRM_CAP, DRM_CLIENT_CAP, DRM_MODE_ATOMIC_ALLOW_MODESET, DRM_MODE_ATOMIC_NONBLOCK, DRM_MODE_ATOMIC_TEST_ONLY, fail, ioctlByName, iocNr, ok, type IoctlArg, type IoctlOut, type SysResult } from "../uapi/mod.js";
 import { DRIVER_ATOMIC, DRIVER_GEM, DRIVER_MODESET, drmCoreCheckFeature } from "./drm_driver.js";
 import type { DrmFile } from "./file.js";
@@ -161,8 +162,14 @@ const createDumb = sleeps(function* (file, arg) {
   return ok({ handle, pitch, size });
 });
 
-const mapDumb = sync((file, arg) => {
-  const obj = file.handles.get(num(arg, "handle"));
+const mapDumb = sleeps(function* (file, arg) {
+  const handle = num(arg, "handle");
+  // It finds the object by handle, then writes it and the device's offset manager.
+  yield lookupStep("drm_gem_dumb_map_offset", () => {
+    const found = file.handles.get(handle);
+    return { reads: [file], writes: found === undefined ? [] : [file.dev, found] };
+  });
+  const obj = file.handles.get(handle);
   if (obj === undefined) return fail("ENOENT");
   const offset = drmGemCreateMmapOffset(file, obj);
   if (offset < 0n) return fail("ENOSPC");

@@ -11,7 +11,9 @@ export type Finding =
   | { readonly kind: "hang"; readonly waiters: readonly Waiter[] }
   | { readonly kind: "hung-task"; readonly waiter: Waiter; readonly blockedTicks: number }
   | { readonly kind: "leak"; readonly object: string; readonly alloc: Site }
-  | { readonly kind: "warn"; readonly message: string; readonly site: Site };
+  | { readonly kind: "warn"; readonly message: string; readonly site: Site }
+  /** A step read or wrote an object its footprint did not declare (footprint checker). */
+  | { readonly kind: "undeclared-access"; readonly step: string; readonly object: string; readonly mode: "read" | "write"; readonly field: string; readonly site: Site };
 
 export type FindingKind = Finding["kind"];
 
@@ -23,7 +25,7 @@ export interface Waiter {
 }
 
 /** The failure class of a finding; each class has its own exit code in the CLI. */
-export type FindingClass = "memory" | "hang" | "leak" | "warn";
+export type FindingClass = "memory" | "hang" | "leak" | "warn" | "footprint";
 
 export function findingClass(f: Finding): FindingClass {
   switch (f.kind) {
@@ -39,6 +41,8 @@ export function findingClass(f: Finding): FindingClass {
       return "leak";
     case "warn":
       return "warn";
+    case "undeclared-access":
+      return "footprint";
   }
 }
 
@@ -60,6 +64,8 @@ export function findingSummary(f: Finding): string {
       return `kmemleak: unreferenced object ${f.object}`;
     case "warn":
       return `WARNING: ${f.message} at ${f.site.fn}`;
+    case "undeclared-access":
+      return `footprint: ${f.step} ${f.mode === "read" ? "reads" : "writes"} ${f.field} of ${f.object} without declaring it`;
   }
 }
 
@@ -73,6 +79,7 @@ export function findingSiteLines(f: Finding): string[] {
     case "kref-underflow":
     case "kref-get-after-release":
     case "warn":
+    case "undeclared-access":
       return [`at:     ${formatSite(f.site)}`];
     case "leak":
       return [`alloc:  ${formatSite(f.alloc)}`];

@@ -10,7 +10,7 @@
  */
 import { assert } from "./assert.js";
 import type { Sim, SimTask } from "./sim.js";
-import { TIMED_OUT, type SleepState, type Task } from "./task.js";
+import { TIMED_OUT, type BlockYield, type SleepState, type StepYield, type Task } from "./task.js";
 
 export class WaitQueue {
   private readonly waiters: SimTask[] = [];
@@ -53,7 +53,8 @@ export type WaitResult = "ready" | "timed-out" | "interrupted";
 /**
  * Sleeps on `wq` in `state` until `condition()` holds, `timeoutTicks` pass, or (interruptible
  * only) a fatal signal is pending. The condition is tested before the signal, as
- * ___wait_event() does.
+ * ___wait_event() does. `resume` is the step the task runs each time it wakes: its footprint
+ * covers the condition and whatever the caller does next, up to its next step (see task.ts).
  */
 function* sleepUntil(
   wq: WaitQueue,
@@ -61,6 +62,7 @@ function* sleepUntil(
   condition: () => boolean,
   timeoutTicks: number | null,
   state: SleepState,
+  resume: StepYield | undefined,
 ): Task<WaitResult> {
   const deadline = timeoutTicks === null ? null : wq.sim.now + timeoutTicks;
   for (;;) {
@@ -68,24 +70,34 @@ function* sleepUntil(
     if (state === "interruptible" && wq.sim.fatalSignalPending()) return "interrupted";
     const left = deadline === null ? null : deadline - wq.sim.now;
     if (left !== null && left <= 0) return "timed-out";
-    const r = yield { kind: "block", on: wq, reason, state, timeoutTicks: left };
+    const block: BlockYield = resume === undefined
+      ? { kind: "block", on: wq, reason, state, timeoutTicks: left }
+      : { kind: "block", on: wq, reason, state, timeoutTicks: left, resume };
+    const r = yield block;
     if (r === TIMED_OUT) return condition() ? "ready" : "timed-out";
   }
 }
 
 /**
  * Sleeps uninterruptibly on `wq` until `condition()` holds. Returns false if `timeoutTicks`
- * passed first. A signal does not end it; one that never ends is a hang.
+ * passed first. A signal does not end it; one that never ends is a hang. `resume`: see
+ * sleepUntil().
  * @see wait_event(), wait_event_timeout() in include/linux/wait.h
  */
-export function* waitEvent(wq: WaitQueue, reason: string, condition: () => boolean, timeoutTicks: number | null = null): Task<boolean> {
-  return (yield* sleepUntil(wq, reason, condition, timeoutTicks, "uninterruptible")) === "ready";
+export function* waitEvent(
+  wq: WaitQueue,
+  reason: string,
+  condition: () => boolean,
+  timeoutTicks: number | null = null,
+  resume?: StepYield,
+): Task<boolean> {
+  return (yield* sleepUntil(wq, reason, condition, timeoutTicks, "uninterruptible", resume)) === "ready";
 }
 
 /**
  * Sleeps interruptibly on `wq` until `condition()` holds, `timeoutTicks` pass or a fatal
  * signal is pending ("interrupted": the caller returns -ERESTARTSYS, which userspace sees as
- * EINTR if it lives). The hung-task detector ignores this sleep.
+ * EINTR if it lives). The hung-task detector ignores this sleep. `resume`: see sleepUntil().
  * @see wait_event_interruptible(), wait_event_interruptible_timeout() in include/linux/wait.h
  */
 export function* waitEventInterruptible(
@@ -93,7 +105,8 @@ export function* waitEventInterruptible(
   reason: string,
   condition: () => boolean,
   timeoutTicks: number | null = null,
+  resume?: StepYield,
 ): Task<WaitResult> {
   assert(wq.sim.current !== null, `Cannot wait on ${wq.name}: not called from a task`);
-  return yield* sleepUntil(wq, reason, condition, timeoutTicks, "interruptible");
+  return yield* sleepUntil(wq, reason, condition, timeoutTicks, "interruptible", resume);
 }

@@ -19,7 +19,7 @@
  * @see drivers/pci/probe.c (pci_scan_child_bus, pci_bus_add_devices), drivers/pci/remove.c
  *      (pci_stop_and_remove_bus_device), drivers/pci/pci-driver.c, drivers/base/bus.c
  */
-import { assert, Mutex, mutexLock, mutexUnlock, step, type Allocation, type KStruct, type Task } from "../kernel/mod.js";
+import { assert, KObject, lookupStep, Mutex, mutexLock, mutexUnlock, step, type StepYield, type Task } from "../kernel/mod.js";
 import { Device, deviceAdd, deviceAddSilently, deviceBoundAtBoot, deviceDel, deviceDriverAttach, deviceReleaseDriver, driverSysfsDir, getDevice, putDevice, type Kernel } from "../base/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
 import { hex, parseBdf } from "./_parse.js";
@@ -39,9 +39,8 @@ export interface PciBusOptions {
   readonly rootPorts?: readonly number[];
 }
 
-export class PciBus implements KStruct {
-  /** The root bus (struct pci_bus 0000:00); persistent. */
-  readonly mem: Allocation;
+export class PciBus extends KObject {
+  static readonly fixedFields = ["kernel", "hostBridge", "rescanRemoveLock", "portDriver"];
   readonly hostBridge: Device;
   /** Serialises enumeration and removal. @see pci_lock_rescan_remove() */
   readonly rescanRemoveLock: Mutex;
@@ -56,10 +55,11 @@ export class PciBus implements KStruct {
   readonly portDriver: PciDriver;
 
   constructor(readonly kernel: Kernel, options: PciBusOptions = {}) {
+    // The root bus (struct pci_bus 0000:00) is persistent.
+    super(kernel.sim, kernel.sim.alloc("pci_bus", { label: "pci_bus 0000:00", persistent: true }));
     assert(!kernelsWithBus.has(kernel), "Cannot create PCI bus: the kernel already has one");
     kernelsWithBus.add(kernel);
     const sim = kernel.sim;
-    this.mem = sim.alloc("pci_bus", { label: "pci_bus 0000:00", persistent: true });
     this.rescanRemoveLock = new Mutex(sim, "pci_rescan_remove_lock", this);
     this.hostBridge = new Device(kernel, { name: "pci0000:00", parent: null, subsystem: "", persistent: true });
     this.hostBridge.added = true;
@@ -161,7 +161,10 @@ export class PciBus implements KStruct {
    * its slot on. Run enumerate() (or rescan()) to make the device.
    */
   *insertCard(bdf: string, hw: PciHardware): Task<void> {
-    yield step("hw_card_insert", [this], [this]);
+    yield lookupStep("hw_card_insert", () => {
+      const slot = this.slotByNumber.get(parseBdf(bdf)?.bus ?? 0);
+      return { reads: [], writes: slot === undefined ? [this, this.kernel.sysfs] : [this, this.kernel.sysfs, slot] };
+    });
     const slot = this.placeCard(bdf, hw);
     if (slot !== null) slot.setPower(this, true, "on");
   }
@@ -172,33 +175,44 @@ export class PciBus implements KStruct {
    * @see pciehp_handle_presence_or_link_change(), pciehp_enable_slot()
    */
   *hotplugCard(bdf: string, hw: PciHardware): Task<0 | ErrnoName> {
+    yield step("pciehp_isr", [this]); // the presence-detect interrupt
     const addr = parseBdf(bdf);
     const slot = addr === null ? undefined : this.slotByNumber.get(addr.bus);
     assert(slot !== undefined, `Cannot hot-plug card at ${bdf}: no hot-plug slot for bus ${addr?.bus ?? "?"}`);
     assert(this.cardsOnBus(slot.number).length === 0, `Cannot hot-plug card at ${bdf}: slot ${slot.number} is not empty`);
-    yield step("hw_card_insert", [this], slot.port === null ? [this] : [this, slot.port]);
+    yield step("hw_card_insert", [this], [this, slot]);
     this.placeCard(bdf, hw);
     return yield* pciehpHotplug(this, slot);
   }
 
   /**
-   * The card at `bdf` is pulled out of its slot, now: from now on it answers nothing (MMIO
-   * reads all ones). Returns pciehp's handling, to run in its own thread: it removes every
-   * device of the slot (unbind, remove) and powers the slot off (nothing if the slot's root
-   * port is removed). The card is gone for good: a rescan does not bring it back.
+   * The card at `bdf` is pulled out of its slot, now, in the calling task: from now on it
+   * answers nothing (MMIO reads all ones). Returns pciehp's handling, to run in its own thread
+   * (pciehpPresenceChange()). The card is gone for good: a rescan does not bring it back.
    */
-  pullCard(bdf: string): Task<void> {
+  *pullCard(bdf: string): Task<Task<void>> {
+    yield step("hw_card_pull", [], [this]);
     const addr = parseBdf(bdf);
     const slot = addr === null ? undefined : this.slotByNumber.get(addr.bus);
     assert(slot !== undefined && addr !== null && addr.bus > 0, `Cannot pull card at ${bdf}: not behind a hot-plug slot`);
     assert(this.cards.has(bdf), `Cannot pull card at ${bdf}: no card there`);
     this.pullCards(slot.number);
-    return pciehpSurpriseRemoval(this, slot);
+    return this.pciehpPresenceChange(slot);
+  }
+
+  /**
+   * pciehp's handling of a card pulled out: the presence-detect interrupt, then its thread
+   * removes every device of the slot (unbind, remove) and powers the slot off; nothing if the
+   * slot's root port is removed.
+   */
+  private *pciehpPresenceChange(slot: PciSlot): Task<void> {
+    yield step("pciehp_isr", [this]); // the presence-detect interrupt
+    yield* pciehpSurpriseRemoval(this, slot);
   }
 
   /** pullCard(), then pciehp's handling of it in the calling task. */
   *surpriseRemove(bdf: string): Task<void> {
-    yield* this.pullCard(bdf);
+    yield* yield* this.pullCard(bdf);
   }
 
   // ---------------------------------------------------------------- enumeration
@@ -222,29 +236,33 @@ export class PciBus implements KStruct {
   *scan(busNr: number | null): Task<void> {
     yield* mutexLock(this.rescanRemoveLock);
     try {
-      yield step("pci_scan_child_bus", [this], [this]);
+      const scanChild = step("pci_scan_child_bus", [], [this, this.kernel.sysfs]);
+      yield scanChild;
       const added: PciDev[] = [];
-      if (busNr === null || busNr === 0) added.push(...(yield* this.scanBus(0)));
+      if (busNr === null || busNr === 0) added.push(...(yield* this.scanBus(0, scanChild)));
       const ports = this.devicesOnBus(0).filter(isBridge).sort((a, b) => (a.name < b.name ? -1 : 1));
       for (const port of ports) {
+        yield step("pci_scan_bridge", [], [this, port]);
         const n = secondaryBusNumber(port);
         if (busNr !== null && busNr !== n) continue;
         if (port.subordinate === null) yield* pciAddNewBus(port);
-        added.push(...(yield* this.scanBus(n)));
+        yield scanChild;
+        added.push(...(yield* this.scanBus(n, scanChild)));
       }
       for (const pdev of added) yield* this.busAddDevice(pdev);
     } finally {
-      mutexUnlock(this.rescanRemoveLock);
+      yield* mutexUnlock(this.rescanRemoveLock);
     }
   }
 
   /** Adds a device for every card on bus `n` that answers and has none, by address. */
-  private *scanBus(n: number): Task<PciDev[]> {
+  private *scanBus(n: number, scanChild: StepYield): Task<PciDev[]> {
     const added: PciDev[] = [];
     for (const [bdf, hw] of this.cardsOnBus(n)) {
       // A card pulled while an earlier device was being added is not seen.
       if (this.devs.has(bdf) || !pciHardwareResponds(hw) || this.cards.get(bdf) !== hw) continue;
       added.push(yield* this.deviceAddOne(bdf, hw));
+      yield scanChild;
     }
     return added;
   }
@@ -280,9 +298,11 @@ export class PciBus implements KStruct {
     pdev.matchDriver = true;
     pdev.busAdded = true;
     // __device_attach(): every matching driver in registration order until one binds.
+    const attach = step("__device_attach", [this], [pdev]);
     for (const drv of [...this.drivers]) {
       if (!this.drivers.includes(drv) || !pciBusMatch(pdev, drv)) continue;
       const err = yield* deviceDriverAttach(pdev, drv);
+      yield attach;
       if (err === 0 || err === "EBUSY" || pdev.dead) return;
     }
   }
@@ -300,7 +320,7 @@ export class PciBus implements KStruct {
     try {
       yield* this.stopAndRemoveLocked(pdev);
     } finally {
-      mutexUnlock(this.rescanRemoveLock);
+      yield* mutexUnlock(this.rescanRemoveLock);
     }
   }
 
@@ -311,6 +331,7 @@ export class PciBus implements KStruct {
    */
   *stopAndRemoveLocked(pdev: PciDev): Task<void> {
     assert(this.rescanRemoveLock.owner !== null && this.rescanRemoveLock.owner === this.kernel.sim.current, `Cannot remove PCI device ${pdev.name}: pci_rescan_remove_lock not held`);
+    yield step("pci_stop_and_remove_bus_device", [this], [pdev]);
     // Only a device still on the bus list is removed (the lock makes this check stable).
     if (this.devs.get(pdev.name) !== pdev) return;
     yield* this.stopBusDevice(pdev);
@@ -324,8 +345,9 @@ export class PciBus implements KStruct {
 
   /** @see pci_stop_bus_device(): the devices below, newest first, then pci_stop_dev(). */
   private *stopBusDevice(pdev: PciDev): Task<void> {
-    for (const child of this.childrenOf(pdev).reverse()) yield* this.stopBusDevice(child);
     yield step("pci_stop_bus_device", [this], [pdev]);
+    for (const child of this.childrenOf(pdev).reverse()) yield* this.stopBusDevice(child);
+    yield step("pci_stop_dev", [], [pdev]);
     if (!pdev.busAdded) return;
     pdev.busAdded = false;
     yield* deviceReleaseDriver(pdev);
@@ -333,6 +355,7 @@ export class PciBus implements KStruct {
 
   /** @see pci_remove_bus_device(): the devices below, the bus behind, then pci_destroy_dev(). */
   private *removeBusDevice(pdev: PciDev): Task<void> {
+    yield step("pci_remove_bus_device", [this], [pdev]);
     if (pdev.subordinate !== null) {
       for (const child of this.childrenOf(pdev)) yield* this.removeBusDevice(child);
       yield* pciRemoveBus(pdev);
@@ -340,13 +363,14 @@ export class PciBus implements KStruct {
     // pci_destroy_dev() -> device_del(): kill_device() under the device lock, so no driver binds after.
     yield* mutexLock(pdev.lock);
     pdev.dead = true;
-    mutexUnlock(pdev.lock);
+    yield* mutexUnlock(pdev.lock);
     // bus_remove_device(): off the bus list, then unbind a driver that bound since pci_stop_dev().
-    yield step("bus_remove_device", [this], [this, pdev]);
+    yield step("bus_remove_device", [], [this, pdev, this.kernel.sysfs]);
     this.devs.delete(pdev.name);
     this.kernel.sysfs.remove(`/sys/bus/pci/devices/${pdev.name}`);
     yield* deviceReleaseDriver(pdev);
     yield* deviceDel(pdev);
+    yield step("pci_destroy_dev", [], [this, pdev]);
     assert(pdev.dead && !pdev.added && pdev.driver === null, `Cannot remove PCI device ${pdev.name}: not fully torn down`);
     this.live.delete(pdev);
     putDevice(pdev); // the bus's reference, from device_initialize()
@@ -371,20 +395,24 @@ export class PciBus implements KStruct {
    * @see driver_register(), bus_add_driver() in drivers/base/driver.c and bus.c
    */
   *registerDriver(drv: PciDriver): Task<void> {
-    yield step("bus_add_driver", [this], [this]);
+    const sysfs = this.kernel.sysfs;
+    yield step("bus_add_driver", [], [this, sysfs]);
     assert(drv.busName === "pci", `Cannot register PCI driver ${drv.name}: bus ${String(drv.busName)}`);
     assert(!this.drivers.some((d) => d.name === drv.name), `Cannot register PCI driver ${drv.name}: name taken`);
     this.drivers.push(drv);
-    this.kernel.sysfs.mkdirs(driverSysfsDir(drv));
+    sysfs.mkdirs(driverSysfsDir(drv));
     // driver_attach(): the bus iterator holds a reference to the device it visits.
     for (const pdev of [...this.devs.values()]) {
+      yield step("__driver_attach", [this], [pdev]);
       if (this.devs.get(pdev.name) !== pdev || pdev.driver !== null || !pciBusMatch(pdev, drv)) continue;
       getDevice(pdev);
       yield* deviceDriverAttach(pdev, drv); // a failed probe is logged and skipped
+      yield step("__driver_attach", [], [pdev]);
       putDevice(pdev);
     }
+    yield step("bus_add_driver", [], [this, sysfs]);
     pciDriverAddBindFiles(this, drv);
-    driverUevent(this.kernel, drv, "add");
+    yield* driverUevent(this.kernel, drv, "add");
   }
 
   /**
@@ -393,24 +421,28 @@ export class PciBus implements KStruct {
    * @see driver_unregister(), bus_remove_driver(), driver_detach()
    */
   *unregisterDriver(drv: PciDriver): Task<void> {
-    yield step("bus_remove_driver", [this], [this]);
+    const sysfs = this.kernel.sysfs;
+    yield step("bus_remove_driver", [], [this, sysfs]);
     const i = this.drivers.indexOf(drv);
     assert(i >= 0, `Cannot unregister PCI driver ${drv.name}: not registered`);
     pciDriverRemoveBindFiles(this, drv);
     this.drivers.splice(i, 1);
     for (const pdev of [...this.live].reverse()) {
+      yield step("driver_detach", [], [pdev]);
       if (pdev.driver !== drv) continue;
       getDevice(pdev);
       yield* deviceReleaseDriver(pdev, drv);
+      yield step("driver_detach", [], [pdev]);
       putDevice(pdev);
     }
-    this.kernel.sysfs.remove(driverSysfsDir(drv));
-    driverUevent(this.kernel, drv, "remove");
+    yield step("bus_remove_driver", [], [this, sysfs]);
+    sysfs.remove(driverSysfsDir(drv));
+    yield* driverUevent(this.kernel, drv, "remove");
   }
 }
 
 /** The driver kobject's uevent: SUBSYSTEM=drivers, no device keys. @see bus_add_driver() */
-function driverUevent(kernel: Kernel, drv: PciDriver, action: "add" | "remove"): void {
+function* driverUevent(kernel: Kernel, drv: PciDriver, action: "add" | "remove"): Task<void> {
   const devpath = `/bus/pci/drivers/${drv.name}`;
-  kernel.uevents.send(action, devpath, [["ACTION", action], ["DEVPATH", devpath], ["SUBSYSTEM", "drivers"]]);
+  yield* kernel.uevents.send(action, devpath, [["ACTION", action], ["DEVPATH", devpath], ["SUBSYSTEM", "drivers"]]);
 }

@@ -7,7 +7,7 @@
  * @see pcie_portdriver, pcie_portdrv_probe(), pcie_portdrv_remove() in
  *      drivers/pci/pcie/portdrv.c
  */
-import type { Task } from "../kernel/mod.js";
+import { step, type Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
 import type { PciBus } from "./pci_bus.js";
 import type { PciDev } from "./pci_dev.js";
@@ -21,11 +21,13 @@ export function pciePortDriver(bus: PciBus): PciDriver {
     busName: "pci",
     idTable: [{ vendor: PCI_ANY_ID, device: PCI_ANY_ID, class: PCI_CLASS_BRIDGE_PCI, classMask: 0xffffff }],
     *probe(port: PciDev): Task<0 | ErrnoName> {
+      yield step("pcie_portdrv_probe", [bus], [port]);
       const slot = bus.slot(secondaryBusNumber(port));
       if (slot !== undefined) yield* pciehpProbe(bus, slot, port);
       return 0;
     },
     *remove(port: PciDev): Task<void> {
+      yield step("pcie_portdrv_remove", [bus], [port]);
       const slot = bus.slot(secondaryBusNumber(port));
       if (slot !== undefined) yield* pciehpRemove(bus, slot, port);
     },

@@ -12,7 +12,7 @@
  * @see pci_scan_bridge(), pci_add_new_bus() in drivers/pci/probe.c; pci_remove_bus() in
  *      drivers/pci/remove.c; QEMU's hw/pci-bridge/gen_pcie_root_port.c (the recording's ports)
  */
-import { assert, type Task } from "../kernel/mod.js";
+import { assert, step, type Task } from "../kernel/mod.js";
 import { Device, deviceAdd, deviceDel, putDevice } from "../base/mod.js";
 import { hex } from "./_parse.js";
 import { PciHardware, type PciDev } from "./pci_dev.js";
@@ -69,6 +69,7 @@ export function pciBusClassLink(bus: Device): string {
  * with its `add` uevent. @see pci_add_new_bus(), pci_alloc_child_bus()
  */
 export function* pciAddNewBus(bridge: PciDev): Task<void> {
+  yield step("pci_add_new_bus", [], [bridge]);
   assert(bridge.subordinate === null, `Cannot add the bus behind ${bridge.name}: it has one`);
   const bus = pciBusDevice(bridge, secondaryBusNumber(bridge));
   bridge.subordinate = bus;
@@ -80,9 +81,10 @@ export function* pciAddNewBus(bridge: PciDev): Task<void> {
  * pci_bus device, with its `remove` uevent. @see pci_remove_bus()
  */
 export function* pciRemoveBus(bridge: PciDev): Task<void> {
+  yield step("pci_remove_bus", [], [bridge]);
   const bus = bridge.subordinate;
   assert(bus !== null, `Cannot remove the bus behind ${bridge.name}: it has none`);
-  yield* deviceDel(bus, pciBusClassLink(bus));
   bridge.subordinate = null;
-  putDevice(bus);
+  yield* deviceDel(bus, pciBusClassLink(bus));
+  putDevice(bus); // device_unregister(): the reference of device_register()
 }

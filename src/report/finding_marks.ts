@@ -33,6 +33,7 @@ function findingSites(f: Finding): { readonly role: string; readonly site: Site 
     case "kref-underflow":
     case "kref-get-after-release":
     case "warn":
+    case "undeclared-access":
       return [{ role: "site", site: f.site }];
     case "hang":
       return f.waiters.map((w) => ({ role: `${w.task} waits on ${w.reason}`, site: w.site }));

@@ -1,7 +1,7 @@
 /**
  * Whether a step's outcome meets its expectation, and how outcomes print.
  */
-import type { SleepState } from "../kernel/mod.js";
+import { secondsFromTicks, type SleepState } from "../kernel/mod.js";
 import type { Outcome } from "./op.js";
 import type { Expectation } from "./scenario.js";
 import { formatValue, StepError, valuesEqual, type NamedResults } from "./values.js";
@@ -12,9 +12,9 @@ export interface Verdict {
   readonly why?: string;
 }
 
-/** A time in ticks (microseconds) as the timeline prints it, in seconds. */
-export function seconds(tick: number): string {
-  return (tick / 1_000_000).toFixed(6);
+/** A time in ticks as the timeline prints it, in seconds. */
+function seconds(tick: number): string {
+  return secondsFromTicks(tick).toFixed(6);
 }
 
 /** How a task sleeps, in words: "asleep interruptibly". */

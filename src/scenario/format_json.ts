@@ -1,18 +1,19 @@
 /**
  * A scenario run as one JSON object for scripts: scenario, seed, profile, verdict, per-step
- * results, uevents (with their keys in kernel order), checks, findings and the replay command.
+ * results, uevents (with their keys in kernel order), checks, findings, the replay command
+ * and token (the exact schedule) and the seed command.
  */
-import { findingClass } from "../kernel/mod.js";
+import { findingClass, usFromTicks } from "../kernel/mod.js";
 import { ueventGet } from "../uapi/mod.js";
 import { formatExpectation } from "./expect.js";
-import { replayCommand } from "./replay.js";
 import type { Outcome } from "./op.js";
+import { replayCommand, replayToken, seedCommand } from "./replay.js";
 import type { ScenarioRun } from "./run.js";
 
 /** A step that never returned, as its pending call: the syscall, what it waits on, since when. */
 function pendingCall(o: Outcome): Record<string, unknown> {
   if (o.status !== "blocked") return {};
-  return { status: o.status, call: o.call, wait: o.wait, state: o.state, sinceUs: o.sinceTick };
+  return { status: o.status, call: o.call, wait: o.wait, state: o.state, sinceUs: usFromTicks(o.sinceTick) };
 }
 
 export function runJson(run: ScenarioRun): Record<string, unknown> {
@@ -31,15 +32,15 @@ export function runJson(run: ScenarioRun): Record<string, unknown> {
       line: s.step.line,
       op: s.step.op.name,
       call: s.text,
-      startUs: s.startTick,
-      endUs: s.endTick,
+      startUs: usFromTicks(s.startTick),
+      endUs: usFromTicks(s.endTick),
       ...(s.step.as !== undefined ? { as: s.step.as } : {}),
       result: s.outcome.status === "blocked" ? pendingCall(s.outcome) : s.outcome,
       ...(s.step.expect !== undefined ? { expect: formatExpectation(s.step.expect) } : {}),
       met: s.met,
       ...(s.why !== undefined ? { why: s.why } : {}),
     })),
-    uevents: run.uevents.map((u) => ({ timeUs: u.tick, seqnum: Number(ueventGet(u.event, "SEQNUM")), action: u.event.action, devpath: u.event.devpath, env: u.event.env.map(([k, v]) => `${k}=${v}`) })),
+    uevents: run.uevents.map((u) => ({ timeUs: usFromTicks(u.tick), seqnum: Number(ueventGet(u.event, "SEQNUM")), action: u.event.action, devpath: u.event.devpath, env: u.event.env.map(([k, v]) => `${k}=${v}`) })),
     blocked: run.blocked.map(({ record: r, unexpected }) => ({
       program: r.program,
       index: r.step.index,
@@ -50,5 +51,7 @@ export function runJson(run: ScenarioRun): Record<string, unknown> {
     checks: run.checks,
     findings: run.findings.map((f) => ({ class: findingClass(f), expected: !run.unexpected.includes(f), ...f })),
     replay: replayCommand(run),
+    replayToken: replayToken(run),
+    seedCommand: seedCommand(run),
   };
 }

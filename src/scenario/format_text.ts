@@ -1,17 +1,17 @@
 /**
  * A scenario run as a readable timeline: every step with its result and whether its
  * expectation held, the uevents as `udevadm monitor --kernel --property` prints them, the
- * final checks, the kernel's findings with their sites, the verdict and the replay command.
+ * final checks, the kernel's findings with their sites, the verdict and the replay commands.
  */
-import { findingClass, findingSiteLines, findingSummary } from "../kernel/mod.js";
+import { findingClass, findingSiteLines, findingSummary, secondsFromTicks, usFromTicks } from "../kernel/mod.js";
 import { formatUdevadm } from "../uapi/mod.js";
 import { formatWorldOptions } from "../world/mod.js";
-import { asleep, formatExpectation, formatOutcome, seconds } from "./expect.js";
-import { replayCommand } from "./replay.js";
+import { asleep, formatExpectation, formatOutcome } from "./expect.js";
+import { replayCommand, seedCommand } from "./replay.js";
 import type { BlockedRecord, ScenarioRun, StepRecord } from "./run.js";
 
 function time(tick: number): string {
-  return `[${seconds(tick).padStart(11)}]`;
+  return `[${secondsFromTicks(tick).toFixed(6).padStart(11)}]`;
 }
 
 function stepLine(s: StepRecord, width: number): string[] {
@@ -27,7 +27,8 @@ function blockedLines(blocked: readonly BlockedRecord[]): string[] {
     if (r.outcome.status !== "blocked") return "";
     const o = r.outcome;
     const step = `${r.program}#${r.step.index} (line ${r.step.line})`;
-    const where = `${step}: ${o.call ?? r.text} since ${seconds(o.sinceTick)}, ${asleep(o.state)} on ${o.wait}`;
+    const since = secondsFromTicks(o.sinceTick).toFixed(6);
+    const where = `${step}: ${o.call ?? r.text} since ${since}, ${asleep(o.state)} on ${o.wait}`;
     const why = o.state === "uninterruptible"
       ? "a kernel hang (see findings)"
       : unexpected ? "not allowed (declare may-end-blocked, or expect: blocked)" : "allowed";
@@ -35,7 +36,11 @@ function blockedLines(blocked: readonly BlockedRecord[]): string[] {
   });
 }
 
-export function formatRunText(run: ScenarioRun, o: { uevents?: boolean } = {}): string {
+/**
+ * The timeline of a run. A failure ends with its replay commands (by token and by seed);
+ * `replay: true` prints them for a pass too, to pin a passing interleaving.
+ */
+export function formatRunText(run: ScenarioRun, o: { uevents?: boolean; replay?: boolean } = {}): string {
   const out: string[] = [];
   const sc = run.scenario;
   out.push(`scenario ${sc.name} (${sc.file})`);
@@ -47,7 +52,7 @@ export function formatRunText(run: ScenarioRun, o: { uevents?: boolean } = {}): 
   const entries: Entry[] = run.steps.map((s, i) => ({ tick: s.endTick, order: i, lines: stepLine(s, width) }));
   if (o.uevents !== false) {
     for (const [i, u] of run.uevents.entries()) {
-      const text = formatUdevadm(u.event, u.tick).trimEnd().split("\n");
+      const text = formatUdevadm(u.event, usFromTicks(u.tick)).trimEnd().split("\n");
       entries.push({ tick: u.tick, order: -run.uevents.length + i, lines: text.map((l, j) => (j === 0 ? `${time(u.tick)} ${"uevent".padEnd(width)} ${l}` : `${" ".repeat(14 + width)}${l}`)) });
     }
   }
@@ -66,6 +71,6 @@ export function formatRunText(run: ScenarioRun, o: { uevents?: boolean } = {}): 
     }
   }
   out.push("", `verdict: ${run.verdict}`);
-  if (run.verdict !== "pass") out.push(`replay: ${replayCommand(run)}`);
+  if (run.verdict !== "pass" || o.replay === true) out.push(`replay: ${replayCommand(run)}`, `seed: ${seedCommand(run)}`);
   return out.join("\n");
 }

@@ -3,7 +3,7 @@
  * hot-plug slots (pciehp handles them in its own kernel thread, so the program goes on while
  * the device is torn down), and the named rendezvous between programs.
  */
-import { TaskKilled, WaitQueue, waitEventInterruptible, type Task } from "../kernel/mod.js";
+import { step, TaskKilled, ticksFromUs, WaitQueue, waitEventInterruptible, type Task } from "../kernel/mod.js";
 import { parseBdf } from "../pci/mod.js";
 import type { Call } from "../uapi/mod.js";
 import type { World } from "../world/mod.js";
@@ -23,18 +23,21 @@ export class WorldMachine implements Machine {
    */
   *pullCard(bdf: string): Call<string | null> {
     const bus = this.world.bus;
+    yield step("hw_card_lookup", [bus]); // the hand on the card: which slot holds it
     const addr = parseBdf(bdf);
     if (addr === null || addr.bus === 0 || bus.slot(addr.bus) === undefined) return `no hot-plug slot holds ${bdf}`;
     if (bus.card(bdf) === undefined) {
       if (bus.cardsOnBus(addr.bus).length > 0) return `no card at ${bdf}`;
       return `no card at ${bdf}: slot ${addr.bus} is empty (pulled out already?)`;
     }
-    this.world.sim.spawn(`irq/pciehp.${addr.bus}`, bus.pullCard(bdf), { kind: "kernel" });
+    const handling = yield* bus.pullCard(bdf);
+    this.world.sim.spawn(`irq/pciehp.${addr.bus}`, handling, { kind: "kernel" });
     return null;
   }
 
   *plugCard(bdf: string, driver: string): Call<string | null> {
     const bus = this.world.bus;
+    yield step("hw_card_lookup", [bus]); // the hand on the card: which slot is free
     const addr = parseBdf(bdf);
     if (addr === null || addr.bus === 0 || addr.device !== 0 || bus.slot(addr.bus) === undefined) return `no hot-plug slot for ${bdf} (add its bus number to world.slots)`;
     if (bus.cardsOnBus(addr.bus).length > 0) return `the slot of ${bdf} is not empty`;
@@ -58,8 +61,9 @@ export class WorldMachine implements Machine {
    */
   *waitSignal(name: string, timeoutUs: number | null): Call<boolean> {
     const sim = this.world.sim;
+    const timeoutTicks = timeoutUs === null ? null : ticksFromUs(timeoutUs);
     const signalled = (): boolean => this.signalled.has(name);
-    const r = yield* waitEventInterruptible(this.wq, `scenario signal "${name}"`, signalled, timeoutUs);
+    const r = yield* waitEventInterruptible(this.wq, `scenario signal "${name}"`, signalled, timeoutTicks);
     if (r === "interrupted") throw new TaskKilled(sim.current?.name ?? "?");
     return r === "ready";
   }

@@ -8,4 +8,5 @@ export { runScenario, worstFindingClass, type RunOverrides, type ScenarioRun, ty
 export type { Scenario } from "./scenario.js";
 export { formatRunText } from "./format_text.js";
 export { runJson } from "./format_json.js";
-export { replayCommand } from "./replay.js";
+export { replayCommand, replayToken, seedCommand } from "./replay.js";
+export { decodeReplayToken, encodeReplayToken, type ReplayToken, type TokenResult } from "./replay_token.js";

@@ -103,7 +103,7 @@ programs:
       timeout: 5ms
       expect: ETIMEDOUT
   b:
-    - sleep: 3
+    - sleep: 3ms
     - signal: go
 `));
     assert.equal(run.verdict, "pass");

@@ -24,6 +24,11 @@ export interface RunOverrides {
   readonly profile?: ProfileName;
   readonly kernel?: KernelVersion;
   readonly trace?: TraceLevel;
+  /**
+   * Replays this decision list instead of scheduling from the seed. A list that does not fit
+   * the run throws ReplayMismatchError (from src/kernel/strategy.ts).
+   */
+  readonly decisions?: readonly number[];
 }
 
 export interface StepRecord {
@@ -71,7 +76,7 @@ export interface ScenarioRun {
 }
 
 /** The failure classes, most serious first. */
-const CLASS_ORDER: readonly FindingClass[] = ["memory", "hang", "leak", "warn"];
+const CLASS_ORDER: readonly FindingClass[] = ["memory", "hang", "leak", "warn", "footprint"];
 
 /** The most serious class among the findings, if any. */
 export function worstFindingClass(findings: readonly Finding[]): FindingClass | undefined {
@@ -83,7 +88,14 @@ export function runScenario(sc: Scenario, o: RunOverrides = {}): ScenarioRun {
   const seed = o.seed ?? sc.world.seed ?? 1;
   const profile = o.profile ?? sc.world.profile;
   const kernel = o.kernel ?? sc.world.kernel;
-  const world = new World({ seed, devices: sc.world.devices, trace: o.trace ?? "steps", ...(profile ? { profile } : {}), ...(kernel ? { kernel } : {}) });
+  const world = new World({
+    seed,
+    devices: sc.world.devices,
+    trace: o.trace ?? "steps",
+    ...(profile ? { profile } : {}),
+    ...(kernel ? { kernel } : {}),
+    ...(o.decisions !== undefined ? { schedule: { replay: o.decisions } } : {}),
+  });
   for (const n of sc.world.slots) world.bus.addRootPort(n);
   world.bootSync();
 
@@ -103,6 +115,7 @@ export function runScenario(sc: Scenario, o: RunOverrides = {}): ScenarioRun {
 
   const checks: CheckResult[] = [...checkUevents(sc.checks.uevents, uevents.map((u) => u.event)), ...sc.checks.devices.flatMap((d) => checkDevice(d, world.kernel.sysfs))];
   world.shutdownSync();
+  world.endSchedule();
   const findings = world.sim.findings;
   checks.push(...checkFindings(sc.checks, findings));
   const unexpected = sc.checks.clean ? findings.filter((f) => !isExpectedFinding(f, sc.checks)) : [];

@@ -10,7 +10,7 @@
 import { Kernel, Process, type PendingCall } from "../base/mod.js";
 import { DRIVERS } from "../drivers/mod.js";
 import { drmCore } from "../drm/mod.js";
-import { FifoStrategy, RandomStrategy, ReplayStrategy, Sim, step, TaskKilled, WaitQueue, waitEvent, type RunOutcome, type SchedulingStrategy, type SimTask, type SleepState, type Task } from "../kernel/mod.js";
+import { FifoStrategy, RandomStrategy, ReplayStrategy, Sim, step, TaskKilled, ticksFromMs, WaitQueue, waitEvent, type RunOutcome, type SchedulingStrategy, type SimTask, type SleepState, type Task } from "../kernel/mod.js";
 import { PciBus, PciHardware, type PciDriver } from "../pci/mod.js";
 import { DEFAULT_DEVICES, resolvedProfile, type DeviceSpec, type WorldOptions } from "./options.js";
 
@@ -19,7 +19,7 @@ const MIB = 1024 * 1024;
  * How long shutdown waits for the killed programs to exit before it goes on without those
  * stuck in an uninterruptible sleep (systemd's DefaultTimeoutStopSec, 90 s).
  */
-const KILL_WAIT_TICKS = 90_000_000;
+const KILL_WAIT_TICKS = ticksFromMs(90_000);
 
 export interface Program {
   readonly task: SimTask;
@@ -53,7 +53,8 @@ export class World {
       seed: options.seed,
       strategy: strategyFor(options),
       trace: options.trace ?? "steps",
-      hungTaskTicks: (options.hungTaskMs ?? 120_000) * 1000,
+      hungTaskTicks: ticksFromMs(options.hungTaskMs ?? 120_000),
+      ...(options.footprints !== undefined ? { footprints: options.footprints } : {}),
     });
     this.kernel = new Kernel(this.sim, resolvedProfile(options), { firstSeqnum: options.firstSeqnum ?? 1 });
     drmCore(this.kernel);
@@ -138,6 +139,7 @@ export class World {
     for (const p of this.programs) yield* p.process.exit();
     for (const drv of [...this.loaded.values()].reverse()) yield* this.bus.unregisterDriver(drv);
     this.loaded.clear();
+    yield step("kernel_power_off", [this.bus]);
     for (const pdev of [...this.bus.devices].reverse()) yield* this.bus.removeDevice(pdev);
   }
 
@@ -155,6 +157,15 @@ export class World {
     }
     const allExited = (): boolean => running.every((p) => this.exitedPrograms.has(p.process));
     yield* waitEvent(this.programExit, "exit of the killed programs", allExited, KILL_WAIT_TICKS);
+  }
+
+  /**
+   * Ends the run's schedule. A replayed one must have used its whole decision list: decisions
+   * left over throw ReplayMismatchError (the run no longer matches the list).
+   */
+  endSchedule(): void {
+    const strategy = this.sim.strategy;
+    if (strategy instanceof ReplayStrategy) strategy.checkEnd(this.sim.decisions.length);
   }
 
   /** Runs the shutdown to completion and reports what is still allocated. Returns the leak count. */
