@@ -3,7 +3,11 @@
  */
 export { assert, assertNever, ModelAssertionError } from "./assert.js";
 export { Completion, complete, completeAll, reinitCompletion, waitForCompletion } from "./completion.js";
-export { findingClass, findingSiteLines, findingSummary, type Finding, type FindingClass, type FindingKind, type Waiter } from "./findings.js";
+export {
+  FINDING_CLASSES, FINDING_KINDS, findingClass, findingKindsOf, findingSiteLines, findingSites,
+  findingSummary, foundAtShutdown,
+  type Finding, type FindingClass, type FindingKind, type FindingSite, type Waiter,
+} from "./findings.js";
 export { defaultFootprintMode, embeddedStruct, setDefaultFootprintMode, type AccessMode, type FootprintMode } from "./footprint.js";
 export { formatSite, isFreed, KObject, type AllocKind, type Allocation, type AllocationId, type KObjectClass, type KObjectTracker, type KStruct, type Site } from "./kobject.js";
 export { Kref, krefGet, krefPut, krefRead } from "./kref.js";

@@ -26,6 +26,7 @@ export function runJson(run: ScenarioRun): Record<string, unknown> {
     kernel: run.kernel,
     devices: sc.world.devices,
     verdict: run.verdict,
+    ...(run.budget !== null ? { budget: { stepsMax: run.stepsMax, ...run.budget } } : {}),
     steps: run.steps.map((s) => ({
       program: s.program,
       index: s.step.index,

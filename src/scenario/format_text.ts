@@ -8,7 +8,8 @@ import { formatUdevadm } from "../uapi/mod.js";
 import { formatWorldOptions } from "../world/mod.js";
 import { asleep, formatExpectation, formatOutcome } from "./expect.js";
 import { replayCommand, seedCommand } from "./replay.js";
-import type { BlockedRecord, ScenarioRun, StepRecord } from "./run.js";
+import type { BlockedRecord, BudgetStop, ScenarioRun, StepRecord } from "./run.js";
+import { verdictWord } from "./verdict.js";
 
 function time(tick: number): string {
   return `[${secondsFromTicks(tick).toFixed(6).padStart(11)}]`;
@@ -36,6 +37,12 @@ function blockedLines(blocked: readonly BlockedRecord[]): string[] {
   });
 }
 
+function budgetLine(run: ScenarioRun, b: BudgetStop, width: number): string {
+  const unfinished = b.unfinished.length > 0 ? `; not ended: ${b.unfinished.join(", ")}` : "";
+  const what = `the step budget of ${run.stepsMax} steps ran out${unfinished}`;
+  return `${time(b.tick)} ${"budget".padEnd(width)} ${what}`;
+}
+
 /**
  * The timeline of a run. A failure ends with its replay commands (by token and by seed);
  * `replay: true` prints them for a pass too, to pin a passing interleaving.
@@ -58,6 +65,7 @@ export function formatRunText(run: ScenarioRun, o: { uevents?: boolean; replay?:
   }
   entries.sort((a, b) => a.tick - b.tick || a.order - b.order);
   for (const e of entries) out.push(...e.lines);
+  if (run.budget !== null) out.push(budgetLine(run, run.budget, width));
   if (run.checks.length > 0) {
     out.push("", "checks:");
     for (const c of run.checks) out.push(`  ${c.met ? "ok  " : "FAIL"} ${c.what}${c.detail ? ` (${c.detail})` : ""}`);
@@ -70,7 +78,7 @@ export function formatRunText(run: ScenarioRun, o: { uevents?: boolean; replay?:
       for (const l of findingSiteLines(f)) out.push(`    ${l}`);
     }
   }
-  out.push("", `verdict: ${run.verdict}`);
+  out.push("", `verdict: ${verdictWord(run)}`);
   if (run.verdict !== "pass" || o.replay === true) out.push(`replay: ${replayCommand(run)}`, `seed: ${seedCommand(run)}`);
   return out.join("\n");
 }

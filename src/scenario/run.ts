@@ -9,15 +9,20 @@
  * Asleep uninterruptibly, it is the kernel's: a `hang` finding. Shutdown then kills it.
  */
 import type { KernelVersion, ProfileName, Process } from "../base/mod.js";
-import { findingClass, type Finding, type FindingClass, type TraceLevel } from "../kernel/mod.js";
+import { findingClass, ReplayMismatchError, type Finding, type FindingClass, type TraceLevel } from "../kernel/mod.js";
 import type { Call, Fd, Uevent } from "../uapi/mod.js";
-import { World, type BlockedProgram } from "../world/mod.js";
+import { resolvedProfile, World, type BlockedProgram, type WorldOptions } from "../world/mod.js";
 import { checkDevice, checkFindings, checkUevents, isExpectedFinding, type CheckResult } from "./checks.js";
+import { RunCrash } from "./crash.js";
 import { checkExpectation } from "./expect.js";
 import { WorldMachine } from "./machine.js";
 import type { Outcome, StepContext } from "./op.js";
 import type { ProgramSpec, Scenario, Step } from "./scenario.js";
+import { seedCommand } from "./replay.js";
 import { NamedResults, StepError } from "./values.js";
+import { STEPS_MAX_DEFAULT, worstVerdict, type ScenarioVerdict } from "./verdict.js";
+
+export type { ScenarioVerdict } from "./verdict.js";
 
 export interface RunOverrides {
   readonly seed?: number;
@@ -29,6 +34,8 @@ export interface RunOverrides {
    * the run throws ReplayMismatchError (from src/kernel/strategy.ts).
    */
   readonly decisions?: readonly number[];
+  /** @default STEPS_MAX_DEFAULT */
+  readonly stepsMax?: number;
 }
 
 export interface StepRecord {
@@ -55,8 +62,13 @@ export interface BlockedRecord {
   readonly unexpected: boolean;
 }
 
-/** pass, or the failure class; the CLI gives each its exit code. */
-export type ScenarioVerdict = "pass" | "expectation" | "blocked" | FindingClass;
+/** Where a run stopped when its step budget ran out. */
+export interface BudgetStop {
+  readonly steps: number;
+  readonly tick: number;
+  /** The tasks that had not ended, e.g. "app (runnable, in drm_ioctl)". */
+  readonly unfinished: readonly string[];
+}
 
 export interface ScenarioRun {
   readonly scenario: Scenario;
@@ -73,29 +85,45 @@ export interface ScenarioRun {
   readonly blocked: readonly BlockedRecord[];
   readonly verdict: ScenarioVerdict;
   readonly world: World;
+  readonly stepsMax: number;
+  /** Set when the step budget ran out: the world was stopped there and not shut down. */
+  readonly budget: BudgetStop | null;
 }
-
-/** The failure classes, most serious first. */
-const CLASS_ORDER: readonly FindingClass[] = ["memory", "hang", "leak", "warn", "footprint"];
 
 /** The most serious class among the findings, if any. */
 export function worstFindingClass(findings: readonly Finding[]): FindingClass | undefined {
-  const classes = new Set(findings.map(findingClass));
-  return CLASS_ORDER.find((c) => classes.has(c));
+  const worst = worstVerdict(findings.map(findingClass));
+  return worst === "pass" ? undefined : worst;
 }
 
+/**
+ * Runs the scenario in a fresh world.
+ * @throws RunCrash when the model throws (a bug of vdrm), with the command that replays it.
+ */
 export function runScenario(sc: Scenario, o: RunOverrides = {}): ScenarioRun {
   const seed = o.seed ?? sc.world.seed ?? 1;
   const profile = o.profile ?? sc.world.profile;
   const kernel = o.kernel ?? sc.world.kernel;
-  const world = new World({
-    seed,
-    devices: sc.world.devices,
-    trace: o.trace ?? "steps",
-    ...(profile ? { profile } : {}),
-    ...(kernel ? { kernel } : {}),
+  const stepsMax = o.stepsMax ?? STEPS_MAX_DEFAULT;
+  const options: WorldOptions = {
+    seed, devices: sc.world.devices, trace: o.trace ?? "steps",
+    ...(profile ? { profile } : {}), ...(kernel ? { kernel } : {}),
     ...(o.decisions !== undefined ? { schedule: { replay: o.decisions } } : {}),
-  });
+  };
+  const world = new World(options);
+  try {
+    return runInWorld(sc, world, stepsMax);
+  } catch (e) {
+    // A replay token that does not fit the run is bad input, not a bug of vdrm.
+    if (e instanceof ReplayMismatchError) throw e;
+    const p = resolvedProfile(options);
+    const run = { scenario: sc, seed, profile: p.name, kernel: p.version, stepsMax };
+    throw new RunCrash(seedCommand(run), e);
+  }
+}
+
+function runInWorld(sc: Scenario, world: World, stepsMax: number): ScenarioRun {
+  const seed = world.sim.seed;
   for (const n of sc.world.slots) world.bus.addRootPort(n);
   world.bootSync();
 
@@ -107,26 +135,45 @@ export function runScenario(sc: Scenario, o: RunOverrides = {}): ScenarioRun {
   const inFlight = new Map<string, InFlight>();
   const shared: Shared = { machine, names, steps, inFlight };
   for (const p of sc.programs) world.spawnProgram(p.name, (sys) => runProgram(sys, p, shared));
-  world.run();
+  const outcome = world.run(stepsMax);
   unsubscribe();
+  const budget = outcome.kind === "budget" ? budgetStop(world, outcome.steps) : null;
+  // Programs asleep when nothing more can happen (not when the budget stopped the run).
   const endTick = world.sim.now;
-  const blocked = world.blockedPrograms().map((b) => blockedRecord(b, sc, shared, endTick));
+  const blocked = budget !== null ? [] : world.blockedPrograms().map((b) => blockedRecord(b, sc, shared, endTick));
   steps.push(...blocked.map((b) => b.record));
 
-  const checks: CheckResult[] = [...checkUevents(sc.checks.uevents, uevents.map((u) => u.event)), ...sc.checks.devices.flatMap((d) => checkDevice(d, world.kernel.sysfs))];
-  world.shutdownSync();
-  world.endSchedule();
+  const checks: CheckResult[] = [
+    ...checkUevents(sc.checks.uevents, uevents.map((u) => u.event)),
+    ...sc.checks.devices.flatMap((d) => checkDevice(d, world.kernel.sysfs)),
+  ];
+  // A world stopped mid-run is not shut down: its programs are still in their calls.
+  if (budget === null) {
+    world.shutdownSync();
+    world.endSchedule();
+  }
   const findings = world.sim.findings;
   checks.push(...checkFindings(sc.checks, findings));
   const unexpected = sc.checks.clean ? findings.filter((f) => !isExpectedFinding(f, sc.checks)) : [];
-  const failedClass = worstFindingClass(unexpected);
   const expectationFailed = steps.some((s) => s.met === false) || checks.some((c) => !c.met);
-  const blockedFailed = blocked.some((b) => b.unexpected);
-  const verdict: ScenarioVerdict = failedClass
-    ?? (blockedFailed ? "blocked" : expectationFailed ? "expectation" : "pass");
+  const verdict: ScenarioVerdict = worstVerdict<ScenarioVerdict>([
+    ...unexpected.map(findingClass),
+    ...(blocked.some((b) => b.unexpected) ? ["blocked" as const] : []),
+    ...(budget !== null ? ["budget" as const] : []),
+    ...(expectationFailed ? ["expectation" as const] : []),
+  ]);
   const p = world.kernel.profile;
-  const run = { scenario: sc, seed, profile: p.name, kernel: p.version, steps, uevents, checks, findings };
-  return { ...run, unexpected, blocked, verdict, world };
+  return {
+    scenario: sc, seed, profile: p.name, kernel: p.version, steps, uevents, checks, findings,
+    unexpected, blocked, verdict, world, stepsMax, budget,
+  };
+}
+
+function budgetStop(world: World, steps: number): BudgetStop {
+  const unfinished = world.sim.allTasks
+    .filter((t) => t.state !== "done" && !t.daemon)
+    .map((t) => `${t.name} (${t.state}${t.lastFn ? `, in ${t.lastFn}` : ""})`);
+  return { steps, tick: world.sim.now, unfinished };
 }
 
 /** The step a program is running, from its start until it returns. */

@@ -4,10 +4,22 @@
 import { z } from "zod";
 import { isKernelVersion, KERNEL_VERSIONS, PROFILE_NAMES } from "../base/mod.js";
 import { DRIVERS } from "../drivers/mod.js";
+import {
+  FINDING_CLASSES, FINDING_KINDS, findingKindsOf, type FindingClass, type FindingKind,
+} from "../kernel/mod.js";
 import { oneOf } from "./op.js";
 import { didYouMean } from "./suggest.js";
 
-export const FINDING_NAMES = ["use-after-free", "double-free", "kref-underflow", "kref-get-after-release", "hang", "hung-task", "leak", "warn", "memory"] as const;
+/**
+ * The names checks.findings accepts: every finding kind, and every class that has a kind
+ * (src/kernel/findings.ts).
+ */
+export const FINDING_NAMES: readonly (FindingKind | FindingClass)[] = [
+  ...new Set([
+    ...(Object.keys(FINDING_KINDS) as FindingKind[]),
+    ...FINDING_CLASSES.filter((c) => findingKindsOf(c).length > 0),
+  ]),
+];
 
 export const NAME_PATTERN = /^[A-Za-z_][\w-]*$/;
 
