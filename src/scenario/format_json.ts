@@ -1,11 +1,11 @@
 /**
- * A scenario run as one JSON object for scripts: scenario, seed, profile, verdict, per-step
- * results, uevents (with their keys in kernel order), checks, findings, the replay command
- * and token (the exact schedule) and the seed command.
+ * A scenario run as one JSON object for scripts: scenario, seed, profile, kernel, what the
+ * command line overrode, verdict, per-step results, uevents (with their keys in kernel
+ * order), checks, findings, the replay command and token (the exact schedule) and the seed
+ * command.
  */
 import { findingClass, usFromTicks } from "../kernel/mod.js";
 import { ueventGet } from "../uapi/mod.js";
-import { formatExpectation } from "./expect.js";
 import type { Outcome } from "./op.js";
 import { replayCommand, replayToken, seedCommand } from "./replay.js";
 import type { ScenarioRun } from "./run.js";
@@ -24,6 +24,7 @@ export function runJson(run: ScenarioRun): Record<string, unknown> {
     seed: run.seed,
     profile: run.profile,
     kernel: run.kernel,
+    overrides: run.overrides,
     devices: sc.world.devices,
     verdict: run.verdict,
     ...(run.budget !== null ? { budget: { stepsMax: run.stepsMax, ...run.budget } } : {}),
@@ -35,9 +36,10 @@ export function runJson(run: ScenarioRun): Record<string, unknown> {
       call: s.text,
       startUs: usFromTicks(s.startTick),
       endUs: usFromTicks(s.endTick),
+      ...(s.step.copies !== undefined ? { copies: s.step.copies } : {}),
       ...(s.step.as !== undefined ? { as: s.step.as } : {}),
       result: s.outcome.status === "blocked" ? pendingCall(s.outcome) : s.outcome,
-      ...(s.step.expect !== undefined ? { expect: formatExpectation(s.step.expect) } : {}),
+      ...(s.expected !== undefined ? { expect: s.expected } : {}),
       met: s.met,
       ...(s.why !== undefined ? { why: s.why } : {}),
     })),

@@ -4,7 +4,7 @@
  * the device is torn down), and the named rendezvous between programs.
  */
 import { step, TaskKilled, ticksFromUs, WaitQueue, waitEventInterruptible, type Task } from "../kernel/mod.js";
-import { parseBdf } from "../pci/mod.js";
+import { parseBdf, type PciHardware } from "../pci/mod.js";
 import type { Call } from "../uapi/mod.js";
 import type { World } from "../world/mod.js";
 import type { Machine } from "./op.js";
@@ -12,24 +12,31 @@ import type { Machine } from "./op.js";
 export class WorldMachine implements Machine {
   private readonly signalled = new Set<string>();
   private readonly wq: WaitQueue;
+  /**
+   * The physical acts come first, pciehp's handling later (in its own thread): a card pulled
+   * leaves its slot at once (it answers nothing from then on) while pciehp tears its devices
+   * down later, and a card plugged is in its slot although the bus lists it only when pciehp
+   * runs.
+   */
+  private readonly pulled = new Set<string>();
+  private readonly plugging = new Map<number, PciHardware>();
 
   constructor(private readonly world: World) {
     this.wq = new WaitQueue(world.sim, "scenario signals");
   }
 
-  /**
-   * The card leaves its slot at once, in the caller's step; pciehp handles that in its own
-   * thread. Pulling again what is already out (or being torn down) fails: the slot is empty.
-   */
   *pullCard(bdf: string): Call<string | null> {
     const bus = this.world.bus;
     yield step("hw_card_lookup", [bus]); // the hand on the card: which slot holds it
     const addr = parseBdf(bdf);
     if (addr === null || addr.bus === 0 || bus.slot(addr.bus) === undefined) return `no hot-plug slot holds ${bdf}`;
     if (bus.card(bdf) === undefined) {
-      if (bus.cardsOnBus(addr.bus).length > 0) return `no card at ${bdf}`;
-      return `no card at ${bdf}: slot ${addr.bus} is empty (pulled out already?)`;
+      const pending = this.plugPending(addr.bus);
+      if (pending) return `the card plugged at ${bdf} is not in place yet (pciehp has not handled it)`;
+      return this.pulled.has(bdf) ? `the card at ${bdf} was already pulled` : `no card at ${bdf}`;
     }
+    // The slot's cards (every function) leave together, now.
+    for (const [other] of bus.cardsOnBus(addr.bus)) this.pulled.add(other);
     const handling = yield* bus.pullCard(bdf);
     this.world.sim.spawn(`irq/pciehp.${addr.bus}`, handling, { kind: "kernel" });
     return null;
@@ -40,14 +47,23 @@ export class WorldMachine implements Machine {
     yield step("hw_card_lookup", [bus]); // the hand on the card: which slot is free
     const addr = parseBdf(bdf);
     if (addr === null || addr.bus === 0 || addr.device !== 0 || bus.slot(addr.bus) === undefined) return `no hot-plug slot for ${bdf} (add its bus number to world.slots)`;
-    if (bus.cardsOnBus(addr.bus).length > 0) return `the slot of ${bdf} is not empty`;
+    const full = bus.cardsOnBus(addr.bus).length > 0 || this.plugPending(addr.bus);
+    if (full) return `the slot of ${bdf} is not empty`;
     const world = this.world;
     const hw = world.makeCard({ bdf, driver });
+    this.plugging.set(addr.bus, hw);
+    this.pulled.delete(bdf);
     world.sim.spawn(`irq/pciehp.${addr.bus}`, (function* (): Task<void> {
       yield* world.loadDriver(driver); // udev's modprobe, before the add event is handled
       yield* bus.hotplugCard(bdf, hw);
     })(), { kind: "kernel" });
     return null;
+  }
+
+  /** A card was plugged into slot `n` and pciehp has not placed it yet. */
+  private plugPending(n: number): boolean {
+    const hw = this.plugging.get(n);
+    return hw !== undefined && !hw.inserted;
   }
 
   signal(name: string): void {

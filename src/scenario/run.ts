@@ -14,7 +14,7 @@ import type { Call, Fd, Uevent } from "../uapi/mod.js";
 import { resolvedProfile, World, type BlockedProgram, type WorldOptions } from "../world/mod.js";
 import { checkDevice, checkFindings, checkUevents, isExpectedFinding, type CheckResult } from "./checks.js";
 import { RunCrash } from "./crash.js";
-import { checkExpectation } from "./expect.js";
+import { checkExpectation, formatExpectation } from "./expect.js";
 import { WorldMachine } from "./machine.js";
 import type { Outcome, StepContext } from "./op.js";
 import type { ProgramSpec, Scenario, Step } from "./scenario.js";
@@ -45,9 +45,24 @@ export interface StepRecord {
   readonly startTick: number;
   readonly endTick: number;
   readonly outcome: Outcome;
+  /** The expectation with its references resolved when the step returned. */
+  readonly expected?: string;
   /** null: no expectation. */
   readonly met: boolean | null;
   readonly why?: string;
+}
+
+/** A setting of the world that the command line gave in place of the file's. */
+export interface Override<T> {
+  readonly file: T;
+  readonly used: T;
+}
+
+/** What the command line overrode, by option; only those that differ from the file. */
+export interface Overrides {
+  readonly seed?: Override<number>;
+  readonly profile?: Override<ProfileName>;
+  readonly kernel?: Override<KernelVersion>;
 }
 
 export interface UeventRecord {
@@ -75,6 +90,7 @@ export interface ScenarioRun {
   readonly seed: number;
   readonly profile: ProfileName;
   readonly kernel: KernelVersion;
+  readonly overrides: Overrides;
   readonly steps: readonly StepRecord[];
   readonly uevents: readonly UeventRecord[];
   readonly checks: readonly CheckResult[];
@@ -112,7 +128,7 @@ export function runScenario(sc: Scenario, o: RunOverrides = {}): ScenarioRun {
   };
   const world = new World(options);
   try {
-    return runInWorld(sc, world, stepsMax);
+    return runInWorld(sc, world, stepsMax, overridesOf(sc, o));
   } catch (e) {
     // A replay token that does not fit the run is bad input, not a bug of vdrm.
     if (e instanceof ReplayMismatchError) throw e;
@@ -122,7 +138,7 @@ export function runScenario(sc: Scenario, o: RunOverrides = {}): ScenarioRun {
   }
 }
 
-function runInWorld(sc: Scenario, world: World, stepsMax: number): ScenarioRun {
+function runInWorld(sc: Scenario, world: World, stepsMax: number, overrides: Overrides): ScenarioRun {
   const seed = world.sim.seed;
   for (const n of sc.world.slots) world.bus.addRootPort(n);
   world.bootSync();
@@ -164,8 +180,8 @@ function runInWorld(sc: Scenario, world: World, stepsMax: number): ScenarioRun {
   ]);
   const p = world.kernel.profile;
   return {
-    scenario: sc, seed, profile: p.name, kernel: p.version, steps, uevents, checks, findings,
-    unexpected, blocked, verdict, world, stepsMax, budget,
+    scenario: sc, seed, profile: p.name, kernel: p.version, overrides, steps, uevents, checks,
+    findings, unexpected, blocked, verdict, world, stepsMax, budget,
   };
 }
 
@@ -174,6 +190,18 @@ function budgetStop(world: World, steps: number): BudgetStop {
     .filter((t) => t.state !== "done" && !t.daemon)
     .map((t) => `${t.name} (${t.state}${t.lastFn ? `, in ${t.lastFn}` : ""})`);
   return { steps, tick: world.sim.now, unfinished };
+}
+
+/** The command line's value where the file has another one. */
+function override<T>(file: T | undefined, used: T | undefined): { file: T; used: T } | undefined {
+  return file !== undefined && used !== undefined && file !== used ? { file, used } : undefined;
+}
+
+function overridesOf(sc: Scenario, o: RunOverrides): Overrides {
+  const seed = override(sc.world.seed, o.seed);
+  const profile = override(sc.world.profile, o.profile);
+  const kernel = override(sc.world.kernel, o.kernel);
+  return { ...(seed && { seed }), ...(profile && { profile }), ...(kernel && { kernel }) };
 }
 
 /** The step a program is running, from its start until it returns. */
@@ -192,11 +220,12 @@ function blockedRecord(b: BlockedProgram, sc: Scenario, shared: Shared, endTick:
   const call = b.call === null ? null : `${b.call.op}(${b.call.args})`;
   const sinceTick = b.call?.sinceTick ?? b.sinceTick;
   const outcome: Outcome = { status: "blocked", call, wait: b.reason, state: b.state, sinceTick };
-  const v = checkExpectation(at.step.expect, outcome, shared.names);
   const { step, text, startTick } = at;
+  const v = checkExpectation(step.expect, outcome, shared.names);
+  const expected = step.expect && { expected: formatExpectation(step.expect, shared.names) };
   const why = v.why !== undefined ? { why: v.why } : {};
-  const record: StepRecord = { program: name, step, text, startTick, endTick, outcome, met: v.met, ...why };
-  const allowed = spec.mayEndBlocked || at.step.expect?.kind === "blocked";
+  const record: StepRecord = { program: name, step, text, startTick, endTick, outcome, ...expected, met: v.met, ...why };
+  const allowed = spec.mayEndBlocked || step.expect?.kind === "blocked";
   return { record, unexpected: b.state === "interruptible" && !allowed };
 }
 
@@ -229,6 +258,11 @@ function* runProgram(sys: Process, p: ProgramSpec, shared: Shared): Call<void> {
     shared.inFlight.delete(p.name);
     if (step.as !== undefined && outcome.status === "ok") shared.names.set(step.as, outcome.fields, step.op.main);
     const v = checkExpectation(step.expect, outcome, shared.names);
-    shared.steps.push({ program: p.name, step, text, startTick, endTick: sim.now, outcome, met: v.met, ...(v.why !== undefined ? { why: v.why } : {}) });
+    // The expectation as it reads now, its references resolved (later steps may rename them).
+    const expected = step.expect && { expected: formatExpectation(step.expect, shared.names) };
+    const why = v.why !== undefined ? { why: v.why } : {};
+    const times = { startTick, endTick: sim.now };
+    const met = { met: v.met, ...why };
+    shared.steps.push({ program: p.name, step, text, ...times, outcome, ...expected, ...met });
   }
 }
