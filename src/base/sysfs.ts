@@ -101,7 +101,7 @@ export class Sysfs extends KObject {
     return ok(node.show());
   }
 
-  /** Writes an attribute; writing nothing returns 0 without calling its store (sysfs_kf_write()). */
+  /** Writes an attribute; writing nothing returns 0 without calling its store (sysfs_kf_write). */
   *write(path: string, data: string): Task<SysResult<number>> {
     const node = this.lookup(path);
     if (node === undefined) return fail("ENOENT");

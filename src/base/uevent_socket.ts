@@ -43,7 +43,8 @@ export class UeventSocket extends KObject implements UeventListener {
     // skb_recv_datagram() sleeps interruptibly: a signal ends the wait with EINTR.
     const queued = (): boolean => this.queue.length > 0;
     const recv = step("netlink_recvmsg", [], [this]);
-    const waited = yield* waitEventInterruptible(this.wq, "recv on uevent socket", queued, timeoutTicks, recv);
+    const reason = "recv on uevent socket";
+    const waited = yield* waitEventInterruptible(this.wq, reason, queued, timeoutTicks, recv);
     if (waited === "interrupted") return fail("EINTR");
     if (waited === "timed-out") return fail("EAGAIN");
     return ok(this.queue.shift()!);

@@ -95,7 +95,10 @@ export class Vfs extends KObject {
     this.nodes.delete(path);
   }
 
-  /** A node made by mknod(2); EEXIST for a path taken by a node or a directory. Directories are implicit. */
+  /**
+   * A node made by mknod(2); EEXIST for a path taken by a node or a directory. Directories are
+   * implicit.
+   */
   mknod(path: string, devt: Devt): SysResult<0> {
     if (this.nodes.has(path) || this.dirExists(path)) return fail("EEXIST");
     this.nodes.set(path, devt);
@@ -150,7 +153,8 @@ function pollFilter(mask: number, requested: number): number {
 
 /**
  * poll(2) of one open file: waits up to `timeoutTicks` (null: for ever) until the file is
- * ready for one of the `requested` events, and returns what it reports (pollFilter()), 0 if the time ran out first.
+ * ready for one of the `requested` events, and returns what it reports (pollFilter()), 0 if
+ * the time ran out first.
  * A file without a poll operation reports 0 at once. The wait is interruptible
  * (poll_schedule_timeout(TASK_INTERRUPTIBLE)): a signal ends it with EINTR.
  * @see do_poll() in fs/select.c

@@ -33,7 +33,8 @@ export function* mutexLock(m: Mutex): Task<void> {
   assert(m.owner !== self, `Cannot lock mutex ${m.name}: recursive locking by ${self.name}`);
   while (m.owner !== null) {
     const reason = `mutex ${m.name} (held by ${m.owner.name})`;
-    yield { kind: "block", on: m.wq, reason, state: "uninterruptible", timeoutTicks: null, resume: lock };
+    const state = "uninterruptible";
+    yield { kind: "block", on: m.wq, reason, state, timeoutTicks: null, resume: lock };
   }
   m.owner = self;
 }

@@ -186,7 +186,9 @@ export class Sim implements KObjectTracker, AccessSink {
       const choices = due.length + runnable.length;
       if (choices === 0) {
         if (this.advanceToNextTimer()) continue;
-        const stuck = this.tasks.filter((t) => !t.daemon && t.blockedOn?.state === "uninterruptible");
+        const stuck = this.tasks.filter(
+          (t) => !t.daemon && t.blockedOn?.state === "uninterruptible",
+        );
         if (stuck.length === 0) return { kind: "quiescent", steps };
         const waiters = stuck.map((t) => this.waiterOf(t));
         if (stuck.some((t) => !t.hangReported)) {

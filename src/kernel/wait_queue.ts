@@ -91,7 +91,8 @@ export function* waitEvent(
   timeoutTicks: number | null = null,
   resume?: StepYield,
 ): Task<boolean> {
-  return (yield* sleepUntil(wq, reason, condition, timeoutTicks, "uninterruptible", resume)) === "ready";
+  const r = yield* sleepUntil(wq, reason, condition, timeoutTicks, "uninterruptible", resume);
+  return r === "ready";
 }
 
 /**

@@ -240,7 +240,8 @@ export class PciBus extends KObject {
       yield scanChild;
       const added: PciDev[] = [];
       if (busNr === null || busNr === 0) added.push(...(yield* this.scanBus(0, scanChild)));
-      const ports = this.devicesOnBus(0).filter(isBridge).sort((a, b) => (a.name < b.name ? -1 : 1));
+      const byName = (a: PciDev, b: PciDev): number => (a.name < b.name ? -1 : 1);
+      const ports = this.devicesOnBus(0).filter(isBridge).sort(byName);
       for (const port of ports) {
         yield step("pci_scan_bridge", [], [this, port]);
         const n = secondaryBusNumber(port);

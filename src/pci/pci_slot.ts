@@ -70,7 +70,8 @@ export function pciSlotSysfsInit(bus: PciBus, slot: PciSlot): void {
 }
 
 function ctrlInfo(bus: PciBus, slot: PciSlot, msg: string): void {
-  bus.kernel.sim.printk(6, `pcieport ${rootPortBdf(slot.number)}: pciehp: Slot(${slot.number}): ${msg}`);
+  const port = rootPortBdf(slot.number);
+  bus.kernel.sim.printk(6, `pcieport ${port}: pciehp: Slot(${slot.number}): ${msg}`);
 }
 
 /**

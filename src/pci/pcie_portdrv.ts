@@ -19,7 +19,9 @@ export function pciePortDriver(bus: PciBus): PciDriver {
   return {
     name: "pcieport",
     busName: "pci",
-    idTable: [{ vendor: PCI_ANY_ID, device: PCI_ANY_ID, class: PCI_CLASS_BRIDGE_PCI, classMask: 0xffffff }],
+    idTable: [
+      { vendor: PCI_ANY_ID, device: PCI_ANY_ID, class: PCI_CLASS_BRIDGE_PCI, classMask: 0xffffff },
+    ],
     *probe(port: PciDev): Task<0 | ErrnoName> {
       yield step("pcie_portdrv_probe", [bus], [port]);
       const slot = bus.slot(secondaryBusNumber(port));

@@ -50,13 +50,15 @@ export function isBridge(pdev: PciDev): boolean {
 
 /** The number of the bus behind a root port: its device number (0000:00:NN.0 leads to bus NN). */
 export function secondaryBusNumber(port: PciDev): number {
-  assert(isBridge(port) && port.address.bus === 0, `Cannot find the bus behind ${port.name}: not a root port`);
+  const rootPort = isBridge(port) && port.address.bus === 0;
+  assert(rootPort, `Cannot find the bus behind ${port.name}: not a root port`);
   return port.address.device;
 }
 
 /** The pci_bus class device of bus `n` behind `bridge` ("0000:NN"), not yet added. */
 export function pciBusDevice(bridge: PciDev, n: number): Device {
-  return new Device(bridge.kernel, { name: `0000:${hex(n, 2)}`, parent: bridge, subsystem: "pci_bus", classDir: "pci_bus" });
+  const name = `0000:${hex(n, 2)}`;
+  return new Device(bridge.kernel, { name, parent: bridge, subsystem: "pci_bus", classDir: "pci_bus" });
 }
 
 /** Where the class directory links to a pci_bus device. */

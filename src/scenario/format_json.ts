@@ -13,7 +13,8 @@ import type { ScenarioRun } from "./run.js";
 /** A step that never returned, as its pending call: the syscall, what it waits on, since when. */
 function pendingCall(o: Outcome): Record<string, unknown> {
   if (o.status !== "blocked") return {};
-  return { status: o.status, call: o.call, wait: o.wait, state: o.state, sinceUs: usFromTicks(o.sinceTick) };
+  const sinceUs = usFromTicks(o.sinceTick);
+  return { status: o.status, call: o.call, wait: o.wait, state: o.state, sinceUs };
 }
 
 export function runJson(run: ScenarioRun): Record<string, unknown> {

@@ -44,7 +44,8 @@ function blockedLines(blocked: readonly BlockedRecord[]): string[] {
     const o = r.outcome;
     const step = `${r.program}#${r.step.index} (${stepWhere(r.step)})`;
     const since = secondsFromTicks(o.sinceTick).toFixed(6);
-    const where = escapeControls(`${step}: ${o.call ?? r.text} since ${since}, ${asleep(o.state)} on ${o.wait}`);
+    const call = o.call ?? r.text;
+    const where = escapeControls(`${step}: ${call} since ${since}, ${asleep(o.state)} on ${o.wait}`);
     const why = o.state === "uninterruptible"
       ? "a kernel hang (see findings)"
       : unexpected ? "not allowed (declare may-end-blocked, or expect: blocked)" : "allowed";

@@ -72,7 +72,8 @@ interface ProgramBody {
 function programBody(body: unknown, path: DataPath): ProgramBody | null {
   if (Array.isArray(body)) return { steps: body, path, mayEndBlocked: false };
   if (!isMapping(body) || !Array.isArray(body["steps"])) return null;
-  return { steps: body["steps"], path: [...path, "steps"], mayEndBlocked: body["may-end-blocked"] === true };
+  const mayEndBlocked = body["may-end-blocked"] === true;
+  return { steps: body["steps"], path: [...path, "steps"], mayEndBlocked };
 }
 
 function validate(source: SourceMap, lc: LineCounter, file: string): LoadResult {

@@ -32,7 +32,8 @@ export class WorldMachine implements Machine {
     if (addr === null || addr.bus === 0 || bus.slot(addr.bus) === undefined) return `no hot-plug slot holds ${bdf}`;
     if (bus.card(bdf) === undefined) {
       const pending = this.plugPending(addr.bus);
-      if (pending) return `the card plugged at ${bdf} is not in place yet (pciehp has not handled it)`;
+      const why = "is not in place yet (pciehp has not handled it)";
+      if (pending) return `the card plugged at ${bdf} ${why}`;
       return this.pulled.has(bdf) ? `the card at ${bdf} was already pulled` : `no card at ${bdf}`;
     }
     // The slot's cards (every function) leave together, now.
@@ -79,7 +80,8 @@ export class WorldMachine implements Machine {
     const sim = this.world.sim;
     const timeoutTicks = timeoutUs === null ? null : ticksFromUs(timeoutUs);
     const signalled = (): boolean => this.signalled.has(name);
-    const r = yield* waitEventInterruptible(this.wq, `scenario signal "${name}"`, signalled, timeoutTicks);
+    const reason = `scenario signal "${name}"`;
+    const r = yield* waitEventInterruptible(this.wq, reason, signalled, timeoutTicks);
     if (r === "interrupted") throw new TaskKilled(sim.current?.name ?? "?");
     return r === "ready";
   }

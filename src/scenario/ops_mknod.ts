@@ -35,9 +35,13 @@ const devt = z.string().superRefine((v, ctx) => {
 
 export const mknodOp = defineOp({
   name: "mknod",
-  summary: "mknod(2) a character-device node for `dev` major:minor (\"226:0\", or $name of a sysfs-read of a dev file); result path",
+  summary:
+    "mknod(2) a character-device node for `dev` major:minor " +
+    "(\"226:0\", or $name of a sysfs-read of a dev file); result path",
   main: "path",
-  schema: z.object({ mknod: z.string().startsWith("/", "expected an absolute path"), dev: devt }).strict(),
+  schema: z
+    .object({ mknod: z.string().startsWith("/", "expected an absolute path"), dev: devt })
+    .strict(),
   describe: (a) => `mknod ${a.mknod} c ${a.dev.replace(":", " ")}`,
   *run(ctx, a): Call<Outcome> {
     const path = ctx.names.resolveString(a.mknod, "path");

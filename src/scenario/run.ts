@@ -156,7 +156,9 @@ function runInWorld(sc: Scenario, world: World, stepsMax: number, overrides: Ove
   const budget = outcome.kind === "budget" ? budgetStop(world, outcome.steps) : null;
   // Programs asleep when nothing more can happen (not when the budget stopped the run).
   const endTick = world.sim.now;
-  const blocked = budget !== null ? [] : world.blockedPrograms().map((b) => blockedRecord(b, sc, shared, endTick));
+  const blocked = budget !== null
+    ? []
+    : world.blockedPrograms().map((b) => blockedRecord(b, sc, shared, endTick));
   steps.push(...blocked.map((b) => b.record));
 
   const checks: CheckResult[] = [
@@ -212,11 +214,18 @@ interface InFlight {
 }
 
 /** The record of a step that never returned, and whether the scenario allowed that. */
-function blockedRecord(b: BlockedProgram, sc: Scenario, shared: Shared, endTick: number): BlockedRecord {
+function blockedRecord(
+  b: BlockedProgram,
+  sc: Scenario,
+  shared: Shared,
+  endTick: number,
+): BlockedRecord {
   const name = b.program.task.name;
   const at = shared.inFlight.get(name);
   const spec = sc.programs.find((p) => p.name === name);
-  if (at === undefined || spec === undefined) throw new Error(`Cannot record blocked program ${name}: it is not in a step`);
+  if (at === undefined || spec === undefined) {
+    throw new Error(`Cannot record blocked program ${name}: it is not in a step`);
+  }
   const call = b.call === null ? null : `${b.call.op}(${b.call.args})`;
   const sinceTick = b.call?.sinceTick ?? b.sinceTick;
   const outcome: Outcome = { status: "blocked", call, wait: b.reason, state: b.state, sinceTick };
@@ -224,7 +233,8 @@ function blockedRecord(b: BlockedProgram, sc: Scenario, shared: Shared, endTick:
   const v = checkExpectation(step.expect, outcome, shared.names);
   const expected = step.expect && { expected: formatExpectation(step.expect, shared.names) };
   const why = v.why !== undefined ? { why: v.why } : {};
-  const record: StepRecord = { program: name, step, text, startTick, endTick, outcome, ...expected, met: v.met, ...why };
+  const times = { startTick, endTick };
+  const record: StepRecord = { program: name, step, text, ...times, outcome, ...expected, met: v.met, ...why };
   const allowed = spec.mayEndBlocked || step.expect?.kind === "blocked";
   return { record, unexpected: b.state === "interruptible" && !allowed };
 }
