@@ -142,6 +142,13 @@ export function* deviceDel(dev: Device, classLink?: string): Task<void> {
   yield* kobjectUevent(dev, "remove");
   yield del;
   sysfs.remove(dev.sysfsPath);
+  // The class directory between the parent and the device (".../0000:01:00.0/drm") goes with
+  // its last device. @see cleanup_glue_dir() in drivers/base/core.c
+  if (dev.parent !== null && dev.classDir !== null) {
+    const glue = `${dev.parent.sysfsPath}/${dev.classDir}`;
+    const left = sysfs.readdir(glue);
+    if (left.ok && left.value.length === 0) sysfs.remove(glue);
+  }
   dev.added = false;
 }
 
