@@ -6,9 +6,9 @@
 import { findingClass, findingSiteLines, findingSummary, secondsFromTicks, usFromTicks } from "../kernel/mod.js";
 import { formatUdevadm } from "../uapi/mod.js";
 import { formatWorldOptions } from "../world/mod.js";
-import { formatOutcome } from "./expect.js";
+import { asleep, formatOutcome } from "./expect.js";
 import { replayCommand, seedCommand } from "./replay.js";
-import type { BudgetStop, Overrides, ScenarioRun, StepRecord } from "./run.js";
+import type { BlockedRecord, BudgetStop, Overrides, ScenarioRun, StepRecord } from "./run.js";
 import { repeatTag, stepWhere } from "./step_label.js";
 import { escapeControls, escapeLines } from "./user_text.js";
 import { verdictWord } from "./verdict.js";
@@ -35,6 +35,22 @@ function overrideLine(o: Overrides): string | null {
     return v === undefined ? [] : [`--${k} ${v.used} (the file's world.${k} is ${v.file})`];
   });
   return parts.length === 0 ? null : `  command line overrides the file: ${parts.join(", ")}`;
+}
+
+/** One line per program still asleep at the end: its step, its call, and what became of it. */
+function blockedLines(blocked: readonly BlockedRecord[]): string[] {
+  return blocked.map(({ record: r, unexpected }) => {
+    if (r.outcome.status !== "blocked") return "";
+    const o = r.outcome;
+    const step = `${r.program}#${r.step.index} (${stepWhere(r.step)})`;
+    const since = secondsFromTicks(o.sinceTick).toFixed(6);
+    const call = o.call ?? r.text;
+    const where = escapeControls(`${step}: ${call} since ${since}, ${asleep(o.state)} on ${o.wait}`);
+    const why = o.state === "uninterruptible"
+      ? "a kernel hang (see findings)"
+      : unexpected ? "not allowed (declare may-end-blocked, or expect: blocked)" : "allowed";
+    return `  ${where}; ${why}; killed at shutdown`;
+  });
 }
 
 function budgetLine(run: ScenarioRun, b: BudgetStop, width: number): string {
@@ -75,6 +91,7 @@ export function formatRunText(run: ScenarioRun, o: { uevents?: boolean; replay?:
       out.push(escapeControls(`  ${c.met ? "ok  " : "FAIL"} ${c.what}${detail}`));
     }
   }
+  if (run.blocked.length > 0) out.push("", "blocked at the end:", ...blockedLines(run.blocked));
   if (run.findings.length > 0) {
     out.push("", "findings:");
     for (const f of run.findings) {
