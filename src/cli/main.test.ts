@@ -53,6 +53,19 @@ describe("vdrm run", () => {
     assert.match(r.stdout, /verdict: memory\nreplay: vdrm run /);
   });
 
+  it("exits 7 when a program ends asleep in a call the scenario did not allow to end blocked, and names the call once", () => {
+    const f = scenarioFile("reader.yaml", "programs:\n  reader:\n    - open: /dev/dri/card0\n      as: card\n    - read: $card\n");
+    const r = vdrm("run", f);
+    assert.equal(r.code, 7, r.stdout + r.stderr);
+    assert.match(r.stdout, /\n\[ *0\.\d{6}\] reader#2 read 3, 4096 = still blocked in read\(3, 4096\) since 0\.\d{6} \(asleep interruptibly on drm_read on card0\)\n/);
+    assert.match(r.stdout, /\nblocked at the end:\n {2}reader#2 \(line 5\): read\(3, 4096\) since 0\.\d{6}, asleep interruptibly on drm_read on card0; not allowed \(declare may-end-blocked, or expect: blocked\); killed at shutdown\n\nverdict: blocked\nreplay: /);
+    assert.doesNotMatch(r.stdout, /findings:|hang/);
+    const { blocked } = JSON.parse(vdrm("run", f, "--json").stdout) as { blocked: Record<string, unknown>[] };
+    assert.deepEqual(blocked.map((b) => ({ ...b, sinceUs: typeof b["sinceUs"] })), [
+      { program: "reader", index: 2, line: 5, status: "blocked", call: "read(3, 4096)", wait: "drm_read on card0", state: "interruptible", sinceUs: "number", allowed: false },
+    ]);
+  });
+
   it("exits 2 on a malformed file, with located errors, and runs nothing", () => {
     const text = "programs:\n  a:\n    - ioctl: DRM_IOCTL_GETCAP\n      fd: 3\n";
     const bad = scenarioFile("bad.yaml", text);

@@ -6,9 +6,11 @@
 import { findingClass, findingSiteLines, findingSummary, secondsFromTicks, usFromTicks } from "../kernel/mod.js";
 import { formatUdevadm } from "../uapi/mod.js";
 import { formatWorldOptions } from "../world/mod.js";
-import { formatExpectation, formatOutcome } from "./expect.js";
+import { asleep, formatOutcome } from "./expect.js";
 import { replayCommand, seedCommand } from "./replay.js";
-import type { BudgetStop, ScenarioRun, StepRecord } from "./run.js";
+import type { BlockedRecord, BudgetStop, Overrides, ScenarioRun, StepRecord } from "./run.js";
+import { repeatTag, stepWhere } from "./step_label.js";
+import { escapeControls, escapeLines } from "./user_text.js";
 import { verdictWord } from "./verdict.js";
 
 function time(tick: number): string {
@@ -16,10 +18,39 @@ function time(tick: number): string {
 }
 
 function stepLine(s: StepRecord, width: number): string[] {
-  const head = `${time(s.endTick)} ${`${s.program}#${s.step.index}`.padEnd(width)} ${s.text} = ${formatOutcome(s.outcome)}`;
-  const lines = [s.met === false ? `${head}  FAILED` : s.met === true ? `${head}  (expected ${formatExpectation(s.step.expect!)})` : head];
-  if (s.met === false) lines.push(`${" ".repeat(14)}${s.why ?? ""} (line ${s.step.line})`);
-  return lines;
+  const call = escapeControls(`${repeatTag(s.step.copies)}${s.text} = ${formatOutcome(s.outcome)}`);
+  const head = `${time(s.endTick)} ${`${s.program}#${s.step.index}`.padEnd(width)} ${call}`;
+  if (s.met === false) {
+    const why = `${escapeControls(s.why ?? "")} (${stepWhere(s.step)})`;
+    return [`${head}  FAILED`, `${" ".repeat(14)}${why}`];
+  }
+  if (s.met === true) return [`${head}  (expected ${escapeControls(s.expected ?? "")})`];
+  return [s.outcome.status === "error" ? `${head}  (no expect: not checked)` : head];
+}
+
+/** `--kernel 6.12 (the file says 6.8)`, for each setting the command line overrode. */
+function overrideLine(o: Overrides): string | null {
+  const parts = (["seed", "profile", "kernel"] as const).flatMap((k) => {
+    const v = o[k];
+    return v === undefined ? [] : [`--${k} ${v.used} (the file's world.${k} is ${v.file})`];
+  });
+  return parts.length === 0 ? null : `  command line overrides the file: ${parts.join(", ")}`;
+}
+
+/** One line per program still asleep at the end: its step, its call, and what became of it. */
+function blockedLines(blocked: readonly BlockedRecord[]): string[] {
+  return blocked.map(({ record: r, unexpected }) => {
+    if (r.outcome.status !== "blocked") return "";
+    const o = r.outcome;
+    const step = `${r.program}#${r.step.index} (${stepWhere(r.step)})`;
+    const since = secondsFromTicks(o.sinceTick).toFixed(6);
+    const call = o.call ?? r.text;
+    const where = escapeControls(`${step}: ${call} since ${since}, ${asleep(o.state)} on ${o.wait}`);
+    const why = o.state === "uninterruptible"
+      ? "a kernel hang (see findings)"
+      : unexpected ? "not allowed (declare may-end-blocked, or expect: blocked)" : "allowed";
+    return `  ${where}; ${why}; killed at shutdown`;
+  });
 }
 
 function budgetLine(run: ScenarioRun, b: BudgetStop, width: number): string {
@@ -35,9 +66,11 @@ function budgetLine(run: ScenarioRun, b: BudgetStop, width: number): string {
 export function formatRunText(run: ScenarioRun, o: { uevents?: boolean; replay?: boolean } = {}): string {
   const out: string[] = [];
   const sc = run.scenario;
-  out.push(`scenario ${sc.name} (${sc.file})`);
-  if (sc.description) out.push(`  ${sc.description.trim().replace(/\n/g, "\n  ")}`);
+  out.push(escapeControls(`scenario ${sc.name} (${sc.file})`));
+  if (sc.description) out.push(`  ${escapeLines(sc.description.trim()).replace(/\n/g, "\n  ")}`);
   out.push(`  ${formatWorldOptions({ seed: run.seed, profile: run.profile, kernel: run.kernel, devices: sc.world.devices })}`);
+  const overridden = overrideLine(run.overrides);
+  if (overridden !== null) out.push(overridden);
   out.push("");
   const width = Math.max(...run.steps.map((s) => `${s.program}#${s.step.index}`.length), 6);
   type Entry = { tick: number; order: number; lines: string[] };
@@ -53,8 +86,12 @@ export function formatRunText(run: ScenarioRun, o: { uevents?: boolean; replay?:
   if (run.budget !== null) out.push(budgetLine(run, run.budget, width));
   if (run.checks.length > 0) {
     out.push("", "checks:");
-    for (const c of run.checks) out.push(`  ${c.met ? "ok  " : "FAIL"} ${c.what}${c.detail ? ` (${c.detail})` : ""}`);
+    for (const c of run.checks) {
+      const detail = c.detail ? ` (${c.detail})` : "";
+      out.push(escapeControls(`  ${c.met ? "ok  " : "FAIL"} ${c.what}${detail}`));
+    }
   }
+  if (run.blocked.length > 0) out.push("", "blocked at the end:", ...blockedLines(run.blocked));
   if (run.findings.length > 0) {
     out.push("", "findings:");
     for (const f of run.findings) {

@@ -3,8 +3,8 @@
  * hot-plug slots (pciehp handles them in its own kernel thread, so the program goes on while
  * the device is torn down), and the named rendezvous between programs.
  */
-import { step, ticksFromUs, WaitQueue, waitEvent, type Task } from "../kernel/mod.js";
-import { parseBdf } from "../pci/mod.js";
+import { step, TaskKilled, ticksFromUs, WaitQueue, waitEventInterruptible, type Task } from "../kernel/mod.js";
+import { parseBdf, type PciHardware } from "../pci/mod.js";
 import type { Call } from "../uapi/mod.js";
 import type { World } from "../world/mod.js";
 import type { Machine } from "./op.js";
@@ -12,6 +12,14 @@ import type { Machine } from "./op.js";
 export class WorldMachine implements Machine {
   private readonly signalled = new Set<string>();
   private readonly wq: WaitQueue;
+  /**
+   * The physical acts come first, pciehp's handling later (in its own thread): a card pulled
+   * leaves its slot at once (it answers nothing from then on) while pciehp tears its devices
+   * down later, and a card plugged is in its slot although the bus lists it only when pciehp
+   * runs.
+   */
+  private readonly pulled = new Set<string>();
+  private readonly plugging = new Map<number, PciHardware>();
 
   constructor(private readonly world: World) {
     this.wq = new WaitQueue(world.sim, "scenario signals");
@@ -22,8 +30,16 @@ export class WorldMachine implements Machine {
     yield step("hw_card_lookup", [bus]); // the hand on the card: which slot holds it
     const addr = parseBdf(bdf);
     if (addr === null || addr.bus === 0 || bus.slot(addr.bus) === undefined) return `no hot-plug slot holds ${bdf}`;
-    if (bus.card(bdf) === undefined) return `no card at ${bdf}`;
-    this.world.sim.spawn(`irq/pciehp.${addr.bus}`, bus.surpriseRemove(bdf), { kind: "kernel" });
+    if (bus.card(bdf) === undefined) {
+      const pending = this.plugPending(addr.bus);
+      const why = "is not in place yet (pciehp has not handled it)";
+      if (pending) return `the card plugged at ${bdf} ${why}`;
+      return this.pulled.has(bdf) ? `the card at ${bdf} was already pulled` : `no card at ${bdf}`;
+    }
+    // The slot's cards (every function) leave together, now.
+    for (const [other] of bus.cardsOnBus(addr.bus)) this.pulled.add(other);
+    const handling = yield* bus.pullCard(bdf);
+    this.world.sim.spawn(`irq/pciehp.${addr.bus}`, handling, { kind: "kernel" });
     return null;
   }
 
@@ -32,9 +48,12 @@ export class WorldMachine implements Machine {
     yield step("hw_card_lookup", [bus]); // the hand on the card: which slot is free
     const addr = parseBdf(bdf);
     if (addr === null || addr.bus === 0 || addr.device !== 0 || bus.slot(addr.bus) === undefined) return `no hot-plug slot for ${bdf} (add its bus number to world.slots)`;
-    if (bus.cardsOnBus(addr.bus).length > 0) return `the slot of ${bdf} is not empty`;
+    const full = bus.cardsOnBus(addr.bus).length > 0 || this.plugPending(addr.bus);
+    if (full) return `the slot of ${bdf} is not empty`;
     const world = this.world;
     const hw = world.makeCard({ bdf, driver });
+    this.plugging.set(addr.bus, hw);
+    this.pulled.delete(bdf);
     world.sim.spawn(`irq/pciehp.${addr.bus}`, (function* (): Task<void> {
       yield* world.loadDriver(driver); // udev's modprobe, before the add event is handled
       yield* bus.hotplugCard(bdf, hw);
@@ -42,13 +61,28 @@ export class WorldMachine implements Machine {
     return null;
   }
 
+  /** A card was plugged into slot `n` and pciehp has not placed it yet. */
+  private plugPending(n: number): boolean {
+    const hw = this.plugging.get(n);
+    return hw !== undefined && !hw.inserted;
+  }
+
   signal(name: string): void {
     this.signalled.add(name);
     this.wq.wakeUpAll();
   }
 
+  /**
+   * A program's wait for another's signal sleeps as a futex wait does, interruptibly: it may
+   * wait forever, and a fatal signal ends the program there. @see futex_wait() in kernel/futex
+   */
   *waitSignal(name: string, timeoutUs: number | null): Call<boolean> {
+    const sim = this.world.sim;
     const timeoutTicks = timeoutUs === null ? null : ticksFromUs(timeoutUs);
-    return yield* waitEvent(this.wq, `scenario signal "${name}"`, () => this.signalled.has(name), timeoutTicks);
+    const signalled = (): boolean => this.signalled.has(name);
+    const reason = `scenario signal "${name}"`;
+    const r = yield* waitEventInterruptible(this.wq, reason, signalled, timeoutTicks);
+    if (r === "interrupted") throw new TaskKilled(sim.current?.name ?? "?");
+    return r === "ready";
   }
 }
