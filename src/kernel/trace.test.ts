@@ -61,7 +61,9 @@ test("formatTrace() prints uevents, kernel messages, system calls with their err
   log.push({ t: "call", tick: 7, startTick: 7, task: 99, op: "close", args: "3", ret: "0", errno: null });
   sim.printk(4, "bochs: probe failed");
   sim.warn("oops");
-  assert.deepEqual(formatTrace(log.events).split("\n").slice(2), [
+  assert.deepEqual(formatTrace(log.events).split("\n"), [
+    "[        0] spawn user task app",
+    "[  1234567] app wakes",
     "[  1234567] exit app",
     "[        5] uevent remove@/devices/pci/card0 SEQNUM=42",
     "[        6] app: ioctl(3, DRM_IOCTL_VERSION) = -1 ENODEV",
