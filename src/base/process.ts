@@ -5,16 +5,19 @@
  * Paths under /sys go to sysfs; all other paths go to the device-node table (devtmpfs and
  * mknod nodes).
  */
-import { sleepTicks, step, type Task } from "../kernel/mod.js";
+import { sleepTicks, step, type CallFields, type Task } from "../kernel/mod.js";
 import {
   fail,
-  ioctlByName,
+  NO_IOCTL_ARG,
   ok,
   POLLNVAL,
+  type AnyIoctlDef,
   type DirEntry,
   type Fd,
-  type IoctlArg,
-  type IoctlOut,
+  type IoctlFields,
+  type IoctlIn,
+  type IoctlOutOf,
+  type IoctlRequest,
   type MemResult,
   type OpenFlags,
   type SysResult,
@@ -35,28 +38,29 @@ function msToTicks(ms: number): number {
   return Math.round(ms * TICKS_PER_MS);
 }
 
-/** ioctl argument strings are kept for fds below this (and for known ioctl names only). */
+/** ioctl argument strings are kept for fds below this. */
 const IOCTL_ARGS_FD_MAX = 1024;
-const ioctlArgsByName = new Map<string, string[]>();
+const ioctlArgsByDef = new Map<AnyIoctlDef, string[]>();
 
 /**
  * The traced arguments of an ioctl, "fd, NAME". They depend on the two values only, so the
- * string is made once per (fd, name): the ioctl path is the hottest and the trace keeps one
- * per call. The cache is bounded by the fd limit times the number of known ioctl names.
+ * string is made once per (fd, ioctl): the ioctl path is the hottest and the trace keeps one
+ * per call. The cache is bounded by the fd limit times the number of uapi ioctls.
  */
-function ioctlArgs(fd: Fd, name: string, known: boolean): string {
-  if (!known || !Number.isInteger(fd) || fd < 0 || fd >= IOCTL_ARGS_FD_MAX) return `${fd}, ${name}`;
-  let byFd = ioctlArgsByName.get(name);
+function ioctlArgs(fd: Fd, request: IoctlRequest): string {
+  if (typeof request === "number") return `${fd}, 0x${request.toString(16)}`;
+  if (!Number.isInteger(fd) || fd < 0 || fd >= IOCTL_ARGS_FD_MAX) return `${fd}, ${request.name}`;
+  let byFd = ioctlArgsByDef.get(request);
   if (byFd === undefined) {
     byFd = [];
-    ioctlArgsByName.set(name, byFd);
+    ioctlArgsByDef.set(request, byFd);
   }
-  return (byFd[fd] ??= `${fd}, ${name}`);
+  return (byFd[fd] ??= `${fd}, ${request.name}`);
 }
 
-/** What strace shows as the return value of a successful ioctl. */
-function showIoctlOut(v: IoctlOut): string {
-  return "ret" in v ? String(v["ret"]) : "0";
+/** A successful DRM ioctl returns 0; what it gives back is in the struct (the record's output). */
+function showIoctlRet(): string {
+  return "0";
 }
 
 export class Process implements Syscalls {
@@ -92,15 +96,20 @@ export class Process implements Syscalls {
   private *traced<T>(op: string, args: string, body: Task<SysResult<T>>, show: (v: T) => string = String): Task<SysResult<T>> {
     const startTick = this.kernel.sim.now;
     const r = yield* this.kernel.sim.frame(`sys_${op}`, body);
-    this.recordCall(op, args, startTick, r, show);
+    this.recordCall(op, args, startTick, r, show, null, null);
     return r;
   }
 
-  /** Traces a finished system call with its result. */
-  private recordCall<T>(op: string, args: string, startTick: number, r: SysResult<T>, show: (v: T) => string): void {
+  /**
+   * Records a finished system call, once: the trace keeps the record, and the scenario
+   * timeline, its JSON and the HTML report all read it from there. `input` and `output` are
+   * the argument struct's fields in and out (an ioctl's), kept by reference, exact.
+   */
+  private recordCall<T>(op: string, args: string, startTick: number, r: SysResult<T>, show: (v: T) => string, input: CallFields | null, output: CallFields | null): void {
     const sim = this.kernel.sim;
     const task = sim.current?.id ?? 0;
-    sim.trace.push({ t: "call", tick: sim.now, startTick, task, op, args, ret: r.ok ? show(r.value) : "-1", errno: r.ok ? null : r.errno });
+    const ret = r.ok ? show(r.value) : "-1";
+    sim.trace.push({ t: "call", tick: sim.now, startTick, task, op, args, input, ret, errno: r.ok ? null : r.errno, output });
   }
 
   *open(path: string, flags: OpenFlags = {}): Task<SysResult<Fd>> {
@@ -124,23 +133,28 @@ export class Process implements Syscalls {
 
   // The hot path of the model (see docs/benchmarks.md): it does what traced() does, with the
   // sys_ioctl frame pushed by hand, so that a call costs no wrapper generators. (Written with
-  // traced(), a closure and sim.frame(), a round trip takes about four times as long.)
-  *ioctl(fd: Fd, request: string | number, arg: IoctlArg = {}): Task<SysResult<IoctlOut>> {
+  // traced(), a closure and sim.frame(), a round trip takes about four times as long.) The
+  // request arrives resolved (a uapi definition or a bare number): nothing is looked up here.
+  ioctl<Def extends AnyIoctlDef>(fd: Fd, request: Def, arg?: Partial<IoctlIn<NoInfer<Def>>>): Task<SysResult<IoctlOutOf<Def>>>;
+  ioctl(fd: Fd, request: number): Task<SysResult<IoctlFields>>;
+  // The implementation returns the fields of whatever struct `request` names; the overloads
+  // above give typed callers the outputs of their definition.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  *ioctl(fd: Fd, request: IoctlRequest, argIn: object = NO_IOCTL_ARG): Task<SysResult<any>> {
+    const arg = argIn as IoctlFields;
     const sim = this.kernel.sim;
     const startTick = sim.now;
     const task = sim.pushFrame("sys_ioctl");
-    const cmd = typeof request === "number" ? request : ioctlByName(request)?.cmd;
-    let r: SysResult<IoctlOut>;
+    let r: SysResult<IoctlFields>;
     try {
       const file = this.fds.get(fd);
       if (file === undefined) r = fail("EBADF");
-      else if (cmd === undefined || file.ops?.ioctl === undefined) r = fail("ENOTTY");
-      else r = yield* file.ops.ioctl(file, cmd, arg);
+      else if (file.ops?.ioctl === undefined) r = fail("ENOTTY");
+      else r = yield* file.ops.ioctl(file, request, arg);
     } finally {
       sim.popFrame(task, "sys_ioctl");
     }
-    const args = typeof request === "string" ? ioctlArgs(fd, request, cmd !== undefined) : `${fd}, 0x${request.toString(16)}`;
-    this.recordCall("ioctl", args, startTick, r, showIoctlOut);
+    this.recordCall("ioctl", ioctlArgs(fd, request), startTick, r, showIoctlRet, typeof request === "number" ? null : arg, r.ok ? r.value : null);
     return r;
   }
 

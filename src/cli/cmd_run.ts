@@ -3,7 +3,7 @@
  * runs each and prints its timeline (or one JSON object per line with --json). The exit code
  * is the most serious failure class over all runs.
  */
-import { formatTrace } from "../kernel/mod.js";
+import { formatTrace, jsonText } from "../kernel/mod.js";
 import type { KernelVersion, ProfileName } from "../base/mod.js";
 import { renderHtml, worldRunRecord } from "../report/mod.js";
 import { formatLocated, formatRunText, loadScenarioFile, replayCommand, runJson, runScenario, type Scenario, type ScenarioRun } from "../scenario/mod.js";
@@ -38,12 +38,12 @@ export function runCommand(files: readonly string[], o: RunOptions, out: (s: str
   for (const [i, sc] of scenarios.entries()) {
     const run = runScenario(sc, { ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.profile ? { profile: o.profile } : {}), ...(o.kernel ? { kernel: o.kernel } : {}) });
     runs.push(run);
-    if (o.json) out(JSON.stringify(runJson(run)));
+    if (o.json) out(jsonText(runJson(run)));
     else out(`${i > 0 ? "\n" : ""}${formatRunText(run)}`);
   }
   if (o.trace !== undefined) {
     const text = o.trace.endsWith(".json")
-      ? JSON.stringify({ runs: runs.map((r) => ({ scenario: r.scenario.name, file: r.scenario.file, seed: r.seed, events: r.world.sim.trace.events })) })
+      ? jsonText({ runs: runs.map((r) => ({ scenario: r.scenario.name, file: r.scenario.file, seed: r.seed, events: r.world.sim.trace.events })) })
       : runs.map((r) => `# ${r.scenario.name} seed=${r.seed}\n${formatTrace(r.world.sim.trace.events)}`).join("\n");
     err(`trace: ${writeOutput(o.trace, text)}`);
   }

@@ -13,6 +13,7 @@
 import type { Devt, FileOps, KFile, KernelProfile, PollWait } from "../base/mod.js";
 import { fixedStep, step, WaitQueue, waitEvent, type Allocation, type KStruct, type StepYield, type Task } from "../kernel/mod.js";
 import { fail, ok, POLLIN, POLLRDNORM, type ErrnoName, type OpenFlags, type SysResult } from "../uapi/mod.js";
+import { drmMasterOpen, drmMasterRelease, type DrmMaster } from "./auth.js";
 import { ACCEL_MAJOR, type DrmCore } from "./drm_core.js";
 import { drmDevPut, type DrmDevice } from "./device.js";
 import { drmGemMmap, drmGemRelease, type GemObject } from "./gem.js";
@@ -29,11 +30,21 @@ interface IoctlSteps {
 }
 
 export class DrmFile implements KStruct {
+  /** The master this file belongs to (primary nodes only; null on render and accel nodes). */
+  master: DrmMaster | null = null;
+  /** is_master: the file created `master` (it may have dropped it since). */
   isMaster = false;
+  /** was_master: the file was the device's master at some point (SET/DROP_MASTER allowed). */
+  wasMaster = false;
   authenticated = false;
+  /** The magic GET_MAGIC gave it, 0 for none yet. */
   magic = 0;
   atomic = false;
   universalPlanes = false;
+  stereoAllowed = false;
+  aspectRatioAllowed = false;
+  writebackConnectors = false;
+  supportsVirtualizedCursorPlane = false;
   readonly events: Uint8Array[] = [];
   readonly eventWait: WaitQueue;
   readonly handles = new Map<number, GemObject>();
@@ -112,12 +123,8 @@ export function* drmStubOpen(core: DrmCore, devt: Devt, kfile: KFile, flags: Ope
   }
   const sim = dev.sim;
   const file = new DrmFile(sim.alloc("drm_file", { label: `drm_file ${minor.name} (pid ${kfile.pid}) [${dev.label}]` }), minor, dev, kfile);
-  // The first opener of a primary node becomes master. @see drm_master_open()
-  if (file.isPrimaryClient && dev.master === null) {
-    dev.master = file;
-    file.isMaster = true;
-    file.authenticated = true;
-  }
+  // The first opener of a primary node becomes master, later ones its clients.
+  if (file.isPrimaryClient) drmMasterOpen(file);
   kfile.ops = drmFops;
   kfile.privateData = file;
   kfile.mapping = dev.anonMapping;
@@ -137,7 +144,7 @@ export function* drmRelease(kfile: KFile): Task<void> {
   dev.files.delete(file);
   yield* drmGemRelease(file);
   file.events.length = 0;
-  if (dev.master === file) dev.master = null;
+  if (file.isPrimaryClient) drmMasterRelease(file);
   if (dev.driver.postclose !== undefined) yield* dev.driver.postclose(dev, file);
   dev.sim.free(file.mem, "drm_file_free");
   yield* drmDevPut(dev);

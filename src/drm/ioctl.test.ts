@@ -7,18 +7,18 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ok } from "../uapi/mod.js";
+import { DRM_IOCTL_DROP_MASTER, ok } from "../uapi/mod.js";
 import { drmMachine } from "./_testing.js";
 import { drmDevUnplug } from "./device.js";
 import { drmFileOf } from "./file.js";
 import { drmIoctlKernel } from "./ioctl.js";
-import { DRM_MASTER, type DrmIoctlDesc } from "./ioctl_desc.js";
+import { DRM_MASTER, type AnyDrmIoctlDesc } from "./ioctl_desc.js";
 
 test("drmIoctlKernel() on an unplugged device fails with ENODEV before the permission check (R39)", () => {
   const m = drmMachine();
   const dev = m.registered();
   let handled = 0;
-  const masterOnly: DrmIoctlDesc = { name: "TEST_MASTER_ONLY", fn: "drm_test_ioctl", flags: DRM_MASTER, handler: { sleeps: false, run: () => { handled++; return ok({}); } } };
+  const masterOnly: AnyDrmIoctlDesc = { def: DRM_IOCTL_DROP_MASTER, fn: "drm_test_ioctl", flags: DRM_MASTER, handler: { sleeps: false, run: () => { handled++; return ok({}); } } };
   const files = m.run(function* () {
     const master = yield* m.proc.open("/dev/dri/card0");
     const other = yield* m.proc.open("/dev/dri/card0");

@@ -12,5 +12,6 @@ export { Sim, SimTask, type RunOutcome, type SimOptions, type SpawnOptions } fro
 export { SrcuStruct, srcuReadLock, srcuReadUnlock, synchronizeSrcu, type SrcuToken } from "./srcu.js";
 export { decodeDecisions, encodeDecisions, FifoStrategy, RandomStrategy, ReplayStrategy, type SchedulingStrategy } from "./strategy.js";
 export { fixedStep, sleepTicks, step, TIMED_OUT, type StepYield, type Task, type TaskId, type TaskKind, type TaskView, type Yield } from "./task.js";
-export { formatTrace, TraceLog, type TraceEvent, type TraceLevel } from "./trace.js";
+export { jsonText } from "./json.js";
+export { callJson, formatCall, formatCallFields, formatCallValue, formatTrace, TraceLog, type CallFields, type CallRecord, type CallValue, type TraceEvent, type TraceLevel } from "./trace.js";
 export { WaitQueue, waitEvent } from "./wait_queue.js";

@@ -9,6 +9,7 @@
  */
 import { assert } from "../kernel/assert.js";
 import { formatSite } from "../kernel/kobject.js";
+import { jsonText } from "../kernel/json.js";
 import { formatTrace } from "../kernel/trace.js";
 import { attr, classToken, escapeHtml } from "./html_escape.js";
 import { REPORT_SCRIPT } from "./report_script.js";
@@ -144,7 +145,7 @@ function renderFindings(findings: readonly FindingEntry[]): string {
   const items = findings.map((f) => {
     const sites = f.sites.map((s) => `<li>${escapeHtml(`${s.role}: ${formatSite(s.site)}`)}</li>`).join("");
     return [
-      `<li data-finding${attr("data-details", JSON.stringify(f.details))}${attr("title", f.summary)}>`,
+      `<li data-finding${attr("data-details", jsonText(f.details))}${attr("title", f.summary)}>`,
       `<a${attr("href", `#${f.anchor}`)}${attr("data-target", f.anchor)} class="summary">${escapeHtml(f.summary)}</a>`,
       ` <small>${escapeHtml(`event #${f.eventIndex}, t=${f.tick}, lane ${f.laneKey}`)}</small>`,
       `<ul>${sites}</ul>`,

@@ -1,8 +1,8 @@
 /**
  * A scenario run as one JSON object for scripts: scenario, seed, profile, verdict, per-step
- * results, uevents (with their keys in kernel order), checks, findings and the replay command.
+ * results with the system calls each step made (their records, 64-bit values exact), uevents (with their keys in kernel order), checks, findings and the replay command.
  */
-import { findingClass } from "../kernel/mod.js";
+import { callJson, findingClass } from "../kernel/mod.js";
 import { ueventGet } from "../uapi/mod.js";
 import { formatExpectation } from "./expect.js";
 import { replayCommand } from "./replay.js";
@@ -28,6 +28,7 @@ export function runJson(run: ScenarioRun): Record<string, unknown> {
       endUs: s.endTick,
       ...(s.step.as !== undefined ? { as: s.step.as } : {}),
       result: s.outcome,
+      calls: s.calls.map(callJson),
       ...(s.step.expect !== undefined ? { expect: formatExpectation(s.step.expect) } : {}),
       met: s.met,
       ...(s.why !== undefined ? { why: s.why } : {}),

@@ -32,13 +32,15 @@ export function loadScenarioFile(file: string): LoadResult {
 
 export function parseScenario(text: string, file: string): LoadResult {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
+  // Integers come as bigints, so that a 64-bit value is exact; those a number holds exactly
+  // become numbers again (see exactIntegers()).
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, intAsBigInt: true });
   if (doc.errors.length > 0) {
     return { ok: false, errors: doc.errors.map((e) => ({ file, ...lc.linePos(e.pos[0]), message: e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "") })) };
   }
   const at = (issues: readonly PathIssue[]): Located[] =>
     issues.map((i) => ({ file, ...positionOf(doc, lc, i.path, i.atKey), message: i.path.length > 0 && !i.atKey ? `${describePath(i.path)}: ${i.message}` : i.message }));
-  const data: unknown = doc.toJS();
+  const data: unknown = exactIntegers(doc.toJS());
   if (data === null || typeof data !== "object" || Array.isArray(data)) return { ok: false, errors: [{ file, line: 1, col: 1, message: "a scenario is a mapping with programs (and optionally name, description, world, checks)" }] };
   const parsed = scenarioDocument.safeParse(data);
   const issues: PathIssue[] = parsed.success ? [] : pathIssues(parsed.error.issues, scenarioDocument);
@@ -62,6 +64,18 @@ export function parseScenario(text: string, file: string): LoadResult {
   issues.push(...checkNames(written));
   if (!parsed.success || issues.length > 0) return { ok: false, errors: dedupe(at(issues)) };
   return { ok: true, scenario: buildScenario(parsed.data, programs, file) };
+}
+
+/**
+ * The parsed data with every integer a number holds exactly made a number; larger ones (a
+ * __u64 value in an ioctl's args) stay bigints, exact, and the schemas that take only numbers
+ * refuse them with their location.
+ */
+function exactIntegers(v: unknown): unknown {
+  if (typeof v === "bigint") return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+  if (Array.isArray(v)) return v.map(exactIntegers);
+  if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, exactIntegers(x)]));
+  return v;
 }
 
 /**
@@ -104,6 +118,9 @@ function parseStep(raw: unknown, path: DataPath, index: number, issues: PathIssu
   if (common.as !== undefined && (typeof common.as !== "string" || !NAME_PATTERN.test(common.as))) issues.push({ path: [...path, "as"], atKey: false, message: "a name is letters, digits, '_' and '-', starting with a letter" });
   if (common.note !== undefined && typeof common.note !== "string") issues.push({ path: [...path, "note"], atKey: false, message: "expected text" });
   const expect = common.expect === undefined ? undefined : parseExpect(common.expect, [...path, "expect"], issues);
+  if (r.success && expect?.kind === "fields" && op.checkExpected !== undefined) {
+    for (const p of op.checkExpected(r.data, expect.fields)) issues.push({ path: [...path, "expect", ...p.path], atKey: p.atKey, message: p.message });
+  }
   if (!r.success || expect === null) return null;
   return {
     index,
@@ -140,7 +157,7 @@ function parseExpect(raw: unknown, path: DataPath, issues: PathIssue[]): Expecta
 }
 
 function isValue(v: unknown): v is Value {
-  if (v === null || typeof v === "number" || typeof v === "string" || typeof v === "boolean") return true;
+  if (v === null || typeof v === "number" || typeof v === "bigint" || typeof v === "string" || typeof v === "boolean") return true;
   return Array.isArray(v) && v.every(isValue);
 }
 

@@ -4,7 +4,7 @@
  * final checks, shuts the world down (so leaks count) and gives a verdict.
  */
 import type { KernelVersion, ProfileName, Process } from "../base/mod.js";
-import { findingClass, type Finding, type FindingClass, type TraceLevel } from "../kernel/mod.js";
+import { findingClass, type CallRecord, type Finding, type FindingClass, type Sim, type TraceLevel } from "../kernel/mod.js";
 import type { Call, Fd, Uevent } from "../uapi/mod.js";
 import { World } from "../world/mod.js";
 import { checkDevice, checkFindings, checkUevents, isExpectedFinding, type CheckResult } from "./checks.js";
@@ -28,6 +28,11 @@ export interface StepRecord {
   readonly startTick: number;
   readonly endTick: number;
   readonly outcome: Outcome;
+  /**
+   * The system calls the step made, in order: the trace's own records (the same objects), so
+   * the timeline, its JSON and the HTML report all read one record of each call.
+   */
+  readonly calls: readonly CallRecord[];
   /** null: no expectation. */
   readonly met: boolean | null;
   readonly why?: string;
@@ -108,8 +113,10 @@ function* runProgram(sys: Process, p: ProgramSpec, shared: Shared): Call<void> {
   }
   const ctx: StepContext = { program: p.name, sys, names: shared.names, machine: shared.machine, ueventFd };
   const sim = sys.kernel.sim;
+  const task = sim.current?.id ?? 0;
   for (const step of p.steps) {
     const startTick = sim.now;
+    const firstEvent = sim.trace.events.length;
     const text = step.op.describe(shared.names.substitute(step.args));
     let outcome: Outcome;
     try {
@@ -120,6 +127,18 @@ function* runProgram(sys: Process, p: ProgramSpec, shared: Shared): Call<void> {
     }
     if (step.as !== undefined && outcome.status === "ok") shared.names.set(step.as, outcome.fields, step.op.main);
     const v = checkExpectation(step.expect, outcome, shared.names);
-    shared.steps.push({ program: p.name, step, text, startTick, endTick: sim.now, outcome, met: v.met, ...(v.why !== undefined ? { why: v.why } : {}) });
+    const calls = callsSince(sim, firstEvent, task);
+    shared.steps.push({ program: p.name, step, text, startTick, endTick: sim.now, outcome, calls, met: v.met, ...(v.why !== undefined ? { why: v.why } : {}) });
   }
+}
+
+/** The calls task `task` made since trace event `from`: the records themselves. */
+function callsSince(sim: Sim, from: number, task: number): CallRecord[] {
+  const events = sim.trace.events;
+  const calls: CallRecord[] = [];
+  for (let i = from; i < events.length; i++) {
+    const ev = events[i]!;
+    if (ev.t === "call" && ev.task === task) calls.push(ev);
+  }
+  return calls;
 }
