@@ -5,10 +5,12 @@
  */
 import { Device, Kernel, Process, type KernelProfile } from "../base/mod.js";
 import { assert, FifoStrategy, Sim, type Finding, type Task } from "../kernel/mod.js";
-import type { Fd } from "../uapi/mod.js";
+import type { AnyIoctlDef, Fd, IoctlIn, IoctlOutOf, SysResult } from "../uapi/mod.js";
 import { drmDevAlloc, drmDevPut, drmDevRegister, type DrmDevice } from "./device.js";
 import { drmCore } from "./drm_core.js";
-import { DRIVER_GEM, DRIVER_RENDER, type DrmDriver } from "./drm_driver.js";
+import { DRIVER_ATOMIC, DRIVER_GEM, DRIVER_MODESET, DRIVER_RENDER, type DrmDriver } from "./drm_driver.js";
+import { drmGemVramDriverDumbCreate } from "./dumb_buffers.js";
+import { drmCrtcInit, drmEncoderInit, drmmConnectorInit, drmmModeConfigInit, drmPlaneInit } from "./kms.js";
 
 /** A driver with a render and a primary node and GEM, but no modesetting. */
 export const TEST_DRIVER: DrmDriver = {
@@ -19,6 +21,14 @@ export const TEST_DRIVER: DrmDriver = {
   minor: 0,
   patchlevel: 0,
   features: DRIVER_GEM | DRIVER_RENDER,
+};
+
+/** A display driver: modesetting, atomic, GEM with dumb buffers, a render node. */
+export const TEST_KMS_DRIVER: DrmDriver = {
+  ...TEST_DRIVER,
+  name: "drmtestkms",
+  features: DRIVER_MODESET | DRIVER_ATOMIC | DRIVER_GEM | DRIVER_RENDER,
+  dumbCreate: drmGemVramDriverDumbCreate,
 };
 
 export interface DrmMachine {
@@ -33,6 +43,10 @@ export interface DrmMachine {
   alloc(driver?: DrmDriver): DrmDevice;
   /** drm_dev_alloc() and drm_dev_register(): card and render nodes under /dev/dri. */
   registered(driver?: DrmDriver): DrmDevice;
+  /** A registered TEST_KMS_DRIVER device with one connector, plane, CRTC and encoder. */
+  kms(): DrmDevice;
+  /** ioctl(2) by the machine's process, run to its end. */
+  ioctl<Def extends AnyIoctlDef>(fd: Fd, def: Def, arg?: Partial<IoctlIn<NoInfer<Def>>>): SysResult<IoctlOutOf<Def>>;
   /** open(2) of `path` by the machine's process; throws if it fails. */
   open(path: string): Fd;
   /** WARN findings so far, as messages. */
@@ -65,6 +79,18 @@ export function drmMachine(profile: KernelProfile = { name: "mainline", version:
       assert(err === 0, `Cannot register test drm_device: ${String(err)}`);
       return dev;
     },
+    kms: () => {
+      const dev = m.alloc(TEST_KMS_DRIVER);
+      assert(drmmModeConfigInit(dev) === 0, "Cannot init test mode config");
+      assert(typeof drmmConnectorInit(dev, "Virtual") !== "string", "Cannot init test connector");
+      drmPlaneInit(dev);
+      drmCrtcInit(dev);
+      drmEncoderInit(dev);
+      const err = m.run(() => drmDevRegister(dev));
+      assert(err === 0, `Cannot register test KMS device: ${String(err)}`);
+      return dev;
+    },
+    ioctl: (fd, def, arg) => m.run(() => proc.ioctl(fd, def, arg)),
     open: (path) => {
       const r = m.run(() => proc.open(path));
       assert(r.ok, `Cannot open ${path} in test: ${r.ok ? "" : r.errno}`);

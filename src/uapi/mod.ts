@@ -61,6 +61,8 @@ export {
   type IoctlOutOf,
 } from "./ioctl.js";
 export {
+  __u32,
+  __u64,
   cstruct,
   describeIntRange,
   fieldValue,
