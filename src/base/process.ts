@@ -24,6 +24,7 @@ import {
   type Syscalls,
   type Uevent,
 } from "../uapi/mod.js";
+import { IoctlCallMemo } from "./ioctl_call.js";
 import type { Kernel } from "./kernel.js";
 import { PAGE_SIZE, Mm, Vma } from "./mm.js";
 import { UeventSocket, ueventSocketOps } from "./uevent_socket.js";
@@ -36,26 +37,6 @@ const TICKS_PER_MS = 1000 * TICKS_PER_US;
 /** A time userspace gives in milliseconds (a timeout, a sleep), in whole ticks. */
 function msToTicks(ms: number): number {
   return Math.round(ms * TICKS_PER_MS);
-}
-
-/** ioctl argument strings are kept for fds below this. */
-const IOCTL_ARGS_FD_MAX = 1024;
-const ioctlArgsByDef = new Map<AnyIoctlDef, string[]>();
-
-/**
- * The traced arguments of an ioctl, "fd, NAME". They depend on the two values only, so the
- * string is made once per (fd, ioctl): the ioctl path is the hottest and the trace keeps one
- * per call. The cache is bounded by the fd limit times the number of uapi ioctls.
- */
-function ioctlArgs(fd: Fd, request: IoctlRequest): string {
-  if (typeof request === "number") return `${fd}, 0x${request.toString(16)}`;
-  if (!Number.isInteger(fd) || fd < 0 || fd >= IOCTL_ARGS_FD_MAX) return `${fd}, ${request.name}`;
-  let byFd = ioctlArgsByDef.get(request);
-  if (byFd === undefined) {
-    byFd = [];
-    ioctlArgsByDef.set(request, byFd);
-  }
-  return (byFd[fd] ??= `${fd}, ${request.name}`);
 }
 
 /** A successful DRM ioctl returns 0; what it gives back is in the struct (the record's output). */
@@ -72,6 +53,8 @@ export class Process implements Syscalls {
    * fd starts here, not at 3: opening n files costs O(n), not O(n^2). @see files->next_fd
    */
   private nextFd = 3;
+  /** The argument texts and last outputs of this process's ioctls (see IoctlCallMemo). */
+  private readonly ioctlMemo = new IoctlCallMemo();
   exited = false;
 
   constructor(readonly kernel: Kernel, readonly comm: string) {
@@ -154,7 +137,12 @@ export class Process implements Syscalls {
     } finally {
       sim.popFrame(task, "sys_ioctl");
     }
-    this.recordCall("ioctl", ioctlArgs(fd, request), startTick, r, showIoctlRet, typeof request === "number" ? null : arg, r.ok ? r.value : null);
+    if (r.ok && typeof request !== "number") {
+      const out = this.ioctlMemo.output(request, r.value);
+      if (out !== r.value) r = ok(out);
+    }
+    const input = typeof request === "number" ? null : arg;
+    this.recordCall("ioctl", this.ioctlMemo.args(fd, request), startTick, r, showIoctlRet, input, r.ok ? r.value : null);
     return r;
   }
 

@@ -26,7 +26,6 @@ import {
   iocNr,
   iocSize,
   iocType,
-  NO_IOCTL_ARG,
   ok,
   structFromBytes,
   structToBytes,
@@ -70,16 +69,29 @@ export function drmIoctlLookup(driver: DrmDriver, nr: number): AnyDrmIoctlDesc |
   return CORE_IOCTLS[nr];
 }
 
-/** The handler's struct with the caller's inputs in it; the rest zero. */
+/**
+ * The handler's struct with the caller's inputs in it; the rest zero. On the hot path nothing
+ * is allocated: a caller that gives no input gets the shared zero-filled struct, and one that
+ * gives every input, each already in the model's form, gets its own object back.
+ */
 function copyIn(def: AnyIoctlDef, arg: IoctlFields): IoctlFields {
-  const names: readonly string[] = def.inFields;
-  if (names.length === 0 || arg === NO_IOCTL_ARG) return def.zeroIn;
+  const fields = def.inFieldDescs;
+  let given = 0;
+  let asIs = true;
+  for (const name in arg) {
+    const f = fields[name];
+    const v = arg[name]!;
+    if (f === undefined || fieldValue(f, v) !== v) {
+      asIs = false;
+      break;
+    }
+    given++;
+  }
+  if (asIs) return given === 0 ? def.zeroIn : given === def.inFields.length ? arg : { ...def.zeroIn, ...arg };
   const kdata: Record<string, IoctlFields[string]> = { ...def.zeroIn };
-  const fields = def.struct.fields;
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i]!;
-    const v = arg[name];
-    if (v !== undefined) kdata[name] = fieldValue(fields[name]!, v);
+  for (const name in arg) {
+    const f = fields[name];
+    if (f !== undefined) kdata[name] = fieldValue(f, arg[name]!); // other names: never read
   }
   return kdata;
 }

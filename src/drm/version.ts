@@ -17,6 +17,7 @@ import {
   DRM_IF_MINOR,
   fail,
   ok,
+  u64Of,
   type DRM_IOCTL_GET_CLIENT,
   type DRM_IOCTL_GET_UNIQUE,
   type DRM_IOCTL_SET_VERSION,
@@ -32,7 +33,7 @@ const OVERFLOW_UID = 65534n;
 
 /** The part of `value` a buffer of `bufLen` bytes receives. @see drm_copy_field() */
 function copyField(value: string, bufLen: bigint): string {
-  return BigInt(value.length) <= bufLen ? value : value.slice(0, Number(bufLen));
+  return u64Of(value.length) <= bufLen ? value : value.slice(0, Number(bufLen));
 }
 
 /** @see drm_version() */
@@ -42,11 +43,11 @@ export function drmVersion(file: DrmFile, arg: IoctlIn<typeof DRM_IOCTL_VERSION>
     version_major: d.major,
     version_minor: d.minor,
     version_patchlevel: d.patchlevel,
-    name_len: BigInt(d.name.length),
+    name_len: u64Of(d.name.length),
     name: copyField(d.name, arg.name_len),
-    date_len: BigInt(d.date.length),
+    date_len: u64Of(d.date.length),
     date: copyField(d.date, arg.date_len),
-    desc_len: BigInt(d.desc.length),
+    desc_len: u64Of(d.desc.length),
     desc: copyField(d.desc, arg.desc_len),
   });
 }
@@ -56,7 +57,7 @@ export function drmGetunique(file: DrmFile, arg: IoctlIn<typeof DRM_IOCTL_GET_UN
   const master = file.master;
   assert(master !== null, "Cannot get the bus id: a primary client without drm_master");
   const unique = master.unique ?? "";
-  const len = BigInt(unique.length);
+  const len = u64Of(unique.length);
   return ok({ unique_len: len, unique: arg.unique_len >= len ? unique : "" });
 }
 

@@ -7,7 +7,7 @@
  *
  * @see include/uapi/asm-generic/ioctl.h; DRM_IOWR() and friends in include/uapi/drm/drm.h
  */
-import { cstruct, zeroValue, type AnyFieldValue, type FieldDescs, type FieldValue, type StructDesc } from "./ioctl_struct.js";
+import { cstruct, zeroValue, type AnyFieldValue, type FieldDesc, type FieldDescs, type FieldValue, type StructDesc } from "./ioctl_struct.js";
 
 export const DRM_IOCTL_BASE = 0x64; // 'd'
 /** Driver-private ioctl numbers: DRM_COMMAND_BASE <= nr < DRM_COMMAND_END. */
@@ -66,6 +66,8 @@ export interface IoctlDef<F extends FieldDescs = FieldDescs, D extends FieldDirs
   readonly outFields: readonly (keyof F & string)[];
   /** Every input of a zero-filled struct: what the kernel reads for an input the caller leaves out. */
   readonly zeroIn: IoctlIn<IoctlDef<F, D>>;
+  /** The descriptions of the inputs only, by name (for copying a caller's inputs in). */
+  readonly inFieldDescs: Readonly<Record<string, FieldDesc>>;
 }
 
 /** The inputs of an ioctl, typed: what its handler receives. */
@@ -92,8 +94,9 @@ export function ioctlDef<const F extends FieldDescs, const D extends FieldDirs<F
   const inFields = names.filter((k) => fieldDirs[k] !== "out");
   const outFields = names.filter((k) => fieldDirs[k] !== "in");
   const zeroIn = Object.freeze(Object.fromEntries(inFields.map((k) => [k, zeroValue(struct.fields[k]!)])));
+  const inFieldDescs = Object.freeze(Object.fromEntries(inFields.map((k) => [k, struct.fields[k]!])));
   const cmd = ioc(DIR[dir], DRM_IOCTL_BASE, nr, sizeBytes);
-  return { name, nr, dir, struct, fieldDirs, sizeBytes, cmd, inFields, outFields, zeroIn: zeroIn as IoctlDef<F, D>["zeroIn"] };
+  return { name, nr, dir, struct, fieldDirs, sizeBytes, cmd, inFields, outFields, zeroIn: zeroIn as IoctlDef<F, D>["zeroIn"], inFieldDescs };
 }
 
 /** DRM_IO(nr): an ioctl without argument. */

@@ -194,6 +194,17 @@ export function fieldValue(f: FieldDesc, v: AnyFieldValue): AnyFieldValue {
   return v;
 }
 
+const SMALL_BIGINTS_MAX = 1024;
+const SMALL_BIGINTS: readonly bigint[] = Array.from({ length: SMALL_BIGINTS_MAX }, (_, i) => BigInt(i));
+
+/**
+ * `n` (a non-negative safe integer) as a bigint. Values below 1024 come from a table made
+ * once: a 64-bit result field the trace keeps then costs no allocation per call.
+ */
+export function u64Of(n: number): bigint {
+  return n < SMALL_BIGINTS_MAX ? SMALL_BIGINTS[n]! : BigInt(n);
+}
+
 /** The zero value of a field, as a zero-filled struct holds it. */
 export function zeroValue(f: FieldDesc): AnyFieldValue {
   switch (f.kind) {

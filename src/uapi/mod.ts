@@ -70,6 +70,7 @@ export {
   intRange,
   structFromBytes,
   structToBytes,
+  u64Of,
   zeroValue,
   type AnyFieldValue,
   type FieldDesc,
