@@ -13,7 +13,10 @@ import type { AnyIoctlDef, Fd, IoctlFields, IoctlRequest } from "../uapi/mod.js"
 /** Argument texts are kept for fds below this. */
 const IOCTL_ARGS_FD_MAX = 1024;
 
-/** Whether two outputs of `def` hold the same values (arrays element by element; structs only if the same object). */
+/**
+ * Whether two outputs of `def` hold the same values (arrays element by element; structs only
+ * if the same object).
+ */
 function sameOutput(def: AnyIoctlDef, a: IoctlFields, b: IoctlFields): boolean {
   const names: readonly string[] = def.outFields;
   for (let i = 0; i < names.length; i++) {

@@ -11,7 +11,15 @@
  * @see drivers/gpu/drm/vgem/vgem_drv.c for a real test driver with private ioctls
  */
 import { sleepTicks, step, type Task } from "../kernel/mod.js";
-import { DRM_IOCTL_VTEST_HOLD_ENTER, fail, ok, type ErrnoName, type IoctlIn, type IoctlOutOf, type SysResult } from "../uapi/mod.js";
+import {
+  DRM_IOCTL_VTEST_HOLD_ENTER,
+  fail,
+  ok,
+  type ErrnoName,
+  type IoctlIn,
+  type IoctlOutOf,
+  type SysResult,
+} from "../uapi/mod.js";
 import {
   DRIVER_GEM,
   DRIVER_RENDER,
@@ -41,7 +49,10 @@ export const VTEST_HOLD_NS_MAX = 3_600_000_000_000n;
  * Enters the device, sleeps `duration_ns` (rounded up to whole ticks, as msleep() rounds up),
  * and exits. ENODEV if the device is already unplugged.
  */
-function* vtestHoldEnterIoctl(file: DrmFile, arg: IoctlIn<typeof DRM_IOCTL_VTEST_HOLD_ENTER>): Task<SysResult<IoctlOutOf<typeof DRM_IOCTL_VTEST_HOLD_ENTER>>> {
+function* vtestHoldEnterIoctl(
+  file: DrmFile,
+  arg: IoctlIn<typeof DRM_IOCTL_VTEST_HOLD_ENTER>,
+): Task<SysResult<IoctlOutOf<typeof DRM_IOCTL_VTEST_HOLD_ENTER>>> {
   const dev = file.dev;
   if (arg.duration_ns > VTEST_HOLD_NS_MAX) return fail("EINVAL");
   const token = drmDevEnter(dev);
@@ -62,7 +73,14 @@ export const vtestDrmDriver: DrmDriver = {
   minor: 0,
   patchlevel: 0,
   features: DRIVER_GEM | DRIVER_RENDER,
-  ioctls: drmDriverIoctlTable([drmIoctlDef(DRM_IOCTL_VTEST_HOLD_ENTER, "vtest_hold_enter_ioctl", DRM_RENDER_ALLOW, sleepingHandler(vtestHoldEnterIoctl))]),
+  ioctls: drmDriverIoctlTable([
+    drmIoctlDef(
+      DRM_IOCTL_VTEST_HOLD_ENTER,
+      "vtest_hold_enter_ioctl",
+      DRM_RENDER_ALLOW,
+      sleepingHandler(vtestHoldEnterIoctl),
+    ),
+  ]),
 };
 
 export const vtestPciDriver = displayPciDriver("vtest", [VTEST_PCI_ID], vtestProbe, vtestRemove);

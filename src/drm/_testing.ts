@@ -10,6 +10,7 @@ import { drmDevAlloc, drmDevPut, drmDevRegister, type DrmDevice } from "./device
 import { drmCore } from "./drm_core.js";
 import { DRIVER_ATOMIC, DRIVER_GEM, DRIVER_MODESET, DRIVER_RENDER, type DrmDriver } from "./drm_driver.js";
 import { drmGemVramDriverDumbCreate } from "./dumb_buffers.js";
+import { drmFileOf, type DrmFile } from "./file.js";
 import { drmCrtcInit, drmEncoderInit, drmmConnectorInit, drmmModeConfigInit, drmPlaneInit } from "./kms.js";
 
 /** A driver with a render and a primary node and GEM, but no modesetting. */
@@ -45,6 +46,8 @@ export interface DrmMachine {
   registered(driver?: DrmDriver): DrmDevice;
   /** A registered TEST_KMS_DRIVER device with one connector, plane, CRTC and encoder. */
   kms(): DrmDevice;
+  /** The drm_file behind an fd of the machine's process. */
+  file(fd: Fd): DrmFile;
   /** ioctl(2) by the machine's process, run to its end. */
   ioctl<Def extends AnyIoctlDef>(fd: Fd, def: Def, arg?: Partial<IoctlIn<NoInfer<Def>>>): SysResult<IoctlOutOf<Def>>;
   /** open(2) of `path` by the machine's process; throws if it fails. */
@@ -91,6 +94,11 @@ export function drmMachine(profile: KernelProfile = { name: "mainline", version:
       return dev;
     },
     ioctl: (fd, def, arg) => m.run(() => proc.ioctl(fd, def, arg)),
+    file: (fd) => {
+      const kfile = proc.fds.get(fd);
+      assert(kfile !== undefined, `Cannot find the drm_file of fd ${fd}: not open`);
+      return drmFileOf(kfile);
+    },
     open: (path) => {
       const r = m.run(() => proc.open(path));
       assert(r.ok, `Cannot open ${path} in test: ${r.ok ? "" : r.errno}`);
@@ -125,4 +133,9 @@ export function releaseLog(sim: Sim, fromEvent = 0): string[] {
     if (ev.t === "note") out.push(ev.text);
   });
   return out;
+}
+
+/** What a call answered: "ok", or its errno. */
+export function answer(r: SysResult<unknown>): string {
+  return r.ok ? "ok" : r.errno;
 }

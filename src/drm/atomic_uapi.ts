@@ -22,7 +22,10 @@ import { DRIVER_ATOMIC, drmCoreCheckFeature } from "./drm_driver.js";
 import type { DrmFile } from "./file.js";
 
 /** @see drm_mode_atomic_ioctl() */
-export function drmModeAtomicIoctl(file: DrmFile, arg: IoctlIn<typeof DRM_IOCTL_MODE_ATOMIC>): SysResult<IoctlOutOf<typeof DRM_IOCTL_MODE_ATOMIC>> {
+export function drmModeAtomicIoctl(
+  file: DrmFile,
+  arg: IoctlIn<typeof DRM_IOCTL_MODE_ATOMIC>,
+): SysResult<IoctlOutOf<typeof DRM_IOCTL_MODE_ATOMIC>> {
   if (!drmCoreCheckFeature(file.dev, DRIVER_ATOMIC)) return fail("EOPNOTSUPP");
   if (!file.atomic) return fail("EINVAL"); // the client did not set DRM_CLIENT_CAP_ATOMIC
   const flags = arg.flags;
@@ -31,7 +34,8 @@ export function drmModeAtomicIoctl(file: DrmFile, arg: IoctlIn<typeof DRM_IOCTL_
   // No modelled device sets mode_config.async_page_flip.
   if ((flags & DRM_MODE_PAGE_FLIP_ASYNC) !== 0) return fail("EINVAL");
   // A test-only commit cannot ask for an event.
-  if ((flags & DRM_MODE_ATOMIC_TEST_ONLY) !== 0 && (flags & DRM_MODE_PAGE_FLIP_EVENT) !== 0) return fail("EINVAL");
+  if ((flags & DRM_MODE_ATOMIC_TEST_ONLY) !== 0 && (flags & DRM_MODE_PAGE_FLIP_EVENT) !== 0)
+    return fail("EINVAL");
   if (arg.count_objs !== 0) return fail("EFAULT");
   return ok({});
 }

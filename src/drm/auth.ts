@@ -10,7 +10,18 @@
  * @see drivers/gpu/drm/drm_auth.c
  */
 import { assert } from "../kernel/mod.js";
-import { DRM_IOCTL_AUTH_MAGIC, DRM_IOCTL_DROP_MASTER, DRM_IOCTL_GET_MAGIC, DRM_IOCTL_SET_MASTER, fail, ok, type ErrnoName, type IoctlIn, type IoctlOutOf, type SysResult } from "../uapi/mod.js";
+import {
+  DRM_IOCTL_AUTH_MAGIC,
+  DRM_IOCTL_DROP_MASTER,
+  DRM_IOCTL_GET_MAGIC,
+  DRM_IOCTL_SET_MASTER,
+  fail,
+  ok,
+  type ErrnoName,
+  type IoctlIn,
+  type IoctlOutOf,
+  type SysResult,
+} from "../uapi/mod.js";
 import type { DrmDevice } from "./device.js";
 import type { DrmFile } from "./file.js";
 
@@ -44,14 +55,20 @@ function drmNewSetMaster(dev: DrmDevice, file: DrmFile): void {
   drmSetMaster(dev, file);
 }
 
-/** At open of a primary node: master if there is none, else a client of the current one. @see drm_master_open() */
+/**
+ * At open of a primary node: master if there is none, else a client of the current one.
+ * @see drm_master_open()
+ */
 export function drmMasterOpen(file: DrmFile): void {
   const dev = file.dev;
   if (dev.master === null) drmNewSetMaster(dev, file);
   else file.master = dev.master;
 }
 
-/** At close of a primary node: its magic goes, and its mastership if current. @see drm_master_release() */
+/**
+ * At close of a primary node: its magic goes, and its mastership if current.
+ * @see drm_master_release()
+ */
 export function drmMasterRelease(file: DrmFile): void {
   const master = file.master;
   if (master === null) return;
@@ -84,7 +101,10 @@ export function drmGetmagic(file: DrmFile): SysResult<IoctlOutOf<typeof DRM_IOCT
 }
 
 /** Authenticates the file that got `magic` from this file's master. @see drm_authmagic() */
-export function drmAuthmagic(file: DrmFile, arg: IoctlIn<typeof DRM_IOCTL_AUTH_MAGIC>): SysResult<IoctlOutOf<typeof DRM_IOCTL_AUTH_MAGIC>> {
+export function drmAuthmagic(
+  file: DrmFile,
+  arg: IoctlIn<typeof DRM_IOCTL_AUTH_MAGIC>,
+): SysResult<IoctlOutOf<typeof DRM_IOCTL_AUTH_MAGIC>> {
   const master = file.master;
   assert(master !== null, "Cannot authenticate: a master without drm_master");
   const target = master.magicMap.get(arg.magic);
@@ -95,7 +115,9 @@ export function drmAuthmagic(file: DrmFile, arg: IoctlIn<typeof DRM_IOCTL_AUTH_M
 }
 
 /** @see drm_setmaster_ioctl() */
-export function drmSetmasterIoctl(file: DrmFile): SysResult<IoctlOutOf<typeof DRM_IOCTL_SET_MASTER>> {
+export function drmSetmasterIoctl(
+  file: DrmFile,
+): SysResult<IoctlOutOf<typeof DRM_IOCTL_SET_MASTER>> {
   const dev = file.dev;
   const denied = drmMasterCheckPerm(file);
   if (denied !== null) return fail(denied);
@@ -108,7 +130,9 @@ export function drmSetmasterIoctl(file: DrmFile): SysResult<IoctlOutOf<typeof DR
 }
 
 /** @see drm_dropmaster_ioctl() */
-export function drmDropmasterIoctl(file: DrmFile): SysResult<IoctlOutOf<typeof DRM_IOCTL_DROP_MASTER>> {
+export function drmDropmasterIoctl(
+  file: DrmFile,
+): SysResult<IoctlOutOf<typeof DRM_IOCTL_DROP_MASTER>> {
   const denied = drmMasterCheckPerm(file);
   if (denied !== null) return fail(denied);
   if (!drmIsCurrentMaster(file)) return fail("EINVAL");

@@ -16,14 +16,8 @@ import {
   DRM_IOCTL_SET_VERSION,
   DRM_IOCTL_VERSION,
   type Fd,
-  type SysResult,
 } from "../uapi/mod.js";
-import { drmMachine, type DrmMachine } from "./_testing.js";
-import { drmFileOf } from "./file.js";
-
-function answer(r: SysResult<unknown>): string {
-  return r.ok ? "ok" : r.errno;
-}
+import { answer, drmMachine, type DrmMachine } from "./_testing.js";
 
 function cap(m: DrmMachine, fd: Fd, capability: bigint): string {
   const r = m.ioctl(fd, DRM_IOCTL_GET_CAP, { capability });
@@ -54,8 +48,13 @@ describe("drm_getcap()", () => {
       DRM_CAP_SYNCOBJ_TIMELINE: "value 0",
       DRM_CAP_ATOMIC_ASYNC_PAGE_FLIP: "value 0",
     });
-    for (const unknown of [0n, 0xan, 0x16n, 2n ** 64n - 1n]) assert.equal(cap(m, fd, unknown), "EINVAL", `capability ${unknown}`);
-    assert.equal(cap(m, m.open("/dev/dri/renderD128"), C.DRM_CAP_DUMB_BUFFER), "value 1", "render nodes may ask");
+    for (const unknown of [0n, 0xan, 0x16n, 2n ** 64n - 1n])
+      assert.equal(cap(m, fd, unknown), "EINVAL", `capability ${unknown}`);
+    assert.equal(
+      cap(m, m.open("/dev/dri/renderD128"), C.DRM_CAP_DUMB_BUFFER),
+      "value 1",
+      "render nodes may ask",
+    );
     assert.equal(m.finish(dev), 0);
   });
 
@@ -67,31 +66,77 @@ describe("drm_getcap()", () => {
     assert.equal(cap(m, fd, DRM_CAP.DRM_CAP_PRIME), "value 3");
     assert.equal(cap(m, fd, DRM_CAP.DRM_CAP_SYNCOBJ), "value 0");
     assert.equal(cap(m, fd, DRM_CAP.DRM_CAP_DUMB_BUFFER), "EOPNOTSUPP");
-    assert.equal(cap(m, fd, 0x99n), "EOPNOTSUPP", "the modeset check comes before the unknown-capability check");
+    assert.equal(
+      cap(m, fd, 0x99n),
+      "EOPNOTSUPP",
+      "the modeset check comes before the unknown-capability check",
+    );
     assert.equal(m.finish(dev), 0);
   });
 });
 
 describe("drm_setclientcap()", () => {
   const C = DRM_CLIENT_CAP;
-  const set = (m: DrmMachine, fd: Fd, capability: bigint, value: bigint): string => answer(m.ioctl(fd, DRM_IOCTL_SET_CLIENT_CAP, { capability, value }));
+  const set = (m: DrmMachine, fd: Fd, capability: bigint, value: bigint): string =>
+    answer(m.ioctl(fd, DRM_IOCTL_SET_CLIENT_CAP, { capability, value }));
 
   test("each capability takes 0 or 1 (ATOMIC up to 2) and refuses the next value with EINVAL", () => {
     const m = drmMachine();
     const dev = m.kms();
     const fd = m.open("/dev/dri/card0");
-    const file = drmFileOf(m.proc.fds.get(fd)!);
-    assert.deepEqual([set(m, fd, C.DRM_CLIENT_CAP_STEREO_3D, 1n), set(m, fd, C.DRM_CLIENT_CAP_STEREO_3D, 2n)], ["ok", "EINVAL"]);
+    const file = m.file(fd);
+    assert.deepEqual(
+      [set(m, fd, C.DRM_CLIENT_CAP_STEREO_3D, 1n), set(m, fd, C.DRM_CLIENT_CAP_STEREO_3D, 2n)],
+      ["ok", "EINVAL"],
+    );
     assert.equal(file.stereoAllowed, true);
-    assert.deepEqual([set(m, fd, C.DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1n), set(m, fd, C.DRM_CLIENT_CAP_UNIVERSAL_PLANES, 2n)], ["ok", "EINVAL"]);
-    assert.deepEqual([set(m, fd, C.DRM_CLIENT_CAP_ASPECT_RATIO, 1n), set(m, fd, C.DRM_CLIENT_CAP_ASPECT_RATIO, 2n)], ["ok", "EINVAL"]);
-    assert.equal(set(m, fd, C.DRM_CLIENT_CAP_WRITEBACK_CONNECTORS, 1n), "EINVAL", "writeback needs atomic first");
+    assert.deepEqual(
+      [
+        set(m, fd, C.DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1n),
+        set(m, fd, C.DRM_CLIENT_CAP_UNIVERSAL_PLANES, 2n),
+      ],
+      ["ok", "EINVAL"],
+    );
+    assert.deepEqual(
+      [
+        set(m, fd, C.DRM_CLIENT_CAP_ASPECT_RATIO, 1n),
+        set(m, fd, C.DRM_CLIENT_CAP_ASPECT_RATIO, 2n),
+      ],
+      ["ok", "EINVAL"],
+    );
+    assert.equal(
+      set(m, fd, C.DRM_CLIENT_CAP_WRITEBACK_CONNECTORS, 1n),
+      "EINVAL",
+      "writeback needs atomic first",
+    );
     assert.deepEqual([set(m, fd, C.DRM_CLIENT_CAP_ATOMIC, 3n), file.atomic], ["EINVAL", false]);
-    assert.deepEqual([set(m, fd, C.DRM_CLIENT_CAP_ATOMIC, 2n), file.atomic, file.universalPlanes, file.aspectRatioAllowed], ["ok", true, true, true]);
-    assert.deepEqual([set(m, fd, C.DRM_CLIENT_CAP_WRITEBACK_CONNECTORS, 2n), set(m, fd, C.DRM_CLIENT_CAP_WRITEBACK_CONNECTORS, 1n)], ["EINVAL", "ok"]);
+    assert.deepEqual(
+      [
+        set(m, fd, C.DRM_CLIENT_CAP_ATOMIC, 2n),
+        file.atomic,
+        file.universalPlanes,
+        file.aspectRatioAllowed,
+      ],
+      ["ok", true, true, true],
+    );
+    assert.deepEqual(
+      [
+        set(m, fd, C.DRM_CLIENT_CAP_WRITEBACK_CONNECTORS, 2n),
+        set(m, fd, C.DRM_CLIENT_CAP_WRITEBACK_CONNECTORS, 1n),
+      ],
+      ["EINVAL", "ok"],
+    );
     assert.equal(file.writebackConnectors, true);
-    assert.equal(set(m, fd, C.DRM_CLIENT_CAP_CURSOR_PLANE_HOTSPOT, 1n), "EOPNOTSUPP", "no model driver sets DRIVER_CURSOR_HOTSPOT");
-    assert.deepEqual([set(m, fd, C.DRM_CLIENT_CAP_ATOMIC, 0n), file.atomic, file.universalPlanes], ["ok", false, false], "ATOMIC=0 also turns universal planes off");
+    assert.equal(
+      set(m, fd, C.DRM_CLIENT_CAP_CURSOR_PLANE_HOTSPOT, 1n),
+      "EOPNOTSUPP",
+      "no model driver sets DRIVER_CURSOR_HOTSPOT",
+    );
+    assert.deepEqual(
+      [set(m, fd, C.DRM_CLIENT_CAP_ATOMIC, 0n), file.atomic, file.universalPlanes],
+      ["ok", false, false],
+      "ATOMIC=0 also turns universal planes off",
+    );
     assert.deepEqual([set(m, fd, 0n, 0n), set(m, fd, 7n, 0n)], ["EINVAL", "EINVAL"]);
     assert.equal(m.finish(dev), 0);
   });
@@ -113,11 +158,24 @@ describe("drm_version(), drm_getunique(), drm_setversion()", () => {
     const fd = m.open("/dev/dri/renderD128");
     assert.deepEqual(m.ioctl(fd, DRM_IOCTL_VERSION), {
       ok: true,
-      value: { version_major: 1, version_minor: 0, version_patchlevel: 0, name_len: 7n, name: "", date_len: 1n, date: "", desc_len: 21n, desc: "" },
+      value: {
+        version_major: 1,
+        version_minor: 0,
+        version_patchlevel: 0,
+        name_len: 7n,
+        name: "",
+        date_len: 1n,
+        date: "",
+        desc_len: 21n,
+        desc: "",
+      },
     });
     const r = m.ioctl(fd, DRM_IOCTL_VERSION, { name_len: 3n, date_len: 1n, desc_len: 64n });
     assert.ok(r.ok);
-    assert.deepEqual([r.value.name, r.value.name_len, r.value.date, r.value.desc], ["drm", 7n, "0", "vdrm core test driver"]);
+    assert.deepEqual(
+      [r.value.name, r.value.name_len, r.value.date, r.value.desc],
+      ["drm", 7n, "0", "vdrm core test driver"],
+    );
     assert.equal(m.finish(dev), 0);
   });
 
@@ -125,18 +183,41 @@ describe("drm_version(), drm_getunique(), drm_setversion()", () => {
     const m = drmMachine();
     const dev = m.registered();
     const fd = m.open("/dev/dri/card0");
-    assert.deepEqual(m.ioctl(fd, DRM_IOCTL_GET_UNIQUE, { unique_len: 64n }), { ok: true, value: { unique_len: 0n, unique: "" } });
+    assert.deepEqual(m.ioctl(fd, DRM_IOCTL_GET_UNIQUE, { unique_len: 64n }), {
+      ok: true,
+      value: { unique_len: 0n, unique: "" },
+    });
     const sv = { drm_di_major: 1, drm_di_minor: 4, drm_dd_major: -1, drm_dd_minor: 0 };
-    assert.deepEqual(m.ioctl(fd, DRM_IOCTL_SET_VERSION, sv), { ok: true, value: { drm_di_major: 1, drm_di_minor: 4, drm_dd_major: 1, drm_dd_minor: 0 } });
+    assert.deepEqual(m.ioctl(fd, DRM_IOCTL_SET_VERSION, sv), {
+      ok: true,
+      value: { drm_di_major: 1, drm_di_minor: 4, drm_dd_major: 1, drm_dd_minor: 0 },
+    });
     const len = BigInt(dev.parent.name.length);
-    assert.deepEqual(m.ioctl(fd, DRM_IOCTL_GET_UNIQUE, { unique_len: len }), { ok: true, value: { unique_len: len, unique: dev.parent.name } });
-    assert.deepEqual(m.ioctl(fd, DRM_IOCTL_GET_UNIQUE, { unique_len: len - 1n }), { ok: true, value: { unique_len: len, unique: "" } });
+    assert.deepEqual(m.ioctl(fd, DRM_IOCTL_GET_UNIQUE, { unique_len: len }), {
+      ok: true,
+      value: { unique_len: len, unique: dev.parent.name },
+    });
+    assert.deepEqual(m.ioctl(fd, DRM_IOCTL_GET_UNIQUE, { unique_len: len - 1n }), {
+      ok: true,
+      value: { unique_len: len, unique: "" },
+    });
     assert.equal(answer(m.ioctl(fd, DRM_IOCTL_SET_VERSION, { ...sv, drm_di_major: 2 })), "EINVAL");
     assert.equal(answer(m.ioctl(fd, DRM_IOCTL_SET_VERSION, { ...sv, drm_di_minor: 5 })), "EINVAL");
     assert.equal(answer(m.ioctl(fd, DRM_IOCTL_SET_VERSION, { ...sv, drm_dd_major: 2 })), "EINVAL");
-    assert.equal(answer(m.ioctl(fd, DRM_IOCTL_SET_VERSION, { ...sv, drm_dd_major: 1, drm_dd_minor: 1 })), "EINVAL");
-    assert.equal(answer(m.ioctl(fd, DRM_IOCTL_SET_VERSION)), "EINVAL", "a zeroed struct asks for interface 0.0");
-    assert.equal(answer(m.ioctl(m.open("/dev/dri/card0"), DRM_IOCTL_SET_VERSION, sv)), "EACCES", "SET_VERSION is for the master");
+    assert.equal(
+      answer(m.ioctl(fd, DRM_IOCTL_SET_VERSION, { ...sv, drm_dd_major: 1, drm_dd_minor: 1 })),
+      "EINVAL",
+    );
+    assert.equal(
+      answer(m.ioctl(fd, DRM_IOCTL_SET_VERSION)),
+      "EINVAL",
+      "a zeroed struct asks for interface 0.0",
+    );
+    assert.equal(
+      answer(m.ioctl(m.open("/dev/dri/card0"), DRM_IOCTL_SET_VERSION, sv)),
+      "EACCES",
+      "SET_VERSION is for the master",
+    );
     assert.equal(m.finish(dev), 0);
   });
 });

@@ -21,7 +21,14 @@ import {
   type SysResult,
 } from "../uapi/mod.js";
 import type { DrmDevice } from "./device.js";
-import { DRIVER_ATOMIC, DRIVER_CURSOR_HOTSPOT, DRIVER_MODESET, DRIVER_SYNCOBJ, DRIVER_SYNCOBJ_TIMELINE, drmCoreCheckFeature } from "./drm_driver.js";
+import {
+  DRIVER_ATOMIC,
+  DRIVER_CURSOR_HOTSPOT,
+  DRIVER_MODESET,
+  DRIVER_SYNCOBJ,
+  DRIVER_SYNCOBJ_TIMELINE,
+  drmCoreCheckFeature,
+} from "./drm_driver.js";
 import type { DrmFile } from "./file.js";
 
 type GetCapResult = SysResult<IoctlOutOf<typeof DRM_IOCTL_GET_CAP>>;
@@ -84,16 +91,24 @@ type SetClientCapResult = SysResult<IoctlOutOf<typeof DRM_IOCTL_SET_CLIENT_CAP>>
 
 /** Client capabilities that need atomic first: writeback connectors, cursor hotspots. */
 function atomicOnlyCap(file: DrmFile, cap: bigint, v: bigint): SetClientCapResult {
-  if (cap === DRM_CLIENT_CAP.DRM_CLIENT_CAP_CURSOR_PLANE_HOTSPOT && !drmCoreCheckFeature(file.dev, DRIVER_CURSOR_HOTSPOT)) return fail("EOPNOTSUPP");
+  if (
+    cap === DRM_CLIENT_CAP.DRM_CLIENT_CAP_CURSOR_PLANE_HOTSPOT &&
+    !drmCoreCheckFeature(file.dev, DRIVER_CURSOR_HOTSPOT)
+  )
+    return fail("EOPNOTSUPP");
   if (!file.atomic) return fail("EINVAL");
   if (v > 1n) return fail("EINVAL");
-  if (cap === DRM_CLIENT_CAP.DRM_CLIENT_CAP_WRITEBACK_CONNECTORS) file.writebackConnectors = v === 1n;
+  if (cap === DRM_CLIENT_CAP.DRM_CLIENT_CAP_WRITEBACK_CONNECTORS)
+    file.writebackConnectors = v === 1n;
   else file.supportsVirtualizedCursorPlane = v === 1n;
   return ok({});
 }
 
 /** @see drm_setclientcap() */
-export function drmSetclientcap(file: DrmFile, arg: IoctlIn<typeof DRM_IOCTL_SET_CLIENT_CAP>): SetClientCapResult {
+export function drmSetclientcap(
+  file: DrmFile,
+  arg: IoctlIn<typeof DRM_IOCTL_SET_CLIENT_CAP>,
+): SetClientCapResult {
   const { capability: cap, value: v } = arg;
   if (!drmCoreCheckFeature(file.dev, DRIVER_MODESET)) return fail("EOPNOTSUPP");
   switch (cap) {

@@ -17,19 +17,9 @@ import {
   DRM_IOCTL_MODE_DESTROY_DUMB,
   DRM_IOCTL_MODE_MAP_DUMB,
   type Fd,
-  type SysResult,
 } from "../uapi/mod.js";
-import { drmMachine, type DrmMachine } from "./_testing.js";
-import { drmFileOf, type DrmFile } from "./file.js";
+import { answer, drmMachine, type DrmMachine } from "./_testing.js";
 import { DRM_FILE_PAGE_OFFSET_START } from "./gem.js";
-
-function answer(r: SysResult<unknown>): string {
-  return r.ok ? "ok" : r.errno;
-}
-
-function fileOf(m: DrmMachine, fd: Fd): DrmFile {
-  return drmFileOf(m.proc.fds.get(fd)!);
-}
 
 function gemObjects(m: DrmMachine): number {
   return m.sim.liveAllocations().filter((a) => a.type === "drm_gem_object").length;
@@ -52,12 +42,29 @@ describe("drm_mode_create_dumb_ioctl()", () => {
     const m = drmMachine();
     const dev = m.kms();
     const fd = m.open("/dev/dri/card0");
-    assert.deepEqual(create(m, fd, 64, 64), { ok: true, value: { handle: 1, pitch: 256, size: 16384n } });
-    assert.deepEqual(create(m, fd, 10, 3, 24), { ok: true, value: { handle: 2, pitch: 30, size: 4096n } });
-    assert.deepEqual(create(m, fd, 1, 1, 1), { ok: true, value: { handle: 3, pitch: 1, size: 4096n } }, "bpp 1 still takes a whole byte");
-    const file = fileOf(m, fd);
+    assert.deepEqual(create(m, fd, 64, 64), {
+      ok: true,
+      value: { handle: 1, pitch: 256, size: 16384n },
+    });
+    assert.deepEqual(create(m, fd, 10, 3, 24), {
+      ok: true,
+      value: { handle: 2, pitch: 30, size: 4096n },
+    });
+    assert.deepEqual(
+      create(m, fd, 1, 1, 1),
+      { ok: true, value: { handle: 3, pitch: 1, size: 4096n } },
+      "bpp 1 still takes a whole byte",
+    );
+    const file = m.file(fd);
     assert.deepEqual([...file.handles.keys()], [1, 2, 3]);
-    assert.deepEqual([...file.handles.values()].map((o) => [o.handleCount, o.sizeBytes]), [[1, 16384], [1, 4096], [1, 4096]]);
+    assert.deepEqual(
+      [...file.handles.values()].map((o) => [o.handleCount, o.sizeBytes]),
+      [
+        [1, 16384],
+        [1, 4096],
+        [1, 4096],
+      ],
+    );
     assert.equal(gemObjects(m), 3);
     assert.equal(m.finish(dev), 0, "close released every buffer");
   });
@@ -66,8 +73,11 @@ describe("drm_mode_create_dumb_ioctl()", () => {
     const m = drmMachine();
     const dev = m.kms();
     const fd = m.open("/dev/dri/card0");
-    assert.deepEqual([create(m, fd, 0, 64), create(m, fd, 64, 0), create(m, fd, 64, 64, 0)].map(answer), ["EINVAL", "EINVAL", "EINVAL"]);
-    assert.equal(fileOf(m, fd).handles.size, 0);
+    assert.deepEqual(
+      [create(m, fd, 0, 64), create(m, fd, 64, 0), create(m, fd, 64, 64, 0)].map(answer),
+      ["EINVAL", "EINVAL", "EINVAL"],
+    );
+    assert.equal(m.file(fd).handles.size, 0);
     assert.equal(gemObjects(m), 0);
     assert.equal(m.finish(dev), 0);
   });
@@ -76,7 +86,10 @@ describe("drm_mode_create_dumb_ioctl()", () => {
     const m = drmMachine();
     const dev = m.kms();
     const fd = m.open("/dev/dri/card0");
-    assert.deepEqual(m.ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, { width: 64, height: 64, bpp: 32, flags: 1 }), { ok: true, value: { handle: 1, pitch: 256, size: 16384n } });
+    assert.deepEqual(
+      m.ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, { width: 64, height: 64, bpp: 32, flags: 1 }),
+      { ok: true, value: { handle: 1, pitch: 256, size: 16384n } },
+    );
     assert.equal(m.finish(dev), 0);
   });
 
@@ -86,12 +99,31 @@ describe("drm_mode_create_dumb_ioctl()", () => {
     const fd = m.open("/dev/dri/card0");
     assert.equal(answer(create(m, fd, 1, 1, 0xffffffff - 7)), "EINVAL", "bpp > U32_MAX - 8");
     assert.equal(answer(create(m, fd, 0x40000000, 1, 32)), "EINVAL", "4 bytes x 2^30 does not fit");
-    assert.equal(answer(create(m, fd, 0x3fffffff, 1, 32)), "EINVAL", "4 bytes x (2^30 - 1) fits, but not once page-aligned");
-    assert.equal(answer(create(m, fd, 0x3ffffc00, 1, 32)), "ok", "4 bytes x 0x3ffffc00 is 0xfffff000: the largest size");
-    assert.equal(answer(create(m, fd, 65536, 16384, 32)), "EINVAL", "stride 2^18 x 2^14 rows = 2^32");
-    assert.equal(answer(create(m, fd, 1, 0xfffff001, 8)), "EINVAL", "one byte over the last page that PAGE_ALIGN keeps in 32 bits");
-    assert.deepEqual(create(m, fd, 1, 0xfffff000, 8), { ok: true, value: { handle: 2, pitch: 1, size: 0xfffff000n } });
-    assert.equal(fileOf(m, fd).handles.size, 2);
+    assert.equal(
+      answer(create(m, fd, 0x3fffffff, 1, 32)),
+      "EINVAL",
+      "4 bytes x (2^30 - 1) fits, but not once page-aligned",
+    );
+    assert.equal(
+      answer(create(m, fd, 0x3ffffc00, 1, 32)),
+      "ok",
+      "4 bytes x 0x3ffffc00 is 0xfffff000: the largest size",
+    );
+    assert.equal(
+      answer(create(m, fd, 65536, 16384, 32)),
+      "EINVAL",
+      "stride 2^18 x 2^14 rows = 2^32",
+    );
+    assert.equal(
+      answer(create(m, fd, 1, 0xfffff001, 8)),
+      "EINVAL",
+      "one byte over the last page that PAGE_ALIGN keeps in 32 bits",
+    );
+    assert.deepEqual(create(m, fd, 1, 0xfffff000, 8), {
+      ok: true,
+      value: { handle: 2, pitch: 1, size: 0xfffff000n },
+    });
+    assert.equal(m.file(fd).handles.size, 2);
     assert.equal(m.finish(dev), 0);
   });
 
@@ -102,7 +134,11 @@ describe("drm_mode_create_dumb_ioctl()", () => {
     assert.equal(answer(create(m, fd, 64, 64)), "ENOSYS");
     assert.equal(answer(m.ioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, { handle: 1 })), "ENOSYS");
     assert.equal(answer(m.ioctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, { handle: 1 })), "ENOSYS");
-    assert.equal(answer(m.ioctl(fd, DRM_IOCTL_GET_CAP, { capability: DRM_CAP.DRM_CAP_DUMB_BUFFER })), "EOPNOTSUPP", "no modesetting either");
+    assert.equal(
+      answer(m.ioctl(fd, DRM_IOCTL_GET_CAP, { capability: DRM_CAP.DRM_CAP_DUMB_BUFFER })),
+      "EOPNOTSUPP",
+      "no modesetting either",
+    );
     assert.equal(m.finish(dev), 0);
   });
 
@@ -111,7 +147,11 @@ describe("drm_mode_create_dumb_ioctl()", () => {
     const dev = m.kms();
     const r = m.open("/dev/dri/renderD128");
     assert.equal(answer(create(m, r, 64, 64)), "EACCES");
-    assert.equal(answer(m.ioctl(r, DRM_IOCTL_GEM_CLOSE, { handle: 1 })), "EINVAL", "GEM_CLOSE reaches its handler on a render node");
+    assert.equal(
+      answer(m.ioctl(r, DRM_IOCTL_GEM_CLOSE, { handle: 1 })),
+      "EINVAL",
+      "GEM_CLOSE reaches its handler on a render node",
+    );
     assert.equal(m.finish(dev), 0);
   });
 });
@@ -158,8 +198,16 @@ describe("drm_mode_mmap_dumb_ioctl() and the fake offset space", () => {
     const offset = offsetOf(m, a, 1);
     assert.equal(answer(m.run(() => m.proc.mmap(b, offset, 16384))), "EACCES");
     assert.equal(answer(m.run(() => m.proc.mmap(a, offset, 16384))), "ok");
-    assert.equal(answer(m.run(() => m.proc.mmap(a, offset + 4096n * 1000n, 4096))), "EINVAL", "no buffer at that offset");
-    assert.equal(answer(m.run(() => m.proc.mmap(a, offset, 16384 + 4096))), "EINVAL", "longer than the buffer");
+    assert.equal(
+      answer(m.run(() => m.proc.mmap(a, offset + 4096n * 1000n, 4096))),
+      "EINVAL",
+      "no buffer at that offset",
+    );
+    assert.equal(
+      answer(m.run(() => m.proc.mmap(a, offset, 16384 + 4096))),
+      "EINVAL",
+      "longer than the buffer",
+    );
     assert.equal(m.finish(dev), 0);
   });
 });
@@ -175,9 +223,13 @@ describe("drm_mode_destroy_dumb_ioctl(), drm_gem_close_ioctl()", () => {
     assert.equal(answer(m.ioctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, { handle: 0 })), "EINVAL");
     assert.equal(gemObjects(m), 2);
     assert.equal(answer(m.ioctl(fd, DRM_IOCTL_GEM_CLOSE, { handle: 1 })), "ok");
-    assert.equal(answer(m.ioctl(fd, DRM_IOCTL_GEM_CLOSE, { handle: 1 })), "EINVAL", "a handle goes once");
+    assert.equal(
+      answer(m.ioctl(fd, DRM_IOCTL_GEM_CLOSE, { handle: 1 })),
+      "EINVAL",
+      "a handle goes once",
+    );
     assert.equal(answer(m.ioctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, { handle: 2 })), "ok");
-    assert.deepEqual([fileOf(m, fd).handles.size, gemObjects(m)], [0, 0]);
+    assert.deepEqual([m.file(fd).handles.size, gemObjects(m)], [0, 0]);
     assert.equal(m.finish(dev), 0);
   });
 
@@ -188,10 +240,13 @@ describe("drm_mode_destroy_dumb_ioctl(), drm_gem_close_ioctl()", () => {
     assert.ok(create(m, fd, 64, 64).ok);
     const map = m.run(() => m.proc.mmap(fd, offsetOf(m, fd, 1), 16384));
     assert.ok(map.ok);
-    const obj = fileOf(m, fd).handles.get(1);
+    const obj = m.file(fd).handles.get(1);
     assert.equal(answer(m.ioctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, { handle: 1 })), "ok");
     assert.deepEqual([obj?.handleCount, gemObjects(m)], [0, 1]);
-    assert.deepEqual(m.run(() => m.proc.munmap(map.value, 16384)), { ok: true, value: 0 });
+    assert.deepEqual(
+      m.run(() => m.proc.munmap(map.value, 16384)),
+      { ok: true, value: 0 },
+    );
     assert.equal(gemObjects(m), 0);
     assert.equal(m.finish(dev), 0);
   });

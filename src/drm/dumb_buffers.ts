@@ -21,7 +21,13 @@ import {
   type SysResult,
 } from "../uapi/mod.js";
 import type { DrmFile } from "./file.js";
-import { drmGemCreateMmapOffset, drmGemHandleCreate, drmGemHandleDelete, drmGemObjectInit, drmGemObjectPut } from "./gem.js";
+import {
+  drmGemCreateMmapOffset,
+  drmGemHandleCreate,
+  drmGemHandleDelete,
+  drmGemObjectInit,
+  drmGemObjectPut,
+} from "./gem.js";
 
 const U32_MAX = 0xffffffff;
 
@@ -34,7 +40,10 @@ function pageAlignU32(size: number): number {
 }
 
 /** @see drm_mode_create_dumb(), drm_mode_create_dumb_ioctl() */
-export function* drmModeCreateDumbIoctl(file: DrmFile, arg: DumbCreateArgs): Task<DumbCreateResult> {
+export function* drmModeCreateDumbIoctl(
+  file: DrmFile,
+  arg: DumbCreateArgs,
+): Task<DumbCreateResult> {
   const create = file.dev.driver.dumbCreate;
   if (create === undefined) return fail("ENOSYS");
   const { width, height, bpp } = arg;
@@ -54,7 +63,10 @@ export function* drmModeCreateDumbIoctl(file: DrmFile, arg: DumbCreateArgs): Tas
  * pixel, the size page-aligned; a new GEM object whose only reference is the new handle.
  * @see drm_gem_vram_driver_dumb_create(), drm_gem_vram_fill_create_dumb()
  */
-export function* drmGemVramDriverDumbCreate(file: DrmFile, arg: DumbCreateArgs): Task<DumbCreateResult> {
+export function* drmGemVramDriverDumbCreate(
+  file: DrmFile,
+  arg: DumbCreateArgs,
+): Task<DumbCreateResult> {
   const pitch = arg.width * Math.ceil(arg.bpp / 8);
   const size = Math.ceil((pitch * arg.height) / PAGE_SIZE) * PAGE_SIZE;
   if (size === 0) return fail("EINVAL");
@@ -65,7 +77,10 @@ export function* drmGemVramDriverDumbCreate(file: DrmFile, arg: DumbCreateArgs):
 }
 
 /** @see drm_mode_mmap_dumb_ioctl(), drm_gem_dumb_map_offset() */
-export function drmModeMmapDumbIoctl(file: DrmFile, arg: IoctlIn<typeof DRM_IOCTL_MODE_MAP_DUMB>): SysResult<IoctlOutOf<typeof DRM_IOCTL_MODE_MAP_DUMB>> {
+export function drmModeMmapDumbIoctl(
+  file: DrmFile,
+  arg: IoctlIn<typeof DRM_IOCTL_MODE_MAP_DUMB>,
+): SysResult<IoctlOutOf<typeof DRM_IOCTL_MODE_MAP_DUMB>> {
   if (file.dev.driver.dumbCreate === undefined) return fail("ENOSYS");
   const obj = file.handles.get(arg.handle);
   if (obj === undefined) return fail("ENOENT");
@@ -74,7 +89,10 @@ export function drmModeMmapDumbIoctl(file: DrmFile, arg: IoctlIn<typeof DRM_IOCT
 }
 
 /** @see drm_mode_destroy_dumb_ioctl() */
-export function* drmModeDestroyDumbIoctl(file: DrmFile, arg: IoctlIn<typeof DRM_IOCTL_MODE_DESTROY_DUMB>): Task<SysResult<IoctlOutOf<typeof DRM_IOCTL_MODE_DESTROY_DUMB>>> {
+export function* drmModeDestroyDumbIoctl(
+  file: DrmFile,
+  arg: IoctlIn<typeof DRM_IOCTL_MODE_DESTROY_DUMB>,
+): Task<SysResult<IoctlOutOf<typeof DRM_IOCTL_MODE_DESTROY_DUMB>>> {
   if (file.dev.driver.dumbCreate === undefined) return fail("ENOSYS");
   const r = yield* drmGemHandleDelete(file, arg.handle);
   return r.ok ? ok({}) : fail(r.errno);

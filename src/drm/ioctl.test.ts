@@ -24,31 +24,35 @@ import {
   ioc,
   ioctlDef,
   ok,
-  type Fd,
-  type SysResult,
 } from "../uapi/mod.js";
-import { drmMachine, TEST_DRIVER, type DrmMachine } from "./_testing.js";
+import { answer, drmMachine, TEST_DRIVER } from "./_testing.js";
 import { drmDevPut, drmDevUnplug } from "./device.js";
-import { drmFileOf, type DrmFile } from "./file.js";
+import type { DrmFile } from "./file.js";
 import { drmIoctlKernel, drmIoctlPermit } from "./ioctl.js";
 import { CORE_IOCTL_LIST } from "./ioctl_core.js";
-import { DRM_AUTH, DRM_MASTER, DRM_RENDER_ALLOW, DRM_ROOT_ONLY, drmDriverIoctlTable, drmIoctlDef, syncHandler, type AnyDrmIoctlDesc } from "./ioctl_desc.js";
-
-function answer(r: SysResult<unknown>): string {
-  return r.ok ? "ok" : r.errno;
-}
-
-function fileOf(m: DrmMachine, fd: Fd): DrmFile {
-  return drmFileOf(m.proc.fds.get(fd)!);
-}
+import {
+  DRM_AUTH,
+  DRM_MASTER,
+  DRM_RENDER_ALLOW,
+  DRM_ROOT_ONLY,
+  drmDriverIoctlTable,
+  drmIoctlDef,
+  syncHandler,
+  type AnyDrmIoctlDesc,
+} from "./ioctl_desc.js";
 
 /** A table entry that counts its calls and keeps the argument it got. */
 function probeEntry(flags: number) {
   const seen: unknown[] = [];
-  const desc: AnyDrmIoctlDesc = drmIoctlDef(DRM_IOCTL_DROP_MASTER, "drm_test_ioctl", flags, syncHandler((_file, arg) => {
-    seen.push(arg);
-    return ok({});
-  }));
+  const desc: AnyDrmIoctlDesc = drmIoctlDef(
+    DRM_IOCTL_DROP_MASTER,
+    "drm_test_ioctl",
+    flags,
+    syncHandler((_file, arg) => {
+      seen.push(arg);
+      return ok({});
+    }),
+  );
   return { desc, seen };
 }
 
@@ -56,7 +60,9 @@ describe("drm_ioctl_kernel()", () => {
   test("on an unplugged device it fails with ENODEV before the permission check (R39)", () => {
     const m = drmMachine();
     const dev = m.registered();
-    const [master, other] = [m.open("/dev/dri/card0"), m.open("/dev/dri/card0")].map((fd) => fileOf(m, fd));
+    const [master, other] = [m.open("/dev/dri/card0"), m.open("/dev/dri/card0")].map((fd) =>
+      m.file(fd),
+    );
     const { desc, seen } = probeEntry(DRM_MASTER);
     const call = (file: DrmFile): string => answer(m.run(() => drmIoctlKernel(file, desc, {})));
     assert.deepEqual([call(master!), call(other!)], ["ok", "EACCES"]);
@@ -69,10 +75,18 @@ describe("drm_ioctl_kernel()", () => {
   test("drm_ioctl_permit(): ROOT_ONLY for nobody, AUTH for authenticated or render clients, MASTER for the master, render nodes only with RENDER_ALLOW", () => {
     const m = drmMachine();
     const dev = m.registered();
-    const master = fileOf(m, m.open("/dev/dri/card0"));
-    const client = fileOf(m, m.open("/dev/dri/card0"));
-    const render = fileOf(m, m.open("/dev/dri/renderD128"));
-    const rows = [0, DRM_ROOT_ONLY, DRM_AUTH, DRM_MASTER, DRM_RENDER_ALLOW, DRM_AUTH | DRM_RENDER_ALLOW, DRM_MASTER | DRM_RENDER_ALLOW].map((flags) =>
+    const master = m.file(m.open("/dev/dri/card0"));
+    const client = m.file(m.open("/dev/dri/card0"));
+    const render = m.file(m.open("/dev/dri/renderD128"));
+    const rows = [
+      0,
+      DRM_ROOT_ONLY,
+      DRM_AUTH,
+      DRM_MASTER,
+      DRM_RENDER_ALLOW,
+      DRM_AUTH | DRM_RENDER_ALLOW,
+      DRM_MASTER | DRM_RENDER_ALLOW,
+    ].map((flags) =>
       [master, client, render].map((f) => drmIoctlPermit(flags, f!) ?? "ok").join(" "),
     );
     assert.deepEqual(rows, [
@@ -94,11 +108,18 @@ describe("drm_ioctl_kernel()", () => {
     const dev = m.registered();
     const fd = m.open("/dev/dri/card0");
     const seen: unknown[] = [];
-    const entry = drmIoctlDef(DRM_IOCTL_MODE_CREATE_DUMB, "drm_test_ioctl", 0, syncHandler((_f, arg) => {
-      seen.push(arg);
-      return ok({ handle: 7, pitch: 0, size: 0n });
-    }));
-    const r = m.run(() => drmIoctlKernel(fileOf(m, fd), entry, { height: 0, width: 5, bpp: 0, flags: 0 }));
+    const entry = drmIoctlDef(
+      DRM_IOCTL_MODE_CREATE_DUMB,
+      "drm_test_ioctl",
+      0,
+      syncHandler((_f, arg) => {
+        seen.push(arg);
+        return ok({ handle: 7, pitch: 0, size: 0n });
+      }),
+    );
+    const r = m.run(() =>
+      drmIoctlKernel(m.file(fd), entry, { height: 0, width: 5, bpp: 0, flags: 0 }),
+    );
     assert.deepEqual(r, { ok: true, value: { handle: 7, pitch: 0, size: 0n } });
     assert.deepEqual(seen, [{ height: 0, width: 5, bpp: 0, flags: 0 }]);
     assert.equal(m.finish(dev), 0);
@@ -107,13 +128,15 @@ describe("drm_ioctl_kernel()", () => {
   test("a handler's declared footprint joins the drm_ioctl_kernel step", () => {
     const m = drmMachine();
     const dev = m.registered();
-    const file = fileOf(m, m.open("/dev/dri/card0"));
-    const other = fileOf(m, m.open("/dev/dri/card0"));
+    const file = m.file(m.open("/dev/dri/card0"));
+    const other = m.file(m.open("/dev/dri/card0"));
     const base = probeEntry(0).desc;
     const entry: AnyDrmIoctlDesc = { ...base, footprint: () => ({ reads: [], writes: [other] }) };
     const from = m.sim.trace.events.length;
     assert.equal(answer(m.run(() => drmIoctlKernel(file, entry, {}))), "ok");
-    const stepEv = m.sim.trace.events.slice(from).find((e) => e.t === "step" && e.fn === "drm_ioctl_kernel");
+    const stepEv = m.sim.trace.events
+      .slice(from)
+      .find((e) => e.t === "step" && e.fn === "drm_ioctl_kernel");
     assert.ok(stepEv?.t === "step");
     assert.deepEqual(stepEv.reads, [dev.mem.id]);
     assert.deepEqual(stepEv.writes, [file.mem.id, other.mem.id]);
@@ -131,29 +154,72 @@ describe("drm_ioctl()", () => {
     assert.equal(bare(ioc(3, DRM_IOCTL_BASE, 0x03, 16)), "EINVAL", "IRQ_BUSID: a legacy hole");
     assert.equal(bare(ioc(0, DRM_IOCTL_BASE, 0xff, 0)), "EINVAL");
     m.run(() => drmDevUnplug(dev));
-    assert.equal(bare(ioc(0, 0x78, 0x00, 0)), "ENODEV", "the unplug checkpoint comes before the type check (R38)");
+    assert.equal(
+      bare(ioc(0, 0x78, 0x00, 0)),
+      "ENODEV",
+      "the unplug checkpoint comes before the type check (R38)",
+    );
     assert.equal(m.finish(dev), 0);
   });
 
   test("driver numbers go to the driver's own table: EINVAL past its end or at a hole, the handler in its frame otherwise", () => {
     const m = drmMachine();
     const frames: string[][] = [];
-    const hold = drmIoctlDef(DRM_IOCTL_VTEST_HOLD_ENTER, "vtest_hold_enter_ioctl", DRM_RENDER_ALLOW, syncHandler(() => {
-      frames.push([...(m.sim.current?.frames ?? [])]);
-      return ok({});
-    }));
-    const third = ioctlDef("DRM_IOCTL_TEST_THIRD", "IOW", DRM_COMMAND_BASE + 2, cstruct("drm_test_third", { x: __u32 }), { x: "in" });
-    const withTable = { ...TEST_DRIVER, name: "drmtestpriv", ioctls: drmDriverIoctlTable([hold, drmIoctlDef(third, "drm_test_third_ioctl", 0, syncHandler(() => ok({})))]) };
+    const hold = drmIoctlDef(
+      DRM_IOCTL_VTEST_HOLD_ENTER,
+      "vtest_hold_enter_ioctl",
+      DRM_RENDER_ALLOW,
+      syncHandler(() => {
+        frames.push([...(m.sim.current?.frames ?? [])]);
+        return ok({});
+      }),
+    );
+    const third = ioctlDef(
+      "DRM_IOCTL_TEST_THIRD",
+      "IOW",
+      DRM_COMMAND_BASE + 2,
+      cstruct("drm_test_third", { x: __u32 }),
+      { x: "in" },
+    );
+    const withTable = {
+      ...TEST_DRIVER,
+      name: "drmtestpriv",
+      ioctls: drmDriverIoctlTable([
+        hold,
+        drmIoctlDef(
+          third,
+          "drm_test_third_ioctl",
+          0,
+          syncHandler(() => ok({})),
+        ),
+      ]),
+    };
     const plain = m.registered();
     const dev = m.registered(withTable);
     const onPlain = m.open("/dev/dri/renderD128");
     const onDev = m.open("/dev/dri/renderD129");
-    assert.equal(answer(m.ioctl(onPlain, DRM_IOCTL_VTEST_HOLD_ENTER, { duration_ns: 0n })), "EINVAL", "a driver with no table");
+    assert.equal(
+      answer(m.ioctl(onPlain, DRM_IOCTL_VTEST_HOLD_ENTER, { duration_ns: 0n })),
+      "EINVAL",
+      "a driver with no table",
+    );
     assert.equal(answer(m.ioctl(onDev, DRM_IOCTL_VTEST_HOLD_ENTER, { duration_ns: 0n })), "ok");
     assert.deepEqual(frames, [["sys_ioctl", "vtest_hold_enter_ioctl"]]);
-    assert.equal(answer(m.run(() => m.proc.ioctl(onDev, ioc(1, DRM_IOCTL_BASE, DRM_COMMAND_BASE + 1, 4)))), "EINVAL", "a hole in the driver's table");
-    assert.equal(answer(m.run(() => m.proc.ioctl(onDev, ioc(1, DRM_IOCTL_BASE, DRM_COMMAND_BASE + 3, 4)))), "EINVAL", "past the table's end");
-    assert.equal(answer(m.ioctl(onDev, third, { x: 1 })), "EACCES", "the entry's own flags: no RENDER_ALLOW");
+    assert.equal(
+      answer(m.run(() => m.proc.ioctl(onDev, ioc(1, DRM_IOCTL_BASE, DRM_COMMAND_BASE + 1, 4)))),
+      "EINVAL",
+      "a hole in the driver's table",
+    );
+    assert.equal(
+      answer(m.run(() => m.proc.ioctl(onDev, ioc(1, DRM_IOCTL_BASE, DRM_COMMAND_BASE + 3, 4)))),
+      "EINVAL",
+      "past the table's end",
+    );
+    assert.equal(
+      answer(m.ioctl(onDev, third, { x: 1 })),
+      "EACCES",
+      "the entry's own flags: no RENDER_ALLOW",
+    );
     m.run(() => m.proc.exit());
     m.run(() => drmDevPut(plain));
     assert.equal(m.finish(dev), 0);
@@ -164,11 +230,28 @@ describe("drm_ioctl()", () => {
     const dev = m.kms();
     const fd = m.open("/dev/dri/card0");
     // The same number as GET_CAP (IOWR, 16 bytes, 0x0c), another struct with other names.
-    const alias = ioctlDef("DRM_IOCTL_TEST_CAP_ALIAS", "IOWR", 0x0c, cstruct("drm_test_cap_alias", { cap: __u64, got: __u64 }), { cap: "in", got: "out" });
+    const alias = ioctlDef(
+      "DRM_IOCTL_TEST_CAP_ALIAS",
+      "IOWR",
+      0x0c,
+      cstruct("drm_test_cap_alias", { cap: __u64, got: __u64 }),
+      { cap: "in", got: "out" },
+    );
     assert.equal(alias.cmd, DRM_IOCTL_GET_CAP.cmd);
-    assert.deepEqual(m.ioctl(fd, alias, { cap: DRM_CAP.DRM_CAP_CURSOR_WIDTH }), { ok: true, value: { got: 64n } });
-    assert.deepEqual(m.run(() => m.proc.ioctl(fd, DRM_IOCTL_VERSION.cmd)), { ok: true, value: {} }, "no struct known: nothing comes back");
-    assert.equal(answer(m.run(() => m.proc.ioctl(fd, DRM_IOCTL_GET_CAP.cmd))), "EINVAL", "a zero-filled struct asks for capability 0");
+    assert.deepEqual(m.ioctl(fd, alias, { cap: DRM_CAP.DRM_CAP_CURSOR_WIDTH }), {
+      ok: true,
+      value: { got: 64n },
+    });
+    assert.deepEqual(
+      m.run(() => m.proc.ioctl(fd, DRM_IOCTL_VERSION.cmd)),
+      { ok: true, value: {} },
+      "no struct known: nothing comes back",
+    );
+    assert.equal(
+      answer(m.run(() => m.proc.ioctl(fd, DRM_IOCTL_GET_CAP.cmd))),
+      "EINVAL",
+      "a zero-filled struct asks for capability 0",
+    );
     // _IOWR(0x0c) with 8 bytes: only `capability` is copied in.
     assert.equal(answer(m.run(() => m.proc.ioctl(fd, ioc(3, DRM_IOCTL_BASE, 0x0c, 8)))), "EINVAL");
     assert.equal(m.finish(dev), 0);
@@ -208,12 +291,18 @@ describe("drm_ioctl()", () => {
     const rec = calls[0]!;
     assert.equal(rec.input, arg);
     assert.equal(rec.output, r.value);
-    assert.equal(formatCall(rec), `ioctl(${fd}, DRM_IOCTL_MODE_CREATE_DUMB, {width=64, height=64, bpp=32} => {handle=1, pitch=256, size=16384}) = 0`);
+    assert.equal(
+      formatCall(rec),
+      `ioctl(${fd}, DRM_IOCTL_MODE_CREATE_DUMB, {width=64, height=64, bpp=32} => {handle=1, pitch=256, size=16384}) = 0`,
+    );
     m.run(() => drmDevUnplug(dev));
     m.ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, arg);
     const last = m.sim.trace.events.filter((e): e is CallRecord => e.t === "call").at(-1);
     assert.ok(last !== undefined);
-    assert.equal(formatCall(last), `ioctl(${fd}, DRM_IOCTL_MODE_CREATE_DUMB, {width=64, height=64, bpp=32}) = -1 ENODEV`);
+    assert.equal(
+      formatCall(last),
+      `ioctl(${fd}, DRM_IOCTL_MODE_CREATE_DUMB, {width=64, height=64, bpp=32}) = -1 ENODEV`,
+    );
     assert.equal(m.finish(dev), 0);
   });
 });

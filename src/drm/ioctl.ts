@@ -41,7 +41,14 @@ import { drmDevIsUnplugged } from "./device.js";
 import type { DrmDriver } from "./drm_driver.js";
 import { drmFileOf, type DrmFile } from "./file.js";
 import { CORE_IOCTLS } from "./ioctl_core.js";
-import { DRM_AUTH, DRM_MASTER, DRM_RENDER_ALLOW, DRM_ROOT_ONLY, type AnyDrmIoctlDesc, type IoctlFootprint } from "./ioctl_desc.js";
+import {
+  DRM_AUTH,
+  DRM_MASTER,
+  DRM_RENDER_ALLOW,
+  DRM_ROOT_ONLY,
+  type AnyDrmIoctlDesc,
+  type IoctlFootprint,
+} from "./ioctl_desc.js";
 
 const GONE: SysResult<never> = Object.freeze(fail("ENODEV"));
 
@@ -87,7 +94,12 @@ function copyIn(def: AnyIoctlDef, arg: IoctlFields): IoctlFields {
     }
     given++;
   }
-  if (asIs) return given === 0 ? def.zeroIn : given === def.inFields.length ? arg : { ...def.zeroIn, ...arg };
+  if (asIs)
+    return given === 0
+      ? def.zeroIn
+      : given === def.inFields.length
+        ? arg
+        : { ...def.zeroIn, ...arg };
   const kdata: Record<string, IoctlFields[string]> = { ...def.zeroIn };
   for (const name in arg) {
     const f = fields[name];
@@ -97,13 +109,26 @@ function copyIn(def: AnyIoctlDef, arg: IoctlFields): IoctlFields {
 }
 
 /** A request other than the entry's own definition: its bytes, as much as both directions allow. */
-function userBytes(request: IoctlRequest, cmd: number, desc: AnyDrmIoctlDesc, arg: IoctlFields): Uint8Array {
+function userBytes(
+  request: IoctlRequest,
+  cmd: number,
+  desc: AnyDrmIoctlDesc,
+  arg: IoctlFields,
+): Uint8Array {
   const inSize = iocCopiesIn(cmd) && iocCopiesIn(desc.def.cmd) ? iocSize(cmd) : 0;
-  return typeof request === "number" ? new Uint8Array(inSize) : structToBytes(request.struct, arg, inSize);
+  return typeof request === "number"
+    ? new Uint8Array(inSize)
+    : structToBytes(request.struct, arg, inSize);
 }
 
-/** What a caller with a foreign request reads back: its own outputs, from the bytes the kernel wrote. */
-function foreignResult(request: IoctlRequest, cmd: number, desc: AnyDrmIoctlDesc, kbytes: Uint8Array, out: IoctlFields): IoctlFields {
+/** What a caller with a foreign request reads back: its outputs, from the bytes written. */
+function foreignResult(
+  request: IoctlRequest,
+  cmd: number,
+  desc: AnyDrmIoctlDesc,
+  kbytes: Uint8Array,
+  out: IoctlFields,
+): IoctlFields {
   if (typeof request === "number") return {};
   const outSize = iocCopiesOut(cmd) && iocCopiesOut(desc.def.cmd) ? iocSize(cmd) : 0;
   const written = structToBytes(desc.def.struct, out, outSize, kbytes);
@@ -111,7 +136,11 @@ function foreignResult(request: IoctlRequest, cmd: number, desc: AnyDrmIoctlDesc
 }
 
 /** @see drm_ioctl() */
-export function* drmIoctl(kfile: KFile, request: IoctlRequest, arg: IoctlFields): Task<SysResult<IoctlFields>> {
+export function* drmIoctl(
+  kfile: KFile,
+  request: IoctlRequest,
+  arg: IoctlFields,
+): Task<SysResult<IoctlFields>> {
   const file = drmFileOf(kfile);
   const dev = file.dev;
   yield file.ioctlFootprints.drmIoctl; // step("drm_ioctl", [dev, file])
@@ -123,7 +152,11 @@ export function* drmIoctl(kfile: KFile, request: IoctlRequest, arg: IoctlFields)
   if (desc === undefined) return fail("EINVAL");
   if (request === desc.def) return yield* drmIoctlKernel(file, desc, copyIn(desc.def, arg));
   const kbytes = userBytes(request, cmd, desc, arg);
-  const r = yield* drmIoctlKernel(file, desc, structFromBytes(desc.def.struct, kbytes, desc.def.inFields));
+  const r = yield* drmIoctlKernel(
+    file,
+    desc,
+    structFromBytes(desc.def.struct, kbytes, desc.def.inFields),
+  );
   return r.ok ? ok(foreignResult(request, cmd, desc, kbytes, r.value)) : r;
 }
 
@@ -136,10 +169,16 @@ function kernelStep(file: DrmFile, fp: IoctlFootprint): StepYield {
  * The second checkpoint, the permission check, then the handler in its own frame.
  * @see drm_ioctl_kernel()
  */
-export function* drmIoctlKernel(file: DrmFile, desc: AnyDrmIoctlDesc, arg: IoctlFields): Task<SysResult<IoctlFields>> {
+export function* drmIoctlKernel(
+  file: DrmFile,
+  desc: AnyDrmIoctlDesc,
+  arg: IoctlFields,
+): Task<SysResult<IoctlFields>> {
   const footprint = desc.footprint;
   // step("drm_ioctl_kernel", [dev], [file]), made once per file, unless the handler declares more.
-  yield footprint === undefined ? file.ioctlFootprints.drmIoctlKernel : kernelStep(file, footprint(file, arg as never));
+  yield footprint === undefined
+    ? file.ioctlFootprints.drmIoctlKernel
+    : kernelStep(file, footprint(file, arg as never));
   // No drm_file_update_pid(): only the process that opened a file uses it in the model.
   const gone = drmIoctlUnplugGate(file.dev);
   if (gone !== null) return gone;
@@ -151,7 +190,9 @@ export function* drmIoctlKernel(file: DrmFile, desc: AnyDrmIoctlDesc, arg: Ioctl
   try {
     // The table erases each entry's types; `arg` is the entry's own struct (drmIoctl() made it).
     const handler = desc.handler;
-    return handler.sleeps ? yield* handler.run(file, arg as never) : handler.run(file, arg as never);
+    return handler.sleeps
+      ? yield* handler.run(file, arg as never)
+      : handler.run(file, arg as never);
   } finally {
     sim.popFrame(task, desc.fn);
   }

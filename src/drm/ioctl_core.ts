@@ -32,9 +32,21 @@ import {
 import { drmModeAtomicIoctl } from "./atomic_uapi.js";
 import { drmAuthmagic, drmDropmasterIoctl, drmGetmagic, drmSetmasterIoctl } from "./auth.js";
 import { drmGetcap, drmSetclientcap } from "./caps.js";
-import { drmModeCreateDumbIoctl, drmModeDestroyDumbIoctl, drmModeMmapDumbIoctl } from "./dumb_buffers.js";
+import {
+  drmModeCreateDumbIoctl,
+  drmModeDestroyDumbIoctl,
+  drmModeMmapDumbIoctl,
+} from "./dumb_buffers.js";
 import { drmGemCloseIoctl } from "./gem.js";
-import { DRM_MASTER, DRM_RENDER_ALLOW, drmIoctlDef, drmIoctlTableByNr, sleepingHandler, syncHandler, type AnyDrmIoctlDesc } from "./ioctl_desc.js";
+import {
+  DRM_MASTER,
+  DRM_RENDER_ALLOW,
+  drmIoctlDef,
+  drmIoctlTableByNr,
+  sleepingHandler,
+  syncHandler,
+  type AnyDrmIoctlDesc,
+} from "./ioctl_desc.js";
 import { drmModeGetresources } from "./kms.js";
 import { drmGetclient, drmGetunique, drmSetversion, drmVersion } from "./version.js";
 
@@ -45,21 +57,52 @@ const CORE_IOCTL_ENTRIES: readonly AnyDrmIoctlDesc[] = [
   drmIoctlDef(DRM_IOCTL_GET_MAGIC, "drm_getmagic", 0, syncHandler(drmGetmagic)),
   drmIoctlDef(DRM_IOCTL_GET_CLIENT, "drm_getclient", 0, syncHandler(drmGetclient)),
   drmIoctlDef(DRM_IOCTL_SET_VERSION, "drm_setversion", DRM_MASTER, syncHandler(drmSetversion)),
-  drmIoctlDef(DRM_IOCTL_GEM_CLOSE, "drm_gem_close_ioctl", DRM_RENDER_ALLOW, sleepingHandler(drmGemCloseIoctl)),
+  drmIoctlDef(
+    DRM_IOCTL_GEM_CLOSE,
+    "drm_gem_close_ioctl",
+    DRM_RENDER_ALLOW,
+    sleepingHandler(drmGemCloseIoctl),
+  ),
   drmIoctlDef(DRM_IOCTL_GET_CAP, "drm_getcap", DRM_RENDER_ALLOW, syncHandler(drmGetcap)),
   drmIoctlDef(DRM_IOCTL_SET_CLIENT_CAP, "drm_setclientcap", 0, syncHandler(drmSetclientcap)),
   drmIoctlDef(DRM_IOCTL_AUTH_MAGIC, "drm_authmagic", DRM_MASTER, syncHandler(drmAuthmagic)),
   drmIoctlDef(DRM_IOCTL_SET_MASTER, "drm_setmaster_ioctl", 0, syncHandler(drmSetmasterIoctl)),
   drmIoctlDef(DRM_IOCTL_DROP_MASTER, "drm_dropmaster_ioctl", 0, syncHandler(drmDropmasterIoctl)),
-  drmIoctlDef(DRM_IOCTL_MODE_GETRESOURCES, "drm_mode_getresources", 0, syncHandler(drmModeGetresources)),
-  drmIoctlDef(DRM_IOCTL_MODE_CREATE_DUMB, "drm_mode_create_dumb_ioctl", 0, sleepingHandler(drmModeCreateDumbIoctl)),
-  drmIoctlDef(DRM_IOCTL_MODE_MAP_DUMB, "drm_mode_mmap_dumb_ioctl", 0, syncHandler(drmModeMmapDumbIoctl)),
-  drmIoctlDef(DRM_IOCTL_MODE_DESTROY_DUMB, "drm_mode_destroy_dumb_ioctl", 0, sleepingHandler(drmModeDestroyDumbIoctl)),
-  drmIoctlDef(DRM_IOCTL_MODE_ATOMIC, "drm_mode_atomic_ioctl", DRM_MASTER, syncHandler(drmModeAtomicIoctl)),
+  drmIoctlDef(
+    DRM_IOCTL_MODE_GETRESOURCES,
+    "drm_mode_getresources",
+    0,
+    syncHandler(drmModeGetresources),
+  ),
+  drmIoctlDef(
+    DRM_IOCTL_MODE_CREATE_DUMB,
+    "drm_mode_create_dumb_ioctl",
+    0,
+    sleepingHandler(drmModeCreateDumbIoctl),
+  ),
+  drmIoctlDef(
+    DRM_IOCTL_MODE_MAP_DUMB,
+    "drm_mode_mmap_dumb_ioctl",
+    0,
+    syncHandler(drmModeMmapDumbIoctl),
+  ),
+  drmIoctlDef(
+    DRM_IOCTL_MODE_DESTROY_DUMB,
+    "drm_mode_destroy_dumb_ioctl",
+    0,
+    sleepingHandler(drmModeDestroyDumbIoctl),
+  ),
+  drmIoctlDef(
+    DRM_IOCTL_MODE_ATOMIC,
+    "drm_mode_atomic_ioctl",
+    DRM_MASTER,
+    syncHandler(drmModeAtomicIoctl),
+  ),
 ];
 
 /** drm_ioctls[], indexed by ioctl number. */
-export const CORE_IOCTLS: readonly (AnyDrmIoctlDesc | undefined)[] = drmIoctlTableByNr(CORE_IOCTL_ENTRIES);
+export const CORE_IOCTLS: readonly (AnyDrmIoctlDesc | undefined)[] =
+  drmIoctlTableByNr(CORE_IOCTL_ENTRIES);
 
 /** Every core entry, in number order (for tests and the docs). */
 export const CORE_IOCTL_LIST: readonly AnyDrmIoctlDesc[] = CORE_IOCTL_ENTRIES;

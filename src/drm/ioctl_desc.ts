@@ -10,7 +10,14 @@
  * @see include/drm/drm_ioctl.h
  */
 import { assert, type KStruct, type Task } from "../kernel/mod.js";
-import { DRM_COMMAND_BASE, DRM_COMMAND_END, type AnyIoctlDef, type IoctlIn, type IoctlOutOf, type SysResult } from "../uapi/mod.js";
+import {
+  DRM_COMMAND_BASE,
+  DRM_COMMAND_END,
+  type AnyIoctlDef,
+  type IoctlIn,
+  type IoctlOutOf,
+  type SysResult,
+} from "../uapi/mod.js";
 import type { DrmFile } from "./file.js";
 
 export const DRM_AUTH = 0x1;
@@ -19,10 +26,16 @@ export const DRM_ROOT_ONLY = 0x4;
 export const DRM_RENDER_ALLOW = 0x20;
 
 /** A handler that may sleep (a scheduling point), run as a sub-task. */
-export type IoctlHandler<Def extends AnyIoctlDef> = (file: DrmFile, arg: IoctlIn<Def>) => Task<SysResult<IoctlOutOf<Def>>>;
+export type IoctlHandler<Def extends AnyIoctlDef> = (
+  file: DrmFile,
+  arg: IoctlIn<Def>,
+) => Task<SysResult<IoctlOutOf<Def>>>;
 
 /** A handler that never sleeps: it is called directly, without a generator (the hot path). */
-export type IoctlSyncHandler<Def extends AnyIoctlDef> = (file: DrmFile, arg: IoctlIn<Def>) => SysResult<IoctlOutOf<Def>>;
+export type IoctlSyncHandler<Def extends AnyIoctlDef> = (
+  file: DrmFile,
+  arg: IoctlIn<Def>,
+) => SysResult<IoctlOutOf<Def>>;
 
 /** Objects a handler touches beyond the file and device that drm_ioctl_kernel's step names. */
 export interface IoctlFootprint {
@@ -36,7 +49,9 @@ export interface DrmIoctlDesc<Def extends AnyIoctlDef = AnyIoctlDef> {
   readonly fn: string;
   readonly flags: number;
   /** A handler that may sleep, or one that never does. */
-  readonly handler: { readonly sleeps: true; readonly run: IoctlHandler<Def> } | { readonly sleeps: false; readonly run: IoctlSyncHandler<Def> };
+  readonly handler:
+    | { readonly sleeps: true; readonly run: IoctlHandler<Def> }
+    | { readonly sleeps: false; readonly run: IoctlSyncHandler<Def> };
   /**
    * What the handler reads and writes besides the calling file and its device (SET_MASTER
    * writes the device's master, AUTH_MAGIC another file, MAP_DUMB the GEM offset nodes): the
@@ -47,24 +62,34 @@ export interface DrmIoctlDesc<Def extends AnyIoctlDef = AnyIoctlDef> {
 }
 
 /** An entry with its argument types erased, as tables hold it. */
-export type AnyDrmIoctlDesc = DrmIoctlDesc<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyDrmIoctlDesc = DrmIoctlDesc<any>;
 
 /**
  * A table entry for `def`, handled by the C function `fn` with permission `flags`; the types
  * make the handler take `def`'s inputs and return its outputs.
  * @see DRM_IOCTL_DEF() in drivers/gpu/drm/drm_ioctl.c, DRM_IOCTL_DEF_DRV() in drm_ioctl.h
  */
-export function drmIoctlDef<Def extends AnyIoctlDef>(def: Def, fn: string, flags: number, handler: DrmIoctlDesc<Def>["handler"]): DrmIoctlDesc<Def> {
+export function drmIoctlDef<Def extends AnyIoctlDef>(
+  def: Def,
+  fn: string,
+  flags: number,
+  handler: DrmIoctlDesc<Def>["handler"],
+): DrmIoctlDesc<Def> {
   return { def, fn, flags, handler };
 }
 
 /** A handler that never sleeps. */
-export function syncHandler<Def extends AnyIoctlDef>(run: IoctlSyncHandler<Def>): DrmIoctlDesc<Def>["handler"] {
+export function syncHandler<Def extends AnyIoctlDef>(
+  run: IoctlSyncHandler<Def>,
+): DrmIoctlDesc<Def>["handler"] {
   return { sleeps: false, run };
 }
 
 /** A handler that may sleep. */
-export function sleepingHandler<Def extends AnyIoctlDef>(run: IoctlHandler<Def>): DrmIoctlDesc<Def>["handler"] {
+export function sleepingHandler<Def extends AnyIoctlDef>(
+  run: IoctlHandler<Def>,
+): DrmIoctlDesc<Def>["handler"] {
   return { sleeps: true, run };
 }
 
@@ -73,12 +98,20 @@ export function sleepingHandler<Def extends AnyIoctlDef>(run: IoctlHandler<Def>)
  * holes: drm_ioctl() fails them with EINVAL).
  * @see DRM_IOCTL_DEF() in drivers/gpu/drm/drm_ioctl.c
  */
-export function drmIoctlTableByNr(entries: readonly AnyDrmIoctlDesc[]): readonly (AnyDrmIoctlDesc | undefined)[] {
+export function drmIoctlTableByNr(
+  entries: readonly AnyDrmIoctlDesc[],
+): readonly (AnyDrmIoctlDesc | undefined)[] {
   const table: (AnyDrmIoctlDesc | undefined)[] = [];
   for (const e of entries) {
     const nr = e.def.nr as number;
-    assert(nr < DRM_COMMAND_BASE || nr >= DRM_COMMAND_END, `Cannot build the core ioctl table: ${e.def.name} has a driver number`);
-    assert(table[nr] === undefined, `Cannot build the core ioctl table: two entries for ${e.def.name}'s number`);
+    assert(
+      nr < DRM_COMMAND_BASE || nr >= DRM_COMMAND_END,
+      `Cannot build the core ioctl table: ${e.def.name} has a driver number`,
+    );
+    assert(
+      table[nr] === undefined,
+      `Cannot build the core ioctl table: two entries for ${e.def.name}'s number`,
+    );
     table[nr] = e;
   }
   return table;
@@ -89,13 +122,21 @@ export function drmIoctlTableByNr(entries: readonly AnyDrmIoctlDesc[]): readonly
  * the entries of drm_driver.ioctls.
  * @see DRM_IOCTL_DEF_DRV() in include/drm/drm_ioctl.h
  */
-export function drmDriverIoctlTable(entries: readonly AnyDrmIoctlDesc[]): readonly (AnyDrmIoctlDesc | undefined)[] {
+export function drmDriverIoctlTable(
+  entries: readonly AnyDrmIoctlDesc[],
+): readonly (AnyDrmIoctlDesc | undefined)[] {
   const table: (AnyDrmIoctlDesc | undefined)[] = [];
   for (const e of entries) {
     const nr = e.def.nr as number;
-    assert(nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END, `Cannot build a driver ioctl table: ${e.def.name} has a core number`);
+    assert(
+      nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END,
+      `Cannot build a driver ioctl table: ${e.def.name} has a core number`,
+    );
     const index = nr - DRM_COMMAND_BASE;
-    assert(table[index] === undefined, `Cannot build a driver ioctl table: two entries for ${e.def.name}'s number`);
+    assert(
+      table[index] === undefined,
+      `Cannot build a driver ioctl table: two entries for ${e.def.name}'s number`,
+    );
     table[index] = e;
   }
   return table;

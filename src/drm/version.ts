@@ -37,7 +37,10 @@ function copyField(value: string, bufLen: bigint): string {
 }
 
 /** @see drm_version() */
-export function drmVersion(file: DrmFile, arg: IoctlIn<typeof DRM_IOCTL_VERSION>): SysResult<IoctlOutOf<typeof DRM_IOCTL_VERSION>> {
+export function drmVersion(
+  file: DrmFile,
+  arg: IoctlIn<typeof DRM_IOCTL_VERSION>,
+): SysResult<IoctlOutOf<typeof DRM_IOCTL_VERSION>> {
   const d = file.dev.driver;
   return ok({
     version_major: d.major,
@@ -53,7 +56,10 @@ export function drmVersion(file: DrmFile, arg: IoctlIn<typeof DRM_IOCTL_VERSION>
 }
 
 /** The master's bus id, copied only if the caller's buffer holds all of it. @see drm_getunique() */
-export function drmGetunique(file: DrmFile, arg: IoctlIn<typeof DRM_IOCTL_GET_UNIQUE>): SysResult<IoctlOutOf<typeof DRM_IOCTL_GET_UNIQUE>> {
+export function drmGetunique(
+  file: DrmFile,
+  arg: IoctlIn<typeof DRM_IOCTL_GET_UNIQUE>,
+): SysResult<IoctlOutOf<typeof DRM_IOCTL_GET_UNIQUE>> {
   const master = file.master;
   assert(master !== null, "Cannot get the bus id: a primary client without drm_master");
   const unique = master.unique ?? "";
@@ -61,7 +67,10 @@ export function drmGetunique(file: DrmFile, arg: IoctlIn<typeof DRM_IOCTL_GET_UN
   return ok({ unique_len: len, unique: arg.unique_len >= len ? unique : "" });
 }
 
-/** The master's bus id: "pci:DDDD:BB:SS.F" for a PCI device. @see drm_set_busid(), drm_pci_set_busid() */
+/**
+ * The master's bus id: "pci:DDDD:BB:SS.F" for a PCI device.
+ * @see drm_set_busid(), drm_pci_set_busid()
+ */
 function drmSetBusid(file: DrmFile): void {
   const master = file.master;
   assert(master !== null, "Cannot set the bus id: a primary client without drm_master");
@@ -75,18 +84,44 @@ function drmSetBusid(file: DrmFile): void {
  * bus id. The versions in effect are written back.
  * @see drm_setversion()
  */
-export function drmSetversion(file: DrmFile, arg: IoctlIn<typeof DRM_IOCTL_SET_VERSION>): SysResult<IoctlOutOf<typeof DRM_IOCTL_SET_VERSION>> {
+export function drmSetversion(
+  file: DrmFile,
+  arg: IoctlIn<typeof DRM_IOCTL_SET_VERSION>,
+): SysResult<IoctlOutOf<typeof DRM_IOCTL_SET_VERSION>> {
   const d = file.dev.driver;
   if (arg.drm_di_major !== -1) {
-    if (arg.drm_di_major !== DRM_IF_MAJOR || arg.drm_di_minor < 0 || arg.drm_di_minor > DRM_IF_MINOR) return fail("EINVAL");
+    if (
+      arg.drm_di_major !== DRM_IF_MAJOR ||
+      arg.drm_di_minor < 0 ||
+      arg.drm_di_minor > DRM_IF_MINOR
+    )
+      return fail("EINVAL");
     if (arg.drm_di_minor >= 1) drmSetBusid(file);
   }
-  if (arg.drm_dd_major !== -1 && (arg.drm_dd_major !== d.major || arg.drm_dd_minor < 0 || arg.drm_dd_minor > d.minor)) return fail("EINVAL");
-  return ok({ drm_di_major: DRM_IF_MAJOR, drm_di_minor: DRM_IF_MINOR, drm_dd_major: d.major, drm_dd_minor: d.minor });
+  if (
+    arg.drm_dd_major !== -1 &&
+    (arg.drm_dd_major !== d.major || arg.drm_dd_minor < 0 || arg.drm_dd_minor > d.minor)
+  )
+    return fail("EINVAL");
+  return ok({
+    drm_di_major: DRM_IF_MAJOR,
+    drm_di_minor: DRM_IF_MINOR,
+    drm_dd_major: d.major,
+    drm_dd_minor: d.minor,
+  });
 }
 
 /** Only client 0, the caller itself, is reported. @see drm_getclient() */
-export function drmGetclient(file: DrmFile, arg: IoctlIn<typeof DRM_IOCTL_GET_CLIENT>): SysResult<IoctlOutOf<typeof DRM_IOCTL_GET_CLIENT>> {
+export function drmGetclient(
+  file: DrmFile,
+  arg: IoctlIn<typeof DRM_IOCTL_GET_CLIENT>,
+): SysResult<IoctlOutOf<typeof DRM_IOCTL_GET_CLIENT>> {
   if (arg.idx !== 0) return fail("EINVAL");
-  return ok({ auth: file.authenticated ? 1 : 0, pid: BigInt(file.kfile.pid), uid: OVERFLOW_UID, magic: 0n, iocs: 0n });
+  return ok({
+    auth: file.authenticated ? 1 : 0,
+    pid: BigInt(file.kfile.pid),
+    uid: OVERFLOW_UID,
+    magic: 0n,
+    iocs: 0n,
+  });
 }

@@ -3,7 +3,15 @@ import { test } from "node:test";
 import { DRM_IOCTL_VERSION, drm_version } from "./drm.js";
 import { drm_mode_create_dumb, drm_mode_crtc, drm_mode_modeinfo } from "./drm_mode.js";
 import { ioc, iocDir, iocNr, iocSize, iocType, IOC_READ, IOC_WRITE } from "./ioctl.js";
-import { __s32, __u32, __u64, chars, fieldValueProblem, structFromBytes, structToBytes } from "./ioctl_struct.js";
+import {
+  __s32,
+  __u32,
+  __u64,
+  chars,
+  fieldValueProblem,
+  structFromBytes,
+  structToBytes,
+} from "./ioctl_struct.js";
 import { DRM_IOCTL_NAMES, DRM_IOCTLS, ioctlByCmd, ioctlByName } from "./ioctl_table.js";
 
 // The numbers as strace and the C headers of x86-64 print them (from include/uapi/drm/drm.h).
@@ -44,7 +52,11 @@ test("the ioctls have the exact numbers of the x86-64 kernel headers", () => {
 
 test("every ioctl's number carries the size of its struct description", () => {
   for (const def of DRM_IOCTLS) {
-    assert.equal(iocSize(def.cmd), def.struct.sizeBytes, `${def.name}: struct ${def.struct.name} is ${def.struct.sizeBytes} bytes`);
+    assert.equal(
+      iocSize(def.cmd),
+      def.struct.sizeBytes,
+      `${def.name}: struct ${def.struct.name} is ${def.struct.sizeBytes} bytes`,
+    );
     assert.equal(def.sizeBytes, def.struct.sizeBytes, def.name);
   }
 });
@@ -53,18 +65,46 @@ test("every ioctl's field directions agree with its number's direction", () => {
   for (const def of DRM_IOCTLS) {
     const dir = iocDir(def.cmd);
     const fields = Object.keys(def.struct.fields);
-    assert.deepEqual(Object.keys(def.fieldDirs).sort(), [...fields].sort(), `${def.name} gives every field a direction`);
-    if ((dir & IOC_WRITE) === 0) assert.deepEqual(def.inFields, [], `${def.name} copies nothing in, so it reads no field`);
-    if ((dir & IOC_READ) === 0) assert.deepEqual(def.outFields, [], `${def.name} copies nothing out, so it returns no field`);
+    assert.deepEqual(
+      Object.keys(def.fieldDirs).sort(),
+      [...fields].sort(),
+      `${def.name} gives every field a direction`,
+    );
+    if ((dir & IOC_WRITE) === 0)
+      assert.deepEqual(def.inFields, [], `${def.name} copies nothing in, so it reads no field`);
+    if ((dir & IOC_READ) === 0)
+      assert.deepEqual(def.outFields, [], `${def.name} copies nothing out, so it returns no field`);
     if (dir === 0) assert.equal(def.struct.sizeBytes, 0, `${def.name} takes no argument`);
-    for (const f of fields) assert.ok(def.inFields.includes(f) || def.outFields.includes(f), `${def.name}.${f} is read or written`);
+    for (const f of fields)
+      assert.ok(
+        def.inFields.includes(f) || def.outFields.includes(f),
+        `${def.name}.${f} is read or written`,
+      );
   }
 });
 
 test("struct layouts follow the x86-64 ABI: natural alignment, size rounded to the largest", () => {
-  assert.deepEqual(drm_version.offsets, { version_major: 0, version_minor: 4, version_patchlevel: 8, name_len: 16, name: 24, date_len: 32, date: 40, desc_len: 48, desc: 56 });
+  assert.deepEqual(drm_version.offsets, {
+    version_major: 0,
+    version_minor: 4,
+    version_patchlevel: 8,
+    name_len: 16,
+    name: 24,
+    date_len: 32,
+    date: 40,
+    desc_len: 48,
+    desc: 56,
+  });
   assert.equal(drm_version.sizeBytes, 64);
-  assert.deepEqual(drm_mode_create_dumb.offsets, { height: 0, width: 4, bpp: 8, flags: 12, handle: 16, pitch: 20, size: 24 });
+  assert.deepEqual(drm_mode_create_dumb.offsets, {
+    height: 0,
+    width: 4,
+    bpp: 8,
+    flags: 12,
+    handle: 16,
+    pitch: 20,
+    size: 24,
+  });
   assert.equal(drm_mode_modeinfo.sizeBytes, 68);
   assert.equal(drm_mode_modeinfo.alignBytes, 4);
   assert.equal(drm_mode_crtc.offsets.mode, 36, "the 4-aligned modeinfo follows the seven __u32");
@@ -77,23 +117,40 @@ test("fieldValueProblem() holds each integer type to its range, exactly", () => 
   assert.match(fieldValueProblem(__u32, -1) ?? "", /-1 is out of range \(__u32, 0\.\.4294967295\)/);
   assert.match(fieldValueProblem(__u32, 2 ** 32) ?? "", /4294967296 is out of range/);
   assert.equal(fieldValueProblem(__u64, 2n ** 64n - 1n), null);
-  assert.match(fieldValueProblem(__u64, 2n ** 64n) ?? "", /18446744073709551616 is out of range \(__u64, 0\.\.18446744073709551615\)/);
+  assert.match(
+    fieldValueProblem(__u64, 2n ** 64n) ?? "",
+    /18446744073709551616 is out of range \(__u64, 0\.\.18446744073709551615\)/,
+  );
   assert.match(fieldValueProblem(__u64, -1) ?? "", /out of range/);
   assert.match(fieldValueProblem(__u64, 2 ** 60) ?? "", /not exact as a number/);
   assert.equal(fieldValueProblem(__s32, -(2 ** 31)), null);
-  assert.match(fieldValueProblem(__s32, 2 ** 31) ?? "", /out of range \(__s32, -2147483648\.\.2147483647\)/);
+  assert.match(
+    fieldValueProblem(__s32, 2 ** 31) ?? "",
+    /out of range \(__s32, -2147483648\.\.2147483647\)/,
+  );
   assert.match(fieldValueProblem(__u32, 1.5) ?? "", /expected an integer/);
   assert.match(fieldValueProblem(__u32, "64") ?? "", /expected an integer \(__u32\)/);
   assert.match(fieldValueProblem(chars(4), "abcd") ?? "", /longer than 3 bytes/);
 });
 
 test("structToBytes() and structFromBytes() lay fields out little-endian at their offsets", () => {
-  const bytes = structToBytes(drm_mode_create_dumb, { width: 64, height: 0x01020304, size: 2n ** 64n - 2n }, 32);
+  const bytes = structToBytes(
+    drm_mode_create_dumb,
+    { width: 64, height: 0x01020304, size: 2n ** 64n - 2n },
+    32,
+  );
   assert.equal(bytes.length, 32);
   assert.deepEqual([...bytes.subarray(0, 8)], [4, 3, 2, 1, 64, 0, 0, 0]);
-  assert.deepEqual(structFromBytes(drm_mode_create_dumb, bytes, ["height", "width", "bpp", "size"]), { height: 0x01020304, width: 64, bpp: 0, size: 2n ** 64n - 2n });
+  assert.deepEqual(
+    structFromBytes(drm_mode_create_dumb, bytes, ["height", "width", "bpp", "size"]),
+    { height: 0x01020304, width: 64, bpp: 0, size: 2n ** 64n - 2n },
+  );
   const short = structToBytes(drm_mode_create_dumb, { width: 64, size: 5n }, 8);
-  assert.deepEqual(structFromBytes(drm_mode_create_dumb, short, ["width", "size"]), { width: 64, size: 0n }, "bytes past a short copy read as zero");
+  assert.deepEqual(
+    structFromBytes(drm_mode_create_dumb, short, ["width", "size"]),
+    { width: 64, size: 0n },
+    "bytes past a short copy read as zero",
+  );
 });
 
 test("ioc() builds unsigned numbers even with the read bit set", () => {
@@ -118,8 +175,16 @@ test("ioctlByName() and ioctlByCmd() find each other's ioctl", () => {
     assert.equal(ioctlByCmd(def.cmd)?.name, name);
     assert.equal(iocNr(def.cmd), def.nr, name);
   }
-  assert.equal(new Set(DRM_IOCTLS.map((d) => d.cmd)).size, DRM_IOCTLS.length, "no two ioctls share a number");
-  assert.equal(ioctlByName("DRM_IOCTL_VERSION"), DRM_IOCTL_VERSION, "the name resolves to the definition itself");
+  assert.equal(
+    new Set(DRM_IOCTLS.map((d) => d.cmd)).size,
+    DRM_IOCTLS.length,
+    "no two ioctls share a number",
+  );
+  assert.equal(
+    ioctlByName("DRM_IOCTL_VERSION"),
+    DRM_IOCTL_VERSION,
+    "the name resolves to the definition itself",
+  );
 });
 
 test("ioctlByCmd() accepts a number that arrived as a signed 32-bit integer", () => {

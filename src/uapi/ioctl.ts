@@ -7,7 +7,15 @@
  *
  * @see include/uapi/asm-generic/ioctl.h; DRM_IOWR() and friends in include/uapi/drm/drm.h
  */
-import { cstruct, zeroValue, type AnyFieldValue, type FieldDesc, type FieldDescs, type FieldValue, type StructDesc } from "./ioctl_struct.js";
+import {
+  cstruct,
+  zeroValue,
+  type AnyFieldValue,
+  type FieldDesc,
+  type FieldDescs,
+  type FieldValue,
+  type StructDesc,
+} from "./ioctl_struct.js";
 
 export const DRM_IOCTL_BASE = 0x64; // 'd'
 /** Driver-private ioctl numbers: DRM_COMMAND_BASE <= nr < DRM_COMMAND_END. */
@@ -41,17 +49,29 @@ export function iocSize(cmd: number): number {
 }
 
 export type IocDirName = "IO" | "IOR" | "IOW" | "IOWR";
-const DIR: Record<IocDirName, number> = { IO: IOC_NONE, IOR: IOC_READ, IOW: IOC_WRITE, IOWR: IOC_READ | IOC_WRITE };
+const DIR: Record<IocDirName, number> = {
+  IO: IOC_NONE,
+  IOR: IOC_READ,
+  IOW: IOC_WRITE,
+  IOWR: IOC_READ | IOC_WRITE,
+};
 
 /** Whether the kernel reads a field (in), writes it (out), or both (inout). */
 export type FieldDir = "in" | "out" | "inout";
 export type FieldDirs<F extends FieldDescs> = { readonly [K in keyof F]: FieldDir };
 
-type InKeys<F extends FieldDescs, D extends FieldDirs<F>> = { [K in keyof F]: D[K] extends "out" ? never : K }[keyof F];
-type OutKeys<F extends FieldDescs, D extends FieldDirs<F>> = { [K in keyof F]: D[K] extends "in" ? never : K }[keyof F];
+type InKeys<F extends FieldDescs, D extends FieldDirs<F>> = {
+  [K in keyof F]: D[K] extends "out" ? never : K;
+}[keyof F];
+type OutKeys<F extends FieldDescs, D extends FieldDirs<F>> = {
+  [K in keyof F]: D[K] extends "in" ? never : K;
+}[keyof F];
 
 /** One ioctl: number, argument struct, and the direction of each field. */
-export interface IoctlDef<F extends FieldDescs = FieldDescs, D extends FieldDirs<F> = FieldDirs<F>> {
+export interface IoctlDef<
+  F extends FieldDescs = FieldDescs,
+  D extends FieldDirs<F> = FieldDirs<F>,
+> {
   readonly name: string;
   readonly nr: number;
   readonly dir: IocDirName;
@@ -64,21 +84,28 @@ export interface IoctlDef<F extends FieldDescs = FieldDescs, D extends FieldDirs
   readonly inFields: readonly (keyof F & string)[];
   /** Fields the kernel writes, in declaration order: the result of the call. */
   readonly outFields: readonly (keyof F & string)[];
-  /** Every input of a zero-filled struct: what the kernel reads for an input the caller leaves out. */
+  /** Every input of a zero-filled struct: what the kernel reads for an input left out. */
   readonly zeroIn: IoctlIn<IoctlDef<F, D>>;
   /** The descriptions of the inputs only, by name (for copying a caller's inputs in). */
   readonly inFieldDescs: Readonly<Record<string, FieldDesc>>;
 }
 
 /** The inputs of an ioctl, typed: what its handler receives. */
-export type IoctlIn<Def> = Def extends IoctlDef<infer F, infer D> ? { readonly [K in InKeys<F, D>]: FieldValue<F[K]> } : never;
+export type IoctlIn<Def> =
+  Def extends IoctlDef<infer F, infer D>
+    ? { readonly [K in InKeys<F, D>]: FieldValue<F[K]> }
+    : never;
 /** The outputs of an ioctl, typed: what its handler returns and the caller gets. */
-export type IoctlOutOf<Def> = Def extends IoctlDef<infer F, infer D> ? { readonly [K in OutKeys<F, D>]: FieldValue<F[K]> } : never;
+export type IoctlOutOf<Def> =
+  Def extends IoctlDef<infer F, infer D>
+    ? { readonly [K in OutKeys<F, D>]: FieldValue<F[K]> }
+    : never;
 
 /** Any ioctl, as tables and untyped callers hold it. */
-export type AnyIoctlDef = IoctlDef<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyIoctlDef = IoctlDef<any, any>;
 
-/** An ioctl's inputs or outputs by field name, as untyped code (scenarios, the trace) holds them. */
+/** An ioctl's inputs or outputs by field name, as untyped code (scenarios, the trace) has them. */
 export type IoctlFields = Readonly<Record<string, AnyFieldValue>>;
 
 /** The struct of an _IO ioctl, which takes no argument. */
@@ -89,18 +116,44 @@ export const VOID_STRUCT = cstruct("void", {});
  * the number (`sizeBytes` is the ABI's size, which the struct description must match: a test
  * checks every definition), and the direction of each of its fields.
  */
-export function ioctlDef<const F extends FieldDescs, const D extends FieldDirs<F>>(name: string, dir: IocDirName, nr: number, struct: StructDesc<F>, fieldDirs: D, sizeBytes = struct.sizeBytes): IoctlDef<F, D> {
+export function ioctlDef<const F extends FieldDescs, const D extends FieldDirs<F>>(
+  name: string,
+  dir: IocDirName,
+  nr: number,
+  struct: StructDesc<F>,
+  fieldDirs: D,
+  sizeBytes = struct.sizeBytes,
+): IoctlDef<F, D> {
   const names = Object.keys(struct.fields) as (keyof F & string)[];
   const inFields = names.filter((k) => fieldDirs[k] !== "out");
   const outFields = names.filter((k) => fieldDirs[k] !== "in");
-  const zeroIn = Object.freeze(Object.fromEntries(inFields.map((k) => [k, zeroValue(struct.fields[k]!)])));
-  const inFieldDescs = Object.freeze(Object.fromEntries(inFields.map((k) => [k, struct.fields[k]!])));
+  const zeroIn = Object.freeze(
+    Object.fromEntries(inFields.map((k) => [k, zeroValue(struct.fields[k]!)])),
+  );
+  const inFieldDescs = Object.freeze(
+    Object.fromEntries(inFields.map((k) => [k, struct.fields[k]!])),
+  );
   const cmd = ioc(DIR[dir], DRM_IOCTL_BASE, nr, sizeBytes);
-  return { name, nr, dir, struct, fieldDirs, sizeBytes, cmd, inFields, outFields, zeroIn: zeroIn as IoctlDef<F, D>["zeroIn"], inFieldDescs };
+  return {
+    name,
+    nr,
+    dir,
+    struct,
+    fieldDirs,
+    sizeBytes,
+    cmd,
+    inFields,
+    outFields,
+    zeroIn: zeroIn as IoctlDef<F, D>["zeroIn"],
+    inFieldDescs,
+  };
 }
 
 /** DRM_IO(nr): an ioctl without argument. */
-export function ioctlDefNoArg(name: string, nr: number): IoctlDef<Record<never, never>, Record<never, never>> {
+export function ioctlDefNoArg(
+  name: string,
+  nr: number,
+): IoctlDef<Record<never, never>, Record<never, never>> {
   return ioctlDef(name, "IO", nr, VOID_STRUCT, {});
 }
 

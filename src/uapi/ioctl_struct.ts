@@ -67,7 +67,9 @@ export interface StructDesc<F extends FieldDescs = FieldDescs> {
 
 /** The model's value of a field (see the file comment). */
 export type FieldValue<T extends FieldDesc> = T extends IntField
-  ? T["bytes"] extends 8 ? bigint : number
+  ? T["bytes"] extends 8
+    ? bigint
+    : number
   : T extends StringField | CharsField
     ? string
     : T extends IdsField
@@ -77,9 +79,14 @@ export type FieldValue<T extends FieldDesc> = T extends IntField
         : never;
 
 /** Any field value, as untyped code (the scenario loader, the trace) sees it. */
-export type AnyFieldValue = number | bigint | string | readonly number[] | { readonly [k: string]: AnyFieldValue };
+export type AnyFieldValue =
+  number | bigint | string | readonly number[] | { readonly [k: string]: AnyFieldValue };
 
-function int<const C extends string, const B extends 1 | 2 | 4 | 8, const S extends boolean>(ctype: C, bytes: B, signed: S) {
+function int<const C extends string, const B extends 1 | 2 | 4 | 8, const S extends boolean>(
+  ctype: C,
+  bytes: B,
+  signed: S,
+) {
   return { kind: "int", ctype, bytes, signed } as const;
 }
 
@@ -144,7 +151,8 @@ export function cstruct<const F extends FieldDescs>(name: string, fields: F): St
     offsets[field] = offset;
     offset += f.bytes;
   }
-  const sizeBytes = Object.keys(fields).length === 0 ? 0 : Math.ceil(offset / alignBytes) * alignBytes;
+  const sizeBytes =
+    Object.keys(fields).length === 0 ? 0 : Math.ceil(offset / alignBytes) * alignBytes;
   return { name, fields, offsets: offsets as StructDesc<F>["offsets"], sizeBytes, alignBytes };
 }
 
@@ -169,7 +177,9 @@ export function fieldValueProblem(f: FieldDesc, v: unknown): string | null {
   switch (f.kind) {
     case "int": {
       if (typeof v === "number" && !Number.isSafeInteger(v)) {
-        return Number.isInteger(v) ? `${v} is not exact as a number (write it as a string of digits)` : `expected an integer (${f.ctype}), got ${v}`;
+        return Number.isInteger(v)
+          ? `${v} is not exact as a number (write it as a string of digits)`
+          : `expected an integer (${f.ctype}), got ${v}`;
       }
       if (typeof v !== "number" && typeof v !== "bigint") return `expected an integer (${f.ctype})`;
       const [lo, hi] = intRange(f);
@@ -179,11 +189,17 @@ export function fieldValueProblem(f: FieldDesc, v: unknown): string | null {
     case "string":
     case "chars":
       if (typeof v !== "string") return "expected text";
-      return f.kind === "chars" && new TextEncoder().encode(v).length >= f.bytes ? `text longer than ${f.bytes - 1} bytes (char[${f.bytes}])` : null;
+      return f.kind === "chars" && new TextEncoder().encode(v).length >= f.bytes
+        ? `text longer than ${f.bytes - 1} bytes (char[${f.bytes}])`
+        : null;
     case "ids":
-      return Array.isArray(v) && v.every((x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff) ? null : "expected a list of object ids (__u32)";
+      return Array.isArray(v) && v.every((x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff)
+        ? null
+        : "expected a list of object ids (__u32)";
     case "struct":
-      return v !== null && typeof v === "object" && !Array.isArray(v) ? null : `expected a mapping of the fields of ${f.ctype}`;
+      return v !== null && typeof v === "object" && !Array.isArray(v)
+        ? null
+        : `expected a mapping of the fields of ${f.ctype}`;
   }
 }
 
@@ -195,7 +211,9 @@ export function fieldValue(f: FieldDesc, v: AnyFieldValue): AnyFieldValue {
 }
 
 const SMALL_BIGINTS_MAX = 1024;
-const SMALL_BIGINTS: readonly bigint[] = Array.from({ length: SMALL_BIGINTS_MAX }, (_, i) => BigInt(i));
+const SMALL_BIGINTS: readonly bigint[] = Array.from({ length: SMALL_BIGINTS_MAX }, (_, i) =>
+  BigInt(i),
+);
 
 /**
  * `n` (a non-negative safe integer) as a bigint. Values below 1024 come from a table made
@@ -226,21 +244,36 @@ export function zeroValue(f: FieldDesc): AnyFieldValue {
  * written as 0: the model keeps no user memory behind it. Only the first `sizeBytes` bytes
  * are kept, as a copy of that size would.
  */
-export function structToBytes(s: StructDesc, fields: Readonly<Record<string, unknown>>, sizeBytes: number, into?: Uint8Array): Uint8Array {
+export function structToBytes(
+  s: StructDesc,
+  fields: Readonly<Record<string, unknown>>,
+  sizeBytes: number,
+  into?: Uint8Array,
+): Uint8Array {
   const full = new Uint8Array(s.sizeBytes);
   if (into !== undefined) full.set(into.subarray(0, Math.min(into.length, full.length)));
   writeFields(s, fields, new DataView(full.buffer), 0);
   return full.subarray(0, Math.min(sizeBytes, full.length));
 }
 
-function writeFields(s: StructDesc, fields: Readonly<Record<string, unknown>>, view: DataView, base: number): void {
+function writeFields(
+  s: StructDesc,
+  fields: Readonly<Record<string, unknown>>,
+  view: DataView,
+  base: number,
+): void {
   for (const [name, f] of Object.entries(s.fields)) {
     const v = fields[name];
     if (v === undefined) continue;
     const at = base + s.offsets[name]!;
     if (f.kind === "int") writeInt(view, at, f, v as number | bigint);
-    else if (f.kind === "chars") new Uint8Array(view.buffer).set(new TextEncoder().encode(String(v)).subarray(0, f.bytes - 1), at);
-    else if (f.kind === "struct") writeFields(f.struct, v as Readonly<Record<string, unknown>>, view, at);
+    else if (f.kind === "chars")
+      new Uint8Array(view.buffer).set(
+        new TextEncoder().encode(String(v)).subarray(0, f.bytes - 1),
+        at,
+      );
+    else if (f.kind === "struct")
+      writeFields(f.struct, v as Readonly<Record<string, unknown>>, view, at);
   }
 }
 
@@ -252,18 +285,36 @@ function writeInt(view: DataView, at: number, f: IntField, v: number | bigint): 
   else view.setUint8(at, Number(n));
 }
 
-/** The fields `names` of a struct read from `bytes` (zero past their end); a pointer reads as empty. */
-export function structFromBytes(s: StructDesc, bytes: Uint8Array, names: readonly string[]): Record<string, AnyFieldValue> {
+/**
+ * The fields `names` of a struct read from `bytes` (zero past their end); a user pointer reads
+ * as empty.
+ */
+export function structFromBytes(
+  s: StructDesc,
+  bytes: Uint8Array,
+  names: readonly string[],
+): Record<string, AnyFieldValue> {
   const full = new Uint8Array(s.sizeBytes);
   full.set(bytes.subarray(0, Math.min(bytes.length, full.length)));
   const view = new DataView(full.buffer);
-  return Object.fromEntries(names.map((name) => [name, readField(s.fields[name]!, view, s.offsets[name]!)]));
+  return Object.fromEntries(
+    names.map((name) => [name, readField(s.fields[name]!, view, s.offsets[name]!)]),
+  );
 }
 
 function readField(f: FieldDesc, view: DataView, at: number): AnyFieldValue {
   switch (f.kind) {
     case "int": {
-      const raw = f.bytes === 8 ? view.getBigUint64(at, true) : BigInt(f.bytes === 4 ? view.getUint32(at, true) : f.bytes === 2 ? view.getUint16(at, true) : view.getUint8(at));
+      const raw =
+        f.bytes === 8
+          ? view.getBigUint64(at, true)
+          : BigInt(
+              f.bytes === 4
+                ? view.getUint32(at, true)
+                : f.bytes === 2
+                  ? view.getUint16(at, true)
+                  : view.getUint8(at),
+            );
       const n = f.signed ? BigInt.asIntN(f.bytes * 8, raw) : raw;
       return f.bytes === 8 ? n : Number(n);
     }
@@ -273,7 +324,11 @@ function readField(f: FieldDesc, view: DataView, at: number): AnyFieldValue {
       return new TextDecoder().decode(end < 0 ? b : b.subarray(0, end));
     }
     case "struct":
-      return structFromBytes(f.struct, new Uint8Array(view.buffer, at, f.bytes), Object.keys(f.struct.fields));
+      return structFromBytes(
+        f.struct,
+        new Uint8Array(view.buffer, at, f.bytes),
+        Object.keys(f.struct.fields),
+      );
     case "string":
       return "";
     case "ids":

@@ -19,7 +19,14 @@ export const drm_vtest_hold_enter = cstruct("drm_vtest_hold_enter", {
   duration_ns: __u64,
 });
 
-export const DRM_IOCTL_VTEST_HOLD_ENTER = ioctlDef("DRM_IOCTL_VTEST_HOLD_ENTER", "IOW", DRM_COMMAND_BASE + DRM_VTEST_HOLD_ENTER, drm_vtest_hold_enter, { duration_ns: "in" }, 8);
+export const DRM_IOCTL_VTEST_HOLD_ENTER = ioctlDef(
+  "DRM_IOCTL_VTEST_HOLD_ENTER",
+  "IOW",
+  DRM_COMMAND_BASE + DRM_VTEST_HOLD_ENTER,
+  drm_vtest_hold_enter,
+  { duration_ns: "in" },
+  8,
+);
 
 /** Every ioctl of the vtest uapi. */
 export const VTEST_IOCTLS = [DRM_IOCTL_VTEST_HOLD_ENTER] as const;
