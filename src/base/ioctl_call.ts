@@ -67,6 +67,7 @@ export class IoctlCallMemo {
   output(request: AnyIoctlDef, out: IoctlFields): IoctlFields {
     const memo = this.memoOf(request);
     const last = memo.lastOutput;
+    if (last === out) return out;
     if (last !== null && sameOutput(request, last, out)) return last;
     memo.lastOutput = out;
     return out;

@@ -37,8 +37,19 @@ type GetCapResult = SysResult<IoctlOutOf<typeof DRM_IOCTL_GET_CAP>>;
 const DUMB_PREFERRED_DEPTH = 24n;
 const CURSOR_SIZE_DEFAULT = 64n;
 
+/**
+ * The answer `v` (true/false as 1/0). Answers are few and never change, so each is made once
+ * and shared: GET_CAP in a loop allocates nothing.
+ */
+const answers = new Map<bigint, GetCapResult>();
 function value(v: bigint | boolean): GetCapResult {
-  return ok({ value: typeof v === "bigint" ? v : v ? 1n : 0n });
+  const n = typeof v === "bigint" ? v : v ? 1n : 0n;
+  let r = answers.get(n);
+  if (r === undefined) {
+    r = Object.freeze(ok(Object.freeze({ value: n })));
+    answers.set(n, r);
+  }
+  return r;
 }
 
 /** Capabilities answered without modesetting, or null if `cap` is not one of them. */

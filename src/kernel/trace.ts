@@ -147,7 +147,8 @@ export function formatCallFields(fields: CallFields): string {
  * {handle=1, ...}) = 0`, or `= -1 ENODEV` on failure (then without the outputs).
  */
 export function formatCall(c: CallRecord): string {
-  const input = c.input === null ? "" : `, ${formatCallFields(c.input)}`;
+  const noInput = c.input === null || Object.keys(c.input).length === 0;
+  const input = noInput ? "" : `, ${formatCallFields(c.input)}`;
   const output = c.errno === null && c.output !== null && Object.keys(c.output).length > 0 ? ` => ${formatCallFields(c.output)}` : "";
   return `${c.op}(${c.args}${input}${output}) = ${c.ret}${c.errno === null ? "" : ` ${c.errno}`}`;
 }
