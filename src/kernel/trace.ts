@@ -7,7 +7,14 @@ import type { Finding } from "./findings.js";
 import type { Site } from "./kobject.js";
 
 /** A value a system call passed or got back, kept exact: a 64-bit value stays a bigint. */
-export type CallValue = number | bigint | string | boolean | null | readonly CallValue[] | { readonly [k: string]: CallValue };
+export type CallValue =
+  | number
+  | bigint
+  | string
+  | boolean
+  | null
+  | readonly CallValue[]
+  | { readonly [k: string]: CallValue };
 export type CallFields = Readonly<Record<string, CallValue>>;
 
 /**
@@ -127,7 +134,8 @@ export function formatTrace(events: readonly TraceEvent[]): string {
 
 /** A call as a JSON member: what it was, its fields in and out (exact), when it ran (µs). */
 export function callJson(c: CallRecord): Record<string, unknown> {
-  return { op: c.op, args: c.args, input: c.input, ret: c.ret, errno: c.errno, output: c.output, startUs: c.startTick, endUs: c.tick };
+  const { op, args, input, ret, errno, output } = c;
+  return { op, args, input, ret, errno, output, startUs: c.startTick, endUs: c.tick };
 }
 
 /** A call value as strace prints it: numbers exact, text quoted, structs as {name=value, ...}. */
@@ -149,6 +157,7 @@ export function formatCallFields(fields: CallFields): string {
 export function formatCall(c: CallRecord): string {
   const noInput = c.input === null || Object.keys(c.input).length === 0;
   const input = noInput ? "" : `, ${formatCallFields(c.input)}`;
-  const output = c.errno === null && c.output !== null && Object.keys(c.output).length > 0 ? ` => ${formatCallFields(c.output)}` : "";
+  const noOutput = c.errno !== null || c.output === null || Object.keys(c.output).length === 0;
+  const output = noOutput ? "" : ` => ${formatCallFields(c.output)}`;
   return `${c.op}(${c.args}${input}${output}) = ${c.ret}${c.errno === null ? "" : ` ${c.errno}`}`;
 }
