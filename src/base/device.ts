@@ -5,7 +5,7 @@
  *
  * @see device_add(), device_del(), dev_uevent() in drivers/base/core.c
  */
-import { assert, Mutex, step, type Allocation, type KStruct, type Task } from "../kernel/mod.js";
+import { assert, KObject, Mutex, step, type Allocation, type Task } from "../kernel/mod.js";
 import type { UeventAction } from "../uapi/mod.js";
 import type { DevresNode } from "./devres.js";
 import type { DeviceDriver } from "./driver.js";
@@ -33,8 +33,8 @@ export interface DeviceInit {
   readonly persistent?: boolean;
 }
 
-export class Device implements KStruct {
-  readonly mem: Allocation;
+export class Device extends KObject {
+  static readonly fixedFields = ["kernel", "name", "parent", "subsystem", "classDir", "devtype", "devt", "devnode", "busUevent", "lock"];
   readonly name: string;
   readonly parent: Device | null;
   readonly subsystem: string;
@@ -55,6 +55,7 @@ export class Device implements KStruct {
   refcount = 1;
 
   constructor(readonly kernel: Kernel, init: DeviceInit) {
+    super(kernel.sim, init.mem ?? kernel.sim.alloc("device", { label: `device ${init.name}`, persistent: init.persistent ?? false }));
     this.name = init.name;
     this.parent = init.parent;
     this.subsystem = init.subsystem;
@@ -63,7 +64,6 @@ export class Device implements KStruct {
     this.devt = init.devt ?? null;
     this.devnode = init.devnode ?? null;
     this.busUevent = init.busUevent ?? null;
-    this.mem = init.mem ?? kernel.sim.alloc("device", { label: `device ${init.name}`, persistent: init.persistent ?? false });
     this.lock = new Mutex(kernel.sim, `device_lock(${init.name})`, this);
   }
 
@@ -92,9 +92,9 @@ export function deviceUeventEnv(dev: Device, action: UeventAction, extra: readon
   return action === "unbind" ? env.filter(([k]) => k !== "MODALIAS") : env;
 }
 
-/** @see kobject_uevent_env() */
-export function kobjectUevent(dev: Device, action: UeventAction, extra: readonly (readonly [string, string])[] = []): void {
-  dev.kernel.uevents.send(action, dev.devpath, deviceUeventEnv(dev, action, extra));
+/** @see kobject_uevent_env(): the keys come from `dev` now; the broadcast is a step of its own. */
+export function* kobjectUevent(dev: Device, action: UeventAction, extra: readonly (readonly [string, string])[] = []): Task<void> {
+  yield* dev.kernel.uevents.send(action, dev.devpath, deviceUeventEnv(dev, action, extra));
 }
 
 /**
@@ -102,11 +102,11 @@ export function kobjectUevent(dev: Device, action: UeventAction, extra: readonly
  * its devtmpfs node, then the `add` uevent.
  */
 export function* deviceAdd(dev: Device, classLink?: string): Task<void> {
-  yield step("device_add", [], [dev]);
+  yield step("device_add", [], [dev, dev.kernel.sysfs, dev.kernel.vfs]);
   assert(!dev.added, `Cannot add device ${dev.name}: already added`);
   const sysfs = dev.kernel.sysfs;
   sysfs.mkdirs(dev.sysfsPath);
-  sysfs.add(`${dev.sysfsPath}/uevent`, { kind: "attr", show: () => deviceUeventEnv(dev, "change").slice(3).map(([k, v]) => `${k}=${v}`).join("\n") + "\n" });
+  sysfs.add(`${dev.sysfsPath}/uevent`, { kind: "attr", owner: dev, show: () => deviceUeventEnv(dev, "change").slice(3).map(([k, v]) => `${k}=${v}`).join("\n") + "\n" });
   if (dev.parent !== null && dev.classDir !== null) sysfs.add(`${dev.sysfsPath}/device`, { kind: "link", target: dev.parent.sysfsPath });
   if (dev.classDir !== null) sysfs.add(`${dev.sysfsPath}/subsystem`, { kind: "link", target: `/sys/class/${dev.classDir}` });
   if (classLink !== undefined) sysfs.add(classLink, { kind: "link", target: dev.sysfsPath });
@@ -117,12 +117,13 @@ export function* deviceAdd(dev: Device, classLink?: string): Task<void> {
     if (dev.devnode !== null) dev.kernel.vfs.devtmpfsCreate(`/dev/${dev.devnode}`, dev.devt);
   }
   dev.added = true;
-  kobjectUevent(dev, "add");
+  yield* kobjectUevent(dev, "add");
 }
 
 /** Takes the device away: devtmpfs node, sysfs entries, then the `remove` uevent. */
 export function* deviceDel(dev: Device, classLink?: string): Task<void> {
-  yield step("device_del", [], [dev]);
+  const del = step("device_del", [], [dev, dev.kernel.sysfs, dev.kernel.vfs]);
+  yield del;
   assert(dev.added, `Cannot delete device ${dev.name}: not added`);
   const sysfs = dev.kernel.sysfs;
   if (dev.devt !== null) {
@@ -130,8 +131,16 @@ export function* deviceDel(dev: Device, classLink?: string): Task<void> {
     sysfs.remove(`/sys/dev/char/${dev.devt.major}:${dev.devt.minor}`);
   }
   if (classLink !== undefined) sysfs.remove(classLink);
-  kobjectUevent(dev, "remove");
+  yield* kobjectUevent(dev, "remove");
+  yield del;
   sysfs.remove(dev.sysfsPath);
+  // The class directory between the parent and the device (".../0000:01:00.0/drm") goes with
+  // its last device. @see cleanup_glue_dir() in drivers/base/core.c
+  if (dev.parent !== null && dev.classDir !== null) {
+    const glue = `${dev.parent.sysfsPath}/${dev.classDir}`;
+    const left = sysfs.readdir(glue);
+    if (left.ok && left.value.length === 0) sysfs.remove(glue);
+  }
   dev.added = false;
 }
 

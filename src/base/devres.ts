@@ -54,8 +54,9 @@ export function devmKzalloc(dev: Device, type: string, label?: string): Allocati
 
 /** Releases every devres entry, newest first. @see devres_release_all() */
 export function* devresReleaseAll(dev: Device): Task<void> {
-  yield step("devres_release_all", [], [dev]);
-  while (dev.devres.length > 0) {
+  const release = step("devres_release_all", [], [dev]);
+  // A step per node: an action may sleep, and what it touches besides the device is its own.
+  for (yield release; dev.devres.length > 0; yield release) {
     const node = dev.devres.pop()!;
     yield* runAction(node.release);
     dev.kernel.sim.free(node.mem, "devres_release_all");

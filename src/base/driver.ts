@@ -5,7 +5,7 @@
  *
  * @see really_probe(), device_release_driver_internal() in drivers/base/dd.c
  */
-import { mutexLock, mutexUnlock, type Task } from "../kernel/mod.js";
+import { mutexLock, mutexUnlock, step, type Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
 import { kobjectUevent, type Device } from "./device.js";
 import { devresReleaseAll } from "./devres.js";
@@ -24,17 +24,21 @@ export function driverSysfsDir(drv: DeviceDriver): string {
 /** Binds `drv` to `dev`; the caller holds the device lock. Returns 0 or the probe's errno. */
 export function* reallyProbe(dev: Device, drv: DeviceDriver): Task<0 | ErrnoName> {
   const sysfs = dev.kernel.sysfs;
+  const probe = step("really_probe", [], [dev, sysfs]);
+  yield probe;
   dev.driver = drv;
   sysfs.add(`${driverSysfsDir(drv)}/${dev.name}`, { kind: "link", target: dev.sysfsPath });
   sysfs.add(`${dev.sysfsPath}/driver`, { kind: "link", target: driverSysfsDir(drv) });
   const err = yield* dev.kernel.sim.frame(`${drv.name} probe`, drv.probe(dev));
+  yield probe;
   if (err !== 0) {
     yield* devresReleaseAll(dev);
+    yield probe;
     unlink(dev, drv);
     dev.kernel.sim.printk(4, `${drv.name} ${dev.name}: probe with driver ${drv.name} failed with error -${err}`);
     return err;
   }
-  kobjectUevent(dev, "bind");
+  yield* kobjectUevent(dev, "bind");
   return 0;
 }
 
@@ -44,9 +48,11 @@ export function* deviceDriverAttach(dev: Device, drv: DeviceDriver): Task<0 | Er
   try {
     if (dev.dead) return "ENODEV"; // @see __driver_probe_device()
     if (dev.driver !== null) return "EBUSY";
-    return yield* reallyProbe(dev, drv);
+    const err = yield* reallyProbe(dev, drv);
+    yield step("__driver_probe_device", [], [dev]);
+    return err;
   } finally {
-    mutexUnlock(dev.lock);
+    yield* mutexUnlock(dev.lock);
   }
 }
 
@@ -63,10 +69,12 @@ export function* deviceReleaseDriver(dev: Device, only?: DeviceDriver): Task<voi
     if (only !== undefined && drv !== only) return;
     yield* dev.kernel.sim.frame(`${drv.name} remove`, drv.remove(dev));
     yield* devresReleaseAll(dev);
+    yield step("__device_release_driver", [], [dev, dev.kernel.sysfs]);
     unlink(dev, drv);
-    kobjectUevent(dev, "unbind");
+    yield* kobjectUevent(dev, "unbind");
+    yield step("__device_release_driver", [], [dev]);
   } finally {
-    mutexUnlock(dev.lock);
+    yield* mutexUnlock(dev.lock);
   }
 }
 

@@ -11,7 +11,7 @@ import { Vfs } from "./vfs.js";
 
 export class Kernel {
   readonly uevents: UeventHub;
-  readonly sysfs = new Sysfs();
+  readonly sysfs: Sysfs;
   readonly vfs: Vfs;
   readonly faults = new FaultInjector();
   private nextPid = 1000;
@@ -21,6 +21,7 @@ export class Kernel {
     readonly profile: KernelProfile,
     options: { firstSeqnum?: number } = {},
   ) {
+    this.sysfs = new Sysfs(sim);
     this.uevents = new UeventHub(sim, options.firstSeqnum ?? 1);
     this.vfs = new Vfs(this);
   }

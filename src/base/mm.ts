@@ -4,7 +4,7 @@
  *
  * @see unmap_mapping_range() in mm/memory.c
  */
-import { step, type Task } from "../kernel/mod.js";
+import { KObject, lookupStep, type Allocation, type KObjectTracker, type Task } from "../kernel/mod.js";
 import type { KFile } from "./vfs.js";
 
 export const PAGE_SIZE = 4096;
@@ -19,33 +19,41 @@ export interface VmOps {
   close?(vma: Vma): Task<void> | void;
 }
 
-export class Vma {
+export class Vma extends KObject {
+  static readonly fixedFields = ["start", "length", "pgoff", "file"];
   ops: VmOps | null = null;
   privateData: unknown = null;
   /** Present page-table entries: page index in the VMA → the page mapped there. */
   readonly ptes = new Map<number, Uint8Array>();
   constructor(
+    tracker: KObjectTracker,
+    mem: Allocation,
     readonly start: bigint,
     readonly length: number,
     /** Offset into the file in pages (the fake offset of a GEM object >> PAGE_SHIFT). */
     readonly pgoff: bigint,
     readonly file: KFile,
-  ) {}
+  ) {
+    super(tracker, mem);
+  }
 
   get pages(): number {
     return Math.ceil(this.length / PAGE_SIZE);
   }
 }
 
-/** The shared mapping of a file or device (struct address_space). */
-export class AddressSpace {
+/** The shared mapping of a file or device (struct address_space, inside its inode). */
+export class AddressSpace extends KObject {
+  static readonly fixedFields = ["name"];
   readonly vmas = new Set<Vma>();
-  constructor(readonly name: string) {}
+  constructor(tracker: KObjectTracker, mem: Allocation, readonly name: string) {
+    super(tracker, mem);
+  }
 }
 
 /** Zaps every PTE of every VMA mapping `as`; the next access faults again. */
 export function* unmapMappingRange(as: AddressSpace): Task<void> {
-  yield step("unmap_mapping_range");
+  yield lookupStep("unmap_mapping_range", () => ({ reads: [as], writes: [...as.vmas] }));
   for (const vma of as.vmas) vma.ptes.clear();
 }
 

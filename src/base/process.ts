@@ -5,7 +5,7 @@
  * Paths under /sys go to sysfs; all other paths go to the device-node table (devtmpfs and
  * mknod nodes).
  */
-import { sleepTicks, step, type CallFields, type Task } from "../kernel/mod.js";
+import { lookupStep, sleepTicks, step, ticksFromMs, usFromTicks, type CallFields, type Task } from "../kernel/mod.js";
 import {
   fail,
   NO_IOCTL_ARG,
@@ -28,16 +28,7 @@ import { IoctlCallMemo } from "./ioctl_call.js";
 import type { Kernel } from "./kernel.js";
 import { PAGE_SIZE, Mm, Vma } from "./mm.js";
 import { UeventSocket, ueventSocketOps } from "./uevent_socket.js";
-import { fget, fput, KFile, vfsPoll } from "./vfs.js";
-
-/** One tick is one simulated microsecond (see Sim). */
-const TICKS_PER_US = 1;
-const TICKS_PER_MS = 1000 * TICKS_PER_US;
-
-/** A time userspace gives in milliseconds (a timeout, a sleep), in whole ticks. */
-function msToTicks(ms: number): number {
-  return Math.round(ms * TICKS_PER_MS);
-}
+import { fdgetStep, fget, fput, KFile, vfsPoll } from "./vfs.js";
 
 /** A successful DRM ioctl returns 0; what it gives back is in the struct (the record's output). */
 function showIoctlRet(): string {
@@ -132,8 +123,10 @@ export class Process implements Syscalls {
     try {
       const file = this.fds.get(fd);
       if (file === undefined) r = fail("EBADF");
-      else if (file.ops?.ioctl === undefined) r = fail("ENOTTY");
-      else r = yield* file.ops.ioctl(file, request, arg);
+      else {
+        yield fdgetStep(file);
+        r = file.ops?.ioctl === undefined ? fail("ENOTTY") : yield* file.ops.ioctl(file, request, arg);
+      }
     } finally {
       sim.popFrame(task, "sys_ioctl");
     }
@@ -151,8 +144,9 @@ export class Process implements Syscalls {
     return yield* this.traced("read", `${fd}, ${count}`, (function* () {
       const file = self.fds.get(fd);
       if (file === undefined) return fail("EBADF");
+      yield fdgetStep(file);
       if (file.ops?.read === undefined) return fail("EINVAL");
-      return yield* file.ops.read(file, count, timeoutMs === undefined ? null : msToTicks(timeoutMs));
+      return yield* file.ops.read(file, count, timeoutMs === undefined ? null : ticksFromMs(timeoutMs));
     })(), (v) => String(v.length));
   }
 
@@ -162,7 +156,8 @@ export class Process implements Syscalls {
       const file = self.fds.get(fd);
       // poll(2) does not fail for a descriptor that is not open: it reports POLLNVAL.
       if (file === undefined) return ok(POLLNVAL);
-      return ok(yield* vfsPoll(file, events, msToTicks(timeoutMs)));
+      yield fdgetStep(file);
+      return ok(yield* vfsPoll(file, events, ticksFromMs(timeoutMs)));
     })(), (v) => `revents=0x${v.toString(16)}`);
   }
 
@@ -172,10 +167,17 @@ export class Process implements Syscalls {
       const file = self.fds.get(fd);
       if (file === undefined) return fail("EBADF");
       if (length <= 0 || offset % BigInt(PAGE_SIZE) !== 0n) return fail("EINVAL");
+      yield fdgetStep(file);
       if (file.ops?.mmap === undefined) return fail("ENODEV");
-      const vma = new Vma(self.mm.allocRange(length), length, offset / BigInt(PAGE_SIZE), file);
+      const sim = self.kernel.sim;
+      const vma = new Vma(sim, sim.alloc("vm_area_struct", { label: `vma ${file.path} (pid ${self.pid})` }), self.mm.allocRange(length), length, offset / BigInt(PAGE_SIZE), file);
       const r = yield* file.ops.mmap(file, vma);
-      if (!r.ok) return fail(r.errno);
+      // mmap_region(): the rest of the mapping's setup, after the file's mmap.
+      yield lookupStep("mmap_region", () => ({ reads: [], writes: file.mapping === null ? [file, vma] : [file, vma, file.mapping] }));
+      if (!r.ok) {
+        sim.free(vma.mem, "vm_area_free");
+        return fail(r.errno);
+      }
       fget(file); // the VMA holds the file (R15)
       self.mm.vmas.push(vma);
       file.mapping?.vmas.add(vma);
@@ -194,13 +196,15 @@ export class Process implements Syscalls {
   }
 
   private *unmapVma(vma: Vma): Task<void> {
-    yield step("do_munmap", [], [vma.file]);
+    const file = vma.file;
+    yield lookupStep("do_munmap", () => ({ reads: [], writes: file.mapping === null ? [file, vma] : [file, vma, file.mapping] }));
     this.mm.vmas.splice(this.mm.vmas.indexOf(vma), 1);
     vma.ptes.clear();
-    vma.file.mapping?.vmas.delete(vma);
+    file.mapping?.vmas.delete(vma);
     const close = vma.ops?.close?.(vma);
     if (close !== undefined) yield* close;
-    yield* fput(this.kernel, vma.file);
+    this.kernel.sim.free(vma.mem, "vm_area_free");
+    yield* fput(this.kernel, file);
   }
 
   /** Reads through a mapping, faulting pages in as a CPU access would. */
@@ -215,12 +219,18 @@ export class Process implements Syscalls {
     return r.ok ? { ok: true, value: data.length } : r;
   }
 
+  /**
+   * A CPU access through the process's mappings, page by page: each page is a step that reads
+   * its VMA's page table (which unmap_mapping_range() may zap in between), and a missing entry
+   * runs the VMA's fault handler, which installs one (or a signal is raised).
+   */
   private *access(addr: bigint, length: number, copy: (page: Uint8Array, pageOff: number, bufOff: number, n: number) => void): Task<MemResult<0>> {
     let done = 0;
     while (done < length) {
       const at = addr + BigInt(done);
       const vma = this.mm.find(at);
       if (vma === undefined) return { ok: false, signal: "SIGSEGV" };
+      yield step("user_access", [vma]);
       const offInVma = Number(at - vma.start);
       const pageIndex = Math.floor(offInVma / PAGE_SIZE);
       let page = vma.ptes.get(pageIndex);
@@ -228,8 +238,7 @@ export class Process implements Syscalls {
         if (vma.ops === null) return { ok: false, signal: "SIGBUS" };
         const f = yield* this.kernel.sim.frame("handle_mm_fault", vma.ops.fault(vma, pageIndex));
         if (!f.ok) return { ok: false, signal: "SIGBUS" }; // VM_FAULT_OOM also ends in a signal for the task
-        page = f.page;
-        vma.ptes.set(pageIndex, page);
+        page = f.page; // the fault handler installed it in the page table
       }
       const pageOff = offInVma % PAGE_SIZE;
       const n = Math.min(PAGE_SIZE - pageOff, length - done, vma.length - offInVma);
@@ -242,25 +251,33 @@ export class Process implements Syscalls {
   *readFile(path: string): Task<SysResult<string>> {
     const self = this;
     return yield* this.traced("read_file", path, (function* () {
-      yield step("kernfs_fop_read_iter");
-      if (path.startsWith("/sys/")) return self.kernel.sysfs.read(path);
-      return fail(self.kernel.vfs.lookup(path) === undefined ? "ENOENT" : "EINVAL");
+      const { sysfs, vfs } = self.kernel;
+      if (!path.startsWith("/sys/")) {
+        yield step("vfs_read", [vfs]);
+        return fail(vfs.lookup(path) === undefined ? "ENOENT" : "EINVAL");
+      }
+      yield lookupStep("kernfs_fop_read_iter", () => ({ reads: sysfs.footprintOf(path), writes: [] }));
+      return sysfs.read(path);
     })(), (v) => JSON.stringify(v.trimEnd()));
   }
 
   *writeFile(path: string, data: string): Task<SysResult<number>> {
     const self = this;
     return yield* this.traced("write_file", `${path}, ${JSON.stringify(data)}`, (function* () {
-      yield step("kernfs_fop_write_iter");
-      if (path.startsWith("/sys/")) return yield* self.kernel.sysfs.write(path, data);
-      return fail(self.kernel.vfs.lookup(path) === undefined ? "ENOENT" : "EINVAL");
+      const { sysfs, vfs } = self.kernel;
+      if (!path.startsWith("/sys/")) {
+        yield step("vfs_write", [vfs]);
+        return fail(vfs.lookup(path) === undefined ? "ENOENT" : "EINVAL");
+      }
+      yield step("kernfs_fop_write_iter", [sysfs]);
+      return yield* sysfs.write(path, data);
     })());
   }
 
   *readlink(path: string): Task<SysResult<string>> {
     const self = this;
     return yield* this.traced("readlink", path, (function* () {
-      yield step("vfs_readlink");
+      yield step("vfs_readlink", [self.kernel.sysfs]);
       return self.kernel.sysfs.readlink(path);
     })());
   }
@@ -268,16 +285,16 @@ export class Process implements Syscalls {
   *readdir(path: string): Task<SysResult<readonly DirEntry[]>> {
     const self = this;
     return yield* this.traced("readdir", path, (function* (): Task<SysResult<readonly DirEntry[]>> {
-      yield step("iterate_dir");
-      if (path.startsWith("/sys")) return self.kernel.sysfs.readdir(path);
       const vfs = self.kernel.vfs;
+      yield step("iterate_dir", [path.startsWith("/sys") ? self.kernel.sysfs : vfs]);
+      if (path.startsWith("/sys")) return self.kernel.sysfs.readdir(path);
       if (!vfs.dirExists(path)) return fail("ENOENT");
       return ok(vfs.list(path).map((n) => ({ name: n.name, kind: "chr" as const })));
     })(), (v) => v.map((e) => e.name).join(" "));
   }
 
   *exists(path: string): Task<boolean> {
-    yield step("vfs_statx");
+    yield step("vfs_statx", [path.startsWith("/sys") ? this.kernel.sysfs : this.kernel.vfs]);
     if (path.startsWith("/sys")) return this.kernel.sysfs.exists(path);
     return this.kernel.vfs.lookup(path) !== undefined || this.kernel.vfs.dirExists(path);
   }
@@ -285,26 +302,26 @@ export class Process implements Syscalls {
   *mknod(path: string, major: number, minor: number): Task<SysResult<0>> {
     const self = this;
     return yield* this.traced("mknod", `${path}, ${major}:${minor}`, (function* () {
-      yield step("vfs_mknod");
+      yield step("vfs_mknod", [], [self.kernel.vfs]);
       return self.kernel.vfs.mknod(path, { major, minor });
     })());
   }
 
   *clockGettime(): Task<number> {
-    return this.kernel.sim.now / TICKS_PER_US;
+    return usFromTicks(this.kernel.sim.now);
   }
 
   *sleep(ms: number): Task<void> {
-    yield sleepTicks(msToTicks(ms));
+    yield sleepTicks(ticksFromMs(ms));
   }
 
   *ueventSocket(): Task<SysResult<Fd>> {
     const self = this;
     return yield* this.traced("socket", "NETLINK_KOBJECT_UEVENT", (function* () {
-      yield step("netlink_create");
+      yield step("netlink_create", [], [self.kernel.uevents]);
       const sim = self.kernel.sim;
-      const file = new KFile(sim.alloc("file", { label: `netlink socket (pid ${self.pid})` }), "socket:[netlink]", null, self.pid);
-      const socket = new UeventSocket(self.kernel);
+      const file = new KFile(sim, sim.alloc("file", { label: `netlink socket (pid ${self.pid})` }), "socket:[netlink]", null, self.pid);
+      const socket = new UeventSocket(self.kernel, `netlink sock (pid ${self.pid})`);
       file.ops = ueventSocketOps(socket);
       file.privateData = socket;
       return ok(self.allocFd(file));
@@ -312,9 +329,12 @@ export class Process implements Syscalls {
   }
 
   *recvUevent(fd: Fd, timeoutMs: number): Task<SysResult<Uevent>> {
-    const socket = this.fds.get(fd)?.privateData;
+    const file = this.fds.get(fd);
+    if (file === undefined) return fail("EBADF");
+    yield fdgetStep(file);
+    const socket = file.privateData;
     if (!(socket instanceof UeventSocket)) return fail("ENOTSOCK");
-    return yield* socket.recv(msToTicks(timeoutMs));
+    return yield* socket.recv(ticksFromMs(timeoutMs));
   }
 
   /** Process exit: every mapping is unmapped and every fd closed, as do_exit() does. */

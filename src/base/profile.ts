@@ -1,6 +1,8 @@
 /**
  * Which kernel the model behaves like: `mainline` follows the code of a given version;
- * `uapi-doc` follows Documentation/gpu/drm-uapi.rst where it and the code disagree (D1..D9).
+ * `uapi-doc` follows Documentation/gpu/drm-uapi.rst where it and the code disagree and the
+ * model implements the documented side (D1, D2 today). What each profile and version changes is listed, by name, in variants.ts: the model asks
+ * variant() there and never tests a profile name or a version itself.
  */
 export type ProfileName = "mainline" | "uapi-doc";
 
@@ -29,8 +31,4 @@ export function compareVersions(a: string, b: string): number {
     if (d !== 0) return d;
   }
   return 0;
-}
-
-export function versionAtLeast(profile: KernelProfile, v: string): boolean {
-  return compareVersions(profile.version, v) >= 0;
 }

@@ -4,18 +4,29 @@
  *
  * Paths are absolute ("/sys/bus/pci/rescan"). Symlinks are followed component by component.
  */
-import { assert, type Task } from "../kernel/mod.js";
+import { assert, KObject, type KStruct, type Sim, type Task } from "../kernel/mod.js";
 import { fail, ok, type DirEntry, type SysResult } from "../uapi/mod.js";
 
 export type SysfsNode =
   | { readonly kind: "dir" }
-  | { readonly kind: "attr"; readonly show?: () => string; readonly store?: (data: string) => Task<SysResult<number>> }
+  | {
+      readonly kind: "attr";
+      /** The kernel object show() reads (a read of the file is a read of it). */
+      readonly owner?: KStruct;
+      readonly show?: () => string;
+      readonly store?: (data: string) => Task<SysResult<number>>;
+    }
   | { readonly kind: "link"; readonly target: string };
 
 const LINKS_MAX = 40; // like the kernel's MAXSYMLINKS
 
-export class Sysfs {
+export class Sysfs extends KObject {
   private readonly nodes = new Map<string, SysfsNode>([["/sys", { kind: "dir" }]]);
+
+  constructor(sim: Sim) {
+    // The kernfs tree of /sys lives as long as the kernel.
+    super(sim, sim.alloc("kernfs_root", { kind: "static", label: "sysfs", persistent: true }));
+  }
 
   /** Adds a node, creating missing parent directories. */
   add(path: string, node: SysfsNode): void {
@@ -61,6 +72,12 @@ export class Sysfs {
       cur = next;
     }
     return cur === "" ? "/" : cur;
+  }
+
+  /** What reading `path` reads: the tree, and the object behind an attribute. */
+  footprintOf(path: string): KStruct[] {
+    const node = this.lookup(path);
+    return node?.kind === "attr" && node.owner !== undefined ? [this, node.owner] : [this];
   }
 
   lookup(path: string): SysfsNode | undefined {

@@ -2,19 +2,25 @@
  * A NETLINK_KOBJECT_UEVENT socket bound to group 1: a bounded receive queue. When the queue
  * is full further events are dropped and the next receive fails with ENOBUFS, as in Linux.
  */
-import { step, WaitQueue, waitEvent, type Task } from "../kernel/mod.js";
+import { KObject, step, WaitQueue, waitEvent, type Sim, type Task } from "../kernel/mod.js";
 import { fail, ok, type SysResult, type Uevent } from "../uapi/mod.js";
 import type { Kernel } from "./kernel.js";
-import type { UeventListener } from "./uevent_hub.js";
+import type { UeventHub, UeventListener } from "./uevent_hub.js";
 import type { FileOps, KFile } from "./vfs.js";
 
-export class UeventSocket implements UeventListener {
+export class UeventSocket extends KObject implements UeventListener {
+  static readonly fixedFields = ["sim", "hub", "queueMax", "wq", "unsubscribe"];
+  readonly sim: Sim;
+  readonly hub: UeventHub;
   readonly queue: Uevent[] = [];
   overrun = false;
   readonly wq: WaitQueue;
   readonly unsubscribe: () => void;
 
-  constructor(kernel: Kernel, readonly queueMax = 4096) {
+  constructor(kernel: Kernel, label: string, readonly queueMax = 4096) {
+    super(kernel.sim, kernel.sim.alloc("netlink_sock", { label }));
+    this.sim = kernel.sim;
+    this.hub = kernel.uevents;
     this.wq = new WaitQueue(kernel.sim, "uevent socket");
     this.unsubscribe = kernel.uevents.subscribe(this);
   }
@@ -29,12 +35,12 @@ export class UeventSocket implements UeventListener {
   }
 
   *recv(timeoutTicks: number): Task<SysResult<Uevent>> {
-    yield step("netlink_recvmsg");
+    yield step("netlink_recvmsg", [], [this]);
     if (this.overrun) {
       this.overrun = false;
       return fail("ENOBUFS");
     }
-    const queued = yield* waitEvent(this.wq, "recv on uevent socket", () => this.queue.length > 0, timeoutTicks);
+    const queued = yield* waitEvent(this.wq, "recv on uevent socket", () => this.queue.length > 0, timeoutTicks, step("netlink_recvmsg", [], [this]));
     if (!queued) return fail("EAGAIN");
     return ok(this.queue.shift()!);
   }
@@ -44,7 +50,9 @@ export function ueventSocketOps(socket: UeventSocket): FileOps {
   return {
     name: "netlink_uevent",
     *release(_file: KFile) {
+      yield step("netlink_release", [], [socket, socket.hub]);
       socket.unsubscribe();
+      socket.sim.free(socket.mem, "netlink_release");
     },
   };
 }

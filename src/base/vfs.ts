@@ -7,7 +7,7 @@
  *
  * @see chrdev_open() in fs/char_dev.c; fput() in fs/file_table.c
  */
-import { assert, step, waitEvent, type Allocation, type KStruct, type Task, type WaitQueue } from "../kernel/mod.js";
+import { assert, fixedStep, KObject, step, waitEvent, type Allocation, type KObjectTracker, type StepYield, type Task, type WaitQueue } from "../kernel/mod.js";
 import { fail, ok, POLLERR, POLLHUP, type IoctlFields, type IoctlRequest, type OpenFlags, type SysResult } from "../uapi/mod.js";
 import type { Devt } from "./device.js";
 import type { Kernel } from "./kernel.js";
@@ -39,30 +39,53 @@ export interface PollWait {
   /** Why a task sleeping in poll(2) on this file is blocked, for the trace. */
   readonly reason: string;
   mask(): number;
+  /** The step a woken poll(2) runs to call mask() again (the driver's poll, re-run). */
+  readonly recheck: StepYield;
 }
 
 /** What a character-device driver does on open(): set `file.ops` and `file.privateData`. */
 export type ChrdevOpen = (devt: Devt, file: KFile, flags: OpenFlags) => Task<SysResult<0>>;
 
-export class KFile implements KStruct {
+/** Where a file keeps its fdget() step, made once (a symbol key: a cache, not file state). */
+const FDGET_STEP = Symbol("fdget step");
+
+export class KFile extends KObject {
+  static readonly fixedFields = ["path", "devt", "pid"];
+  [FDGET_STEP]: StepYield | undefined;
   count = 1;
   ops: FileOps | null = null;
   privateData: unknown = null;
   /** The address space mappings of this file map (f_mapping). */
   mapping: AddressSpace | null = null;
   constructor(
-    readonly mem: Allocation,
+    tracker: KObjectTracker,
+    mem: Allocation,
     readonly path: string,
     readonly devt: Devt | null,
     readonly pid: number,
-  ) {}
+  ) {
+    super(tracker, mem);
+  }
 }
 
-export class Vfs {
+/**
+ * The step of a system call that starts on an open file: it reads the file (its ops and
+ * private data) before the file's own code runs. Made once per file: every ioctl takes it.
+ * @see fdget() in include/linux/file.h
+ */
+export function fdgetStep(file: KFile): StepYield {
+  return (file[FDGET_STEP] ??= fixedStep("fdget", [file]));
+}
+
+/** The device-node table (devtmpfs and mknod nodes) and the character-device table. */
+export class Vfs extends KObject {
+  static readonly fixedFields = ["kernel"];
   private readonly nodes = new Map<string, Devt>();
   private readonly chrdevs = new Map<number, ChrdevOpen>();
 
-  constructor(private readonly kernel: Kernel) {}
+  constructor(private readonly kernel: Kernel) {
+    super(kernel.sim, kernel.sim.alloc("super_block", { kind: "static", label: "devtmpfs", persistent: true }));
+  }
 
   registerChrdev(major: number, open: ChrdevOpen): void {
     assert(!this.chrdevs.has(major), `Cannot register chrdev: major ${major} taken`);
@@ -105,12 +128,12 @@ export class Vfs {
   /** Opens a device node: path lookup (ENOENT), then the char driver's open. */
   *open(path: string, flags: OpenFlags, pid: number): Task<SysResult<KFile>> {
     const sim = this.kernel.sim;
-    yield step("do_sys_open");
+    yield step("do_sys_open", [this]);
     const devt = this.nodes.get(path);
     if (devt === undefined) return fail("ENOENT");
     const open = this.chrdevs.get(devt.major);
     if (open === undefined) return fail("ENXIO");
-    const file = new KFile(sim.alloc("file", { label: `file ${path} (pid ${pid})` }), path, devt, pid);
+    const file = new KFile(sim, sim.alloc("file", { label: `file ${path} (pid ${pid})` }), path, devt, pid);
     const r = yield* sim.frame("chrdev_open", open(devt, file, flags));
     if (!r.ok) {
       sim.free(file.mem, "fput");
@@ -139,10 +162,11 @@ export function* vfsPoll(file: KFile, requested: number, timeoutTicks: number): 
   if (file.ops?.poll === undefined) return 0;
   const pw = yield* file.ops.poll(file);
   const revents = (): number => pollFilter(pw.mask(), requested);
-  yield* waitEvent(pw.wq, pw.reason, () => revents() !== 0, timeoutTicks);
+  yield* waitEvent(pw.wq, pw.reason, () => revents() !== 0, timeoutTicks, pw.recheck);
   return revents();
 }
 
+/** Takes a file reference; the caller's step writes the file. @see get_file() */
 export function fget(file: KFile): void {
   assert(file.count > 0, `Cannot fget ${file.path}: file already released`);
   file.count++;
@@ -150,10 +174,10 @@ export function fget(file: KFile): void {
 
 /** Drops a file reference; the last one runs the driver's release and frees the file. */
 export function* fput(kernel: Kernel, file: KFile): Task<void> {
+  yield step("fput", [], [file]);
   assert(file.count > 0, `Cannot fput ${file.path}: no reference held`);
   file.count--;
   if (file.count > 0) return;
-  yield step("__fput", [], [file]);
   if (file.ops !== null) yield* kernel.sim.frame("__fput", file.ops.release(file));
   kernel.sim.free(file.mem, "__fput");
 }

@@ -3,27 +3,36 @@
  * scenario in scenarios/ (the IGT core_hotunplug subtests and the unplug stories, on the
  * correct driver and on the broken devm one, where the bug must be caught), compares the model
  * with the Linux 6.12 recording, prints a summary table and writes the HTML report.
+ *
+ * The scenarios and the recording are found relative to this module (inside the installed
+ * package); the report is written relative to the caller's working directory.
  */
 import { readdirSync } from "node:fs";
-import { join, relative } from "node:path";
+import { isAbsolute, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Command } from "commander";
 import { compareWithRecording, summarize } from "../realkernel/mod.js";
 import { formatTextTable, renderHtml, worldRunRecord, type RunRecord } from "../report/mod.js";
-import { formatLocated, loadScenarioFile, replayCommand, runScenario, type ScenarioRun } from "../scenario/mod.js";
+import {
+  formatLocated, loadScenarioFile, replayCommand, runScenario, verdictWord, type ScenarioRun,
+} from "../scenario/mod.js";
+import type { CommandContext } from "./context.js";
 import { EXIT, worst, type Verdict } from "./exit.js";
-import { writeOutput } from "./write_file.js";
+import type { Io } from "./io.js";
+import { checkOutputPath, writeOutput } from "./output_path.js";
 
 export const SCENARIO_DIR = fileURLToPath(new URL("../../scenarios/", import.meta.url));
 
-/** The built-in scenario files, as paths relative to the working directory (for replay commands). */
-export function builtinScenarioFiles(): string[] {
-  return readdirSync(SCENARIO_DIR).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => relative(process.cwd(), join(SCENARIO_DIR, f)));
+/** How a path is shown in replay commands: relative to the caller when inside it, else absolute. */
+function shownPath(full: string): string {
+  const rel = relative(process.cwd(), full);
+  return rel.startsWith("..") || isAbsolute(rel) ? full : rel;
 }
 
-/** What the table says of a run: pass, caught (the expected findings occurred), or the failure class. */
-function outcomeOf(run: ScenarioRun): string {
-  if (run.verdict !== "pass") return `FAIL (${run.verdict})`;
-  return run.scenario.checks.findings.length > 0 ? "caught" : "pass";
+/** The built-in scenario files, as shownPath() gives them (for replay commands). */
+export function builtinScenarioFiles(): string[] {
+  const names = readdirSync(SCENARIO_DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+  return names.map((f) => shownPath(join(SCENARIO_DIR, f)));
 }
 
 function findingsCell(run: ScenarioRun): string {
@@ -32,34 +41,54 @@ function findingsCell(run: ScenarioRun): string {
   return [...counts].map(([k, n]) => (n > 1 ? `${k} x${n}` : k)).join(", ") || "-";
 }
 
-export function demoCommand(htmlPath: string, out: (s: string) => void, progress: (s: string) => void): number {
+export function addDemoCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command("demo")
+    .description("run the built-in scenarios on the correct and the broken driver and the " +
+      "Linux 6.12 comparison; print a table and write the HTML report")
+    .option("--html <file>", "where to write the report", "out/vdrm-report.html")
+    .action((o: { html: string }) => {
+      ctx.exitCode = demoCommand(o.html, ctx.io);
+    });
+}
+
+export function demoCommand(htmlPath: string, io: Io): number {
+  checkOutputPath("--html", htmlPath);
   const files = builtinScenarioFiles();
   const rows: string[][] = [];
   const records: RunRecord[] = [];
   const verdicts: Verdict[] = [];
   for (const [i, file] of files.entries()) {
-    progress(`[${i + 1}/${files.length}] ${file}`);
+    io.progress(`[${i + 1}/${files.length}] ${file}`);
     const loaded = loadScenarioFile(file);
     if (!loaded.ok) {
-      for (const e of loaded.errors) out(formatLocated(e));
+      for (const e of loaded.errors) io.err(formatLocated(e));
       verdicts.push("input");
       continue;
     }
     const run = runScenario(loaded.scenario);
     verdicts.push(run.verdict);
     const drivers = [...new Set(run.scenario.world.devices.map((d) => d.driver))].join(",");
-    rows.push([run.scenario.name, drivers, outcomeOf(run), findingsCell(run), run.verdict === "pass" ? "" : replayCommand(run)]);
-    records.push(worldRunRecord(run.world, { title: `${run.scenario.name} on ${drivers}`, verdict: outcomeOf(run), replay: replayCommand(run) }));
+    const word = verdictWord(run);
+    const replay = replayCommand(run);
+    const shownReplay = run.verdict === "pass" ? "" : replay;
+    rows.push([run.scenario.name, drivers, word, findingsCell(run), shownReplay]);
+    const title = `${run.scenario.name} on ${drivers}`;
+    records.push(worldRunRecord(run.world, { title, verdict: word, replay }));
   }
-  progress("");
-  for (const l of formatTextTable(["scenario", "driver", "verdict", "findings", "replay"], rows)) out(l);
+  io.progress("");
+  const header = ["scenario", "driver", "verdict", "findings", "replay"];
+  for (const l of formatTextTable(header, rows)) io.out(l);
   const caught = records.filter((r) => r.verdict === "caught").length;
   const failed = verdicts.filter((v) => v !== "pass").length;
-  out("");
-  out(`${files.length} scenarios: ${files.length - failed - caught} pass, ${caught} caught a broken driver as expected, ${failed} failed`);
+  io.out("");
+  const passed = files.length - failed - caught;
+  io.out(`${files.length} scenarios: ${passed} pass, ` +
+    `${caught} caught a broken driver as expected, ${failed} failed`);
   const c = summarize(compareWithRecording());
-  out(`Linux 6.12 bochs recording: ${c.match} match, ${c.mismatch} mismatch, ${c.missing} missing, ${c.extra} extra, ${c["not-modelled"]} not modelled`);
+  io.out(`Linux 6.12 bochs recording: ${c.match} match, ${c.mismatch} mismatch, ` +
+    `${c.missing} missing, ${c.extra} extra, ${c["not-modelled"]} not modelled`);
   if (c.mismatch + c.missing + c.extra > 0) verdicts.push("expectation");
-  out(`report: ${writeOutput(htmlPath, renderHtml(records))}`);
+  io.out(`report: ${writeOutput("--html", htmlPath, renderHtml(records))}`);
   return EXIT[worst(verdicts)];
 }

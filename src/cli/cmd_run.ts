@@ -1,25 +1,67 @@
 /**
- * `vdrm run FILE...`: validates every scenario file first (nothing runs if one is bad), then
- * runs each and prints its timeline (or one JSON object per line with --json). The exit code
- * is the most serious failure class over all runs.
+ * `vdrm run FILE...`: checks the output paths and validates every scenario file first
+ * (nothing runs if one is bad), then runs each and prints its timeline (or one JSON object per
+ * line with --json). The exit code is the most serious verdict over all runs.
  */
-import { formatTrace, jsonText } from "../kernel/mod.js";
-import type { KernelVersion, ProfileName } from "../base/mod.js";
+import type { Command } from "commander";
+import {
+  DEFAULT_KERNEL_VERSION, PROFILE_NAMES, type KernelVersion, type ProfileName,
+} from "../base/mod.js";
+import { formatTrace, jsonText, ReplayMismatchError } from "../kernel/mod.js";
 import { renderHtml, worldRunRecord } from "../report/mod.js";
-import { formatLocated, formatRunText, loadScenarioFile, replayCommand, runJson, runScenario, type Scenario, type ScenarioRun } from "../scenario/mod.js";
-import { EXIT, worst, type Verdict } from "./exit.js";
-import { writeOutput } from "./write_file.js";
+import {
+  formatLocated, formatRunText, loadScenarioFile, replayCommand, runJson, runScenario,
+  STEPS_MAX_DEFAULT, verdictWord, type ReplayToken, type RunOverrides, type Scenario,
+  type ScenarioRun,
+} from "../scenario/mod.js";
+import type { CommandContext } from "./context.js";
+import { CliError } from "./errors.js";
+import { EXIT, worst } from "./exit.js";
+import type { Io } from "./io.js";
+import { choice, parseCount, parseKernel, parseSeed } from "./options.js";
+import { checkOutputPath, writeOutput } from "./output_path.js";
+import { parseReplayToken, replayMismatchMessage, runSettings, type RunSettings } from "./replay_args.js";
 
 export interface RunOptions {
   readonly seed?: number;
   readonly profile?: ProfileName;
   readonly kernel?: KernelVersion;
+  readonly maxSteps?: number;
   readonly json?: boolean;
   readonly trace?: string;
   readonly html?: string;
+  /** Rerun exactly this schedule (one file only). */
+  readonly replay?: ReplayToken;
+  /** Print the replay commands for a pass too. */
+  readonly printReplay?: boolean;
 }
 
-export function runCommand(files: readonly string[], o: RunOptions, out: (s: string) => void, err: (s: string) => void): number {
+export function addRunCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command("run")
+    .description("run scenario files (YAML or JSON) and print each timeline")
+    .argument("<file...>", "scenario files")
+    .option("--seed <n>", "simulation seed (default: the file's world.seed, else 1)", parseSeed)
+    .option("--profile <p>", `kernel profile: ${PROFILE_NAMES.join(" or ")} (default: the file's)`,
+      choice("profile", PROFILE_NAMES))
+    .option("--kernel <v>",
+      `kernel version to model (default: the file's, else ${DEFAULT_KERNEL_VERSION})`, parseKernel)
+    .option("--max-steps <n>",
+      `step budget of each run; verdict budget when it runs out (default: ${STEPS_MAX_DEFAULT})`,
+      parseCount("--max-steps"))
+    .option("--json", "print one JSON object per scenario instead of the timeline")
+    .option("--trace <file>",
+      "save every step of the simulation (JSON if the name ends in .json, else text)")
+    .option("--html <file>", "write the HTML timeline report")
+    .option("--replay <token>", "rerun exactly the schedule of a printed replay token (one " +
+      "file; the token sets seed, profile and kernel)", parseReplayToken)
+    .option("--print-replay", "print the replay commands for a pass too (a failure always does)")
+    .action((files: string[], o: RunOptions) => {
+      ctx.exitCode = runCommand(files, o, ctx.io);
+    });
+}
+
+function loadAll(files: readonly string[], io: Io): Scenario[] | null {
   const scenarios: Scenario[] = [];
   let bad = 0;
   for (const f of files) {
@@ -27,34 +69,83 @@ export function runCommand(files: readonly string[], o: RunOptions, out: (s: str
     if (r.ok) scenarios.push(r.scenario);
     else {
       bad++;
-      for (const e of r.errors) err(formatLocated(e));
+      for (const e of r.errors) io.err(formatLocated(e));
     }
   }
-  if (bad > 0) {
-    err(`vdrm run: ${bad} of ${files.length} scenario file${files.length === 1 ? "" : "s"} invalid; nothing was run`);
-    return EXIT.input;
+  if (bad === 0) return scenarios;
+  const plural = files.length === 1 ? "" : "s";
+  io.err(`vdrm run: ${bad} of ${files.length} scenario file${plural} invalid; nothing was run`);
+  return null;
+}
+
+/** The settings of every run: the options, or with --replay the token's (refusing conflicts). */
+function overrides(files: readonly string[], o: RunOptions): RunOverrides {
+  if (o.replay !== undefined && files.length !== 1) {
+    throw new CliError(`--replay reruns one run: give one scenario file, not ${files.length}`, "run");
   }
-  const runs: ScenarioRun[] = [];
-  for (const [i, sc] of scenarios.entries()) {
-    const run = runScenario(sc, { ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.profile ? { profile: o.profile } : {}), ...(o.kernel ? { kernel: o.kernel } : {}) });
-    runs.push(run);
-    if (o.json) out(jsonText(runJson(run)));
-    else out(`${i > 0 ? "\n" : ""}${formatRunText(run)}`);
+  const settings = runSettings(o);
+  if (!settings.ok) throw new CliError(settings.message, "run");
+  const s: RunSettings = settings.settings;
+  return {
+    ...(s.seed !== undefined ? { seed: s.seed } : {}),
+    ...(s.profile ? { profile: s.profile } : {}),
+    ...(s.kernel ? { kernel: s.kernel } : {}),
+    ...(s.decisions !== undefined ? { decisions: s.decisions } : {}),
+    ...(o.maxSteps !== undefined ? { stepsMax: o.maxSteps } : {}),
+  };
+}
+
+function traceText(runs: readonly ScenarioRun[], json: boolean): string {
+  if (json) {
+    return jsonText({
+      runs: runs.map((r) => ({
+        scenario: r.scenario.name, file: r.scenario.file, seed: r.seed,
+        events: r.world.sim.trace.events,
+      })),
+    });
   }
+  const texts = runs.map((r) =>
+    `# ${r.scenario.name} seed=${r.seed}\n${formatTrace(r.world.sim.trace.events)}`);
+  return texts.join("\n");
+}
+
+function writeOutputs(runs: readonly ScenarioRun[], o: RunOptions, io: Io): void {
   if (o.trace !== undefined) {
-    const text = o.trace.endsWith(".json")
-      ? jsonText({ runs: runs.map((r) => ({ scenario: r.scenario.name, file: r.scenario.file, seed: r.seed, events: r.world.sim.trace.events })) })
-      : runs.map((r) => `# ${r.scenario.name} seed=${r.seed}\n${formatTrace(r.world.sim.trace.events)}`).join("\n");
-    err(`trace: ${writeOutput(o.trace, text)}`);
+    io.err(`trace: ${writeOutput("--trace", o.trace, traceText(runs, o.trace.endsWith(".json")))}`);
   }
   if (o.html !== undefined) {
-    const records = runs.map((r) => worldRunRecord(r.world, { title: r.scenario.name, verdict: r.verdict, replay: replayCommand(r) }));
-    err(`report: ${writeOutput(o.html, renderHtml(records))}`);
+    const records = runs.map((r) => worldRunRecord(r.world, {
+      title: r.scenario.name, verdict: verdictWord(r), replay: replayCommand(r),
+    }));
+    io.err(`report: ${writeOutput("--html", o.html, renderHtml(records))}`);
   }
-  const verdict: Verdict = worst(runs.map((r) => r.verdict));
+}
+
+export function runCommand(files: readonly string[], o: RunOptions, io: Io): number {
+  const settings = overrides(files, o);
+  if (o.trace !== undefined) checkOutputPath("--trace", o.trace);
+  if (o.html !== undefined) checkOutputPath("--html", o.html);
+  const scenarios = loadAll(files, io);
+  if (scenarios === null) return EXIT.input;
+  const runs: ScenarioRun[] = [];
+  for (const [i, sc] of scenarios.entries()) {
+    let run: ScenarioRun;
+    try {
+      run = runScenario(sc, settings);
+    } catch (e) {
+      if (!(e instanceof ReplayMismatchError)) throw e;
+      throw new CliError(`${sc.file}: ${replayMismatchMessage(e)}`, "run");
+    }
+    runs.push(run);
+    const text = formatRunText(run, { replay: o.printReplay === true });
+    io.out(o.json ? jsonText(runJson(run)) : `${i > 0 ? "\n" : ""}${text}`);
+  }
+  writeOutputs(runs, o, io);
   if (runs.length > 1 && !o.json) {
     const failed = runs.filter((r) => r.verdict !== "pass");
-    out(`\n${runs.length - failed.length} passed, ${failed.length} failed${failed.length ? `: ${failed.map((r) => `${r.scenario.name} (${r.verdict})`).join(", ")}` : ""}`);
+    const names = failed.map((r) => `${r.scenario.name} (${r.verdict})`).join(", ");
+    const list = failed.length > 0 ? `: ${names}` : "";
+    io.out(`\n${runs.length - failed.length} passed, ${failed.length} failed${list}`);
   }
-  return EXIT[verdict];
+  return EXIT[worst(runs.map((r) => r.verdict))];
 }

@@ -1,15 +1,37 @@
 /**
- * Exit codes of the vdrm command: 0 pass, 1 expectation not met, 2 bad input, 3 memory finding
- * (use-after-free, double free, kref), 4 hang, 5 leak, 6 WARN.
+ * Exit codes of the vdrm command, read from the verdict table (src/scenario/verdict.ts):
+ * 0 pass, 1 expectation, 2 input, 3 memory, 4 hang, 5 leak, 6 warn, 7 blocked, 8 budget,
+ * 9 footprint, 70 internal.
  */
-export const EXIT = { pass: 0, expectation: 1, input: 2, memory: 3, hang: 4, leak: 5, warn: 6 } as const;
-export type Verdict = keyof typeof EXIT;
+import { VERDICTS, verdictsByExitCode, worstVerdict, type Verdict } from "../scenario/mod.js";
 
-/** When runs fail differently, the exit code names the most serious class. */
-const SEVERITY: readonly Verdict[] = ["input", "memory", "hang", "leak", "warn", "expectation", "pass"];
+export type { Verdict } from "../scenario/mod.js";
 
+export const EXIT = Object.fromEntries(VERDICTS.map((v) => [v.name, v.exit])) as Readonly<
+  Record<Verdict, number>
+>;
+
+/** When runs fail differently, the exit code names the most serious verdict. */
 export function worst(verdicts: Iterable<Verdict>): Verdict {
-  let w: Verdict = "pass";
-  for (const v of verdicts) if (SEVERITY.indexOf(v) < SEVERITY.indexOf(w)) w = v;
-  return w;
+  return worstVerdict(verdicts);
+}
+
+/** The verdicts most serious first, as a sentence (with a line break after the colon). */
+export function severityText(lineBreak = " "): string {
+  const names = VERDICTS.filter((v) => v.name !== "pass").map((v) => v.name);
+  const intro = "With several runs, the exit code is that of the most serious verdict:";
+  return `${intro}${lineBreak}${names.join(", ")}.`;
+}
+
+/** The exit codes as the help text lists them. */
+export function exitCodeHelp(): string {
+  const rows = verdictsByExitCode().map((v) =>
+    `  ${String(v.exit).padStart(2)}  ${v.name.padEnd(13)}${v.meaning}`);
+  return `Exit codes:\n${rows.join("\n")}\n${severityText("\n  ")}`;
+}
+
+/** The exit codes as a Markdown table, as README.md and docs/scenarios.md show it. */
+export function exitCodeMarkdown(): string {
+  const rows = verdictsByExitCode().map((v) => `| ${v.exit} | ${v.name} | ${v.meaning} |`);
+  return ["| exit | verdict | meaning |", "|---|---|---|", ...rows, "", severityText()].join("\n");
 }

@@ -1,87 +1,100 @@
+/**
+ * The built command's main paths: run (timeline, JSON, output files, bad files and flags),
+ * demo, and the verdict wording shared by the terminal and the HTML report.
+ */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
+import { ROOT, scratchDir, scratchFile, UNMET, vdrm as spawnVdrm } from "./_test_cli.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const MAIN = join(ROOT, "dist/cli/main.js");
-const tmp = mkdtempSync(join(tmpdir(), "vdrm-cli-"));
+const tmp = scratchDir();
 
-function vdrm(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: ROOT, encoding: "utf8" });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+function vdrm(...args: string[]) {
+  return spawnVdrm(args);
 }
 
 function scenarioFile(name: string, text: string): string {
-  const f = join(tmp, name);
-  writeFileSync(f, text);
-  return f;
+  return scratchFile(tmp, name, text);
 }
 
 describe("vdrm run", () => {
-  it("passes a built-in scenario with exit 0 and prints the timeline with udevadm-style uevents", () => {
+  it("passes a built-in scenario with exit 0; the timeline shows uevents as udevadm does", () => {
     const r = vdrm("run", "scenarios/hotunplug-lateclose.yaml");
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /app#9 +ioctl 3, DRM_IOCTL_VERSION = -1 ENODEV {2}\(expected ENODEV\)/);
-    assert.match(r.stdout, /uevent +KERNEL\[0\.\d{6}\] remove +\/devices\/pci0000:00\/0000:00:01\.0\/0000:01:00\.0\/drm\/card0 \(drm\)\n +ACTION=remove\n/);
-    assert.match(r.stdout, /DEVNAME=\/dev\/dri\/card0\n +DEVTYPE=drm_minor\n +SEQNUM=9\n +MAJOR=226\n +MINOR=0\n/);
+    assert.match(r.stdout, new RegExp(String.raw`uevent +KERNEL\[0\.\d{6}\] remove +` +
+      String.raw`/devices/pci0000:00/0000:00:01\.0/0000:01:00\.0/drm/card0 \(drm\)\n` +
+      String.raw` +ACTION=remove\n`));
+    assert.match(r.stdout,
+      /DEVNAME=\/dev\/dri\/card0\n +DEVTYPE=drm_minor\n +SEQNUM=9\n +MAJOR=226\n +MINOR=0\n/);
     assert.match(r.stdout, /verdict: pass\n$/);
     assert.doesNotMatch(r.stdout, /replay:/);
   });
 
   it("exits 1 when an expectation is not met, and prints why and the replay command", () => {
-    const f = scenarioFile("unmet.yaml", "programs:\n  a:\n    - open: /dev/dri/card0\n      expect: ENODEV\n");
+    const f = scenarioFile("unmet.yaml", UNMET);
     const r = vdrm("run", f, "--seed", "42");
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /a#1 +open \/dev\/dri\/card0 = fd=3 path=\/dev\/dri\/card0 node=card0 {2}FAILED\n +expected ENODEV, got success \(line 3\)/);
-    assert.ok(r.stdout.includes(`replay: vdrm run ${f} --seed 42 --profile mainline --kernel 7.1`));
+    assert.ok(r.stdout.includes(
+      "a#1    open /dev/dri/card0 = fd=3 path=/dev/dri/card0 node=card0  FAILED\n" +
+      "              expected ENODEV, got success (line 3)"), r.stdout);
+    assert.match(r.stdout, new RegExp(`replay: vdrm run ${f} --replay v1\\.[\\w-]+\n`));
+    assert.ok(r.stdout.includes(`seed: vdrm run ${f} --seed 42 --profile mainline --kernel 7.1`));
   });
 
-  it("exits 3 on a use-after-free the scenario did not expect, with the access, free and allocation sites", () => {
-    const text = readFileSync(join(ROOT, "scenarios/hotunplug-lateclose-devm.yaml"), "utf8").replace(/^ {2}findings:.*\n/m, "");
-    const r = vdrm("run", scenarioFile("devm.yaml", text));
+  it("exits 3 on a use-after-free not expected, with the access, free and allocation sites", () => {
+    const devm = readFileSync(join(ROOT, "scenarios/hotunplug-lateclose-devm.yaml"), "utf8");
+    const r = vdrm("run", scenarioFile("devm.yaml", devm.replace(/^ {2}findings:.*\n/m, "")));
     assert.equal(r.code, 3, r.stderr);
-    assert.match(r.stdout, /memory: BUG: KASAN: use-after-free read of vdisp_devm_device \[drm_device#1 \(card0\)\] in drm_ioctl\n +access: drm_ioctl in task app/);
+    assert.ok(r.stdout.includes("memory: BUG: KASAN: use-after-free read of vdisp_devm_device " +
+      "[drm_device#1 (card0)] in drm_ioctl\n    access: drm_ioctl in task app"), r.stdout);
     assert.match(r.stdout, /freed: +devres_release_all in task admin/);
     assert.match(r.stdout, /verdict: memory\nreplay: vdrm run /);
   });
 
   it("exits 2 on a malformed file, with located errors, and runs nothing", () => {
-    const bad = scenarioFile("bad.yaml", "programs:\n  a:\n    - ioctl: DRM_IOCTL_GETCAP\n      fd: 3\n");
+    const text = "programs:\n  a:\n    - ioctl: DRM_IOCTL_GETCAP\n      fd: 3\n";
+    const bad = scenarioFile("bad.yaml", text);
     const good = join(ROOT, "scenarios/hotunplug-lateclose.yaml");
     const r = vdrm("run", good, bad);
     assert.equal(r.code, 2);
     assert.equal(r.stdout, "");
-    assert.ok(r.stderr.includes(`${bad}:3:14: program a, step 1 ioctl: unknown ioctl "DRM_IOCTL_GETCAP" (did you mean "DRM_IOCTL_GET_CAP"?)`), r.stderr);
+    assert.ok(r.stderr.includes(`${bad}:3:14: program a, step 1 ioctl: ` +
+      `unknown ioctl "DRM_IOCTL_GETCAP" (did you mean "DRM_IOCTL_GET_CAP"?)`), r.stderr);
     assert.match(r.stderr, /1 of 2 scenario files invalid; nothing was run/);
   });
 
-  it("--json prints one object per scenario with steps, uevents, findings and the replay command", () => {
+  it("--json prints one object per scenario: steps, uevents, findings, the replay command", () => {
     const r = vdrm("run", "scenarios/egpu-pull.yaml", "--json", "--seed", "3", "--kernel", "6.12");
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split("\n");
     assert.equal(lines.length, 1);
-    const o = JSON.parse(lines[0]!) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    type Json = Record<string, unknown> & {
+      steps: { program: string; call: string; result: unknown }[];
+      uevents: { action: string; env: string[] }[];
+    };
+    const o = JSON.parse(lines[0]!) as Json;
     assert.equal(o["scenario"], "egpu-pull");
     assert.equal(o["seed"], 3);
     assert.equal(o["kernel"], "6.12");
     assert.equal(o["verdict"], "pass");
-    assert.equal(o["replay"], "vdrm run scenarios/egpu-pull.yaml --seed 3 --profile mainline --kernel 6.12");
-    const stale = o["steps"].find((s: any) => s.program === "app" && s.call.includes("GET_CAP")); // eslint-disable-line @typescript-eslint/no-explicit-any
-    assert.deepEqual(stale.result, { status: "errno", errno: "ENODEV" });
-    assert.ok(o["uevents"].some((u: any) => u.action === "remove" && u.env.includes("DEVNAME=dri/card0"))); // eslint-disable-line @typescript-eslint/no-explicit-any
+    assert.equal(o["seedCommand"],
+      "vdrm run scenarios/egpu-pull.yaml --seed 3 --profile mainline --kernel 6.12");
+    const stale = o.steps.find((s) => s.program === "app" && s.call.includes("GET_CAP"));
+    assert.deepEqual(stale?.result, { status: "errno", errno: "ENODEV" });
+    assert.ok(o.uevents.some((u) => u.action === "remove" && u.env.includes("DEVNAME=dri/card0")));
     assert.deepEqual(o["findings"], []);
   });
 
   it("--trace and --html write their files", () => {
     const trace = join(tmp, "t.json");
     const html = join(tmp, "r.html");
-    const r = vdrm("run", "scenarios/core_hotunplug-hotrebind.yaml", "--trace", trace, "--html", html);
+    const file = "scenarios/core_hotunplug-hotrebind.yaml";
+    const r = vdrm("run", file, "--trace", trace, "--html", html);
     assert.equal(r.code, 0, r.stderr);
-    const t = JSON.parse(readFileSync(trace, "utf8")) as { runs: { scenario: string; events: { t: string }[] }[] };
+    type Trace = { runs: { scenario: string; events: { t: string }[] }[] };
+    const t = JSON.parse(readFileSync(trace, "utf8")) as Trace;
     assert.equal(t.runs[0]!.scenario, "core_hotunplug-hotrebind");
     assert.ok(t.runs[0]!.events.some((e) => e.t === "call"));
     assert.match(readFileSync(html, "utf8"), /^<!DOCTYPE html>/i);
@@ -100,15 +113,41 @@ describe("vdrm run", () => {
   });
 });
 
+/** Each record's title with its tab mark and verdict word, as the HTML report shows them. */
+function verdictWords(html: string): Map<string, string> {
+  const tabs = [...html.matchAll(/role="tab"[^>]*>(✓|✗) ([^<]+)<\/button>/g)]
+    .map((m) => [m[2]!, m[1]!]);
+  const words = [...html.matchAll(/data-verdict>([^<]+)</g)].map((m) => m[1]!);
+  assert.equal(tabs.length, words.length);
+  return new Map(tabs.map(([title, mark], i) => [title!, `${mark} ${words[i]}`]));
+}
+
 describe("vdrm demo", () => {
-  it("prints the table with the broken driver caught, the real-kernel line and the report path", () => {
+  it("prints the table (broken driver caught), the real-kernel line and the report path", () => {
     const html = join(tmp, "demo.html");
     const r = vdrm("demo", "--html", html);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^scenario +driver +verdict +findings/);
     assert.match(r.stdout, /\nhotunplug-lateclose +vdisp +pass +-/);
-    assert.match(r.stdout, /\nhotunplug-lateclose-devm +vdisp-devm +caught +warn x2, use-after-free x\d+/);
-    assert.match(r.stdout, /Linux 6\.12 bochs recording: \d+ match, 0 mismatch, 0 missing, 0 extra/);
+    assert.match(r.stdout,
+      /\nhotunplug-lateclose-devm +vdisp-devm +caught +warn x2, use-after-free x\d+/);
+    assert.match(r.stdout,
+      /Linux 6\.12 bochs recording: \d+ match, 0 mismatch, 0 missing, 0 extra/);
     assert.ok(r.stdout.includes(`report: ${html}`));
+    const words = verdictWords(readFileSync(html, "utf8"));
+    assert.equal(words.get("hotunplug-lateclose-devm on vdisp-devm"), "✓ caught");
+    assert.equal(words.get("hotunplug-lateclose on vdisp"), "✓ pass");
+  });
+});
+
+describe("the verdict wording", () => {
+  it("the timeline and the HTML report both say caught for a broken driver caught", () => {
+    const html = join(tmp, "devm.html");
+    const r = vdrm("run", "scenarios/hotunplug-lateclose-devm.yaml", "--html", html);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\nverdict: caught\n$/);
+    const page = readFileSync(html, "utf8");
+    const words = [...page.matchAll(/data-verdict>([^<]+)</g)].map((m) => m[1]);
+    assert.deepEqual(words, ["caught"]);
   });
 });

@@ -7,18 +7,29 @@ import { isKernelVersion, KERNEL_VERSIONS, type KernelVersion } from "../base/mo
 import { didYouMean } from "../scenario/suggest.js";
 
 export function parseSeed(v: string): number {
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new InvalidArgumentError(`seed must be a non-negative integer, got "${v}"`);
-  return Number(v);
+  if (/^\d+$/.test(v) && Number.isSafeInteger(Number(v))) return Number(v);
+  throw new InvalidArgumentError(`seed must be a non-negative integer, got "${v}"`);
 }
 
 export function choice<T extends string>(what: string, allowed: readonly T[]) {
   return (v: string): T => {
     if ((allowed as readonly string[]).includes(v)) return v as T;
-    throw new InvalidArgumentError(`unknown ${what} "${v}"${didYouMean(v, allowed)}; expected one of ${allowed.join(", ")}`);
+    const expected = `expected one of ${allowed.join(", ")}`;
+    throw new InvalidArgumentError(`unknown ${what} "${v}"${didYouMean(v, allowed)}; ${expected}`);
   };
 }
 
 export function parseKernel(v: string): KernelVersion {
   if (isKernelVersion(v)) return v;
-  throw new InvalidArgumentError(`unknown kernel version "${v}"; expected one of ${KERNEL_VERSIONS.join(", ")}`);
+  const expected = `expected one of ${KERNEL_VERSIONS.join(", ")}`;
+  throw new InvalidArgumentError(`unknown kernel version "${v}"; ${expected}`);
+}
+
+/** A positive integer option such as --max-steps. */
+export function parseCount(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (/^\d+$/.test(v) && Number.isSafeInteger(n) && n > 0) return n;
+    throw new InvalidArgumentError(`${flag} must be a positive integer, got "${v}"`);
+  };
 }

@@ -5,9 +5,9 @@
  *
  * @see drm_simple_display_pipe_init() in drivers/gpu/drm/drm_simple_kms_helper.c
  */
-import type { Task } from "../kernel/mod.js";
+import { assert, step, type Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
-import { devmDrmDevAlloc, drmCrtcInit, drmDevEnter, drmDevExit, drmDevRegister, drmDevUnplug, drmEncoderInit, drmmConnectorInit, drmmModeConfigInit, drmPlaneInit, type ConnectorTypeName, type DrmDevice, type DrmDriver } from "../drm/mod.js";
+import { devmDrmDevAlloc, DrmDevice, drmCore, drmCrtcInit, drmDevEnter, drmDevExit, drmDevRegister, drmDevUnplug, drmEncoderInit, drmmConnectorInit, drmmModeConfigInit, drmPlaneInit, type ConnectorTypeName, type DrmDriver } from "../drm/mod.js";
 import { pcimEnableDevice, pciWrite32, type PciDev, type PciDeviceId, type PciDriver } from "../pci/mod.js";
 
 /** MMIO register the model's display hardware uses to enable scanout. */
@@ -27,10 +27,13 @@ export function displayPipeInit(dev: DrmDevice, connectorType: ConnectorTypeName
 
 /** Writes the scanout register, or does nothing once the device is unplugged. */
 export function* displayPipeSetScanout(dev: DrmDevice, pdev: PciDev, on: boolean): Task<boolean> {
+  const crtc = step(on ? "drm_simple_kms_crtc_enable" : "drm_simple_kms_crtc_disable", [dev], [dev.unplugSrcu]);
+  yield crtc;
   const token = drmDevEnter(dev);
   if (token === null) return false;
   try {
     yield* pciWrite32(pdev, SCANOUT_ENABLE_REG, on ? 1 : 0);
+    yield crtc;
     return true;
   } finally {
     drmDevExit(dev, token);
@@ -53,6 +56,7 @@ export function* displayProbeStart(pdev: PciDev, driver: DrmDriver, containerTyp
 
 /** The end of every display probe: the pipe, drm_dev_register(), then scanout on. */
 export function* displayProbeFinish(dev: DrmDevice, pdev: PciDev): Task<0 | ErrnoName> {
+  yield step("drm_simple_display_pipe_init", [], [dev, drmCore(dev.kernel)]);
   const err = displayPipeInit(dev, "Virtual");
   if (err !== 0) return err;
   const rerr = yield* drmDevRegister(dev);
@@ -66,7 +70,8 @@ export function* displayProbeFinish(dev: DrmDevice, pdev: PciDev): Task<0 | Errn
  * skipped for the hardware once unplugged (like drm_atomic_helper_shutdown()).
  */
 export function* displayRemoveStart(pdev: PciDev): Task<DrmDevice> {
-  const dev = pdev.drvdata as DrmDevice;
+  const dev = pdev.drvdata;
+  if (!(dev instanceof DrmDevice)) assert(false, `Cannot remove ${pdev.name}: its drvdata is not the drm_device probe made`);
   yield* drmDevUnplug(dev);
   yield* displayPipeSetScanout(dev, pdev, false);
   return dev;

@@ -18,12 +18,14 @@ export const vdispDevmDrmDriver: DrmDriver = { ...vdispDrmDriver, name: "vdisp-d
 export const vdispDevmPciDriver = displayPciDriver("vdisp-devm", [VDISP_PCI_ID], probe, remove);
 
 function* probe(pdev: PciDev): Task<0 | ErrnoName> {
-  yield step("vdisp_devm_probe", [pdev]);
+  const probeStep = step("vdisp_devm_probe", [], [pdev]);
+  yield probeStep;
   // BUG (on purpose): the drm_device lives in devres memory, freed at unbind.
   const mem = devmKzalloc(pdev, "vdisp_devm_device");
   if (mem === null) return "ENOMEM";
   const dev = yield* drmDevInit(pdev.kernel, mem, vdispDevmDrmDriver, pdev);
   if (typeof dev === "string") return dev;
+  yield probeStep;
   pdev.drvdata = dev;
   return yield* displayProbeFinish(dev, pdev);
 }

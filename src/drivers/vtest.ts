@@ -58,7 +58,9 @@ function* vtestHoldEnterIoctl(
   const token = drmDevEnter(dev);
   if (token === null) return fail("ENODEV");
   try {
-    yield sleepTicks(Number((arg.duration_ns + NSEC_PER_TICK - 1n) / NSEC_PER_TICK));
+    // The wake-up runs drm_dev_exit(): it reads the device and writes drm_unplug_srcu.
+    const exit = step("vtest_hold_enter_ioctl", [dev], [dev.unplugSrcu]);
+    yield sleepTicks(Number((arg.duration_ns + NSEC_PER_TICK - 1n) / NSEC_PER_TICK), exit);
   } finally {
     drmDevExit(dev, token);
   }

@@ -4,7 +4,7 @@
  * about managed releases.
  */
 import { Device, Kernel, Process, type KernelProfile } from "../base/mod.js";
-import { assert, FifoStrategy, Sim, type Finding, type Task } from "../kernel/mod.js";
+import { assert, FifoStrategy, findingSummary, Sim, type Finding, type Task } from "../kernel/mod.js";
 import type { AnyIoctlDef, Fd, IoctlIn, IoctlOutOf, SysResult } from "../uapi/mod.js";
 import { drmDevAlloc, drmDevPut, drmDevRegister, type DrmDevice } from "./device.js";
 import { drmCore } from "./drm_core.js";
@@ -56,6 +56,11 @@ export interface DrmMachine {
   warnings(): string[];
   /** The process exits (closing its files), `dev`'s initial reference is dropped; returns the leak count. */
   finish(dev: DrmDevice): number;
+  /**
+   * finish(), and throws if any step touched an object it did not declare (the footprint
+   * checker is on in the tests): a test of a handler fails if the handler's footprint is wrong.
+   */
+  finishClean(dev: DrmDevice): number;
 }
 
 export function drmMachine(profile: KernelProfile = { name: "mainline", version: "7.1" }): DrmMachine {
@@ -108,6 +113,13 @@ export function drmMachine(profile: KernelProfile = { name: "mainline", version:
       m.run(() => proc.exit());
       m.run(() => drmDevPut(dev));
       return sim.reportLeaks();
+    },
+    finishClean: (dev) => {
+      const leaks = m.finish(dev);
+      const undeclared = sim.findings.filter((f) => f.kind === "undeclared-access");
+      const why = undeclared.map(findingSummary).join("; ");
+      assert(undeclared.length === 0, `Cannot finish test: undeclared accesses: ${why}`);
+      return leaks;
     },
     warnings: () => sim.findings.filter((f): f is Extract<Finding, { kind: "warn" }> => f.kind === "warn").map((f) => f.message),
   };

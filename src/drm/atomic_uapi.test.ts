@@ -48,14 +48,14 @@ describe("drm_mode_atomic_ioctl()", () => {
       ),
       "EINVAL",
     );
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
     const plain = drmMachine();
     const pdev = plain.registered();
     assert.equal(
       answer(plain.ioctl(plain.open("/dev/dri/card0"), DRM_IOCTL_MODE_ATOMIC)),
       "EOPNOTSUPP",
     );
-    assert.equal(plain.finish(pdev), 0);
+    assert.equal(plain.finishClean(pdev), 0);
   });
 
   test("the flag mask: each known flag alone passes (but ASYNC, which no device supports); the next bit is EINVAL", () => {
@@ -82,7 +82,7 @@ describe("drm_mode_atomic_ioctl()", () => {
     for (const bit of [0x4, 0x8, 0x80, 0x800, 0x80000000])
       assert.equal(commit(bit), "EINVAL", `flag 0x${bit.toString(16)}`);
     assert.equal(DRM_MODE_ATOMIC_FLAGS, 0x703);
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("a nonzero reserved field is EINVAL; objects are read through objs_ptr, which the model does not follow (EFAULT)", () => {
@@ -105,7 +105,7 @@ describe("drm_mode_atomic_ioctl()", () => {
       "EACCES",
       "ATOMIC is for the master",
     );
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 });
 
@@ -158,7 +158,7 @@ describe("drm_mode_getresources()", () => {
         },
       },
     );
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("a device without modesetting has no resources (EOPNOTSUPP)", () => {
@@ -168,6 +168,6 @@ describe("drm_mode_getresources()", () => {
       answer(m.ioctl(m.open("/dev/dri/card0"), DRM_IOCTL_MODE_GETRESOURCES)),
       "EOPNOTSUPP",
     );
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 });

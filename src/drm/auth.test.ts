@@ -42,7 +42,7 @@ describe("drm_setmaster_ioctl(), drm_dropmaster_ioctl()", () => {
       "SET_MASTER by the current master is a no-op",
     );
     assert.equal(dev.master, fa.master);
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("DROP_MASTER leaves no master; dropping again is EINVAL; SET_MASTER with none takes it back", () => {
@@ -59,7 +59,7 @@ describe("drm_setmaster_ioctl(), drm_dropmaster_ioctl()", () => {
     assert.equal(answer(m.ioctl(a, DRM_IOCTL_SET_MASTER)), "ok");
     assert.equal(dev.master, fa.master, "the file's own master object comes back");
     assert.equal(drmIsCurrentMaster(fa), true);
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("SET_MASTER is EBUSY while another file is master", () => {
@@ -74,7 +74,7 @@ describe("drm_setmaster_ioctl(), drm_dropmaster_ioctl()", () => {
     assert.equal(answer(m.ioctl(c, DRM_IOCTL_DROP_MASTER)), "ok");
     assert.equal(answer(m.ioctl(a, DRM_IOCTL_SET_MASTER)), "ok");
     assert.equal(dev.master, fa.master);
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("closing the master's file leaves the device without master; the next opener becomes one", () => {
@@ -88,7 +88,7 @@ describe("drm_setmaster_ioctl(), drm_dropmaster_ioctl()", () => {
     const c = m.open("/dev/dri/card0");
     assert.equal(drmIsCurrentMaster(m.file(c)), true);
     assert.equal(answer(m.ioctl(b, DRM_IOCTL_SET_MASTER)), "EACCES");
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("render nodes have no master and may not ask for one", () => {
@@ -99,7 +99,7 @@ describe("drm_setmaster_ioctl(), drm_dropmaster_ioctl()", () => {
     assert.equal(answer(m.ioctl(r, DRM_IOCTL_SET_MASTER)), "EACCES");
     assert.equal(answer(m.ioctl(r, DRM_IOCTL_GET_MAGIC)), "EACCES");
     assert.equal(dev.master, null, "nobody opened the card node");
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 });
 
@@ -138,7 +138,7 @@ describe("drm_getmagic(), drm_authmagic()", () => {
       null,
       "the used magic stays taken until its file closes",
     );
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("an unknown magic, or magic 0, is EINVAL and authenticates nobody", () => {
@@ -147,7 +147,7 @@ describe("drm_getmagic(), drm_authmagic()", () => {
     assert.equal(answer(m.ioctl(a, DRM_IOCTL_AUTH_MAGIC, { magic: 2 })), "EINVAL");
     assert.equal(answer(m.ioctl(a, DRM_IOCTL_AUTH_MAGIC, { magic: 0 })), "EINVAL");
     assert.equal(fb.authenticated, false);
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("AUTH_MAGIC needs the current master (EACCES for a client, and for a master that dropped)", () => {
@@ -162,7 +162,7 @@ describe("drm_getmagic(), drm_authmagic()", () => {
     assert.equal(answer(m.ioctl(a, DRM_IOCTL_DROP_MASTER)), "ok");
     assert.equal(answer(m.ioctl(a, DRM_IOCTL_AUTH_MAGIC, { magic: 2 })), "EACCES");
     assert.equal(fb.authenticated, false);
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("a closed file's magic is free again", () => {
@@ -176,6 +176,6 @@ describe("drm_getmagic(), drm_authmagic()", () => {
     assert.equal(master?.magicMap.has(1), false);
     const c = m.open("/dev/dri/card0");
     assert.deepEqual(m.ioctl(c, DRM_IOCTL_GET_MAGIC), { ok: true, value: { magic: 1 } });
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 });

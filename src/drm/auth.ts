@@ -9,7 +9,17 @@
  *
  * @see drivers/gpu/drm/drm_auth.c
  */
-import { assert } from "../kernel/mod.js";
+import {
+  assert,
+  KObject,
+  Kref,
+  krefGet,
+  krefPut,
+  lookupStep,
+  step,
+  type Allocation,
+  type Task,
+} from "../kernel/mod.js";
 import {
   DRM_IOCTL_AUTH_MAGIC,
   DRM_IOCTL_DROP_MASTER,
@@ -24,14 +34,46 @@ import {
 } from "../uapi/mod.js";
 import type { DrmDevice } from "./device.js";
 import type { DrmFile } from "./file.js";
+import type { IoctlFootprint } from "./ioctl_desc.js";
 
-/** struct drm_master: the magic numbers of its clients, and the bus id SET_VERSION sets. */
-export class DrmMaster {
+/**
+ * struct drm_master: the magic numbers of its clients and the bus id SET_VERSION sets. It is
+ * reference-counted: the file that created it, every client file opened while it was the
+ * device's master, and the device while it is current each hold one.
+ */
+export class DrmMaster extends KObject {
+  static readonly fixedFields = ["dev", "ref"];
+  readonly ref: Kref;
   /** magic_map: magic -> the file that asked for it; null once AUTH_MAGIC used it. */
   readonly magicMap = new Map<number, DrmFile | null>();
   /** master->unique, set by drm_set_busid() (SET_VERSION 1.1 and later). */
   unique: string | null = null;
-  constructor(readonly dev: DrmDevice) {}
+  constructor(
+    mem: Allocation,
+    readonly dev: DrmDevice,
+  ) {
+    super(dev.sim, mem);
+    this.ref = new Kref(dev.sim, this);
+  }
+}
+
+/** @see drm_master_create() */
+function drmMasterCreate(dev: DrmDevice): DrmMaster {
+  return new DrmMaster(dev.sim.alloc("drm_master", { label: `drm_master (${dev.label})` }), dev);
+}
+
+/** @see drm_master_get() */
+function drmMasterGet(master: DrmMaster): DrmMaster {
+  krefGet(master.ref);
+  return master;
+}
+
+/** @see drm_master_put(), drm_master_destroy() */
+function* drmMasterPut(master: DrmMaster): Task<void> {
+  yield* krefPut(master.ref, function* () {
+    yield step("drm_master_destroy", [], [master]);
+    master.dev.sim.free(master.mem, "drm_master_destroy");
+  });
 }
 
 /** @see drm_is_current_master() */
@@ -39,42 +81,96 @@ export function drmIsCurrentMaster(file: DrmFile): boolean {
   return file.isMaster && file.master !== null && file.master === file.dev.master;
 }
 
-/** @see drm_set_master() */
+/** The device takes a reference to the file's master. @see drm_set_master() */
 function drmSetMaster(dev: DrmDevice, file: DrmFile): void {
   assert(file.master !== null, "Cannot set master: the file has no drm_master");
-  dev.master = file.master;
+  dev.master = drmMasterGet(file.master);
   file.wasMaster = true;
 }
 
+/** The device drops its reference to its master. @see drm_drop_master() */
+function* drmDropMaster(dev: DrmDevice): Task<void> {
+  const master = dev.master;
+  assert(master !== null, "Cannot drop master: the device has none");
+  dev.master = null;
+  yield* drmMasterPut(master);
+}
+
 /** A fresh drm_master for `file`, which becomes the device's master. @see drm_new_set_master() */
-function drmNewSetMaster(dev: DrmDevice, file: DrmFile): void {
+function* drmNewSetMaster(dev: DrmDevice, file: DrmFile): Task<void> {
   assert(!file.isMaster, "Cannot make a new master: the file owns one already");
-  file.master = new DrmMaster(dev);
+  const old = file.master;
+  file.master = drmMasterCreate(dev);
   file.isMaster = true;
   file.authenticated = true;
   drmSetMaster(dev, file);
+  if (old !== null) yield* drmMasterPut(old);
 }
 
 /**
  * At open of a primary node: master if there is none, else a client of the current one.
  * @see drm_master_open()
  */
-export function drmMasterOpen(file: DrmFile): void {
+export function* drmMasterOpen(file: DrmFile): Task<void> {
   const dev = file.dev;
-  if (dev.master === null) drmNewSetMaster(dev, file);
-  else file.master = dev.master;
+  yield lookupStep("drm_master_open", () => ({
+    reads: [],
+    writes: dev.master === null ? [dev, file] : [dev, file, dev.master],
+  }));
+  if (dev.master === null) yield* drmNewSetMaster(dev, file);
+  else file.master = drmMasterGet(dev.master);
 }
 
 /**
- * At close of a primary node: its magic goes, and its mastership if current.
- * @see drm_master_release()
+ * At close of a primary node: its magic goes, its mastership if current, and its reference
+ * to its master. @see drm_master_release()
  */
-export function drmMasterRelease(file: DrmFile): void {
+export function* drmMasterRelease(file: DrmFile): Task<void> {
+  const dev = file.dev;
   const master = file.master;
   if (master === null) return;
+  yield step("drm_master_release", [], [dev, file, master]);
   if (file.magic !== 0) master.magicMap.delete(file.magic);
-  if (drmIsCurrentMaster(file)) file.dev.master = null;
+  const current = drmIsCurrentMaster(file);
   file.master = null;
+  // The device's reference (if current) cannot be the last: the file still holds its own.
+  if (current) yield* drmDropMaster(dev);
+  yield* drmMasterPut(master);
+}
+
+/** What a handler of this file touches besides the calling file and its device. */
+type Touches = IoctlFootprint;
+const NOTHING: Touches = { reads: [], writes: [] };
+
+/** GET_MAGIC and SET_VERSION write the file's master (its magic map, its bus id). */
+export function writesFileMaster(file: DrmFile): Touches {
+  return file.master === null ? NOTHING : { reads: [], writes: [file.master] };
+}
+
+/** GET_UNIQUE reads the file's master (its bus id). */
+export function readsFileMaster(file: DrmFile): Touches {
+  return file.master === null ? NOTHING : { reads: [file.master], writes: [] };
+}
+
+/** AUTH_MAGIC writes the master's magic map and the file the magic names. */
+export function drmAuthmagicTouches(
+  file: DrmFile,
+  arg: IoctlIn<typeof DRM_IOCTL_AUTH_MAGIC>,
+): Touches {
+  const master = file.master;
+  if (master === null) return NOTHING;
+  const target = master.magicMap.get(arg.magic);
+  return {
+    reads: [],
+    writes: target === undefined || target === null ? [master] : [master, target],
+  };
+}
+
+/** SET_MASTER and DROP_MASTER write the device's master pointer and the masters' counts. */
+export function drmMasterIoctlTouches(file: DrmFile): Touches {
+  const dev = file.dev;
+  const masters = [file.master, dev.master].filter((m): m is DrmMaster => m !== null);
+  return { reads: [], writes: [dev, ...new Set(masters)] };
 }
 
 /**
@@ -115,27 +211,27 @@ export function drmAuthmagic(
 }
 
 /** @see drm_setmaster_ioctl() */
-export function drmSetmasterIoctl(
+export function* drmSetmasterIoctl(
   file: DrmFile,
-): SysResult<IoctlOutOf<typeof DRM_IOCTL_SET_MASTER>> {
+): Task<SysResult<IoctlOutOf<typeof DRM_IOCTL_SET_MASTER>>> {
   const dev = file.dev;
   const denied = drmMasterCheckPerm(file);
   if (denied !== null) return fail(denied);
   if (drmIsCurrentMaster(file)) return ok({});
   if (dev.master !== null) return fail("EBUSY");
   if (file.master === null) return fail("EINVAL");
-  if (!file.isMaster) drmNewSetMaster(dev, file);
+  if (!file.isMaster) yield* drmNewSetMaster(dev, file);
   else drmSetMaster(dev, file);
   return ok({});
 }
 
 /** @see drm_dropmaster_ioctl() */
-export function drmDropmasterIoctl(
+export function* drmDropmasterIoctl(
   file: DrmFile,
-): SysResult<IoctlOutOf<typeof DRM_IOCTL_DROP_MASTER>> {
+): Task<SysResult<IoctlOutOf<typeof DRM_IOCTL_DROP_MASTER>>> {
   const denied = drmMasterCheckPerm(file);
   if (denied !== null) return fail(denied);
   if (!drmIsCurrentMaster(file)) return fail("EINVAL");
-  file.dev.master = null; // drm_drop_master(): the device's reference to the master goes
+  yield* drmDropMaster(file.dev);
   return ok({});
 }

@@ -55,7 +55,7 @@ describe("drm_getcap()", () => {
       "value 1",
       "render nodes may ask",
     );
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("without modesetting only the generic capabilities are answered; the others are EOPNOTSUPP", () => {
@@ -71,7 +71,7 @@ describe("drm_getcap()", () => {
       "EOPNOTSUPP",
       "the modeset check comes before the unknown-capability check",
     );
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 });
 
@@ -138,7 +138,7 @@ describe("drm_setclientcap()", () => {
       "ATOMIC=0 also turns universal planes off",
     );
     assert.deepEqual([set(m, fd, 0n, 0n), set(m, fd, 7n, 0n)], ["EINVAL", "EINVAL"]);
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("client capabilities need modesetting (EOPNOTSUPP) and are not for render nodes (EACCES)", () => {
@@ -147,7 +147,7 @@ describe("drm_setclientcap()", () => {
     const card = m.open("/dev/dri/card0");
     assert.equal(set(m, card, C.DRM_CLIENT_CAP_ATOMIC, 1n), "EOPNOTSUPP");
     assert.equal(set(m, m.open("/dev/dri/renderD128"), C.DRM_CLIENT_CAP_STEREO_3D, 1n), "EACCES");
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 });
 
@@ -176,7 +176,7 @@ describe("drm_version(), drm_getunique(), drm_setversion()", () => {
       [r.value.name, r.value.name_len, r.value.date, r.value.desc],
       ["drm", 7n, "0", "vdrm core test driver"],
     );
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("GET_UNIQUE is empty until SET_VERSION 1.1+ sets the master's bus id; a short buffer gets only the length", () => {
@@ -218,6 +218,6 @@ describe("drm_version(), drm_getunique(), drm_setversion()", () => {
       "EACCES",
       "SET_VERSION is for the master",
     );
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 });

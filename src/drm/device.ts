@@ -9,7 +9,7 @@
  * @see drivers/gpu/drm/drm_drv.c
  */
 import { AddressSpace, devmAddActionOrReset, getDevice, putDevice, unmapMappingRange, type Device, type Kernel } from "../base/mod.js";
-import { Kref, krefGet, krefPut, srcuReadLock, srcuReadUnlock, step, synchronizeSrcu, type Allocation, type KStruct, type Sim, type SrcuStruct, type SrcuToken, type Task } from "../kernel/mod.js";
+import { KObject, Kref, krefGet, krefPut, srcuReadLock, srcuReadUnlock, step, synchronizeSrcu, type Allocation, type Sim, type SrcuStruct, type SrcuToken, type Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
 import type { DrmMaster } from "./auth.js";
 import { drmCore } from "./drm_core.js";
@@ -21,7 +21,8 @@ import { DrmManaged, drmManagedRelease, drmmAddAction, drmmKstrdup } from "./man
 import { DrmMinor, drmMinorAlloc, drmMinorRegister, drmMinorUnregister } from "./minor.js";
 import { DRM_MINOR_ACCEL, DRM_MINOR_PRIMARY, DRM_MINOR_RENDER } from "./minor_table.js";
 
-export class DrmDevice implements KStruct {
+export class DrmDevice extends KObject {
+  static readonly fixedFields = ["sim", "ref", "kernel", "driver", "parent", "id", "unplugSrcu"];
   readonly sim: Sim;
   readonly ref: Kref;
   readonly managed = new DrmManaged();
@@ -47,11 +48,12 @@ export class DrmDevice implements KStruct {
 
   constructor(
     /** The container the drm_device is embedded in. */
-    readonly mem: Allocation,
+    mem: Allocation,
     readonly kernel: Kernel,
     readonly driver: DrmDriver,
     readonly parent: Device,
   ) {
+    super(kernel.sim, mem);
     this.sim = kernel.sim;
     this.ref = new Kref(kernel.sim, this);
     const core = drmCore(kernel);
@@ -70,7 +72,8 @@ export class DrmDevice implements KStruct {
  */
 export function* drmDevInit(kernel: Kernel, mem: Allocation, driver: DrmDriver, parent: Device | null): Task<DrmDevice | ErrnoName> {
   const sim = kernel.sim;
-  yield step("drm_dev_init");
+  const core = drmCore(kernel);
+  yield step("drm_dev_init", [], parent === null ? [core] : [core, parent]);
   if (parent === null) {
     sim.warn("drm_dev_init: no parent device");
     return "EINVAL";
@@ -86,7 +89,10 @@ export function* drmDevInit(kernel: Kernel, mem: Allocation, driver: DrmDriver, 
     return "EINVAL";
   }
   // Registered first, so it runs last at the final put.
-  let err = drmmAddAction(dev, "drm_dev_init_release", () => {
+  let err = drmmAddAction(dev, "drm_dev_init_release", function* () {
+    const mapping = dev.anonMapping;
+    yield step("drm_dev_init_release", [], mapping === null ? [dev, parent] : [dev, parent, mapping]);
+    if (mapping !== null) sim.free(mapping.mem, "iput");
     dev.anonMapping = null;
     putDevice(parent);
   });
@@ -94,7 +100,8 @@ export function* drmDevInit(kernel: Kernel, mem: Allocation, driver: DrmDriver, 
     putDevice(parent);
     return err;
   }
-  dev.anonMapping = new AddressSpace(`anon_inode:drm (${dev.label})`);
+  const inode = sim.alloc("inode", { label: `anon_inode:drm (${dev.label})` });
+  dev.anonMapping = new AddressSpace(sim, inode, `anon_inode:drm (${dev.label})`);
   if (drmCoreCheckFeature(dev, DRIVER_COMPUTE_ACCEL)) {
     err = yield* drmMinorAlloc(dev, DRM_MINOR_ACCEL);
     if (err !== 0) return yield* fail(err);
@@ -106,6 +113,7 @@ export function* drmDevInit(kernel: Kernel, mem: Allocation, driver: DrmDriver, 
     err = yield* drmMinorAlloc(dev, DRM_MINOR_PRIMARY);
     if (err !== 0) return yield* fail(err);
   }
+  yield step("drm_dev_init", [], [dev]);
   if (drmCoreCheckFeature(dev, DRIVER_GEM)) {
     err = drmGemInit(dev);
     if (err !== 0) return yield* fail(err);
@@ -133,6 +141,7 @@ export function* devmDrmDevAlloc(parent: Device, driver: DrmDriver, containerTyp
     kernel.sim.free(mem, "devm_drm_dev_alloc");
     return dev;
   }
+  yield step("devm_drm_dev_alloc", [], [parent, dev]);
   const err = yield* devmAddActionOrReset(parent, "devm_drm_dev_init_release", () => drmDevPut(dev));
   if (err !== 0) {
     // The reset dropped the only reference, but final_kfree is not set yet: free the container here.
@@ -158,6 +167,7 @@ export function* drmDevAlloc(driver: DrmDriver, parent: Device): Task<DrmDevice 
     kernel.sim.free(mem, "drm_dev_alloc");
     return dev;
   }
+  yield step("drm_dev_alloc", [], [dev]);
   dev.managed.finalKfree = mem;
   return dev;
 }
@@ -168,13 +178,16 @@ export function* drmDevAlloc(driver: DrmDriver, parent: Device): Task<DrmDevice 
  * @see drm_dev_register()
  */
 export function* drmDevRegister(dev: DrmDevice): Task<0 | ErrnoName> {
-  yield step("drm_dev_register", [], [dev]);
+  const register = step("drm_dev_register", [], [dev]);
+  yield register;
   if (dev.managed.finalKfree === null) dev.sim.warn("drm_dev_register: device not allocated with devm_drm_dev_alloc() or drm_dev_alloc() (no final_kfree)");
   yield* drmMinorRegister(dev, dev.render);
   yield* drmMinorRegister(dev, dev.primary);
   yield* drmMinorRegister(dev, dev.accel);
+  yield step("drm_dev_register", minorsOf(dev), [dev]);
   dev.registered = true;
   if (drmCoreCheckFeature(dev, DRIVER_MODESET)) yield* drmModesetRegisterAll(dev);
+  yield step("drm_dev_register", [dev, ...minorsOf(dev)]);
   const d = dev.driver;
   const on = dev.accel ?? dev.primary ?? dev.render;
   dev.sim.printk(6, `[drm] Initialized ${d.name} ${d.major}.${d.minor}.${d.patchlevel} for ${dev.parent.name} on minor ${on?.index ?? "?"}`);
@@ -205,7 +218,13 @@ export function* drmDevUnplug(dev: DrmDevice): Task<void> {
   dev.unplugged = true;
   yield* synchronizeSrcu(dev.unplugSrcu);
   yield* drmDevUnregister(dev);
+  yield step("drm_dev_unplug", [dev]);
   if (dev.anonMapping !== null) yield* unmapMappingRange(dev.anonMapping);
+}
+
+/** The device's minors, for footprints. */
+function minorsOf(dev: DrmDevice): DrmMinor[] {
+  return [dev.render, dev.primary, dev.accel].filter((m): m is DrmMinor => m !== null);
 }
 
 /**
@@ -260,6 +279,7 @@ function* drmDevRelease(dev: DrmDevice): Task<void> {
   yield step("drm_dev_release", [], [dev]);
   if (dev.driver.release !== undefined) yield* dev.sim.frame(`${dev.driver.name} release`, dev.driver.release(dev));
   yield* drmManagedRelease(dev);
+  yield step("drm_dev_release", [], [dev]);
   const container = dev.managed.finalKfree;
   if (container !== null) dev.sim.free(container, "drm_dev_release");
 }

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { krefRead, ModelAssertionError, sleepTicks, type Task } from "../kernel/mod.js";
+import { krefRead, ModelAssertionError, sleepTicks, step, type Task } from "../kernel/mod.js";
 import { DRM_IOCTL_VERSION, DRM_MAJOR, ueventGet, type Fd } from "../uapi/mod.js";
 import { drmMachine, type DrmMachine } from "./_testing.js";
 import { drmCore } from "./drm_core.js";
@@ -26,10 +26,11 @@ function registeredWithOpen(path: string): { m: DrmMachine; dev: DrmDevice; fd: 
  * (if given) and its exit, and leaves.
  */
 function* insideFor(dev: DrmDevice, log: string[], name: string, holdTicks: number, observe?: () => string): Task<void> {
+  yield step(`${name}_enter`, [dev], [dev.unplugSrcu]);
   const token = drmDevEnter(dev);
   assert.ok(token !== null, `${name} could not enter`);
   log.push(`${name} enters`);
-  yield sleepTicks(holdTicks);
+  yield sleepTicks(holdTicks, step(`${name}_exit`, [dev], [dev.unplugSrcu]));
   if (observe !== undefined) log.push(observe());
   log.push(`${name} exits`);
   drmDevExit(dev, token);

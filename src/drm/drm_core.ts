@@ -5,14 +5,15 @@
  * @see drm_core_init() in drivers/gpu/drm/drm_drv.c
  */
 import type { Kernel } from "../base/mod.js";
-import { SrcuStruct } from "../kernel/mod.js";
+import { KObject, SrcuStruct } from "../kernel/mod.js";
 import { DRM_MAJOR } from "../uapi/mod.js";
 import { drmStubOpen } from "./file.js";
 import { MinorTable } from "./minor_table.js";
 
 export const ACCEL_MAJOR = 261;
 
-export class DrmCore {
+export class DrmCore extends KObject {
+  static readonly fixedFields = ["kernel", "unplugSrcu", "minors", "accelMinors"];
   /** drm_unplug_srcu: one domain for all DRM devices. */
   readonly unplugSrcu: SrcuStruct;
   /** drm_minors_xa: primary and render minors. */
@@ -24,9 +25,11 @@ export class DrmCore {
   private nextDeviceId = 1;
 
   constructor(readonly kernel: Kernel) {
+    // The DRM module's globals live as long as the kernel.
+    super(kernel.sim, kernel.sim.alloc("drm_core", { kind: "static", label: "drm core", persistent: true }));
     this.unplugSrcu = new SrcuStruct(kernel.sim, "drm_unplug_srcu");
-    this.minors = new MinorTable(kernel.profile, "drm");
-    this.accelMinors = new MinorTable(kernel.profile, "accel");
+    this.minors = new MinorTable(kernel.sim, kernel.profile, "drm");
+    this.accelMinors = new MinorTable(kernel.sim, kernel.profile, "accel");
     kernel.vfs.registerChrdev(DRM_MAJOR, (devt, file, flags) => drmStubOpen(this, devt, file, flags));
     kernel.vfs.registerChrdev(ACCEL_MAJOR, (devt, file, flags) => drmStubOpen(this, devt, file, flags));
     kernel.sysfs.add("/sys/class/drm/version", { kind: "attr", show: () => "drm 1.1.0 20060810\n" });

@@ -66,7 +66,7 @@ describe("drm_mode_create_dumb_ioctl()", () => {
       ],
     );
     assert.equal(gemObjects(m), 3);
-    assert.equal(m.finish(dev), 0, "close released every buffer");
+    assert.equal(m.finishClean(dev), 0, "close released every buffer");
   });
 
   test("a zero width, height or bpp is EINVAL and creates nothing", () => {
@@ -79,7 +79,7 @@ describe("drm_mode_create_dumb_ioctl()", () => {
     );
     assert.equal(m.file(fd).handles.size, 0);
     assert.equal(gemObjects(m), 0);
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("flags are not looked at: the core and the GEM helpers ignore them", () => {
@@ -90,7 +90,7 @@ describe("drm_mode_create_dumb_ioctl()", () => {
       m.ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, { width: 64, height: 64, bpp: 32, flags: 1 }),
       { ok: true, value: { handle: 1, pitch: 256, size: 16384n } },
     );
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("a size that overflows 32 bits is EINVAL at each check: bytes per pixel, the stride, the page-aligned size", () => {
@@ -124,7 +124,7 @@ describe("drm_mode_create_dumb_ioctl()", () => {
       value: { handle: 2, pitch: 1, size: 0xfffff000n },
     });
     assert.equal(m.file(fd).handles.size, 2);
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("a driver without dumb_create has no dumb buffers: ENOSYS, and DRM_CAP_DUMB_BUFFER says so", () => {
@@ -139,7 +139,7 @@ describe("drm_mode_create_dumb_ioctl()", () => {
       "EOPNOTSUPP",
       "no modesetting either",
     );
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("render nodes may not create dumb buffers (EACCES), but may close GEM handles", () => {
@@ -152,7 +152,7 @@ describe("drm_mode_create_dumb_ioctl()", () => {
       "EINVAL",
       "GEM_CLOSE reaches its handler on a render node",
     );
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 });
 
@@ -166,7 +166,7 @@ describe("drm_mode_mmap_dumb_ioctl() and the fake offset space", () => {
     assert.equal(offsetOf(m, fd, 1), FIRST_OFFSET);
     assert.equal(offsetOf(m, fd, 1), FIRST_OFFSET);
     assert.equal(dev.gem?.nodes.size, 1);
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("two buffers get offsets that do not overlap; a freed gap is reused by a buffer that fits it", () => {
@@ -186,7 +186,7 @@ describe("drm_mode_mmap_dumb_ioctl() and the fake offset space", () => {
     assert.ok(create(m, fd, 64, 64).ok); // handle 3, 4 pages: fits the gap
     assert.equal(offsetOf(m, fd, 3), first, "the lowest gap that fits");
     assert.equal(dev.gem?.nodes.size, 3);
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("mmap of another file's buffer offset is EACCES: only files with a handle may map it", () => {
@@ -208,7 +208,7 @@ describe("drm_mode_mmap_dumb_ioctl() and the fake offset space", () => {
       "EINVAL",
       "longer than the buffer",
     );
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 });
 
@@ -230,7 +230,7 @@ describe("drm_mode_destroy_dumb_ioctl(), drm_gem_close_ioctl()", () => {
     );
     assert.equal(answer(m.ioctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, { handle: 2 })), "ok");
     assert.deepEqual([m.file(fd).handles.size, gemObjects(m)], [0, 0]);
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("a mapping keeps the object after its handle is dropped; munmap frees it", () => {
@@ -248,6 +248,6 @@ describe("drm_mode_destroy_dumb_ioctl(), drm_gem_close_ioctl()", () => {
       { ok: true, value: 0 },
     );
     assert.equal(gemObjects(m), 0);
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 });

@@ -21,6 +21,7 @@ import {
   type SysResult,
 } from "../uapi/mod.js";
 import type { DrmFile } from "./file.js";
+import type { IoctlFootprint } from "./ioctl_desc.js";
 import {
   drmGemCreateMmapOffset,
   drmGemHandleCreate,
@@ -74,6 +75,15 @@ export function* drmGemVramDriverDumbCreate(
   const handle = drmGemHandleCreate(file, obj);
   yield* drmGemObjectPut(obj); // the handle keeps it
   return ok({ handle, pitch, size: BigInt(size) });
+}
+
+/** MAP_DUMB writes the object the handle names and the device's offset space. */
+export function drmModeMmapDumbTouches(
+  file: DrmFile,
+  arg: IoctlIn<typeof DRM_IOCTL_MODE_MAP_DUMB>,
+): IoctlFootprint {
+  const obj = file.handles.get(arg.handle);
+  return { reads: [], writes: obj === undefined ? [] : [file.dev, obj] };
 }
 
 /** @see drm_mode_mmap_dumb_ioctl(), drm_gem_dumb_map_offset() */

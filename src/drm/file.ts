@@ -2,16 +2,16 @@
  * Opening, reading, polling and closing DRM nodes (struct drm_file).
  *
  * open() finds the minor (ENODEV once unpublished or unplugged, R35; ENXIO under the
- * uapi-doc profile, D1/R37) and takes a device reference for the file (R13). read() and
- * poll() have no unplug check: queued events can still be read (R45). close() always
- * succeeds and releases handles, events and mastership, then drops the file's device
- * reference, possibly the final one (R44).
+ * uapi-doc profile, D1/R37: the openGoneErrno variant) and takes a device reference for the
+ * file (R13). read() and poll() have no unplug check: queued events can still be read (R45).
+ * close() always succeeds and releases handles, events and mastership, then drops the file's
+ * device reference, possibly the final one (R44).
  *
  * @see drm_stub_open(), drm_open(), drm_release(), drm_read(), drm_poll() in
  *      drivers/gpu/drm/drm_file.c
  */
-import type { Devt, FileOps, KFile, KernelProfile, PollWait } from "../base/mod.js";
-import { fixedStep, step, WaitQueue, waitEvent, type Allocation, type KStruct, type StepYield, type Task } from "../kernel/mod.js";
+import { variant, type Devt, type FileOps, type KFile, type PollWait } from "../base/mod.js";
+import { assert, fixedStep, KObject, step, WaitQueue, waitEvent, type Allocation, type StepYield, type Task } from "../kernel/mod.js";
 import { fail, ok, POLLIN, POLLRDNORM, type ErrnoName, type OpenFlags, type SysResult } from "../uapi/mod.js";
 import { drmMasterOpen, drmMasterRelease, type DrmMaster } from "./auth.js";
 import { ACCEL_MAJOR, type DrmCore } from "./drm_core.js";
@@ -29,7 +29,11 @@ interface IoctlSteps {
   readonly drmIoctlKernel: StepYield;
 }
 
-export class DrmFile implements KStruct {
+/** Where a file keeps its ioctl steps (a symbol key: a cache, not drm_file state). */
+const IOCTL_STEPS = Symbol("ioctl steps");
+
+export class DrmFile extends KObject {
+  static readonly fixedFields = ["minor", "dev", "kfile", "eventWait"];
   /** The master this file belongs to (primary nodes only; null on render and accel nodes). */
   master: DrmMaster | null = null;
   /** is_master: the file created `master` (it may have dropped it since). */
@@ -48,14 +52,15 @@ export class DrmFile implements KStruct {
   readonly events: Uint8Array[] = [];
   readonly eventWait: WaitQueue;
   readonly handles = new Map<number, GemObject>();
-  private ioctlSteps: IoctlSteps | null = null;
+  private [IOCTL_STEPS]: IoctlSteps | undefined;
 
   constructor(
-    readonly mem: Allocation,
+    mem: Allocation,
     readonly minor: DrmMinor,
     readonly dev: DrmDevice,
     readonly kfile: KFile,
   ) {
+    super(dev.sim, mem);
     this.eventWait = new WaitQueue(dev.sim, `drm_file event_wait (${minor.name})`);
   }
 
@@ -65,9 +70,10 @@ export class DrmFile implements KStruct {
    * (Made lazily, so that a file that makes no ioctl costs no memory for them.)
    */
   get ioctlFootprints(): IoctlSteps {
-    return (this.ioctlSteps ??= {
-      drmIoctl: fixedStep("drm_ioctl", [this.dev, this]),
-      drmIoctlKernel: fixedStep("drm_ioctl_kernel", [this.dev], [this]),
+    // Both check drm_dev_is_unplugged(): they read the device and enter drm_unplug_srcu.
+    return (this[IOCTL_STEPS] ??= {
+      drmIoctl: fixedStep("drm_ioctl", [this.dev, this], [this.dev.unplugSrcu]),
+      drmIoctlKernel: fixedStep("drm_ioctl_kernel", [this.dev], [this, this.dev.unplugSrcu]),
     });
   }
 
@@ -99,41 +105,37 @@ export const drmFops: FileOps = {
   mmap: drmGemMmap,
 };
 
-/**
- * The errno open() gives for a node whose device is gone (minor unpublished, or device
- * unplugged) while the node itself is still there: mainline's ENODEV (R35), or the ENXIO the
- * uAPI documentation asks for under the uapi-doc profile (D1, R37). A node already removed
- * fails earlier, in path lookup, with ENOENT in both (R36).
- */
-export function drmOpenGoneErrno(profile: KernelProfile): ErrnoName {
-  return profile.name === "uapi-doc" ? "ENXIO" : "ENODEV";
-}
-
 /** The char-major-226 open: minor lookup, then drm_open. @see drm_stub_open() */
 export function* drmStubOpen(core: DrmCore, devt: Devt, kfile: KFile, flags: OpenFlags): Task<SysResult<0>> {
   const table = devt.major === ACCEL_MAJOR ? core.accelMinors : core.minors;
   const acquired = yield* drmMinorAcquire(table, devt.minor);
-  if (!acquired.ok) return fail(acquired.errno === "ENODEV" ? drmOpenGoneErrno(core.kernel.profile) : acquired.errno);
+  // A node whose device is gone while the node is still there: the openGoneErrno variant
+  // (mainline's ENODEV, R35, or the documented ENXIO, D1). A node already removed fails
+  // earlier, in path lookup, with ENOENT in both (R36).
+  if (!acquired.ok) return fail(acquired.errno === "ENODEV" ? variant(core.kernel.profile, "openGoneErrno") : acquired.errno);
   const minor = acquired.value;
   const dev = minor.dev;
-  yield step("drm_open", [minor], [dev]);
+  yield step("drm_open", [minor], [dev, kfile]);
   if (flags.excl === true) {
     yield* drmDevPut(dev);
     return fail("EBUSY");
   }
   const sim = dev.sim;
   const file = new DrmFile(sim.alloc("drm_file", { label: `drm_file ${minor.name} (pid ${kfile.pid}) [${dev.label}]` }), minor, dev, kfile);
-  // The first opener of a primary node becomes master, later ones its clients.
-  if (file.isPrimaryClient) drmMasterOpen(file);
   kfile.ops = drmFops;
   kfile.privateData = file;
   kfile.mapping = dev.anonMapping;
   dev.files.add(file);
+  // The first opener of a primary node becomes master, later ones its clients.
+  if (file.isPrimaryClient) yield* drmMasterOpen(file);
   return ok(0);
 }
 
+/** The drm_file behind an open DRM node (file->private_data). */
 export function drmFileOf(kfile: KFile): DrmFile {
-  return kfile.privateData as DrmFile;
+  const file = kfile.privateData;
+  if (!(file instanceof DrmFile)) assert(false, `Cannot use ${kfile.path} as a DRM file: its private data is not a drm_file`);
+  return file;
 }
 
 /** close(): always 0. Frees per-file state, then drops the device reference. */
@@ -141,10 +143,16 @@ export function* drmRelease(kfile: KFile): Task<void> {
   const file = drmFileOf(kfile);
   const dev = file.dev;
   yield step("drm_release", [], [dev, file]);
+  assert(dev.files.has(file), `Cannot release ${file.minor.name} file: not on the device's file list`);
   dev.files.delete(file);
   yield* drmGemRelease(file);
+  yield step("drm_release", [], [dev, file]);
   file.events.length = 0;
-  if (file.isPrimaryClient) drmMasterRelease(file);
+  if (file.isPrimaryClient) {
+    yield* drmMasterRelease(file);
+    yield step("drm_release", [], [dev, file]);
+  }
+  assert(file.handles.size === 0 && file.master === null, `Cannot free ${file.minor.name} file: handles or mastership left after release`);
   if (dev.driver.postclose !== undefined) yield* dev.driver.postclose(dev, file);
   dev.sim.free(file.mem, "drm_file_free");
   yield* drmDevPut(dev);
@@ -153,8 +161,9 @@ export function* drmRelease(kfile: KFile): Task<void> {
 /** Blocks until an event is queued; a signal (the timeout) interrupts it with EINTR. */
 export function* drmRead(kfile: KFile, count: number, timeoutTicks: number | null): Task<SysResult<Uint8Array>> {
   const file = drmFileOf(kfile);
-  yield step("drm_read", [file]);
-  const queued = yield* waitEvent(file.eventWait, `drm_read on ${file.minor.name}`, () => file.events.length > 0, timeoutTicks);
+  const read = step("drm_read", [], [file]);
+  yield read;
+  const queued = yield* waitEvent(file.eventWait, `drm_read on ${file.minor.name}`, () => file.events.length > 0, timeoutTicks, read);
   if (!queued) return fail("EINTR");
   const ev = file.events[0]!;
   if (ev.length > count) return fail("EINVAL");
@@ -168,10 +177,12 @@ export function* drmRead(kfile: KFile, count: number, timeoutTicks: number | nul
  */
 export function* drmPoll(kfile: KFile): Task<PollWait> {
   const file = drmFileOf(kfile);
-  yield step("drm_poll", [file]);
+  const poll = step("drm_poll", [file]);
+  yield poll;
   return {
     wq: file.eventWait,
     reason: `drm_poll on ${file.minor.name}`,
     mask: () => (file.events.length > 0 ? POLLIN | POLLRDNORM : 0),
+    recheck: poll,
   };
 }

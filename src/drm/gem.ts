@@ -7,7 +7,7 @@
  *      ttm_bo_vm_dummy_page() in drivers/gpu/drm/ttm/ttm_bo_vm.c
  */
 import { PAGE_SHIFT, PAGE_SIZE, type FaultResult, type KFile, type Vma, type VmOps } from "../base/mod.js";
-import { assert, Kref, krefGet, krefPut, step, type Allocation, type KStruct, type Task } from "../kernel/mod.js";
+import { assert, embeddedStruct, KObject, Kref, krefGet, krefPut, lookupStep, step, type Allocation, type Task } from "../kernel/mod.js";
 import { fail, ok, type DRM_IOCTL_GEM_CLOSE, type ErrnoName, type IoctlIn, type IoctlOutOf, type SysResult } from "../uapi/mod.js";
 import { drmDevEnter, drmDevExit, type DrmDevice } from "./device.js";
 import { DRIVER_GEM, drmCoreCheckFeature } from "./drm_driver.js";
@@ -22,8 +22,10 @@ export class GemState {
   /** Offset nodes by first page, for drm_vma_offset_lookup. */
   readonly nodes = new Map<bigint, GemObject>();
 }
+embeddedStruct(GemState);
 
-export class GemObject implements KStruct {
+export class GemObject extends KObject {
+  static readonly fixedFields = ["ref", "dev", "sizeBytes"];
   readonly ref: Kref;
   handleCount = 0;
   /** Backing pages, created on first touch (VRAM in the TTM model). */
@@ -31,7 +33,8 @@ export class GemObject implements KStruct {
   vmaStartPage: bigint | null = null;
   /** Files allowed to mmap the object (drm_vma_node_allow). */
   readonly allowed = new Set<DrmFile>();
-  constructor(readonly mem: Allocation, readonly dev: DrmDevice, readonly sizeBytes: number) {
+  constructor(mem: Allocation, readonly dev: DrmDevice, readonly sizeBytes: number) {
+    super(dev.sim, mem);
     this.ref = new Kref(dev.sim, this);
     this.pages = new Array<Uint8Array | undefined>(sizeBytes / PAGE_SIZE);
   }
@@ -55,7 +58,7 @@ export function drmGemObjectGet(obj: GemObject): void {
 
 export function* drmGemObjectPut(obj: GemObject): Task<void> {
   yield* krefPut(obj.ref, function* () {
-    yield step("drm_gem_object_free", [], [obj]);
+    yield step("drm_gem_object_free", [], [obj, obj.dev]);
     if (obj.vmaStartPage !== null) obj.dev.gem?.nodes.delete(obj.vmaStartPage);
     obj.dev.sim.free(obj.mem, "drm_gem_object_free");
   });
@@ -67,21 +70,27 @@ export function* drmGemObjectPut(obj: GemObject): Task<void> {
  * @see drm_gem_handle_create_tail()
  */
 export function drmGemHandleCreate(file: DrmFile, obj: GemObject): number {
+  assert(obj.dev === file.dev, `Cannot create a handle for ${obj.mem.label} in a file of another device`);
   let handle = 1;
   while (file.handles.has(handle)) handle++;
   file.handles.set(handle, obj);
   obj.handleCount++;
   obj.allowed.add(file);
   drmGemObjectGet(obj);
+  assert(obj.handleCount <= obj.ref.count, `Cannot count handles of ${obj.mem.label}: more handles than references`);
   return handle;
 }
 
 /** Drops a handle and its reference; EINVAL for a handle the file does not have. @see drm_gem_handle_delete() */
 export function* drmGemHandleDelete(file: DrmFile, handle: number): Task<SysResult<0>> {
+  yield lookupStep("drm_gem_handle_delete", () => {
+    const found = file.handles.get(handle);
+    return { reads: [], writes: found === undefined ? [file] : [file, found] };
+  });
   const obj = file.handles.get(handle);
   if (obj === undefined) return fail("EINVAL");
   file.handles.delete(handle);
-  assert(obj.handleCount > 0, "Cannot delete a GEM handle: the object has no handle count");
+  assert(obj.handleCount > 0, `Cannot delete handle ${handle} of ${obj.mem.label}: its handle count is already 0`);
   obj.handleCount--;
   // drm_vma_node_revoke(). A file holds at most one handle of an object in the model (no
   // GEM_OPEN or PRIME import), so the revoke always ends the file's right to map it.
@@ -118,6 +127,7 @@ export function drmGemCreateMmapOffset(obj: GemObject): bigint {
       if (e > start) start = e;
     }
     if (start + pages > DRM_FILE_PAGE_OFFSET_START + DRM_FILE_PAGE_OFFSET_SIZE) return -1n;
+    for (const [s, e] of taken) assert(start + pages <= s || e <= start, `Cannot place ${obj.mem.label} at page 0x${start.toString(16)}: overlaps another object`);
     obj.vmaStartPage = start;
     gem.nodes.set(start, obj);
   }
@@ -131,7 +141,10 @@ export function drmGemCreateMmapOffset(obj: GemObject): bigint {
 export function* drmGemMmap(kfile: KFile, vma: Vma): Task<SysResult<0>> {
   const file = drmFileOf(kfile);
   const dev = file.dev;
-  yield step("drm_gem_mmap", [dev, file]);
+  yield lookupStep("drm_gem_mmap", () => {
+    const found = dev.gem?.nodes.get(vma.pgoff);
+    return { reads: [dev, file], writes: found === undefined ? [dev.unplugSrcu, vma] : [dev.unplugSrcu, vma, found] };
+  });
   const token = drmDevEnter(dev);
   if (token === null) return fail("ENODEV");
   try {
@@ -148,17 +161,32 @@ export function* drmGemMmap(kfile: KFile, vma: Vma): Task<SysResult<0>> {
   }
 }
 
+/** The GEM object a mapping made by drm_gem_mmap() holds (vma->vm_private_data). */
+function gemOfVma(vma: Vma): GemObject {
+  const obj = vma.privateData;
+  if (!(obj instanceof GemObject)) assert(false, `Cannot use the mapping at 0x${vma.start.toString(16)} as a GEM mapping: no GEM object`);
+  return obj;
+}
+
 const ttmVmOps: VmOps = {
   name: "ttm_bo_vm_ops",
   fault: ttmBoVmFault,
-  close: (vma: Vma) => drmGemObjectPut(vma.privateData as GemObject),
+  close: drmGemVmClose,
 };
+
+/** The mapping's reference on the object goes. @see drm_gem_vm_close() */
+function* drmGemVmClose(vma: Vma): Task<void> {
+  const obj = gemOfVma(vma);
+  yield step("drm_gem_vm_close", [vma], [obj]);
+  yield* drmGemObjectPut(obj);
+}
 
 /** Maps the object's page while the device lives; afterwards one dummy page everywhere. */
 function* ttmBoVmFault(vma: Vma, pageIndex: number): Task<FaultResult> {
-  const obj = vma.privateData as GemObject;
+  const obj = gemOfVma(vma);
+  assert(Number.isInteger(pageIndex) && pageIndex >= 0 && pageIndex < vma.pages, `Cannot fault page ${pageIndex} of a ${vma.pages}-page mapping`);
   const dev = obj.dev;
-  yield step("ttm_bo_vm_fault", [obj]);
+  yield step("ttm_bo_vm_fault", [dev], [obj, vma, dev.unplugSrcu]);
   const token = drmDevEnter(dev);
   if (token === null) return yield* ttmBoVmDummyPage(vma, dev);
   try {
@@ -167,6 +195,7 @@ function* ttmBoVmFault(vma: Vma, pageIndex: number): Task<FaultResult> {
       page = new Uint8Array(PAGE_SIZE);
       obj.pages[pageIndex] = page;
     }
+    vma.ptes.set(pageIndex, page); // vmf_insert_pfn()
     return { ok: true, page };
   } finally {
     drmDevExit(dev, token);
@@ -178,7 +207,7 @@ function* ttmBoVmFault(vma: Vma, pageIndex: number): Task<FaultResult> {
  * and maps it at every page of the VMA (R48). Failure is VM_FAULT_OOM (R51).
  */
 function* ttmBoVmDummyPage(vma: Vma, dev: DrmDevice): Task<FaultResult> {
-  yield step("ttm_bo_vm_dummy_page", [dev]);
+  yield step("ttm_bo_vm_dummy_page", [], [dev, vma]);
   if (dev.kernel.faults.shouldFail("alloc_page")) return { ok: false, result: "OOM" };
   const mem = dev.sim.alloc("page", { label: `dummy page (${dev.label})`, sizeBytes: PAGE_SIZE });
   const err = yield* drmmAddActionOrReset(dev, "ttm_bo_release_dummy_page", () => dev.sim.free(mem, "ttm_bo_release_dummy_page"));

@@ -69,7 +69,7 @@ describe("drm_ioctl_kernel()", () => {
     m.run(() => drmDevUnplug(dev));
     assert.deepEqual([call(master!), call(other!)], ["ENODEV", "ENODEV"]);
     assert.equal(seen.length, 1);
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("drm_ioctl_permit(): ROOT_ONLY for nobody, AUTH for authenticated or render clients, MASTER for the master, render nodes only with RENDER_ALLOW", () => {
@@ -100,7 +100,7 @@ describe("drm_ioctl_kernel()", () => {
     ]);
     client!.authenticated = true;
     assert.equal(drmIoctlPermit(DRM_AUTH, client!), null);
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("the handler gets a zero-filled struct with the caller's inputs in it", () => {
@@ -122,7 +122,7 @@ describe("drm_ioctl_kernel()", () => {
     );
     assert.deepEqual(r, { ok: true, value: { handle: 7, pitch: 0, size: 0n } });
     assert.deepEqual(seen, [{ height: 0, width: 5, bpp: 0, flags: 0 }]);
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("a handler's declared footprint joins the drm_ioctl_kernel step", () => {
@@ -139,8 +139,8 @@ describe("drm_ioctl_kernel()", () => {
       .find((e) => e.t === "step" && e.fn === "drm_ioctl_kernel");
     assert.ok(stepEv?.t === "step");
     assert.deepEqual(stepEv.reads, [dev.mem.id]);
-    assert.deepEqual(stepEv.writes, [file.mem.id, other.mem.id]);
-    assert.equal(m.finish(dev), 0);
+    assert.deepEqual(stepEv.writes, [file.mem.id, dev.unplugSrcu.mem.id, other.mem.id]);
+    assert.equal(m.finishClean(dev), 0);
   });
 });
 
@@ -159,7 +159,7 @@ describe("drm_ioctl()", () => {
       "ENODEV",
       "the unplug checkpoint comes before the type check (R38)",
     );
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("driver numbers go to the driver's own table: EINVAL past its end or at a hole, the handler in its frame otherwise", () => {
@@ -222,7 +222,7 @@ describe("drm_ioctl()", () => {
     );
     m.run(() => m.proc.exit());
     m.run(() => drmDevPut(plain));
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("a request of another struct with the entry's number is copied through the bytes; a bare number gets a zero-filled struct back", () => {
@@ -254,7 +254,7 @@ describe("drm_ioctl()", () => {
     );
     // _IOWR(0x0c) with 8 bytes: only `capability` is copied in.
     assert.equal(answer(m.run(() => m.proc.ioctl(fd, ioc(3, DRM_IOCTL_BASE, 0x0c, 8)))), "EINVAL");
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("every core entry names the C function Linux's drm_ioctls[] names", () => {
@@ -303,6 +303,6 @@ describe("drm_ioctl()", () => {
       formatCall(last),
       `ioctl(${fd}, DRM_IOCTL_MODE_CREATE_DUMB, {width=64, height=64, bpp=32}) = -1 ENODEV`,
     );
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 });

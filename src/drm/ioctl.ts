@@ -14,7 +14,7 @@
  * @see drm_ioctl(), drm_ioctl_kernel(), drm_ioctl_permit() in drivers/gpu/drm/drm_ioctl.c
  */
 import type { KFile } from "../base/mod.js";
-import { step, type StepYield, type Task } from "../kernel/mod.js";
+import { lookupStep, type StepYield, type Task } from "../kernel/mod.js";
 import {
   DRM_COMMAND_BASE,
   DRM_COMMAND_END,
@@ -160,9 +160,21 @@ export function* drmIoctl(
   return r.ok ? ok(foreignResult(request, cmd, desc, kbytes, r.value)) : r;
 }
 
-/** drm_ioctl_kernel's step when the handler declares more than the file and the device. */
-function kernelStep(file: DrmFile, fp: IoctlFootprint): StepYield {
-  return step("drm_ioctl_kernel", [file.dev, ...fp.reads], [file, ...fp.writes]);
+/**
+ * drm_ioctl_kernel's step when the handler declares more than the file and the device: a
+ * lookup step, its footprint computed in the state the step runs in (the master of the file
+ * then, the object a handle names then).
+ */
+function kernelStep(
+  file: DrmFile,
+  arg: IoctlFields,
+  footprint: (file: DrmFile, arg: never) => IoctlFootprint,
+): StepYield {
+  return lookupStep("drm_ioctl_kernel", () => {
+    const fp = footprint(file, arg as never);
+    const dev = file.dev;
+    return { reads: [dev, ...fp.reads], writes: [file, dev.unplugSrcu, ...fp.writes] };
+  });
 }
 
 /**
@@ -175,10 +187,11 @@ export function* drmIoctlKernel(
   arg: IoctlFields,
 ): Task<SysResult<IoctlFields>> {
   const footprint = desc.footprint;
-  // step("drm_ioctl_kernel", [dev], [file]), made once per file, unless the handler declares more.
+  // step("drm_ioctl_kernel", [dev], [file, drm_unplug_srcu]), made once per file, unless the
+  // handler declares more.
   yield footprint === undefined
     ? file.ioctlFootprints.drmIoctlKernel
-    : kernelStep(file, footprint(file, arg as never));
+    : kernelStep(file, arg, footprint);
   // No drm_file_update_pid(): only the process that opened a file uses it in the model.
   const gone = drmIoctlUnplugGate(file.dev);
   if (gone !== null) return gone;

@@ -30,12 +30,22 @@ import {
   DRM_IOCTL_VERSION,
 } from "../uapi/mod.js";
 import { drmModeAtomicIoctl } from "./atomic_uapi.js";
-import { drmAuthmagic, drmDropmasterIoctl, drmGetmagic, drmSetmasterIoctl } from "./auth.js";
+import {
+  drmAuthmagic,
+  drmAuthmagicTouches,
+  drmDropmasterIoctl,
+  drmGetmagic,
+  drmMasterIoctlTouches,
+  drmSetmasterIoctl,
+  readsFileMaster,
+  writesFileMaster,
+} from "./auth.js";
 import { drmGetcap, drmSetclientcap } from "./caps.js";
 import {
   drmModeCreateDumbIoctl,
   drmModeDestroyDumbIoctl,
   drmModeMmapDumbIoctl,
+  drmModeMmapDumbTouches,
 } from "./dumb_buffers.js";
 import { drmGemCloseIoctl } from "./gem.js";
 import {
@@ -53,10 +63,16 @@ import { drmGetclient, drmGetunique, drmSetversion, drmVersion } from "./version
 /** The entries, in number order; each `fn` is the handler's C name, as in drm_ioctls[]. */
 const CORE_IOCTL_ENTRIES: readonly AnyDrmIoctlDesc[] = [
   drmIoctlDef(DRM_IOCTL_VERSION, "drm_version", DRM_RENDER_ALLOW, syncHandler(drmVersion)),
-  drmIoctlDef(DRM_IOCTL_GET_UNIQUE, "drm_getunique", 0, syncHandler(drmGetunique)),
-  drmIoctlDef(DRM_IOCTL_GET_MAGIC, "drm_getmagic", 0, syncHandler(drmGetmagic)),
+  drmIoctlDef(DRM_IOCTL_GET_UNIQUE, "drm_getunique", 0, syncHandler(drmGetunique), readsFileMaster),
+  drmIoctlDef(DRM_IOCTL_GET_MAGIC, "drm_getmagic", 0, syncHandler(drmGetmagic), writesFileMaster),
   drmIoctlDef(DRM_IOCTL_GET_CLIENT, "drm_getclient", 0, syncHandler(drmGetclient)),
-  drmIoctlDef(DRM_IOCTL_SET_VERSION, "drm_setversion", DRM_MASTER, syncHandler(drmSetversion)),
+  drmIoctlDef(
+    DRM_IOCTL_SET_VERSION,
+    "drm_setversion",
+    DRM_MASTER,
+    syncHandler(drmSetversion),
+    writesFileMaster,
+  ),
   drmIoctlDef(
     DRM_IOCTL_GEM_CLOSE,
     "drm_gem_close_ioctl",
@@ -65,9 +81,27 @@ const CORE_IOCTL_ENTRIES: readonly AnyDrmIoctlDesc[] = [
   ),
   drmIoctlDef(DRM_IOCTL_GET_CAP, "drm_getcap", DRM_RENDER_ALLOW, syncHandler(drmGetcap)),
   drmIoctlDef(DRM_IOCTL_SET_CLIENT_CAP, "drm_setclientcap", 0, syncHandler(drmSetclientcap)),
-  drmIoctlDef(DRM_IOCTL_AUTH_MAGIC, "drm_authmagic", DRM_MASTER, syncHandler(drmAuthmagic)),
-  drmIoctlDef(DRM_IOCTL_SET_MASTER, "drm_setmaster_ioctl", 0, syncHandler(drmSetmasterIoctl)),
-  drmIoctlDef(DRM_IOCTL_DROP_MASTER, "drm_dropmaster_ioctl", 0, syncHandler(drmDropmasterIoctl)),
+  drmIoctlDef(
+    DRM_IOCTL_AUTH_MAGIC,
+    "drm_authmagic",
+    DRM_MASTER,
+    syncHandler(drmAuthmagic),
+    drmAuthmagicTouches,
+  ),
+  drmIoctlDef(
+    DRM_IOCTL_SET_MASTER,
+    "drm_setmaster_ioctl",
+    0,
+    sleepingHandler(drmSetmasterIoctl),
+    drmMasterIoctlTouches,
+  ),
+  drmIoctlDef(
+    DRM_IOCTL_DROP_MASTER,
+    "drm_dropmaster_ioctl",
+    0,
+    sleepingHandler(drmDropmasterIoctl),
+    drmMasterIoctlTouches,
+  ),
   drmIoctlDef(
     DRM_IOCTL_MODE_GETRESOURCES,
     "drm_mode_getresources",
@@ -85,6 +119,7 @@ const CORE_IOCTL_ENTRIES: readonly AnyDrmIoctlDesc[] = [
     "drm_mode_mmap_dumb_ioctl",
     0,
     syncHandler(drmModeMmapDumbIoctl),
+    drmModeMmapDumbTouches,
   ),
   drmIoctlDef(
     DRM_IOCTL_MODE_DESTROY_DUMB,

@@ -54,9 +54,10 @@ export interface DrmIoctlDesc<Def extends AnyIoctlDef = AnyIoctlDef> {
     | { readonly sleeps: false; readonly run: IoctlSyncHandler<Def> };
   /**
    * What the handler reads and writes besides the calling file and its device (SET_MASTER
-   * writes the device's master, AUTH_MAGIC another file, MAP_DUMB the GEM offset nodes): the
-   * drm_ioctl_kernel step declares these too. Without it, that step names the file and device
-   * only (and stays one fixed step per file, as the hot path wants).
+   * writes the device's master, AUTH_MAGIC another file, MAP_DUMB the GEM offset nodes),
+   * computed when drm_ioctl_kernel's step runs: that step declares these too. Without it, the
+   * step names the file and device only (one fixed step per file, as the hot path wants). A
+   * handler that sleeps declares what it touches after each of its own yields itself.
    */
   readonly footprint?: (file: DrmFile, arg: IoctlIn<Def>) => IoctlFootprint;
 }
@@ -75,8 +76,9 @@ export function drmIoctlDef<Def extends AnyIoctlDef>(
   fn: string,
   flags: number,
   handler: DrmIoctlDesc<Def>["handler"],
+  footprint?: DrmIoctlDesc<Def>["footprint"],
 ): DrmIoctlDesc<Def> {
-  return { def, fn, flags, handler };
+  return footprint === undefined ? { def, fn, flags, handler } : { def, fn, flags, handler, footprint };
 }
 
 /** A handler that never sleeps. */

@@ -8,7 +8,7 @@
  * @see drm_mode_config.c, drm_connector.c, drm_sysfs.c in drivers/gpu/drm
  */
 import { Device, deviceAdd, deviceDel, kobjectUevent, putDevice } from "../base/mod.js";
-import { assert, step, type Task } from "../kernel/mod.js";
+import { assert, embeddedStruct, lookupStep, step, type Task } from "../kernel/mod.js";
 import { fail, ok, type DRM_IOCTL_MODE_GETRESOURCES, type ErrnoName, type IoctlIn, type IoctlOutOf, type SysResult } from "../uapi/mod.js";
 import { drmCore } from "./drm_core.js";
 import type { DrmDevice } from "./device.js";
@@ -50,6 +50,7 @@ export class DrmConnector {
     return `${this.typeName}-${this.typeId}`;
   }
 }
+embeddedStruct(DrmConnector);
 
 export class ModeConfig {
   readonly minWidth = 0;
@@ -68,6 +69,7 @@ export class ModeConfig {
     return this.nextObjectId++;
   }
 }
+embeddedStruct(ModeConfig);
 
 /** @see drmm_mode_config_init() */
 export function drmmModeConfigInit(dev: DrmDevice): 0 | ErrnoName {
@@ -123,9 +125,12 @@ export function drmmConnectorInit(dev: DrmDevice, typeName: ConnectorTypeName): 
   used.add(typeId);
   const connector = new DrmConnector(dev, id, typeName, typeId);
   mc.connectors.push(connector);
-  const err = drmmAddAction(dev, "drm_connector_cleanup_action", () => {
+  const core = drmCore(dev.kernel);
+  const err = drmmAddAction(dev, "drm_connector_cleanup_action", function* () {
+    const kdev = connector.kdev;
+    yield step("drm_connector_cleanup", [], kdev === null ? [dev, core] : [dev, core, kdev]);
     used.delete(typeId);
-    if (connector.kdev !== null) putDevice(connector.kdev);
+    if (kdev !== null) putDevice(kdev);
   });
   return err === 0 ? connector : err;
 }
@@ -135,10 +140,12 @@ export function* drmModesetRegisterAll(dev: DrmDevice): Task<void> {
   const mc = dev.modeConfig;
   const primary = dev.primary;
   if (mc === null || primary?.kdev == null) return;
-  yield step("drm_modeset_register_all", [], [dev]);
+  const registerAll = step("drm_modeset_register_all", [primary], [dev]);
+  yield registerAll;
   for (const c of mc.connectors) {
     c.kdev = new Device(dev.kernel, { name: `${primary.name}-${c.name}`, parent: primary.kdev, subsystem: "drm", devtype: "drm_connector" });
     yield* deviceAdd(c.kdev, `/sys/class/drm/${primary.name}-${c.name}`);
+    yield registerAll;
     c.registered = true;
   }
   // The first detect after registration finds each connector connected and reports it
@@ -146,7 +153,8 @@ export function* drmModesetRegisterAll(dev: DrmDevice): Task<void> {
   for (const c of mc.connectors) {
     if (c.status === "connected") continue;
     c.status = "connected";
-    drmSysfsConnectorHotplugEvent(c);
+    yield* drmSysfsConnectorHotplugEvent(c);
+    yield registerAll;
   }
 }
 
@@ -154,27 +162,33 @@ export function* drmModesetRegisterAll(dev: DrmDevice): Task<void> {
 export function* drmModesetUnregisterAll(dev: DrmDevice): Task<void> {
   const mc = dev.modeConfig;
   if (mc === null) return;
-  yield step("drm_modeset_unregister_all", [], [dev]);
+  const unregisterAll = step("drm_modeset_unregister_all", [], [dev]);
+  yield unregisterAll;
   const primary = dev.primary;
   for (const c of mc.connectors) {
     if (!c.registered || c.kdev === null) continue;
     c.registered = false;
     yield* deviceDel(c.kdev, primary === null ? undefined : `/sys/class/drm/${primary.name}-${c.name}`);
+    yield unregisterAll;
   }
 }
 
 /** `change` on the card with HOTPLUG=1 and CONNECTOR=<id> (R93). */
-export function drmSysfsConnectorHotplugEvent(c: DrmConnector): void {
-  const kdev = c.dev.primary?.kdev;
+export function* drmSysfsConnectorHotplugEvent(c: DrmConnector): Task<void> {
+  const primary = c.dev.primary;
+  if (primary !== null) yield lookupStep("drm_sysfs_connector_hotplug_event", () => ({ reads: primary.kdev === null ? [c.dev, primary] : [c.dev, primary, primary.kdev], writes: [] }));
+  const kdev = primary?.kdev;
   if (kdev == null || !kdev.added) return;
-  kobjectUevent(kdev, "change", [["HOTPLUG", "1"], ["CONNECTOR", String(c.id)]]);
+  yield* kobjectUevent(kdev, "change", [["HOTPLUG", "1"], ["CONNECTOR", String(c.id)]]);
 }
 
 /** `change` on the card with HOTPLUG=1 only. @see drm_sysfs_hotplug_event() */
-export function drmSysfsHotplugEvent(dev: DrmDevice): void {
-  const kdev = dev.primary?.kdev;
+export function* drmSysfsHotplugEvent(dev: DrmDevice): Task<void> {
+  const primary = dev.primary;
+  if (primary !== null) yield lookupStep("drm_sysfs_hotplug_event", () => ({ reads: primary.kdev === null ? [dev, primary] : [dev, primary, primary.kdev], writes: [] }));
+  const kdev = primary?.kdev;
   if (kdev == null || !kdev.added) return;
-  kobjectUevent(kdev, "change", [["HOTPLUG", "1"]]);
+  yield* kobjectUevent(kdev, "change", [["HOTPLUG", "1"]]);
 }
 
 /** The first `count` ids: what a user array of `count` entries receives. */

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { devresReleaseAll } from "../base/mod.js";
-import { krefRead, type Allocation } from "../kernel/mod.js";
+import { krefRead, step, type Allocation } from "../kernel/mod.js";
 import { drmMachine, releaseLog, TEST_DRIVER, type DrmMachine } from "./_testing.js";
 import { devmDrmDevAlloc, drmDevAlloc, drmDevGet, drmDevPut, type DrmDevice } from "./device.js";
 import { drmCore } from "./drm_core.js";
@@ -39,6 +39,7 @@ const INIT_RELEASE_LOG = [
   "free device renderD128",
   "free drmres drm_minor_alloc_release",
   "free drm_minor renderD128",
+  "free anon_inode:drm",
   "free drmres drm_dev_init_release",
 ];
 
@@ -243,7 +244,10 @@ describe("drmm_mutex_init", () => {
     const parent = m.parent();
     const dev = m.run(() => devmDrmDevAlloc(parent, TEST_DRIVER, "test_device"));
     assert.ok(typeof dev !== "string");
-    const lock = m.run(() => drmmMutexInit(dev, "test_lock"));
+    const lock = m.run(function* () {
+      yield step("test_probe", [], [dev]); // a driver's probe, which calls drmm_mutex_init()
+      return yield* drmmMutexInit(dev, "test_lock");
+    });
     assert.ok(typeof lock !== "string", `drmm_mutex_init failed: ${String(lock)}`);
     assert.equal(lock.destroyed, false);
     drmDevGet(dev); // what an open file holds

@@ -6,7 +6,7 @@
  *
  * @see drivers/gpu/drm/drm_managed.c
  */
-import { Mutex, mutexDestroy, step, type Allocation, type Task } from "../kernel/mod.js";
+import { assert, embeddedStruct, Mutex, mutexDestroy, step, type Allocation, type Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
 import type { DrmDevice } from "./device.js";
 
@@ -27,6 +27,7 @@ export class DrmManaged {
   readonly resources: DrmmEntry[] = [];
   finalKfree: Allocation | null = null;
 }
+embeddedStruct(DrmManaged);
 
 /** A zeroed managed allocation. */
 export interface ManagedBuffer {
@@ -42,6 +43,7 @@ function* runAction(dev: DrmDevice, e: DrmmEntry): Task<void> {
 
 /** Registers `action(dev, data)` to run at the final put. Returns 0 or ENOMEM without calling it (R18). */
 export function drmmAddAction(dev: DrmDevice, name: string, action: DrmmAction, data: unknown = null): 0 | ErrnoName {
+  assert(name !== "", "Cannot add a managed action without a name");
   if (dev.kernel.faults.shouldFail("drmm_add_action")) return "ENOMEM";
   const mem = dev.sim.alloc("drmres", { label: `drmres ${name} (${dev.label})`, sizeBytes: data === null ? 0 : 8 });
   dev.managed.resources.unshift({ name, action, data, mem });
@@ -116,10 +118,11 @@ export function* drmmMutexInit(dev: DrmDevice, name: string): Task<Mutex | Errno
 
 /** Runs and frees every managed entry, newest first. @see drm_managed_release() */
 export function* drmManagedRelease(dev: DrmDevice): Task<void> {
-  yield step("drm_managed_release", [], [dev]);
-  const list = dev.managed.resources;
-  while (list.length > 0) {
-    const e = list.shift()!;
+  const release = step("drm_managed_release", [], [dev]);
+  // A step per entry: an action may sleep, and what it touches besides the device is its own.
+  for (yield release; dev.managed.resources.length > 0; yield release) {
+    const e = dev.managed.resources.shift()!;
+    assert(e.mem.freeSite === null, `Cannot release managed entry ${e.name}: its memory was freed already`);
     yield* runAction(dev, e);
     dev.sim.free(e.mem, "drm_managed_release");
   }

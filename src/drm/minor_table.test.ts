@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { KernelProfile } from "../base/mod.js";
+import { Sim } from "../kernel/mod.js";
 import type { DrmMinor } from "./minor.js";
 import { DRM_MINOR_PRIMARY, DRM_MINOR_RENDER, MinorTable, type DrmMinorType } from "./minor_table.js";
 
@@ -22,7 +23,7 @@ function allocMany(table: MinorTable, type: DrmMinorType, count: number): (numbe
 
 /** A table with primaries 0..count-1 allocated, then the `holes` erased in that order. */
 function primariesWithHoles(profile: KernelProfile, count: number, holes: readonly number[]): MinorTable {
-  const table = new MinorTable(profile, "drm");
+  const table = new MinorTable(new Sim({ seed: 1 }), profile, "drm");
   allocMany(table, DRM_MINOR_PRIMARY, count);
   for (const index of holes) table.erase(index);
   return table;
@@ -32,20 +33,20 @@ const range = (lo: number, hi: number): number[] => Array.from({ length: hi - lo
 
 describe("MinorTable", () => {
   test("alloc() on v6.12+ gives primaries 0-63 and renders 128-191, lowest free first (R30)", () => {
-    const table = new MinorTable(V7_1, "drm");
+    const table = new MinorTable(new Sim({ seed: 1 }), V7_1, "drm");
     assert.deepEqual(allocMany(table, DRM_MINOR_RENDER, 64), range(128, 191));
     assert.deepEqual(allocMany(table, DRM_MINOR_PRIMARY, 64), range(0, 63));
   });
 
   test("alloc() on v6.12+ falls back to the shared range from 192 when the legacy range is full (R30)", () => {
-    const table = new MinorTable(V7_1, "drm");
+    const table = new MinorTable(new Sim({ seed: 1 }), V7_1, "drm");
     allocMany(table, DRM_MINOR_PRIMARY, 64);
     allocMany(table, DRM_MINOR_RENDER, 64);
     assert.deepEqual([table.alloc(DRM_MINOR_PRIMARY), table.alloc(DRM_MINOR_RENDER), table.alloc(DRM_MINOR_PRIMARY)], [192, 193, 194]);
   });
 
   test("alloc() before v6.12 returns null (ENOSPC) when the 64-wide range is full", () => {
-    const table = new MinorTable(V6_8, "drm");
+    const table = new MinorTable(new Sim({ seed: 1 }), V6_8, "drm");
     assert.deepEqual(allocMany(table, DRM_MINOR_PRIMARY, 64), range(0, 63));
     assert.equal(table.alloc(DRM_MINOR_PRIMARY), null);
     assert.equal(table.alloc(DRM_MINOR_RENDER), 128, "the render range is separate");
@@ -70,15 +71,15 @@ describe("MinorTable", () => {
   });
 
   test("alloc() under uapi-doc counts primaries and renders separately (R33)", () => {
-    const table = new MinorTable(DOC, "drm");
+    const table = new MinorTable(new Sim({ seed: 1 }), DOC, "drm");
     assert.deepEqual(([DRM_MINOR_RENDER, DRM_MINOR_PRIMARY, DRM_MINOR_RENDER, DRM_MINOR_PRIMARY] as const).map((t) => table.alloc(t)), [128, 0, 129, 1]);
   });
 
   test("unpublish() keeps the number reserved and makes lookups fail until erase() (R29)", () => {
-    const table = new MinorTable(V7_1, "drm");
+    const table = new MinorTable(new Sim({ seed: 1 }), V7_1, "drm");
     const index = table.alloc(DRM_MINOR_PRIMARY);
     assert.equal(index, 0);
-    const minor = {} as DrmMinor; // only its identity is looked at
+    const minor = { index: 0 } as DrmMinor; // only its identity and index are looked at
     table.publish(0, minor);
     assert.equal(table.lookup(0), minor, "a published minor is found");
     table.unpublish(0);

@@ -2,15 +2,18 @@
  * The minor-number table (drm_minors_xa). An index is reserved (NULL entry) from allocation
  * until the final put erases it; lookups succeed only while the minor is published.
  *
- * Allocation scheme by profile:
- * - mainline >= 6.12: lowest free index in 64*type..64*type+63, then the shared extended
- *   range 192..2^20-1 when that is full (R30);
- * - mainline < 6.12: lowest free in the 64-wide range, ENOSPC when full (IDR era);
- * - uapi-doc: like PIDs, the next index after the last one allocated, wrapping (D2, R33).
+ * Allocation scheme, by the kernel variants minorAllocation and minorExtendedRange
+ * (src/base/variants.ts):
+ * - lowest-free: the lowest free index in 64*type..64*type+63 (R30, R32); with the extended
+ *   range (mainline >= 6.12), then the shared range 192..2^20-1 when that is full; without it
+ *   (the IDR era), ENOSPC when full;
+ * - cyclic (uapi-doc): like PIDs, the next index after the last one allocated, wrapping
+ *   (D2, R33).
  *
  * @see drm_minor_alloc() in drivers/gpu/drm/drm_drv.c
  */
-import { versionAtLeast, type KernelProfile } from "../base/mod.js";
+import { variant, type KernelProfile } from "../base/mod.js";
+import { assert, KObject, type Sim } from "../kernel/mod.js";
 import type { DrmMinor } from "./minor.js";
 
 export const DRM_MINOR_PRIMARY = 0;
@@ -23,20 +26,24 @@ const DRM_EXTENDED_MINOR_FIRST = 192;
 const DRM_MINOR_LIMIT_MAX = 2 ** MINORBITS - 1;
 const ACCEL_MAX_MINORS = 256;
 
-export class MinorTable {
+export class MinorTable extends KObject {
+  static readonly fixedFields = ["profile", "name"];
   /** index → published minor, or null while reserved. */
   private readonly entries = new Map<number, DrmMinor | null>();
   private readonly lastAllocated = new Map<string, number>();
 
-  constructor(private readonly profile: KernelProfile, readonly name: "drm" | "accel") {}
+  constructor(sim: Sim, private readonly profile: KernelProfile, readonly name: "drm" | "accel") {
+    super(sim, sim.alloc("xarray", { kind: "static", label: name === "drm" ? "drm_minors_xa" : "accel_minors_xa", persistent: true }));
+  }
 
   /** Reserves an index for a minor of `type`; returns null if none is free (ENOSPC). */
   alloc(type: DrmMinorType): number | null {
     if (this.name === "accel") return this.allocIn("accel", [[0, ACCEL_MAX_MINORS - 1]]);
     const first = 64 * type;
     const legacy: [number, number] = [first, first + 63];
-    if (this.profile.name === "uapi-doc") return this.allocCyclic(`type${type}`, legacy);
-    const ranges: [number, number][] = versionAtLeast(this.profile, "6.12") ? [legacy, [DRM_EXTENDED_MINOR_FIRST, DRM_MINOR_LIMIT_MAX]] : [legacy];
+    if (variant(this.profile, "minorAllocation") === "cyclic") return this.allocCyclic(`type${type}`, legacy);
+    const extended: [number, number] = [DRM_EXTENDED_MINOR_FIRST, DRM_MINOR_LIMIT_MAX];
+    const ranges: [number, number][] = variant(this.profile, "minorExtendedRange") ? [legacy, extended] : [legacy];
     return this.allocIn(`type${type}`, ranges);
   }
 
@@ -65,6 +72,8 @@ export class MinorTable {
   }
 
   publish(index: number, minor: DrmMinor): void {
+    assert(this.entries.has(index) && this.entries.get(index) === null, `Cannot publish minor ${index} in ${this.name}: not reserved, or published already`);
+    assert(minor.index === index, `Cannot publish minor ${minor.index} at index ${index}`);
     this.entries.set(index, minor);
   }
 
@@ -74,6 +83,7 @@ export class MinorTable {
   }
 
   erase(index: number): void {
+    assert(this.entries.has(index), `Cannot erase minor ${index} from ${this.name}: not reserved`);
     this.entries.delete(index);
   }
 

@@ -1,19 +1,21 @@
 /**
  * What the kernel reports by itself, like KASAN, the hung-task detector, kmemleak and WARN.
+ *
+ * FINDING_KINDS is the one table of finding kinds: for each, the data it carries (the type
+ * parameter of `kind<...>`), its class, its one-line summary worded as Linux prints it, and the
+ * sites that explain it. The `Finding` type, the scenario format's finding names, the runner's
+ * verdict, the exit codes, the timelines and the HTML report all read it, so adding a kind is
+ * one entry here, e.g.
+ *
+ *     "undeclared-access": kind<{ step: string; object: string; ...; site: Site }>({
+ *       class: "footprint", summary: (f) => `footprint: ...`, sites: (f) => [at("at", f.site)] }),
  */
+import type { AccessMode } from "./footprint.js";
 import { formatSite, type Site } from "./kobject.js";
 
-export type Finding =
-  | { readonly kind: "use-after-free"; readonly object: string; readonly mode: "read" | "write"; readonly access: Site; readonly alloc: Site; readonly free: Site }
-  | { readonly kind: "double-free"; readonly object: string; readonly alloc: Site; readonly free: Site; readonly again: Site }
-  | { readonly kind: "kref-underflow"; readonly object: string; readonly site: Site }
-  | { readonly kind: "kref-get-after-release"; readonly object: string; readonly site: Site }
-  | { readonly kind: "hang"; readonly waiters: readonly Waiter[] }
-  | { readonly kind: "hung-task"; readonly waiter: Waiter; readonly blockedTicks: number }
-  | { readonly kind: "leak"; readonly object: string; readonly alloc: Site }
-  | { readonly kind: "warn"; readonly message: string; readonly site: Site };
-
-export type FindingKind = Finding["kind"];
+/** The failure classes of findings; each is a verdict with its own exit code in the CLI. */
+export const FINDING_CLASSES = ["memory", "hang", "leak", "warn", "footprint"] as const;
+export type FindingClass = (typeof FINDING_CLASSES)[number];
 
 export interface Waiter {
   readonly task: string;
@@ -22,63 +24,137 @@ export interface Waiter {
   readonly site: Site;
 }
 
-/** The failure class of a finding; each class has its own exit code in the CLI. */
-export type FindingClass = "memory" | "hang" | "leak" | "warn";
+/** A site that explains a finding, with its role (access, freed, alloc, ...). */
+export interface FindingSite {
+  readonly role: string;
+  /** What the role does not say, e.g. which task waits on what. */
+  readonly detail?: string;
+  readonly site: Site;
+}
+
+interface KindSpec<D> {
+  readonly class: FindingClass;
+  /** Found by the shutdown (a leak), not by the task of its first site. */
+  readonly atShutdown?: true;
+  /** One line, worded as Linux's report (KASAN, refcount_t, hung task, kmemleak, WARN). */
+  summary(f: D): string;
+  /** The sites that explain it, most telling first: the first names the task that ran into it. */
+  sites(f: D): readonly FindingSite[];
+}
+
+function kind<D>(spec: KindSpec<D>): KindSpec<D> {
+  return spec;
+}
+
+function at(role: string, site: Site, detail?: string): FindingSite {
+  return detail === undefined ? { role, site } : { role, site, detail };
+}
+
+function waiterSite(w: Waiter, since: boolean): FindingSite {
+  return at("waiter", w.site, `${w.task} on ${w.reason}${since ? ` since t=${w.sinceTick}` : ""}`);
+}
+
+function waitsOn(w: Waiter): string {
+  return `${w.task} waits on ${w.reason}`;
+}
+
+type Freed = { object: string; alloc: Site; free: Site };
+type Undeclared = { step: string; object: string; mode: AccessMode; field: string; site: Site };
+
+export const FINDING_KINDS = {
+  "use-after-free": kind<Freed & { mode: "read" | "write"; access: Site }>({
+    class: "memory",
+    summary: (f) => `BUG: KASAN: use-after-free ${f.mode} of ${f.object} in ${f.access.fn}`,
+    sites: (f) => [at("access", f.access), at("freed", f.free), at("alloc", f.alloc)],
+  }),
+  "double-free": kind<Freed & { again: Site }>({
+    class: "memory",
+    summary: (f) => `BUG: KASAN: double-free of ${f.object} in ${f.again.fn}`,
+    sites: (f) => [at("again", f.again), at("freed", f.free), at("alloc", f.alloc)],
+  }),
+  "kref-underflow": kind<{ object: string; site: Site }>({
+    class: "memory",
+    summary: (f) => `refcount_t: underflow; use-after-free of ${f.object} in ${f.site.fn}`,
+    sites: (f) => [at("at", f.site)],
+  }),
+  "kref-get-after-release": kind<{ object: string; site: Site }>({
+    class: "memory",
+    summary: (f) => `refcount_t: addition on 0; use-after-free of ${f.object} in ${f.site.fn}`,
+    sites: (f) => [at("at", f.site)],
+  }),
+  hang: kind<{ waiters: readonly Waiter[] }>({
+    class: "hang",
+    summary: (f) => `hang: no task can run; ${f.waiters.map(waitsOn).join("; ")}`,
+    sites: (f) => f.waiters.map((w) => waiterSite(w, true)),
+  }),
+  "hung-task": kind<{ waiter: Waiter; blockedTicks: number }>({
+    class: "hang",
+    summary: (f) => {
+      const w = f.waiter;
+      return `INFO: task ${w.task} blocked for more than ${f.blockedTicks} ticks on ${w.reason}`;
+    },
+    sites: (f) => [waiterSite(f.waiter, false)],
+  }),
+  leak: kind<{ object: string; alloc: Site }>({
+    class: "leak",
+    atShutdown: true,
+    summary: (f) => `kmemleak: unreferenced object ${f.object}`,
+    sites: (f) => [at("alloc", f.alloc)],
+  }),
+  warn: kind<{ message: string; site: Site }>({
+    class: "warn",
+    summary: (f) => `WARNING: ${f.message} at ${f.site.fn}`,
+    sites: (f) => [at("at", f.site)],
+  }),
+  /** A step read or wrote an object its footprint did not declare (the footprint checker). */
+  "undeclared-access": kind<Undeclared>({
+    class: "footprint",
+    summary: (f) =>
+      `footprint: ${f.step} ${f.mode}s ${f.field} of ${f.object} without declaring it`,
+    sites: (f) => [at("at", f.site)],
+  }),
+};
+
+export type FindingKind = keyof typeof FINDING_KINDS;
+
+type DataOf<S> = S extends KindSpec<infer D> ? D : never;
+
+/** A finding: its kind and the data its entry in FINDING_KINDS declares. */
+export type Finding = {
+  [K in FindingKind]: { readonly kind: K } & Readonly<DataOf<(typeof FINDING_KINDS)[K]>>;
+}[FindingKind];
+
+function specOf(f: Finding): KindSpec<Finding> {
+  // The table is indexed by the finding's own kind, so its entry takes this finding's data.
+  return FINDING_KINDS[f.kind] as unknown as KindSpec<Finding>;
+}
 
 export function findingClass(f: Finding): FindingClass {
-  switch (f.kind) {
-    case "use-after-free":
-    case "double-free":
-    case "kref-underflow":
-    case "kref-get-after-release":
-      return "memory";
-    case "hang":
-    case "hung-task":
-      return "hang";
-    case "leak":
-      return "leak";
-    case "warn":
-      return "warn";
-  }
+  return specOf(f).class;
 }
 
 export function findingSummary(f: Finding): string {
-  switch (f.kind) {
-    case "use-after-free":
-      return `BUG: KASAN: use-after-free ${f.mode} of ${f.object} in ${f.access.fn}`;
-    case "double-free":
-      return `BUG: KASAN: double-free of ${f.object} in ${f.again.fn}`;
-    case "kref-underflow":
-      return `refcount_t: underflow; use-after-free of ${f.object} in ${f.site.fn}`;
-    case "kref-get-after-release":
-      return `refcount_t: addition on 0; use-after-free of ${f.object} in ${f.site.fn}`;
-    case "hang":
-      return `hang: no task can run; ${f.waiters.map((w) => `${w.task} waits on ${w.reason}`).join("; ")}`;
-    case "hung-task":
-      return `INFO: task ${f.waiter.task} blocked for more than ${f.blockedTicks} ticks on ${f.waiter.reason}`;
-    case "leak":
-      return `kmemleak: unreferenced object ${f.object}`;
-    case "warn":
-      return `WARNING: ${f.message} at ${f.site.fn}`;
-  }
+  return specOf(f).summary(f);
+}
+
+export function findingSites(f: Finding): readonly FindingSite[] {
+  return specOf(f).sites(f);
+}
+
+/** True when the shutdown found it (a leak), not a task running into it. */
+export function foundAtShutdown(f: Finding): boolean {
+  return specOf(f).atShutdown === true;
+}
+
+/** The kinds of one class, in table order. */
+export function findingKindsOf(c: FindingClass): FindingKind[] {
+  return (Object.keys(FINDING_KINDS) as FindingKind[]).filter((k) => FINDING_KINDS[k].class === c);
 }
 
 /** The sites of a finding, one line each: access, free and allocation for a use-after-free. */
 export function findingSiteLines(f: Finding): string[] {
-  switch (f.kind) {
-    case "use-after-free":
-      return [`access: ${formatSite(f.access)}`, `freed:  ${formatSite(f.free)}`, `alloc:  ${formatSite(f.alloc)}`];
-    case "double-free":
-      return [`again:  ${formatSite(f.again)}`, `freed:  ${formatSite(f.free)}`, `alloc:  ${formatSite(f.alloc)}`];
-    case "kref-underflow":
-    case "kref-get-after-release":
-    case "warn":
-      return [`at:     ${formatSite(f.site)}`];
-    case "leak":
-      return [`alloc:  ${formatSite(f.alloc)}`];
-    case "hang":
-      return f.waiters.map((w) => `waiter: ${w.task} on ${w.reason} since t=${w.sinceTick}, ${formatSite(w.site)}`);
-    case "hung-task":
-      return [`waiter: ${f.waiter.task} on ${f.waiter.reason}, ${formatSite(f.waiter.site)}`];
-  }
+  return findingSites(f).map((s) => {
+    const detail = s.detail === undefined ? "" : `${s.detail}, `;
+    return `${`${s.role}:`.padEnd(7)} ${detail}${formatSite(s.site)}`;
+  });
 }

@@ -41,6 +41,32 @@ export interface KStruct {
   readonly mem: Allocation;
 }
 
+/** What makes the checked view of a new kernel object (the Sim; see footprint.ts). */
+export interface KObjectTracker {
+  track<T extends KStruct>(obj: T, cls: KObjectClass): T;
+}
+
+export interface KObjectClass {
+  /** Fields set in the constructor and never written again (see footprint.ts). */
+  readonly fixedFields?: readonly string[];
+}
+
+/**
+ * The base of every kernel object a step can name in its footprint. In the footprint
+ * checker's mode the constructor returns a proxy that reports every access of the object's
+ * fields (so subclass fields are defined on it too); otherwise it returns the object itself.
+ * A subclass lists in a static `fixedFields` the fields it never writes after construction.
+ */
+export abstract class KObject implements KStruct {
+  constructor(
+    tracker: KObjectTracker,
+    readonly mem: Allocation,
+  ) {
+    // eslint-disable-next-line no-constructor-return
+    return tracker.track(this, new.target as KObjectClass);
+  }
+}
+
 export function isFreed(s: KStruct): boolean {
   return s.mem.freeSite !== null;
 }

@@ -16,8 +16,12 @@ function setup(): { sim: Sim; ref: Kref; releases: string[]; release: () => Task
   return { sim, ref, releases, release };
 }
 
+/** kref_put in a task of its own: a step that writes the owner, then the put. */
 function put(sim: Sim, ref: Kref, release: () => Task<void>): boolean {
-  return sim.runTask("put", krefPut(ref, release));
+  return sim.runTask("put", (function* (): Task<boolean> {
+    yield step("put", [], [ref.owner]);
+    return yield* krefPut(ref, release);
+  })());
 }
 
 test("Kref() starts with one reference", () => {

@@ -30,7 +30,7 @@ function runCounter(seed: number, locked: boolean): { counter: number; insideMax
         yield step("counter_read");
         counter = read + 1;
         inside--;
-        if (locked) mutexUnlock(m);
+        if (locked) yield* mutexUnlock(m);
         yield step("between");
       }
     })());
@@ -64,16 +64,16 @@ test("mutexLock() blocks a second task until the owner unlocks", () => {
     events.push(`owner locked@${sim.now}`);
     yield sleepTicks(100);
     events.push(`owner unlocks@${sim.now}`);
-    mutexUnlock(m);
+    yield* mutexUnlock(m);
   })());
   sim.spawn("contender", (function* () {
     yield sleepTicks(10);
     yield* mutexLock(m);
     events.push(`contender locked@${sim.now}`);
-    mutexUnlock(m);
+    yield* mutexUnlock(m);
   })());
   assert.equal(sim.run().kind, "quiescent");
-  assert.deepEqual(events, ["owner locked@1", "owner unlocks@101", "contender locked@101"]);
+  assert.deepEqual(events, ["owner locked@1", "owner unlocks@101", "contender locked@103"]);
   assert.equal(sim.trace.events.filter((e) => e.t === "block").length, 1, "the contender blocked once");
   assert.equal(m.owner, null);
 });
@@ -107,14 +107,14 @@ test("mutexLock() of a mutex the task already holds throws ModelAssertionError",
 test("mutexUnlock() by a task that does not hold the mutex throws ModelAssertionError", () => {
   const sim = new Sim({ seed: 1 });
   const m = new Mutex(sim, "lock");
-  assert.throws(() => mutexUnlock(m), ModelAssertionError);
+  assert.throws(() => mutexUnlock(m).next(), ModelAssertionError);
   sim.spawn("holder", (function* () {
     yield* mutexLock(m);
     yield step("hold");
   })());
   sim.spawn("thief", (function* () {
     yield step("wait_turn");
-    mutexUnlock(m);
+    yield* mutexUnlock(m);
   })());
   assert.throws(() => sim.run(), ModelAssertionError);
 });
@@ -126,7 +126,7 @@ test("mutexLock() after mutexDestroy() reports a warn finding", () => {
   assert.equal(sim.findings.length, 0);
   sim.runTask("t", (function* () {
     yield* mutexLock(m);
-    mutexUnlock(m);
+    yield* mutexUnlock(m);
   })());
   const warns = sim.findings.filter((f): f is Extract<Finding, { kind: "warn" }> => f.kind === "warn");
   assert.equal(warns.length, 1);
@@ -151,7 +151,7 @@ test("mutexLock() of a mutex inside freed memory reports use-after-free", () => 
   sim.free(container.mem);
   sim.runTask("t", (function* () {
     yield* mutexLock(m);
-    mutexUnlock(m);
+    yield* mutexUnlock(m);
   })());
-  assert.deepEqual(sim.findings.map((f) => (f.kind === "use-after-free" ? `${f.mode} in ${f.access.fn}` : f.kind)), ["write in mutex_lock"]);
+  assert.deepEqual(sim.findings.map((f) => (f.kind === "use-after-free" ? `${f.mode} in ${f.access.fn}` : f.kind)), ["write in mutex_lock", "write in mutex_unlock"]);
 });

@@ -24,20 +24,23 @@ export class Mutex {
 
 export function* mutexLock(m: Mutex): Task<void> {
   const sim = m.wq.sim;
-  yield step("mutex_lock", [], m.container ? [m.container] : []);
+  const lock = step("mutex_lock", [], m.container ? [m.container] : []);
+  yield lock;
   if (m.destroyed) sim.warn(`DEBUG_LOCKS_WARN_ON: mutex ${m.name} locked after mutex_destroy()`, `mutex-destroyed:${m.name}`);
   const self = sim.current;
   assert(self !== null, `Cannot lock mutex ${m.name}: not called from a task`);
   assert(m.owner !== self, `Cannot lock mutex ${m.name}: recursive locking by ${self.name}`);
   while (m.owner !== null) {
-    yield { kind: "block", on: m.wq, reason: `mutex ${m.name} (held by ${m.owner.name})`, timeoutTicks: null };
+    yield { kind: "block", on: m.wq, reason: `mutex ${m.name} (held by ${m.owner.name})`, timeoutTicks: null, resume: lock };
   }
   m.owner = self;
 }
 
-export function mutexUnlock(m: Mutex): void {
+/** Releases the lock: a step that writes the struct the mutex is embedded in. */
+export function* mutexUnlock(m: Mutex): Task<void> {
   const self = m.wq.sim.current;
   assert(m.owner !== null && m.owner === self, `Cannot unlock mutex ${m.name}: not held by the caller`);
+  yield step("mutex_unlock", [], m.container ? [m.container] : []);
   m.owner = null;
   m.wq.wakeUpOne();
 }

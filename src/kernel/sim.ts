@@ -5,13 +5,20 @@
  * Time is counted in ticks (one tick is one simulated microsecond). Every step a task runs
  * costs `stepTicks`; sleeps and timeouts move the clock forward when nothing else can run.
  * Equal deadlines fire in the order they were set (compare (atTick, seq), never atTick alone).
+ * A timer that is due is a choice like a runnable task: the strategy decides whether it fires
+ * before or after the next step of a task, so an explorer can try both.
+ *
+ * In footprint-checking mode (footprint.ts) the Sim also compares every access of a kernel
+ * object with the footprint of the step that is running and reports what was not declared.
  */
 import { assert } from "./assert.js";
 import { findingSummary, type Finding, type Waiter } from "./findings.js";
-import { type AllocKind, type Allocation, type AllocationId, type KStruct, type Site } from "./kobject.js";
+import { defaultFootprintMode, fixedFieldsOf, trackKStruct, type AccessMode, type AccessSink, type FootprintMode } from "./footprint.js";
+import { type AllocKind, type Allocation, type AllocationId, type KObjectClass, type KObjectTracker, type KStruct, type Site } from "./kobject.js";
 import { Prng } from "./prng.js";
 import { FifoStrategy, type SchedulingStrategy } from "./strategy.js";
-import { TIMED_OUT, type BlockYield, type StepYield, type Task, type TaskId, type TaskKind, type TaskState, type TaskView, type Yield } from "./task.js";
+import { fixedStep, TIMED_OUT, type BlockYield, type SleepYield, type StepYield, type Task, type TaskId, type TaskKind, type TaskState, type TaskView, type Yield } from "./task.js";
+import { TimerHeap, type Timer } from "./timer_heap.js";
 import { TraceLog, type TraceLevel } from "./trace.js";
 import type { WaitQueue } from "./wait_queue.js";
 
@@ -24,6 +31,8 @@ export interface SimOptions {
   readonly stepTicks?: number;
   /** A task blocked longer than this without a timeout is reported as hung. @default 120_000_000 (120 s) */
   readonly hungTaskTicks?: number;
+  /** "check": report accesses a step did not declare (slower). @default defaultFootprintMode() */
+  readonly footprints?: FootprintMode;
 }
 
 export interface SpawnOptions {
@@ -45,6 +54,10 @@ export class SimTask implements TaskView {
   hungReported = false;
   /** Incremented at every block and sleep, so that a stale timer can be told apart. */
   waitGeneration = 0;
+  /** The step to run when the task is woken (the `resume` of its block or sleep). */
+  resumeStep: StepYield | null = null;
+  /** What the task did last when it resumes without a step: "task start", "sleep", a block. */
+  resumedFrom = "task start";
   readonly frames: string[] = [];
   lastFn = "";
   result: unknown = undefined;
@@ -60,14 +73,17 @@ export class SimTask implements TaskView {
   ) {}
 }
 
-interface Timer {
-  readonly atTick: number;
-  readonly seq: number;
+/** A timer wakes `task` if it is still in the block or sleep of `generation`. */
+interface Wakeup {
   readonly task: SimTask;
   readonly generation: number;
 }
 
-export class Sim {
+/** The steps a due timer stands for, as a strategy sees it. @see process_timeout(), hrtimer_wakeup() */
+const PROCESS_TIMEOUT = fixedStep("process_timeout");
+const HRTIMER_WAKEUP = fixedStep("hrtimer_wakeup");
+
+export class Sim implements KObjectTracker, AccessSink {
   readonly seed: number;
   readonly prng: Prng;
   readonly strategy: SchedulingStrategy;
@@ -77,6 +93,7 @@ export class Sim {
   readonly kmsg: string[] = [];
   readonly stepTicks: number;
   readonly hungTaskTicks: number;
+  readonly footprints: FootprintMode;
 
   now = 0;
   stepCount = 0;
@@ -84,9 +101,18 @@ export class Sim {
 
   private readonly tasks: SimTask[] = [];
   private runnable: SimTask[] = [];
-  private readonly timers: Timer[] = [];
-  private timerSeq = 0;
+  private readonly timers = new TimerHeap<Wakeup>();
+  /** Timers that are due, in (atTick, seq) order, each a choice for the strategy. */
+  private due: Timer<Wakeup>[] = [];
   private nextTaskId = 1;
+  /** Counts slices of work (one resume of a task, from a yield to the next). */
+  private slice = 0;
+  /** The step whose footprint covers the slice running now; null after a block without one. */
+  private active: StepYield | null = null;
+  /** The slice each checked kernel object was made in: its accesses there are free. */
+  private readonly made = new WeakMap<object, number>();
+  /** Set while the Sim itself reads footprints (which may sit in kernel objects): not accesses. */
+  private inChecker = false;
   private nextAllocId = 1;
   private readonly live = new Map<AllocationId, Allocation>();
   private readonly reported = new Set<string>();
@@ -98,6 +124,7 @@ export class Sim {
     this.trace = new TraceLog(options.trace ?? "steps");
     this.stepTicks = options.stepTicks ?? 1;
     this.hungTaskTicks = options.hungTaskTicks ?? 120_000_000;
+    this.footprints = options.footprints ?? defaultFootprintMode();
     assert(this.stepTicks >= 0, "Cannot create simulation: stepTicks is negative");
   }
 
@@ -128,29 +155,34 @@ export class Sim {
 
   /**
    * Runs until no task can run (quiescent or deadlocked) or the step budget is spent.
-   * A deadlock with non-daemon waiters is reported as a `hang` finding.
+   * Each turn the strategy picks among the due timers (earliest first) and the runnable tasks
+   * (by id); with one choice it is not asked. A deadlock with non-daemon waiters is reported
+   * as a `hang` finding.
    */
   run(stepsMax = 10_000_000): RunOutcome {
     for (let steps = 0; steps < stepsMax; steps++) {
-      // Timers that are due fire before the next choice, so a busy task cannot starve a sleeper.
-      while (this.fireNextTimer(this.now));
-      if (this.runnable.length === 0 && !this.fireNextTimer()) {
+      this.collectDueTimers();
+      const due = this.due;
+      const runnable = this.runnable;
+      const choices = due.length + runnable.length;
+      if (choices === 0) {
+        if (this.advanceToNextTimer()) continue;
         const waiters = this.tasks.filter((t) => t.state === "blocked" && !t.daemon).map((t) => this.waiterOf(t));
         if (waiters.length === 0) return { kind: "quiescent", steps };
         this.report({ kind: "hang", waiters });
         return { kind: "deadlock", steps, waiters };
       }
-      if (this.runnable.length === 0) continue;
       let index = 0;
-      if (this.runnable.length > 1) {
-        index = this.strategy.pick(this.runnable, this.decisions.length);
-        if (!(Number.isInteger(index) && index >= 0 && index < this.runnable.length)) {
-          assert(false, `Cannot schedule: strategy ${this.strategy.name} picked ${index} of ${this.runnable.length}`);
+      if (choices > 1) {
+        const views = due.length === 0 ? runnable : [...due.map(timerView), ...runnable];
+        index = this.strategy.pick(views, this.decisions.length);
+        if (!(Number.isInteger(index) && index >= 0 && index < choices)) {
+          assert(false, `Cannot schedule: strategy ${this.strategy.name} picked ${index} of ${choices}`);
         }
         this.decisions.push(index);
       }
-      const task = this.runnable[index]!;
-      this.resume(task);
+      if (index < due.length) this.fireTimer(due.splice(index, 1)[0]!);
+      else this.resume(runnable[index - due.length]!);
     }
     return { kind: "budget", steps: stepsMax };
   }
@@ -166,7 +198,8 @@ export class Sim {
 
   private resume(task: SimTask): void {
     const pending = task.pending;
-    if (pending !== null) this.runStep(task, pending);
+    this.slice++;
+    this.active = pending === null ? null : this.runStep(task, pending);
     this.current = task;
     let next: IteratorResult<Yield, unknown>;
     try {
@@ -175,10 +208,12 @@ export class Sim {
       next = task.gen.next(value);
     } catch (error) {
       this.current = null;
+      this.active = null;
       this.finish(task, undefined, error);
       throw error;
     }
     this.current = null;
+    this.active = null;
     if (next.done === true) {
       this.finish(task, next.value, undefined);
       return;
@@ -193,28 +228,27 @@ export class Sim {
         this.block(task, y);
         return;
       case "sleep":
-        task.pending = null;
-        assert(y.ticks >= 0, "Cannot sleep: negative ticks");
-        this.removeRunnable(task);
-        task.state = "sleeping";
-        task.waitGeneration++;
-        this.addTimer(task, this.now + y.ticks);
+        this.sleep(task, y);
         return;
     }
   }
 
-  private runStep(task: SimTask, s: StepYield): void {
+  /** Runs the sanitizer on a step's footprint and traces it; returns the step with its objects. */
+  private runStep(task: SimTask, pending: StepYield): StepYield {
     task.pending = null;
-    task.lastFn = s.fn;
+    task.lastFn = pending.fn;
     this.stepCount++;
     this.now += this.stepTicks;
     this.current = task;
+    this.inChecker = true;
+    const s = pending.resolve === undefined ? pending : { kind: "step" as const, fn: pending.fn, ...pending.resolve() };
     // Indexed loops, not for-of: footprints mix frozen (NO_OBJECTS) and plain arrays, and V8's
     // for-of over such a mix is several times slower; this runs at every step.
     const reads = s.reads;
-    for (let i = 0; i < reads.length; i++) this.check(reads[i]!, "read", s.fn);
+    for (let i = 0; i < reads.length; i++) this.sanitize(reads[i]!, "read", s.fn);
     const writes = s.writes;
-    for (let i = 0; i < writes.length; i++) this.check(writes[i]!, "write", s.fn);
+    for (let i = 0; i < writes.length; i++) this.sanitize(writes[i]!, "write", s.fn);
+    this.inChecker = false;
     this.current = null;
     if (this.trace.recordsSteps) {
       const readIds = s.readIds ?? allocationIds(reads);
@@ -222,16 +256,30 @@ export class Sim {
       this.trace.push({ t: "step", tick: this.now, task: task.id, fn: s.fn, reads: readIds, writes: writeIds });
     }
     if (this.now >= this.nextHungCheck) this.checkHungTasks();
+    return s;
   }
 
   private block(task: SimTask, y: BlockYield): void {
     this.removeRunnable(task);
     task.state = "blocked";
     task.waitGeneration++;
+    task.resumeStep = y.resume ?? null;
+    task.resumedFrom = `block on ${y.reason}`;
     task.blockedOn = { wq: y.on, reason: y.reason, sinceTick: this.now, site: this.siteOf(task, task.lastFn) };
     if (y.on !== JOIN_QUEUE) y.on.enqueue(task);
     if (y.timeoutTicks !== null) this.addTimer(task, this.now + y.timeoutTicks);
     this.trace.push({ t: "block", tick: this.now, task: task.id, reason: y.reason });
+  }
+
+  private sleep(task: SimTask, y: SleepYield): void {
+    task.pending = null;
+    assert(y.ticks >= 0, "Cannot sleep: negative ticks");
+    this.removeRunnable(task);
+    task.state = "sleeping";
+    task.waitGeneration++;
+    task.resumeStep = y.resume ?? null;
+    task.resumedFrom = "sleep";
+    this.addTimer(task, this.now + y.ticks);
   }
 
   /** Makes a blocked or sleeping task runnable again; `value` is what its yield returns. */
@@ -242,6 +290,8 @@ export class Sim {
     task.blockedOn = null;
     task.hungReported = false;
     task.resumeValue = value;
+    task.pending = task.resumeStep;
+    task.resumeStep = null;
     this.insertRunnable(task);
     this.trace.push({ t: "wake", tick: this.now, task: task.id, timedOut: value === TIMED_OUT });
   }
@@ -270,59 +320,39 @@ export class Sim {
   // ---------------------------------------------------------------- time
 
   private addTimer(task: SimTask, atTick: number): void {
-    const timer: Timer = { atTick, seq: this.timerSeq++, task, generation: task.waitGeneration };
-    const heap = this.timers;
-    heap.push(timer);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (compareTimers(heap[parent]!, timer) <= 0) break;
-      heap[i] = heap[parent]!;
-      i = parent;
-    }
-    heap[i] = timer;
+    this.timers.add(atTick, { task, generation: task.waitGeneration });
   }
 
-  private popTimer(): Timer | undefined {
-    const heap = this.timers;
-    const top = heap[0];
-    const last = heap.pop();
-    if (top === undefined || last === undefined || heap.length === 0) return top;
-    // Sift `last` down from the root.
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let smallest = last;
-      let m = i;
-      if (l < heap.length && compareTimers(heap[l]!, smallest) < 0) { m = l; smallest = heap[l]!; }
-      if (r < heap.length && compareTimers(heap[r]!, smallest) < 0) { m = r; smallest = heap[r]!; }
-      if (m === i) break;
-      heap[i] = smallest;
-      i = m;
-    }
-    heap[i] = last;
-    return top;
+  /** A timer of an earlier block or sleep (ended by a wake-up) must not end a later one. */
+  private static live(timer: Timer<Wakeup>): boolean {
+    const { task, generation } = timer.value;
+    return (task.state === "sleeping" || task.state === "blocked") && generation === task.waitGeneration;
   }
 
-  /**
-   * Fires the earliest live timer (only one due by `dueBy`, if given), moving the clock to it.
-   * Returns false if there is none.
-   */
-  private fireNextTimer(dueBy = Number.POSITIVE_INFINITY): boolean {
-    for (;;) {
-      const next = this.timers[0];
-      if (next === undefined || next.atTick > dueBy) return false;
-      const timer = this.popTimer()!;
-      const task = timer.task;
-      // A timer of an earlier block or sleep (ended by a wake-up) must not end a later one.
-      const live = (task.state === "sleeping" || task.state === "blocked") && timer.generation === task.waitGeneration;
-      if (!live) continue;
-      if (timer.atTick > this.now) this.now = timer.atTick;
-      this.wake(task, task.state === "blocked" ? TIMED_OUT : undefined);
-      this.checkHungTasks();
+  /** Moves the timers due now from the heap to `due`, and drops due ones gone stale. */
+  private collectDueTimers(): void {
+    if (this.due.length > 0) this.due = this.due.filter(Sim.live);
+    for (let t = this.timers.peek(); t !== undefined && t.atTick <= this.now; t = this.timers.peek()) {
+      this.timers.pop();
+      if (Sim.live(t)) this.due.push(t);
+    }
+  }
+
+  /** With nothing to run, moves the clock to the next live timer, which becomes due. */
+  private advanceToNextTimer(): boolean {
+    for (let t = this.timers.pop(); t !== undefined; t = this.timers.pop()) {
+      if (!Sim.live(t)) continue;
+      if (t.atTick > this.now) this.now = t.atTick;
+      this.due.push(t);
       return true;
     }
+    return false;
+  }
+
+  private fireTimer(timer: Timer<Wakeup>): void {
+    const task = timer.value.task;
+    this.wake(task, task.state === "blocked" ? TIMED_OUT : undefined);
+    this.checkHungTasks();
   }
 
   private nextHungCheck = 0;
@@ -381,8 +411,39 @@ export class Sim {
     this.trace.push({ t: "free", tick: this.now, id: mem.id, site: here });
   }
 
-  /** The sanitizer: an access to freed memory is a use-after-free finding (once per object and function). */
-  check(obj: KStruct, mode: "read" | "write", fn?: string): boolean {
+  /**
+   * The sanitizer's hook for an access the model makes on purpose (kref_get, get_device, ...):
+   * an access to freed memory is a use-after-free finding (once per object and function), and
+   * in footprint-checking mode an access the running step did not declare is reported too.
+   * Returns false if the memory was freed.
+   */
+  check(obj: KStruct, mode: AccessMode, fn?: string): boolean {
+    const fine = this.sanitize(obj, mode, fn);
+    if (this.footprints === "check") this.checkDeclared(obj, mode, fn === undefined ? "(access)" : `${fn}()`);
+    return fine;
+  }
+
+  /** @internal An access of a field of `obj`, reported by its checked view (footprint.ts). */
+  access(obj: KStruct, mode: AccessMode, field: string): void {
+    if (this.current === null || this.inChecker) return; // setup code, or the Sim's own reads
+    this.sanitize(obj, mode);
+    this.checkDeclared(obj, mode, field);
+  }
+
+  /** @internal Whether `obj` was made in the slice of work running now. */
+  madeInCurrentSlice(obj: object): boolean {
+    return this.made.get(obj) === this.slice;
+  }
+
+  /** The checked view of a new kernel object (see KObject); the object itself in trust mode. */
+  track<T extends KStruct>(obj: T, cls: KObjectClass): T {
+    if (this.footprints !== "check") return obj;
+    const view = trackKStruct(this, obj, fixedFieldsOf(cls));
+    this.made.set(view, this.slice);
+    return view;
+  }
+
+  private sanitize(obj: KStruct, mode: AccessMode, fn?: string): boolean {
     const mem = obj.mem;
     if (mem.freeSite === null) return true;
     const access = this.site(fn);
@@ -392,6 +453,22 @@ export class Sim {
       this.report({ kind: "use-after-free", object: mem.label, mode, access, alloc: mem.allocSite, free: mem.freeSite });
     }
     return false;
+  }
+
+  /** Reports an access of `obj` that the running step's footprint does not cover. */
+  private checkDeclared(obj: KStruct, mode: AccessMode, field: string): void {
+    const task = this.current;
+    if (task === null || this.made.get(obj) === this.slice) return;
+    const s = this.active;
+    this.inChecker = true;
+    const declared = s !== null && declares(s, obj.mem, mode);
+    this.inChecker = false;
+    if (declared) return;
+    const stepName = s?.fn ?? `(no step, after ${task.resumedFrom})`;
+    const key = `fp:${stepName}:${obj.mem.type}:${field}:${mode}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.report({ kind: "undeclared-access", step: stepName, object: obj.mem.label, mode, field, site: this.site() });
   }
 
   /** Allocations still live (not persistent), oldest first. */
@@ -479,8 +556,20 @@ function allocationIds(objects: readonly KStruct[]): readonly number[] {
   return objects.length === 0 ? NO_IDS : objects.map((o) => o.mem.id);
 }
 
-function compareTimers(a: Timer, b: Timer): number {
-  return a.atTick - b.atTick || a.seq - b.seq;
+/** Whether step `s` declares an access of `mode` to memory `mem` (a write covers a read). */
+function declares(s: StepYield, mem: Allocation, mode: AccessMode): boolean {
+  const writes = s.writes;
+  for (let i = 0; i < writes.length; i++) if (writes[i]!.mem === mem) return true;
+  if (mode === "write") return false;
+  const reads = s.reads;
+  for (let i = 0; i < reads.length; i++) if (reads[i]!.mem === mem) return true;
+  return false;
+}
+
+/** How a due timer looks to a strategy: the task it wakes, running the timer's step. */
+function timerView(timer: Timer<Wakeup>): TaskView {
+  const task = timer.value.task;
+  return { id: task.id, name: `timer ${task.name}`, kind: "timer", pending: task.state === "sleeping" ? HRTIMER_WAKEUP : PROCESS_TIMEOUT };
 }
 
 /** Joiners are woken by the task's exit, not through a queue; this placeholder marks them. */

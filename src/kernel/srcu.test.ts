@@ -3,13 +3,14 @@ import assert from "node:assert/strict";
 import { ModelAssertionError } from "./assert.js";
 import { Sim } from "./sim.js";
 import { SrcuStruct, srcuReadLock, srcuReadUnlock, synchronizeSrcu } from "./srcu.js";
-import { sleepTicks, type Task } from "./task.js";
+import { sleepTicks, step, type Task } from "./task.js";
 
+/** Enters the read section after `enterAtTicks` and leaves it `holdTicks` later (each a step). */
 function* reader(sim: Sim, srcu: SrcuStruct, log: string[], name: string, enterAtTicks: number, holdTicks: number): Task<void> {
-  yield sleepTicks(enterAtTicks);
+  yield sleepTicks(enterAtTicks, step("srcu_read_lock", [], [srcu]));
   const token = srcuReadLock(srcu);
   log.push(`${name} enters@${sim.now}`);
-  yield sleepTicks(holdTicks);
+  yield sleepTicks(holdTicks, step("srcu_read_unlock", [], [srcu]));
   log.push(`${name} leaves@${sim.now}`);
   srcuReadUnlock(srcu, token);
 }
@@ -36,7 +37,7 @@ test("synchronizeSrcu() waits for a reader that entered before it", () => {
   sim.spawn("reader", reader(sim, srcu, log, "reader", 0, 50));
   sim.spawn("sync", syncer(sim, srcu, log, 10));
   assert.equal(sim.run().kind, "quiescent");
-  assert.deepEqual(log, ["reader enters@0", "sync starts@10", "reader leaves@50", "sync done@50 with 0 readers inside"]);
+  assert.deepEqual(log, ["reader enters@1", "sync starts@11", "reader leaves@52", "sync done@53 with 0 readers inside"]);
   const block = sim.trace.events.find((e) => e.t === "block");
   assert.ok(block !== undefined && block.t === "block");
   assert.equal(block.reason, "synchronize_srcu(drm_unplug_srcu) waiting for readers reader");
@@ -46,18 +47,19 @@ test("synchronizeSrcu() does not wait for a reader that entered after it started
   const sim = new Sim({ seed: 1 });
   const srcu = new SrcuStruct(sim, "drm_unplug_srcu");
   const log: string[] = [];
-  // early enters at 0 and leaves at 50; sync starts at 10; late enters at 20 and stays until 1020.
+  // early enters at 0 and leaves at 50; sync starts at 10; late enters at 20 and stays until
+  // 1020 (each plus the ticks of the steps before it).
   sim.spawn("early", reader(sim, srcu, log, "early", 0, 50));
   sim.spawn("sync", syncer(sim, srcu, log, 10));
   sim.spawn("late", reader(sim, srcu, log, "late", 20, 1000));
   assert.equal(sim.run().kind, "quiescent");
   assert.deepEqual(log, [
-    "early enters@0",
-    "sync starts@10",
-    "late enters@20",
-    "early leaves@50",
-    "sync done@50 with 1 readers inside",
-    "late leaves@1020",
+    "early enters@1",
+    "sync starts@11",
+    "late enters@22",
+    "early leaves@52",
+    "sync done@53 with 1 readers inside",
+    "late leaves@1023",
   ]);
 });
 
@@ -69,13 +71,14 @@ test("synchronizeSrcu() waits for every reader that was inside when it started",
   sim.spawn("long", reader(sim, srcu, log, "long", 0, 80));
   sim.spawn("sync", syncer(sim, srcu, log, 10));
   assert.equal(sim.run().kind, "quiescent");
-  assert.equal(log.at(-1), "sync done@80 with 0 readers inside");
+  assert.equal(log.at(-1), "sync done@84 with 0 readers inside");
 });
 
 test("synchronizeSrcu() inside its own read section warns and hangs", () => {
   const sim = new Sim({ seed: 1 });
   const srcu = new SrcuStruct(sim, "drm_unplug_srcu");
   sim.spawn("self_deadlock", (function* () {
+    yield step("srcu_read_lock", [], [srcu]);
     const token = srcuReadLock(srcu);
     yield* synchronizeSrcu(srcu);
     srcuReadUnlock(srcu, token);

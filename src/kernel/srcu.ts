@@ -9,6 +9,7 @@
  */
 import { assert } from "./assert.js";
 import type { Sim, SimTask } from "./sim.js";
+import { KObject } from "./kobject.js";
 import { step, type Task } from "./task.js";
 import { WaitQueue, waitEvent } from "./wait_queue.js";
 
@@ -20,7 +21,8 @@ interface Reader {
   readonly sinceTick: number;
 }
 
-export class SrcuStruct {
+export class SrcuStruct extends KObject {
+  static readonly fixedFields = ["sim", "name", "wq"];
   private nextToken = 1;
   /**
    * The readers inside, oldest first. Tokens only grow, so a push keeps the array sorted by
@@ -30,6 +32,8 @@ export class SrcuStruct {
   private readonly inside: Reader[] = [];
   readonly wq: WaitQueue;
   constructor(readonly sim: Sim, readonly name: string) {
+    // A statically defined domain (DEFINE_STATIC_SRCU): it lives as long as the kernel.
+    super(sim, sim.alloc("srcu_struct", { kind: "static", label: name, persistent: true }));
     this.wq = new WaitQueue(sim, `synchronize_srcu(${name})`);
   }
 
@@ -86,9 +90,12 @@ export function srcuReadUnlock(srcu: SrcuStruct, token: SrcuToken): void {
   srcu.unlock(token);
 }
 
-/** Waits until every reader that held the domain when this call started has left it. */
+/**
+ * Waits until every reader that held the domain when this call started has left it. A grace
+ * period is a step that reads the domain, and so is every wake-up to look at it again.
+ */
 export function* synchronizeSrcu(srcu: SrcuStruct): Task<void> {
-  yield step("synchronize_srcu");
+  yield step("synchronize_srcu", [srcu]);
   const horizon = srcu.horizon;
   const before = srcu.readersBefore(horizon);
   if (before.length === 0) return;
@@ -99,5 +106,5 @@ export function* synchronizeSrcu(srcu: SrcuStruct): Task<void> {
     }
   }
   const holders = before.map((r) => r.task?.name ?? "?").join(", ");
-  yield* waitEvent(srcu.wq, `synchronize_srcu(${srcu.name}) waiting for readers ${holders}`, () => !srcu.hasReaderBefore(horizon));
+  yield* waitEvent(srcu.wq, `synchronize_srcu(${srcu.name}) waiting for readers ${holders}`, () => !srcu.hasReaderBefore(horizon), null, step("synchronize_srcu", [srcu]));
 }

@@ -5,7 +5,6 @@
  * and records every answer, so any run can be replayed from its decision list, and an
  * exhaustive explorer can later plug in a strategy of its own without changing the model.
  */
-import { assert } from "./assert.js";
 import { Prng } from "./prng.js";
 import type { TaskView } from "./task.js";
 
@@ -37,28 +36,57 @@ export class FifoStrategy implements SchedulingStrategy {
   }
 }
 
-/** Replays a recorded decision list; after its end it behaves like FifoStrategy. */
+/**
+ * A replay that no longer matches the run it replays: the model asked for a decision the
+ * list does not have, a recorded choice names no runnable task, or the run ended with
+ * decisions left. Not a model bug: the scenario, the model or the list changed since the
+ * list was recorded. Callers (the CLI) report it as bad input.
+ */
+export class ReplayMismatchError extends Error {
+  override readonly name = "ReplayMismatchError";
+}
+
+/**
+ * Replays a recorded decision list exactly. Unlike fast-check's replay, nothing is made up:
+ * a run that needs a decision past the end of the list, or a choice that does not fit the
+ * runnable tasks, throws ReplayMismatchError, and so does checkEnd() with decisions left.
+ */
 export class ReplayStrategy implements SchedulingStrategy {
   readonly name = "replay";
   constructor(private readonly decisions: readonly number[]) {}
+
   pick(runnable: readonly TaskView[], decision: number): number {
-    const choice = this.decisions[decision] ?? 0;
-    assert(choice < runnable.length, `Cannot replay decision ${decision}: choice ${choice} but only ${runnable.length} runnable tasks`);
+    const choice = this.decisions[decision];
+    if (choice === undefined) {
+      throw new ReplayMismatchError(
+        `Cannot replay decision ${decision}: the list ends after ${decisionCount(this.decisions.length)} ` +
+          `but the run goes on (runnable: ${formatRunnable(runnable)})`,
+      );
+    }
+    if (choice >= runnable.length) {
+      throw new ReplayMismatchError(
+        `Cannot replay decision ${decision}: it picks choice ${choice} but only ` +
+          `${runnable.length} are runnable (${formatRunnable(runnable)})`,
+      );
+    }
     return choice;
+  }
+
+  /** Call when the run is over, with the number of decisions it made. */
+  checkEnd(decisionsMade: number): void {
+    if (decisionsMade === this.decisions.length) return;
+    throw new ReplayMismatchError(
+      `Cannot finish replay: the run ended after ${decisionCount(decisionsMade)} but the list ` +
+        `holds ${this.decisions.length}`,
+    );
   }
 }
 
-/** Decision lists print as dot-separated indexes, e.g. "0.1.1.0". */
-export function encodeDecisions(decisions: readonly number[]): string {
-  return decisions.join(".");
+function decisionCount(n: number): string {
+  return `${n} decision${n === 1 ? "" : "s"}`;
 }
 
-export function decodeDecisions(text: string): number[] {
-  if (text.trim() === "") return [];
-  return text.split(".").map((part, i) => {
-    // Digits only: Number() would read "" as 0 and accept "1e0" or "0x1".
-    const n = /^\d+$/.test(part) ? Number(part) : NaN;
-    if (!Number.isSafeInteger(n)) throw new SyntaxError(`Cannot decode decision ${i}: "${part}" is not a non-negative integer`);
-    return n;
-  });
+/** "[0] timer app, [1] pciehp": the index a decision picks, and the task or due timer it names. */
+function formatRunnable(runnable: readonly TaskView[]): string {
+  return runnable.map((t, i) => `[${i}] ${t.name}`).join(", ");
 }

@@ -7,6 +7,9 @@
  *   the step actually runs (a freed object in it is a use-after-free).
  * - `block`: sleep on a wait queue until woken (or until the timeout, if one is given).
  * - `sleep`: let virtual time pass.
+ *
+ * The work a task does after a block or a sleep, up to its next yield, is a step too: the
+ * `resume` step the block or sleep names, which the task runs when it is picked after waking.
  */
 import type { KStruct } from "./kobject.js";
 import type { WaitQueue } from "./wait_queue.js";
@@ -21,6 +24,18 @@ export interface StepYield {
   /** The allocation ids of `reads` and `writes`, made once by fixedStep() for the trace. */
   readonly readIds?: readonly number[];
   readonly writeIds?: readonly number[];
+  /**
+   * For a step that finds what it works on (a lookup in a table): computes its footprint in
+   * the current state, when the step runs (and whenever an explorer asks); `reads` and
+   * `writes` above are then empty. See lookupStep().
+   */
+  readonly resolve?: () => Footprint;
+}
+
+/** What a step reads and writes. */
+export interface Footprint {
+  readonly reads: readonly KStruct[];
+  readonly writes: readonly KStruct[];
 }
 
 export interface BlockYield {
@@ -28,11 +43,15 @@ export interface BlockYield {
   readonly on: WaitQueue;
   readonly reason: string;
   readonly timeoutTicks: number | null;
+  /** The step the task runs when it resumes (re-checking its condition and what follows). */
+  readonly resume?: StepYield;
 }
 
 export interface SleepYield {
   readonly kind: "sleep";
   readonly ticks: number;
+  /** The step the task runs when it resumes. */
+  readonly resume?: StepYield;
 }
 
 export type Task<T> = Generator<Yield, T, unknown>;
@@ -59,18 +78,36 @@ export function fixedStep(fn: string, reads: readonly KStruct[] = NO_OBJECTS, wr
   return { kind: "step", fn, reads: [...reads], writes: [...writes], readIds: reads.map((o) => o.mem.id), writeIds: writes.map((o) => o.mem.id) };
 }
 
-export function sleepTicks(ticks: number): SleepYield {
-  return { kind: "sleep", ticks };
+/**
+ * A step whose objects are found by a lookup (a minor by its index, a GEM object by its
+ * offset, a device by its name): `resolve` computes the footprint from the current state. The
+ * step's body must touch only what `resolve` returned for the state it runs in, so `resolve`
+ * repeats the body's lookup. Its own reads are not accesses of the step.
+ */
+export function lookupStep(fn: string, resolve: () => Footprint): StepYield {
+  return { kind: "step", fn, reads: NO_OBJECTS, writes: NO_OBJECTS, resolve };
+}
+
+/** The footprint of a pending step in the current state. */
+export function footprintOf(s: StepYield): Footprint {
+  return s.resolve === undefined ? s : s.resolve();
+}
+
+export function sleepTicks(ticks: number, resume?: StepYield): SleepYield {
+  return resume === undefined ? { kind: "sleep", ticks } : { kind: "sleep", ticks, resume };
 }
 
 export type TaskKind = "user" | "kernel";
 export type TaskState = "runnable" | "blocked" | "sleeping" | "done";
 
-/** What the scheduler and the strategies may see of a task. */
+/**
+ * What the scheduler and the strategies may see of a choice: a task, or a timer that is due
+ * (kind "timer": firing it wakes the task `id`, which timed out or slept long enough).
+ */
 export interface TaskView {
   readonly id: TaskId;
   readonly name: string;
-  readonly kind: TaskKind;
+  readonly kind: TaskKind | "timer";
   /** The step the task will run when picked (null before its first yield). */
   readonly pending: StepYield | null;
 }

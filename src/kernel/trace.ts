@@ -5,6 +5,7 @@
  */
 import type { Finding } from "./findings.js";
 import type { Site } from "./kobject.js";
+import { usFromTicks } from "./time.js";
 
 /** A value a system call passed or got back, kept exact: a 64-bit value stays a bigint. */
 export type CallValue =
@@ -135,7 +136,7 @@ export function formatTrace(events: readonly TraceEvent[]): string {
 /** A call as a JSON member: what it was, its fields in and out (exact), when it ran (µs). */
 export function callJson(c: CallRecord): Record<string, unknown> {
   const { op, args, input, ret, errno, output } = c;
-  return { op, args, input, ret, errno, output, startUs: c.startTick, endUs: c.tick };
+  return { op, args, input, ret, errno, output, startUs: usFromTicks(c.startTick), endUs: usFromTicks(c.tick) };
 }
 
 /** A call value as strace prints it: numbers exact, text quoted, structs as {name=value, ...}. */

@@ -5,7 +5,7 @@
  * @see wait_event(), wake_up_all() in include/linux/wait.h
  */
 import type { Sim, SimTask } from "./sim.js";
-import { TIMED_OUT, type Task } from "./task.js";
+import { TIMED_OUT, type BlockYield, type StepYield, type Task } from "./task.js";
 
 export class WaitQueue {
   private readonly waiters: SimTask[] = [];
@@ -44,14 +44,17 @@ export class WaitQueue {
 
 /**
  * Sleeps on `wq` until `condition()` holds. Returns false if `timeoutTicks` passed first.
+ * `resume` is the step the task runs each time it wakes: its footprint covers the condition
+ * and whatever the caller does next, up to its next step (see task.ts).
  * @see wait_event_timeout() in include/linux/wait.h
  */
-export function* waitEvent(wq: WaitQueue, reason: string, condition: () => boolean, timeoutTicks: number | null = null): Task<boolean> {
+export function* waitEvent(wq: WaitQueue, reason: string, condition: () => boolean, timeoutTicks: number | null = null, resume?: StepYield): Task<boolean> {
   const deadline = timeoutTicks === null ? null : wq.sim.now + timeoutTicks;
   while (!condition()) {
     const left = deadline === null ? null : deadline - wq.sim.now;
     if (left !== null && left <= 0) return false;
-    const r = yield { kind: "block", on: wq, reason, timeoutTicks: left };
+    const block: BlockYield = resume === undefined ? { kind: "block", on: wq, reason, timeoutTicks: left } : { kind: "block", on: wq, reason, timeoutTicks: left, resume };
+    const r = yield block;
     if (r === TIMED_OUT) return condition();
   }
   return true;

@@ -2,7 +2,7 @@
  * @internal Test fixtures for the PCI tests: a machine (Sim, Kernel, PciBus, a process), a
  * bochs-display-like card, and a fake driver that records what it does.
  */
-import { assert, Sim, sleepTicks, type SchedulingStrategy, type Task } from "../kernel/mod.js";
+import { assert, Sim, sleepTicks, step, type SchedulingStrategy, type Task } from "../kernel/mod.js";
 import { Device, deviceAdd, deviceDel, devmAddAction, getDevice, Kernel, Process, putDevice } from "../base/mod.js";
 import { formatUeventRaw, type ErrnoName } from "../uapi/mod.js";
 import { PciBus, type PciBusOptions } from "./pci_bus.js";
@@ -110,6 +110,7 @@ export function fakeDriver(m: Machine, options: FakeDriverOptions = {}): FakeDri
       const card = new Device(m.kernel, { name: `card${nextCard++}`, parent: pdev, subsystem: "drm", classDir: "drm" });
       children.set(pdev, card);
       yield* deviceAdd(card);
+      yield step(`${name}_probe`, [], [pdev]);
       if (options.holdRef === true) drv.held.push(getDevice(pdev) as PciDev);
       return 0;
     },

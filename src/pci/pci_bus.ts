@@ -16,7 +16,7 @@
  * @see drivers/pci/probe.c (pci_scan_child_bus, pci_bus_add_devices), drivers/pci/remove.c
  *      (pci_stop_and_remove_bus_device), drivers/pci/pci-driver.c, drivers/base/bus.c
  */
-import { assert, Mutex, mutexLock, mutexUnlock, step, type Allocation, type KStruct, type Task } from "../kernel/mod.js";
+import { assert, KObject, lookupStep, Mutex, mutexLock, mutexUnlock, step, type Task } from "../kernel/mod.js";
 import { Device, deviceAdd, deviceDel, deviceDriverAttach, deviceReleaseDriver, driverSysfsDir, getDevice, putDevice, type Kernel } from "../base/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
 import { hex, parseBdf } from "./_parse.js";
@@ -34,9 +34,8 @@ export interface PciBusOptions {
   readonly rootPorts?: readonly number[];
 }
 
-export class PciBus implements KStruct {
-  /** The root bus (struct pci_bus 0000:00); persistent. */
-  readonly mem: Allocation;
+export class PciBus extends KObject {
+  static readonly fixedFields = ["kernel", "hostBridge", "rescanRemoveLock"];
   readonly hostBridge: Device;
   /** Serialises enumeration and removal. @see pci_lock_rescan_remove() */
   readonly rescanRemoveLock: Mutex;
@@ -49,10 +48,11 @@ export class PciBus implements KStruct {
   private readonly drivers: PciDriver[] = [];
 
   constructor(readonly kernel: Kernel, options: PciBusOptions = {}) {
+    // The root bus (struct pci_bus 0000:00) is persistent.
+    super(kernel.sim, kernel.sim.alloc("pci_bus", { label: "pci_bus 0000:00", persistent: true }));
     assert(!kernelsWithBus.has(kernel), "Cannot create PCI bus: the kernel already has one");
     kernelsWithBus.add(kernel);
     const sim = kernel.sim;
-    this.mem = sim.alloc("pci_bus", { label: "pci_bus 0000:00", persistent: true });
     this.rescanRemoveLock = new Mutex(sim, "pci_rescan_remove_lock", this);
     this.hostBridge = new Device(kernel, { name: "pci0000:00", parent: null, subsystem: "", persistent: true });
     this.hostBridge.added = true;
@@ -138,7 +138,10 @@ export class PciBus implements KStruct {
    * its slot on. Run enumerate() (or rescan()) to make the device.
    */
   *insertCard(bdf: string, hw: PciHardware): Task<void> {
-    yield step("hw_card_insert", [this], [this]);
+    yield lookupStep("hw_card_insert", () => {
+      const slot = this.slotByNumber.get(parseBdf(bdf)?.bus ?? 0);
+      return { reads: [], writes: slot === undefined ? [this, this.kernel.sysfs] : [this, this.kernel.sysfs, slot] };
+    });
     const slot = this.placeCard(bdf, hw);
     if (slot !== null) slot.setPower(this, true, "on");
   }
@@ -149,11 +152,12 @@ export class PciBus implements KStruct {
    * @see pciehp_handle_presence_or_link_change(), pciehp_enable_slot()
    */
   *hotplugCard(bdf: string, hw: PciHardware): Task<0 | ErrnoName> {
+    yield step("pciehp_isr", [this]); // the presence-detect interrupt
     const addr = parseBdf(bdf);
     const slot = addr === null ? undefined : this.slotByNumber.get(addr.bus);
     assert(slot !== undefined, `Cannot hot-plug card at ${bdf}: no hot-plug slot for bus ${addr?.bus ?? "?"}`);
     assert(this.cardsOnBus(slot.number).length === 0, `Cannot hot-plug card at ${bdf}: slot ${slot.number} is not empty`);
-    yield step("hw_card_insert", [this], [this, slot.port]);
+    yield step("hw_card_insert", [this], [this, slot]);
     this.placeCard(bdf, hw);
     return yield* pciehpHotplug(this, slot);
   }
@@ -164,6 +168,7 @@ export class PciBus implements KStruct {
    * The card is gone for good: a rescan does not bring it back.
    */
   *surpriseRemove(bdf: string): Task<void> {
+    yield step("pciehp_isr", [this]); // the presence-detect interrupt
     const addr = parseBdf(bdf);
     const slot = addr === null ? undefined : this.slotByNumber.get(addr.bus);
     assert(slot !== undefined && addr !== null && addr.bus > 0, `Cannot pull card at ${bdf}: not behind a hot-plug slot`);
@@ -190,17 +195,19 @@ export class PciBus implements KStruct {
   *scan(busNr: number | null): Task<void> {
     yield* mutexLock(this.rescanRemoveLock);
     try {
-      yield step("pci_scan_child_bus", [this], [this]);
+      const scanChild = step("pci_scan_child_bus", [], [this, this.kernel.sysfs]);
+      yield scanChild;
       const found = this.cardsOnBus(busNr).filter(([bdf, hw]) => !this.devs.has(bdf) && pciHardwareResponds(hw));
       const added: PciDev[] = [];
       for (const [bdf, hw] of found) {
         // A card pulled while an earlier device was being added is not seen.
         if (!pciHardwareResponds(hw) || this.cards.get(bdf) !== hw) continue;
         added.push(yield* this.deviceAddOne(bdf, hw));
+        yield scanChild;
       }
       for (const pdev of added) yield* this.busAddDevice(pdev);
     } finally {
-      mutexUnlock(this.rescanRemoveLock);
+      yield* mutexUnlock(this.rescanRemoveLock);
     }
   }
 
@@ -226,9 +233,11 @@ export class PciBus implements KStruct {
     pdev.matchDriver = true;
     pdev.busAdded = true;
     // __device_attach(): every matching driver in registration order until one binds.
+    const attach = step("__device_attach", [this], [pdev]);
     for (const drv of [...this.drivers]) {
       if (!this.drivers.includes(drv) || !pciBusMatch(pdev, drv)) continue;
       const err = yield* deviceDriverAttach(pdev, drv);
+      yield attach;
       if (err === 0 || err === "EBUSY" || pdev.dead) return;
     }
   }
@@ -246,17 +255,17 @@ export class PciBus implements KStruct {
     try {
       yield* this.stopAndRemoveLocked(pdev);
     } finally {
-      mutexUnlock(this.rescanRemoveLock);
+      yield* mutexUnlock(this.rescanRemoveLock);
     }
   }
 
   /** @internal pci_stop_and_remove_bus_device(); the caller holds rescanRemoveLock. */
   *stopAndRemoveLocked(pdev: PciDev): Task<void> {
     assert(this.rescanRemoveLock.owner !== null && this.rescanRemoveLock.owner === this.kernel.sim.current, `Cannot remove PCI device ${pdev.name}: pci_rescan_remove_lock not held`);
-    // Only a device still on the bus list is removed (the lock makes this check stable).
-    if (this.devs.get(pdev.name) !== pdev) return;
     // pci_stop_dev()
     yield step("pci_stop_bus_device", [this], [pdev]);
+    // Only a device still on the bus list is removed (the lock makes this check stable).
+    if (this.devs.get(pdev.name) !== pdev) return;
     if (pdev.busAdded) {
       pdev.busAdded = false;
       yield* deviceReleaseDriver(pdev);
@@ -264,13 +273,14 @@ export class PciBus implements KStruct {
     // pci_destroy_dev() -> device_del(): kill_device() under the device lock, so no driver binds after.
     yield* mutexLock(pdev.lock);
     pdev.dead = true;
-    mutexUnlock(pdev.lock);
+    yield* mutexUnlock(pdev.lock);
     // bus_remove_device(): off the bus list, then unbind a driver that bound since pci_stop_dev().
-    yield step("bus_remove_device", [this], [this, pdev]);
+    yield step("bus_remove_device", [], [this, pdev, this.kernel.sysfs]);
     this.devs.delete(pdev.name);
     this.kernel.sysfs.remove(`/sys/bus/pci/devices/${pdev.name}`);
     yield* deviceReleaseDriver(pdev);
     yield* deviceDel(pdev);
+    yield step("pci_destroy_dev", [], [this, pdev]);
     assert(pdev.dead && !pdev.added && pdev.driver === null, `Cannot remove PCI device ${pdev.name}: not fully torn down`);
     this.live.delete(pdev);
     putDevice(pdev); // the bus's reference, from device_initialize()
@@ -295,20 +305,24 @@ export class PciBus implements KStruct {
    * @see driver_register(), bus_add_driver() in drivers/base/driver.c and bus.c
    */
   *registerDriver(drv: PciDriver): Task<void> {
-    yield step("bus_add_driver", [this], [this]);
+    const sysfs = this.kernel.sysfs;
+    yield step("bus_add_driver", [], [this, sysfs]);
     assert(drv.busName === "pci", `Cannot register PCI driver ${drv.name}: bus ${String(drv.busName)}`);
     assert(!this.drivers.some((d) => d.name === drv.name), `Cannot register PCI driver ${drv.name}: name taken`);
     this.drivers.push(drv);
-    this.kernel.sysfs.mkdirs(driverSysfsDir(drv));
+    sysfs.mkdirs(driverSysfsDir(drv));
     // driver_attach(): the bus iterator holds a reference to the device it visits.
     for (const pdev of [...this.devs.values()]) {
+      yield step("__driver_attach", [this], [pdev]);
       if (this.devs.get(pdev.name) !== pdev || pdev.driver !== null || !pciBusMatch(pdev, drv)) continue;
       getDevice(pdev);
       yield* deviceDriverAttach(pdev, drv); // a failed probe is logged and skipped
+      yield step("__driver_attach", [], [pdev]);
       putDevice(pdev);
     }
+    yield step("bus_add_driver", [], [this, sysfs]);
     pciDriverAddBindFiles(this, drv);
-    driverUevent(this.kernel, drv, "add");
+    yield* driverUevent(this.kernel, drv, "add");
   }
 
   /**
@@ -317,24 +331,28 @@ export class PciBus implements KStruct {
    * @see driver_unregister(), bus_remove_driver(), driver_detach()
    */
   *unregisterDriver(drv: PciDriver): Task<void> {
-    yield step("bus_remove_driver", [this], [this]);
+    const sysfs = this.kernel.sysfs;
+    yield step("bus_remove_driver", [], [this, sysfs]);
     const i = this.drivers.indexOf(drv);
     assert(i >= 0, `Cannot unregister PCI driver ${drv.name}: not registered`);
     pciDriverRemoveBindFiles(this, drv);
     this.drivers.splice(i, 1);
     for (const pdev of [...this.live].reverse()) {
+      yield step("driver_detach", [], [pdev]);
       if (pdev.driver !== drv) continue;
       getDevice(pdev);
       yield* deviceReleaseDriver(pdev, drv);
+      yield step("driver_detach", [], [pdev]);
       putDevice(pdev);
     }
-    this.kernel.sysfs.remove(driverSysfsDir(drv));
-    driverUevent(this.kernel, drv, "remove");
+    yield step("bus_remove_driver", [], [this, sysfs]);
+    sysfs.remove(driverSysfsDir(drv));
+    yield* driverUevent(this.kernel, drv, "remove");
   }
 }
 
 /** The driver kobject's uevent: SUBSYSTEM=drivers, no device keys. @see bus_add_driver() */
-function driverUevent(kernel: Kernel, drv: PciDriver, action: "add" | "remove"): void {
+function* driverUevent(kernel: Kernel, drv: PciDriver, action: "add" | "remove"): Task<void> {
   const devpath = `/bus/pci/drivers/${drv.name}`;
-  kernel.uevents.send(action, devpath, [["ACTION", action], ["DEVPATH", devpath], ["SUBSYSTEM", "drivers"]]);
+  yield* kernel.uevents.send(action, devpath, [["ACTION", action], ["DEVPATH", devpath], ["SUBSYSTEM", "drivers"]]);
 }

@@ -68,6 +68,7 @@ export function pciHardwareResponds(hw: PciHardware): boolean {
  * putDevice().
  */
 export class PciDev extends Device {
+  static override readonly fixedFields = ["hardware", "address"];
   readonly hardware: PciHardware;
   readonly address: PciAddress;
   /** pci_enable_device() calls not yet undone. @see enable_cnt */

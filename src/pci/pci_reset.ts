@@ -23,10 +23,10 @@ export function* pciResetFunction(pdev: PciDev): Task<0 | ErrnoName> {
     try {
       return yield* resetLocked(pdev);
     } finally {
-      mutexUnlock(pdev.lock);
+      yield* mutexUnlock(pdev.lock);
     }
   } finally {
-    if (bridge !== null) mutexUnlock(bridge.lock);
+    if (bridge !== null) yield* mutexUnlock(bridge.lock);
   }
 }
 

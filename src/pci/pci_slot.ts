@@ -11,7 +11,7 @@
  *      pciehp_sysfs_enable_slot(), remove_board()), pciehp_pci.c (pciehp_unconfigure_device()),
  *      power_write_file() in drivers/pci/hotplug/pci_hotplug_core.c
  */
-import { Mutex, mutexLock, mutexUnlock, sleepTicks, step, type Sim, type Task } from "../kernel/mod.js";
+import { KObject, Mutex, mutexLock, mutexUnlock, sleepTicks, step, ticksFromMs, type Sim, type Task } from "../kernel/mod.js";
 import type { Device } from "../base/mod.js";
 import { fail, type ErrnoName, type SysResult } from "../uapi/mod.js";
 import { hex, simpleStrtoul } from "./_parse.js";
@@ -21,11 +21,12 @@ import { storeResult } from "./pci_sysfs.js";
 export type PciehpState = "off" | "on";
 
 /** How long pciehp waits after power-on for the link to train. @see pcie_wait_for_link_delay() */
-const LINK_UP_DELAY_TICKS = 100_000;
+const LINK_UP_DELAY_TICKS = ticksFromMs(100);
 /** How long pciehp waits after power-off. @see remove_board() */
-const POWER_OFF_DELAY_TICKS = 1_000_000;
+const POWER_OFF_DELAY_TICKS = ticksFromMs(1000);
 
-export class PciSlot {
+export class PciSlot extends KObject {
+  static readonly fixedFields = ["number", "port", "ist"];
   state: PciehpState = "off";
   /** Slot power (what `power` shows); the cards of the slot follow it. */
   powered = false;
@@ -33,7 +34,9 @@ export class PciSlot {
   readonly ist: Mutex;
 
   constructor(sim: Sim, readonly number: number, readonly port: Device) {
-    this.ist = new Mutex(sim, `pciehp_ist(slot ${number})`, port);
+    // pciehp's struct controller: it lives as long as its root port, the whole run.
+    super(sim, sim.alloc("controller", { label: `pciehp slot ${number}`, persistent: true }));
+    this.ist = new Mutex(sim, `pciehp_ist(slot ${number})`, this);
   }
 
   /** What /sys/bus/pci/slots/N/address shows (without the newline). */
@@ -54,7 +57,7 @@ export function pciSlotSysfsInit(bus: PciBus, slot: PciSlot): void {
   const dir = `/sys/bus/pci/slots/${slot.number}`;
   const sysfs = bus.kernel.sysfs;
   sysfs.add(`${dir}/address`, { kind: "attr", show: () => `${slot.address}\n` });
-  sysfs.add(`${dir}/power`, { kind: "attr", show: () => `${slot.powered ? 1 : 0}\n`, store: (data) => powerWriteFile(bus, slot, data) });
+  sysfs.add(`${dir}/power`, { kind: "attr", owner: slot, show: () => `${slot.powered ? 1 : 0}\n`, store: (data) => powerWriteFile(bus, slot, data) });
 }
 
 function ctrlInfo(bus: PciBus, slot: PciSlot, msg: string): void {
@@ -63,7 +66,7 @@ function ctrlInfo(bus: PciBus, slot: PciSlot, msg: string): void {
 
 /** `power`: "0" disables the slot, "1" enables it; the result once pciehp is done. @see power_write_file() */
 function* powerWriteFile(bus: PciBus, slot: PciSlot, data: string): Task<SysResult<number>> {
-  yield step("power_write_file", [slot.port]);
+  yield step("power_write_file", [slot]);
   const power = simpleStrtoul(data) & 0xff;
   let err: 0 | ErrnoName;
   if (power === 0) err = yield* pciehpSysfsDisableSlot(bus, slot);
@@ -76,7 +79,7 @@ function* powerWriteFile(bus: PciBus, slot: PciSlot, data: string): Task<SysResu
 function* pciehpSysfsEnableSlot(bus: PciBus, slot: PciSlot): Task<0 | ErrnoName> {
   yield* mutexLock(slot.ist);
   try {
-    yield step("pciehp_sysfs_enable_slot", [slot.port], [slot.port]);
+    yield step("pciehp_sysfs_enable_slot", [bus], [slot]);
     if (slot.state === "on") {
       ctrlInfo(bus, slot, "Already enabled");
       return "ENODEV";
@@ -86,7 +89,7 @@ function* pciehpSysfsEnableSlot(bus: PciBus, slot: PciSlot): Task<0 | ErrnoName>
     ctrlInfo(bus, slot, "Card present");
     return yield* enableSlot(bus, slot);
   } finally {
-    mutexUnlock(slot.ist);
+    yield* mutexUnlock(slot.ist);
   }
 }
 
@@ -94,7 +97,7 @@ function* pciehpSysfsEnableSlot(bus: PciBus, slot: PciSlot): Task<0 | ErrnoName>
 function* pciehpSysfsDisableSlot(bus: PciBus, slot: PciSlot): Task<0 | ErrnoName> {
   yield* mutexLock(slot.ist);
   try {
-    yield step("pciehp_sysfs_disable_slot", [slot.port], [slot.port]);
+    yield step("pciehp_sysfs_disable_slot", [], [slot]);
     if (slot.state === "off") {
       ctrlInfo(bus, slot, "Already disabled");
       return "ENODEV";
@@ -102,7 +105,7 @@ function* pciehpSysfsDisableSlot(bus: PciBus, slot: PciSlot): Task<0 | ErrnoName
     yield* removeBoard(bus, slot, true);
     return 0;
   } finally {
-    mutexUnlock(slot.ist);
+    yield* mutexUnlock(slot.ist);
   }
 }
 
@@ -113,14 +116,14 @@ function* pciehpSysfsDisableSlot(bus: PciBus, slot: PciSlot): Task<0 | ErrnoName
 export function* pciehpHotplug(bus: PciBus, slot: PciSlot): Task<0 | ErrnoName> {
   yield* mutexLock(slot.ist);
   try {
-    yield step("pciehp_ist", [slot.port], [slot.port]);
+    yield step("pciehp_ist", [bus], [slot]);
     if (slot.state === "on") yield* removeBoard(bus, slot, false);
     if (bus.cardsOnBus(slot.number).length === 0) return "ENODEV"; // pulled again before we ran
     ctrlInfo(bus, slot, "Card present");
     ctrlInfo(bus, slot, "Link Up");
     return yield* enableSlot(bus, slot);
   } finally {
-    mutexUnlock(slot.ist);
+    yield* mutexUnlock(slot.ist);
   }
 }
 
@@ -129,32 +132,33 @@ export function* pciehpHotplug(bus: PciBus, slot: PciSlot): Task<0 | ErrnoName> 
  * thread runs, it marks the slot's devices disconnected, removes them and powers the slot off.
  */
 export function* pciehpSurpriseRemoval(bus: PciBus, slot: PciSlot): Task<void> {
-  yield step("hw_card_pull", [bus], [bus, slot.port]);
+  yield step("hw_card_pull", [], [bus, slot]);
   bus.pullCards(slot.number);
   yield* mutexLock(slot.ist);
   try {
-    yield step("pciehp_ist", [slot.port], [slot.port]);
+    yield step("pciehp_ist", [bus], [slot]);
     if (slot.state !== "on") return; // nothing was configured
     ctrlInfo(bus, slot, "Link Down");
     ctrlInfo(bus, slot, "Card not present");
     yield* removeBoard(bus, slot, false);
   } finally {
-    mutexUnlock(slot.ist);
+    yield* mutexUnlock(slot.ist);
   }
 }
 
 /** board_added(): power on, wait for the link, enumerate the slot's bus. @see pciehp_enable_slot() */
 function* enableSlot(bus: PciBus, slot: PciSlot): Task<0 | ErrnoName> {
-  yield step("pciehp_power_on_slot", [slot.port], [slot.port]);
+  yield step("pciehp_power_on_slot", [bus], [slot]);
   slot.setPower(bus, true, "off");
   yield sleepTicks(LINK_UP_DELAY_TICKS);
-  yield step("pciehp_check_link_status", [slot.port], [slot.port]);
+  yield step("pciehp_check_link_status", [bus], [slot]);
   if (bus.cardsOnBus(slot.number).length === 0) {
     // The card went away while the link was training: set_slot_off().
     slot.setPower(bus, false, "off");
     return "ENODEV";
   }
   yield* bus.scan(slot.number);
+  yield step("pciehp_enable_slot", [], [slot]);
   slot.state = "on";
   return 0;
 }
@@ -168,13 +172,13 @@ function* removeBoard(bus: PciBus, slot: PciSlot, safeRemoval: boolean): Task<vo
   yield* mutexLock(bus.rescanRemoveLock);
   try {
     const devs = bus.devicesOnBus(slot.number);
-    yield step("pciehp_unconfigure_device", [slot.port], [slot.port, ...devs]);
+    yield step("pciehp_unconfigure_device", [bus], [slot, ...devs]);
     if (!safeRemoval) for (const pdev of devs) pdev.disconnected = true; // pci_dev_set_disconnected()
     for (const pdev of devs.reverse()) yield* bus.stopAndRemoveLocked(pdev);
   } finally {
-    mutexUnlock(bus.rescanRemoveLock);
+    yield* mutexUnlock(bus.rescanRemoveLock);
   }
-  yield step("pciehp_power_off_slot", [slot.port], [slot.port]);
+  yield step("pciehp_power_off_slot", [bus], [slot]);
   slot.setPower(bus, false, "off");
   yield sleepTicks(POWER_OFF_DELAY_TICKS);
 }

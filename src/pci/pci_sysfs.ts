@@ -12,7 +12,7 @@
  * @see drivers/pci/pci-sysfs.c (remove_store(), reset_store(), enable_store(), rescan_store());
  *      bind_store(), unbind_store() in drivers/base/bus.c
  */
-import { mutexLock, mutexUnlock, step, type Task } from "../kernel/mod.js";
+import { lookupStep, mutexLock, mutexUnlock, step, type Task } from "../kernel/mod.js";
 import { deviceDriverAttach, deviceReleaseDriver, driverSysfsDir, getDevice, putDevice, type Device } from "../base/mod.js";
 import { fail, ok, type ErrnoName, type SysResult } from "../uapi/mod.js";
 import { kstrtoul, sysfsStreqValue } from "./_parse.js";
@@ -62,18 +62,23 @@ export function pciCreateDevFiles(bus: PciBus, pdev: PciDev): void {
   for (const key of ["vendor", "device", "subsystem_vendor", "subsystem_device", "class"] as const) {
     sysfs.add(`${dir}/${key}`, { kind: "attr", show: () => pciConfigText(pdev.hardware, key) });
   }
-  sysfs.add(`${dir}/enable`, { kind: "attr", show: () => `${pdev.enableCnt}\n`, store: (data) => withDevice(pdev, enableStore(pdev, data)) });
+  sysfs.add(`${dir}/enable`, { kind: "attr", owner: pdev, show: () => `${pdev.enableCnt}\n`, store: (data) => withDevice(pdev, enableStore(pdev, data)) });
   sysfs.add(`${dir}/reset_method`, { kind: "attr", show: () => "flr bus\n" });
   sysfs.add(`${dir}/reset`, { kind: "attr", store: (data) => withDevice(pdev, resetStore(pdev, data)) });
   sysfs.add(`${dir}/remove`, { kind: "attr", store: (data) => withDevice(pdev, removeStore(bus, pdev, data)) });
 }
 
-/** Holds a device reference across a store, taken before the store's first step. */
+/**
+ * Holds a device reference across a store, taken before the store's first step (the model's
+ * stand-in for kernfs's active reference on the attribute).
+ */
 function* withDevice<T>(pdev: PciDev, body: Task<T>): Task<T> {
+  yield step("kernfs_get_active", [], [pdev]);
   getDevice(pdev);
   try {
     return yield* body;
   } finally {
+    yield step("kernfs_put_active", [], [pdev]);
     putDevice(pdev);
   }
 }
@@ -91,7 +96,7 @@ function* enableStore(pdev: PciDev, data: string): Task<SysResult<number>> {
     else if (pdev.enableCnt > 0) yield* pciDisableDevice(pdev);
     else err = "EIO";
   } finally {
-    mutexUnlock(pdev.lock);
+    yield* mutexUnlock(pdev.lock);
   }
   return storeResult(err, data);
 }
@@ -111,7 +116,7 @@ const removeFileGone = new WeakSet<PciDev>();
  * gone); the count is returned either way.
  */
 function* removeStore(bus: PciBus, pdev: PciDev, data: string): Task<SysResult<number>> {
-  yield step("remove_store", [pdev]);
+  yield step("remove_store", [pdev], [bus.kernel.sysfs]);
   const val = kstrtoul(data);
   if (val === null) return fail("EINVAL");
   // device_remove_file_self(): fails for a second writer or once the device is gone.
@@ -143,7 +148,10 @@ export function pciDriverRemoveBindFiles(bus: PciBus, drv: PciDriver): void {
  * driver_probe_device()"); a failed probe gives the probe's errno.
  */
 function* bindStore(bus: PciBus, drv: PciDriver, data: string): Task<SysResult<number>> {
-  yield step("bind_store", [bus]);
+  yield lookupStep("bind_store", () => {
+    const found = bus.device(sysfsStreqValue(data));
+    return { reads: found === undefined ? [bus] : [bus, found], writes: [] };
+  });
   const pdev = bus.device(sysfsStreqValue(data));
   if (pdev === undefined || !pciBusMatch(pdev, drv)) return fail("ENODEV");
   return yield* withDevice(pdev, (function* (): Task<SysResult<number>> {
@@ -153,7 +161,10 @@ function* bindStore(bus: PciBus, drv: PciDriver, data: string): Task<SysResult<n
 
 /** @see unbind_store(): ENODEV unless the device is bound to this driver. */
 function* unbindStore(bus: PciBus, drv: PciDriver, data: string): Task<SysResult<number>> {
-  yield step("unbind_store", [bus]);
+  yield lookupStep("unbind_store", () => {
+    const found = bus.device(sysfsStreqValue(data));
+    return { reads: found === undefined ? [bus] : [bus, found], writes: [] };
+  });
   const pdev = bus.device(sysfsStreqValue(data));
   if (pdev === undefined || pdev.driver !== drv) return fail("ENODEV");
   return yield* withDevice(pdev, (function* (): Task<SysResult<number>> {

@@ -52,6 +52,10 @@ export function parseFixture(text: string, file = "fixture"): Fixture {
     } catch (e) {
       throw new SyntaxError(`Cannot read ${file}:${i + 1}: ${(e as Error).message}`);
     }
+    if (typeof o !== "object" || o === null || Array.isArray(o) || typeof o.type !== "string") {
+      const want = `expected a JSON object with a "type", as the recorder writes`;
+      throw new SyntaxError(`Cannot read ${file}:${i + 1}: ${want}`);
+    }
     if (o.src === "host") continue;
     const scn = o.scn ?? "";
     switch (o.type) {
@@ -110,6 +114,9 @@ export function parseFixture(text: string, file = "fixture"): Fixture {
         break;
       }
     }
+  }
+  if (kernel === "unknown") {
+    throw new SyntaxError(`Cannot read ${file}: no "start" line; not a real-kernel recording`);
   }
   return { kernel, observations: out, seqnums };
 }

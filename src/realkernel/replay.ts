@@ -6,7 +6,7 @@
  * and a slot hot-unplug, exactly in the order the recording's probe did.
  */
 import { fileURLToPath } from "node:url";
-import type { Task } from "../kernel/mod.js";
+import { step, type Task } from "../kernel/mod.js";
 import { DRM_IOCTL_MODE_ATOMIC, DRM_IOCTL_MODE_GETRESOURCES, formatUeventRaw, type Uevent } from "../uapi/mod.js";
 import { World } from "../world/world.js";
 import { isModelledUevent, ueventRawWithoutSeqnum, type Observation } from "./observation.js";
@@ -137,7 +137,9 @@ function* slotUnplugAndReplug(r: Recorder): Task<void> {
   const e = yield* r.openAndMap("/dev/dri/card1", 0xe1000000);
   r.at("e_hotunplug");
   // The attention button: pciehp unbinds the driver with the card still present, then removes it.
+  yield step("kernfs_fop_write_iter", [world.kernel.sysfs]);
   yield* world.kernel.sysfs.write("/sys/bus/pci/slots/1/power", "0");
+  yield step("hw_card_pull", [], [world.bus]);
   world.bus.pullCards(1);
   yield* r.staleCalls(e.fd, e.map, e.offset, 0xe1000000);
   yield* r.staleOpens(1);

@@ -3,8 +3,10 @@
  * it happened in (the access site for a use-after-free), or on the "kernel" lane when no task
  * lane fits (a leak is found at shutdown, not by the task that allocated).
  */
-import { findingClass, findingSummary, type Finding } from "../kernel/findings.js";
-import type { Site } from "../kernel/kobject.js";
+import {
+  findingClass, findingSiteLines, findingSites, findingSummary, foundAtShutdown,
+  type Finding, type FindingSite,
+} from "../kernel/findings.js";
 import type { TraceEvent } from "../kernel/trace.js";
 import type { TaskLanes } from "./task_lanes.js";
 import { pointMark, positionText, type ColumnIndex } from "./timeline_layout.js";
@@ -19,49 +21,41 @@ export interface FindingEntry {
   /** The id of its mark, for links from the list. */
   readonly anchor: string;
   /** The sites that explain it, e.g. access, free and allocation for a use-after-free. */
-  readonly sites: readonly { readonly role: string; readonly site: Site }[];
+  readonly sites: readonly FindingSite[];
+  /** The sites as the terminal prints them (findingSiteLines). */
+  readonly siteLines: readonly string[];
   readonly details: unknown;
 }
 
-/** The sites of a finding, most telling first: the first names the task that ran into it. */
-function findingSites(f: Finding): { readonly role: string; readonly site: Site }[] {
-  switch (f.kind) {
-    case "use-after-free":
-      return [{ role: "access", site: f.access }, { role: "free", site: f.free }, { role: "alloc", site: f.alloc }];
-    case "double-free":
-      return [{ role: "second free", site: f.again }, { role: "free", site: f.free }, { role: "alloc", site: f.alloc }];
-    case "kref-underflow":
-    case "kref-get-after-release":
-    case "warn":
-      return [{ role: "site", site: f.site }];
-    case "hang":
-      return f.waiters.map((w) => ({ role: `${w.task} waits on ${w.reason}`, site: w.site }));
-    case "hung-task":
-      return [{ role: `${f.waiter.task} waits on ${f.waiter.reason}`, site: f.waiter.site }];
-    case "leak":
-      return [{ role: "alloc", site: f.alloc }];
-  }
+function siteText(s: FindingSite): string {
+  const role = s.detail === undefined ? s.role : `${s.role} ${s.detail}`;
+  return `${role}: ${s.site.fn} (${s.site.task}, t=${s.site.tick})`;
 }
 
 /**
  * Adds a mark per finding to the task lanes (or the kernel lane) and lists the findings.
  * @param idPrefix makes mark ids unique when several records share one page.
  */
-export function placeFindings(events: readonly TraceEvent[], cols: ColumnIndex, tasks: TaskLanes, idPrefix: string): FindingEntry[] {
+export function placeFindings(
+  events: readonly TraceEvent[], cols: ColumnIndex, tasks: TaskLanes, idPrefix: string,
+): FindingEntry[] {
   const entries: FindingEntry[] = [];
   events.forEach((ev, index) => {
     if (ev.t !== "finding") return;
     const f = ev.finding;
     const sites = findingSites(f);
     // A leak is found at shutdown, not by the task that allocated, so it goes to the kernel lane.
-    const task = f.kind === "leak" ? undefined : sites[0]?.site.task;
+    const task = foundAtShutdown(f) ? undefined : sites[0]?.site.task;
     const lane = (task === undefined ? undefined : tasks.laneForName(task, index)) ?? tasks.kernel;
     const summary = findingSummary(f);
     const anchor = `${idPrefix}${entries.length}`;
     const details = { summary, class: findingClass(f), event: index, tick: ev.tick, ...f };
-    const title = [summary, positionText(index, ev.tick), ...sites.map((s) => `${s.role}: ${s.site.fn} (${s.site.task}, t=${s.site.tick})`)].join("\n");
+    const title = [summary, positionText(index, ev.tick), ...sites.map(siteText)].join("\n");
     lane.items.push(pointMark("finding", cols.of(index), "finding", title, details, { anchor }));
-    entries.push({ summary, kind: f.kind, eventIndex: index, tick: ev.tick, laneKey: lane.key, anchor, sites, details });
+    entries.push({
+      summary, kind: f.kind, eventIndex: index, tick: ev.tick, laneKey: lane.key, anchor, sites,
+      siteLines: findingSiteLines(f), details,
+    });
   });
   return entries;
 }

@@ -22,7 +22,7 @@ test("renderHtml() shows the use-after-free summary and its sites", () => {
   assert.equal(uaf.length, 1, "the fixture makes exactly one use-after-free");
   const html = renderHtml([record]);
   assert.ok(html.includes(escapeHtml(findingSummary(uaf[0]!))), "summary in the findings list");
-  assert.ok(html.includes("free: drm_dev_release in task unplug"), "free site in the findings list");
+  assert.ok(html.includes("freed:  drm_dev_release in task unplug"), "free site in the list");
   assert.ok(html.includes("access: drm_ioctl in task app"), "access site in the findings list");
   assert.ok(html.includes("kmemleak: unreferenced object drm_file (app)"), "leaks are listed too");
 });

@@ -8,9 +8,9 @@
  * reads it back only as text.
  */
 import { assert } from "../kernel/assert.js";
-import { formatSite } from "../kernel/kobject.js";
 import { jsonText } from "../kernel/json.js";
 import { formatTrace } from "../kernel/trace.js";
+import { isPassWord, VERDICTS } from "../scenario/verdict.js";
 import { attr, classToken, escapeHtml } from "./html_escape.js";
 import { REPORT_SCRIPT } from "./report_script.js";
 import { REPORT_CSS } from "./report_style.js";
@@ -22,8 +22,8 @@ import { buildTimeline, type TimelineLayout } from "./timeline_layout.js";
 /** The text trace below each timeline is cut after this many lines. */
 const TRACE_LINES_MAX = 5_000;
 
-/** Verdicts with a colour of their own; others are grey. */
-const KNOWN_VERDICTS: ReadonlySet<string> = new Set(["pass", "expectation", "memory", "hang", "leak", "warn"]);
+/** Verdict words with a colour of their own (report_style.ts); others are grey. */
+const KNOWN_VERDICTS: ReadonlySet<string> = new Set([...VERDICTS.map((v) => v.name), "caught"]);
 
 // Nothing may be fetched: the report must behave the same offline and online.
 const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
@@ -70,7 +70,7 @@ ${sections}
 }
 
 function verdictDot(verdict: string): string {
-  return verdict === "pass" ? "✓ " : "✗ ";
+  return isPassWord(verdict) ? "✓ " : "✗ ";
 }
 
 function renderRecord(record: RunRecord, index: number): string {
@@ -143,7 +143,7 @@ const LEGEND = `<div class="legend">${[
 function renderFindings(findings: readonly FindingEntry[]): string {
   if (findings.length === 0) return `<p class="no-findings">No findings.</p>`;
   const items = findings.map((f) => {
-    const sites = f.sites.map((s) => `<li>${escapeHtml(`${s.role}: ${formatSite(s.site)}`)}</li>`).join("");
+    const sites = f.siteLines.map((l) => `<li>${escapeHtml(l)}</li>`).join("");
     return [
       `<li data-finding${attr("data-details", jsonText(f.details))}${attr("title", f.summary)}>`,
       `<a${attr("href", `#${f.anchor}`)}${attr("data-target", f.anchor)} class="summary">${escapeHtml(f.summary)}</a>`,

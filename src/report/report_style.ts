@@ -28,6 +28,9 @@ section.record { margin-bottom: 24px; }
 .verdict-pass { background: #1a7f37; } .verdict-expectation { background: #bf8700; }
 .verdict-memory { background: #cf222e; } .verdict-hang { background: #8250df; }
 .verdict-leak { background: #953800; } .verdict-warn { background: #9a6700; }
+.verdict-caught { background: #0969da; } .verdict-blocked { background: #6639ba; }
+.verdict-budget { background: #57606a; } .verdict-footprint { background: #7d4e00; }
+.verdict-input { background: #bf8700; } .verdict-internal { background: #24292f; }
 .counts { color: var(--muted); margin: 2px 0 8px; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 14px; color: var(--muted); margin: 4px 0 8px; font-size: 12px; }
 .legend .sw { display: inline-block; width: 12px; height: 12px; vertical-align: -2px; margin-right: 4px; border-radius: 2px; }

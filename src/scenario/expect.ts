@@ -3,7 +3,7 @@
  */
 import type { Outcome } from "./op.js";
 import type { Expectation } from "./scenario.js";
-import { formatValue, StepError, valuesEqual, type NamedResults } from "./values.js";
+import { formatValue, StepError, type NamedResults, type Value } from "./values.js";
 
 export interface Verdict {
   /** null: the step had no expectation (and ran). */
@@ -26,7 +26,17 @@ export function formatOutcome(o: Outcome): string {
   }
 }
 
-export function formatExpectation(e: Expectation): string {
+/** A value an expectation names: resolved, with its reference kept (`4096 ($bo.size)`). */
+function shown(raw: Value, names: NamedResults | undefined): string {
+  if (names === undefined || typeof raw !== "string") return formatValue(raw);
+  const resolved = names.substitute(raw) as Value;
+  return resolved === raw || raw.startsWith("$$")
+    ? formatValue(resolved)
+    : `${formatValue(resolved)} (${raw})`;
+}
+
+/** The expectation as written; with `names`, its references resolved as they are now. */
+export function formatExpectation(e: Expectation, names?: NamedResults): string {
   switch (e.kind) {
     case "ok":
       return "ok";
@@ -35,38 +45,108 @@ export function formatExpectation(e: Expectation): string {
     case "signal":
       return e.signal;
     case "fields":
-      return Object.entries(e.fields).map(([k, v]) => `${k}=${formatValue(v)}`).join(" ");
+      return Object.entries(e.fields)
+        .map(([k, v]) => `${k}=${shown(v, names)}`)
+        .join(" ");
+    case "one-of":
+      return `one of: ${e.options.map((o) => formatExpectation(o, names)).join(" | ")}`;
   }
+}
+
+function fieldNames(fields: Readonly<Record<string, unknown>>): string {
+  return Object.keys(fields).join(", ") || "none";
 }
 
 function got(o: Outcome): string {
   return o.status === "ok" ? "success" : formatOutcome(o);
 }
 
-export function checkExpectation(e: Expectation | undefined, o: Outcome, names: NamedResults): Verdict {
-  if (o.status === "error") return { met: false, why: o.message };
+/**
+ * Whether a result field has the expected value. A number or true/false compared with a
+ * text field (sysfs text, uevent keys) matches the text it prints as, or the text it was
+ * written as in the file: `text: 1` matches "1", `text: 0x10` matches "0x10" and "16".
+ */
+export function sameValue(actual: Value, want: Value, written?: string): boolean {
+  if (Array.isArray(actual) || Array.isArray(want)) {
+    if (!Array.isArray(actual) || !Array.isArray(want) || actual.length !== want.length)
+      return false;
+    return actual.every((x, i) => sameValue(x, want[i]!));
+  }
+  if (actual === want) return true;
+  // A 64-bit field is a bigint; it equals the number of the same value.
+  if (typeof actual === "bigint" && typeof want === "number")
+    return Number.isInteger(want) && actual === BigInt(want);
+  if (typeof actual === "number" && typeof want === "bigint")
+    return Number.isInteger(actual) && BigInt(actual) === want;
+  if (typeof actual === "string" && (typeof want === "number" || typeof want === "boolean"))
+    return actual === String(want) || actual === written;
+  if (typeof want === "string" && (typeof actual === "number" || typeof actual === "boolean"))
+    return want === String(actual);
+  return false;
+}
+
+function checkFields(
+  e: Extract<Expectation, { kind: "fields" }>,
+  o: Outcome,
+  names: NamedResults,
+): Verdict {
+  if (o.status !== "ok") return { met: false, why: `expected success, got ${got(o)}` };
+  for (const [k, raw] of Object.entries(e.fields)) {
+    if (!Object.hasOwn(o.fields, k))
+      return {
+        met: false,
+        why: `no result field "${k}" (the result has ${fieldNames(o.fields)})`,
+      };
+    let want;
+    try {
+      want = names.resolve(raw);
+    } catch (err) {
+      if (err instanceof StepError) return { met: false, why: err.message };
+      throw err;
+    }
+    if (!sameValue(o.fields[k]!, want, e.written?.[k]))
+      return {
+        met: false,
+        why: `expected ${k}=${formatValue(want)}, got ${formatValue(o.fields[k]!)}`,
+      };
+  }
+  return { met: true };
+}
+
+/**
+ * Whether the outcome meets the expectation. A step without one has no verdict (met: null),
+ * whatever its outcome, an error included: it is shown and does not fail the run.
+ */
+export function checkExpectation(
+  e: Expectation | undefined,
+  o: Outcome,
+  names: NamedResults,
+): Verdict {
   if (e === undefined) return { met: null };
+  if (o.status === "error") return { met: false, why: o.message };
   switch (e.kind) {
     case "ok":
-      return o.status === "ok" ? { met: true } : { met: false, why: `expected success, got ${got(o)}` };
+      return o.status === "ok"
+        ? { met: true }
+        : { met: false, why: `expected success, got ${got(o)}` };
     case "errno":
-      return o.status === "errno" && o.errno === e.errno ? { met: true } : { met: false, why: `expected ${e.errno}, got ${got(o)}` };
+      return o.status === "errno" && o.errno === e.errno
+        ? { met: true }
+        : { met: false, why: `expected ${e.errno}, got ${got(o)}` };
     case "signal":
-      return o.status === "signal" && o.signal === e.signal ? { met: true } : { met: false, why: `expected ${e.signal}, got ${got(o)}` };
-    case "fields": {
-      if (o.status !== "ok") return { met: false, why: `expected success, got ${got(o)}` };
-      for (const [k, raw] of Object.entries(e.fields)) {
-        if (!Object.hasOwn(o.fields, k)) return { met: false, why: `no result field "${k}" (the result has ${Object.keys(o.fields).join(", ") || "none"})` };
-        let want;
-        try {
-          want = names.resolve(raw);
-        } catch (err) {
-          if (err instanceof StepError) return { met: false, why: err.message };
-          throw err;
-        }
-        if (!valuesEqual(o.fields[k]!, want)) return { met: false, why: `expected ${k}=${formatValue(want)}, got ${formatValue(o.fields[k]!)}` };
-      }
-      return { met: true };
+      return o.status === "signal" && o.signal === e.signal
+        ? { met: true }
+        : { met: false, why: `expected ${e.signal}, got ${got(o)}` };
+    case "fields":
+      return checkFields(e, o, names);
+    case "one-of": {
+      const verdicts = e.options.map((x) => checkExpectation(x, o, names));
+      if (verdicts.some((v) => v.met === true)) return { met: true };
+      const whys = verdicts.map((v) => v.why).join("; ");
+      return {
+        met: false,
+        why: `expected ${formatExpectation(e, names)}; got ${formatOutcome(o)} (${whys})`,
+      };
     }
   }
 }

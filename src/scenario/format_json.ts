@@ -1,11 +1,12 @@
 /**
- * A scenario run as one JSON object for scripts: scenario, seed, profile, verdict, per-step
- * results with the system calls each step made (their records, 64-bit values exact), uevents (with their keys in kernel order), checks, findings and the replay command.
+ * A scenario run as one JSON object for scripts: scenario, seed, profile, kernel, what the
+ * command line overrode, verdict, per-step results with the system calls each step made (their
+ * records, 64-bit values exact), uevents (with their keys in kernel order), checks, findings,
+ * the replay command and token (the exact schedule) and the seed command.
  */
-import { callJson, findingClass } from "../kernel/mod.js";
+import { callJson, findingClass, usFromTicks } from "../kernel/mod.js";
 import { ueventGet } from "../uapi/mod.js";
-import { formatExpectation } from "./expect.js";
-import { replayCommand } from "./replay.js";
+import { replayCommand, replayToken, seedCommand } from "./replay.js";
 import type { ScenarioRun } from "./run.js";
 
 export function runJson(run: ScenarioRun): Record<string, unknown> {
@@ -16,26 +17,31 @@ export function runJson(run: ScenarioRun): Record<string, unknown> {
     seed: run.seed,
     profile: run.profile,
     kernel: run.kernel,
+    overrides: run.overrides,
     devices: sc.world.devices,
     verdict: run.verdict,
+    ...(run.budget !== null ? { budget: { stepsMax: run.stepsMax, ...run.budget } } : {}),
     steps: run.steps.map((s) => ({
       program: s.program,
       index: s.step.index,
       line: s.step.line,
       op: s.step.op.name,
       call: s.text,
-      startUs: s.startTick,
-      endUs: s.endTick,
+      startUs: usFromTicks(s.startTick),
+      endUs: usFromTicks(s.endTick),
+      ...(s.step.copies !== undefined ? { copies: s.step.copies } : {}),
       ...(s.step.as !== undefined ? { as: s.step.as } : {}),
       result: s.outcome,
       calls: s.calls.map(callJson),
-      ...(s.step.expect !== undefined ? { expect: formatExpectation(s.step.expect) } : {}),
+      ...(s.expected !== undefined ? { expect: s.expected } : {}),
       met: s.met,
       ...(s.why !== undefined ? { why: s.why } : {}),
     })),
-    uevents: run.uevents.map((u) => ({ timeUs: u.tick, seqnum: Number(ueventGet(u.event, "SEQNUM")), action: u.event.action, devpath: u.event.devpath, env: u.event.env.map(([k, v]) => `${k}=${v}`) })),
+    uevents: run.uevents.map((u) => ({ timeUs: usFromTicks(u.tick), seqnum: Number(ueventGet(u.event, "SEQNUM")), action: u.event.action, devpath: u.event.devpath, env: u.event.env.map(([k, v]) => `${k}=${v}`) })),
     checks: run.checks,
     findings: run.findings.map((f) => ({ class: findingClass(f), expected: !run.unexpected.includes(f), ...f })),
     replay: replayCommand(run),
+    replayToken: replayToken(run),
+    seedCommand: seedCommand(run),
   };
 }

@@ -1,47 +1,79 @@
 /**
  * A scenario run as a readable timeline: every step with its result and whether its
  * expectation held, the uevents as `udevadm monitor --kernel --property` prints them, the
- * final checks, the kernel's findings with their sites, the verdict and the replay command.
+ * final checks, the kernel's findings with their sites, the verdict and the replay commands.
  */
-import { findingClass, findingSiteLines, findingSummary } from "../kernel/mod.js";
+import { findingClass, findingSiteLines, findingSummary, secondsFromTicks, usFromTicks } from "../kernel/mod.js";
 import { formatUdevadm } from "../uapi/mod.js";
 import { formatWorldOptions } from "../world/mod.js";
-import { formatExpectation, formatOutcome } from "./expect.js";
-import { replayCommand } from "./replay.js";
-import type { ScenarioRun, StepRecord } from "./run.js";
+import { formatOutcome } from "./expect.js";
+import { replayCommand, seedCommand } from "./replay.js";
+import type { BudgetStop, Overrides, ScenarioRun, StepRecord } from "./run.js";
+import { repeatTag, stepWhere } from "./step_label.js";
+import { escapeControls, escapeLines } from "./user_text.js";
+import { verdictWord } from "./verdict.js";
 
 function time(tick: number): string {
-  return `[${(tick / 1_000_000).toFixed(6).padStart(11)}]`;
+  return `[${secondsFromTicks(tick).toFixed(6).padStart(11)}]`;
 }
 
 function stepLine(s: StepRecord, width: number): string[] {
-  const head = `${time(s.endTick)} ${`${s.program}#${s.step.index}`.padEnd(width)} ${s.text} = ${formatOutcome(s.outcome)}`;
-  const lines = [s.met === false ? `${head}  FAILED` : s.met === true ? `${head}  (expected ${formatExpectation(s.step.expect!)})` : head];
-  if (s.met === false) lines.push(`${" ".repeat(14)}${s.why ?? ""} (line ${s.step.line})`);
-  return lines;
+  const call = escapeControls(`${repeatTag(s.step.copies)}${s.text} = ${formatOutcome(s.outcome)}`);
+  const head = `${time(s.endTick)} ${`${s.program}#${s.step.index}`.padEnd(width)} ${call}`;
+  if (s.met === false) {
+    const why = `${escapeControls(s.why ?? "")} (${stepWhere(s.step)})`;
+    return [`${head}  FAILED`, `${" ".repeat(14)}${why}`];
+  }
+  if (s.met === true) return [`${head}  (expected ${escapeControls(s.expected ?? "")})`];
+  return [s.outcome.status === "error" ? `${head}  (no expect: not checked)` : head];
 }
 
-export function formatRunText(run: ScenarioRun, o: { uevents?: boolean } = {}): string {
+/** `--kernel 6.12 (the file says 6.8)`, for each setting the command line overrode. */
+function overrideLine(o: Overrides): string | null {
+  const parts = (["seed", "profile", "kernel"] as const).flatMap((k) => {
+    const v = o[k];
+    return v === undefined ? [] : [`--${k} ${v.used} (the file's world.${k} is ${v.file})`];
+  });
+  return parts.length === 0 ? null : `  command line overrides the file: ${parts.join(", ")}`;
+}
+
+function budgetLine(run: ScenarioRun, b: BudgetStop, width: number): string {
+  const unfinished = b.unfinished.length > 0 ? `; not ended: ${b.unfinished.join(", ")}` : "";
+  const what = `the step budget of ${run.stepsMax} steps ran out${unfinished}`;
+  return `${time(b.tick)} ${"budget".padEnd(width)} ${what}`;
+}
+
+/**
+ * The timeline of a run. A failure ends with its replay commands (by token and by seed);
+ * `replay: true` prints them for a pass too, to pin a passing interleaving.
+ */
+export function formatRunText(run: ScenarioRun, o: { uevents?: boolean; replay?: boolean } = {}): string {
   const out: string[] = [];
   const sc = run.scenario;
-  out.push(`scenario ${sc.name} (${sc.file})`);
-  if (sc.description) out.push(`  ${sc.description.trim().replace(/\n/g, "\n  ")}`);
+  out.push(escapeControls(`scenario ${sc.name} (${sc.file})`));
+  if (sc.description) out.push(`  ${escapeLines(sc.description.trim()).replace(/\n/g, "\n  ")}`);
   out.push(`  ${formatWorldOptions({ seed: run.seed, profile: run.profile, kernel: run.kernel, devices: sc.world.devices })}`);
+  const overridden = overrideLine(run.overrides);
+  if (overridden !== null) out.push(overridden);
   out.push("");
   const width = Math.max(...run.steps.map((s) => `${s.program}#${s.step.index}`.length), 6);
   type Entry = { tick: number; order: number; lines: string[] };
   const entries: Entry[] = run.steps.map((s, i) => ({ tick: s.endTick, order: i, lines: stepLine(s, width) }));
   if (o.uevents !== false) {
     for (const [i, u] of run.uevents.entries()) {
-      const text = formatUdevadm(u.event, u.tick).trimEnd().split("\n");
+      const text = formatUdevadm(u.event, usFromTicks(u.tick)).trimEnd().split("\n");
       entries.push({ tick: u.tick, order: -run.uevents.length + i, lines: text.map((l, j) => (j === 0 ? `${time(u.tick)} ${"uevent".padEnd(width)} ${l}` : `${" ".repeat(14 + width)}${l}`)) });
     }
   }
   entries.sort((a, b) => a.tick - b.tick || a.order - b.order);
   for (const e of entries) out.push(...e.lines);
+  if (run.budget !== null) out.push(budgetLine(run, run.budget, width));
   if (run.checks.length > 0) {
     out.push("", "checks:");
-    for (const c of run.checks) out.push(`  ${c.met ? "ok  " : "FAIL"} ${c.what}${c.detail ? ` (${c.detail})` : ""}`);
+    for (const c of run.checks) {
+      const detail = c.detail ? ` (${c.detail})` : "";
+      out.push(escapeControls(`  ${c.met ? "ok  " : "FAIL"} ${c.what}${detail}`));
+    }
   }
   if (run.findings.length > 0) {
     out.push("", "findings:");
@@ -50,7 +82,7 @@ export function formatRunText(run: ScenarioRun, o: { uevents?: boolean } = {}): 
       for (const l of findingSiteLines(f)) out.push(`    ${l}`);
     }
   }
-  out.push("", `verdict: ${run.verdict}`);
-  if (run.verdict !== "pass") out.push(`replay: ${replayCommand(run)}`);
+  out.push("", `verdict: ${verdictWord(run)}`);
+  if (run.verdict !== "pass" || o.replay === true) out.push(`replay: ${replayCommand(run)}`, `seed: ${seedCommand(run)}`);
   return out.join("\n");
 }

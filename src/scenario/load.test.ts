@@ -71,8 +71,8 @@ checks:
       'test.yaml:6:7: unknown step "opne" (did you mean "open"?)',
       'test.yaml:7:14: program app, step 2 ioctl: unknown ioctl "DRM_IOCTL_VERSON" (did you mean "DRM_IOCTL_VERSION"?)',
       'test.yaml:11:7: unknown key "argz" (did you mean "args"?); expected ioctl, fd, args',
-      'test.yaml:13:15: program app, step 4 expect: unknown "ENODV" (did you mean "ENODEV"?); expected ok, an errno name (ENODEV, ...), SIGBUS or a mapping of result fields',
-      'test.yaml:15:14: checks.findings[1]: unknown finding kind or class "use-after-fre" (did you mean "use-after-free"?); expected one of use-after-free, double-free, kref-underflow, kref-get-after-release, hang, hung-task, leak, warn, memory',
+      'test.yaml:13:15: program app, step 4 expect: unknown "ENODV" (did you mean "ENODEV"?); expected ok, an errno name (ENODEV, ...), SIGBUS, a mapping of result fields or {one-of: [...]}',
+      'test.yaml:15:14: checks.findings[1]: unknown finding kind or class "use-after-fre" (did you mean "use-after-free"?); expected one of use-after-free, double-free, kref-underflow, kref-get-after-release, hang, hung-task, leak, warn, undeclared-access, memory, footprint',
     ]);
   });
 
@@ -86,7 +86,7 @@ checks:
     - wait: go
 `), [
       'test.yaml:5:14: program a, step 2 close: $crad: no step is named "crad" (did you mean "card"?)',
-      'test.yaml:6:19: program a, step 3 sysfs-read: /sys/class/drm/${car.node}/dev: no step is named "car" (did you mean "card"?)',
+      'test.yaml:6:19: program a, step 3 sysfs-read: ${car.node}: no step is named "car" (did you mean "card"?)',
       'test.yaml:7:13: program a, step 4 wait: no program signals "go"',
     ]);
   });

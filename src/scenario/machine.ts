@@ -3,8 +3,8 @@
  * hot-plug slots (pciehp handles them in its own kernel thread, so the program goes on while
  * the device is torn down), and the named rendezvous between programs.
  */
-import { WaitQueue, waitEvent, type Task } from "../kernel/mod.js";
-import { parseBdf } from "../pci/mod.js";
+import { step, ticksFromUs, WaitQueue, waitEvent, type Task } from "../kernel/mod.js";
+import { parseBdf, type PciHardware } from "../pci/mod.js";
 import type { Call } from "../uapi/mod.js";
 import type { World } from "../world/mod.js";
 import type { Machine } from "./op.js";
@@ -12,6 +12,13 @@ import type { Machine } from "./op.js";
 export class WorldMachine implements Machine {
   private readonly signalled = new Set<string>();
   private readonly wq: WaitQueue;
+  /**
+   * The physical acts come first, pciehp's handling later (in its own thread): a card pulled
+   * is out of the person's hands at once although the bus still lists it, and a card plugged
+   * is in its slot although the bus lists it only when pciehp runs.
+   */
+  private readonly pulled = new WeakSet<PciHardware>();
+  private readonly plugging = new Map<number, PciHardware>();
 
   constructor(private readonly world: World) {
     this.wq = new WaitQueue(world.sim, "scenario signals");
@@ -19,25 +26,42 @@ export class WorldMachine implements Machine {
 
   *pullCard(bdf: string): Call<string | null> {
     const bus = this.world.bus;
+    yield step("hw_card_lookup", [bus]); // the hand on the card: which slot holds it
     const addr = parseBdf(bdf);
     if (addr === null || addr.bus === 0 || bus.slot(addr.bus) === undefined) return `no hot-plug slot holds ${bdf}`;
-    if (bus.card(bdf) === undefined) return `no card at ${bdf}`;
+    const hw = bus.card(bdf);
+    if (hw === undefined) {
+      if (!this.plugPending(addr.bus)) return `no card at ${bdf}`;
+      return `the card plugged at ${bdf} is not in place yet (pciehp has not handled it)`;
+    }
+    if (this.pulled.has(hw)) return `the card at ${bdf} was already pulled`;
+    // The slot's cards (every function) leave together.
+    for (const [, card] of bus.cardsOnBus(addr.bus)) this.pulled.add(card);
     this.world.sim.spawn(`irq/pciehp.${addr.bus}`, bus.surpriseRemove(bdf), { kind: "kernel" });
     return null;
   }
 
   *plugCard(bdf: string, driver: string): Call<string | null> {
     const bus = this.world.bus;
+    yield step("hw_card_lookup", [bus]); // the hand on the card: which slot is free
     const addr = parseBdf(bdf);
     if (addr === null || addr.bus === 0 || addr.device !== 0 || bus.slot(addr.bus) === undefined) return `no hot-plug slot for ${bdf} (add its bus number to world.slots)`;
-    if (bus.cardsOnBus(addr.bus).length > 0) return `the slot of ${bdf} is not empty`;
+    const full = bus.cardsOnBus(addr.bus).length > 0 || this.plugPending(addr.bus);
+    if (full) return `the slot of ${bdf} is not empty`;
     const world = this.world;
     const hw = world.makeCard({ bdf, driver });
+    this.plugging.set(addr.bus, hw);
     world.sim.spawn(`irq/pciehp.${addr.bus}`, (function* (): Task<void> {
       yield* world.loadDriver(driver); // udev's modprobe, before the add event is handled
       yield* bus.hotplugCard(bdf, hw);
     })(), { kind: "kernel" });
     return null;
+  }
+
+  /** A card was plugged into slot `n` and pciehp has not placed it yet. */
+  private plugPending(n: number): boolean {
+    const hw = this.plugging.get(n);
+    return hw !== undefined && !hw.inserted;
   }
 
   signal(name: string): void {
@@ -46,6 +70,7 @@ export class WorldMachine implements Machine {
   }
 
   *waitSignal(name: string, timeoutUs: number | null): Call<boolean> {
-    return yield* waitEvent(this.wq, `scenario signal "${name}"`, () => this.signalled.has(name), timeoutUs);
+    const timeoutTicks = timeoutUs === null ? null : ticksFromUs(timeoutUs);
+    return yield* waitEvent(this.wq, `scenario signal "${name}"`, () => this.signalled.has(name), timeoutTicks);
   }
 }

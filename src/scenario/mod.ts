@@ -4,8 +4,17 @@
 export { formatLocated, type Located } from "./locate.js";
 export { loadScenarioFile, parseScenario, type LoadResult } from "./load.js";
 export { OPS } from "./ops.js";
-export { runScenario, worstFindingClass, type RunOverrides, type ScenarioRun, type ScenarioVerdict, type StepRecord, type UeventRecord } from "./run.js";
+export {
+  runScenario, worstFindingClass,
+  type BudgetStop, type RunOverrides, type ScenarioRun, type StepRecord, type UeventRecord,
+} from "./run.js";
+export { RunCrash } from "./crash.js";
+export {
+  exitCodeOf, isPassWord, STEPS_MAX_DEFAULT, VERDICTS, verdictsByExitCode, verdictWord,
+  worstVerdict, type ScenarioVerdict, type Verdict, type VerdictRow,
+} from "./verdict.js";
 export type { Scenario } from "./scenario.js";
 export { formatRunText } from "./format_text.js";
 export { runJson } from "./format_json.js";
-export { replayCommand } from "./replay.js";
+export { replayCommand, replayToken, seedCommand } from "./replay.js";
+export { decodeReplayToken, encodeReplayToken, type ReplayToken, type TokenResult } from "./replay_token.js";

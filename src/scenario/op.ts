@@ -73,7 +73,10 @@ export function defineOp<A>(op: OpDef<A>): AnyOp {
 
 export const ref = z.string().regex(REF_PATTERN, "expected a $name or $name.field reference");
 export const intOrRef = z.union([z.number().int(), ref]);
-export const duration = z.union([z.number().nonnegative(), z.string()]).refine((v) => parseDurationUs(v) !== null, { message: 'expected a duration such as 10, "250us", "10ms" or "2s"' });
+/** A duration (see duration.ts): "250us", "10ms", "2s", or a bare number of microseconds. */
+export const duration = z.union([z.number(), z.string()]).refine((v) => parseDurationUs(v) !== null, {
+  message: 'expected a duration with a unit, such as "250us", "10ms" or "2s" (a bare number is whole microseconds)',
+});
 
 /** One of a fixed set of names, with a suggestion when the name is close to one. */
 export function oneOf<const T extends string>(what: string, names: readonly T[]): z.ZodType<T> {
@@ -82,6 +85,7 @@ export function oneOf<const T extends string>(what: string, names: readonly T[])
   }) as unknown as z.ZodType<T>;
 }
 
+/** A validated duration in microseconds; `fallbackUs` when the step leaves it out. */
 export function durationUs(v: number | string | undefined, fallbackUs: number): number {
   return v === undefined ? fallbackUs : parseDurationUs(v) ?? fallbackUs;
 }

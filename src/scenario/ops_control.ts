@@ -3,6 +3,7 @@
  * (`signal: opened` in one, `wait: opened` in another), like a pipe or an eventfd would.
  */
 import { z } from "zod";
+import { msFromUs } from "../kernel/mod.js";
 import type { Call } from "../uapi/mod.js";
 import { formatDurationUs } from "./duration.js";
 import { defineOp, duration, durationUs, okFields, type Outcome } from "./op.js";
@@ -11,11 +12,11 @@ const signalName = z.string().regex(/^[\w.-]+$/, "signal names are letters, digi
 
 export const sleepOp = defineOp({
   name: "sleep",
-  summary: "sleep for a duration of virtual time (10 = 10 ms; \"250us\", \"2s\")",
+  summary: "sleep for a duration of virtual time (\"250us\", \"10ms\", \"2s\"; a bare number is µs)",
   schema: z.object({ sleep: duration }).strict(),
   describe: (a) => `sleep ${formatDurationUs(durationUs(a.sleep, 0))}`,
   *run(ctx, a): Call<Outcome> {
-    yield* ctx.sys.sleep(durationUs(a.sleep, 0) / 1000);
+    yield* ctx.sys.sleep(msFromUs(durationUs(a.sleep, 0)));
     return okFields({});
   },
 });

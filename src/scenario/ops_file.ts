@@ -2,8 +2,11 @@
  * File steps on DRM nodes: open, close, read (DRM events), poll.
  */
 import { z } from "zod";
+import { msFromUs } from "../kernel/mod.js";
 import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDBAND, POLLRDNORM, type Call, type Fd } from "../uapi/mod.js";
 import { nodePath, pciDrmNodes } from "../userspace/mod.js";
+import { formatDurationUs } from "./duration.js";
+import { READ_BYTES_MAX } from "./limits.js";
 import { defineOp, oneOf, duration, durationUs, fromSys, intOrRef, type Outcome } from "./op.js";
 import { bdf } from "./schema.js";
 import type { NamedResults } from "./values.js";
@@ -53,14 +56,22 @@ export const closeOp = defineOp({
   },
 });
 
+const readCount = z
+  .number()
+  .int()
+  .min(1)
+  .max(READ_BYTES_MAX, `must be at most ${READ_BYTES_MAX} (MAX_RW_COUNT)`);
+
 export const readOp = defineOp({
   name: "read",
   summary: "read(2) DRM events from an fd (count bytes, optional timeout → EINTR); result length, types",
   main: "length",
-  schema: z.object({ read: intOrRef, count: z.number().int().positive().optional(), timeout: duration.optional() }).strict(),
-  describe: (a) => `read ${a.read}, ${a.count ?? 4096}${a.timeout !== undefined ? ` (timeout ${a.timeout})` : ""}`,
+  schema: z
+    .object({ read: intOrRef, count: readCount.optional(), timeout: duration.optional() })
+    .strict(),
+  describe: (a) => `read ${a.read}, ${a.count ?? 4096}${a.timeout !== undefined ? ` (timeout ${formatDurationUs(durationUs(a.timeout, 0))})` : ""}`,
   *run(ctx, a): Call<Outcome> {
-    const timeoutMs = a.timeout === undefined ? undefined : durationUs(a.timeout, 0) / 1000;
+    const timeoutMs = a.timeout === undefined ? undefined : msFromUs(durationUs(a.timeout, 0));
     const r = yield* ctx.sys.read(fdOf(ctx.names, a.read), a.count ?? 4096, timeoutMs);
     return fromSys(r, (buf) => {
       // struct drm_event { __u32 type; __u32 length; } heads every event.
@@ -77,17 +88,19 @@ export const readOp = defineOp({
   },
 });
 
-const pollEvents = z.union([z.number().int().nonnegative(), z.array(oneOf("poll event", POLL_NAMES))]);
+// struct pollfd's events is a short.
+const pollMask = z.number().int().min(0).max(0xffff, "a poll mask fits in 16 bits (0..0xffff)");
+const pollEvents = z.union([pollMask, z.array(oneOf("poll event", POLL_NAMES))]);
 
 export const pollOp = defineOp({
   name: "poll",
   summary: "poll(2) one fd for events (names or a mask; default POLLIN); result revents, flags",
   main: "revents",
   schema: z.object({ poll: intOrRef, events: pollEvents.optional(), timeout: duration.optional() }).strict(),
-  describe: (a) => `poll ${a.poll}, ${typeof a.events === "number" ? pollFlags(a.events) : (a.events ?? ["POLLIN"]).join("|")}, ${a.timeout ?? 0}`,
+  describe: (a) => `poll ${a.poll}, ${typeof a.events === "number" ? pollFlags(a.events) : (a.events ?? ["POLLIN"]).join("|")}, ${formatDurationUs(durationUs(a.timeout, 0))}`,
   *run(ctx, a): Call<Outcome> {
     const events = typeof a.events === "number" ? a.events : (a.events ?? ["POLLIN"]).reduce((m, n) => m | POLL_BITS[n], 0);
-    const r = yield* ctx.sys.poll(fdOf(ctx.names, a.poll), events, durationUs(a.timeout, 0) / 1000);
+    const r = yield* ctx.sys.poll(fdOf(ctx.names, a.poll), events, msFromUs(durationUs(a.timeout, 0)));
     return fromSys(r, (revents) => ({ revents, flags: pollFlags(revents) }));
   },
 });

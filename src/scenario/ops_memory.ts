@@ -4,8 +4,44 @@
  */
 import { z } from "zod";
 import type { Call, Fd, MemResult } from "../uapi/mod.js";
-import { defineOp, fromSys, hex, intOrRef, type Outcome } from "./op.js";
-import type { Fields, NamedResults } from "./values.js";
+import { formatBytes, MAP_BYTES_MAX, MEM_ACCESS_BYTES_MAX } from "./limits.js";
+import { defineOp, fromSys, hex, intOrRef, ref, type Outcome } from "./op.js";
+import { StepError, type Fields, type NamedResults } from "./values.js";
+
+/**
+ * A byte count or offset as written: a whole number in [min, max] or a `$name` reference,
+ * which is checked against the same bounds when the step runs.
+ */
+function bytes(min: number, max: number) {
+  const n = z
+    .number()
+    .int("expected a whole number of bytes")
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${formatBytes(max)} (${max} bytes)`);
+  return z.union([n, ref]);
+}
+
+const accessLength = bytes(1, MEM_ACCESS_BYTES_MAX);
+const mapLength = bytes(0, MAP_BYTES_MAX);
+const offsetInMap = bytes(0, MAP_BYTES_MAX);
+const fileOffset = bytes(0, Number.MAX_SAFE_INTEGER);
+const userAddress = bytes(0, Number.MAX_SAFE_INTEGER);
+
+function resolveBytes(
+  names: NamedResults,
+  v: unknown,
+  what: string,
+  min: number,
+  max: number,
+): number {
+  const n = names.resolveNumber(v, what);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new StepError(
+      `${what} ${typeof v === "string" ? `${v} = ` : ""}${n} is not a whole number ` +
+        `in ${min}..${formatBytes(max)}`,
+    );
+  return n;
+}
 
 function fromMem<T>(r: MemResult<T>, fields: (v: T) => Fields): Outcome {
   return r.ok ? { status: "ok", fields: fields(r.value) } : { status: "signal", signal: r.signal };
@@ -13,19 +49,36 @@ function fromMem<T>(r: MemResult<T>, fields: (v: T) => Fields): Outcome {
 
 /** The address `base` (+ `offset`) of a step, resolved. */
 function address(names: NamedResults, base: unknown, offset: unknown): bigint {
-  return BigInt(names.resolveNumber(base, "addr") + (offset === undefined ? 0 : names.resolveNumber(offset, "offset")));
+  const addr = resolveBytes(names, base, "addr", 0, Number.MAX_SAFE_INTEGER);
+  return (
+    BigInt(addr) +
+    BigInt(offset === undefined ? 0 : resolveBytes(names, offset, "offset", 0, MAP_BYTES_MAX))
+  );
+}
+
+function hexArg(v: unknown): string {
+  return typeof v === "number" ? hex(v) : String(v);
+}
+
+/** `0x7f00+0x10`: an address and an offset as the timeline shows them. */
+function at(addr: unknown, offset: unknown): string {
+  return `${hexArg(addr)}${offset !== undefined ? `+${hexArg(offset)}` : ""}`;
 }
 
 export const mmapOp = defineOp({
   name: "mmap",
   summary: "mmap(2) length bytes of an fd at offset (e.g. $map.offset); result addr",
   main: "addr",
-  schema: z.object({ mmap: intOrRef, offset: intOrRef, length: intOrRef }).strict(),
-  describe: (a) => `mmap ${a.mmap}, offset ${typeof a.offset === "number" ? hex(a.offset) : a.offset}, ${a.length}`,
+  schema: z.object({ mmap: intOrRef, offset: fileOffset, length: mapLength }).strict(),
+  describe: (a) => `mmap ${a.mmap}, offset ${hexArg(a.offset)}, ${a.length}`,
   *run(ctx, a): Call<Outcome> {
     const fd = ctx.names.resolveNumber(a.mmap, "fd") as Fd;
-    const offset = BigInt(ctx.names.resolveNumber(a.offset, "offset"));
-    const r = yield* ctx.sys.mmap(fd, offset, ctx.names.resolveNumber(a.length, "length"));
+    const offset = BigInt(resolveBytes(ctx.names, a.offset, "offset", 0, Number.MAX_SAFE_INTEGER));
+    const r = yield* ctx.sys.mmap(
+      fd,
+      offset,
+      resolveBytes(ctx.names, a.length, "length", 0, MAP_BYTES_MAX),
+    );
     return fromSys(r, (addr) => ({ addr: Number(addr) }));
   },
 });
@@ -33,22 +86,33 @@ export const mmapOp = defineOp({
 export const munmapOp = defineOp({
   name: "munmap",
   summary: "munmap(2) a mapping",
-  schema: z.object({ munmap: intOrRef, length: intOrRef }).strict(),
-  describe: (a) => `munmap ${a.munmap}, ${a.length}`,
+  schema: z.object({ munmap: userAddress, length: mapLength }).strict(),
+  describe: (a) => `munmap ${hexArg(a.munmap)}, ${a.length}`,
   *run(ctx, a): Call<Outcome> {
     const addr = address(ctx.names, a.munmap, undefined);
-    return fromSys(yield* ctx.sys.munmap(addr, ctx.names.resolveNumber(a.length, "length")), () => ({}));
+    return fromSys(
+      yield* ctx.sys.munmap(addr, resolveBytes(ctx.names, a.length, "length", 0, MAP_BYTES_MAX)),
+      () => ({}),
+    );
   },
 });
 
 export const memReadOp = defineOp({
   name: "mem-read",
-  summary: "read length bytes through a mapping; result length, fill (the byte if all are equal, else null), head (first 16 bytes, hex); or SIGBUS",
-  schema: z.object({ "mem-read": intOrRef, length: intOrRef, offset: intOrRef.optional() }).strict(),
-  describe: (a) => `mem-read ${a["mem-read"]}${a.offset !== undefined ? `+${a.offset}` : ""}, ${a.length}`,
+  summary:
+    "read length bytes through a mapping; result length, fill (the byte if all are equal, " +
+    "else null), head (first 16 bytes, hex); or SIGBUS",
+  schema: z
+    .object({ "mem-read": userAddress, length: accessLength, offset: offsetInMap.optional() })
+    .strict(),
+  describe: (a) =>
+    `mem-read ${at(a["mem-read"], a.offset)}, ${a.length}`,
   *run(ctx, a): Call<Outcome> {
     const addr = address(ctx.names, a["mem-read"], a.offset);
-    const r = yield* ctx.sys.memRead(addr, ctx.names.resolveNumber(a.length, "length"));
+    const r = yield* ctx.sys.memRead(
+      addr,
+      resolveBytes(ctx.names, a.length, "length", 1, MEM_ACCESS_BYTES_MAX),
+    );
     return fromMem(r, (bytes) => ({
       length: bytes.length,
       fill: bytes.length > 0 && bytes.every((b) => b === bytes[0]) ? bytes[0]! : null,
@@ -60,11 +124,20 @@ export const memReadOp = defineOp({
 export const memWriteOp = defineOp({
   name: "mem-write",
   summary: "write length bytes of value fill through a mapping; result written; or SIGBUS",
-  schema: z.object({ "mem-write": intOrRef, fill: z.number().int().min(0).max(255), length: intOrRef, offset: intOrRef.optional() }).strict(),
-  describe: (a) => `mem-write ${a["mem-write"]}${a.offset !== undefined ? `+${a.offset}` : ""}, ${a.length} x ${hex(a.fill)}`,
+  schema: z
+    .object({
+      "mem-write": userAddress,
+      fill: z.number().int().min(0).max(255),
+      length: accessLength,
+      offset: offsetInMap.optional(),
+    })
+    .strict(),
+  describe: (a) =>
+    `mem-write ${at(a["mem-write"], a.offset)}, ${a.length} x ${hex(a.fill)}`,
   *run(ctx, a): Call<Outcome> {
     const addr = address(ctx.names, a["mem-write"], a.offset);
-    const r = yield* ctx.sys.memWrite(addr, new Uint8Array(ctx.names.resolveNumber(a.length, "length")).fill(a.fill));
+    const length = resolveBytes(ctx.names, a.length, "length", 1, MEM_ACCESS_BYTES_MAX);
+    const r = yield* ctx.sys.memWrite(addr, new Uint8Array(length).fill(a.fill));
     return fromMem(r, (written) => ({ written }));
   },
 });

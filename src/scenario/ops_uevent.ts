@@ -4,10 +4,11 @@
  * Events that do not match are skipped.
  */
 import { z } from "zod";
+import { msFromUs, US_PER_S } from "../kernel/mod.js";
 import { ueventGet, type Call } from "../uapi/mod.js";
 import { defineOp, duration, durationUs, type Outcome } from "./op.js";
 
-const DEFAULT_TIMEOUT_US = 10_000_000;
+const DEFAULT_TIMEOUT_US = 10 * US_PER_S;
 
 export const waitUeventOp = defineOp({
   name: "wait-uevent",
@@ -21,7 +22,7 @@ export const waitUeventOp = defineOp({
     const want = Object.entries(a["wait-uevent"]).map(([k, v]) => [k, String(v)] as const);
     while (leftUs > 0) {
       const before = yield* ctx.sys.clockGettime();
-      const r = yield* ctx.sys.recvUevent(ctx.ueventFd, leftUs / 1000);
+      const r = yield* ctx.sys.recvUevent(ctx.ueventFd, msFromUs(leftUs));
       if (!r.ok) return r.errno === "EAGAIN" ? { status: "errno", errno: "ETIMEDOUT" } : { status: "errno", errno: r.errno };
       if (want.every(([k, v]) => ueventGet(r.value, k) === v)) return { status: "ok", fields: Object.fromEntries(r.value.env) };
       leftUs -= (yield* ctx.sys.clockGettime()) - before;

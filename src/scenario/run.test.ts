@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { loadScenarioFile } from "./load.js";
+import { runJson } from "./format_json.js";
+import { formatRunText } from "./format_text.js";
 import { runScenario } from "./run.js";
 import { scenarioFrom } from "./_testing.js";
 
@@ -58,7 +60,7 @@ programs:
     assert.deepEqual(run.steps.map((s) => [s.met, s.why ?? null]), [[false, "expected ENODEV, got success"], [true, null], [null, null]]);
   });
 
-  it("a step whose named input failed reports an error instead of running", () => {
+  it("a step whose named input failed reports an error; without expect it does not fail the run", () => {
     const run = runScenario(scenarioFrom(`
 programs:
   a:
@@ -68,7 +70,30 @@ programs:
 `));
     assert.deepEqual(run.steps[0]!.outcome, { status: "errno", errno: "ENOENT" });
     assert.deepEqual(run.steps[1]!.outcome, { status: "error", message: '$card: no earlier step is named "card" (or it failed)' });
+    assert.equal(run.steps[1]!.met, null);
+    assert.equal(run.verdict, "pass");
+    assert.match(formatRunText(run), /a#2 +close \$card = error: \$card: no earlier step is named "card" \(or it failed\)  \(no expect: not checked\)/);
+  });
+
+  it("a step whose named input failed fails the run when it has an expectation", () => {
+    const run = runScenario(scenarioFrom(`
+programs:
+  a:
+    - open: /dev/dri/card0
+      as: card
+    - ioctl: DRM_IOCTL_MODE_CREATE_DUMB
+      fd: $card
+      args: { width: 0, height: 0, bpp: 32 }
+      as: bo
+    - ioctl: DRM_IOCTL_MODE_MAP_DUMB
+      fd: $card
+      args: { handle: $bo.handle }
+      expect: ok
+`));
+    assert.equal(run.steps[1]!.outcome.status, "errno", "CREATE_DUMB of 0x0 fails");
+    assert.deepEqual([run.steps[2]!.met, run.steps[2]!.why], [false, '$bo.handle: no earlier step is named "bo" (or it failed)']);
     assert.equal(run.verdict, "expectation");
+    assert.match(formatRunText(run), /\$bo.handle: no earlier step is named "bo" \(or it failed\) \(line 10\)/);
   });
 
   it("checks uevent order and device state, and reports which one failed", () => {
@@ -103,7 +128,7 @@ programs:
       timeout: 5ms
       expect: ETIMEDOUT
   b:
-    - sleep: 3
+    - sleep: 3ms
     - signal: go
 `));
     assert.equal(run.verdict, "pass");
@@ -121,5 +146,25 @@ programs:
     assert.equal(runFile("hotunplug-lateclose").seed, 1);
     assert.equal(runScenario(scenarioFrom("world: { seed: 9 }\nprograms: { a: [{ sleep: 1 }] }\n")).seed, 9, "the file's seed");
     assert.equal(runScenario(scenarioFrom("world: { seed: 9 }\nprograms: { a: [{ sleep: 1 }] }\n"), { seed: 4 }).seed, 4, "--seed wins");
+  });
+
+  it("says when the command line overrode the file's seed, profile or kernel, in the header and the JSON", () => {
+    const sc = scenarioFrom('world: { seed: 9, kernel: "6.8", profile: mainline }\nprograms: { a: [{ sleep: 1 }] }\n');
+    const run = runScenario(sc, { seed: 4, kernel: "6.12", profile: "mainline" });
+    assert.equal(run.kernel, "6.12");
+    assert.deepEqual(run.overrides, { seed: { file: 9, used: 4 }, kernel: { file: "6.8", used: "6.12" } });
+    assert.match(formatRunText(run), /^ {2}seed=4 profile=mainline kernel=6\.12 devices=.*\n {2}command line overrides the file: --seed 4 \(the file's world\.seed is 9\), --kernel 6\.12 \(the file's world\.kernel is 6\.8\)$/m);
+    assert.deepEqual(runJson(run).overrides, { seed: { file: 9, used: 4 }, kernel: { file: "6.8", used: "6.12" } });
+    assert.deepEqual(runScenario(sc).overrides, {});
+    assert.doesNotMatch(formatRunText(runScenario(sc)), /overrides/);
+  });
+
+  it("rebind-20-times: every round gets card0 and renderD128 back and sees its uevents", () => {
+    const run = runFile("rebind-20-times");
+    assert.equal(run.verdict, "pass", run.steps.filter((s) => s.met === false).map((s) => s.why).join("; "));
+    const devs = run.steps.flatMap((s) => (s.step.op.name === "sysfs-read" && s.outcome.status === "ok" ? [s.outcome.fields["text"]] : []));
+    assert.deepEqual(new Set(devs), new Set(["226:0", "226:128"]));
+    assert.equal(devs.length, 40);
+    assert.equal(run.steps.filter((s) => s.step.op.name === "wait-uevent" && s.met === true).length, 60);
   });
 });

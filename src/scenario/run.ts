@@ -4,21 +4,33 @@
  * final checks, shuts the world down (so leaks count) and gives a verdict.
  */
 import type { KernelVersion, ProfileName, Process } from "../base/mod.js";
-import { findingClass, type CallRecord, type Finding, type FindingClass, type Sim, type TraceLevel } from "../kernel/mod.js";
+import { findingClass, ReplayMismatchError, type CallRecord, type Finding, type FindingClass, type Sim, type TraceLevel } from "../kernel/mod.js";
 import type { Call, Fd, Uevent } from "../uapi/mod.js";
-import { World } from "../world/mod.js";
+import { resolvedProfile, World, type WorldOptions } from "../world/mod.js";
 import { checkDevice, checkFindings, checkUevents, isExpectedFinding, type CheckResult } from "./checks.js";
-import { checkExpectation } from "./expect.js";
+import { RunCrash } from "./crash.js";
+import { checkExpectation, formatExpectation } from "./expect.js";
 import { WorldMachine } from "./machine.js";
 import type { Outcome, StepContext } from "./op.js";
 import type { ProgramSpec, Scenario, Step } from "./scenario.js";
+import { seedCommand } from "./replay.js";
 import { NamedResults, StepError } from "./values.js";
+import { STEPS_MAX_DEFAULT, worstVerdict, type ScenarioVerdict } from "./verdict.js";
+
+export type { ScenarioVerdict } from "./verdict.js";
 
 export interface RunOverrides {
   readonly seed?: number;
   readonly profile?: ProfileName;
   readonly kernel?: KernelVersion;
   readonly trace?: TraceLevel;
+  /**
+   * Replays this decision list instead of scheduling from the seed. A list that does not fit
+   * the run throws ReplayMismatchError (from src/kernel/strategy.ts).
+   */
+  readonly decisions?: readonly number[];
+  /** @default STEPS_MAX_DEFAULT */
+  readonly stepsMax?: number;
 }
 
 export interface StepRecord {
@@ -33,9 +45,24 @@ export interface StepRecord {
    * the timeline, its JSON and the HTML report all read one record of each call.
    */
   readonly calls: readonly CallRecord[];
+  /** The expectation with its references resolved when the step returned. */
+  readonly expected?: string;
   /** null: no expectation. */
   readonly met: boolean | null;
   readonly why?: string;
+}
+
+/** A setting of the world that the command line gave in place of the file's. */
+export interface Override<T> {
+  readonly file: T;
+  readonly used: T;
+}
+
+/** What the command line overrode, by option; only those that differ from the file. */
+export interface Overrides {
+  readonly seed?: Override<number>;
+  readonly profile?: Override<ProfileName>;
+  readonly kernel?: Override<KernelVersion>;
 }
 
 export interface UeventRecord {
@@ -43,14 +70,20 @@ export interface UeventRecord {
   readonly event: Uevent;
 }
 
-/** pass, or the failure class; the CLI gives each its exit code. */
-export type ScenarioVerdict = "pass" | "expectation" | FindingClass;
+/** Where a run stopped when its step budget ran out. */
+export interface BudgetStop {
+  readonly steps: number;
+  readonly tick: number;
+  /** The tasks that had not ended, e.g. "app (runnable, in drm_ioctl)". */
+  readonly unfinished: readonly string[];
+}
 
 export interface ScenarioRun {
   readonly scenario: Scenario;
   readonly seed: number;
   readonly profile: ProfileName;
   readonly kernel: KernelVersion;
+  readonly overrides: Overrides;
   readonly steps: readonly StepRecord[];
   readonly uevents: readonly UeventRecord[];
   readonly checks: readonly CheckResult[];
@@ -59,22 +92,45 @@ export interface ScenarioRun {
   readonly unexpected: readonly Finding[];
   readonly verdict: ScenarioVerdict;
   readonly world: World;
+  readonly stepsMax: number;
+  /** Set when the step budget ran out: the world was stopped there and not shut down. */
+  readonly budget: BudgetStop | null;
 }
-
-/** The failure classes, most serious first. */
-const CLASS_ORDER: readonly FindingClass[] = ["memory", "hang", "leak", "warn"];
 
 /** The most serious class among the findings, if any. */
 export function worstFindingClass(findings: readonly Finding[]): FindingClass | undefined {
-  const classes = new Set(findings.map(findingClass));
-  return CLASS_ORDER.find((c) => classes.has(c));
+  const worst = worstVerdict(findings.map(findingClass));
+  return worst === "pass" ? undefined : worst;
 }
 
+/**
+ * Runs the scenario in a fresh world.
+ * @throws RunCrash when the model throws (a bug of vdrm), with the command that replays it.
+ */
 export function runScenario(sc: Scenario, o: RunOverrides = {}): ScenarioRun {
   const seed = o.seed ?? sc.world.seed ?? 1;
   const profile = o.profile ?? sc.world.profile;
   const kernel = o.kernel ?? sc.world.kernel;
-  const world = new World({ seed, devices: sc.world.devices, trace: o.trace ?? "steps", ...(profile ? { profile } : {}), ...(kernel ? { kernel } : {}) });
+  const stepsMax = o.stepsMax ?? STEPS_MAX_DEFAULT;
+  const options: WorldOptions = {
+    seed, devices: sc.world.devices, trace: o.trace ?? "steps",
+    ...(profile ? { profile } : {}), ...(kernel ? { kernel } : {}),
+    ...(o.decisions !== undefined ? { schedule: { replay: o.decisions } } : {}),
+  };
+  const world = new World(options);
+  try {
+    return runInWorld(sc, world, stepsMax, overridesOf(sc, o));
+  } catch (e) {
+    // A replay token that does not fit the run is bad input, not a bug of vdrm.
+    if (e instanceof ReplayMismatchError) throw e;
+    const p = resolvedProfile(options);
+    const run = { scenario: sc, seed, profile: p.name, kernel: p.version, stepsMax };
+    throw new RunCrash(seedCommand(run), e);
+  }
+}
+
+function runInWorld(sc: Scenario, world: World, stepsMax: number, overrides: Overrides): ScenarioRun {
+  const seed = world.sim.seed;
   for (const n of sc.world.slots) world.bus.addRootPort(n);
   world.bootSync();
 
@@ -84,19 +140,52 @@ export function runScenario(sc: Scenario, o: RunOverrides = {}): ScenarioRun {
   const names = new NamedResults();
   const steps: StepRecord[] = [];
   for (const p of sc.programs) world.spawnProgram(p.name, (sys) => runProgram(sys, p, { machine, names, steps }));
-  world.run();
+  const outcome = world.run(stepsMax);
   unsubscribe();
+  const budget = outcome.kind === "budget" ? budgetStop(world, outcome.steps) : null;
 
-  const checks: CheckResult[] = [...checkUevents(sc.checks.uevents, uevents.map((u) => u.event)), ...sc.checks.devices.flatMap((d) => checkDevice(d, world.kernel.sysfs))];
-  world.shutdownSync();
+  const checks: CheckResult[] = [
+    ...checkUevents(sc.checks.uevents, uevents.map((u) => u.event)),
+    ...sc.checks.devices.flatMap((d) => checkDevice(d, world.kernel.sysfs)),
+  ];
+  // A world stopped mid-run is not shut down: its programs are still in their calls.
+  if (budget === null) {
+    world.shutdownSync();
+    world.endSchedule();
+  }
   const findings = world.sim.findings;
   checks.push(...checkFindings(sc.checks, findings));
   const unexpected = sc.checks.clean ? findings.filter((f) => !isExpectedFinding(f, sc.checks)) : [];
-  const failedClass = worstFindingClass(unexpected);
   const expectationFailed = steps.some((s) => s.met === false) || checks.some((c) => !c.met);
-  const verdict: ScenarioVerdict = failedClass ?? (expectationFailed ? "expectation" : "pass");
+  const verdict: ScenarioVerdict = worstVerdict<ScenarioVerdict>([
+    ...unexpected.map(findingClass),
+    ...(budget !== null ? ["budget" as const] : []),
+    ...(expectationFailed ? ["expectation" as const] : []),
+  ]);
   const p = world.kernel.profile;
-  return { scenario: sc, seed, profile: p.name, kernel: p.version, steps, uevents, checks, findings, unexpected, verdict, world };
+  return {
+    scenario: sc, seed, profile: p.name, kernel: p.version, overrides, steps, uevents, checks,
+    findings, unexpected, verdict, world, stepsMax, budget,
+  };
+}
+
+function budgetStop(world: World, steps: number): BudgetStop {
+  const unfinished = world.sim.allTasks
+    .filter((t) => t.state !== "done" && !t.daemon)
+    .map((t) => `${t.name} (${t.state}${t.lastFn ? `, in ${t.lastFn}` : ""})`);
+  return { steps, tick: world.sim.now, unfinished };
+}
+
+/** The command line's value where the file has another one. */
+function override<T>(file: T | undefined, used: T | undefined): { file: T; used: T } | undefined {
+  return file !== undefined && used !== undefined && file !== used ? { file, used } : undefined;
+}
+
+function overridesOf(sc: Scenario, o: RunOverrides): Overrides {
+  const seed = override(sc.world.seed, o.seed);
+  const profile = override(sc.world.profile, o.profile);
+  const kernel = override(sc.world.kernel, o.kernel);
+  return { ...(seed && { seed }), ...(profile && { profile }), ...(kernel && { kernel }) };
 }
 
 interface Shared {
@@ -127,8 +216,13 @@ function* runProgram(sys: Process, p: ProgramSpec, shared: Shared): Call<void> {
     }
     if (step.as !== undefined && outcome.status === "ok") shared.names.set(step.as, outcome.fields, step.op.main);
     const v = checkExpectation(step.expect, outcome, shared.names);
+    // The expectation as it reads now, its references resolved (later steps may rename them).
+    const expected = step.expect && { expected: formatExpectation(step.expect, shared.names) };
+    const why = v.why !== undefined ? { why: v.why } : {};
+    const times = { startTick, endTick: sim.now };
+    const met = { met: v.met, ...why };
     const calls = callsSince(sim, firstEvent, task);
-    shared.steps.push({ program: p.name, step, text, startTick, endTick: sim.now, outcome, calls, met: v.met, ...(v.why !== undefined ? { why: v.why } : {}) });
+    shared.steps.push({ program: p.name, step, text, ...times, outcome, calls, ...expected, ...met });
   }
 }
 

@@ -13,8 +13,31 @@ export type Expectation =
   | { readonly kind: "ok" }
   | { readonly kind: "errno"; readonly errno: ErrnoName }
   | { readonly kind: "signal"; readonly signal: "SIGBUS" | "SIGSEGV" }
-  /** Success, and these result fields have these values (which may be `$name` references). */
-  | { readonly kind: "fields"; readonly fields: Readonly<Record<string, Value>> };
+  /**
+   * Success, and these result fields have these values (which may be `$name` references).
+   * `written`: how a number or true/false was written in the file ("0x10"), to compare it
+   * with a text result.
+   */
+  | {
+      readonly kind: "fields";
+      readonly fields: Readonly<Record<string, Value>>;
+      readonly written?: Readonly<Record<string, string>>;
+    }
+  /** Any one of these (for steps that race). */
+  | { readonly kind: "one-of"; readonly options: readonly Expectation[] };
+
+/** How a step was copied from the text: through an alias of a snippet, or by a `repeat`. */
+export type StepCopy =
+  | { readonly kind: "alias"; readonly name: string; readonly line: number }
+  /** Repetition `n` of `of`; `as` names the counter, whose value here is `value`. */
+  | {
+      readonly kind: "repeat";
+      readonly as?: string;
+      readonly value: Value;
+      readonly n: number;
+      readonly of: number;
+      readonly line: number;
+    };
 
 export interface Step {
   /** 1-based, within its program. */
@@ -26,6 +49,8 @@ export interface Step {
   readonly note?: string;
   /** Where the step starts in the file, 1-based. */
   readonly line: number;
+  /** The aliases and repetitions it was copied through, outermost first. */
+  readonly copies?: readonly StepCopy[];
 }
 
 export interface ProgramSpec {
@@ -42,13 +67,21 @@ export interface DeviceCheck {
   readonly nodes?: readonly string[];
 }
 
+/** A uevent by some of its keys, keys it must lack, and an order its keys must come in. */
+export interface UeventExpectation {
+  readonly keys: Readonly<Record<string, string>>;
+  readonly lacks: readonly string[];
+  /** These keys appear in this order (others may come between). */
+  readonly order: readonly string[];
+}
+
 export interface Checks {
   /** No finding beyond those listed in `findings`. @default true */
   readonly clean: boolean;
   /** Findings that must occur, by kind (use-after-free, warn, ...) or class (memory, hang, leak, warn). */
   readonly findings: readonly (FindingKind | FindingClass)[];
-  /** Uevents that must be seen in this order (others may come between), by some of their keys. */
-  readonly uevents: readonly Readonly<Record<string, string>>[];
+  /** Uevents that must be seen in this order (others may come between). */
+  readonly uevents: readonly UeventExpectation[];
   readonly devices: readonly DeviceCheck[];
 }
 

@@ -4,10 +4,24 @@
 import { z } from "zod";
 import { isKernelVersion, KERNEL_VERSIONS, PROFILE_NAMES } from "../base/mod.js";
 import { DRIVERS } from "../drivers/mod.js";
+import {
+  FINDING_CLASSES, FINDING_KINDS, findingKindsOf, type FindingClass, type FindingKind,
+} from "../kernel/mod.js";
 import { oneOf } from "./op.js";
+import { formatBytes, VRAM_BYTES_MAX } from "./limits.js";
 import { didYouMean } from "./suggest.js";
+import { ueventExpectation } from "./uevent_match.js";
 
-export const FINDING_NAMES = ["use-after-free", "double-free", "kref-underflow", "kref-get-after-release", "hang", "hung-task", "leak", "warn", "memory"] as const;
+/**
+ * The names checks.findings accepts: every finding kind, and every class that has a kind
+ * (src/kernel/findings.ts).
+ */
+export const FINDING_NAMES: readonly (FindingKind | FindingClass)[] = [
+  ...new Set([
+    ...(Object.keys(FINDING_KINDS) as FindingKind[]),
+    ...FINDING_CLASSES.filter((c) => findingKindsOf(c).length > 0),
+  ]),
+];
 
 export const NAME_PATTERN = /^[A-Za-z_][\w-]*$/;
 
@@ -29,19 +43,29 @@ const kernelVersion = z.union([z.string(), z.number()]).transform((v, ctx) => {
   return v;
 });
 
-const size = z.union([z.number().int().positive(), z.string().regex(/^\d+\s*(KiB|MiB|GiB)$/, 'expected a size such as 16MiB')]).transform((v) => {
-  if (typeof v === "number") return v;
-  const m = /^(\d+)\s*(KiB|MiB|GiB)$/.exec(v)!;
-  return Number(m[1]) * { KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 }[m[2] as "KiB" | "MiB" | "GiB"];
-});
+const SIZE = /^(\d+)\s*(KiB|MiB|GiB)$/;
 
-const world = z
+const size = z
+  .union([z.number().int().positive(), z.string().regex(SIZE, "expected a size such as 16MiB")])
+  .transform((v, ctx) => {
+    const m = typeof v === "number" ? null : SIZE.exec(v)!;
+    const unit = { KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
+    const bytes = m === null ? (v as number) : Number(m[1]) * unit[m[2] as keyof typeof unit];
+    if (bytes > 0 && bytes <= VRAM_BYTES_MAX) return bytes;
+    const message = `expected a size from 1 byte to ${formatBytes(VRAM_BYTES_MAX)}`;
+    ctx.addIssue({ code: "custom", message });
+    return z.NEVER;
+  });
+
+const SLOT_RANGE = "a slot is the device number of its root port on bus 00, 1..31";
+
+export const worldSchema = z
   .object({
     seed: z.number().int().nonnegative().optional(),
     profile: oneOf("profile", PROFILE_NAMES).optional(),
     kernel: kernelVersion.optional(),
     devices: z.array(z.object({ bdf, driver: driverName, vram: size.optional() }).strict()).min(1).optional(),
-    slots: z.array(z.number().int().min(1).max(31)).optional(),
+    slots: z.array(z.number().int().min(1, SLOT_RANGE).max(31, SLOT_RANGE)).optional(),
   })
   .strict();
 
@@ -51,7 +75,7 @@ const checks = z
   .object({
     clean: z.boolean().optional(),
     findings: z.array(findingName).optional(),
-    uevents: z.array(z.record(z.string(), z.union([z.string(), z.number()]).transform(String))).optional(),
+    uevents: z.array(ueventExpectation).optional(),
     devices: z.array(z.object({ bdf, present: z.boolean().optional(), driver: z.union([driverName, z.null()]).optional(), nodes: z.array(z.string().regex(/^(card|renderD|accel)\d+$/, "expected a node name such as card0 or renderD128")).optional() }).strict()).optional(),
   })
   .strict();
@@ -62,7 +86,7 @@ export const scenarioDocument = z
     description: z.string().optional(),
     /** Free-form; a place for YAML anchors (&name) that steps reuse as aliases (*name). */
     snippets: z.unknown().optional(),
-    world: world.optional(),
+    world: worldSchema.optional(),
     programs: z.record(z.string().regex(NAME_PATTERN, "program names are letters, digits, '_' and '-'"), z.array(z.unknown(), { error: "expected a list of steps" })),
     checks: checks.optional(),
   })

@@ -14,12 +14,39 @@ export const REF_PATTERN = /^\$([A-Za-z_][\w-]*)(?:\.([A-Za-z_]\w*))?$/;
 /** `${name}` or `${name.field}` inside a longer string. */
 export const INTERPOLATION = /\$\{([A-Za-z_][\w-]*)(?:\.([A-Za-z_]\w*))?\}/g;
 
-/** The `$name` references in a string: the whole string, or each `${name}` inside it. */
-export function refsInString(v: string): string[] {
-  if (v.startsWith("$$")) return [];
+/**
+ * The names a string refers to (the whole string `$name`, or each `${name}` inside it), each
+ * once, with the reference as first written (`$bo.handle`, `${card.node}`).
+ */
+export function refsInString(v: string): Map<string, string> {
+  const refs = new Map<string, string>();
+  if (v.startsWith("$$")) return refs;
   const m = REF_PATTERN.exec(v);
-  if (m !== null) return [m[1]!];
-  return [...v.matchAll(INTERPOLATION)].map((x) => x[1]!);
+  if (m !== null) return refs.set(m[1]!, v);
+  for (const x of v.matchAll(INTERPOLATION)) if (!refs.has(x[1]!)) refs.set(x[1]!, x[0]);
+  return refs;
+}
+
+/**
+ * `$name` and `${name}` of the given counters (of `repeat` steps) replaced by their values,
+ * deeply; other references are kept for the run. Done when the file is loaded.
+ */
+export function substituteCounters(v: unknown, counters: ReadonlyMap<string, Value>): unknown {
+  if (typeof v === "string") {
+    if (v.startsWith("$$")) return v;
+    const m = REF_PATTERN.exec(v);
+    if (m !== null) return m[2] === undefined && counters.has(m[1]!) ? counters.get(m[1]!)! : v;
+    return v.replace(INTERPOLATION, (text, name: string, field: string | undefined) => {
+      const value = field === undefined ? counters.get(name) : undefined;
+      return value === undefined ? text : formatPlain(value);
+    });
+  }
+  if (Array.isArray(v)) return v.map((x) => substituteCounters(x, counters));
+  if (v !== null && typeof v === "object") {
+    const entries = Object.entries(v).map(([k, x]) => [k, substituteCounters(x, counters)]);
+    return Object.fromEntries(entries);
+  }
+  return v;
 }
 
 /** A step that cannot run as written: an unknown name, a value of the wrong type. */
@@ -104,15 +131,4 @@ export function formatValue(v: Value): string {
   if (Array.isArray(v)) return `[${v.map(formatValue).join(", ")}]`;
   if (typeof v === "string") return /^[\w./:@=+-]*$/.test(v) && v !== "" ? v : JSON.stringify(v);
   return String(v);
-}
-
-export function valuesEqual(a: Value, b: Value): boolean {
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((x, i) => valuesEqual(x, b[i]!));
-  }
-  // A bigint equals the number of the same value (YAML gives small integers as numbers).
-  if (typeof a === "bigint" && typeof b === "number") return Number.isInteger(b) && a === BigInt(b);
-  if (typeof a === "number" && typeof b === "bigint") return Number.isInteger(a) && BigInt(a) === b;
-  return a === b;
 }

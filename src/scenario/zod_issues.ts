@@ -11,6 +11,8 @@ export interface PathIssue {
   readonly message: string;
   /** Point at the key rather than the value (unknown keys). */
   readonly atKey: boolean;
+  /** The step the issue is in: how to name it, and how much of `path` leads to it. */
+  readonly step?: { readonly label: string; readonly depth: number };
 }
 
 interface Def {
@@ -60,7 +62,10 @@ export function pathIssues(issues: readonly Issue[], schema: z.ZodType, base: Da
       for (const key of issue.keys) out.push({ path: [...path, key], atKey: true, message: `unknown key "${key}"${didYouMean(key, known)}${known.length ? `; expected ${known.join(", ")}` : ""}` });
     } else if (issue.code === "invalid_union" && issue.errors.length > 0) {
       // The branch whose type matched carries the useful message.
-      const matched = issue.errors.filter((branch) => !branch.some((b) => b.code === "invalid_type" && b.path.length === 0));
+      // A whole-number check fails as invalid_type "int" on a number: that branch matched the type.
+      const wrongType = (b: Issue): boolean =>
+        b.code === "invalid_type" && b.path.length === 0 && b.expected !== "int";
+      const matched = issue.errors.filter((branch) => !branch.some(wrongType));
       if (matched.length === 1) out.push(...pathIssues(matched[0]!, schema, base, inSchema));
       else out.push({ path, atKey: false, message: issue.message });
     } else if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) {

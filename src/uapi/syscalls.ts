@@ -67,6 +67,7 @@ export interface Syscalls {
   readdir(path: string): Call<SysResult<readonly DirEntry[]>>;
   exists(path: string): Call<boolean>;
   mknod(path: string, major: number, minor: number): Call<SysResult<0>>;
+  /** Sleeps `ms` milliseconds (fractions kept); the kernel converts with src/kernel/time.ts. */
   sleep(ms: number): Call<void>;
   /** clock_gettime(CLOCK_MONOTONIC), in microseconds. */
   clockGettime(): Call<number>;

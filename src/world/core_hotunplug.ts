@@ -22,17 +22,26 @@ export interface SubtestRunOptions {
   readonly profile?: ProfileName;
   readonly kernel?: KernelVersion;
   readonly bdf?: string;
+  /** Replays this decision list instead of scheduling from the seed (see World.endSchedule). */
+  readonly decisions?: readonly number[];
 }
 
 export function runCoreHotunplug(subtest: SubtestName, o: SubtestRunOptions): SubtestRun {
   const seed = o.seed ?? 1;
   const bdf = o.bdf ?? "0000:01:00.0";
-  const world = new World({ seed, devices: [{ bdf, driver: o.driver }], ...(o.profile ? { profile: o.profile } : {}), ...(o.kernel ? { kernel: o.kernel } : {}) });
+  const world = new World({
+    seed,
+    devices: [{ bdf, driver: o.driver }],
+    ...(o.profile ? { profile: o.profile } : {}),
+    ...(o.kernel ? { kernel: o.kernel } : {}),
+    ...(o.decisions !== undefined ? { schedule: { replay: o.decisions } } : {}),
+  });
   world.bootSync();
   const program = world.spawnProgram("core_hotunplug", (sys) => runSubtest(sys, { bdf, driver: o.driver }, subtest));
   world.run();
   if (program.task.error !== undefined) throw program.task.error;
   world.shutdownSync();
+  world.endSchedule();
   return { subtest, driver: o.driver, seed, result: program.task.result as SubtestResult, findings: world.sim.findings, world };
 }
 

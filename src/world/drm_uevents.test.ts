@@ -47,3 +47,20 @@ test("unbind and bind send connector, card and render uevents in the kernel's or
   });
   assert.equal(s.shutdown(), 0);
 });
+
+test("unbind removes the PCI device's drm class directory with its last minor; bind makes it again", () => {
+  const s = userSession();
+  const drmDir = "/sys/bus/pci/devices/0000:01:00.0/drm";
+  const seen = s.run(function* (sys) {
+    const before = yield* sys.readdir(drmDir);
+    yield* unbind(sys);
+    const unbound = yield* sys.exists(drmDir);
+    yield* bind(sys);
+    const bound = yield* sys.readdir(drmDir);
+    return { before, unbound, bound };
+  });
+  const names = (r: typeof seen.before): string[] => (r.ok ? r.value.map((e) => e.name) : [r.errno]);
+  assert.deepEqual(names(seen.before), ["card0", "renderD128"]);
+  assert.equal(seen.unbound, false);
+  assert.deepEqual(names(seen.bound), ["card0", "renderD128"]);
+});

@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { ProfileName } from "../base/mod.js";
 import { drmDevEnter, drmDevExit, drmDevUnregister } from "../drm/mod.js";
-import { assert as check, sleepTicks } from "../kernel/mod.js";
+import { assert as check, sleepTicks, step } from "../kernel/mod.js";
 import { DRM_MAJOR, type ErrnoName } from "../uapi/mod.js";
 import { errnoOf, openOk, unbind, userSession, type UserSession } from "./_testing.js";
 
@@ -76,15 +76,18 @@ for (const { profile, gone } of PROFILES) {
       assert.ok(dev !== null);
       // A driver worker inside drm_dev_enter() keeps drm_dev_unplug() in synchronize_srcu().
       s.world.sim.spawn("worker", (function* () {
+        yield step("worker_enter", [dev], [dev.unplugSrcu]);
         const token = drmDevEnter(dev);
         check(token !== null, "Cannot enter the device");
-        yield sleepTicks(100_000);
+        yield sleepTicks(100_000, step("worker_exit", [dev], [dev.unplugSrcu]));
         drmDevExit(dev, token);
       })());
       const opener = s.world.spawnProgram("opener", function* (sys) {
         yield* sys.sleep(10);
         const present = yield* sys.exists("/dev/dri/card0");
-        return { present, unplugged: dev.unplugged, open: errnoOf(yield* sys.open("/dev/dri/card0")) };
+        yield step("test_observe", [dev]); // the test looks at the device from inside the run
+        const unplugged = dev.unplugged;
+        return { present, unplugged, open: errnoOf(yield* sys.open("/dev/dri/card0")) };
       });
       s.run(unbind);
       assert.deepEqual(opener.task.result, { present: true, unplugged: true, open: gone });

@@ -3,7 +3,7 @@
  * with their drivers, and how the simulation schedules and traces.
  */
 import { DEFAULT_KERNEL_VERSION, type KernelVersion, type ProfileName } from "../base/mod.js";
-import type { TraceLevel } from "../kernel/mod.js";
+import type { FootprintMode, TraceLevel } from "../kernel/mod.js";
 
 export interface DeviceSpec {
   /** PCI bus address, e.g. "0000:01:00.0"; bus N > 0 sits behind root port 0000:00:0N.0. */
@@ -31,6 +31,11 @@ export interface WorldOptions {
   readonly firstSeqnum?: number;
   /** A task blocked longer than this is reported hung. @default 120 s */
   readonly hungTaskMs?: number;
+  /**
+   * "check": every access a kernel step makes is compared with its declared footprint, and an
+   * undeclared one is a finding (slower; on in the tests). @default defaultFootprintMode()
+   */
+  readonly footprints?: FootprintMode;
 }
 
 export const DEFAULT_DEVICES: readonly DeviceSpec[] = [{ bdf: "0000:01:00.0", driver: "vdisp" }];

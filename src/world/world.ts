@@ -9,7 +9,7 @@
 import { Kernel, Process } from "../base/mod.js";
 import { DRIVERS } from "../drivers/mod.js";
 import { drmCore } from "../drm/mod.js";
-import { FifoStrategy, RandomStrategy, ReplayStrategy, Sim, step, type RunOutcome, type SchedulingStrategy, type SimTask, type Task } from "../kernel/mod.js";
+import { FifoStrategy, RandomStrategy, ReplayStrategy, Sim, step, ticksFromMs, type RunOutcome, type SchedulingStrategy, type SimTask, type Task } from "../kernel/mod.js";
 import { PciBus, PciHardware, type PciDriver } from "../pci/mod.js";
 import { DEFAULT_DEVICES, resolvedProfile, type DeviceSpec, type WorldOptions } from "./options.js";
 
@@ -33,7 +33,8 @@ export class World {
       seed: options.seed,
       strategy: strategyFor(options),
       trace: options.trace ?? "steps",
-      hungTaskTicks: (options.hungTaskMs ?? 120_000) * 1000,
+      hungTaskTicks: ticksFromMs(options.hungTaskMs ?? 120_000),
+      ...(options.footprints !== undefined ? { footprints: options.footprints } : {}),
     });
     this.kernel = new Kernel(this.sim, resolvedProfile(options), { firstSeqnum: options.firstSeqnum ?? 1 });
     drmCore(this.kernel);
@@ -95,7 +96,17 @@ export class World {
     for (const p of this.programs) yield* p.process.exit();
     for (const drv of [...this.loaded.values()].reverse()) yield* this.bus.unregisterDriver(drv);
     this.loaded.clear();
+    yield step("kernel_power_off", [this.bus]);
     for (const pdev of [...this.bus.devices].reverse()) yield* this.bus.removeDevice(pdev);
+  }
+
+  /**
+   * Ends the run's schedule. A replayed one must have used its whole decision list: decisions
+   * left over throw ReplayMismatchError (the run no longer matches the list).
+   */
+  endSchedule(): void {
+    const strategy = this.sim.strategy;
+    if (strategy instanceof ReplayStrategy) strategy.checkEnd(this.sim.decisions.length);
   }
 
   /** Runs the shutdown to completion and reports what is still allocated. Returns the leak count. */

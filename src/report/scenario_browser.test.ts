@@ -1,17 +1,16 @@
 /**
  * The report of a real scenario run, the broken-driver one, in headless Chromium: the task
  * and device lanes are there, and the use-after-free mark shows its access, free and
- * allocation sites. Leaves out/scenario-report-screenshot.png.
+ * allocation sites. Leaves out/scenario-report-screenshot.png. (It lives in the report layer,
+ * which may import scenarios; the scenario layer may not import the report.)
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { PNG_MAGIC, screenshotPath, TEST_TIMEOUT_MS, withReportPage } from "../report/_browser.js";
-import { renderHtml, worldRunRecord } from "../report/mod.js";
 import { readFileSync } from "node:fs";
-import { loadScenarioFile } from "./load.js";
-import { replayCommand } from "./replay.js";
-import { runScenario } from "./run.js";
+import { loadScenarioFile, replayCommand, runScenario } from "../scenario/mod.js";
+import { PNG_MAGIC, screenshotPath, TEST_TIMEOUT_MS, withReportPage } from "./_browser.js";
+import { renderHtml, worldRunRecord } from "./mod.js";
 
 test("the report of hotunplug-lateclose-devm shows the lanes and the use-after-free", { timeout: TEST_TIMEOUT_MS }, async (t) => {
   const loaded = loadScenarioFile(fileURLToPath(new URL("../../scenarios/hotunplug-lateclose-devm.yaml", import.meta.url)));

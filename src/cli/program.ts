@@ -1,0 +1,72 @@
+/**
+ * The vdrm command line: the subcommands (one module each), the exit code of every way out
+ * (see exit.ts and the verdict table), and the two kinds of errors the command reports itself
+ * (errors.ts). The only place that reads entropy (cmd_igt.ts, a seed when none is given).
+ */
+import { Command, CommanderError } from "commander";
+import { addDemoCommand } from "./cmd_demo.js";
+import { addIgtCommand } from "./cmd_igt.js";
+import { addOpsCommand } from "./cmd_ops.js";
+import { addRealkernelCommand } from "./cmd_realkernel.js";
+import { addRunCommand } from "./cmd_run.js";
+import { addVariantsCommand } from "./cmd_variants.js";
+import type { CommandContext } from "./context.js";
+import { CliError, reportInternalError } from "./errors.js";
+import { EXIT, exitCodeHelp } from "./exit.js";
+import type { Io } from "./io.js";
+import { packageVersion } from "./version.js";
+
+const EXAMPLES = `
+Examples:
+  $ vdrm demo
+  $ vdrm run scenarios/hotunplug-lateclose.yaml --seed 7
+  $ vdrm run scenarios/*.yaml --json
+  $ vdrm igt hotreplug-lateclose --driver vdisp-devm`;
+
+function buildProgram(ctx: CommandContext): Command {
+  const program = new Command("vdrm")
+    .description("An executable model of Linux DRM device hot-unplug, managed lifetimes and " +
+      "wedging")
+    .version(packageVersion(), "-V, --version")
+    .option("--debug", "on an internal error, print the stack trace")
+    .showSuggestionAfterError(true)
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({ writeOut: ctx.io.writeOut, writeErr: ctx.io.writeErr })
+    .addHelpText("after", `\n${exitCodeHelp()}\n${EXAMPLES}`);
+  addRunCommand(program, ctx);
+  addOpsCommand(program, ctx);
+  addVariantsCommand(program, ctx);
+  addDemoCommand(program, ctx);
+  addIgtCommand(program, ctx);
+  addRealkernelCommand(program, ctx);
+  return program;
+}
+
+/** What commander's own exits (help, version, usage errors) mean as exit codes. */
+function commanderExit(e: CommanderError): number {
+  const shown = ["commander.helpDisplayed", "commander.help", "commander.version"].includes(e.code);
+  return shown && e.exitCode === 0 ? EXIT.pass : EXIT.input;
+}
+
+/**
+ * Runs the vdrm command on `argv` (without node and the script) and returns its exit code.
+ * Never throws: bad input is exit code 2, a bug of vdrm is an internal error (exit 70).
+ */
+export function vdrm(argv: readonly string[], io: Io): number {
+  const ctx: CommandContext = { io, exitCode: EXIT.pass };
+  let program: Command | undefined;
+  try {
+    program = buildProgram(ctx);
+    program.parse(argv, { from: "user" });
+    return ctx.exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) return commanderExit(e);
+    if (e instanceof CliError) {
+      io.err(`vdrm${e.command === undefined ? "" : ` ${e.command}`}: ${e.message}`);
+      return EXIT.input;
+    }
+    const debug = program?.opts<{ debug?: boolean }>().debug === true || argv.includes("--debug");
+    return reportInternalError(e, argv, { debug, io });
+  }
+}

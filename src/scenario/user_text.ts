@@ -1,0 +1,33 @@
+/**
+ * Text a user wrote, shown inside one-line messages: control characters (CR, LF, ESC, ...)
+ * escaped so that a value cannot break a line or drive the terminal, and long values cut.
+ */
+import { QUOTED_CHARS_MAX } from "./limits.js";
+
+// C0 controls, DEL, C1 controls and the Unicode line and paragraph separators.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+const NAMED: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+/** `s` with every control character written as an escape (`\n`, `\r`, `\x1b`, `\u2028`). */
+export function escapeControls(s: string): string {
+  return s.replace(
+    CONTROL,
+    (c) =>
+      NAMED[c] ??
+      (c.charCodeAt(0) <= 0xff
+        ? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`
+        : `\\u${c.charCodeAt(0).toString(16)}`),
+  );
+}
+
+/** `s` escaped and cut to `max` characters, with `…` where it was cut. */
+export function shortText(s: string, max = QUOTED_CHARS_MAX): string {
+  const e = escapeControls(s.length > max * 4 ? s.slice(0, max * 4) : s);
+  return e.length > max ? `${e.slice(0, max - 1)}…` : e;
+}
+
+/** Several lines of user text (a description): each line escaped, the line breaks kept. */
+export function escapeLines(s: string): string {
+  return s.split("\n").map(escapeControls).join("\n");
+}
