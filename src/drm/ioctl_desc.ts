@@ -78,7 +78,9 @@ export function drmIoctlDef<Def extends AnyIoctlDef>(
   handler: DrmIoctlDesc<Def>["handler"],
   footprint?: DrmIoctlDesc<Def>["footprint"],
 ): DrmIoctlDesc<Def> {
-  return footprint === undefined ? { def, fn, flags, handler } : { def, fn, flags, handler, footprint };
+  return footprint === undefined
+    ? { def, fn, flags, handler }
+    : { def, fn, flags, handler, footprint };
 }
 
 /** A handler that never sleeps. */
@@ -95,6 +97,27 @@ export function sleepingHandler<Def extends AnyIoctlDef>(
   return { sleeps: true, run };
 }
 
+/** A table with each entry at its number minus `base` (driver entries: in the driver range). */
+function ioctlTable(
+  entries: readonly AnyDrmIoctlDesc[],
+  base: number,
+  what: string,
+): readonly (AnyDrmIoctlDesc | undefined)[] {
+  const table: (AnyDrmIoctlDesc | undefined)[] = [];
+  const driver = base === DRM_COMMAND_BASE;
+  for (const e of entries) {
+    const nr = e.def.nr as number;
+    const inDriverRange = nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END;
+    assert(inDriverRange === driver, `Cannot build ${what}: ${e.def.name} has a number outside it`);
+    assert(
+      table[nr - base] === undefined,
+      `Cannot build ${what}: two entries for ${e.def.name}'s number`,
+    );
+    table[nr - base] = e;
+  }
+  return table;
+}
+
 /**
  * A core table indexed by ioctl number, as drm_ioctls[] is (numbers without an entry are
  * holes: drm_ioctl() fails them with EINVAL).
@@ -103,20 +126,7 @@ export function sleepingHandler<Def extends AnyIoctlDef>(
 export function drmIoctlTableByNr(
   entries: readonly AnyDrmIoctlDesc[],
 ): readonly (AnyDrmIoctlDesc | undefined)[] {
-  const table: (AnyDrmIoctlDesc | undefined)[] = [];
-  for (const e of entries) {
-    const nr = e.def.nr as number;
-    assert(
-      nr < DRM_COMMAND_BASE || nr >= DRM_COMMAND_END,
-      `Cannot build the core ioctl table: ${e.def.name} has a driver number`,
-    );
-    assert(
-      table[nr] === undefined,
-      `Cannot build the core ioctl table: two entries for ${e.def.name}'s number`,
-    );
-    table[nr] = e;
-  }
-  return table;
+  return ioctlTable(entries, 0, "the core ioctl table");
 }
 
 /**
@@ -127,19 +137,5 @@ export function drmIoctlTableByNr(
 export function drmDriverIoctlTable(
   entries: readonly AnyDrmIoctlDesc[],
 ): readonly (AnyDrmIoctlDesc | undefined)[] {
-  const table: (AnyDrmIoctlDesc | undefined)[] = [];
-  for (const e of entries) {
-    const nr = e.def.nr as number;
-    assert(
-      nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END,
-      `Cannot build a driver ioctl table: ${e.def.name} has a core number`,
-    );
-    const index = nr - DRM_COMMAND_BASE;
-    assert(
-      table[index] === undefined,
-      `Cannot build a driver ioctl table: two entries for ${e.def.name}'s number`,
-    );
-    table[index] = e;
-  }
-  return table;
+  return ioctlTable(entries, DRM_COMMAND_BASE, "a driver ioctl table");
 }
