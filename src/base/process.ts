@@ -1,11 +1,15 @@
 /**
  * A userspace process as the kernel sees it: a pid, a command name, an fd table and its
- * mappings, and the system calls it makes. Each call is traced with its result.
+ * mappings, and the system calls it makes. Each call is traced with its result; the call in
+ * progress is kept (pendingCall), so a program asleep in one can be reported with it.
+ *
+ * Every call ends with a return to user mode: a task with a fatal signal pending does not get
+ * back to its program (TaskKilled is thrown), and whoever started the program runs exit().
  *
  * Paths under /sys go to sysfs; all other paths go to the device-node table (devtmpfs and
  * mknod nodes).
  */
-import { lookupStep, sleepTicks, step, ticksFromMs, usFromTicks, type CallFields, type Task } from "../kernel/mod.js";
+import { lookupStep, sleepTicks, step, TaskKilled, ticksFromMs, usFromTicks, type CallFields, type Task } from "../kernel/mod.js";
 import {
   fail,
   NO_IOCTL_ARG,
@@ -35,6 +39,13 @@ function showIoctlRet(): string {
   return "0";
 }
 
+/** The system call a process is in: its name, its arguments as traced, and since when. */
+export interface PendingCall {
+  readonly op: string;
+  readonly args: string;
+  readonly sinceTick: number;
+}
+
 export class Process implements Syscalls {
   readonly pid: number;
   readonly fds = new Map<number, KFile>();
@@ -47,6 +58,10 @@ export class Process implements Syscalls {
   /** The argument texts and last outputs of this process's ioctls (see IoctlCallMemo). */
   private readonly ioctlMemo = new IoctlCallMemo();
   exited = false;
+  // The call in progress, in three fields rather than an object: the ioctl path sets them.
+  private callOp: string | null = null;
+  private callArgs = "";
+  private callSinceTick = 0;
 
   constructor(readonly kernel: Kernel, readonly comm: string) {
     this.pid = kernel.allocPid();
@@ -67,23 +82,52 @@ export class Process implements Syscalls {
     if (fd < this.nextFd) this.nextFd = fd;
   }
 
+  /** The system call in progress, or null between calls. */
+  get pendingCall(): PendingCall | null {
+    if (this.callOp === null) return null;
+    return { op: this.callOp, args: this.callArgs, sinceTick: this.callSinceTick };
+  }
+
+  /**
+   * Leaving the kernel for the program: a task with SIGKILL pending dies here instead, so it
+   * runs no more of its own code (and can make no further call).
+   * @see exit_to_user_mode_loop(), get_signal() in kernel/signal.c
+   */
+  private returnToUser(): void {
+    const task = this.kernel.sim.current;
+    if (task !== null && task.fatalSignal) throw new TaskKilled(task.name);
+  }
+
+  /** A system call starts: the task must be alive; the call is pending until recordCall(). */
+  private enterCall(op: string, args: string): number {
+    this.returnToUser();
+    const now = this.kernel.sim.now;
+    this.callOp = op;
+    this.callArgs = args;
+    this.callSinceTick = now;
+    return now;
+  }
+
   private *traced<T>(op: string, args: string, body: Task<SysResult<T>>, show: (v: T) => string = String): Task<SysResult<T>> {
-    const startTick = this.kernel.sim.now;
+    const startTick = this.enterCall(op, args);
     const r = yield* this.kernel.sim.frame(`sys_${op}`, body);
     this.recordCall(op, args, startTick, r, show, null, null);
     return r;
   }
 
   /**
-   * Records a finished system call, once: the trace keeps the record, and the scenario
-   * timeline, its JSON and the HTML report all read it from there. `input` and `output` are
-   * the argument struct's fields in and out (an ioctl's), kept by reference, exact.
+   * Records a finished system call, once, then returns to user mode. The trace keeps the
+   * record, and the scenario timeline, its JSON and the HTML report all read it from there.
+   * `input` and `output` are the argument struct's fields in and out (an ioctl's), kept by
+   * reference, exact.
    */
   private recordCall<T>(op: string, args: string, startTick: number, r: SysResult<T>, show: (v: T) => string, input: CallFields | null, output: CallFields | null): void {
     const sim = this.kernel.sim;
     const task = sim.current?.id ?? 0;
     const ret = r.ok ? show(r.value) : "-1";
     sim.trace.push({ t: "call", tick: sim.now, startTick, task, op, args, input, ret, errno: r.ok ? null : r.errno, output });
+    this.callOp = null;
+    this.returnToUser();
   }
 
   *open(path: string, flags: OpenFlags = {}): Task<SysResult<Fd>> {
@@ -117,7 +161,8 @@ export class Process implements Syscalls {
   *ioctl(fd: Fd, request: IoctlRequest, argIn: object = NO_IOCTL_ARG): Task<SysResult<any>> {
     const arg = argIn as IoctlFields;
     const sim = this.kernel.sim;
-    const startTick = sim.now;
+    const args = this.ioctlMemo.args(fd, request);
+    const startTick = this.enterCall("ioctl", args);
     const task = sim.pushFrame("sys_ioctl");
     let r: SysResult<IoctlFields>;
     try {
@@ -135,7 +180,7 @@ export class Process implements Syscalls {
       if (out !== r.value) r = ok(out);
     }
     const input = typeof request === "number" ? null : arg;
-    this.recordCall("ioctl", this.ioctlMemo.args(fd, request), startTick, r, showIoctlRet, input, r.ok ? r.value : null);
+    this.recordCall("ioctl", args, startTick, r, showIoctlRet, input, r.ok ? r.value : null);
     return r;
   }
 
@@ -157,7 +202,8 @@ export class Process implements Syscalls {
       // poll(2) does not fail for a descriptor that is not open: it reports POLLNVAL.
       if (file === undefined) return ok(POLLNVAL);
       yield fdgetStep(file);
-      return ok(yield* vfsPoll(file, events, ticksFromMs(timeoutMs)));
+      // A negative timeout waits for ever, as in poll(2).
+      return yield* vfsPoll(file, events, timeoutMs < 0 ? null : ticksFromMs(timeoutMs));
     })(), (v) => `revents=0x${v.toString(16)}`);
   }
 
@@ -294,6 +340,7 @@ export class Process implements Syscalls {
   }
 
   *exists(path: string): Task<boolean> {
+    this.returnToUser();
     yield step("vfs_statx", [path.startsWith("/sys") ? this.kernel.sysfs : this.kernel.vfs]);
     if (path.startsWith("/sys")) return this.kernel.sysfs.exists(path);
     return this.kernel.vfs.lookup(path) !== undefined || this.kernel.vfs.dirExists(path);
@@ -303,16 +350,21 @@ export class Process implements Syscalls {
     const self = this;
     return yield* this.traced("mknod", `${path}, ${major}:${minor}`, (function* () {
       yield step("vfs_mknod", [], [self.kernel.vfs]);
+      // sysfs (kernfs) has no mknod: vfs_mknod() fails with EPERM there.
+      if (path === "/sys" || path.startsWith("/sys/")) return fail("EPERM");
       return self.kernel.vfs.mknod(path, { major, minor });
     })());
   }
 
   *clockGettime(): Task<number> {
+    this.returnToUser();
     return usFromTicks(this.kernel.sim.now);
   }
 
   *sleep(ms: number): Task<void> {
+    this.returnToUser();
     yield sleepTicks(ticksFromMs(ms));
+    this.returnToUser();
   }
 
   *ueventSocket(): Task<SysResult<Fd>> {
@@ -329,12 +381,15 @@ export class Process implements Syscalls {
   }
 
   *recvUevent(fd: Fd, timeoutMs: number): Task<SysResult<Uevent>> {
+    this.returnToUser();
     const file = this.fds.get(fd);
     if (file === undefined) return fail("EBADF");
     yield fdgetStep(file);
     const socket = file.privateData;
     if (!(socket instanceof UeventSocket)) return fail("ENOTSOCK");
-    return yield* socket.recv(ticksFromMs(timeoutMs));
+    const r = yield* socket.recv(ticksFromMs(timeoutMs));
+    this.returnToUser();
+    return r;
   }
 
   /** Process exit: every mapping is unmapped and every fd closed, as do_exit() does. */
