@@ -1,17 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { DRM_IOCTL_VERSION, drm_version } from "./drm.js";
+import { drm_version } from "./drm.js";
+import { DRM_IOCTL_VERSION } from "./drm_ioctls.js";
 import { drm_mode_create_dumb, drm_mode_crtc, drm_mode_modeinfo } from "./drm_mode.js";
 import { ioc, iocDir, iocNr, iocSize, iocType, IOC_READ, IOC_WRITE } from "./ioctl.js";
-import {
-  __s32,
-  __u32,
-  __u64,
-  chars,
-  fieldValueProblem,
-  structFromBytes,
-  structToBytes,
-} from "./ioctl_struct.js";
+import { __s32, __u32, __u64, chars, fieldValueProblem } from "./ioctl_struct.js";
+import { structFromBytes, structToBytes } from "./struct_bytes.js";
 import { DRM_IOCTL_NAMES, DRM_IOCTLS, ioctlByCmd, ioctlByName } from "./ioctl_table.js";
 
 // The numbers as strace and the C headers of x86-64 print them (from include/uapi/drm/drm.h).

@@ -2,7 +2,7 @@
  * ioctl numbers, built the way include/uapi/asm-generic/ioctl.h builds them
  * (direction << 30 | size << 16 | type << 8 | nr), and the definition of one ioctl: its
  * number, its argument struct, and which of the struct's fields it reads (inputs) and writes
- * (outputs). The definitions of the DRM core are in drm.ts, those of drivers in their own
+ * (outputs). The DRM core's are in drm_ioctls.ts and drm_mode_ioctls.ts, drivers' in their own
  * uapi files (vtest_drm.ts); ioctl_table.ts finds them by name and number.
  *
  * @see include/uapi/asm-generic/ioctl.h; DRM_IOWR() and friends in include/uapi/drm/drm.h

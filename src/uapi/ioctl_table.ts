@@ -3,7 +3,7 @@
  * by number, as a program that includes the headers knows them. A scenario names an ioctl once,
  * when it is loaded; from then on the definition itself is passed along.
  */
-import { DRM_CORE_IOCTLS } from "./drm.js";
+import { DRM_CORE_IOCTLS } from "./drm_ioctls.js";
 import type { AnyIoctlDef } from "./ioctl.js";
 import { VTEST_IOCTLS } from "./vtest_drm.js";
 

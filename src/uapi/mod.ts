@@ -6,9 +6,14 @@ export { ERRNO, ERRNO_NAMES, errnoName, errnoValue, fail, isErrnoName, ok, type 
 export {
   DRM_CAP,
   DRM_CLIENT_CAP,
-  DRM_CORE_IOCTLS,
   DRM_IF_MAJOR,
   DRM_IF_MINOR,
+  DRM_MAJOR,
+  DRM_PRIME_CAP_EXPORT,
+  DRM_PRIME_CAP_IMPORT,
+} from "./drm.js";
+export {
+  DRM_CORE_IOCTLS,
   DRM_IOCTL_AUTH_MAGIC,
   DRM_IOCTL_DROP_MASTER,
   DRM_IOCTL_GEM_CLOSE,
@@ -16,6 +21,16 @@ export {
   DRM_IOCTL_GET_CLIENT,
   DRM_IOCTL_GET_MAGIC,
   DRM_IOCTL_GET_UNIQUE,
+  DRM_IOCTL_PRIME_FD_TO_HANDLE,
+  DRM_IOCTL_PRIME_HANDLE_TO_FD,
+  DRM_IOCTL_SET_CLIENT_CAP,
+  DRM_IOCTL_SET_MASTER,
+  DRM_IOCTL_SET_VERSION,
+  DRM_IOCTL_SYNCOBJ_CREATE,
+  DRM_IOCTL_SYNCOBJ_DESTROY,
+  DRM_IOCTL_VERSION,
+} from "./drm_ioctls.js";
+export {
   DRM_IOCTL_MODE_ATOMIC,
   DRM_IOCTL_MODE_CREATE_DUMB,
   DRM_IOCTL_MODE_CREATE_LEASE,
@@ -26,18 +41,7 @@ export {
   DRM_IOCTL_MODE_MAP_DUMB,
   DRM_IOCTL_MODE_PAGE_FLIP,
   DRM_IOCTL_MODE_SETCRTC,
-  DRM_IOCTL_PRIME_FD_TO_HANDLE,
-  DRM_IOCTL_PRIME_HANDLE_TO_FD,
-  DRM_IOCTL_SET_CLIENT_CAP,
-  DRM_IOCTL_SET_MASTER,
-  DRM_IOCTL_SET_VERSION,
-  DRM_IOCTL_SYNCOBJ_CREATE,
-  DRM_IOCTL_SYNCOBJ_DESTROY,
-  DRM_IOCTL_VERSION,
-  DRM_MAJOR,
-  DRM_PRIME_CAP_EXPORT,
-  DRM_PRIME_CAP_IMPORT,
-} from "./drm.js";
+} from "./drm_mode_ioctls.js";
 export { DRM_MODE_ATOMIC_ALLOW_MODESET, DRM_MODE_ATOMIC_FLAGS, DRM_MODE_ATOMIC_NONBLOCK, DRM_MODE_ATOMIC_TEST_ONLY, DRM_MODE_PAGE_FLIP_ASYNC, DRM_MODE_PAGE_FLIP_EVENT } from "./drm_mode.js";
 export {
   DRM_COMMAND_BASE,
@@ -68,8 +72,6 @@ export {
   fieldValue,
   fieldValueProblem,
   intRange,
-  structFromBytes,
-  structToBytes,
   u64Of,
   zeroValue,
   type AnyFieldValue,
@@ -77,6 +79,7 @@ export {
   type FieldDescs,
   type StructDesc,
 } from "./ioctl_struct.js";
+export { structFromBytes, structToBytes } from "./struct_bytes.js";
 export { DRM_IOCTL_NAMES, DRM_IOCTLS, ioctlByCmd, ioctlByName } from "./ioctl_table.js";
 export { encodeKernelUevent, formatUdevadm, formatUeventRaw, parseKernelUevent, UDEVADM_BANNER, UEVENT_ACTIONS, ueventGet, UeventParseError, ueventSeqnum, type Uevent, type UeventAction } from "./uevent.js";
 export {
