@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { krefRead, ModelAssertionError, sleepTicks, step, type Task } from "../kernel/mod.js";
-import { DRM_MAJOR, ueventGet, type Fd } from "../uapi/mod.js";
+import { DRM_IOCTL_VERSION, DRM_MAJOR, ueventGet, type Fd } from "../uapi/mod.js";
 import { drmMachine, type DrmMachine } from "./_testing.js";
 import { drmCore } from "./drm_core.js";
 import { drmDevEnter, drmDevExit, drmDevIsUnplugged, drmDevRegister, drmDevUnplug, drmDevUnregister, type DrmDevice } from "./device.js";
@@ -101,9 +101,9 @@ describe("drm_device references and state", () => {
     assert.equal(dev.registered, false);
     assert.equal(dev.unplugged, false);
     assert.equal(drmDevIsUnplugged(dev), false);
-    const version = m.run(() => m.proc.ioctl(fd, "DRM_IOCTL_VERSION"));
+    const version = m.run(() => m.proc.ioctl(fd, DRM_IOCTL_VERSION, { name_len: 16n }));
     assert.ok(version.ok, `VERSION after unregister: ${version.ok ? "" : version.errno}`);
-    assert.equal(version.value["name"], "drmtest");
+    assert.equal(version.value.name, "drmtest");
     assert.deepEqual(m.run(() => m.proc.open("/dev/dri/card0")), { ok: false, errno: "ENOENT" });
     assert.equal(krefRead(dev.ref), 2, "unregister drops no reference");
     assert.equal(m.finish(dev), 0);
@@ -116,7 +116,7 @@ describe("drm_device references and state", () => {
     assert.equal(krefRead(dev.ref), 2);
     assert.equal(drmDevEnter(dev), null);
     assert.equal(drmDevIsUnplugged(dev), true);
-    assert.deepEqual(m.run(() => m.proc.ioctl(fd, "DRM_IOCTL_VERSION")), { ok: false, errno: "ENODEV" });
+    assert.deepEqual(m.run(() => m.proc.ioctl(fd, DRM_IOCTL_VERSION)), { ok: false, errno: "ENODEV" });
     assert.deepEqual(m.run(() => m.proc.close(fd)), { ok: true, value: 0 });
     assert.equal(krefRead(dev.ref), 1);
     assert.equal(m.finish(dev), 0);
