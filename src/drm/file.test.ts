@@ -87,6 +87,6 @@ describe("drm files after unplug", () => {
     assert.deepEqual(m.run(() => m.proc.ioctl(fd, DRM_IOCTL_VERSION)), { ok: false, errno: "ENODEV" });
     queue();
     assert.deepEqual(m.run(() => m.proc.close(fd)), { ok: true, value: 0 });
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 });
