@@ -135,6 +135,16 @@ function verdictWords(html: string): Map<string, string> {
   return new Map(tabs.map(([title, mark], i) => [title!, `${mark} ${words[i]}`]));
 }
 
+describe("vdrm run --check-footprints", () => {
+  it("runs with every kernel-object access checked, says so, and the built-in story passes", () => {
+    const r = vdrm("run", "scenarios/egpu-pull.yaml", "--check-footprints");
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /\n {2}seed=1 profile=mainline kernel=7\.1 devices=\S+ footprints=checked\n/);
+    const plain = vdrm("run", "scenarios/egpu-pull.yaml");
+    assert.doesNotMatch(plain.stdout, /footprints=/);
+  });
+});
+
 describe("vdrm demo", () => {
   it("prints the table (broken driver caught), the real-kernel line and the report path", () => {
     const html = join(tmp, "demo.html");
@@ -142,8 +152,13 @@ describe("vdrm demo", () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^scenario +driver +verdict +findings/);
     assert.match(r.stdout, /\nhotunplug-lateclose +vdisp +pass +-/);
-    assert.match(r.stdout,
-      /\nhotunplug-lateclose-devm +vdisp-devm +caught +warn x2, use-after-free x\d+/);
+    assert.match(r.stdout, new RegExp("\\nhotunplug-lateclose-devm +vdisp-devm +caught +warn x2, " +
+      "use-after-free x\\d+ +vdrm run \\S*hotunplug-lateclose-devm\\.yaml --replay v1\\.[\\w-]+\\n"));
+    const runs = /\n(\d+) scenarios: /.exec(r.stdout)?.[1];
+    assert.ok(runs !== undefined && Number(runs) >= 12, r.stdout);
+    assert.ok(r.stdout.includes(`\nreplay: ${runs} of ${runs} runs rerun from their decision lists`));
+    assert.ok(r.stdout.includes(`\nfootprints: ${runs} runs rerun with every kernel-object access ` +
+      "checked against its step's declared footprint: 0 undeclared\n"));
     assert.match(r.stdout,
       /Linux 6\.12 bochs recording: \d+ match, 0 mismatch, 0 missing, 0 extra/);
     assert.ok(r.stdout.includes(`report: ${html}`));

@@ -68,7 +68,8 @@ export function formatRunText(run: ScenarioRun, o: { uevents?: boolean; replay?:
   const sc = run.scenario;
   out.push(escapeControls(`scenario ${sc.name} (${sc.file})`));
   if (sc.description) out.push(`  ${escapeLines(sc.description.trim()).replace(/\n/g, "\n  ")}`);
-  out.push(`  ${formatWorldOptions({ seed: run.seed, profile: run.profile, kernel: run.kernel, devices: sc.world.devices })}`);
+  const world = { seed: run.seed, profile: run.profile, kernel: run.kernel, devices: sc.world.devices };
+  out.push(`  ${formatWorldOptions({ ...world, footprints: run.world.sim.footprints })}`);
   const overridden = overrideLine(run.overrides);
   if (overridden !== null) out.push(overridden);
   out.push("");
