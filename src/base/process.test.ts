@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Sim, step, type Task } from "../kernel/mod.js";
-import { fail, ok, type Fd, type SysResult } from "../uapi/mod.js";
+import { DRM_IOCTL_VERSION, fail, ok, type Fd, type SysResult } from "../uapi/mod.js";
 import { Kernel } from "./kernel.js";
 import { PAGE_SIZE, type FaultResult, type Vma, type VmOps } from "./mm.js";
 import { Process } from "./process.js";
@@ -216,10 +216,10 @@ test("ioctl(), read() and close() of an fd that is not open are EBADF; ioctl wit
   const r = sim.runTask("t", (function* () {
     const fd = yield* openPath(p, "/dev/null");
     return [
-      yield* p.ioctl(7 as Fd, "DRM_IOCTL_VERSION"),
+      yield* p.ioctl(7 as Fd, DRM_IOCTL_VERSION),
       yield* p.read(7 as Fd, 16),
       yield* p.close(7 as Fd),
-      yield* p.ioctl(fd, "DRM_IOCTL_VERSION"),
+      yield* p.ioctl(fd, DRM_IOCTL_VERSION),
       yield* p.ioctl(fd, 0x1234),
       yield* p.read(fd, 16),
       yield* p.recvUevent(7 as Fd, 0),
@@ -233,10 +233,10 @@ test("every system call is traced with its arguments, its return value and its e
   const { sim, p } = mappable();
   sim.runTask("t", (function* () {
     const fd = yield* openPath(p, "/dev/mem");
-    yield* p.ioctl(fd, "DRM_IOCTL_VERSION");
+    yield* p.ioctl(fd, DRM_IOCTL_VERSION);
     yield* p.ioctl(fd, 0x6400);
-    yield* p.ioctl(5000 as Fd, "DRM_IOCTL_VERSION");
-    yield* p.ioctl(fd, "NOT_AN_IOCTL");
+    yield* p.ioctl(5000 as Fd, DRM_IOCTL_VERSION);
+    yield* p.ioctl(fd, 0x5401);
     yield* p.mmap(fd, 0n, PAGE_SIZE);
     yield* p.poll(fd, 1, 0);
     yield* p.read(fd, 8);
@@ -249,7 +249,7 @@ test("every system call is traced with its arguments, its return value and its e
     "ioctl(3, DRM_IOCTL_VERSION) = -1 ENOTTY",
     "ioctl(3, 0x6400) = -1 ENOTTY",
     "ioctl(5000, DRM_IOCTL_VERSION) = -1 EBADF",
-    "ioctl(3, NOT_AN_IOCTL) = -1 ENOTTY",
+    "ioctl(3, 0x5401) = -1 ENOTTY",
     "mmap(3, 0x0, 4096) = 0x7f0000000000",
     "poll(3, 0x1, 0) = revents=0x0",
     "read(3, 8) = -1 EINVAL",

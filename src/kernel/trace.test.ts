@@ -57,8 +57,8 @@ test("formatTrace() prints uevents, kernel messages, system calls with their err
   })(), { kind: "user" });
   const log = sim.trace;
   log.push({ t: "uevent", tick: 5, seqnum: 42, action: "remove", devpath: "/devices/pci/card0", env: [] });
-  log.push({ t: "call", tick: 6, startTick: 5, task: 1, op: "ioctl", args: "3, DRM_IOCTL_VERSION", ret: "-1", errno: "ENODEV" });
-  log.push({ t: "call", tick: 7, startTick: 7, task: 99, op: "close", args: "3", ret: "0", errno: null });
+  log.push({ t: "call", tick: 6, startTick: 5, task: 1, op: "ioctl", args: "3, DRM_IOCTL_VERSION", input: null, ret: "-1", errno: "ENODEV", output: null });
+  log.push({ t: "call", tick: 7, startTick: 7, task: 99, op: "close", args: "3", input: null, ret: "0", errno: null, output: null });
   sim.printk(4, "bochs: probe failed");
   sim.warn("oops");
   assert.deepEqual(formatTrace(log.events).split("\n"), [
