@@ -123,7 +123,22 @@ describe("drm_mode_create_dumb_ioctl()", () => {
       ok: true,
       value: { handle: 2, pitch: 1, size: 0xfffff000n },
     });
-    assert.equal(m.file(fd).handles.size, 2);
+    assert.equal(
+      answer(create(m, fd, 0x40000001, 1, 32)),
+      "EINVAL",
+      "the stride 4 x (2^30 + 1) would wrap to 4 in 32 bits",
+    );
+    assert.equal(
+      answer(create(m, fd, 0x4000, 0x10001, 32)),
+      "EINVAL",
+      "2^16 + 1 rows of 2^16 bytes would wrap to 2^16 in 32 bits",
+    );
+    assert.deepEqual(
+      create(m, fd, 1, 1, 0xffffffff - 8),
+      { ok: true, value: { handle: 3, pitch: 0x1fffffff, size: 0x20000000n } },
+      "bpp U32_MAX - 8 is the largest that passes",
+    );
+    assert.equal(m.file(fd).handles.size, 3);
     assert.equal(m.finishClean(dev), 0);
   });
 
@@ -166,6 +181,23 @@ describe("drm_mode_mmap_dumb_ioctl() and the fake offset space", () => {
     assert.equal(offsetOf(m, fd, 1), FIRST_OFFSET);
     assert.equal(offsetOf(m, fd, 1), FIRST_OFFSET);
     assert.equal(dev.gem?.nodes.size, 1);
+    assert.equal(m.finishClean(dev), 0);
+  });
+
+  test("the offset space holds 256 buffers of the largest size; MAP_DUMB of one more is ENOSPC", () => {
+    const m = drmMachine();
+    const dev = m.kms();
+    const fd = m.open("/dev/dri/card0");
+    const pages = 0xfffffn; // the largest dumb buffer, 0xfffff000 bytes
+    for (let handle = 1; handle <= 256; handle++) {
+      assert.ok(create(m, fd, 1, 0xfffff000, 8).ok);
+      assert.equal(offsetOf(m, fd, handle), (DRM_FILE_PAGE_OFFSET_START + BigInt(handle - 1) * pages) * 4096n);
+    }
+    assert.ok(create(m, fd, 1, 0xfffff000, 8).ok);
+    assert.equal(answer(m.ioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, { handle: 257 })), "ENOSPC");
+    assert.ok(create(m, fd, 1, 256 * 4096, 8).ok, "256 pages are left: the last gap");
+    assert.equal(offsetOf(m, fd, 258), (DRM_FILE_PAGE_OFFSET_START + 256n * pages) * 4096n);
+    assert.equal(dev.gem?.nodes.size, 257);
     assert.equal(m.finishClean(dev), 0);
   });
 
