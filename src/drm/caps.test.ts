@@ -17,7 +17,14 @@ import {
   DRM_IOCTL_VERSION,
   type Fd,
 } from "../uapi/mod.js";
-import { answer, drmMachine, type DrmMachine } from "./_testing.js";
+import { answer, drmMachine, TEST_KMS_DRIVER, type DrmMachine } from "./_testing.js";
+import {
+  DRIVER_ATOMIC,
+  DRIVER_CURSOR_HOTSPOT,
+  DRIVER_GEM,
+  DRIVER_MODESET,
+  DRIVER_SYNCOBJ,
+} from "./drm_driver.js";
 
 function cap(m: DrmMachine, fd: Fd, capability: bigint): string {
   const r = m.ioctl(fd, DRM_IOCTL_GET_CAP, { capability });
@@ -54,6 +61,17 @@ describe("drm_getcap()", () => {
       cap(m, m.open("/dev/dri/renderD128"), C.DRM_CAP_DUMB_BUFFER),
       "value 1",
       "render nodes may ask",
+    );
+    assert.equal(m.finishClean(dev), 0);
+  });
+
+  test("SYNCOBJ and SYNCOBJ_TIMELINE follow their own driver features", () => {
+    const m = drmMachine();
+    const dev = m.registered({ ...TEST_KMS_DRIVER, features: DRIVER_GEM | DRIVER_MODESET | DRIVER_SYNCOBJ });
+    const fd = m.open("/dev/dri/card0");
+    assert.deepEqual(
+      [cap(m, fd, DRM_CAP.DRM_CAP_SYNCOBJ), cap(m, fd, DRM_CAP.DRM_CAP_SYNCOBJ_TIMELINE)],
+      ["value 1", "value 0"],
     );
     assert.equal(m.finishClean(dev), 0);
   });
@@ -139,6 +157,84 @@ describe("drm_setclientcap()", () => {
     );
     assert.deepEqual([set(m, fd, 0n, 0n), set(m, fd, 7n, 0n)], ["EINVAL", "EINVAL"]);
     assert.equal(m.finishClean(dev), 0);
+  });
+
+  test("each client capability turned on and off again sets and clears the file's flag", () => {
+    const m = drmMachine();
+    const dev = m.kms();
+    const fd = m.open("/dev/dri/card0");
+    const f = m.file(fd);
+    const flags = () =>
+      [f.stereoAllowed, f.universalPlanes, f.aspectRatioAllowed, f.atomic, f.writebackConnectors]
+        .map((b) => (b ? 1 : 0))
+        .join("");
+    const steps = [
+      [C.DRM_CLIENT_CAP_STEREO_3D, 1n],
+      [C.DRM_CLIENT_CAP_STEREO_3D, 0n],
+      [C.DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1n],
+      [C.DRM_CLIENT_CAP_UNIVERSAL_PLANES, 0n],
+      [C.DRM_CLIENT_CAP_ASPECT_RATIO, 1n],
+      [C.DRM_CLIENT_CAP_ASPECT_RATIO, 0n],
+      [C.DRM_CLIENT_CAP_ATOMIC, 1n],
+      [C.DRM_CLIENT_CAP_WRITEBACK_CONNECTORS, 1n],
+      [C.DRM_CLIENT_CAP_WRITEBACK_CONNECTORS, 0n],
+      [C.DRM_CLIENT_CAP_ATOMIC, 0n],
+    ] as const;
+    const seen = steps.map(([c, v]) => `${set(m, fd, c, v)} ${flags()}`);
+    // stereo, universal planes, aspect ratio, atomic, writeback
+    assert.deepEqual(seen, [
+      "ok 10000",
+      "ok 00000",
+      "ok 01000",
+      "ok 00000",
+      "ok 00100",
+      "ok 00000",
+      "ok 01110", // ATOMIC=1 also turns on universal planes and aspect ratios
+      "ok 01111",
+      "ok 01110",
+      "ok 00000",
+    ]);
+    assert.equal(m.finishClean(dev), 0);
+  });
+
+  test("cursor hotspots need DRIVER_CURSOR_HOTSPOT and atomic; they set the virtualized cursor plane flag only", () => {
+    const m = drmMachine();
+    const driver = { ...TEST_KMS_DRIVER, features: TEST_KMS_DRIVER.features | DRIVER_CURSOR_HOTSPOT };
+    const dev = m.registered(driver);
+    const fd = m.open("/dev/dri/card0");
+    const f = m.file(fd);
+    const hotspot = (v: bigint) => set(m, fd, C.DRM_CLIENT_CAP_CURSOR_PLANE_HOTSPOT, v);
+    assert.equal(hotspot(1n), "EINVAL", "atomic first");
+    assert.equal(set(m, fd, C.DRM_CLIENT_CAP_ATOMIC, 1n), "ok");
+    assert.deepEqual([hotspot(2n), f.supportsVirtualizedCursorPlane], ["EINVAL", false]);
+    assert.deepEqual([hotspot(1n), f.supportsVirtualizedCursorPlane], ["ok", true]);
+    assert.equal(f.writebackConnectors, false);
+    assert.deepEqual([hotspot(0n), f.supportsVirtualizedCursorPlane], ["ok", false]);
+    assert.equal(m.finishClean(dev), 0);
+  });
+
+  test("without DRIVER_ATOMIC, ATOMIC is EOPNOTSUPP; without modesetting every client cap is", () => {
+    const m = drmMachine();
+    const noAtomic = { ...TEST_KMS_DRIVER, features: TEST_KMS_DRIVER.features & ~DRIVER_ATOMIC };
+    const kms = m.registered(noAtomic);
+    const fd = m.open("/dev/dri/card0");
+    assert.deepEqual(
+      [set(m, fd, C.DRM_CLIENT_CAP_ATOMIC, 1n), set(m, fd, C.DRM_CLIENT_CAP_STEREO_3D, 1n)],
+      ["EOPNOTSUPP", "ok"],
+    );
+    assert.equal(m.file(fd).atomic, false);
+    assert.equal(m.finishClean(kms), 0);
+    const m2 = drmMachine();
+    const plain = m2.registered();
+    const card = m2.open("/dev/dri/card0");
+    assert.deepEqual(
+      [C.DRM_CLIENT_CAP_STEREO_3D, C.DRM_CLIENT_CAP_UNIVERSAL_PLANES].map((c) =>
+        set(m2, card, c, 1n),
+      ),
+      ["EOPNOTSUPP", "EOPNOTSUPP"],
+    );
+    assert.equal(m2.file(card).stereoAllowed, false);
+    assert.equal(m2.finishClean(plain), 0);
   });
 
   test("client capabilities need modesetting (EOPNOTSUPP) and are not for render nodes (EACCES)", () => {
