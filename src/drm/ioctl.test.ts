@@ -306,3 +306,35 @@ describe("drm_ioctl()", () => {
     assert.equal(m.finishClean(dev), 0);
   });
 });
+
+describe("core ioctls on a render node", () => {
+  test("each entry without DRM_RENDER_ALLOW is EACCES, with a footprint that holds for a file without master", () => {
+    const m = drmMachine();
+    const dev = m.kms();
+    const fd = m.open("/dev/dri/renderD128");
+    assert.equal(m.file(fd).master, null);
+    const answers = Object.fromEntries(
+      CORE_IOCTL_LIST.map((e) => [e.def.name, answer(m.ioctl(fd, e.def))]),
+    );
+    assert.deepEqual(answers, {
+      DRM_IOCTL_VERSION: "ok",
+      DRM_IOCTL_GET_UNIQUE: "EACCES",
+      DRM_IOCTL_GET_MAGIC: "EACCES",
+      DRM_IOCTL_GET_CLIENT: "EACCES",
+      DRM_IOCTL_SET_VERSION: "EACCES",
+      DRM_IOCTL_GEM_CLOSE: "EINVAL", // allowed; handle 0 names no object
+      DRM_IOCTL_GET_CAP: "EINVAL", // allowed; capability 0 is no capability
+      DRM_IOCTL_SET_CLIENT_CAP: "EACCES",
+      DRM_IOCTL_AUTH_MAGIC: "EACCES",
+      DRM_IOCTL_SET_MASTER: "EACCES",
+      DRM_IOCTL_DROP_MASTER: "EACCES",
+      DRM_IOCTL_MODE_GETRESOURCES: "EACCES",
+      DRM_IOCTL_MODE_CREATE_DUMB: "EACCES",
+      DRM_IOCTL_MODE_MAP_DUMB: "EACCES",
+      DRM_IOCTL_MODE_DESTROY_DUMB: "EACCES",
+      DRM_IOCTL_MODE_ATOMIC: "EACCES",
+    });
+    assert.deepEqual(m.sim.findings, []);
+    assert.equal(m.finishClean(dev), 0);
+  });
+});
