@@ -19,6 +19,7 @@ import {
   type Fd,
 } from "../uapi/mod.js";
 import { answer, drmMachine, type DrmMachine } from "./_testing.js";
+import { drmDevUnplug } from "./device.js";
 import { DRM_FILE_PAGE_OFFSET_START } from "./gem.js";
 
 function gemObjects(m: DrmMachine): number {
@@ -281,5 +282,65 @@ describe("drm_mode_destroy_dumb_ioctl(), drm_gem_close_ioctl()", () => {
     );
     assert.equal(gemObjects(m), 0);
     assert.equal(m.finishClean(dev), 0);
+  });
+});
+
+describe("mappings of a dumb buffer: drm_gem_mmap(), ttm_bo_vm_fault(), the dummy page", () => {
+  /** A KMS machine with one 4-page buffer mapped twice (a and b); unmapped and unplugged by the test. */
+  function mappedTwice() {
+    const m = drmMachine();
+    const dev = m.kms();
+    const fd = m.open("/dev/dri/card0");
+    assert.ok(create(m, fd, 64, 64).ok); // 16384 bytes, 4 pages
+    const offset = offsetOf(m, fd, 1);
+    const map = (): bigint => {
+      const r = m.run(() => m.proc.mmap(fd, offset, 16384));
+      assert.ok(r.ok);
+      return r.value;
+    };
+    const read = (addr: bigint, n: number) => m.run(() => m.proc.memRead(addr, n));
+    const write = (addr: bigint, bytes: number[]) =>
+      m.run(() => m.proc.memWrite(addr, Uint8Array.from(bytes)));
+    return { m, dev, fd, map, read, write, a: map(), b: map() };
+  }
+  const bytes = (r: { ok: boolean; value?: Uint8Array }) => (r.ok ? [...(r.value ?? [])] : r);
+
+  test("what one mapping writes, another reads, and a new mapping still finds (the buffer's VRAM)", () => {
+    const { m, dev, map, read, write, a, b } = mappedTwice();
+    assert.deepEqual(write(a + 4096n + 10n, [1, 2, 3]), { ok: true, value: 3 });
+    assert.deepEqual(bytes(read(b + 4096n + 10n, 3)), [1, 2, 3]);
+    assert.deepEqual(bytes(read(b + 10n, 3)), [0, 0, 0], "another page of the buffer");
+    assert.equal(answer(m.run(() => m.proc.munmap(a, 16384))), "ok");
+    const c = map();
+    assert.deepEqual(bytes(read(c + 4096n + 10n, 3)), [1, 2, 3]);
+    assert.equal(m.finishClean(dev), 0);
+  });
+
+  test("after unplug every page of a mapping is one zeroed dummy page, freed with the device", () => {
+    const { m, dev, read, write, a } = mappedTwice();
+    assert.deepEqual(write(a, [7]), { ok: true, value: 1 });
+    m.run(() => drmDevUnplug(dev));
+    assert.deepEqual(bytes(read(a, 1)), [0], "the buffer's contents are gone from the mapping");
+    assert.deepEqual(write(a + 2n, [9]), { ok: true, value: 1 });
+    assert.deepEqual(
+      [1, 2, 3].map((page) => bytes(read(a + BigInt(page) * 4096n + 2n, 1))),
+      [[9], [9], [9]],
+      "one page behind all four",
+    );
+    const dummies = () =>
+      m.sim.liveAllocations().filter((x) => x.label.startsWith("dummy page")).length;
+    assert.equal(dummies(), 1);
+    assert.equal(m.finishClean(dev), 0);
+  });
+
+  test("a dummy page that cannot be allocated, or not tied to the device, is SIGBUS", () => {
+    for (const point of ["alloc_page", "drmm_add_action"]) {
+      const { m, dev, read, a } = mappedTwice();
+      m.run(() => drmDevUnplug(dev));
+      m.kernel.faults.set(point, { nth: 1 });
+      assert.deepEqual(read(a, 1), { ok: false, signal: "SIGBUS" }, point);
+      assert.deepEqual(bytes(read(a, 1)), [0], `${point}: the next fault gets its page`);
+      assert.equal(m.finishClean(dev), 0, point);
+    }
   });
 });
