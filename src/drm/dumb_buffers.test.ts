@@ -18,7 +18,8 @@ import {
   DRM_IOCTL_MODE_MAP_DUMB,
   type Fd,
 } from "../uapi/mod.js";
-import { answer, drmMachine, type DrmMachine } from "./_testing.js";
+import { answer, drmMachine, TEST_DRIVER, type DrmMachine } from "./_testing.js";
+import { DRIVER_RENDER } from "./drm_driver.js";
 import { drmDevUnplug } from "./device.js";
 import { DRM_FILE_PAGE_OFFSET_START } from "./gem.js";
 
@@ -219,6 +220,10 @@ describe("drm_mode_mmap_dumb_ioctl() and the fake offset space", () => {
     assert.ok(create(m, fd, 64, 64).ok); // handle 3, 4 pages: fits the gap
     assert.equal(offsetOf(m, fd, 3), first, "the lowest gap that fits");
     assert.equal(dev.gem?.nodes.size, 3);
+    // The nodes now in the order they were placed: 2, 1, 3; not the order of their offsets.
+    assert.equal(answer(m.ioctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, { handle: 1 })), "ok");
+    assert.ok(create(m, fd, 64, 64).ok); // handle 1 again, 4 pages
+    assert.equal(offsetOf(m, fd, 1), second + 16384n, "after the two in use, at the lowest free page");
     assert.equal(m.finishClean(dev), 0);
   });
 
@@ -263,6 +268,14 @@ describe("drm_mode_destroy_dumb_ioctl(), drm_gem_close_ioctl()", () => {
     );
     assert.equal(answer(m.ioctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, { handle: 2 })), "ok");
     assert.deepEqual([m.file(fd).handles.size, gemObjects(m)], [0, 0]);
+    assert.equal(m.finishClean(dev), 0);
+  });
+
+  test("a driver without GEM has no GEM handles to close: EOPNOTSUPP", () => {
+    const m = drmMachine();
+    const dev = m.registered({ ...TEST_DRIVER, features: DRIVER_RENDER });
+    const fd = m.open("/dev/dri/card0");
+    assert.equal(answer(m.ioctl(fd, DRM_IOCTL_GEM_CLOSE, { handle: 1 })), "EOPNOTSUPP");
     assert.equal(m.finishClean(dev), 0);
   });
 
