@@ -275,6 +275,45 @@ describe("drm_version(), drm_getunique(), drm_setversion()", () => {
     assert.equal(m.finishClean(dev), 0);
   });
 
+  test("VERSION copies a string whose length field is exactly its length, and answers each length anew", () => {
+    const m = drmMachine();
+    const dev = m.registered();
+    const fd = m.open("/dev/dri/renderD128");
+    const names = [7n, 6n, 7n, 0n].map((name_len) => {
+      const r = m.ioctl(fd, DRM_IOCTL_VERSION, { name_len, date_len: 1n, desc_len: 21n });
+      return r.ok ? [r.value.name, r.value.date, r.value.desc.length] : r.errno;
+    });
+    assert.deepEqual(names, [
+      ["drmtest", "0", 21],
+      ["drmtes", "0", 21],
+      ["drmtest", "0", 21],
+      ["", "0", 21],
+    ]);
+    assert.equal(m.finishClean(dev), 0);
+  });
+
+  test("SET_VERSION: -1 leaves a version alone; interface 1.0 sets no bus id; negative minors are EINVAL", () => {
+    const m = drmMachine();
+    const dev = m.registered();
+    const fd = m.open("/dev/dri/card0");
+    const setv = (drm_di_major: number, drm_di_minor: number, drm_dd_major: number, drm_dd_minor: number) =>
+      answer(m.ioctl(fd, DRM_IOCTL_SET_VERSION, { drm_di_major, drm_di_minor, drm_dd_major, drm_dd_minor }));
+    const unique = () => {
+      const r = m.ioctl(fd, DRM_IOCTL_GET_UNIQUE, { unique_len: 64n });
+      return r.ok ? r.value.unique : r.errno;
+    };
+    assert.deepEqual(
+      [setv(-1, 9, -1, 9), setv(-1, 0, 1, 0), setv(1, 0, -1, 0), unique()],
+      ["ok", "ok", "ok", ""],
+    );
+    assert.deepEqual(
+      [setv(1, -1, -1, 0), setv(-1, 0, 1, -1), setv(-1, 0, 1, 1), unique()],
+      ["EINVAL", "EINVAL", "EINVAL", ""],
+    );
+    assert.deepEqual([setv(1, 1, -1, 0), unique()], ["ok", dev.parent.name]);
+    assert.equal(m.finishClean(dev), 0);
+  });
+
   test("GET_UNIQUE is empty until SET_VERSION 1.1+ sets the master's bus id; a short buffer gets only the length", () => {
     const m = drmMachine();
     const dev = m.registered();
