@@ -242,6 +242,20 @@ describe("drm_ioctl()", () => {
       ok: true,
       value: { got: 64n },
     });
+    // The same number and struct with one direction bit: only that way is copied.
+    const [readOnly, writeOnly] = (["IOR", "IOW"] as const).map((dir) =>
+      ioctlDef(`DRM_IOCTL_TEST_CAP_${dir}`, dir, 0x0c, alias.struct, { cap: "in", got: "out" }),
+    );
+    assert.equal(
+      answer(m.ioctl(fd, readOnly!, { cap: DRM_CAP.DRM_CAP_CURSOR_WIDTH })),
+      "EINVAL",
+      "IOR: nothing copied in, so capability 0",
+    );
+    assert.deepEqual(
+      m.ioctl(fd, writeOnly!, { cap: DRM_CAP.DRM_CAP_CURSOR_WIDTH }),
+      { ok: true, value: { got: 0n } },
+      "IOW: the answer is not copied out",
+    );
     assert.deepEqual(
       m.run(() => m.proc.ioctl(fd, DRM_IOCTL_VERSION.cmd)),
       { ok: true, value: {} },
@@ -251,6 +265,11 @@ describe("drm_ioctl()", () => {
       answer(m.run(() => m.proc.ioctl(fd, DRM_IOCTL_GET_CAP.cmd))),
       "EINVAL",
       "a zero-filled struct asks for capability 0",
+    );
+    assert.deepEqual(
+      m.ioctl(fd, DRM_IOCTL_GET_CAP, { capability: 8 as never }),
+      { ok: true, value: { value: 64n } },
+      "a u64 input given as a plain number is converted before the handler sees it",
     );
     // _IOWR(0x0c) with 8 bytes: only `capability` is copied in.
     assert.equal(answer(m.run(() => m.proc.ioctl(fd, ioc(3, DRM_IOCTL_BASE, 0x0c, 8)))), "EINVAL");
