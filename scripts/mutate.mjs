@@ -83,9 +83,10 @@ function count(mutants) {
   const survived = by["Survived"] ?? 0;
   const noCoverage = by["NoCoverage"] ?? 0;
   const errors = (by["RuntimeError"] ?? 0) + (by["CompileError"] ?? 0);
+  const ignored = by["Ignored"] ?? 0;
   const valid = killed + timeout + survived + noCoverage;
   const score = valid === 0 ? 100 : (100 * (killed + timeout)) / valid;
-  return { total: mutants.length, killed, timeout, survived, noCoverage, errors, score };
+  return { total: mutants.length, killed, timeout, survived, noCoverage, errors, ignored, score };
 }
 
 /**
@@ -152,10 +153,10 @@ async function mutateTarget(target) {
 
 /** @param {Awaited<ReturnType<typeof mutateTarget>>[]} rows */
 function printTable(rows) {
-  const head = "target           score  killed timeout survived no-cov errors  total  time";
+  const head = "target           score  killed timeout survived no-cov errors ignored  total  time";
   console.log(`\n${head}`);
   for (const r of rows) {
-    const cols = [r.killed, r.timeout, r.survived, r.noCoverage, r.errors, r.total].map((n) => String(n).padStart(6));
+    const cols = [r.killed, r.timeout, r.survived, r.noCoverage, r.errors, r.ignored, r.total].map((n) => String(n).padStart(6));
     const time = `${Math.floor(r.seconds / 60)}m${String(r.seconds % 60).padStart(2, "0")}s`;
     console.log(`${r.target.padEnd(15)} ${r.score.toFixed(1).padStart(6)}% ${cols.join(" ")}  ${time}`);
   }
