@@ -65,13 +65,17 @@ describe("drm_getcap()", () => {
     assert.equal(m.finishClean(dev), 0);
   });
 
-  test("SYNCOBJ and SYNCOBJ_TIMELINE follow their own driver features", () => {
+  test("SYNCOBJ and SYNCOBJ_TIMELINE follow their own driver features; DUMB_BUFFER is 0 without dumb_create", () => {
     const m = drmMachine();
-    const dev = m.registered({ ...TEST_KMS_DRIVER, features: DRIVER_GEM | DRIVER_MODESET | DRIVER_SYNCOBJ });
+    const features = DRIVER_GEM | DRIVER_MODESET | DRIVER_SYNCOBJ;
+    const { dumbCreate: _dumbCreate, ...noDumbBuffers } = TEST_KMS_DRIVER;
+    const dev = m.registered({ ...noDumbBuffers, features });
     const fd = m.open("/dev/dri/card0");
     assert.deepEqual(
-      [cap(m, fd, DRM_CAP.DRM_CAP_SYNCOBJ), cap(m, fd, DRM_CAP.DRM_CAP_SYNCOBJ_TIMELINE)],
-      ["value 1", "value 0"],
+      [DRM_CAP.DRM_CAP_SYNCOBJ, DRM_CAP.DRM_CAP_SYNCOBJ_TIMELINE, DRM_CAP.DRM_CAP_DUMB_BUFFER].map(
+        (c) => cap(m, fd, c),
+      ),
+      ["value 1", "value 0", "value 0"],
     );
     assert.equal(m.finishClean(dev), 0);
   });
