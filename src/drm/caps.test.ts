@@ -293,6 +293,17 @@ describe("drm_version(), drm_getunique(), drm_setversion()", () => {
       ["drmtest", "0", 21],
       ["", "0", 21],
     ]);
+    const others = [
+      { name_len: 7n, date_len: 0n, desc_len: 21n },
+      { name_len: 7n, date_len: 0n, desc_len: 4n },
+    ].map((lens) => {
+      const r = m.ioctl(fd, DRM_IOCTL_VERSION, lens);
+      return r.ok ? [r.value.name, r.value.date, r.value.desc] : r.errno;
+    });
+    assert.deepEqual(others, [
+      ["drmtest", "", "vdrm core test driver"],
+      ["drmtest", "", "vdrm"],
+    ]);
     assert.equal(m.finishClean(dev), 0);
   });
 
