@@ -122,7 +122,11 @@ test("devmAddAction() fails with ENOMEM at its fault point; devmAddActionOrReset
     b.log.push("y");
   }));
   assert.deepEqual([err, b.log, b.dev.devres.length], ["ENOMEM", ["y"], 0]);
-  assert.equal(b.run(() => devmAddActionOrReset(b.dev, "z", () => void b.log.push("z"))), 0);
+  const added = b.run(function* () {
+    yield step("probe", [], [b.dev]);
+    return yield* devmAddActionOrReset(b.dev, "z", () => void b.log.push("z"));
+  });
+  assert.equal(added, 0);
   assert.deepEqual([b.log, b.dev.devres.map((n) => n.name)], [["y"], ["z"]]);
 });
 

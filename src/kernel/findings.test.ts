@@ -17,6 +17,7 @@ import {
 } from "./findings.js";
 import { formatSite, KObject, type KStruct } from "./kobject.js";
 import { Kref, krefGet, krefPut } from "./kref.js";
+import { expectUndeclaredAccesses } from "./_test_footprints.js";
 import { Sim } from "./sim.js";
 import { sleepTicks, step, type Task } from "./task.js";
 import { WaitQueue, waitEvent } from "./wait_queue.js";
@@ -85,6 +86,7 @@ test("a kref_put of an owner that was freed is a use-after-free write in kref_pu
   const ref = new Kref(sim, { mem: sim.alloc("drm_device", { label: "drm_device#1" }) });
   krefGet(ref);
   sim.free(ref.owner.mem, "kfree");
+  expectUndeclaredAccesses(sim); // the step declares nothing: what kref_put() writes is freed
   sim.runTask("t", (function* (): Task<void> {
     yield step("drm_dev_put");
     yield* krefPut(ref, function* () {});
@@ -155,6 +157,7 @@ class Box extends KObject {
 
 test("an undeclared access prints the step, the access, the field and the object", () => {
   const sim = new Sim({ seed: 1, footprints: "check" });
+  expectUndeclaredAccesses(sim);
   const box = new Box(sim);
   sim.runTask("t", (function* (): Task<void> {
     yield step("box_poke");

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import type { Finding } from "./findings.js";
 import { defaultFootprintMode, embeddedStruct, setDefaultFootprintMode } from "./footprint.js";
 import { KObject } from "./kobject.js";
+import { expectUndeclaredAccesses } from "./_test_footprints.js";
 import { Sim } from "./sim.js";
 import { step, type Task } from "./task.js";
 
@@ -35,6 +36,7 @@ class Node extends KObject {
 /** Runs `body` as one step that declares nothing, and returns the undeclared accesses it made. */
 function accessesOf(body: (n: Node) => void, setup: (n: Node) => void = () => {}): string[] {
   const sim = new Sim({ seed: 1, footprints: "check" });
+  expectUndeclaredAccesses(sim);
   const n = new Node(sim, "n");
   setup(n);
   sim.runTask("t", (function* (): Task<void> {
@@ -79,6 +81,7 @@ test("array elements are one field, `items[]`; methods and symbols of the array 
 
 test("a view keeps its identity: the same container view every read, and a Map's set() returns it", () => {
   const sim = new Sim({ seed: 1, footprints: "check" });
+  expectUndeclaredAccesses(sim);
   const n = new Node(sim, "n");
   sim.runTask("t", (function* (): Task<void> {
     yield step("look", [], [n]);

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import type { Finding } from "./findings.js";
 import { KObject } from "./kobject.js";
 import { Kref, krefGet } from "./kref.js";
+import { expectUndeclaredAccesses } from "./_test_footprints.js";
 import { Sim } from "./sim.js";
 import { sleepTicks, step, type Task } from "./task.js";
 
@@ -26,6 +27,7 @@ function undeclared(sim: Sim): string[] {
 
 test("a declared read of one object does not cover a read of another", () => {
   const sim = new Sim({ seed: 1, footprints: "check" });
+  expectUndeclaredAccesses(sim);
   const a = new Thing(sim, "a");
   const b = new Thing(sim, "b");
   sim.runTask("t", (function* (): Task<void> {
@@ -38,6 +40,7 @@ test("a declared read of one object does not cover a read of another", () => {
 
 test("an access before a task's first step, or after a sleep without a resume step, names what came before", () => {
   const sim = new Sim({ seed: 1, footprints: "check" });
+  expectUndeclaredAccesses(sim);
   const a = new Thing(sim, "a");
   sim.runTask("t", (function* (): Task<void> {
     a.count = 1;
@@ -52,6 +55,7 @@ test("an access before a task's first step, or after a sleep without a resume st
 
 test("the same undeclared access is reported once, another field or mode again", () => {
   const sim = new Sim({ seed: 1, footprints: "check" });
+  expectUndeclaredAccesses(sim);
   const a = new Thing(sim, "a");
   sim.runTask("t", (function* (): Task<void> {
     for (let i = 0; i < 3; i++) {
@@ -66,6 +70,7 @@ test("the same undeclared access is reported once, another field or mode again",
 
 test("Sim.check() in checking mode reports an undeclared access named after the function, or (access)", () => {
   const sim = new Sim({ seed: 1, footprints: "check" });
+  expectUndeclaredAccesses(sim);
   const a = new Thing(sim, "a");
   const ref = new Kref(sim, a);
   sim.runTask("t", (function* (): Task<void> {
@@ -90,6 +95,7 @@ test("Sim.check() in trust mode checks only freed memory", () => {
 
 test("accesses from outside any task (setup code) are not checked, even of freed memory", () => {
   const sim = new Sim({ seed: 1, footprints: "check" });
+  expectUndeclaredAccesses(sim);
   const a = new Thing(sim, "a");
   sim.runTask("t", (function* (): Task<void> {
     yield step("free_it", [], [a]);
