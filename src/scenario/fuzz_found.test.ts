@@ -1,0 +1,17 @@
+/**
+ * Bugs of the loader that the fuzz test (load_fuzz.test.ts, src/cli/program_fuzz.test.ts)
+ * found, each reproduced as a plain test.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { errorsOf } from "./_testing.js";
+
+describe("loader bugs found by fuzzing", () => {
+  it("an error after a syntax error is on its own line: a newline inside a bad token counts", () => {
+    // The yaml parser's line counter missed the newline swallowed by the bad block scalar,
+    // so `d` was reported at 3:5, past the end of line 3.
+    const errors = errorsOf(" a: 1\nb: >\n  c\nd: 2\n");
+    assert.ok(errors.includes('test.yaml:4:1: Unexpected scalar token in YAML stream: "d"'),
+      errors.join("\n"));
+  });
+});
