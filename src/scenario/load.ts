@@ -49,7 +49,10 @@ export function parseScenario(text: string, file: string): LoadResult {
   const y = parseYaml(text);
   const atOffsets = (errors: readonly OffsetError[]): LoadResult => ({
     ok: false,
-    errors: errors.map((e) => ({ file, ...y.lc.linePos(e.at), message: e.message })),
+    errors: shownErrors(
+      errors.map((e) => ({ file, ...y.lc.linePos(e.at), message: e.message })),
+      file,
+    ),
   });
   if (!y.ok) return atOffsets(y.errors);
   const d = yamlData(y.doc);
@@ -199,7 +202,7 @@ function locateAll(
     else place.copies.add(issue.step?.label ?? "");
   }
   const sorted = [...places.values()].sort((a, b) => a.line - b.line || a.col - b.col);
-  const errors: Located[] = sorted.slice(0, ERRORS_SHOWN_MAX).map((p) => {
+  const errors: Located[] = sorted.slice(0, ERRORS_SHOWN_MAX + 1).map((p) => {
     const more = p.copies.size - 1;
     return {
       file,
@@ -208,14 +211,14 @@ function locateAll(
       message: `${issueMessage(p.issue)}${more > 0 ? ` (the same in ${copiesText(more)})` : ""}`,
     };
   });
-  if (sorted.length > ERRORS_SHOWN_MAX)
-    errors.push({
-      file,
-      line: 0,
-      col: 0,
-      message: `${sorted.length - ERRORS_SHOWN_MAX} more errors not shown`,
-    });
-  return errors;
+  return shownErrors(errors, file, sorted.length);
+}
+
+/** At most ERRORS_SHOWN_MAX of `total` errors, then a line that counts the rest. */
+function shownErrors(errors: readonly Located[], file: string, total = errors.length): Located[] {
+  if (total <= ERRORS_SHOWN_MAX) return [...errors];
+  const message = `${total - ERRORS_SHOWN_MAX} more errors not shown`;
+  return [...errors.slice(0, ERRORS_SHOWN_MAX), { file, line: 0, col: 0, message }];
 }
 
 function copiesText(n: number): string {
