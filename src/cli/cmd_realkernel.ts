@@ -3,11 +3,11 @@
  * package) against the model and compares every observation. A --fixture that cannot be read
  * or is not a recording is bad input (exit 2), with the file and line.
  */
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import {
   compareWithFixture, formatComparison, parseFixture, RECORDING_PATH, summarize, type Fixture,
 } from "../realkernel/mod.js";
+import { formatBytes, readTextBounded } from "../scenario/mod.js";
 import type { CommandContext } from "./context.js";
 import { CliError, fsErrorText } from "./errors.js";
 import { EXIT } from "./exit.js";
@@ -29,13 +29,22 @@ export function addRealkernelCommand(program: Command, ctx: CommandContext): voi
     });
 }
 
-/** @throws CliError when the file cannot be read or is not a recording. */
+/** Bytes of a recording: reading stops there (the Linux 6.12 one is 68 KiB). */
+const FIXTURE_BYTES_MAX = 16 * 1024 * 1024;
+
+/** @throws CliError when the file cannot be read, is too large or is not a recording. */
 function readFixture(path: string): Fixture {
-  let text: string;
+  const fail = (why: string): never => {
+    throw new CliError(`--fixture ${JSON.stringify(path)}: ${why}`);
+  };
+  let text: string | null = null;
   try {
-    text = readFileSync(path, "utf8");
+    text = readTextBounded(path, FIXTURE_BYTES_MAX);
   } catch (e) {
-    throw new CliError(`--fixture ${JSON.stringify(path)}: ${fsErrorText(e)}`);
+    fail(fsErrorText(e));
+  }
+  if (text === null) {
+    return fail(`larger than ${formatBytes(FIXTURE_BYTES_MAX)}, the most a recording may be`);
   }
   try {
     return parseFixture(text, path);

@@ -4,15 +4,15 @@
  * line and column. Nothing runs unless the whole file is valid. parseScenario() works on
  * text alone and never throws for any text (the loader's bounds are in limits.ts).
  */
-import { readFileSync } from "node:fs";
 import type { LineCounter } from "yaml";
-import { ERRORS_SHOWN_MAX } from "./limits.js";
+import { ERRORS_SHOWN_MAX, FILE_BYTES_MAX, formatBytes } from "./limits.js";
 import type { DataPath, Located } from "./locate.js";
 import { checkNames, type CheckedStep } from "./names_check.js";
 import { Expansion } from "./program_steps.js";
 import type { Checks, ProgramSpec, Scenario, Step } from "./scenario.js";
 import { scenarioDocument, worldSchema, type ScenarioDocument } from "./schema.js";
 import { copyLabel } from "./step_label.js";
+import { readTextBounded } from "./read_bounded.js";
 import { parseStep, type StepSource } from "./step_parse.js";
 import { checkWorld } from "./world_check.js";
 import { yamlData, type SourceMap } from "./yaml_data.js";
@@ -26,22 +26,18 @@ export type LoadResult =
 const DEFAULT_DEVICES = [{ bdf: "0000:01:00.0", driver: "vdisp" }] as const;
 
 export function loadScenarioFile(file: string): LoadResult {
-  let text: string;
+  const fileError = (message: string): LoadResult => ({
+    ok: false,
+    errors: [{ file, line: 0, col: 0, message }],
+  });
+  let text: string | null;
   try {
-    text = readFileSync(file, "utf8");
+    text = readTextBounded(file, FILE_BYTES_MAX);
   } catch (e) {
-    return {
-      ok: false,
-      errors: [
-        {
-          file,
-          line: 0,
-          col: 0,
-          message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-        },
-      ],
-    };
+    return fileError(`cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
+  if (text === null)
+    return fileError(`larger than ${formatBytes(FILE_BYTES_MAX)}, the most a scenario file may be`);
   return parseScenario(text, file);
 }
 
