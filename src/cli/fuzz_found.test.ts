@@ -21,4 +21,21 @@ describe("command bugs found by fuzzing", () => {
     assert.match(r.stderr, /^\/dev\/zero: larger than 4 MiB, the most a scenario file may be\n/);
     assert.equal(r.stdout, "");
   });
+
+  it("a control character in an argument is escaped in commander's errors", () => {
+    const token = vdrmInProcess(["run", "--replay", "\x001.AAAA", "--max-steps", "1"]);
+    assert.equal(token.code, 2);
+    assert.match(token.stderr, /^error: option '--replay <token>' argument '\\x001\.AAAA' is invalid\. /);
+    const flag = vdrmInProcess(["run", "--se\x1bed", "1", "x.yaml"]);
+    assert.equal(flag.code, 2);
+    assert.equal(flag.stderr, "error: unknown option '--se\\x1bed'\n(Did you mean --seed?)\n" +
+      "(run with --help for usage)\n");
+  });
+
+  it("a control character JSON does not escape (C1, U+2028) is escaped in vdrm's own errors", () => {
+    const r = vdrmInProcess(["run", "x.yaml", "--trace", "/proc/a\x9bb\u2028c"]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, 'vdrm: --trace "/proc/a\\x9bb\\u2028c": is under /proc or /sys, ' +
+      "kernel pseudo-filesystems; give a regular file\n");
+  });
 });
