@@ -10,9 +10,9 @@ import {
 import { formatTrace, ReplayMismatchError } from "../kernel/mod.js";
 import { renderHtml, worldRunRecord } from "../report/mod.js";
 import {
-  formatLocated, formatRunText, loadScenarioFile, replayCommand, runJson, runScenario,
-  STEPS_MAX_DEFAULT, verdictWord, type ReplayToken, type RunOverrides, type Scenario,
-  type ScenarioRun,
+  escapeControls, formatLocated, formatRunText, loadScenarioFile, replayCommand, runJson,
+  runScenario, STEPS_MAX_DEFAULT, verdictWord, type ReplayToken, type RunOverrides,
+  type Scenario, type ScenarioRun,
 } from "../scenario/mod.js";
 import type { CommandContext } from "./context.js";
 import { CliError } from "./errors.js";
@@ -111,13 +111,14 @@ function traceText(runs: readonly ScenarioRun[], json: boolean): string {
 
 function writeOutputs(runs: readonly ScenarioRun[], o: RunOptions, io: Io): void {
   if (o.trace !== undefined) {
-    io.err(`trace: ${writeOutput("--trace", o.trace, traceText(runs, o.trace.endsWith(".json")))}`);
+    const text = traceText(runs, o.trace.endsWith(".json"));
+    io.err(`trace: ${escapeControls(writeOutput("--trace", o.trace, text))}`);
   }
   if (o.html !== undefined) {
     const records = runs.map((r) => worldRunRecord(r.world, {
       title: r.scenario.name, verdict: verdictWord(r), replay: replayCommand(r),
     }));
-    io.err(`report: ${writeOutput("--html", o.html, renderHtml(records))}`);
+    io.err(`report: ${escapeControls(writeOutput("--html", o.html, renderHtml(records)))}`);
   }
 }
 

@@ -3,8 +3,14 @@
  * as a plain test, in-process through vdrm(argv, io).
  */
 import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
+import { SCENARIO_DIR } from "./cmd_demo.js";
 import { vdrmInProcess } from "./_test_io.js";
+
+const EGPU = join(SCENARIO_DIR, "egpu-pull.yaml");
 
 describe("command bugs found by fuzzing", () => {
   it("realkernel --fixture /dev/zero is refused after a bound, not read until memory runs out", () => {
@@ -37,5 +43,14 @@ describe("command bugs found by fuzzing", () => {
     assert.equal(r.code, 2);
     assert.equal(r.stderr, 'vdrm: --trace "/proc/a\\x9bb\\u2028c": is under /proc or /sys, ' +
       "kernel pseudo-filesystems; give a regular file\n");
+  });
+
+  it("the paths of the files written are printed with their control characters escaped", () => {
+    const dir = mkdtempSync(join(tmpdir(), "vdrm-found-"));
+    const trace = join(dir, "a\nb\x1b[31m.txt");
+    const html = join(dir, "c\rd.html");
+    const r = vdrmInProcess(["run", EGPU, "--max-steps", "50", "--trace", trace, "--html", html]);
+    assert.equal(r.code, 8, r.stderr);
+    assert.equal(r.stderr, `trace: ${dir}/a\\nb\\x1b[31m.txt\nreport: ${dir}/c\\rd.html\n`);
   });
 });
