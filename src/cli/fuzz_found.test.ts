@@ -3,7 +3,8 @@
  * as a plain test, in-process through vdrm(argv, io).
  */
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -52,5 +53,23 @@ describe("command bugs found by fuzzing", () => {
     const r = vdrmInProcess(["run", EGPU, "--max-steps", "50", "--trace", trace, "--html", html]);
     assert.equal(r.code, 8, r.stderr);
     assert.equal(r.stderr, `trace: ${dir}/a\\nb\\x1b[31m.txt\nreport: ${dir}/c\\rd.html\n`);
+  });
+
+  it("replay commands quote the scenario file for the shell: spaces, quotes, control characters", () => {
+    const dir = mkdtempSync(join(tmpdir(), "vdrm-found-"));
+    for (const name of ["my run.yaml", "it's.yaml", "a\nb\x1b[1m\u2028.yaml"]) {
+      const file = join(dir, name);
+      copyFileSync(EGPU, file);
+      const r = vdrmInProcess(["run", file, "--max-steps", "50"]);
+      assert.equal(r.code, 8, r.stderr);
+      const replay = /^replay: vdrm run (.*) --replay v1\.[\w-]+ --max-steps 50$/m.exec(r.stdout);
+      const seed = /^seed: vdrm run (.*) --seed 1 --profile mainline --kernel 7\.1 --max-steps 50$/m
+        .exec(r.stdout);
+      assert.ok(replay !== null && seed !== null, r.stdout);
+      for (const quoted of [replay[1]!, seed[1]!]) {
+        const echo = spawnSync("bash", ["-c", `printf %s ${quoted}`], { encoding: "utf8" });
+        assert.equal(echo.stdout, file, `${quoted} is not ${JSON.stringify(file)} for bash`);
+      }
+    }
   });
 });

@@ -6,6 +6,7 @@ export { loadScenarioFile, parseScenario, type LoadResult } from "./load.js";
 export { formatBytes } from "./limits.js";
 export { readTextBounded } from "./read_bounded.js";
 export { escapeControls } from "./user_text.js";
+export { shellQuote } from "./shell_quote.js";
 export { OPS } from "./ops.js";
 export {
   runScenario, worstFindingClass,
