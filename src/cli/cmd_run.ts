@@ -109,14 +109,30 @@ function traceText(runs: readonly ScenarioRun[], json: boolean): string {
   return texts.join("\n");
 }
 
+/**
+ * The report's titles: the scenario names, a repeated one numbered ("egpu-pull #2"), since
+ * renderHtml() needs each title once (a file given twice, copies of one scenario).
+ */
+function distinctTitles(names: readonly string[]): string[] {
+  const taken = new Set<string>();
+  return names.map((name) => {
+    let title = name;
+    // At most names.length tries: each taken title is one of the names before.
+    for (let k = 2; taken.has(title); k++) title = `${name} #${k}`;
+    taken.add(title);
+    return title;
+  });
+}
+
 function writeOutputs(runs: readonly ScenarioRun[], o: RunOptions, io: Io): void {
   if (o.trace !== undefined) {
     const text = traceText(runs, o.trace.endsWith(".json"));
     io.err(`trace: ${escapeControls(writeOutput("--trace", o.trace, text))}`);
   }
   if (o.html !== undefined) {
-    const records = runs.map((r) => worldRunRecord(r.world, {
-      title: r.scenario.name, verdict: verdictWord(r), replay: replayCommand(r),
+    const titles = distinctTitles(runs.map((r) => r.scenario.name));
+    const records = runs.map((r, i) => worldRunRecord(r.world, {
+      title: titles[i]!, verdict: verdictWord(r), replay: replayCommand(r),
     }));
     io.err(`report: ${escapeControls(writeOutput("--html", o.html, renderHtml(records)))}`);
   }

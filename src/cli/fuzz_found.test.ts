@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -71,5 +71,16 @@ describe("command bugs found by fuzzing", () => {
         assert.equal(echo.stdout, file, `${quoted} is not ${JSON.stringify(file)} for bash`);
       }
     }
+  });
+
+  it("--html of two runs of scenarios with one name writes a report, not an internal error", () => {
+    // renderHtml() needs distinct titles; run gave it the scenario names as they were.
+    const dir = mkdtempSync(join(tmpdir(), "vdrm-found-"));
+    const html = join(dir, "r.html");
+    const r = vdrmInProcess(["run", EGPU, EGPU, "--max-steps", "5", "--html", html]);
+    assert.equal(r.code, 8, r.stderr);
+    assert.equal(r.stderr, `report: ${html}\n`);
+    const report = readFileSync(html, "utf8");
+    assert.ok(report.includes("<h2>egpu-pull</h2>") && report.includes("<h2>egpu-pull #2</h2>"));
   });
 });
