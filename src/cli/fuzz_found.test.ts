@@ -14,7 +14,7 @@ import { vdrmInProcess } from "./_test_io.js";
 const EGPU = join(SCENARIO_DIR, "egpu-pull.yaml");
 
 describe("command bugs found by fuzzing", () => {
-  it("realkernel --fixture /dev/zero is refused after a bound, not read until memory runs out", () => {
+  it("realkernel --fixture /dev/zero is refused after a bound, not read until memory ends", () => {
     const r = vdrmInProcess(["realkernel", "--fixture", "/dev/zero"]);
     assert.equal(r.code, 2, r.stderr);
     assert.equal(r.stderr,
@@ -32,14 +32,15 @@ describe("command bugs found by fuzzing", () => {
   it("a control character in an argument is escaped in commander's errors", () => {
     const token = vdrmInProcess(["run", "--replay", "\x001.AAAA", "--max-steps", "1"]);
     assert.equal(token.code, 2);
-    assert.match(token.stderr, /^error: option '--replay <token>' argument '\\x001\.AAAA' is invalid\. /);
+    assert.match(token.stderr,
+      /^error: option '--replay <token>' argument '\\x001\.AAAA' is invalid\. /);
     const flag = vdrmInProcess(["run", "--se\x1bed", "1", "x.yaml"]);
     assert.equal(flag.code, 2);
     assert.equal(flag.stderr, "error: unknown option '--se\\x1bed'\n(Did you mean --seed?)\n" +
       "(run with --help for usage)\n");
   });
 
-  it("a control character JSON does not escape (C1, U+2028) is escaped in vdrm's own errors", () => {
+  it("a control character JSON leaves (C1, U+2028) is escaped in vdrm's own errors", () => {
     const r = vdrmInProcess(["run", "x.yaml", "--trace", "/proc/a\x9bb\u2028c"]);
     assert.equal(r.code, 2);
     assert.equal(r.stderr, 'vdrm: --trace "/proc/a\\x9bb\\u2028c": is under /proc or /sys, ' +
@@ -55,7 +56,7 @@ describe("command bugs found by fuzzing", () => {
     assert.equal(r.stderr, `trace: ${dir}/a\\nb\\x1b[31m.txt\nreport: ${dir}/c\\rd.html\n`);
   });
 
-  it("replay commands quote the scenario file for the shell: spaces, quotes, control characters", () => {
+  it("replay commands quote the file for the shell: spaces, quotes, control characters", () => {
     const dir = mkdtempSync(join(tmpdir(), "vdrm-found-"));
     for (const name of ["my run.yaml", "it's.yaml", "a\nb\x1b[1m\u2028.yaml"]) {
       const file = join(dir, name);

@@ -12,7 +12,7 @@ import { ERRORS_SHOWN_MAX, FILE_BYTES_MAX } from "./limits.js";
 import { loadScenarioFile } from "./load.js";
 
 describe("loader bugs found by fuzzing", () => {
-  it("an error after a syntax error is on its own line: a newline inside a bad token counts", () => {
+  it("an error after a syntax error is on its own line: a newline in a bad token counts", () => {
     // The yaml parser's line counter missed the newline swallowed by the bad block scalar,
     // so `d` was reported at 3:5, past the end of line 3.
     const errors = errorsOf(" a: 1\nb: >\n  c\nd: 2\n");

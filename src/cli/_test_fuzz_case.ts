@@ -1,0 +1,144 @@
+/**
+ * @internal Runs one CLI fuzz case in-process: makes its files and output paths in a fresh
+ * directory (also the working directory, for relative paths), calls `vdrm(argv, io)` with an
+ * Io that captures what it prints, and checks what a user sees: an exit code of the verdict
+ * table and never 70, a message for bad input, clean output, and nothing run when a scenario
+ * file is invalid.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { assertCleanText } from "../scenario/_test_fuzz.js";
+import { loadScenarioFile, VERDICTS } from "../scenario/mod.js";
+import type { Arg, CliCase, FileArg, OutKind } from "./_test_fuzz_argv.js";
+import { EXIT } from "./exit.js";
+import { capturingIo } from "./_test_io.js";
+import { vdrm } from "./program.js";
+
+interface Made {
+  readonly argv: string[];
+  /** Scenario files (positional arguments of `run`). */
+  readonly scenarios: string[];
+  /** Output paths that did not exist before the case. */
+  readonly outputs: string[];
+  /** Everything the user gave, for assertCleanText(). */
+  readonly input: string;
+}
+
+function outPath(kind: OutKind, ext: string, dir: string, n: number): string {
+  switch (kind) {
+    case "new": return join(dir, `out${n}${ext}`);
+    case "nested": return join(dir, "a", "b", `out${n}${ext}`);
+    case "relative": return join("rel", `out${n}${ext}`);
+    case "empty": return "";
+    case "blank": return "  ";
+    case "dir": return dir;
+    case "trailing-slash": return `${join(dir, `newdir${n}`)}/`;
+    case "proc": return `/proc/self/vdrm-fuzz${ext}`;
+    case "proc-deep": return `/proc/vdrm-fuzz/x/y${ext}`;
+    case "sys": return `/sys/vdrm-fuzz${ext}`;
+    case "dev-full": return "/dev/full";
+    case "dev-null": return "/dev/null";
+    case "under-file": {
+      writeFileSync(join(dir, "plain.txt"), "x");
+      return join(dir, "plain.txt", `out${n}${ext}`);
+    }
+    case "long-name": return join(dir, `${"n".repeat(300)}${ext}`);
+    case "control": return join(dir, `a\nb\x1b[31m${n}${ext}`);
+  }
+}
+
+function filePath(f: FileArg, dir: string, n: number): { path: string; text: string } {
+  switch (f.kind) {
+    case "text": {
+      const path = join(dir, f.oddName === true ? `s${n}\n\x1b[1m.yaml` : `s${n}.yaml`);
+      writeFileSync(path, f.text.text);
+      return { path, text: f.text.text };
+    }
+    case "builtin": return { path: f.path, text: "" };
+    case "bytes": {
+      const path = join(dir, `b${n}.yaml`);
+      writeFileSync(path, f.bytes);
+      return { path, text: Buffer.from(f.bytes).toString("utf8") };
+    }
+    case "special": {
+      if (f.what === "missing") return { path: join(dir, "missing.yaml"), text: "" };
+      if (f.what === "dir") return { path: dir, text: "" };
+      if (f.what === "empty") {
+        writeFileSync(join(dir, "empty.yaml"), "");
+        return { path: join(dir, "empty.yaml"), text: "" };
+      }
+      return { path: f.what, text: "" };
+    }
+  }
+}
+
+function materialize(c: CliCase, dir: string): Made {
+  const made: Made = { argv: [], scenarios: [], outputs: [], input: "" };
+  const inputs: string[] = [];
+  for (const [n, a] of c.args.entries()) {
+    const arg = made1(a, dir, n, made, inputs);
+    made.argv.push(arg);
+    inputs.push(arg);
+  }
+  return { ...made, input: inputs.join("\n") };
+}
+
+function made1(a: Arg, dir: string, n: number, made: Made, inputs: string[]): string {
+  if (typeof a === "string") return a;
+  if ("out" in a) {
+    const p = outPath(a.out, a.ext, dir, n);
+    if (p.trim() !== "" && !existsSync(p)) made.outputs.push(p);
+    return p;
+  }
+  const f = filePath(a.file, dir, n);
+  inputs.push(f.text);
+  if (made.argv[0] === "run") made.scenarios.push(f.path);
+  return f.path;
+}
+
+const EXIT_CODES = new Set<number>(VERDICTS.map((v) => v.exit));
+const HELP_OR_VERSION = /^Usage: vdrm|^\d+\.\d+\.\d+\n$/;
+
+function checkOutcome(made: Made, code: number, stdout: string, stderr: string): void {
+  const shown = `exit ${code}\n--- stdout\n${stdout.slice(0, 2000)}\n` +
+    `--- stderr\n${stderr.slice(0, 2000)}`;
+  assert.ok(EXIT_CODES.has(code), `exit code ${code} is not in the verdict table\n${shown}`);
+  assert.notEqual(code, EXIT.internal, `an internal error\n${shown}`);
+  if (code === EXIT.input) assert.ok(stderr.trim() !== "", `exit 2 without a message\n${shown}`);
+  assertCleanText(stdout, made.input, "standard output");
+  assertCleanText(stderr, made.input, "standard error");
+  const command = made.argv[0];
+  if (command === "demo") {
+    assert.ok(code === EXIT.input || code === EXIT.pass, `demo ran\n${shown}`);
+  }
+  if (command === "run" && made.scenarios.some((f) => !loadScenarioFile(f).ok)) {
+    // An invalid file: nothing runs (help or version may still be asked for).
+    const asked = code === EXIT.pass && HELP_OR_VERSION.test(stdout);
+    assert.ok(asked || (code === EXIT.input && stdout === ""),
+      `a scenario file is invalid but something ran\n${shown}`);
+    for (const p of made.outputs) assert.ok(!existsSync(p), `${p} was written\n${shown}`);
+  }
+}
+
+/**
+ * Runs a case; throws an assertion error when what the user sees is wrong.
+ * @returns the subcommand and the exit code, e.g. "run 8"
+ */
+export function checkCliCase(c: CliCase): string {
+  const dir = mkdtempSync(join(tmpdir(), "vdrm-fuzz-"));
+  const cwd = process.cwd();
+  try {
+    process.chdir(dir);
+    const made = materialize(c, dir);
+    const cap = capturingIo();
+    const code = vdrm(made.argv, cap.io);
+    checkOutcome(made, code, cap.stdout(), cap.stderr());
+    const command = made.argv[0] ?? "";
+    return `${["run", "igt", "realkernel", "demo"].includes(command) ? command : "other"} ${code}`;
+  } finally {
+    process.chdir(cwd);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
