@@ -92,9 +92,15 @@ export function runFuzzProperty<T>(p: FuzzProperty<T>, log: (line: string) => vo
       `liveness bound of ${FUZZ.caseMsMax} ms (VDRM_FUZZ_CASE_MS)`);
   };
   const t0 = performance.now();
-  const details = fc.check(fc.property(p.arbitrary, timed), {
-    seed: FUZZ.seed, numRuns, ...(FUZZ.path !== undefined ? { path: FUZZ.path } : {}),
-  });
+  let details: fc.RunDetails<[T]>;
+  try {
+    details = fc.check(fc.property(p.arbitrary, timed), {
+      seed: FUZZ.seed, numRuns, ...(FUZZ.path !== undefined ? { path: FUZZ.path } : {}),
+    });
+  } catch (e) {
+    // A generator that throws is a bug of the test, not a case: fast-check gives no path.
+    throw new Error(`${p.id}: a generator failed with seed ${FUZZ.seed}`, { cause: e });
+  }
   if (details.failed) {
     const replay = `VDRM_FUZZ_ONLY=${p.id} VDRM_FUZZ_SEED=${details.seed} ` +
       `VDRM_FUZZ_PATH=${details.counterexamplePath ?? ""} npm run fuzz`;

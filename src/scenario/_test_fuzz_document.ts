@@ -148,9 +148,11 @@ const DOCUMENT = fc.record(
 
 /** Makes step `to` of the first program the same object as step `from` (an alias in YAML). */
 function share(doc: Record<string, Json>, links: readonly [number, number][]): void {
-  const programs = doc["programs"] as Record<string, Json[]>;
-  const first = Object.values(programs)[0];
-  if (first === undefined || first.length < 2) return;
+  // An extra key may have replaced `programs` by any value.
+  const programs = doc["programs"];
+  if (programs === null || typeof programs !== "object") return;
+  const first: unknown = Object.values(programs)[0];
+  if (!Array.isArray(first) || first.length < 2) return;
   for (const [from, to] of links) {
     const i = from % first.length;
     const j = to % first.length;
@@ -179,7 +181,8 @@ export const generatedDocument: fc.Arbitrary<GeneratedDocument> = fc
     fc.constantFrom("block" as const, "flow" as const, "json" as const),
     rarely(fc.tuple(KEY, NESTED), 4))
   .map(([doc, links, style, extra]) => {
-    const d: Record<string, Json> = { ...doc, ...(extra === null ? {} : { [extra[0]]: extra[1] }) };
+    // A copy: share() changes it, and fast-check may map the same value again when shrinking.
+    const d = structuredClone({ ...doc, ...(extra === null ? {} : { [extra[0]]: extra[1] }) });
     share(d, links);
     return new GeneratedDocument(write(d, style));
   });
