@@ -103,6 +103,15 @@ export function* kobjectUevent(dev: Device, action: UeventAction, extra: readonl
  */
 export function* deviceAdd(dev: Device, classLink?: string): Task<void> {
   yield step("device_add", [], [dev, dev.kernel.sysfs, dev.kernel.vfs]);
+  deviceAddSilently(dev, classLink);
+  yield* kobjectUevent(dev, "add");
+}
+
+/**
+ * What deviceAdd() makes visible, without the `add` uevent: for a device firmware made before
+ * anyone listens (as dev_set_uevent_suppress() keeps an add quiet).
+ */
+export function deviceAddSilently(dev: Device, classLink?: string): void {
   assert(!dev.added, `Cannot add device ${dev.name}: already added`);
   const sysfs = dev.kernel.sysfs;
   sysfs.mkdirs(dev.sysfsPath);
@@ -117,7 +126,6 @@ export function* deviceAdd(dev: Device, classLink?: string): Task<void> {
     if (dev.devnode !== null) dev.kernel.vfs.devtmpfsCreate(`/dev/${dev.devnode}`, dev.devt);
   }
   dev.added = true;
-  yield* kobjectUevent(dev, "add");
 }
 
 /** Takes the device away: devtmpfs node, sysfs entries, then the `remove` uevent. */

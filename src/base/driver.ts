@@ -23,12 +23,9 @@ export function driverSysfsDir(drv: DeviceDriver): string {
 
 /** Binds `drv` to `dev`; the caller holds the device lock. Returns 0 or the probe's errno. */
 export function* reallyProbe(dev: Device, drv: DeviceDriver): Task<0 | ErrnoName> {
-  const sysfs = dev.kernel.sysfs;
-  const probe = step("really_probe", [], [dev, sysfs]);
+  const probe = step("really_probe", [], [dev, dev.kernel.sysfs]);
   yield probe;
-  dev.driver = drv;
-  sysfs.add(`${driverSysfsDir(drv)}/${dev.name}`, { kind: "link", target: dev.sysfsPath });
-  sysfs.add(`${dev.sysfsPath}/driver`, { kind: "link", target: driverSysfsDir(drv) });
+  link(dev, drv);
   const err = yield* dev.kernel.sim.frame(`${drv.name} probe`, drv.probe(dev));
   yield probe;
   if (err !== 0) {
@@ -76,6 +73,22 @@ export function* deviceReleaseDriver(dev: Device, only?: DeviceDriver): Task<voi
   } finally {
     yield* mutexUnlock(dev.lock);
   }
+}
+
+/**
+ * Records `drv` as bound to `dev` with its sysfs links, without calling probe() and without a
+ * uevent: for a device firmware made and a built-in driver bound before anyone listens. The
+ * caller does what probe() would have done.
+ */
+export function deviceBoundAtBoot(dev: Device, drv: DeviceDriver): void {
+  link(dev, drv);
+}
+
+function link(dev: Device, drv: DeviceDriver): void {
+  const sysfs = dev.kernel.sysfs;
+  dev.driver = drv;
+  sysfs.add(`${driverSysfsDir(drv)}/${dev.name}`, { kind: "link", target: dev.sysfsPath });
+  sysfs.add(`${dev.sysfsPath}/driver`, { kind: "link", target: driverSysfsDir(drv) });
 }
 
 function unlink(dev: Device, drv: DeviceDriver): void {

@@ -2,13 +2,13 @@
  * The driver-model base: devices, devres, driver binding, sysfs, device nodes and files,
  * memory maps, processes and their system calls, uevents.
  */
-export { Device, deviceAdd, deviceDel, deviceUeventEnv, getDevice, kobjectUevent, putDevice, type DeviceInit, type Devt } from "./device.js";
+export { Device, deviceAdd, deviceAddSilently, deviceDel, deviceUeventEnv, getDevice, kobjectUevent, putDevice, type DeviceInit, type Devt } from "./device.js";
 export { devmAddAction, devmAddActionOrReset, devmKzalloc, devresReleaseAll, type DevresAction, type DevresNode } from "./devres.js";
-export { deviceDriverAttach, deviceReleaseDriver, driverSysfsDir, reallyProbe, type DeviceDriver } from "./driver.js";
+export { deviceBoundAtBoot, deviceDriverAttach, deviceReleaseDriver, driverSysfsDir, reallyProbe, type DeviceDriver } from "./driver.js";
 export { FaultInjector, type FaultRule } from "./faults.js";
 export { Kernel } from "./kernel.js";
 export { AddressSpace, Mm, PAGE_SHIFT, PAGE_SIZE, unmapMappingRange, Vma, type FaultResult, type VmOps } from "./mm.js";
-export { Process } from "./process.js";
+export { Process, type PendingCall } from "./process.js";
 export { compareVersions, DEFAULT_KERNEL_VERSION, isKernelVersion, KERNEL_VERSIONS, PROFILE_NAMES, type KernelProfile, type KernelVersion, type ProfileName } from "./profile.js";
 export { formatByVersion, variant, VARIANT_NAMES, VARIANTS, variantsMarkdown, type ByVersion, type VariantDef, type VariantName, type VariantValue } from "./variants.js";
 export { baseName, parentOf, Sysfs, type SysfsNode } from "./sysfs.js";

@@ -1,11 +1,15 @@
 /**
  * A userspace process as the kernel sees it: a pid, a command name, an fd table and its
- * mappings, and the system calls it makes. Each call is traced with its result.
+ * mappings, and the system calls it makes. Each call is traced with its result; the call in
+ * progress is kept (pendingCall), so a program asleep in one can be reported with it.
+ *
+ * Every call ends with a return to user mode: a task with a fatal signal pending does not get
+ * back to its program (TaskKilled is thrown), and whoever started the program runs exit().
  *
  * Paths under /sys go to sysfs; all other paths go to the device-node table (devtmpfs and
  * mknod nodes).
  */
-import { lookupStep, sleepTicks, step, ticksFromMs, usFromTicks, type Task } from "../kernel/mod.js";
+import { lookupStep, sleepTicks, step, TaskKilled, ticksFromMs, usFromTicks, type Task } from "../kernel/mod.js";
 import {
   fail,
   ioctlByName,
@@ -50,6 +54,13 @@ function showIoctlOut(v: IoctlOut): string {
   return "ret" in v ? String(v["ret"]) : "0";
 }
 
+/** The system call a process is in: its name, its arguments as traced, and since when. */
+export interface PendingCall {
+  readonly op: string;
+  readonly args: string;
+  readonly sinceTick: number;
+}
+
 export class Process implements Syscalls {
   readonly pid: number;
   readonly fds = new Map<number, KFile>();
@@ -60,6 +71,10 @@ export class Process implements Syscalls {
    */
   private nextFd = 3;
   exited = false;
+  // The call in progress, in three fields rather than an object: the ioctl path sets them.
+  private callOp: string | null = null;
+  private callArgs = "";
+  private callSinceTick = 0;
 
   constructor(readonly kernel: Kernel, readonly comm: string) {
     this.pid = kernel.allocPid();
@@ -80,18 +95,46 @@ export class Process implements Syscalls {
     if (fd < this.nextFd) this.nextFd = fd;
   }
 
+  /** The system call in progress, or null between calls. */
+  get pendingCall(): PendingCall | null {
+    if (this.callOp === null) return null;
+    return { op: this.callOp, args: this.callArgs, sinceTick: this.callSinceTick };
+  }
+
+  /**
+   * Leaving the kernel for the program: a task with SIGKILL pending dies here instead, so it
+   * runs no more of its own code (and can make no further call).
+   * @see exit_to_user_mode_loop(), get_signal() in kernel/signal.c
+   */
+  private returnToUser(): void {
+    const task = this.kernel.sim.current;
+    if (task !== null && task.fatalSignal) throw new TaskKilled(task.name);
+  }
+
+  /** A system call starts: the task must be alive; the call is pending until recordCall(). */
+  private enterCall(op: string, args: string): number {
+    this.returnToUser();
+    const now = this.kernel.sim.now;
+    this.callOp = op;
+    this.callArgs = args;
+    this.callSinceTick = now;
+    return now;
+  }
+
   private *traced<T>(op: string, args: string, body: Task<SysResult<T>>, show: (v: T) => string = String): Task<SysResult<T>> {
-    const startTick = this.kernel.sim.now;
+    const startTick = this.enterCall(op, args);
     const r = yield* this.kernel.sim.frame(`sys_${op}`, body);
     this.recordCall(op, args, startTick, r, show);
     return r;
   }
 
-  /** Traces a finished system call with its result. */
+  /** Traces a finished system call with its result, then returns to user mode. */
   private recordCall<T>(op: string, args: string, startTick: number, r: SysResult<T>, show: (v: T) => string): void {
     const sim = this.kernel.sim;
     const task = sim.current?.id ?? 0;
     sim.trace.push({ t: "call", tick: sim.now, startTick, task, op, args, ret: r.ok ? show(r.value) : "-1", errno: r.ok ? null : r.errno });
+    this.callOp = null;
+    this.returnToUser();
   }
 
   *open(path: string, flags: OpenFlags = {}): Task<SysResult<Fd>> {
@@ -118,9 +161,12 @@ export class Process implements Syscalls {
   // traced(), a closure and sim.frame(), a round trip takes about four times as long.)
   *ioctl(fd: Fd, request: string | number, arg: IoctlArg = {}): Task<SysResult<IoctlOut>> {
     const sim = this.kernel.sim;
-    const startTick = sim.now;
-    const task = sim.pushFrame("sys_ioctl");
     const cmd = typeof request === "number" ? request : ioctlByName(request)?.cmd;
+    const args = typeof request === "string"
+      ? ioctlArgs(fd, request, cmd !== undefined)
+      : `${fd}, 0x${request.toString(16)}`;
+    const startTick = this.enterCall("ioctl", args);
+    const task = sim.pushFrame("sys_ioctl");
     let r: SysResult<IoctlOut>;
     try {
       const file = this.fds.get(fd);
@@ -132,7 +178,6 @@ export class Process implements Syscalls {
     } finally {
       sim.popFrame(task, "sys_ioctl");
     }
-    const args = typeof request === "string" ? ioctlArgs(fd, request, cmd !== undefined) : `${fd}, 0x${request.toString(16)}`;
     this.recordCall("ioctl", args, startTick, r, showIoctlOut);
     return r;
   }
@@ -155,7 +200,8 @@ export class Process implements Syscalls {
       // poll(2) does not fail for a descriptor that is not open: it reports POLLNVAL.
       if (file === undefined) return ok(POLLNVAL);
       yield fdgetStep(file);
-      return ok(yield* vfsPoll(file, events, ticksFromMs(timeoutMs)));
+      // A negative timeout waits for ever, as in poll(2).
+      return yield* vfsPoll(file, events, timeoutMs < 0 ? null : ticksFromMs(timeoutMs));
     })(), (v) => `revents=0x${v.toString(16)}`);
   }
 
@@ -292,6 +338,7 @@ export class Process implements Syscalls {
   }
 
   *exists(path: string): Task<boolean> {
+    this.returnToUser();
     yield step("vfs_statx", [path.startsWith("/sys") ? this.kernel.sysfs : this.kernel.vfs]);
     if (path.startsWith("/sys")) return this.kernel.sysfs.exists(path);
     return this.kernel.vfs.lookup(path) !== undefined || this.kernel.vfs.dirExists(path);
@@ -301,16 +348,21 @@ export class Process implements Syscalls {
     const self = this;
     return yield* this.traced("mknod", `${path}, ${major}:${minor}`, (function* () {
       yield step("vfs_mknod", [], [self.kernel.vfs]);
+      // sysfs (kernfs) has no mknod: vfs_mknod() fails with EPERM there.
+      if (path === "/sys" || path.startsWith("/sys/")) return fail("EPERM");
       return self.kernel.vfs.mknod(path, { major, minor });
     })());
   }
 
   *clockGettime(): Task<number> {
+    this.returnToUser();
     return usFromTicks(this.kernel.sim.now);
   }
 
   *sleep(ms: number): Task<void> {
+    this.returnToUser();
     yield sleepTicks(ticksFromMs(ms));
+    this.returnToUser();
   }
 
   *ueventSocket(): Task<SysResult<Fd>> {
@@ -327,12 +379,15 @@ export class Process implements Syscalls {
   }
 
   *recvUevent(fd: Fd, timeoutMs: number): Task<SysResult<Uevent>> {
+    this.returnToUser();
     const file = this.fds.get(fd);
     if (file === undefined) return fail("EBADF");
     yield fdgetStep(file);
     const socket = file.privateData;
     if (!(socket instanceof UeventSocket)) return fail("ENOTSOCK");
-    return yield* socket.recv(ticksFromMs(timeoutMs));
+    const r = yield* socket.recv(ticksFromMs(timeoutMs));
+    this.returnToUser();
+    return r;
   }
 
   /** Process exit: every mapping is unmapped and every fd closed, as do_exit() does. */

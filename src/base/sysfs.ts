@@ -3,6 +3,10 @@
  * a write to `unbind` returns only when the driver's remove() has returned, as in Linux.
  *
  * Paths are absolute ("/sys/bus/pci/rescan"). Symlinks are followed component by component.
+ * A link keeps its target as an absolute path; readlink() prints it relative to the link's
+ * directory, as kernfs does ("../../../bus/pci/drivers/vdisp").
+ *
+ * @see kernfs_get_target_path() in fs/kernfs/symlink.c; sysfs_kf_write() in fs/sysfs/file.c
  */
 import { assert, KObject, type KStruct, type Sim, type Task } from "../kernel/mod.js";
 import { fail, ok, type DirEntry, type SysResult } from "../uapi/mod.js";
@@ -97,22 +101,24 @@ export class Sysfs extends KObject {
     return ok(node.show());
   }
 
+  /** Writes an attribute; writing nothing returns 0 without calling its store (sysfs_kf_write). */
   *write(path: string, data: string): Task<SysResult<number>> {
     const node = this.lookup(path);
     if (node === undefined) return fail("ENOENT");
     if (node.kind === "dir") return fail("EISDIR");
     if (node.kind !== "attr" || node.store === undefined) return fail("EACCES");
+    if (data.length === 0) return ok(0);
     return yield* node.store(data);
   }
 
-  /** The target of a symlink as readlink -f prints it (canonical). */
+  /** The target of a symlink, relative to the link's (canonical) directory, as Linux prints it. */
   readlink(path: string): SysResult<string> {
     const parent = this.resolve(parentOf(normalize(path)));
     if (parent === null) return fail("ENOENT");
     const node = this.nodes.get(`${parent}/${baseName(path)}`);
     if (node === undefined) return fail("ENOENT");
     if (node.kind !== "link") return fail("EINVAL");
-    return ok(node.target);
+    return ok(relativeTarget(parent, node.target));
   }
 
   readdir(path: string): SysResult<DirEntry[]> {
@@ -136,6 +142,18 @@ export function parentOf(path: string): string {
 
 export function baseName(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
+}
+
+/**
+ * `target` as seen from directory `from`: up ("../") to the nearest directory that holds the
+ * target's parent, then down to the target. @see kernfs_get_target_path()
+ */
+function relativeTarget(from: string, target: string): string {
+  const up = from.split("/").filter(Boolean);
+  const down = normalize(target).split("/").filter(Boolean);
+  let common = 0;
+  while (common < up.length && common < down.length - 1 && up[common] === down[common]) common++;
+  return [...up.slice(common).map(() => ".."), ...down.slice(common)].join("/");
 }
 
 function normalize(path: string): string {

@@ -2,7 +2,7 @@
  * A NETLINK_KOBJECT_UEVENT socket bound to group 1: a bounded receive queue. When the queue
  * is full further events are dropped and the next receive fails with ENOBUFS, as in Linux.
  */
-import { KObject, step, WaitQueue, waitEvent, type Sim, type Task } from "../kernel/mod.js";
+import { KObject, step, WaitQueue, waitEventInterruptible, type Sim, type Task } from "../kernel/mod.js";
 import { fail, ok, type SysResult, type Uevent } from "../uapi/mod.js";
 import type { Kernel } from "./kernel.js";
 import type { UeventHub, UeventListener } from "./uevent_hub.js";
@@ -40,8 +40,13 @@ export class UeventSocket extends KObject implements UeventListener {
       this.overrun = false;
       return fail("ENOBUFS");
     }
-    const queued = yield* waitEvent(this.wq, "recv on uevent socket", () => this.queue.length > 0, timeoutTicks, step("netlink_recvmsg", [], [this]));
-    if (!queued) return fail("EAGAIN");
+    // skb_recv_datagram() sleeps interruptibly: a signal ends the wait with EINTR.
+    const queued = (): boolean => this.queue.length > 0;
+    const recv = step("netlink_recvmsg", [], [this]);
+    const reason = "recv on uevent socket";
+    const waited = yield* waitEventInterruptible(this.wq, reason, queued, timeoutTicks, recv);
+    if (waited === "interrupted") return fail("EINTR");
+    if (waited === "timed-out") return fail("EAGAIN");
     return ok(this.queue.shift()!);
   }
 }

@@ -7,7 +7,7 @@
  *
  * @see chrdev_open() in fs/char_dev.c; fput() in fs/file_table.c
  */
-import { assert, fixedStep, KObject, step, waitEvent, type Allocation, type KObjectTracker, type StepYield, type Task, type WaitQueue } from "../kernel/mod.js";
+import { assert, fixedStep, KObject, step, waitEventInterruptible, type Allocation, type KObjectTracker, type StepYield, type Task, type WaitQueue } from "../kernel/mod.js";
 import { fail, ok, POLLERR, POLLHUP, type IoctlArg, type IoctlOut, type OpenFlags, type SysResult } from "../uapi/mod.js";
 import type { Devt } from "./device.js";
 import type { Kernel } from "./kernel.js";
@@ -95,8 +95,12 @@ export class Vfs extends KObject {
     this.nodes.delete(path);
   }
 
+  /**
+   * A node made by mknod(2); EEXIST for a path taken by a node or a directory. Directories are
+   * implicit.
+   */
   mknod(path: string, devt: Devt): SysResult<0> {
-    if (this.nodes.has(path)) return fail("EEXIST");
+    if (this.nodes.has(path) || this.dirExists(path)) return fail("EEXIST");
     this.nodes.set(path, devt);
     return ok(0);
   }
@@ -148,17 +152,25 @@ function pollFilter(mask: number, requested: number): number {
 }
 
 /**
- * poll(2) of one open file: waits up to `timeoutTicks` until the file is ready for one of the
- * `requested` events, and returns what it reports (pollFilter()), 0 if the time ran out first.
- * A file without a poll operation reports 0 at once.
+ * poll(2) of one open file: waits up to `timeoutTicks` (null: for ever) until the file is
+ * ready for one of the `requested` events, and returns what it reports (pollFilter()), 0 if
+ * the time ran out first.
+ * A file without a poll operation reports 0 at once. The wait is interruptible
+ * (poll_schedule_timeout(TASK_INTERRUPTIBLE)): a signal ends it with EINTR.
  * @see do_poll() in fs/select.c
  */
-export function* vfsPoll(file: KFile, requested: number, timeoutTicks: number): Task<number> {
-  if (file.ops?.poll === undefined) return 0;
+export function* vfsPoll(
+  file: KFile,
+  requested: number,
+  timeoutTicks: number | null,
+): Task<SysResult<number>> {
+  if (file.ops?.poll === undefined) return ok(0);
   const pw = yield* file.ops.poll(file);
   const revents = (): number => pollFilter(pw.mask(), requested);
-  yield* waitEvent(pw.wq, pw.reason, () => revents() !== 0, timeoutTicks, pw.recheck);
-  return revents();
+  const ready = (): boolean => revents() !== 0;
+  const waited = yield* waitEventInterruptible(pw.wq, pw.reason, ready, timeoutTicks, pw.recheck);
+  if (waited === "interrupted") return fail("EINTR");
+  return ok(revents());
 }
 
 /** Takes a file reference; the caller's step writes the file. @see get_file() */

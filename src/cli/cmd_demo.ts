@@ -1,8 +1,10 @@
 /**
  * `vdrm demo` (also `npm start`): the main job on built-in defaults. Runs every built-in
  * scenario in scenarios/ (the IGT core_hotunplug subtests and the unplug stories, on the
- * correct driver and on the broken devm one, where the bug must be caught), compares the model
- * with the Linux 6.12 recording, prints a summary table and writes the HTML report.
+ * correct driver and on the broken devm one, where the bug must be caught), then reruns each
+ * from its decision list (the replay token's content) and with the footprint checker on,
+ * compares the model with the Linux 6.12 recording, prints a summary table and writes the HTML
+ * report.
  *
  * The scenarios and the recording are found relative to this module (inside the installed
  * package); the report is written relative to the caller's working directory.
@@ -13,8 +15,10 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { compareWithRecording, summarize } from "../realkernel/mod.js";
 import { formatTextTable, renderHtml, worldRunRecord, type RunRecord } from "../report/mod.js";
+import { findingSummary } from "../kernel/mod.js";
 import {
   escapeControls, formatLocated, loadScenarioFile, replayCommand, runScenario, verdictWord,
+  type Scenario,
   type ScenarioRun,
 } from "../scenario/mod.js";
 import type { CommandContext } from "./context.js";
@@ -42,6 +46,42 @@ function findingsCell(run: ScenarioRun): string {
   return [...counts].map(([k, n]) => (n > 1 ? `${k} x${n}` : k)).join(", ") || "-";
 }
 
+/** What the demo checks again of one run: its replay, and its footprints. */
+interface Recheck {
+  readonly name: string;
+  /** Whether rerunning the run's decision list gave the same trace, event for event. */
+  readonly replayed: boolean;
+  /** Undeclared accesses the footprint checker found in the same run. */
+  readonly undeclared: readonly string[];
+}
+
+/**
+ * Reruns `run` twice: from its decision list (what its replay token holds), which must give
+ * the same trace, and with the footprint checker on, which must find every access declared.
+ */
+function recheck(sc: Scenario, run: ScenarioRun): Recheck {
+  const same = { seed: run.seed, profile: run.profile, kernel: run.kernel };
+  const again = runScenario(sc, { ...same, decisions: run.world.sim.decisions });
+  const replayed = JSON.stringify(again.world.sim.trace.events) === JSON.stringify(run.world.sim.trace.events);
+  const checked = runScenario(sc, { ...same, footprints: "check" });
+  const undeclared = checked.findings.flatMap((f) => (f.kind === "undeclared-access" ? [findingSummary(f)] : []));
+  return { name: run.scenario.name, replayed, undeclared };
+}
+
+function recheckSummary(checks: readonly Recheck[], io: Io): Verdict[] {
+  const replayed = checks.filter((c) => c.replayed).length;
+  const undeclared = checks.flatMap((c) => c.undeclared.map((u) => `${c.name}: ${u}`));
+  io.out(`replay: ${replayed} of ${checks.length} runs rerun from their decision lists ` +
+    "(their replay tokens) gave the same trace, step for step");
+  io.out(`footprints: ${checks.length} runs rerun with every kernel-object access checked ` +
+    `against its step's declared footprint: ${undeclared.length} undeclared`);
+  for (const u of undeclared) io.out(`  ${u}`);
+  return [
+    ...(replayed === checks.length ? [] : ["expectation" as const]),
+    ...(undeclared.length === 0 ? [] : ["footprint" as const]),
+  ];
+}
+
 export function addDemoCommand(program: Command, ctx: CommandContext): void {
   program
     .command("demo")
@@ -59,6 +99,7 @@ export function demoCommand(htmlPath: string, io: Io): number {
   const rows: string[][] = [];
   const records: RunRecord[] = [];
   const verdicts: Verdict[] = [];
+  const checks: Recheck[] = [];
   for (const [i, file] of files.entries()) {
     io.progress(`[${i + 1}/${files.length}] ${file}`);
     const loaded = loadScenarioFile(file);
@@ -69,10 +110,12 @@ export function demoCommand(htmlPath: string, io: Io): number {
     }
     const run = runScenario(loaded.scenario);
     verdicts.push(run.verdict);
+    checks.push(recheck(loaded.scenario, run));
     const drivers = [...new Set(run.scenario.world.devices.map((d) => d.driver))].join(",");
     const word = verdictWord(run);
     const replay = replayCommand(run);
-    const shownReplay = run.verdict === "pass" ? "" : replay;
+    // A caught bug is worth a look too: its replay reruns exactly the interleaving that hit it.
+    const shownReplay = word === "pass" ? "" : replay;
     rows.push([run.scenario.name, drivers, word, findingsCell(run), shownReplay]);
     const title = `${run.scenario.name} on ${drivers}`;
     records.push(worldRunRecord(run.world, { title, verdict: word, replay }));
@@ -86,6 +129,7 @@ export function demoCommand(htmlPath: string, io: Io): number {
   const passed = files.length - failed - caught;
   io.out(`${files.length} scenarios: ${passed} pass, ` +
     `${caught} caught a broken driver as expected, ${failed} failed`);
+  verdicts.push(...recheckSummary(checks, io));
   const c = summarize(compareWithRecording());
   io.out(`Linux 6.12 bochs recording: ${c.match} match, ${c.mismatch} mismatch, ` +
     `${c.missing} missing, ${c.extra} extra, ${c["not-modelled"]} not modelled`);

@@ -34,6 +34,8 @@ export interface RunOptions {
   readonly replay?: ReplayToken;
   /** Print the replay commands for a pass too. */
   readonly printReplay?: boolean;
+  /** Run the footprint checker. */
+  readonly checkFootprints?: boolean;
 }
 
 export function addRunCommand(program: Command, ctx: CommandContext): void {
@@ -56,6 +58,8 @@ export function addRunCommand(program: Command, ctx: CommandContext): void {
     .option("--replay <token>", "rerun exactly the schedule of a printed replay token (one " +
       "file; the token sets seed, profile and kernel)", parseReplayToken)
     .option("--print-replay", "print the replay commands for a pass too (a failure always does)")
+    .option("--check-footprints", "check every kernel-object access against the footprint its " +
+      "step declared; an undeclared one is a finding (verdict footprint, exit 9; slower)")
     .action((files: string[], o: RunOptions) => {
       ctx.exitCode = runCommand(files, o, ctx.io);
     });
@@ -92,6 +96,7 @@ function overrides(files: readonly string[], o: RunOptions): RunOverrides {
     ...(s.kernel ? { kernel: s.kernel } : {}),
     ...(s.decisions !== undefined ? { decisions: s.decisions } : {}),
     ...(o.maxSteps !== undefined ? { stepsMax: o.maxSteps } : {}),
+    ...(o.checkFootprints === true ? { footprints: "check" as const } : {}),
   };
 }
 

@@ -53,6 +53,19 @@ describe("vdrm run", () => {
     assert.match(r.stdout, /verdict: memory\nreplay: vdrm run /);
   });
 
+  it("exits 7 when a program ends asleep in a call the scenario did not allow to end blocked, and names the call once", () => {
+    const f = scenarioFile("reader.yaml", "programs:\n  reader:\n    - open: /dev/dri/card0\n      as: card\n    - read: $card\n");
+    const r = vdrm("run", f);
+    assert.equal(r.code, 7, r.stdout + r.stderr);
+    assert.match(r.stdout, /\n\[ *0\.\d{6}\] reader#2 read 3, 4096 = still blocked in read\(3, 4096\) since 0\.\d{6} \(asleep interruptibly on drm_read on card0\)\n/);
+    assert.match(r.stdout, /\nblocked at the end:\n {2}reader#2 \(line 5\): read\(3, 4096\) since 0\.\d{6}, asleep interruptibly on drm_read on card0; not allowed \(declare may-end-blocked, or expect: blocked\); killed at shutdown\n\nverdict: blocked\nreplay: /);
+    assert.doesNotMatch(r.stdout, /findings:|hang/);
+    const { blocked } = JSON.parse(vdrm("run", f, "--json").stdout) as { blocked: Record<string, unknown>[] };
+    assert.deepEqual(blocked.map((b) => ({ ...b, sinceUs: typeof b["sinceUs"] })), [
+      { program: "reader", index: 2, line: 5, status: "blocked", call: "read(3, 4096)", wait: "drm_read on card0", state: "interruptible", sinceUs: "number", allowed: false },
+    ]);
+  });
+
   it("exits 2 on a malformed file, with located errors, and runs nothing", () => {
     const text = "programs:\n  a:\n    - ioctl: DRM_IOCTL_GETCAP\n      fd: 3\n";
     const bad = scenarioFile("bad.yaml", text);
@@ -122,6 +135,16 @@ function verdictWords(html: string): Map<string, string> {
   return new Map(tabs.map(([title, mark], i) => [title!, `${mark} ${words[i]}`]));
 }
 
+describe("vdrm run --check-footprints", () => {
+  it("runs with every kernel-object access checked, says so, and the built-in story passes", () => {
+    const r = vdrm("run", "scenarios/egpu-pull.yaml", "--check-footprints");
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /\n {2}seed=1 profile=mainline kernel=7\.1 devices=\S+ footprints=checked\n/);
+    const plain = vdrm("run", "scenarios/egpu-pull.yaml");
+    assert.doesNotMatch(plain.stdout, /footprints=/);
+  });
+});
+
 describe("vdrm demo", () => {
   it("prints the table (broken driver caught), the real-kernel line and the report path", () => {
     const html = join(tmp, "demo.html");
@@ -129,8 +152,13 @@ describe("vdrm demo", () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^scenario +driver +verdict +findings/);
     assert.match(r.stdout, /\nhotunplug-lateclose +vdisp +pass +-/);
-    assert.match(r.stdout,
-      /\nhotunplug-lateclose-devm +vdisp-devm +caught +warn x2, use-after-free x\d+/);
+    assert.match(r.stdout, new RegExp("\\nhotunplug-lateclose-devm +vdisp-devm +caught +warn x2, " +
+      "use-after-free x\\d+ +vdrm run \\S*hotunplug-lateclose-devm\\.yaml --replay v1\\.[\\w-]+\\n"));
+    const runs = /\n(\d+) scenarios: /.exec(r.stdout)?.[1];
+    assert.ok(runs !== undefined && Number(runs) >= 12, r.stdout);
+    assert.ok(r.stdout.includes(`\nreplay: ${runs} of ${runs} runs rerun from their decision lists`));
+    assert.ok(r.stdout.includes(`\nfootprints: ${runs} runs rerun with every kernel-object access ` +
+      "checked against its step's declared footprint: 0 undeclared\n"));
     assert.match(r.stdout,
       /Linux 6\.12 bochs recording: \d+ match, 0 mismatch, 0 missing, 0 extra/);
     assert.ok(r.stdout.includes(`report: ${html}`));

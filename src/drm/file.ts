@@ -11,7 +11,7 @@
  *      drivers/gpu/drm/drm_file.c
  */
 import { variant, type Devt, type FileOps, type KFile, type PollWait } from "../base/mod.js";
-import { assert, fixedStep, KObject, step, WaitQueue, waitEvent, type Allocation, type StepYield, type Task } from "../kernel/mod.js";
+import { assert, fixedStep, KObject, step, WaitQueue, waitEventInterruptible, type Allocation, type StepYield, type Task } from "../kernel/mod.js";
 import { fail, ok, POLLIN, POLLRDNORM, type ErrnoName, type OpenFlags, type SysResult } from "../uapi/mod.js";
 import { ACCEL_MAJOR, type DrmCore } from "./drm_core.js";
 import { drmDevPut, type DrmDevice } from "./device.js";
@@ -148,13 +148,19 @@ export function* drmRelease(kfile: KFile): Task<void> {
   yield* drmDevPut(dev);
 }
 
-/** Blocks until an event is queued; a signal (the timeout) interrupts it with EINTR. */
+/**
+ * Blocks, interruptibly, until an event is queued (wait_event_interruptible()): a reader may
+ * wait forever, and a signal (the timeout models an alarm, or a SIGKILL) ends the wait with
+ * EINTR (-ERESTARTSYS).
+ */
 export function* drmRead(kfile: KFile, count: number, timeoutTicks: number | null): Task<SysResult<Uint8Array>> {
   const file = drmFileOf(kfile);
   const read = step("drm_read", [], [file]);
   yield read;
-  const queued = yield* waitEvent(file.eventWait, `drm_read on ${file.minor.name}`, () => file.events.length > 0, timeoutTicks, read);
-  if (!queued) return fail("EINTR");
+  const queued = (): boolean => file.events.length > 0;
+  const reason = `drm_read on ${file.minor.name}`;
+  const waited = yield* waitEventInterruptible(file.eventWait, reason, queued, timeoutTicks, read);
+  if (waited !== "ready") return fail("EINTR");
   const ev = file.events[0]!;
   if (ev.length > count) return fail("EINVAL");
   file.events.shift();

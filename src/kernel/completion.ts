@@ -1,5 +1,6 @@
 /**
- * Completions: one task waits until another says "done".
+ * Completions: one task waits until another says "done". The waiter sleeps uninterruptibly,
+ * as wait_for_completion() does (TASK_UNINTERRUPTIBLE).
  *
  * @see wait_for_completion(), complete(), complete_all() in kernel/sched/completion.c
  */

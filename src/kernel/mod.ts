@@ -13,10 +13,11 @@ export { formatSite, isFreed, KObject, type AllocKind, type Allocation, type All
 export { Kref, krefGet, krefPut, krefRead } from "./kref.js";
 export { Mutex, mutexDestroy, mutexLock, mutexUnlock } from "./mutex.js";
 export { Prng } from "./prng.js";
-export { Sim, SimTask, type RunOutcome, type SimOptions, type SpawnOptions } from "./sim.js";
+export { INTERRUPTED, TaskKilled } from "./signal.js";
+export { Sim, SimTask, type BlockedOn, type RunOutcome, type SimOptions, type SpawnOptions } from "./sim.js";
 export { SrcuStruct, srcuReadLock, srcuReadUnlock, synchronizeSrcu, type SrcuToken } from "./srcu.js";
 export { FifoStrategy, RandomStrategy, ReplayMismatchError, ReplayStrategy, type SchedulingStrategy } from "./strategy.js";
-export { fixedStep, footprintOf, lookupStep, sleepTicks, step, TIMED_OUT, type Footprint, type StepYield, type Task, type TaskId, type TaskKind, type TaskView, type Yield } from "./task.js";
+export { fixedStep, footprintOf, lookupStep, sleepTicks, step, TIMED_OUT, type Footprint, type SleepState, type StepYield, type Task, type TaskId, type TaskKind, type TaskView, type Yield } from "./task.js";
 export { msFromUs, secondsFromTicks, ticksFromMs, ticksFromUs, TICKS_PER_US, US_PER_MS, US_PER_S, usFrom, usFromTicks, type TimeUnit } from "./time.js";
 export { formatTrace, TraceLog, type TraceEvent, type TraceLevel } from "./trace.js";
-export { WaitQueue, waitEvent } from "./wait_queue.js";
+export { WaitQueue, waitEvent, waitEventInterruptible, type WaitResult } from "./wait_queue.js";

@@ -1,5 +1,6 @@
 /**
- * Sleeping mutexes with an owner, handed to waiters in FIFO order.
+ * Sleeping mutexes with an owner, handed to waiters in FIFO order. A waiter sleeps
+ * uninterruptibly, as mutex_lock() does (TASK_UNINTERRUPTIBLE): a lock never released is a hang.
  *
  * @see mutex_lock(), mutex_unlock(), mutex_destroy() in kernel/locking/mutex.c
  */
@@ -31,7 +32,9 @@ export function* mutexLock(m: Mutex): Task<void> {
   assert(self !== null, `Cannot lock mutex ${m.name}: not called from a task`);
   assert(m.owner !== self, `Cannot lock mutex ${m.name}: recursive locking by ${self.name}`);
   while (m.owner !== null) {
-    yield { kind: "block", on: m.wq, reason: `mutex ${m.name} (held by ${m.owner.name})`, timeoutTicks: null, resume: lock };
+    const reason = `mutex ${m.name} (held by ${m.owner.name})`;
+    const state = "uninterruptible";
+    yield { kind: "block", on: m.wq, reason, state, timeoutTicks: null, resume: lock };
   }
   m.owner = self;
 }

@@ -5,7 +5,7 @@ import type { KStruct } from "./kobject.js";
 import { Sim } from "./sim.js";
 import { FifoStrategy, RandomStrategy, ReplayStrategy, type SchedulingStrategy } from "./strategy.js";
 import { sleepTicks, step, type Task } from "./task.js";
-import { WaitQueue, waitEvent } from "./wait_queue.js";
+import { WaitQueue, waitEvent, waitEventInterruptible } from "./wait_queue.js";
 
 function findingsOf<K extends FindingKind>(sim: Sim, kind: K): Extract<Finding, { kind: K }>[] {
   return sim.findings.filter((f): f is Extract<Finding, { kind: K }> => f.kind === kind);
@@ -258,6 +258,41 @@ test("Sim.run() reports a hung task while another task keeps running steps", () 
   })());
   assert.equal(sim.run().kind, "quiescent");
   assert.deepEqual(findingsOf(sim, "hung-task").map((f) => f.waiter.task), ["stuck"]);
+});
+
+test("Sim.run() counts neither a hang nor a hung task for a task asleep interruptibly", () => {
+  const sim = new Sim({ seed: 1, hungTaskTicks: 100 });
+  const wq = new WaitQueue(sim, "events");
+  const reader = sim.spawn("reader", (function* () {
+    yield* waitEventInterruptible(wq, "an event that never comes", () => false);
+  })());
+  sim.spawn("sleeper", (function* () {
+    yield sleepTicks(500);
+  })());
+  assert.equal(sim.run().kind, "quiescent");
+  assert.equal(reader.state, "blocked");
+  assert.equal(sim.now, 500);
+  assert.deepEqual(sim.findings, []);
+});
+
+test("Sim.run() reports a deadlock once, naming only the uninterruptible waiters, however often it runs", () => {
+  const sim = new Sim({ seed: 1 });
+  const wq = new WaitQueue(sim, "never");
+  sim.spawn("stuck", (function* () {
+    yield step("stuck_first");
+    yield* waitEvent(wq, "a completion nobody sends", () => false);
+  })());
+  sim.spawn("reader", (function* () {
+    yield* waitEventInterruptible(wq, "an event", () => false);
+  })());
+  const first = sim.run();
+  assert.ok(first.kind === "deadlock");
+  assert.deepEqual(first.waiters.map((w) => w.task), ["stuck"]);
+  assert.equal(sim.run().kind, "deadlock");
+  const hangs = findingsOf(sim, "hang");
+  assert.equal(hangs.length, 1);
+  assert.deepEqual(hangs[0]?.waiters.map((w) => [w.task, w.reason]), [["stuck", "a completion nobody sends"]]);
+  assert.equal(sim.findings.length, 1);
 });
 
 // ---------------------------------------------------------------- results and budget

@@ -16,8 +16,9 @@ import { findingSummary, type Finding, type Waiter } from "./findings.js";
 import { defaultFootprintMode, fixedFieldsOf, trackKStruct, type AccessMode, type AccessSink, type FootprintMode } from "./footprint.js";
 import { type AllocKind, type Allocation, type AllocationId, type KObjectClass, type KObjectTracker, type KStruct, type Site } from "./kobject.js";
 import { Prng } from "./prng.js";
+import { INTERRUPTED } from "./signal.js";
 import { FifoStrategy, type SchedulingStrategy } from "./strategy.js";
-import { fixedStep, TIMED_OUT, type BlockYield, type SleepYield, type StepYield, type Task, type TaskId, type TaskKind, type TaskState, type TaskView, type Yield } from "./task.js";
+import { fixedStep, TIMED_OUT, type BlockYield, type SleepState, type SleepYield, type StepYield, type Task, type TaskId, type TaskKind, type TaskState, type TaskView, type Yield } from "./task.js";
 import { TimerHeap, type Timer } from "./timer_heap.js";
 import { TraceLog, type TraceLevel } from "./trace.js";
 import type { WaitQueue } from "./wait_queue.js";
@@ -29,7 +30,7 @@ export interface SimOptions {
   readonly trace?: TraceLevel;
   /** Ticks one step costs. @default 1 */
   readonly stepTicks?: number;
-  /** A task blocked longer than this without a timeout is reported as hung. @default 120_000_000 (120 s) */
+  /** A task blocked uninterruptibly longer than this is reported as hung. @default 120_000_000 (120 s) */
   readonly hungTaskTicks?: number;
   /** "check": report accesses a step did not declare (slower). @default defaultFootprintMode() */
   readonly footprints?: FootprintMode;
@@ -50,8 +51,13 @@ export class SimTask implements TaskView {
   state: TaskState = "runnable";
   pending: StepYield | null = null;
   resumeValue: unknown = undefined;
-  blockedOn: { readonly wq: WaitQueue; readonly reason: string; readonly sinceTick: number; readonly site: Site } | null = null;
+  blockedOn: BlockedOn | null = null;
+  /** This block was reported as hung (hung-task finding); cleared at the wake-up. */
   hungReported = false;
+  /** This block was reported in a `hang` finding; cleared at the wake-up. */
+  hangReported = false;
+  /** A fatal signal (SIGKILL) is pending: the task dies on its way back to user mode. */
+  fatalSignal = false;
   /** Incremented at every block and sleep, so that a stale timer can be told apart. */
   waitGeneration = 0;
   /** The step to run when the task is woken (the `resume` of its block or sleep). */
@@ -71,6 +77,15 @@ export class SimTask implements TaskView {
     readonly daemon: boolean,
     readonly gen: Task<unknown>,
   ) {}
+}
+
+/** Where and how a blocked task sleeps. */
+export interface BlockedOn {
+  readonly wq: WaitQueue;
+  readonly reason: string;
+  readonly state: SleepState;
+  readonly sinceTick: number;
+  readonly site: Site;
 }
 
 /** A timer wakes `task` if it is still in the block or sleep of `generation`. */
@@ -144,7 +159,9 @@ export class Sim implements KObjectTracker, AccessSink {
       const self = this.current;
       assert(self !== null, "Cannot join task: not called from a task");
       task.exitWaiters.push(self);
-      yield { kind: "block", on: JOIN_QUEUE, reason: `exit of ${task.name}`, timeoutTicks: null };
+      // Uninterruptible, as kthread_stop() waits for the thread's exit.
+      const reason = `exit of ${task.name}`;
+      yield { kind: "block", on: JOIN_QUEUE, reason, state: "uninterruptible", timeoutTicks: null };
     }
     return task.result;
   }
@@ -156,8 +173,10 @@ export class Sim implements KObjectTracker, AccessSink {
   /**
    * Runs until no task can run (quiescent or deadlocked) or the step budget is spent.
    * Each turn the strategy picks among the due timers (earliest first) and the runnable tasks
-   * (by id); with one choice it is not asked. A deadlock with non-daemon waiters is reported
-   * as a `hang` finding.
+   * (by id); with one choice it is not asked. Quiescent: no task can run and none sleeps
+   * uninterruptibly (tasks asleep interruptibly, waiting for an event that may never come,
+   * are not a kernel problem). Deadlocked: some non-daemon task sleeps uninterruptibly and
+   * nothing can wake it; it is reported as a `hang` finding, once for the same sleep.
    */
   run(stepsMax = 10_000_000): RunOutcome {
     for (let steps = 0; steps < stepsMax; steps++) {
@@ -167,9 +186,15 @@ export class Sim implements KObjectTracker, AccessSink {
       const choices = due.length + runnable.length;
       if (choices === 0) {
         if (this.advanceToNextTimer()) continue;
-        const waiters = this.tasks.filter((t) => t.state === "blocked" && !t.daemon).map((t) => this.waiterOf(t));
-        if (waiters.length === 0) return { kind: "quiescent", steps };
-        this.report({ kind: "hang", waiters });
+        const stuck = this.tasks.filter(
+          (t) => !t.daemon && t.blockedOn?.state === "uninterruptible",
+        );
+        if (stuck.length === 0) return { kind: "quiescent", steps };
+        const waiters = stuck.map((t) => this.waiterOf(t));
+        if (stuck.some((t) => !t.hangReported)) {
+          for (const t of stuck) t.hangReported = true;
+          this.report({ kind: "hang", waiters });
+        }
         return { kind: "deadlock", steps, waiters };
       }
       let index = 0;
@@ -265,7 +290,8 @@ export class Sim implements KObjectTracker, AccessSink {
     task.waitGeneration++;
     task.resumeStep = y.resume ?? null;
     task.resumedFrom = `block on ${y.reason}`;
-    task.blockedOn = { wq: y.on, reason: y.reason, sinceTick: this.now, site: this.siteOf(task, task.lastFn) };
+    const site = this.siteOf(task, task.lastFn);
+    task.blockedOn = { wq: y.on, reason: y.reason, state: y.state, sinceTick: this.now, site };
     if (y.on !== JOIN_QUEUE) y.on.enqueue(task);
     if (y.timeoutTicks !== null) this.addTimer(task, this.now + y.timeoutTicks);
     this.trace.push({ t: "block", tick: this.now, task: task.id, reason: y.reason });
@@ -289,11 +315,29 @@ export class Sim implements KObjectTracker, AccessSink {
     task.state = "runnable";
     task.blockedOn = null;
     task.hungReported = false;
+    task.hangReported = false;
     task.resumeValue = value;
     task.pending = task.resumeStep;
     task.resumeStep = null;
     this.insertRunnable(task);
     this.trace.push({ t: "wake", tick: this.now, task: task.id, timedOut: value === TIMED_OUT });
+  }
+
+  /**
+   * Sends SIGKILL to `task`: an interruptible sleep ends at once (its wait returns
+   * "interrupted"); an uninterruptible one goes on until its event. From now on the task's
+   * interruptible waits return at once, and its process dies at its next return to user mode.
+   * @see send_sig(SIGKILL), signal_wake_up() in kernel/signal.c
+   */
+  sendFatalSignal(task: SimTask): void {
+    if (task.state === "done") return;
+    task.fatalSignal = true;
+    if (task.blockedOn?.state === "interruptible") this.wake(task, INTERRUPTED);
+  }
+
+  /** Whether the current task has a fatal signal pending. @see fatal_signal_pending() */
+  fatalSignalPending(): boolean {
+    return this.current?.fatalSignal === true;
   }
 
   private finish(task: SimTask, result: unknown, error: unknown): void {
@@ -360,7 +404,9 @@ export class Sim implements KObjectTracker, AccessSink {
   private checkHungTasks(): void {
     this.nextHungCheck = this.now + Math.max(1, Math.floor(this.hungTaskTicks / 8));
     for (const task of this.tasks) {
-      if (task.state !== "blocked" || task.daemon || task.hungReported || task.blockedOn === null) continue;
+      // Like the kernel's detector, only uninterruptible sleeps count.
+      if (task.daemon || task.hungReported || task.hangReported) continue;
+      if (task.blockedOn === null || task.blockedOn.state !== "uninterruptible") continue;
       const blockedTicks = this.now - task.blockedOn.sinceTick;
       if (blockedTicks <= this.hungTaskTicks) continue;
       task.hungReported = true;

@@ -92,7 +92,9 @@ export function srcuReadUnlock(srcu: SrcuStruct, token: SrcuToken): void {
 
 /**
  * Waits until every reader that held the domain when this call started has left it. A grace
- * period is a step that reads the domain, and so is every wake-up to look at it again.
+ * period is a step that reads the domain, and so is every wake-up to look at it again. The
+ * caller sleeps uninterruptibly (synchronize_srcu() waits with wait_for_completion()), so a
+ * reader that never leaves makes it a hang.
  */
 export function* synchronizeSrcu(srcu: SrcuStruct): Task<void> {
   yield step("synchronize_srcu", [srcu]);

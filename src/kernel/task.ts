@@ -5,7 +5,8 @@
  * - `step`: "I am about to run kernel function `fn`, reading and writing these objects". The
  *   footprint is what a partial-order explorer compares, and what the sanitizer checks when
  *   the step actually runs (a freed object in it is a use-after-free).
- * - `block`: sleep on a wait queue until woken (or until the timeout, if one is given).
+ * - `block`: sleep on a wait queue until woken (or until the timeout, if one is given), in
+ *   one of the two sleep states of a Linux task (SleepState).
  * - `sleep`: let virtual time pass.
  *
  * The work a task does after a block or a sleep, up to its next yield, is a step too: the
@@ -38,10 +39,22 @@ export interface Footprint {
   readonly writes: readonly KStruct[];
 }
 
+/**
+ * How a blocked task sleeps, as the kernel chose at the call site. `interruptible`
+ * (TASK_INTERRUPTIBLE): a signal ends the sleep, and the hung-task detector never reports it;
+ * a task waiting for something that may never come (an event to read, a uevent) sleeps so.
+ * `uninterruptible` (TASK_UNINTERRUPTIBLE): only the awaited event ends it; such a sleep that
+ * never ends is a kernel hang.
+ * @see TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE in include/linux/sched.h;
+ *      check_hung_uninterruptible_tasks() in kernel/hung_task.c
+ */
+export type SleepState = "interruptible" | "uninterruptible";
+
 export interface BlockYield {
   readonly kind: "block";
   readonly on: WaitQueue;
   readonly reason: string;
+  readonly state: SleepState;
   readonly timeoutTicks: number | null;
   /** The step the task runs when it resumes (re-checking its condition and what follows). */
   readonly resume?: StepYield;

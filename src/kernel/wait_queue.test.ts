@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Sim } from "./sim.js";
 import { sleepTicks, step, type Task } from "./task.js";
-import { WaitQueue, waitEvent } from "./wait_queue.js";
+import { WaitQueue, waitEvent, waitEventInterruptible } from "./wait_queue.js";
 
 /**
  * A fresh queue of tokens, and tasks t1, t2, t3 that go to sleep on it in the order t3, t1, t2
@@ -116,4 +116,71 @@ test("waitEvent() woken with the condition true before the deadline returns true
   })());
   assert.equal(sim.run().kind, "quiescent");
   assert.deepEqual(waiter.result, { ok: true, end: 100 });
+});
+
+// ---------------------------------------------------------------- sleep states and signals
+
+test("waitEventInterruptible() ends at once with interrupted when SIGKILL comes, and leaves the queue", () => {
+  const sim = new Sim({ seed: 1 });
+  const wq = new WaitQueue(sim, "events");
+  const reader = sim.spawn("reader", (function* () {
+    const r = yield* waitEventInterruptible(wq, "an event", () => false);
+    return { r, end: sim.now };
+  })());
+  assert.equal(sim.run().kind, "quiescent", "an interruptible sleep alone is no deadlock");
+  assert.equal(reader.blockedOn?.state, "interruptible");
+  sim.spawn("killer", (function* () {
+    yield sleepTicks(40);
+    sim.sendFatalSignal(reader);
+  })());
+  assert.equal(sim.run().kind, "quiescent");
+  assert.deepEqual(reader.result, { r: "interrupted", end: 40 });
+  assert.equal(wq.length, 0);
+  assert.deepEqual(sim.findings, []);
+});
+
+test("waitEventInterruptible() with a fatal signal already pending does not sleep, unless the condition holds", () => {
+  const sim = new Sim({ seed: 1 });
+  const wq = new WaitQueue(sim, "events");
+  const results: string[] = [];
+  const task = sim.spawn("dying", (function* () {
+    yield step("before");
+    results.push(yield* waitEventInterruptible(wq, "never", () => false));
+    results.push(yield* waitEventInterruptible(wq, "now", () => true));
+  })());
+  sim.sendFatalSignal(task);
+  assert.equal(sim.run().kind, "quiescent");
+  assert.deepEqual(results, ["interrupted", "ready"]);
+  assert.ok(!sim.trace.events.some((e) => e.t === "block"));
+});
+
+test("waitEventInterruptible() returns timed-out when its timeout passes first", () => {
+  const sim = new Sim({ seed: 1 });
+  const wq = new WaitQueue(sim, "events");
+  const result = sim.runTask("reader", (function* () {
+    return yield* waitEventInterruptible(wq, "never", () => false, 250);
+  })());
+  assert.equal(result, "timed-out");
+  assert.equal(sim.now, 250);
+});
+
+test("sendFatalSignal() does not end an uninterruptible waitEvent(); the awaited event still does", () => {
+  const sim = new Sim({ seed: 1 });
+  const wq = new WaitQueue(sim, "done");
+  let done = false;
+  const waiter = sim.spawn("waiter", (function* () {
+    const ok = yield* waitEvent(wq, "done", () => done);
+    return { ok, end: sim.now };
+  })());
+  sim.spawn("killer", (function* () {
+    yield sleepTicks(10);
+    sim.sendFatalSignal(waiter);
+    yield sleepTicks(10);
+    assert.equal(waiter.state, "blocked", "still asleep after SIGKILL");
+    done = true;
+    wq.wakeUpAll();
+  })());
+  assert.equal(sim.run().kind, "quiescent");
+  assert.deepEqual(waiter.result, { ok: true, end: 20 });
+  assert.equal(waiter.fatalSignal, true);
 });

@@ -2,10 +2,15 @@
  * Wait queues: tasks sleep on a queue until another task wakes them. Wake order is FIFO
  * (the order in which the tasks went to sleep), so wake-ups are deterministic.
  *
- * @see wait_event(), wake_up_all() in include/linux/wait.h
+ * Every sleep says how the task sleeps (SleepState), as the kernel chooses at each call site:
+ * waitEvent() sleeps uninterruptibly (wait_event()), waitEventInterruptible() interruptibly
+ * (wait_event_interruptible()), so that a fatal signal ends it.
+ *
+ * @see wait_event(), wait_event_interruptible_timeout(), wake_up_all() in include/linux/wait.h
  */
+import { assert } from "./assert.js";
 import type { Sim, SimTask } from "./sim.js";
-import { TIMED_OUT, type BlockYield, type StepYield, type Task } from "./task.js";
+import { TIMED_OUT, type BlockYield, type SleepState, type StepYield, type Task } from "./task.js";
 
 export class WaitQueue {
   private readonly waiters: SimTask[] = [];
@@ -42,20 +47,67 @@ export class WaitQueue {
   }
 }
 
+/** How an interruptible wait ended: the condition held, the time ran out, or a signal came. */
+export type WaitResult = "ready" | "timed-out" | "interrupted";
+
 /**
- * Sleeps on `wq` until `condition()` holds. Returns false if `timeoutTicks` passed first.
- * `resume` is the step the task runs each time it wakes: its footprint covers the condition
- * and whatever the caller does next, up to its next step (see task.ts).
- * @see wait_event_timeout() in include/linux/wait.h
+ * Sleeps on `wq` in `state` until `condition()` holds, `timeoutTicks` pass, or (interruptible
+ * only) a fatal signal is pending. The condition is tested before the signal, as
+ * ___wait_event() does. `resume` is the step the task runs each time it wakes: its footprint
+ * covers the condition and whatever the caller does next, up to its next step (see task.ts).
  */
-export function* waitEvent(wq: WaitQueue, reason: string, condition: () => boolean, timeoutTicks: number | null = null, resume?: StepYield): Task<boolean> {
+function* sleepUntil(
+  wq: WaitQueue,
+  reason: string,
+  condition: () => boolean,
+  timeoutTicks: number | null,
+  state: SleepState,
+  resume: StepYield | undefined,
+): Task<WaitResult> {
   const deadline = timeoutTicks === null ? null : wq.sim.now + timeoutTicks;
-  while (!condition()) {
+  for (;;) {
+    if (condition()) return "ready";
+    if (state === "interruptible" && wq.sim.fatalSignalPending()) return "interrupted";
     const left = deadline === null ? null : deadline - wq.sim.now;
-    if (left !== null && left <= 0) return false;
-    const block: BlockYield = resume === undefined ? { kind: "block", on: wq, reason, timeoutTicks: left } : { kind: "block", on: wq, reason, timeoutTicks: left, resume };
+    if (left !== null && left <= 0) return "timed-out";
+    const block: BlockYield = resume === undefined
+      ? { kind: "block", on: wq, reason, state, timeoutTicks: left }
+      : { kind: "block", on: wq, reason, state, timeoutTicks: left, resume };
     const r = yield block;
-    if (r === TIMED_OUT) return condition();
+    if (r === TIMED_OUT) return condition() ? "ready" : "timed-out";
   }
-  return true;
+}
+
+/**
+ * Sleeps uninterruptibly on `wq` until `condition()` holds. Returns false if `timeoutTicks`
+ * passed first. A signal does not end it; one that never ends is a hang. `resume`: see
+ * sleepUntil().
+ * @see wait_event(), wait_event_timeout() in include/linux/wait.h
+ */
+export function* waitEvent(
+  wq: WaitQueue,
+  reason: string,
+  condition: () => boolean,
+  timeoutTicks: number | null = null,
+  resume?: StepYield,
+): Task<boolean> {
+  const r = yield* sleepUntil(wq, reason, condition, timeoutTicks, "uninterruptible", resume);
+  return r === "ready";
+}
+
+/**
+ * Sleeps interruptibly on `wq` until `condition()` holds, `timeoutTicks` pass or a fatal
+ * signal is pending ("interrupted": the caller returns -ERESTARTSYS, which userspace sees as
+ * EINTR if it lives). The hung-task detector ignores this sleep. `resume`: see sleepUntil().
+ * @see wait_event_interruptible(), wait_event_interruptible_timeout() in include/linux/wait.h
+ */
+export function* waitEventInterruptible(
+  wq: WaitQueue,
+  reason: string,
+  condition: () => boolean,
+  timeoutTicks: number | null = null,
+  resume?: StepYield,
+): Task<WaitResult> {
+  assert(wq.sim.current !== null, `Cannot wait on ${wq.name}: not called from a task`);
+  return yield* sleepUntil(wq, reason, condition, timeoutTicks, "interruptible", resume);
 }

@@ -3,28 +3,33 @@
  * cards in them, the devices enumerated for those cards, and the registered PCI drivers.
  *
  * Topology: a card at "0000:00:dd.f" sits on the root bus, under the host bridge "pci0000:00";
- * a card at "0000:NN:00.f" (NN > 0) sits behind root port "0000:00:NN.0", whose hot-plug slot
- * is number NN. The host bridge and root ports are firmware-made and persistent: they send no
- * uevents and are never removed.
+ * a card at "0000:NN:00.f" (NN > 0) sits behind root port "0000:00:NN.0" (a PCI-to-PCI bridge,
+ * see root_port.ts), on its secondary bus NN, in hot-plug slot NN. The host bridge is
+ * firmware-made and persistent. Root ports made by firmware send no uevents at boot; like any
+ * PCI device they can be removed (with everything behind them) and found again by a rescan.
  *
  * Enumeration and removal are serialised by pci_rescan_remove_lock, as in Linux. Enumeration
- * first adds every new device (an `add` uevent each), then probes them (whatever the driver
- * sends, then `bind`). Removal unbinds (`unbind`), deletes (`remove`), and drops the bus's
- * reference; the struct lives on while others hold references. A card stays in its slot
- * across removal, so a rescan makes a NEW PciDev for it.
+ * first adds every new device (an `add` uevent each: the root bus's, then behind each bridge
+ * its bus and its devices), then probes them (whatever the driver sends, then `bind`). Removal
+ * of a device stops it and everything below it (children first: `unbind`), then removes them
+ * (children first: `remove`, then the bridge's bus, then the bridge), and drops the bus's
+ * references; a struct lives on while others hold references. A card stays in its slot across
+ * removal, so a rescan makes a NEW PciDev for it.
  *
  * @see drivers/pci/probe.c (pci_scan_child_bus, pci_bus_add_devices), drivers/pci/remove.c
  *      (pci_stop_and_remove_bus_device), drivers/pci/pci-driver.c, drivers/base/bus.c
  */
-import { assert, KObject, lookupStep, Mutex, mutexLock, mutexUnlock, step, type Task } from "../kernel/mod.js";
-import { Device, deviceAdd, deviceDel, deviceDriverAttach, deviceReleaseDriver, driverSysfsDir, getDevice, putDevice, type Kernel } from "../base/mod.js";
+import { assert, KObject, lookupStep, Mutex, mutexLock, mutexUnlock, step, type StepYield, type Task } from "../kernel/mod.js";
+import { Device, deviceAdd, deviceAddSilently, deviceBoundAtBoot, deviceDel, deviceDriverAttach, deviceReleaseDriver, driverSysfsDir, getDevice, putDevice, type Kernel } from "../base/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
 import { hex, parseBdf } from "./_parse.js";
 import { PciDev, pciHardwareResponds, type PciHardware } from "./pci_dev.js";
 import { pciBusMatch, type PciDriver } from "./pci_driver.js";
 import { pciResetFunction } from "./pci_reset.js";
 import { pciehpHotplug, pciehpSurpriseRemoval, PciSlot, pciSlotSysfsInit } from "./pci_slot.js";
-import { pciBusSysfsInit, pciCreateBusLinks, pciCreateDevFiles, pciDriverAddBindFiles, pciDriverRemoveBindFiles } from "./pci_sysfs.js";
+import { pciePortDriver } from "./pcie_portdrv.js";
+import { pciBusSysfsInit, pciCreateDevFiles, pciDriverAddBindFiles, pciDriverRemoveBindFiles } from "./pci_sysfs.js";
+import { isBridge, isBridgeClass, pciAddNewBus, pciBusClassLink, pciBusDevice, pciRemoveBus, rootPortBdf, rootPortHardware, secondaryBusNumber } from "./root_port.js";
 
 /** Kernels that have a PCI bus: one each. */
 const kernelsWithBus = new WeakSet<Kernel>();
@@ -35,7 +40,7 @@ export interface PciBusOptions {
 }
 
 export class PciBus extends KObject {
-  static readonly fixedFields = ["kernel", "hostBridge", "rescanRemoveLock"];
+  static readonly fixedFields = ["kernel", "hostBridge", "rescanRemoveLock", "portDriver"];
   readonly hostBridge: Device;
   /** Serialises enumeration and removal. @see pci_lock_rescan_remove() */
   readonly rescanRemoveLock: Mutex;
@@ -46,6 +51,8 @@ export class PciBus extends KObject {
   /** Devices from creation to the end of device_del(): driver_detach() looks here. */
   private readonly live = new Set<PciDev>();
   private readonly drivers: PciDriver[] = [];
+  /** pcieport, built in: registered and bound to firmware's root ports before anyone listens. */
+  readonly portDriver: PciDriver;
 
   constructor(readonly kernel: Kernel, options: PciBusOptions = {}) {
     // The root bus (struct pci_bus 0000:00) is persistent.
@@ -58,26 +65,42 @@ export class PciBus extends KObject {
     this.hostBridge.added = true;
     kernel.sysfs.mkdirs(this.hostBridge.sysfsPath);
     pciBusSysfsInit(this);
+    this.portDriver = pciePortDriver(this);
+    this.drivers.push(this.portDriver);
+    kernel.sysfs.mkdirs(driverSysfsDir(this.portDriver));
+    pciDriverAddBindFiles(this, this.portDriver);
     for (const n of options.rootPorts ?? []) this.addRootPort(n);
   }
 
   // ---------------------------------------------------------------- topology
 
-  /** Adds root port "0000:00:NN.0" with hot-plug slot NN (empty, powered off). Firmware-time setup. */
+  /**
+   * Adds root port "0000:00:NN.0" with its bus NN and hot-plug slot NN (empty, powered off),
+   * as firmware makes them and pcieport binds them before boot: in sysfs, without uevents.
+   */
   addRootPort(n: number): PciSlot {
     assert(Number.isInteger(n) && n >= 1 && n <= 0x1f, `Cannot add root port ${n}: not a device number 1..0x1f`);
     assert(!this.slotByNumber.has(n), `Cannot add root port ${n}: exists`);
-    const name = `0000:00:${hex(n, 2)}.0`;
+    const name = rootPortBdf(n);
     assert(!this.cards.has(name), `Cannot add root port ${name}: a card sits at that address`);
-    const port = new Device(this.kernel, { name, parent: this.hostBridge, subsystem: "pci", persistent: true });
-    port.added = true;
-    pciCreateBusLinks(this, port);
+    const hw = rootPortHardware();
+    hw.inserted = true;
+    this.cards.set(name, hw);
+    const port = this.newDevice(name, hw, this.hostBridge);
+    deviceAddSilently(port);
+    port.matchDriver = true;
+    port.busAdded = true;
+    port.subordinate = pciBusDevice(port, n);
+    deviceAddSilently(port.subordinate, pciBusClassLink(port.subordinate));
+    deviceBoundAtBoot(port, this.portDriver);
+    // What pcieport's probe does, through pciehp_probe(): the slot, published.
     const slot = new PciSlot(this.kernel.sim, n, port);
     this.slotByNumber.set(n, slot);
     pciSlotSysfsInit(this, slot);
     return slot;
   }
 
+  /** The hot-plug slot NN (it stays when its root port device is removed). */
   slot(n: number): PciSlot | undefined {
     return this.slotByNumber.get(n);
   }
@@ -163,17 +186,33 @@ export class PciBus extends KObject {
   }
 
   /**
-   * The card at `bdf` is pulled out: from now on it answers nothing (MMIO reads all ones);
-   * then pciehp removes every device of its slot (unbind, remove) and powers the slot off.
-   * The card is gone for good: a rescan does not bring it back.
+   * The card at `bdf` is pulled out of its slot, now, in the calling task: from now on it
+   * answers nothing (MMIO reads all ones). Returns pciehp's handling, to run in its own thread
+   * (pciehpPresenceChange()). The card is gone for good: a rescan does not bring it back.
    */
-  *surpriseRemove(bdf: string): Task<void> {
-    yield step("pciehp_isr", [this]); // the presence-detect interrupt
+  *pullCard(bdf: string): Task<Task<void>> {
+    yield step("hw_card_pull", [], [this]);
     const addr = parseBdf(bdf);
     const slot = addr === null ? undefined : this.slotByNumber.get(addr.bus);
     assert(slot !== undefined && addr !== null && addr.bus > 0, `Cannot pull card at ${bdf}: not behind a hot-plug slot`);
     assert(this.cards.has(bdf), `Cannot pull card at ${bdf}: no card there`);
+    this.pullCards(slot.number);
+    return this.pciehpPresenceChange(slot);
+  }
+
+  /**
+   * pciehp's handling of a card pulled out: the presence-detect interrupt, then its thread
+   * removes every device of the slot (unbind, remove) and powers the slot off; nothing if the
+   * slot's root port is removed.
+   */
+  private *pciehpPresenceChange(slot: PciSlot): Task<void> {
+    yield step("pciehp_isr", [this]); // the presence-detect interrupt
     yield* pciehpSurpriseRemoval(this, slot);
+  }
+
+  /** pullCard(), then pciehp's handling of it in the calling task. */
+  *surpriseRemove(bdf: string): Task<void> {
+    yield* yield* this.pullCard(bdf);
   }
 
   // ---------------------------------------------------------------- enumeration
@@ -189,21 +228,27 @@ export class PciBus extends KObject {
   }
 
   /**
-   * @internal Scans bus `busNr` (null: every bus) under rescanRemoveLock: adds all new
-   * devices, then probes them. @see pci_scan_child_bus(), pci_bus_add_devices()
+   * @internal Scans bus `busNr` (null: every bus) under rescanRemoveLock: adds the new devices
+   * of the root bus, then behind each root port its bus (if it has none) and the new devices
+   * on it; then probes them all in that order. @see pci_scan_child_bus(), pci_scan_bridge(),
+   * pci_bus_add_devices()
    */
   *scan(busNr: number | null): Task<void> {
     yield* mutexLock(this.rescanRemoveLock);
     try {
       const scanChild = step("pci_scan_child_bus", [], [this, this.kernel.sysfs]);
       yield scanChild;
-      const found = this.cardsOnBus(busNr).filter(([bdf, hw]) => !this.devs.has(bdf) && pciHardwareResponds(hw));
       const added: PciDev[] = [];
-      for (const [bdf, hw] of found) {
-        // A card pulled while an earlier device was being added is not seen.
-        if (!pciHardwareResponds(hw) || this.cards.get(bdf) !== hw) continue;
-        added.push(yield* this.deviceAddOne(bdf, hw));
+      if (busNr === null || busNr === 0) added.push(...(yield* this.scanBus(0, scanChild)));
+      const byName = (a: PciDev, b: PciDev): number => (a.name < b.name ? -1 : 1);
+      const ports = this.devicesOnBus(0).filter(isBridge).sort(byName);
+      for (const port of ports) {
+        yield step("pci_scan_bridge", [], [this, port]);
+        const n = secondaryBusNumber(port);
+        if (busNr !== null && busNr !== n) continue;
+        if (port.subordinate === null) yield* pciAddNewBus(port);
         yield scanChild;
+        added.push(...(yield* this.scanBus(n, scanChild)));
       }
       for (const pdev of added) yield* this.busAddDevice(pdev);
     } finally {
@@ -211,18 +256,39 @@ export class PciBus extends KObject {
     }
   }
 
+  /** Adds a device for every card on bus `n` that answers and has none, by address. */
+  private *scanBus(n: number, scanChild: StepYield): Task<PciDev[]> {
+    const added: PciDev[] = [];
+    for (const [bdf, hw] of this.cardsOnBus(n)) {
+      // A card pulled while an earlier device was being added is not seen.
+      if (this.devs.has(bdf) || !pciHardwareResponds(hw) || this.cards.get(bdf) !== hw) continue;
+      added.push(yield* this.deviceAddOne(bdf, hw));
+      yield scanChild;
+    }
+    return added;
+  }
+
+  /** The struct of a new device, on the bus's lists, with its sysfs files (not yet added). */
+  private newDevice(bdf: string, hw: PciHardware, parent: Device): PciDev {
+    const pdev = new PciDev(this.kernel, parent, bdf, hw);
+    this.devs.set(bdf, pdev);
+    this.live.add(pdev);
+    pciCreateDevFiles(this, pdev);
+    return pdev;
+  }
+
   /** @see pci_device_add(): the struct, its sysfs files and bus link, then the `add` uevent. */
   private *deviceAddOne(bdf: string, hw: PciHardware): Task<PciDev> {
     const addr = parseBdf(bdf);
     assert(addr !== null, `Cannot add PCI device ${bdf}: bad address`);
-    const parent = addr.bus === 0 ? this.hostBridge : this.slotByNumber.get(addr.bus)?.port;
+    const parent = addr.bus === 0 ? this.hostBridge : this.devs.get(rootPortBdf(addr.bus));
     assert(parent !== undefined, `Cannot add PCI device ${bdf}: no root port for bus ${addr.bus}`);
-    const pdev = new PciDev(this.kernel, parent, bdf, hw);
-    this.kernel.sim.printk(6, `pci ${bdf}: [${hex(hw.vendor, 4)}:${hex(hw.device, 4)}] type 00 class 0x${hex(hw.classCode, 6)} PCIe Endpoint`);
-    this.devs.set(bdf, pdev);
-    this.live.add(pdev);
+    const kind = isBridgeClass(hw.classCode)
+      ? "type 01 class 0x060400 PCIe Root Port"
+      : `type 00 class 0x${hex(hw.classCode, 6)} PCIe Endpoint`;
+    this.kernel.sim.printk(6, `pci ${bdf}: [${hex(hw.vendor, 4)}:${hex(hw.device, 4)}] ${kind}`);
     // device_add() makes the attributes and the bus links before it sends `add`.
-    pciCreateDevFiles(this, pdev);
+    const pdev = this.newDevice(bdf, hw, parent);
     yield* deviceAdd(pdev);
     return pdev;
   }
@@ -259,16 +325,41 @@ export class PciBus extends KObject {
     }
   }
 
-  /** @internal pci_stop_and_remove_bus_device(); the caller holds rescanRemoveLock. */
+  /**
+   * @internal pci_stop_and_remove_bus_device(); the caller holds rescanRemoveLock. A bridge
+   * goes with everything behind it: all are stopped (the devices below first, newest first),
+   * then removed (the devices below first, then the bridge's bus, then the bridge).
+   */
   *stopAndRemoveLocked(pdev: PciDev): Task<void> {
     assert(this.rescanRemoveLock.owner !== null && this.rescanRemoveLock.owner === this.kernel.sim.current, `Cannot remove PCI device ${pdev.name}: pci_rescan_remove_lock not held`);
-    // pci_stop_dev()
-    yield step("pci_stop_bus_device", [this], [pdev]);
+    yield step("pci_stop_and_remove_bus_device", [this], [pdev]);
     // Only a device still on the bus list is removed (the lock makes this check stable).
     if (this.devs.get(pdev.name) !== pdev) return;
-    if (pdev.busAdded) {
-      pdev.busAdded = false;
-      yield* deviceReleaseDriver(pdev);
+    yield* this.stopBusDevice(pdev);
+    yield* this.removeBusDevice(pdev);
+  }
+
+  /** The devices on the bus behind `pdev`, in bus-list order (none for an endpoint). */
+  private childrenOf(pdev: PciDev): PciDev[] {
+    return pdev.subordinate === null ? [] : this.devicesOnBus(secondaryBusNumber(pdev));
+  }
+
+  /** @see pci_stop_bus_device(): the devices below, newest first, then pci_stop_dev(). */
+  private *stopBusDevice(pdev: PciDev): Task<void> {
+    yield step("pci_stop_bus_device", [this], [pdev]);
+    for (const child of this.childrenOf(pdev).reverse()) yield* this.stopBusDevice(child);
+    yield step("pci_stop_dev", [], [pdev]);
+    if (!pdev.busAdded) return;
+    pdev.busAdded = false;
+    yield* deviceReleaseDriver(pdev);
+  }
+
+  /** @see pci_remove_bus_device(): the devices below, the bus behind, then pci_destroy_dev(). */
+  private *removeBusDevice(pdev: PciDev): Task<void> {
+    yield step("pci_remove_bus_device", [this], [pdev]);
+    if (pdev.subordinate !== null) {
+      for (const child of this.childrenOf(pdev)) yield* this.removeBusDevice(child);
+      yield* pciRemoveBus(pdev);
     }
     // pci_destroy_dev() -> device_del(): kill_device() under the device lock, so no driver binds after.
     yield* mutexLock(pdev.lock);

@@ -9,7 +9,7 @@ import { PCI_ANY_ID, pciMatchId } from "./pci_driver.js";
 describe("PciDev", () => {
   test("pciUevent() gives pci_uevent()'s keys in order, as Linux 6.12 sends them for bochs-display", () => {
     const m = machine({ rootPorts: [1] });
-    const pdev = new PciDev(m.kernel, m.bus.slot(1)!.port, BDF, bochsCard());
+    const pdev = new PciDev(m.kernel, m.bus.slot(1)!.port!, BDF, bochsCard());
     assert.deepEqual(pciUevent(pdev), [
       ["PCI_CLASS", "38000"],
       ["PCI_ID", "1234:1111"],
@@ -32,7 +32,7 @@ describe("PciDev", () => {
   test("pciRead32()/pciWrite32() reach the card until it is gone, then read all ones and drop writes", () => {
     const m = machine({ rootPorts: [1] });
     const hw = bochsCard();
-    const pdev = new PciDev(m.kernel, m.bus.slot(1)!.port, BDF, hw);
+    const pdev = new PciDev(m.kernel, m.bus.slot(1)!.port!, BDF, hw);
     const r = m.run(function* () {
       const out: number[] = [yield* pciRead32(pdev, 8)];
       yield* pciWrite32(pdev, 8, 0x1234);

@@ -79,6 +79,8 @@ export class PciDev extends Device {
   matchDriver = false;
   /** PCI_DEV_ADDED: pci_bus_add_device() ran and pci_stop_dev() did not yet. */
   busAdded = false;
+  /** The bus behind a bridge (its pci_bus device), while it exists. @see pci_dev->subordinate */
+  subordinate: Device | null = null;
 
   constructor(kernel: Kernel, parent: Device, bdf: string, hardware: PciHardware) {
     const address = parseBdf(bdf);

@@ -19,6 +19,9 @@ export const PCI_ANY_ID = 0xffffffff;
 export interface PciDeviceId {
   readonly vendor: number;
   readonly device: number;
+  /** With `classMask`: the class code bits the card must have. @default any class */
+  readonly class?: number;
+  readonly classMask?: number;
 }
 
 export interface PciDriver extends DeviceDriver {
@@ -41,7 +44,10 @@ export interface PciDriver extends DeviceDriver {
  */
 export function pciMatchId(idTable: readonly PciDeviceId[], hw: PciHardware): PciDeviceId | null {
   for (const id of idTable) {
-    if ((id.vendor === PCI_ANY_ID || id.vendor === hw.vendor) && (id.device === PCI_ANY_ID || id.device === hw.device)) return id;
+    const vendorOk = id.vendor === PCI_ANY_ID || id.vendor === hw.vendor;
+    const deviceOk = id.device === PCI_ANY_ID || id.device === hw.device;
+    const classOk = ((hw.classCode ^ (id.class ?? 0)) & (id.classMask ?? 0)) === 0;
+    if (vendorOk && deviceOk && classOk) return id;
   }
   return null;
 }

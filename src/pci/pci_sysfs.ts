@@ -20,6 +20,7 @@ import type { PciBus } from "./pci_bus.js";
 import { pciConfigText, pciDisableDevice, pciEnableDevice, type PciDev } from "./pci_dev.js";
 import { pciBusMatch, type PciDriver } from "./pci_driver.js";
 import { pciResetFunction } from "./pci_reset.js";
+import { isBridge } from "./root_port.js";
 
 function byteCount(data: string): number {
   return Buffer.byteLength(data, "utf8");
@@ -54,7 +55,10 @@ export function pciCreateBusLinks(bus: PciBus, dev: Device): void {
   sysfs.add(`${dev.sysfsPath}/subsystem`, { kind: "link", target: "/sys/bus/pci" });
 }
 
-/** The files device_add() makes for a PCI device before its `add` uevent. */
+/**
+ * The files device_add() makes for a PCI device before its `add` uevent. A bridge (a root
+ * port) has no reset files: the model resets only endpoints.
+ */
 export function pciCreateDevFiles(bus: PciBus, pdev: PciDev): void {
   const sysfs = bus.kernel.sysfs;
   const dir = pdev.sysfsPath;
@@ -63,8 +67,10 @@ export function pciCreateDevFiles(bus: PciBus, pdev: PciDev): void {
     sysfs.add(`${dir}/${key}`, { kind: "attr", show: () => pciConfigText(pdev.hardware, key) });
   }
   sysfs.add(`${dir}/enable`, { kind: "attr", owner: pdev, show: () => `${pdev.enableCnt}\n`, store: (data) => withDevice(pdev, enableStore(pdev, data)) });
-  sysfs.add(`${dir}/reset_method`, { kind: "attr", show: () => "flr bus\n" });
-  sysfs.add(`${dir}/reset`, { kind: "attr", store: (data) => withDevice(pdev, resetStore(pdev, data)) });
+  if (!isBridge(pdev)) {
+    sysfs.add(`${dir}/reset_method`, { kind: "attr", show: () => "flr bus\n" });
+    sysfs.add(`${dir}/reset`, { kind: "attr", store: (data) => withDevice(pdev, resetStore(pdev, data)) });
+  }
   sysfs.add(`${dir}/remove`, { kind: "attr", store: (data) => withDevice(pdev, removeStore(bus, pdev, data)) });
 }
 

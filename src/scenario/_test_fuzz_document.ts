@@ -140,11 +140,20 @@ const DOCUMENT = fc.record(
     description: fc.string({ maxLength: 40 }),
     snippets: NESTED,
     world: fc.oneof({ weight: 5, arbitrary: WORLD }, { weight: 1, arbitrary: NESTED }),
-    programs: fc.dictionary(PROGRAM_NAME, STEPS, { maxKeys: 3 }),
+    programs: fc.dictionary(PROGRAM_NAME, fc.oneof(
+      { weight: 4, arbitrary: STEPS },
+      { weight: 1, arbitrary: fc.record(
+        { steps: STEPS, "may-end-blocked": valueFor("may-end-blocked") },
+        { requiredKeys: ["steps"] }) },
+    ), { maxKeys: 3 }),
     checks: fc.oneof({ weight: 5, arbitrary: CHECKS }, { weight: 1, arbitrary: NESTED }),
   },
   { requiredKeys: ["programs"] },
 );
+
+function isRecordLike(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
 
 /** Makes step `to` of the first program the same object as step `from` (an alias in YAML). */
 function share(doc: Record<string, Json>, links: readonly [number, number][]): void {
@@ -152,11 +161,12 @@ function share(doc: Record<string, Json>, links: readonly [number, number][]): v
   const programs = doc["programs"];
   if (programs === null || typeof programs !== "object") return;
   const first: unknown = Object.values(programs)[0];
-  if (!Array.isArray(first) || first.length < 2) return;
+  const steps: unknown = isRecordLike(first) ? first["steps"] : first;
+  if (!Array.isArray(steps) || steps.length < 2) return;
   for (const [from, to] of links) {
-    const i = from % first.length;
-    const j = to % first.length;
-    if (i < j) first[j] = first[i];
+    const i = from % steps.length;
+    const j = to % steps.length;
+    if (i < j) steps[j] = steps[i];
   }
 }
 

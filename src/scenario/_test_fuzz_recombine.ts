@@ -14,7 +14,7 @@ import { BUILTIN_SCENARIOS } from "./_test_fuzz_vocab.js";
 
 type Json = unknown;
 type Doc = Record<string, Json>;
-type Programs = Record<string, Json[]>;
+type Programs = Record<string, Json>;
 
 const isRecord = (v: unknown): v is Record<string, Json> =>
   v !== null && typeof v === "object" && !Array.isArray(v);
@@ -24,8 +24,14 @@ const PARSED: readonly { readonly name: string; readonly doc: Doc }[] = BUILTIN_
 
 const programsOf = (d: Doc): Programs => (isRecord(d["programs"]) ? d["programs"] : {}) as Programs;
 
-const STEPS: readonly Json[] = PARSED.flatMap((p) => Object.values(programsOf(p.doc)).flat());
-const PROGRAMS: readonly Json[][] = PARSED.flatMap((p) => Object.values(programsOf(p.doc)));
+/** The steps of a program: its list, or the list of its mapping form {steps, may-end-blocked}. */
+function stepsOf(program: Json): Json[] | undefined {
+  if (Array.isArray(program)) return program;
+  return isRecord(program) && Array.isArray(program["steps"]) ? program["steps"] : undefined;
+}
+
+const PROGRAMS: readonly Json[] = PARSED.flatMap((p) => Object.values(programsOf(p.doc)));
+const STEPS: readonly Json[] = PROGRAMS.flatMap((p) => stepsOf(p) ?? []);
 const CHECKS: readonly Json[] = PARSED.map((p) => p.doc["checks"]).filter((c) => c !== undefined);
 
 /** Every value each key has in the built-in scenarios, at any depth (objects too). */
@@ -69,6 +75,8 @@ export type Change =
   | { readonly kind: "set-field"; readonly prog: number; readonly step: number;
       readonly key: number; readonly pick: number }
   | { readonly kind: "drop-program"; readonly prog: number }
+  /** Writes the program as {steps, may-end-blocked: pick is odd}, or back as a list. */
+  | { readonly kind: "may-end-blocked"; readonly prog: number; readonly pick: number }
   | { readonly kind: "world"; readonly key: number; readonly pick: number }
   | { readonly kind: "checks"; readonly pick: number };
 
@@ -118,9 +126,14 @@ function apply(doc: Doc, c: Change): void {
     if (name !== undefined && names.length > 1) delete programs[name];
   } else if (c.kind === "foreign-program") {
     programs[`p${c.step % 4}`] = structuredClone(at(PROGRAMS, c.pick) ?? []);
+  } else if (c.kind === "may-end-blocked") {
+    const name = at(names, c.prog);
+    const steps = stepsOf(programs[name ?? ""]);
+    if (name === undefined || steps === undefined) return;
+    programs[name] = c.pick % 3 === 0 ? steps : { "may-end-blocked": c.pick % 2 === 1, steps };
   } else {
-    const steps = programs[at(names, c.prog) ?? ""];
-    if (Array.isArray(steps)) changeStep(steps, c);
+    const steps = stepsOf(programs[at(names, c.prog) ?? ""]);
+    if (steps !== undefined) changeStep(steps, c);
   }
 }
 
@@ -136,6 +149,8 @@ const CHANGE: fc.Arbitrary<Change> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant("set-field" as const), prog: N,
     step: N, key: N, pick: N }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("drop-program" as const), prog: N }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("may-end-blocked" as const), prog: N,
+    pick: N }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("world" as const), key: N, pick: N }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("checks" as const), pick: N }) },
 );

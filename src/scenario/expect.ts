@@ -1,6 +1,7 @@
 /**
  * Whether a step's outcome meets its expectation, and how outcomes print.
  */
+import { secondsFromTicks, type SleepState } from "../kernel/mod.js";
 import type { Outcome } from "./op.js";
 import type { Expectation } from "./scenario.js";
 import { formatValue, StepError, type NamedResults, type Value } from "./values.js";
@@ -9,6 +10,16 @@ export interface Verdict {
   /** null: the step had no expectation (and ran). */
   readonly met: boolean | null;
   readonly why?: string;
+}
+
+/** A time in ticks as the timeline prints it, in seconds. */
+function seconds(tick: number): string {
+  return secondsFromTicks(tick).toFixed(6);
+}
+
+/** How a task sleeps, in words: "asleep interruptibly". */
+export function asleep(state: SleepState): string {
+  return state === "interruptible" ? "asleep interruptibly" : "asleep uninterruptibly";
 }
 
 export function formatOutcome(o: Outcome): string {
@@ -23,6 +34,10 @@ export function formatOutcome(o: Outcome): string {
       return o.signal;
     case "error":
       return `error: ${o.message}`;
+    case "blocked": {
+      const call = o.call === null ? "" : ` in ${o.call}`;
+      return `still blocked${call} since ${seconds(o.sinceTick)} (${asleep(o.state)} on ${o.wait})`;
+    }
   }
 }
 
@@ -50,6 +65,8 @@ export function formatExpectation(e: Expectation, names?: NamedResults): string 
         .join(" ");
     case "one-of":
       return `one of: ${e.options.map((o) => formatExpectation(o, names)).join(" | ")}`;
+    case "blocked":
+      return "blocked";
   }
 }
 
@@ -134,6 +151,9 @@ export function checkExpectation(
         : { met: false, why: `expected ${e.signal}, got ${got(o)}` };
     case "fields":
       return checkFields(e, o, names);
+    case "blocked":
+      if (o.status === "blocked") return { met: true };
+      return { met: false, why: `expected the call still blocked at the end, got ${got(o)}` };
     case "one-of": {
       const verdicts = e.options.map((x) => checkExpectation(x, o, names));
       if (verdicts.some((v) => v.met === true)) return { met: true };

@@ -6,8 +6,16 @@
  */
 import { findingClass, usFromTicks } from "../kernel/mod.js";
 import { ueventGet } from "../uapi/mod.js";
+import type { Outcome } from "./op.js";
 import { replayCommand, replayToken, seedCommand } from "./replay.js";
 import type { ScenarioRun } from "./run.js";
+
+/** A step that never returned, as its pending call: the syscall, what it waits on, since when. */
+function pendingCall(o: Outcome): Record<string, unknown> {
+  if (o.status !== "blocked") return {};
+  const sinceUs = usFromTicks(o.sinceTick);
+  return { status: o.status, call: o.call, wait: o.wait, state: o.state, sinceUs };
+}
 
 export function runJson(run: ScenarioRun): Record<string, unknown> {
   const sc = run.scenario;
@@ -31,12 +39,19 @@ export function runJson(run: ScenarioRun): Record<string, unknown> {
       endUs: usFromTicks(s.endTick),
       ...(s.step.copies !== undefined ? { copies: s.step.copies } : {}),
       ...(s.step.as !== undefined ? { as: s.step.as } : {}),
-      result: s.outcome,
+      result: s.outcome.status === "blocked" ? pendingCall(s.outcome) : s.outcome,
       ...(s.expected !== undefined ? { expect: s.expected } : {}),
       met: s.met,
       ...(s.why !== undefined ? { why: s.why } : {}),
     })),
     uevents: run.uevents.map((u) => ({ timeUs: usFromTicks(u.tick), seqnum: Number(ueventGet(u.event, "SEQNUM")), action: u.event.action, devpath: u.event.devpath, env: u.event.env.map(([k, v]) => `${k}=${v}`) })),
+    blocked: run.blocked.map(({ record: r, unexpected }) => ({
+      program: r.program,
+      index: r.step.index,
+      line: r.step.line,
+      ...pendingCall(r.outcome),
+      allowed: !unexpected,
+    })),
     checks: run.checks,
     findings: run.findings.map((f) => ({ class: findingClass(f), expected: !run.unexpected.includes(f), ...f })),
     replay: replayCommand(run),

@@ -6,9 +6,9 @@
 import { findingClass, findingSiteLines, findingSummary, secondsFromTicks, usFromTicks } from "../kernel/mod.js";
 import { formatUdevadm } from "../uapi/mod.js";
 import { formatWorldOptions } from "../world/mod.js";
-import { formatOutcome } from "./expect.js";
+import { asleep, formatOutcome } from "./expect.js";
 import { replayCommand, seedCommand } from "./replay.js";
-import type { BudgetStop, Overrides, ScenarioRun, StepRecord } from "./run.js";
+import type { BlockedRecord, BudgetStop, Overrides, ScenarioRun, StepRecord } from "./run.js";
 import { repeatTag, stepWhere } from "./step_label.js";
 import { escapeControls, escapeLines } from "./user_text.js";
 import { verdictWord } from "./verdict.js";
@@ -37,6 +37,22 @@ function overrideLine(o: Overrides): string | null {
   return parts.length === 0 ? null : `  command line overrides the file: ${parts.join(", ")}`;
 }
 
+/** One line per program still asleep at the end: its step, its call, and what became of it. */
+function blockedLines(blocked: readonly BlockedRecord[]): string[] {
+  return blocked.map(({ record: r, unexpected }) => {
+    if (r.outcome.status !== "blocked") return "";
+    const o = r.outcome;
+    const step = `${r.program}#${r.step.index} (${stepWhere(r.step)})`;
+    const since = secondsFromTicks(o.sinceTick).toFixed(6);
+    const call = o.call ?? r.text;
+    const where = escapeControls(`${step}: ${call} since ${since}, ${asleep(o.state)} on ${o.wait}`);
+    const why = o.state === "uninterruptible"
+      ? "a kernel hang (see findings)"
+      : unexpected ? "not allowed (declare may-end-blocked, or expect: blocked)" : "allowed";
+    return `  ${where}; ${why}; killed at shutdown`;
+  });
+}
+
 function budgetLine(run: ScenarioRun, b: BudgetStop, width: number): string {
   const unfinished = b.unfinished.length > 0 ? `; not ended: ${b.unfinished.join(", ")}` : "";
   const what = `the step budget of ${run.stepsMax} steps ran out${unfinished}`;
@@ -52,7 +68,8 @@ export function formatRunText(run: ScenarioRun, o: { uevents?: boolean; replay?:
   const sc = run.scenario;
   out.push(escapeControls(`scenario ${sc.name} (${sc.file})`));
   if (sc.description) out.push(`  ${escapeLines(sc.description.trim()).replace(/\n/g, "\n  ")}`);
-  out.push(`  ${formatWorldOptions({ seed: run.seed, profile: run.profile, kernel: run.kernel, devices: sc.world.devices })}`);
+  const world = { seed: run.seed, profile: run.profile, kernel: run.kernel, devices: sc.world.devices };
+  out.push(`  ${formatWorldOptions({ ...world, footprints: run.world.sim.footprints })}`);
   const overridden = overrideLine(run.overrides);
   if (overridden !== null) out.push(overridden);
   out.push("");
@@ -75,6 +92,7 @@ export function formatRunText(run: ScenarioRun, o: { uevents?: boolean; replay?:
       out.push(escapeControls(`  ${c.met ? "ok  " : "FAIL"} ${c.what}${detail}`));
     }
   }
+  if (run.blocked.length > 0) out.push("", "blocked at the end:", ...blockedLines(run.blocked));
   if (run.findings.length > 0) {
     out.push("", "findings:");
     for (const f of run.findings) {

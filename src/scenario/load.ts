@@ -60,6 +60,21 @@ function isMapping(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
+interface ProgramBody {
+  readonly steps: readonly unknown[];
+  /** Where the steps are in the file. */
+  readonly path: DataPath;
+  readonly mayEndBlocked: boolean;
+}
+
+/** A program is a list of steps, or a mapping {steps: [...], may-end-blocked: true}. */
+function programBody(body: unknown, path: DataPath): ProgramBody | null {
+  if (Array.isArray(body)) return { steps: body, path, mayEndBlocked: false };
+  if (!isMapping(body) || !Array.isArray(body["steps"])) return null;
+  const mayEndBlocked = body["may-end-blocked"] === true;
+  return { steps: body["steps"], path: [...path, "steps"], mayEndBlocked };
+}
+
 function validate(source: SourceMap, lc: LineCounter, file: string): LoadResult {
   const data = source.data;
   if (!isMapping(data))
@@ -90,10 +105,11 @@ function validate(source: SourceMap, lc: LineCounter, file: string): LoadResult 
   const programs: ProgramSpec[] = [];
   const checked: CheckedStep[] = [];
   if (isMapping(data.programs)) {
-    for (const [name, steps] of Object.entries(data.programs)) {
-      if (!Array.isArray(steps)) continue; // reported by the document schema
+    for (const [name, body] of Object.entries(data.programs)) {
+      const program = programBody(body, ["programs", name]);
+      if (program === null) continue; // reported by the document schema
       const parsedSteps: Step[] = [];
-      for (const [i, w] of expansion.program(steps, ["programs", name]).entries()) {
+      for (const [i, w] of expansion.program(program.steps, program.path).entries()) {
         const copies = w.copies.length > 0 ? ` (${w.copies.map(copyLabel).join(", ")})` : "";
         const label = `program ${name}, step ${i + 1}${copies}`;
         const step = parseStep(w, i + 1, label, src);
@@ -101,7 +117,7 @@ function validate(source: SourceMap, lc: LineCounter, file: string): LoadResult 
         parsedSteps.push(step);
         checked.push({ step, raw: w.raw, path: w.path, label });
       }
-      programs.push({ name, steps: parsedSteps });
+      programs.push({ name, steps: parsedSteps, mayEndBlocked: program.mayEndBlocked });
     }
     if (Object.keys(data.programs).length === 0)
       issues.push({

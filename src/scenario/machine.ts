@@ -3,7 +3,7 @@
  * hot-plug slots (pciehp handles them in its own kernel thread, so the program goes on while
  * the device is torn down), and the named rendezvous between programs.
  */
-import { step, ticksFromUs, WaitQueue, waitEvent, type Task } from "../kernel/mod.js";
+import { step, TaskKilled, ticksFromUs, WaitQueue, waitEventInterruptible, type Task } from "../kernel/mod.js";
 import { parseBdf, type PciHardware } from "../pci/mod.js";
 import type { Call } from "../uapi/mod.js";
 import type { World } from "../world/mod.js";
@@ -14,10 +14,11 @@ export class WorldMachine implements Machine {
   private readonly wq: WaitQueue;
   /**
    * The physical acts come first, pciehp's handling later (in its own thread): a card pulled
-   * is out of the person's hands at once although the bus still lists it, and a card plugged
-   * is in its slot although the bus lists it only when pciehp runs.
+   * leaves its slot at once (it answers nothing from then on) while pciehp tears its devices
+   * down later, and a card plugged is in its slot although the bus lists it only when pciehp
+   * runs.
    */
-  private readonly pulled = new WeakSet<PciHardware>();
+  private readonly pulled = new Set<string>();
   private readonly plugging = new Map<number, PciHardware>();
 
   constructor(private readonly world: World) {
@@ -29,15 +30,16 @@ export class WorldMachine implements Machine {
     yield step("hw_card_lookup", [bus]); // the hand on the card: which slot holds it
     const addr = parseBdf(bdf);
     if (addr === null || addr.bus === 0 || bus.slot(addr.bus) === undefined) return `no hot-plug slot holds ${bdf}`;
-    const hw = bus.card(bdf);
-    if (hw === undefined) {
-      if (!this.plugPending(addr.bus)) return `no card at ${bdf}`;
-      return `the card plugged at ${bdf} is not in place yet (pciehp has not handled it)`;
+    if (bus.card(bdf) === undefined) {
+      const pending = this.plugPending(addr.bus);
+      const why = "is not in place yet (pciehp has not handled it)";
+      if (pending) return `the card plugged at ${bdf} ${why}`;
+      return this.pulled.has(bdf) ? `the card at ${bdf} was already pulled` : `no card at ${bdf}`;
     }
-    if (this.pulled.has(hw)) return `the card at ${bdf} was already pulled`;
-    // The slot's cards (every function) leave together.
-    for (const [, card] of bus.cardsOnBus(addr.bus)) this.pulled.add(card);
-    this.world.sim.spawn(`irq/pciehp.${addr.bus}`, bus.surpriseRemove(bdf), { kind: "kernel" });
+    // The slot's cards (every function) leave together, now.
+    for (const [other] of bus.cardsOnBus(addr.bus)) this.pulled.add(other);
+    const handling = yield* bus.pullCard(bdf);
+    this.world.sim.spawn(`irq/pciehp.${addr.bus}`, handling, { kind: "kernel" });
     return null;
   }
 
@@ -51,6 +53,7 @@ export class WorldMachine implements Machine {
     const world = this.world;
     const hw = world.makeCard({ bdf, driver });
     this.plugging.set(addr.bus, hw);
+    this.pulled.delete(bdf);
     world.sim.spawn(`irq/pciehp.${addr.bus}`, (function* (): Task<void> {
       yield* world.loadDriver(driver); // udev's modprobe, before the add event is handled
       yield* bus.hotplugCard(bdf, hw);
@@ -69,8 +72,17 @@ export class WorldMachine implements Machine {
     this.wq.wakeUpAll();
   }
 
+  /**
+   * A program's wait for another's signal sleeps as a futex wait does, interruptibly: it may
+   * wait forever, and a fatal signal ends the program there. @see futex_wait() in kernel/futex
+   */
   *waitSignal(name: string, timeoutUs: number | null): Call<boolean> {
+    const sim = this.world.sim;
     const timeoutTicks = timeoutUs === null ? null : ticksFromUs(timeoutUs);
-    return yield* waitEvent(this.wq, `scenario signal "${name}"`, () => this.signalled.has(name), timeoutTicks);
+    const signalled = (): boolean => this.signalled.has(name);
+    const reason = `scenario signal "${name}"`;
+    const r = yield* waitEventInterruptible(this.wq, reason, signalled, timeoutTicks);
+    if (r === "interrupted") throw new TaskKilled(sim.current?.name ?? "?");
+    return r === "ready";
   }
 }

@@ -4,6 +4,7 @@
  * the registry in ops.ts; the loader, runner, report and docs pick it up from there.
  */
 import { z } from "zod";
+import type { SleepState } from "../kernel/mod.js";
 import type { ErrnoName, SysResult, Syscalls, Call, Fd } from "../uapi/mod.js";
 import { parseDurationUs } from "./duration.js";
 import { didYouMean } from "./suggest.js";
@@ -14,7 +15,19 @@ export type Outcome =
   | { readonly status: "errno"; readonly errno: ErrnoName }
   | { readonly status: "signal"; readonly signal: "SIGBUS" | "SIGSEGV" }
   /** The step could not be carried out as written (an unresolved name, no card in a slot). */
-  | { readonly status: "error"; readonly message: string };
+  | { readonly status: "error"; readonly message: string }
+  /**
+   * The step never returned: its program was still asleep at the end. `call` is the system
+   * call it was in (as traced, e.g. "read(3, 4096)"; null outside one), `wait` what it waited
+   * for, `state` how it slept.
+   */
+  | {
+      readonly status: "blocked";
+      readonly call: string | null;
+      readonly wait: string;
+      readonly state: SleepState;
+      readonly sinceTick: number;
+    };
 
 /** What happens outside one program: the machine's hardware and the programs' rendezvous. */
 export interface Machine {

@@ -8,13 +8,14 @@ import { closeOp, openOp, pollOp, readOp } from "./ops_file.js";
 import { ioctlOp } from "./ops_ioctl.js";
 import { plugCardOp, pullCardOp } from "./ops_machine.js";
 import { memReadOp, memWriteOp, mmapOp, munmapOp } from "./ops_memory.js";
+import { mknodOp } from "./ops_mknod.js";
 import { existsOp, lsOp, readlinkOp, sysfsReadOp, sysfsWriteOp } from "./ops_sysfs.js";
 import { waitUeventOp } from "./ops_uevent.js";
 
 const ALL: readonly AnyOp[] = [
   openOp, closeOp, ioctlOp, readOp, pollOp,
   mmapOp, munmapOp, memReadOp, memWriteOp,
-  sysfsReadOp, sysfsWriteOp, readlinkOp, lsOp, existsOp,
+  sysfsReadOp, sysfsWriteOp, readlinkOp, lsOp, existsOp, mknodOp,
   waitUeventOp, sleepOp, signalOp, waitOp,
   pullCardOp, plugCardOp,
 ];

@@ -2,11 +2,16 @@
  * Runs a scenario: builds its world, boots it, starts every program at once (the scheduler
  * interleaves them from the seed), records each step's outcome and the uevents, evaluates the
  * final checks, shuts the world down (so leaks count) and gives a verdict.
+ *
+ * A program still asleep when nothing more can happen has its step recorded as `blocked`,
+ * with the call it is in. Asleep interruptibly, it is the program's business: the verdict is
+ * `blocked` unless the scenario allowed it (may-end-blocked, or the step expects `blocked`).
+ * Asleep uninterruptibly, it is the kernel's: a `hang` finding. Shutdown then kills it.
  */
 import type { KernelVersion, ProfileName, Process } from "../base/mod.js";
-import { findingClass, ReplayMismatchError, type Finding, type FindingClass, type TraceLevel } from "../kernel/mod.js";
+import { findingClass, ReplayMismatchError, type Finding, type FindingClass, type FootprintMode, type TraceLevel } from "../kernel/mod.js";
 import type { Call, Fd, Uevent } from "../uapi/mod.js";
-import { resolvedProfile, World, type WorldOptions } from "../world/mod.js";
+import { resolvedProfile, World, type BlockedProgram, type WorldOptions } from "../world/mod.js";
 import { checkDevice, checkFindings, checkUevents, isExpectedFinding, type CheckResult } from "./checks.js";
 import { RunCrash } from "./crash.js";
 import { checkExpectation, formatExpectation } from "./expect.js";
@@ -31,6 +36,8 @@ export interface RunOverrides {
   readonly decisions?: readonly number[];
   /** @default STEPS_MAX_DEFAULT */
   readonly stepsMax?: number;
+  /** "check" runs the footprint checker (an undeclared access is a finding). @default the Sim's */
+  readonly footprints?: FootprintMode;
 }
 
 export interface StepRecord {
@@ -65,6 +72,13 @@ export interface UeventRecord {
   readonly event: Uevent;
 }
 
+/** A program still asleep at the end, in the step recorded as `blocked`. */
+export interface BlockedRecord {
+  readonly record: StepRecord;
+  /** It makes the verdict `blocked`: asleep interruptibly, and the scenario did not allow it. */
+  readonly unexpected: boolean;
+}
+
 /** Where a run stopped when its step budget ran out. */
 export interface BudgetStop {
   readonly steps: number;
@@ -85,6 +99,8 @@ export interface ScenarioRun {
   readonly findings: readonly Finding[];
   /** Findings the scenario did not declare in checks.findings. */
   readonly unexpected: readonly Finding[];
+  /** The programs still asleep when the run ended, with their blocked steps. */
+  readonly blocked: readonly BlockedRecord[];
   readonly verdict: ScenarioVerdict;
   readonly world: World;
   readonly stepsMax: number;
@@ -111,6 +127,7 @@ export function runScenario(sc: Scenario, o: RunOverrides = {}): ScenarioRun {
     seed, devices: sc.world.devices, trace: o.trace ?? "steps",
     ...(profile ? { profile } : {}), ...(kernel ? { kernel } : {}),
     ...(o.decisions !== undefined ? { schedule: { replay: o.decisions } } : {}),
+    ...(o.footprints !== undefined ? { footprints: o.footprints } : {}),
   };
   const world = new World(options);
   try {
@@ -134,10 +151,18 @@ function runInWorld(sc: Scenario, world: World, stepsMax: number, overrides: Ove
   const machine = new WorldMachine(world);
   const names = new NamedResults();
   const steps: StepRecord[] = [];
-  for (const p of sc.programs) world.spawnProgram(p.name, (sys) => runProgram(sys, p, { machine, names, steps }));
+  const inFlight = new Map<string, InFlight>();
+  const shared: Shared = { machine, names, steps, inFlight };
+  for (const p of sc.programs) world.spawnProgram(p.name, (sys) => runProgram(sys, p, shared));
   const outcome = world.run(stepsMax);
   unsubscribe();
   const budget = outcome.kind === "budget" ? budgetStop(world, outcome.steps) : null;
+  // Programs asleep when nothing more can happen (not when the budget stopped the run).
+  const endTick = world.sim.now;
+  const blocked = budget !== null
+    ? []
+    : world.blockedPrograms().map((b) => blockedRecord(b, sc, shared, endTick));
+  steps.push(...blocked.map((b) => b.record));
 
   const checks: CheckResult[] = [
     ...checkUevents(sc.checks.uevents, uevents.map((u) => u.event)),
@@ -154,13 +179,14 @@ function runInWorld(sc: Scenario, world: World, stepsMax: number, overrides: Ove
   const expectationFailed = steps.some((s) => s.met === false) || checks.some((c) => !c.met);
   const verdict: ScenarioVerdict = worstVerdict<ScenarioVerdict>([
     ...unexpected.map(findingClass),
+    ...(blocked.some((b) => b.unexpected) ? ["blocked" as const] : []),
     ...(budget !== null ? ["budget" as const] : []),
     ...(expectationFailed ? ["expectation" as const] : []),
   ]);
   const p = world.kernel.profile;
   return {
     scenario: sc, seed, profile: p.name, kernel: p.version, overrides, steps, uevents, checks,
-    findings, unexpected, verdict, world, stepsMax, budget,
+    findings, unexpected, blocked, verdict, world, stepsMax, budget,
   };
 }
 
@@ -183,10 +209,44 @@ function overridesOf(sc: Scenario, o: RunOverrides): Overrides {
   return { ...(seed && { seed }), ...(profile && { profile }), ...(kernel && { kernel }) };
 }
 
+/** The step a program is running, from its start until it returns. */
+interface InFlight {
+  readonly step: Step;
+  readonly text: string;
+  readonly startTick: number;
+}
+
+/** The record of a step that never returned, and whether the scenario allowed that. */
+function blockedRecord(
+  b: BlockedProgram,
+  sc: Scenario,
+  shared: Shared,
+  endTick: number,
+): BlockedRecord {
+  const name = b.program.task.name;
+  const at = shared.inFlight.get(name);
+  const spec = sc.programs.find((p) => p.name === name);
+  if (at === undefined || spec === undefined) {
+    throw new Error(`Cannot record blocked program ${name}: it is not in a step`);
+  }
+  const call = b.call === null ? null : `${b.call.op}(${b.call.args})`;
+  const sinceTick = b.call?.sinceTick ?? b.sinceTick;
+  const outcome: Outcome = { status: "blocked", call, wait: b.reason, state: b.state, sinceTick };
+  const { step, text, startTick } = at;
+  const v = checkExpectation(step.expect, outcome, shared.names);
+  const expected = step.expect && { expected: formatExpectation(step.expect, shared.names) };
+  const why = v.why !== undefined ? { why: v.why } : {};
+  const times = { startTick, endTick };
+  const record: StepRecord = { program: name, step, text, ...times, outcome, ...expected, met: v.met, ...why };
+  const allowed = spec.mayEndBlocked || step.expect?.kind === "blocked";
+  return { record, unexpected: b.state === "interruptible" && !allowed };
+}
+
 interface Shared {
   readonly machine: WorldMachine;
   readonly names: NamedResults;
   readonly steps: StepRecord[];
+  readonly inFlight: Map<string, InFlight>;
 }
 
 function* runProgram(sys: Process, p: ProgramSpec, shared: Shared): Call<void> {
@@ -200,6 +260,7 @@ function* runProgram(sys: Process, p: ProgramSpec, shared: Shared): Call<void> {
   for (const step of p.steps) {
     const startTick = sim.now;
     const text = step.op.describe(shared.names.substitute(step.args));
+    shared.inFlight.set(p.name, { step, text, startTick });
     let outcome: Outcome;
     try {
       outcome = yield* step.op.run(ctx, step.args);
@@ -207,6 +268,7 @@ function* runProgram(sys: Process, p: ProgramSpec, shared: Shared): Call<void> {
       if (!(e instanceof StepError)) throw e;
       outcome = { status: "error", message: e.message };
     }
+    shared.inFlight.delete(p.name);
     if (step.as !== undefined && outcome.status === "ok") shared.names.set(step.as, outcome.fields, step.op.main);
     const v = checkExpectation(step.expect, outcome, shared.names);
     // The expectation as it reads now, its references resolved (later steps may rename them).

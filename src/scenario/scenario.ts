@@ -24,7 +24,9 @@ export type Expectation =
       readonly written?: Readonly<Record<string, string>>;
     }
   /** Any one of these (for steps that race). */
-  | { readonly kind: "one-of"; readonly options: readonly Expectation[] };
+  | { readonly kind: "one-of"; readonly options: readonly Expectation[] }
+  /** The call never returns: it is still blocked when the programs are stopped at the end. */
+  | { readonly kind: "blocked" };
 
 /** How a step was copied from the text: through an alias of a snippet, or by a `repeat`. */
 export type StepCopy =
@@ -56,6 +58,12 @@ export interface Step {
 export interface ProgramSpec {
   readonly name: string;
   readonly steps: readonly Step[];
+  /**
+   * The program may still be asleep in an interruptible wait at the end (a daemon, a reader
+   * waiting for an event that never comes); otherwise that ends the run with verdict
+   * `blocked`. A step expecting `blocked` allows it for that step.
+   */
+  readonly mayEndBlocked: boolean;
 }
 
 export interface DeviceCheck {

@@ -80,6 +80,18 @@ const checks = z
   })
   .strict();
 
+/** A list of steps, or a mapping with the steps and what the program may do at the end. */
+const programBody = z.union(
+  [
+    z.array(z.unknown()),
+    z.object({
+      steps: z.array(z.unknown(), { error: "expected a list of steps" }),
+      "may-end-blocked": z.boolean().optional(),
+    }).strict(),
+  ],
+  { error: "expected a list of steps, or a mapping {steps: [...], may-end-blocked: true}" },
+);
+
 export const scenarioDocument = z
   .object({
     name: z.string().optional(),
@@ -87,7 +99,7 @@ export const scenarioDocument = z
     /** Free-form; a place for YAML anchors (&name) that steps reuse as aliases (*name). */
     snippets: z.unknown().optional(),
     world: worldSchema.optional(),
-    programs: z.record(z.string().regex(NAME_PATTERN, "program names are letters, digits, '_' and '-'"), z.array(z.unknown(), { error: "expected a list of steps" })),
+    programs: z.record(z.string().regex(NAME_PATTERN, "program names are letters, digits, '_' and '-'"), programBody),
     checks: checks.optional(),
   })
   .strict();

@@ -17,9 +17,9 @@ import { pathIssues, type PathIssue } from "./zod_issues.js";
 const COMMON_KEYS: readonly string[] = ["as", "expect", "note"];
 const SIGNALS = ["SIGBUS", "SIGSEGV"] as const;
 const ONE_OF = "one-of";
-const KNOWN_OUTCOMES = ["ok", ...ERRNO_NAMES, ...SIGNALS];
+const KNOWN_OUTCOMES = ["ok", "blocked", ...ERRNO_NAMES, ...SIGNALS];
 const EXPECT_FORMS =
-  "ok, an errno name (ENODEV, ...), SIGBUS, a mapping of result fields or {one-of: [...]}";
+  "ok, blocked, an errno name (ENODEV, ...), SIGBUS, a mapping of result fields or {one-of: [...]}";
 
 export interface StepSource {
   /** Issues are added here. */
@@ -103,6 +103,7 @@ function parseExpect(
 ): Expectation | null {
   if (typeof raw === "string") {
     if (raw === "ok") return { kind: "ok" };
+    if (raw === "blocked") return { kind: "blocked" };
     if (isErrnoName(raw)) return { kind: "errno", errno: raw };
     if ((SIGNALS as readonly string[]).includes(raw))
       return { kind: "signal", signal: raw as (typeof SIGNALS)[number] };

@@ -43,6 +43,7 @@ export interface Syscalls {
   ioctl(fd: Fd, request: string | number, arg?: IoctlArg): Call<SysResult<IoctlOut>>;
   /** read(2) on a DRM fd returns whole events; `timeoutMs` models an alarm (EINTR when it fires). */
   read(fd: Fd, count: number, timeoutMs?: number): Call<SysResult<Uint8Array>>;
+  /** A negative `timeoutMs` waits for ever. */
   poll(fd: Fd, events: number, timeoutMs: number): Call<SysResult<number>>;
   mmap(fd: Fd, offset: bigint, length: number): Call<SysResult<bigint>>;
   munmap(addr: bigint, length: number): Call<SysResult<0>>;

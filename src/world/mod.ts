@@ -2,5 +2,5 @@
  * Assembling a simulated machine for tests, scenarios and the demo.
  */
 export { DEFAULT_DEVICES, formatWorldOptions, resolvedProfile, type DeviceSpec, type WorldOptions } from "./options.js";
-export { World, type Program } from "./world.js";
+export { World, type BlockedProgram, type Program } from "./world.js";
 export { describeFindings, runCoreHotunplug, type SubtestRun, type SubtestRunOptions } from "./core_hotunplug.js";

@@ -47,5 +47,6 @@ export function resolvedProfile(o: WorldOptions): { readonly name: ProfileName; 
 export function formatWorldOptions(o: WorldOptions): string {
   const p = resolvedProfile(o);
   const devs = (o.devices ?? DEFAULT_DEVICES).map((d) => `${d.bdf}=${d.driver}`).join(",");
-  return `seed=${o.seed} profile=${p.name} kernel=${p.version} devices=${devs}`;
+  const checked = o.footprints === "check" ? " footprints=checked" : "";
+  return `seed=${o.seed} profile=${p.name} kernel=${p.version} devices=${devs}${checked}`;
 }
