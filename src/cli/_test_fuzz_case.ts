@@ -122,19 +122,29 @@ function checkOutcome(made: Made, code: number, stdout: string, stderr: string):
   }
 }
 
+function runOnce(argv: readonly string[]): { code: number; stdout: string; stderr: string } {
+  const cap = capturingIo();
+  const code = vdrm(argv, cap.io);
+  return { code, stdout: cap.stdout(), stderr: cap.stderr() };
+}
+
 /**
- * Runs a case; throws an assertion error when what the user sees is wrong.
+ * Runs a case; throws an assertion error when what the user sees is wrong. With `twice`, runs
+ * it again and asserts the same exit code and the same bytes (a run depends on its seed only).
  * @returns the subcommand and the exit code, e.g. "run 8"
  */
-export function checkCliCase(c: CliCase): string {
+export function checkCliCase(c: CliCase, o: { readonly twice?: boolean } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "vdrm-fuzz-"));
   const cwd = process.cwd();
   try {
     process.chdir(dir);
     const made = materialize(c, dir);
-    const cap = capturingIo();
-    const code = vdrm(made.argv, cap.io);
-    checkOutcome(made, code, cap.stdout(), cap.stderr());
+    const first = runOnce(made.argv);
+    const { code } = first;
+    checkOutcome(made, code, first.stdout, first.stderr);
+    if (o.twice === true) {
+      assert.deepEqual(runOnce(made.argv), first, "the same command gave another answer");
+    }
     const command = made.argv[0] ?? "";
     return `${["run", "igt", "realkernel", "demo"].includes(command) ? command : "other"} ${code}`;
   } finally {
