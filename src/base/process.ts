@@ -9,49 +9,34 @@
  * Paths under /sys go to sysfs; all other paths go to the device-node table (devtmpfs and
  * mknod nodes).
  */
-import { lookupStep, sleepTicks, step, TaskKilled, ticksFromMs, usFromTicks, type Task } from "../kernel/mod.js";
+import { lookupStep, sleepTicks, step, TaskKilled, ticksFromMs, usFromTicks, type CallFields, type Task } from "../kernel/mod.js";
 import {
   fail,
-  ioctlByName,
+  NO_IOCTL_ARG,
   ok,
   POLLNVAL,
+  type AnyIoctlDef,
   type DirEntry,
   type Fd,
-  type IoctlArg,
-  type IoctlOut,
+  type IoctlFields,
+  type IoctlIn,
+  type IoctlOutOf,
+  type IoctlRequest,
   type MemResult,
   type OpenFlags,
   type SysResult,
   type Syscalls,
   type Uevent,
 } from "../uapi/mod.js";
+import { IoctlCallMemo } from "./ioctl_call.js";
 import type { Kernel } from "./kernel.js";
 import { PAGE_SIZE, Mm, Vma } from "./mm.js";
 import { UeventSocket, ueventSocketOps } from "./uevent_socket.js";
 import { fdgetStep, fget, fput, KFile, vfsPoll } from "./vfs.js";
 
-/** ioctl argument strings are kept for fds below this (and for known ioctl names only). */
-const IOCTL_ARGS_FD_MAX = 1024;
-const ioctlArgsByName = new Map<string, string[]>();
-
-/**
- * The traced arguments of an ioctl, "fd, NAME". They depend on the two values only, so the
- * string is made once per (fd, name): the ioctl path is the hottest and the trace keeps one
- * per call. The cache is bounded by the fd limit times the number of known ioctl names.
- */
-function ioctlArgs(fd: Fd, name: string, known: boolean): string {
-  if (!known || !Number.isInteger(fd) || fd < 0 || fd >= IOCTL_ARGS_FD_MAX) return `${fd}, ${name}`;
-  let byFd = ioctlArgsByName.get(name);
-  if (byFd === undefined) {
-    byFd = [];
-    ioctlArgsByName.set(name, byFd);
-  }
-  return (byFd[fd] ??= `${fd}, ${name}`);
-}
-
-/** What strace shows as the return value of a successful ioctl. */
-function showIoctlOut(v: IoctlOut): string {
-  return "ret" in v ? String(v["ret"]) : "0";
+/** A successful DRM ioctl returns 0; what it gives back is in the struct (the record's output). */
+function showIoctlRet(): string {
+  return "0";
 }
 
 /** The system call a process is in: its name, its arguments as traced, and since when. */
@@ -70,6 +55,8 @@ export class Process implements Syscalls {
    * fd starts here, not at 3: opening n files costs O(n), not O(n^2). @see files->next_fd
    */
   private nextFd = 3;
+  /** The argument texts and last outputs of this process's ioctls (see IoctlCallMemo). */
+  private readonly ioctlMemo = new IoctlCallMemo();
   exited = false;
   // The call in progress, in three fields rather than an object: the ioctl path sets them.
   private callOp: string | null = null;
@@ -124,15 +111,21 @@ export class Process implements Syscalls {
   private *traced<T>(op: string, args: string, body: Task<SysResult<T>>, show: (v: T) => string = String): Task<SysResult<T>> {
     const startTick = this.enterCall(op, args);
     const r = yield* this.kernel.sim.frame(`sys_${op}`, body);
-    this.recordCall(op, args, startTick, r, show);
+    this.recordCall(op, args, startTick, r, show, null, null);
     return r;
   }
 
-  /** Traces a finished system call with its result, then returns to user mode. */
-  private recordCall<T>(op: string, args: string, startTick: number, r: SysResult<T>, show: (v: T) => string): void {
+  /**
+   * Records a finished system call, once, then returns to user mode. The trace keeps the
+   * record, and the scenario timeline, its JSON and the HTML report all read it from there.
+   * `input` and `output` are the argument struct's fields in and out (an ioctl's), kept by
+   * reference, exact.
+   */
+  private recordCall<T>(op: string, args: string, startTick: number, r: SysResult<T>, show: (v: T) => string, input: CallFields | null, output: CallFields | null): void {
     const sim = this.kernel.sim;
     const task = sim.current?.id ?? 0;
-    sim.trace.push({ t: "call", tick: sim.now, startTick, task, op, args, ret: r.ok ? show(r.value) : "-1", errno: r.ok ? null : r.errno });
+    const ret = r.ok ? show(r.value) : "-1";
+    sim.trace.push({ t: "call", tick: sim.now, startTick, task, op, args, input, ret, errno: r.ok ? null : r.errno, output });
     this.callOp = null;
     this.returnToUser();
   }
@@ -158,27 +151,36 @@ export class Process implements Syscalls {
 
   // The hot path of the model (see docs/benchmarks.md): it does what traced() does, with the
   // sys_ioctl frame pushed by hand, so that a call costs no wrapper generators. (Written with
-  // traced(), a closure and sim.frame(), a round trip takes about four times as long.)
-  *ioctl(fd: Fd, request: string | number, arg: IoctlArg = {}): Task<SysResult<IoctlOut>> {
+  // traced(), a closure and sim.frame(), a round trip takes about four times as long.) The
+  // request arrives resolved (a uapi definition or a bare number): nothing is looked up here.
+  ioctl<Def extends AnyIoctlDef>(fd: Fd, request: Def, arg?: Partial<IoctlIn<NoInfer<Def>>>): Task<SysResult<IoctlOutOf<Def>>>;
+  ioctl(fd: Fd, request: number): Task<SysResult<IoctlFields>>;
+  // The implementation returns the fields of whatever struct `request` names; the overloads
+  // above give typed callers the outputs of their definition.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  *ioctl(fd: Fd, request: IoctlRequest, argIn: object = NO_IOCTL_ARG): Task<SysResult<any>> {
+    const arg = argIn as IoctlFields;
     const sim = this.kernel.sim;
-    const cmd = typeof request === "number" ? request : ioctlByName(request)?.cmd;
-    const args = typeof request === "string"
-      ? ioctlArgs(fd, request, cmd !== undefined)
-      : `${fd}, 0x${request.toString(16)}`;
+    const args = this.ioctlMemo.args(fd, request);
     const startTick = this.enterCall("ioctl", args);
     const task = sim.pushFrame("sys_ioctl");
-    let r: SysResult<IoctlOut>;
+    let r: SysResult<IoctlFields>;
     try {
       const file = this.fds.get(fd);
       if (file === undefined) r = fail("EBADF");
       else {
         yield fdgetStep(file);
-        r = cmd === undefined || file.ops?.ioctl === undefined ? fail("ENOTTY") : yield* file.ops.ioctl(file, cmd, arg);
+        r = file.ops?.ioctl === undefined ? fail("ENOTTY") : yield* file.ops.ioctl(file, request, arg);
       }
     } finally {
       sim.popFrame(task, "sys_ioctl");
     }
-    this.recordCall("ioctl", args, startTick, r, showIoctlOut);
+    if (r.ok && typeof request !== "number") {
+      const out = this.ioctlMemo.output(request, r.value);
+      if (out !== r.value) r = ok(out);
+    }
+    const input = typeof request === "number" ? null : arg;
+    this.recordCall("ioctl", args, startTick, r, showIoctlRet, input, r.ok ? r.value : null);
     return r;
   }
 

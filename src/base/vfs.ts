@@ -8,7 +8,7 @@
  * @see chrdev_open() in fs/char_dev.c; fput() in fs/file_table.c
  */
 import { assert, fixedStep, KObject, step, waitEventInterruptible, type Allocation, type KObjectTracker, type StepYield, type Task, type WaitQueue } from "../kernel/mod.js";
-import { fail, ok, POLLERR, POLLHUP, type IoctlArg, type IoctlOut, type OpenFlags, type SysResult } from "../uapi/mod.js";
+import { fail, ok, POLLERR, POLLHUP, type IoctlFields, type IoctlRequest, type OpenFlags, type SysResult } from "../uapi/mod.js";
 import type { Devt } from "./device.js";
 import type { Kernel } from "./kernel.js";
 import type { AddressSpace, Vma } from "./mm.js";
@@ -16,7 +16,12 @@ import type { AddressSpace, Vma } from "./mm.js";
 export interface FileOps {
   readonly name: string;
   release(file: KFile): Task<void>;
-  ioctl?(file: KFile, cmd: number, arg: IoctlArg): Task<SysResult<IoctlOut>>;
+  /**
+   * The request as the program made it (its number, and the struct its argument follows when
+   * the program used a uapi definition) and the argument's fields; the result is the fields
+   * the kernel wrote back.
+   */
+  ioctl?(file: KFile, request: IoctlRequest, arg: IoctlFields): Task<SysResult<IoctlFields>>;
   /** `timeoutTicks` models a signal interrupting a blocking read (EINTR). */
   read?(file: KFile, count: number, timeoutTicks: number | null): Task<SysResult<Uint8Array>>;
   /** Where readiness is announced, and the ready mask; never blocks: poll(2) waits (vfsPoll()). */

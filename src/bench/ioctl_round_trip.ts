@@ -5,7 +5,7 @@
  * every kernel step a scheduling point of the Sim.
  */
 import type { TraceLevel } from "../kernel/mod.js";
-import { DRM_CAP, type Fd, type IoctlArg } from "../uapi/mod.js";
+import { DRM_CAP, DRM_IOCTL_GET_CAP, DRM_IOCTL_VERSION, type AnyIoctlDef, type Fd, type IoctlFields } from "../uapi/mod.js";
 import { BENCH_CARD, bootBenchWorld } from "./_world.js";
 import { perSecond, sampleRuns, startStopwatch, type Row } from "./measure.js";
 
@@ -25,13 +25,13 @@ export interface IoctlRoundTripOptions {
 }
 
 interface IoctlCase {
-  readonly request: string;
-  readonly arg: IoctlArg;
+  readonly request: AnyIoctlDef;
+  readonly arg: IoctlFields;
 }
 
 const CASES: readonly IoctlCase[] = [
-  { request: "DRM_IOCTL_VERSION", arg: {} },
-  { request: "DRM_IOCTL_GET_CAP", arg: { capability: DRM_CAP.DRM_CAP_DUMB_BUFFER } },
+  { request: DRM_IOCTL_VERSION, arg: {} },
+  { request: DRM_IOCTL_GET_CAP, arg: { capability: DRM_CAP.DRM_CAP_DUMB_BUFFER } },
 ];
 
 /** One run: a fresh world, one program that opens the card and makes `calls` ioctls. Returns ns per call. */
@@ -45,7 +45,7 @@ function runOnce(c: IoctlCase, o: IoctlRoundTripOptions): number {
     const stopwatch = startStopwatch();
     for (let i = 0; i < o.calls; i++) {
       const r = yield* sys.ioctl(fd, c.request, c.arg);
-      if (!r.ok) throw new Error(`Cannot bench ioctl: ${c.request} failed with ${r.errno}`);
+      if (!r.ok) throw new Error(`Cannot bench ioctl: ${c.request.name} failed with ${r.errno}`);
     }
     elapsedNs = stopwatch();
     yield* sys.close(fd);
@@ -60,7 +60,7 @@ export function benchIoctlRoundTrip(o: IoctlRoundTripOptions): Row[] {
   const rows: Row[] = [];
   for (const c of CASES) {
     const nsPerCall = sampleRuns(o.runs, () => runOnce(c, o));
-    const label = `ioctl ${c.request.replace("DRM_IOCTL_", "")} round trip (trace=${o.trace})`;
+    const label = `ioctl ${c.request.name.replace("DRM_IOCTL_", "")} round trip (trace=${o.trace})`;
     const judged = o.trace === IOCTL_TARGET_TRACE;
     rows.push({ name: label, summary: nsPerCall, unit: "ns/call", target: null });
     rows.push({ name: label, summary: perSecond(nsPerCall), unit: "calls/s", target: judged ? { kind: "min", value: IOCTL_ROUND_TRIPS_PER_SECOND_MIN } : null });

@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { compareWithRecording, summarize } from "../realkernel/mod.js";
 import { formatTextTable, renderHtml, worldRunRecord, type RunRecord } from "../report/mod.js";
-import { findingSummary } from "../kernel/mod.js";
+import { findingSummary, jsonText } from "../kernel/mod.js";
 import {
   escapeControls, formatLocated, loadScenarioFile, replayCommand, runScenario, verdictWord,
   type Scenario,
@@ -62,7 +62,7 @@ interface Recheck {
 function recheck(sc: Scenario, run: ScenarioRun): Recheck {
   const same = { seed: run.seed, profile: run.profile, kernel: run.kernel };
   const again = runScenario(sc, { ...same, decisions: run.world.sim.decisions });
-  const replayed = JSON.stringify(again.world.sim.trace.events) === JSON.stringify(run.world.sim.trace.events);
+  const replayed = jsonText(again.world.sim.trace.events) === jsonText(run.world.sim.trace.events);
   const checked = runScenario(sc, { ...same, footprints: "check" });
   const undeclared = checked.findings.flatMap((f) => (f.kind === "undeclared-access" ? [findingSummary(f)] : []));
   return { name: run.scenario.name, replayed, undeclared };

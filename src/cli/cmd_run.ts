@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import {
   DEFAULT_KERNEL_VERSION, PROFILE_NAMES, type KernelVersion, type ProfileName,
 } from "../base/mod.js";
-import { formatTrace, ReplayMismatchError } from "../kernel/mod.js";
+import { formatTrace, jsonText, ReplayMismatchError } from "../kernel/mod.js";
 import { renderHtml, worldRunRecord } from "../report/mod.js";
 import {
   escapeControls, formatLocated, formatRunText, loadScenarioFile, replayCommand, runJson,
@@ -102,7 +102,7 @@ function overrides(files: readonly string[], o: RunOptions): RunOverrides {
 
 function traceText(runs: readonly ScenarioRun[], json: boolean): string {
   if (json) {
-    return JSON.stringify({
+    return jsonText({
       runs: runs.map((r) => ({
         scenario: r.scenario.name, file: r.scenario.file, seed: r.seed,
         events: r.world.sim.trace.events,
@@ -160,7 +160,7 @@ export function runCommand(files: readonly string[], o: RunOptions, io: Io): num
     }
     runs.push(run);
     const text = formatRunText(run, { replay: o.printReplay === true });
-    io.out(o.json ? JSON.stringify(runJson(run)) : `${i > 0 ? "\n" : ""}${text}`);
+    io.out(o.json ? jsonText(runJson(run)) : `${i > 0 ? "\n" : ""}${text}`);
   }
   writeOutputs(runs, o, io);
   if (runs.length > 1 && !o.json) {

@@ -6,7 +6,7 @@
  */
 import { step, type Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
-import { DRIVER_ATOMIC, DRIVER_GEM, DRIVER_MODESET, type DrmDriver } from "../drm/mod.js";
+import { drmGemVramDriverDumbCreate, DRIVER_ATOMIC, DRIVER_GEM, DRIVER_MODESET, type DrmDriver } from "../drm/mod.js";
 import { pciRead32, type PciDev } from "../pci/mod.js";
 import { displayPciDriver, displayProbeFinish, displayProbeStart, displayRemoveStart } from "./display_pipe.js";
 
@@ -22,6 +22,7 @@ export const bochsDrmDriver: DrmDriver = {
   major: 1,
   minor: 0,
   patchlevel: 0,
+  dumbCreate: drmGemVramDriverDumbCreate,
   features: DRIVER_MODESET | DRIVER_GEM | DRIVER_ATOMIC,
 };
 

@@ -4,11 +4,14 @@
  * about managed releases.
  */
 import { Device, Kernel, Process, type KernelProfile } from "../base/mod.js";
-import { assert, FifoStrategy, Sim, type Finding, type Task } from "../kernel/mod.js";
-import type { Fd } from "../uapi/mod.js";
+import { assert, FifoStrategy, findingSummary, Sim, type Finding, type Task } from "../kernel/mod.js";
+import type { AnyIoctlDef, Fd, IoctlIn, IoctlOutOf, SysResult } from "../uapi/mod.js";
 import { drmDevAlloc, drmDevPut, drmDevRegister, type DrmDevice } from "./device.js";
 import { drmCore } from "./drm_core.js";
-import { DRIVER_GEM, DRIVER_RENDER, type DrmDriver } from "./drm_driver.js";
+import { DRIVER_ATOMIC, DRIVER_GEM, DRIVER_MODESET, DRIVER_RENDER, type DrmDriver } from "./drm_driver.js";
+import { drmGemVramDriverDumbCreate } from "./dumb_buffers.js";
+import { drmFileOf, type DrmFile } from "./file.js";
+import { drmCrtcInit, drmEncoderInit, drmmConnectorInit, drmmModeConfigInit, drmPlaneInit } from "./kms.js";
 
 /** A driver with a render and a primary node and GEM, but no modesetting. */
 export const TEST_DRIVER: DrmDriver = {
@@ -19,6 +22,14 @@ export const TEST_DRIVER: DrmDriver = {
   minor: 0,
   patchlevel: 0,
   features: DRIVER_GEM | DRIVER_RENDER,
+};
+
+/** A display driver: modesetting, atomic, GEM with dumb buffers, a render node. */
+export const TEST_KMS_DRIVER: DrmDriver = {
+  ...TEST_DRIVER,
+  name: "drmtestkms",
+  features: DRIVER_MODESET | DRIVER_ATOMIC | DRIVER_GEM | DRIVER_RENDER,
+  dumbCreate: drmGemVramDriverDumbCreate,
 };
 
 export interface DrmMachine {
@@ -33,12 +44,23 @@ export interface DrmMachine {
   alloc(driver?: DrmDriver): DrmDevice;
   /** drm_dev_alloc() and drm_dev_register(): card and render nodes under /dev/dri. */
   registered(driver?: DrmDriver): DrmDevice;
+  /** A registered TEST_KMS_DRIVER device with one connector, plane, CRTC and encoder. */
+  kms(): DrmDevice;
+  /** The drm_file behind an fd of the machine's process. */
+  file(fd: Fd): DrmFile;
+  /** ioctl(2) by the machine's process, run to its end. */
+  ioctl<Def extends AnyIoctlDef>(fd: Fd, def: Def, arg?: Partial<IoctlIn<NoInfer<Def>>>): SysResult<IoctlOutOf<Def>>;
   /** open(2) of `path` by the machine's process; throws if it fails. */
   open(path: string): Fd;
   /** WARN findings so far, as messages. */
   warnings(): string[];
   /** The process exits (closing its files), `dev`'s initial reference is dropped; returns the leak count. */
   finish(dev: DrmDevice): number;
+  /**
+   * finish(), and throws if any step touched an object it did not declare (the footprint
+   * checker is on in the tests): a test of a handler fails if the handler's footprint is wrong.
+   */
+  finishClean(dev: DrmDevice): number;
 }
 
 export function drmMachine(profile: KernelProfile = { name: "mainline", version: "7.1" }): DrmMachine {
@@ -65,6 +87,23 @@ export function drmMachine(profile: KernelProfile = { name: "mainline", version:
       assert(err === 0, `Cannot register test drm_device: ${String(err)}`);
       return dev;
     },
+    kms: () => {
+      const dev = m.alloc(TEST_KMS_DRIVER);
+      assert(drmmModeConfigInit(dev) === 0, "Cannot init test mode config");
+      assert(typeof drmmConnectorInit(dev, "Virtual") !== "string", "Cannot init test connector");
+      drmPlaneInit(dev);
+      drmCrtcInit(dev);
+      drmEncoderInit(dev);
+      const err = m.run(() => drmDevRegister(dev));
+      assert(err === 0, `Cannot register test KMS device: ${String(err)}`);
+      return dev;
+    },
+    ioctl: (fd, def, arg) => m.run(() => proc.ioctl(fd, def, arg)),
+    file: (fd) => {
+      const kfile = proc.fds.get(fd);
+      assert(kfile !== undefined, `Cannot find the drm_file of fd ${fd}: not open`);
+      return drmFileOf(kfile);
+    },
     open: (path) => {
       const r = m.run(() => proc.open(path));
       assert(r.ok, `Cannot open ${path} in test: ${r.ok ? "" : r.errno}`);
@@ -74,6 +113,13 @@ export function drmMachine(profile: KernelProfile = { name: "mainline", version:
       m.run(() => proc.exit());
       m.run(() => drmDevPut(dev));
       return sim.reportLeaks();
+    },
+    finishClean: (dev) => {
+      const leaks = m.finish(dev);
+      const undeclared = sim.findings.filter((f) => f.kind === "undeclared-access");
+      const why = undeclared.map(findingSummary).join("; ");
+      assert(undeclared.length === 0, `Cannot finish test: undeclared accesses: ${why}`);
+      return leaks;
     },
     warnings: () => sim.findings.filter((f): f is Extract<Finding, { kind: "warn" }> => f.kind === "warn").map((f) => f.message),
   };
@@ -99,4 +145,9 @@ export function releaseLog(sim: Sim, fromEvent = 0): string[] {
     if (ev.t === "note") out.push(ev.text);
   });
   return out;
+}
+
+/** What a call answered: "ok", or its errno. */
+export function answer(r: SysResult<unknown>): string {
+  return r.ok ? "ok" : r.errno;
 }

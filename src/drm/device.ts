@@ -11,6 +11,7 @@
 import { AddressSpace, devmAddActionOrReset, getDevice, putDevice, unmapMappingRange, type Device, type Kernel } from "../base/mod.js";
 import { KObject, Kref, krefGet, krefPut, srcuReadLock, srcuReadUnlock, step, synchronizeSrcu, type Allocation, type Sim, type SrcuStruct, type SrcuToken, type Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
+import type { DrmMaster } from "./auth.js";
 import { drmCore } from "./drm_core.js";
 import { DRIVER_COMPUTE_ACCEL, DRIVER_GEM, DRIVER_MODESET, DRIVER_RENDER, drmCoreCheckFeature, type DrmDriver } from "./drm_driver.js";
 import type { DrmFile } from "./file.js";
@@ -35,9 +36,8 @@ export class DrmDevice extends KObject {
   /** dev->anon_inode->i_mapping: every mapping made through this device's files. */
   anonMapping: AddressSpace | null = null;
   unique: string | null = null;
-  master: DrmFile | null = null;
-  /** The next authentication magic GET_MAGIC hands out (per device, like the master's idr). */
-  nextMagic = 1;
+  /** The current master (dev->master), null while none. */
+  master: DrmMaster | null = null;
   modeConfig: ModeConfig | null = null;
   gem: GemState | null = null;
   /** The driver's own state in the container. */

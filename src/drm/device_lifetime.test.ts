@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { krefRead, ModelAssertionError, sleepTicks, step, type Task } from "../kernel/mod.js";
-import { DRM_MAJOR, ueventGet, type Fd } from "../uapi/mod.js";
+import { DRM_IOCTL_VERSION, DRM_MAJOR, ueventGet, type Fd } from "../uapi/mod.js";
 import { drmMachine, type DrmMachine } from "./_testing.js";
 import { drmCore } from "./drm_core.js";
 import { drmDevEnter, drmDevExit, drmDevIsUnplugged, drmDevRegister, drmDevUnplug, drmDevUnregister, type DrmDevice } from "./device.js";
@@ -72,13 +72,13 @@ describe("drm_device references and state", () => {
     m.kernel.uevents.subscribe({
       deliver: (ev) => {
         const minor = Number(ueventGet(ev, "MINOR"));
-        if (ev.action === "add" && ueventGet(ev, "DEVTYPE") === "drm_minor") atAdd.push(`${ueventGet(ev, "DEVNAME")} published=${minors.lookup(minor) !== null}`);
+        if (ev.action === "add" && ueventGet(ev, "DEVTYPE") === "drm_minor") atAdd.push(`${ueventGet(ev, "DEVNAME")} published=${m.sim.observe(() => minors.lookup(minor) !== null)}`);
       },
     });
     assert.equal(m.run(() => drmDevRegister(dev)), 0);
     assert.deepEqual(atAdd, ["dri/renderD128 published=false", "dri/card0 published=false"]);
     for (const path of ["/dev/static/card0", "/dev/dri/card0", "/dev/dri/renderD128"]) m.open(path);
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("open() takes one device reference per file and close() drops it; a refused open takes none (R13)", () => {
@@ -92,7 +92,7 @@ describe("drm_device references and state", () => {
     assert.equal(krefRead(dev.ref), 2);
     assert.deepEqual(m.run(() => m.proc.close(render)), { ok: true, value: 0 });
     assert.equal(krefRead(dev.ref), 1);
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("drmDevUnregister() alone leaves the device enterable and open files working; new opens find no node (R6)", () => {
@@ -101,12 +101,12 @@ describe("drm_device references and state", () => {
     assert.equal(dev.registered, false);
     assert.equal(dev.unplugged, false);
     assert.equal(drmDevIsUnplugged(dev), false);
-    const version = m.run(() => m.proc.ioctl(fd, "DRM_IOCTL_VERSION"));
+    const version = m.run(() => m.proc.ioctl(fd, DRM_IOCTL_VERSION, { name_len: 16n }));
     assert.ok(version.ok, `VERSION after unregister: ${version.ok ? "" : version.errno}`);
-    assert.equal(version.value["name"], "drmtest");
+    assert.equal(version.value.name, "drmtest");
     assert.deepEqual(m.run(() => m.proc.open("/dev/dri/card0")), { ok: false, errno: "ENOENT" });
     assert.equal(krefRead(dev.ref), 2, "unregister drops no reference");
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("drmDevUnplug() leaves the reference count alone, and after it the device cannot be entered (R8, R9)", () => {
@@ -116,10 +116,10 @@ describe("drm_device references and state", () => {
     assert.equal(krefRead(dev.ref), 2);
     assert.equal(drmDevEnter(dev), null);
     assert.equal(drmDevIsUnplugged(dev), true);
-    assert.deepEqual(m.run(() => m.proc.ioctl(fd, "DRM_IOCTL_VERSION")), { ok: false, errno: "ENODEV" });
+    assert.deepEqual(m.run(() => m.proc.ioctl(fd, DRM_IOCTL_VERSION)), { ok: false, errno: "ENODEV" });
     assert.deepEqual(m.run(() => m.proc.close(fd)), { ok: true, value: 0 });
     assert.equal(krefRead(dev.ref), 1);
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
     assert.deepEqual(m.sim.findings.filter((f) => f.kind !== "leak"), []);
   });
 });

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { sleepTicks } from "../kernel/mod.js";
-import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDNORM, type Fd } from "../uapi/mod.js";
+import { DRM_IOCTL_VERSION, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDNORM, type Fd } from "../uapi/mod.js";
 import { drmMachine, type DrmMachine } from "./_testing.js";
 import { drmDevUnplug, type DrmDevice } from "./device.js";
 import { drmFileOf, drmSendEvent } from "./file.js";
@@ -84,9 +84,9 @@ describe("drm files after unplug", () => {
     assert.ok(read.ok, `read after unplug: ${read.ok ? "" : read.errno}`);
     assert.deepEqual([...read.value], [...EVENT]);
     assert.deepEqual(m.run(() => m.proc.poll(fd, POLLIN, 0)), { ok: true, value: 0 });
-    assert.deepEqual(m.run(() => m.proc.ioctl(fd, "DRM_IOCTL_VERSION")), { ok: false, errno: "ENODEV" });
+    assert.deepEqual(m.run(() => m.proc.ioctl(fd, DRM_IOCTL_VERSION)), { ok: false, errno: "ENODEV" });
     queue();
     assert.deepEqual(m.run(() => m.proc.close(fd)), { ok: true, value: 0 });
-    assert.equal(m.finish(dev), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 });

@@ -13,6 +13,7 @@
 import { variant, type Devt, type FileOps, type KFile, type PollWait } from "../base/mod.js";
 import { assert, fixedStep, KObject, step, WaitQueue, waitEventInterruptible, type Allocation, type StepYield, type Task } from "../kernel/mod.js";
 import { fail, ok, POLLIN, POLLRDNORM, type ErrnoName, type OpenFlags, type SysResult } from "../uapi/mod.js";
+import { drmMasterOpen, drmMasterRelease, type DrmMaster } from "./auth.js";
 import { ACCEL_MAJOR, type DrmCore } from "./drm_core.js";
 import { drmDevPut, type DrmDevice } from "./device.js";
 import { drmGemMmap, drmGemRelease, type GemObject } from "./gem.js";
@@ -33,11 +34,21 @@ const IOCTL_STEPS = Symbol("ioctl steps");
 
 export class DrmFile extends KObject {
   static readonly fixedFields = ["minor", "dev", "kfile", "eventWait"];
+  /** The master this file belongs to (primary nodes only; null on render and accel nodes). */
+  master: DrmMaster | null = null;
+  /** is_master: the file created `master` (it may have dropped it since). */
   isMaster = false;
+  /** was_master: the file was the device's master at some point (SET/DROP_MASTER allowed). */
+  wasMaster = false;
   authenticated = false;
+  /** The magic GET_MAGIC gave it, 0 for none yet. */
   magic = 0;
   atomic = false;
   universalPlanes = false;
+  stereoAllowed = false;
+  aspectRatioAllowed = false;
+  writebackConnectors = false;
+  supportsVirtualizedCursorPlane = false;
   readonly events: Uint8Array[] = [];
   readonly eventWait: WaitQueue;
   readonly handles = new Map<number, GemObject>();
@@ -111,16 +122,12 @@ export function* drmStubOpen(core: DrmCore, devt: Devt, kfile: KFile, flags: Ope
   }
   const sim = dev.sim;
   const file = new DrmFile(sim.alloc("drm_file", { label: `drm_file ${minor.name} (pid ${kfile.pid}) [${dev.label}]` }), minor, dev, kfile);
-  // The first opener of a primary node becomes master. @see drm_master_open()
-  if (file.isPrimaryClient && dev.master === null) {
-    dev.master = file;
-    file.isMaster = true;
-    file.authenticated = true;
-  }
   kfile.ops = drmFops;
   kfile.privateData = file;
   kfile.mapping = dev.anonMapping;
   dev.files.add(file);
+  // The first opener of a primary node becomes master, later ones its clients.
+  if (file.isPrimaryClient) yield* drmMasterOpen(file);
   return ok(0);
 }
 
@@ -141,8 +148,11 @@ export function* drmRelease(kfile: KFile): Task<void> {
   yield* drmGemRelease(file);
   yield step("drm_release", [], [dev, file]);
   file.events.length = 0;
-  if (dev.master === file) dev.master = null;
-  assert(file.handles.size === 0 && dev.master !== file, `Cannot free ${file.minor.name} file: handles or mastership left after release`);
+  if (file.isPrimaryClient) {
+    yield* drmMasterRelease(file);
+    yield step("drm_release", [], [dev, file]);
+  }
+  assert(file.handles.size === 0 && file.master === null, `Cannot free ${file.minor.name} file: handles or mastership left after release`);
   if (dev.driver.postclose !== undefined) yield* dev.driver.postclose(dev, file);
   dev.sim.free(file.mem, "drm_file_free");
   yield* drmDevPut(dev);

@@ -8,8 +8,9 @@
  */
 import { PAGE_SHIFT, PAGE_SIZE, type FaultResult, type KFile, type Vma, type VmOps } from "../base/mod.js";
 import { assert, embeddedStruct, KObject, Kref, krefGet, krefPut, lookupStep, step, type Allocation, type Task } from "../kernel/mod.js";
-import { fail, ok, type ErrnoName, type SysResult } from "../uapi/mod.js";
+import { fail, ok, type DRM_IOCTL_GEM_CLOSE, type ErrnoName, type IoctlIn, type IoctlOutOf, type SysResult } from "../uapi/mod.js";
 import { drmDevEnter, drmDevExit, type DrmDevice } from "./device.js";
+import { DRIVER_GEM, drmCoreCheckFeature } from "./drm_driver.js";
 import { drmFileOf, type DrmFile } from "./file.js";
 import { drmmAddAction, drmmAddActionOrReset } from "./managed.js";
 
@@ -63,18 +64,24 @@ export function* drmGemObjectPut(obj: GemObject): Task<void> {
   });
 }
 
-/** Creates a handle (lowest free, from 1) for `obj` in `file`; the handle holds a reference. */
+/**
+ * Creates a handle (lowest free, from 1) for `obj` in `file`; the handle holds a reference,
+ * and lets the file mmap the object (drm_vma_node_allow()).
+ * @see drm_gem_handle_create_tail()
+ */
 export function drmGemHandleCreate(file: DrmFile, obj: GemObject): number {
   assert(obj.dev === file.dev, `Cannot create a handle for ${obj.mem.label} in a file of another device`);
   let handle = 1;
   while (file.handles.has(handle)) handle++;
   file.handles.set(handle, obj);
   obj.handleCount++;
+  obj.allowed.add(file);
   drmGemObjectGet(obj);
   assert(obj.handleCount <= obj.ref.count, `Cannot count handles of ${obj.mem.label}: more handles than references`);
   return handle;
 }
 
+/** Drops a handle and its reference; EINVAL for a handle the file does not have. @see drm_gem_handle_delete() */
 export function* drmGemHandleDelete(file: DrmFile, handle: number): Task<SysResult<0>> {
   yield lookupStep("drm_gem_handle_delete", () => {
     const found = file.handles.get(handle);
@@ -85,9 +92,18 @@ export function* drmGemHandleDelete(file: DrmFile, handle: number): Task<SysResu
   file.handles.delete(handle);
   assert(obj.handleCount > 0, `Cannot delete handle ${handle} of ${obj.mem.label}: its handle count is already 0`);
   obj.handleCount--;
+  // drm_vma_node_revoke(). A file holds at most one handle of an object in the model (no
+  // GEM_OPEN or PRIME import), so the revoke always ends the file's right to map it.
   obj.allowed.delete(file);
   yield* drmGemObjectPut(obj);
   return ok(0);
+}
+
+/** GEM_CLOSE: drops one handle of the calling file. @see drm_gem_close_ioctl() */
+export function* drmGemCloseIoctl(file: DrmFile, arg: IoctlIn<typeof DRM_IOCTL_GEM_CLOSE>): Task<SysResult<IoctlOutOf<typeof DRM_IOCTL_GEM_CLOSE>>> {
+  if (!drmCoreCheckFeature(file.dev, DRIVER_GEM)) return fail("EOPNOTSUPP");
+  const r = yield* drmGemHandleDelete(file, arg.handle);
+  return r.ok ? ok({}) : fail(r.errno);
 }
 
 /** Releases every handle of a closing file. @see drm_gem_release() */
@@ -95,11 +111,14 @@ export function* drmGemRelease(file: DrmFile): Task<void> {
   for (const handle of [...file.handles.keys()]) yield* drmGemHandleDelete(file, handle);
 }
 
-/** Gives the object a fake offset (once) and lets `file` map it. @see drm_gem_create_mmap_offset() */
-export function drmGemCreateMmapOffset(file: DrmFile, obj: GemObject): bigint {
+/**
+ * Gives the object a fake offset in the device's offset space, once: the lowest gap that
+ * fits, like drm_mm's first fit. -1n when the space is full (ENOSPC).
+ * @see drm_gem_create_mmap_offset(), drm_vma_offset_add()
+ */
+export function drmGemCreateMmapOffset(obj: GemObject): bigint {
   const gem = obj.dev.gem;
   if (obj.vmaStartPage === null && gem !== null) {
-    // Lowest fitting gap in the offset space, like drm_mm's best-effort first fit.
     const pages = BigInt(obj.sizeBytes / PAGE_SIZE);
     const taken = [...gem.nodes.entries()].map(([start, o]) => [start, start + BigInt(o.sizeBytes / PAGE_SIZE)] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1));
     let start = DRM_FILE_PAGE_OFFSET_START;
@@ -112,7 +131,6 @@ export function drmGemCreateMmapOffset(file: DrmFile, obj: GemObject): bigint {
     obj.vmaStartPage = start;
     gem.nodes.set(start, obj);
   }
-  obj.allowed.add(file);
   return (obj.vmaStartPage ?? 0n) << BigInt(PAGE_SHIFT);
 }
 

@@ -8,10 +8,12 @@
  * @see drm_mode_config.c, drm_connector.c, drm_sysfs.c in drivers/gpu/drm
  */
 import { Device, deviceAdd, deviceDel, kobjectUevent, putDevice } from "../base/mod.js";
-import { embeddedStruct, lookupStep, step, type Task } from "../kernel/mod.js";
-import type { ErrnoName } from "../uapi/mod.js";
+import { assert, embeddedStruct, lookupStep, step, type Task } from "../kernel/mod.js";
+import { fail, ok, type DRM_IOCTL_MODE_GETRESOURCES, type ErrnoName, type IoctlIn, type IoctlOutOf, type SysResult } from "../uapi/mod.js";
 import { drmCore } from "./drm_core.js";
 import type { DrmDevice } from "./device.js";
+import { DRIVER_MODESET, drmCoreCheckFeature } from "./drm_driver.js";
+import type { DrmFile } from "./file.js";
 import { drmmAddAction } from "./managed.js";
 
 /**
@@ -51,6 +53,10 @@ export class DrmConnector {
 embeddedStruct(DrmConnector);
 
 export class ModeConfig {
+  readonly minWidth = 0;
+  readonly maxWidth = 8192;
+  readonly minHeight = 0;
+  readonly maxHeight = 8192;
   private nextObjectId = 1;
   readonly properties = new Map<string, number>();
   readonly crtcs: number[] = [];
@@ -183,4 +189,37 @@ export function* drmSysfsHotplugEvent(dev: DrmDevice): Task<void> {
   const kdev = primary?.kdev;
   if (kdev == null || !kdev.added) return;
   yield* kobjectUevent(kdev, "change", [["HOTPLUG", "1"]]);
+}
+
+/** The first `count` ids: what a user array of `count` entries receives. */
+function idsUpTo(ids: readonly number[], count: number): readonly number[] {
+  return ids.length <= count ? ids : ids.slice(0, count);
+}
+
+/**
+ * The device's framebuffers (of this file), CRTCs, connectors and encoders: the counts, and
+ * the ids as far as the caller's arrays (their counts on input) hold them.
+ * @see drm_mode_getresources() in drivers/gpu/drm/drm_mode_config.c
+ */
+export function drmModeGetresources(file: DrmFile, arg: IoctlIn<typeof DRM_IOCTL_MODE_GETRESOURCES>): SysResult<IoctlOutOf<typeof DRM_IOCTL_MODE_GETRESOURCES>> {
+  const dev = file.dev;
+  if (!drmCoreCheckFeature(dev, DRIVER_MODESET)) return fail("EOPNOTSUPP");
+  const mc = dev.modeConfig;
+  assert(mc !== null, "Cannot get resources: a modesetting device without mode config");
+  const fbs: readonly number[] = []; // the model creates no framebuffers (no ADDFB)
+  const connectors = mc.connectors.map((c) => c.id);
+  return ok({
+    fb_id_ptr: idsUpTo(fbs, arg.count_fbs),
+    crtc_id_ptr: idsUpTo(mc.crtcs, arg.count_crtcs),
+    connector_id_ptr: idsUpTo(connectors, arg.count_connectors),
+    encoder_id_ptr: idsUpTo(mc.encoders, arg.count_encoders),
+    count_fbs: fbs.length,
+    count_crtcs: mc.crtcs.length,
+    count_connectors: connectors.length,
+    count_encoders: mc.encoders.length,
+    min_width: mc.minWidth,
+    max_width: mc.maxWidth,
+    min_height: mc.minHeight,
+    max_height: mc.maxHeight,
+  });
 }

@@ -476,6 +476,21 @@ export class Sim implements KObjectTracker, AccessSink {
     this.checkDeclared(obj, mode, field);
   }
 
+  /**
+   * Runs `fn` as an observer outside the model (a test's uevent listener, a tracer) that reads
+   * kernel state while a step runs: its reads are not the step's, so they are neither checked
+   * against its footprint nor reported.
+   */
+  observe<T>(fn: () => T): T {
+    const was = this.inChecker;
+    this.inChecker = true;
+    try {
+      return fn();
+    } finally {
+      this.inChecker = was;
+    }
+  }
+
   /** @internal Whether `obj` was made in the slice of work running now. */
   madeInCurrentSlice(obj: object): boolean {
     return this.made.get(obj) === this.slice;

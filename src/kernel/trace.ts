@@ -5,6 +5,42 @@
  */
 import type { Finding } from "./findings.js";
 import type { Site } from "./kobject.js";
+import { usFromTicks } from "./time.js";
+
+/** A value a system call passed or got back, kept exact: a 64-bit value stays a bigint. */
+export type CallValue =
+  | number
+  | bigint
+  | string
+  | boolean
+  | null
+  | readonly CallValue[]
+  | { readonly [k: string]: CallValue };
+export type CallFields = Readonly<Record<string, CallValue>>;
+
+/**
+ * One system call, recorded once, when it returns. The trace keeps it, and every output reads
+ * it from there: the text trace, the scenario timeline and its JSON (through the steps that
+ * made the call), and the HTML report.
+ */
+export interface CallRecord {
+  readonly t: "call";
+  /** When the call returned. */
+  readonly tick: number;
+  readonly startTick: number;
+  readonly task: number;
+  /** The system call: open, ioctl, read, ... */
+  readonly op: string;
+  /** Its arguments as strace shows them, e.g. "3, DRM_IOCTL_MODE_CREATE_DUMB". */
+  readonly args: string;
+  /** The fields of the argument struct the caller gave (an ioctl's inputs), or null. */
+  readonly input: CallFields | null;
+  /** The return value as strace shows it ("0", "3"; "-1" on failure). */
+  readonly ret: string;
+  readonly errno: string | null;
+  /** What the kernel wrote back into the argument struct (an ioctl's outputs), or null. */
+  readonly output: CallFields | null;
+}
 
 export type TraceEvent =
   | { readonly t: "spawn"; readonly tick: number; readonly task: number; readonly name: string; readonly kind: "user" | "kernel" }
@@ -17,7 +53,7 @@ export type TraceEvent =
   | { readonly t: "label"; readonly tick: number; readonly id: number; readonly label: string }
   | { readonly t: "uevent"; readonly tick: number; readonly seqnum: number; readonly action: string; readonly devpath: string; readonly env: readonly (readonly [string, string])[] }
   | { readonly t: "kmsg"; readonly tick: number; readonly level: number; readonly msg: string }
-  | { readonly t: "call"; readonly tick: number; readonly startTick: number; readonly task: number; readonly op: string; readonly args: string; readonly ret: string; readonly errno: string | null }
+  | CallRecord
   | { readonly t: "finding"; readonly tick: number; readonly finding: Finding }
   | { readonly t: "note"; readonly tick: number; readonly task: number | null; readonly text: string };
 
@@ -84,7 +120,7 @@ export function formatTrace(events: readonly TraceEvent[]): string {
         lines.push(`${at} kmsg <${ev.level}> ${ev.msg}`);
         break;
       case "call":
-        lines.push(`${at} ${names.get(ev.task) ?? ev.task}: ${ev.op}(${ev.args}) = ${ev.ret}${ev.errno ? ` ${ev.errno}` : ""}`);
+        lines.push(`${at} ${names.get(ev.task) ?? ev.task}: ${formatCall(ev)}`);
         break;
       case "finding":
         lines.push(`${at} FINDING ${ev.finding.kind}`);
@@ -95,4 +131,34 @@ export function formatTrace(events: readonly TraceEvent[]): string {
     }
   }
   return lines.join("\n");
+}
+
+/** A call as a JSON member: what it was, its fields in and out (exact), when it ran (µs). */
+export function callJson(c: CallRecord): Record<string, unknown> {
+  const { op, args, input, ret, errno, output } = c;
+  return { op, args, input, ret, errno, output, startUs: usFromTicks(c.startTick), endUs: usFromTicks(c.tick) };
+}
+
+/** A call value as strace prints it: numbers exact, text quoted, structs as {name=value, ...}. */
+export function formatCallValue(v: CallValue): string {
+  if (typeof v === "string") return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(formatCallValue).join(", ")}]`;
+  if (v !== null && typeof v === "object") return formatCallFields(v as CallFields);
+  return String(v);
+}
+
+export function formatCallFields(fields: CallFields): string {
+  return `{${Object.entries(fields).map(([k, v]) => `${k}=${formatCallValue(v)}`).join(", ")}}`;
+}
+
+/**
+ * A call as strace prints it: `ioctl(3, DRM_IOCTL_MODE_CREATE_DUMB, {width=64, ...} =>
+ * {handle=1, ...}) = 0`, or `= -1 ENODEV` on failure (then without the outputs).
+ */
+export function formatCall(c: CallRecord): string {
+  const noInput = c.input === null || Object.keys(c.input).length === 0;
+  const input = noInput ? "" : `, ${formatCallFields(c.input)}`;
+  const noOutput = c.errno !== null || c.output === null || Object.keys(c.output).length === 0;
+  const output = noOutput ? "" : ` => ${formatCallFields(c.output)}`;
+  return `${c.op}(${c.args}${input}${output}) = ${c.ret}${c.errno === null ? "" : ` ${c.errno}`}`;
 }

@@ -5,9 +5,27 @@
  */
 import type { Process } from "../base/mod.js";
 import type { Task } from "../kernel/mod.js";
-import type { Fd } from "../uapi/mod.js";
+import {
+  DRM_CAP,
+  DRM_CLIENT_CAP,
+  DRM_IOCTL_GET_CAP,
+  DRM_IOCTL_MODE_ATOMIC,
+  DRM_IOCTL_MODE_CREATE_DUMB,
+  DRM_IOCTL_MODE_GETRESOURCES,
+  DRM_IOCTL_MODE_MAP_DUMB,
+  DRM_IOCTL_SET_CLIENT_CAP,
+  DRM_IOCTL_VERSION,
+  DRM_MODE_ATOMIC_TEST_ONLY,
+  type Fd,
+} from "../uapi/mod.js";
 import type { World } from "../world/world.js";
 import { isModelledKmsg, type Observation } from "./observation.js";
+
+/** Room for each string of VERSION (the longest, bochs' desc, has 39 bytes). */
+const STRING_ROOM = 64n;
+const DUMB_64X64 = { width: 64, height: 64, bpp: 32 } as const;
+/** An atomic test-only commit without objects. */
+export const ATOMIC_TEST_ONLY_EMPTY = { flags: DRM_MODE_ATOMIC_TEST_ONLY, count_objs: 0 } as const;
 
 /** How many 32-bit words the probe writes and reads through a mapping. */
 export const WORDS = 4096;
@@ -95,27 +113,30 @@ export class Recorder {
     this.obs.push({ kind: "ls", scn: this.scn, path, entries: entries.sort() });
   }
 
+  /** VERSION with room for the strings, as libdrm's drmGetVersion() asks the second time. */
   *version(fd: Fd, what = "DRM_IOCTL_VERSION"): Task<void> {
-    const r = yield* this.sys.ioctl(fd, "DRM_IOCTL_VERSION");
-    this.call("ioctl", what, r, 0, r.ok ? { name: String(r.value["name"]), version: String(r.value["version"]), date: String(r.value["date"]), desc: String(r.value["desc"]) } : {});
+    const r = yield* this.sys.ioctl(fd, DRM_IOCTL_VERSION, { name_len: STRING_ROOM, date_len: STRING_ROOM, desc_len: STRING_ROOM });
+    if (!r.ok) return this.call("ioctl", what, r, 0, {});
+    const v = r.value;
+    this.call("ioctl", what, r, 0, { name: v.name, version: `${v.version_major}.${v.version_minor}.${v.version_patchlevel}`, date: v.date, desc: v.desc });
   }
 
   *getCap(fd: Fd): Task<void> {
-    const r = yield* this.sys.ioctl(fd, "DRM_IOCTL_GET_CAP", { capability: 1 });
-    this.call("ioctl", "DRM_IOCTL_GET_CAP", r, 0, r.ok ? { cap: "DUMB_BUFFER", value: Number(r.value["value"]) } : { cap: "DUMB_BUFFER" });
+    const r = yield* this.sys.ioctl(fd, DRM_IOCTL_GET_CAP, { capability: DRM_CAP.DRM_CAP_DUMB_BUFFER });
+    this.call("ioctl", "DRM_IOCTL_GET_CAP", r, 0, r.ok ? { cap: "DUMB_BUFFER", value: Number(r.value.value) } : { cap: "DUMB_BUFFER" });
   }
 
   /** A 64x64x32 dumb buffer, with its handle, pitch and size. */
   *createDumb(fd: Fd): Task<void> {
-    const cd = yield* this.sys.ioctl(fd, "DRM_IOCTL_MODE_CREATE_DUMB", { width: 64, height: 64, bpp: 32 });
-    this.call("ioctl", "DRM_IOCTL_MODE_CREATE_DUMB", cd, 0, cd.ok ? { handle: Number(cd.value["handle"]), pitch: Number(cd.value["pitch"]), size: Number(cd.value["size"]) } : {});
+    const cd = yield* this.sys.ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, DUMB_64X64);
+    this.call("ioctl", "DRM_IOCTL_MODE_CREATE_DUMB", cd, 0, cd.ok ? { handle: cd.value.handle, pitch: cd.value.pitch, size: Number(cd.value.size) } : {});
   }
 
   /** The fake offset of handle 1, recorded; 0 if the call fails. */
   *mapDumb(fd: Fd): Task<bigint> {
-    const md = yield* this.sys.ioctl(fd, "DRM_IOCTL_MODE_MAP_DUMB", { handle: 1 });
-    this.call("ioctl", "DRM_IOCTL_MODE_MAP_DUMB", md, 0, md.ok ? { offset: Number(md.value["offset"]) } : {});
-    return BigInt(md.ok ? Number(md.value["offset"]) : 0);
+    const md = yield* this.sys.ioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, { handle: 1 });
+    this.call("ioctl", "DRM_IOCTL_MODE_MAP_DUMB", md, 0, md.ok ? { offset: Number(md.value.offset) } : {});
+    return md.ok ? md.value.offset : 0n;
   }
 
   *memWrite(what: string, addr: bigint, pattern: number): Task<void> {
@@ -158,10 +179,10 @@ export class Recorder {
     const { sys } = this;
     yield* this.version(fd);
     yield* this.getCap(fd);
-    this.call("ioctl", "DRM_IOCTL_MODE_GETRESOURCES", yield* sys.ioctl(fd, "DRM_IOCTL_MODE_GETRESOURCES"), 0);
-    this.call("ioctl", "DRM_IOCTL_MODE_CREATE_DUMB", yield* sys.ioctl(fd, "DRM_IOCTL_MODE_CREATE_DUMB", { width: 64, height: 64, bpp: 32 }), 0);
-    this.call("ioctl", "DRM_IOCTL_MODE_MAP_DUMB", yield* sys.ioctl(fd, "DRM_IOCTL_MODE_MAP_DUMB", { handle: 0 }), 0);
-    this.call("ioctl", "DRM_IOCTL_MODE_ATOMIC(TEST_ONLY,0 objs)", yield* sys.ioctl(fd, "DRM_IOCTL_MODE_ATOMIC", { flags: 0x100, count_objs: 0 }), 0);
+    this.call("ioctl", "DRM_IOCTL_MODE_GETRESOURCES", yield* sys.ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES), 0);
+    this.call("ioctl", "DRM_IOCTL_MODE_CREATE_DUMB", yield* sys.ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, DUMB_64X64), 0);
+    this.call("ioctl", "DRM_IOCTL_MODE_MAP_DUMB", yield* sys.ioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, { handle: 0 }), 0);
+    this.call("ioctl", "DRM_IOCTL_MODE_ATOMIC(TEST_ONLY,0 objs)", yield* sys.ioctl(fd, DRM_IOCTL_MODE_ATOMIC, ATOMIC_TEST_ONLY_EMPTY), 0);
     yield* this.memRead("old map", map, pattern);
     this.call("mmap", "new mmap of old map offset", yield* sys.mmap(fd, offset, WORDS * 4), 0);
     yield* this.memWrite("old map", map, pattern + 0x10000);
@@ -177,7 +198,7 @@ export class Recorder {
     if (!fd.ok) throw new Error(`Cannot replay: open ${node} failed with ${fd.errno}`);
     yield* this.version(fd.value);
     yield* this.getCap(fd.value);
-    this.call("ioctl", "DRM_IOCTL_SET_CLIENT_CAP(ATOMIC=1)", yield* sys.ioctl(fd.value, "DRM_IOCTL_SET_CLIENT_CAP", { capability: 3, value: 1 }), 0);
+    this.call("ioctl", "DRM_IOCTL_SET_CLIENT_CAP(ATOMIC=1)", yield* sys.ioctl(fd.value, DRM_IOCTL_SET_CLIENT_CAP, { capability: DRM_CLIENT_CAP.DRM_CLIENT_CAP_ATOMIC, value: 1n }), 0);
     yield* this.createDumb(fd.value);
     const offset = yield* this.mapDumb(fd.value);
     const map = yield* sys.mmap(fd.value, offset, WORDS * 4);

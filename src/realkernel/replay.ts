@@ -7,10 +7,10 @@
  */
 import { fileURLToPath } from "node:url";
 import { step, type Task } from "../kernel/mod.js";
-import { formatUeventRaw, type Uevent } from "../uapi/mod.js";
+import { DRM_IOCTL_MODE_ATOMIC, DRM_IOCTL_MODE_GETRESOURCES, formatUeventRaw, type Uevent } from "../uapi/mod.js";
 import { World } from "../world/world.js";
 import { isModelledUevent, ueventRawWithoutSeqnum, type Observation } from "./observation.js";
-import { Recorder, WORDS } from "./_recorder.js";
+import { ATOMIC_TEST_ONLY_EMPTY, Recorder, WORDS } from "./_recorder.js";
 
 /** The recording this replay follows, step by step. */
 export const RECORDING_PATH = fileURLToPath(new URL("../../fixtures/realkernel/linux-6.12-bochs-pciehp.jsonl", import.meta.url));
@@ -69,11 +69,11 @@ function* unbindAndRebind(r: Recorder): Task<void> {
   const a = yield* r.openAndMap("/dev/dri/card0", 0xa1000000);
   yield* r.version(a.fd);
   yield* r.getCap(a.fd);
-  const res = yield* sys.ioctl(a.fd, "DRM_IOCTL_MODE_GETRESOURCES");
-  r.call("ioctl", "DRM_IOCTL_MODE_GETRESOURCES", res, 0, res.ok ? { crtcs: Number(res.value["count_crtcs"]), connectors: Number(res.value["count_connectors"]), encoders: Number(res.value["count_encoders"]), fbs: Number(res.value["count_fbs"]) } : {});
+  const res = yield* sys.ioctl(a.fd, DRM_IOCTL_MODE_GETRESOURCES);
+  r.call("ioctl", "DRM_IOCTL_MODE_GETRESOURCES", res, 0, res.ok ? { crtcs: res.value.count_crtcs, connectors: res.value.count_connectors, encoders: res.value.count_encoders, fbs: res.value.count_fbs } : {});
   yield* r.createDumb(a.fd);
   yield* r.mapDumb(a.fd);
-  const atomic = yield* sys.ioctl(a.fd, "DRM_IOCTL_MODE_ATOMIC", { flags: 0x100, count_objs: 0 });
+  const atomic = yield* sys.ioctl(a.fd, DRM_IOCTL_MODE_ATOMIC, ATOMIC_TEST_ONLY_EMPTY);
   r.call("ioctl", "DRM_IOCTL_MODE_ATOMIC(TEST_ONLY,0 objs)", atomic, 0);
   yield* r.memRead("old map", a.map, 0xa1000000);
   const nm = yield* sys.mmap(a.fd, a.offset, WORDS * 4);

@@ -22,7 +22,7 @@ export function uafRunRecord(): RunRecord {
   let unplugged = false;
   let dev: { mem: ReturnType<Sim["alloc"]> } | null = null;
   const call = (startTick: number, task: number, op: string, args: string, ret: string, errno: string | null): void =>
-    sim.trace.push({ t: "call", tick: sim.now, startTick, task, op, args, ret, errno });
+    sim.trace.push({ t: "call", tick: sim.now, startTick, task, op, args, input: null, ret, errno, output: null });
 
   function* probe(): Task<void> {
     yield step("bochs_pci_probe");

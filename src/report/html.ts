@@ -8,6 +8,7 @@
  * reads it back only as text.
  */
 import { assert } from "../kernel/assert.js";
+import { jsonText } from "../kernel/json.js";
 import { formatTrace } from "../kernel/trace.js";
 import { isPassWord, VERDICTS } from "../scenario/verdict.js";
 import { attr, classToken, escapeHtml } from "./html_escape.js";
@@ -144,7 +145,7 @@ function renderFindings(findings: readonly FindingEntry[]): string {
   const items = findings.map((f) => {
     const sites = f.siteLines.map((l) => `<li>${escapeHtml(l)}</li>`).join("");
     return [
-      `<li data-finding${attr("data-details", JSON.stringify(f.details))}${attr("title", f.summary)}>`,
+      `<li data-finding${attr("data-details", jsonText(f.details))}${attr("title", f.summary)}>`,
       `<a${attr("href", `#${f.anchor}`)}${attr("data-target", f.anchor)} class="summary">${escapeHtml(f.summary)}</a>`,
       ` <small>${escapeHtml(`event #${f.eventIndex}, t=${f.tick}, lane ${f.laneKey}`)}</small>`,
       `<ul>${sites}</ul>`,

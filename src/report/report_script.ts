@@ -33,7 +33,10 @@ export const REPORT_SCRIPT = `
     el.classList.add("selected");
     var raw = el.getAttribute("data-details") || "null";
     var text;
-    try { text = JSON.stringify(JSON.parse(raw), null, 2); } catch (e) { text = raw; }
+    // A number of 16 digits or more may be a 64-bit value that JSON.parse would round: such
+    // details are shown as written, exact, rather than re-indented.
+    if (/\\d{16,}/.test(raw)) text = raw;
+    else try { text = JSON.stringify(JSON.parse(raw), null, 2); } catch (e) { text = raw; }
     heading.textContent = (el.getAttribute("title") || el.getAttribute("data-kind") || "").split("\\n")[0];
     body.textContent = text;
   }

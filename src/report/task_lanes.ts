@@ -3,7 +3,7 @@
  * system calls and notes as marks on row 0, and its blocked intervals (block to wake) as
  * hatched bars on row 1. A "kernel" lane collects what belongs to no task.
  */
-import type { TraceEvent } from "../kernel/trace.js";
+import { formatCall, type CallRecord, type TraceEvent } from "../kernel/trace.js";
 import { pointMark, positionText, type ColumnIndex, type Lane, type LaneItem } from "./timeline_layout.js";
 
 export interface TaskLanes {
@@ -111,10 +111,10 @@ export function buildTaskLanes(events: readonly TraceEvent[], cols: ColumnIndex)
   };
 }
 
-function callItem(ev: Extract<TraceEvent, { t: "call" }>, index: number, cols: ColumnIndex): LaneItem {
+/** A call's mark: the record as strace prints it, with its struct's fields in and out. */
+function callItem(ev: CallRecord, index: number, cols: ColumnIndex): LaneItem {
   const col = cols.of(index);
   const failed = ev.errno !== null;
-  const result = `${ev.ret}${failed ? ` ${ev.errno}` : ""}`;
   return {
     kind: "call",
     shape: "mark",
@@ -124,8 +124,8 @@ function callItem(ev: Extract<TraceEvent, { t: "call" }>, index: number, cols: C
     open: false,
     text: "",
     tone: failed ? "err" : "ok",
-    title: `${ev.op}(${ev.args}) = ${result}\n${positionText(index, ev.tick)}, started t=${ev.startTick}`,
-    details: { event: index, tick: ev.tick, startTick: ev.startTick, op: ev.op, args: ev.args, ret: ev.ret, errno: ev.errno },
+    title: `${formatCall(ev)}\n${positionText(index, ev.tick)}, started t=${ev.startTick}`,
+    details: { event: index, tick: ev.tick, startTick: ev.startTick, op: ev.op, args: ev.args, input: ev.input, ret: ev.ret, errno: ev.errno, output: ev.output },
   };
 }
 

@@ -3,6 +3,7 @@
  * scrolling track per lane. Every mark carries a tooltip (title) and its details as JSON
  * (data-details) for the click handler of report_script.ts.
  */
+import { jsonText } from "../kernel/json.js";
 import { attr, escapeHtml } from "./html_escape.js";
 import type { Lane, LaneItem, TimelineLayout } from "./timeline_layout.js";
 
@@ -74,7 +75,7 @@ function renderItem(item: LaneItem, cw: number, trackWidth: number, laneHeight: 
   const common =
     attr("data-kind", item.kind) +
     attr("title", item.title) +
-    attr("data-details", JSON.stringify(item.details)) +
+    attr("data-details", jsonText(item.details)) +
     (item.anchor === undefined ? "" : attr("id", item.anchor)) +
     ` tabindex="0" role="button"`;
   const classes = `item ${item.shape} k-${item.kind} tone-${item.tone}${item.open ? " open" : ""}`;

@@ -90,6 +90,11 @@ export function sameValue(actual: Value, want: Value, written?: string): boolean
     return actual.every((x, i) => sameValue(x, want[i]!));
   }
   if (actual === want) return true;
+  // A 64-bit field is a bigint; it equals the number of the same value.
+  if (typeof actual === "bigint" && typeof want === "number")
+    return Number.isInteger(want) && actual === BigInt(want);
+  if (typeof actual === "number" && typeof want === "bigint")
+    return Number.isInteger(actual) && BigInt(actual) === want;
   if (typeof actual === "string" && (typeof want === "number" || typeof want === "boolean"))
     return actual === String(want) || actual === written;
   if (typeof want === "string" && (typeof actual === "number" || typeof actual === "boolean"))

@@ -1,10 +1,10 @@
 /**
  * A scenario run as one JSON object for scripts: scenario, seed, profile, kernel, what the
- * command line overrode, verdict, per-step results, uevents (with their keys in kernel
- * order), checks, findings, the replay command and token (the exact schedule) and the seed
- * command.
+ * command line overrode, verdict, per-step results with the system calls each step made (their
+ * records, 64-bit values exact), uevents (with their keys in kernel order), checks, findings,
+ * the replay command and token (the exact schedule) and the seed command.
  */
-import { findingClass, usFromTicks } from "../kernel/mod.js";
+import { callJson, findingClass, usFromTicks } from "../kernel/mod.js";
 import { ueventGet } from "../uapi/mod.js";
 import type { Outcome } from "./op.js";
 import { replayCommand, replayToken, seedCommand } from "./replay.js";
@@ -40,6 +40,7 @@ export function runJson(run: ScenarioRun): Record<string, unknown> {
       ...(s.step.copies !== undefined ? { copies: s.step.copies } : {}),
       ...(s.step.as !== undefined ? { as: s.step.as } : {}),
       result: s.outcome.status === "blocked" ? pendingCall(s.outcome) : s.outcome,
+      calls: s.calls.map(callJson),
       ...(s.expected !== undefined ? { expect: s.expected } : {}),
       met: s.met,
       ...(s.why !== undefined ? { why: s.why } : {}),

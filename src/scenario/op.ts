@@ -49,6 +49,15 @@ export interface StepContext {
   readonly ueventFd: Fd | null;
 }
 
+/** A field of a step's arguments or expected results that cannot be what the step needs. */
+export interface FieldProblem {
+  /** Where, below the mapping that was checked (`args:` or `expect:`). */
+  readonly path: readonly (string | number)[];
+  /** Point at the key (an unknown or misplaced field) rather than at its value. */
+  readonly atKey: boolean;
+  readonly message: string;
+}
+
 export interface OpDef<A> {
   readonly name: string;
   /** One line for docs and `vdrm ops`. */
@@ -58,6 +67,11 @@ export interface OpDef<A> {
   /** Validates the step's own keys (the op key included; `as`, `expect`, `note` are removed first). */
   readonly schema: z.ZodType<A>;
   describe(args: A): string;
+  /**
+   * For steps whose result fields are known from their arguments (an ioctl's struct): the
+   * problems of an `expect:` mapping of fields, checked when the file is loaded.
+   */
+  readonly checkExpected?: (args: A, fields: Readonly<Record<string, unknown>>) => readonly FieldProblem[];
   run(ctx: StepContext, args: A): Call<Outcome>;
 }
 

@@ -1,39 +1,220 @@
 /**
- * The ioctl step: a DRM ioctl by its Linux name (or a raw request number), with the uapi
- * struct's fields as arguments; the result is the struct's fields after the call.
+ * The ioctl step: an ioctl by its Linux name (or a request number), with the inputs of its
+ * uapi struct as `args`; the result is the struct's outputs after the call.
+ *
+ * The name is resolved once, when the file is loaded, to the uapi definition, which is what
+ * the step passes to ioctl(2). The definition's struct checks the step at load: every field in
+ * `args` must be an input of the struct and fit its type (a __u32 takes 0..2^32-1, a __u64
+ * 0..2^64-1, exactly), and every field in an `expect:` mapping must be one of its outputs. A
+ * `$name` value is checked the same way when the step runs.
  */
 import { z } from "zod";
-import { DRM_IOCTL_NAMES, ioctlByName, type Call, type Fd, type IoctlArg } from "../uapi/mod.js";
-import { defineOp, fromSys, hex, intOrRef, ref, type Outcome } from "./op.js";
+import { assert } from "../kernel/mod.js";
+import {
+  DRM_IOCTL_NAMES,
+  fieldValue,
+  fieldValueProblem,
+  ioctlByCmd,
+  ioctlByName,
+  type AnyFieldValue,
+  type AnyIoctlDef,
+  type Call,
+  type Fd,
+  type FieldDesc,
+  type IoctlFields,
+  type IoctlRequest,
+  type SysResult,
+} from "../uapi/mod.js";
+import { defineOp, fromSys, hex, intOrRef, type FieldProblem, type Outcome } from "./op.js";
 import { didYouMean } from "./suggest.js";
-import { StepError } from "./values.js";
+import { REF_PATTERN, StepError, type Fields, type NamedResults } from "./values.js";
 
-const request = z.union([
-  z.number().int().nonnegative(),
-  z.string().superRefine((name, ctx) => {
-    if (ioctlByName(name) === undefined) ctx.addIssue({ code: "custom", message: `unknown ioctl "${name}"${didYouMean(name, DRM_IOCTL_NAMES)}` });
-  }),
-]);
+/** An ioctl as written: a Linux name or a request number, resolved to its definition once. */
+const request = z
+  .union([z.number().int().nonnegative().max(0xffffffff), z.string()])
+  .transform((v, ctx): IoctlRequest => {
+    if (typeof v === "number") return ioctlByCmd(v) ?? v;
+    const def = ioctlByName(v);
+    if (def === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        message: `unknown ioctl "${v}"${didYouMean(v, DRM_IOCTL_NAMES)}`,
+      });
+      return z.NEVER;
+    }
+    return def;
+  });
 
-const argValue = z.union([z.number().int(), z.string(), z.array(z.union([z.number().int(), ref]))]);
+type ArgValue = number | bigint | string | readonly ArgValue[] | { readonly [k: string]: ArgValue };
+const argValue: z.ZodType<ArgValue> = z.lazy(() =>
+  z.union([z.number(), z.bigint(), z.string(), z.array(argValue), z.record(z.string(), argValue)]),
+);
+
+function isRef(v: unknown): v is string {
+  return typeof v === "string" && !v.startsWith("$$") && REF_PATTERN.test(v);
+}
+
+function requestName(r: IoctlRequest): string {
+  return typeof r === "number" ? hex(r) : r.name;
+}
+
+/** What the step's inputs mean: "DRM_IOCTL_X reads a, b" (or that it reads none). */
+function inputsOf(def: AnyIoctlDef): string {
+  return def.inFields.length === 0
+    ? `${def.name} reads no field`
+    : `${def.name} reads ${def.inFields.join(", ")}`;
+}
+
+function outputsOf(def: AnyIoctlDef): string {
+  return def.outFields.length === 0
+    ? `${def.name} returns no field`
+    : `${def.name} returns ${def.outFields.join(", ")}`;
+}
+
+/** The problems of a value for field `f` (a nested struct field by field), `$names` skipped. */
+function valueProblems(
+  f: FieldDesc,
+  v: unknown,
+  path: readonly (string | number)[],
+): FieldProblem[] {
+  if (isRef(v)) return [];
+  if (f.kind === "struct" && v !== null && typeof v === "object" && !Array.isArray(v)) {
+    return Object.entries(v).flatMap(([k, x]) => {
+      const sub = f.struct.fields[k];
+      if (sub !== undefined) return valueProblems(sub, x, [...path, k]);
+      const hint = didYouMean(k, Object.keys(f.struct.fields));
+      return [{ path: [...path, k], atKey: true, message: `unknown field "${k}" of ${f.ctype}${hint}` }];
+    });
+  }
+  const problem = fieldValueProblem(f, v);
+  return problem === null ? [] : [{ path, atKey: false, message: problem }];
+}
+
+/**
+ * The problems of the fields a step gives or expects: unknown fields (with the closest name),
+ * fields of the wrong direction, values that do not fit. `dir` says which side is checked.
+ */
+function fieldProblems(
+  r: IoctlRequest,
+  fields: Readonly<Record<string, unknown>>,
+  dir: "in" | "out",
+): FieldProblem[] {
+  const names = Object.keys(fields);
+  if (typeof r === "number") {
+    const what = dir === "in" ? "takes no args" : "returns no field";
+    return names.map((k) => ({
+      path: [k],
+      atKey: true,
+      message: `no uapi struct is known for request ${hex(r)}: it ${what}`,
+    }));
+  }
+  const usable: readonly string[] = dir === "in" ? r.inFields : r.outFields;
+  return names.flatMap((k): FieldProblem[] => {
+    const f = r.struct.fields[k];
+    if (f === undefined) {
+      const hint = didYouMean(k, usable) || didYouMean(k, Object.keys(r.struct.fields));
+      const side = dir === "in" ? inputsOf(r) : outputsOf(r);
+      const message = `unknown field "${k}" of struct ${r.struct.name}${hint}; ${side}`;
+      return [{ path: [k], atKey: true, message }];
+    }
+    if (!usable.includes(k)) {
+      const other =
+        dir === "in"
+          ? `an output of ${r.name}, not an input; ${inputsOf(r)}`
+          : `an input of ${r.name}, not a result; ${outputsOf(r)}`;
+      return [{ path: [k], atKey: true, message: `"${k}" is ${other}` }];
+    }
+    return valueProblems(f, fields[k], [k]);
+  });
+}
+
+/** A value with every `$name` in it resolved. */
+function resolveDeep(names: NamedResults, v: unknown): unknown {
+  if (typeof v === "string" || Array.isArray(v)) return names.resolve(v);
+  if (v !== null && typeof v === "object")
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolveDeep(names, x)]));
+  return v;
+}
+
+/** A field value in the model's form (64-bit as bigint), nested structs included. */
+function modelValue(f: FieldDesc, v: unknown): AnyFieldValue {
+  if (f.kind === "struct") {
+    const o = v as Readonly<Record<string, unknown>>;
+    return Object.fromEntries(
+      Object.entries(o).map(([k, x]) => [k, modelValue(f.struct.fields[k]!, x)]),
+    );
+  }
+  return fieldValue(f, v as AnyFieldValue);
+}
+
+/** The step's args, resolved and checked again now that `$names` have values. */
+function resolveArgs(
+  names: NamedResults,
+  r: IoctlRequest,
+  args: Readonly<Record<string, unknown>>,
+): IoctlFields {
+  if (typeof r === "number") return {};
+  const resolved = Object.fromEntries(
+    Object.entries(args).map(([k, v]) => [k, resolveDeep(names, v)]),
+  );
+  const problem = fieldProblems(r, resolved, "in")[0];
+  if (problem !== undefined)
+    throw new StepError(`args.${problem.path.join(".")}: ${problem.message}`);
+  return Object.fromEntries(
+    Object.entries(resolved).map(([k, v]) => [k, modelValue(r.struct.fields[k]!, v)]),
+  );
+}
+
+/** The struct's outputs as step result fields: the call record's own output object. */
+function resultFields(out: IoctlFields): Fields {
+  for (const [k, v] of Object.entries(out)) {
+    // No implemented ioctl returns a nested struct yet (GETCRTC's mode would be the first).
+    assert(
+      typeof v !== "object" || Array.isArray(v),
+      `Cannot show ioctl result field ${k}: a nested struct`,
+    );
+  }
+  return out as Fields;
+}
+
+function showArg(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(showArg).join(",")}]`;
+  if (v !== null && typeof v === "object")
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${k}=${showArg(x)}`)
+      .join(", ")}}`;
+  return String(v);
+}
 
 export const ioctlOp = defineOp({
   name: "ioctl",
-  summary: "ioctl(2) by Linux name (DRM_IOCTL_...) or number, on fd, with args by uapi field name; result the struct's fields",
-  schema: z.object({ ioctl: request, fd: intOrRef, args: z.record(z.string(), argValue).optional() }).strict(),
+  summary:
+    "ioctl(2) by Linux name (DRM_IOCTL_...) or number, on fd, with the inputs of its uapi " +
+    "struct as args; result the struct's outputs",
+  schema: z
+    .object({ ioctl: request, fd: intOrRef, args: z.record(z.string(), argValue).optional() })
+    .strict()
+    .superRefine((a, ctx) => {
+      for (const p of fieldProblems(a.ioctl, a.args ?? {}, "in"))
+        ctx.addIssue({
+          code: "custom",
+          path: ["args", ...p.path],
+          message: p.message,
+          params: { atKey: p.atKey },
+        });
+    }),
   describe: (a) => {
-    const args = Object.entries(a.args ?? {}).map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(",")}]` : v}`);
-    return `ioctl ${a.fd}, ${typeof a.ioctl === "number" ? hex(a.ioctl) : a.ioctl}${args.length ? ` {${args.join(", ")}}` : ""}`;
+    const args = Object.entries(a.args ?? {}).map(([k, v]) => `${k}=${showArg(v)}`);
+    return `ioctl ${a.fd}, ${requestName(a.ioctl)}${args.length ? ` {${args.join(", ")}}` : ""}`;
   },
+  checkExpected: (a, fields) => fieldProblems(a.ioctl, fields, "out"),
   *run(ctx, a): Call<Outcome> {
     const fd = ctx.names.resolveNumber(a.fd, "fd") as Fd;
-    const arg: Record<string, IoctlArg[string]> = {};
-    for (const [k, v] of Object.entries(a.args ?? {})) {
-      const r = ctx.names.resolve(v);
-      if (typeof r === "number" || typeof r === "string") arg[k] = r;
-      else if (Array.isArray(r) && r.every((x): x is number => typeof x === "number")) arg[k] = r;
-      else throw new StepError(`ioctl argument ${k} must be a number, a string or a list of numbers`);
-    }
-    return fromSys(yield* ctx.sys.ioctl(fd, a.ioctl, arg), (out) => ({ ...out }));
+    const arg = resolveArgs(ctx.names, a.ioctl, a.args ?? {});
+    const r =
+      typeof a.ioctl === "number"
+        ? yield* ctx.sys.ioctl(fd, a.ioctl)
+        : yield* ctx.sys.ioctl(fd, a.ioctl, arg as never);
+    return fromSys(r as SysResult<IoctlFields>, resultFields);
   },
 });

@@ -9,7 +9,7 @@
  * Asleep uninterruptibly, it is the kernel's: a `hang` finding. Shutdown then kills it.
  */
 import type { KernelVersion, ProfileName, Process } from "../base/mod.js";
-import { findingClass, ReplayMismatchError, type Finding, type FindingClass, type FootprintMode, type TraceLevel } from "../kernel/mod.js";
+import { findingClass, ReplayMismatchError, type CallRecord, type Finding, type FindingClass, type FootprintMode, type Sim, type TraceLevel } from "../kernel/mod.js";
 import type { Call, Fd, Uevent } from "../uapi/mod.js";
 import { resolvedProfile, World, type BlockedProgram, type WorldOptions } from "../world/mod.js";
 import { checkDevice, checkFindings, checkUevents, isExpectedFinding, type CheckResult } from "./checks.js";
@@ -47,6 +47,11 @@ export interface StepRecord {
   readonly startTick: number;
   readonly endTick: number;
   readonly outcome: Outcome;
+  /**
+   * The system calls the step made, in order: the trace's own records (the same objects), so
+   * the timeline, its JSON and the HTML report all read one record of each call.
+   */
+  readonly calls: readonly CallRecord[];
   /** The expectation with its references resolved when the step returned. */
   readonly expected?: string;
   /** null: no expectation. */
@@ -158,10 +163,9 @@ function runInWorld(sc: Scenario, world: World, stepsMax: number, overrides: Ove
   unsubscribe();
   const budget = outcome.kind === "budget" ? budgetStop(world, outcome.steps) : null;
   // Programs asleep when nothing more can happen (not when the budget stopped the run).
-  const endTick = world.sim.now;
   const blocked = budget !== null
     ? []
-    : world.blockedPrograms().map((b) => blockedRecord(b, sc, shared, endTick));
+    : world.blockedPrograms().map((b) => blockedRecord(b, sc, shared, world.sim));
   steps.push(...blocked.map((b) => b.record));
 
   const checks: CheckResult[] = [
@@ -214,6 +218,9 @@ interface InFlight {
   readonly step: Step;
   readonly text: string;
   readonly startTick: number;
+  /** Where the step's calls start in the trace, and the task that makes them. */
+  readonly firstEvent: number;
+  readonly task: number;
 }
 
 /** The record of a step that never returned, and whether the scenario allowed that. */
@@ -221,8 +228,9 @@ function blockedRecord(
   b: BlockedProgram,
   sc: Scenario,
   shared: Shared,
-  endTick: number,
+  sim: Sim,
 ): BlockedRecord {
+  const endTick = sim.now;
   const name = b.program.task.name;
   const at = shared.inFlight.get(name);
   const spec = sc.programs.find((p) => p.name === name);
@@ -237,7 +245,9 @@ function blockedRecord(
   const expected = step.expect && { expected: formatExpectation(step.expect, shared.names) };
   const why = v.why !== undefined ? { why: v.why } : {};
   const times = { startTick, endTick };
-  const record: StepRecord = { program: name, step, text, ...times, outcome, ...expected, met: v.met, ...why };
+  // The calls the step finished before it blocked (the pending one has no record yet).
+  const calls = callsSince(sim, at.firstEvent, at.task);
+  const record: StepRecord = { program: name, step, text, ...times, outcome, calls, ...expected, met: v.met, ...why };
   const allowed = spec.mayEndBlocked || step.expect?.kind === "blocked";
   return { record, unexpected: b.state === "interruptible" && !allowed };
 }
@@ -257,10 +267,12 @@ function* runProgram(sys: Process, p: ProgramSpec, shared: Shared): Call<void> {
   }
   const ctx: StepContext = { program: p.name, sys, names: shared.names, machine: shared.machine, ueventFd };
   const sim = sys.kernel.sim;
+  const task = sim.current?.id ?? 0;
   for (const step of p.steps) {
     const startTick = sim.now;
+    const firstEvent = sim.trace.events.length;
     const text = step.op.describe(shared.names.substitute(step.args));
-    shared.inFlight.set(p.name, { step, text, startTick });
+    shared.inFlight.set(p.name, { step, text, startTick, firstEvent, task });
     let outcome: Outcome;
     try {
       outcome = yield* step.op.run(ctx, step.args);
@@ -276,6 +288,18 @@ function* runProgram(sys: Process, p: ProgramSpec, shared: Shared): Call<void> {
     const why = v.why !== undefined ? { why: v.why } : {};
     const times = { startTick, endTick: sim.now };
     const met = { met: v.met, ...why };
-    shared.steps.push({ program: p.name, step, text, ...times, outcome, ...expected, ...met });
+    const calls = callsSince(sim, firstEvent, task);
+    shared.steps.push({ program: p.name, step, text, ...times, outcome, calls, ...expected, ...met });
   }
+}
+
+/** The calls task `task` made since trace event `from`: the records themselves. */
+function callsSince(sim: Sim, from: number, task: number): CallRecord[] {
+  const events = sim.trace.events;
+  const calls: CallRecord[] = [];
+  for (let i = from; i < events.length; i++) {
+    const ev = events[i]!;
+    if (ev.t === "call" && ev.task === task) calls.push(ev);
+  }
+  return calls;
 }

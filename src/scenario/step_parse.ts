@@ -80,6 +80,10 @@ export function parseStep(
     common.expect === undefined
       ? undefined
       : parseExpect(common.expect, [...path, "expect"], src, issue);
+  if (r.success && expect != null && op.checkExpected !== undefined)
+    for (const [at, fields] of expectedFields(expect, [...path, "expect"]))
+      for (const p of op.checkExpected(r.data, fields))
+        src.issues.push({ path: [...at, ...p.path], atKey: p.atKey, message: p.message, step });
   if (!r.success || expect === null) return null;
   return {
     index,
@@ -91,6 +95,13 @@ export function parseStep(
     ...(typeof common.note === "string" ? { note: common.note } : {}),
     ...(w.copies.length > 0 ? { copies: w.copies } : {}),
   };
+}
+
+/** The mappings of result fields an expectation names, with where each was written. */
+function expectedFields(e: Expectation, path: DataPath): [DataPath, Readonly<Record<string, Value>>][] {
+  if (e.kind === "fields") return [[path, e.fields]];
+  if (e.kind === "one-of") return e.options.flatMap((o, i) => expectedFields(o, [...path, ONE_OF, i]));
+  return [];
 }
 
 type Report = (path: DataPath, message: string) => void;
@@ -132,7 +143,9 @@ function parseExpect(
     }
     fields[k] = v;
     const w =
-      typeof v === "number" || typeof v === "boolean" ? src.written([...path, k]) : undefined;
+      typeof v === "number" || typeof v === "bigint" || typeof v === "boolean"
+        ? src.written([...path, k])
+        : undefined;
     if (w !== undefined && w !== String(v)) written[k] = w;
   }
   return { kind: "fields", fields, ...(Object.keys(written).length > 0 ? { written } : {}) };
@@ -160,7 +173,7 @@ function parseOneOf(
 }
 
 function isValue(v: unknown): v is Value {
-  if (v === null || typeof v === "number" || typeof v === "string" || typeof v === "boolean")
-    return true;
+  if (v === null || typeof v === "number" || typeof v === "bigint") return true;
+  if (typeof v === "string" || typeof v === "boolean") return true;
   return Array.isArray(v) && v.every(isValue);
 }

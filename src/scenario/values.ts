@@ -2,8 +2,12 @@
  * What steps return and how later steps refer to it. A step named with `as: bo` keeps its
  * result's fields; `$bo.handle` reads one field, `$bo` reads the step's main field (the fd of
  * an open, the address of an mmap). A literal string that starts with `$` is written `$$...`.
+ * A 64-bit value (an ioctl's __u64 field) is a bigint, exact: it equals the number of the same
+ * value, and reads as a number where a step needs one if it fits one exactly.
  */
-export type Value = number | string | boolean | null | readonly Value[];
+import { jsonText } from "../kernel/mod.js";
+
+export type Value = number | bigint | string | boolean | null | readonly Value[];
 export type Fields = Readonly<Record<string, Value>>;
 
 export const REF_PATTERN = /^\$([A-Za-z_][\w-]*)(?:\.([A-Za-z_]\w*))?$/;
@@ -73,7 +77,7 @@ export class NamedResults {
       return this.lookup(v, m[1]!, m[2]);
     }
     if (Array.isArray(v)) return v.map((x) => this.resolve(x));
-    if (typeof v === "number" || typeof v === "boolean" || v === null) return v;
+    if (typeof v === "number" || typeof v === "bigint" || typeof v === "boolean" || v === null) return v;
     throw new TypeError(`Cannot use ${typeof v} as a scenario value`);
   }
 
@@ -104,13 +108,17 @@ export class NamedResults {
 
   resolveNumber(v: unknown, what: string): number {
     const r = this.resolve(v);
-    if (typeof r !== "number") throw new StepError(`${what} must be a number, got ${JSON.stringify(r)}`);
+    if (typeof r === "bigint") {
+      if (r < BigInt(Number.MIN_SAFE_INTEGER) || r > BigInt(Number.MAX_SAFE_INTEGER)) throw new StepError(`${what} must fit a number exactly, got ${r}`);
+      return Number(r);
+    }
+    if (typeof r !== "number") throw new StepError(`${what} must be a number, got ${jsonText(r)}`);
     return r;
   }
 
   resolveString(v: unknown, what: string): string {
     const r = this.resolve(v);
-    if (typeof r !== "string") throw new StepError(`${what} must be a string, got ${JSON.stringify(r)}`);
+    if (typeof r !== "string") throw new StepError(`${what} must be a string, got ${jsonText(r)}`);
     return r;
   }
 }

@@ -225,9 +225,18 @@ class Builder {
   }
 }
 
-/** A scalar as data: numbers, text, true/false and null; anything else (a custom tag) as text. */
+/**
+ * A scalar as data: numbers, text, true/false and null; anything else (a custom tag) as text.
+ * An integer a number holds exactly is a number; a larger one (a __u64 value of an ioctl
+ * field) stays a bigint, exact, and schemas that take only numbers refuse it at its place.
+ */
 function scalar(v: unknown): unknown {
   if (v === null || typeof v === "number" || typeof v === "string" || typeof v === "boolean")
     return v;
+  if (typeof v === "bigint") return safeInteger(v) ? Number(v) : v;
   return String(v);
+}
+
+function safeInteger(v: bigint): boolean {
+  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER);
 }

@@ -31,7 +31,9 @@ export function parseYaml(text: string): YamlParse {
       lc,
       errors: [{ at: deep, message: `values nest deeper than ${NESTING_MAX} levels` }],
     };
-  const composer = new Composer({ uniqueKeys: true, prettyErrors: false });
+  // Integers come as bigints so that a 64-bit value is exact; yamlData() makes those a number
+  // holds exactly numbers again.
+  const composer = new Composer({ uniqueKeys: true, prettyErrors: false, intAsBigInt: true });
   const docs = [...composer.compose(tokens, true, text.length)];
   const doc = docs[0];
   if (doc === undefined)

@@ -70,6 +70,8 @@ export function pathIssues(issues: readonly Issue[], schema: z.ZodType, base: Da
       else out.push({ path, atKey: false, message: issue.message });
     } else if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) {
       out.push({ path: path.slice(0, -1), atKey: false, message: `missing "${String(path[path.length - 1])}" (${issue.expected})` });
+    } else if (issue.code === "custom" && (issue.params as { atKey?: unknown } | undefined)?.atKey === true) {
+      out.push({ path, atKey: true, message: issue.message });
     } else out.push({ path, atKey: false, message: issue.message });
   }
   return out;

@@ -1,27 +1,150 @@
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DRM_IOCTL_NAMES, DRM_IOCTLS, ioc, iocNr, iocSize, iocType, ioctlByCmd, ioctlByName } from "./ioctl.js";
+import { test } from "node:test";
+import { drm_version } from "./drm.js";
+import { DRM_IOCTL_VERSION } from "./drm_ioctls.js";
+import { drm_mode_create_dumb, drm_mode_crtc, drm_mode_modeinfo } from "./drm_mode.js";
+import { ioc, iocDir, iocNr, iocSize, iocType, IOC_READ, IOC_WRITE } from "./ioctl.js";
+import { __s32, __u32, __u64, chars, fieldValueProblem } from "./ioctl_struct.js";
+import { structFromBytes, structToBytes } from "./struct_bytes.js";
+import { DRM_IOCTL_NAMES, DRM_IOCTLS, ioctlByCmd, ioctlByName } from "./ioctl_table.js";
 
-// The numbers as strace and the C headers of x86-64 print them.
+// The numbers as strace and the C headers of x86-64 print them (from include/uapi/drm/drm.h).
 const KNOWN: Record<string, number> = {
   DRM_IOCTL_VERSION: 0xc0406400,
-  DRM_IOCTL_GET_CAP: 0xc010640c,
   DRM_IOCTL_GET_UNIQUE: 0xc0106401,
+  DRM_IOCTL_GET_MAGIC: 0x80046402,
+  DRM_IOCTL_GET_CLIENT: 0xc0286405,
+  DRM_IOCTL_SET_VERSION: 0xc0106407,
+  DRM_IOCTL_GEM_CLOSE: 0x40086409,
+  DRM_IOCTL_GET_CAP: 0xc010640c,
+  DRM_IOCTL_SET_CLIENT_CAP: 0x4010640d,
+  DRM_IOCTL_AUTH_MAGIC: 0x40046411,
+  DRM_IOCTL_SET_MASTER: 0x641e,
+  DRM_IOCTL_DROP_MASTER: 0x641f,
+  DRM_IOCTL_PRIME_HANDLE_TO_FD: 0xc00c642d,
+  DRM_IOCTL_MODE_GETRESOURCES: 0xc04064a0,
+  DRM_IOCTL_MODE_GETCRTC: 0xc06864a1,
+  DRM_IOCTL_MODE_GETCONNECTOR: 0xc05064a7,
+  DRM_IOCTL_MODE_PAGE_FLIP: 0xc01864b0,
   DRM_IOCTL_MODE_CREATE_DUMB: 0xc02064b2,
   DRM_IOCTL_MODE_MAP_DUMB: 0xc01064b3,
+  DRM_IOCTL_MODE_DESTROY_DUMB: 0xc00464b4,
   DRM_IOCTL_MODE_ATOMIC: 0xc03864bc,
-  DRM_IOCTL_MODE_GETRESOURCES: 0xc04064a0,
-  DRM_IOCTL_SET_CLIENT_CAP: 0x4010640d,
-  DRM_IOCTL_GEM_CLOSE: 0x40086409,
-  DRM_IOCTL_SET_MASTER: 0x641e,
+  DRM_IOCTL_SYNCOBJ_CREATE: 0xc00864bf,
+  DRM_IOCTL_MODE_CREATE_LEASE: 0xc01864c6,
+  // _IOW('d', DRM_COMMAND_BASE + 0x00, struct drm_vtest_hold_enter): the vtest driver's own
+  DRM_IOCTL_VTEST_HOLD_ENTER: 0x40086440,
 };
 
-test("DRM_IOCTLS have the exact numbers of the x86-64 kernel headers", () => {
+test("the ioctls have the exact numbers of the x86-64 kernel headers", () => {
   for (const [name, cmd] of Object.entries(KNOWN)) {
     const def = ioctlByName(name);
     assert.ok(def !== undefined, `${name} is known`);
     assert.equal(def.cmd, cmd, `${name} is 0x${cmd.toString(16)}, got 0x${def.cmd.toString(16)}`);
   }
+});
+
+test("every ioctl's number carries the size of its struct description", () => {
+  for (const def of DRM_IOCTLS) {
+    assert.equal(
+      iocSize(def.cmd),
+      def.struct.sizeBytes,
+      `${def.name}: struct ${def.struct.name} is ${def.struct.sizeBytes} bytes`,
+    );
+    assert.equal(def.sizeBytes, def.struct.sizeBytes, def.name);
+  }
+});
+
+test("every ioctl's field directions agree with its number's direction", () => {
+  for (const def of DRM_IOCTLS) {
+    const dir = iocDir(def.cmd);
+    const fields = Object.keys(def.struct.fields);
+    assert.deepEqual(
+      Object.keys(def.fieldDirs).sort(),
+      [...fields].sort(),
+      `${def.name} gives every field a direction`,
+    );
+    if ((dir & IOC_WRITE) === 0)
+      assert.deepEqual(def.inFields, [], `${def.name} copies nothing in, so it reads no field`);
+    if ((dir & IOC_READ) === 0)
+      assert.deepEqual(def.outFields, [], `${def.name} copies nothing out, so it returns no field`);
+    if (dir === 0) assert.equal(def.struct.sizeBytes, 0, `${def.name} takes no argument`);
+    for (const f of fields)
+      assert.ok(
+        def.inFields.includes(f) || def.outFields.includes(f),
+        `${def.name}.${f} is read or written`,
+      );
+  }
+});
+
+test("struct layouts follow the x86-64 ABI: natural alignment, size rounded to the largest", () => {
+  assert.deepEqual(drm_version.offsets, {
+    version_major: 0,
+    version_minor: 4,
+    version_patchlevel: 8,
+    name_len: 16,
+    name: 24,
+    date_len: 32,
+    date: 40,
+    desc_len: 48,
+    desc: 56,
+  });
+  assert.equal(drm_version.sizeBytes, 64);
+  assert.deepEqual(drm_mode_create_dumb.offsets, {
+    height: 0,
+    width: 4,
+    bpp: 8,
+    flags: 12,
+    handle: 16,
+    pitch: 20,
+    size: 24,
+  });
+  assert.equal(drm_mode_modeinfo.sizeBytes, 68);
+  assert.equal(drm_mode_modeinfo.alignBytes, 4);
+  assert.equal(drm_mode_crtc.offsets.mode, 36, "the 4-aligned modeinfo follows the seven __u32");
+  assert.equal(drm_mode_crtc.sizeBytes, 104, "36 + 68 = 104, already a multiple of 8");
+});
+
+test("fieldValueProblem() holds each integer type to its range, exactly", () => {
+  assert.equal(fieldValueProblem(__u32, 0), null);
+  assert.equal(fieldValueProblem(__u32, 0xffffffff), null);
+  assert.match(fieldValueProblem(__u32, -1) ?? "", /-1 is out of range \(__u32, 0\.\.4294967295\)/);
+  assert.match(fieldValueProblem(__u32, 2 ** 32) ?? "", /4294967296 is out of range/);
+  assert.equal(fieldValueProblem(__u64, 2n ** 64n - 1n), null);
+  assert.match(
+    fieldValueProblem(__u64, 2n ** 64n) ?? "",
+    /18446744073709551616 is out of range \(__u64, 0\.\.18446744073709551615\)/,
+  );
+  assert.match(fieldValueProblem(__u64, -1) ?? "", /out of range/);
+  assert.match(fieldValueProblem(__u64, 2 ** 60) ?? "", /not exact as a number/);
+  assert.equal(fieldValueProblem(__s32, -(2 ** 31)), null);
+  assert.match(
+    fieldValueProblem(__s32, 2 ** 31) ?? "",
+    /out of range \(__s32, -2147483648\.\.2147483647\)/,
+  );
+  assert.match(fieldValueProblem(__u32, 1.5) ?? "", /expected an integer/);
+  assert.match(fieldValueProblem(__u32, "64") ?? "", /expected an integer \(__u32\)/);
+  assert.match(fieldValueProblem(chars(4), "abcd") ?? "", /longer than 3 bytes/);
+});
+
+test("structToBytes() and structFromBytes() lay fields out little-endian at their offsets", () => {
+  const bytes = structToBytes(
+    drm_mode_create_dumb,
+    { width: 64, height: 0x01020304, size: 2n ** 64n - 2n },
+    32,
+  );
+  assert.equal(bytes.length, 32);
+  assert.deepEqual([...bytes.subarray(0, 8)], [4, 3, 2, 1, 64, 0, 0, 0]);
+  assert.deepEqual(
+    structFromBytes(drm_mode_create_dumb, bytes, ["height", "width", "bpp", "size"]),
+    { height: 0x01020304, width: 64, bpp: 0, size: 2n ** 64n - 2n },
+  );
+  const short = structToBytes(drm_mode_create_dumb, { width: 64, size: 5n }, 8);
+  assert.deepEqual(
+    structFromBytes(drm_mode_create_dumb, short, ["width", "size"]),
+    { width: 64, size: 0n },
+    "bytes past a short copy read as zero",
+  );
 });
 
 test("ioc() builds unsigned numbers even with the read bit set", () => {
@@ -30,11 +153,12 @@ test("ioc() builds unsigned numbers even with the read bit set", () => {
   assert.equal(ioc(0, 0x64, 0x1e, 0), 0x641e);
 });
 
-test("iocNr(), iocType() and iocSize() take a number apart", () => {
+test("iocNr(), iocType(), iocSize() and iocDir() take a number apart", () => {
   const cmd = 0xc03864bc; // DRM_IOCTL_MODE_ATOMIC
   assert.equal(iocNr(cmd), 0xbc);
   assert.equal(iocType(cmd), 0x64);
   assert.equal(iocSize(cmd), 56);
+  assert.equal(iocDir(cmd), IOC_READ | IOC_WRITE);
 });
 
 test("ioctlByName() and ioctlByCmd() find each other's ioctl", () => {
@@ -44,9 +168,17 @@ test("ioctlByName() and ioctlByCmd() find each other's ioctl", () => {
     assert.ok(def !== undefined, name);
     assert.equal(ioctlByCmd(def.cmd)?.name, name);
     assert.equal(iocNr(def.cmd), def.nr, name);
-    assert.equal(iocSize(def.cmd), def.sizeBytes, name);
   }
-  assert.equal(new Set(DRM_IOCTLS.map((d) => d.cmd)).size, DRM_IOCTLS.length, "no two ioctls share a number");
+  assert.equal(
+    new Set(DRM_IOCTLS.map((d) => d.cmd)).size,
+    DRM_IOCTLS.length,
+    "no two ioctls share a number",
+  );
+  assert.equal(
+    ioctlByName("DRM_IOCTL_VERSION"),
+    DRM_IOCTL_VERSION,
+    "the name resolves to the definition itself",
+  );
 });
 
 test("ioctlByCmd() accepts a number that arrived as a signed 32-bit integer", () => {

@@ -1,19 +1,39 @@
 /**
- * DRM ioctl numbers, built the way include/uapi/asm-generic/ioctl.h builds them
- * (direction << 30 | size << 16 | type << 8 | nr), with the struct sizes of x86-64.
+ * ioctl numbers, built the way include/uapi/asm-generic/ioctl.h builds them
+ * (direction << 30 | size << 16 | type << 8 | nr), and the definition of one ioctl: its
+ * number, its argument struct, and which of the struct's fields it reads (inputs) and writes
+ * (outputs). The DRM core's are in drm_ioctls.ts and drm_mode_ioctls.ts, drivers' in their own
+ * uapi files (vtest_drm.ts); ioctl_table.ts finds them by name and number.
  *
- * @see include/uapi/drm/drm.h, include/uapi/drm/drm_mode.h
+ * @see include/uapi/asm-generic/ioctl.h; DRM_IOWR() and friends in include/uapi/drm/drm.h
  */
+import {
+  cstruct,
+  zeroValue,
+  type AnyFieldValue,
+  type FieldDesc,
+  type FieldDescs,
+  type FieldValue,
+  type StructDesc,
+} from "./ioctl_struct.js";
+
 export const DRM_IOCTL_BASE = 0x64; // 'd'
+/** Driver-private ioctl numbers: DRM_COMMAND_BASE <= nr < DRM_COMMAND_END. */
 export const DRM_COMMAND_BASE = 0x40;
 export const DRM_COMMAND_END = 0xa0;
 
-const IOC_NONE = 0;
-const IOC_WRITE = 1;
-const IOC_READ = 2;
+export const IOC_NONE = 0;
+/** Userspace writes the argument: the kernel copies it in (_IOC_WRITE, IOC_IN). */
+export const IOC_WRITE = 1;
+/** Userspace reads the argument: the kernel copies it out (_IOC_READ, IOC_OUT). */
+export const IOC_READ = 2;
 
 export function ioc(dir: number, type: number, nr: number, size: number): number {
   return ((dir << 30) | (size << 16) | (type << 8) | nr) >>> 0;
+}
+
+export function iocDir(cmd: number): number {
+  return (cmd >>> 30) & 0x3;
 }
 
 export function iocNr(cmd: number): number {
@@ -28,94 +48,121 @@ export function iocSize(cmd: number): number {
   return (cmd >>> 16) & 0x3fff;
 }
 
-type Dir = "IO" | "IOR" | "IOW" | "IOWR";
-const DIR: Record<Dir, number> = { IO: IOC_NONE, IOR: IOC_READ, IOW: IOC_WRITE, IOWR: IOC_READ | IOC_WRITE };
+export type IocDirName = "IO" | "IOR" | "IOW" | "IOWR";
+const DIR: Record<IocDirName, number> = {
+  IO: IOC_NONE,
+  IOR: IOC_READ,
+  IOW: IOC_WRITE,
+  IOWR: IOC_READ | IOC_WRITE,
+};
 
-export interface IoctlDef {
+/** Whether the kernel reads a field (in), writes it (out), or both (inout). */
+export type FieldDir = "in" | "out" | "inout";
+export type FieldDirs<F extends FieldDescs> = { readonly [K in keyof F]: FieldDir };
+
+type InKeys<F extends FieldDescs, D extends FieldDirs<F>> = {
+  [K in keyof F]: D[K] extends "out" ? never : K;
+}[keyof F];
+type OutKeys<F extends FieldDescs, D extends FieldDirs<F>> = {
+  [K in keyof F]: D[K] extends "in" ? never : K;
+}[keyof F];
+
+/** One ioctl: number, argument struct, and the direction of each field. */
+export interface IoctlDef<
+  F extends FieldDescs = FieldDescs,
+  D extends FieldDirs<F> = FieldDirs<F>,
+> {
   readonly name: string;
   readonly nr: number;
-  readonly dir: Dir;
+  readonly dir: IocDirName;
+  /** The argument struct; an _IO ioctl has the empty struct `void`. */
+  readonly struct: StructDesc<F>;
+  readonly fieldDirs: D;
   readonly sizeBytes: number;
   readonly cmd: number;
+  /** Fields the kernel reads, in declaration order. */
+  readonly inFields: readonly (keyof F & string)[];
+  /** Fields the kernel writes, in declaration order: the result of the call. */
+  readonly outFields: readonly (keyof F & string)[];
+  /** Every input of a zero-filled struct: what the kernel reads for an input left out. */
+  readonly zeroIn: IoctlIn<IoctlDef<F, D>>;
+  /** The descriptions of the inputs only, by name (for copying a caller's inputs in). */
+  readonly inFieldDescs: Readonly<Record<string, FieldDesc>>;
 }
 
-function def(name: string, dir: Dir, nr: number, sizeBytes: number): IoctlDef {
-  return { name, nr, dir, sizeBytes, cmd: ioc(DIR[dir], DRM_IOCTL_BASE, nr, sizeBytes) };
+/** The inputs of an ioctl, typed: what its handler receives. */
+export type IoctlIn<Def> =
+  Def extends IoctlDef<infer F, infer D>
+    ? { readonly [K in InKeys<F, D>]: FieldValue<F[K]> }
+    : never;
+/** The outputs of an ioctl, typed: what its handler returns and the caller gets. */
+export type IoctlOutOf<Def> =
+  Def extends IoctlDef<infer F, infer D>
+    ? { readonly [K in OutKeys<F, D>]: FieldValue<F[K]> }
+    : never;
+
+/** Any ioctl, as tables and untyped callers hold it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyIoctlDef = IoctlDef<any, any>;
+
+/** An ioctl's inputs or outputs by field name, as untyped code (scenarios, the trace) has them. */
+export type IoctlFields = Readonly<Record<string, AnyFieldValue>>;
+
+/** The struct of an _IO ioctl, which takes no argument. */
+export const VOID_STRUCT = cstruct("void", {});
+
+/**
+ * Defines ioctl `name`: DRM_IO*(nr, struct) as the uapi header does, with the struct's size in
+ * the number (`sizeBytes` is the ABI's size, which the struct description must match: a test
+ * checks every definition), and the direction of each of its fields.
+ */
+export function ioctlDef<const F extends FieldDescs, const D extends FieldDirs<F>>(
+  name: string,
+  dir: IocDirName,
+  nr: number,
+  struct: StructDesc<F>,
+  fieldDirs: D,
+  sizeBytes = struct.sizeBytes,
+): IoctlDef<F, D> {
+  const names = Object.keys(struct.fields) as (keyof F & string)[];
+  const inFields = names.filter((k) => fieldDirs[k] !== "out");
+  const outFields = names.filter((k) => fieldDirs[k] !== "in");
+  const zeroIn = Object.freeze(
+    Object.fromEntries(inFields.map((k) => [k, zeroValue(struct.fields[k]!)])),
+  );
+  const inFieldDescs = Object.freeze(
+    Object.fromEntries(inFields.map((k) => [k, struct.fields[k]!])),
+  );
+  const cmd = ioc(DIR[dir], DRM_IOCTL_BASE, nr, sizeBytes);
+  return {
+    name,
+    nr,
+    dir,
+    struct,
+    fieldDirs,
+    sizeBytes,
+    cmd,
+    inFields,
+    outFields,
+    zeroIn: zeroIn as IoctlDef<F, D>["zeroIn"],
+    inFieldDescs,
+  };
 }
 
-/** The core DRM ioctls the model knows, by their Linux names. */
-export const DRM_IOCTLS: readonly IoctlDef[] = [
-  def("DRM_IOCTL_VERSION", "IOWR", 0x00, 64),
-  def("DRM_IOCTL_GET_UNIQUE", "IOWR", 0x01, 16),
-  def("DRM_IOCTL_GET_MAGIC", "IOR", 0x02, 4),
-  def("DRM_IOCTL_GET_CLIENT", "IOWR", 0x05, 40),
-  def("DRM_IOCTL_GEM_CLOSE", "IOW", 0x09, 8),
-  def("DRM_IOCTL_GET_CAP", "IOWR", 0x0c, 16),
-  def("DRM_IOCTL_SET_CLIENT_CAP", "IOW", 0x0d, 16),
-  def("DRM_IOCTL_AUTH_MAGIC", "IOW", 0x11, 4),
-  def("DRM_IOCTL_SET_MASTER", "IO", 0x1e, 0),
-  def("DRM_IOCTL_DROP_MASTER", "IO", 0x1f, 0),
-  def("DRM_IOCTL_PRIME_HANDLE_TO_FD", "IOWR", 0x2d, 12),
-  def("DRM_IOCTL_PRIME_FD_TO_HANDLE", "IOWR", 0x2e, 12),
-  def("DRM_IOCTL_MODE_GETRESOURCES", "IOWR", 0xa0, 64),
-  def("DRM_IOCTL_MODE_GETCRTC", "IOWR", 0xa1, 104),
-  def("DRM_IOCTL_MODE_SETCRTC", "IOWR", 0xa2, 104),
-  def("DRM_IOCTL_MODE_GETCONNECTOR", "IOWR", 0xa7, 80),
-  def("DRM_IOCTL_MODE_PAGE_FLIP", "IOWR", 0xb0, 24),
-  def("DRM_IOCTL_MODE_CREATE_DUMB", "IOWR", 0xb2, 32),
-  def("DRM_IOCTL_MODE_MAP_DUMB", "IOWR", 0xb3, 16),
-  def("DRM_IOCTL_MODE_DESTROY_DUMB", "IOWR", 0xb4, 4),
-  def("DRM_IOCTL_MODE_ATOMIC", "IOWR", 0xbc, 56),
-  def("DRM_IOCTL_SYNCOBJ_CREATE", "IOWR", 0xbf, 8),
-  def("DRM_IOCTL_SYNCOBJ_DESTROY", "IOWR", 0xc0, 8),
-  def("DRM_IOCTL_MODE_CREATE_LEASE", "IOWR", 0xc6, 24),
-];
-
-const byName = new Map(DRM_IOCTLS.map((d) => [d.name, d]));
-const byCmd = new Map(DRM_IOCTLS.map((d) => [d.cmd, d]));
-
-export function ioctlByName(name: string): IoctlDef | undefined {
-  return byName.get(name);
+/** DRM_IO(nr): an ioctl without argument. */
+export function ioctlDefNoArg(
+  name: string,
+  nr: number,
+): IoctlDef<Record<never, never>, Record<never, never>> {
+  return ioctlDef(name, "IO", nr, VOID_STRUCT, {});
 }
 
-export function ioctlByCmd(cmd: number): IoctlDef | undefined {
-  return byCmd.get(cmd >>> 0);
+/** Whether the ioctl's direction bits let the kernel copy the argument in (IOC_IN). */
+export function iocCopiesIn(cmd: number): boolean {
+  return (iocDir(cmd) & IOC_WRITE) !== 0;
 }
 
-export const DRM_IOCTL_NAMES: readonly string[] = DRM_IOCTLS.map((d) => d.name);
-
-/** GET_CAP capabilities. @see include/uapi/drm/drm.h */
-export const DRM_CAP = {
-  DRM_CAP_DUMB_BUFFER: 0x1,
-  DRM_CAP_VBLANK_HIGH_CRTC: 0x2,
-  DRM_CAP_DUMB_PREFERRED_DEPTH: 0x3,
-  DRM_CAP_DUMB_PREFER_SHADOW: 0x4,
-  DRM_CAP_PRIME: 0x5,
-  DRM_CAP_TIMESTAMP_MONOTONIC: 0x6,
-  DRM_CAP_ASYNC_PAGE_FLIP: 0x7,
-  DRM_CAP_CURSOR_WIDTH: 0x8,
-  DRM_CAP_CURSOR_HEIGHT: 0x9,
-  DRM_CAP_ADDFB2_MODIFIERS: 0x10,
-  DRM_CAP_PAGE_FLIP_TARGET: 0x11,
-  DRM_CAP_CRTC_IN_VBLANK_EVENT: 0x12,
-  DRM_CAP_SYNCOBJ: 0x13,
-  DRM_CAP_SYNCOBJ_TIMELINE: 0x14,
-  DRM_CAP_ATOMIC_ASYNC_PAGE_FLIP: 0x15,
-} as const;
-
-/** SET_CLIENT_CAP capabilities. */
-export const DRM_CLIENT_CAP = {
-  DRM_CLIENT_CAP_STEREO_3D: 1,
-  DRM_CLIENT_CAP_UNIVERSAL_PLANES: 2,
-  DRM_CLIENT_CAP_ATOMIC: 3,
-  DRM_CLIENT_CAP_ASPECT_RATIO: 4,
-  DRM_CLIENT_CAP_WRITEBACK_CONNECTORS: 5,
-  DRM_CLIENT_CAP_CURSOR_PLANE_HOTSPOT: 6,
-} as const;
-
-export const DRM_MODE_ATOMIC_TEST_ONLY = 0x0100;
-export const DRM_MODE_ATOMIC_NONBLOCK = 0x0200;
-export const DRM_MODE_ATOMIC_ALLOW_MODESET = 0x0400;
-
-/** The char major of DRM nodes. */
-export const DRM_MAJOR = 226;
+/** Whether the ioctl's direction bits let the kernel copy the argument out (IOC_OUT). */
+export function iocCopiesOut(cmd: number): boolean {
+  return (iocDir(cmd) & IOC_READ) !== 0;
+}

@@ -1,8 +1,103 @@
 /**
- * What the kernel and userspace share, like include/uapi: errno, ioctl numbers, uevent formats.
- * Imports nothing else of vdrm.
+ * What the kernel and userspace share, like include/uapi: errno, ioctl numbers and argument
+ * structs, uevent formats. Imports nothing else of vdrm.
  */
 export { ERRNO, ERRNO_NAMES, errnoName, errnoValue, fail, isErrnoName, ok, type ErrnoName, type SysResult } from "./errno.js";
-export { DRM_CAP, DRM_CLIENT_CAP, DRM_COMMAND_BASE, DRM_COMMAND_END, DRM_IOCTL_BASE, DRM_IOCTL_NAMES, DRM_IOCTLS, DRM_MAJOR, DRM_MODE_ATOMIC_ALLOW_MODESET, DRM_MODE_ATOMIC_NONBLOCK, DRM_MODE_ATOMIC_TEST_ONLY, ioc, iocNr, iocSize, iocType, ioctlByCmd, ioctlByName, type IoctlDef } from "./ioctl.js";
+export {
+  DRM_CAP,
+  DRM_CLIENT_CAP,
+  DRM_IF_MAJOR,
+  DRM_IF_MINOR,
+  DRM_MAJOR,
+  DRM_PRIME_CAP_EXPORT,
+  DRM_PRIME_CAP_IMPORT,
+} from "./drm.js";
+export {
+  DRM_CORE_IOCTLS,
+  DRM_IOCTL_AUTH_MAGIC,
+  DRM_IOCTL_DROP_MASTER,
+  DRM_IOCTL_GEM_CLOSE,
+  DRM_IOCTL_GET_CAP,
+  DRM_IOCTL_GET_CLIENT,
+  DRM_IOCTL_GET_MAGIC,
+  DRM_IOCTL_GET_UNIQUE,
+  DRM_IOCTL_PRIME_FD_TO_HANDLE,
+  DRM_IOCTL_PRIME_HANDLE_TO_FD,
+  DRM_IOCTL_SET_CLIENT_CAP,
+  DRM_IOCTL_SET_MASTER,
+  DRM_IOCTL_SET_VERSION,
+  DRM_IOCTL_SYNCOBJ_CREATE,
+  DRM_IOCTL_SYNCOBJ_DESTROY,
+  DRM_IOCTL_VERSION,
+} from "./drm_ioctls.js";
+export {
+  DRM_IOCTL_MODE_ATOMIC,
+  DRM_IOCTL_MODE_CREATE_DUMB,
+  DRM_IOCTL_MODE_CREATE_LEASE,
+  DRM_IOCTL_MODE_DESTROY_DUMB,
+  DRM_IOCTL_MODE_GETCONNECTOR,
+  DRM_IOCTL_MODE_GETCRTC,
+  DRM_IOCTL_MODE_GETRESOURCES,
+  DRM_IOCTL_MODE_MAP_DUMB,
+  DRM_IOCTL_MODE_PAGE_FLIP,
+  DRM_IOCTL_MODE_SETCRTC,
+} from "./drm_mode_ioctls.js";
+export { DRM_MODE_ATOMIC_ALLOW_MODESET, DRM_MODE_ATOMIC_FLAGS, DRM_MODE_ATOMIC_NONBLOCK, DRM_MODE_ATOMIC_TEST_ONLY, DRM_MODE_PAGE_FLIP_ASYNC, DRM_MODE_PAGE_FLIP_EVENT } from "./drm_mode.js";
+export {
+  DRM_COMMAND_BASE,
+  DRM_COMMAND_END,
+  DRM_IOCTL_BASE,
+  ioc,
+  iocCopiesIn,
+  iocCopiesOut,
+  iocDir,
+  iocNr,
+  iocSize,
+  iocType,
+  ioctlDef,
+  ioctlDefNoArg,
+  VOID_STRUCT,
+  type AnyIoctlDef,
+  type FieldDir,
+  type IoctlDef,
+  type IoctlFields,
+  type IoctlIn,
+  type IoctlOutOf,
+} from "./ioctl.js";
+export {
+  __u32,
+  __u64,
+  cstruct,
+  describeIntRange,
+  fieldValue,
+  fieldValueProblem,
+  intRange,
+  u64Of,
+  zeroValue,
+  type AnyFieldValue,
+  type FieldDesc,
+  type FieldDescs,
+  type StructDesc,
+} from "./ioctl_struct.js";
+export { structFromBytes, structToBytes } from "./struct_bytes.js";
+export { DRM_IOCTL_NAMES, DRM_IOCTLS, ioctlByCmd, ioctlByName } from "./ioctl_table.js";
 export { encodeKernelUevent, formatUdevadm, formatUeventRaw, parseKernelUevent, UDEVADM_BANNER, UEVENT_ACTIONS, ueventGet, UeventParseError, ueventSeqnum, type Uevent, type UeventAction } from "./uevent.js";
-export { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDBAND, POLLRDNORM, type Call, type DirEntry, type Fd, type IoctlArg, type IoctlOut, type MemResult, type OpenFlags, type Syscalls } from "./syscalls.js";
+export {
+  NO_IOCTL_ARG,
+  POLLERR,
+  POLLHUP,
+  POLLIN,
+  POLLNVAL,
+  POLLOUT,
+  POLLPRI,
+  POLLRDBAND,
+  POLLRDNORM,
+  type Call,
+  type DirEntry,
+  type Fd,
+  type IoctlRequest,
+  type MemResult,
+  type OpenFlags,
+  type Syscalls,
+} from "./syscalls.js";
+export { DRM_IOCTL_VTEST_HOLD_ENTER, drm_vtest_hold_enter, VTEST_IOCTLS } from "./vtest_drm.js";

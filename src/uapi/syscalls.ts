@@ -4,6 +4,7 @@
  * model implements this interface; a real-Linux adapter can implement it too.
  */
 import type { SysResult } from "./errno.js";
+import type { AnyIoctlDef, IoctlFields, IoctlIn, IoctlOutOf } from "./ioctl.js";
 import type { Uevent } from "./uevent.js";
 
 /** A call that may block; what it yields is opaque to userspace. */
@@ -25,9 +26,14 @@ export const POLLNVAL = 0x20;
 export const POLLRDNORM = 0x40;
 export const POLLRDBAND = 0x80;
 
-/** The fields an ioctl takes and returns, by their uapi struct member names. */
-export type IoctlArg = Readonly<Record<string, number | string | readonly number[]>>;
-export type IoctlOut = Record<string, number | string | readonly number[]>;
+/**
+ * An ioctl request as a program makes it: a uapi definition (its number and its argument
+ * struct, like DRM_IOCTL_VERSION from the header), or a bare number the program made itself.
+ */
+export type IoctlRequest = AnyIoctlDef | number;
+
+/** The argument of an ioctl without one: no field given. */
+export const NO_IOCTL_ARG: IoctlFields = Object.freeze({});
 
 /** A CPU access through a mapping either completes or raises a signal. */
 export type MemResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly signal: "SIGBUS" | "SIGSEGV" };
@@ -40,7 +46,14 @@ export interface DirEntry {
 export interface Syscalls {
   open(path: string, flags?: OpenFlags): Call<SysResult<Fd>>;
   close(fd: Fd): Call<SysResult<0>>;
-  ioctl(fd: Fd, request: string | number, arg?: IoctlArg): Call<SysResult<IoctlOut>>;
+  /**
+   * ioctl(2) with the struct's inputs by field name (a field left out is zero, as in a zeroed
+   * C struct); the result is the struct's outputs after the call (64-bit fields as bigint).
+   */
+  ioctl<Def extends AnyIoctlDef>(fd: Fd, request: Def, arg?: Partial<IoctlIn<NoInfer<Def>>>): Call<SysResult<IoctlOutOf<Def>>>;
+  /** ioctl(2) with a bare request number: no struct is known, so no field goes in or comes back. */
+  ioctl(fd: Fd, request: number): Call<SysResult<IoctlFields>>;
+
   /** read(2) on a DRM fd returns whole events; `timeoutMs` models an alarm (EINTR when it fires). */
   read(fd: Fd, count: number, timeoutMs?: number): Call<SysResult<Uint8Array>>;
   /** A negative `timeoutMs` waits for ever. */

@@ -6,7 +6,7 @@
  * Failure strings follow the IGT ones ("Driver unbind failure!", ...). A subtest skips where
  * IGT would (no render node, no `remove` attribute).
  */
-import type { Call, Fd, Syscalls } from "../uapi/mod.js";
+import { DRM_IOCTL_VERSION, type Call, type Fd, type Syscalls } from "../uapi/mod.js";
 import { pciDrmNodes } from "./drm_nodes.js";
 
 export type SubtestName =
@@ -96,7 +96,7 @@ function* busRescan(sys: Syscalls, t: IgtTarget): Call<void> {
 function* nodeHealthcheck(sys: Syscalls, node: string): Call<void> {
   const fd = yield* sys.open(`/dev/dri/${node}`);
   if (!fd.ok) throw new Failure(`DRM device reopen failure! (${node}: ${fd.errno})`);
-  const version = yield* sys.ioctl(fd.value, "DRM_IOCTL_VERSION");
+  const version = yield* sys.ioctl(fd.value, DRM_IOCTL_VERSION);
   yield* check(version.ok, `DRM_IOCTL_VERSION on a fresh ${node} failed`);
   const dev = yield* sys.readFile(`/sys/class/drm/${node}/dev`);
   yield* check(dev.ok && (yield* sys.exists(`/sys/dev/char/${dev.value.trim()}`)), "Device sysfs healthcheck failure!");

@@ -11,6 +11,7 @@ import { test } from "node:test";
 import { drmDevIsUnplugged } from "../drm/mod.js";
 import { krefRead } from "../kernel/mod.js";
 import { bind, openOk, unbind, userSession } from "./_testing.js";
+import { DRM_IOCTL_MODE_CREATE_DUMB, DRM_IOCTL_MODE_MAP_DUMB, DRM_IOCTL_VERSION } from "../uapi/mod.js";
 
 test("unbind with card0 open drops one reference; rebind makes a new drm_device; the old one lives until close (R12, R27, R90)", () => {
   const s = userSession();
@@ -32,7 +33,7 @@ test("unbind with card0 open drops one reference; rebind makes a new drm_device;
   assert.deepEqual([fresh.primary?.name, fresh.render?.name], ["card1", "renderD129"]);
   assert.equal(drmDevIsUnplugged(fresh), false);
   assert.equal(drmDevIsUnplugged(old), true, "unplugged is never reset");
-  assert.deepEqual(s.run((sys) => sys.ioctl(fd, "DRM_IOCTL_VERSION")), { ok: false, errno: "ENODEV" });
+  assert.deepEqual(s.run((sys) => sys.ioctl(fd, DRM_IOCTL_VERSION)), { ok: false, errno: "ENODEV" });
   assert.equal(freedIn(), null);
 
   assert.deepEqual(s.run((sys) => sys.close(fd)), { ok: true, value: 0 });
@@ -50,12 +51,12 @@ test("an mmap that outlives close() keeps the unplugged device until munmap (R15
   const freedIn = (): string | null => old.mem.freeSite?.fn ?? null;
   const map = s.run(function* (sys) {
     const fd = yield* openOk(sys, "/dev/dri/card0");
-    const dumb = yield* sys.ioctl(fd, "DRM_IOCTL_MODE_CREATE_DUMB", { width: 64, height: 64, bpp: 32 });
+    const dumb = yield* sys.ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, { width: 64, height: 64, bpp: 32 });
     assert.ok(dumb.ok);
-    const mapped = yield* sys.ioctl(fd, "DRM_IOCTL_MODE_MAP_DUMB", { handle: dumb.value["handle"] ?? 0 });
+    const mapped = yield* sys.ioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, { handle: dumb.value.handle });
     assert.ok(mapped.ok);
-    const size = Number(dumb.value["size"]);
-    const addr = yield* sys.mmap(fd, BigInt(mapped.value["offset"] as number), size);
+    const size = Number(dumb.value.size);
+    const addr = yield* sys.mmap(fd, mapped.value.offset, size);
     assert.ok(addr.ok, `mmap: ${addr.ok ? "" : addr.errno}`);
     assert.deepEqual(yield* sys.close(fd), { ok: true, value: 0 });
     return { addr: addr.value, size };

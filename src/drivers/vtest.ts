@@ -1,0 +1,100 @@
+/**
+ * vtest: a DRM test device, the model's counterpart of Linux's vgem (a GEM device with no
+ * display hardware that IGT drives through its own ioctls). It has a primary and a render node,
+ * no modesetting and no dumb buffers, and one private ioctl, DRM_IOCTL_VTEST_HOLD_ENTER, which
+ * stays inside drm_dev_enter() for a given time: a reader that drm_dev_unplug() of any DRM
+ * device waits for, since they all share drm_unplug_srcu (R11, R96).
+ *
+ * Probe and remove do lifetimes right, as vdisp does: devm_drm_dev_alloc(), drm_dev_register(),
+ * and drm_dev_unplug() at remove.
+ *
+ * @see drivers/gpu/drm/vgem/vgem_drv.c for a real test driver with private ioctls
+ */
+import { sleepTicks, step, type Task } from "../kernel/mod.js";
+import {
+  DRM_IOCTL_VTEST_HOLD_ENTER,
+  fail,
+  ok,
+  type ErrnoName,
+  type IoctlIn,
+  type IoctlOutOf,
+  type SysResult,
+} from "../uapi/mod.js";
+import {
+  DRIVER_GEM,
+  DRIVER_RENDER,
+  DRM_RENDER_ALLOW,
+  drmDevEnter,
+  drmDevExit,
+  drmDevRegister,
+  drmDevUnplug,
+  drmDriverIoctlTable,
+  drmIoctlDef,
+  sleepingHandler,
+  type DrmDevice,
+  type DrmDriver,
+  type DrmFile,
+} from "../drm/mod.js";
+import type { PciDev } from "../pci/mod.js";
+import { displayPciDriver, displayProbeStart } from "./display_pipe.js";
+
+export const VTEST_PCI_ID = { vendor: 0x1b36, device: 0x00f1 } as const;
+
+/** One simulated tick is 1 µs (see Sim); the ioctl's duration comes in nanoseconds. */
+const NSEC_PER_TICK = 1000n;
+/** The longest hold the driver accepts (an hour); longer ones fail with EINVAL. */
+export const VTEST_HOLD_NS_MAX = 3_600_000_000_000n;
+
+/**
+ * Enters the device, sleeps `duration_ns` (rounded up to whole ticks, as msleep() rounds up),
+ * and exits. ENODEV if the device is already unplugged.
+ */
+function* vtestHoldEnterIoctl(
+  file: DrmFile,
+  arg: IoctlIn<typeof DRM_IOCTL_VTEST_HOLD_ENTER>,
+): Task<SysResult<IoctlOutOf<typeof DRM_IOCTL_VTEST_HOLD_ENTER>>> {
+  const dev = file.dev;
+  if (arg.duration_ns > VTEST_HOLD_NS_MAX) return fail("EINVAL");
+  const token = drmDevEnter(dev);
+  if (token === null) return fail("ENODEV");
+  try {
+    // The wake-up runs drm_dev_exit(): it reads the device and writes drm_unplug_srcu.
+    const exit = step("vtest_hold_enter_ioctl", [dev], [dev.unplugSrcu]);
+    yield sleepTicks(Number((arg.duration_ns + NSEC_PER_TICK - 1n) / NSEC_PER_TICK), exit);
+  } finally {
+    drmDevExit(dev, token);
+  }
+  return ok({});
+}
+
+export const vtestDrmDriver: DrmDriver = {
+  name: "vtest",
+  desc: "vdrm test device",
+  date: "0",
+  major: 1,
+  minor: 0,
+  patchlevel: 0,
+  features: DRIVER_GEM | DRIVER_RENDER,
+  ioctls: drmDriverIoctlTable([
+    drmIoctlDef(
+      DRM_IOCTL_VTEST_HOLD_ENTER,
+      "vtest_hold_enter_ioctl",
+      DRM_RENDER_ALLOW,
+      sleepingHandler(vtestHoldEnterIoctl),
+    ),
+  ]),
+};
+
+export const vtestPciDriver = displayPciDriver("vtest", [VTEST_PCI_ID], vtestProbe, vtestRemove);
+
+function* vtestProbe(pdev: PciDev): Task<0 | ErrnoName> {
+  yield step("vtest_pci_probe", [pdev]);
+  const dev = yield* displayProbeStart(pdev, vtestDrmDriver, "vtest_device");
+  if (typeof dev === "string") return dev;
+  return yield* drmDevRegister(dev);
+}
+
+function* vtestRemove(pdev: PciDev): Task<void> {
+  yield step("vtest_pci_remove", [pdev]);
+  yield* drmDevUnplug(pdev.drvdata as DrmDevice);
+}

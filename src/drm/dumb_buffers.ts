@@ -1,0 +1,109 @@
+/**
+ * Dumb buffers: CREATE_DUMB checks the geometry for 32-bit overflow and hands the creation to
+ * the driver's dumb_create (ENOSYS for a driver without one); MAP_DUMB gives a buffer its fake
+ * mmap offset; DESTROY_DUMB drops a handle. The flags field is not looked at (the uapi asks
+ * for zero, but neither the core nor the GEM helpers check it).
+ *
+ * @see drm_mode_create_dumb(), drm_mode_mmap_dumb_ioctl(), drm_mode_destroy_dumb_ioctl() in
+ *      drivers/gpu/drm/drm_dumb_buffers.c; drm_gem_dumb_map_offset() in drm_gem.c;
+ *      drm_gem_vram_fill_create_dumb() in drm_gem_vram_helper.c
+ */
+import { PAGE_SIZE } from "../base/mod.js";
+import type { Task } from "../kernel/mod.js";
+import {
+  fail,
+  ok,
+  type DRM_IOCTL_MODE_CREATE_DUMB,
+  type DRM_IOCTL_MODE_DESTROY_DUMB,
+  type DRM_IOCTL_MODE_MAP_DUMB,
+  type IoctlIn,
+  type IoctlOutOf,
+  type SysResult,
+} from "../uapi/mod.js";
+import type { DrmFile } from "./file.js";
+import type { IoctlFootprint } from "./ioctl_desc.js";
+import {
+  drmGemCreateMmapOffset,
+  drmGemHandleCreate,
+  drmGemHandleDelete,
+  drmGemObjectInit,
+  drmGemObjectPut,
+} from "./gem.js";
+
+const U32_MAX = 0xffffffff;
+
+export type DumbCreateArgs = IoctlIn<typeof DRM_IOCTL_MODE_CREATE_DUMB>;
+export type DumbCreateResult = SysResult<IoctlOutOf<typeof DRM_IOCTL_MODE_CREATE_DUMB>>;
+
+/** PAGE_ALIGN() of a u32 size, wrapping to 0 as the kernel's u32 arithmetic does. */
+function pageAlignU32(size: number): number {
+  return (Math.ceil(size / PAGE_SIZE) * PAGE_SIZE) % 2 ** 32;
+}
+
+/** @see drm_mode_create_dumb(), drm_mode_create_dumb_ioctl() */
+export function* drmModeCreateDumbIoctl(
+  file: DrmFile,
+  arg: DumbCreateArgs,
+): Task<DumbCreateResult> {
+  const create = file.dev.driver.dumbCreate;
+  if (create === undefined) return fail("ENOSYS");
+  const { width, height, bpp } = arg;
+  if (width === 0 || height === 0 || bpp === 0) return fail("EINVAL");
+  // The overflow checks of a 32-bit size: bytes per pixel, the stride, then the whole size.
+  if (bpp > U32_MAX - 8) return fail("EINVAL");
+  const cpp = Math.ceil(bpp / 8);
+  if (cpp > Math.floor(U32_MAX / width)) return fail("EINVAL");
+  const stride = cpp * width;
+  if (height > Math.floor(U32_MAX / stride)) return fail("EINVAL");
+  if (pageAlignU32(height * stride) === 0) return fail("EINVAL");
+  return yield* create(file, arg);
+}
+
+/**
+ * A driver's dumb_create for buffers in (simulated) VRAM: pitch = width times whole bytes per
+ * pixel, the size page-aligned; a new GEM object whose only reference is the new handle.
+ * @see drm_gem_vram_driver_dumb_create(), drm_gem_vram_fill_create_dumb()
+ */
+export function* drmGemVramDriverDumbCreate(
+  file: DrmFile,
+  arg: DumbCreateArgs,
+): Task<DumbCreateResult> {
+  const pitch = arg.width * Math.ceil(arg.bpp / 8);
+  const size = Math.ceil((pitch * arg.height) / PAGE_SIZE) * PAGE_SIZE;
+  if (size === 0) return fail("EINVAL");
+  const obj = drmGemObjectInit(file.dev, size);
+  const handle = drmGemHandleCreate(file, obj);
+  yield* drmGemObjectPut(obj); // the handle keeps it
+  return ok({ handle, pitch, size: BigInt(size) });
+}
+
+/** MAP_DUMB writes the object the handle names and the device's offset space. */
+export function drmModeMmapDumbTouches(
+  file: DrmFile,
+  arg: IoctlIn<typeof DRM_IOCTL_MODE_MAP_DUMB>,
+): IoctlFootprint {
+  const obj = file.handles.get(arg.handle);
+  return { reads: [], writes: obj === undefined ? [] : [file.dev, obj] };
+}
+
+/** @see drm_mode_mmap_dumb_ioctl(), drm_gem_dumb_map_offset() */
+export function drmModeMmapDumbIoctl(
+  file: DrmFile,
+  arg: IoctlIn<typeof DRM_IOCTL_MODE_MAP_DUMB>,
+): SysResult<IoctlOutOf<typeof DRM_IOCTL_MODE_MAP_DUMB>> {
+  if (file.dev.driver.dumbCreate === undefined) return fail("ENOSYS");
+  const obj = file.handles.get(arg.handle);
+  if (obj === undefined) return fail("ENOENT");
+  const offset = drmGemCreateMmapOffset(obj);
+  return offset < 0n ? fail("ENOSPC") : ok({ offset });
+}
+
+/** @see drm_mode_destroy_dumb_ioctl() */
+export function* drmModeDestroyDumbIoctl(
+  file: DrmFile,
+  arg: IoctlIn<typeof DRM_IOCTL_MODE_DESTROY_DUMB>,
+): Task<SysResult<IoctlOutOf<typeof DRM_IOCTL_MODE_DESTROY_DUMB>>> {
+  if (file.dev.driver.dumbCreate === undefined) return fail("ENOSYS");
+  const r = yield* drmGemHandleDelete(file, arg.handle);
+  return r.ok ? ok({}) : fail(r.errno);
+}

@@ -1,0 +1,25 @@
+/**
+ * Every ioctl whose uapi the model knows (the DRM core's and its drivers'), found by name and
+ * by number, as a program that includes the headers knows them. A scenario names an ioctl once,
+ * when it is loaded; from then on the definition itself is passed along.
+ */
+import { DRM_CORE_IOCTLS } from "./drm_ioctls.js";
+import type { AnyIoctlDef } from "./ioctl.js";
+import { VTEST_IOCTLS } from "./vtest_drm.js";
+
+/** The core ioctls, then each driver's, in number order within each. */
+export const DRM_IOCTLS: readonly AnyIoctlDef[] = [...DRM_CORE_IOCTLS, ...VTEST_IOCTLS];
+
+const byName = new Map<string, AnyIoctlDef>(DRM_IOCTLS.map((d) => [d.name, d]));
+const byCmd = new Map<number, AnyIoctlDef>(DRM_IOCTLS.map((d) => [d.cmd, d]));
+
+export function ioctlByName(name: string): AnyIoctlDef | undefined {
+  return byName.get(name);
+}
+
+/** The ioctl whose number is `cmd` exactly (direction, size, type and nr). */
+export function ioctlByCmd(cmd: number): AnyIoctlDef | undefined {
+  return byCmd.get(cmd >>> 0);
+}
+
+export const DRM_IOCTL_NAMES: readonly string[] = DRM_IOCTLS.map((d) => d.name);
