@@ -1,7 +1,8 @@
 /**
  * @internal Argument vectors for the CLI fuzz test: the real subcommands and options with good
  * and bad values (unknown and misspelt flags, missing values, bad seeds, kernels, profiles,
- * budgets and replay tokens), scenario files that are edited built-in scenarios or random
+ * budgets, replay tokens (good, mangled, or well-formed with an unknown profile or kernel) and
+ * --check-footprints), scenario files that are edited built-in scenarios or random
  * documents or not scenarios at all, fixtures, and output paths that are new, empty, a
  * directory, under /proc or /sys, /dev/full, too long or under a file.
  *
@@ -13,7 +14,7 @@ import fc from "fast-check";
 import { KERNEL_VERSIONS, PROFILE_NAMES } from "../base/mod.js";
 import { DRIVERS } from "../drivers/mod.js";
 import { rarely } from "../scenario/_test_fuzz_snippet.js";
-import { encodeReplayToken } from "../scenario/mod.js";
+import { encodeReplayToken, type ReplayToken } from "../scenario/mod.js";
 import { SUBTESTS } from "../userspace/mod.js";
 import {
   FIXTURE_FILE, LOADABLE_FILE, OUT, REFUSED_OUT, SCENARIO_FILE, type Arg, type FileArg,
@@ -25,7 +26,7 @@ export type { Arg, FileArg, OutKind } from "./_test_fuzz_files.js";
 const FLAGS = [
   "--seed", "--profile", "--kernel", "--max-steps", "--json", "--trace", "--html", "--replay",
   "--print-replay", "--debug", "--driver", "--fixture", "--all", "--markdown", "--help",
-  "--version",
+  "--version", "--check-footprints",
 ];
 const COMMANDS = ["run", "ops", "variants", "demo", "igt", "realkernel", "help"];
 
@@ -76,8 +77,21 @@ const GOOD_TOKEN = fc
   })
   .map(encodeReplayToken);
 
+/** A token vdrm could have written but did not: an unknown profile or kernel, huge numbers. */
+const CRAFTED_TOKEN = fc
+  .record({
+    seed: fc.constantFrom(0, 2 ** 32, 2 ** 53 - 1),
+    profile: fc.constantFrom(...PROFILE_NAMES, "Mainline", "", "x\u001b"),
+    kernel: fc.constantFrom(...KERNEL_VERSIONS, "6.10.1", "", "latest"),
+    decisions: fc.array(fc.oneof(fc.nat({ max: 4 }), fc.constantFrom(2 ** 31 - 1, 1000)),
+      { maxLength: 20 }),
+  })
+  // The point is a token with a profile or kernel the type does not allow.
+  .map((t) => encodeReplayToken(t as unknown as ReplayToken));
+
 const TOKEN = fc.oneof(
   { weight: 2, arbitrary: GOOD_TOKEN },
+  { weight: 1, arbitrary: CRAFTED_TOKEN },
   { weight: 1, arbitrary: fc.tuple(GOOD_TOKEN, fc.nat(), fc.string({ unit: "binary-ascii",
     maxLength: 2 })).map(([t, n, s]) =>
     t.slice(0, n % (t.length + 1)) + s + t.slice((n % (t.length + 1)) + 1)) },
@@ -104,7 +118,8 @@ const RUN_OPTION: fc.Arbitrary<Group> = fc.oneof(
   { weight: 1, arbitrary: pair("--profile", PROFILE) },
   { weight: 1, arbitrary: pair("--kernel", KERNEL) },
   { weight: 1, arbitrary: pair("--max-steps", BAD_COUNT) },
-  { weight: 4, arbitrary: fc.constantFrom(["--json"], ["--print-replay"]) },
+  { weight: 4, arbitrary: fc.constantFrom(["--json"], ["--print-replay"],
+    ["--check-footprints"]) },
   { weight: 3, arbitrary: outPath("--trace") },
   { weight: 3, arbitrary: outPath("--html") },
   { weight: 1, arbitrary: pair("--replay", TOKEN) },
@@ -139,7 +154,7 @@ const RUN_ARGS: fc.Arbitrary<Arg[]> = fc
 const GOOD_RUN_OPTION: fc.Arbitrary<Group> = fc.oneof(
   fc.constantFrom(...PROFILE_NAMES).map((p) => ["--profile", p]),
   fc.constantFrom(...KERNEL_VERSIONS).map((k) => ["--kernel", k]),
-  fc.constantFrom(["--json"], ["--print-replay"]),
+  fc.constantFrom(["--json"], ["--print-replay"], ["--check-footprints"]),
   fc.constantFrom<OutKind[]>("new", "dev-null").chain((out) =>
     fc.constantFrom("--trace", "--html").map((flag): Group => [flag, { out, ext: ".json" }])),
 );
@@ -195,6 +210,8 @@ const OTHER_ARGS: fc.Arbitrary<Arg[]> = fc.oneof(
   fc.constantFrom(...COMMANDS).map((c) => ["help", c]),
   nearMiss(COMMANDS).map((c) => [c]),
   UNKNOWN_FLAG.map((f) => [f]),
+  fc.tuple(fc.oneof(UNKNOWN_FLAG, fc.constantFrom("--markdown", "extra", "--")), fc.boolean())
+    .map(([x, md]) => ["variants", ...(md ? ["--markdown"] : []), x]),
 );
 
 /** A command line for `vdrm`, as a plan. */

@@ -9,8 +9,8 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { assertCleanText } from "../scenario/_test_fuzz.js";
-import { loadScenarioFile, VERDICTS } from "../scenario/mod.js";
+import { assertCleanText, FUZZ } from "../scenario/_test_fuzz.js";
+import { escapeControls, loadScenarioFile, VERDICTS } from "../scenario/mod.js";
 import type { Arg, CliCase, FileArg, OutKind } from "./_test_fuzz_argv.js";
 import { EXIT } from "./exit.js";
 import { capturingIo } from "./_test_io.js";
@@ -119,6 +119,18 @@ function checkOutcome(made: Made, code: number, stdout: string, stderr: string):
     assert.ok(asked || (code === EXIT.input && stdout === ""),
       `a scenario file is invalid but something ran\n${shown}`);
     for (const p of made.outputs) assert.ok(!existsSync(p), `${p} was written\n${shown}`);
+    if (stderr.includes("invalid; nothing was run")) assertFilesNamed(made.scenarios, stderr);
+  }
+}
+
+/** Each invalid scenario file is named in the errors, with a line and column or alone. */
+function assertFilesNamed(files: readonly string[], stderr: string): void {
+  for (const f of files.filter((p) => !loadScenarioFile(p).ok)) {
+    const named = stderr.split("\n").some((l) => {
+      const rest = l.startsWith(`${escapeControls(f)}:`) ? l.slice(escapeControls(f).length) : "";
+      return /^:\d+:\d+: \S|^: \S/.test(rest);
+    });
+    assert.ok(named, `the errors do not name ${JSON.stringify(f)} with a place\n${stderr}`);
   }
 }
 
@@ -149,6 +161,12 @@ export function checkCliCase(c: CliCase, o: { readonly twice?: boolean } = {}): 
     return `${["run", "igt", "realkernel", "demo"].includes(command) ? command : "other"} ${code}`;
   } finally {
     process.chdir(cwd);
-    rmSync(dir, { recursive: true, force: true });
+    if (FUZZ.path !== undefined && !kept) {
+      // A replay keeps the files of the case it replays, to run vdrm on them by hand.
+      kept = true;
+      process.stderr.write(`fuzz: the replayed case's files are kept in ${dir}\n`);
+    } else rmSync(dir, { recursive: true, force: true });
   }
 }
+
+let kept = false;

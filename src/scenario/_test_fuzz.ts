@@ -19,9 +19,12 @@ export interface FuzzSettings {
   readonly path?: string;
   /** Runs only this property (VDRM_FUZZ_ONLY). */
   readonly only?: string;
-  /** The longest one case may take, a liveness bound (VDRM_FUZZ_CASE_MS, default 2 000). */
+  /** The longest one case may take, a liveness bound (VDRM_FUZZ_CASE_MS, default 5 000). */
   readonly caseMsMax: number;
 }
+
+/** The liveness bound of one case: catches a hang or a quadratic blow-up, not a slow case. */
+const CASE_MS_DEFAULT = 5000;
 
 /** The seed of `npm test`, so that CI runs the same 1 000 cases every time. */
 const CI_SEED = 1;
@@ -53,7 +56,7 @@ export const FUZZ: FuzzSettings = (() => {
     seed: seedFromEnv(),
     ...(path ? { path } : {}),
     ...(only ? { only } : {}),
-    caseMsMax: positiveInteger("VDRM_FUZZ_CASE_MS", 2000),
+    caseMsMax: positiveInteger("VDRM_FUZZ_CASE_MS", CASE_MS_DEFAULT),
   };
 })();
 
@@ -78,7 +81,8 @@ export function skipped(id: string): boolean {
  * @throws Error with fast-check's report and the command that replays the failing case.
  */
 export function runFuzzProperty<T>(p: FuzzProperty<T>, log: (line: string) => void): void {
-  const numRuns = Math.max(1, Math.round(FUZZ.runs * p.share));
+  // A path names one case: replay that case only (and its shrinks, if it fails).
+  const numRuns = FUZZ.path !== undefined ? 1 : Math.max(1, Math.round(FUZZ.runs * p.share));
   log(`${p.id}: ${numRuns} cases, seed ${FUZZ.seed}${FUZZ.path ? `, path ${FUZZ.path}` : ""}`);
   let slowest = { ms: -1, what: "" };
   const tally = new Map<string, number>();
@@ -102,14 +106,16 @@ export function runFuzzProperty<T>(p: FuzzProperty<T>, log: (line: string) => vo
     throw new Error(`${p.id}: a generator failed with seed ${FUZZ.seed}`, { cause: e });
   }
   if (details.failed) {
-    const replay = `VDRM_FUZZ_ONLY=${p.id} VDRM_FUZZ_SEED=${details.seed} ` +
+    const bound = FUZZ.caseMsMax === CASE_MS_DEFAULT ? "" : `VDRM_FUZZ_CASE_MS=${FUZZ.caseMsMax} `;
+    const replay = `VDRM_FUZZ_ONLY=${p.id} VDRM_FUZZ_SEED=${details.seed} ${bound}` +
       `VDRM_FUZZ_PATH=${details.counterexamplePath ?? ""} npm run fuzz`;
     const e = details.errorInstance;
     const why = e instanceof Error ? e.message : String(e);
     throw new Error(`${p.id}: ${fc.defaultReportMessage(details) ?? "failed"}\n` +
       `The case failed with: ${why}\nreplay: ${replay}`);
   }
-  const shown = slowest.what.length > 300 ? `${slowest.what.slice(0, 300)}...` : slowest.what;
+  const long = slowest.what.length > 300 && FUZZ.path === undefined;
+  const shown = long ? `${slowest.what.slice(0, 300)}...` : slowest.what;
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   const outcomes = [...tally].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k}: ${n}`);
   log(`${p.id}: ${details.numRuns} cases passed in ${seconds} s (${outcomes.join(", ")})`);

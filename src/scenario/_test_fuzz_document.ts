@@ -1,7 +1,8 @@
 /**
  * @internal Random scenario documents built from the format's own words, for the fuzz tests:
  * some of the top-level keys, a world, programs whose steps name an op of the registry with
- * some of its keys and the keys every step may have (`repeat` steps too), and checks. Values
+ * some of its keys and the keys every step may have (`repeat` steps too), ioctl steps with typed
+ * arguments (src/scenario/_test_fuzz_ioctl.ts), and checks. Values
  * come from what the built-in scenarios give the same key, or are any scalar, reference or
  * nested value. Some steps are the same object as an earlier one, which YAML writes once with
  * an anchor and then as an alias. Written as block YAML, flow YAML or JSON.
@@ -9,6 +10,7 @@
 import fc from "fast-check";
 import { stringify } from "yaml";
 import { ERRNO_NAMES } from "../uapi/mod.js";
+import { IOCTL_STEP, jsonWithBigints } from "./_test_fuzz_ioctl.js";
 import { NEAR_MISS_KEY, rarely } from "./_test_fuzz_snippet.js";
 import { KEYS, OP_FIELDS, OP_NAMES, SCALARS, valuesOf } from "./_test_fuzz_vocab.js";
 import { FINDING_NAMES } from "./schema.js";
@@ -92,6 +94,7 @@ const STEPS: fc.Arbitrary<Json[]> = fc.letrec((tie) => ({
   step: fc.oneof(
     { depthSize: "small", withCrossShrink: true },
     { weight: 8, arbitrary: OP_STEP },
+    { weight: 2, arbitrary: IOCTL_STEP },
     { weight: 1, arbitrary: fc.record({
       repeat: fc.oneof(fc.integer({ min: -2, max: 30 }), fc.array(fc.constantFrom(...SCALARS),
         { maxLength: 4 }), fc.constantFrom(20_000, "x", null)),
@@ -180,7 +183,7 @@ export class GeneratedDocument {
 }
 
 function write(doc: Json, style: "block" | "flow" | "json"): string {
-  if (style === "json") return JSON.stringify(doc, null, 2) ?? "null";
+  if (style === "json") return jsonWithBigints(doc, 2);
   return stringify(doc, { collectionStyle: style === "flow" ? "flow" : "any",
     aliasDuplicateObjects: true, lineWidth: 0 });
 }

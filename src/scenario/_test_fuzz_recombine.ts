@@ -4,12 +4,14 @@
  * whose step fields take values that the same key has elsewhere, with programs added or
  * removed and another world or other checks. Most stay valid, so the runner and the model meet
  * call sequences no built-in scenario makes (a close twice, a pull before an open, an unbind
- * in the middle of a mapping); the rest are rejected like any other file.
+ * in the middle of a mapping) and ioctls with typed arguments at and past their bounds; the
+ * rest are rejected like any other file.
  */
 import fc from "fast-check";
 import { stringify, parse } from "yaml";
 import { KERNEL_VERSIONS, PROFILE_NAMES } from "../base/mod.js";
 import { DRIVERS } from "../drivers/mod.js";
+import { IOCTL_STEP, jsonWithBigints } from "./_test_fuzz_ioctl.js";
 import { BUILTIN_SCENARIOS } from "./_test_fuzz_vocab.js";
 
 type Json = unknown;
@@ -74,6 +76,9 @@ export type Change =
       readonly step: number; readonly pick: number }
   | { readonly kind: "set-field"; readonly prog: number; readonly step: number;
       readonly key: number; readonly pick: number }
+  /** Inserts an ioctl step with typed args, good or bad (src/scenario/_test_fuzz_ioctl.ts). */
+  | { readonly kind: "ioctl-step"; readonly prog: number; readonly step: number;
+      readonly ioctl: Readonly<Record<string, Json>> }
   | { readonly kind: "drop-program"; readonly prog: number }
   /** Writes the program as {steps, may-end-blocked: pick is odd}, or back as a list. */
   | { readonly kind: "may-end-blocked"; readonly prog: number; readonly pick: number }
@@ -96,6 +101,7 @@ function changeStep(steps: Json[], c: Change & { step: number }): void {
       break;
     }
     case "foreign-step": steps.splice(i, 0, structuredClone(at(STEPS, c.pick))); break;
+    case "ioctl-step": steps.splice(i, 0, structuredClone(c.ioctl)); break;
     case "drop-field": {
       const key = isRecord(step) ? at(Object.keys(step), c.key) : undefined;
       if (key !== undefined) delete (step as Doc)[key];
@@ -148,6 +154,8 @@ const CHANGE: fc.Arbitrary<Change> = fc.oneof(
     "foreign-program" as const), prog: N, step: N, pick: N }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant("set-field" as const), prog: N,
     step: N, key: N, pick: N }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("ioctl-step" as const), prog: N,
+    step: N, ioctl: IOCTL_STEP }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("drop-program" as const), prog: N }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("may-end-blocked" as const), prog: N,
     pick: N }) },
@@ -161,7 +169,7 @@ export class RecombinedDocument {
     readonly text: string) {}
 
   [fc.toStringMethod](): string {
-    return `${this.base} with changes ${JSON.stringify(this.changes)}`;
+    return `${this.base} with changes ${jsonWithBigints(this.changes)}`;
   }
 }
 
@@ -171,6 +179,6 @@ export const recombinedDocument: fc.Arbitrary<RecombinedDocument> = fc
   .map(([base, changes, json]) => {
     const doc = structuredClone(base.doc);
     for (const c of changes) apply(doc, c);
-    const text = json ? JSON.stringify(doc) : stringify(doc, { lineWidth: 0 });
+    const text = json ? jsonWithBigints(doc) : stringify(doc, { lineWidth: 0 });
     return new RecombinedDocument(base.name, changes, text);
   });

@@ -86,21 +86,25 @@ const INTERPOLATIONS = fc
   )
   .map(([n, name, key]) => `${key}: "${`\${${name}}`.repeat(n)}"`);
 
-/** One edit away from a key the format knows: `opne`, `expects`, `Devices`. */
-export const NEAR_MISS_KEY = fc
-  .tuple(fc.constantFrom(...KEYS), fc.nat(),
-    fc.constantFrom("drop", "double", "swap", "upper", "s"))
-  .map(([k, n, how]) => {
-    const i = n % k.length;
-    switch (how) {
-      case "drop": return k.slice(0, i) + k.slice(i + 1);
-      case "double": return k.slice(0, i) + k[i]! + k.slice(i);
-      case "swap":
-        return i + 1 < k.length ? k.slice(0, i) + k[i + 1]! + k[i]! + k.slice(i + 2) : `${k}_`;
-      case "upper": return k.slice(0, i) + k[i]!.toUpperCase() + k.slice(i + 1);
-      default: return `${k}s`;
-    }
-  });
+/** One edit away from one of `words`: `opne`, `expects`, `Devices`. */
+export function nearMiss(words: readonly string[]): fc.Arbitrary<string> {
+  return fc.tuple(fc.constantFrom(...words), fc.nat(),
+      fc.constantFrom("drop", "double", "swap", "upper", "s"))
+    .map(([k, n, how]) => {
+      const i = n % k.length;
+      switch (how) {
+        case "drop": return k.slice(0, i) + k.slice(i + 1);
+        case "double": return k.slice(0, i) + k[i]! + k.slice(i);
+        case "swap":
+          return i + 1 < k.length ? k.slice(0, i) + k[i + 1]! + k[i]! + k.slice(i + 2) : `${k}_`;
+        case "upper": return k.slice(0, i) + k[i]!.toUpperCase() + k.slice(i + 1);
+        default: return `${k}s`;
+      }
+    });
+}
+
+/** One edit away from a key the format knows. */
+export const NEAR_MISS_KEY = nearMiss(KEYS);
 
 /** A value as it may stand after `key: `. */
 export const VALUE_TEXT: fc.Arbitrary<string> = fc.oneof(
