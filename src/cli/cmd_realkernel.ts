@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import {
-  compareWithFixture, formatComparison, parseFixture, RECORDING_PATH, summarize, type Fixture,
+  compareWithFixture, formatComparison, formatMatch, parseFixture, RECORDING_PATH, summarize, type Fixture,
 } from "../realkernel/mod.js";
 import { formatBytes, readTextBounded } from "../scenario/mod.js";
 import type { CommandContext } from "./context.js";
@@ -22,7 +22,7 @@ export function addRealkernelCommand(program: Command, ctx: CommandContext): voi
     .action((o: { fixture: string; all?: boolean }) => {
       const results = compareWithFixture(readFixture(o.fixture));
       const matches = o.all ? results.filter((r) => r.verdict === "match") : [];
-      for (const r of matches) ctx.io.out(`[${r.scn}] match ${r.real}`);
+      for (const r of matches) ctx.io.out(formatMatch(r));
       ctx.io.out(formatComparison(results));
       const c = summarize(results);
       ctx.exitCode = c.mismatch + c.missing + c.extra === 0 ? EXIT.pass : EXIT.expectation;

@@ -4,16 +4,33 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { RECORDING_PATH } from "../realkernel/mod.js";
 import { SCENARIO_DIR } from "./cmd_demo.js";
 import { vdrmInProcess } from "./_test_io.js";
 
 const EGPU = join(SCENARIO_DIR, "egpu-pull.yaml");
 
 describe("command bugs found by fuzzing", () => {
+  it("realkernel prints the step names and values of a fixture with control characters " +
+    "escaped", () => {
+    // Found by `VDRM_FUZZ_SEED=20240611 npm run fuzz`: a U+2029 inserted into a step name.
+    const dir = mkdtempSync(join(tmpdir(), "vdrm-found-"));
+    const fixture = join(dir, "edited.jsonl");
+    const lines = readFileSync(RECORDING_PATH, "utf8").split("\n");
+    const i = lines.findIndex((l) => l.includes('"scn":"d_open"') && l.includes('"type":"mem"'));
+    assert.ok(i > 0, "the recording has a mem line in step d_open");
+    lines[i] = lines[i]!.replace('"scn":"d_open"', '"scn":"\\u2029d\\u001b[31m\\n_open"');
+    writeFileSync(fixture, lines.join("\n"));
+    const r = vdrmInProcess(["realkernel", "--fixture", fixture, "--all"]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^\[\\u2029d\\x1b\[31m\\n_open\] MISSING$/m);
+    assert.doesNotMatch(r.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/);
+  });
+
   it("realkernel --fixture /dev/zero is refused after a bound, not read until memory ends", () => {
     const r = vdrmInProcess(["realkernel", "--fixture", "/dev/zero"]);
     assert.equal(r.code, 2, r.stderr);

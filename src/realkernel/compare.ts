@@ -6,6 +6,7 @@
  * missing (real only), extra (model only), or not-modelled (a difference the model does not
  * claim to reproduce, with the reason).
  */
+import { escapeControls } from "../scenario/mod.js";
 import { observationKey, type Observation } from "./observation.js";
 
 export type Verdict = "match" | "mismatch" | "missing" | "extra" | "not-modelled";
@@ -64,13 +65,23 @@ export function summarize(results: readonly Comparison[]): Record<Verdict, numbe
   return counts;
 }
 
+/** `[step] match <observation>`: a match, as `--all` shows it. */
+export function formatMatch(r: Comparison): string {
+  return `[${escapeControls(r.scn)}] match ${escapeControls(r.real ?? "")}`;
+}
+
+/**
+ * The differences, one to three lines each, and the counts. Step names and observations come
+ * from the recording, which may be any file: their control characters are escaped.
+ */
 export function formatComparison(results: readonly Comparison[]): string {
   const lines: string[] = [];
   for (const r of results) {
     if (r.verdict === "match") continue;
-    lines.push(`[${r.scn}] ${r.verdict.toUpperCase()}${r.reason ? ` (${r.reason})` : ""}`);
-    if (r.real !== null) lines.push(`    real:  ${r.real}`);
-    if (r.model !== null) lines.push(`    model: ${r.model}`);
+    const reason = r.reason ? ` (${r.reason})` : "";
+    lines.push(`[${escapeControls(r.scn)}] ${r.verdict.toUpperCase()}${reason}`);
+    if (r.real !== null) lines.push(`    real:  ${escapeControls(r.real)}`);
+    if (r.model !== null) lines.push(`    model: ${escapeControls(r.model)}`);
   }
   const c = summarize(results);
   lines.push(`${c.match} match, ${c.mismatch} mismatch, ${c.missing} missing, ${c.extra} extra, ${c["not-modelled"]} not modelled`);

@@ -5,7 +5,7 @@ import { compareObservations, type Comparison } from "./compare.js";
 import { loadFixture, type Fixture } from "./fixture.js";
 import { RECORDING_PATH, replayRecording } from "./replay.js";
 
-export { formatComparison, summarize, type Comparison, type Verdict } from "./compare.js";
+export { formatComparison, formatMatch, summarize, type Comparison, type Verdict } from "./compare.js";
 export { RECORDING_PATH } from "./replay.js";
 export { parseFixture, type Fixture } from "./fixture.js";
 
