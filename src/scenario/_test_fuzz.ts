@@ -76,14 +76,16 @@ export function skipped(id: string): boolean {
 }
 
 /**
- * Runs a property for its share of the cases; `log` gets the seed first and the figures at
- * the end (cases, time, the slowest case).
+ * Runs a property for its share of the cases (`settings`: the environment's by default); `log`
+ * gets the seed first and the figures at the end (cases, time, the slowest case).
  * @throws Error with fast-check's report and the command that replays the failing case.
  */
-export function runFuzzProperty<T>(p: FuzzProperty<T>, log: (line: string) => void): void {
-  // A path names one case: replay that case only (and its shrinks, if it fails).
-  const numRuns = FUZZ.path !== undefined ? 1 : Math.max(1, Math.round(FUZZ.runs * p.share));
-  log(`${p.id}: ${numRuns} cases, seed ${FUZZ.seed}${FUZZ.path ? `, path ${FUZZ.path}` : ""}`);
+export function runFuzzProperty<T>(p: FuzzProperty<T>, log: (line: string) => void,
+  settings: FuzzSettings = FUZZ): void {
+  const s = settings;
+  // A path names one case: replay that case only, without shrinking it again.
+  const numRuns = s.path !== undefined ? 1 : Math.max(1, Math.round(s.runs * p.share));
+  log(`${p.id}: ${numRuns} cases, seed ${s.seed}${s.path ? `, path ${s.path}` : ""}`);
   let slowest = { ms: -1, what: "" };
   const tally = new Map<string, number>();
   const timed = (v: T): void => {
@@ -92,21 +94,22 @@ export function runFuzzProperty<T>(p: FuzzProperty<T>, log: (line: string) => vo
     const ms = performance.now() - t0;
     tally.set(label, (tally.get(label) ?? 0) + 1);
     if (ms > slowest.ms) slowest = { ms, what: fc.stringify(v) };
-    assert.ok(ms <= FUZZ.caseMsMax, `the case took ${ms.toFixed(0)} ms, more than the ` +
-      `liveness bound of ${FUZZ.caseMsMax} ms (VDRM_FUZZ_CASE_MS)`);
+    assert.ok(ms <= s.caseMsMax, `the case took ${ms.toFixed(0)} ms, more than the ` +
+      `liveness bound of ${s.caseMsMax} ms (VDRM_FUZZ_CASE_MS)`);
   };
   const t0 = performance.now();
   let details: fc.RunDetails<[T]>;
   try {
     details = fc.check(fc.property(p.arbitrary, timed), {
-      seed: FUZZ.seed, numRuns, ...(FUZZ.path !== undefined ? { path: FUZZ.path } : {}),
+      seed: s.seed, numRuns,
+      ...(s.path !== undefined ? { path: s.path, endOnFailure: true } : {}),
     });
   } catch (e) {
     // A generator that throws is a bug of the test, not a case: fast-check gives no path.
-    throw new Error(`${p.id}: a generator failed with seed ${FUZZ.seed}`, { cause: e });
+    throw new Error(`${p.id}: a generator failed with seed ${s.seed}`, { cause: e });
   }
   if (details.failed) {
-    const bound = FUZZ.caseMsMax === CASE_MS_DEFAULT ? "" : `VDRM_FUZZ_CASE_MS=${FUZZ.caseMsMax} `;
+    const bound = s.caseMsMax === CASE_MS_DEFAULT ? "" : `VDRM_FUZZ_CASE_MS=${s.caseMsMax} `;
     const replay = `VDRM_FUZZ_ONLY=${p.id} VDRM_FUZZ_SEED=${details.seed} ${bound}` +
       `VDRM_FUZZ_PATH=${details.counterexamplePath ?? ""} npm run fuzz`;
     const e = details.errorInstance;
@@ -114,7 +117,7 @@ export function runFuzzProperty<T>(p: FuzzProperty<T>, log: (line: string) => vo
     throw new Error(`${p.id}: ${fc.defaultReportMessage(details) ?? "failed"}\n` +
       `The case failed with: ${why}\nreplay: ${replay}`);
   }
-  const long = slowest.what.length > 300 && FUZZ.path === undefined;
+  const long = slowest.what.length > 300 && s.path === undefined;
   const shown = long ? `${slowest.what.slice(0, 300)}...` : slowest.what;
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   const outcomes = [...tally].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k}: ${n}`);
