@@ -19,7 +19,7 @@ import { CliError } from "./errors.js";
 import { EXIT, worst } from "./exit.js";
 import type { Io } from "./io.js";
 import { choice, parseCount, parseKernel, parseSeed } from "./options.js";
-import { checkOutputPath, writeOutput } from "./output_path.js";
+import { checkOutputPath, checkOutputsApart, writeOutput } from "./output_path.js";
 import { parseReplayToken, replayMismatchMessage, runSettings, type RunSettings } from "./replay_args.js";
 
 export interface RunOptions {
@@ -147,6 +147,10 @@ export function runCommand(files: readonly string[], o: RunOptions, io: Io): num
   const settings = overrides(files, o);
   if (o.trace !== undefined) checkOutputPath("--trace", o.trace);
   if (o.html !== undefined) checkOutputPath("--html", o.html);
+  const outputs: (readonly [string, string])[] = [];
+  if (o.trace !== undefined) outputs.push(["--trace", o.trace]);
+  if (o.html !== undefined) outputs.push(["--html", o.html]);
+  checkOutputsApart(outputs, files);
   const scenarios = loadAll(files, io);
   if (scenarios === null) return EXIT.input;
   const runs: ScenarioRun[] = [];
