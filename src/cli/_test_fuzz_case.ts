@@ -6,7 +6,7 @@
  * file is invalid.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assertCleanText, FUZZ } from "../scenario/_test_fuzz.js";
@@ -24,10 +24,14 @@ interface Made {
   readonly outputs: string[];
   /** Everything the user gave, for assertCleanText(). */
   readonly input: string;
+  /** Regular files given as input (scenarios, fixtures) and their bytes before the run. */
+  readonly kept: { readonly path: string; readonly bytes: Buffer }[];
 }
 
-function outPath(kind: OutKind, ext: string, dir: string, n: number): string {
+function outPath(kind: OutKind, ext: string, dir: string, n: number,
+  input: string | undefined): string {
   switch (kind) {
+    case "input": return input ?? join(dir, `out${n}${ext}`);
     case "new": return join(dir, `out${n}${ext}`);
     case "nested": return join(dir, "a", "b", `out${n}${ext}`);
     case "relative": return join("rel", `out${n}${ext}`);
@@ -74,28 +78,44 @@ function filePath(f: FileArg, dir: string, n: number): { path: string; text: str
   }
 }
 
+/** Makes the files first (an output path may name one of them), then the output paths. */
 function materialize(c: CliCase, dir: string): Made {
-  const made: Made = { argv: [], scenarios: [], outputs: [], input: "" };
+  const made: Made = { argv: [], scenarios: [], outputs: [], input: "", kept: [] };
   const inputs: string[] = [];
+  const files = new Map<number, string>();
   for (const [n, a] of c.args.entries()) {
-    const arg = made1(a, dir, n, made, inputs);
+    if (typeof a === "string" || !("file" in a)) continue;
+    const f = filePath(a.file, dir, n);
+    files.set(n, f.path);
+    inputs.push(f.text);
+    if (c.args[0] === "run") made.scenarios.push(f.path);
+    if (statSync(f.path, { throwIfNoEntry: false })?.isFile() === true) {
+      made.kept.push({ path: f.path, bytes: readFileSync(f.path) });
+    }
+  }
+  // Never a built-in scenario: a bug would overwrite the repository's file.
+  const first = [...files.values()].find((f) => f.startsWith(`${dir}/`));
+  for (const [n, a] of c.args.entries()) {
+    let arg: string;
+    if (typeof a === "string") arg = a;
+    else if ("file" in a) arg = files.get(n)!;
+    else {
+      arg = outPath(a.out, a.ext, dir, n, first);
+      if (arg.trim() !== "" && !existsSync(arg)) made.outputs.push(arg);
+    }
     made.argv.push(arg);
     inputs.push(arg);
   }
   return { ...made, input: inputs.join("\n") };
 }
 
-function made1(a: Arg, dir: string, n: number, made: Made, inputs: string[]): string {
-  if (typeof a === "string") return a;
-  if ("out" in a) {
-    const p = outPath(a.out, a.ext, dir, n);
-    if (p.trim() !== "" && !existsSync(p)) made.outputs.push(p);
-    return p;
+/** Nothing lost: every input file holds the bytes it held before the run. */
+function assertInputsKept(made: Made): void {
+  for (const k of made.kept) {
+    const now = statSync(k.path, { throwIfNoEntry: false })?.isFile() === true
+      ? readFileSync(k.path) : null;
+    assert.ok(now !== null && now.equals(k.bytes), `the input ${k.path} was overwritten or lost`);
   }
-  const f = filePath(a.file, dir, n);
-  inputs.push(f.text);
-  if (made.argv[0] === "run") made.scenarios.push(f.path);
-  return f.path;
 }
 
 const EXIT_CODES = new Set<number>(VERDICTS.map((v) => v.exit));
@@ -154,6 +174,7 @@ export function checkCliCase(c: CliCase, o: { readonly twice?: boolean } = {}): 
     const first = runOnce(made.argv);
     const { code } = first;
     checkOutcome(made, code, first.stdout, first.stderr);
+    assertInputsKept(made);
     if (o.twice === true) {
       assert.deepEqual(runOnce(made.argv), first, "the same command gave another answer");
     }

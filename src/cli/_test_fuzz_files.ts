@@ -17,7 +17,9 @@ import { BUILTIN_SCENARIOS } from "../scenario/_test_fuzz_vocab.js";
 /** An output path, made when the case runs. */
 export type OutKind =
   | "new" | "nested" | "relative" | "empty" | "blank" | "dir" | "trailing-slash" | "proc"
-  | "proc-deep" | "sys" | "dev-full" | "dev-null" | "under-file" | "long-name" | "control";
+  | "proc-deep" | "sys" | "dev-full" | "dev-null" | "under-file" | "long-name" | "control"
+  /** The path of the case's first input file (a scenario or a fixture), if it has one. */
+  | "input";
 
 /** A file argument (a scenario or a fixture), made when the case runs. */
 export type FileArg =
@@ -37,6 +39,7 @@ export const REFUSED_OUT: readonly OutKind[] = [
 ];
 const ALL_OUT: readonly OutKind[] = [
   ...REFUSED_OUT, "new", "nested", "relative", "dev-full", "dev-null", "long-name", "control",
+  "input",
 ];
 
 const GOOD_OUT: readonly OutKind[] = ["new", "nested", "relative", "dev-null"];

@@ -10,6 +10,7 @@ import fc from "fast-check";
 import { ERRORS_SHOWN_MAX } from "./limits.js";
 import type { LoadResult } from "./load.js";
 import { formatLocated } from "./locate.js";
+import { escapeControls } from "./user_text.js";
 
 export interface FuzzSettings {
   /** Cases of all the fuzz properties together (VDRM_FUZZ_RUNS, default 1 000). */
@@ -139,7 +140,8 @@ const BUG_WORDS = ["undefined", "[object Object]", "NaN"];
 export function assertCleanText(text: string, input: string, what: string): void {
   const control = CONTROL.exec(text);
   assert.equal(control, null, `${what} holds a raw control character ` +
-    `${JSON.stringify(control?.[0])}: ${JSON.stringify(text.slice(0, 500))}`);
+    `"${escapeControls(control?.[0] ?? "")}" at ${control?.index}: ` +
+    `"${escapeControls(text.slice(0, 500))}"`);
   assert.doesNotMatch(text, STACK_FRAME, `${what} holds a stack trace`);
   for (const w of BUG_WORDS) {
     if (input.toLowerCase().includes(w.toLowerCase())) continue;

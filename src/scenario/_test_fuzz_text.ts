@@ -157,7 +157,9 @@ export const EDIT: fc.Arbitrary<Edit> = fc.oneof(
 
 function shown(e: Edit): string {
   return JSON.stringify(e, (_k, v: unknown) =>
-    typeof v === "string" && v.length > 60 ? `${v.slice(0, 40)}... (${v.length} chars)` : v);
+    typeof v === "string" && v.length > 60 ? `${v.slice(0, 40)}... (${v.length} chars)` : v)
+    // JSON leaves these two raw; a report that shows them breaks its line.
+    .replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 
 /** A text made by edits of a file; prints as the file and its edits (the text may be large). */
