@@ -27,7 +27,7 @@ describe("command bugs found by fuzzing", () => {
     writeFileSync(fixture, lines.join("\n"));
     const r = vdrmInProcess(["realkernel", "--fixture", fixture, "--all"]);
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stdout, /^\[\\u2029d\\x1b\[31m\\n_open\] MISSING$/m);
+    assert.match(r.stdout, /^@@ \\u2029d\\x1b\[31m\\n_open @@$/m);
     assert.doesNotMatch(r.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/);
   });
 

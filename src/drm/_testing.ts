@@ -4,7 +4,7 @@
  * about managed releases.
  */
 import { Device, Kernel, Process, type KernelProfile } from "../base/mod.js";
-import { assert, FifoStrategy, findingSummary, Sim, type Finding, type Task } from "../kernel/mod.js";
+import { assert, FifoStrategy, findingSummary, Sim, step, type Finding, type KStruct, type Task } from "../kernel/mod.js";
 import type { AnyIoctlDef, Fd, IoctlIn, IoctlOutOf, SysResult } from "../uapi/mod.js";
 import { drmDevAlloc, drmDevPut, drmDevRegister, type DrmDevice } from "./device.js";
 import { drmCore } from "./drm_core.js";
@@ -38,6 +38,11 @@ export interface DrmMachine {
   readonly proc: Process;
   /** Runs `body` as a task to the end and returns its result. */
   run<T>(body: () => Task<T>): T;
+  /**
+   * Runs `body` as a task that starts with a step `fn` writing `writes`: the caller a model
+   * function expects (a driver's probe, an ioctl), which declares the objects it hands over.
+   */
+  runIn<T>(fn: string, writes: readonly KStruct[], body: () => Task<T>): T;
   /** A fresh parent device (a platform device that lives as long as the machine). */
   parent(name?: string): Device;
   /** drm_dev_alloc() under a fresh parent; throws if it fails. */
@@ -74,6 +79,11 @@ export function drmMachine(profile: KernelProfile = { name: "mainline", version:
     kernel,
     proc,
     run: <T>(body: () => Task<T>): T => sim.runTask("test", body(), { kind: "user" }),
+    runIn: <T>(fn: string, writes: readonly KStruct[], body: () => Task<T>): T =>
+      m.run(function* () {
+        yield step(fn, [], writes);
+        return yield* body();
+      }),
     parent: (name = `drmtest.${parents++}`) => new Device(kernel, { name, parent: null, subsystem: "platform", persistent: true }),
     alloc: (driver = TEST_DRIVER) => {
       const parent = m.parent();

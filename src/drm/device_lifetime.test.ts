@@ -31,7 +31,7 @@ function* insideFor(dev: DrmDevice, log: string[], name: string, holdTicks: numb
   assert.ok(token !== null, `${name} could not enter`);
   log.push(`${name} enters`);
   yield sleepTicks(holdTicks, step(`${name}_exit`, [dev], [dev.unplugSrcu]));
-  if (observe !== undefined) log.push(observe());
+  if (observe !== undefined) log.push(dev.sim.observe(observe));
   log.push(`${name} exits`);
   drmDevExit(dev, token);
 }
@@ -167,13 +167,14 @@ describe("drm_dev_unplug and drm_dev_enter sections", () => {
     const dev = m.registered();
     const log: string[] = [];
     m.sim.spawn("nested", (function* () {
+      yield step("nested_enter", [dev], [dev.unplugSrcu]);
       const outer = drmDevEnter(dev);
       const inner = drmDevEnter(dev);
       assert.ok(outer !== null && inner !== null);
-      yield sleepTicks(500);
+      yield sleepTicks(500, step("inner_exit", [dev], [dev.unplugSrcu]));
       log.push("inner exits");
       drmDevExit(dev, inner);
-      yield sleepTicks(500);
+      yield sleepTicks(500, step("outer_exit", [dev], [dev.unplugSrcu]));
       log.push("outer exits");
       drmDevExit(dev, outer);
     })());

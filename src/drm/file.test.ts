@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { sleepTicks } from "../kernel/mod.js";
+import { sleepTicks, step } from "../kernel/mod.js";
 import { DRM_IOCTL_VERSION, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDNORM, type Fd } from "../uapi/mod.js";
 import { drmMachine, type DrmMachine } from "./_testing.js";
 import { drmDevUnplug, type DrmDevice } from "./device.js";
@@ -57,8 +57,10 @@ describe("drm_poll", () => {
 
   test("poll() without events waits and wakes with POLLIN when an event is queued", () => {
     const { m, fd, queue } = openCard();
+    const kfile = m.proc.fds.get(fd)!;
+    const file = drmFileOf(kfile);
     m.sim.spawn("vblank", (function* () {
-      yield sleepTicks(2000);
+      yield sleepTicks(2000, step("drm_send_event", [kfile], [file]));
       queue();
     })());
     const start = m.sim.now;

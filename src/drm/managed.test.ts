@@ -100,7 +100,7 @@ describe("drmm_add_action and drmm_add_action_or_reset", () => {
     const dev = m.alloc();
     const a = noting(m, "a");
     m.kernel.faults.set("drmm_add_action", { nth: 1 });
-    assert.equal(m.run(() => drmmAddActionOrReset(dev, "a", a, "A")), "ENOMEM");
+    assert.equal(m.runIn("test_caller", [dev], () => drmmAddActionOrReset(dev, "a", a, "A")), "ENOMEM");
     assert.deepEqual(a.calls, ["A"]);
     finalPut(m, dev);
     assert.deepEqual(a.calls, ["A"], "not called again at the final put");
@@ -111,7 +111,7 @@ describe("drmm_add_action and drmm_add_action_or_reset", () => {
     const m = drmMachine();
     const dev = m.alloc();
     const a = noting(m, "a");
-    assert.equal(m.run(() => drmmAddActionOrReset(dev, "a", a, "A")), 0);
+    assert.equal(m.runIn("test_caller", [dev], () => drmmAddActionOrReset(dev, "a", a, "A")), 0);
     assert.deepEqual(a.calls, []);
     finalPut(m, dev);
     assert.deepEqual(a.calls, ["A"]);
@@ -125,7 +125,7 @@ describe("drmm_release_action", () => {
     const a = noting(m, "a");
     assert.equal(drmmAddAction(dev, "a", a, "A"), 0);
     const live = m.sim.liveAllocations().length;
-    m.run(() => drmmReleaseAction(dev, a, "A"));
+    m.runIn("test_caller", [dev], () => drmmReleaseAction(dev, a, "A"));
     assert.deepEqual(a.calls, ["A"]);
     assert.equal(m.sim.liveAllocations().length, live - 1, "the tracking node is freed");
     assert.ok(!finalPut(m, dev).includes("a(A)"));
@@ -138,7 +138,7 @@ describe("drmm_release_action", () => {
     const m = drmMachine();
     const dev = m.alloc();
     const stranger = noting(m, "stranger");
-    m.run(() => drmmReleaseAction(dev, stranger, "S"));
+    m.runIn("test_caller", [dev], () => drmmReleaseAction(dev, stranger, "S"));
     assert.deepEqual(stranger.calls, []);
     assert.equal(m.warnings().length, 1);
     assert.match(m.warnings()[0] ?? "", /^drmm_release_action: /);
@@ -149,7 +149,7 @@ describe("drmm_release_action", () => {
     const dev = m.alloc();
     const a = noting(m, "a");
     assert.equal(drmmAddAction(dev, "a", a, "A"), 0);
-    m.run(() => drmmReleaseAction(dev, a, "other"));
+    m.runIn("test_caller", [dev], () => drmmReleaseAction(dev, a, "other"));
     assert.deepEqual(a.calls, []);
     assert.equal(m.warnings().length, 1);
     finalPut(m, dev);
@@ -162,7 +162,7 @@ describe("drmm_release_action", () => {
     const a = noting(m, "a");
     assert.equal(drmmAddAction(dev, "a", a, "first"), 0);
     assert.equal(drmmAddAction(dev, "a", a, "second"), 0);
-    m.run(() => drmmReleaseAction(dev, a));
+    m.runIn("test_caller", [dev], () => drmmReleaseAction(dev, a));
     assert.deepEqual(a.calls, ["first"]);
     finalPut(m, dev);
     assert.deepEqual(a.calls, ["first", "second"]);
@@ -264,7 +264,7 @@ describe("drmm_mutex_init", () => {
     const m = drmMachine();
     const dev = m.alloc();
     m.kernel.faults.set("drmm_add_action", { nth: 1 });
-    assert.equal(m.run(() => drmmMutexInit(dev, "test_lock")), "ENOMEM");
+    assert.equal(m.runIn("test_caller", [dev], () => drmmMutexInit(dev, "test_lock")), "ENOMEM");
   });
 });
 

@@ -12,6 +12,7 @@ import { Sim } from "./sim.js";
 import { FifoStrategy, ReplayStrategy, type SchedulingStrategy } from "./strategy.js";
 import { lookupStep, sleepTicks, step, type Task, type TaskView } from "./task.js";
 import { WaitQueue, waitEvent } from "./wait_queue.js";
+import { expectUndeclaredAccesses } from "./_test_footprints.js";
 
 class Queue {
   readonly items: number[] = [];
@@ -33,8 +34,11 @@ function undeclared(sim: Sim): Extract<Finding, { kind: "undeclared-access" }>[]
   return sim.findings.filter((f): f is Extract<Finding, { kind: "undeclared-access" }> => f.kind === "undeclared-access");
 }
 
+/** A Sim with the checker on, whose undeclared accesses are what the test checks. */
 function checkedSim(strategy: SchedulingStrategy = new FifoStrategy()): Sim {
-  return new Sim({ seed: 1, footprints: "check", strategy });
+  const sim = new Sim({ seed: 1, footprints: "check", strategy });
+  expectUndeclaredAccesses(sim);
+  return sim;
 }
 
 test("a write to an object the step did not declare is an undeclared-access finding naming step, object and field", () => {

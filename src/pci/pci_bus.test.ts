@@ -34,7 +34,7 @@ describe("PciBus", () => {
   test("enumerate() makes the sysfs files before the add uevent", () => {
     const m = machine();
     const seen: boolean[] = [];
-    m.kernel.uevents.subscribe({ deliver: (ev) => void (ev.action === "add" && seen.push(m.kernel.sysfs.exists(`/sys/bus/pci/devices/${BDF}/vendor`))) });
+    m.kernel.uevents.subscribe({ deliver: (ev) => void (ev.action === "add" && seen.push(m.kernel.sim.observe(() => m.kernel.sysfs.exists(`/sys/bus/pci/devices/${BDF}/vendor`)))) });
     m.run(function* () {
       yield* m.bus.insertCard(BDF, bochsCard());
       yield* m.bus.enumerate();
