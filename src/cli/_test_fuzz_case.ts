@@ -89,7 +89,9 @@ function materialize(c: CliCase, dir: string): Made {
     files.set(n, f.path);
     inputs.push(f.text);
     if (c.args[0] === "run") made.scenarios.push(f.path);
-    if (statSync(f.path, { throwIfNoEntry: false })?.isFile() === true) {
+    // Files the case made, and built-in scenarios (not /proc/self/mem: reading it is EIO).
+    const ours = f.path.startsWith(`${dir}/`) || a.file.kind === "builtin";
+    if (ours && statSync(f.path, { throwIfNoEntry: false })?.isFile() === true) {
       made.kept.push({ path: f.path, bytes: readFileSync(f.path) });
     }
   }
