@@ -21,7 +21,7 @@ import {
   type DmaFence,
   type DmaFenceOps,
 } from "../base/mod.js";
-import { KObject, sleepTicks, step, ticksFromNsCeil, type SimTask, type Task } from "../kernel/mod.js";
+import { KObject, lookupStep, sleepTicks, step, ticksFromNsCeil, type SimTask, type Task } from "../kernel/mod.js";
 import { errnoValue, fail, ok, type DRM_IOCTL_VTEST_JOB, type IoctlIn, type IoctlOutOf, type SysResult } from "../uapi/mod.js";
 import {
   drmDevEnter,
@@ -78,7 +78,10 @@ export function* vtestJobIoctl(
   const dev = file.dev;
   const tl = vtestTimelineOf(dev);
   if (tl === undefined || arg.duration_ns > VTEST_JOB_NS_MAX) return fail("EINVAL");
-  yield step("vtest_job_ioctl", [dev], [file, tl, dev.unplugSrcu, ...syncobjAt(file, arg.out_syncobj)]);
+  yield lookupStep("vtest_job_ioctl", () => ({
+    reads: [dev],
+    writes: [file, tl, dev.unplugSrcu, ...syncobjAt(file, arg.out_syncobj)],
+  }));
   const syncobj = drmSyncobjLookup(file, arg.out_syncobj);
   if (syncobj === undefined) return fail("ENOENT");
   const token = drmDevEnter(dev);
@@ -119,8 +122,8 @@ function* vtestJobRun(tl: VtestTimeline, job: VtestJob, ticks: number): Task<voi
 export function* vtestTimelineFini(dev: DrmDevice): Task<void> {
   const tl = vtestTimelineOf(dev);
   if (tl === undefined) return;
+  yield lookupStep("vtest_fence_fini", () => ({ reads: [], writes: [tl, ...[...tl.pending].map((j) => j.fence)] }));
   const jobs = [...tl.pending];
-  yield step("vtest_fence_fini", [], [tl, ...jobs.map((j) => j.fence)]);
   for (const job of jobs) {
     job.cancelled = true;
     tl.pending.delete(job);
