@@ -219,7 +219,10 @@ describe("dma_fence references", () => {
       yield step("t", [], [fence]);
       yield* dmaFencePut(fence);
     })());
-    assert.deepEqual(warnings(sim), ["dma_fence_release: fence test:ring0:3:9 released with pending signals"]);
+    assert.deepEqual(
+      warnings(sim),
+      ["dma_fence_release: fence test:ring0:3:9 released with pending signals"],
+    );
     assert.equal(status, -35);
   });
 

@@ -19,7 +19,18 @@
  *
  * @see drivers/dma-buf/dma-fence.c, include/linux/dma-fence.h
  */
-import { assert, Kref, krefGet, krefPut, KObject, type StepYield, type Task, waitEvent, WaitQueue, waitEventInterruptible } from "../kernel/mod.js";
+import {
+  assert,
+  KObject,
+  Kref,
+  krefGet,
+  krefPut,
+  waitEvent,
+  waitEventInterruptible,
+  WaitQueue,
+  type StepYield,
+  type Task,
+} from "../kernel/mod.js";
 import { errnoName, errnoValue } from "../uapi/mod.js";
 import type { Kernel } from "./kernel.js";
 
@@ -92,10 +103,14 @@ export function dmaFenceContextAlloc(kernel: Kernel, num: number): bigint {
  * A new unsignalled fence holding one reference, named "<driver>:<timeline>" in its label.
  * @see dma_fence_init()
  */
-export function dmaFenceInit(kernel: Kernel, ops: DmaFenceOps, context: bigint, seqno: bigint): DmaFence {
+export function dmaFenceInit(
+  kernel: Kernel,
+  ops: DmaFenceOps,
+  context: bigint,
+  seqno: bigint,
+): DmaFence {
   const fence = new DmaFence(kernel, ops, context, seqno);
-  const label = `dma_fence ${ops.getDriverName(fence)}:${ops.getTimelineName(fence)}:${context}:${seqno}`;
-  kernel.sim.relabel(fence.mem, label);
+  kernel.sim.relabel(fence.mem, `dma_fence ${fenceName(fence)}`);
   return fence;
 }
 
@@ -126,7 +141,8 @@ function dmaFenceRelease(fence: DmaFence): void {
 /** "driver:timeline:context:seqno", as the kernel prints a fence. */
 export function fenceName(fence: DmaFence): string {
   const { ops } = fence;
-  return `${ops.getDriverName(fence)}:${ops.getTimelineName(fence)}:${fence.context}:${fence.seqno}`;
+  const { context, seqno } = fence;
+  return `${ops.getDriverName(fence)}:${ops.getTimelineName(fence)}:${context}:${seqno}`;
 }
 
 /**
@@ -138,7 +154,8 @@ export function dmaFenceSetError(fence: DmaFence, error: number): void {
   const sim = fence.kernel.sim;
   if (fence.signaled) sim.warn(`dma_fence_set_error: fence ${fenceName(fence)} already signaled`);
   if (!(Number.isInteger(error) && error < 0 && error >= -MAX_ERRNO)) {
-    sim.warn(`dma_fence_set_error: error ${error} of fence ${fenceName(fence)} not in -${MAX_ERRNO}..-1`);
+    const name = fenceName(fence);
+    sim.warn(`dma_fence_set_error: error ${error} of fence ${name} not in -${MAX_ERRNO}..-1`);
   }
   fence.error = error;
 }
@@ -203,7 +220,11 @@ export function dmaFenceEnableSwSignaling(fence: DmaFence): void {
  * signalled already, or signals while its signalling is being enabled.
  * @see dma_fence_add_callback()
  */
-export function dmaFenceAddCallback(fence: DmaFence, cb: DmaFenceCb, func: NonNullable<DmaFenceCb["func"]>): 0 | "ENOENT" {
+export function dmaFenceAddCallback(
+  fence: DmaFence,
+  cb: DmaFenceCb,
+  func: NonNullable<DmaFenceCb["func"]>,
+): 0 | "ENOENT" {
   if (fence.signaled) return "ENOENT";
   dmaFenceEnableSwSignaling(fence);
   if (fence.signaled) return "ENOENT";
@@ -236,7 +257,8 @@ export function* dmaFenceWaitTimeout(
   timeoutTicks: number,
   resume: StepYield,
 ): Task<number> {
-  assert(Number.isInteger(timeoutTicks) && timeoutTicks >= 0, `Cannot wait for fence ${fenceName(fence)}: timeout ${timeoutTicks}`);
+  const valid = Number.isInteger(timeoutTicks) && timeoutTicks >= 0;
+  assert(valid, `Cannot wait for fence ${fenceName(fence)}: timeout ${timeoutTicks}`);
   const sim = fence.kernel.sim;
   dmaFenceEnableSwSignaling(fence);
   const done = timeoutTicks === 0 ? 1 : timeoutTicks;

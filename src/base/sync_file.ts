@@ -22,7 +22,16 @@ import {
   type IoctlRequest,
   type SysResult,
 } from "../uapi/mod.js";
-import { dmaFenceAddCallback, dmaFenceGet, dmaFenceGetStatus, dmaFenceIsSignaled, dmaFencePut, dmaFenceRemoveCallback, type DmaFence, type DmaFenceCb } from "./dma_fence.js";
+import {
+  dmaFenceAddCallback,
+  dmaFenceGet,
+  dmaFenceGetStatus,
+  dmaFenceIsSignaled,
+  dmaFencePut,
+  dmaFenceRemoveCallback,
+  type DmaFence,
+  type DmaFenceCb,
+} from "./dma_fence.js";
 import type { Kernel } from "./kernel.js";
 import { KFile, type FileOps, type PollWait } from "./vfs.js";
 
@@ -125,7 +134,10 @@ type FileInfoOut = IoctlOutOf<typeof SYNC_IOC_FILE_INFO>;
  * user memory to write it into.
  * @see sync_file_ioctl_fence_info()
  */
-export function syncFileIoctlFenceInfo(s: SyncFile, arg: IoctlIn<typeof SYNC_IOC_FILE_INFO>): SysResult<FileInfoOut> {
+export function syncFileIoctlFenceInfo(
+  s: SyncFile,
+  arg: IoctlIn<typeof SYNC_IOC_FILE_INFO>,
+): SysResult<FileInfoOut> {
   if (arg.flags !== 0 || arg.pad !== 0) return fail("EINVAL");
   const numFences = 1;
   const status = dmaFenceGetStatus(s.fence);
@@ -137,7 +149,11 @@ export function syncFileIoctlFenceInfo(s: SyncFile, arg: IoctlIn<typeof SYNC_IOC
 }
 
 /** @see sync_file_ioctl() */
-function* syncFileIoctl(file: KFile, request: IoctlRequest, arg: IoctlFields): Task<SysResult<IoctlFields>> {
+function* syncFileIoctl(
+  file: KFile,
+  request: IoctlRequest,
+  arg: IoctlFields,
+): Task<SysResult<IoctlFields>> {
   const s = syncFileFrom(file);
   // The status may signal the fence (its provider's `signaled` op).
   yield step("sync_file_ioctl", [], [s, s.fence]);

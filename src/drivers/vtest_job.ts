@@ -21,8 +21,24 @@ import {
   type DmaFence,
   type DmaFenceOps,
 } from "../base/mod.js";
-import { KObject, lookupStep, sleepTicks, step, ticksFromNsCeil, type SimTask, type Task } from "../kernel/mod.js";
-import { errnoValue, fail, ok, type DRM_IOCTL_VTEST_JOB, type IoctlIn, type IoctlOutOf, type SysResult } from "../uapi/mod.js";
+import {
+  KObject,
+  lookupStep,
+  sleepTicks,
+  step,
+  ticksFromNsCeil,
+  type SimTask,
+  type Task,
+} from "../kernel/mod.js";
+import {
+  errnoValue,
+  fail,
+  ok,
+  type DRM_IOCTL_VTEST_JOB,
+  type IoctlIn,
+  type IoctlOutOf,
+  type SysResult,
+} from "../uapi/mod.js";
 import {
   drmDevEnter,
   drmDevExit,
@@ -63,7 +79,8 @@ export function vtestTimelineOf(dev: DrmDevice): VtestTimeline | undefined {
 /** Made at probe, once the device is registered; the caller's step writes `dev`. */
 export function vtestTimelineInit(dev: DrmDevice): void {
   const name = dev.primary?.name ?? dev.label;
-  (dev as WithTimeline)[TIMELINE] = new VtestTimeline(dev, dmaFenceContextAlloc(dev.kernel, 1), name);
+  const context = dmaFenceContextAlloc(dev.kernel, 1);
+  (dev as WithTimeline)[TIMELINE] = new VtestTimeline(dev, context, name);
 }
 
 function fenceOps(tl: VtestTimeline): DmaFenceOps {
@@ -122,7 +139,8 @@ function* vtestJobRun(tl: VtestTimeline, job: VtestJob, ticks: number): Task<voi
 export function* vtestTimelineFini(dev: DrmDevice): Task<void> {
   const tl = vtestTimelineOf(dev);
   if (tl === undefined) return;
-  yield lookupStep("vtest_fence_fini", () => ({ reads: [], writes: [tl, ...[...tl.pending].map((j) => j.fence)] }));
+  const fences = (): DmaFence[] => [...tl.pending].map((j) => j.fence);
+  yield lookupStep("vtest_fence_fini", () => ({ reads: [], writes: [tl, ...fences()] }));
   const jobs = [...tl.pending];
   for (const job of jobs) {
     job.cancelled = true;

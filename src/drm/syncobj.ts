@@ -21,7 +21,16 @@ import {
   type FileOps,
   type Kernel,
 } from "../base/mod.js";
-import { assert, KObject, Kref, krefGet, krefPut, lookupStep, type Task } from "../kernel/mod.js";
+import {
+  assert,
+  KObject,
+  Kref,
+  krefGet,
+  krefPut,
+  lookupStep,
+  type KStruct,
+  type Task,
+} from "../kernel/mod.js";
 import type { Fd } from "../uapi/mod.js";
 import type { DrmFile } from "./file.js";
 
@@ -117,7 +126,8 @@ export function drmSyncobjGetHandle(file: DrmFile, syncobj: DrmSyncobj): number 
 /** Puts every handle of a closing file. @see drm_syncobj_release() */
 export function* drmSyncobjRelease(file: DrmFile): Task<void> {
   for (const [handle, syncobj] of [...file.syncobjs]) {
-    yield lookupStep("drm_syncobj_release", () => ({ reads: [], writes: [file, syncobj, ...fenceOf(syncobj)] }));
+    const writes = (): KStruct[] => [file, syncobj, ...fenceOf(syncobj)];
+    yield lookupStep("drm_syncobj_release", () => ({ reads: [], writes: writes() }));
     file.syncobjs.delete(handle);
     yield* drmSyncobjPut(syncobj);
   }
@@ -132,7 +142,8 @@ export function fenceOf(syncobj: DrmSyncobj): DmaFence[] {
 function* drmSyncobjFileRelease(file: KFile): Task<void> {
   const syncobj = syncobjOfFile(file);
   assert(syncobj !== null, `Cannot release ${file.path}: not a syncobj file`);
-  yield lookupStep("drm_syncobj_file_release", () => ({ reads: [], writes: [syncobj, ...fenceOf(syncobj)] }));
+  const writes = (): KStruct[] => [syncobj, ...fenceOf(syncobj)];
+  yield lookupStep("drm_syncobj_file_release", () => ({ reads: [], writes: writes() }));
   yield* drmSyncobjPut(syncobj);
 }
 

@@ -53,6 +53,7 @@ import {
 } from "./syncobj.js";
 
 type Result<Def> = Task<SysResult<IoctlOutOf<Def>>>;
+type NoOutput = Task<SysResult<Record<never, never>>>;
 
 /** EOPNOTSUPP unless the driver has DRIVER_SYNCOBJ. */
 export function syncobjUnsupported(file: DrmFile): SysResult<never> | null {
@@ -75,13 +76,17 @@ export function syncobjStep(fn: string, file: DrmFile, handles: readonly number[
 }
 
 /** @see drm_syncobj_create_ioctl() */
-export function* drmSyncobjCreateIoctl(file: DrmFile, arg: IoctlIn<typeof DRM_IOCTL_SYNCOBJ_CREATE>): Result<typeof DRM_IOCTL_SYNCOBJ_CREATE> {
+export function* drmSyncobjCreateIoctl(
+  file: DrmFile,
+  arg: IoctlIn<typeof DRM_IOCTL_SYNCOBJ_CREATE>,
+): Result<typeof DRM_IOCTL_SYNCOBJ_CREATE> {
   const unsupported = syncobjUnsupported(file);
   if (unsupported !== null) return unsupported;
   if ((arg.flags & ~DRM_SYNCOBJ_CREATE_SIGNALED) !== 0) return fail("EINVAL");
   yield step("drm_syncobj_create", [], [file]);
   const kernel = file.dev.kernel;
-  const stub = (arg.flags & DRM_SYNCOBJ_CREATE_SIGNALED) !== 0 ? dmaFenceAllocatePrivateStub(kernel) : null;
+  const signaled = (arg.flags & DRM_SYNCOBJ_CREATE_SIGNALED) !== 0;
+  const stub = signaled ? dmaFenceAllocatePrivateStub(kernel) : null;
   const syncobj = drmSyncobjCreate(kernel, stub);
   const handle = drmSyncobjGetHandle(file, syncobj);
   // The syncobj's own reference and the stub's: the handle and the syncobj keep theirs.
@@ -91,7 +96,10 @@ export function* drmSyncobjCreateIoctl(file: DrmFile, arg: IoctlIn<typeof DRM_IO
 }
 
 /** @see drm_syncobj_destroy_ioctl() */
-export function* drmSyncobjDestroyIoctl(file: DrmFile, arg: IoctlIn<typeof DRM_IOCTL_SYNCOBJ_DESTROY>): Result<typeof DRM_IOCTL_SYNCOBJ_DESTROY> {
+export function* drmSyncobjDestroyIoctl(
+  file: DrmFile,
+  arg: IoctlIn<typeof DRM_IOCTL_SYNCOBJ_DESTROY>,
+): Result<typeof DRM_IOCTL_SYNCOBJ_DESTROY> {
   const unsupported = syncobjUnsupported(file);
   if (unsupported !== null) return unsupported;
   if (arg.pad !== 0) return fail("EINVAL");
@@ -104,14 +112,18 @@ export function* drmSyncobjDestroyIoctl(file: DrmFile, arg: IoctlIn<typeof DRM_I
 }
 
 /** @see drm_syncobj_handle_to_fd_ioctl() */
-export function* drmSyncobjHandleToFdIoctl(file: DrmFile, arg: IoctlIn<typeof DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD>): Result<typeof DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD> {
+export function* drmSyncobjHandleToFdIoctl(
+  file: DrmFile,
+  arg: IoctlIn<typeof DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD>,
+): Result<typeof DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD> {
   const unsupported = syncobjUnsupported(file);
   if (unsupported !== null) return unsupported;
   if (arg.pad !== 0) return fail("EINVAL");
-  if (arg.flags !== 0 && arg.flags !== DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE) return fail("EINVAL");
+  const exporting = arg.flags === DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE;
+  if (arg.flags !== 0 && !exporting) return fail("EINVAL");
   yield syncobjStep("drm_syncobj_handle_to_fd_ioctl", file, [arg.handle]);
   const syncobj = drmSyncobjLookup(file, arg.handle);
-  if (arg.flags !== 0) return exportSyncFile(file, syncobj);
+  if (exporting) return exportSyncFile(file, syncobj);
   if (syncobj === undefined) return fail("EINVAL");
   return ok({ fd: drmSyncobjGetFd(file, syncobj) });
 }
@@ -130,13 +142,16 @@ function exportSyncFile(file: DrmFile, syncobj: DrmSyncobj | undefined): SysResu
 }
 
 /** @see drm_syncobj_fd_to_handle_ioctl() */
-export function* drmSyncobjFdToHandleIoctl(file: DrmFile, arg: IoctlIn<typeof DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE>): Result<typeof DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE> {
+export function* drmSyncobjFdToHandleIoctl(
+  file: DrmFile,
+  arg: IoctlIn<typeof DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE>,
+): Result<typeof DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE> {
   const unsupported = syncobjUnsupported(file);
   if (unsupported !== null) return unsupported;
   if (arg.pad !== 0) return fail("EINVAL");
-  if (arg.flags !== 0 && arg.flags !== DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE) return fail("EINVAL");
+  const importing = arg.flags === DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE;
+  if (arg.flags !== 0 && !importing) return fail("EINVAL");
   const kernel = file.dev.kernel;
-  const importing = arg.flags !== 0;
   yield lookupStep("drm_syncobj_fd_to_handle_ioctl", () => {
     const other = fdLookup(kernel, arg.fd);
     const objects = other === undefined ? [] : objectsBehind(other);
@@ -165,7 +180,11 @@ function objectsBehind(kfile: KFile): KStruct[] {
 }
 
 /** @see drm_syncobj_import_sync_file_fence() */
-function* importSyncFile(file: DrmFile, other: KFile | undefined, handle: number): Task<0 | ErrnoName> {
+function* importSyncFile(
+  file: DrmFile,
+  other: KFile | undefined,
+  handle: number,
+): Task<0 | ErrnoName> {
   const syncFile = other === undefined ? null : syncFileOf(other);
   if (syncFile === null) return "EINVAL";
   const syncobj = drmSyncobjLookup(file, handle);
@@ -179,7 +198,11 @@ function* importSyncFile(file: DrmFile, other: KFile | undefined, handle: number
  * file, EFAULT if the list is shorter than `count` (copy_from_user past its end).
  * @see drm_syncobj_array_find()
  */
-export function drmSyncobjArrayFind(file: DrmFile, handles: readonly number[], count: number): SysResult<DrmSyncobj[]> {
+export function drmSyncobjArrayFind(
+  file: DrmFile,
+  handles: readonly number[],
+  count: number,
+): SysResult<DrmSyncobj[]> {
   if (handles.length < count) return fail("EFAULT");
   const out: DrmSyncobj[] = [];
   for (let i = 0; i < count; i++) {
@@ -198,7 +221,12 @@ export function* drmSyncobjArrayFree(syncobjs: readonly DrmSyncobj[]): Task<void
 type ArrayArg = IoctlIn<typeof DRM_IOCTL_SYNCOBJ_RESET>;
 
 /** RESET (no fence) or SIGNAL (a new signalled stub fence) of every syncobj of the list. */
-function* syncobjArrayIoctl(file: DrmFile, arg: ArrayArg, fn: string, fence: () => DmaFence | null): Task<SysResult<Record<never, never>>> {
+function* syncobjArrayIoctl(
+  file: DrmFile,
+  arg: ArrayArg,
+  fn: string,
+  fence: () => DmaFence | null,
+): NoOutput {
   const unsupported = syncobjUnsupported(file);
   if (unsupported !== null) return unsupported;
   if (arg.pad !== 0 || arg.count_handles === 0) return fail("EINVAL");
@@ -216,12 +244,19 @@ function* syncobjArrayIoctl(file: DrmFile, arg: ArrayArg, fn: string, fence: () 
 }
 
 /** @see drm_syncobj_reset_ioctl() */
-export function drmSyncobjResetIoctl(file: DrmFile, arg: ArrayArg): Task<SysResult<Record<never, never>>> {
+export function drmSyncobjResetIoctl(
+  file: DrmFile,
+  arg: ArrayArg,
+): NoOutput {
   return syncobjArrayIoctl(file, arg, "drm_syncobj_reset_ioctl", () => null);
 }
 
 /** @see drm_syncobj_signal_ioctl(), drm_syncobj_assign_null_handle() */
-export function drmSyncobjSignalIoctl(file: DrmFile, arg: ArrayArg): Task<SysResult<Record<never, never>>> {
+export function drmSyncobjSignalIoctl(
+  file: DrmFile,
+  arg: ArrayArg,
+): NoOutput {
   const kernel = file.dev.kernel;
-  return syncobjArrayIoctl(file, arg, "drm_syncobj_signal_ioctl", () => dmaFenceAllocatePrivateStub(kernel));
+  const stub = (): DmaFence => dmaFenceAllocatePrivateStub(kernel);
+  return syncobjArrayIoctl(file, arg, "drm_syncobj_signal_ioctl", stub);
 }

@@ -17,8 +17,24 @@
  * @see drm_syncobj_wait_ioctl(), drm_syncobj_array_wait_timeout(),
  *      drm_timeout_abs_to_jiffies() in drivers/gpu/drm/drm_syncobj.c
  */
-import { dmaFenceAddCallback, dmaFenceIsSignaled, dmaFencePut, dmaFenceRemoveCallback, fenceName, type Kernel } from "../base/mod.js";
-import { lookupStep, nsFromTicks, ticksFromNsCeil, WaitQueue, waitEventInterruptible, type KStruct, type StepYield, type Task } from "../kernel/mod.js";
+import {
+  dmaFenceAddCallback,
+  dmaFenceIsSignaled,
+  dmaFencePut,
+  dmaFenceRemoveCallback,
+  fenceName,
+  type Kernel,
+} from "../base/mod.js";
+import {
+  lookupStep,
+  nsFromTicks,
+  ticksFromNsCeil,
+  WaitQueue,
+  waitEventInterruptible,
+  type KStruct,
+  type StepYield,
+  type Task,
+} from "../kernel/mod.js";
 import {
   DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL,
   DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE,
@@ -33,9 +49,17 @@ import {
 } from "../uapi/mod.js";
 import type { DrmFile } from "./file.js";
 import { drmSyncobjFenceGet, fenceOf, type DrmSyncobj, type SyncobjWaitEntry } from "./syncobj.js";
-import { drmSyncobjArrayFind, drmSyncobjArrayFree, syncobjStep, syncobjUnsupported } from "./syncobj_ioctl.js";
+import {
+  drmSyncobjArrayFind,
+  drmSyncobjArrayFree,
+  syncobjStep,
+  syncobjUnsupported,
+} from "./syncobj_ioctl.js";
 
-const WAIT_FLAGS = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL | DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT | DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE;
+const WAIT_FLAGS =
+  DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL |
+  DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT |
+  DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE;
 /** The longest wait (MAX_SCHEDULE_TIMEOUT - 1 in Linux): kept exact as a number of ticks. */
 const WAIT_TICKS_MAX = 2 ** 52;
 /** first_signaled when no fence was found signalled: (uint32_t)~0. */
@@ -55,7 +79,10 @@ export function drmTimeoutAbsToTicks(kernel: Kernel, timeoutNs: bigint): number 
 type WaitOut = IoctlOutOf<typeof DRM_IOCTL_SYNCOBJ_WAIT>;
 
 /** @see drm_syncobj_wait_ioctl() */
-export function* drmSyncobjWaitIoctl(file: DrmFile, arg: IoctlIn<typeof DRM_IOCTL_SYNCOBJ_WAIT>): Task<SysResult<WaitOut>> {
+export function* drmSyncobjWaitIoctl(
+  file: DrmFile,
+  arg: IoctlIn<typeof DRM_IOCTL_SYNCOBJ_WAIT>,
+): Task<SysResult<WaitOut>> {
   const unsupported = syncobjUnsupported(file);
   if (unsupported !== null) return unsupported;
   if ((arg.flags & ~WAIT_FLAGS) !== 0 || arg.count_handles === 0) return fail("EINVAL");
@@ -71,13 +98,73 @@ export function* drmSyncobjWaitIoctl(file: DrmFile, arg: IoctlIn<typeof DRM_IOCT
 }
 
 /** A step that writes the syncobjs, their fences and the fences the wait entries hold. */
-function waitStep(fn: string, syncobjs: readonly DrmSyncobj[], entries: readonly SyncobjWaitEntry[]): StepYield {
+function waitStep(
+  fn: string,
+  syncobjs: readonly DrmSyncobj[],
+  entries: readonly SyncobjWaitEntry[],
+): StepYield {
   return lookupStep(fn, () => {
     const writes: KStruct[] = [];
     for (const s of syncobjs) writes.push(s, ...fenceOf(s));
     for (const e of entries) if (e.fence !== null) writes.push(e.fence);
     return { reads: [], writes };
   });
+}
+
+/** What the wait's passes over its entries found: an answer, or keep waiting (null). */
+type Verdict = number | ErrnoName | null;
+
+/**
+ * The first pass: takes each syncobj's fence; EINVAL for one without (unless WAIT_FOR_SUBMIT),
+ * the first signalled index if that is enough already.
+ */
+function initialPass(
+  syncobjs: readonly DrmSyncobj[],
+  entries: readonly SyncobjWaitEntry[],
+  flags: number,
+): { verdict: Verdict; first: number } {
+  const forSubmit = (flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT) !== 0;
+  let first = NONE_SIGNALED;
+  let signaledCount = 0;
+  for (let i = 0; i < syncobjs.length; i++) {
+    const fence = drmSyncobjFenceGet(syncobjs[i]!);
+    if (fence === null) {
+      if (!forSubmit) return { verdict: "EINVAL", first };
+      continue;
+    }
+    entries[i]!.fence = fence;
+    if (!dmaFenceIsSignaled(fence)) continue;
+    if (signaledCount === 0) first = i;
+    signaledCount++;
+  }
+  const waitAll = (flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL) !== 0;
+  const done = signaledCount === syncobjs.length || (signaledCount > 0 && !waitAll);
+  return { verdict: done ? first : null, first };
+}
+
+/**
+ * One pass of the wait loop: with WAIT_ALL, whether every fence is signalled; else the index
+ * of the first signalled one. Adds the wake-up callback to each fence not signalled yet.
+ */
+function signaledPass(
+  entries: readonly SyncobjWaitEntry[],
+  waitAll: boolean,
+): number | "all" | null {
+  let signaledCount = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    if (e.fence === null) continue;
+    const added = e.cb.func !== null || dmaFenceAddCallback(e.fence, e.cb, e.wake) === 0;
+    if (added && !dmaFenceIsSignaled(e.fence)) continue;
+    if (!waitAll) return i;
+    signaledCount++;
+  }
+  return signaledCount === entries.length ? "all" : null;
+}
+
+function waitReason(entries: readonly SyncobjWaitEntry[]): string {
+  const names = entries.map((e) => (e.fence === null ? "(no fence yet)" : fenceName(e.fence)));
+  return `drm_syncobj_wait on ${names.join(", ")}`;
 }
 
 /**
@@ -91,60 +178,40 @@ function* drmSyncobjArrayWaitTimeout(
   timeoutTicks: number,
 ): Task<number | ErrnoName> {
   const sim = kernel.sim;
-  const waitAll = (flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL) !== 0;
-  const forSubmit = (flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT) !== 0;
   const wq = new WaitQueue(sim, "drm_syncobj_wait");
   let woken = false;
   const wake = (): void => {
     woken = true;
     wq.wakeUpAll();
   };
-  const entries: SyncobjWaitEntry[] = syncobjs.map(() => ({ fence: null, cb: { func: null }, wake }));
+  const entries = syncobjs.map((): SyncobjWaitEntry => ({ fence: null, cb: { func: null }, wake }));
   const resume = waitStep("drm_syncobj_array_wait_timeout", syncobjs, entries);
-  let first = NONE_SIGNALED;
-  let result: number | ErrnoName | null = null;
-  let signaledCount = 0;
-  for (let i = 0; i < syncobjs.length && result === null; i++) {
-    const fence = drmSyncobjFenceGet(syncobjs[i]!);
-    if (fence === null) {
-      if (!forSubmit) result = "EINVAL";
-      continue;
-    }
-    entries[i]!.fence = fence;
-    if (dmaFenceIsSignaled(fence)) {
-      if (signaledCount === 0) first = i;
-      signaledCount++;
-    }
+  let { verdict, first } = initialPass(syncobjs, entries, flags);
+  if (verdict === null && (flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT) !== 0) {
+    syncobjs.forEach((s, i) => drmSyncobjFenceAddWait(s, entries[i]!));
   }
-  const done = signaledCount === syncobjs.length || (signaledCount > 0 && !waitAll);
-  if (result === null && done) result = first;
-  if (result === null && forSubmit) syncobjs.forEach((s, i) => drmSyncobjFenceAddWait(s, entries[i]!));
+  const waitAll = (flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL) !== 0;
   const deadline = sim.now + timeoutTicks;
-  while (result === null) {
-    signaledCount = 0;
-    for (let i = 0; i < entries.length && result === null; i++) {
-      const e = entries[i]!;
-      if (e.fence === null) continue;
-      const signaled = dmaFenceIsSignaled(e.fence) || (e.cb.func === null && dmaFenceAddCallback(e.fence, e.cb, wake) !== 0);
-      if (!signaled) continue;
-      if (waitAll) signaledCount++;
-      else result = first = i;
-    }
-    if (result !== null || signaledCount === entries.length) break;
-    const leftTicks = deadline - sim.now;
-    if (leftTicks <= 0) result = "ETIME";
-    else if (sim.fatalSignalPending()) result = "EINTR"; // -ERESTARTSYS
+  while (verdict === null) {
+    const found = signaledPass(entries, waitAll);
+    if (found === "all") verdict = first;
+    else if (found !== null) verdict = first = found;
+    else if (deadline - sim.now <= 0) verdict = "ETIME";
+    else if (sim.fatalSignalPending()) verdict = "EINTR"; // -ERESTARTSYS
     else {
       woken = false;
-      const reason = `drm_syncobj_wait on ${entries.map((e) => (e.fence === null ? "(no fence yet)" : fenceName(e.fence))).join(", ")}`;
-      yield* waitEventInterruptible(wq, reason, () => woken, leftTicks, resume);
+      const leftTicks = deadline - sim.now;
+      yield* waitEventInterruptible(wq, waitReason(entries), () => woken, leftTicks, resume);
     }
   }
   yield* cleanupEntries(syncobjs, entries);
-  return result ?? first;
+  return verdict;
 }
 
-/** Waits for a fence to appear in `syncobj`, or takes the one it has. @see drm_syncobj_fence_add_wait() */
+/**
+ * Waits for a fence to appear in `syncobj`, or takes the one it has.
+ * @see drm_syncobj_fence_add_wait()
+ */
 function drmSyncobjFenceAddWait(syncobj: DrmSyncobj, entry: SyncobjWaitEntry): void {
   if (entry.fence !== null) return;
   const fence = drmSyncobjFenceGet(syncobj);
@@ -153,7 +220,10 @@ function drmSyncobjFenceAddWait(syncobj: DrmSyncobj, entry: SyncobjWaitEntry): v
 }
 
 /** Takes every entry off its syncobj and fence, and drops the fences. */
-function* cleanupEntries(syncobjs: readonly DrmSyncobj[], entries: readonly SyncobjWaitEntry[]): Task<void> {
+function* cleanupEntries(
+  syncobjs: readonly DrmSyncobj[],
+  entries: readonly SyncobjWaitEntry[],
+): Task<void> {
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
     const s = syncobjs[i]!;

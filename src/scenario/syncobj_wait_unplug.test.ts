@@ -19,12 +19,20 @@ test("a syncobj wait pending at unplug returns when remove() cancels the job, wh
     const run = runScenario(loaded.scenario, { seed });
     const unmet = run.steps.filter((s) => s.met === false).map((s) => s.why);
     assert.equal(run.verdict, "pass", `seed ${seed}: ${unmet.join("; ")}`);
-    const waits = run.steps.filter((s) => s.program === "client" && s.text.includes("SYNCOBJ_WAIT"));
+    const waits = run.steps.filter(
+      (s) => s.program === "client" && s.text.includes("SYNCOBJ_WAIT"),
+    );
     const remove = run.steps.find((s) => s.program === "admin" && s.text.includes("/remove"));
     assert.ok(remove !== undefined && waits.length === 3);
     const pending = waits[1]!;
-    assert.ok(pending.startTick < remove.startTick, `seed ${seed}: the wait started before the removal`);
+    assert.ok(
+      pending.startTick < remove.startTick,
+      `seed ${seed}: the wait started before the removal`,
+    );
     assert.ok(pending.endTick >= remove.startTick, `seed ${seed}: and ended after it started`);
-    assert.ok(pending.endTick - pending.startTick < JOB_TICKS / 100, `seed ${seed}: not at the job's end`);
+    assert.ok(
+      pending.endTick - pending.startTick < JOB_TICKS / 100,
+      `seed ${seed}: not at the job's end`,
+    );
   }
 });

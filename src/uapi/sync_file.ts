@@ -30,7 +30,14 @@ export const SYNC_IOC_FILE_INFO = ioctlDef(
   "IOWR",
   4,
   sync_file_info,
-  { name: "out", status: "out", flags: "in", num_fences: "inout", pad: "in", sync_fence_info: "in" },
+  {
+    name: "out",
+    status: "out",
+    flags: "in",
+    num_fences: "inout",
+    pad: "in",
+    sync_fence_info: "in",
+  },
   56,
   SYNC_IOC_MAGIC,
 );
