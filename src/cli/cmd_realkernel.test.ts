@@ -39,3 +39,48 @@ describe("vdrm realkernel --fixture", () => {
     bad(f, `vdrm: Cannot read ${f}: no "start" line; not a real-kernel recording`);
   });
 });
+
+describe("vdrm realkernel --driver", () => {
+  it("a driver not in the replay table is bad input, with the choices", () => {
+    const r = vdrm(["realkernel", "--driver", "virtio-gpu"]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.err1, "error: option '--driver <name>' argument 'virtio-gpu' is invalid. " +
+      'unknown replay driver "virtio-gpu"; expected one of bochs-drm, vdisp, vdisp-devm');
+    assert.equal(r.stdout, "");
+  });
+
+  it("vdisp: its notes first; no recorded observation is missing, extras are its render node", () => {
+    const r = vdrm(["realkernel", "--driver", "vdisp"]);
+    assert.equal(r.code, 1, r.stderr);
+    const out = r.stdout.trimEnd().split("\n");
+    assert.match(out[0]!, /^driver vdisp \(the recording is of bochs-drm\): a display driver /);
+    assert.match(out.at(-1)!, /^\d+ match, [1-9]\d* mismatch, 0 missing, [1-9]\d* extra, /);
+    const extras = out.flatMap((l, i) => (l.startsWith("! extra") ? [out[i + 1]!] : []));
+    assert.ok(extras.length > 0);
+    for (const e of extras) assert.match(e, /^\+ model: uevent (add|remove)@\S+\/drm\/renderD12\d\|/);
+    assert.match(r.stdout, /^- real: {2}call ioctl DRM_IOCTL_VERSION -> 0 \{name=bochs-drm,.*\n/m);
+    assert.match(r.stdout, /^\+ model: call ioctl DRM_IOCTL_VERSION -> 0 \{name=vdisp,.*\n/m);
+    assert.match(r.stdout, /^replay: vdrm realkernel --driver vdisp \(seed 1, FIFO schedule\)$/m);
+  });
+
+  it("vdisp-devm: the use-after-free of its broken drm_device is a memory finding, exit 3", () => {
+    const r = vdrm(["realkernel", "--driver", "vdisp-devm"]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stdout, /^finding memory: BUG: KASAN: use-after-free read of vdisp_devm_device /m);
+  });
+});
+
+describe("vdrm realkernel --json", () => {
+  it("one JSON object: the verdict, the counts and the differences", () => {
+    const r = vdrm(["realkernel", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const o = JSON.parse(r.stdout) as { verdict: string; driver: string; kernel: string;
+      summary: Record<string, number>; results: { verdict: string }[]; findings: unknown[] };
+    assert.equal(o.verdict, "pass");
+    assert.equal(o.driver, "bochs-drm");
+    assert.match(o.kernel, /^6\.12\./);
+    assert.deepEqual(o.summary, { match: 191, mismatch: 0, missing: 0, extra: 0, "not-modelled": 4 });
+    assert.deepEqual(o.results.map((x) => x.verdict), Array(4).fill("not-modelled"));
+    assert.deepEqual(o.findings, []);
+  });
+});

@@ -31,7 +31,8 @@ function oneLine(s: string): string {
   return s.replace(/[\r\n]+/g, " ").trim();
 }
 
-function quoteArg(a: string): string {
+/** An argument as a shell would need it quoted. */
+export function quoteArg(a: string): string {
   return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { compareObservations, formatComparison, summarize } from "./compare.js";
+import { compareObservations, summarize } from "./compare.js";
+import { formatComparison } from "./format.js";
 import { loadFixture } from "./fixture.js";
 import { RECORDING_PATH as FIXTURE, replayRecording } from "./replay.js";
 

@@ -1,12 +1,15 @@
 /**
- * Compares a model run with the real-kernel recording, observation by observation, step by
- * step. Within a step, order is compared per kind (uevents among uevents, calls among calls):
- * the recording's probe logs a call before it drains the uevents the call caused, and kernel
- * messages are not ordered against uevents. Every observation ends in one of: match, mismatch,
+ * Compares a model run with the real-kernel recording, scenario step by scenario step (`scn`),
+ * each in order with a sequence diff (./align.ts). Within a step, order is compared per kind
+ * (uevents among uevents, calls among calls): the recording's probe logs a call before it
+ * drains the uevents the call caused, and kernel messages are not ordered against uevents.
+ * Every observation ends in one of: match, mismatch (the same place, different values),
  * missing (real only), extra (model only), or not-modelled (a difference the model does not
- * claim to reproduce, with the reason).
+ * claim to reproduce, with the reason). The rows of a step come in the recording's order; a
+ * model-only row follows the real row it was aligned after.
  */
-import { observationKey, type Observation } from "./observation.js";
+import { alignByIdentity } from "./align.js";
+import { observationIdentity, observationKey, type Observation } from "./observation.js";
 
 export type Verdict = "match" | "mismatch" | "missing" | "extra" | "not-modelled";
 
@@ -31,21 +34,52 @@ const NOT_MODELLED: readonly { readonly test: (real: Observation, model: Observa
 const KINDS: readonly Observation["kind"][] = ["uevent", "call", "mem", "minors", "ls", "kmsg"];
 
 function scnsInOrder(...lists: readonly (readonly Observation[])[]): string[] {
-  const seen: string[] = [];
-  for (const list of lists) for (const o of list) if (!seen.includes(o.scn)) seen.push(o.scn);
-  return seen;
+  const seen = new Set<string>();
+  for (const list of lists) for (const o of list) seen.add(o.scn);
+  return [...seen];
+}
+
+/** A row and where it goes among the step's rows: after real observation `at`, then by `then`. */
+interface Placed {
+  readonly at: number;
+  readonly then: number;
+  readonly row: Comparison;
 }
 
 export function compareObservations(real: readonly Observation[], model: readonly Observation[]): Comparison[] {
   const out: Comparison[] = [];
   for (const scn of scnsInOrder(real, model)) {
-    for (const kind of KINDS) {
-      const r = real.filter((o) => o.scn === scn && o.kind === kind);
-      const m = model.filter((o) => o.scn === scn && o.kind === kind);
-      for (let i = 0; i < Math.max(r.length, m.length); i++) out.push(compareOne(scn, r[i], m[i]));
-    }
+    const placed: Placed[] = [];
+    for (const kind of KINDS) placed.push(...compareStream(scn, kind, real, model));
+    placed.sort((x, y) => x.at - y.at || x.then - y.then);
+    out.push(...placed.map((p) => p.row));
   }
   return out;
+}
+
+/** The observations of one kind in one step, aligned; rows placed by the recording's order. */
+function compareStream(
+  scn: string, kind: Observation["kind"], real: readonly Observation[],
+  model: readonly Observation[],
+): Placed[] {
+  const indices = (list: readonly Observation[]): number[] =>
+    list.flatMap((o, i) => (o.scn === scn && o.kind === kind ? [i] : []));
+  const r = indices(real);
+  const m = indices(model);
+  const placed: Placed[] = [];
+  let after = -1; // the last real observation of this stream so far
+  const identities = (list: readonly Observation[], at: readonly number[]): string[] =>
+    at.map((i) => observationIdentity(list[i]!));
+  const pairs = alignByIdentity(identities(real, r), identities(model, m));
+  for (const p of pairs) {
+    const ri = p.a === null ? undefined : r[p.a]!;
+    const mi = p.b === null ? undefined : m[p.b]!;
+    if (ri !== undefined) after = ri;
+    const row = compareOne(scn, ri === undefined ? undefined : real[ri],
+      mi === undefined ? undefined : model[mi]);
+    placed.push(ri === undefined ? { at: after + 0.5, then: mi!, row } : { at: ri, then: -1, row });
+  }
+  return placed;
 }
 
 /** The verdict on one real observation and the model's at the same place; either may be absent. */
@@ -62,17 +96,4 @@ export function summarize(results: readonly Comparison[]): Record<Verdict, numbe
   const counts: Record<Verdict, number> = { match: 0, mismatch: 0, missing: 0, extra: 0, "not-modelled": 0 };
   for (const r of results) counts[r.verdict]++;
   return counts;
-}
-
-export function formatComparison(results: readonly Comparison[]): string {
-  const lines: string[] = [];
-  for (const r of results) {
-    if (r.verdict === "match") continue;
-    lines.push(`[${r.scn}] ${r.verdict.toUpperCase()}${r.reason ? ` (${r.reason})` : ""}`);
-    if (r.real !== null) lines.push(`    real:  ${r.real}`);
-    if (r.model !== null) lines.push(`    model: ${r.model}`);
-  }
-  const c = summarize(results);
-  lines.push(`${c.match} match, ${c.mismatch} mismatch, ${c.missing} missing, ${c.extra} extra, ${c["not-modelled"]} not modelled`);
-  return lines.join("\n");
 }

@@ -1,12 +1,16 @@
 /**
  * The Linux 6.12 recording and the model's replay of it, compared observation by observation.
  */
+import type { Finding } from "../kernel/mod.js";
 import { compareObservations, type Comparison } from "./compare.js";
+import { RECORDED_DRIVER } from "./drivers.js";
 import { loadFixture, type Fixture } from "./fixture.js";
 import { RECORDING_PATH, replayRecording } from "./replay.js";
 
-export { formatComparison, summarize, type Comparison, type Verdict } from "./compare.js";
-export { RECORDING_PATH } from "./replay.js";
+export { summarize, type Comparison, type Verdict } from "./compare.js";
+export { DEFAULT_CONTEXT, formatComparison, formatSummary, type FormatOptions } from "./format.js";
+export { RECORDED_DRIVER, REPLAY_DRIVERS, replayDriver, type ReplayDriver } from "./drivers.js";
+export { RECORDING_PATH, REPLAY_SEED } from "./replay.js";
 export { parseFixture, type Fixture } from "./fixture.js";
 
 /** Replays the recording's steps against the model and compares every observation with Linux's. */
@@ -14,7 +18,21 @@ export function compareWithRecording(path: string = RECORDING_PATH): Comparison[
   return compareObservations(loadFixture(path).observations, replayRecording().observations);
 }
 
-/** Compares an already read recording with the model's replay of it. */
-export function compareWithFixture(fixture: Fixture): Comparison[] {
-  return compareObservations(fixture.observations, replayRecording().observations);
+export interface RecordingComparison {
+  /** Every observation of both sides, step by step, in the recording's order. */
+  readonly results: readonly Comparison[];
+  /** What the model's checkers found during the replay (none for a correct driver). */
+  readonly findings: readonly Finding[];
+}
+
+/**
+ * Compares an already read recording with the model's replay of it with `driver` (a name of
+ * REPLAY_DRIVERS). @throws RangeError for a driver not in the table.
+ */
+export function compareWithFixture(
+  fixture: Fixture, driver: string = RECORDED_DRIVER,
+): RecordingComparison {
+  const replay = replayRecording({ driver });
+  const results = compareObservations(fixture.observations, replay.observations);
+  return { results, findings: [...replay.world.sim.findings] };
 }

@@ -36,6 +36,29 @@ export function observationKey(o: Observation): string {
   }
 }
 
+/**
+ * Which observation this is, without its values: what the comparison aligns the recording and
+ * the model on, so that a changed value pairs the two as a mismatch instead of shifting the
+ * rest. A uevent is its ACTION@DEVPATH header, a call its op and what, a read or write through
+ * a mapping its op and mapping, a listing its path, a minors snapshot its reason, and a kernel
+ * message its text with the numbers left out.
+ */
+export function observationIdentity(o: Observation): string {
+  switch (o.kind) {
+    case "uevent":
+      return `uevent ${o.raw.split("|")[0]}`;
+    case "call":
+    case "mem":
+      return `${o.kind} ${o.op} ${o.what}`;
+    case "minors":
+      return `minors ${o.why}`;
+    case "ls":
+      return `ls ${o.path}`;
+    case "kmsg":
+      return `kmsg ${o.msg.replace(/\d+/g, "#")}`;
+  }
+}
+
 /** Uevent text without SEQNUM (the model numbers only the events it models). */
 export function ueventRawWithoutSeqnum(raw: string): string {
   return raw.split("|").filter((p) => !p.startsWith("SEQNUM=")).join("|");

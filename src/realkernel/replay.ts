@@ -1,6 +1,8 @@
 /**
- * Replays the steps of the real-kernel recording against the model (driver bochs-drm at
- * 0000:01:00.0, kernel 6.12) and records the same kinds of observations.
+ * Replays the steps of the real-kernel recording against the model (by default with driver
+ * bochs-drm, the recording's, at 0000:01:00.0, kernel 6.12) and records the same kinds of
+ * observations. Another driver of the replay table (./drivers.ts) runs the same steps on its
+ * own card, with its own PCI driver name in the sysfs paths.
  *
  * The program holds a file, a dumb buffer and its mapping across unbind/rebind, remove/rescan
  * and a slot hot-unplug, exactly in the order the recording's probe did.
@@ -11,24 +13,37 @@ import { DRM_IOCTL_MODE_ATOMIC, DRM_IOCTL_MODE_GETRESOURCES, formatUeventRaw, ty
 import { World } from "../world/world.js";
 import { isModelledUevent, ueventRawWithoutSeqnum, type Observation } from "./observation.js";
 import { ATOMIC_TEST_ONLY_EMPTY, Recorder, WORDS } from "./_recorder.js";
+import { pciDriverName, RECORDED_DRIVER, replayDriver } from "./drivers.js";
 
 /** The recording this replay follows, step by step. */
 export const RECORDING_PATH = fileURLToPath(new URL("../../fixtures/realkernel/linux-6.12-bochs-pciehp.jsonl", import.meta.url));
 
 const BDF = "0000:01:00.0";
 const BDF2 = "0000:02:00.0";
-const DRV = "bochs-drm";
 
 export interface ReplayResult {
   readonly observations: Observation[];
   readonly world: World;
 }
 
-export function replayRecording(seed = 1): ReplayResult {
-  const world = new World({ seed, profile: "mainline", kernel: "6.12", devices: [{ bdf: BDF, driver: DRV }], schedule: "fifo" });
+/** The seed of the replay; with the FIFO schedule, every replay is the same run. */
+export const REPLAY_SEED = 1;
+
+export interface ReplayOptions {
+  /** @default REPLAY_SEED */
+  readonly seed?: number;
+  /** A name of the replay table (REPLAY_DRIVERS). @default "bochs-drm" */
+  readonly driver?: string;
+}
+
+export function replayRecording(o: ReplayOptions = {}): ReplayResult {
+  const drv = replayDriver(o.driver ?? RECORDED_DRIVER);
+  const devices = [{ bdf: BDF, driver: drv.model }];
+  const seed = o.seed ?? REPLAY_SEED;
+  const world = new World({ seed, profile: "mainline", kernel: "6.12", devices, schedule: "fifo" });
   // The card is in its slot and enumerated before the probe binds its uevent socket.
   world.sim.runTask("boot", (function* () {
-    yield* world.bus.insertCard(BDF, world.makeCard({ bdf: BDF, driver: DRV }));
+    yield* world.bus.insertCard(BDF, world.makeCard(devices[0]!));
     world.bus.addRootPort(2); // the recording's machine has a second, empty hot-plug slot
     yield* world.bus.enumerate();
   })());
@@ -42,7 +57,7 @@ export function replayRecording(seed = 1): ReplayResult {
   });
   const p = world.spawnProgram("probe", (proc) => {
     recorder = new Recorder(world, proc, obs);
-    return probe(recorder);
+    return probe(recorder, drv.model);
   });
   world.run();
   unsubscribe();
@@ -51,19 +66,20 @@ export function replayRecording(seed = 1): ReplayResult {
 }
 
 /** The probe's steps, in the recording's order. */
-function* probe(r: Recorder): Task<void> {
+function* probe(r: Recorder, model: string): Task<void> {
   r.at("load"); // modprobe bochs
-  yield* r.world.loadDriver(DRV);
+  yield* r.world.loadDriver(model);
   yield* r.snapshot("after load");
-  yield* unbindAndRebind(r);
+  yield* unbindAndRebind(r, pciDriverName(model));
   yield* removeAndRescan(r);
-  yield* slotUnplugAndReplug(r);
+  yield* slotUnplugAndReplug(r, model);
   r.flushKmsg();
 }
 
-/** a_open, b_unbind, c_*: a file, its buffer and two mappings across unbind and rebind. */
-function* unbindAndRebind(r: Recorder): Task<void> {
+/** a_open, b_unbind, c_*: a file, its buffer and two mappings across unbind and rebind by `pci`. */
+function* unbindAndRebind(r: Recorder, pci: string): Task<void> {
   const { sys } = r;
+  const drivers = `/sys/bus/pci/drivers/${pci}`;
   // a_open: the file, the buffer and two mappings; the stale-path checks while alive
   r.at("a_open");
   const a = yield* r.openAndMap("/dev/dri/card0", 0xa1000000);
@@ -93,25 +109,27 @@ function* unbindAndRebind(r: Recorder): Task<void> {
   yield* r.ls("/sys/class/drm");
 
   r.at("b_unbind");
-  yield* r.sysfsWrite(`/sys/bus/pci/drivers/${DRV}/unbind`, BDF);
+  yield* r.sysfsWrite(`${drivers}/unbind`, BDF);
   yield* r.staleCalls(a.fd, a.map, a.offset, 0xa1110000);
   yield* r.staleOpens(0);
   yield* r.ls("/dev/dri");
   yield* r.ls("/sys/class/drm");
   yield* r.snapshot("after unbind, old fd open");
 
-  yield* r.adminStep("c_rebind", `/sys/bus/pci/drivers/${DRV}/bind`, BDF, "after rebind, old fd still open");
+  yield* r.adminStep("c_rebind", `${drivers}/bind`, BDF, "after rebind, old fd still open");
   r.at("c_close_old_fd");
   r.call("close", "card fd", yield* sys.close(a.fd), 0);
   yield* r.snapshot("after close(old fds), old mapping still held");
-  yield* r.adminStep("c_unbind2", `/sys/bus/pci/drivers/${DRV}/unbind`, BDF, "after second unbind");
-  yield* r.adminStep("c_bind2", `/sys/bus/pci/drivers/${DRV}/bind`, BDF, "after second bind (old fds closed, old mapping held)");
+  yield* r.adminStep("c_unbind2", `${drivers}/unbind`, BDF, "after second unbind");
+  yield* r.adminStep("c_bind2", `${drivers}/bind`, BDF,
+    "after second bind (old fds closed, old mapping held)");
   r.at("c_munmap_old");
   yield* r.memRead("old map (fd closed)", a.map, 0xa1120000);
   r.call("munmap", "old map", yield* sys.munmap(a.map, WORDS * 4), 0);
   yield* r.snapshot("after munmap(old map)");
-  yield* r.adminStep("c_unbind3", `/sys/bus/pci/drivers/${DRV}/unbind`, BDF, "after third unbind");
-  yield* r.adminStep("c_bind3", `/sys/bus/pci/drivers/${DRV}/bind`, BDF, "after third bind (old fd closed and unmapped)");
+  yield* r.adminStep("c_unbind3", `${drivers}/unbind`, BDF, "after third unbind");
+  yield* r.adminStep("c_bind3", `${drivers}/bind`, BDF,
+    "after third bind (old fd closed and unmapped)");
 }
 
 /** d_*: a file and its mapping across the device's removal and a rescan. */
@@ -131,7 +149,7 @@ function* removeAndRescan(r: Recorder): Task<void> {
 }
 
 /** e_*, f_*: a file and its mapping across a slot hot-unplug and a re-plug into another slot. */
-function* slotUnplugAndReplug(r: Recorder): Task<void> {
+function* slotUnplugAndReplug(r: Recorder, model: string): Task<void> {
   const { world } = r;
   r.at("e_open");
   const e = yield* r.openAndMap("/dev/dri/card1", 0xe1000000);
@@ -148,7 +166,7 @@ function* slotUnplugAndReplug(r: Recorder): Task<void> {
   yield* r.snapshot("after hot-unplug, fd open");
 
   r.at("f_hotplug");
-  yield* world.bus.hotplugCard(BDF2, world.makeCard({ bdf: BDF2, driver: DRV }));
+  yield* world.bus.hotplugCard(BDF2, world.makeCard({ bdf: BDF2, driver: model }));
   yield* r.snapshot("after hot re-plug, old fd still open");
   r.at("f_close_old");
   yield* r.closeAndUnmap(e);
