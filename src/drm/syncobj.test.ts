@@ -23,7 +23,7 @@ import {
   SYNC_IOC_FILE_INFO,
   type Fd,
 } from "../uapi/mod.js";
-import { attachFence, create, live, setup, signalLater } from "./_syncobj_testing.js";
+import { attachFence, create, live, setup, signalLater } from "./_test_syncobj.js";
 import { answer, drmMachine, TEST_DRIVER } from "./_testing.js";
 import { drmDevUnplug } from "./device.js";
 

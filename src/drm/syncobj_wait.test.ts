@@ -22,7 +22,7 @@ import {
   OPS,
   setup,
   signalLater,
-} from "./_syncobj_testing.js";
+} from "./_test_syncobj.js";
 import { answer } from "./_testing.js";
 import { drmSyncobjLookup, drmSyncobjReplaceFence } from "./syncobj.js";
 
