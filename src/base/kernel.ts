@@ -15,6 +15,8 @@ export class Kernel {
   readonly vfs: Vfs;
   readonly faults = new FaultInjector();
   private nextPid = 1000;
+  /** The next fence context (dma_fence_context_counter starts at 1). */
+  private nextFenceContext = 1n;
 
   constructor(
     readonly sim: Sim,
@@ -28,5 +30,12 @@ export class Kernel {
 
   allocPid(): number {
     return this.nextPid++;
+  }
+
+  /** The first of `num` new fence contexts. @see dma_fence_context_alloc() */
+  allocFenceContexts(num: number): bigint {
+    const first = this.nextFenceContext;
+    this.nextFenceContext += BigInt(num);
+    return first;
   }
 }

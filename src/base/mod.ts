@@ -15,3 +15,27 @@ export { baseName, parentOf, Sysfs, type SysfsNode } from "./sysfs.js";
 export { UeventHub, type UeventListener } from "./uevent_hub.js";
 export { UeventSocket } from "./uevent_socket.js";
 export { fget, fput, KFile, Vfs, vfsPoll, type ChrdevOpen, type FileOps, type PollWait } from "./vfs.js";
+export {
+  DmaFence,
+  dmaFenceAddCallback,
+  dmaFenceAllocatePrivateStub,
+  dmaFenceContextAlloc,
+  dmaFenceEnableSwSignaling,
+  dmaFenceGet,
+  dmaFenceGetStatus,
+  dmaFenceInit,
+  dmaFenceIsSignaled,
+  dmaFencePut,
+  dmaFenceRemoveCallback,
+  dmaFenceSetError,
+  dmaFenceSignal,
+  dmaFenceWaitTimeout,
+  ERESTARTSYS,
+  fenceErrorName,
+  fenceName,
+  MAX_ERRNO,
+  type DmaFenceCb,
+  type DmaFenceOps,
+} from "./dma_fence.js";
+export { currentProcess, fdInstall, fdLookup } from "./fd_install.js";
+export { SyncFile, syncFileCreate, syncFileFops, syncFileGetFence, syncFileIoctlFenceInfo, syncFileName, syncFileOf } from "./sync_file.js";

@@ -28,6 +28,7 @@ import {
   type Syscalls,
   type Uevent,
 } from "../uapi/mod.js";
+import { bindCurrentProcess } from "./fd_install.js";
 import { IoctlCallMemo } from "./ioctl_call.js";
 import type { Kernel } from "./kernel.js";
 import { PAGE_SIZE, Mm, Vma } from "./mm.js";
@@ -74,6 +75,11 @@ export class Process implements Syscalls {
     this.fds.set(fd, file);
     this.nextFd = fd + 1;
     return fd as Fd;
+  }
+
+  /** @internal Installs a file a kernel handler made (see fd_install.ts). */
+  fdInstall(file: KFile): Fd {
+    return this.allocFd(file);
   }
 
   /** @see __put_unused_fd() in fs/file.c */
@@ -164,6 +170,7 @@ export class Process implements Syscalls {
     const args = this.ioctlMemo.args(fd, request);
     const startTick = this.enterCall("ioctl", args);
     const task = sim.pushFrame("sys_ioctl");
+    bindCurrentProcess(task, this);
     let r: SysResult<IoctlFields>;
     try {
       const file = this.fds.get(fd);

@@ -1,9 +1,10 @@
 /**
  * vtest: a DRM test device, the model's counterpart of Linux's vgem (a GEM device with no
  * display hardware that IGT drives through its own ioctls). It has a primary and a render node,
- * no modesetting and no dumb buffers, and one private ioctl, DRM_IOCTL_VTEST_HOLD_ENTER, which
- * stays inside drm_dev_enter() for a given time: a reader that drm_dev_unplug() of any DRM
- * device waits for, since they all share drm_unplug_srcu (R11, R96).
+ * no modesetting and no dumb buffers, syncobjs (DRIVER_SYNCOBJ), and two private ioctls:
+ * DRM_IOCTL_VTEST_HOLD_ENTER stays inside drm_dev_enter() for a given time, a reader that
+ * drm_dev_unplug() of any DRM device waits for, since they all share drm_unplug_srcu (R11,
+ * R96); DRM_IOCTL_VTEST_JOB runs a job whose out-fence goes into a syncobj (vtest_job.ts).
  *
  * Probe and remove do lifetimes right, as vdisp does: devm_drm_dev_alloc(), drm_dev_register(),
  * and drm_dev_unplug() at remove.
@@ -13,6 +14,7 @@
 import { sleepTicks, step, type Task } from "../kernel/mod.js";
 import {
   DRM_IOCTL_VTEST_HOLD_ENTER,
+  DRM_IOCTL_VTEST_JOB,
   fail,
   ok,
   type ErrnoName,
@@ -23,6 +25,7 @@ import {
 import {
   DRIVER_GEM,
   DRIVER_RENDER,
+  DRIVER_SYNCOBJ,
   DRM_RENDER_ALLOW,
   drmDevEnter,
   drmDevExit,
@@ -37,6 +40,7 @@ import {
 } from "../drm/mod.js";
 import type { PciDev } from "../pci/mod.js";
 import { displayPciDriver, displayProbeStart } from "./display_pipe.js";
+import { vtestJobIoctl, vtestTimelineFini, vtestTimelineInit } from "./vtest_job.js";
 
 export const VTEST_PCI_ID = { vendor: 0x1b36, device: 0x00f1 } as const;
 
@@ -74,7 +78,7 @@ export const vtestDrmDriver: DrmDriver = {
   major: 1,
   minor: 0,
   patchlevel: 0,
-  features: DRIVER_GEM | DRIVER_RENDER,
+  features: DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ,
   ioctls: drmDriverIoctlTable([
     drmIoctlDef(
       DRM_IOCTL_VTEST_HOLD_ENTER,
@@ -82,6 +86,7 @@ export const vtestDrmDriver: DrmDriver = {
       DRM_RENDER_ALLOW,
       sleepingHandler(vtestHoldEnterIoctl),
     ),
+    drmIoctlDef(DRM_IOCTL_VTEST_JOB, "vtest_job_ioctl", DRM_RENDER_ALLOW, sleepingHandler(vtestJobIoctl)),
   ]),
 };
 
@@ -91,10 +96,16 @@ function* vtestProbe(pdev: PciDev): Task<0 | ErrnoName> {
   yield step("vtest_pci_probe", [pdev]);
   const dev = yield* displayProbeStart(pdev, vtestDrmDriver, "vtest_device");
   if (typeof dev === "string") return dev;
-  return yield* drmDevRegister(dev);
+  const err = yield* drmDevRegister(dev);
+  if (err !== 0) return err;
+  yield step("vtest_pci_probe", [], [dev]);
+  vtestTimelineInit(dev);
+  return 0;
 }
 
 function* vtestRemove(pdev: PciDev): Task<void> {
   yield step("vtest_pci_remove", [pdev]);
-  yield* drmDevUnplug(pdev.drvdata as DrmDevice);
+  const dev = pdev.drvdata as DrmDevice;
+  yield* drmDevUnplug(dev);
+  yield* vtestTimelineFini(dev);
 }

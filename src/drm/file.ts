@@ -16,10 +16,12 @@ import { fail, ok, POLLIN, POLLRDNORM, type ErrnoName, type OpenFlags, type SysR
 import { drmMasterOpen, drmMasterRelease, type DrmMaster } from "./auth.js";
 import { ACCEL_MAJOR, type DrmCore } from "./drm_core.js";
 import { drmDevPut, type DrmDevice } from "./device.js";
+import { DRIVER_SYNCOBJ, drmCoreCheckFeature } from "./drm_driver.js";
 import { drmGemMmap, drmGemRelease, type GemObject } from "./gem.js";
 import { drmIoctl } from "./ioctl.js";
 import { drmMinorAcquire, type DrmMinor } from "./minor.js";
 import { DRM_MINOR_PRIMARY, DRM_MINOR_RENDER } from "./minor_table.js";
+import { drmSyncobjRelease, type DrmSyncobj } from "./syncobj.js";
 
 /** Bound on queued events per file (the kernel bounds them by event_space). */
 export const DRM_FILE_EVENTS_MAX = 64;
@@ -52,6 +54,8 @@ export class DrmFile extends KObject {
   readonly events: Uint8Array[] = [];
   readonly eventWait: WaitQueue;
   readonly handles = new Map<number, GemObject>();
+  /** Syncobj handles (syncobj_idr), each holding a reference. */
+  readonly syncobjs = new Map<number, DrmSyncobj>();
   private [IOCTL_STEPS]: IoctlSteps | undefined;
 
   constructor(
@@ -145,6 +149,10 @@ export function* drmRelease(kfile: KFile): Task<void> {
   yield step("drm_release", [], [dev, file]);
   assert(dev.files.has(file), `Cannot release ${file.minor.name} file: not on the device's file list`);
   dev.files.delete(file);
+  if (drmCoreCheckFeature(dev, DRIVER_SYNCOBJ)) {
+    yield* drmSyncobjRelease(file);
+    yield step("drm_release", [], [dev, file]);
+  }
   yield* drmGemRelease(file);
   yield step("drm_release", [], [dev, file]);
   file.events.length = 0;
@@ -152,6 +160,7 @@ export function* drmRelease(kfile: KFile): Task<void> {
     yield* drmMasterRelease(file);
     yield step("drm_release", [], [dev, file]);
   }
+  assert(file.syncobjs.size === 0, `Cannot free ${file.minor.name} file: syncobj handles left`);
   assert(file.handles.size === 0 && file.master === null, `Cannot free ${file.minor.name} file: handles or mastership left after release`);
   if (dev.driver.postclose !== undefined) yield* dev.driver.postclose(dev, file);
   dev.sim.free(file.mem, "drm_file_free");

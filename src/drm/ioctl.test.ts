@@ -294,6 +294,13 @@ describe("drm_ioctl()", () => {
       DRM_IOCTL_MODE_MAP_DUMB: "drm_mode_mmap_dumb_ioctl",
       DRM_IOCTL_MODE_DESTROY_DUMB: "drm_mode_destroy_dumb_ioctl",
       DRM_IOCTL_MODE_ATOMIC: "drm_mode_atomic_ioctl",
+      DRM_IOCTL_SYNCOBJ_CREATE: "drm_syncobj_create_ioctl",
+      DRM_IOCTL_SYNCOBJ_DESTROY: "drm_syncobj_destroy_ioctl",
+      DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD: "drm_syncobj_handle_to_fd_ioctl",
+      DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE: "drm_syncobj_fd_to_handle_ioctl",
+      DRM_IOCTL_SYNCOBJ_WAIT: "drm_syncobj_wait_ioctl",
+      DRM_IOCTL_SYNCOBJ_RESET: "drm_syncobj_reset_ioctl",
+      DRM_IOCTL_SYNCOBJ_SIGNAL: "drm_syncobj_signal_ioctl",
     });
   });
 

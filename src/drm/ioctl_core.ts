@@ -5,7 +5,7 @@
  * entries without a function do.
  *
  * Not in the table yet (their names are known, so a scenario can call them; before unplug they
- * fail like unknown numbers, EINVAL, after it with ENODEV): PRIME, SYNCOBJ, leases, and the KMS
+ * fail like unknown numbers, EINVAL, after it with ENODEV): PRIME, leases, and the KMS
  * calls beyond GETRESOURCES and an ATOMIC commit without objects. They arrive with the buffers
  * and KMS issues.
  *
@@ -27,6 +27,13 @@ import {
   DRM_IOCTL_SET_CLIENT_CAP,
   DRM_IOCTL_SET_MASTER,
   DRM_IOCTL_SET_VERSION,
+  DRM_IOCTL_SYNCOBJ_CREATE,
+  DRM_IOCTL_SYNCOBJ_DESTROY,
+  DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE,
+  DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD,
+  DRM_IOCTL_SYNCOBJ_RESET,
+  DRM_IOCTL_SYNCOBJ_SIGNAL,
+  DRM_IOCTL_SYNCOBJ_WAIT,
   DRM_IOCTL_VERSION,
 } from "../uapi/mod.js";
 import { drmModeAtomicIoctl } from "./atomic_uapi.js";
@@ -58,6 +65,15 @@ import {
   type AnyDrmIoctlDesc,
 } from "./ioctl_desc.js";
 import { drmModeGetresources } from "./kms.js";
+import {
+  drmSyncobjCreateIoctl,
+  drmSyncobjDestroyIoctl,
+  drmSyncobjFdToHandleIoctl,
+  drmSyncobjHandleToFdIoctl,
+  drmSyncobjResetIoctl,
+  drmSyncobjSignalIoctl,
+} from "./syncobj_ioctl.js";
+import { drmSyncobjWaitIoctl } from "./syncobj_wait.js";
 import { drmGetclient, drmGetunique, drmSetversion, drmVersion } from "./version.js";
 
 /** The entries, in number order; each `fn` is the handler's C name, as in drm_ioctls[]. */
@@ -133,7 +149,32 @@ const CORE_IOCTL_ENTRIES: readonly AnyDrmIoctlDesc[] = [
     DRM_MASTER,
     syncHandler(drmModeAtomicIoctl),
   ),
+  ...syncobjEntries(),
 ];
+
+/** The syncobj entries, all RENDER_ALLOW as in drm_ioctls[]. */
+function syncobjEntries(): AnyDrmIoctlDesc[] {
+  const R = DRM_RENDER_ALLOW;
+  return [
+    drmIoctlDef(DRM_IOCTL_SYNCOBJ_CREATE, "drm_syncobj_create_ioctl", R, sleepingHandler(drmSyncobjCreateIoctl)),
+    drmIoctlDef(DRM_IOCTL_SYNCOBJ_DESTROY, "drm_syncobj_destroy_ioctl", R, sleepingHandler(drmSyncobjDestroyIoctl)),
+    drmIoctlDef(
+      DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD,
+      "drm_syncobj_handle_to_fd_ioctl",
+      R,
+      sleepingHandler(drmSyncobjHandleToFdIoctl),
+    ),
+    drmIoctlDef(
+      DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE,
+      "drm_syncobj_fd_to_handle_ioctl",
+      R,
+      sleepingHandler(drmSyncobjFdToHandleIoctl),
+    ),
+    drmIoctlDef(DRM_IOCTL_SYNCOBJ_WAIT, "drm_syncobj_wait_ioctl", R, sleepingHandler(drmSyncobjWaitIoctl)),
+    drmIoctlDef(DRM_IOCTL_SYNCOBJ_RESET, "drm_syncobj_reset_ioctl", R, sleepingHandler(drmSyncobjResetIoctl)),
+    drmIoctlDef(DRM_IOCTL_SYNCOBJ_SIGNAL, "drm_syncobj_signal_ioctl", R, sleepingHandler(drmSyncobjSignalIoctl)),
+  ];
+}
 
 /** drm_ioctls[], indexed by ioctl number. */
 export const CORE_IOCTLS: readonly (AnyDrmIoctlDesc | undefined)[] =

@@ -18,7 +18,7 @@ export { Sim, SimTask, type BlockedOn, type RunOutcome, type SimOptions, type Sp
 export { SrcuStruct, srcuReadLock, srcuReadUnlock, synchronizeSrcu, type SrcuToken } from "./srcu.js";
 export { FifoStrategy, RandomStrategy, ReplayMismatchError, ReplayStrategy, type SchedulingStrategy } from "./strategy.js";
 export { fixedStep, footprintOf, lookupStep, sleepTicks, step, TIMED_OUT, type Footprint, type SleepState, type StepYield, type Task, type TaskId, type TaskKind, type TaskView, type Yield } from "./task.js";
-export { msFromUs, secondsFromTicks, ticksFromMs, ticksFromUs, TICKS_PER_US, US_PER_MS, US_PER_S, usFrom, usFromTicks, type TimeUnit } from "./time.js";
+export { msFromUs, nsFromTicks, secondsFromTicks, ticksFromMs, ticksFromNsCeil, ticksFromUs, TICKS_PER_US, US_PER_MS, US_PER_S, usFrom, usFromTicks, type TimeUnit } from "./time.js";
 export { jsonText } from "./json.js";
 export { callJson, formatCall, formatCallFields, formatCallValue, formatTrace, TraceLog, type CallFields, type CallRecord, type CallValue, type TraceEvent, type TraceLevel } from "./trace.js";
 export { WaitQueue, waitEvent, waitEventInterruptible, type WaitResult } from "./wait_queue.js";

@@ -48,3 +48,21 @@ export function msFromUs(us: number): number {
 export function secondsFromTicks(ticks: number): number {
   return usFromTicks(ticks) / US_PER_S;
 }
+
+/** Nanoseconds per tick (a tick is one microsecond). */
+const NS_PER_TICK = 1000n;
+
+/**
+ * Nanoseconds (an ioctl's __u64 or __s64 duration, an absolute CLOCK_MONOTONIC time) in whole
+ * ticks, rounded up: a kernel timeout never ends early (as nsecs_to_jiffies64() plus one
+ * jiffy does). Negative values give 0.
+ */
+export function ticksFromNsCeil(ns: bigint): number {
+  if (ns <= 0n) return 0;
+  return Number((ns + NS_PER_TICK - 1n) / NS_PER_TICK);
+}
+
+/** Ticks in nanoseconds (CLOCK_MONOTONIC as ktime_get() gives it, a fence's timestamp). */
+export function nsFromTicks(ticks: number): bigint {
+  return BigInt(ticks) * NS_PER_TICK;
+}

@@ -86,6 +86,12 @@ function valueProblems(
       return [{ path: [...path, k], atKey: true, message: `unknown field "${k}" of ${f.ctype}${hint}` }];
     });
   }
+  if (f.kind === "ids" && Array.isArray(v)) {
+    // A list of ids may hold `$name` references (a handle an earlier step made): each is
+    // checked when the step runs; the literal ids here.
+    const literal = v.filter((x) => !isRef(x));
+    if (literal.length !== v.length) return valueProblems(f, literal, path);
+  }
   const problem = fieldValueProblem(f, v);
   return problem === null ? [] : [{ path, atKey: false, message: problem }];
 }

@@ -114,7 +114,8 @@ export const VOID_STRUCT = cstruct("void", {});
 /**
  * Defines ioctl `name`: DRM_IO*(nr, struct) as the uapi header does, with the struct's size in
  * the number (`sizeBytes` is the ABI's size, which the struct description must match: a test
- * checks every definition), and the direction of each of its fields.
+ * checks every definition), and the direction of each of its fields. `type` is the ioctl's
+ * magic, 'd' for DRM (another subsystem's, e.g. sync_file's '>', for its own ioctls).
  */
 export function ioctlDef<const F extends FieldDescs, const D extends FieldDirs<F>>(
   name: string,
@@ -123,6 +124,7 @@ export function ioctlDef<const F extends FieldDescs, const D extends FieldDirs<F
   struct: StructDesc<F>,
   fieldDirs: D,
   sizeBytes = struct.sizeBytes,
+  type = DRM_IOCTL_BASE,
 ): IoctlDef<F, D> {
   const names = Object.keys(struct.fields) as (keyof F & string)[];
   const inFields = names.filter((k) => fieldDirs[k] !== "out");
@@ -133,7 +135,7 @@ export function ioctlDef<const F extends FieldDescs, const D extends FieldDirs<F
   const inFieldDescs = Object.freeze(
     Object.fromEntries(inFields.map((k) => [k, struct.fields[k]!])),
   );
-  const cmd = ioc(DIR[dir], DRM_IOCTL_BASE, nr, sizeBytes);
+  const cmd = ioc(DIR[dir], type, nr, sizeBytes);
   return {
     name,
     nr,

@@ -5,13 +5,17 @@
  */
 import { DRM_CORE_IOCTLS } from "./drm_ioctls.js";
 import type { AnyIoctlDef } from "./ioctl.js";
+import { SYNC_FILE_IOCTLS } from "./sync_file.js";
 import { VTEST_IOCTLS } from "./vtest_drm.js";
 
 /** The core ioctls, then each driver's, in number order within each. */
 export const DRM_IOCTLS: readonly AnyIoctlDef[] = [...DRM_CORE_IOCTLS, ...VTEST_IOCTLS];
 
-const byName = new Map<string, AnyIoctlDef>(DRM_IOCTLS.map((d) => [d.name, d]));
-const byCmd = new Map<number, AnyIoctlDef>(DRM_IOCTLS.map((d) => [d.cmd, d]));
+/** Every ioctl a program can name: the DRM ones, then those of other files (sync_file). */
+export const KNOWN_IOCTLS: readonly AnyIoctlDef[] = [...DRM_IOCTLS, ...SYNC_FILE_IOCTLS];
+
+const byName = new Map<string, AnyIoctlDef>(KNOWN_IOCTLS.map((d) => [d.name, d]));
+const byCmd = new Map<number, AnyIoctlDef>(KNOWN_IOCTLS.map((d) => [d.cmd, d]));
 
 export function ioctlByName(name: string): AnyIoctlDef | undefined {
   return byName.get(name);
@@ -22,4 +26,5 @@ export function ioctlByCmd(cmd: number): AnyIoctlDef | undefined {
   return byCmd.get(cmd >>> 0);
 }
 
-export const DRM_IOCTL_NAMES: readonly string[] = DRM_IOCTLS.map((d) => d.name);
+/** The names a scenario may use (every ioctl the model knows). */
+export const DRM_IOCTL_NAMES: readonly string[] = KNOWN_IOCTLS.map((d) => d.name);

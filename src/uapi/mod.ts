@@ -80,7 +80,7 @@ export {
   type StructDesc,
 } from "./ioctl_struct.js";
 export { structFromBytes, structToBytes } from "./struct_bytes.js";
-export { DRM_IOCTL_NAMES, DRM_IOCTLS, ioctlByCmd, ioctlByName } from "./ioctl_table.js";
+export { DRM_IOCTL_NAMES, DRM_IOCTLS, ioctlByCmd, ioctlByName, KNOWN_IOCTLS } from "./ioctl_table.js";
 export { encodeKernelUevent, formatUdevadm, formatUeventRaw, parseKernelUevent, UDEVADM_BANNER, UEVENT_ACTIONS, ueventGet, UeventParseError, ueventSeqnum, type Uevent, type UeventAction } from "./uevent.js";
 export {
   NO_IOCTL_ARG,
@@ -100,4 +100,18 @@ export {
   type OpenFlags,
   type Syscalls,
 } from "./syscalls.js";
-export { DRM_IOCTL_VTEST_HOLD_ENTER, drm_vtest_hold_enter, VTEST_IOCTLS } from "./vtest_drm.js";
+export { DRM_IOCTL_VTEST_HOLD_ENTER, DRM_IOCTL_VTEST_JOB, drm_vtest_hold_enter, drm_vtest_job, VTEST_IOCTLS } from "./vtest_drm.js";
+export {
+  DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE,
+  DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD,
+  DRM_IOCTL_SYNCOBJ_RESET,
+  DRM_IOCTL_SYNCOBJ_SIGNAL,
+  DRM_IOCTL_SYNCOBJ_WAIT,
+  DRM_SYNCOBJ_CREATE_SIGNALED,
+  DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE,
+  DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE,
+  DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL,
+  DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE,
+  DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,
+} from "./drm_syncobj.js";
+export { SYNC_FILE_IOCTLS, SYNC_IOC_FILE_INFO, SYNC_IOC_MAGIC } from "./sync_file.js";

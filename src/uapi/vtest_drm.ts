@@ -7,12 +7,19 @@
  * nanoseconds, then drm_dev_exit(): a reader that drm_dev_unplug() of any DRM device must
  * wait for (R11, R96), for scenarios that assert that order.
  *
+ * DRM_IOCTL_VTEST_JOB runs a job on the device's one engine for `duration_ns` nanoseconds: its
+ * out-fence (a dma_fence of the device's timeline, with the job's `seqno`) replaces the fence of
+ * the syncobj `out_syncobj`, and is signalled when the job is done; if the device goes away
+ * first, the driver signals it with -ECANCELED. It stands in for a GPU submission until the
+ * model has a scheduler.
+ *
  * @see include/uapi/drm/vgem_drm.h for a real test driver's uapi of this shape
  */
 import { DRM_COMMAND_BASE, ioctlDef } from "./ioctl.js";
-import { __u64, cstruct } from "./ioctl_struct.js";
+import { __u32, __u64, cstruct } from "./ioctl_struct.js";
 
 export const DRM_VTEST_HOLD_ENTER = 0x00;
+export const DRM_VTEST_JOB = 0x01;
 
 export const drm_vtest_hold_enter = cstruct("drm_vtest_hold_enter", {
   /** How long to stay inside drm_dev_enter(), in nanoseconds. */
@@ -28,5 +35,23 @@ export const DRM_IOCTL_VTEST_HOLD_ENTER = ioctlDef(
   8,
 );
 
+export const drm_vtest_job = cstruct("drm_vtest_job", {
+  /** How long the job runs, in nanoseconds. */
+  duration_ns: __u64,
+  /** The syncobj whose fence becomes the job's out-fence. */
+  out_syncobj: __u32,
+  /** The out-fence's sequence number on the device's timeline. */
+  seqno: __u32,
+});
+
+export const DRM_IOCTL_VTEST_JOB = ioctlDef(
+  "DRM_IOCTL_VTEST_JOB",
+  "IOWR",
+  DRM_COMMAND_BASE + DRM_VTEST_JOB,
+  drm_vtest_job,
+  { duration_ns: "in", out_syncobj: "in", seqno: "out" },
+  16,
+);
+
 /** Every ioctl of the vtest uapi. */
-export const VTEST_IOCTLS = [DRM_IOCTL_VTEST_HOLD_ENTER] as const;
+export const VTEST_IOCTLS = [DRM_IOCTL_VTEST_HOLD_ENTER, DRM_IOCTL_VTEST_JOB] as const;

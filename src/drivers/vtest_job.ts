@@ -1,0 +1,160 @@
+/**
+ * vtest's engine: one timeline of out-fences per device (a dma_fence context), and jobs that
+ * run for a given time, then signal their fence (DRM_IOCTL_VTEST_JOB). A job is a timer: a
+ * kernel task that sleeps the job's duration, like an hrtimer whose callback signals.
+ *
+ * At remove, after drm_dev_unplug() (no new job can start: the ioctl enters the device), the
+ * driver gives up on the jobs still running: each fence gets -ECANCELED and is signalled, as
+ * amdgpu force-completes its ring fences (R61; D5: the code, not the documented ENODEV), and
+ * each timer is cancelled (hrtimer_cancel(): waits for a callback already running). No fence
+ * of the device is left unsignalled.
+ *
+ * @see drivers/gpu/drm/vgem/vgem_fence.c for a test driver's timer-signalled fences;
+ *      amdgpu_fence_driver_hw_fini() for force completion at unplug
+ */
+import {
+  dmaFenceContextAlloc,
+  dmaFenceInit,
+  dmaFencePut,
+  dmaFenceSetError,
+  dmaFenceSignal,
+  type DmaFence,
+  type DmaFenceOps,
+} from "../base/mod.js";
+import {
+  KObject,
+  lookupStep,
+  sleepTicks,
+  step,
+  ticksFromNsCeil,
+  type SimTask,
+  type Task,
+} from "../kernel/mod.js";
+import {
+  errnoValue,
+  fail,
+  ok,
+  type DRM_IOCTL_VTEST_JOB,
+  type IoctlIn,
+  type IoctlOutOf,
+  type SysResult,
+} from "../uapi/mod.js";
+import {
+  drmDevEnter,
+  drmDevExit,
+  drmSyncobjLookup,
+  drmSyncobjReplaceFence,
+  fenceOf,
+  type DrmDevice,
+  type DrmFile,
+} from "../drm/mod.js";
+
+/** The longest job the driver accepts (an hour); longer ones fail with EINVAL. */
+export const VTEST_JOB_NS_MAX = 3_600_000_000_000n;
+
+interface VtestJob {
+  readonly fence: DmaFence;
+  task: SimTask | null;
+  cancelled: boolean;
+}
+
+/** The device's engine: its fence context, the last seqno, the jobs running. */
+export class VtestTimeline extends KObject {
+  static readonly fixedFields = ["context", "name"];
+  seqno = 0n;
+  readonly pending = new Set<VtestJob>();
+  constructor(dev: DrmDevice, readonly context: bigint, readonly name: string) {
+    super(dev.sim, dev.sim.alloc("vtest_timeline", { label: `vtest timeline (${name})` }));
+  }
+}
+
+const TIMELINE = Symbol("vtest timeline");
+type WithTimeline = DrmDevice & { [TIMELINE]?: VtestTimeline };
+
+/** The timeline of a vtest device (a field of its container, vtest_device). */
+export function vtestTimelineOf(dev: DrmDevice): VtestTimeline | undefined {
+  return (dev as WithTimeline)[TIMELINE];
+}
+
+/** Made at probe, once the device is registered; the caller's step writes `dev`. */
+export function vtestTimelineInit(dev: DrmDevice): void {
+  const name = dev.primary?.name ?? dev.label;
+  const context = dmaFenceContextAlloc(dev.kernel, 1);
+  (dev as WithTimeline)[TIMELINE] = new VtestTimeline(dev, context, name);
+}
+
+function fenceOps(tl: VtestTimeline): DmaFenceOps {
+  return { getDriverName: () => "vtest", getTimelineName: () => tl.name };
+}
+
+/** @see vgem_fence_attach_ioctl() for the shape; the timer signals, as vgem_fence_timeout() */
+export function* vtestJobIoctl(
+  file: DrmFile,
+  arg: IoctlIn<typeof DRM_IOCTL_VTEST_JOB>,
+): Task<SysResult<IoctlOutOf<typeof DRM_IOCTL_VTEST_JOB>>> {
+  const dev = file.dev;
+  const tl = vtestTimelineOf(dev);
+  if (tl === undefined || arg.duration_ns > VTEST_JOB_NS_MAX) return fail("EINVAL");
+  yield lookupStep("vtest_job_ioctl", () => ({
+    reads: [dev],
+    writes: [file, tl, dev.unplugSrcu, ...syncobjAt(file, arg.out_syncobj)],
+  }));
+  const syncobj = drmSyncobjLookup(file, arg.out_syncobj);
+  if (syncobj === undefined) return fail("ENOENT");
+  const token = drmDevEnter(dev);
+  if (token === null) return fail("ENODEV");
+  try {
+    tl.seqno += 1n;
+    const fence = dmaFenceInit(dev.kernel, fenceOps(tl), tl.context, tl.seqno);
+    const job: VtestJob = { fence, task: null, cancelled: false };
+    tl.pending.add(job);
+    const ticks = ticksFromNsCeil(arg.duration_ns);
+    job.task = dev.sim.spawn(`vtest job ${tl.context}:${tl.seqno}`, vtestJobRun(tl, job, ticks));
+    yield* drmSyncobjReplaceFence(syncobj, fence);
+    return ok({ seqno: Number(tl.seqno) });
+  } finally {
+    drmDevExit(dev, token);
+  }
+}
+
+function syncobjAt(file: DrmFile, handle: number) {
+  const s = drmSyncobjLookup(file, handle);
+  return s === undefined ? [] : [s, ...fenceOf(s)];
+}
+
+/** The job's timer: signals the fence when the time is up, unless the driver cancelled it. */
+function* vtestJobRun(tl: VtestTimeline, job: VtestJob, ticks: number): Task<void> {
+  yield sleepTicks(ticks, step("vtest_job_timeout", [], [tl, job.fence]));
+  if (!job.cancelled) {
+    tl.pending.delete(job);
+    dmaFenceSignal(job.fence);
+  }
+  yield* dmaFencePut(job.fence);
+}
+
+/**
+ * At remove, after drm_dev_unplug(): every running job's fence gets -ECANCELED and is
+ * signalled, its timer is cancelled, and the timeline is freed.
+ */
+export function* vtestTimelineFini(dev: DrmDevice): Task<void> {
+  const tl = vtestTimelineOf(dev);
+  if (tl === undefined) return;
+  const fences = (): DmaFence[] => [...tl.pending].map((j) => j.fence);
+  yield lookupStep("vtest_fence_fini", () => ({ reads: [], writes: [tl, ...fences()] }));
+  const jobs = [...tl.pending];
+  for (const job of jobs) {
+    job.cancelled = true;
+    tl.pending.delete(job);
+    dmaFenceSetError(job.fence, -errnoValue("ECANCELED"));
+    dmaFenceSignal(job.fence);
+  }
+  const sim = dev.sim;
+  for (const job of jobs) {
+    if (job.task === null) continue;
+    sim.wake(job.task); // hrtimer_cancel(): the timer does not fire
+    yield* sim.join(job.task);
+  }
+  yield step("vtest_fence_fini", [], [dev, tl]);
+  delete (dev as WithTimeline)[TIMELINE];
+  sim.free(tl.mem, "vtest_fence_fini");
+}
