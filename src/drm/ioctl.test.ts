@@ -359,6 +359,14 @@ describe("core ioctls on a render node", () => {
       DRM_IOCTL_MODE_MAP_DUMB: "EACCES",
       DRM_IOCTL_MODE_DESTROY_DUMB: "EACCES",
       DRM_IOCTL_MODE_ATOMIC: "EACCES",
+      // Allowed on render nodes; the test driver has no DRIVER_SYNCOBJ.
+      DRM_IOCTL_SYNCOBJ_CREATE: "EOPNOTSUPP",
+      DRM_IOCTL_SYNCOBJ_DESTROY: "EOPNOTSUPP",
+      DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD: "EOPNOTSUPP",
+      DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE: "EOPNOTSUPP",
+      DRM_IOCTL_SYNCOBJ_WAIT: "EOPNOTSUPP",
+      DRM_IOCTL_SYNCOBJ_RESET: "EOPNOTSUPP",
+      DRM_IOCTL_SYNCOBJ_SIGNAL: "EOPNOTSUPP",
     });
     assert.deepEqual(m.sim.findings, []);
     assert.equal(m.finishClean(dev), 0);
