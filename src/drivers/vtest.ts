@@ -1,7 +1,7 @@
 /**
  * vtest: a DRM test device, the model's counterpart of Linux's vgem (a GEM device with no
  * display hardware that IGT drives through its own ioctls). It has a primary and a render node,
- * no modesetting and no dumb buffers, syncobjs (DRIVER_SYNCOBJ), and two private ioctls:
+ * no modesetting and no dumb buffers, syncobjs (DRIVER_SYNCOBJ), and three private ioctls:
  * DRM_IOCTL_VTEST_HOLD_ENTER stays inside drm_dev_enter() for a given time, a reader that
  * drm_dev_unplug() of any DRM device waits for, since they all share drm_unplug_srcu (R11,
  * R96); DRM_IOCTL_VTEST_JOB runs a job whose out-fence goes into a syncobj (vtest_job.ts);
