@@ -23,8 +23,8 @@ const EXPORT_SYNC_FILE = 1;
 /** SYNCOBJ_WAIT's timeout: an absolute time far away (an hour after boot), in ns. */
 export const FOREVER_NS = 3_600_000_000_000n;
 
-export function vtestSession(profile: "mainline" | "uapi-doc" = "mainline"): UserSession {
-  return userSession({ devices: [{ bdf: BDF, driver: "vtest" }], profile });
+export function vtestSession(): UserSession {
+  return userSession({ devices: [{ bdf: BDF, driver: "vtest" }] });
 }
 
 export function* openRender(sys: Syscalls): Call<Fd> {
