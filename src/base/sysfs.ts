@@ -59,9 +59,17 @@ export class Sysfs extends KObject {
     for (const p of [...this.nodes.keys()]) if (p.startsWith(prefix)) this.nodes.delete(p);
   }
 
-  /** Follows symlinks; returns the canonical path, or null if any component is missing. */
+  /**
+   * Follows symlinks; returns the canonical path, or null if any component is missing or the
+   * path takes more than LINKS_MAX links (a loop; Linux fails with ELOOP there).
+   */
   resolve(path: string): string | null {
-    let hops = 0;
+    return this.resolveFrom(path, 0);
+  }
+
+  /** resolve() with the links followed so far counted across the whole walk. */
+  private resolveFrom(path: string, hopsBefore: number): string | null {
+    let hops = hopsBefore;
     const parts = normalize(path).split("/").filter(Boolean);
     let cur = "";
     for (let i = 0; i < parts.length; i++) {
@@ -71,7 +79,7 @@ export class Sysfs extends KObject {
       if (node.kind === "link") {
         if (++hops > LINKS_MAX) return null;
         const rest = parts.slice(i + 1).join("/");
-        return this.resolve(rest ? `${node.target}/${rest}` : node.target);
+        return this.resolveFrom(rest ? `${node.target}/${rest}` : node.target, hops);
       }
       cur = next;
     }

@@ -17,7 +17,8 @@ import { compareWithRecording, summarize } from "../realkernel/mod.js";
 import { formatTextTable, renderHtml, worldRunRecord, type RunRecord } from "../report/mod.js";
 import { findingSummary, jsonText } from "../kernel/mod.js";
 import {
-  formatLocated, loadScenarioFile, replayCommand, runScenario, verdictWord, type Scenario,
+  escapeControls, formatLocated, loadScenarioFile, replayCommand, runScenario, verdictWord,
+  type Scenario,
   type ScenarioRun,
 } from "../scenario/mod.js";
 import type { CommandContext } from "./context.js";
@@ -133,6 +134,6 @@ export function demoCommand(htmlPath: string, io: Io): number {
   io.out(`Linux 6.12 bochs recording: ${c.match} match, ${c.mismatch} mismatch, ` +
     `${c.missing} missing, ${c.extra} extra, ${c["not-modelled"]} not modelled`);
   if (c.mismatch + c.missing + c.extra > 0) verdicts.push("expectation");
-  io.out(`report: ${writeOutput("--html", htmlPath, renderHtml(records))}`);
+  io.out(`report: ${escapeControls(writeOutput("--html", htmlPath, renderHtml(records)))}`);
   return EXIT[worst(verdicts)];
 }

@@ -10,7 +10,7 @@ import {
 import { DRIVERS } from "../drivers/mod.js";
 import { findingClass, findingSiteLines, findingSummary, ReplayMismatchError } from "../kernel/mod.js";
 import { renderHtml, worldRunRecord } from "../report/mod.js";
-import { encodeReplayToken, RunCrash, worstVerdict } from "../scenario/mod.js";
+import { encodeReplayToken, escapeControls, RunCrash, worstVerdict } from "../scenario/mod.js";
 import { SUBTESTS, type SubtestName } from "../userspace/mod.js";
 import { runCoreHotunplug, type SubtestRun } from "../world/mod.js";
 import type { CommandContext } from "./context.js";
@@ -94,7 +94,7 @@ function igtCommand(subtest: SubtestName, o: IgtOptions, io: Io): number {
   if (o.html !== undefined) {
     const title = `${subtest} on ${o.driver}`;
     const record = worldRunRecord(run.world, { title, verdict, replay: replay.replay });
-    io.out(`report: ${writeOutput("--html", o.html, renderHtml([record]))}`);
+    io.out(`report: ${escapeControls(writeOutput("--html", o.html, renderHtml([record])))}`);
   }
   return EXIT[verdict];
 }

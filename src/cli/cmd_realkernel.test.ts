@@ -34,6 +34,26 @@ describe("vdrm realkernel --fixture", () => {
       `expected a JSON object with a "type", as the recorder writes`);
   });
 
+  it("a line without a field the recorder writes, or with another type, is named by file and " +
+    "line (it printed \"undefined\" or ended in a TypeError)", () => {
+    // Found by `VDRM_FUZZ_SEED=20240611 npm run fuzz`: a call line whose "what" key was edited.
+    const start = '{"type":"start","kernel":"6.12"}\n';
+    const cases: [string, string][] = [
+      ['{"type":"call","op":"mknod","ret":0}', 'a "call" line needs "what" as text'],
+      ['{"type":"call","op":"open","what":"card0","ret":"0"}', 'a "call" line needs "ret" as a number'],
+      ['{"type":"kmsg","scn":7,"msg":"x"}', 'a "kmsg" line needs "scn" as text'],
+      ['{"type":"minors","why":"x","sysfs":5}',
+        'a "minors" line needs "sysfs" as a list of objects with "name", "dev", "device"'],
+      ['{"type":"ls","path":"/dev/dri","entries":[null]}',
+        'a "ls" line needs "entries" as a list of objects with "name", "dev"'],
+      ['{"type":"mem","what":"map","op":"poke","result":"ok"}', 'a "mem" line needs "op" as read or write'],
+    ];
+    for (const [n, [line, why]] of cases.entries()) {
+      const f = scratchFile(tmp, `field${n}.jsonl`, `${start}${line}\n`);
+      bad(f, `vdrm: Cannot read ${f}:2: ${why}, as the recorder writes`);
+    }
+  });
+
   it("JSON lines without a start line are not a recording", () => {
     const f = scratchFile(tmp, "other.jsonl", '{"type":"call","op":"open"}\n');
     bad(f, `vdrm: Cannot read ${f}: no "start" line; not a real-kernel recording`);

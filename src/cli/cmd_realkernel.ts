@@ -5,15 +5,15 @@
  * table, are bad input (exit 2). A difference is exit 1; a finding of the model's checkers
  * during the replay (a broken driver) exits with its verdict's code.
  */
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { findingClass, findingSummary, jsonText, type Finding } from "../kernel/mod.js";
 import {
   compareWithFixture, formatComparison, parseFixture, RECORDED_DRIVER, RECORDING_PATH,
   REPLAY_DRIVERS, REPLAY_SEED, replayDriver, summarize, type Comparison, type Fixture,
 } from "../realkernel/mod.js";
+import { formatBytes, readTextBounded, shellQuote } from "../scenario/mod.js";
 import type { CommandContext } from "./context.js";
-import { CliError, fsErrorText, quoteArg } from "./errors.js";
+import { CliError, fsErrorText } from "./errors.js";
 import { EXIT, worst, type Verdict } from "./exit.js";
 import { choice } from "./options.js";
 
@@ -68,7 +68,7 @@ function textReport(o: RealkernelOptions, results: readonly Comparison[],
 
 /** The command that runs this comparison again (the replay is seeded and FIFO-scheduled). */
 function replayCommand(o: RealkernelOptions): string {
-  const fixture = o.fixture === RECORDING_PATH ? "" : ` --fixture ${quoteArg(o.fixture)}`;
+  const fixture = o.fixture === RECORDING_PATH ? "" : ` --fixture ${shellQuote(o.fixture)}`;
   const driver = o.driver === RECORDED_DRIVER ? "" : ` --driver ${o.driver}`;
   return `vdrm realkernel${driver}${fixture} (seed ${REPLAY_SEED}, FIFO schedule)`;
 }
@@ -97,13 +97,22 @@ function jsonReport(o: RealkernelOptions, fixture: Fixture, results: readonly Co
   });
 }
 
-/** @throws CliError when the file cannot be read or is not a recording. */
+/** Bytes of a recording: reading stops there (the Linux 6.12 one is 68 KiB). */
+const FIXTURE_BYTES_MAX = 16 * 1024 * 1024;
+
+/** @throws CliError when the file cannot be read, is too large or is not a recording. */
 function readFixture(path: string): Fixture {
-  let text: string;
+  const fail = (why: string): never => {
+    throw new CliError(`--fixture ${JSON.stringify(path)}: ${why}`);
+  };
+  let text: string | null = null;
   try {
-    text = readFileSync(path, "utf8");
+    text = readTextBounded(path, FIXTURE_BYTES_MAX);
   } catch (e) {
-    throw new CliError(`--fixture ${JSON.stringify(path)}: ${fsErrorText(e)}`);
+    fail(fsErrorText(e));
+  }
+  if (text === null) {
+    return fail(`larger than ${formatBytes(FIXTURE_BYTES_MAX)}, the most a recording may be`);
   }
   try {
     return parseFixture(text, path);

@@ -10,16 +10,16 @@ import {
 import { formatTrace, jsonText, ReplayMismatchError } from "../kernel/mod.js";
 import { renderHtml, worldRunRecord } from "../report/mod.js";
 import {
-  formatLocated, formatRunText, loadScenarioFile, replayCommand, runJson, runScenario,
-  STEPS_MAX_DEFAULT, verdictWord, type ReplayToken, type RunOverrides, type Scenario,
-  type ScenarioRun,
+  escapeControls, formatLocated, formatRunText, loadScenarioFile, replayCommand, runJson,
+  runScenario, STEPS_MAX_DEFAULT, verdictWord, type ReplayToken, type RunOverrides,
+  type Scenario, type ScenarioRun,
 } from "../scenario/mod.js";
 import type { CommandContext } from "./context.js";
 import { CliError } from "./errors.js";
 import { EXIT, worst } from "./exit.js";
 import type { Io } from "./io.js";
 import { choice, parseCount, parseKernel, parseSeed } from "./options.js";
-import { checkOutputPath, writeOutput } from "./output_path.js";
+import { checkOutputPath, checkOutputsApart, writeOutput } from "./output_path.js";
 import { parseReplayToken, replayMismatchMessage, runSettings, type RunSettings } from "./replay_args.js";
 
 export interface RunOptions {
@@ -114,15 +114,32 @@ function traceText(runs: readonly ScenarioRun[], json: boolean): string {
   return texts.join("\n");
 }
 
+/**
+ * The report's titles: the scenario names, a repeated one numbered ("egpu-pull #2"), since
+ * renderHtml() needs each title once (a file given twice, copies of one scenario).
+ */
+function distinctTitles(names: readonly string[]): string[] {
+  const taken = new Set<string>();
+  return names.map((name) => {
+    let title = name;
+    // At most names.length tries: each taken title is one of the names before.
+    for (let k = 2; taken.has(title); k++) title = `${name} #${k}`;
+    taken.add(title);
+    return title;
+  });
+}
+
 function writeOutputs(runs: readonly ScenarioRun[], o: RunOptions, io: Io): void {
   if (o.trace !== undefined) {
-    io.err(`trace: ${writeOutput("--trace", o.trace, traceText(runs, o.trace.endsWith(".json")))}`);
+    const text = traceText(runs, o.trace.endsWith(".json"));
+    io.err(`trace: ${escapeControls(writeOutput("--trace", o.trace, text))}`);
   }
   if (o.html !== undefined) {
-    const records = runs.map((r) => worldRunRecord(r.world, {
-      title: r.scenario.name, verdict: verdictWord(r), replay: replayCommand(r),
+    const titles = distinctTitles(runs.map((r) => r.scenario.name));
+    const records = runs.map((r, i) => worldRunRecord(r.world, {
+      title: titles[i]!, verdict: verdictWord(r), replay: replayCommand(r),
     }));
-    io.err(`report: ${writeOutput("--html", o.html, renderHtml(records))}`);
+    io.err(`report: ${escapeControls(writeOutput("--html", o.html, renderHtml(records)))}`);
   }
 }
 
@@ -130,6 +147,10 @@ export function runCommand(files: readonly string[], o: RunOptions, io: Io): num
   const settings = overrides(files, o);
   if (o.trace !== undefined) checkOutputPath("--trace", o.trace);
   if (o.html !== undefined) checkOutputPath("--html", o.html);
+  const outputs: (readonly [string, string])[] = [];
+  if (o.trace !== undefined) outputs.push(["--trace", o.trace]);
+  if (o.html !== undefined) outputs.push(["--html", o.html]);
+  checkOutputsApart(outputs, files);
   const scenarios = loadAll(files, io);
   if (scenarios === null) return EXIT.input;
   const runs: ScenarioRun[] = [];

@@ -3,7 +3,7 @@
  * gave (CliError: one line, exit code 2) and a bug of vdrm (an internal error: a short message,
  * the command that replays the run it happened in, and the stack only with --debug; exit 70).
  */
-import { RunCrash } from "../scenario/mod.js";
+import { RunCrash, shellQuote } from "../scenario/mod.js";
 import { EXIT } from "./exit.js";
 import type { Io } from "./io.js";
 
@@ -31,11 +31,6 @@ function oneLine(s: string): string {
   return s.replace(/[\r\n]+/g, " ").trim();
 }
 
-/** An argument as a shell would need it quoted. */
-export function quoteArg(a: string): string {
-  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
-}
-
 /** Reports an exception that is not bad input as an internal error; returns its exit code. */
 export function reportInternalError(
   e: unknown, argv: readonly string[], o: { readonly debug: boolean; readonly io: Io },
@@ -43,7 +38,7 @@ export function reportInternalError(
   const { debug, io } = o;
   const message = e instanceof Error ? e.message : String(e);
   io.err(`vdrm: internal error: ${oneLine(message)}`);
-  const replay = e instanceof RunCrash ? e.replay : `vdrm ${argv.map(quoteArg).join(" ")}`;
+  const replay = e instanceof RunCrash ? e.replay : `vdrm ${argv.map(shellQuote).join(" ")}`;
   io.err(`replay: ${replay}`);
   if (debug) {
     const cause = e instanceof RunCrash ? e.cause : e;

@@ -48,6 +48,28 @@ describe("vdrm refuses an output path before the run", () => {
   });
 });
 
+describe("vdrm run refuses outputs that would lose a file", () => {
+  it("--trace or --html on the scenario file itself (it was overwritten), by any path", () => {
+    const text = readFileSync(SCENARIO, "utf8");
+    const file = scratchFile(tmp, "own.yaml", text);
+    const link = join(tmp, "own-link.yaml");
+    symlinkSync(file, link);
+    refused(["run", file, "--trace", file], `vdrm: --trace ${JSON.stringify(file)}: is the ` +
+      `input file ${JSON.stringify(file)}; writing it would lose it`);
+    refused(["run", SCENARIO, file, "--html", link], `vdrm: --html ${JSON.stringify(link)}: is ` +
+      `the input file ${JSON.stringify(file)}; writing it would lose it`);
+    assert.equal(readFileSync(file, "utf8"), text, "the scenario is kept");
+  });
+
+  it("--trace and --html on one file; /dev/null may take both", () => {
+    const out = join(tmp, "both.txt");
+    refused(["run", SCENARIO, "--trace", out, "--html", out],
+      `vdrm: --html ${JSON.stringify(out)}: is also the file of --trace; give each its own file`);
+    const r = vdrm(["run", SCENARIO, "--trace", "/dev/null", "--html", "/dev/null"]);
+    assert.equal(r.code, 0, r.stderr);
+  });
+});
+
 describe("checkOutputPath()", () => {
   it("refuses blank names, directories and names ending in a slash", () => {
     checkFails("  ", "the path is empty");

@@ -2,7 +2,8 @@
  * Output files (--trace, --html): checked before anything runs, written after.
  *
  * A path is refused before the run when it is empty, names a directory, lies under /proc or
- * /sys (kernel pseudo-filesystems: no place for a report), or cannot be created or written.
+ * /sys (kernel pseudo-filesystems: no place for a report), cannot be created or written, or
+ * names an input file or another output's file.
  * Missing directories are made one level at a time: Node 20's `mkdirSync(..., {recursive})`
  * loops for ever when the kernel answers ENOENT for a child of a directory that exists (as
  * procfs does), which made `--trace /proc/x/y` spin at 100 % CPU.
@@ -60,6 +61,37 @@ export function checkOutputPath(flag: string, path: string): string {
     fail(`cannot be written: ${fsErrorText(e)}`);
   }
   return full;
+}
+
+/** Whether two paths name one regular file, or one file still to be made. */
+function sameOutput(a: string, b: string): boolean {
+  const sa = statOrNull(a);
+  const sb = statOrNull(b);
+  if (sa === null || sb === null) return sa === sb && resolve(a) === resolve(b);
+  return sa.isFile() && sb.isFile() && sa.dev === sb.dev && sa.ino === sb.ino;
+}
+
+/**
+ * Refuses, before the run, an output path that names one of the input files (writing it would
+ * lose the scenario) or the file of an earlier output flag (it would overwrite that output).
+ * Devices such as /dev/null may take several outputs.
+ * @throws CliError naming the flag, the path and the file it collides with.
+ */
+export function checkOutputsApart(
+  outputs: readonly (readonly [flag: string, path: string])[],
+  inputs: readonly string[],
+): void {
+  for (const [i, [flag, path]] of outputs.entries()) {
+    const fail = (why: string): never => {
+      throw new CliError(`${flag} ${JSON.stringify(path)}: ${why}`);
+    };
+    const input = inputs.find((f) => sameOutput(path, f) && statOrNull(f) !== null);
+    if (input !== undefined) {
+      fail(`is the input file ${JSON.stringify(input)}; writing it would lose it`);
+    }
+    const earlier = outputs.slice(0, i).find(([, p]) => sameOutput(path, p));
+    if (earlier !== undefined) fail(`is also the file of ${earlier[0]}; give each its own file`);
+  }
 }
 
 /** mkdir, tolerating a directory made meanwhile by someone else. */

@@ -10,6 +10,7 @@ import { addOpsCommand } from "./cmd_ops.js";
 import { addRealkernelCommand } from "./cmd_realkernel.js";
 import { addRunCommand } from "./cmd_run.js";
 import { addVariantsCommand } from "./cmd_variants.js";
+import { escapeControls } from "../scenario/mod.js";
 import type { CommandContext } from "./context.js";
 import { CliError, reportInternalError } from "./errors.js";
 import { EXIT, exitCodeHelp } from "./exit.js";
@@ -32,7 +33,11 @@ function buildProgram(ctx: CommandContext): Command {
     .showSuggestionAfterError(true)
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
-    .configureOutput({ writeOut: ctx.io.writeOut, writeErr: ctx.io.writeErr })
+    .configureOutput({
+      writeOut: ctx.io.writeOut,
+      writeErr: ctx.io.writeErr,
+      outputError: (text, write) => write(commanderErrorText(text)),
+    })
     .addHelpText("after", `\n${exitCodeHelp()}\n${EXAMPLES}`);
   addRunCommand(program, ctx);
   addOpsCommand(program, ctx);
@@ -41,6 +46,15 @@ function buildProgram(ctx: CommandContext): Command {
   addIgtCommand(program, ctx);
   addRealkernelCommand(program, ctx);
   return program;
+}
+
+/**
+ * A usage error of commander with the control characters of the arguments it quotes escaped;
+ * its own line breaks (before "(Did you mean ...?)" and at the end) are kept.
+ */
+function commanderErrorText(text: string): string {
+  const body = text.endsWith("\n") ? text.slice(0, -1) : text;
+  return `${body.split(/\n(?=\(Did you mean )/).map(escapeControls).join("\n")}\n`;
 }
 
 /** What commander's own exits (help, version, usage errors) mean as exit codes. */
@@ -63,7 +77,7 @@ export function vdrm(argv: readonly string[], io: Io): number {
   } catch (e) {
     if (e instanceof CommanderError) return commanderExit(e);
     if (e instanceof CliError) {
-      io.err(`vdrm${e.command === undefined ? "" : ` ${e.command}`}: ${e.message}`);
+      io.err(escapeControls(`vdrm${e.command === undefined ? "" : ` ${e.command}`}: ${e.message}`));
       return EXIT.input;
     }
     const debug = program?.opts<{ debug?: boolean }>().debug === true || argv.includes("--debug");

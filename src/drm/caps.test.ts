@@ -17,7 +17,14 @@ import {
   DRM_IOCTL_VERSION,
   type Fd,
 } from "../uapi/mod.js";
-import { answer, drmMachine, type DrmMachine } from "./_testing.js";
+import { answer, drmMachine, TEST_KMS_DRIVER, type DrmMachine } from "./_testing.js";
+import {
+  DRIVER_ATOMIC,
+  DRIVER_CURSOR_HOTSPOT,
+  DRIVER_GEM,
+  DRIVER_MODESET,
+  DRIVER_SYNCOBJ,
+} from "./drm_driver.js";
 
 function cap(m: DrmMachine, fd: Fd, capability: bigint): string {
   const r = m.ioctl(fd, DRM_IOCTL_GET_CAP, { capability });
@@ -54,6 +61,21 @@ describe("drm_getcap()", () => {
       cap(m, m.open("/dev/dri/renderD128"), C.DRM_CAP_DUMB_BUFFER),
       "value 1",
       "render nodes may ask",
+    );
+    assert.equal(m.finishClean(dev), 0);
+  });
+
+  test("SYNCOBJ and SYNCOBJ_TIMELINE follow their own driver features; DUMB_BUFFER is 0 without dumb_create", () => {
+    const m = drmMachine();
+    const features = DRIVER_GEM | DRIVER_MODESET | DRIVER_SYNCOBJ;
+    const { dumbCreate: _dumbCreate, ...noDumbBuffers } = TEST_KMS_DRIVER;
+    const dev = m.registered({ ...noDumbBuffers, features });
+    const fd = m.open("/dev/dri/card0");
+    assert.deepEqual(
+      [DRM_CAP.DRM_CAP_SYNCOBJ, DRM_CAP.DRM_CAP_SYNCOBJ_TIMELINE, DRM_CAP.DRM_CAP_DUMB_BUFFER].map(
+        (c) => cap(m, fd, c),
+      ),
+      ["value 1", "value 0", "value 0"],
     );
     assert.equal(m.finishClean(dev), 0);
   });
@@ -141,6 +163,84 @@ describe("drm_setclientcap()", () => {
     assert.equal(m.finishClean(dev), 0);
   });
 
+  test("each client capability turned on and off again sets and clears the file's flag", () => {
+    const m = drmMachine();
+    const dev = m.kms();
+    const fd = m.open("/dev/dri/card0");
+    const f = m.file(fd);
+    const flags = () =>
+      [f.stereoAllowed, f.universalPlanes, f.aspectRatioAllowed, f.atomic, f.writebackConnectors]
+        .map((b) => (b ? 1 : 0))
+        .join("");
+    const steps = [
+      [C.DRM_CLIENT_CAP_STEREO_3D, 1n],
+      [C.DRM_CLIENT_CAP_STEREO_3D, 0n],
+      [C.DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1n],
+      [C.DRM_CLIENT_CAP_UNIVERSAL_PLANES, 0n],
+      [C.DRM_CLIENT_CAP_ASPECT_RATIO, 1n],
+      [C.DRM_CLIENT_CAP_ASPECT_RATIO, 0n],
+      [C.DRM_CLIENT_CAP_ATOMIC, 1n],
+      [C.DRM_CLIENT_CAP_WRITEBACK_CONNECTORS, 1n],
+      [C.DRM_CLIENT_CAP_WRITEBACK_CONNECTORS, 0n],
+      [C.DRM_CLIENT_CAP_ATOMIC, 0n],
+    ] as const;
+    const seen = steps.map(([c, v]) => `${set(m, fd, c, v)} ${flags()}`);
+    // stereo, universal planes, aspect ratio, atomic, writeback
+    assert.deepEqual(seen, [
+      "ok 10000",
+      "ok 00000",
+      "ok 01000",
+      "ok 00000",
+      "ok 00100",
+      "ok 00000",
+      "ok 01110", // ATOMIC=1 also turns on universal planes and aspect ratios
+      "ok 01111",
+      "ok 01110",
+      "ok 00000",
+    ]);
+    assert.equal(m.finishClean(dev), 0);
+  });
+
+  test("cursor hotspots need DRIVER_CURSOR_HOTSPOT and atomic; they set the virtualized cursor plane flag only", () => {
+    const m = drmMachine();
+    const driver = { ...TEST_KMS_DRIVER, features: TEST_KMS_DRIVER.features | DRIVER_CURSOR_HOTSPOT };
+    const dev = m.registered(driver);
+    const fd = m.open("/dev/dri/card0");
+    const f = m.file(fd);
+    const hotspot = (v: bigint) => set(m, fd, C.DRM_CLIENT_CAP_CURSOR_PLANE_HOTSPOT, v);
+    assert.equal(hotspot(1n), "EINVAL", "atomic first");
+    assert.equal(set(m, fd, C.DRM_CLIENT_CAP_ATOMIC, 1n), "ok");
+    assert.deepEqual([hotspot(2n), f.supportsVirtualizedCursorPlane], ["EINVAL", false]);
+    assert.deepEqual([hotspot(1n), f.supportsVirtualizedCursorPlane], ["ok", true]);
+    assert.equal(f.writebackConnectors, false);
+    assert.deepEqual([hotspot(0n), f.supportsVirtualizedCursorPlane], ["ok", false]);
+    assert.equal(m.finishClean(dev), 0);
+  });
+
+  test("without DRIVER_ATOMIC, ATOMIC is EOPNOTSUPP; without modesetting every client cap is", () => {
+    const m = drmMachine();
+    const noAtomic = { ...TEST_KMS_DRIVER, features: TEST_KMS_DRIVER.features & ~DRIVER_ATOMIC };
+    const kms = m.registered(noAtomic);
+    const fd = m.open("/dev/dri/card0");
+    assert.deepEqual(
+      [set(m, fd, C.DRM_CLIENT_CAP_ATOMIC, 1n), set(m, fd, C.DRM_CLIENT_CAP_STEREO_3D, 1n)],
+      ["EOPNOTSUPP", "ok"],
+    );
+    assert.equal(m.file(fd).atomic, false);
+    assert.equal(m.finishClean(kms), 0);
+    const m2 = drmMachine();
+    const plain = m2.registered();
+    const card = m2.open("/dev/dri/card0");
+    assert.deepEqual(
+      [C.DRM_CLIENT_CAP_STEREO_3D, C.DRM_CLIENT_CAP_UNIVERSAL_PLANES].map((c) =>
+        set(m2, card, c, 1n),
+      ),
+      ["EOPNOTSUPP", "EOPNOTSUPP"],
+    );
+    assert.equal(m2.file(card).stereoAllowed, false);
+    assert.equal(m2.finishClean(plain), 0);
+  });
+
   test("client capabilities need modesetting (EOPNOTSUPP) and are not for render nodes (EACCES)", () => {
     const m = drmMachine();
     const dev = m.registered();
@@ -176,6 +276,56 @@ describe("drm_version(), drm_getunique(), drm_setversion()", () => {
       [r.value.name, r.value.name_len, r.value.date, r.value.desc],
       ["drm", 7n, "0", "vdrm core test driver"],
     );
+    assert.equal(m.finishClean(dev), 0);
+  });
+
+  test("VERSION copies a string whose length field is exactly its length, and answers each length anew", () => {
+    const m = drmMachine();
+    const dev = m.registered();
+    const fd = m.open("/dev/dri/renderD128");
+    const names = [7n, 6n, 7n, 0n].map((name_len) => {
+      const r = m.ioctl(fd, DRM_IOCTL_VERSION, { name_len, date_len: 1n, desc_len: 21n });
+      return r.ok ? [r.value.name, r.value.date, r.value.desc.length] : r.errno;
+    });
+    assert.deepEqual(names, [
+      ["drmtest", "0", 21],
+      ["drmtes", "0", 21],
+      ["drmtest", "0", 21],
+      ["", "0", 21],
+    ]);
+    const others = [
+      { name_len: 7n, date_len: 0n, desc_len: 21n },
+      { name_len: 7n, date_len: 0n, desc_len: 4n },
+    ].map((lens) => {
+      const r = m.ioctl(fd, DRM_IOCTL_VERSION, lens);
+      return r.ok ? [r.value.name, r.value.date, r.value.desc] : r.errno;
+    });
+    assert.deepEqual(others, [
+      ["drmtest", "", "vdrm core test driver"],
+      ["drmtest", "", "vdrm"],
+    ]);
+    assert.equal(m.finishClean(dev), 0);
+  });
+
+  test("SET_VERSION: -1 leaves a version alone; interface 1.0 sets no bus id; negative minors are EINVAL", () => {
+    const m = drmMachine();
+    const dev = m.registered();
+    const fd = m.open("/dev/dri/card0");
+    const setv = (drm_di_major: number, drm_di_minor: number, drm_dd_major: number, drm_dd_minor: number) =>
+      answer(m.ioctl(fd, DRM_IOCTL_SET_VERSION, { drm_di_major, drm_di_minor, drm_dd_major, drm_dd_minor }));
+    const unique = () => {
+      const r = m.ioctl(fd, DRM_IOCTL_GET_UNIQUE, { unique_len: 64n });
+      return r.ok ? r.value.unique : r.errno;
+    };
+    assert.deepEqual(
+      [setv(-1, 9, -1, 9), setv(-1, 0, 1, 0), setv(1, 0, -1, 0), unique()],
+      ["ok", "ok", "ok", ""],
+    );
+    assert.deepEqual(
+      [setv(1, -1, -1, 0), setv(-1, 0, 1, -1), setv(-1, 0, 1, 1), unique()],
+      ["EINVAL", "EINVAL", "EINVAL", ""],
+    );
+    assert.deepEqual([setv(1, 1, -1, 0), unique()], ["ok", dev.parent.name]);
     assert.equal(m.finishClean(dev), 0);
   });
 

@@ -18,7 +18,9 @@ import {
   DRM_IOCTL_MODE_MAP_DUMB,
   type Fd,
 } from "../uapi/mod.js";
-import { answer, drmMachine, type DrmMachine } from "./_testing.js";
+import { answer, drmMachine, TEST_DRIVER, type DrmMachine } from "./_testing.js";
+import { DRIVER_RENDER } from "./drm_driver.js";
+import { drmDevUnplug } from "./device.js";
 import { DRM_FILE_PAGE_OFFSET_START } from "./gem.js";
 
 function gemObjects(m: DrmMachine): number {
@@ -123,7 +125,22 @@ describe("drm_mode_create_dumb_ioctl()", () => {
       ok: true,
       value: { handle: 2, pitch: 1, size: 0xfffff000n },
     });
-    assert.equal(m.file(fd).handles.size, 2);
+    assert.equal(
+      answer(create(m, fd, 0x40000001, 1, 32)),
+      "EINVAL",
+      "the stride 4 x (2^30 + 1) would wrap to 4 in 32 bits",
+    );
+    assert.equal(
+      answer(create(m, fd, 0x4000, 0x10001, 32)),
+      "EINVAL",
+      "2^16 + 1 rows of 2^16 bytes would wrap to 2^16 in 32 bits",
+    );
+    assert.deepEqual(
+      create(m, fd, 1, 1, 0xffffffff - 8),
+      { ok: true, value: { handle: 3, pitch: 0x1fffffff, size: 0x20000000n } },
+      "bpp U32_MAX - 8 is the largest that passes",
+    );
+    assert.equal(m.file(fd).handles.size, 3);
     assert.equal(m.finishClean(dev), 0);
   });
 
@@ -169,6 +186,23 @@ describe("drm_mode_mmap_dumb_ioctl() and the fake offset space", () => {
     assert.equal(m.finishClean(dev), 0);
   });
 
+  test("the offset space holds 256 buffers of the largest size; MAP_DUMB of one more is ENOSPC", () => {
+    const m = drmMachine();
+    const dev = m.kms();
+    const fd = m.open("/dev/dri/card0");
+    const pages = 0xfffffn; // the largest dumb buffer, 0xfffff000 bytes
+    for (let handle = 1; handle <= 256; handle++) {
+      assert.ok(create(m, fd, 1, 0xfffff000, 8).ok);
+      assert.equal(offsetOf(m, fd, handle), (DRM_FILE_PAGE_OFFSET_START + BigInt(handle - 1) * pages) * 4096n);
+    }
+    assert.ok(create(m, fd, 1, 0xfffff000, 8).ok);
+    assert.equal(answer(m.ioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, { handle: 257 })), "ENOSPC");
+    assert.ok(create(m, fd, 1, 256 * 4096, 8).ok, "256 pages are left: the last gap");
+    assert.equal(offsetOf(m, fd, 258), (DRM_FILE_PAGE_OFFSET_START + 256n * pages) * 4096n);
+    assert.equal(dev.gem?.nodes.size, 257);
+    assert.equal(m.finishClean(dev), 0);
+  });
+
   test("two buffers get offsets that do not overlap; a freed gap is reused by a buffer that fits it", () => {
     const m = drmMachine();
     const dev = m.kms();
@@ -186,6 +220,10 @@ describe("drm_mode_mmap_dumb_ioctl() and the fake offset space", () => {
     assert.ok(create(m, fd, 64, 64).ok); // handle 3, 4 pages: fits the gap
     assert.equal(offsetOf(m, fd, 3), first, "the lowest gap that fits");
     assert.equal(dev.gem?.nodes.size, 3);
+    // The nodes now in the order they were placed: 2, 1, 3; not the order of their offsets.
+    assert.equal(answer(m.ioctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, { handle: 1 })), "ok");
+    assert.ok(create(m, fd, 64, 64).ok); // handle 1 again, 4 pages
+    assert.equal(offsetOf(m, fd, 1), second + 16384n, "after the two in use, at the lowest free page");
     assert.equal(m.finishClean(dev), 0);
   });
 
@@ -233,6 +271,14 @@ describe("drm_mode_destroy_dumb_ioctl(), drm_gem_close_ioctl()", () => {
     assert.equal(m.finishClean(dev), 0);
   });
 
+  test("a driver without GEM has no GEM handles to close: EOPNOTSUPP", () => {
+    const m = drmMachine();
+    const dev = m.registered({ ...TEST_DRIVER, features: DRIVER_RENDER });
+    const fd = m.open("/dev/dri/card0");
+    assert.equal(answer(m.ioctl(fd, DRM_IOCTL_GEM_CLOSE, { handle: 1 })), "EOPNOTSUPP");
+    assert.equal(m.finishClean(dev), 0);
+  });
+
   test("a mapping keeps the object after its handle is dropped; munmap frees it", () => {
     const m = drmMachine();
     const dev = m.kms();
@@ -249,5 +295,65 @@ describe("drm_mode_destroy_dumb_ioctl(), drm_gem_close_ioctl()", () => {
     );
     assert.equal(gemObjects(m), 0);
     assert.equal(m.finishClean(dev), 0);
+  });
+});
+
+describe("mappings of a dumb buffer: drm_gem_mmap(), ttm_bo_vm_fault(), the dummy page", () => {
+  /** A KMS machine with one 4-page buffer mapped twice (a and b); unmapped and unplugged by the test. */
+  function mappedTwice() {
+    const m = drmMachine();
+    const dev = m.kms();
+    const fd = m.open("/dev/dri/card0");
+    assert.ok(create(m, fd, 64, 64).ok); // 16384 bytes, 4 pages
+    const offset = offsetOf(m, fd, 1);
+    const map = (): bigint => {
+      const r = m.run(() => m.proc.mmap(fd, offset, 16384));
+      assert.ok(r.ok);
+      return r.value;
+    };
+    const read = (addr: bigint, n: number) => m.run(() => m.proc.memRead(addr, n));
+    const write = (addr: bigint, bytes: number[]) =>
+      m.run(() => m.proc.memWrite(addr, Uint8Array.from(bytes)));
+    return { m, dev, fd, map, read, write, a: map(), b: map() };
+  }
+  const bytes = (r: { ok: boolean; value?: Uint8Array }) => (r.ok ? [...(r.value ?? [])] : r);
+
+  test("what one mapping writes, another reads, and a new mapping still finds (the buffer's VRAM)", () => {
+    const { m, dev, map, read, write, a, b } = mappedTwice();
+    assert.deepEqual(write(a + 4096n + 10n, [1, 2, 3]), { ok: true, value: 3 });
+    assert.deepEqual(bytes(read(b + 4096n + 10n, 3)), [1, 2, 3]);
+    assert.deepEqual(bytes(read(b + 10n, 3)), [0, 0, 0], "another page of the buffer");
+    assert.equal(answer(m.run(() => m.proc.munmap(a, 16384))), "ok");
+    const c = map();
+    assert.deepEqual(bytes(read(c + 4096n + 10n, 3)), [1, 2, 3]);
+    assert.equal(m.finishClean(dev), 0);
+  });
+
+  test("after unplug every page of a mapping is one zeroed dummy page, freed with the device", () => {
+    const { m, dev, read, write, a } = mappedTwice();
+    assert.deepEqual(write(a, [7]), { ok: true, value: 1 });
+    m.run(() => drmDevUnplug(dev));
+    assert.deepEqual(bytes(read(a, 1)), [0], "the buffer's contents are gone from the mapping");
+    assert.deepEqual(write(a + 2n, [9]), { ok: true, value: 1 });
+    assert.deepEqual(
+      [1, 2, 3].map((page) => bytes(read(a + BigInt(page) * 4096n + 2n, 1))),
+      [[9], [9], [9]],
+      "one page behind all four",
+    );
+    const dummies = () =>
+      m.sim.liveAllocations().filter((x) => x.label.startsWith("dummy page")).length;
+    assert.equal(dummies(), 1);
+    assert.equal(m.finishClean(dev), 0);
+  });
+
+  test("a dummy page that cannot be allocated, or not tied to the device, is SIGBUS", () => {
+    for (const point of ["alloc_page", "drmm_add_action"]) {
+      const { m, dev, read, a } = mappedTwice();
+      m.run(() => drmDevUnplug(dev));
+      m.kernel.faults.set(point, { nth: 1 });
+      assert.deepEqual(read(a, 1), { ok: false, signal: "SIGBUS" }, point);
+      assert.deepEqual(bytes(read(a, 1)), [0], `${point}: the next fault gets its page`);
+      assert.equal(m.finishClean(dev), 0, point);
+    }
   });
 });

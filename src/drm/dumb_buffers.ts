@@ -35,6 +35,11 @@ const U32_MAX = 0xffffffff;
 export type DumbCreateArgs = IoctlIn<typeof DRM_IOCTL_MODE_CREATE_DUMB>;
 export type DumbCreateResult = SysResult<IoctlOutOf<typeof DRM_IOCTL_MODE_CREATE_DUMB>>;
 
+/** The product of two u32 values as the kernel's u32 arithmetic gives it: the low 32 bits. */
+function mulU32(a: number, b: number): number {
+  return Math.imul(a, b) >>> 0;
+}
+
 /** PAGE_ALIGN() of a u32 size, wrapping to 0 as the kernel's u32 arithmetic does. */
 function pageAlignU32(size: number): number {
   return (Math.ceil(size / PAGE_SIZE) * PAGE_SIZE) % 2 ** 32;
@@ -53,9 +58,10 @@ export function* drmModeCreateDumbIoctl(
   if (bpp > U32_MAX - 8) return fail("EINVAL");
   const cpp = Math.ceil(bpp / 8);
   if (cpp > Math.floor(U32_MAX / width)) return fail("EINVAL");
-  const stride = cpp * width;
+  // The products are u32 as in C: without the checks above they would wrap.
+  const stride = mulU32(cpp, width);
   if (height > Math.floor(U32_MAX / stride)) return fail("EINVAL");
-  if (pageAlignU32(height * stride) === 0) return fail("EINVAL");
+  if (pageAlignU32(mulU32(height, stride)) === 0) return fail("EINVAL");
   return yield* create(file, arg);
 }
 

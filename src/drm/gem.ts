@@ -28,15 +28,14 @@ export class GemObject extends KObject {
   static readonly fixedFields = ["ref", "dev", "sizeBytes"];
   readonly ref: Kref;
   handleCount = 0;
-  /** Backing pages, created on first touch (VRAM in the TTM model). */
-  readonly pages: (Uint8Array | undefined)[];
+  /** Backing pages by index, created on first touch (VRAM in the TTM model). */
+  readonly pages = new Map<number, Uint8Array>();
   vmaStartPage: bigint | null = null;
   /** Files allowed to mmap the object (drm_vma_node_allow). */
   readonly allowed = new Set<DrmFile>();
   constructor(mem: Allocation, readonly dev: DrmDevice, readonly sizeBytes: number) {
     super(dev.sim, mem);
     this.ref = new Kref(dev.sim, this);
-    this.pages = new Array<Uint8Array | undefined>(sizeBytes / PAGE_SIZE);
   }
 }
 
@@ -190,10 +189,10 @@ function* ttmBoVmFault(vma: Vma, pageIndex: number): Task<FaultResult> {
   const token = drmDevEnter(dev);
   if (token === null) return yield* ttmBoVmDummyPage(vma, dev);
   try {
-    let page = obj.pages[pageIndex];
+    let page = obj.pages.get(pageIndex);
     if (page === undefined) {
       page = new Uint8Array(PAGE_SIZE);
-      obj.pages[pageIndex] = page;
+      obj.pages.set(pageIndex, page);
     }
     vma.ptes.set(pageIndex, page); // vmf_insert_pfn()
     return { ok: true, page };

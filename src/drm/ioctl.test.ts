@@ -242,6 +242,20 @@ describe("drm_ioctl()", () => {
       ok: true,
       value: { got: 64n },
     });
+    // The same number and struct with one direction bit: only that way is copied.
+    const [readOnly, writeOnly] = (["IOR", "IOW"] as const).map((dir) =>
+      ioctlDef(`DRM_IOCTL_TEST_CAP_${dir}`, dir, 0x0c, alias.struct, { cap: "in", got: "out" }),
+    );
+    assert.equal(
+      answer(m.ioctl(fd, readOnly!, { cap: DRM_CAP.DRM_CAP_CURSOR_WIDTH })),
+      "EINVAL",
+      "IOR: nothing copied in, so capability 0",
+    );
+    assert.deepEqual(
+      m.ioctl(fd, writeOnly!, { cap: DRM_CAP.DRM_CAP_CURSOR_WIDTH }),
+      { ok: true, value: { got: 0n } },
+      "IOW: the answer is not copied out",
+    );
     assert.deepEqual(
       m.run(() => m.proc.ioctl(fd, DRM_IOCTL_VERSION.cmd)),
       { ok: true, value: {} },
@@ -251,6 +265,11 @@ describe("drm_ioctl()", () => {
       answer(m.run(() => m.proc.ioctl(fd, DRM_IOCTL_GET_CAP.cmd))),
       "EINVAL",
       "a zero-filled struct asks for capability 0",
+    );
+    assert.deepEqual(
+      m.ioctl(fd, DRM_IOCTL_GET_CAP, { capability: 8 as never }),
+      { ok: true, value: { value: 64n } },
+      "a u64 input given as a plain number is converted before the handler sees it",
     );
     // _IOWR(0x0c) with 8 bytes: only `capability` is copied in.
     assert.equal(answer(m.run(() => m.proc.ioctl(fd, ioc(3, DRM_IOCTL_BASE, 0x0c, 8)))), "EINVAL");
@@ -310,6 +329,46 @@ describe("drm_ioctl()", () => {
       formatCall(last),
       `ioctl(${fd}, DRM_IOCTL_MODE_CREATE_DUMB, {width=64, height=64, bpp=32}) = -1 ENODEV`,
     );
+    assert.equal(m.finishClean(dev), 0);
+  });
+});
+
+describe("core ioctls on a render node", () => {
+  test("each entry without DRM_RENDER_ALLOW is EACCES, with a footprint that holds for a file without master", () => {
+    const m = drmMachine();
+    const dev = m.kms();
+    const fd = m.open("/dev/dri/renderD128");
+    assert.equal(m.file(fd).master, null);
+    const answers = Object.fromEntries(
+      CORE_IOCTL_LIST.map((e) => [e.def.name, answer(m.ioctl(fd, e.def))]),
+    );
+    assert.deepEqual(answers, {
+      DRM_IOCTL_VERSION: "ok",
+      DRM_IOCTL_GET_UNIQUE: "EACCES",
+      DRM_IOCTL_GET_MAGIC: "EACCES",
+      DRM_IOCTL_GET_CLIENT: "EACCES",
+      DRM_IOCTL_SET_VERSION: "EACCES",
+      DRM_IOCTL_GEM_CLOSE: "EINVAL", // allowed; handle 0 names no object
+      DRM_IOCTL_GET_CAP: "EINVAL", // allowed; capability 0 is no capability
+      DRM_IOCTL_SET_CLIENT_CAP: "EACCES",
+      DRM_IOCTL_AUTH_MAGIC: "EACCES",
+      DRM_IOCTL_SET_MASTER: "EACCES",
+      DRM_IOCTL_DROP_MASTER: "EACCES",
+      DRM_IOCTL_MODE_GETRESOURCES: "EACCES",
+      DRM_IOCTL_MODE_CREATE_DUMB: "EACCES",
+      DRM_IOCTL_MODE_MAP_DUMB: "EACCES",
+      DRM_IOCTL_MODE_DESTROY_DUMB: "EACCES",
+      DRM_IOCTL_MODE_ATOMIC: "EACCES",
+      // Allowed on render nodes; the test driver has no DRIVER_SYNCOBJ.
+      DRM_IOCTL_SYNCOBJ_CREATE: "EOPNOTSUPP",
+      DRM_IOCTL_SYNCOBJ_DESTROY: "EOPNOTSUPP",
+      DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD: "EOPNOTSUPP",
+      DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE: "EOPNOTSUPP",
+      DRM_IOCTL_SYNCOBJ_WAIT: "EOPNOTSUPP",
+      DRM_IOCTL_SYNCOBJ_RESET: "EOPNOTSUPP",
+      DRM_IOCTL_SYNCOBJ_SIGNAL: "EOPNOTSUPP",
+    });
+    assert.deepEqual(m.sim.findings, []);
     assert.equal(m.finishClean(dev), 0);
   });
 });

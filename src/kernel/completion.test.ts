@@ -103,3 +103,14 @@ test("reinitCompletion() makes a completed completion block again", () => {
   assert.equal(sim.run().kind, "quiescent");
   assert.deepEqual(log, ["t timed out@40"]);
 });
+
+test("a wait that timed out takes nothing: the next complete() still releases the next waiter", () => {
+  const sim = new Sim({ seed: 1 });
+  const c = new Completion(sim, "c");
+  const log: string[] = [];
+  sim.runTask("early", waiter(sim, c, log, "early", 10));
+  complete(c);
+  sim.runTask("late", waiter(sim, c, log, "late", 10));
+  assert.deepEqual(log, ["early timed out@10", "late done@10"]);
+  assert.equal(c.done, 0);
+});

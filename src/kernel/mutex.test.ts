@@ -155,3 +155,27 @@ test("mutexLock() of a mutex inside freed memory reports use-after-free", () => 
   })());
   assert.deepEqual(sim.findings.map((f) => (f.kind === "use-after-free" ? `${f.mode} in ${f.access.fn}` : f.kind)), ["write in mutex_lock", "write in mutex_unlock"]);
 });
+
+test("mutexLock() after mutexDestroy() warns once per mutex", () => {
+  const sim = new Sim({ seed: 1 });
+  const mutexes = [new Mutex(sim, "a"), new Mutex(sim, "b")];
+  for (const m of mutexes) mutexDestroy(m);
+  sim.runTask("t", (function* () {
+    for (let i = 0; i < 2; i++) {
+      for (const m of mutexes) {
+        yield* mutexLock(m);
+        yield* mutexUnlock(m);
+      }
+    }
+  })());
+  assert.deepEqual(sim.findings.map((f) => (f.kind === "warn" ? f.message : f.kind)), [
+    "DEBUG_LOCKS_WARN_ON: mutex a locked after mutex_destroy()",
+    "DEBUG_LOCKS_WARN_ON: mutex b locked after mutex_destroy()",
+  ]);
+});
+
+test("mutexUnlock() by a task that does not hold the mutex names the mutex", () => {
+  const sim = new Sim({ seed: 1 });
+  const m = new Mutex(sim, "lock");
+  assert.throws(() => sim.runTask("t", mutexUnlock(m)), { message: "Cannot unlock mutex lock: not held by the caller" });
+});

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ModelAssertionError } from "./assert.js";
 import { Sim } from "./sim.js";
-import { SrcuStruct, srcuReadLock, srcuReadUnlock, synchronizeSrcu } from "./srcu.js";
+import { SrcuStruct, srcuReadLock, srcuReadUnlock, synchronizeSrcu, type SrcuToken } from "./srcu.js";
 import { sleepTicks, step, type Task } from "./task.js";
 
 /** Enters the read section after `enterAtTicks` and leaves it `holdTicks` later (each a step). */
@@ -101,4 +101,64 @@ test("srcuReadUnlock() of a token not held throws ModelAssertionError", () => {
   const token = srcuReadLock(srcu);
   srcuReadUnlock(srcu, token);
   assert.throws(() => srcuReadUnlock(srcu, token), ModelAssertionError);
+});
+
+test("srcuReadUnlock() of a token not held throws even while another reader is inside, and keeps that reader", () => {
+  const sim = new Sim({ seed: 1 });
+  const srcu = new SrcuStruct(sim, "s");
+  srcuReadLock(srcu);
+  assert.throws(() => srcuReadUnlock(srcu, 99 as SrcuToken), { message: "Cannot srcu_read_unlock s: token 99 is not held" });
+  assert.equal(srcu.readerCount, 1);
+});
+
+test("an SRCU domain is static memory named after it, and its sim, name and wait queue are fixed fields", () => {
+  const sim = new Sim({ seed: 1, footprints: "check" });
+  const srcu = new SrcuStruct(sim, "drm_unplug_srcu");
+  assert.deepEqual([srcu.mem.type, srcu.mem.kind, srcu.mem.label, srcu.mem.persistent], ["srcu_struct", "static", "drm_unplug_srcu", true]);
+  sim.runTask("t", (function* (): Task<void> {
+    yield step("declares_nothing");
+    void [srcu.sim, srcu.name, srcu.wq];
+  })());
+  assert.deepEqual(sim.findings, []);
+  assert.equal(sim.reportLeaks(), 0);
+});
+
+test("synchronizeSrcu() is a synchronize_srcu step, again at each wake-up, and names the readers it waits for", () => {
+  const sim = new Sim({ seed: 1 });
+  const srcu = new SrcuStruct(sim, "s");
+  const log: string[] = [];
+  const setupToken = srcuReadLock(srcu); // a reader outside any task: no name
+  sim.spawn("a", reader(sim, srcu, log, "a", 0, 20));
+  sim.spawn("b", reader(sim, srcu, log, "b", 0, 30));
+  sim.spawn("sync", syncer(sim, srcu, log, 5));
+  sim.spawn("setup", (function* (): Task<void> {
+    yield sleepTicks(10, step("srcu_read_unlock", [], [srcu]));
+    srcuReadUnlock(srcu, setupToken);
+  })());
+  assert.equal(sim.run().kind, "quiescent");
+  const blocks = sim.trace.events.flatMap((e) => (e.t === "block" ? [e.reason] : []));
+  // It blocks again after each of the first two readers leaves; the third leaving ends it.
+  assert.deepEqual(blocks, Array(3).fill("synchronize_srcu(s) waiting for readers ?, a, b"));
+  const syncSteps = sim.trace.events.filter((e) => e.t === "step" && e.fn === "synchronize_srcu" && e.task === 3);
+  assert.equal(syncSteps.length, 4, "the first step and one per reader leaving");
+  assert.match(log.at(-2) ?? "", /^b leaves@/);
+  assert.match(log.at(-1) ?? "", /^sync done@\d+ with 0 readers inside$/);
+});
+
+test("synchronizeSrcu() inside its own read section warns once per domain", () => {
+  const sim = new Sim({ seed: 1 });
+  for (const name of ["s1", "s2"]) {
+    const srcu = new SrcuStruct(sim, name);
+    sim.spawn(`self-${name}`, (function* (): Task<void> {
+      yield step("srcu_read_lock", [], [srcu]);
+      srcuReadLock(srcu);
+      yield* synchronizeSrcu(srcu);
+    })());
+  }
+  sim.run();
+  const warns = sim.findings.flatMap((f) => (f.kind === "warn" ? [f.message] : []));
+  assert.deepEqual(warns, [
+    "synchronize_srcu(s1) called inside its own read-side critical section",
+    "synchronize_srcu(s2) called inside its own read-side critical section",
+  ]);
 });

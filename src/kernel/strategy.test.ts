@@ -51,3 +51,20 @@ test("ReplayStrategy.checkEnd() accepts a run that used every decision and refus
   assert.throws(() => replay.checkEnd(1), (e: unknown) =>
     e instanceof ReplayMismatchError && e.message === "Cannot finish replay: the run ended after 1 decision but the list holds 3");
 });
+
+test("RandomStrategy's picks for a seed are pinned, seed 0 included: a seed printed today replays tomorrow", () => {
+  const tasks = views(4);
+  const picks = (seed: number): number[] => {
+    const r = new RandomStrategy(seed);
+    return Array.from({ length: 16 }, () => r.pick(tasks));
+  };
+  assert.deepEqual(picks(5), [1, 1, 1, 0, 3, 0, 3, 3, 3, 2, 1, 3, 2, 1, 3, 1]);
+  assert.deepEqual(picks(0), [0, 2, 0, 3, 2, 3, 2, 0, 2, 0, 1, 2, 1, 3, 2, 0]);
+});
+
+test("strategies and replay errors carry the names messages print", () => {
+  assert.deepEqual([new RandomStrategy(1).name, new ReplayStrategy([]).name], ["random", "replay"]);
+  const err = new ReplayMismatchError("x");
+  assert.equal(err.name, "ReplayMismatchError");
+  assert.match(String(err), /^ReplayMismatchError: x$/);
+});

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { KStruct } from "./kobject.js";
 import { Sim } from "./sim.js";
-import { fixedStep, step, type StepYield, type Task } from "./task.js";
+import { fixedStep, footprintOf, lookupStep, step, type StepYield, type Task } from "./task.js";
 
 function stepEvents(make: (a: KStruct, b: KStruct) => StepYield, free: boolean): { steps: unknown[]; findings: string[] } {
   const sim = new Sim({ seed: 1 });
@@ -33,4 +33,17 @@ test("fixedStep() records each object's allocation id once, at creation", () => 
   const s = fixedStep("f", [a]);
   assert.deepEqual(s.readIds, [a.mem.id]);
   assert.deepEqual(s.writeIds, []);
+});
+
+test("footprintOf() is a step's own footprint, or what a lookup step finds in the state now", () => {
+  const sim = new Sim({ seed: 1 });
+  const a: KStruct = { mem: sim.alloc("a") };
+  const b: KStruct = { mem: sim.alloc("b") };
+  let current = a;
+  const plain = step("f", [a], [b]);
+  const lookup = lookupStep("g", () => ({ reads: [], writes: [current] }));
+  assert.equal(footprintOf(plain), plain, "a plain step is its own footprint");
+  assert.deepEqual(footprintOf(lookup), { reads: [], writes: [a] });
+  current = b;
+  assert.deepEqual(footprintOf(lookup), { reads: [], writes: [b] });
 });

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Sim } from "./sim.js";
-import { sleepTicks, step, type Task } from "./task.js";
+import { sleepTicks, step, type Task, type TaskView } from "./task.js";
 import { WaitQueue, waitEvent, waitEventInterruptible } from "./wait_queue.js";
 
 /**
@@ -183,4 +183,24 @@ test("sendFatalSignal() does not end an uninterruptible waitEvent(); the awaited
   assert.equal(sim.run().kind, "quiescent");
   assert.deepEqual(waiter.result, { ok: true, end: 20 });
   assert.equal(waiter.fatalSignal, true);
+});
+
+test("waitEvent() woken by another task exactly at its deadline, condition false, returns false without sleeping again", () => {
+  // At t=100 both timers are due; the strategy fires the spurious waker's first and runs it.
+  const pick = (views: readonly TaskView[]): number => Math.max(0, views.findIndex((v) => v.name.endsWith("spurious")));
+  const strategy = { name: "spurious-first", pick };
+  const sim = new Sim({ seed: 1, strategy });
+  const wq = new WaitQueue(sim, "wq");
+  const waiter = sim.spawn("waiter", (function* () {
+    const ok = yield* waitEvent(wq, "never", () => false, 100);
+    return { ok, end: sim.now };
+  })());
+  sim.spawn("spurious", (function* () {
+    yield sleepTicks(100);
+    wq.wakeUpAll();
+  })());
+  assert.equal(sim.run().kind, "quiescent");
+  assert.deepEqual(waiter.result, { ok: false, end: 100 });
+  const waiterEvents = sim.trace.events.flatMap((e) => ((e.t === "block" || e.t === "wake") && e.task === waiter.id ? [e.t === "wake" && e.timedOut ? "timeout" : e.t] : []));
+  assert.deepEqual(waiterEvents, ["block", "wake"]);
 });

@@ -40,6 +40,58 @@ function normalizedRet(op: string, ret: number): number | null {
   return op === "open" || op === "socket" ? null : ret;
 }
 
+/**
+ * The fields of one line, each read with the type the recorder writes; a line that lacks one or
+ * has another type is refused with its file and line, not shown as "undefined".
+ */
+class LineFields {
+  constructor(private readonly o: RawLine, private readonly where: string) {}
+
+  private fail(key: string, want: string): never {
+    const type = String(this.o.type);
+    throw new SyntaxError(`Cannot read ${this.where}: a "${type}" line needs "${key}" as ` +
+      `${want}, as the recorder writes`);
+  }
+
+  text(key: string): string {
+    const v = this.o[key];
+    return typeof v === "string" ? v : this.fail(key, "text");
+  }
+
+  number(key: string): number {
+    const v = this.o[key];
+    return typeof v === "number" ? v : this.fail(key, "a number");
+  }
+
+  oneOf<T extends string>(key: string, values: readonly T[]): T {
+    const v = this.o[key];
+    return values.includes(v as T) ? (v as T) : this.fail(key, values.join(" or "));
+  }
+
+  textOrNull(key: string): string | null {
+    const v = this.o[key] ?? null;
+    return v === null || typeof v === "string" ? v : this.fail(key, "text or null");
+  }
+
+  /** A list of objects whose `keys` are text (`optional` ones may be missing). */
+  objects(key: string, keys: readonly string[], optional: readonly string[] = []):
+    Record<string, string | undefined>[] {
+    const v = this.o[key];
+    const fits = (x: unknown): x is Record<string, unknown> =>
+      typeof x === "object" && x !== null &&
+      keys.every((k) => typeof (x as Record<string, unknown>)[k] === "string" ||
+        (optional.includes(k) && (x as Record<string, unknown>)[k] === undefined));
+    if (!Array.isArray(v) || !v.every(fits)) {
+      this.fail(key, `a list of objects with ${keys.map((k) => `"${k}"`).join(", ")}`);
+    }
+    return v as Record<string, string | undefined>[];
+  }
+}
+
+function noStart(file: string): SyntaxError {
+  return new SyntaxError(`Cannot read ${file}: no "start" line; not a real-kernel recording`);
+}
+
 export function parseFixture(text: string, file = "fixture"): Fixture {
   const out: Observation[] = [];
   const seqnums: number[] = [];
@@ -57,13 +109,16 @@ export function parseFixture(text: string, file = "fixture"): Fixture {
       throw new SyntaxError(`Cannot read ${file}:${i + 1}: ${want}`);
     }
     if (o.src === "host") continue;
-    const scn = o.scn ?? "";
+    // A recording opens with its start line: other JSON lines are not a recording.
+    if (kernel === "unknown" && o.type !== "start") throw noStart(file);
+    const f = new LineFields(o, `${file}:${i + 1}`);
+    const scn = o.scn === undefined ? "" : f.text("scn");
     switch (o.type) {
       case "start":
-        kernel = String(o["kernel"]);
+        kernel = f.text("kernel");
         break;
       case "uevent": {
-        const raw = String(o["raw"]);
+        const raw = f.text("raw");
         if (!isModelledUevent(raw)) break;
         const seq = /\|SEQNUM=(\d+)/.exec(raw);
         if (seq) seqnums.push(Number(seq[1]));
@@ -71,53 +126,53 @@ export function parseFixture(text: string, file = "fixture"): Fixture {
         break;
       }
       case "call": {
-        const op = String(o["op"]);
-        const what = String(o["what"]);
+        const op = f.text("op");
+        const what = f.text("what");
         if (op === "socket" || op === "bind" || op === "exec") break;
-        const ret = Number(o["ret"]);
+        const ret = f.number("ret");
         const fields: Record<string, string | number> = {};
         for (const k of CALL_FIELDS[what] ?? []) {
           const v = o[k];
           if (typeof v === "string" || typeof v === "number") fields[k] = v;
         }
-        out.push({ kind: "call", scn, op, what, ok: ret >= 0, ret: normalizedRet(op, ret), errno: (o["errno"] as string | null) ?? null, fields });
+        out.push({ kind: "call", scn, op, what, ok: ret >= 0, ret: normalizedRet(op, ret), errno: f.textOrNull("errno"), fields });
         break;
       }
-      case "mem":
+      case "mem": {
+        const read = f.oneOf("op", ["read", "write"]) === "read";
         out.push({
           kind: "mem",
           scn,
-          what: String(o["what"]),
-          op: o["op"] === "write" ? "write" : "read",
-          result: String(o["result"]),
-          first: o["op"] === "read" ? String(o["first"]) : null,
-          matchPattern: o["op"] === "read" ? Number(o["match_pattern"]) : null,
-          zero: o["op"] === "read" ? Number(o["zero"]) : null,
-          ff: o["op"] === "read" ? Number(o["ff"]) : null,
+          what: f.text("what"),
+          op: read ? "read" : "write",
+          result: f.text("result"),
+          first: read ? f.text("first") : null,
+          matchPattern: read ? f.number("match_pattern") : null,
+          zero: read ? f.number("zero") : null,
+          ff: read ? f.number("ff") : null,
         });
         break;
+      }
       case "minors": {
-        const sysfs = (o["sysfs"] as { name: string; dev: string; device: string }[]) ?? [];
-        out.push({ kind: "minors", scn, why: String(o["why"]), cards: sysfs.map((m) => `${m.name}=${m.dev}@${m.device}`) });
+        const sysfs = f.objects("sysfs", ["name", "dev", "device"]);
+        out.push({ kind: "minors", scn, why: f.text("why"), cards: sysfs.map((m) => `${m.name}=${m.dev}@${m.device}`) });
         break;
       }
       case "ls": {
-        const path = String(o["path"]);
+        const path = f.text("path");
         if (path !== "/dev/dri" && path !== "/sys/class/drm") break;
-        const entries = o["entries"] as { name: string; dev?: string }[] | undefined;
-        out.push({ kind: "ls", scn, path, entries: entries === undefined ? null : entries.map((e) => (e.dev ? `${e.name}=${e.dev}` : e.name)).sort() });
+        const entries = o["entries"] === undefined ? undefined : f.objects("entries", ["name", "dev"], ["dev"]);
+        out.push({ kind: "ls", scn, path, entries: entries === undefined ? null : entries.map((e) => (e["dev"] ? `${e["name"]}=${e["dev"]}` : e["name"]!)).sort() });
         break;
       }
       case "kmsg": {
-        const msg = String(o["msg"]);
+        const msg = f.text("msg");
         if (isModelledKmsg(msg)) out.push({ kind: "kmsg", scn, msg });
         break;
       }
     }
   }
-  if (kernel === "unknown") {
-    throw new SyntaxError(`Cannot read ${file}: no "start" line; not a real-kernel recording`);
-  }
+  if (kernel === "unknown") throw noStart(file);
   return { kernel, observations: out, seqnums };
 }
 

@@ -6,6 +6,7 @@
  * one only the second. The last line is the summary.
  */
 import type { Comparison, Verdict } from "./compare.js";
+import { escapeControls } from "../scenario/mod.js";
 import { summarize } from "./compare.js";
 
 export interface FormatOptions {
@@ -32,18 +33,19 @@ export function formatSummary(results: readonly Comparison[]): string {
 export function formatComparison(results: readonly Comparison[], o: FormatOptions = {}): string {
   const lines: string[] = [];
   for (const hunk of hunks(results, o.context ?? DEFAULT_CONTEXT)) {
-    lines.push(`@@ ${hunk[0]!.scn} @@`);
+    lines.push(`@@ ${escapeControls(hunk[0]!.scn)} @@`);
     for (const r of hunk) lines.push(...rowLines(r));
   }
   lines.push(formatSummary(results));
   return lines.join("\n");
 }
 
+/** A row's lines; what the recording holds (it may be any file) has its controls escaped. */
 function rowLines(r: Comparison): string[] {
-  if (r.verdict === "match") return [`  ${r.real}`];
+  if (r.verdict === "match") return [`  ${escapeControls(r.real ?? "")}`];
   const lines = [`! ${WHAT[r.verdict]}${r.reason ? `: ${r.reason}` : ""}`];
-  if (r.real !== null) lines.push(`- real:  ${r.real}`);
-  if (r.model !== null) lines.push(`+ model: ${r.model}`);
+  if (r.real !== null) lines.push(`- real:  ${escapeControls(r.real)}`);
+  if (r.model !== null) lines.push(`+ model: ${escapeControls(r.model)}`);
   return lines;
 }
 

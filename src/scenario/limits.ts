@@ -8,6 +8,9 @@ const KIB = 1024;
 const MIB = 1024 * KIB;
 const GIB = 1024 * MIB;
 
+/** Bytes of a scenario file: reading stops there (a file that never ends, like /dev/zero). */
+export const FILE_BYTES_MAX = 4 * MIB;
+
 /**
  * Values that YAML aliases may copy in all (each use of `*name` copies every value under its
  * anchor): a snippet of 100 values may be used 1 000 times.

@@ -4,15 +4,15 @@
  * line and column. Nothing runs unless the whole file is valid. parseScenario() works on
  * text alone and never throws for any text (the loader's bounds are in limits.ts).
  */
-import { readFileSync } from "node:fs";
 import type { LineCounter } from "yaml";
-import { ERRORS_SHOWN_MAX } from "./limits.js";
+import { ERRORS_SHOWN_MAX, FILE_BYTES_MAX, formatBytes } from "./limits.js";
 import type { DataPath, Located } from "./locate.js";
 import { checkNames, type CheckedStep } from "./names_check.js";
 import { Expansion } from "./program_steps.js";
 import type { Checks, ProgramSpec, Scenario, Step } from "./scenario.js";
 import { scenarioDocument, worldSchema, type ScenarioDocument } from "./schema.js";
 import { copyLabel } from "./step_label.js";
+import { readTextBounded } from "./read_bounded.js";
 import { parseStep, type StepSource } from "./step_parse.js";
 import { checkWorld } from "./world_check.js";
 import { yamlData, type SourceMap } from "./yaml_data.js";
@@ -26,22 +26,18 @@ export type LoadResult =
 const DEFAULT_DEVICES = [{ bdf: "0000:01:00.0", driver: "vdisp" }] as const;
 
 export function loadScenarioFile(file: string): LoadResult {
-  let text: string;
+  const fileError = (message: string): LoadResult => ({
+    ok: false,
+    errors: [{ file, line: 0, col: 0, message }],
+  });
+  let text: string | null;
   try {
-    text = readFileSync(file, "utf8");
+    text = readTextBounded(file, FILE_BYTES_MAX);
   } catch (e) {
-    return {
-      ok: false,
-      errors: [
-        {
-          file,
-          line: 0,
-          col: 0,
-          message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-        },
-      ],
-    };
+    return fileError(`cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
+  if (text === null)
+    return fileError(`larger than ${formatBytes(FILE_BYTES_MAX)}, the most a scenario file may be`);
   return parseScenario(text, file);
 }
 
@@ -49,7 +45,10 @@ export function parseScenario(text: string, file: string): LoadResult {
   const y = parseYaml(text);
   const atOffsets = (errors: readonly OffsetError[]): LoadResult => ({
     ok: false,
-    errors: errors.map((e) => ({ file, ...y.lc.linePos(e.at), message: e.message })),
+    errors: shownErrors(
+      errors.map((e) => ({ file, ...y.lc.linePos(e.at), message: e.message })),
+      file,
+    ),
   });
   if (!y.ok) return atOffsets(y.errors);
   const d = yamlData(y.doc);
@@ -215,7 +214,7 @@ function locateAll(
     else place.copies.add(issue.step?.label ?? "");
   }
   const sorted = [...places.values()].sort((a, b) => a.line - b.line || a.col - b.col);
-  const errors: Located[] = sorted.slice(0, ERRORS_SHOWN_MAX).map((p) => {
+  const errors: Located[] = sorted.slice(0, ERRORS_SHOWN_MAX + 1).map((p) => {
     const more = p.copies.size - 1;
     return {
       file,
@@ -224,14 +223,14 @@ function locateAll(
       message: `${issueMessage(p.issue)}${more > 0 ? ` (the same in ${copiesText(more)})` : ""}`,
     };
   });
-  if (sorted.length > ERRORS_SHOWN_MAX)
-    errors.push({
-      file,
-      line: 0,
-      col: 0,
-      message: `${sorted.length - ERRORS_SHOWN_MAX} more errors not shown`,
-    });
-  return errors;
+  return shownErrors(errors, file, sorted.length);
+}
+
+/** At most ERRORS_SHOWN_MAX of `total` errors, then a line that counts the rest. */
+function shownErrors(errors: readonly Located[], file: string, total = errors.length): Located[] {
+  if (total <= ERRORS_SHOWN_MAX) return [...errors];
+  const message = `${total - ERRORS_SHOWN_MAX} more errors not shown`;
+  return [...errors.slice(0, ERRORS_SHOWN_MAX), { file, line: 0, col: 0, message }];
 }
 
 function copiesText(n: number): string {

@@ -3,6 +3,10 @@
  */
 export { formatLocated, type Located } from "./locate.js";
 export { loadScenarioFile, parseScenario, type LoadResult } from "./load.js";
+export { formatBytes } from "./limits.js";
+export { readTextBounded } from "./read_bounded.js";
+export { escapeControls } from "./user_text.js";
+export { shellQuote } from "./shell_quote.js";
 export { OPS } from "./ops.js";
 export {
   runScenario, worstFindingClass,

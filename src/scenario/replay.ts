@@ -1,10 +1,11 @@
 /**
  * The commands that rerun a scenario run: by replay token (the same schedule, decision for
  * decision), and by seed (the same seed, scheduled by the code as it is now). Both carry the
- * step budget when it is not the default.
+ * step budget when it is not the default, and the file quoted for the shell.
  */
 import { encodeReplayToken } from "./replay_token.js";
 import type { ScenarioRun } from "./run.js";
+import { shellQuote } from "./shell_quote.js";
 import { STEPS_MAX_DEFAULT } from "./verdict.js";
 
 /** What names a run for its replay commands. */
@@ -21,10 +22,10 @@ export function replayToken(run: ScenarioRun): string {
 
 /** Reruns exactly this run's schedule. */
 export function replayCommand(run: ScenarioRun): string {
-  return `vdrm run ${run.scenario.file} --replay ${replayToken(run)}${budgetOption(run)}`;
+  return `vdrm run ${shellQuote(run.scenario.file)} --replay ${replayToken(run)}${budgetOption(run)}`;
 }
 
 /** Reruns with the same seed, profile and kernel; the schedule follows the current code. */
 export function seedCommand(run: ReplayOf): string {
-  return `vdrm run ${run.scenario.file} --seed ${run.seed} --profile ${run.profile} --kernel ${run.kernel}${budgetOption(run)}`;
+  return `vdrm run ${shellQuote(run.scenario.file)} --seed ${run.seed} --profile ${run.profile} --kernel ${run.kernel}${budgetOption(run)}`;
 }

@@ -22,8 +22,8 @@ export type YamlParse =
   | { readonly ok: false; readonly lc: LineCounter; readonly errors: readonly OffsetError[] };
 
 export function parseYaml(text: string): YamlParse {
-  const lc = new LineCounter();
-  const tokens = [...new Parser(lc.addNewLine).parse(text)];
+  const lc = lineCounter(text);
+  const tokens = [...new Parser().parse(text)];
   const deep = tooDeep(tokens);
   if (deep !== null)
     return {
@@ -48,6 +48,18 @@ export function parseYaml(text: string): YamlParse {
       message: "a scenario file holds one YAML document; this is a second one (after ---)",
     });
   return errors.length > 0 ? { ok: false, lc, errors } : { ok: true, doc, lc };
+}
+
+/**
+ * Where the lines of `text` start. Counted here rather than by the parser: after a syntax
+ * error, the parser may swallow a line break inside a bad token without reporting it, and
+ * every position after it would then be on the wrong line.
+ */
+function lineCounter(text: string): LineCounter {
+  const lc = new LineCounter();
+  lc.addNewLine(0);
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lc.addNewLine(i + 1);
+  return lc;
 }
 
 /** The offset of the first collection nested deeper than NESTING_MAX, or null. */

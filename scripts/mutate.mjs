@@ -1,0 +1,184 @@
+// @ts-check
+/**
+ * `npm run mutate [-- TARGET...]`: mutation testing of src/kernel, src/drm and src/base with
+ * StrykerJS (stryker.config.mjs), a folder at a time, with the score of each (docs/quality.md).
+ *
+ * A TARGET is a folder (`kernel`, `drm`, `base`; all three when none is given) or one file of a
+ * folder (`kernel/sim.ts`), which mutates that file only, against its folder's test files. The
+ * script builds dist/ once, runs Stryker on the compiled JavaScript of each target, and for each
+ * writes reports/mutation/<target>.json and .html (Stryker's reports), <target>.survivors.txt (the
+ * mutants no test killed, at their TypeScript line through dist/'s source maps) and a line in
+ * reports/mutation/scores.jsonl; it prints a table of the scores and the time each target took.
+ * Not part of CI: a full run takes tens of minutes.
+ */
+import { execFileSync } from "node:child_process";
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { SourceMap } from "node:module";
+import { Stryker } from "@stryker-mutator/core";
+import config from "../stryker.config.mjs";
+
+/**
+ * The test files run against each folder's mutants, as suites: the folder's own tests, and the
+ * tests above it that drive it through real use (the world's machines, the DRM core's and
+ * PCI's tests, which run the kernel and the driver-model base underneath). A suite is every
+ * test file of one folder, run in one process: node's start and the model's module loading
+ * cost more than most test files, and Stryker runs a process per test file it is given. With
+ * per-test coverage a mutant runs only the suites that execute its code, and stops at the
+ * first failing test.
+ */
+const SUITES = {
+  kernel: ["kernel", "world"],
+  base: ["base", "pci", "drm", "world"],
+  drm: ["drm", "world", "scenario"],
+};
+/** The test files of a suite, by the folder of dist/ they are in (all but the CLI's kind). */
+const SUITE_FILES = {
+  kernel: (/** @type {string} */ f) => f.endsWith(".test.js"),
+  base: (/** @type {string} */ f) => f.endsWith(".test.js"),
+  pci: (/** @type {string} */ f) => f.endsWith(".test.js"),
+  drm: (/** @type {string} */ f) => f.endsWith(".test.js"),
+  world: (/** @type {string} */ f) => f.endsWith(".test.js"),
+  // The scenario runner's tests run the built-in scenarios; the loader's tests do not reach drm.
+  scenario: (/** @type {string} */ f) => f === "run.test.js",
+};
+const SUITES_DIR = "dist/_mutate";
+const REPORTS = "reports/mutation";
+
+/**
+ * @param {string} arg
+ * @returns {{ name: string, folder: keyof typeof SUITES, mutate: string[] }}
+ */
+function parseTarget(arg) {
+  const m = /^(?:src\/)?(kernel|drm|base)(?:\/([\w.-]+?)(?:\.ts|\.js)?)?$/.exec(arg);
+  if (m === null) {
+    throw new Error(`Cannot mutate "${arg}": name kernel, drm or base, or a file such as kernel/sim.ts`);
+  }
+  const folder = /** @type {keyof typeof SUITES} */ (m[1]);
+  if (m[2] === undefined) {
+    return { name: folder, folder, mutate: [`dist/${folder}/*.js`, "!dist/**/*.test.js", "!dist/**/_*.js"] };
+  }
+  return { name: `${folder}-${m[2]}`, folder, mutate: [`dist/${folder}/${m[2]}.js`] };
+}
+
+/**
+ * Writes dist/_mutate/<suite>.suite.js, which imports every test file of the suite (a name
+ * `node --test dist/` does not pick up; the next build removes them).
+ */
+function writeSuites() {
+  mkdirSync(SUITES_DIR, { recursive: true });
+  for (const [suite, wanted] of Object.entries(SUITE_FILES)) {
+    const files = readdirSync(`dist/${suite}`).filter(wanted).sort();
+    const lines = files.map((f) => `import "../${suite}/${f}";`);
+    writeFileSync(`${SUITES_DIR}/${suite}.suite.js`, `// Written by scripts/mutate.mjs.\n${lines.join("\n")}\n`);
+  }
+}
+
+/** @param {{ status: string }[]} mutants */
+function count(mutants) {
+  /** @type {Record<string, number>} */
+  const by = {};
+  for (const m of mutants) by[m.status] = (by[m.status] ?? 0) + 1;
+  const killed = by["Killed"] ?? 0;
+  const timeout = by["Timeout"] ?? 0;
+  const survived = by["Survived"] ?? 0;
+  const noCoverage = by["NoCoverage"] ?? 0;
+  const errors = (by["RuntimeError"] ?? 0) + (by["CompileError"] ?? 0);
+  const ignored = by["Ignored"] ?? 0;
+  const valid = killed + timeout + survived + noCoverage;
+  const score = valid === 0 ? 100 : (100 * (killed + timeout)) / valid;
+  return { total: mutants.length, killed, timeout, survived, noCoverage, errors, ignored, score };
+}
+
+/**
+ * The TypeScript line of a line of compiled JavaScript, through the source map tsc wrote.
+ * @param {string} jsFile
+ */
+function sourceMapper(jsFile) {
+  const map = new SourceMap(JSON.parse(readFileSync(`${jsFile}.map`, "utf8")));
+  const tsFile = jsFile.replace(/^dist\//, "src/").replace(/\.js$/, ".ts");
+  /** @param {{ line: number, column: number }} at 1-based line and column */
+  return (at) => {
+    const entry = /** @type {{ originalLine?: number }} */ (map.findEntry(at.line - 1, at.column - 1));
+    return entry.originalLine === undefined ? `${jsFile}:${at.line}` : `${tsFile}:${entry.originalLine + 1}`;
+  };
+}
+
+/**
+ * The mutants no test killed, one paragraph each: the TypeScript line, the status, the mutator,
+ * the JavaScript line and what replaced what.
+ * @param {any} report Stryker's mutation-testing-report-schema JSON
+ */
+function survivors(report) {
+  const out = [];
+  for (const [jsFile, file] of Object.entries(report.files)) {
+    const at = sourceMapper(jsFile);
+    const lines = /** @type {string} */ (file.source).split("\n");
+    for (const m of file.mutants) {
+      if (m.status !== "Survived" && m.status !== "NoCoverage") continue;
+      const { start, end } = m.location;
+      const span = lines.slice(start.line - 1, end.line);
+      span[span.length - 1] = span.at(-1)?.slice(0, end.column - 1) ?? "";
+      span[0] = span[0]?.slice(start.column - 1) ?? "";
+      out.push(`${at(start)} ${m.status} ${m.mutatorName} (${jsFile}:${start.line}:${start.column})\n` +
+        `  in: ${lines[start.line - 1]?.trim()}\n  - ${oneLine(span.join("\n"))}\n  + ${oneLine(m.replacement)}\n`);
+    }
+  }
+  return out.join("\n");
+}
+
+/** @param {string} text */
+function oneLine(text) {
+  const flat = text.replace(/\s+/g, " ");
+  return flat.length > 100 ? `${flat.slice(0, 97)}...` : flat;
+}
+
+/** @param {ReturnType<typeof parseTarget>} target */
+async function mutateTarget(target) {
+  const startedMs = performance.now();
+  await new Stryker({
+    ...config,
+    mutate: target.mutate,
+    tap: { ...config.tap, testFiles: SUITES[target.folder].map((s) => `${SUITES_DIR}/${s}.suite.js`) },
+    jsonReporter: { fileName: `${REPORTS}/${target.name}.json` },
+    htmlReporter: { fileName: `${REPORTS}/${target.name}.html` },
+  }).runMutationTest();
+  const seconds = Math.round((performance.now() - startedMs) / 1000);
+  const report = JSON.parse(readFileSync(`${REPORTS}/${target.name}.json`, "utf8"));
+  const mutants = Object.values(report.files).flatMap((f) => f.mutants);
+  writeFileSync(`${REPORTS}/${target.name}.survivors.txt`, survivors(report));
+  const row = { target: target.name, date: new Date().toISOString(), seconds, ...count(mutants) };
+  appendFileSync(`${REPORTS}/scores.jsonl`, `${JSON.stringify(row)}\n`);
+  return row;
+}
+
+/** @param {Awaited<ReturnType<typeof mutateTarget>>[]} rows */
+function printTable(rows) {
+  const head = "target           score  killed timeout survived no-cov errors ignored  total  time";
+  console.log(`\n${head}`);
+  for (const r of rows) {
+    const cols = [r.killed, r.timeout, r.survived, r.noCoverage, r.errors, r.ignored, r.total].map((n) => String(n).padStart(6));
+    const time = `${Math.floor(r.seconds / 60)}m${String(r.seconds % 60).padStart(2, "0")}s`;
+    console.log(`${r.target.padEnd(15)} ${r.score.toFixed(1).padStart(6)}% ${cols.join(" ")}  ${time}`);
+  }
+  console.log(`\nsurvivors: ${REPORTS}/<target>.survivors.txt; scores: ${REPORTS}/scores.jsonl`);
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  let targets;
+  try {
+    targets = (args.length === 0 ? ["kernel", "drm", "base"] : args).map(parseTarget);
+  } catch (err) {
+    console.error(`mutate: ${/** @type {Error} */ (err).message}`);
+    return 2;
+  }
+  execFileSync("npm", ["run", "build", "--silent"], { stdio: "inherit" });
+  writeSuites();
+  mkdirSync(REPORTS, { recursive: true });
+  const rows = [];
+  for (const target of targets) rows.push(await mutateTarget(target));
+  printTable(rows);
+  return 0;
+}
+
+process.exitCode = await main();
