@@ -28,6 +28,15 @@ export function bindCurrentProcess(task: SimTask, process: Process): void {
   if (t[CURRENT_PROCESS] !== process) t[CURRENT_PROCESS] = process;
 }
 
+/**
+ * Whether the running task is a process's exit closing its files (PF_EXITING), as drivers ask
+ * at close to choose between waiting for their work and giving up on it.
+ */
+export function currentProcessExiting(kernel: Kernel): boolean {
+  const task = kernel.sim.current as (SimTask & TaskFiles) | null;
+  return task?.[CURRENT_PROCESS]?.exited === true;
+}
+
 /** The process whose system call the running task is in. */
 export function currentProcess(kernel: Kernel): Process {
   const task = kernel.sim.current as (SimTask & TaskFiles) | null;

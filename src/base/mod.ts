@@ -37,5 +37,5 @@ export {
   type DmaFenceCb,
   type DmaFenceOps,
 } from "./dma_fence.js";
-export { currentProcess, fdInstall, fdLookup } from "./fd_install.js";
+export { currentProcess, currentProcessExiting, fdInstall, fdLookup } from "./fd_install.js";
 export { SyncFile, syncFileCreate, syncFileFops, syncFileGetFence, syncFileIoctlFenceInfo, syncFileName, syncFileOf } from "./sync_file.js";

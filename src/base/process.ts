@@ -403,6 +403,8 @@ export class Process implements Syscalls {
   *exit(): Task<void> {
     if (this.exited) return;
     this.exited = true;
+    const task = this.kernel.sim.current;
+    if (task !== null) bindCurrentProcess(task, this); // current, for the files' release
     for (const vma of [...this.mm.vmas]) yield* this.unmapVma(vma);
     for (const [fd, file] of [...this.fds]) {
       this.releaseFd(fd as Fd);

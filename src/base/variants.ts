@@ -55,6 +55,11 @@ export const VARIANTS = {
       "uapi-doc": false,
     },
   }),
+  unplugFenceError: defineVariant<ErrnoName>({
+    ids: ["R61", "D5"],
+    summary: "error of the fences of GPU work a driver force-completes at unplug (vtest's engines)",
+    values: { mainline: "ECANCELED", "uapi-doc": "ENODEV" },
+  }),
 } as const;
 
 export type VariantName = keyof typeof VARIANTS;

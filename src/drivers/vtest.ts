@@ -1,10 +1,12 @@
 /**
  * vtest: a DRM test device, the model's counterpart of Linux's vgem (a GEM device with no
  * display hardware that IGT drives through its own ioctls). It has a primary and a render node,
- * no modesetting and no dumb buffers, syncobjs (DRIVER_SYNCOBJ), and two private ioctls:
+ * no modesetting and no dumb buffers, syncobjs (DRIVER_SYNCOBJ), and three private ioctls:
  * DRM_IOCTL_VTEST_HOLD_ENTER stays inside drm_dev_enter() for a given time, a reader that
  * drm_dev_unplug() of any DRM device waits for, since they all share drm_unplug_srcu (R11,
- * R96); DRM_IOCTL_VTEST_JOB runs a job whose out-fence goes into a syncobj (vtest_job.ts).
+ * R96); DRM_IOCTL_VTEST_JOB runs a job whose out-fence goes into a syncobj (vtest_job.ts);
+ * DRM_IOCTL_VTEST_SUBMIT submits a job through the GPU scheduler to one of its engines
+ * (vtest_submit.ts, vtest_sched.ts, vtest_engine.ts).
  *
  * Probe and remove do lifetimes right, as vdisp does: devm_drm_dev_alloc(), drm_dev_register(),
  * and drm_dev_unplug() at remove.
@@ -15,6 +17,7 @@ import { sleepTicks, step, type Task } from "../kernel/mod.js";
 import {
   DRM_IOCTL_VTEST_HOLD_ENTER,
   DRM_IOCTL_VTEST_JOB,
+  DRM_IOCTL_VTEST_SUBMIT,
   fail,
   ok,
   type ErrnoName,
@@ -41,6 +44,8 @@ import {
 import type { PciDev } from "../pci/mod.js";
 import { displayPciDriver, displayProbeStart } from "./display_pipe.js";
 import { vtestJobIoctl, vtestTimelineFini, vtestTimelineInit } from "./vtest_job.js";
+import { vtestEnginesFini, vtestEnginesInit } from "./vtest_sched.js";
+import { vtestPostclose, vtestSubmitIoctl } from "./vtest_submit.js";
 
 export const VTEST_PCI_ID = { vendor: 0x1b36, device: 0x00f1 } as const;
 
@@ -87,7 +92,14 @@ export const vtestDrmDriver: DrmDriver = {
       sleepingHandler(vtestHoldEnterIoctl),
     ),
     drmIoctlDef(DRM_IOCTL_VTEST_JOB, "vtest_job_ioctl", DRM_RENDER_ALLOW, sleepingHandler(vtestJobIoctl)),
+    drmIoctlDef(
+      DRM_IOCTL_VTEST_SUBMIT,
+      "vtest_submit_ioctl",
+      DRM_RENDER_ALLOW,
+      sleepingHandler(vtestSubmitIoctl),
+    ),
   ]),
+  postclose: vtestPostclose,
 };
 
 export const vtestPciDriver = displayPciDriver("vtest", [VTEST_PCI_ID], vtestProbe, vtestRemove);
@@ -100,6 +112,7 @@ function* vtestProbe(pdev: PciDev): Task<0 | ErrnoName> {
   if (err !== 0) return err;
   yield step("vtest_pci_probe", [], [dev]);
   vtestTimelineInit(dev);
+  vtestEnginesInit(dev);
   return 0;
 }
 
@@ -108,4 +121,5 @@ function* vtestRemove(pdev: PciDev): Task<void> {
   const dev = pdev.drvdata as DrmDevice;
   yield* drmDevUnplug(dev);
   yield* vtestTimelineFini(dev);
+  yield* vtestEnginesFini(dev);
 }

@@ -10,8 +10,12 @@
  * DRM_IOCTL_VTEST_JOB runs a job on the device's one engine for `duration_ns` nanoseconds: its
  * out-fence (a dma_fence of the device's timeline, with the job's `seqno`) replaces the fence of
  * the syncobj `out_syncobj`, and is signalled when the job is done; if the device goes away
- * first, the driver signals it with -ECANCELED. It stands in for a GPU submission until the
- * model has a scheduler.
+ * first, the driver signals it with -ECANCELED. It bypasses the GPU scheduler.
+ *
+ * DRM_IOCTL_VTEST_SUBMIT submits a job through the GPU scheduler (src/drm/sched_*.ts) to one of
+ * the device's engines: it waits for `in_syncobj`'s fence, then keeps the engine busy for
+ * `duration_ns` (forever with VTEST_SUBMIT_HANG, until the scheduler's timeout resets the
+ * engine); its finished fence goes into `out_syncobj`.
  *
  * @see include/uapi/drm/vgem_drm.h for a real test driver's uapi of this shape
  */
@@ -20,6 +24,7 @@ import { __u32, __u64, cstruct } from "./ioctl_struct.js";
 
 export const DRM_VTEST_HOLD_ENTER = 0x00;
 export const DRM_VTEST_JOB = 0x01;
+export const DRM_VTEST_SUBMIT = 0x02;
 
 export const drm_vtest_hold_enter = cstruct("drm_vtest_hold_enter", {
   /** How long to stay inside drm_dev_enter(), in nanoseconds. */
@@ -53,5 +58,48 @@ export const DRM_IOCTL_VTEST_JOB = ioctlDef(
   16,
 );
 
+/** The device's engines (rings), each with its own scheduler: submit's `engine` is below. */
+export const VTEST_ENGINE_COUNT = 2;
+/** Fault injection: the job never completes on its own; the scheduler's timeout ends it. */
+export const VTEST_SUBMIT_HANG = 0x1;
+export const VTEST_SUBMIT_FLAGS = VTEST_SUBMIT_HANG;
+
+export const drm_vtest_submit = cstruct("drm_vtest_submit", {
+  /** How long the job keeps its engine busy, in nanoseconds. */
+  duration_ns: __u64,
+  /** The engine (ring) to run on, below VTEST_ENGINE_COUNT. */
+  engine: __u32,
+  /** VTEST_SUBMIT_HANG, or 0. */
+  flags: __u32,
+  /** A syncobj whose fence the job waits for before it runs; 0 for none. */
+  in_syncobj: __u32,
+  /** A syncobj that receives the job's finished fence; 0 for none. */
+  out_syncobj: __u32,
+  /** The finished fence's sequence number on this file's timeline of the engine. */
+  seqno: __u32,
+  pad: __u32,
+});
+
+export const DRM_IOCTL_VTEST_SUBMIT = ioctlDef(
+  "DRM_IOCTL_VTEST_SUBMIT",
+  "IOWR",
+  DRM_COMMAND_BASE + DRM_VTEST_SUBMIT,
+  drm_vtest_submit,
+  {
+    duration_ns: "in",
+    engine: "in",
+    flags: "in",
+    in_syncobj: "in",
+    out_syncobj: "in",
+    seqno: "out",
+    pad: "in",
+  },
+  32,
+);
+
 /** Every ioctl of the vtest uapi. */
-export const VTEST_IOCTLS = [DRM_IOCTL_VTEST_HOLD_ENTER, DRM_IOCTL_VTEST_JOB] as const;
+export const VTEST_IOCTLS = [
+  DRM_IOCTL_VTEST_HOLD_ENTER,
+  DRM_IOCTL_VTEST_JOB,
+  DRM_IOCTL_VTEST_SUBMIT,
+] as const;

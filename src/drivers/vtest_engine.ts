@@ -1,0 +1,195 @@
+/**
+ * vtest's engines: VTEST_ENGINE_COUNT rings, each a piece of simulated hardware with its own
+ * GPU scheduler (drm_sched). The ring runs the jobs run_job gave it one after the other, each
+ * for its duration, and signals each job's hardware fence when it is done (its interrupt: a
+ * kernel task that sleeps until the head job's end). A job submitted with VTEST_SUBMIT_HANG
+ * never ends on its own.
+ *
+ * The driver's policy is amdgpu's: on a timeout (timedout_job) the ring is reset, the guilty
+ * job's fences get -ETIME, the ring's other fences are force-completed and the other pending
+ * jobs are run again (R61); with the device gone the handler answers ENODEV (R60). At unplug
+ * every ring is force-completed with `unplugFenceError` (ECANCELED in mainline; the uAPI
+ * documentation's ENODEV in uapi-doc, D5), after the queued jobs of every entity are killed
+ * (-ESRCH, R58); then drm_sched_fini() (with cancel_job, R59). No fence is left unsignalled.
+ *
+ * @see drivers/gpu/drm/amd/amdgpu/amdgpu_job.c (amdgpu_job_run(), amdgpu_job_timedout()),
+ *      amdgpu_fence.c (amdgpu_fence_driver_force_completion(), amdgpu_fence_driver_hw_fini())
+ */
+import {
+  dmaFenceContextAlloc,
+  dmaFenceGet,
+  dmaFenceInit,
+  dmaFencePut,
+  dmaFenceSetError,
+  dmaFenceSignal,
+  variant,
+  type DmaFence,
+} from "../base/mod.js";
+import {
+  KObject,
+  lookupStep,
+  WaitQueue,
+  waitEventInterruptible,
+  type KStruct,
+  type SimTask,
+  type Task,
+} from "../kernel/mod.js";
+import { errnoValue } from "../uapi/mod.js";
+import {
+  drmDevEnter,
+  drmDevExit,
+  drmSchedJobDoneFootprint,
+  drmSchedJobObjects,
+  sFenceOf,
+  type DrmDevice,
+  type DrmGpuScheduler,
+  type DrmSchedJob,
+} from "../drm/mod.js";
+
+/** What a vtest job asks of the hardware. */
+export interface VtestJobData {
+  readonly ticks: number;
+  readonly hang: boolean;
+}
+export type VtestSchedJob = DrmSchedJob<VtestJobData>;
+
+interface RingEntry {
+  readonly fence: DmaFence;
+  readonly job: VtestSchedJob;
+  /** When the ring started it (it became the head), or null. */
+  startTick: number | null;
+}
+
+export class VtestEngine extends KObject {
+  static readonly fixedFields = ["dev", "index", "name", "context", "wake", "sched"];
+  readonly ring: RingEntry[] = [];
+  seqno = 0n;
+  resets = 0;
+  stopped = false;
+  irq: SimTask | null = null;
+  readonly context: bigint;
+  readonly wake: WaitQueue;
+  /** Its scheduler, made with the engine by `makeSched`. */
+  readonly sched: DrmGpuScheduler;
+
+  constructor(
+    readonly dev: DrmDevice,
+    readonly index: number,
+    readonly name: string,
+    makeSched: (engine: VtestEngine) => DrmGpuScheduler,
+  ) {
+    const sim = dev.sim;
+    super(sim, sim.alloc("vtest_engine", { label: `vtest engine ${name}` }));
+    this.context = dmaFenceContextAlloc(dev.kernel, 1);
+    this.wake = new WaitQueue(sim, `vtest ${name}`);
+    this.sched = makeSched(this);
+  }
+}
+
+/** The engine, its ring's fences and what their callbacks touch (the jobs' done footprint). */
+export function engineObjects(engine: VtestEngine): KStruct[] {
+  return [engine, ...engine.ring.flatMap((e) => [e.fence, ...drmSchedJobDoneFootprint(e.job)])];
+}
+
+/** Starts the ring's interrupt task. */
+export function vtestEngineStart(engine: VtestEngine): void {
+  engine.irq = engine.dev.sim.spawn(`vtest ${engine.name} irq`, vtestEngineIrq(engine));
+}
+
+/** The ring: runs its head job for its time, then signals its hardware fence. */
+function* vtestEngineIrq(engine: VtestEngine): Task<void> {
+  const again = lookupStep("vtest_engine_irq", () => ({ reads: [], writes: engineObjects(engine) }));
+  yield again;
+  const sim = engine.dev.sim;
+  const reason = `vtest ${engine.name} idle`;
+  for (;;) {
+    if (engine.stopped) return;
+    const head = engine.ring[0];
+    if (head === undefined) {
+      const work = (): boolean => engine.stopped || engine.ring.length > 0;
+      yield* waitEventInterruptible(engine.wake, reason, work, null, again);
+      continue;
+    }
+    head.startTick ??= sim.now;
+    const { ticks, hang } = head.job.data;
+    const end = head.startTick + ticks;
+    if (!hang && sim.now >= end) {
+      engine.ring.shift();
+      dmaFenceSignal(head.fence);
+      yield* dmaFencePut(head.fence);
+      continue;
+    }
+    const moved = (): boolean => engine.stopped || engine.ring[0] !== head;
+    const left = hang ? null : end - sim.now;
+    yield* waitEventInterruptible(engine.wake, `vtest ${engine.name} busy`, moved, left, again);
+  }
+}
+
+function fenceOps(engine: VtestEngine) {
+  return { getDriverName: () => "vtest", getTimelineName: () => engine.name };
+}
+
+/** run_job: the job goes on the ring. @see amdgpu_job_run() */
+export function* vtestRunJob(engine: VtestEngine, job: VtestSchedJob): Task<DmaFence | null> {
+  const dev = engine.dev;
+  const writes = (): KStruct[] => [dev.unplugSrcu, ...engineObjects(engine), ...drmSchedJobObjects(job)];
+  yield lookupStep("vtest_run_job", () => ({ reads: [dev], writes: writes() }));
+  const token = drmDevEnter(dev);
+  if (token === null) {
+    dmaFenceSetError(sFenceOf(job).finished, -errnoValue(unplugError(engine)));
+    return null;
+  }
+  try {
+    engine.seqno += 1n;
+    const fence = dmaFenceInit(dev.kernel, fenceOps(engine), engine.context, engine.seqno);
+    engine.ring.push({ fence, job, startTick: null });
+    engine.wake.wakeUpAll();
+    return dmaFenceGet(fence);
+  } finally {
+    drmDevExit(dev, token);
+  }
+}
+
+function unplugError(engine: VtestEngine) {
+  return variant(engine.dev.kernel.profile, "unplugFenceError");
+}
+
+/**
+ * Empties the ring: each fence gets `errorOf` its job and is signalled (its callback, if the
+ * scheduler still has one on it, ends the job). The calling step writes engineObjects().
+ * @see amdgpu_fence_driver_force_completion()
+ */
+export function* vtestEngineForceCompletion(
+  engine: VtestEngine,
+  errorOf: (job: VtestSchedJob) => number,
+): Task<void> {
+  for (const entry of engine.ring.splice(0)) {
+    dmaFenceSetError(entry.fence, errorOf(entry.job));
+    dmaFenceSignal(entry.fence);
+    yield* dmaFencePut(entry.fence);
+  }
+  engine.wake.wakeUpAll();
+}
+
+/** At unplug: the ring is force-completed with the unplug error, and its interrupt stopped. */
+export function* vtestEngineFini(engine: VtestEngine): Task<void> {
+  const error = -errnoValue(unplugError(engine));
+  yield lookupStep("vtest_engine_fini", () => ({ reads: [], writes: engineObjects(engine) }));
+  yield* vtestEngineForceCompletion(engine, () => error);
+  engine.stopped = true;
+  engine.wake.wakeUpAll();
+  if (engine.irq !== null) yield* engine.dev.sim.join(engine.irq);
+}
+
+/** cancel_job at drm_sched_fini(): the job's fence gets the unplug error. */
+export function* vtestCancelJob(engine: VtestEngine, job: VtestSchedJob): Task<void> {
+  const writes = (): KStruct[] => [...engineObjects(engine), ...drmSchedJobObjects(job)];
+  yield lookupStep("vtest_cancel_job", () => ({ reads: [], writes: writes() }));
+  const i = engine.ring.findIndex((e) => e.job === job);
+  if (i < 0) return;
+  const [entry] = engine.ring.splice(i, 1);
+  dmaFenceSetError(entry!.fence, -errnoValue(unplugError(engine)));
+  dmaFenceSignal(entry!.fence);
+  yield* dmaFencePut(entry!.fence);
+  engine.wake.wakeUpAll();
+}

@@ -1,0 +1,192 @@
+/**
+ * The GPU scheduler (struct drm_gpu_scheduler): one per engine (ring). It takes jobs from its
+ * entities (the oldest ready job first: DRM_SCHED_POLICY_FIFO) when their dependencies are
+ * signalled and the engine has credits left (`creditLimit`, the hw_submission limit), hands
+ * them to the driver (run_job), keeps them on its pending list while the hardware works, and
+ * frees them once finished. A job on the hardware longer than `timeoutTicks` (since it started
+ * or since the previous job finished) goes to the driver's timedout_job (sched_recovery.ts).
+ *
+ * The scheduler's thread is a kernel task (as drm_sched_main() was before the scheduler moved
+ * to a workqueue in 6.8: one work loop either way), asleep interruptibly when idle. Every step
+ * of it declares the scheduler with its entities, jobs and fences (schedObjects()); the
+ * driver's ops yield their own steps for the driver's objects.
+ *
+ * drm_sched_fini() stops the thread, marks the entities stopped (their flushes return), frees
+ * the finished jobs and, with the driver's cancel_job, cancels the others newest first (R59);
+ * without it, pending jobs WARN and are left (a leak).
+ *
+ * @see drivers/gpu/drm/scheduler/sched_main.c, include/drm/gpu_scheduler.h
+ */
+import { dmaFenceGet, dmaFencePut, type DmaFence, type Kernel } from "../base/mod.js";
+import {
+  KObject,
+  lookupStep,
+  WaitQueue,
+  waitEventInterruptible,
+  type KStruct,
+  type SimTask,
+  type StepYield,
+  type Task,
+} from "../kernel/mod.js";
+import { drmSchedEntityObjects, type DrmSchedEntity } from "./sched_entity.js";
+import { drmSchedFenceScheduled } from "./sched_fence.js";
+import {
+  drmSchedJobFree,
+  drmSchedJobObjects,
+  sFenceOf,
+  type DrmSchedJob,
+} from "./sched_job.js";
+import { drmSchedAttachParent, drmSchedJobTimedout } from "./sched_recovery.js";
+import { drmSchedSelectJob } from "./sched_select.js";
+
+/** What a timedout_job handler reports. @see enum drm_gpu_sched_stat */
+export type DrmGpuSchedStat = "RESET" | "ENODEV" | "NO_HANG";
+
+/** The driver's side (struct drm_sched_backend_ops); each op yields its own first step. */
+export interface DrmSchedBackendOps {
+  /** Gives the job to the hardware: its hardware fence (a new reference), or null if none. */
+  runJob(job: DrmSchedJob): Task<DmaFence | null>;
+  timedoutJob(job: DrmSchedJob): Task<DrmGpuSchedStat>;
+  /** Makes the job's hardware fence signal with an error (drm_sched_fini). */
+  cancelJob?(job: DrmSchedJob): Task<void>;
+}
+
+export class DrmGpuScheduler extends KObject {
+  static readonly fixedFields = [
+    "kernel", "name", "ops", "creditLimit", "timeoutTicks", "wake", "jobScheduled",
+  ];
+  readonly entities: DrmSchedEntity[] = [];
+  /** Jobs on the hardware or finished and not freed yet, oldest first. */
+  readonly pending: DrmSchedJob[] = [];
+  creditCount = 0;
+  submitSeq = 0;
+  /** When the running job times out (the timeout work's expiry), or null. */
+  tdrDeadline: number | null = null;
+  /** drm_sched_wqueue_stop(): no job is taken or freed until started again. */
+  paused = false;
+  stopRequested = false;
+  thread: SimTask | null = null;
+  /** The thread sleeps here (wake_up of the work). */
+  readonly wake: WaitQueue;
+  /** Flushing entities sleep here, woken when a job is taken. */
+  readonly jobScheduled: WaitQueue;
+
+  constructor(
+    readonly kernel: Kernel,
+    readonly name: string,
+    readonly ops: DrmSchedBackendOps,
+    readonly creditLimit: number,
+    readonly timeoutTicks: number,
+  ) {
+    const sim = kernel.sim;
+    super(sim, sim.alloc("drm_gpu_scheduler", { label: `drm_gpu_scheduler ${name}` }));
+    this.wake = new WaitQueue(sim, `drm_sched ${name}`);
+    this.jobScheduled = new WaitQueue(sim, `drm_sched ${name} job_scheduled`);
+  }
+}
+
+/** A scheduler with its thread started. @see drm_sched_init() */
+export function drmSchedInit(
+  kernel: Kernel,
+  name: string,
+  ops: DrmSchedBackendOps,
+  creditLimit: number,
+  timeoutTicks: number,
+): DrmGpuScheduler {
+  const sched = new DrmGpuScheduler(kernel, name, ops, creditLimit, timeoutTicks);
+  sched.thread = kernel.sim.spawn(`drm_sched ${name}`, drmSchedMain(sched));
+  return sched;
+}
+
+/** The scheduler, its entities and every job and fence they hold, as a footprint. */
+export function schedObjects(sched: DrmGpuScheduler): KStruct[] {
+  return [
+    sched,
+    ...sched.entities.flatMap(drmSchedEntityObjects),
+    ...sched.pending.flatMap(drmSchedJobObjects),
+  ];
+}
+
+/** A step of the scheduler's own, declaring schedObjects() in the state it runs in. */
+export function schedStep(fn: string, sched: DrmGpuScheduler): StepYield {
+  return lookupStep(fn, () => ({ reads: [], writes: schedObjects(sched) }));
+}
+
+/** schedStep(), and a fence the running code holds besides (run_job's, not attached yet). */
+export function schedStepWith(fn: string, sched: DrmGpuScheduler, fence: DmaFence | null): StepYield {
+  const more = fence === null ? [] : [fence];
+  return lookupStep(fn, () => ({ reads: [], writes: [...schedObjects(sched), ...more] }));
+}
+
+/** The oldest pending job, if its finished fence is signalled. */
+function finishedJob(sched: DrmGpuScheduler): DrmSchedJob | undefined {
+  const job = sched.pending[0];
+  return job !== undefined && sFenceOf(job).finished.signaled ? job : undefined;
+}
+
+function timedOut(sched: DrmGpuScheduler): boolean {
+  return sched.tdrDeadline !== null && sched.kernel.sim.now >= sched.tdrDeadline;
+}
+
+/** The scheduler's thread. @see drm_sched_main() (up to 6.7), drm_sched_run_job_work() */
+function* drmSchedMain(sched: DrmGpuScheduler): Task<void> {
+  const again = schedStep("drm_sched_main", sched);
+  yield again;
+  const work = (): boolean =>
+    sched.stopRequested ||
+    (!sched.paused &&
+      (finishedJob(sched) !== undefined || timedOut(sched) || drmSchedSelectJob(sched) !== null));
+  for (;;) {
+    if (sched.stopRequested) return;
+    if (!sched.paused) {
+      const done = finishedJob(sched);
+      if (done !== undefined) {
+        drmSchedFreeFinished(sched);
+        yield* drmSchedJobFree(done);
+        continue;
+      }
+      if (timedOut(sched)) {
+        yield* drmSchedJobTimedout(sched);
+        yield again;
+        continue;
+      }
+      const job = drmSchedSelectJob(sched);
+      if (job !== null) {
+        yield* drmSchedRunJob(sched, job);
+        yield again;
+        continue;
+      }
+    }
+    const left = sched.tdrDeadline === null ? null : sched.tdrDeadline - sched.kernel.sim.now;
+    yield* waitEventInterruptible(sched.wake, `drm_sched ${sched.name}`, work, left, again);
+  }
+}
+
+/** Takes the finished job off the pending list; the timeout restarts for the next one. */
+function drmSchedFreeFinished(sched: DrmGpuScheduler): void {
+  sched.pending.shift();
+  const sim = sched.kernel.sim;
+  sched.tdrDeadline = sched.pending.length > 0 ? sim.now + sched.timeoutTicks : null;
+}
+
+/**
+ * Moves the job from its entity to the hardware: it is scheduled, counted in the credits and
+ * pending; then run_job, and its hardware fence's callback. @see drm_sched_run_job_work()
+ */
+function* drmSchedRunJob(sched: DrmGpuScheduler, job: DrmSchedJob): Task<void> {
+  const entity = job.entity;
+  entity.queue.shift();
+  sched.jobScheduled.wakeUpAll();
+  const sFence = sFenceOf(job);
+  const last = entity.lastScheduled;
+  entity.lastScheduled = dmaFenceGet(sFence.finished);
+  if (last !== null) yield* dmaFencePut(last);
+  sched.creditCount += job.credits;
+  job.inFlight = true;
+  sched.pending.push(job);
+  sched.tdrDeadline ??= sched.kernel.sim.now + sched.timeoutTicks;
+  drmSchedFenceScheduled(sFence);
+  const fence = yield* sched.ops.runJob(job);
+  yield schedStepWith("drm_sched_run_job_work", sched, fence);
+  drmSchedAttachParent(job, fence);
+}
