@@ -9,12 +9,12 @@
  * `jsonWithBigints`.
  */
 import fc from "fast-check";
-import { DRM_IOCTLS, intRange, type AnyIoctlDef, type FieldDesc } from "../uapi/mod.js";
+import { intRange, KNOWN_IOCTLS, type AnyIoctlDef, type FieldDesc } from "../uapi/mod.js";
 import { nearMiss } from "./_test_fuzz_snippet.js";
 
 type Json = unknown;
 
-const NAMES = DRM_IOCTLS.map((d) => d.name);
+const NAMES = KNOWN_IOCTLS.map((d) => d.name);
 
 /** The ioctl as a step writes it: a name, a number, or a mistake. */
 function requestOf(def: AnyIoctlDef): fc.Arbitrary<Json> {
@@ -78,7 +78,7 @@ function fieldsOf(fields: Readonly<Record<string, FieldDesc>>,
 
 /** An ioctl step: `{ioctl, fd, args?, as?, expect?}`. */
 export const IOCTL_STEP: fc.Arbitrary<Record<string, Json>> = fc
-  .constantFrom(...DRM_IOCTLS)
+  .constantFrom(...KNOWN_IOCTLS)
   .chain((def) => fc.record({
     ioctl: requestOf(def),
     fd: fc.oneof({ weight: 8, arbitrary: fc.constant("$card") },

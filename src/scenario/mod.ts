@@ -14,7 +14,7 @@ export {
 } from "./run.js";
 export { RunCrash } from "./crash.js";
 export {
-  exitCodeOf, isPassWord, STEPS_MAX_DEFAULT, VERDICTS, verdictsByExitCode, verdictWord,
+  isPassWord, STEPS_MAX_DEFAULT, VERDICTS, verdictsByExitCode, verdictWord,
   worstVerdict, type ScenarioVerdict, type Verdict, type VerdictRow,
 } from "./verdict.js";
 export type { Scenario } from "./scenario.js";

@@ -8,17 +8,33 @@ import { formatBytes, MAP_BYTES_MAX, MEM_ACCESS_BYTES_MAX } from "./limits.js";
 import { defineOp, fromSys, hex, intOrRef, ref, type Outcome } from "./op.js";
 import { StepError, type Fields, type NamedResults } from "./values.js";
 
-/**
- * A byte count or offset as written: a whole number in [min, max] or a `$name` reference,
- * which is checked against the same bounds when the step runs.
- */
-function bytes(min: number, max: number) {
+/** A byte count or offset of a step: its schema, and its value when the step runs. */
+interface ByteBound {
+  /** A whole number in [min, max], or a `$name` reference. */
+  readonly schema: z.ZodType<number | string>;
+  /** The value `v` (`what` in messages), a reference resolved and checked against the bounds. */
+  resolve(names: NamedResults, v: unknown, what: string): number;
+}
+
+/** A byte count or offset in [min, max]: checked when the file loads, a reference when it runs. */
+function bytes(min: number, max: number): ByteBound {
   const n = z
     .number()
     .int("expected a whole number of bytes")
     .min(min, `must be at least ${min}`)
     .max(max, `must be at most ${formatBytes(max)} (${max} bytes)`);
-  return z.union([n, ref]);
+  return {
+    schema: z.union([n, ref]),
+    resolve(names, v, what) {
+      const r = names.resolveNumber(v, what);
+      if (!Number.isInteger(r) || r < min || r > max)
+        throw new StepError(
+          `${what} ${typeof v === "string" ? `${v} = ` : ""}${r} is not a whole number ` +
+            `in ${min}..${formatBytes(max)}`,
+        );
+      return r;
+    },
+  };
 }
 
 const accessLength = bytes(1, MEM_ACCESS_BYTES_MAX);
@@ -27,32 +43,16 @@ const offsetInMap = bytes(0, MAP_BYTES_MAX);
 const fileOffset = bytes(0, Number.MAX_SAFE_INTEGER);
 const userAddress = bytes(0, Number.MAX_SAFE_INTEGER);
 
-function resolveBytes(
-  names: NamedResults,
-  v: unknown,
-  what: string,
-  min: number,
-  max: number,
-): number {
-  const n = names.resolveNumber(v, what);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new StepError(
-      `${what} ${typeof v === "string" ? `${v} = ` : ""}${n} is not a whole number ` +
-        `in ${min}..${formatBytes(max)}`,
-    );
-  return n;
-}
-
 function fromMem<T>(r: MemResult<T>, fields: (v: T) => Fields): Outcome {
   return r.ok ? { status: "ok", fields: fields(r.value) } : { status: "signal", signal: r.signal };
 }
 
 /** The address `base` (+ `offset`) of a step, resolved. */
 function address(names: NamedResults, base: unknown, offset: unknown): bigint {
-  const addr = resolveBytes(names, base, "addr", 0, Number.MAX_SAFE_INTEGER);
+  const addr = userAddress.resolve(names, base, "addr");
   return (
     BigInt(addr) +
-    BigInt(offset === undefined ? 0 : resolveBytes(names, offset, "offset", 0, MAP_BYTES_MAX))
+    BigInt(offset === undefined ? 0 : offsetInMap.resolve(names, offset, "offset"))
   );
 }
 
@@ -69,15 +69,15 @@ export const mmapOp = defineOp({
   name: "mmap",
   summary: "mmap(2) length bytes of an fd at offset (e.g. $map.offset); result addr",
   main: "addr",
-  schema: z.object({ mmap: intOrRef, offset: fileOffset, length: mapLength }).strict(),
+  schema: z.object({ mmap: intOrRef, offset: fileOffset.schema, length: mapLength.schema }).strict(),
   describe: (a) => `mmap ${a.mmap}, offset ${hexArg(a.offset)}, ${a.length}`,
   *run(ctx, a): Call<Outcome> {
     const fd = ctx.names.resolveNumber(a.mmap, "fd") as Fd;
-    const offset = BigInt(resolveBytes(ctx.names, a.offset, "offset", 0, Number.MAX_SAFE_INTEGER));
+    const offset = BigInt(fileOffset.resolve(ctx.names, a.offset, "offset"));
     const r = yield* ctx.sys.mmap(
       fd,
       offset,
-      resolveBytes(ctx.names, a.length, "length", 0, MAP_BYTES_MAX),
+      mapLength.resolve(ctx.names, a.length, "length"),
     );
     return fromSys(r, (addr) => ({ addr: Number(addr) }));
   },
@@ -86,12 +86,12 @@ export const mmapOp = defineOp({
 export const munmapOp = defineOp({
   name: "munmap",
   summary: "munmap(2) a mapping",
-  schema: z.object({ munmap: userAddress, length: mapLength }).strict(),
+  schema: z.object({ munmap: userAddress.schema, length: mapLength.schema }).strict(),
   describe: (a) => `munmap ${hexArg(a.munmap)}, ${a.length}`,
   *run(ctx, a): Call<Outcome> {
     const addr = address(ctx.names, a.munmap, undefined);
     return fromSys(
-      yield* ctx.sys.munmap(addr, resolveBytes(ctx.names, a.length, "length", 0, MAP_BYTES_MAX)),
+      yield* ctx.sys.munmap(addr, mapLength.resolve(ctx.names, a.length, "length")),
       () => ({}),
     );
   },
@@ -103,7 +103,11 @@ export const memReadOp = defineOp({
     "read length bytes through a mapping; result length, fill (the byte if all are equal, " +
     "else null), head (first 16 bytes, hex); or SIGBUS",
   schema: z
-    .object({ "mem-read": userAddress, length: accessLength, offset: offsetInMap.optional() })
+    .object({
+      "mem-read": userAddress.schema,
+      length: accessLength.schema,
+      offset: offsetInMap.schema.optional(),
+    })
     .strict(),
   describe: (a) =>
     `mem-read ${at(a["mem-read"], a.offset)}, ${a.length}`,
@@ -111,7 +115,7 @@ export const memReadOp = defineOp({
     const addr = address(ctx.names, a["mem-read"], a.offset);
     const r = yield* ctx.sys.memRead(
       addr,
-      resolveBytes(ctx.names, a.length, "length", 1, MEM_ACCESS_BYTES_MAX),
+      accessLength.resolve(ctx.names, a.length, "length"),
     );
     return fromMem(r, (bytes) => ({
       length: bytes.length,
@@ -126,17 +130,17 @@ export const memWriteOp = defineOp({
   summary: "write length bytes of value fill through a mapping; result written; or SIGBUS",
   schema: z
     .object({
-      "mem-write": userAddress,
+      "mem-write": userAddress.schema,
       fill: z.number().int().min(0).max(255),
-      length: accessLength,
-      offset: offsetInMap.optional(),
+      length: accessLength.schema,
+      offset: offsetInMap.schema.optional(),
     })
     .strict(),
   describe: (a) =>
     `mem-write ${at(a["mem-write"], a.offset)}, ${a.length} x ${hex(a.fill)}`,
   *run(ctx, a): Call<Outcome> {
     const addr = address(ctx.names, a["mem-write"], a.offset);
-    const length = resolveBytes(ctx.names, a.length, "length", 1, MEM_ACCESS_BYTES_MAX);
+    const length = accessLength.resolve(ctx.names, a.length, "length");
     const r = yield* ctx.sys.memWrite(addr, new Uint8Array(length).fill(a.fill));
     return fromMem(r, (written) => ({ written }));
   },

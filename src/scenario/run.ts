@@ -230,7 +230,6 @@ function blockedRecord(
   shared: Shared,
   sim: Sim,
 ): BlockedRecord {
-  const endTick = sim.now;
   const name = b.program.task.name;
   const at = shared.inFlight.get(name);
   const spec = sc.programs.find((p) => p.name === name);
@@ -240,16 +239,30 @@ function blockedRecord(
   const call = b.call === null ? null : `${b.call.op}(${b.call.args})`;
   const sinceTick = b.call?.sinceTick ?? b.sinceTick;
   const outcome: Outcome = { status: "blocked", call, wait: b.reason, state: b.state, sinceTick };
-  const { step, text, startTick } = at;
-  const v = checkExpectation(step.expect, outcome, shared.names);
-  const expected = step.expect && { expected: formatExpectation(step.expect, shared.names) };
-  const why = v.why !== undefined ? { why: v.why } : {};
-  const times = { startTick, endTick };
-  // The calls the step finished before it blocked (the pending one has no record yet).
-  const calls = callsSince(sim, at.firstEvent, at.task);
-  const record: StepRecord = { program: name, step, text, ...times, outcome, calls, ...expected, met: v.met, ...why };
-  const allowed = spec.mayEndBlocked || step.expect?.kind === "blocked";
+  // Its calls are those it finished before it blocked (the pending one has no record yet).
+  const record = stepRecord(name, at, outcome, shared.names, sim);
+  const allowed = spec.mayEndBlocked || at.step.expect?.kind === "blocked";
   return { record, unexpected: b.state === "interruptible" && !allowed };
+}
+
+/** The record of the step `at` of `program`, which ended now with `outcome`. */
+function stepRecord(
+  program: string,
+  at: InFlight,
+  outcome: Outcome,
+  names: NamedResults,
+  sim: Sim,
+): StepRecord {
+  const { step, text, startTick } = at;
+  const v = checkExpectation(step.expect, outcome, names);
+  // The expectation as it reads now, its references resolved (later steps may rename them).
+  const expected = step.expect && { expected: formatExpectation(step.expect, names) };
+  const why = v.why !== undefined ? { why: v.why } : {};
+  const calls = callsSince(sim, at.firstEvent, at.task);
+  return {
+    program, step, text, startTick, endTick: sim.now, outcome, calls, ...expected, met: v.met,
+    ...why,
+  };
 }
 
 interface Shared {
@@ -269,10 +282,9 @@ function* runProgram(sys: Process, p: ProgramSpec, shared: Shared): Call<void> {
   const sim = sys.kernel.sim;
   const task = sim.current?.id ?? 0;
   for (const step of p.steps) {
-    const startTick = sim.now;
-    const firstEvent = sim.trace.events.length;
     const text = step.op.describe(shared.names.substitute(step.args));
-    shared.inFlight.set(p.name, { step, text, startTick, firstEvent, task });
+    const at: InFlight = { step, text, startTick: sim.now, firstEvent: sim.trace.events.length, task };
+    shared.inFlight.set(p.name, at);
     let outcome: Outcome;
     try {
       outcome = yield* step.op.run(ctx, step.args);
@@ -282,14 +294,7 @@ function* runProgram(sys: Process, p: ProgramSpec, shared: Shared): Call<void> {
     }
     shared.inFlight.delete(p.name);
     if (step.as !== undefined && outcome.status === "ok") shared.names.set(step.as, outcome.fields, step.op.main);
-    const v = checkExpectation(step.expect, outcome, shared.names);
-    // The expectation as it reads now, its references resolved (later steps may rename them).
-    const expected = step.expect && { expected: formatExpectation(step.expect, shared.names) };
-    const why = v.why !== undefined ? { why: v.why } : {};
-    const times = { startTick, endTick: sim.now };
-    const met = { met: v.met, ...why };
-    const calls = callsSince(sim, firstEvent, task);
-    shared.steps.push({ program: p.name, step, text, ...times, outcome, calls, ...expected, ...met });
+    shared.steps.push(stepRecord(p.name, at, outcome, shared.names, sim));
   }
 }
 

@@ -62,10 +62,6 @@ export function worstVerdict<V extends Verdict>(verdicts: Iterable<V>): V | "pas
   return worst;
 }
 
-export function exitCodeOf(v: Verdict): number {
-  return VERDICTS.find((r) => r.name === v)!.exit;
-}
-
 /** The rows ordered by exit code, as the help text and the docs list them. */
 export function verdictsByExitCode(): readonly VerdictRow[] {
   return [...VERDICTS].sort((a, b) => a.exit - b.exit);
