@@ -12,35 +12,18 @@
  * Not part of CI: a full run takes tens of minutes.
  */
 import { execFileSync } from "node:child_process";
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { SourceMap } from "node:module";
 import { Stryker } from "@stryker-mutator/core";
 import config from "../stryker.config.mjs";
+import { SUITE_NAMES, SUITES, suiteFiles } from "./test_suites.mjs";
 
-/**
- * The test files run against each folder's mutants, as suites: the folder's own tests, and the
- * tests above it that drive it through real use (the world's machines, the DRM core's and
- * PCI's tests, which run the kernel and the driver-model base underneath). A suite is every
- * test file of one folder, run in one process: node's start and the model's module loading
- * cost more than most test files, and Stryker runs a process per test file it is given. With
- * per-test coverage a mutant runs only the suites that execute its code, and stops at the
- * first failing test.
+/*
+ * A suite (scripts/test_suites.mjs) is every test file of one folder, run in one process:
+ * node's start and the model's module loading cost more than most test files, and Stryker runs
+ * a process per test file it is given. With per-test coverage a mutant runs only the suites
+ * that execute its code, and stops at the first failing test.
  */
-const SUITES = {
-  kernel: ["kernel", "world"],
-  base: ["base", "pci", "drm", "world"],
-  drm: ["drm", "world", "scenario"],
-};
-/** The test files of a suite, by the folder of dist/ they are in (all but the CLI's kind). */
-const SUITE_FILES = {
-  kernel: (/** @type {string} */ f) => f.endsWith(".test.js"),
-  base: (/** @type {string} */ f) => f.endsWith(".test.js"),
-  pci: (/** @type {string} */ f) => f.endsWith(".test.js"),
-  drm: (/** @type {string} */ f) => f.endsWith(".test.js"),
-  world: (/** @type {string} */ f) => f.endsWith(".test.js"),
-  // The scenario runner's tests run the built-in scenarios; the loader's tests do not reach drm.
-  scenario: (/** @type {string} */ f) => f === "run.test.js",
-};
 const SUITES_DIR = "dist/_mutate";
 const REPORTS = "reports/mutation";
 
@@ -66,9 +49,8 @@ function parseTarget(arg) {
  */
 function writeSuites() {
   mkdirSync(SUITES_DIR, { recursive: true });
-  for (const [suite, wanted] of Object.entries(SUITE_FILES)) {
-    const files = readdirSync(`dist/${suite}`).filter(wanted).sort();
-    const lines = files.map((f) => `import "../${suite}/${f}";`);
+  for (const suite of SUITE_NAMES) {
+    const lines = suiteFiles(suite).map((f) => `import "../${suite}/${f}";`);
     writeFileSync(`${SUITES_DIR}/${suite}.suite.js`, `// Written by scripts/mutate.mjs.\n${lines.join("\n")}\n`);
   }
 }

@@ -11,8 +11,9 @@
  * build in dist/ stays as it is. Run `npm run build` first.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { SUITES, suiteFiles } from "./test_suites.mjs";
 
 /**
  * Each planted bug: the compiled file, the text it changes, what replaces it, and for one that
@@ -37,11 +38,12 @@ const PLANTED = [
 ];
 
 const DIR = "reports/planted";
-/** The test files that judge a planted bug: the DRM core's, the world's, the scenario runs. */
+/**
+ * The test files that judge a planted bug: those mutate.mjs runs against drm's mutants (the DRM
+ * core's, the world's, the scenario runs).
+ */
 function testFiles() {
-  const of = (/** @type {string} */ d, /** @type {(f: string) => boolean} */ keep) =>
-    readdirSync(`dist/${d}`).filter(keep).sort().map((f) => `dist/${d}/${f}`);
-  return [...of("drm", (f) => f.endsWith(".test.js")), ...of("world", (f) => f.endsWith(".test.js")), ...of("scenario", (f) => f === "run.test.js")];
+  return SUITES.drm.flatMap((suite) => suiteFiles(suite).map((f) => `dist/${suite}/${f}`));
 }
 
 function setUp() {

@@ -2,6 +2,7 @@
  * @internal Test helpers for the CLI tests: run the built command (`node dist/cli/main.js`)
  * as a user would, and scratch files.
  */
+import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -41,6 +42,23 @@ export function vdrm(args: readonly string[], o: SpawnOptions = {}): Spawned {
   });
   const err1 = r.stderr.split("\n")[0] ?? "";
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, err1 };
+}
+
+/** `vdrm(args)` with the arguments spread: `vdrmArgs("run", file, "--seed", "7")`. */
+export function vdrmArgs(...args: string[]): Spawned {
+  return vdrm(args);
+}
+
+/**
+ * Bad input refused before anything ran: exit 2, `first` (the text, or a pattern) as the first
+ * line of standard error, nothing on standard output and no stack trace.
+ */
+export function assertRefused(r: Spawned, first: string | RegExp): void {
+  assert.equal(r.code, 2, r.stderr);
+  if (typeof first === "string") assert.equal(r.err1, first);
+  else assert.match(r.err1, first);
+  assert.equal(r.stdout, "", "nothing ran");
+  assert.doesNotMatch(r.stderr, /^\s+at /m);
 }
 
 export function scratchDir(): string {

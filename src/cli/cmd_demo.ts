@@ -13,7 +13,7 @@ import { readdirSync } from "node:fs";
 import { isAbsolute, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { compareWithRecording, summarize } from "../realkernel/mod.js";
+import { compareWithRecording, formatSummary, summarize } from "../realkernel/mod.js";
 import { formatTextTable, renderHtml, worldRunRecord, type RunRecord } from "../report/mod.js";
 import { findingSummary, jsonText } from "../kernel/mod.js";
 import {
@@ -130,9 +130,9 @@ export function demoCommand(htmlPath: string, io: Io): number {
   io.out(`${files.length} scenarios: ${passed} pass, ` +
     `${caught} caught a broken driver as expected, ${failed} failed`);
   verdicts.push(...recheckSummary(checks, io));
-  const c = summarize(compareWithRecording());
-  io.out(`Linux 6.12 bochs recording: ${c.match} match, ${c.mismatch} mismatch, ` +
-    `${c.missing} missing, ${c.extra} extra, ${c["not-modelled"]} not modelled`);
+  const comparison = compareWithRecording();
+  io.out(`Linux 6.12 bochs recording: ${formatSummary(comparison)}`);
+  const c = summarize(comparison);
   if (c.mismatch + c.missing + c.extra > 0) verdicts.push("expectation");
   io.out(`report: ${escapeControls(writeOutput("--html", htmlPath, renderHtml(records)))}`);
   return EXIT[worst(verdicts)];

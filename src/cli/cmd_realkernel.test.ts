@@ -5,17 +5,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { scratchDir, scratchFile, vdrm } from "./_test_cli.js";
+import { assertRefused, scratchDir, scratchFile, vdrm } from "./_test_cli.js";
 
 const tmp = scratchDir();
 
 function bad(fixture: string, first: string | RegExp): void {
-  const r = vdrm(["realkernel", "--fixture", fixture]);
-  assert.equal(r.code, 2, r.stderr);
-  if (typeof first === "string") assert.equal(r.err1, first);
-  else assert.match(r.err1, first);
-  assert.equal(r.stdout, "");
-  assert.doesNotMatch(r.stderr, /^\s+at /m);
+  assertRefused(vdrm(["realkernel", "--fixture", fixture]), first);
 }
 
 describe("vdrm realkernel --fixture", () => {

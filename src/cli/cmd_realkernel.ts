@@ -8,7 +8,7 @@
 import type { Command } from "commander";
 import { findingClass, findingSummary, jsonText, type Finding } from "../kernel/mod.js";
 import {
-  compareWithFixture, formatComparison, parseFixture, RECORDED_DRIVER, RECORDING_PATH,
+  compareWithFixture, formatHunks, formatSummary, parseFixture, RECORDED_DRIVER, RECORDING_PATH,
   REPLAY_DRIVERS, REPLAY_SEED, replayDriver, summarize, type Comparison, type Fixture,
 } from "../realkernel/mod.js";
 import { formatBytes, readTextBounded, shellQuote } from "../scenario/mod.js";
@@ -40,7 +40,7 @@ export function addRealkernelCommand(program: Command, ctx: CommandContext): voi
       const { results, findings } = compareWithFixture(fixture, o.driver);
       const verdict = verdictOf(results, findings);
       ctx.io.out(o.json ? jsonReport(o, fixture, results, findings, verdict)
-        : textReport(o, results, findings));
+        : textReport(o, results, findings, verdict));
       ctx.exitCode = EXIT[verdict];
     });
 }
@@ -53,16 +53,16 @@ function verdictOf(results: readonly Comparison[], findings: readonly Finding[])
 }
 
 function textReport(o: RealkernelOptions, results: readonly Comparison[],
-  findings: readonly Finding[]): string {
+  findings: readonly Finding[], verdict: Verdict): string {
   const lines: string[] = [];
   if (o.driver !== RECORDED_DRIVER) {
     lines.push(`driver ${o.driver} (the recording is of ${RECORDED_DRIVER}): ` +
       replayDriver(o.driver).notes);
   }
-  const diff = formatComparison(results, o.all ? { context: Infinity } : {}).split("\n");
-  lines.push(...diff.slice(0, -1), ...findingLines(findings));
-  if (verdictOf(results, findings) !== "pass") lines.push(`replay: ${replayCommand(o)}`);
-  lines.push(diff.at(-1)!);
+  lines.push(...formatHunks(results, o.all ? { context: Infinity } : {}));
+  lines.push(...findingLines(findings));
+  if (verdict !== "pass") lines.push(`replay: ${replayCommand(o)}`);
+  lines.push(formatSummary(results));
   return lines.join("\n");
 }
 

@@ -4,12 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { RECORDING_PATH } from "../realkernel/mod.js";
 import { SCENARIO_DIR } from "./cmd_demo.js";
+import { scratchDir, scratchFile } from "./_test_cli.js";
 import { vdrmInProcess } from "./_test_io.js";
 
 const EGPU = join(SCENARIO_DIR, "egpu-pull.yaml");
@@ -18,13 +18,12 @@ describe("command bugs found by fuzzing", () => {
   it("realkernel prints the step names and values of a fixture with control characters " +
     "escaped", () => {
     // Found by `VDRM_FUZZ_SEED=20240611 npm run fuzz`: a U+2029 inserted into a step name.
-    const dir = mkdtempSync(join(tmpdir(), "vdrm-found-"));
-    const fixture = join(dir, "edited.jsonl");
+    const dir = scratchDir();
     const lines = readFileSync(RECORDING_PATH, "utf8").split("\n");
     const i = lines.findIndex((l) => l.includes('"scn":"d_open"') && l.includes('"type":"mem"'));
     assert.ok(i > 0, "the recording has a mem line in step d_open");
     lines[i] = lines[i]!.replace('"scn":"d_open"', '"scn":"\\u2029d\\u001b[31m\\n_open"');
-    writeFileSync(fixture, lines.join("\n"));
+    const fixture = scratchFile(dir, "edited.jsonl", lines.join("\n"));
     const r = vdrmInProcess(["realkernel", "--fixture", fixture, "--all"]);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /^@@ \\u2029d\\x1b\[31m\\n_open @@$/m);
@@ -65,7 +64,7 @@ describe("command bugs found by fuzzing", () => {
   });
 
   it("the paths of the files written are printed with their control characters escaped", () => {
-    const dir = mkdtempSync(join(tmpdir(), "vdrm-found-"));
+    const dir = scratchDir();
     const trace = join(dir, "a\nb\x1b[31m.txt");
     const html = join(dir, "c\rd.html");
     const r = vdrmInProcess(["run", EGPU, "--max-steps", "50", "--trace", trace, "--html", html]);
@@ -74,7 +73,7 @@ describe("command bugs found by fuzzing", () => {
   });
 
   it("replay commands quote the file for the shell: spaces, quotes, control characters", () => {
-    const dir = mkdtempSync(join(tmpdir(), "vdrm-found-"));
+    const dir = scratchDir();
     for (const name of ["my run.yaml", "it's.yaml", "a\nb\x1b[1m\u2028.yaml"]) {
       const file = join(dir, name);
       copyFileSync(EGPU, file);
@@ -93,7 +92,7 @@ describe("command bugs found by fuzzing", () => {
 
   it("--html of two runs of scenarios with one name writes a report, not an internal error", () => {
     // renderHtml() needs distinct titles; run gave it the scenario names as they were.
-    const dir = mkdtempSync(join(tmpdir(), "vdrm-found-"));
+    const dir = scratchDir();
     const html = join(dir, "r.html");
     const r = vdrmInProcess(["run", EGPU, EGPU, "--max-steps", "5", "--html", html]);
     assert.equal(r.code, 8, r.stderr);

@@ -6,13 +6,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { ROOT, scratchDir, scratchFile, UNMET, vdrm as spawnVdrm } from "./_test_cli.js";
+import { ROOT, scratchDir, scratchFile, UNMET, vdrmArgs as vdrm } from "./_test_cli.js";
 
 const tmp = scratchDir();
-
-function vdrm(...args: string[]) {
-  return spawnVdrm(args);
-}
 
 function scenarioFile(name: string, text: string): string {
   return scratchFile(tmp, name, text);

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { chmodSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { scratchDir, scratchFile, vdrm } from "./_test_cli.js";
+import { assertRefused, scratchDir, scratchFile, vdrm } from "./_test_cli.js";
 import { CliError } from "./errors.js";
 import { checkOutputPath, writeOutput } from "./output_path.js";
 
@@ -16,11 +16,7 @@ const PSEUDO = "is under /proc or /sys, kernel pseudo-filesystems; give a regula
 
 /** Refused before the run: exit 2, the reason on the first line of stderr, nothing on stdout. */
 function refused(args: readonly string[], reason: string): void {
-  const r = vdrm(args);
-  assert.equal(r.code, 2, r.stderr);
-  assert.equal(r.err1, reason);
-  assert.equal(r.stdout, "", "nothing ran");
-  assert.doesNotMatch(r.stderr, /^\s+at /m);
+  assertRefused(vdrm(args), reason);
 }
 
 function checkFails(path: string, why: string): void {

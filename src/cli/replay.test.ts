@@ -7,29 +7,19 @@
  * schedule for a seed changes whenever the model's steps change).
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { decodeReplayToken, encodeReplayToken, type ReplayToken } from "../scenario/mod.js";
+import { ROOT, scratchDir, vdrmArgs as vdrm } from "./_test_cli.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const MAIN = join(ROOT, "dist/cli/main.js");
 const EGPU = "scenarios/egpu-pull.yaml";
-const tmp = mkdtempSync(join(tmpdir(), "vdrm-replay-"));
+const tmp = scratchDir();
 
-interface Result {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `node dist/cli/main.js ARGS` in a new process. */
-function vdrm(...args: string[]): Result {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: ROOT, encoding: "utf8" });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+/** The events of the first run in a JSON trace file (`--trace T.json`). */
+function traceEvents(file: string): { t: string }[] {
+  const trace = JSON.parse(readFileSync(file, "utf8")) as { runs: { events: { t: string }[] }[] };
+  return trace.runs[0]!.events;
 }
 
 interface TracedRun {
@@ -48,10 +38,7 @@ function tracedRun(name: string, ...args: string[]): TracedRun {
   const tokenText = json["replayToken"] as string;
   const decoded = decodeReplayToken(tokenText);
   assert.ok(decoded.ok, `the printed token reads back: ${tokenText}`);
-  const events = (
-    JSON.parse(readFileSync(trace, "utf8")) as { runs: { events: { t: string }[] }[] }
-  ).runs[0]!.events;
-  return { json, token: decoded.token, tokenText, events };
+  return { json, token: decoded.token, tokenText, events: traceEvents(trace) };
 }
 
 /** The steps of a trace in order: task and kernel function of each. */
@@ -97,11 +84,7 @@ describe("vdrm run --replay", () => {
       join(tmp, "flipped.json"),
     );
     if (r.code === 0) {
-      const events = (
-        JSON.parse(readFileSync(join(tmp, "flipped.json"), "utf8")) as {
-          runs: { events: { t: string }[] }[];
-        }
-      ).runs[0]!.events;
+      const events = traceEvents(join(tmp, "flipped.json"));
       assert.notDeepEqual(stepSequence(events), stepSequence(original.events));
     } else {
       assert.equal(r.code, 2, r.stderr);

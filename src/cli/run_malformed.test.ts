@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
-
-const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+import { scratchDir, scratchFile, vdrm } from "./_test_cli.js";
 
 /** Inputs that crashed `vdrm run` with a stack trace or a model assertion (issue 8), and the located error each gets now. */
 const CASES: readonly (readonly [name: string, text: string, error: string])[] = [
@@ -21,16 +15,11 @@ const CASES: readonly (readonly [name: string, text: string, error: string])[] =
 
 describe("vdrm run on inputs that used to crash", () => {
   it("exits 2 with a located error for each and runs nothing", () => {
-    const dir = mkdtempSync(join(tmpdir(), "vdrm-malformed-"));
-    const files = CASES.map(([name, text]) => {
-      const f = join(dir, `${name}.yaml`);
-      writeFileSync(f, text);
-      return f;
-    });
-    const many = join(dir, "alias-many.yaml");
-    writeFileSync(many, `snippets:\n  s: &s\n    - sleep: 1\nprograms:\n  a:\n${"    - *s\n".repeat(150)}    - bogus: 1\n`);
-    const r = spawnSync(process.execPath, [MAIN, "run", ...files, many], { encoding: "utf8" });
-    assert.equal(r.status, 2, r.stderr);
+    const dir = scratchDir();
+    const files = CASES.map(([name, text]) => scratchFile(dir, `${name}.yaml`, text));
+    const many = scratchFile(dir, "alias-many.yaml", `snippets:\n  s: &s\n    - sleep: 1\nprograms:\n  a:\n${"    - *s\n".repeat(150)}    - bogus: 1\n`);
+    const r = vdrm(["run", ...files, many]);
+    assert.equal(r.code, 2, r.stderr);
     assert.equal(r.stdout, "", "nothing ran");
     for (const [i, [, , error]] of CASES.entries()) assert.ok(r.stderr.includes(`${files[i]}:${error}`), `${files[i]}:${error}\nnot in:\n${r.stderr}`);
     assert.ok(r.stderr.includes(`${many}:156:7: program a, step 151: step has no operation`), r.stderr);

@@ -1,19 +1,7 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { variantsMarkdown } from "../base/mod.js";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-
-function vdrm(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(ROOT, "dist/cli/main.js"), ...args], {
-    cwd: ROOT,
-    encoding: "utf8",
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { vdrmArgs as vdrm } from "./_test_cli.js";
 
 test("vdrm variants lists every kernel switch with its spec ids and its value per profile and version", () => {
   const r = vdrm("variants");

@@ -15,7 +15,7 @@ export interface FormatOptions {
 }
 
 /** Matching rows shown before and after a difference unless told otherwise. */
-export const DEFAULT_CONTEXT = 2;
+const DEFAULT_CONTEXT = 2;
 
 const WHAT: Readonly<Record<Exclude<Verdict, "match">, string>> = {
   mismatch: "mismatch",
@@ -30,14 +30,19 @@ export function formatSummary(results: readonly Comparison[]): string {
     `${c["not-modelled"]} not modelled`;
 }
 
+/** The hunks and the summary line. */
 export function formatComparison(results: readonly Comparison[], o: FormatOptions = {}): string {
+  return [...formatHunks(results, o), formatSummary(results)].join("\n");
+}
+
+/** The lines of the hunks alone, without the summary. */
+export function formatHunks(results: readonly Comparison[], o: FormatOptions = {}): string[] {
   const lines: string[] = [];
   for (const hunk of hunks(results, o.context ?? DEFAULT_CONTEXT)) {
     lines.push(`@@ ${escapeControls(hunk[0]!.scn)} @@`);
     for (const r of hunk) lines.push(...rowLines(r));
   }
-  lines.push(formatSummary(results));
-  return lines.join("\n");
+  return lines;
 }
 
 /** A row's lines; what the recording holds (it may be any file) has its controls escaped. */

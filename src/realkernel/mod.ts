@@ -8,7 +8,7 @@ import { loadFixture, type Fixture } from "./fixture.js";
 import { RECORDING_PATH, replayRecording } from "./replay.js";
 
 export { summarize, type Comparison, type Verdict } from "./compare.js";
-export { DEFAULT_CONTEXT, formatComparison, formatSummary, type FormatOptions } from "./format.js";
+export { formatComparison, formatHunks, formatSummary, type FormatOptions } from "./format.js";
 export { RECORDED_DRIVER, REPLAY_DRIVERS, replayDriver, type ReplayDriver } from "./drivers.js";
 export { RECORDING_PATH, REPLAY_SEED } from "./replay.js";
 export { parseFixture, type Fixture } from "./fixture.js";

@@ -20,9 +20,10 @@ export interface FindingEntry {
   readonly laneKey: string;
   /** The id of its mark, for links from the list. */
   readonly anchor: string;
-  /** The sites that explain it, e.g. access, free and allocation for a use-after-free. */
-  readonly sites: readonly FindingSite[];
-  /** The sites as the terminal prints them (findingSiteLines). */
+  /**
+   * The sites that explain it (e.g. access, free and allocation for a use-after-free), as the
+   * terminal prints them (findingSiteLines).
+   */
   readonly siteLines: readonly string[];
   readonly details: unknown;
 }
@@ -53,7 +54,7 @@ export function placeFindings(
     const title = [summary, positionText(index, ev.tick), ...sites.map(siteText)].join("\n");
     lane.items.push(pointMark("finding", cols.of(index), "finding", title, details, { anchor }));
     entries.push({
-      summary, kind: f.kind, eventIndex: index, tick: ev.tick, laneKey: lane.key, anchor, sites,
+      summary, kind: f.kind, eventIndex: index, tick: ev.tick, laneKey: lane.key, anchor,
       siteLines: findingSiteLines(f), details,
     });
   });

@@ -16,15 +16,17 @@ import {
   type SysResult,
   type Syscalls,
 } from "../uapi/mod.js";
-import { BDF, openOk, userSession, type UserSession } from "./_testing.js";
+import type { WorldOptions } from "./options.js";
+import { BDF, errnoOf, openOk, userSession, type UserSession } from "./_testing.js";
 
 /** DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE */
 const EXPORT_SYNC_FILE = 1;
 /** SYNCOBJ_WAIT's timeout: an absolute time far away (an hour after boot), in ns. */
 export const FOREVER_NS = 3_600_000_000_000n;
 
-export function vtestSession(): UserSession {
-  return userSession({ devices: [{ bdf: BDF, driver: "vtest" }] });
+/** A session with one vtest at BDF; FIFO-scheduled with seed 1 unless `options` say otherwise. */
+export function vtestSession(options: Partial<WorldOptions> = {}): UserSession {
+  return userSession({ devices: [{ bdf: BDF, driver: "vtest" }], ...options });
 }
 
 export function* openRender(sys: Syscalls): Call<Fd> {
@@ -43,6 +45,9 @@ export interface Submit {
   hang?: boolean;
   in?: number;
   out?: number;
+  /** Raw flags; overrides `hang`. */
+  flags?: number;
+  pad?: number;
 }
 
 /** DRM_IOCTL_VTEST_SUBMIT; its result as the program sees it. */
@@ -50,10 +55,10 @@ export function* submit(sys: Syscalls, fd: Fd, s: Submit): Call<SysResult<{ seqn
   return yield* sys.ioctl(fd, DRM_IOCTL_VTEST_SUBMIT, {
     duration_ns: BigInt(s.ms ?? 1) * 1_000_000n,
     engine: s.engine ?? 0,
-    flags: s.hang === true ? 1 : 0,
+    flags: s.flags ?? (s.hang === true ? 1 : 0),
     in_syncobj: s.in ?? 0,
     out_syncobj: s.out ?? 0,
-    pad: 0,
+    pad: s.pad ?? 0,
   });
 }
 
@@ -72,7 +77,7 @@ export function* waitAll(sys: Syscalls, fd: Fd, handles: number[]): Call<string>
     timeout_nsec: FOREVER_NS,
     flags: 1, // DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL
   });
-  return r.ok ? "ok" : r.errno;
+  return errnoOf(r);
 }
 
 /** The sync_file of the syncobj's fence, exported (an fd the caller closes). */

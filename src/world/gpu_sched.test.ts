@@ -6,13 +6,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { findingSummary } from "../kernel/mod.js";
-import {
-  DRM_IOCTL_VTEST_SUBMIT,
-  VTEST_ENGINE_COUNT,
-  type Call,
-  type Fd,
-  type Syscalls,
-} from "../uapi/mod.js";
+import { VTEST_ENGINE_COUNT } from "../uapi/mod.js";
+import { errnoOf } from "./_testing.js";
 import {
   fenceStatus,
   openRender,
@@ -79,16 +74,13 @@ test("bad submissions: engine, flags, pad and length are EINVAL, unknown handles
   const r = s.run(function* (sys) {
     const fd = yield* openRender(sys);
     const empty = yield* syncobj(sys, fd);
-    const errno = function* (args: Parameters<typeof submit>[2], pad = 0) {
-      const res = pad === 0 ? yield* submit(sys, fd, args) : yield* sys.ioctl(fd, DRM_IOCTL_VTEST_SUBMIT, {
-        duration_ns: 1n, engine: 0, flags: 0, in_syncobj: 0, out_syncobj: 0, pad,
-      });
-      return res.ok ? "ok" : res.errno;
+    const errno = function* (args: Parameters<typeof submit>[2]) {
+      return errnoOf(yield* submit(sys, fd, args));
     };
     const out = {
       engine: yield* errno({ engine: VTEST_ENGINE_COUNT }),
-      flags: yield* errnoFlags(sys, fd),
-      pad: yield* errno({}, 1),
+      flags: yield* errno({ flags: 2 }),
+      pad: yield* errno({ pad: 1 }),
       hour: yield* errno({ ms: 3_600_001 }),
       inMissing: yield* errno({ in: 9 }),
       outMissing: yield* errno({ out: 9 }),
@@ -108,10 +100,3 @@ test("bad submissions: engine, flags, pad and length are EINVAL, unknown handles
   });
   assert.equal(s.shutdown(), 0);
 });
-
-function* errnoFlags(sys: Syscalls, fd: Fd): Call<string> {
-  const res = yield* sys.ioctl(fd, DRM_IOCTL_VTEST_SUBMIT, {
-    duration_ns: 1n, engine: 0, flags: 2, in_syncobj: 0, out_syncobj: 0, pad: 0,
-  });
-  return res.ok ? "ok" : res.errno;
-}

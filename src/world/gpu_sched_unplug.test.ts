@@ -9,13 +9,15 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { findingSummary } from "../kernel/mod.js";
 import type { Call, Fd, Syscalls } from "../uapi/mod.js";
-import { BDF, errnoOf, openOk, pciRemove, userSession } from "./_testing.js";
+import { errnoOf, pciRemove } from "./_testing.js";
 import {
   exportSyncFile,
+  openRender,
   submit,
   submitOk,
   syncFileStatus,
   syncobj,
+  vtestSession,
   waitAll,
 } from "./_test_sched.js";
 
@@ -44,10 +46,10 @@ function* storm(sys: Syscalls, fd: Fd, out: Storm): Call<void> {
 for (const profile of ["mainline", "uapi-doc"] as const) {
   test(`unplug during a submit storm (${profile}): waiters return, fences signal with errors`, () => {
     for (let seed = 1; seed <= 6; seed++) {
-      const s = userSession({ seed, schedule: "random", devices: [{ bdf: BDF, driver: "vtest" }], profile });
+      const s = vtestSession({ seed, schedule: "random", profile });
       const sim = s.world.sim;
       const out: Storm = { syncFiles: [], afterUnplug: "none", statuses: [], waited: "" };
-      const fd = s.run((sys) => openOk(sys, "/dev/dri/renderD128"));
+      const fd = s.run(openRender);
       sim.spawn("storm", storm(s.sys, fd, out) as never, { kind: "user" });
       sim.spawn("admin", (function* (): Call<void> {
         yield* s.sys.sleep(100);
