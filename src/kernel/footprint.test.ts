@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ModelAssertionError } from "./assert.js";
 import type { Finding } from "./findings.js";
-import { embeddedStruct } from "./footprint.js";
+import { embeddedStruct, setUndeclaredAccessObserver, undeclaredAccessObserver } from "./footprint.js";
 import { KObject, type KObjectTracker } from "./kobject.js";
 import { Sim } from "./sim.js";
 import { FifoStrategy, ReplayStrategy, type SchedulingStrategy } from "./strategy.js";
@@ -40,6 +40,24 @@ function checkedSim(strategy: SchedulingStrategy = new FifoStrategy()): Sim {
   expectUndeclaredAccesses(sim);
   return sim;
 }
+
+test("the undeclared-access observer hears each finding with the Sim that reported it", () => {
+  const sim = checkedSim();
+  const a = new Thing(sim, "a");
+  const heard: [unknown, string][] = [];
+  const guard = undeclaredAccessObserver();
+  setUndeclaredAccessObserver((sink, f) => heard.push([sink, f.kind]));
+  try {
+    sim.runTask("t", (function* (): Task<void> {
+      yield step("nothing");
+      a.count = 1;
+    })());
+  } finally {
+    setUndeclaredAccessObserver(guard);
+  }
+  assert.deepEqual(heard, [[sim, "undeclared-access"]]);
+  assert.deepEqual(undeclared(sim).length, 1);
+});
 
 test("a write to an object the step did not declare is an undeclared-access finding naming step, object and field", () => {
   const sim = checkedSim();

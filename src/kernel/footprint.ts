@@ -19,6 +19,7 @@
  * see them yet. In "trust" mode (the default, for speed) no proxy is made at all.
  */
 import { assert } from "./assert.js";
+import type { Finding } from "./findings.js";
 import type { Allocation, KStruct } from "./kobject.js";
 
 export type FootprintMode = "trust" | "check";
@@ -41,6 +42,24 @@ export function setDefaultFootprintMode(mode: FootprintMode): void {
 
 export function defaultFootprintMode(): FootprintMode {
   return defaultMode;
+}
+
+/** Hears of each `undeclared-access` finding a Sim reports (`sink` is that Sim). */
+export type UndeclaredAccessObserver = (sink: AccessSink, finding: Finding) => void;
+
+let undeclaredObserver: UndeclaredAccessObserver | null = null;
+
+/**
+ * Sets who hears of every undeclared access any Sim reports from now on (null: nobody); the
+ * test suite's guard (src/kernel/_test_footprints.ts) fails a test file on them.
+ */
+export function setUndeclaredAccessObserver(observer: UndeclaredAccessObserver | null): void {
+  undeclaredObserver = observer;
+}
+
+/** @internal The observer a Sim tells of an undeclared access it reported. */
+export function undeclaredAccessObserver(): UndeclaredAccessObserver | null {
+  return undeclaredObserver;
 }
 
 const embeddedClasses = new WeakSet<object>();

@@ -13,7 +13,7 @@
  */
 import { assert } from "./assert.js";
 import { findingSummary, type Finding, type Waiter } from "./findings.js";
-import { defaultFootprintMode, fixedFieldsOf, trackKStruct, type AccessMode, type AccessSink, type FootprintMode } from "./footprint.js";
+import { defaultFootprintMode, fixedFieldsOf, trackKStruct, undeclaredAccessObserver, type AccessMode, type AccessSink, type FootprintMode } from "./footprint.js";
 import { type AllocKind, type Allocation, type AllocationId, type KObjectClass, type KObjectTracker, type KStruct, type Site } from "./kobject.js";
 import { Prng } from "./prng.js";
 import { INTERRUPTED } from "./signal.js";
@@ -529,7 +529,10 @@ export class Sim implements KObjectTracker, AccessSink {
     const key = `fp:${stepName}:${obj.mem.type}:${field}:${mode}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);
-    this.report({ kind: "undeclared-access", step: stepName, object: obj.mem.label, mode, field, site: this.site() });
+    const object = obj.mem.label;
+    const finding: Finding = { kind: "undeclared-access", step: stepName, object, mode, field, site: this.site() };
+    this.report(finding);
+    undeclaredAccessObserver()?.(this, finding);
   }
 
   /** Allocations still live (not persistent), oldest first. */
