@@ -75,8 +75,9 @@ export function embeddedStruct(cls: abstract new (...args: never[]) => unknown):
 
 const MAP_WRITERS = new Set<PropertyKey>(["set", "delete", "clear", "add"]);
 
-/** The proxies made so far, and the raw object behind each. */
+/** The views made of containers (see containerProxy()), by the container. */
 const proxies = new WeakMap<object, object>();
+/** The raw kernel objects behind views (see trackKStruct()). */
 const targets = new WeakSet<object>();
 
 /**
@@ -177,7 +178,6 @@ export function trackKStruct<T extends KStruct>(sink: AccessSink, obj: T, fixed:
       return Reflect.deleteProperty(target, key);
     },
   });
-  proxies.set(raw, proxy);
   return proxy;
 }
 
