@@ -117,6 +117,20 @@ test("fixed fields are read freely, and writing one after construction is a mode
   assert.deepEqual(undeclared(sim), []);
 });
 
+test("what one step declared does not cover the next step, even for the object just touched", () => {
+  const sim = checkedSim();
+  const a = new Thing(sim, "a");
+  sim.runTask("t", (function* (): Task<void> {
+    yield step("touch", [], [a]);
+    a.count++;
+    a.count++;
+    yield step("other");
+    void a.count;
+    a.count = 0;
+  })());
+  assert.deepEqual(undeclared(sim).map((f) => `${f.step} ${f.mode} ${f.field}`), ["other read count", "other write count"]);
+});
+
 test("an object made in the running slice is free to touch; in the next slice it must be declared", () => {
   const sim = checkedSim();
   sim.runTask("t", (function* (): Task<void> {
