@@ -31,7 +31,7 @@ import {
   type StepYield,
   type Task,
 } from "../kernel/mod.js";
-import { errnoName, errnoValue } from "../uapi/mod.js";
+import { errnoValue } from "../uapi/mod.js";
 import type { Kernel } from "./kernel.js";
 
 /** The largest errno a fence error may carry, as negative values go. @see MAX_ERRNO */
@@ -200,11 +200,6 @@ export function dmaFenceIsSignaled(fence: DmaFence): boolean {
 export function dmaFenceGetStatus(fence: DmaFence): number {
   if (!dmaFenceIsSignaled(fence)) return 0;
   return fence.error !== 0 ? fence.error : 1;
-}
-
-/** The errno name of a status or error (`ECANCELED` for -125), or null for 0 and 1. */
-export function fenceErrorName(status: number): string | null {
-  return status < 0 ? (errnoName(status) ?? `error ${status}`) : null;
 }
 
 /** Asks the provider to signal when done (once). @see dma_fence_enable_sw_signaling() */

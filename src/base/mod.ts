@@ -20,7 +20,6 @@ export {
   dmaFenceAddCallback,
   dmaFenceAllocatePrivateStub,
   dmaFenceContextAlloc,
-  dmaFenceEnableSwSignaling,
   dmaFenceGet,
   dmaFenceGetStatus,
   dmaFenceInit,
@@ -31,11 +30,10 @@ export {
   dmaFenceSignal,
   dmaFenceWaitTimeout,
   ERESTARTSYS,
-  fenceErrorName,
   fenceName,
   MAX_ERRNO,
   type DmaFenceCb,
   type DmaFenceOps,
 } from "./dma_fence.js";
 export { currentProcess, currentProcessExiting, fdInstall, fdLookup } from "./fd_install.js";
-export { SyncFile, syncFileCreate, syncFileFops, syncFileGetFence, syncFileIoctlFenceInfo, syncFileName, syncFileOf } from "./sync_file.js";
+export { SyncFile, syncFileCreate, syncFileOf } from "./sync_file.js";

@@ -81,18 +81,8 @@ function syncFileFrom(file: KFile): SyncFile {
   return s;
 }
 
-/**
- * A new reference to the fence of the sync_file at `file`, or null if it is not one. The
- * caller's step writes the file's fence.
- * @see sync_file_get_fence()
- */
-export function syncFileGetFence(file: KFile): DmaFence | null {
-  const s = syncFileOf(file);
-  return s === null ? null : dmaFenceGet(s.fence);
-}
-
 /** "driver-timeline<context>-<seqno>", cut to fit char[32]. @see sync_file_get_name() */
-export function syncFileName(s: SyncFile): string {
+function syncFileName(s: SyncFile): string {
   const f = s.fence;
   const name = `${f.ops.getDriverName(f)}-${f.ops.getTimelineName(f)}${f.context}-${f.seqno}`;
   return name.slice(0, SYNC_FILE_NAME_BYTES - 1);
@@ -134,7 +124,7 @@ type FileInfoOut = IoctlOutOf<typeof SYNC_IOC_FILE_INFO>;
  * user memory to write it into.
  * @see sync_file_ioctl_fence_info()
  */
-export function syncFileIoctlFenceInfo(
+function syncFileIoctlFenceInfo(
   s: SyncFile,
   arg: IoctlIn<typeof SYNC_IOC_FILE_INFO>,
 ): SysResult<FileInfoOut> {
@@ -163,7 +153,7 @@ function* syncFileIoctl(
   return syncFileIoctlFenceInfo(s, info);
 }
 
-export const syncFileFops: FileOps = {
+const syncFileFops: FileOps = {
   name: "sync_file",
   release: syncFileRelease,
   poll: syncFilePoll,

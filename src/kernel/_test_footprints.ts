@@ -4,12 +4,11 @@
  * file exits non-zero and prints each one. A test that provokes them on purpose says so with
  * expectUndeclaredAccesses(sim).
  */
-import { findingSummary, type Finding } from "./findings.js";
-import { Sim } from "./sim.js";
+import { findingSummary } from "./findings.js";
+import { setUndeclaredAccessObserver, undeclaredAccessObserver } from "./footprint.js";
+import type { Sim } from "./sim.js";
 
-let installed = false;
-
-const expecting = new WeakSet<Sim>();
+const expecting = new WeakSet<object>();
 const unexpected: string[] = [];
 
 /** Undeclared accesses of `sim` are what its test checks for: they do not fail the file. */
@@ -19,13 +18,10 @@ export function expectUndeclaredAccesses(sim: Sim): void {
 
 /** Makes every undeclared access of a Sim not expecting them fail the process at exit. */
 export function failOnUndeclaredAccesses(): void {
-  if (installed) return;
-  installed = true;
-  const report = Sim.prototype.report;
-  Sim.prototype.report = function (this: Sim, finding: Finding): void {
-    if (finding.kind === "undeclared-access" && !expecting.has(this)) unexpected.push(findingSummary(finding));
-    report.call(this, finding);
-  };
+  if (undeclaredAccessObserver() !== null) return;
+  setUndeclaredAccessObserver((sim, finding) => {
+    if (!expecting.has(sim)) unexpected.push(findingSummary(finding));
+  });
   process.on("exit", () => {
     if (unexpected.length === 0) return;
     process.stderr.write(`${unexpected.length} undeclared access(es) in ${process.argv.at(-1) ?? "?"}:\n`);

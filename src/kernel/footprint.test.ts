@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ModelAssertionError } from "./assert.js";
 import type { Finding } from "./findings.js";
-import { embeddedStruct } from "./footprint.js";
+import { embeddedStruct, setUndeclaredAccessObserver, undeclaredAccessObserver } from "./footprint.js";
 import { KObject, type KObjectTracker } from "./kobject.js";
 import { Sim } from "./sim.js";
 import { FifoStrategy, ReplayStrategy, type SchedulingStrategy } from "./strategy.js";
@@ -40,6 +40,24 @@ function checkedSim(strategy: SchedulingStrategy = new FifoStrategy()): Sim {
   expectUndeclaredAccesses(sim);
   return sim;
 }
+
+test("the undeclared-access observer hears each finding with the Sim that reported it", () => {
+  const sim = checkedSim();
+  const a = new Thing(sim, "a");
+  const heard: [unknown, string][] = [];
+  const guard = undeclaredAccessObserver();
+  setUndeclaredAccessObserver((sink, f) => heard.push([sink, f.kind]));
+  try {
+    sim.runTask("t", (function* (): Task<void> {
+      yield step("nothing");
+      a.count = 1;
+    })());
+  } finally {
+    setUndeclaredAccessObserver(guard);
+  }
+  assert.deepEqual(heard, [[sim, "undeclared-access"]]);
+  assert.deepEqual(undeclared(sim).length, 1);
+});
 
 test("a write to an object the step did not declare is an undeclared-access finding naming step, object and field", () => {
   const sim = checkedSim();
@@ -97,6 +115,20 @@ test("fixed fields are read freely, and writing one after construction is a mode
     (e: unknown) => e instanceof ModelAssertionError && /Cannot write name: it is a fixed field of thing a/.test(e.message),
   );
   assert.deepEqual(undeclared(sim), []);
+});
+
+test("what one step declared does not cover the next step, even for the object just touched", () => {
+  const sim = checkedSim();
+  const a = new Thing(sim, "a");
+  sim.runTask("t", (function* (): Task<void> {
+    yield step("touch", [], [a]);
+    a.count++;
+    a.count++;
+    yield step("other");
+    void a.count;
+    a.count = 0;
+  })());
+  assert.deepEqual(undeclared(sim).map((f) => `${f.step} ${f.mode} ${f.field}`), ["other read count", "other write count"]);
 });
 
 test("an object made in the running slice is free to touch; in the next slice it must be declared", () => {

@@ -19,6 +19,7 @@
  * see them yet. In "trust" mode (the default, for speed) no proxy is made at all.
  */
 import { assert } from "./assert.js";
+import type { Finding } from "./findings.js";
 import type { Allocation, KStruct } from "./kobject.js";
 
 export type FootprintMode = "trust" | "check";
@@ -26,8 +27,11 @@ export type AccessMode = "read" | "write";
 
 /** What the Sim offers the proxies: where accesses go. */
 export interface AccessSink {
-  /** Records an access of `obj` (`field` names it for the finding); false if it was not allowed. */
-  access(obj: KStruct, mode: AccessMode, field: string): void;
+  /**
+   * Records an access of `obj`, whose memory is `mem` (passed along so the sink need not read
+   * it through the view); `field` names it for the finding.
+   */
+  access(obj: KStruct, mem: Allocation, mode: AccessMode, field: string): void;
   /** Whether `obj` was made in the slice of work running now (its accesses are free). */
   madeInCurrentSlice(obj: object): boolean;
 }
@@ -43,6 +47,24 @@ export function defaultFootprintMode(): FootprintMode {
   return defaultMode;
 }
 
+/** Hears of each `undeclared-access` finding a Sim reports (`sink` is that Sim). */
+export type UndeclaredAccessObserver = (sink: AccessSink, finding: Finding) => void;
+
+let undeclaredObserver: UndeclaredAccessObserver | null = null;
+
+/**
+ * Sets who hears of every undeclared access any Sim reports from now on (null: nobody); the
+ * test suite's guard (src/kernel/_test_footprints.ts) fails a test file on them.
+ */
+export function setUndeclaredAccessObserver(observer: UndeclaredAccessObserver | null): void {
+  undeclaredObserver = observer;
+}
+
+/** @internal The observer a Sim tells of an undeclared access it reported. */
+export function undeclaredAccessObserver(): UndeclaredAccessObserver | null {
+  return undeclaredObserver;
+}
+
 const embeddedClasses = new WeakSet<object>();
 
 /**
@@ -56,8 +78,9 @@ export function embeddedStruct(cls: abstract new (...args: never[]) => unknown):
 
 const MAP_WRITERS = new Set<PropertyKey>(["set", "delete", "clear", "add"]);
 
-/** The proxies made so far, and the raw object behind each. */
+/** The views made of containers (see containerProxy()), by the container. */
 const proxies = new WeakMap<object, object>();
+/** The raw kernel objects behind views (see trackKStruct()). */
 const targets = new WeakSet<object>();
 
 /**
@@ -84,7 +107,7 @@ function memberName(path: string, container: object, key: PropertyKey): string {
 }
 
 /** A view of `inner`, a container inside `owner`, whose accesses count as accesses of owner. */
-function containerProxy(sink: AccessSink, owner: KStruct, inner: object, path: string): object {
+function containerProxy(sink: AccessSink, owner: KStruct, mem: Allocation, inner: object, path: string): object {
   const cached = proxies.get(inner);
   if (cached !== undefined) return cached;
   const collection = inner instanceof Map || inner instanceof Set;
@@ -93,34 +116,34 @@ function containerProxy(sink: AccessSink, owner: KStruct, inner: object, path: s
       if (collection) {
         const c = target as Map<unknown, unknown>;
         if (key === "size") {
-          sink.access(owner, "read", `${path}.size`);
+          sink.access(owner, mem, "read", `${path}.size`);
           return c.size;
         }
         const v = Reflect.get(target, key, target) as unknown;
         if (typeof v !== "function") return v;
         const mode: AccessMode = MAP_WRITERS.has(key) ? "write" : "read";
         return (...args: unknown[]): unknown => {
-          sink.access(owner, mode, `${path}.${fieldName(key)}()`);
+          sink.access(owner, mem, mode, `${path}.${fieldName(key)}()`);
           const r = (v as (...a: unknown[]) => unknown).apply(target, args);
-          return isContainer(r) && r !== target ? containerProxy(sink, owner, r, path) : r === target ? proxy : r;
+          return isContainer(r) && r !== target ? containerProxy(sink, owner, mem, r, path) : r === target ? proxy : r;
         };
       }
       if (typeof key === "symbol" || !Object.hasOwn(target, key)) return Reflect.get(target, key, receiver);
       const field = memberName(path, target, key);
-      sink.access(owner, "read", field);
+      sink.access(owner, mem, "read", field);
       const v = Reflect.get(target, key, receiver) as unknown;
-      return isContainer(v) ? containerProxy(sink, owner, v, field) : v;
+      return isContainer(v) ? containerProxy(sink, owner, mem, v, field) : v;
     },
     set(target, key, value) {
-      sink.access(owner, "write", memberName(path, target, key));
+      sink.access(owner, mem, "write", memberName(path, target, key));
       return Reflect.set(target, key, value);
     },
     defineProperty(target, key, desc) {
-      sink.access(owner, "write", memberName(path, target, key));
+      sink.access(owner, mem, "write", memberName(path, target, key));
       return Reflect.defineProperty(target, key, desc);
     },
     deleteProperty(target, key) {
-      sink.access(owner, "write", memberName(path, target, key));
+      sink.access(owner, mem, "write", memberName(path, target, key));
       return Reflect.deleteProperty(target, key);
     },
   });
@@ -134,31 +157,31 @@ function containerProxy(sink: AccessSink, owner: KStruct, inner: object, path: s
  */
 export function trackKStruct<T extends KStruct>(sink: AccessSink, obj: T, fixed: ReadonlySet<string>): T {
   const raw = obj as T & object;
+  const mem = raw.mem;
   targets.add(raw);
   const proxy = new Proxy(raw, {
     get(target, key, receiver) {
       if (typeof key === "symbol" || !Object.hasOwn(target, key)) return Reflect.get(target, key, receiver);
       const v = Reflect.get(target, key, receiver) as unknown;
       if (fixed.has(key)) return v;
-      sink.access(receiver as KStruct, "read", key);
-      return isContainer(v) ? containerProxy(sink, receiver as KStruct, v, key) : v;
+      sink.access(receiver as KStruct, mem, "read", key);
+      return isContainer(v) ? containerProxy(sink, receiver as KStruct, mem, v, key) : v;
     },
     set(target, key, value, receiver) {
       checkFixed(sink, receiver as object, fixed, key);
-      if (typeof key !== "symbol" && !fixed.has(key)) sink.access(receiver as KStruct, "write", key);
+      if (typeof key !== "symbol" && !fixed.has(key)) sink.access(receiver as KStruct, mem, "write", key);
       return Reflect.set(target, key, value);
     },
     defineProperty(target, key, desc) {
       checkFixed(sink, proxy, fixed, key);
-      if (typeof key !== "symbol" && !fixed.has(key)) sink.access(proxy as KStruct, "write", key);
+      if (typeof key !== "symbol" && !fixed.has(key)) sink.access(proxy as KStruct, mem, "write", key);
       return Reflect.defineProperty(target, key, desc);
     },
     deleteProperty(target, key) {
-      sink.access(proxy as KStruct, "write", fieldName(key));
+      sink.access(proxy as KStruct, mem, "write", fieldName(key));
       return Reflect.deleteProperty(target, key);
     },
   });
-  proxies.set(raw, proxy);
   return proxy;
 }
 

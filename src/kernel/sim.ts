@@ -13,7 +13,7 @@
  */
 import { assert } from "./assert.js";
 import { findingSummary, type Finding, type Waiter } from "./findings.js";
-import { defaultFootprintMode, fixedFieldsOf, trackKStruct, type AccessMode, type AccessSink, type FootprintMode } from "./footprint.js";
+import { defaultFootprintMode, fixedFieldsOf, trackKStruct, undeclaredAccessObserver, type AccessMode, type AccessSink, type FootprintMode } from "./footprint.js";
 import { type AllocKind, type Allocation, type AllocationId, type KObjectClass, type KObjectTracker, type KStruct, type Site } from "./kobject.js";
 import { Prng } from "./prng.js";
 import { INTERRUPTED } from "./signal.js";
@@ -128,6 +128,12 @@ export class Sim implements KObjectTracker, AccessSink {
   private readonly made = new WeakMap<object, number>();
   /** Set while the Sim itself reads footprints (which may sit in kernel objects): not accesses. */
   private inChecker = false;
+  /**
+   * The object the running step was last found to declare, and whether for writing: the
+   * next access of it in the same slice needs no search of the footprint. Reset every slice.
+   */
+  private declaredObj: KStruct | null = null;
+  private declaredWrite = false;
   private nextAllocId = 1;
   private readonly live = new Map<AllocationId, Allocation>();
   private readonly reported = new Set<string>();
@@ -224,6 +230,7 @@ export class Sim implements KObjectTracker, AccessSink {
   private resume(task: SimTask): void {
     const pending = task.pending;
     this.slice++;
+    this.declaredObj = null;
     this.active = pending === null ? null : this.runStep(task, pending);
     this.current = task;
     let next: IteratorResult<Yield, unknown>;
@@ -270,9 +277,9 @@ export class Sim implements KObjectTracker, AccessSink {
     // Indexed loops, not for-of: footprints mix frozen (NO_OBJECTS) and plain arrays, and V8's
     // for-of over such a mix is several times slower; this runs at every step.
     const reads = s.reads;
-    for (let i = 0; i < reads.length; i++) this.sanitize(reads[i]!, "read", s.fn);
+    for (let i = 0; i < reads.length; i++) this.sanitize(reads[i]!.mem, "read", s.fn);
     const writes = s.writes;
-    for (let i = 0; i < writes.length; i++) this.sanitize(writes[i]!, "write", s.fn);
+    for (let i = 0; i < writes.length; i++) this.sanitize(writes[i]!.mem, "write", s.fn);
     this.inChecker = false;
     this.current = null;
     if (this.trace.recordsSteps) {
@@ -464,16 +471,17 @@ export class Sim implements KObjectTracker, AccessSink {
    * Returns false if the memory was freed.
    */
   check(obj: KStruct, mode: AccessMode, fn?: string): boolean {
-    const fine = this.sanitize(obj, mode, fn);
-    if (this.footprints === "check") this.checkDeclared(obj, mode, fn === undefined ? "(access)" : `${fn}()`);
+    const mem = obj.mem;
+    const fine = this.sanitize(mem, mode, fn);
+    if (this.footprints === "check") this.checkDeclared(obj, mem, mode, fn === undefined ? "(access)" : `${fn}()`);
     return fine;
   }
 
-  /** @internal An access of a field of `obj`, reported by its checked view (footprint.ts). */
-  access(obj: KStruct, mode: AccessMode, field: string): void {
+  /** @internal An access of a field of `obj` (memory `mem`), reported by its checked view (footprint.ts). */
+  access(obj: KStruct, mem: Allocation, mode: AccessMode, field: string): void {
     if (this.current === null || this.inChecker) return; // setup code, or the Sim's own reads
-    this.sanitize(obj, mode);
-    this.checkDeclared(obj, mode, field);
+    this.sanitize(mem, mode);
+    this.checkDeclared(obj, mem, mode, field);
   }
 
   /**
@@ -504,8 +512,7 @@ export class Sim implements KObjectTracker, AccessSink {
     return view;
   }
 
-  private sanitize(obj: KStruct, mode: AccessMode, fn?: string): boolean {
-    const mem = obj.mem;
+  private sanitize(mem: Allocation, mode: AccessMode, fn?: string): boolean {
     if (mem.freeSite === null) return true;
     const access = this.site(fn);
     const key = `uaf:${mem.id}:${access.fn}:${access.task}`;
@@ -516,20 +523,29 @@ export class Sim implements KObjectTracker, AccessSink {
     return false;
   }
 
-  /** Reports an access of `obj` that the running step's footprint does not cover. */
-  private checkDeclared(obj: KStruct, mode: AccessMode, field: string): void {
+  /** Reports an access of `obj` (memory `mem`) that the running step's footprint does not cover. */
+  private checkDeclared(obj: KStruct, mem: Allocation, mode: AccessMode, field: string): void {
     const task = this.current;
-    if (task === null || this.made.get(obj) === this.slice) return;
+    if (task === null) return;
+    if (obj === this.declaredObj && (mode === "read" || this.declaredWrite)) return;
+    if (this.made.get(obj) === this.slice) return;
     const s = this.active;
     this.inChecker = true;
-    const declared = s !== null && declares(s, obj.mem, mode);
+    const declared = s !== null && declares(s, mem, mode);
     this.inChecker = false;
-    if (declared) return;
+    if (declared) {
+      this.declaredObj = obj;
+      this.declaredWrite = mode === "write";
+      return;
+    }
     const stepName = s?.fn ?? `(no step, after ${task.resumedFrom})`;
-    const key = `fp:${stepName}:${obj.mem.type}:${field}:${mode}`;
+    const key = `fp:${stepName}:${mem.type}:${field}:${mode}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);
-    this.report({ kind: "undeclared-access", step: stepName, object: obj.mem.label, mode, field, site: this.site() });
+    const object = mem.label;
+    const finding: Finding = { kind: "undeclared-access", step: stepName, object, mode, field, site: this.site() };
+    this.report(finding);
+    undeclaredAccessObserver()?.(this, finding);
   }
 
   /** Allocations still live (not persistent), oldest first. */
