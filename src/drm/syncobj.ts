@@ -33,6 +33,7 @@ import {
 } from "../kernel/mod.js";
 import type { Fd } from "../uapi/mod.js";
 import type { DrmFile } from "./file.js";
+import { idrAlloc } from "./idr.js";
 
 /**
  * A host-side wait on one syncobj (struct syncobj_wait_entry): the fence it waits for (null
@@ -117,10 +118,7 @@ export function drmSyncobjLookup(file: DrmFile, handle: number): DrmSyncobj | un
  * from 1. @see drm_syncobj_get_handle()
  */
 export function drmSyncobjGetHandle(file: DrmFile, syncobj: DrmSyncobj): number {
-  let handle = 1;
-  while (file.syncobjs.has(handle)) handle++;
-  file.syncobjs.set(handle, drmSyncobjGet(syncobj));
-  return handle;
+  return idrAlloc(file.syncobjs, drmSyncobjGet(syncobj));
 }
 
 /** Puts every handle of a closing file. @see drm_syncobj_release() */
