@@ -14,12 +14,9 @@
  */
 import {
   dmaFenceContextAlloc,
-  dmaFenceInit,
   dmaFencePut,
-  dmaFenceSetError,
   dmaFenceSignal,
   type DmaFence,
-  type DmaFenceOps,
 } from "../base/mod.js";
 import {
   KObject,
@@ -48,6 +45,7 @@ import {
   type DrmDevice,
   type DrmFile,
 } from "../drm/mod.js";
+import { vtestFenceEmit, vtestFenceForceComplete } from "./vtest_fence.js";
 
 /** The longest job the driver accepts (an hour); longer ones fail with EINVAL. */
 export const VTEST_JOB_NS_MAX = 3_600_000_000_000n;
@@ -83,10 +81,6 @@ export function vtestTimelineInit(dev: DrmDevice): void {
   (dev as WithTimeline)[TIMELINE] = new VtestTimeline(dev, context, name);
 }
 
-function fenceOps(tl: VtestTimeline): DmaFenceOps {
-  return { getDriverName: () => "vtest", getTimelineName: () => tl.name };
-}
-
 /** @see vgem_fence_attach_ioctl() for the shape; the timer signals, as vgem_fence_timeout() */
 export function* vtestJobIoctl(
   file: DrmFile,
@@ -104,8 +98,7 @@ export function* vtestJobIoctl(
   const token = drmDevEnter(dev);
   if (token === null) return fail("ENODEV");
   try {
-    tl.seqno += 1n;
-    const fence = dmaFenceInit(dev.kernel, fenceOps(tl), tl.context, tl.seqno);
+    const fence = vtestFenceEmit(dev.kernel, tl);
     const job: VtestJob = { fence, task: null, cancelled: false };
     tl.pending.add(job);
     const ticks = ticksFromNsCeil(arg.duration_ns);
@@ -145,8 +138,7 @@ export function* vtestTimelineFini(dev: DrmDevice): Task<void> {
   for (const job of jobs) {
     job.cancelled = true;
     tl.pending.delete(job);
-    dmaFenceSetError(job.fence, -errnoValue("ECANCELED"));
-    dmaFenceSignal(job.fence);
+    vtestFenceForceComplete(job.fence, -errnoValue("ECANCELED"));
   }
   const sim = dev.sim;
   for (const job of jobs) {
