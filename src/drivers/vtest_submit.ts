@@ -40,7 +40,7 @@ import {
   type DrmSchedEntity,
   type DrmSyncobj,
 } from "../drm/mod.js";
-import { schedOf, vtestEnginesOf } from "./vtest_sched.js";
+import { vtestEnginesOf } from "./vtest_sched.js";
 import type { VtestEngine, VtestJobData } from "./vtest_engine.js";
 
 /** The longest job the driver accepts (an hour); longer ones fail with EINVAL. */
@@ -65,7 +65,7 @@ function entityOf(file: DrmFile, engine: VtestEngine): DrmSchedEntity {
   const f = file as WithPriv;
   const priv = (f[PRIV] ??= new VtestFile(file));
   const label = `${file.minor.name} pid ${file.kfile.pid} ${engine.name}`;
-  return (priv.entities[engine.index] ??= drmSchedEntityInit(schedOf(engine), label));
+  return (priv.entities[engine.index] ??= drmSchedEntityInit(engine.sched, label));
 }
 
 function badArgs(dev: DrmDevice, arg: IoctlIn<typeof DRM_IOCTL_VTEST_SUBMIT>): boolean {
@@ -86,7 +86,7 @@ export function* vtestSubmitIoctl(
   const dev = file.dev;
   if (badArgs(dev, arg)) return fail("EINVAL");
   const engine = vtestEnginesOf(dev)![arg.engine]!;
-  const sched = schedOf(engine);
+  const sched = engine.sched;
   const lookup = (h: number): DrmSyncobj | undefined =>
     h === 0 ? undefined : drmSyncobjLookup(file, h);
   yield lookupStep("vtest_submit_ioctl", () => {
