@@ -40,8 +40,8 @@ import {
   drmDevEnter,
   drmDevExit,
   drmSyncobjLookup,
+  drmSyncobjObjects,
   drmSyncobjReplaceFence,
-  fenceOf,
   type DrmDevice,
   type DrmFile,
 } from "../drm/mod.js";
@@ -89,10 +89,10 @@ export function* vtestJobIoctl(
   const dev = file.dev;
   const tl = vtestTimelineOf(dev);
   if (tl === undefined || arg.duration_ns > VTEST_JOB_NS_MAX) return fail("EINVAL");
-  yield lookupStep("vtest_job_ioctl", () => ({
-    reads: [dev],
-    writes: [file, tl, dev.unplugSrcu, ...syncobjAt(file, arg.out_syncobj)],
-  }));
+  yield lookupStep("vtest_job_ioctl", () => {
+    const out = drmSyncobjObjects(drmSyncobjLookup(file, arg.out_syncobj));
+    return { reads: [dev], writes: [file, tl, dev.unplugSrcu, ...out] };
+  });
   const syncobj = drmSyncobjLookup(file, arg.out_syncobj);
   if (syncobj === undefined) return fail("ENOENT");
   const token = drmDevEnter(dev);
@@ -108,11 +108,6 @@ export function* vtestJobIoctl(
   } finally {
     drmDevExit(dev, token);
   }
-}
-
-function syncobjAt(file: DrmFile, handle: number) {
-  const s = drmSyncobjLookup(file, handle);
-  return s === undefined ? [] : [s, ...fenceOf(s)];
 }
 
 /** The job's timer: signals the fence when the time is up, unless the driver cancelled it. */

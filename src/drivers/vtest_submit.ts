@@ -12,7 +12,7 @@
  * @see v3d_submit_cl_ioctl(), panfrost_ioctl_submit() for drivers that submit through
  *      drm_sched with syncobjs in and out; drm_sched_job_add_syncobj_dependency()
  */
-import { KObject, lookupStep, step, ticksFromNsCeil, type KStruct, type Task } from "../kernel/mod.js";
+import { KObject, lookupStep, step, ticksFromNsCeil, type Task } from "../kernel/mod.js";
 import {
   fail,
   ok,
@@ -33,8 +33,8 @@ import {
   drmSchedJobArm,
   drmSchedJobInit,
   drmSyncobjLookup,
+  drmSyncobjObjects,
   drmSyncobjReplaceFence,
-  fenceOf,
   type DrmDevice,
   type DrmFile,
   type DrmSchedEntity,
@@ -56,10 +56,6 @@ export class VtestFile extends KObject {
 
 const PRIV = Symbol("vtest file");
 type WithPriv = DrmFile & { [PRIV]?: VtestFile };
-
-function syncobjObjects(s: DrmSyncobj | undefined): KStruct[] {
-  return s === undefined ? [] : [s, ...fenceOf(s)];
-}
 
 function entityOf(file: DrmFile, engine: VtestEngine): DrmSchedEntity {
   const f = file as WithPriv;
@@ -93,7 +89,7 @@ export function* vtestSubmitIoctl(
     const priv = (file as WithPriv)[PRIV];
     const entity = priv?.entities[engine.index] ?? null;
     const own = [...(priv === undefined ? [] : [priv]), ...(entity === null ? [] : [entity])];
-    const syncobjs = [lookup(arg.in_syncobj), lookup(arg.out_syncobj)].flatMap(syncobjObjects);
+    const syncobjs = [lookup(arg.in_syncobj), lookup(arg.out_syncobj)].flatMap(drmSyncobjObjects);
     return { reads: [dev], writes: [file, dev.unplugSrcu, sched, ...own, ...syncobjs] };
   });
   const inSync = lookup(arg.in_syncobj);
