@@ -13,7 +13,7 @@
  *
  * @see drivers/gpu/drm/vgem/vgem_drv.c for a real test driver with private ioctls
  */
-import { sleepTicks, step, type Task } from "../kernel/mod.js";
+import { sleepTicks, step, ticksFromNsCeil, type Task } from "../kernel/mod.js";
 import {
   DRM_IOCTL_VTEST_HOLD_ENTER,
   DRM_IOCTL_VTEST_JOB,
@@ -49,8 +49,6 @@ import { vtestPostclose, vtestSubmitIoctl } from "./vtest_submit.js";
 
 export const VTEST_PCI_ID = { vendor: 0x1b36, device: 0x00f1 } as const;
 
-/** One simulated tick is 1 µs (see Sim); the ioctl's duration comes in nanoseconds. */
-const NSEC_PER_TICK = 1000n;
 /** The longest hold the driver accepts (an hour); longer ones fail with EINVAL. */
 export const VTEST_HOLD_NS_MAX = 3_600_000_000_000n;
 
@@ -69,7 +67,7 @@ function* vtestHoldEnterIoctl(
   try {
     // The wake-up runs drm_dev_exit(): it reads the device and writes drm_unplug_srcu.
     const exit = step("vtest_hold_enter_ioctl", [dev], [dev.unplugSrcu]);
-    yield sleepTicks(Number((arg.duration_ns + NSEC_PER_TICK - 1n) / NSEC_PER_TICK), exit);
+    yield sleepTicks(ticksFromNsCeil(arg.duration_ns), exit);
   } finally {
     drmDevExit(dev, token);
   }

@@ -18,7 +18,6 @@
 import {
   dmaFenceContextAlloc,
   dmaFenceGet,
-  dmaFenceInit,
   dmaFencePut,
   dmaFenceSetError,
   dmaFenceSignal,
@@ -45,6 +44,7 @@ import {
   type DrmGpuScheduler,
   type DrmSchedJob,
 } from "../drm/mod.js";
+import { vtestFenceEmit, vtestFenceForceComplete } from "./vtest_fence.js";
 
 /** What a vtest job asks of the hardware. */
 export interface VtestJobData {
@@ -125,10 +125,6 @@ function* vtestEngineIrq(engine: VtestEngine): Task<void> {
   }
 }
 
-function fenceOps(engine: VtestEngine) {
-  return { getDriverName: () => "vtest", getTimelineName: () => engine.name };
-}
-
 /** run_job: the job goes on the ring. @see amdgpu_job_run() */
 export function* vtestRunJob(engine: VtestEngine, job: VtestSchedJob): Task<DmaFence | null> {
   const dev = engine.dev;
@@ -140,8 +136,7 @@ export function* vtestRunJob(engine: VtestEngine, job: VtestSchedJob): Task<DmaF
     return null;
   }
   try {
-    engine.seqno += 1n;
-    const fence = dmaFenceInit(dev.kernel, fenceOps(engine), engine.context, engine.seqno);
+    const fence = vtestFenceEmit(dev.kernel, engine);
     engine.ring.push({ fence, job, startTick: null });
     engine.wake.wakeUpAll();
     return dmaFenceGet(fence);
@@ -163,12 +158,14 @@ export function* vtestEngineForceCompletion(
   engine: VtestEngine,
   errorOf: (job: VtestSchedJob) => number,
 ): Task<void> {
-  for (const entry of engine.ring.splice(0)) {
-    dmaFenceSetError(entry.fence, errorOf(entry.job));
-    dmaFenceSignal(entry.fence);
-    yield* dmaFencePut(entry.fence);
-  }
+  for (const entry of engine.ring.splice(0)) yield* forceCompleteEntry(entry, errorOf(entry.job));
   engine.wake.wakeUpAll();
+}
+
+/** A ring entry taken off the ring: its fence signals with `error`, and the ring's reference goes. */
+function* forceCompleteEntry(entry: RingEntry, error: number): Task<void> {
+  vtestFenceForceComplete(entry.fence, error);
+  yield* dmaFencePut(entry.fence);
 }
 
 /** At unplug: the ring is force-completed with the unplug error, and its interrupt stopped. */
@@ -188,8 +185,6 @@ export function* vtestCancelJob(engine: VtestEngine, job: VtestSchedJob): Task<v
   const i = engine.ring.findIndex((e) => e.job === job);
   if (i < 0) return;
   const [entry] = engine.ring.splice(i, 1);
-  dmaFenceSetError(entry!.fence, -errnoValue(unplugError(engine)));
-  dmaFenceSignal(entry!.fence);
-  yield* dmaFencePut(entry!.fence);
+  yield* forceCompleteEntry(entry!, -errnoValue(unplugError(engine)));
   engine.wake.wakeUpAll();
 }

@@ -14,12 +14,9 @@
  */
 import {
   dmaFenceContextAlloc,
-  dmaFenceInit,
   dmaFencePut,
-  dmaFenceSetError,
   dmaFenceSignal,
   type DmaFence,
-  type DmaFenceOps,
 } from "../base/mod.js";
 import {
   KObject,
@@ -43,11 +40,12 @@ import {
   drmDevEnter,
   drmDevExit,
   drmSyncobjLookup,
+  drmSyncobjObjects,
   drmSyncobjReplaceFence,
-  fenceOf,
   type DrmDevice,
   type DrmFile,
 } from "../drm/mod.js";
+import { vtestFenceEmit, vtestFenceForceComplete } from "./vtest_fence.js";
 
 /** The longest job the driver accepts (an hour); longer ones fail with EINVAL. */
 export const VTEST_JOB_NS_MAX = 3_600_000_000_000n;
@@ -83,10 +81,6 @@ export function vtestTimelineInit(dev: DrmDevice): void {
   (dev as WithTimeline)[TIMELINE] = new VtestTimeline(dev, context, name);
 }
 
-function fenceOps(tl: VtestTimeline): DmaFenceOps {
-  return { getDriverName: () => "vtest", getTimelineName: () => tl.name };
-}
-
 /** @see vgem_fence_attach_ioctl() for the shape; the timer signals, as vgem_fence_timeout() */
 export function* vtestJobIoctl(
   file: DrmFile,
@@ -95,17 +89,16 @@ export function* vtestJobIoctl(
   const dev = file.dev;
   const tl = vtestTimelineOf(dev);
   if (tl === undefined || arg.duration_ns > VTEST_JOB_NS_MAX) return fail("EINVAL");
-  yield lookupStep("vtest_job_ioctl", () => ({
-    reads: [dev],
-    writes: [file, tl, dev.unplugSrcu, ...syncobjAt(file, arg.out_syncobj)],
-  }));
+  yield lookupStep("vtest_job_ioctl", () => {
+    const out = drmSyncobjObjects(drmSyncobjLookup(file, arg.out_syncobj));
+    return { reads: [dev], writes: [file, tl, dev.unplugSrcu, ...out] };
+  });
   const syncobj = drmSyncobjLookup(file, arg.out_syncobj);
   if (syncobj === undefined) return fail("ENOENT");
   const token = drmDevEnter(dev);
   if (token === null) return fail("ENODEV");
   try {
-    tl.seqno += 1n;
-    const fence = dmaFenceInit(dev.kernel, fenceOps(tl), tl.context, tl.seqno);
+    const fence = vtestFenceEmit(dev.kernel, tl);
     const job: VtestJob = { fence, task: null, cancelled: false };
     tl.pending.add(job);
     const ticks = ticksFromNsCeil(arg.duration_ns);
@@ -115,11 +108,6 @@ export function* vtestJobIoctl(
   } finally {
     drmDevExit(dev, token);
   }
-}
-
-function syncobjAt(file: DrmFile, handle: number) {
-  const s = drmSyncobjLookup(file, handle);
-  return s === undefined ? [] : [s, ...fenceOf(s)];
 }
 
 /** The job's timer: signals the fence when the time is up, unless the driver cancelled it. */
@@ -145,8 +133,7 @@ export function* vtestTimelineFini(dev: DrmDevice): Task<void> {
   for (const job of jobs) {
     job.cancelled = true;
     tl.pending.delete(job);
-    dmaFenceSetError(job.fence, -errnoValue("ECANCELED"));
-    dmaFenceSignal(job.fence);
+    vtestFenceForceComplete(job.fence, -errnoValue("ECANCELED"));
   }
   const sim = dev.sim;
   for (const job of jobs) {

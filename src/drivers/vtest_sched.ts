@@ -56,11 +56,6 @@ export function vtestEnginesOf(dev: DrmDevice): readonly VtestEngine[] | undefin
   return (dev as WithEngines)[ENGINES];
 }
 
-/** The engine's scheduler. */
-export function schedOf(engine: VtestEngine): DrmGpuScheduler {
-  return engine.sched;
-}
-
 /** Made at probe, once the device is registered; the caller's step writes `dev`. */
 export function vtestEnginesInit(dev: DrmDevice): void {
   const base = dev.primary?.name ?? dev.label;
@@ -83,9 +78,9 @@ export function vtestEnginesInit(dev: DrmDevice): void {
 /** The device's release: the schedulers' and engines' memory. */
 function* vtestEnginesFree(dev: DrmDevice): Task<void> {
   const engines = vtestEnginesOf(dev) ?? [];
-  yield step("vtest_engines_free", [], [dev, ...engines, ...engines.map(schedOf)]);
+  yield step("vtest_engines_free", [], [dev, ...engines, ...engines.map((e) => e.sched)]);
   for (const engine of engines) {
-    drmSchedFree(schedOf(engine));
+    drmSchedFree(engine.sched);
     dev.sim.free(engine.mem, "vtest_engines_free");
   }
   delete (dev as WithEngines)[ENGINES];
@@ -94,7 +89,7 @@ function* vtestEnginesFree(dev: DrmDevice): Task<void> {
 /** timedout_job: an engine reset (see vtest_engine.ts). @see amdgpu_job_timedout() */
 function* vtestTimedoutJob(engine: VtestEngine, job: DrmSchedJob): Task<DrmGpuSchedStat> {
   const dev = engine.dev;
-  const sched = schedOf(engine);
+  const sched = engine.sched;
   const writes = (): KStruct[] => [dev.unplugSrcu, ...engineObjects(engine), ...schedObjects(sched)];
   const again = lookupStep("vtest_job_timedout", () => ({ reads: [dev], writes: writes() }));
   yield again;
@@ -120,7 +115,7 @@ function* vtestTimedoutJob(engine: VtestEngine, job: DrmSchedJob): Task<DrmGpuSc
 /** At remove, after drm_dev_unplug(): see the file comment. */
 export function* vtestEnginesFini(dev: DrmDevice): Task<void> {
   for (const engine of vtestEnginesOf(dev) ?? []) {
-    const sched = schedOf(engine);
+    const sched = engine.sched;
     yield schedStep("vtest_engines_fini", sched);
     drmSchedWqueueStop(sched);
     for (const entity of sched.entities) yield* drmSchedEntityKill(entity);

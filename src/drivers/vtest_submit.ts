@@ -12,7 +12,7 @@
  * @see v3d_submit_cl_ioctl(), panfrost_ioctl_submit() for drivers that submit through
  *      drm_sched with syncobjs in and out; drm_sched_job_add_syncobj_dependency()
  */
-import { KObject, lookupStep, step, ticksFromNsCeil, type KStruct, type Task } from "../kernel/mod.js";
+import { KObject, lookupStep, step, ticksFromNsCeil, type Task } from "../kernel/mod.js";
 import {
   fail,
   ok,
@@ -33,14 +33,14 @@ import {
   drmSchedJobArm,
   drmSchedJobInit,
   drmSyncobjLookup,
+  drmSyncobjObjects,
   drmSyncobjReplaceFence,
-  fenceOf,
   type DrmDevice,
   type DrmFile,
   type DrmSchedEntity,
   type DrmSyncobj,
 } from "../drm/mod.js";
-import { schedOf, vtestEnginesOf } from "./vtest_sched.js";
+import { vtestEnginesOf } from "./vtest_sched.js";
 import type { VtestEngine, VtestJobData } from "./vtest_engine.js";
 
 /** The longest job the driver accepts (an hour); longer ones fail with EINVAL. */
@@ -57,15 +57,11 @@ export class VtestFile extends KObject {
 const PRIV = Symbol("vtest file");
 type WithPriv = DrmFile & { [PRIV]?: VtestFile };
 
-function syncobjObjects(s: DrmSyncobj | undefined): KStruct[] {
-  return s === undefined ? [] : [s, ...fenceOf(s)];
-}
-
 function entityOf(file: DrmFile, engine: VtestEngine): DrmSchedEntity {
   const f = file as WithPriv;
   const priv = (f[PRIV] ??= new VtestFile(file));
   const label = `${file.minor.name} pid ${file.kfile.pid} ${engine.name}`;
-  return (priv.entities[engine.index] ??= drmSchedEntityInit(schedOf(engine), label));
+  return (priv.entities[engine.index] ??= drmSchedEntityInit(engine.sched, label));
 }
 
 function badArgs(dev: DrmDevice, arg: IoctlIn<typeof DRM_IOCTL_VTEST_SUBMIT>): boolean {
@@ -86,14 +82,14 @@ export function* vtestSubmitIoctl(
   const dev = file.dev;
   if (badArgs(dev, arg)) return fail("EINVAL");
   const engine = vtestEnginesOf(dev)![arg.engine]!;
-  const sched = schedOf(engine);
+  const sched = engine.sched;
   const lookup = (h: number): DrmSyncobj | undefined =>
     h === 0 ? undefined : drmSyncobjLookup(file, h);
   yield lookupStep("vtest_submit_ioctl", () => {
     const priv = (file as WithPriv)[PRIV];
     const entity = priv?.entities[engine.index] ?? null;
     const own = [...(priv === undefined ? [] : [priv]), ...(entity === null ? [] : [entity])];
-    const syncobjs = [lookup(arg.in_syncobj), lookup(arg.out_syncobj)].flatMap(syncobjObjects);
+    const syncobjs = [lookup(arg.in_syncobj), lookup(arg.out_syncobj)].flatMap(drmSyncobjObjects);
     return { reads: [dev], writes: [file, dev.unplugSrcu, sched, ...own, ...syncobjs] };
   });
   const inSync = lookup(arg.in_syncobj);

@@ -10,7 +10,7 @@ import {
   dmaFenceSignal,
   type DmaFence,
 } from "../base/mod.js";
-import { nsFromTicks, sleepTicks, step, type CallRecord, type Task } from "../kernel/mod.js";
+import { nsFromTicks, sleepTicks, step, type Task } from "../kernel/mod.js";
 import { DRM_IOCTL_SYNCOBJ_CREATE, type Fd } from "../uapi/mod.js";
 import { answer, drmMachine, TEST_DRIVER, type DrmMachine } from "./_testing.js";
 import type { DrmDevice } from "./device.js";
@@ -61,17 +61,6 @@ export function signalLater(
     if (error !== undefined) dmaFenceSetError(fence, error);
     dmaFenceSignal(fence);
   })());
-}
-
-export function live(m: DrmMachine, type: string): number {
-  return m.sim.liveAllocations().filter((a) => a.type === type).length;
-}
-
-/** The last system call the trace recorded. */
-export function lastCall(m: DrmMachine): CallRecord {
-  const call = m.sim.trace.events.filter((e): e is CallRecord => e.t === "call").at(-1);
-  assert.ok(call !== undefined);
-  return call;
 }
 
 /** The absolute CLOCK_MONOTONIC time `us` microseconds from now, in nanoseconds. */

@@ -4,7 +4,7 @@
  * about managed releases.
  */
 import { Device, Kernel, Process, type KernelProfile } from "../base/mod.js";
-import { assert, FifoStrategy, findingSummary, Sim, step, type Finding, type KStruct, type Task } from "../kernel/mod.js";
+import { assert, FifoStrategy, findingSummary, Sim, step, type CallRecord, type Finding, type KStruct, type Task } from "../kernel/mod.js";
 import type { AnyIoctlDef, Fd, IoctlIn, IoctlOutOf, SysResult } from "../uapi/mod.js";
 import { drmDevAlloc, drmDevPut, drmDevRegister, type DrmDevice } from "./device.js";
 import { drmCore } from "./drm_core.js";
@@ -160,4 +160,16 @@ export function releaseLog(sim: Sim, fromEvent = 0): string[] {
 /** What a call answered: "ok", or its errno. */
 export function answer(r: SysResult<unknown>): string {
   return r.ok ? "ok" : r.errno;
+}
+
+/** How many allocations of kind `type` ("drm_gem_object", "drm_syncobj", ...) are live. */
+export function liveCount(m: DrmMachine, type: string): number {
+  return m.sim.liveAllocations().filter((a) => a.type === type).length;
+}
+
+/** The last system call the trace recorded (there must be one). */
+export function lastCall(m: DrmMachine): CallRecord {
+  const call = m.sim.trace.events.filter((e): e is CallRecord => e.t === "call").at(-1);
+  assert(call !== undefined, "Cannot find the last call: the trace recorded none");
+  return call;
 }

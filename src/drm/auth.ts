@@ -34,6 +34,7 @@ import {
 } from "../uapi/mod.js";
 import type { DrmDevice } from "./device.js";
 import type { DrmFile } from "./file.js";
+import { idrAlloc } from "./idr.js";
 import type { IoctlFootprint } from "./ioctl_desc.js";
 
 /**
@@ -187,11 +188,7 @@ export function drmGetmagic(file: DrmFile): SysResult<IoctlOutOf<typeof DRM_IOCT
   const master = file.master;
   assert(master !== null, "Cannot get a magic: a primary client without drm_master");
   if (file.magic === 0) {
-    // idr_alloc(magic_map, file, 1, 0): the lowest free id from 1.
-    let magic = 1;
-    while (master.magicMap.has(magic)) magic++;
-    master.magicMap.set(magic, file);
-    file.magic = magic;
+    file.magic = idrAlloc(master.magicMap, file);
   }
   return ok({ magic: file.magic });
 }

@@ -18,13 +18,13 @@ import {
   DRM_IOCTL_MODE_MAP_DUMB,
   type Fd,
 } from "../uapi/mod.js";
-import { answer, drmMachine, TEST_DRIVER, type DrmMachine } from "./_testing.js";
+import { answer, drmMachine, liveCount, TEST_DRIVER, type DrmMachine } from "./_testing.js";
 import { DRIVER_RENDER } from "./drm_driver.js";
 import { drmDevUnplug } from "./device.js";
 import { DRM_FILE_PAGE_OFFSET_START } from "./gem.js";
 
 function gemObjects(m: DrmMachine): number {
-  return m.sim.liveAllocations().filter((a) => a.type === "drm_gem_object").length;
+  return liveCount(m, "drm_gem_object");
 }
 
 const FIRST_OFFSET = DRM_FILE_PAGE_OFFSET_START * BigInt(PAGE_SIZE);

@@ -12,6 +12,7 @@ import { fail, ok, type DRM_IOCTL_GEM_CLOSE, type ErrnoName, type IoctlIn, type 
 import { drmDevEnter, drmDevExit, type DrmDevice } from "./device.js";
 import { DRIVER_GEM, drmCoreCheckFeature } from "./drm_driver.js";
 import { drmFileOf, type DrmFile } from "./file.js";
+import { idrAlloc } from "./idr.js";
 import { drmmAddAction, drmmAddActionOrReset } from "./managed.js";
 
 /** DRM_FILE_PAGE_OFFSET_START on 64-bit: fake offsets start at 4 GiB. */
@@ -70,9 +71,7 @@ export function* drmGemObjectPut(obj: GemObject): Task<void> {
  */
 export function drmGemHandleCreate(file: DrmFile, obj: GemObject): number {
   assert(obj.dev === file.dev, `Cannot create a handle for ${obj.mem.label} in a file of another device`);
-  let handle = 1;
-  while (file.handles.has(handle)) handle++;
-  file.handles.set(handle, obj);
+  const handle = idrAlloc(file.handles, obj);
   obj.handleCount++;
   obj.allowed.add(file);
   drmGemObjectGet(obj);

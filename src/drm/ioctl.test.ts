@@ -25,7 +25,7 @@ import {
   ioctlDef,
   ok,
 } from "../uapi/mod.js";
-import { answer, drmMachine, TEST_DRIVER } from "./_testing.js";
+import { answer, drmMachine, lastCall, TEST_DRIVER } from "./_testing.js";
 import { drmDevPut, drmDevUnplug } from "./device.js";
 import type { DrmFile } from "./file.js";
 import { drmIoctlKernel, drmIoctlPermit } from "./ioctl.js";
@@ -323,8 +323,7 @@ describe("drm_ioctl()", () => {
     );
     m.run(() => drmDevUnplug(dev));
     m.ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, arg);
-    const last = m.sim.trace.events.filter((e): e is CallRecord => e.t === "call").at(-1);
-    assert.ok(last !== undefined);
+    const last = lastCall(m);
     assert.equal(
       formatCall(last),
       `ioctl(${fd}, DRM_IOCTL_MODE_CREATE_DUMB, {width=64, height=64, bpp=32}) = -1 ENODEV`,

@@ -13,7 +13,7 @@ export { CONNECTOR_TYPES, drmCrtcInit, drmEncoderInit, drmmConnectorInit, drmmMo
 export { drmManagedRelease, drmmAddAction, drmmAddActionOrReset, drmmKcalloc, drmmKfree, drmmKmallocArray, drmmKstrdup, drmmKzalloc, drmmMutexInit, drmmReleaseAction, type DrmmAction, type ManagedBuffer } from "./managed.js";
 export { DrmMinor, minorName } from "./minor.js";
 export { DRM_MINOR_ACCEL, DRM_MINOR_PRIMARY, DRM_MINOR_RENDER, MinorTable, type DrmMinorType } from "./minor_table.js";
-export { DrmSyncobj, drmSyncobjCreate, drmSyncobjFenceGet, drmSyncobjGet, drmSyncobjGetHandle, drmSyncobjLookup, drmSyncobjPut, drmSyncobjReplaceFence, fenceOf, type SyncobjWaitEntry } from "./syncobj.js";
+export { DrmSyncobj, drmSyncobjCreate, drmSyncobjFenceGet, drmSyncobjGet, drmSyncobjGetHandle, drmSyncobjLookup, drmSyncobjPut, drmSyncobjObjects, drmSyncobjReplaceFence, type SyncobjWaitEntry } from "./syncobj.js";
 export { drmTimeoutAbsToTicks } from "./syncobj_wait.js";
 export { drmSchedEntityDestroy, drmSchedEntityFini, drmSchedEntityFlush, drmSchedEntityInit, drmSchedEntityKill, drmSchedEntityObjects, drmSchedEntityPushJob, DrmSchedEntity, MAX_WAIT_SCHED_ENTITY_Q_EMPTY_TICKS } from "./sched_entity.js";
 export { drmSchedFenceFinished, drmSchedFenceScheduled, type DrmSchedFence } from "./sched_fence.js";

@@ -85,7 +85,6 @@ export function* drmSchedEntityPushJob(job: DrmSchedJob): Task<void> {
     yield* drmSchedKillJob(job, -errnoValue("ESRCH"));
     return;
   }
-  job.submitTick = sched.kernel.sim.now;
   job.submitSeq = ++sched.submitSeq;
   entity.queue.push(job);
   sched.wake.wakeUpAll();

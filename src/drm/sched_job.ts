@@ -39,8 +39,7 @@ export class DrmSchedJob<D = unknown> extends KObject {
   parent: DmaFence | null = null;
   /** Its credits are counted in the scheduler's credit count (it is on the hardware). */
   inFlight = false;
-  /** When it was pushed (the FIFO policy's timestamp), and its submission number. */
-  submitTick = 0;
+  /** Its submission number on its scheduler: the FIFO policy's order (oldest first). */
   submitSeq = 0;
   /** The callback on `parent` (drm_sched_job_done_cb). */
   readonly parentCb: DmaFenceCb = { func: null };

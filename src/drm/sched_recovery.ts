@@ -18,6 +18,7 @@ import {
   type DmaFence,
 } from "../base/mod.js";
 import type { Task } from "../kernel/mod.js";
+import { drmSchedWqueueStart, drmSchedWqueueStop } from "./sched_fini.js";
 import { drmSchedJobDone, sFenceOf, type DrmSchedJob } from "./sched_job.js";
 import { schedStep, schedStepWith, type DrmGpuScheduler } from "./sched_main.js";
 
@@ -56,7 +57,7 @@ export function* drmSchedJobTimedout(sched: DrmGpuScheduler): Task<void> {
  * schedObjects(sched). @see drm_sched_stop()
  */
 export function drmSchedStop(sched: DrmGpuScheduler): void {
-  sched.paused = true;
+  drmSchedWqueueStop(sched);
   for (const job of sched.pending) {
     if (job.parent === null || !dmaFenceRemoveCallback(job.parent, job.parentCb)) continue;
     if (job.inFlight) sched.creditCount -= job.credits;
@@ -95,6 +96,5 @@ export function drmSchedStart(sched: DrmGpuScheduler): void {
     if (sFenceOf(job).finished.signaled) continue;
     drmSchedAttachParent(job, job.parent);
   }
-  sched.paused = false;
-  sched.wake.wakeUpAll();
+  drmSchedWqueueStart(sched);
 }

@@ -23,8 +23,8 @@ import {
   SYNC_IOC_FILE_INFO,
   type Fd,
 } from "../uapi/mod.js";
-import { attachFence, create, live, setup, signalLater } from "./_test_syncobj.js";
-import { answer, drmMachine, TEST_DRIVER } from "./_testing.js";
+import { attachFence, create, setup, signalLater } from "./_test_syncobj.js";
+import { answer, drmMachine, liveCount, TEST_DRIVER } from "./_testing.js";
 import { drmDevUnplug } from "./device.js";
 
 describe("syncobj handles", () => {
@@ -49,7 +49,7 @@ describe("syncobj handles", () => {
     assert.deepEqual([create(m, fd), create(m, fd), create(m, fd)], [1, 2, 3]);
     assert.equal(answer(m.ioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, { flags: 2 })), "EINVAL");
     assert.equal(answer(m.ioctl(fd, DRM_IOCTL_SYNCOBJ_DESTROY, { handle: 2 })), "ok");
-    assert.equal(live(m, "drm_syncobj"), 2);
+    assert.equal(liveCount(m, "drm_syncobj"), 2);
     assert.equal(answer(m.ioctl(fd, DRM_IOCTL_SYNCOBJ_DESTROY, { handle: 2 })), "EINVAL");
     assert.equal(answer(m.ioctl(fd, DRM_IOCTL_SYNCOBJ_DESTROY, { handle: 1, pad: 1 })), "EINVAL");
     assert.equal(create(m, fd), 2, "a destroyed handle is reused");
@@ -83,7 +83,7 @@ describe("syncobj handles", () => {
       "EINVAL",
     );
     m.run(() => m.proc.close(fd));
-    assert.equal(live(m, "drm_syncobj"), 1, "the syncobj fd keeps it after the DRM file closed");
+    assert.equal(liveCount(m, "drm_syncobj"), 1, "the syncobj fd keeps it after the DRM file closed");
     assert.equal(m.finishClean(dev), 0);
   });
 });
@@ -201,8 +201,8 @@ describe("syncobjs after unplug", () => {
       m.ioctl(sfd, SYNC_IOC_FILE_INFO, {}),
       { ok: true, value: { name: "drmtest-ring1-1", status: -125, num_fences: 1 } },
     );
-    assert.equal(live(m, "dma_fence"), 1, "the sync_file holds the fence");
+    assert.equal(liveCount(m, "dma_fence"), 1, "the sync_file holds the fence");
     assert.equal(m.finishClean(dev), 0);
-    assert.equal(live(m, "dma_fence"), 0);
+    assert.equal(liveCount(m, "dma_fence"), 0);
   });
 });

@@ -33,6 +33,7 @@ import {
 } from "../kernel/mod.js";
 import type { Fd } from "../uapi/mod.js";
 import type { DrmFile } from "./file.js";
+import { idrAlloc } from "./idr.js";
 
 /**
  * A host-side wait on one syncobj (struct syncobj_wait_entry): the fence it waits for (null
@@ -117,32 +118,30 @@ export function drmSyncobjLookup(file: DrmFile, handle: number): DrmSyncobj | un
  * from 1. @see drm_syncobj_get_handle()
  */
 export function drmSyncobjGetHandle(file: DrmFile, syncobj: DrmSyncobj): number {
-  let handle = 1;
-  while (file.syncobjs.has(handle)) handle++;
-  file.syncobjs.set(handle, drmSyncobjGet(syncobj));
-  return handle;
+  return idrAlloc(file.syncobjs, drmSyncobjGet(syncobj));
 }
 
 /** Puts every handle of a closing file. @see drm_syncobj_release() */
 export function* drmSyncobjRelease(file: DrmFile): Task<void> {
   for (const [handle, syncobj] of [...file.syncobjs]) {
-    const writes = (): KStruct[] => [file, syncobj, ...fenceOf(syncobj)];
+    const writes = (): KStruct[] => [file, ...drmSyncobjObjects(syncobj)];
     yield lookupStep("drm_syncobj_release", () => ({ reads: [], writes: writes() }));
     file.syncobjs.delete(handle);
     yield* drmSyncobjPut(syncobj);
   }
 }
 
-/** The syncobj's fence as a footprint (none or one object). */
-export function fenceOf(syncobj: DrmSyncobj): DmaFence[] {
-  return syncobj.fence === null ? [] : [syncobj.fence];
+/** The syncobj and its fence, if any, as a footprint (nothing for no syncobj). */
+export function drmSyncobjObjects(syncobj: DrmSyncobj | undefined): KStruct[] {
+  if (syncobj === undefined) return [];
+  return syncobj.fence === null ? [syncobj] : [syncobj, syncobj.fence];
 }
 
 /** @see drm_syncobj_file_release() */
 function* drmSyncobjFileRelease(file: KFile): Task<void> {
   const syncobj = syncobjOfFile(file);
   assert(syncobj !== null, `Cannot release ${file.path}: not a syncobj file`);
-  const writes = (): KStruct[] => [syncobj, ...fenceOf(syncobj)];
+  const writes = (): KStruct[] => drmSyncobjObjects(syncobj);
   yield lookupStep("drm_syncobj_file_release", () => ({ reads: [], writes: writes() }));
   yield* drmSyncobjPut(syncobj);
 }

@@ -45,9 +45,9 @@ import {
   drmSyncobjGetFd,
   drmSyncobjGetHandle,
   drmSyncobjLookup,
+  drmSyncobjObjects,
   drmSyncobjPut,
   drmSyncobjReplaceFence,
-  fenceOf,
   syncobjOfFile,
   type DrmSyncobj,
 } from "./syncobj.js";
@@ -63,10 +63,7 @@ export function syncobjUnsupported(file: DrmFile): SysResult<never> | null {
 /** The objects a step that finds `handles` in `file` touches: the file, syncobjs, fences. */
 export function syncobjFootprint(file: DrmFile, handles: readonly number[]): KStruct[] {
   const out: KStruct[] = [file];
-  for (const h of handles) {
-    const s = drmSyncobjLookup(file, h);
-    if (s !== undefined) out.push(s, ...fenceOf(s));
-  }
+  for (const h of handles) out.push(...drmSyncobjObjects(drmSyncobjLookup(file, h)));
   return out;
 }
 
@@ -174,7 +171,7 @@ export function* drmSyncobjFdToHandleIoctl(
 /** A file and what it holds: a syncobj file's syncobj and fence, a sync_file's fence. */
 function objectsBehind(kfile: KFile): KStruct[] {
   const syncobj = syncobjOfFile(kfile);
-  if (syncobj !== null) return [kfile, syncobj, ...fenceOf(syncobj)];
+  if (syncobj !== null) return [kfile, ...drmSyncobjObjects(syncobj)];
   const syncFile = syncFileOf(kfile);
   return syncFile === null ? [kfile] : [kfile, syncFile, syncFile.fence];
 }

@@ -18,12 +18,11 @@ import {
   attachFence,
   create,
   inUs,
-  lastCall,
   OPS,
   setup,
   signalLater,
 } from "./_test_syncobj.js";
-import { answer } from "./_testing.js";
+import { answer, lastCall } from "./_testing.js";
 import { drmSyncobjLookup, drmSyncobjReplaceFence } from "./syncobj.js";
 
 describe("DRM_IOCTL_SYNCOBJ_WAIT", () => {

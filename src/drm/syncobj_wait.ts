@@ -48,7 +48,12 @@ import {
   type SysResult,
 } from "../uapi/mod.js";
 import type { DrmFile } from "./file.js";
-import { drmSyncobjFenceGet, fenceOf, type DrmSyncobj, type SyncobjWaitEntry } from "./syncobj.js";
+import {
+  drmSyncobjFenceGet,
+  drmSyncobjObjects,
+  type DrmSyncobj,
+  type SyncobjWaitEntry,
+} from "./syncobj.js";
 import {
   drmSyncobjArrayFind,
   drmSyncobjArrayFree,
@@ -105,7 +110,7 @@ function waitStep(
 ): StepYield {
   return lookupStep(fn, () => {
     const writes: KStruct[] = [];
-    for (const s of syncobjs) writes.push(s, ...fenceOf(s));
+    for (const s of syncobjs) writes.push(...drmSyncobjObjects(s));
     for (const e of entries) if (e.fence !== null) writes.push(e.fence);
     return { reads: [], writes };
   });
