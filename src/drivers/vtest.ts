@@ -44,13 +44,14 @@ import {
 import type { PciDev } from "../pci/mod.js";
 import { displayPciDriver, displayProbeStart } from "./display_pipe.js";
 import { vtestJobIoctl, vtestTimelineFini, vtestTimelineInit } from "./vtest_job.js";
+import { VTEST_DURATION_NS_MAX } from "./vtest_limits.js";
 import { vtestEnginesFini, vtestEnginesInit } from "./vtest_sched.js";
 import { vtestPostclose, vtestSubmitIoctl } from "./vtest_submit.js";
 
 export const VTEST_PCI_ID = { vendor: 0x1b36, device: 0x00f1 } as const;
 
-/** The longest hold the driver accepts (an hour); longer ones fail with EINVAL. */
-export const VTEST_HOLD_NS_MAX = 3_600_000_000_000n;
+/** The longest hold the driver accepts; longer ones fail with EINVAL. */
+export const VTEST_HOLD_NS_MAX = VTEST_DURATION_NS_MAX;
 
 /**
  * Enters the device, sleeps `duration_ns` (rounded up to whole ticks, as msleep() rounds up),

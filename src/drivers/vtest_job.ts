@@ -46,9 +46,7 @@ import {
   type DrmFile,
 } from "../drm/mod.js";
 import { vtestFenceEmit, vtestFenceForceComplete } from "./vtest_fence.js";
-
-/** The longest job the driver accepts (an hour); longer ones fail with EINVAL. */
-export const VTEST_JOB_NS_MAX = 3_600_000_000_000n;
+import { VTEST_DURATION_NS_MAX } from "./vtest_limits.js";
 
 interface VtestJob {
   readonly fence: DmaFence;
@@ -88,7 +86,7 @@ export function* vtestJobIoctl(
 ): Task<SysResult<IoctlOutOf<typeof DRM_IOCTL_VTEST_JOB>>> {
   const dev = file.dev;
   const tl = vtestTimelineOf(dev);
-  if (tl === undefined || arg.duration_ns > VTEST_JOB_NS_MAX) return fail("EINVAL");
+  if (tl === undefined || arg.duration_ns > VTEST_DURATION_NS_MAX) return fail("EINVAL");
   yield lookupStep("vtest_job_ioctl", () => {
     const out = drmSyncobjObjects(drmSyncobjLookup(file, arg.out_syncobj));
     return { reads: [dev], writes: [file, tl, dev.unplugSrcu, ...out] };

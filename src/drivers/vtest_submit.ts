@@ -42,9 +42,7 @@ import {
 } from "../drm/mod.js";
 import { vtestEnginesOf } from "./vtest_sched.js";
 import type { VtestEngine, VtestJobData } from "./vtest_engine.js";
-
-/** The longest job the driver accepts (an hour); longer ones fail with EINVAL. */
-export const VTEST_SUBMIT_NS_MAX = 3_600_000_000_000n;
+import { VTEST_DURATION_NS_MAX } from "./vtest_limits.js";
 
 /** A file's driver state (file->driver_priv): its entity on each engine, or null. */
 export class VtestFile extends KObject {
@@ -71,7 +69,7 @@ function badArgs(dev: DrmDevice, arg: IoctlIn<typeof DRM_IOCTL_VTEST_SUBMIT>): b
     arg.engine >= engines.length ||
     (arg.flags & ~VTEST_SUBMIT_FLAGS) !== 0 ||
     arg.pad !== 0 ||
-    arg.duration_ns > VTEST_SUBMIT_NS_MAX
+    arg.duration_ns > VTEST_DURATION_NS_MAX
   );
 }
 
