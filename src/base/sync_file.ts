@@ -33,7 +33,7 @@ import {
   type DmaFenceCb,
 } from "./dma_fence.js";
 import type { Kernel } from "./kernel.js";
-import { KFile, type FileOps, type PollWait } from "./vfs.js";
+import { anonInodeGetFile, type FileOps, type KFile, type PollWait } from "./vfs.js";
 
 /** sync_file_info.name is a char[32]. */
 const SYNC_FILE_NAME_BYTES = 32;
@@ -60,12 +60,8 @@ export class SyncFile extends KObject {
  * @see sync_file_create()
  */
 export function syncFileCreate(kernel: Kernel, fence: DmaFence, pid: number): KFile {
-  const sim = kernel.sim;
-  const mem = sim.alloc("file", { label: `sync_file fd (pid ${pid})` });
-  const file = new KFile(sim, mem, "anon_inode:sync_file", null, pid);
-  const syncFile = new SyncFile(kernel, dmaFenceGet(fence), file);
-  file.ops = syncFileFops;
-  file.privateData = syncFile;
+  const file = anonInodeGetFile(kernel, "sync_file", "sync_file", syncFileFops, pid);
+  file.privateData = new SyncFile(kernel, dmaFenceGet(fence), file);
   return file;
 }
 

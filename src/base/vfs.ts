@@ -69,6 +69,20 @@ export class KFile extends KObject {
 }
 
 /**
+ * A new anonymous file `anon_inode:<name>` of process `pid`, with one reference and `ops`, not
+ * yet installed in an fd (see fdInstall()); `what` labels its allocation (`<what> fd (pid N)`).
+ * The caller sets its private data.
+ * @see anon_inode_getfile() in fs/anon_inodes.c
+ */
+export function anonInodeGetFile(kernel: Kernel, name: string, what: string, ops: FileOps, pid: number): KFile {
+  const sim = kernel.sim;
+  const mem = sim.alloc("file", { label: `${what} fd (pid ${pid})` });
+  const file = new KFile(sim, mem, `anon_inode:${name}`, null, pid);
+  file.ops = ops;
+  return file;
+}
+
+/**
  * The step of a system call that starts on an open file: it reads the file (its ops and
  * private data) before the file's own code runs. Made once per file: every ioctl takes it.
  * @see fdget() in include/linux/file.h

@@ -14,6 +14,7 @@ import {
   dmaFenceGet,
   dmaFencePut,
   currentProcess,
+  anonInodeGetFile,
   fdInstall,
   KFile,
   type DmaFence,
@@ -160,11 +161,8 @@ export function syncobjOfFile(file: KFile): DrmSyncobj | null {
  */
 export function drmSyncobjGetFd(file: DrmFile, syncobj: DrmSyncobj): Fd {
   const kernel = file.dev.kernel;
-  const sim = kernel.sim;
   const pid = currentProcess(kernel).pid;
-  const mem = sim.alloc("file", { label: `syncobj fd (pid ${pid})` });
-  const kfile = new KFile(sim, mem, "anon_inode:syncobj_file", null, pid);
-  kfile.ops = drmSyncobjFileFops;
+  const kfile = anonInodeGetFile(kernel, "syncobj_file", "syncobj", drmSyncobjFileFops, pid);
   kfile.privateData = drmSyncobjGet(syncobj);
   return fdInstall(kernel, kfile);
 }
