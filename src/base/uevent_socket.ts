@@ -35,14 +35,14 @@ export class UeventSocket extends KObject implements UeventListener {
   }
 
   *recv(timeoutTicks: number): Task<SysResult<Uevent>> {
-    yield step("netlink_recvmsg", [], [this]);
+    const recv = step("netlink_recvmsg", [], [this]);
+    yield recv;
     if (this.overrun) {
       this.overrun = false;
       return fail("ENOBUFS");
     }
     // skb_recv_datagram() sleeps interruptibly: a signal ends the wait with EINTR.
     const queued = (): boolean => this.queue.length > 0;
-    const recv = step("netlink_recvmsg", [], [this]);
     const reason = "recv on uevent socket";
     const waited = yield* waitEventInterruptible(this.wq, reason, queued, timeoutTicks, recv);
     if (waited === "interrupted") return fail("EINTR");
