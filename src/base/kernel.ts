@@ -17,6 +17,8 @@ export class Kernel {
   private nextPid = 1000;
   /** The next fence context (dma_fence_context_counter starts at 1). */
   private nextFenceContext = 1n;
+  /** The inode number of the next dma-buf's file (dmabuf_inode counts from 1). */
+  private nextDmaBufIno = 1;
 
   constructor(
     readonly sim: Sim,
@@ -30,6 +32,11 @@ export class Kernel {
 
   allocPid(): number {
     return this.nextPid++;
+  }
+
+  /** The inode number of a new dma-buf. @see dma_buf_getfile() */
+  allocDmaBufIno(): number {
+    return this.nextDmaBufIno++;
   }
 
   /** The first of `num` new fence contexts. @see dma_fence_context_alloc() */

@@ -14,7 +14,7 @@ export { formatByVersion, variant, VARIANT_NAMES, VARIANTS, variantsMarkdown, ty
 export { baseName, parentOf, Sysfs, type SysfsNode } from "./sysfs.js";
 export { UeventHub, type UeventListener } from "./uevent_hub.js";
 export { UeventSocket } from "./uevent_socket.js";
-export { anonInodeGetFile, fget, fput, KFile, Vfs, vfsPoll, type ChrdevOpen, type FileOps, type PollWait } from "./vfs.js";
+export { anonInodeGetFile, fget, fput, KFile, O_ACCMODE, Vfs, vfsPoll, type ChrdevOpen, type FileOps, type PollWait } from "./vfs.js";
 export {
   DmaFence,
   dmaFenceAddCallback,
@@ -37,3 +37,18 @@ export {
 } from "./dma_fence.js";
 export { currentProcess, currentProcessExiting, fdInstall, fdLookup } from "./fd_install.js";
 export { SyncFile, syncFileCreate, syncFileOf } from "./sync_file.js";
+export {
+  DmaBuf,
+  dmaBufAttach,
+  DmaBufAttachment,
+  dmaBufDetach,
+  dmaBufFd,
+  dmaBufGet,
+  dmaBufMapAttachment,
+  dmaBufOf,
+  dmaBufPut,
+  getDmaBuf,
+  type DmaBufOps,
+  type SgTable,
+} from "./dma_buf.js";
+export { dmaBufExport, type DmaBufExportInfo } from "./dma_buf_file.js";

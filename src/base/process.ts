@@ -13,6 +13,8 @@ import { lookupStep, sleepTicks, step, TaskKilled, ticksFromMs, usFromTicks, typ
 import {
   fail,
   NO_IOCTL_ARG,
+  O_CLOEXEC,
+  O_RDWR,
   ok,
   POLLNVAL,
   type AnyIoctlDef,
@@ -33,7 +35,7 @@ import { IoctlCallMemo } from "./ioctl_call.js";
 import type { Kernel } from "./kernel.js";
 import { PAGE_SIZE, Mm, Vma } from "./mm.js";
 import { UeventSocket, ueventSocketOps } from "./uevent_socket.js";
-import { fdgetStep, fget, fput, KFile, vfsPoll } from "./vfs.js";
+import { fdgetStep, fget, fput, KFile, O_ACCMODE, vfsPoll } from "./vfs.js";
 
 /** A successful DRM ioctl returns 0; what it gives back is in the struct (the record's output). */
 function showIoctlRet(): string {
@@ -41,6 +43,9 @@ function showIoctlRet(): string {
 }
 
 /** The system call a process is in: its name, its arguments as traced, and since when. */
+/** /proc/self/fdinfo/<fd>. */
+const FDINFO_PATH = /^\/proc\/self\/fdinfo\/(\d+)$/;
+
 export interface PendingCall {
   readonly op: string;
   readonly args: string;
@@ -50,6 +55,8 @@ export interface PendingCall {
 export class Process implements Syscalls {
   readonly pid: number;
   readonly fds = new Map<number, KFile>();
+  /** The fds that are close-on-exec (FD_CLOEXEC, from O_CLOEXEC or a kernel handler's flags). */
+  private readonly cloexecFds = new Set<number>();
   readonly mm = new Mm();
   /**
    * Every fd from 3 up to (not including) this one is open, so the search for the lowest free
@@ -69,22 +76,24 @@ export class Process implements Syscalls {
   }
 
   /** The lowest free fd (0-2 are stdio). @see alloc_fd() in fs/file.c */
-  private allocFd(file: KFile): Fd {
+  private allocFd(file: KFile, cloexec = false): Fd {
     let fd = this.nextFd;
     while (this.fds.has(fd)) fd++;
     this.fds.set(fd, file);
+    if (cloexec) this.cloexecFds.add(fd);
     this.nextFd = fd + 1;
     return fd as Fd;
   }
 
   /** @internal Installs a file a kernel handler made (see fd_install.ts). */
-  fdInstall(file: KFile): Fd {
-    return this.allocFd(file);
+  fdInstall(file: KFile, cloexec: boolean): Fd {
+    return this.allocFd(file, cloexec);
   }
 
   /** @see __put_unused_fd() in fs/file.c */
   private releaseFd(fd: Fd): void {
     this.fds.delete(fd);
+    this.cloexecFds.delete(fd);
     if (fd < this.nextFd) this.nextFd = fd;
   }
 
@@ -140,7 +149,7 @@ export class Process implements Syscalls {
     const self = this;
     return yield* this.traced("open", path, (function* () {
       const r = yield* self.kernel.vfs.open(path, flags, self.pid);
-      return r.ok ? ok(self.allocFd(r.value)) : fail(r.errno);
+      return r.ok ? ok(self.allocFd(r.value, flags.cloexec === true)) : fail(r.errno);
     })());
   }
 
@@ -221,6 +230,9 @@ export class Process implements Syscalls {
       if (file === undefined) return fail("EBADF");
       if (length <= 0 || offset % BigInt(PAGE_SIZE) !== 0n) return fail("EINVAL");
       yield fdgetStep(file);
+      // Every mapping of the model is MAP_SHARED with PROT_READ|PROT_WRITE: the file must be
+      // open for reading and writing (a dma-buf exported without DRM_RDWR is not).
+      if ((file.fFlags & O_ACCMODE) !== O_RDWR) return fail("EACCES");
       if (file.ops?.mmap === undefined) return fail("ENODEV");
       const sim = self.kernel.sim;
       const vma = new Vma(sim, sim.alloc("vm_area_struct", { label: `vma ${file.path} (pid ${self.pid})` }), self.mm.allocRange(length), length, offset / BigInt(PAGE_SIZE), file);
@@ -305,6 +317,8 @@ export class Process implements Syscalls {
     const self = this;
     return yield* this.traced("read_file", path, (function* () {
       const { sysfs, vfs } = self.kernel;
+      const fdinfo = FDINFO_PATH.exec(path);
+      if (fdinfo !== null) return yield* self.fdinfo(Number(fdinfo[1]));
       if (!path.startsWith("/sys/")) {
         yield step("vfs_read", [vfs]);
         return fail(vfs.lookup(path) === undefined ? "ENOENT" : "EINVAL");
@@ -325,6 +339,22 @@ export class Process implements Syscalls {
       yield step("kernfs_fop_write_iter", [sysfs]);
       return yield* sysfs.write(path, data);
     })());
+  }
+
+  /**
+   * /proc/self/fdinfo/<fd>: the position, the flags (f_flags, with O_CLOEXEC for a
+   * close-on-exec fd, in octal), then what the file adds (a dma-buf its size, count, exporter
+   * and name). mnt_id and ino are left out: the model has no mounts and no inode numbers.
+   * ENOENT for an fd that is not open.
+   * @see seq_show() in fs/proc/fd.c
+   */
+  private *fdinfo(fd: number): Task<SysResult<string>> {
+    const file = this.fds.get(fd);
+    if (file === undefined) return fail("ENOENT");
+    yield step("seq_show", [file]);
+    const flags = file.fFlags | (this.cloexecFds.has(fd) ? O_CLOEXEC : 0);
+    const own = file.ops?.showFdinfo === undefined ? "" : yield* file.ops.showFdinfo(file);
+    return ok(`pos:\t0\nflags:\t0${flags.toString(8)}\n${own}`);
   }
 
   *readlink(path: string): Task<SysResult<string>> {

@@ -55,6 +55,13 @@ export const VARIANTS = {
       "uapi-doc": false,
     },
   }),
+  primeImportGoneExporter: defineVariant<"import" | "ENODEV">({
+    ids: ["R94"],
+    summary:
+      "PRIME import of a dma-buf whose exporting device is gone: imported as before, or " +
+      "ENODEV (the uAPI document allows both; uapi-doc takes the failure)",
+    values: { mainline: "import", "uapi-doc": "ENODEV" },
+  }),
   unplugFenceError: defineVariant<ErrnoName>({
     ids: ["R61", "D5"],
     summary: "error of the fences of GPU work a driver force-completes at unplug (vtest's engines)",

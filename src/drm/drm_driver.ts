@@ -4,10 +4,13 @@
  *
  * @see include/drm/drm_drv.h
  */
+import type { DmaBufAttachment, SgTable } from "../base/mod.js";
 import type { Task } from "../kernel/mod.js";
+import type { ErrnoName, SysResult } from "../uapi/mod.js";
 import type { DrmDevice } from "./device.js";
 import type { DumbCreateArgs, DumbCreateResult } from "./dumb_buffers.js";
 import type { DrmFile } from "./file.js";
+import type { GemObject } from "./gem.js";
 import type { AnyDrmIoctlDesc } from "./ioctl_desc.js";
 
 export const DRIVER_GEM = 1 << 0;
@@ -42,6 +45,24 @@ export interface DrmDriver {
    * @see drm_driver.ioctls, drm_driver.num_ioctls
    */
   readonly ioctls?: readonly (AnyDrmIoctlDesc | undefined)[];
+  /**
+   * The pages of one of the driver's GEM objects, to share with another device that imports
+   * its dma-buf. Without it the driver's buffers can be exported (mapped, passed on,
+   * imported back into the same device) but not attached to another device: ENOSYS, as for
+   * Linux's VRAM-helper drivers (bochs). (Linux has it per object, in
+   * drm_gem_object_funcs.get_sg_table; it was drm_driver.gem_prime_get_sg_table before 5.11.)
+   */
+  readonly gemPrimeGetSgTable?: (obj: GemObject) => SysResult<readonly Uint8Array[]>;
+  /**
+   * Makes a GEM object of another device's buffer, from the pages it shares: a driver
+   * without it cannot import other devices' dma-bufs (EINVAL), only its own.
+   * @see drm_driver.gem_prime_import_sg_table
+   */
+  readonly gemPrimeImportSgTable?: (
+    dev: DrmDevice,
+    attach: DmaBufAttachment,
+    sgt: SgTable,
+  ) => Task<GemObject | ErrnoName>;
 }
 
 export function drmCoreCheckFeature(dev: { readonly driver: DrmDriver }, feature: number): boolean {

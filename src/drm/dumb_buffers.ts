@@ -100,6 +100,8 @@ export function drmModeMmapDumbIoctl(
   if (file.dev.driver.dumbCreate === undefined) return fail("ENOSYS");
   const obj = file.handles.get(arg.handle);
   if (obj === undefined) return fail("ENOENT");
+  // An object imported from another device is mapped through its dma-buf, not here.
+  if (obj.importAttach !== null) return fail("EINVAL");
   const offset = drmGemCreateMmapOffset(obj);
   return offset < 0n ? fail("ENOSPC") : ok({ offset });
 }

@@ -21,6 +21,7 @@ import { drmGemMmap, drmGemRelease, type GemObject } from "./gem.js";
 import { drmIoctl } from "./ioctl.js";
 import { drmMinorAcquire, type DrmMinor } from "./minor.js";
 import { DRM_MINOR_PRIMARY, DRM_MINOR_RENDER } from "./minor_table.js";
+import { DrmPrimeFilePrivate, drmPrimeDestroyFilePrivate } from "./prime_file.js";
 import { drmSyncobjRelease, type DrmSyncobj } from "./syncobj.js";
 
 /** Bound on queued events per file (the kernel bounds them by event_space). */
@@ -54,6 +55,8 @@ export class DrmFile extends KObject {
   readonly events: Uint8Array[] = [];
   readonly eventWait: WaitQueue;
   readonly handles = new Map<number, GemObject>();
+  /** The dma-buf of each handle exported or imported through PRIME (file->prime). */
+  readonly prime = new DrmPrimeFilePrivate();
   /** Syncobj handles (syncobj_idr), each holding a reference. */
   readonly syncobjs = new Map<number, DrmSyncobj>();
   private [IOCTL_STEPS]: IoctlSteps | undefined;
@@ -155,6 +158,7 @@ export function* drmRelease(kfile: KFile): Task<void> {
   }
   yield* drmGemRelease(file);
   yield step("drm_release", [], [dev, file]);
+  drmPrimeDestroyFilePrivate(file.prime, dev.sim);
   file.events.length = 0;
   if (file.isPrimaryClient) {
     yield* drmMasterRelease(file);

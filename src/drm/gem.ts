@@ -6,7 +6,7 @@
  * @see drivers/gpu/drm/drm_gem.c, drm_vma_manager.c; ttm_bo_vm_fault(),
  *      ttm_bo_vm_dummy_page() in drivers/gpu/drm/ttm/ttm_bo_vm.c
  */
-import { PAGE_SHIFT, PAGE_SIZE, type FaultResult, type KFile, type Vma, type VmOps } from "../base/mod.js";
+import { dmaBufPut, PAGE_SHIFT, PAGE_SIZE, type DmaBuf, type DmaBufAttachment, type FaultResult, type KFile, type Vma, type VmOps } from "../base/mod.js";
 import { assert, embeddedStruct, KObject, Kref, krefGet, krefPut, lookupStep, step, type Allocation, type Task } from "../kernel/mod.js";
 import { fail, ok, type DRM_IOCTL_GEM_CLOSE, type ErrnoName, type IoctlIn, type IoctlOutOf, type SysResult } from "../uapi/mod.js";
 import { drmDevEnter, drmDevExit, type DrmDevice } from "./device.js";
@@ -14,6 +14,7 @@ import { DRIVER_GEM, drmCoreCheckFeature } from "./drm_driver.js";
 import { drmFileOf, type DrmFile } from "./file.js";
 import { idrAlloc } from "./idr.js";
 import { drmmAddAction, drmmAddActionOrReset } from "./managed.js";
+import { drmPrimeRemoveBufHandle } from "./prime_file.js";
 
 /** DRM_FILE_PAGE_OFFSET_START on 64-bit: fake offsets start at 4 GiB. */
 export const DRM_FILE_PAGE_OFFSET_START = 0x100000n;
@@ -34,6 +35,18 @@ export class GemObject extends KObject {
   vmaStartPage: bigint | null = null;
   /** Files allowed to mmap the object (drm_vma_node_allow). */
   readonly allowed = new Set<DrmFile>();
+  /**
+   * obj->dma_buf: the dma-buf this object was exported as or imported from, held (a
+   * reference) while the object has handles. @see src/drm/prime.ts
+   */
+  dmaBuf: DmaBuf | null = null;
+  /** obj->import_attach: an object imported from another device's dma-buf is attached to it. */
+  importAttach: DmaBufAttachment | null = null;
+  /**
+   * What freeing the object does first (drm_gem_object_funcs.free): an imported object's
+   * detach from its dma-buf (drm_prime_gem_destroy()). The step that calls it writes `obj`.
+   */
+  freeHook: ((obj: GemObject) => Task<void>) | null = null;
   constructor(mem: Allocation, readonly dev: DrmDevice, readonly sizeBytes: number) {
     super(dev.sim, mem);
     this.ref = new Kref(dev.sim, this);
@@ -59,6 +72,10 @@ export function drmGemObjectGet(obj: GemObject): void {
 export function* drmGemObjectPut(obj: GemObject): Task<void> {
   yield* krefPut(obj.ref, function* () {
     yield step("drm_gem_object_free", [], [obj, obj.dev]);
+    if (obj.freeHook !== null) {
+      yield* obj.freeHook(obj);
+      yield step("drm_gem_object_free", [], [obj, obj.dev]);
+    }
     if (obj.vmaStartPage !== null) obj.dev.gem?.nodes.delete(obj.vmaStartPage);
     obj.dev.sim.free(obj.mem, "drm_gem_object_free");
   });
@@ -89,10 +106,18 @@ export function* drmGemHandleDelete(file: DrmFile, handle: number): Task<SysResu
   if (obj === undefined) return fail("EINVAL");
   file.handles.delete(handle);
   assert(obj.handleCount > 0, `Cannot delete handle ${handle} of ${obj.mem.label}: its handle count is already 0`);
+  const prime = drmPrimeRemoveBufHandle(file.prime, handle);
   obj.handleCount--;
   // drm_vma_node_revoke(). A file holds at most one handle of an object in the model (no
-  // GEM_OPEN or PRIME import), so the revoke always ends the file's right to map it.
+  // GEM_OPEN; a PRIME import into a file that has a handle finds that handle), so the revoke
+  // always ends the file's right to map it.
   obj.allowed.delete(file);
+  // The last handle: the object lets go of its dma-buf. @see drm_gem_object_exported_dma_buf_free()
+  const exported = obj.handleCount === 0 ? obj.dmaBuf : null;
+  if (exported !== null) obj.dmaBuf = null;
+  if (prime !== null) yield* dmaBufPut(prime);
+  if (exported !== null) yield* dmaBufPut(exported);
+  if (prime !== null || exported !== null) yield step("drm_gem_handle_delete", [], [obj]);
   yield* drmGemObjectPut(obj);
   return ok(0);
 }
@@ -149,14 +174,23 @@ export function* drmGemMmap(kfile: KFile, vma: Vma): Task<SysResult<0>> {
     const obj = dev.gem?.nodes.get(vma.pgoff);
     if (obj === undefined) return fail("EINVAL");
     if (!obj.allowed.has(file)) return fail("EACCES");
-    if (vma.length > obj.sizeBytes) return fail("EINVAL");
-    drmGemObjectGet(obj); // the VMA holds the object. @see drm_gem_vm_open()
-    vma.privateData = obj;
-    vma.ops = ttmVmOps;
-    return ok(0);
+    return drmGemMmapObj(obj, vma);
   } finally {
     drmDevExit(dev, token);
   }
+}
+
+/**
+ * Maps `obj` into `vma` from its first page: EINVAL if the mapping is longer than the object;
+ * the VMA then holds a reference to the object. The caller's step writes the object and the
+ * VMA. @see drm_gem_mmap_obj()
+ */
+export function drmGemMmapObj(obj: GemObject, vma: Vma): SysResult<0> {
+  if (vma.length > obj.sizeBytes) return fail("EINVAL");
+  drmGemObjectGet(obj); // the VMA holds the object. @see drm_gem_vm_open()
+  vma.privateData = obj;
+  vma.ops = ttmVmOps;
+  return ok(0);
 }
 
 /** The GEM object a mapping made by drm_gem_mmap() holds (vma->vm_private_data). */

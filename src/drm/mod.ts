@@ -21,3 +21,5 @@ export { drmSchedFini, drmSchedFree, drmSchedWqueueStart, drmSchedWqueueStop } f
 export { drmSchedJobAddDependency, drmSchedJobArm, drmSchedJobDoneFootprint, drmSchedJobInit, drmSchedJobObjects, DrmSchedJob, sFenceOf } from "./sched_job.js";
 export { DrmGpuScheduler, drmSchedInit, schedObjects, schedStep, type DrmGpuSchedStat, type DrmSchedBackendOps } from "./sched_main.js";
 export { drmSchedResubmitJobs, drmSchedStart, drmSchedStop } from "./sched_recovery.js";
+export { drmGemPrimeGetPages } from "./prime_dmabuf.js";
+export { drmGemPrimeImportSgTable } from "./prime_import.js";

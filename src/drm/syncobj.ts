@@ -32,7 +32,7 @@ import {
   type KStruct,
   type Task,
 } from "../kernel/mod.js";
-import type { Fd } from "../uapi/mod.js";
+import { O_CLOEXEC, type Fd } from "../uapi/mod.js";
 import type { DrmFile } from "./file.js";
 import { idrAlloc } from "./idr.js";
 
@@ -164,5 +164,5 @@ export function drmSyncobjGetFd(file: DrmFile, syncobj: DrmSyncobj): Fd {
   const pid = currentProcess(kernel).pid;
   const kfile = anonInodeGetFile(kernel, "syncobj_file", "syncobj", drmSyncobjFileFops, pid);
   kfile.privateData = drmSyncobjGet(syncobj);
-  return fdInstall(kernel, kfile);
+  return fdInstall(kernel, kfile, O_CLOEXEC);
 }

@@ -26,6 +26,7 @@ import {
   DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE,
   DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE,
   fail,
+  O_CLOEXEC,
   ok,
   type DRM_IOCTL_SYNCOBJ_CREATE,
   type DRM_IOCTL_SYNCOBJ_DESTROY,
@@ -135,7 +136,7 @@ function exportSyncFile(file: DrmFile, syncobj: DrmSyncobj | undefined): SysResu
   if (fence === null) return fail("EINVAL");
   const kernel = file.dev.kernel;
   const kfile = syncFileCreate(kernel, fence, currentProcess(kernel).pid);
-  return ok({ fd: fdInstall(kernel, kfile) });
+  return ok({ fd: fdInstall(kernel, kfile, O_CLOEXEC) });
 }
 
 /** @see drm_syncobj_fd_to_handle_ioctl() */

@@ -429,8 +429,12 @@ export class Sim implements KObjectTracker, AccessSink {
 
   // ---------------------------------------------------------------- memory and the sanitizer
 
-  /** Allocates a tracked kernel object; `kind` says who will free it. */
-  alloc(type: string, options: { kind?: AllocKind; label?: string; sizeBytes?: number; persistent?: boolean } = {}): Allocation {
+  /**
+   * Allocates a tracked kernel object; `kind` says who will free it. `owner` names whose the
+   * object is when its label mentions others too (an object one device made for another's
+   * buffer): the timeline places it by its owner.
+   */
+  alloc(type: string, options: { kind?: AllocKind; label?: string; sizeBytes?: number; persistent?: boolean; owner?: string } = {}): Allocation {
     const id = this.nextAllocId++ as AllocationId;
     const mem: Allocation = {
       id,
@@ -443,7 +447,8 @@ export class Sim implements KObjectTracker, AccessSink {
       persistent: options.persistent ?? false,
     };
     this.live.set(id, mem);
-    this.trace.push({ t: "alloc", tick: this.now, id, type, kind: mem.kind, label: mem.label, site: mem.allocSite });
+    const event = { t: "alloc", tick: this.now, id, type, kind: mem.kind, label: mem.label, site: mem.allocSite } as const;
+    this.trace.push(options.owner === undefined ? event : { ...event, owner: options.owner });
     return mem;
   }
 

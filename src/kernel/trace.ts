@@ -48,7 +48,7 @@ export type TraceEvent =
   | { readonly t: "step"; readonly tick: number; readonly task: number; readonly fn: string; readonly reads: readonly number[]; readonly writes: readonly number[] }
   | { readonly t: "block"; readonly tick: number; readonly task: number; readonly reason: string }
   | { readonly t: "wake"; readonly tick: number; readonly task: number; readonly timedOut: boolean }
-  | { readonly t: "alloc"; readonly tick: number; readonly id: number; readonly type: string; readonly kind: string; readonly label: string; readonly site: Site }
+  | { readonly t: "alloc"; readonly tick: number; readonly id: number; readonly type: string; readonly kind: string; readonly label: string; readonly site: Site; readonly owner?: string }
   | { readonly t: "free"; readonly tick: number; readonly id: number; readonly site: Site }
   | { readonly t: "label"; readonly tick: number; readonly id: number; readonly label: string }
   | { readonly t: "uevent"; readonly tick: number; readonly seqnum: number; readonly action: string; readonly devpath: string; readonly env: readonly (readonly [string, string])[] }

@@ -41,6 +41,11 @@ const KNOWN: Record<string, number> = {
   // _IOWR('>', 4, struct sync_file_info), include/uapi/linux/sync_file.h
   SYNC_IOC_FILE_INFO: 0xc0383e04,
   DRM_IOCTL_MODE_CREATE_LEASE: 0xc01864c6,
+  DRM_IOCTL_PRIME_FD_TO_HANDLE: 0xc00c642e,
+  // include/uapi/linux/dma-buf.h, magic 'b'
+  DMA_BUF_IOCTL_SYNC: 0x40086200,
+  DMA_BUF_SET_NAME: 0x40086201,
+  DMA_BUF_IOCTL_EXPORT_SYNC_FILE: 0xc0086202,
   // _IOW('d', DRM_COMMAND_BASE + 0x00, struct drm_vtest_hold_enter): the vtest driver's own
   DRM_IOCTL_VTEST_HOLD_ENTER: 0x40086440,
 };

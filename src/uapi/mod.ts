@@ -8,9 +8,11 @@ export {
   DRM_CLIENT_CAP,
   DRM_IF_MAJOR,
   DRM_IF_MINOR,
+  DRM_CLOEXEC,
   DRM_MAJOR,
   DRM_PRIME_CAP_EXPORT,
   DRM_PRIME_CAP_IMPORT,
+  DRM_RDWR,
 } from "./drm.js";
 export {
   DRM_CORE_IOCTLS,
@@ -84,6 +86,10 @@ export { DRM_IOCTL_NAMES, DRM_IOCTLS, ioctlByCmd, ioctlByName, KNOWN_IOCTLS } fr
 export { encodeKernelUevent, formatUdevadm, formatUeventRaw, parseKernelUevent, UDEVADM_BANNER, UEVENT_ACTIONS, ueventGet, UeventParseError, ueventSeqnum, type Uevent, type UeventAction } from "./uevent.js";
 export {
   NO_IOCTL_ARG,
+  O_CLOEXEC,
+  O_EXCL,
+  O_LARGEFILE,
+  O_RDWR,
   POLLERR,
   POLLHUP,
   POLLIN,
@@ -115,3 +121,17 @@ export {
   DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,
 } from "./drm_syncobj.js";
 export { SYNC_FILE_IOCTLS, SYNC_IOC_FILE_INFO, SYNC_IOC_MAGIC } from "./sync_file.js";
+export {
+  DMA_BUF_BASE,
+  DMA_BUF_IOCTL_EXPORT_SYNC_FILE,
+  DMA_BUF_IOCTL_SYNC,
+  DMA_BUF_IOCTLS,
+  DMA_BUF_NAME_LEN,
+  DMA_BUF_SET_NAME,
+  DMA_BUF_SYNC_END,
+  DMA_BUF_SYNC_READ,
+  DMA_BUF_SYNC_RW,
+  DMA_BUF_SYNC_START,
+  DMA_BUF_SYNC_VALID_FLAGS_MASK,
+  DMA_BUF_SYNC_WRITE,
+} from "./dma_buf.js";
