@@ -3,7 +3,7 @@
  * (exit 2) with the file (and line) named, never a stack trace.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { describe, it } from "node:test";
 import { assertRefused, scratchDir, scratchFile, vdrm } from "./_test_cli.js";
 
@@ -86,16 +86,22 @@ describe("vdrm realkernel --driver", () => {
 });
 
 describe("vdrm realkernel --json", () => {
-  it("one JSON object: the verdict, the counts and the differences", () => {
+  it("one JSON object per recording: the verdict, the counts and the differences", () => {
     const r = vdrm(["realkernel", "--json"]);
     assert.equal(r.code, 0, r.stderr);
-    const o = JSON.parse(r.stdout) as { verdict: string; driver: string; kernel: string;
+    type Report = { fixture: string; verdict: string; driver: string; kernel: string;
       summary: Record<string, number>; results: { verdict: string }[]; findings: unknown[] };
-    assert.equal(o.verdict, "pass");
-    assert.equal(o.driver, "bochs-drm");
-    assert.match(o.kernel, /^6\.12\./);
-    assert.deepEqual(o.summary, { match: 191, mismatch: 0, missing: 0, extra: 0, "not-modelled": 4 });
-    assert.deepEqual(o.results.map((x) => x.verdict), Array(4).fill("not-modelled"));
-    assert.deepEqual(o.findings, []);
+    const reports = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as Report);
+    assert.deepEqual(reports.map((o) => basename(o.fixture)),
+      ["linux-6.12-bochs-pciehp.jsonl", "linux-6.12-bochs-pciehp-prime.jsonl"]);
+    for (const [o, match, offsets] of [[reports[0]!, 191, 4], [reports[1]!, 309, 5]] as const) {
+      assert.equal(o.verdict, "pass");
+      assert.equal(o.driver, "bochs-drm");
+      assert.match(o.kernel, /^6\.12\./);
+      assert.deepEqual(o.summary,
+        { match, mismatch: 0, missing: 0, extra: 0, "not-modelled": offsets });
+      assert.deepEqual(o.results.map((x) => x.verdict), Array(offsets).fill("not-modelled"));
+      assert.deepEqual(o.findings, []);
+    }
   });
 });

@@ -156,7 +156,9 @@ describe("vdrm demo", () => {
     assert.ok(r.stdout.includes(`\nfootprints: ${runs} runs rerun with every kernel-object access ` +
       "checked against its step's declared footprint: 0 undeclared\n"));
     assert.match(r.stdout,
-      /Linux 6\.12 bochs recording: \d+ match, 0 mismatch, 0 missing, 0 extra/);
+      /Linux 6\.12 bochs recording: 191 match, 0 mismatch, 0 missing, 0 extra/);
+    assert.match(r.stdout,
+      /Linux 6\.12 bochs PRIME recording: 309 match, 0 mismatch, 0 missing, 0 extra/);
     assert.ok(r.stdout.includes(`report: ${html}`));
     const words = verdictWords(readFileSync(html, "utf8"));
     assert.equal(words.get("hotunplug-lateclose-devm on vdisp-devm"), "✓ caught");
