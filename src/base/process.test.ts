@@ -322,3 +322,23 @@ function* openPath(p: Process, path: string): Task<Fd> {
   assert.ok(r.ok, `open ${path}`);
   return r.value;
 }
+
+test("/proc/self/fdinfo/<fd> gives the position and the flags, O_CLOEXEC for a close-on-exec fd only; ENOENT for a closed fd", () => {
+  const { sim, process: p } = machine();
+  const texts = sim.runTask("t", (function* () {
+    const plain = yield* openNull(p);
+    const cloexec = yield* p.open("/dev/null", { cloexec: true });
+    assert.ok(cloexec.ok);
+    const got: string[] = [];
+    for (const fd of [plain, cloexec.value]) {
+      const r = yield* p.readFile(`/proc/self/fdinfo/${fd}`);
+      got.push(r.ok ? r.value : r.errno);
+    }
+    yield* p.close(cloexec.value);
+    const closed = yield* p.readFile(`/proc/self/fdinfo/${cloexec.value}`);
+    got.push(closed.ok ? closed.value : closed.errno);
+    return got;
+  })());
+  // O_RDWR | O_LARGEFILE (open() on 64-bit), and O_CLOEXEC from the fd.
+  assert.deepEqual(texts, ["pos:\t0\nflags:\t0100002\n", "pos:\t0\nflags:\t02100002\n", "ENOENT"]);
+});

@@ -1,6 +1,8 @@
 /**
  * Turns a finished world into a RunRecord for the HTML timeline: one device lane per PCI
- * device and per drm_device, found from the allocation labels the model gives its objects.
+ * device and per drm_device. An object goes to its owner's lane when the model names one (an
+ * object one device made for another's buffer, whose label names both: a PRIME import), else
+ * to the device its label names.
  */
 import type { World } from "../world/mod.js";
 import type { RunRecord } from "./run_record.js";
@@ -14,6 +16,10 @@ export function worldRunRecord(world: World, meta: { title: string; verdict: str
   };
   for (const ev of world.sim.trace.events) {
     if (ev.t !== "alloc") continue;
+    if (ev.owner !== undefined) {
+      add(ev.owner, ev.id);
+      continue;
+    }
     const drm = /drm_device#\d+/.exec(ev.label);
     const pci = /\b[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]\b/.exec(ev.label);
     if (drm) add(drm[0], ev.id);
