@@ -97,7 +97,10 @@ export function dmaBufOf(file: KFile): DmaBuf | null {
   return d instanceof DmaBuf && d.file === file ? d : null;
 }
 
-/** Takes a reference to the dma-buf's file; the caller's step writes the file. @see get_dma_buf() */
+/**
+ * Takes a reference to the dma-buf's file; the caller's step writes the file.
+ * @see get_dma_buf()
+ */
 export function getDmaBuf(dmabuf: DmaBuf): void {
   fget(dmabuf.file);
 }
@@ -134,11 +137,14 @@ export function dmaBufGet(kernel: Kernel, fd: number): SysResult<DmaBuf> {
  * a reference to the dma-buf for as long as the attachment lives.
  * @see dma_buf_attach(), dma_buf_dynamic_attach()
  */
-export function* dmaBufAttach(dmabuf: DmaBuf, dev: Device, owner: string): Task<SysResult<DmaBufAttachment>> {
+export function* dmaBufAttach(
+  dmabuf: DmaBuf, dev: Device, owner: string,
+): Task<SysResult<DmaBufAttachment>> {
   yield step("dma_buf_dynamic_attach", [dev], [dmabuf]);
   const sim = dmabuf.kernel.sim;
   const label = `dma_buf_attachment of dma-buf #${dmabuf.ino} by ${dev.name}`;
-  const attach = new DmaBufAttachment(sim.alloc("dma_buf_attachment", { label, owner }), dmabuf, dev);
+  const mem = sim.alloc("dma_buf_attachment", { label, owner });
+  const attach = new DmaBufAttachment(mem, dmabuf, dev);
   if (dmabuf.ops.attach !== undefined) {
     const err = yield* dmabuf.ops.attach(dmabuf, attach);
     if (err !== 0) {
@@ -173,8 +179,9 @@ export function* dmaBufMapAttachment(attach: DmaBufAttachment): Task<SysResult<S
  */
 export function* dmaBufDetach(dmabuf: DmaBuf, attach: DmaBufAttachment): Task<void> {
   yield step("dma_buf_detach", [], [dmabuf, attach]);
-  assert(attach.dmabuf === dmabuf, `Cannot detach from dma-buf #${dmabuf.ino}: attached to another`);
-  assert(dmabuf.attachments.delete(attach), `Cannot detach from dma-buf #${dmabuf.ino}: not attached`);
+  const what = `Cannot detach from dma-buf #${dmabuf.ino}`;
+  assert(attach.dmabuf === dmabuf, `${what}: attached to another`);
+  assert(dmabuf.attachments.delete(attach), `${what}: not attached`);
   const sgt = attach.sgt;
   attach.sgt = null;
   if (sgt !== null) yield* dmabuf.ops.unmapDmaBuf(attach, sgt);

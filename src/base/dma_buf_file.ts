@@ -68,7 +68,8 @@ export function dmaBufExport(kernel: Kernel, info: DmaBufExportInfo): DmaBuf {
   const file = anonInodeGetFile(kernel, "dmabuf", `dma-buf #${ino}`, dmaBufFops, pid, info.flags);
   const label = `dma-buf #${ino} ${info.sizeBytes}B of ${info.what}`;
   const mem = sim.alloc("dma_buf", { label, sizeBytes: info.sizeBytes, owner: info.owner });
-  const dmabuf = new DmaBuf(mem, kernel, info.ops, info.sizeBytes, info.priv, info.expName, file, ino);
+  const { ops, sizeBytes, priv, expName } = info;
+  const dmabuf = new DmaBuf(mem, kernel, ops, sizeBytes, priv, expName, file, ino);
   file.privateData = dmabuf;
   return dmabuf;
 }
@@ -85,7 +86,9 @@ function* dmaBufRelease(file: KFile): Task<void> {
   const sim = dmabuf.kernel.sim;
   yield step("dma_buf_release", [], [dmabuf]);
   // An importer holds a reference to the buffer for as long as it is attached.
-  if (dmabuf.attachments.size > 0) sim.warn(`dma_buf_release: dma-buf #${dmabuf.ino} still attached`);
+  if (dmabuf.attachments.size > 0) {
+    sim.warn(`dma_buf_release: dma-buf #${dmabuf.ino} still attached`);
+  }
   yield* sim.frame(dmabuf.ops.name, dmabuf.ops.release(dmabuf));
   yield step("dma_buf_release", [], [dmabuf]);
   sim.free(dmabuf.mem, "dma_buf_release");
@@ -105,7 +108,10 @@ function* dmaBufMmapInternal(file: KFile, vma: Vma): Task<SysResult<0>> {
   return yield* dmabuf.kernel.sim.frame(dmabuf.ops.name, dmabuf.ops.mmap(dmabuf, vma));
 }
 
-/** Ready for reading and writing at once: the model's buffers carry no fences. @see dma_buf_poll() */
+/**
+ * Ready for reading and writing at once: the model's buffers carry no fences.
+ * @see dma_buf_poll()
+ */
 function* dmaBufPoll(file: KFile): Task<PollWait> {
   const dmabuf = dmaBufFrom(file);
   const poll = fixedStep("dma_buf_poll", [dmabuf]);
@@ -138,7 +144,9 @@ function dmaBufSync(arg: IoctlIn<typeof DMA_BUF_IOCTL_SYNC>): SysResult<IoctlFie
  * strndup_user() says); the zero pointer (a name left out) is EFAULT.
  * @see dma_buf_set_name()
  */
-function dmaBufSetName(dmabuf: DmaBuf, arg: IoctlIn<typeof DMA_BUF_SET_NAME>): SysResult<IoctlFields> {
+function dmaBufSetName(
+  dmabuf: DmaBuf, arg: IoctlIn<typeof DMA_BUF_SET_NAME>,
+): SysResult<IoctlFields> {
   const name = arg.name;
   if (name === "") return fail("EFAULT");
   if (new TextEncoder().encode(name).length + 1 > DMA_BUF_NAME_LEN) return fail("EINVAL");
@@ -166,19 +174,21 @@ function* dmaBufExportSyncFile(
 }
 
 /** @see dma_buf_ioctl() */
-function* dmaBufIoctl(file: KFile, request: IoctlRequest, arg: IoctlFields): Task<SysResult<IoctlFields>> {
+function* dmaBufIoctl(
+  file: KFile, request: IoctlRequest, arg: IoctlFields,
+): Task<SysResult<IoctlFields>> {
   const dmabuf = dmaBufFrom(file);
   yield step("dma_buf_ioctl", [], [dmabuf]);
   const cmd = typeof request === "number" ? request >>> 0 : request.cmd;
+  // The argument as the handler reads it: a zero-filled struct with the caller's inputs.
+  const args = <T>(def: { readonly zeroIn: T }): T => ({ ...def.zeroIn, ...arg }) as T;
   switch (cmd) {
     case DMA_BUF_IOCTL_SYNC.cmd:
-      return dmaBufSync({ ...DMA_BUF_IOCTL_SYNC.zeroIn, ...arg } as IoctlIn<typeof DMA_BUF_IOCTL_SYNC>);
+      return dmaBufSync(args(DMA_BUF_IOCTL_SYNC));
     case DMA_BUF_SET_NAME.cmd:
-      return dmaBufSetName(dmabuf, { ...DMA_BUF_SET_NAME.zeroIn, ...arg } as IoctlIn<typeof DMA_BUF_SET_NAME>);
-    case DMA_BUF_IOCTL_EXPORT_SYNC_FILE.cmd: {
-      const def = DMA_BUF_IOCTL_EXPORT_SYNC_FILE;
-      return yield* dmaBufExportSyncFile(dmabuf, { ...def.zeroIn, ...arg } as IoctlIn<typeof def>);
-    }
+      return dmaBufSetName(dmabuf, args(DMA_BUF_SET_NAME));
+    case DMA_BUF_IOCTL_EXPORT_SYNC_FILE.cmd:
+      return yield* dmaBufExportSyncFile(dmabuf, args(DMA_BUF_IOCTL_EXPORT_SYNC_FILE));
     default:
       return fail("ENOTTY");
   }

@@ -8,7 +8,10 @@
  * @see chrdev_open() in fs/char_dev.c; fput() in fs/file_table.c
  */
 import { assert, fixedStep, KObject, step, waitEventInterruptible, type Allocation, type KObjectTracker, type StepYield, type Task, type WaitQueue } from "../kernel/mod.js";
-import { fail, O_LARGEFILE, O_RDWR, ok, POLLERR, POLLHUP, type IoctlFields, type IoctlRequest, type OpenFlags, type SysResult } from "../uapi/mod.js";
+import {
+  fail, O_LARGEFILE, O_RDWR, ok, POLLERR, POLLHUP, type IoctlFields, type IoctlRequest,
+  type OpenFlags, type SysResult,
+} from "../uapi/mod.js";
 import type { Devt } from "./device.js";
 import type { Kernel } from "./kernel.js";
 import type { AddressSpace, Vma } from "./mm.js";

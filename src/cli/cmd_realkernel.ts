@@ -56,12 +56,15 @@ export function addRealkernelCommand(program: Command, ctx: CommandContext): voi
     .option("--json", "print one JSON object per recording: the summary, the findings and " +
       "the differences")
     .action((o: RealkernelOptions) => {
-      const fixtures = (o.fixture ?? RECORDINGS).map((path) => ({ path, fixture: readFixture(path) }));
+      // Every recording is read before any replay: a bad one is refused before work is done.
+      const paths = o.fixture ?? RECORDINGS;
+      const fixtures = paths.map((path) => ({ path, fixture: readFixture(path) }));
       const compared = fixtures.map(({ path, fixture }): Compared => {
         const { results, findings } = compareWithFixture(fixture, o.driver);
         return { path, fixture, results, findings, verdict: verdictOf(results, findings) };
       });
-      ctx.io.out(o.json ? compared.map((c) => jsonReport(o, c)).join("\n") : textReport(o, compared));
+      const json = (): string => compared.map((c) => jsonReport(o, c)).join("\n");
+      ctx.io.out(o.json ? json() : textReport(o, compared));
       ctx.exitCode = EXIT[worst(compared.map((c) => c.verdict))];
     });
 }

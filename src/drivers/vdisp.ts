@@ -10,7 +10,10 @@
  */
 import { step, type Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
-import { drmGemPrimeGetPages, drmGemPrimeImportSgTable, drmGemVramDriverDumbCreate, DRIVER_ATOMIC, DRIVER_GEM, DRIVER_MODESET, DRIVER_RENDER, type DrmDriver } from "../drm/mod.js";
+import {
+  drmGemPrimeGetPages, drmGemPrimeImportSgTable, drmGemVramDriverDumbCreate, DRIVER_ATOMIC,
+  DRIVER_GEM, DRIVER_MODESET, DRIVER_RENDER, type DrmDriver,
+} from "../drm/mod.js";
 import type { PciDev } from "../pci/mod.js";
 import { displayPciDriver, displayProbeFinish, displayProbeStart, displayRemoveStart } from "./display_pipe.js";
 

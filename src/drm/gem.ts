@@ -6,7 +6,10 @@
  * @see drivers/gpu/drm/drm_gem.c, drm_vma_manager.c; ttm_bo_vm_fault(),
  *      ttm_bo_vm_dummy_page() in drivers/gpu/drm/ttm/ttm_bo_vm.c
  */
-import { dmaBufPut, PAGE_SHIFT, PAGE_SIZE, type DmaBuf, type DmaBufAttachment, type FaultResult, type KFile, type Vma, type VmOps } from "../base/mod.js";
+import {
+  dmaBufPut, PAGE_SHIFT, PAGE_SIZE, type DmaBuf, type DmaBufAttachment, type FaultResult,
+  type KFile, type Vma, type VmOps,
+} from "../base/mod.js";
 import { assert, embeddedStruct, KObject, Kref, krefGet, krefPut, lookupStep, step, type Allocation, type Task } from "../kernel/mod.js";
 import { fail, ok, type DRM_IOCTL_GEM_CLOSE, type ErrnoName, type IoctlIn, type IoctlOutOf, type SysResult } from "../uapi/mod.js";
 import { drmDevEnter, drmDevExit, type DrmDevice } from "./device.js";

@@ -20,7 +20,9 @@
  * @see drm_prime_handle_to_fd_ioctl(), drm_gem_prime_handle_to_fd(),
  *      drm_prime_fd_to_handle_ioctl(), drm_gem_prime_fd_to_handle() in drm_prime.c
  */
-import { dmaBufFd, dmaBufGet, dmaBufOf, dmaBufPut, fdLookup, getDmaBuf, type DmaBuf } from "../base/mod.js";
+import {
+  dmaBufFd, dmaBufGet, dmaBufOf, dmaBufPut, fdLookup, getDmaBuf, type DmaBuf,
+} from "../base/mod.js";
 import { lookupStep, step, type KStruct, type Task } from "../kernel/mod.js";
 import {
   DRM_CLOEXEC,
@@ -47,7 +49,8 @@ type Result<Def> = Task<SysResult<IoctlOutOf<Def>>>;
 
 /** The dma-bufs an export of `obj` may hand out: the file's, the import's, the object's. */
 function knownDmaBufs(file: DrmFile, handle: number, obj: GemObject): DmaBuf[] {
-  const found = [drmPrimeLookupBufByHandle(file.prime, handle), obj.importAttach?.dmabuf, obj.dmaBuf];
+  const cached = drmPrimeLookupBufByHandle(file.prime, handle);
+  const found = [cached, obj.importAttach?.dmabuf, obj.dmaBuf];
   return found.filter((d): d is DmaBuf => d !== undefined && d !== null);
 }
 
@@ -70,7 +73,9 @@ function objectDmaBuf(obj: GemObject, flags: number): SysResult<DmaBuf> {
 }
 
 /** @see drm_gem_prime_handle_to_fd() */
-function* drmGemPrimeHandleToFd(file: DrmFile, handle: number, flags: number): Task<SysResult<{ fd: number }>> {
+function* drmGemPrimeHandleToFd(
+  file: DrmFile, handle: number, flags: number,
+): Task<SysResult<{ fd: number }>> {
   yield lookupStep("drm_gem_prime_handle_to_fd", () => {
     const obj = file.handles.get(handle);
     if (obj === undefined) return { reads: [], writes: [file] };
@@ -110,7 +115,10 @@ function fdObjects(file: DrmFile, fd: number): KStruct[] {
 /** @see drm_gem_prime_fd_to_handle() */
 function* drmGemPrimeFdToHandle(file: DrmFile, fd: number): Task<SysResult<{ handle: number }>> {
   const dev = file.dev;
-  yield lookupStep("drm_gem_prime_fd_to_handle", () => ({ reads: [], writes: [file, ...fdObjects(file, fd)] }));
+  yield lookupStep("drm_gem_prime_fd_to_handle", () => ({
+    reads: [],
+    writes: [file, ...fdObjects(file, fd)],
+  }));
   const got = dmaBufGet(dev.kernel, fd);
   if (!got.ok) return got;
   const dmabuf = got.value;

@@ -23,7 +23,9 @@ embeddedStruct(DrmPrimeFilePrivate);
  * Remembers that `handle` is `dmabuf` in this file, taking a reference to the dma-buf; the
  * caller's step writes the dma-buf's file. @see drm_prime_add_buf_handle()
  */
-export function drmPrimeAddBufHandle(prime: DrmPrimeFilePrivate, dmabuf: DmaBuf, handle: number): void {
+export function drmPrimeAddBufHandle(
+  prime: DrmPrimeFilePrivate, dmabuf: DmaBuf, handle: number,
+): void {
   assert(!prime.handles.has(handle), `Cannot add PRIME handle ${handle}: it has a dma-buf already`);
   assert(!prime.dmabufs.has(dmabuf), `Cannot add PRIME handle ${handle}: its dma-buf has a handle`);
   getDmaBuf(dmabuf);
@@ -32,12 +34,16 @@ export function drmPrimeAddBufHandle(prime: DrmPrimeFilePrivate, dmabuf: DmaBuf,
 }
 
 /** The dma-buf `handle` was exported as or imported from, if any. */
-export function drmPrimeLookupBufByHandle(prime: DrmPrimeFilePrivate, handle: number): DmaBuf | undefined {
+export function drmPrimeLookupBufByHandle(
+  prime: DrmPrimeFilePrivate, handle: number,
+): DmaBuf | undefined {
   return prime.handles.get(handle);
 }
 
 /** The handle of `dmabuf` in this file, if any. @see drm_prime_lookup_buf_handle() */
-export function drmPrimeLookupBufHandle(prime: DrmPrimeFilePrivate, dmabuf: DmaBuf): number | undefined {
+export function drmPrimeLookupBufHandle(
+  prime: DrmPrimeFilePrivate, dmabuf: DmaBuf,
+): number | undefined {
   return prime.dmabufs.get(dmabuf);
 }
 

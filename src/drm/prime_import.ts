@@ -103,12 +103,14 @@ export function* drmGemPrimeImportSgTable(
   const exported = gemOfDmaBuf(dmabuf);
   const reads = [dev, dmabuf, attach, ...(exported === null ? [] : [exported.dev])];
   yield step("drm_gem_prime_import_sg_table", reads);
-  assert(sgt.pages.length * PAGE_SIZE >= dmabuf.sizeBytes, `Cannot import dma-buf #${dmabuf.ino}: its pages do not cover it`);
+  const sizeBytes = dmabuf.sizeBytes;
+  const what = `dma-buf #${dmabuf.ino}`;
+  const covered = sgt.pages.length * PAGE_SIZE >= sizeBytes;
+  assert(covered, `Cannot import ${what}: its pages do not cover it`);
   const exporter = exported?.dev.label ?? dmabuf.expName;
-  const label = `gem ${dmabuf.sizeBytes}B imported from dma-buf #${dmabuf.ino} of ${exporter} [${dev.label}]`;
-  const sim = dev.sim;
-  const mem = sim.alloc("drm_gem_object", { label, sizeBytes: dmabuf.sizeBytes, owner: drmDeviceLane(dev) });
-  const obj = new GemObject(mem, dev, dmabuf.sizeBytes);
+  const label = `gem ${sizeBytes}B imported from ${what} of ${exporter} [${dev.label}]`;
+  const mem = dev.sim.alloc("drm_gem_object", { label, sizeBytes, owner: drmDeviceLane(dev) });
+  const obj = new GemObject(mem, dev, sizeBytes);
   obj.freeHook = drmPrimeGemDestroy;
   return obj;
 }

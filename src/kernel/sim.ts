@@ -98,6 +98,18 @@ interface Wakeup {
 const PROCESS_TIMEOUT = fixedStep("process_timeout");
 const HRTIMER_WAKEUP = fixedStep("hrtimer_wakeup");
 
+/** What Sim.alloc() is told of a new object besides its type. */
+export interface AllocOptions {
+  /** Who will free it (default kzalloc). */
+  readonly kind?: AllocKind;
+  readonly label?: string;
+  readonly sizeBytes?: number;
+  /** Hardware-lifetime objects, not leaks when alive at shutdown. */
+  readonly persistent?: boolean;
+  /** Whose the object is, for the timeline, when its label names others too (see alloc()). */
+  readonly owner?: string;
+}
+
 export class Sim implements KObjectTracker, AccessSink {
   readonly seed: number;
   readonly prng: Prng;
@@ -434,7 +446,7 @@ export class Sim implements KObjectTracker, AccessSink {
    * object is when its label mentions others too (an object one device made for another's
    * buffer): the timeline places it by its owner.
    */
-  alloc(type: string, options: { kind?: AllocKind; label?: string; sizeBytes?: number; persistent?: boolean; owner?: string } = {}): Allocation {
+  alloc(type: string, options: AllocOptions = {}): Allocation {
     const id = this.nextAllocId++ as AllocationId;
     const mem: Allocation = {
       id,
@@ -447,7 +459,8 @@ export class Sim implements KObjectTracker, AccessSink {
       persistent: options.persistent ?? false,
     };
     this.live.set(id, mem);
-    const event = { t: "alloc", tick: this.now, id, type, kind: mem.kind, label: mem.label, site: mem.allocSite } as const;
+    const { kind, label, allocSite: site } = mem;
+    const event = { t: "alloc", tick: this.now, id, type, kind, label, site } as const;
     this.trace.push(options.owner === undefined ? event : { ...event, owner: options.owner });
     return mem;
   }

@@ -125,7 +125,8 @@ export class Recorder {
   *getCap(fd: Fd, cap: "DUMB_BUFFER" | "PRIME" | "SYNCOBJ" = "DUMB_BUFFER"): Task<void> {
     const capability = DRM_CAP[`DRM_CAP_${cap}`];
     const r = yield* this.sys.ioctl(fd, DRM_IOCTL_GET_CAP, { capability });
-    this.call("ioctl", "DRM_IOCTL_GET_CAP", r, 0, r.ok ? { cap, value: Number(r.value.value) } : { cap });
+    const fields = r.ok ? { cap, value: Number(r.value.value) } : { cap };
+    this.call("ioctl", "DRM_IOCTL_GET_CAP", r, 0, fields);
   }
 
   /** A 64x64x32 dumb buffer, with its handle, pitch and size. */

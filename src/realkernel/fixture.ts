@@ -10,7 +10,9 @@
  * - kernel messages other than "[drm] Initialized ...".
  */
 import { readFileSync } from "node:fs";
-import { FDINFO_FIELDS, isModelledKmsg, isModelledUevent, ueventRawWithoutSeqnum, type Observation } from "./observation.js";
+import {
+  FDINFO_FIELDS, isModelledKmsg, isModelledUevent, ueventRawWithoutSeqnum, type Observation,
+} from "./observation.js";
 
 interface RawLine {
   readonly type?: string;

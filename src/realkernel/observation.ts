@@ -64,7 +64,9 @@ export function observationIdentity(o: Observation): string {
  * reference count, exporter and name. mnt_id and ino are left out: they number the machine's
  * mounts and inodes, which the model does not have.
  */
-export const FDINFO_FIELDS: readonly string[] = ["pos", "flags", "size", "count", "exp_name", "name"];
+export const FDINFO_FIELDS: readonly string[] = [
+  "pos", "flags", "size", "count", "exp_name", "name",
+];
 
 /** Uevent text without SEQNUM (the model numbers only the events it models). */
 export function ueventRawWithoutSeqnum(raw: string): string {

@@ -36,6 +36,10 @@ interface Shared {
 
 const BYTES = WORDS * 4;
 
+/** How the recording names a read of one view after a write through the other. */
+const AFTER_DMABUF = "drm map (after dmabuf-map write)";
+const AFTER_DRM = "dmabuf map (after drm-map write)";
+
 /** /proc/self/fdinfo of `fd`, its fields the comparison keeps. */
 function* fdinfo(r: Recorder, what: string, fd: Fd): Task<void> {
   const text = yield* r.sys.readFile(`/proc/self/fdinfo/${fd}`);
@@ -43,7 +47,8 @@ function* fdinfo(r: Recorder, what: string, fd: Fd): Task<void> {
   if (text.ok) {
     for (const line of text.value.split("\n")) {
       const [key, value] = line.split(":\t");
-      if (key !== undefined && value !== undefined && FDINFO_FIELDS.includes(key)) fields[key] = value;
+      if (key === undefined || value === undefined || !FDINFO_FIELDS.includes(key)) continue;
+      fields[key] = value;
     }
   }
   r.call("fdinfo", what, text, null, fields);
@@ -70,7 +75,9 @@ function* syncAndFence(r: Recorder, fd: Fd): Task<Fd | null> {
   const syncFile = fence.value.fd as Fd;
   const p = yield* sys.poll(syncFile, POLLIN, 0);
   const revents = p.ok ? p.value : 0;
-  r.call("poll", "dma-buf sync_file fd (POLLIN)", p, revents === 0 ? 0 : 1, { revents: `0x${revents.toString(16)}` });
+  // poll(2) returns how many fds are ready: this one, or none.
+  const fields = { revents: `0x${revents.toString(16)}` };
+  r.call("poll", "dma-buf sync_file fd (POLLIN)", p, revents === 0 ? 0 : 1, fields);
   return syncFile;
 }
 
@@ -115,7 +122,8 @@ function* open(r: Recorder): Task<Shared> {
   yield* r.getCap(card.fd, "SYNCOBJ");
   const flags = DRM_CLOEXEC | DRM_RDWR;
   const exp = yield* sys.ioctl(card.fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, { handle: 1, flags });
-  r.call("ioctl", "DRM_IOCTL_PRIME_HANDLE_TO_FD", exp, 0, { handle: 1, flags: "DRM_CLOEXEC|DRM_RDWR" });
+  const asked = { handle: 1, flags: "DRM_CLOEXEC|DRM_RDWR" };
+  r.call("ioctl", "DRM_IOCTL_PRIME_HANDLE_TO_FD", exp, 0, asked);
   if (!exp.ok) throw new Error(`Cannot replay: PRIME_HANDLE_TO_FD failed with ${exp.errno}`);
   const dmabuf = exp.value.fd as Fd;
   const named = yield* sys.ioctl(dmabuf, DMA_BUF_SET_NAME, { name: "rk-prime" });
@@ -123,13 +131,14 @@ function* open(r: Recorder): Task<Shared> {
   yield* fdinfo(r, "dma-buf fd", dmabuf);
   const s: Shared = { card, dmabuf, map: yield* mmapDmaBuf(r, "dma-buf fd", dmabuf) };
   yield* r.memRead("dmabuf map", s.map, 0x67000000);
-  yield* writeAndCompare(r, "dmabuf map", s.map, 0x67100000, [["drm map (after dmabuf-map write)", card.map]]);
+  yield* writeAndCompare(r, "dmabuf map", s.map, 0x67100000, [[AFTER_DMABUF, card.map]]);
   yield* syncobjCreate(r, card.fd, "DRM_IOCTL_SYNCOBJ_CREATE");
-  yield* syncobjCreate(r, card.fd, "DRM_IOCTL_SYNCOBJ_CREATE(SIGNALED)", DRM_SYNCOBJ_CREATE_SIGNALED);
+  const signaled = DRM_SYNCOBJ_CREATE_SIGNALED;
+  yield* syncobjCreate(r, card.fd, "DRM_IOCTL_SYNCOBJ_CREATE(SIGNALED)", signaled);
   yield* r.memRead("dmabuf map", s.map, 0x67100000);
   yield* r.memRead("drm map", card.map, 0x67100000);
-  yield* writeAndCompare(r, "dmabuf map", s.map, 0x67110000, [["drm map (after dmabuf-map write)", card.map]]);
-  yield* writeAndCompare(r, "drm map", card.map, 0x67120000, [["dmabuf map (after drm-map write)", s.map]]);
+  yield* writeAndCompare(r, "dmabuf map", s.map, 0x67110000, [[AFTER_DMABUF, card.map]]);
+  yield* writeAndCompare(r, "drm map", card.map, 0x67120000, [[AFTER_DRM, s.map]]);
   yield* newMapping(r, s, 0x67120000, 0x67130000);
   const syncFile = yield* syncAndFence(r, dmabuf);
   if (syncFile !== null) yield* sys.close(syncFile);
@@ -146,15 +155,17 @@ function* unbind(r: Recorder, s: Shared, drivers: string, bdf: string): Task<Fd 
   yield* r.sysfsWrite(`${drivers}/unbind`, bdf);
   yield* r.memRead("dmabuf map", s.map, 0x67130000);
   yield* r.memRead("drm map", s.card.map, 0x67130000);
-  yield* writeAndCompare(r, "dmabuf map", s.map, 0x67140000, [["drm map (after dmabuf-map write)", s.card.map]]);
-  yield* writeAndCompare(r, "drm map", s.card.map, 0x67150000, [["dmabuf map (after drm-map write)", s.map]]);
+  yield* writeAndCompare(r, "dmabuf map", s.map, 0x67140000, [[AFTER_DMABUF, s.card.map]]);
+  yield* writeAndCompare(r, "drm map", s.card.map, 0x67150000, [[AFTER_DRM, s.map]]);
   yield* newMapping(r, s, 0x67150000, 0x67160000);
   const syncFile = yield* syncAndFence(r, s.dmabuf);
   yield* fdToHandle(r, s.card.fd, s.dmabuf);
   yield* fdinfo(r, "dma-buf fd", s.dmabuf);
   yield* syncobjCreate(r, s.card.fd, "DRM_IOCTL_SYNCOBJ_CREATE");
   yield* fdinfo(r, "card fd", s.card.fd);
-  yield* r.snapshot("after unbind; drm fd, dma-buf fd, both mappings, syncobj and sync_file fds held");
+  yield* r.snapshot(
+    "after unbind; drm fd, dma-buf fd, both mappings, syncobj and sync_file fds held",
+  );
   return syncFile;
 }
 
@@ -178,7 +189,8 @@ export function* primeAcrossUnbind(r: Recorder, pci: string, bdf: string): Task<
   yield* fdinfo(r, "dma-buf fd", s.dmabuf);
   yield* r.snapshot("after close(drm fds) + munmap(drm map); dma-buf fd and its mapping held");
   yield* r.ls("/sys/class/drm");
-  yield* r.adminStep("g_rebind", `${drivers}/bind`, bdf, "after rebind, dma-buf fd and its mapping still held");
+  const held = "after rebind, dma-buf fd and its mapping still held";
+  yield* r.adminStep("g_rebind", `${drivers}/bind`, bdf, held);
   yield* r.memRead("dmabuf map (after rebind)", s.map, 0x67160000);
   r.at("g_close_dmabuf");
   r.call("munmap", "dmabuf map", yield* sys.munmap(s.map, BYTES), 0);

@@ -112,7 +112,7 @@ export function userString(len: string): StringField {
   return { kind: "string", ctype: "char __user *", bytes: 8, len };
 }
 
-/** `const char __user *field` the kernel reads a string of at most `maxBytes` (with the NUL) from. */
+/** `const char __user *field`: the kernel reads a string of at most `maxBytes` (NUL included). */
 export function userStringIn(maxBytes: number): StringField {
   return { kind: "string", ctype: "const char __user *", bytes: 8, len: null, maxBytes };
 }
