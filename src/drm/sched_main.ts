@@ -49,6 +49,12 @@ export interface DrmSchedBackendOps {
   timedoutJob(job: DrmSchedJob): Task<DrmGpuSchedStat>;
   /** Makes the job's hardware fence signal with an error (drm_sched_fini). */
   cancelJob?(job: DrmSchedJob): Task<void>;
+  /**
+   * Drops what the driver's job holds besides the scheduler's fences (its buffers), just
+   * before the job is freed. It yields its own first step only when it has something to drop,
+   * and returns whether it did: then the caller's step is over.
+   */
+  freeJob?(job: DrmSchedJob): Task<boolean>;
 }
 
 export class DrmGpuScheduler extends KObject {
@@ -142,7 +148,7 @@ function* drmSchedMain(sched: DrmGpuScheduler): Task<void> {
       const done = finishedJob(sched);
       if (done !== undefined) {
         drmSchedFreeFinished(sched);
-        yield* drmSchedJobFree(done);
+        if (yield* drmSchedJobFree(done)) yield again;
         continue;
       }
       if (timedOut(sched)) {
