@@ -114,7 +114,9 @@ function ringBatches(engine: VtestEngine): KStruct[] {
  */
 function ticksLeft(data: VtestJobData, startTick: number, now: number): number | null {
   if (data.hang) return null;
-  if (data.spin) return data.batch !== null && vtestBatchEnded(data.batch) ? 0 : VTEST_SPIN_LOOP_TICKS;
+  if (data.spin) {
+    return data.batch !== null && vtestBatchEnded(data.batch) ? 0 : VTEST_SPIN_LOOP_TICKS;
+  }
   return Math.max(0, startTick + data.ticks - now);
 }
 

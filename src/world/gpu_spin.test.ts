@@ -9,13 +9,24 @@ import { test } from "node:test";
 import { findingSummary } from "../kernel/mod.js";
 import { DRM_IOCTL_GEM_CLOSE, type Call, type Fd, type Syscalls } from "../uapi/mod.js";
 import { igtSpinEnd, igtSpinNew, igtSpinUnmap, isSpinFailure, type IgtSpin } from "../userspace/mod.js";
-import { errnoOf, openOk, pciRemove } from "./_testing.js";
-import { exportSyncFile, syncFileStatus, vtestSession } from "./_test_sched.js";
+import type { WorldOptions } from "./options.js";
+import { errnoOf, openOk, pciRemove, type UserSession } from "./_testing.js";
+import { exportSyncFile, submitOk, syncFileStatus, vtestSession } from "./_test_sched.js";
 
 function* spinOn(sys: Syscalls, fd: Fd): Call<IgtSpin> {
   const spin = yield* igtSpinNew(sys, fd);
   if (isSpinFailure(spin)) assert.fail(`igtSpinNew: ${spin.call} failed with ${spin.errno}`);
   return spin;
+}
+
+/** A vtest session whose device an admin program removes 10 ms in. */
+function removedAfter10ms(options: Partial<WorldOptions>): UserSession {
+  const s = vtestSession(options);
+  s.world.sim.spawn("admin", (function* (): Call<void> {
+    yield* s.sys.sleep(10);
+    yield* pciRemove(s.sys);
+  })() as never, { kind: "user" });
+  return s;
 }
 
 test("a spinner keeps its engine until the program writes the batch's end through the mapping", () => {
@@ -64,7 +75,8 @@ test("a spinner nobody ends is a hang to the scheduler: after 500 ms its fence e
 
 test("the job holds its batch: handle and mapping dropped while it spins free nothing it reads", () => {
   const s = vtestSession();
-  const live = (): number => s.world.sim.liveAllocations().filter((a) => a.type === "drm_gem_object").length;
+  const live = (): number =>
+    s.world.sim.liveAllocations().filter((a) => a.type === "drm_gem_object").length;
   const r = s.run(function* (sys) {
     const fd = yield* openOk(sys, "/dev/dri/card0");
     const spin = yield* spinOn(sys, fd);
@@ -87,14 +99,10 @@ test("the job holds its batch: handle and mapping dropped while it spins free no
 });
 
 for (const profile of ["mainline", "uapi-doc"] as const) {
-  test(`removal under a spinner (${profile}): it returns, the fence has an error, the end is harmless`, () => {
+  test(`removal under a spinner (${profile}): it returns, the fence has an error, the end is safe`, () => {
     for (let seed = 1; seed <= 4; seed++) {
-      const s = vtestSession({ seed, schedule: "random", profile });
+      const s = removedAfter10ms({ seed, schedule: "random", profile });
       const sim = s.world.sim;
-      sim.spawn("admin", (function* (): Call<void> {
-        yield* s.sys.sleep(10);
-        yield* pciRemove(s.sys);
-      })() as never, { kind: "user" });
       const r = s.run(function* (sys) {
         const fd = yield* openOk(sys, "/dev/dri/card0");
         const spin = yield* spinOn(sys, fd);
@@ -108,9 +116,33 @@ for (const profile of ["mainline", "uapi-doc"] as const) {
       });
       const where = `seed ${seed}`;
       const cancel = profile === "mainline" ? "ECANCELED" : "ENODEV";
-      assert.deepEqual(r, { status: cancel, end: { ok: true, value: 4 }, unmap: "ok", close: "ok" }, where);
+      const expected = { status: cancel, end: { ok: true, value: 4 }, unmap: "ok", close: "ok" };
+      assert.deepEqual(r, expected, where);
       assert.equal(s.shutdown(), 0, `${where}: leaks`);
       assert.deepEqual(sim.findings.map(findingSummary), [], where);
     }
   });
 }
+
+test("a spinner still queued at the removal is killed (ESRCH) and frees its batch with the job", () => {
+  for (let seed = 1; seed <= 4; seed++) {
+    const s = removedAfter10ms({ seed, schedule: "random" });
+    const sim = s.world.sim;
+    const r = s.run(function* (sys) {
+      const fd = yield* openOk(sys, "/dev/dri/card0");
+      // Two jobs take both of engine 0's slots; the spinner waits in the file's queue.
+      for (let i = 0; i < 2; i++) yield* submitOk(sys, fd, { engine: 0, ms: 100 });
+      const spin = yield* spinOn(sys, fd);
+      const fence = yield* exportSyncFile(sys, fd, spin.syncobj);
+      yield* sys.sleep(50);
+      const status = yield* syncFileStatus(sys, fence);
+      const unmap = errnoOf(yield* igtSpinUnmap(sys, spin));
+      yield* sys.close(fence);
+      return { status, unmap, close: errnoOf(yield* sys.close(fd)) };
+    });
+    const where = `seed ${seed}`;
+    assert.deepEqual(r, { status: "ESRCH", unmap: "ok", close: "ok" }, where);
+    assert.equal(s.shutdown(), 0, `${where}: leaks`);
+    assert.deepEqual(sim.findings.map(findingSummary), [], where);
+  }
+});
