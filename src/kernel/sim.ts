@@ -87,7 +87,7 @@ export interface AllocOptions {
   /** Hardware-lifetime objects: not leaks when alive at shutdown. */
   readonly persistent?: boolean;
   /** The object this one belongs to (its device, address space, timeline); see AllocEvent. */
-  readonly owner?: KStruct;
+  readonly owner?: KStruct | undefined;
 }
 
 /** Where and how a blocked task sleeps. */
