@@ -94,7 +94,9 @@ function renderItem(item: LaneItem, cw: number, trackWidth: number, laneHeight: 
     const text = `${item.text}${end}`;
     return `<div${attr("class", classes)}${attr("style", `left:${left}px;width:${width}px;top:${top + 1}px`)}${common}><span>${escapeHtml(text)}</span></div>`;
   }
-  const size = item.kind === "finding" ? MARK_HEIGHT_PX : Math.min(12, Math.max(8, cw - 4));
+  // Findings and signals keep their full size however dense the trace: they are what to look for.
+  const big = item.kind === "finding" || item.kind === "signal";
+  const size = big ? MARK_HEIGHT_PX : Math.min(12, Math.max(8, cw - 4));
   const center = item.col1 * cw + cw / 2;
   const markTop = top + (ROW_HEIGHT_PX - size) / 2;
   const span = item.col0 < item.col1
