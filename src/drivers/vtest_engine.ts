@@ -86,7 +86,7 @@ export class VtestEngine extends KObject {
     makeSched: (engine: VtestEngine) => DrmGpuScheduler,
   ) {
     const sim = dev.sim;
-    super(sim, sim.alloc("vtest_engine", { label: `vtest engine ${name}` }));
+    super(sim, sim.alloc("vtest_engine", { label: `vtest engine ${name}`, owner: dev }));
     this.context = dmaFenceContextAlloc(dev.kernel, 1);
     this.wake = new WaitQueue(sim, `vtest ${name}`);
     this.sched = makeSched(this);

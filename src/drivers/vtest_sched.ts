@@ -68,7 +68,7 @@ export function vtestEnginesInit(dev: DrmDevice): void {
         timedoutJob: (job) => vtestTimedoutJob(engine, job),
         cancelJob: (job) => vtestCancelJob(engine, job as VtestSchedJob),
         freeJob: (job) => vtestFreeJob(job as VtestSchedJob),
-      }, VTEST_HW_SUBMISSION, ticksFromMs(VTEST_JOB_TIMEOUT_MS));
+      }, VTEST_HW_SUBMISSION, ticksFromMs(VTEST_JOB_TIMEOUT_MS), dev);
     const engine = new VtestEngine(dev, i, `${base}-ring${i}`, makeSched);
     vtestEngineStart(engine);
     engines.push(engine);

@@ -54,7 +54,7 @@ import { VTEST_DURATION_NS_MAX } from "./vtest_limits.js";
 export class VtestFile extends KObject {
   readonly entities: (DrmSchedEntity | null)[] = [];
   constructor(file: DrmFile) {
-    super(file.dev.sim, file.dev.sim.alloc("vtest_file", { label: `vtest_file (${file.mem.label})` }));
+    super(file.dev.sim, file.dev.sim.alloc("vtest_file", { label: `vtest_file (${file.mem.label})`, owner: file }));
   }
 }
 

@@ -51,7 +51,7 @@ export class DrmSchedEntity extends KObject {
 
   constructor(readonly sched: DrmGpuScheduler, label: string) {
     const sim = sched.kernel.sim;
-    super(sim, sim.alloc("drm_sched_entity", { label: `drm_sched_entity ${label}` }));
+    super(sim, sim.alloc("drm_sched_entity", { label: `drm_sched_entity ${label}`, owner: sched }));
     this.fenceContext = dmaFenceContextAlloc(sched.kernel, 2);
     this.schedName = sched.name;
   }

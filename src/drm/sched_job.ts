@@ -55,7 +55,7 @@ export class DrmSchedJob<D = unknown> extends KObject {
     readonly data: D,
   ) {
     const sim = sched.kernel.sim;
-    super(sim, sim.alloc("drm_sched_job", { label: `drm_sched_job (${sched.name})` }));
+    super(sim, sim.alloc("drm_sched_job", { label: `drm_sched_job (${sched.name})`, owner: entity }));
   }
 }
 
