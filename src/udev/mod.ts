@@ -1,0 +1,18 @@
+/**
+ * The userspace side of uevents (docs/udev.md): wire formats, uevent sources and a udev-rules
+ * engine. Imports only uapi, so the same code runs in the model (over `Syscalls`) and on a real
+ * machine.
+ */
+export { awaitPromise, runCall, runSync, type Awaiting } from "./call.js";
+export { parseUeventDatagram, type ParsedDatagram, type UeventOrigin } from "./datagram.js";
+export { describeWhere, UeventFormatError, type UeventWhere } from "./format_error.js";
+export { encodeKernelDatagram, parseKernelDatagram } from "./kernel_datagram.js";
+export {
+  encodeLibudevDatagram, isLibudevDatagram, LIBUDEV_HEADER_SIZE, parseLibudevDatagram, parseLibudevHeader,
+  UDEV_MONITOR_MAGIC, type LibudevHeader,
+} from "./libudev_datagram.js";
+export { murmurHash2, stringBloom64, stringHash32 } from "./murmur_hash2.js";
+export { parseEventFile, parseFixtureLine, parseRecording, RecordingParser } from "./recording.js";
+export {
+  formatUdevadmEvent, parseUdevadmText, UdevadmTextParser, type ReceivedUevent, type TextRecord,
+} from "./udevadm_text.js";
