@@ -16,3 +16,8 @@ export { parseEventFile, parseFixtureLine, parseRecording, RecordingParser } fro
 export {
   formatUdevadmEvent, parseUdevadmText, UdevadmTextParser, type ReceivedUevent, type TextRecord,
 } from "./udevadm_text.js";
+export { ITEM_QUEUE_MAX, ItemQueue } from "./item_queue.js";
+export { RescanningSource, type RescanReason, type SourceItem, type UeventSource } from "./source.js";
+export { RecordingUeventSource, type RecordingSourceOptions } from "./source_recording.js";
+export { SyscallsUeventSource } from "./source_syscalls.js";
+export { UDEVADM_MONITOR_ARGS, UdevadmUeventSource, type UdevadmSourceOptions } from "./source_udevadm.js";
