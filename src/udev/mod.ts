@@ -21,3 +21,14 @@ export { RescanningSource, type RescanReason, type SourceItem, type UeventSource
 export { RecordingUeventSource, type RecordingSourceOptions } from "./source_recording.js";
 export { SyscallsUeventSource } from "./source_syscalls.js";
 export { UDEVADM_MONITOR_ARGS, UdevadmUeventSource, type UdevadmSourceOptions } from "./source_udevadm.js";
+export { directoryDeviceTree, DirectorySysfs, syscallsDeviceTree, SyscallsSysfs, SysfsDeviceTree, type DeviceTree, type SysfsReader } from "./device_tree.js";
+export { fnmatch, fnmatchCompile, type Fnmatch } from "./fnmatch.js";
+export { applyFormat, checkFormat, type FormatContext } from "./format_subst.js";
+export { formatDiagnostic, lineHasEffect, parseRulesFile, type RuleFile, type RuleLine, type RuleSet } from "./rules.js";
+export { applyRules, type LineOutcome, type RulesResult, type RunCommand } from "./rules_apply.js";
+export { chooseRulesFiles, loadRulesFiles, parseRuleSet, UDEV_RULES_DIRS, type RulesFileChoice } from "./rules_files.js";
+export type { Diagnostic, MatchKey, Token } from "./rules_keys.js";
+export { compilePattern, patternMatches, type Pattern } from "./rules_match.js";
+export { RulesSyntaxError, type Position, type RuleItem, type RuleOp } from "./rules_syntax.js";
+export { RUN_TIMEOUT_MS_DEFAULT, runArgv, SpawnSyncExecutor, splitCommand, UDEV_LIBEXEC_DIR, type RunExecutor, type RunOutcome } from "./run_program.js";
+export { eventTitle, formatRulesResult, formatRunOutcome } from "./udev_test_report.js";
