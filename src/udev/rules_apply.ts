@@ -99,11 +99,42 @@ class EventState {
 
 type Fail = NonNullable<LineOutcome["failed"]>;
 
-function* matchOne(st: EventState, tok: Extract<Token, { t: "match" }>, devpath: string): Call<Fail | null> {
-  const value = yield* st.valueOf(tok, devpath);
-  if (patternMatches(tok.pattern, value) !== tok.negate) return null;
+/** The value of a token that needs no device tree, or undefined when it does. */
+function eventValue(st: EventState, tok: Extract<Token, { t: "match" }>): string | null | undefined {
+  switch (tok.key) {
+    case "ACTION": return st.ev.action;
+    case "DEVPATH": return st.ev.devpath;
+    case "KERNEL": return sysnameOf(st.ev.devpath);
+    case "ENV": return st.props.get(tok.attr) ?? null;
+    case "SUBSYSTEM": return st.props.get("SUBSYSTEM");
+    case "DRIVER": return st.props.get("DRIVER");
+    default: return undefined;
+  }
+}
+
+function failure(tok: Extract<Token, { t: "match" }>, value: string | null): Fail {
   const reason = value === null ? "no such value" : tok.negate ? "matches, but the rule says !=" : "does not match";
   return { item: tok.item.text, value, reason };
+}
+
+/**
+ * The first failing token of a line when it comes before any token that reads the device tree:
+ * most rules fail on the event's own keys, and this answers them without a generator.
+ */
+function quickReject(st: EventState, line: RuleLine): Fail | null {
+  for (const tok of line.tokens) {
+    if (tok.t === "unsupported" && tok.match) return { item: tok.item.text, value: null, reason: "not evaluated by vdrm" };
+    if (tok.t !== "match" || tok.parent) return null;
+    const value = eventValue(st, tok);
+    if (value === undefined) return null;
+    if (patternMatches(tok.pattern, value) === tok.negate) return failure(tok, value);
+  }
+  return null;
+}
+
+function* matchOne(st: EventState, tok: Extract<Token, { t: "match" }>, devpath: string): Call<Fail | null> {
+  const value = yield* st.valueOf(tok, devpath);
+  return patternMatches(tok.pattern, value) !== tok.negate ? null : failure(tok, value);
 }
 
 /** The parent-walking tokens against the device, then its parents; selects the first that passes. */
@@ -171,7 +202,8 @@ export function* applyRules(rules: RuleSet, ev: Uevent, tree: DeviceTree): Call<
     for (let i = 0; i < file.lines.length; i++) {
       const line = file.lines[i]!;
       if (!lineHasEffect(line)) continue;
-      const outcome = yield* applyLine(st, line);
+      const failed = quickReject(st, line);
+      const outcome = failed === null ? yield* applyLine(st, line) : { at: line.at, text: line.text, matched: false, failed, applied: [], ignored: [] };
       lines.push(outcome);
       if (outcome.matched && line.gotoIndex !== null) i = line.gotoIndex - 1;
     }
