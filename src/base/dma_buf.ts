@@ -15,7 +15,7 @@
  *
  * @see drivers/dma-buf/dma-buf.c, include/linux/dma-buf.h
  */
-import { assert, KObject, step, WaitQueue, type Allocation, type Task } from "../kernel/mod.js";
+import { assert, KObject, step, WaitQueue, type Allocation, type KStruct, type Task } from "../kernel/mod.js";
 import { fail, ok, type ErrnoName, type Fd, type SysResult } from "../uapi/mod.js";
 import type { Device } from "./device.js";
 import { fdInstall, fdLookup } from "./fd_install.js";
@@ -134,11 +134,12 @@ export function dmaBufGet(kernel: Kernel, fd: number): SysResult<DmaBuf> {
 
 /**
  * Attaches device `dev` to the dma-buf; the exporter may refuse (its errno). The caller holds
- * a reference to the dma-buf for as long as the attachment lives.
+ * a reference to the dma-buf for as long as the attachment lives. `owner` is the importer's
+ * object the attachment belongs to in the trace (its drm_device), not the exporter's.
  * @see dma_buf_attach(), dma_buf_dynamic_attach()
  */
 export function* dmaBufAttach(
-  dmabuf: DmaBuf, dev: Device, owner: string,
+  dmabuf: DmaBuf, dev: Device, owner: KStruct,
 ): Task<SysResult<DmaBufAttachment>> {
   yield step("dma_buf_dynamic_attach", [dev], [dmabuf]);
   const sim = dmabuf.kernel.sim;

@@ -14,7 +14,7 @@
  *
  * @see dma_buf_export(), dma_buf_getfile(), dma_buf_fops in drivers/dma-buf/dma-buf.c
  */
-import { assert, fixedStep, step, type Task } from "../kernel/mod.js";
+import { assert, fixedStep, step, type KStruct, type Task } from "../kernel/mod.js";
 import {
   DMA_BUF_IOCTL_EXPORT_SYNC_FILE,
   DMA_BUF_IOCTL_SYNC,
@@ -50,8 +50,8 @@ export interface DmaBufExportInfo {
   readonly flags: number;
   /** The exporter's object. */
   readonly priv: unknown;
-  /** Whose the buffer is, for the timeline: the exporter's lane (e.g. "drm_device#1"). */
-  readonly owner: string;
+  /** What the buffer belongs to in the trace (the exported object), whoever imports it. */
+  readonly owner: KStruct;
   /** The exported object, for the buffer's label (e.g. "gem 16384B (drm_device#1 (card0))"). */
   readonly what: string;
 }
@@ -65,9 +65,11 @@ export function dmaBufExport(kernel: Kernel, info: DmaBufExportInfo): DmaBuf {
   const sim = kernel.sim;
   const pid = currentProcess(kernel).pid;
   const ino = kernel.allocDmaBufIno();
-  const file = anonInodeGetFile(kernel, "dmabuf", `dma-buf #${ino}`, dmaBufFops, pid, info.flags);
   const label = `dma-buf #${ino} ${info.sizeBytes}B of ${info.what}`;
   const mem = sim.alloc("dma_buf", { label, sizeBytes: info.sizeBytes, owner: info.owner });
+  // The file stands for the dma-buf (its owner in the trace), made before the dma-buf holds it.
+  const what = `dma-buf #${ino}`;
+  const file = anonInodeGetFile(kernel, "dmabuf", what, dmaBufFops, pid, { mem }, info.flags);
   const { ops, sizeBytes, priv, expName } = info;
   const dmabuf = new DmaBuf(mem, kernel, ops, sizeBytes, priv, expName, file, ino);
   file.privateData = dmabuf;

@@ -4,8 +4,9 @@
  * kernel task that sleeps the job's duration, like an hrtimer whose callback signals.
  *
  * At remove, after drm_dev_unplug() (no new job can start: the ioctl enters the device), the
- * driver gives up on the jobs still running: each fence gets -ECANCELED and is signalled, as
- * amdgpu force-completes its ring fences (R61; D5: the code, not the documented ENODEV), and
+ * driver gives up on the jobs still running: each fence gets the profile's `unplugFenceError`
+ * and is signalled, as amdgpu force-completes its ring fences (R61: -ECANCELED in mainline; D5:
+ * the documented -ENODEV in uapi-doc), the same error as the engines' fences, and
  * each timer is cancelled (hrtimer_cancel(): waits for a callback already running). No fence
  * of the device is left unsignalled.
  *
@@ -16,6 +17,7 @@ import {
   dmaFenceContextAlloc,
   dmaFencePut,
   dmaFenceSignal,
+  variant,
   type DmaFence,
 } from "../base/mod.js";
 import {
@@ -60,7 +62,7 @@ export class VtestTimeline extends KObject {
   seqno = 0n;
   readonly pending = new Set<VtestJob>();
   constructor(dev: DrmDevice, readonly context: bigint, readonly name: string) {
-    super(dev.sim, dev.sim.alloc("vtest_timeline", { label: `vtest timeline (${name})` }));
+    super(dev.sim, dev.sim.alloc("vtest_timeline", { label: `vtest timeline (${name})`, owner: dev }));
   }
 }
 
@@ -119,7 +121,7 @@ function* vtestJobRun(tl: VtestTimeline, job: VtestJob, ticks: number): Task<voi
 }
 
 /**
- * At remove, after drm_dev_unplug(): every running job's fence gets -ECANCELED and is
+ * At remove, after drm_dev_unplug(): every running job's fence gets `unplugFenceError` and is
  * signalled, its timer is cancelled, and the timeline is freed.
  */
 export function* vtestTimelineFini(dev: DrmDevice): Task<void> {
@@ -128,10 +130,11 @@ export function* vtestTimelineFini(dev: DrmDevice): Task<void> {
   const fences = (): DmaFence[] => [...tl.pending].map((j) => j.fence);
   yield lookupStep("vtest_fence_fini", () => ({ reads: [], writes: [tl, ...fences()] }));
   const jobs = [...tl.pending];
+  const error = -errnoValue(variant(dev.kernel.profile, "unplugFenceError"));
   for (const job of jobs) {
     job.cancelled = true;
     tl.pending.delete(job);
-    vtestFenceForceComplete(job.fence, -errnoValue("ECANCELED"));
+    vtestFenceForceComplete(job.fence, error);
   }
   const sim = dev.sim;
   for (const job of jobs) {

@@ -22,16 +22,11 @@ import {
 } from "../base/mod.js";
 import { assert, step, type Task } from "../kernel/mod.js";
 import { fail, ok, type ErrnoName, type SysResult } from "../uapi/mod.js";
-import { drmDevGet, drmDevPut, type DrmDevice } from "./device.js";
+import { drmDevGet, drmDevPut } from "./device.js";
 import { drmGemMmapObj, drmGemObjectGet, drmGemObjectPut, GemObject } from "./gem.js";
 
 /** The exporting module's name, as KBUILD_MODNAME gives it in drm_prime.c. */
 const DRM_EXP_NAME = "drm";
-
-/** The timeline lane of a device's objects ("drm_device#N"), for objects made for it. */
-export function drmDeviceLane(dev: DrmDevice): string {
-  return `drm_device#${dev.id}`;
-}
 
 /** The GEM object behind a dma-buf GEM exported, or null for another exporter's. */
 export function gemOfDmaBuf(dmabuf: DmaBuf): GemObject | null {
@@ -58,7 +53,7 @@ export function drmGemPrimeExport(obj: GemObject, flags: number): DmaBuf {
     sizeBytes: obj.sizeBytes,
     flags,
     priv: obj,
-    owner: drmDeviceLane(dev),
+    owner: obj,
     what: obj.mem.label,
   });
   drmDevGet(dev);
@@ -100,7 +95,8 @@ function* drmGemMapDmaBuf(attach: DmaBufAttachment): Task<SysResult<SgTable>> {
   const pages = getSgTable(obj);
   if (!pages.ok) return pages;
   const label = `sg_table of dma-buf #${attach.dmabuf.ino} for ${attach.dev.name}`;
-  const mem = dev.sim.alloc("sg_table", { label, sizeBytes: pages.value.length * 16 });
+  const sizeBytes = pages.value.length * 16; // a scatterlist entry per page
+  const mem = dev.sim.alloc("sg_table", { label, sizeBytes, owner: attach });
   return ok({ mem, pages: pages.value });
 }
 

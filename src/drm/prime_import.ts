@@ -27,7 +27,7 @@ import { assert, lookupStep, step, type KStruct, type Task } from "../kernel/mod
 import type { ErrnoName } from "../uapi/mod.js";
 import { drmDevIsUnplugged, type DrmDevice } from "./device.js";
 import { drmGemObjectGet, GemObject } from "./gem.js";
-import { drmDeviceLane, gemOfDmaBuf } from "./prime_dmabuf.js";
+import { gemOfDmaBuf } from "./prime_dmabuf.js";
 
 /** Whether the buffer's memory is gone for the import, per the profile (R94). */
 function exporterGone(dev: DrmDevice, exported: GemObject | null): boolean {
@@ -57,7 +57,7 @@ export function* drmGemPrimeImportDev(dev: DrmDevice, dmabuf: DmaBuf): Task<GemO
   const importSgTable = dev.driver.gemPrimeImportSgTable;
   if (importSgTable === undefined) return "EINVAL";
   if (exporterGone(dev, exported)) return "ENODEV";
-  const attached = yield* dmaBufAttach(dmabuf, dev.parent, drmDeviceLane(dev));
+  const attached = yield* dmaBufAttach(dmabuf, dev.parent, dev);
   if (!attached.ok) return attached.errno;
   const attach = attached.value;
   yield step("drm_gem_prime_import_dev", [], [dmabuf.file]);
@@ -91,7 +91,7 @@ export function* drmPrimeGemDestroy(obj: GemObject): Task<void> {
 /**
  * A driver's gemPrimeImportSgTable for a device that uses another's buffer by its pages, as
  * the shmem and DMA helpers do: a GEM object of the buffer's size with no backing of its own,
- * which the importing device's lane owns (its label names the exporter too).
+ * which the importing device owns (in the trace; its label names the exporter too).
  * @see drm_gem_shmem_prime_import_sg_table(), drm_gem_dma_prime_import_sg_table()
  */
 export function* drmGemPrimeImportSgTable(
@@ -109,7 +109,7 @@ export function* drmGemPrimeImportSgTable(
   assert(covered, `Cannot import ${what}: its pages do not cover it`);
   const exporter = exported?.dev.label ?? dmabuf.expName;
   const label = `gem ${sizeBytes}B imported from ${what} of ${exporter} [${dev.label}]`;
-  const mem = dev.sim.alloc("drm_gem_object", { label, sizeBytes, owner: drmDeviceLane(dev) });
+  const mem = dev.sim.alloc("drm_gem_object", { label, sizeBytes, owner: dev });
   const obj = new GemObject(mem, dev, sizeBytes);
   obj.freeHook = drmPrimeGemDestroy;
   return obj;
