@@ -60,6 +60,30 @@ export interface DmaFenceOps {
 /** A callback entry (struct dma_fence_cb); `func` runs once, when the fence signals. */
 export interface DmaFenceCb {
   func: ((fence: DmaFence, cb: DmaFenceCb) => void) | null;
+  /**
+   * The queue `func` wakes, when it wakes a task that waits for the fence: the task of
+   * default_wait_cb or syncobj_wait_entry, the poll queue of a sync_file. It lets a checker
+   * name who waits for a fence (see dma_fence_hang.ts).
+   */
+  readonly wq?: WaitQueue;
+}
+
+/**
+ * Per kernel, the unsignalled fences that a task started to wait for (it may have stopped
+ * since): a checker's index (dma_fence_hang.ts), not kernel state. A fence leaves it when it
+ * signals or is released.
+ */
+const WAITED = new WeakMap<Kernel, Set<DmaFence>>();
+
+/** The unsignalled fences of `kernel` that tasks waited for, in the order first waited for. */
+export function waitedFences(kernel: Kernel): ReadonlySet<DmaFence> {
+  return WAITED.get(kernel) ?? new Set();
+}
+
+function noteWaited(fence: DmaFence): void {
+  let fences = WAITED.get(fence.kernel);
+  if (fences === undefined) WAITED.set(fence.kernel, (fences = new Set()));
+  fences.add(fence);
 }
 
 export class DmaFence extends KObject {
@@ -100,7 +124,8 @@ export function dmaFenceContextAlloc(kernel: Kernel, num: number): bigint {
 }
 
 /**
- * A new unsignalled fence holding one reference, named "<driver>:<timeline>" in its label.
+ * A new unsignalled fence holding one reference, labelled "dma_fence <name>" (fenceName()),
+ * followed by `owner` when given: the device whose work it stands for, for reports.
  * @see dma_fence_init()
  */
 export function dmaFenceInit(
@@ -108,9 +133,11 @@ export function dmaFenceInit(
   ops: DmaFenceOps,
   context: bigint,
   seqno: bigint,
+  owner?: string,
 ): DmaFence {
   const fence = new DmaFence(kernel, ops, context, seqno);
-  kernel.sim.relabel(fence.mem, `dma_fence ${fenceName(fence)}`);
+  const of = owner === undefined ? "" : ` of ${owner}`;
+  kernel.sim.relabel(fence.mem, `dma_fence ${fenceName(fence)}${of}`);
   return fence;
 }
 
@@ -135,6 +162,7 @@ function dmaFenceRelease(fence: DmaFence): void {
     dmaFenceSignal(fence);
   }
   fence.ops.release?.(fence);
+  WAITED.get(fence.kernel)?.delete(fence);
   sim.free(fence.mem, "dma_fence_release");
 }
 
@@ -169,6 +197,7 @@ export function dmaFenceSignal(fence: DmaFence): boolean {
   if (fence.signaled) return false;
   fence.signaled = true;
   fence.timestampTick = fence.kernel.sim.now;
+  WAITED.get(fence.kernel)?.delete(fence);
   const cbs = fence.cbList.splice(0);
   for (const cb of cbs) {
     const func = cb.func;
@@ -225,6 +254,7 @@ export function dmaFenceAddCallback(
   if (fence.signaled) return "ENOENT";
   cb.func = func;
   fence.cbList.push(cb);
+  if (cb.wq !== undefined) noteWaited(fence);
   return 0;
 }
 
@@ -263,6 +293,7 @@ export function* dmaFenceWaitTimeout(
   const deadline = sim.now + timeoutTicks;
   const reason = `dma_fence_wait ${fenceName(fence)}`;
   const signaled = (): boolean => fence.signaled;
+  noteWaited(fence);
   if (!intr) {
     const ok = yield* waitEvent(fence.wait, reason, signaled, timeoutTicks, resume);
     return ok ? deadline - sim.now : 0;
