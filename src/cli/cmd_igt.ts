@@ -10,7 +10,7 @@ import {
 import { DRIVERS } from "../drivers/mod.js";
 import { findingClass, findingSiteLines, findingSummary, ReplayMismatchError } from "../kernel/mod.js";
 import { renderHtml, worldRunRecord } from "../report/mod.js";
-import { encodeReplayToken, escapeControls, RunCrash, worstVerdict } from "../scenario/mod.js";
+import { DECISIONS_MAX, encodeReplayToken, escapeControls, RunCrash, tooManyDecisions, worstVerdict } from "../scenario/mod.js";
 import { SUBTESTS, type SubtestName } from "../userspace/mod.js";
 import { runCoreHotunplug, type SubtestRun } from "../world/mod.js";
 import type { CommandContext } from "./context.js";
@@ -58,9 +58,9 @@ function igtReplay(
   head: string, run: { seed: number; profile: ProfileName; kernel: KernelVersion },
   decisions: readonly number[],
 ): { readonly replay: string; readonly seed: string } {
-  const token = encodeReplayToken({ ...run, decisions });
   const seed = `${head} --seed ${run.seed} --profile ${run.profile} --kernel ${run.kernel}`;
-  return { replay: `${head} --replay ${token}`, seed };
+  if (decisions.length > DECISIONS_MAX) return { replay: tooManyDecisions(decisions.length), seed };
+  return { replay: `${head} --replay ${encodeReplayToken({ ...run, decisions })}`, seed };
 }
 
 function igtCommand(subtest: SubtestName, o: IgtOptions, io: Io): number {

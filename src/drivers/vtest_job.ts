@@ -4,8 +4,9 @@
  * kernel task that sleeps the job's duration, like an hrtimer whose callback signals.
  *
  * At remove, after drm_dev_unplug() (no new job can start: the ioctl enters the device), the
- * driver gives up on the jobs still running: each fence gets -ECANCELED and is signalled, as
- * amdgpu force-completes its ring fences (R61; D5: the code, not the documented ENODEV)
+ * driver gives up on the jobs still running: each fence gets the profile's `unplugFenceError`
+ * and is signalled, as amdgpu force-completes its ring fences (R61: -ECANCELED in mainline; D5:
+ * the documented -ENODEV in uapi-doc), the same error as the engines' fences
  * (vtestTimelineForceCompletion()), then each timer is cancelled (hrtimer_cancel(): waits for
  * a callback already running) (vtestTimelineFini()). No fence of the device is left
  * unsignalled; vtest-nosignal, the broken variant, leaves out the first of the two.
@@ -17,6 +18,7 @@ import {
   dmaFenceContextAlloc,
   dmaFencePut,
   dmaFenceSignal,
+  variant,
   type DmaFence,
 } from "../base/mod.js";
 import {
@@ -127,13 +129,15 @@ function timelineStep(fn: string, tl: VtestTimeline): StepYield {
 
 /**
  * At remove, after drm_dev_unplug(): the driver gives up on every running job, whose fence
- * gets -ECANCELED and is signalled. @see amdgpu_fence_driver_force_completion()
+ * gets the profile's `unplugFenceError` and is signalled.
+ * @see amdgpu_fence_driver_force_completion()
  */
 export function* vtestTimelineForceCompletion(dev: DrmDevice): Task<void> {
   const tl = vtestTimelineOf(dev);
   if (tl === undefined) return;
   yield timelineStep("vtest_fence_force_completion", tl);
-  for (const job of tl.pending) vtestFenceForceComplete(job.fence, -errnoValue("ECANCELED"));
+  const error = -errnoValue(variant(dev.kernel.profile, "unplugFenceError"));
+  for (const job of tl.pending) vtestFenceForceComplete(job.fence, error);
 }
 
 /**
