@@ -5,13 +5,17 @@ import type { PciDriver, PciHardwareInit } from "../pci/mod.js";
 import { BOCHS_PCI_ID, bochsPciDriver, VBE_DISPI_ID5, VBE_DISPI_ID_REG } from "./bochs.js";
 import { VDISP_PCI_ID, vdispPciDriver } from "./vdisp.js";
 import { vdispDevmPciDriver } from "./vdisp_devm.js";
+import { vdispWaitclosePciDriver } from "./vdisp_waitclose.js";
 import { VTEST_PCI_ID, vtestPciDriver } from "./vtest.js";
+import { vtestNosignalPciDriver } from "./vtest_nosignal.js";
 
 export { BOCHS_PCI_ID, bochsDrmDriver, bochsPciDriver, VBE_DISPI_ID5, VBE_DISPI_ID_REG } from "./bochs.js";
 export { displayPciDriver, displayPipeInit, displayPipeSetScanout, displayProbeFinish, displayProbeStart, displayRemoveStart, SCANOUT_ENABLE_REG } from "./display_pipe.js";
 export { VDISP_PCI_ID, vdispDrmDriver, vdispPciDriver } from "./vdisp.js";
 export { vdispDevmDrmDriver, vdispDevmPciDriver } from "./vdisp_devm.js";
+export { vdispWaitcloseDrmDriver, vdispWaitclosePciDriver } from "./vdisp_waitclose.js";
 export { VTEST_HOLD_NS_MAX, VTEST_PCI_ID, vtestDrmDriver, vtestPciDriver } from "./vtest.js";
+export { vtestNosignalDrmDriver, vtestNosignalPciDriver } from "./vtest_nosignal.js";
 
 /** The card a driver binds to: its PCI ids, and the registers its probe reads. */
 export interface CardSpec extends Omit<PciHardwareInit, "vramBytes" | "mmioBytes"> {
@@ -34,6 +38,8 @@ const BOCHS_CARD: CardSpec = { ...BOCHS_PCI_ID, subsystemVendor: 0x1af4, subsyst
 export const DRIVERS: ReadonlyMap<string, DriverInfo> = new Map([
   ["vdisp", { driver: vdispPciDriver, card: VDISP_CARD, correct: true, summary: "simple display driver that does unplug right" }],
   ["vdisp-devm", { driver: vdispDevmPciDriver, card: VDISP_CARD, correct: false, summary: "broken: drm_device container allocated with devm_kzalloc" }],
+  ["vdisp-waitclose", { driver: vdispWaitclosePciDriver, card: VDISP_CARD, correct: false, summary: "broken: remove() waits for every file to close (hangs while a program holds one)" }],
   ["bochs-drm", { driver: bochsPciDriver, card: BOCHS_CARD, correct: true, summary: "model of Linux's bochs driver (QEMU bochs-display)" }],
   ["vtest", { driver: vtestPciDriver, card: VTEST_CARD, correct: true, summary: "DRM test device (like vgem): render node, no display, DRM_IOCTL_VTEST_HOLD_ENTER" }],
+  ["vtest-nosignal", { driver: vtestNosignalPciDriver, card: VTEST_CARD, correct: false, summary: "broken: remove() leaves the fences of running VTEST_JOB jobs unsignalled" }],
 ]);
