@@ -28,6 +28,7 @@ import {
   waitEvent,
   waitEventInterruptible,
   WaitQueue,
+  type KStruct,
   type StepYield,
   type Task,
 } from "../kernel/mod.js";
@@ -82,9 +83,10 @@ export class DmaFence extends KObject {
     readonly ops: DmaFenceOps,
     readonly context: bigint,
     readonly seqno: bigint,
+    owner?: KStruct,
   ) {
     const sim = kernel.sim;
-    super(sim, sim.alloc("dma_fence", { label: `dma_fence ${context}:${seqno}` }));
+    super(sim, sim.alloc("dma_fence", { label: `dma_fence ${context}:${seqno}`, owner }));
     this.ref = new Kref(sim, this);
     this.wait = new WaitQueue(sim, `dma_fence ${context}:${seqno}`);
   }
@@ -101,6 +103,7 @@ export function dmaFenceContextAlloc(kernel: Kernel, num: number): bigint {
 
 /**
  * A new unsignalled fence holding one reference, named "<driver>:<timeline>" in its label.
+ * `owner` is what the fence belongs to in the trace (the timeline or job that made it).
  * @see dma_fence_init()
  */
 export function dmaFenceInit(
@@ -108,8 +111,9 @@ export function dmaFenceInit(
   ops: DmaFenceOps,
   context: bigint,
   seqno: bigint,
+  owner?: KStruct,
 ): DmaFence {
-  const fence = new DmaFence(kernel, ops, context, seqno);
+  const fence = new DmaFence(kernel, ops, context, seqno, owner);
   kernel.sim.relabel(fence.mem, `dma_fence ${fenceName(fence)}`);
   return fence;
 }
@@ -168,7 +172,9 @@ export function dmaFenceSetError(fence: DmaFence, error: number): void {
 export function dmaFenceSignal(fence: DmaFence): boolean {
   if (fence.signaled) return false;
   fence.signaled = true;
-  fence.timestampTick = fence.kernel.sim.now;
+  const sim = fence.kernel.sim;
+  fence.timestampTick = sim.now;
+  sim.traceSignaled(fence.mem, fence.error);
   const cbs = fence.cbList.splice(0);
   for (const cb of cbs) {
     const func = cb.func;
@@ -279,11 +285,12 @@ const STUB_OPS: DmaFenceOps = {
 };
 
 /**
- * A new fence of its own context, signalled already (SYNCOBJ_SIGNAL, CREATE_SIGNALED).
+ * A new fence of its own context, signalled already (SYNCOBJ_SIGNAL, CREATE_SIGNALED), made
+ * for `owner` (in the trace).
  * @see dma_fence_allocate_private_stub()
  */
-export function dmaFenceAllocatePrivateStub(kernel: Kernel): DmaFence {
-  const fence = dmaFenceInit(kernel, STUB_OPS, dmaFenceContextAlloc(kernel, 1), 0n);
+export function dmaFenceAllocatePrivateStub(kernel: Kernel, owner?: KStruct): DmaFence {
+  const fence = dmaFenceInit(kernel, STUB_OPS, dmaFenceContextAlloc(kernel, 1), 0n, owner);
   dmaFenceSignal(fence);
   return fence;
 }

@@ -57,7 +57,9 @@ function buildProgram(ctx: CommandContext): Command {
  */
 function commanderErrorText(text: string): string {
   const body = text.endsWith("\n") ? text.slice(0, -1) : text;
-  return `${body.split(/\n(?=\(Did you mean )/).map(escapeControls).join("\n")}\n`;
+  // Not .map(escapeControls): map's index would become its xMax argument.
+  const lines = body.split(/\n(?=\(Did you mean )/).map((line) => escapeControls(line));
+  return `${lines.join("\n")}\n`;
 }
 
 /** What commander's own exits (help, version, usage errors) mean as exit codes. */

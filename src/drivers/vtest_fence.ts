@@ -14,9 +14,13 @@ import {
   type DmaFenceOps,
   type Kernel,
 } from "../base/mod.js";
+import type { KStruct } from "../kernel/mod.js";
 
-/** A vtest fence timeline: its context, the last seqno emitted on it, and its name. */
-export interface VtestFenceTimeline {
+/**
+ * A vtest fence timeline: its context, the last seqno emitted on it, and its name. Its fences
+ * belong to it (in the trace).
+ */
+export interface VtestFenceTimeline extends KStruct {
   readonly context: bigint;
   seqno: bigint;
   readonly name: string;
@@ -32,7 +36,7 @@ function vtestFenceOps(tl: VtestFenceTimeline): DmaFenceOps {
  */
 export function vtestFenceEmit(kernel: Kernel, tl: VtestFenceTimeline): DmaFence {
   tl.seqno += 1n;
-  return dmaFenceInit(kernel, vtestFenceOps(tl), tl.context, tl.seqno);
+  return dmaFenceInit(kernel, vtestFenceOps(tl), tl.context, tl.seqno, tl);
 }
 
 /** The driver gives up on the fence's work: it signals with `error` (a negative errno). */

@@ -62,7 +62,7 @@ export class VtestTimeline extends KObject {
   seqno = 0n;
   readonly pending = new Set<VtestJob>();
   constructor(dev: DrmDevice, readonly context: bigint, readonly name: string) {
-    super(dev.sim, dev.sim.alloc("vtest_timeline", { label: `vtest timeline (${name})` }));
+    super(dev.sim, dev.sim.alloc("vtest_timeline", { label: `vtest timeline (${name})`, owner: dev }));
   }
 }
 

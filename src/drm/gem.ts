@@ -48,7 +48,7 @@ export function drmGemInit(dev: DrmDevice): 0 | ErrnoName {
 }
 
 export function drmGemObjectInit(dev: DrmDevice, sizeBytes: number): GemObject {
-  const mem = dev.sim.alloc("drm_gem_object", { label: `gem ${sizeBytes}B (${dev.label})`, sizeBytes });
+  const mem = dev.sim.alloc("drm_gem_object", { label: `gem ${sizeBytes}B (${dev.label})`, sizeBytes, owner: dev });
   return new GemObject(mem, dev, sizeBytes);
 }
 
@@ -207,7 +207,7 @@ function* ttmBoVmFault(vma: Vma, pageIndex: number): Task<FaultResult> {
 function* ttmBoVmDummyPage(vma: Vma, dev: DrmDevice): Task<FaultResult> {
   yield step("ttm_bo_vm_dummy_page", [], [dev, vma]);
   if (dev.kernel.faults.shouldFail("alloc_page")) return { ok: false, result: "OOM" };
-  const mem = dev.sim.alloc("page", { label: `dummy page (${dev.label})`, sizeBytes: PAGE_SIZE });
+  const mem = dev.sim.alloc("page", { label: `dummy page (${dev.label})`, sizeBytes: PAGE_SIZE, owner: dev });
   const err = yield* drmmAddActionOrReset(dev, "ttm_bo_release_dummy_page", () => dev.sim.free(mem, "ttm_bo_release_dummy_page"));
   if (err !== 0) return { ok: false, result: "OOM" };
   const page = new Uint8Array(PAGE_SIZE);
