@@ -18,6 +18,7 @@ import { ACCEL_MAJOR, type DrmCore } from "./drm_core.js";
 import { drmDevPut, type DrmDevice } from "./device.js";
 import { DRIVER_SYNCOBJ, drmCoreCheckFeature } from "./drm_driver.js";
 import { drmGemMmap, drmGemRelease, type GemObject } from "./gem.js";
+import { Idr } from "./idr.js";
 import { drmIoctl } from "./ioctl.js";
 import { drmMinorAcquire, type DrmMinor } from "./minor.js";
 import { DRM_MINOR_PRIMARY, DRM_MINOR_RENDER } from "./minor_table.js";
@@ -53,9 +54,9 @@ export class DrmFile extends KObject {
   supportsVirtualizedCursorPlane = false;
   readonly events: Uint8Array[] = [];
   readonly eventWait: WaitQueue;
-  readonly handles = new Map<number, GemObject>();
+  readonly handles = new Idr<GemObject>();
   /** Syncobj handles (syncobj_idr), each holding a reference. */
-  readonly syncobjs = new Map<number, DrmSyncobj>();
+  readonly syncobjs = new Idr<DrmSyncobj>();
   private [IOCTL_STEPS]: IoctlSteps | undefined;
 
   constructor(
