@@ -232,7 +232,7 @@ export class Process implements Syscalls {
         return fail(r.errno);
       }
       fget(file); // the VMA holds the file (R15)
-      self.mm.vmas.push(vma);
+      self.mm.insert(vma);
       file.mapping?.vmas.add(vma);
       return ok(vma.start);
     })(), (v) => `0x${v.toString(16)}`);
@@ -241,7 +241,7 @@ export class Process implements Syscalls {
   *munmap(addr: bigint, length: number): Task<SysResult<0>> {
     const self = this;
     return yield* this.traced("munmap", `0x${addr.toString(16)}, ${length}`, (function* () {
-      const vma = self.mm.vmas.find((v) => v.start === addr);
+      const vma = self.mm.findStart(addr);
       if (vma === undefined) return ok(0 as const); // nothing mapped there: munmap succeeds
       yield* self.unmapVma(vma);
       return ok(0 as const);
@@ -251,7 +251,7 @@ export class Process implements Syscalls {
   private *unmapVma(vma: Vma): Task<void> {
     const file = vma.file;
     yield lookupStep("do_munmap", () => ({ reads: [], writes: file.mapping === null ? [file, vma] : [file, vma, file.mapping] }));
-    this.mm.vmas.splice(this.mm.vmas.indexOf(vma), 1);
+    this.mm.remove(vma);
     vma.ptes.clear();
     file.mapping?.vmas.delete(vma);
     const close = vma.ops?.close?.(vma);
