@@ -35,6 +35,7 @@ import {
   drmDevRegister,
   drmDevUnplug,
   drmDriverIoctlTable,
+  drmGemFops,
   drmIoctlDef,
   sleepingHandler,
   type DrmDevice,
@@ -83,6 +84,7 @@ export const vtestDrmDriver: DrmDriver = {
   minor: 0,
   patchlevel: 0,
   features: DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ,
+  fops: drmGemFops,
   ioctls: drmDriverIoctlTable([
     drmIoctlDef(
       DRM_IOCTL_VTEST_HOLD_ENTER,

@@ -100,7 +100,12 @@ export function drmSendEvent(file: DrmFile, event: Uint8Array): void {
   file.eventWait.wakeUpAll();
 }
 
-export const drmFops: FileOps = {
+/**
+ * The file operations of a GEM driver's nodes: the core's open, read, poll, ioctl and release,
+ * and drm_gem_mmap(), which maps an object through its memory manager.
+ * @see DEFINE_DRM_GEM_FOPS() in include/drm/drm_gem.h
+ */
+export const drmGemFops: FileOps = {
   name: "drm",
   release: drmRelease,
   ioctl: drmIoctl,
@@ -126,7 +131,7 @@ export function* drmStubOpen(core: DrmCore, devt: Devt, kfile: KFile, flags: Ope
   }
   const sim = dev.sim;
   const file = new DrmFile(sim.alloc("drm_file", { label: `drm_file ${minor.name} (pid ${kfile.pid}) [${dev.label}]` }), minor, dev, kfile);
-  kfile.ops = drmFops;
+  kfile.ops = dev.driver.fops; // replace_fops()
   kfile.privateData = file;
   kfile.mapping = dev.anonMapping;
   dev.files.add(file);
