@@ -139,17 +139,6 @@ export function drmGemHandleCreate(file: DrmFile, obj: GemObject): number {
   return handle;
 }
 
-/**
- * The object `handle` names in `file`, with a reference the caller drops; null for none.
- * @see drm_gem_object_lookup()
- */
-export function drmGemObjectLookup(file: DrmFile, handle: number): GemObject | null {
-  const obj = file.handles.get(handle);
-  if (obj === undefined) return null;
-  drmGemObjectGet(obj);
-  return obj;
-}
-
 /** Drops a handle and its reference; EINVAL for a handle the file does not have. @see drm_gem_handle_delete() */
 export function* drmGemHandleDelete(file: DrmFile, handle: number): Task<SysResult<0>> {
   yield lookupStep("drm_gem_handle_delete", () => {

@@ -100,6 +100,15 @@ export {
   type OpenFlags,
   type Syscalls,
 } from "./syscalls.js";
+export {
+  DRM_IOCTL_VIRTGPU_EXECBUFFER,
+  DRM_IOCTL_VIRTGPU_GETPARAM,
+  DRM_IOCTL_VIRTGPU_MAP,
+  DRM_IOCTL_VIRTGPU_RESOURCE_CREATE,
+  DRM_IOCTL_VIRTGPU_RESOURCE_INFO,
+  VIRTGPU_IOCTLS,
+  VIRTGPU_PARAM,
+} from "./virtgpu_drm.js";
 export { DRM_IOCTL_VTEST_HOLD_ENTER, DRM_IOCTL_VTEST_JOB, DRM_IOCTL_VTEST_SUBMIT, drm_vtest_hold_enter, drm_vtest_job, drm_vtest_submit, VTEST_ENGINE_COUNT, VTEST_IOCTLS, VTEST_SUBMIT_FLAGS, VTEST_SUBMIT_HANG } from "./vtest_drm.js";
 export {
   DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE,
