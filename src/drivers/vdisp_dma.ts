@@ -6,13 +6,19 @@
  * documentation rules out (R53) and the checker reports as the program being killed
  * (finding `fatal-signal`). Everything else is vdisp's.
  *
- * @see drivers/gpu/drm/drm_gem_dma_helper.c; DRM_GEM_DMA_DRIVER_OPS in include/drm/drm_gem_dma_helper.h
+ * @see drivers/gpu/drm/drm_gem_dma_helper.c; DRM_GEM_DMA_DRIVER_OPS in
+ *      include/drm/drm_gem_dma_helper.h
  */
 import { step, type Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
 import { drmGemDmaDumbCreate, type DrmDriver } from "../drm/mod.js";
 import type { PciDev } from "../pci/mod.js";
-import { displayPciDriver, displayProbeFinish, displayProbeStart, displayRemoveStart } from "./display_pipe.js";
+import {
+  displayPciDriver,
+  displayProbeFinish,
+  displayProbeStart,
+  displayRemoveStart,
+} from "./display_pipe.js";
 import { VDISP_PCI_ID, vdispDrmDriver } from "./vdisp.js";
 
 export const vdispDmaDrmDriver: DrmDriver = {

@@ -76,7 +76,7 @@ function hex8(n: number): string {
 
 /** @see virtio_uevent() */
 function virtioUevent(dev: Device, _action: UeventAction): [string, string][] {
-  assert(dev instanceof VirtioDevice, `Cannot make the virtio uevent of ${dev.name}: not a virtio device`);
+  assert(dev instanceof VirtioDevice, `Cannot make the virtio uevent of ${dev.name}: not virtio`);
   return [["MODALIAS", `virtio:d${hex8(dev.id.device)}v${hex8(dev.id.vendor)}`]];
 }
 
@@ -84,7 +84,9 @@ function virtioUevent(dev: Device, _action: UeventAction): [string, string][] {
 export class VirtioBus extends KObject {
   readonly indexes = new Set<number>();
   constructor(kernel: Kernel) {
-    super(kernel.sim, kernel.sim.alloc("bus_type", { kind: "static", label: "virtio bus", persistent: true }));
+    const label = "virtio bus";
+    const mem = kernel.sim.alloc("bus_type", { kind: "static", label, persistent: true });
+    super(kernel.sim, mem);
   }
 }
 
@@ -93,7 +95,9 @@ export const virtioBus = perKernel((kernel) => new VirtioBus(kernel));
 
 /** @see virtio_id_match() */
 function virtioIdMatch(drv: VirtioDriver, id: VirtioDeviceId): boolean {
-  return drv.idTable.some((e) => e.device === id.device && (e.vendor === VIRTIO_DEV_ANY_ID || e.vendor === id.vendor));
+  const vendorOk = (e: VirtioDeviceId): boolean =>
+    e.vendor === VIRTIO_DEV_ANY_ID || e.vendor === id.vendor;
+  return drv.idTable.some((e) => e.device === id.device && vendorOk(e));
 }
 
 function busLink(vdev: VirtioDevice): string {

@@ -37,9 +37,19 @@ import {
 import { assert, step, type Task } from "../kernel/mod.js";
 import { toPciDev } from "../pci/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
-import { VIRTIO_DEV_ANY_ID, VIRTIO_ID_GPU, type VirtioDevice, type VirtioDriver } from "./virtio.js";
+import {
+  VIRTIO_DEV_ANY_ID,
+  VIRTIO_ID_GPU,
+  type VirtioDevice,
+  type VirtioDriver,
+} from "./virtio.js";
 import { VIRTIO_GPU_IOCTLS } from "./virtio_gpu_ioctl.js";
-import { vgdevOf, virtioGpuDeinit, virtioGpuInit, virtioGpuQueueCtrlBuffer } from "./virtio_gpu_kms.js";
+import {
+  vgdevOf,
+  virtioGpuDeinit,
+  virtioGpuInit,
+  virtioGpuQueueCtrlBuffer,
+} from "./virtio_gpu_kms.js";
 import { virtioGpuModeDumbCreate } from "./virtio_gpu_object.js";
 import { virtioPciDriver } from "./virtio_pci.js";
 
@@ -105,7 +115,8 @@ function* virtioGpuProbe(vdev: VirtioDevice): Task<0 | ErrnoName> {
 function* virtioGpuRemove(vdev: VirtioDevice): Task<void> {
   yield step("virtio_gpu_remove", [vdev]);
   const dev = vdev.drvdata;
-  if (!(dev instanceof DrmDevice)) assert(false, `Cannot remove ${vdev.name}: its drvdata is not the drm_device probe made`);
+  const made = dev instanceof DrmDevice;
+  if (!made) assert(false, `Cannot remove ${vdev.name}: its drvdata is not probe's drm_device`);
   yield* drmDevUnplug(dev);
   // drm_atomic_helper_shutdown(): the CRTC's disable queues a set-scanout command.
   yield step("drm_atomic_helper_shutdown", [], [dev, dev.unplugSrcu]);

@@ -41,7 +41,11 @@ import {
   VIRTIO_GPU_F_VIRGL,
   type VirtioGpuDevice,
 } from "./virtio_gpu_kms.js";
-import { virtioGpuObjectCreate, virtioGpuObjectFootprint, VirtioGpuObject } from "./virtio_gpu_object.js";
+import {
+  virtioGpuObjectCreate,
+  virtioGpuObjectFootprint,
+  VirtioGpuObject,
+} from "./virtio_gpu_object.js";
 
 /** PIPE_TEXTURE_2D, the one target of a resource without virgl. */
 const PIPE_TEXTURE_2D = 2;

@@ -64,7 +64,8 @@ export class VirtioGpuDevice extends KObject {
 /** The drm_device's virtio_gpu_device (dev->dev_private). */
 export function vgdevOf(dev: DrmDevice): VirtioGpuDevice {
   const vgdev = dev.driverData;
-  if (!(vgdev instanceof VirtioGpuDevice)) assert(false, `Cannot use ${dev.label} as a virtio-gpu device: no virtio_gpu_device`);
+  const ok = vgdev instanceof VirtioGpuDevice;
+  if (!ok) assert(false, `Cannot use ${dev.label} as a virtio-gpu device: no virtio_gpu_device`);
   return vgdev;
 }
 
@@ -83,17 +84,20 @@ export function* virtioGpuInit(vdev: VirtioDevice, dev: DrmDevice): Task<0 | Err
   const scanouts = yield* vdev.config.read32(vdev, VIRTIO_GPU_CONFIG_NUM_SCANOUTS);
   const capsets = yield* vdev.config.read32(vdev, VIRTIO_GPU_CONFIG_NUM_CAPSETS);
   if (offered === 0xffffffff || scanouts === 0xffffffff) return "ENODEV";
-  assert((offered & (1 << VIRTIO_GPU_F_VIRGL)) === 0, `Cannot init ${vdev.name}: the model does not simulate virgl 3D`);
+  const offersVirgl = (offered & (1 << VIRTIO_GPU_F_VIRGL)) !== 0;
+  assert(!offersVirgl, `Cannot init ${vdev.name}: the model does not simulate virgl 3D`);
   yield step("virtio_gpu_init", [], [dev, drmCore(dev.kernel)]);
   const buf = drmmKzalloc(dev, 256, "virtio_gpu_device");
   if (buf === null) return "ENOMEM";
   const numScanouts = Math.min(scanouts, VIRTIO_GPU_MAX_SCANOUTS);
-  const vgdev = new VirtioGpuDevice(buf.mem, dev, vdev, offered & DRIVER_FEATURES, numScanouts, capsets);
+  const features = offered & DRIVER_FEATURES;
+  const vgdev = new VirtioGpuDevice(buf.mem, dev, vdev, features, numScanouts, capsets);
   dev.driverData = vgdev;
   const sim = dev.sim;
   const blob = vgdev.has(VIRTIO_GPU_F_RESOURCE_BLOB);
-  const features = `${sign(vgdev.has(VIRTIO_GPU_F_VIRGL))}virgl ${sign(vgdev.has(VIRTIO_GPU_F_EDID))}edid`;
-  sim.printk(6, `[drm] features: ${features} ${sign(blob)}resource_blob -host_visible`);
+  const virgl = sign(vgdev.has(VIRTIO_GPU_F_VIRGL));
+  const edid = sign(vgdev.has(VIRTIO_GPU_F_EDID));
+  sim.printk(6, `[drm] features: ${virgl}virgl ${edid}edid ${sign(blob)}resource_blob -host_visible`);
   sim.printk(6, `[drm] features: ${sign(vgdev.has(VIRTIO_GPU_F_CONTEXT_INIT))}context_init`);
   sim.printk(6, `[drm] number of scanouts: ${scanouts}`);
   sim.printk(6, `[drm] number of cap sets: ${capsets}`);
@@ -127,7 +131,8 @@ export function virtioGpuQueueCtrlBuffer(vgdev: VirtioGpuDevice): boolean {
 export class VirtioGpuModule extends KObject {
   seqno = 0;
   constructor(kernel: Kernel) {
-    const mem = kernel.sim.alloc("virtio_gpu", { kind: "static", label: "virtio_gpu module", persistent: true });
+    const label = "virtio_gpu module";
+    const mem = kernel.sim.alloc("virtio_gpu", { kind: "static", label, persistent: true });
     super(kernel.sim, mem);
   }
 }

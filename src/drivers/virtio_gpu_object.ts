@@ -60,8 +60,13 @@ export function virtioGpuObjectFootprint(dev: DrmDevice): KStruct[] {
  * resource id of the module, then the host's create and attach-backing commands. ENOSPC when
  * the device's offset space is full. @see virtio_gpu_object_create() (2D, not blob)
  */
-export function virtioGpuObjectCreate(dev: DrmDevice, sizeBytes: number): VirtioGpuObject | ErrnoName {
-  const obj = drmGemShmemCreate(dev, sizeBytes, (mem, d, size) => new VirtioGpuObject(mem, d, size));
+export function virtioGpuObjectCreate(
+  dev: DrmDevice,
+  sizeBytes: number,
+): VirtioGpuObject | ErrnoName {
+  const make = (mem: Allocation, d: DrmDevice, size: number): VirtioGpuObject =>
+    new VirtioGpuObject(mem, d, size);
+  const obj = drmGemShmemCreate(dev, sizeBytes, make);
   if (typeof obj === "string") return obj;
   const module = virtioGpuModule(dev.kernel);
   module.seqno++;
@@ -88,7 +93,10 @@ function* virtioGpuFreeObject(obj: GemObject): Task<void> {
 }
 
 /** @see virtio_gpu_mode_dumb_create(), virtio_gpu_gem_create() */
-export function* virtioGpuModeDumbCreate(file: DrmFile, arg: DumbCreateArgs): Task<DumbCreateResult> {
+export function* virtioGpuModeDumbCreate(
+  file: DrmFile,
+  arg: DumbCreateArgs,
+): Task<DumbCreateResult> {
   if (arg.bpp !== 32) return fail("EINVAL");
   const dev = file.dev;
   yield step("virtio_gpu_mode_dumb_create", [], [file, ...virtioGpuObjectFootprint(dev)]);

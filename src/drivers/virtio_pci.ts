@@ -17,7 +17,15 @@
  */
 import { assert, step, type Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
-import { PCI_ANY_ID, pciRead32, pciWrite32, pcimEnableDevice, toPciDev, type PciDev, type PciDriver } from "../pci/mod.js";
+import {
+  PCI_ANY_ID,
+  pciRead32,
+  pciWrite32,
+  pcimEnableDevice,
+  toPciDev,
+  type PciDev,
+  type PciDriver,
+} from "../pci/mod.js";
 import {
   registerVirtioDevice,
   unregisterVirtioDevice,
@@ -69,7 +77,8 @@ export function virtioPciDriver(drivers: readonly VirtioDriver[]): PciDriver {
 function* virtioPciProbe(pdev: PciDev, drivers: readonly VirtioDriver[]): Task<0 | ErrnoName> {
   yield step("virtio_pci_probe", [pdev]);
   const hw = pdev.hardware;
-  if (hw.device < VIRTIO_PCI_MODERN_DEVICE_BASE || hw.device > VIRTIO_PCI_DEVICE_LAST) return "ENODEV";
+  const modern = hw.device >= VIRTIO_PCI_MODERN_DEVICE_BASE && hw.device <= VIRTIO_PCI_DEVICE_LAST;
+  if (!modern) return "ENODEV";
   const err = yield* pcimEnableDevice(pdev);
   if (err !== 0) return err;
   const id = { device: hw.device - VIRTIO_PCI_MODERN_DEVICE_BASE, vendor: hw.subsystemVendor };
@@ -83,6 +92,7 @@ function* virtioPciProbe(pdev: PciDev, drivers: readonly VirtioDriver[]): Task<0
 function* virtioPciRemove(pdev: PciDev): Task<void> {
   yield step("virtio_pci_remove", [pdev]);
   const vdev = pdev.drvdata;
-  if (!(vdev instanceof VirtioDevice)) assert(false, `Cannot remove ${pdev.name}: its drvdata is not the virtio device probe made`);
+  const made = vdev instanceof VirtioDevice;
+  if (!made) assert(false, `Cannot remove ${pdev.name}: its drvdata is not probe's virtio device`);
   yield* unregisterVirtioDevice(vdev);
 }

@@ -70,6 +70,12 @@ export class GemObject extends KObject {
   static readonly fixedFields = ["ref", "dev", "sizeBytes", "funcs"];
   readonly ref: Kref;
   handleCount = 0;
+  /**
+   * The backing pages by index, kept by the memory manager: VRAM (device memory), shmem pages
+   * (system memory) or views of one DMA buffer. A page never touched is absent and reads as
+   * zeros; what a device reads of the buffer is here.
+   */
+  readonly pages = new Map<number, Uint8Array>();
   vmaStartPage: bigint | null = null;
   /** Files allowed to mmap the object (drm_vma_node_allow). */
   readonly allowed = new Set<DrmFile>();

@@ -27,13 +27,17 @@ import {
   type DrmGemObjectFuncs,
 } from "./gem.js";
 
-/** struct drm_gem_dma_object: a GEM object in one contiguous DMA buffer. */
+/**
+ * struct drm_gem_dma_object: a GEM object in one contiguous DMA buffer (dma_alloc_wc()'s
+ * vaddr), allocated with the object, zeroed; its pages (GemObject.pages) are views of it.
+ */
 export class DrmGemDmaObject extends GemObject {
-  /** The buffer (dma_alloc_wc()'s vaddr), allocated with the object, zeroed. */
-  vaddr: Uint8Array | null;
   constructor(mem: Allocation, dev: DrmDevice, sizeBytes: number) {
     super(mem, dev, sizeBytes, drmGemDmaDefaultFuncs);
-    this.vaddr = new Uint8Array(sizeBytes);
+    const vaddr = new Uint8Array(sizeBytes);
+    for (let i = 0; i < sizeBytes / PAGE_SIZE; i++) {
+      this.pages.set(i, vaddr.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE));
+    }
   }
 }
 
@@ -60,7 +64,7 @@ export function drmGemDmaCreate(dev: DrmDevice, sizeBytes: number): DrmGemDmaObj
   const size = Math.ceil(sizeBytes / PAGE_SIZE) * PAGE_SIZE;
   const obj = new DrmGemDmaObject(drmGemObjectAlloc(dev, size), dev, size);
   if (drmGemCreateMmapOffset(obj) >= 0n) return obj;
-  obj.vaddr = null;
+  obj.pages.clear();
   drmGemObjectRelease(obj, "drm_gem_dma_create");
   return "ENOSPC";
 }
@@ -68,7 +72,7 @@ export function drmGemDmaCreate(dev: DrmDevice, sizeBytes: number): DrmGemDmaObj
 /** The buffer goes with the object. @see drm_gem_dma_free() */
 function* drmGemDmaFree(obj: GemObject): Task<void> {
   const dma = gemObjectAs(obj, DrmGemDmaObject);
-  dma.vaddr = null; // dma_free_wc()
+  dma.pages.clear(); // dma_free_wc()
   drmGemObjectRelease(dma, "drm_gem_dma_free");
 }
 
@@ -78,10 +82,11 @@ function* drmGemDmaFree(obj: GemObject): Task<void> {
  * @see drm_gem_dma_mmap()
  */
 function drmGemDmaMmap(obj: GemObject, vma: Vma): 0 {
-  const vaddr = gemObjectAs(obj, DrmGemDmaObject).vaddr;
-  assert(vaddr !== null, `Cannot map ${obj.mem.label}: its DMA buffer is freed`);
+  const dma = gemObjectAs(obj, DrmGemDmaObject);
   for (let i = 0; i < vma.pages; i++) {
-    vma.ptes.set(i, vaddr.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE));
+    const page = dma.pages.get(i);
+    assert(page !== undefined, `Cannot map page ${i} of ${obj.mem.label}: its DMA buffer is freed`);
+    vma.ptes.set(i, page);
   }
   return 0;
 }

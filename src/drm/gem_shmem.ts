@@ -23,19 +23,24 @@ import {
   type DrmGemObjectFuncs,
 } from "./gem.js";
 
-/** struct drm_gem_shmem_object: a GEM object whose pages are shmem pages. */
+/**
+ * struct drm_gem_shmem_object: a GEM object whose pages (GemObject.pages) are the shmem
+ * file's, made on first touch (zeroed, as shmem gives them).
+ */
 export class DrmGemShmemObject extends GemObject {
-  /** The shmem file's pages by index, made on first touch (zeroed, as shmem gives them). */
-  readonly pages = new Map<number, Uint8Array>();
   constructor(mem: Allocation, dev: DrmDevice, sizeBytes: number, funcs: DrmGemObjectFuncs) {
     super(mem, dev, sizeBytes, funcs);
   }
 }
 
 /** Makes the memory-manager object a driver wants (its gem_create_object hook). */
-export type ShmemObjectMaker<T extends DrmGemShmemObject> = (mem: Allocation, dev: DrmDevice, sizeBytes: number) => T;
+export type ShmemObjectMaker<T extends DrmGemShmemObject> = (
+  mem: Allocation,
+  dev: DrmDevice,
+  sizeBytes: number,
+) => T;
 
-/** The mappings' operations: the shmem fault handler, and the reference drm_gem_vm_close() drops. */
+/** The mappings' operations: the shmem fault handler; drm_gem_vm_close() drops the reference. */
 export const drmGemShmemVmOps: VmOps = {
   name: "drm_gem_shmem_vm_ops",
   fault: drmGemShmemFault,

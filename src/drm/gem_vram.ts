@@ -31,8 +31,6 @@ import { drmmAddActionOrReset } from "./managed.js";
 
 /** struct drm_gem_vram_object: a GEM object whose pages are in the device's VRAM. */
 export class DrmGemVramObject extends GemObject {
-  /** VRAM pages by index, made on first touch (zeroed, as a fresh buffer object reads). */
-  readonly vram = new Map<number, Uint8Array>();
   constructor(mem: Allocation, dev: DrmDevice, sizeBytes: number) {
     super(mem, dev, sizeBytes, drmGemVramObjectFuncs);
   }
@@ -58,20 +56,21 @@ const drmGemVramObjectFuncs: DrmGemObjectFuncs = {
 /** The VRAM goes with the object. @see drm_gem_vram_object_free(), ttm_bo_release() */
 function* drmGemVramObjectFree(obj: GemObject): Task<void> {
   const bo = gemObjectAs(obj, DrmGemVramObject);
-  bo.vram.clear();
+  bo.pages.clear();
   drmGemObjectRelease(bo, "drm_gem_vram_object_free");
 }
 
 /** Maps the object's VRAM page while the device lives; afterwards one dummy page everywhere. */
 function* ttmBoVmFault(vma: Vma, pageIndex: number): Task<FaultResult> {
   const bo = gemObjectAs(gemOfVma(vma), DrmGemVramObject);
-  assert(Number.isInteger(pageIndex) && pageIndex >= 0 && pageIndex < vma.pages, `Cannot fault page ${pageIndex} of a ${vma.pages}-page mapping`);
+  const inside = Number.isInteger(pageIndex) && pageIndex >= 0 && pageIndex < vma.pages;
+  assert(inside, `Cannot fault page ${pageIndex} of a ${vma.pages}-page mapping`);
   const dev = bo.dev;
   yield step("ttm_bo_vm_fault", [dev], [bo, vma, dev.unplugSrcu]);
   const token = drmDevEnter(dev);
   if (token === null) return yield* ttmBoVmDummyPage(vma, dev);
   try {
-    return vmfInsertPage(vma, pageIndex, bo.vram);
+    return vmfInsertPage(vma, pageIndex, bo.pages);
   } finally {
     drmDevExit(dev, token);
   }
@@ -85,7 +84,8 @@ function* ttmBoVmDummyPage(vma: Vma, dev: DrmDevice): Task<FaultResult> {
   yield step("ttm_bo_vm_dummy_page", [], [dev, vma]);
   if (dev.kernel.faults.shouldFail("alloc_page")) return { ok: false, result: "OOM" };
   const mem = dev.sim.alloc("page", { label: `dummy page (${dev.label})`, sizeBytes: PAGE_SIZE });
-  const err = yield* drmmAddActionOrReset(dev, "ttm_bo_release_dummy_page", () => dev.sim.free(mem, "ttm_bo_release_dummy_page"));
+  const release = (): void => dev.sim.free(mem, "ttm_bo_release_dummy_page");
+  const err = yield* drmmAddActionOrReset(dev, "ttm_bo_release_dummy_page", release);
   if (err !== 0) return { ok: false, result: "OOM" };
   const page = new Uint8Array(PAGE_SIZE);
   for (let i = 0; i < vma.pages; i++) vma.ptes.set(i, page);
