@@ -35,5 +35,6 @@ export {
   type DmaFenceCb,
   type DmaFenceOps,
 } from "./dma_fence.js";
+export { reportFencesNeverSignalled } from "./dma_fence_hang.js";
 export { currentProcess, currentProcessExiting, fdInstall, fdLookup } from "./fd_install.js";
 export { SyncFile, syncFileCreate, syncFileOf } from "./sync_file.js";

@@ -223,7 +223,10 @@ export class Process implements Syscalls {
       yield fdgetStep(file);
       if (file.ops?.mmap === undefined) return fail("ENODEV");
       const sim = self.kernel.sim;
-      const vma = new Vma(sim, sim.alloc("vm_area_struct", { label: `vma ${file.path} (pid ${self.pid})` }), self.mm.allocRange(length), length, offset / BigInt(PAGE_SIZE), file);
+      // In the trace a VMA belongs to the address space it maps (the file's f_mapping).
+      const label = `vma ${file.path} (pid ${self.pid})`;
+      const mem = sim.alloc("vm_area_struct", { label, owner: file.mapping ?? file });
+      const vma = new Vma(sim, mem, self.mm.allocRange(length), length, offset / BigInt(PAGE_SIZE), file);
       const r = yield* file.ops.mmap(file, vma);
       // mmap_region(): the rest of the mapping's setup, after the file's mmap.
       yield lookupStep("mmap_region", () => ({ reads: [], writes: file.mapping === null ? [file, vma] : [file, vma, file.mapping] }));

@@ -64,7 +64,7 @@ export const VARIANTS = {
   }),
   unplugFenceError: defineVariant<ErrnoName>({
     ids: ["R61", "D5"],
-    summary: "error of the fences of GPU work a driver force-completes at unplug (vtest's engines)",
+    summary: "error of the fences of GPU work a driver force-completes at unplug (vtest's jobs and engines)",
     values: { mainline: "ECANCELED", "uapi-doc": "ENODEV" },
   }),
 } as const;

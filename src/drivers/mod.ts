@@ -9,7 +9,9 @@ import { vdispDmaPciDriver } from "./vdisp_dma.js";
 import { virtioGpuPciDriver } from "./virtio_gpu.js";
 import { VIRTIO_GPU_CONFIG_NUM_CAPSETS, VIRTIO_GPU_CONFIG_NUM_SCANOUTS, VIRTIO_GPU_F_EDID } from "./virtio_gpu_kms.js";
 import { VIRTIO_PCI_DEVICE_CFG, VIRTIO_PCI_DEVICE_FEATURE, VIRTIO_PCI_VENDOR } from "./virtio_pci.js";
+import { vdispWaitclosePciDriver } from "./vdisp_waitclose.js";
 import { VTEST_PCI_ID, vtestPciDriver } from "./vtest.js";
+import { vtestNosignalPciDriver } from "./vtest_nosignal.js";
 
 export { BOCHS_PCI_ID, bochsDrmDriver, bochsPciDriver, VBE_DISPI_ID5, VBE_DISPI_ID_REG } from "./bochs.js";
 export { displayPciDriver, displayPipeInit, displayPipeSetScanout, displayProbeFinish, displayProbeStart, displayRemoveStart, SCANOUT_ENABLE_REG } from "./display_pipe.js";
@@ -18,7 +20,9 @@ export { vdispDevmDrmDriver, vdispDevmPciDriver } from "./vdisp_devm.js";
 export { vdispDmaDrmDriver, vdispDmaPciDriver } from "./vdisp_dma.js";
 export { VirtioDevice, VIRTIO_ID_GPU } from "./virtio.js";
 export { virtioGpuDrmDriver, virtioGpuPciDriver } from "./virtio_gpu.js";
+export { vdispWaitcloseDrmDriver, vdispWaitclosePciDriver } from "./vdisp_waitclose.js";
 export { VTEST_HOLD_NS_MAX, VTEST_PCI_ID, vtestDrmDriver, vtestPciDriver } from "./vtest.js";
+export { vtestNosignalDrmDriver, vtestNosignalPciDriver } from "./vtest_nosignal.js";
 
 /** The card a driver binds to: its PCI ids, and the registers its probe reads. */
 export interface CardSpec extends Omit<PciHardwareInit, "vramBytes" | "mmioBytes"> {
@@ -65,8 +69,10 @@ export const DRIVERS: ReadonlyMap<string, DriverInfo> = new Map([
     driver: vdispDmaPciDriver, card: VDISP_CARD, correct: false,
     summary: "broken: vdisp with DMA-helper buffers, whose mappings get SIGBUS after unplug (D7)",
   }],
+  ["vdisp-waitclose", { driver: vdispWaitclosePciDriver, card: VDISP_CARD, correct: false, summary: "broken: remove() waits for every file to close (hangs while a program holds one)" }],
   ["bochs-drm", { driver: bochsPciDriver, card: BOCHS_CARD, correct: true, summary: "model of Linux's bochs driver (QEMU bochs-display)" }],
   ["vtest", { driver: vtestPciDriver, card: VTEST_CARD, correct: true, summary: "DRM test device (like vgem): render node, no display, DRM_IOCTL_VTEST_HOLD_ENTER" }],
+  ["vtest-nosignal", { driver: vtestNosignalPciDriver, card: VTEST_CARD, correct: false, summary: "broken: remove() leaves the fences of running VTEST_JOB jobs unsignalled" }],
   ["virtio-gpu", {
     driver: virtioGpuPciDriver, card: VIRTIO_GPU_CARD, correct: true,
     summary: "model of Linux's virtio-gpu on virtio-pci (QEMU virtio-gpu-pci): render node, shmem buffers",

@@ -130,7 +130,7 @@ export function* drmStubOpen(core: DrmCore, devt: Devt, kfile: KFile, flags: Ope
     return fail("EBUSY");
   }
   const sim = dev.sim;
-  const file = new DrmFile(sim.alloc("drm_file", { label: `drm_file ${minor.name} (pid ${kfile.pid}) [${dev.label}]` }), minor, dev, kfile);
+  const file = new DrmFile(sim.alloc("drm_file", { label: `drm_file ${minor.name} (pid ${kfile.pid}) [${dev.label}]`, owner: dev }), minor, dev, kfile);
   kfile.ops = dev.driver.fops; // replace_fops()
   kfile.privateData = file;
   kfile.mapping = dev.anonMapping;

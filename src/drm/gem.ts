@@ -103,7 +103,7 @@ export function drmGemInit(dev: DrmDevice): 0 | ErrnoName {
  * "drm_gem_object" (the struct they all embed), whatever its container struct.
  */
 export function drmGemObjectAlloc(dev: DrmDevice, sizeBytes: number): Allocation {
-  return dev.sim.alloc("drm_gem_object", { label: `gem ${sizeBytes}B (${dev.label})`, sizeBytes });
+  return dev.sim.alloc("drm_gem_object", { label: `gem ${sizeBytes}B (${dev.label})`, sizeBytes, owner: dev });
 }
 
 export function drmGemObjectGet(obj: GemObject): void {

@@ -7,7 +7,7 @@ export { DRIVER_ATOMIC, DRIVER_COMPUTE_ACCEL, DRIVER_CURSOR_HOTSPOT, DRIVER_GEM,
 export { type DumbCreateArgs, type DumbCreateResult } from "./dumb_buffers.js";
 export { devmDrmDevAlloc, drmDevAlloc, drmDevEnter, drmDevExit, drmDevGet, drmDevInit, drmDevIsUnplugged, drmDevPut, drmDevRegister, drmDevUnplug, drmDevUnregister, DrmDevice } from "./device.js";
 export { DRM_FILE_EVENTS_MAX, DrmFile, drmGemFops, drmSendEvent } from "./file.js";
-export { DRM_FILE_PAGE_OFFSET_START, drmGemCreateMmapOffset, drmGemHandleCreate, drmGemObjectPut, gemObjectAs, GemObject, type DrmGemObjectFuncs } from "./gem.js";
+export { DRM_FILE_PAGE_OFFSET_START, drmGemCreateMmapOffset, drmGemHandleCreate, drmGemObjectGet, drmGemObjectPut, gemObjectAs, GemObject, type DrmGemObjectFuncs } from "./gem.js";
 export { drmGemDmaDumbCreate, DrmGemDmaObject } from "./gem_dma.js";
 export { drmGemShmemCreate, drmGemShmemFree, DrmGemShmemObject, drmGemShmemVmOps, type ShmemObjectMaker } from "./gem_shmem.js";
 export { drmGemVramDriverDumbCreate, DrmGemVramObject } from "./gem_vram.js";

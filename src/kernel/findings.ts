@@ -95,6 +95,18 @@ export const FINDING_KINDS = {
     },
     sites: (f) => [waiterSite(f.waiter, false)],
   }),
+  /**
+   * A fence that can never signal any more (nothing left to run could signal it) while tasks
+   * wait for it: each waits for ever, interruptibly or not. dma-fence's rule is that every
+   * fence signals in finite time (the driver signals it with an error when it gives up on the
+   * work), so this is the kernel's hang, not the waiting program's. Found when the run is at
+   * rest; Linux has no detector for it.
+   */
+  "fence-never-signalled": kind<{ fence: string; waiters: readonly Waiter[] }>({
+    class: "hang",
+    summary: (f) => `hang: ${f.fence} is never signalled; ${f.waiters.map(waitsOn).join("; ")}`,
+    sites: (f) => f.waiters.map((w) => waiterSite(w, true)),
+  }),
   leak: kind<{ object: string; alloc: Site }>({
     class: "leak",
     atShutdown: true,
