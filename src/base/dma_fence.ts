@@ -61,6 +61,30 @@ export interface DmaFenceOps {
 /** A callback entry (struct dma_fence_cb); `func` runs once, when the fence signals. */
 export interface DmaFenceCb {
   func: ((fence: DmaFence, cb: DmaFenceCb) => void) | null;
+  /**
+   * The queue `func` wakes, when it wakes a task that waits for the fence: the task of
+   * default_wait_cb or syncobj_wait_entry, the poll queue of a sync_file. It lets a checker
+   * name who waits for a fence (see dma_fence_hang.ts).
+   */
+  readonly wq?: WaitQueue;
+}
+
+/**
+ * Per kernel, the unsignalled fences that a task started to wait for (it may have stopped
+ * since): a checker's index (dma_fence_hang.ts), not kernel state. A fence leaves it when it
+ * signals or is released.
+ */
+const WAITED = new WeakMap<Kernel, Set<DmaFence>>();
+
+/** The unsignalled fences of `kernel` that tasks waited for, in the order first waited for. */
+export function waitedFences(kernel: Kernel): ReadonlySet<DmaFence> {
+  return WAITED.get(kernel) ?? new Set();
+}
+
+function noteWaited(fence: DmaFence): void {
+  let fences = WAITED.get(fence.kernel);
+  if (fences === undefined) WAITED.set(fence.kernel, (fences = new Set()));
+  fences.add(fence);
 }
 
 export class DmaFence extends KObject {
@@ -102,8 +126,9 @@ export function dmaFenceContextAlloc(kernel: Kernel, num: number): bigint {
 }
 
 /**
- * A new unsignalled fence holding one reference, named "<driver>:<timeline>" in its label.
- * `owner` is what the fence belongs to in the trace (the timeline or job that made it).
+ * A new unsignalled fence holding one reference, labelled "dma_fence <name>" (fenceName()),
+ * followed by `device` when given: the device whose work it stands for, for findings. `owner`
+ * is what the fence belongs to in the trace (the timeline or job that made it).
  * @see dma_fence_init()
  */
 export function dmaFenceInit(
@@ -112,9 +137,11 @@ export function dmaFenceInit(
   context: bigint,
   seqno: bigint,
   owner?: KStruct,
+  device?: string,
 ): DmaFence {
   const fence = new DmaFence(kernel, ops, context, seqno, owner);
-  kernel.sim.relabel(fence.mem, `dma_fence ${fenceName(fence)}`);
+  const of = device === undefined ? "" : ` of ${device}`;
+  kernel.sim.relabel(fence.mem, `dma_fence ${fenceName(fence)}${of}`);
   return fence;
 }
 
@@ -139,6 +166,7 @@ function dmaFenceRelease(fence: DmaFence): void {
     dmaFenceSignal(fence);
   }
   fence.ops.release?.(fence);
+  WAITED.get(fence.kernel)?.delete(fence);
   sim.free(fence.mem, "dma_fence_release");
 }
 
@@ -175,6 +203,7 @@ export function dmaFenceSignal(fence: DmaFence): boolean {
   const sim = fence.kernel.sim;
   fence.timestampTick = sim.now;
   sim.traceSignaled(fence.mem, fence.error);
+  WAITED.get(fence.kernel)?.delete(fence);
   const cbs = fence.cbList.splice(0);
   for (const cb of cbs) {
     const func = cb.func;
@@ -231,6 +260,7 @@ export function dmaFenceAddCallback(
   if (fence.signaled) return "ENOENT";
   cb.func = func;
   fence.cbList.push(cb);
+  if (cb.wq !== undefined) noteWaited(fence);
   return 0;
 }
 
@@ -269,6 +299,7 @@ export function* dmaFenceWaitTimeout(
   const deadline = sim.now + timeoutTicks;
   const reason = `dma_fence_wait ${fenceName(fence)}`;
   const signaled = (): boolean => fence.signaled;
+  noteWaited(fence);
   if (!intr) {
     const ok = yield* waitEvent(fence.wait, reason, signaled, timeoutTicks, resume);
     return ok ? deadline - sim.now : 0;

@@ -55,6 +55,13 @@ export const VARIANTS = {
       "uapi-doc": false,
     },
   }),
+  mmapAfterUnplug: defineVariant<"ENODEV" | "maps">({
+    ids: ["R46", "R53", "D6"],
+    summary:
+      "a new mmap() of a DRM fd once its device is unplugged: fails, or maps (its pages fault " +
+      "as the memory manager's do after unplug)",
+    values: { mainline: "ENODEV", "uapi-doc": "maps" },
+  }),
   primeImportGoneExporter: defineVariant<"import" | "ENODEV">({
     ids: ["R94"],
     summary:

@@ -1,6 +1,6 @@
 /**
  * `vdrm udev test` at the boundary a user sees: printed output and exit codes, the kernel's
- * example rule and script from the Device Wedging chapter run as written, with their pitfalls.
+ * example rule of the Device Wedging chapter and a rebind script doing what its script does, with their pitfalls.
  */
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
@@ -76,7 +76,7 @@ function fakeSysfs(dir: string): { sys: string; drivers: string } {
   return { sys, drivers };
 }
 
-test("vdrm udev test --run: the documentation's rule and script, as written, unbind and bind the device", () => {
+test("vdrm udev test --run: the documentation's rule, joined, runs the rebind script, which unbinds and binds the device", () => {
   const dir = scratch();
   const { sys, drivers } = fakeSysfs(dir);
   const script = join(FIX, "drm-uapi-rebind.sh");

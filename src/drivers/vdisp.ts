@@ -3,17 +3,10 @@
  * kernel-contract.md 1.8): the container comes from devm_drm_dev_alloc(), everything
  * userspace can reach is drmm-managed, devres holds only hardware resources (the enabled PCI
  * function), every hardware access is inside drmDevEnter(), and remove() calls drmDevUnplug().
- *
- * Its buffers can be shared with other devices through PRIME (their pages as a scatter list),
- * and it imports other devices' buffers, as display drivers of DMA-able memory do; Linux's
- * bochs, a VRAM-helper driver, does neither (ENOSYS, EINVAL).
  */
 import { step, type Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
-import {
-  drmGemPrimeGetPages, drmGemPrimeImportSgTable, drmGemVramDriverDumbCreate, DRIVER_ATOMIC,
-  DRIVER_GEM, DRIVER_MODESET, DRIVER_RENDER, type DrmDriver,
-} from "../drm/mod.js";
+import { drmGemFops, drmGemVramDriverDumbCreate, DRIVER_ATOMIC, DRIVER_GEM, DRIVER_MODESET, DRIVER_RENDER, type DrmDriver } from "../drm/mod.js";
 import type { PciDev } from "../pci/mod.js";
 import { displayPciDriver, displayProbeFinish, displayProbeStart, displayRemoveStart } from "./display_pipe.js";
 
@@ -27,9 +20,8 @@ export const vdispDrmDriver: DrmDriver = {
   minor: 0,
   patchlevel: 0,
   dumbCreate: drmGemVramDriverDumbCreate,
+  fops: drmGemFops,
   features: DRIVER_MODESET | DRIVER_GEM | DRIVER_ATOMIC | DRIVER_RENDER,
-  gemPrimeGetSgTable: drmGemPrimeGetPages,
-  gemPrimeImportSgTable: drmGemPrimeImportSgTable,
 };
 
 export const vdispPciDriver = displayPciDriver("vdisp", [VDISP_PCI_ID], vdispProbe, vdispRemove);

@@ -37,6 +37,7 @@ import {
   drmDevRegister,
   drmDevUnplug,
   drmDriverIoctlTable,
+  drmGemFops,
   drmGemVramDriverDumbCreate,
   drmIoctlDef,
   sleepingHandler,
@@ -46,7 +47,12 @@ import {
 } from "../drm/mod.js";
 import type { PciDev } from "../pci/mod.js";
 import { displayPciDriver, displayProbeStart } from "./display_pipe.js";
-import { vtestJobIoctl, vtestTimelineFini, vtestTimelineInit } from "./vtest_job.js";
+import {
+  vtestJobIoctl,
+  vtestTimelineFini,
+  vtestTimelineForceCompletion,
+  vtestTimelineInit,
+} from "./vtest_job.js";
 import { VTEST_DURATION_NS_MAX } from "./vtest_limits.js";
 import { vtestEnginesFini, vtestEnginesInit } from "./vtest_sched.js";
 import { vtestPostclose, vtestSubmitIoctl } from "./vtest_submit.js";
@@ -86,6 +92,7 @@ export const vtestDrmDriver: DrmDriver = {
   minor: 0,
   patchlevel: 0,
   features: DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ,
+  fops: drmGemFops,
   dumbCreate: drmGemVramDriverDumbCreate,
   ioctls: drmDriverIoctlTable([
     drmIoctlDef(
@@ -105,11 +112,17 @@ export const vtestDrmDriver: DrmDriver = {
   postclose: vtestPostclose,
 };
 
-export const vtestPciDriver = displayPciDriver("vtest", [VTEST_PCI_ID], vtestProbe, vtestRemove);
+export const vtestPciDriver = displayPciDriver(
+  "vtest",
+  [VTEST_PCI_ID],
+  (pdev) => vtestProbe(pdev, vtestDrmDriver),
+  vtestRemove,
+);
 
-function* vtestProbe(pdev: PciDev): Task<0 | ErrnoName> {
+/** probe() of vtest, with its drm_driver or a variant's (a copy under another name). */
+export function* vtestProbe(pdev: PciDev, driver: DrmDriver): Task<0 | ErrnoName> {
   yield step("vtest_pci_probe", [pdev]);
-  const dev = yield* displayProbeStart(pdev, vtestDrmDriver, "vtest_device");
+  const dev = yield* displayProbeStart(pdev, driver, "vtest_device");
   if (typeof dev === "string") return dev;
   const err = yield* drmDevRegister(dev);
   if (err !== 0) return err;
@@ -123,6 +136,7 @@ function* vtestRemove(pdev: PciDev): Task<void> {
   yield step("vtest_pci_remove", [pdev]);
   const dev = pdev.drvdata as DrmDevice;
   yield* drmDevUnplug(dev);
+  yield* vtestTimelineForceCompletion(dev);
   yield* vtestTimelineFini(dev);
   yield* vtestEnginesFini(dev);
 }

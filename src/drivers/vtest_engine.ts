@@ -161,7 +161,7 @@ export function* vtestRunJob(engine: VtestEngine, job: VtestSchedJob): Task<DmaF
     return null;
   }
   try {
-    const fence = vtestFenceEmit(dev.kernel, engine);
+    const fence = vtestFenceEmit(dev, engine);
     engine.ring.push({ fence, job, startTick: null });
     engine.wake.wakeUpAll();
     return dmaFenceGet(fence);

@@ -4,9 +4,9 @@
  *
  * @see include/drm/drm_drv.h
  */
-import type { DmaBufAttachment, SgTable } from "../base/mod.js";
+import type { DmaBufAttachment, FileOps, SgTable } from "../base/mod.js";
 import type { Task } from "../kernel/mod.js";
-import type { ErrnoName, SysResult } from "../uapi/mod.js";
+import type { ErrnoName } from "../uapi/mod.js";
 import type { DrmDevice } from "./device.js";
 import type { DumbCreateArgs, DumbCreateResult } from "./dumb_buffers.js";
 import type { DrmFile } from "./file.js";
@@ -30,6 +30,12 @@ export interface DrmDriver {
   readonly minor: number;
   readonly patchlevel: number;
   readonly features: number;
+  /**
+   * The file operations of the device's nodes, set on every file at open (drm_stub_open()
+   * replaces the char device's with these). A GEM driver uses drmGemFops, whose mmap is
+   * drm_gem_mmap(). @see drm_driver.fops, DEFINE_DRM_GEM_FOPS()
+   */
+  readonly fops: FileOps;
   /** Deprecated release hook, run first at the final put. @see drm_driver.release */
   readonly release?: (dev: DrmDevice) => Task<void>;
   readonly postclose?: (dev: DrmDevice, file: DrmFile) => Task<void>;
@@ -45,14 +51,6 @@ export interface DrmDriver {
    * @see drm_driver.ioctls, drm_driver.num_ioctls
    */
   readonly ioctls?: readonly (AnyDrmIoctlDesc | undefined)[];
-  /**
-   * The pages of one of the driver's GEM objects, to share with another device that imports
-   * its dma-buf. Without it the driver's buffers can be exported (mapped, passed on,
-   * imported back into the same device) but not attached to another device: ENOSYS, as for
-   * Linux's VRAM-helper drivers (bochs). (Linux has it per object, in
-   * drm_gem_object_funcs.get_sg_table; it was drm_driver.gem_prime_get_sg_table before 5.11.)
-   */
-  readonly gemPrimeGetSgTable?: (obj: GemObject) => SysResult<readonly Uint8Array[]>;
   /**
    * Makes a GEM object of another device's buffer, from the pages it shares: a driver
    * without it cannot import other devices' dma-bufs (EINVAL), only its own.

@@ -26,14 +26,17 @@ import {
 import { answer, drmMachine, liveCount, TEST_KMS_DRIVER, type DrmMachine } from "./_testing.js";
 import { drmDevPut, drmDevUnplug, type DrmDevice } from "./device.js";
 import type { DrmDriver } from "./drm_driver.js";
-import { drmGemPrimeGetPages } from "./prime_dmabuf.js";
+import { drmGemDmaDumbCreate } from "./gem_dma.js";
 import { drmGemPrimeImportSgTable } from "./prime_import.js";
 
-/** A driver whose buffers other devices can import, and which imports theirs. */
+/**
+ * A driver of DMA-helper buffers, which other devices can import (their pages are shared), and
+ * which imports theirs. TEST_KMS_DRIVER's VRAM buffers do neither, as Linux's bochs.
+ */
 const SHARING_DRIVER: DrmDriver = {
   ...TEST_KMS_DRIVER,
-  name: "drmtestprime",
-  gemPrimeGetSgTable: drmGemPrimeGetPages,
+  name: "drmtestdma",
+  dumbCreate: drmGemDmaDumbCreate,
   gemPrimeImportSgTable: drmGemPrimeImportSgTable,
 };
 
@@ -101,10 +104,16 @@ function sharing(m: DrmMachine, card: number): { dev: DrmDevice; fd: Fd } {
   return { dev, fd: m.open(`/dev/dri/card${card}`) };
 }
 
+/** A registered device of VRAM buffers (TTM's dummy page after unplug), card `card` open. */
+function vram(m: DrmMachine, card: number): { dev: DrmDevice; fd: Fd } {
+  const dev = m.registered(TEST_KMS_DRIVER);
+  return { dev, fd: m.open(`/dev/dri/card${card}`) };
+}
+
 describe("drm_prime_handle_to_fd_ioctl()", () => {
   test("exporting a handle twice gives two fds of one dma-buf; its fdinfo counts the fds, the object's and the file's references", () => {
     const m = drmMachine();
-    const { dev, fd } = sharing(m, 0);
+    const { dev, fd } = vram(m, 0);
     const handle = dumb(m, fd);
     const a = exportFd(m, fd, handle);
     assert.equal(fdinfo(m, a), "pos:\t0\nflags:\t02000002\nsize:\t16384\ncount:\t3\nexp_name:\tdrm\n");
@@ -124,7 +133,7 @@ describe("drm_prime_handle_to_fd_ioctl()", () => {
 
   test("flags other than DRM_CLOEXEC and DRM_RDWR are EINVAL, an unknown handle ENOENT", () => {
     const m = drmMachine();
-    const { dev, fd } = sharing(m, 0);
+    const { dev, fd } = vram(m, 0);
     const handle = dumb(m, fd);
     assert.equal(answer(m.ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, { handle, flags: 0o4000 })), "EINVAL");
     assert.equal(answer(m.ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, { handle: 9, flags: RW })), "ENOENT");
@@ -134,7 +143,7 @@ describe("drm_prime_handle_to_fd_ioctl()", () => {
 
   test("a closed handle's dma-buf lives on its own fd; exporting another handle makes another dma-buf", () => {
     const m = drmMachine();
-    const { dev, fd } = sharing(m, 0);
+    const { dev, fd } = vram(m, 0);
     const first = dumb(m, fd);
     const a = exportFd(m, fd, first);
     assert.equal(answer(m.ioctl(fd, DRM_IOCTL_GEM_CLOSE, { handle: first })), "ok");
@@ -151,7 +160,7 @@ describe("drm_prime_handle_to_fd_ioctl()", () => {
 describe("mapping a dma-buf", () => {
   test("its mapping and the card's are the same memory, both ways", () => {
     const m = drmMachine();
-    const { dev, fd } = sharing(m, 0);
+    const { dev, fd } = vram(m, 0);
     const handle = dumb(m, fd);
     const off = m.ioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, { handle });
     assert.ok(off.ok);
@@ -166,7 +175,7 @@ describe("mapping a dma-buf", () => {
 
   test("an offset into the buffer, past its end or a buffer exported read-only cannot be mapped", () => {
     const m = drmMachine();
-    const { dev, fd } = sharing(m, 0);
+    const { dev, fd } = vram(m, 0);
     const handle = dumb(m, fd);
     const rw = exportFd(m, fd, handle);
     assert.equal(mmap(m, rw, BigInt(PAGE_SIZE)), "EINVAL");
@@ -181,7 +190,7 @@ describe("mapping a dma-buf", () => {
 describe("a dma-buf after its device is unplugged", () => {
   test("the fd works, mappings fault onto dummy pages of their own, PRIME ioctls are ENODEV (R54, R95)", () => {
     const m = drmMachine();
-    const { dev, fd } = sharing(m, 0);
+    const { dev, fd } = vram(m, 0);
     const handle = dumb(m, fd);
     const buf = exportFd(m, fd, handle);
     const old = mapped(m, buf);
@@ -203,7 +212,7 @@ describe("a dma-buf after its device is unplugged", () => {
 
   test("the dma-buf alone keeps the device: its final put waits for the dma-buf's close (R14)", () => {
     const m = drmMachine();
-    const { dev, fd } = sharing(m, 0);
+    const { dev, fd } = vram(m, 0);
     const buf = exportFd(m, fd, dumb(m, fd));
     m.run(() => drmDevUnplug(dev));
     m.run(() => drmDevPut(dev)); // the driver's reference
@@ -235,18 +244,17 @@ describe("drm_prime_fd_to_handle_ioctl()", () => {
     assert.equal(m.finishClean(a.dev), 0);
   });
 
-  test("a device that cannot share its pages (no get_sg_table) refuses the attach: ENOSYS; a driver without import: EINVAL", () => {
+  test("VRAM buffers cannot be attached to another device (no get_sg_table): ENOSYS; a driver without import: EINVAL", () => {
     const m = drmMachine();
-    const vram = m.registered(TEST_KMS_DRIVER);
+    const { dev, fd } = vram(m, 0);
     const shared = sharing(m, 1);
-    const fd = m.open("/dev/dri/card0");
     const buf = exportFd(m, fd, dumb(m, fd));
     assert.equal(importFd(m, shared.fd, buf), "ENOSYS");
     assert.equal(importFd(m, fd, exportFd(m, shared.fd, dumb(m, shared.fd))), "EINVAL");
     assert.equal(importFd(m, fd, buf), 1, "its own buffer: the object it exported");
     assert.deepEqual(m.warnings(), []);
     m.run(() => drmDevPut(shared.dev));
-    assert.equal(m.finishClean(vram), 0);
+    assert.equal(m.finishClean(dev), 0);
   });
 
   test("an fd that is not open is EBADF, one that is not a dma-buf EINVAL", () => {
@@ -301,7 +309,7 @@ describe("drm_prime_fd_to_handle_ioctl()", () => {
 describe("dma-buf ioctls", () => {
   test("SYNC needs a direction and no unknown flag; SET_NAME takes 31 bytes; EXPORT_SYNC_FILE needs READ or WRITE", () => {
     const m = drmMachine();
-    const { dev, fd } = sharing(m, 0);
+    const { dev, fd } = vram(m, 0);
     const buf = exportFd(m, fd, dumb(m, fd));
     const sync = (flags: bigint): string => answer(m.ioctl(buf, DMA_BUF_IOCTL_SYNC, { flags }));
     assert.deepEqual([0n, 1n, 4n, 7n, 8n].map(sync), ["EINVAL", "ok", "EINVAL", "ok", "EINVAL"]);

@@ -72,14 +72,14 @@ function* drmGemDmabufRelease(dmabuf: DmaBuf): Task<void> {
 }
 
 /**
- * Another device attaches: refused with ENOSYS unless the driver can share the object's pages
- * (its gemPrimeGetSgTable). Pinning is nothing in the model (objects never move).
- * @see drm_gem_map_attach()
+ * Another device attaches: refused with ENOSYS unless the object's memory manager can share
+ * its pages (funcs.getSgTable: shmem and DMA objects, not VRAM ones). Pinning is nothing in
+ * the model (objects never move). @see drm_gem_map_attach()
  */
 function* drmGemMapAttach(dmabuf: DmaBuf, attach: DmaBufAttachment): Task<0 | ErrnoName> {
   const obj = gemFrom(dmabuf);
   yield step("drm_gem_map_attach", [obj.dev, attach], [obj]);
-  return obj.dev.driver.gemPrimeGetSgTable === undefined ? "ENOSYS" : 0;
+  return obj.funcs.getSgTable === undefined ? "ENOSYS" : 0;
 }
 
 /** The object's pages as a scatter list for the attached device. @see drm_gem_map_dma_buf() */
@@ -87,7 +87,7 @@ function* drmGemMapDmaBuf(attach: DmaBufAttachment): Task<SysResult<SgTable>> {
   const obj = gemFrom(attach.dmabuf);
   const dev = obj.dev;
   yield step("drm_gem_map_dma_buf", [dev, attach], [obj]);
-  const getSgTable = dev.driver.gemPrimeGetSgTable;
+  const getSgTable = obj.funcs.getSgTable;
   if (getSgTable === undefined) {
     dev.sim.warn(`drm_gem_map_dma_buf: ${obj.mem.label} has no get_sg_table`);
     return fail("ENOSYS");
@@ -116,7 +116,8 @@ function* drmGemDmabufMmap(dmabuf: DmaBuf, vma: Vma): Task<SysResult<0>> {
   const obj = gemFrom(dmabuf);
   yield step("drm_gem_prime_mmap", [], [obj, vma]);
   if (vma.pgoff !== 0n) return fail("EINVAL");
-  return drmGemMmapObj(obj, vma);
+  const err = drmGemMmapObj(obj, vma);
+  return err === 0 ? ok(0) : fail(err);
 }
 
 export const drmGemPrimeDmabufOps: DmaBufOps = {
@@ -129,9 +130,9 @@ export const drmGemPrimeDmabufOps: DmaBufOps = {
 };
 
 /**
- * A driver's gemPrimeGetSgTable for objects whose backing it can hand to another device as
- * they are: every page of the object, each made (zeroed) on first use as the fault path
- * makes them. @see drm_gem_shmem_get_sg_table(), drm_prime_pages_to_sg()
+ * A memory manager's getSgTable for objects whose backing another device can use as it is:
+ * every page of the object, each made (zeroed) on first use as the fault path makes them.
+ * @see drm_gem_shmem_get_sg_table(), drm_gem_dma_get_sg_table(), drm_prime_pages_to_sg()
  */
 export function drmGemPrimeGetPages(obj: GemObject): SysResult<readonly Uint8Array[]> {
   const pages: Uint8Array[] = [];

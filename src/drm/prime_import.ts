@@ -26,7 +26,7 @@ import {
 import { assert, lookupStep, step, type KStruct, type Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
 import { drmDevIsUnplugged, type DrmDevice } from "./device.js";
-import { drmGemObjectGet, GemObject } from "./gem.js";
+import { drmGemObjectGet, drmGemObjectRelease, GemObject, type DrmGemObjectFuncs } from "./gem.js";
 import { gemOfDmaBuf } from "./prime_dmabuf.js";
 
 /** Whether the buffer's memory is gone for the import, per the profile (R94). */
@@ -76,7 +76,7 @@ export function* drmGemPrimeImportDev(dev: DrmDevice, dmabuf: DmaBuf): Task<GemO
 
 /**
  * Frees an imported object's hold on its buffer: the attachment (and its mapping), then the
- * reference to the dma-buf. The object's free calls it (its freeHook).
+ * reference to the dma-buf. The object's free calls it.
  * @see drm_prime_gem_destroy()
  */
 export function* drmPrimeGemDestroy(obj: GemObject): Task<void> {
@@ -89,10 +89,30 @@ export function* drmPrimeGemDestroy(obj: GemObject): Task<void> {
 }
 
 /**
+ * The free of an imported object: it lets go of its dma-buf, then the core's part.
+ * @see drm_gem_dma_free() of an imported object
+ */
+function* drmGemPrimeImportedFree(obj: GemObject): Task<void> {
+  yield* drmPrimeGemDestroy(obj);
+  yield step("drm_gem_object_free", [], [obj, obj.dev]);
+  drmGemObjectRelease(obj, "drm_gem_dma_free");
+}
+
+/**
+ * The functions of an imported object: no mapping of its own (MAP_DUMB refuses it; its
+ * dma-buf is mapped instead), no export (it exports as the dma-buf it came from).
+ */
+const drmGemPrimeImportedFuncs: DrmGemObjectFuncs = {
+  name: "drm_gem_dma_default_funcs",
+  free: drmGemPrimeImportedFree,
+};
+
+/**
  * A driver's gemPrimeImportSgTable for a device that uses another's buffer by its pages, as
- * the shmem and DMA helpers do: a GEM object of the buffer's size with no backing of its own,
- * which the importing device owns (in the trace; its label names the exporter too).
- * @see drm_gem_shmem_prime_import_sg_table(), drm_gem_dma_prime_import_sg_table()
+ * the DMA helper does: a GEM object of the buffer's size whose pages are the exporter's (what
+ * the importing device reads of it is the exporter's memory), which the importing device
+ * owns (in the trace; its label names the exporter too).
+ * @see drm_gem_dma_prime_import_sg_table()
  */
 export function* drmGemPrimeImportSgTable(
   dev: DrmDevice,
@@ -110,7 +130,7 @@ export function* drmGemPrimeImportSgTable(
   const exporter = exported?.dev.label ?? dmabuf.expName;
   const label = `gem ${sizeBytes}B imported from ${what} of ${exporter} [${dev.label}]`;
   const mem = dev.sim.alloc("drm_gem_object", { label, sizeBytes, owner: dev });
-  const obj = new GemObject(mem, dev, sizeBytes);
-  obj.freeHook = drmPrimeGemDestroy;
+  const obj = new GemObject(mem, dev, sizeBytes, drmGemPrimeImportedFuncs);
+  sgt.pages.forEach((page, i) => obj.pages.set(i, page));
   return obj;
 }

@@ -96,6 +96,8 @@ export interface BlockedOn {
   readonly reason: string;
   readonly state: SleepState;
   readonly sinceTick: number;
+  /** When its timeout wakes it, or null for a sleep without one. */
+  readonly untilTick: number | null;
   readonly site: Site;
 }
 
@@ -148,6 +150,7 @@ export class Sim implements KObjectTracker, AccessSink {
   private nextAllocId = 1;
   private readonly live = new Map<AllocationId, Allocation>();
   private readonly reported = new Set<string>();
+  private readonly idleObservers: (() => void)[] = [];
 
   constructor(options: SimOptions) {
     this.seed = options.seed;
@@ -202,6 +205,7 @@ export class Sim implements KObjectTracker, AccessSink {
       const runnable = this.runnable;
       const choices = due.length + runnable.length;
       if (choices === 0) {
+        for (const observe of this.idleObservers) observe();
         if (this.advanceToNextTimer()) continue;
         const stuck = this.tasks.filter(
           (t) => !t.daemon && t.blockedOn?.state === "uninterruptible",
@@ -227,6 +231,15 @@ export class Sim implements KObjectTracker, AccessSink {
       else this.resume(runnable[index - due.length]!);
     }
     return { kind: "budget", steps: stepsMax };
+  }
+
+  /**
+   * Calls `observe` each time no task can run and no timer is due, before the clock moves to
+   * the next timer (or the run ends): a checker that looks at the system at rest. It runs
+   * outside any task, and may report findings but not wake or spawn tasks.
+   */
+  onIdle(observe: () => void): void {
+    this.idleObservers.push(observe);
   }
 
   /** Spawns `body`, runs the simulation until it is done, and returns its result. */
@@ -309,7 +322,9 @@ export class Sim implements KObjectTracker, AccessSink {
     task.resumeStep = y.resume ?? null;
     task.resumedFrom = `block on ${y.reason}`;
     const site = this.siteOf(task, task.lastFn);
-    task.blockedOn = { wq: y.on, reason: y.reason, state: y.state, sinceTick: this.now, site };
+    const untilTick = y.timeoutTicks === null ? null : this.now + y.timeoutTicks;
+    const { on: wq, reason, state } = y;
+    task.blockedOn = { wq, reason, state, sinceTick: this.now, untilTick, site };
     if (y.on !== JOIN_QUEUE) y.on.enqueue(task);
     if (y.timeoutTicks !== null) this.addTimer(task, this.now + y.timeoutTicks);
     this.trace.push({ t: "block", tick: this.now, task: task.id, reason: y.reason });
@@ -432,7 +447,8 @@ export class Sim implements KObjectTracker, AccessSink {
     }
   }
 
-  private waiterOf(task: SimTask): Waiter {
+  /** Who `task` is and what it waits for, as findings name a waiter; it must be blocked. */
+  waiterOf(task: SimTask): Waiter {
     const b = task.blockedOn;
     assert(b !== null, `Cannot describe waiter: task ${task.name} is not blocked`);
     return { task: task.name, reason: b.reason, sinceTick: b.sinceTick, site: b.site };

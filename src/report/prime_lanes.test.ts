@@ -12,8 +12,8 @@ import { renderHtml, worldRunRecord } from "./mod.js";
 const IMPORT = `
 world:
   devices:
-    - { bdf: "0000:01:00.0", driver: vdisp }
-    - { bdf: "0000:02:00.0", driver: vdisp }
+    - { bdf: "0000:01:00.0", driver: vdisp-dma }
+    - { bdf: "0000:02:00.0", driver: vdisp-dma }
 programs:
   app:
     - open: { device: "0000:01:00.0", node: card }
@@ -49,8 +49,8 @@ test("a buffer imported from another device is drawn under the importer, its dma
   assert.equal(run.verdict, "pass");
   const meta = { title: "import", verdict: run.verdict, replay: replayCommand(run) };
   const lanes = htmlLanes(renderHtml([worldRunRecord(run.world, meta)]));
-  const exporter = deviceLanes(lanes, "vdisp_device [drm_device#1 (card0)]");
-  const importer = deviceLanes(lanes, "vdisp_device [drm_device#2 (card1)]");
+  const exporter = deviceLanes(lanes, "vdisp_dma_device [drm_device#1 (card0)]");
+  const importer = deviceLanes(lanes, "vdisp_dma_device [drm_device#2 (card1)]");
   const imported = "gem 16384B imported from dma-buf #1 of drm_device#1 (card0) [drm_device#2 (card1)]";
   assert.deepEqual(barLabels(importer.get("buffers")!), [imported]);
   assert.ok(barLabels(importer.get("own")!).some((l) => l.startsWith("dma_buf_attachment of dma-buf #1")));
