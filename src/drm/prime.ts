@@ -66,7 +66,10 @@ function objectDmaBuf(obj: GemObject, flags: number): SysResult<DmaBuf> {
     return ok(known);
   }
   if (obj.handleCount === 0) return fail("ENOENT");
-  const dmabuf = drmGemPrimeExport(obj, flags);
+  // The memory manager's own export, else the core's. @see drm_gem_object_funcs.export
+  const exported = obj.funcs.export?.(obj, flags) ?? ok(drmGemPrimeExport(obj, flags));
+  if (!exported.ok) return exported;
+  const dmabuf = exported.value;
   obj.dmaBuf = dmabuf;
   getDmaBuf(dmabuf);
   return ok(dmabuf);
