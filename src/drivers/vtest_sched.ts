@@ -24,6 +24,7 @@ import {
   drmSchedStart,
   drmSchedStop,
   drmSchedWqueueStop,
+  schedKillObjects,
   schedObjects,
   schedStep,
   sFenceOf,
@@ -118,7 +119,7 @@ function* vtestTimedoutJob(engine: VtestEngine, job: DrmSchedJob): Task<DrmGpuSc
 export function* vtestEnginesFini(dev: DrmDevice): Task<void> {
   for (const engine of vtestEnginesOf(dev) ?? []) {
     const sched = engine.sched;
-    yield schedStep("vtest_engines_fini", sched);
+    yield lookupStep("vtest_engines_fini", () => ({ reads: [], writes: schedKillObjects(sched) }));
     drmSchedWqueueStop(sched);
     for (const entity of sched.entities) {
       if (yield* drmSchedEntityKill(entity)) yield schedStep("vtest_engines_fini", sched);

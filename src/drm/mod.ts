@@ -22,5 +22,5 @@ export { drmSchedEntityDestroy, drmSchedEntityFini, drmSchedEntityFlush, drmSche
 export { drmSchedFenceFinished, drmSchedFenceScheduled, type DrmSchedFence } from "./sched_fence.js";
 export { drmSchedFini, drmSchedFree, drmSchedWqueueStart, drmSchedWqueueStop } from "./sched_fini.js";
 export { drmSchedJobAddDependency, drmSchedJobArm, drmSchedJobDoneFootprint, drmSchedJobInit, drmSchedJobObjects, DrmSchedJob, sFenceOf } from "./sched_job.js";
-export { DrmGpuScheduler, drmSchedInit, schedObjects, schedStep, type DrmGpuSchedStat, type DrmSchedBackendOps } from "./sched_main.js";
+export { DrmGpuScheduler, drmSchedInit, schedKillObjects, schedObjects, schedStep, type DrmGpuSchedStat, type DrmSchedBackendOps } from "./sched_main.js";
 export { drmSchedResubmitJobs, drmSchedStart, drmSchedStop } from "./sched_recovery.js";

@@ -8,8 +8,10 @@
  *
  * The scheduler's thread is a kernel task (as drm_sched_main() was before the scheduler moved
  * to a workqueue in 6.8: one work loop either way), asleep interruptibly when idle. Every step
- * of it declares the scheduler with its entities, jobs and fences (schedObjects()); the
- * driver's ops yield their own steps for the driver's objects.
+ * of it declares the scheduler with its entities, their first queued jobs and its pending jobs,
+ * with their fences (schedObjects()): the jobs queued behind the first are not touched, so a
+ * step costs the same whatever the depth of the queues. The driver's ops yield their own steps
+ * for the driver's objects.
  *
  * drm_sched_fini() stops the thread, marks the entities stopped (their flushes return), frees
  * the finished jobs and, with the driver's cancel_job, cancels the others newest first (R59);
@@ -28,7 +30,7 @@ import {
   type StepYield,
   type Task,
 } from "../kernel/mod.js";
-import { drmSchedEntityObjects, type DrmSchedEntity } from "./sched_entity.js";
+import { drmSchedEntityHeadObjects, drmSchedEntityObjects, type DrmSchedEntity } from "./sched_entity.js";
 import { drmSchedFenceScheduled } from "./sched_fence.js";
 import {
   drmSchedJobFree,
@@ -109,13 +111,21 @@ export function drmSchedInit(
   return sched;
 }
 
-/** The scheduler, its entities and every job and fence they hold, as a footprint. */
+function schedFootprint(sched: DrmGpuScheduler, ofEntity: (e: DrmSchedEntity) => KStruct[]): KStruct[] {
+  return [sched, ...sched.entities.flatMap(ofEntity), ...sched.pending.flatMap(drmSchedJobObjects)];
+}
+
+/**
+ * What the scheduler's own steps touch, as a footprint: the scheduler, its entities with their
+ * first queued jobs (drmSchedEntityHeadObjects()), and every pending job with its fences.
+ */
 export function schedObjects(sched: DrmGpuScheduler): KStruct[] {
-  return [
-    sched,
-    ...sched.entities.flatMap(drmSchedEntityObjects),
-    ...sched.pending.flatMap(drmSchedJobObjects),
-  ];
+  return schedFootprint(sched, drmSchedEntityHeadObjects);
+}
+
+/** schedObjects() and every queued job of every entity: for a step that kills the entities. */
+export function schedKillObjects(sched: DrmGpuScheduler): KStruct[] {
+  return schedFootprint(sched, drmSchedEntityObjects);
 }
 
 /** A step of the scheduler's own, declaring schedObjects() in the state it runs in. */
