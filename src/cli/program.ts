@@ -54,7 +54,7 @@ function buildProgram(ctx: CommandContext): Command {
  */
 function commanderErrorText(text: string): string {
   const body = text.endsWith("\n") ? text.slice(0, -1) : text;
-  return `${body.split(/\n(?=\(Did you mean )/).map(escapeControls).join("\n")}\n`;
+  return `${body.split(/\n(?=\(Did you mean )/).map((line) => escapeControls(line)).join("\n")}\n`;
 }
 
 /** What commander's own exits (help, version, usage errors) mean as exit codes. */
