@@ -28,6 +28,7 @@ import {
   waitEvent,
   waitEventInterruptible,
   WaitQueue,
+  type KStruct,
   type StepYield,
   type Task,
 } from "../kernel/mod.js";
@@ -106,9 +107,10 @@ export class DmaFence extends KObject {
     readonly ops: DmaFenceOps,
     readonly context: bigint,
     readonly seqno: bigint,
+    owner?: KStruct,
   ) {
     const sim = kernel.sim;
-    super(sim, sim.alloc("dma_fence", { label: `dma_fence ${context}:${seqno}` }));
+    super(sim, sim.alloc("dma_fence", { label: `dma_fence ${context}:${seqno}`, owner }));
     this.ref = new Kref(sim, this);
     this.wait = new WaitQueue(sim, `dma_fence ${context}:${seqno}`);
   }
@@ -125,7 +127,8 @@ export function dmaFenceContextAlloc(kernel: Kernel, num: number): bigint {
 
 /**
  * A new unsignalled fence holding one reference, labelled "dma_fence <name>" (fenceName()),
- * followed by `owner` when given: the device whose work it stands for, for reports.
+ * followed by `device` when given: the device whose work it stands for, for findings. `owner`
+ * is what the fence belongs to in the trace (the timeline or job that made it).
  * @see dma_fence_init()
  */
 export function dmaFenceInit(
@@ -133,10 +136,11 @@ export function dmaFenceInit(
   ops: DmaFenceOps,
   context: bigint,
   seqno: bigint,
-  owner?: string,
+  owner?: KStruct,
+  device?: string,
 ): DmaFence {
-  const fence = new DmaFence(kernel, ops, context, seqno);
-  const of = owner === undefined ? "" : ` of ${owner}`;
+  const fence = new DmaFence(kernel, ops, context, seqno, owner);
+  const of = device === undefined ? "" : ` of ${device}`;
   kernel.sim.relabel(fence.mem, `dma_fence ${fenceName(fence)}${of}`);
   return fence;
 }
@@ -196,7 +200,9 @@ export function dmaFenceSetError(fence: DmaFence, error: number): void {
 export function dmaFenceSignal(fence: DmaFence): boolean {
   if (fence.signaled) return false;
   fence.signaled = true;
-  fence.timestampTick = fence.kernel.sim.now;
+  const sim = fence.kernel.sim;
+  fence.timestampTick = sim.now;
+  sim.traceSignaled(fence.mem, fence.error);
   WAITED.get(fence.kernel)?.delete(fence);
   const cbs = fence.cbList.splice(0);
   for (const cb of cbs) {
@@ -310,11 +316,12 @@ const STUB_OPS: DmaFenceOps = {
 };
 
 /**
- * A new fence of its own context, signalled already (SYNCOBJ_SIGNAL, CREATE_SIGNALED).
+ * A new fence of its own context, signalled already (SYNCOBJ_SIGNAL, CREATE_SIGNALED), made
+ * for `owner` (in the trace).
  * @see dma_fence_allocate_private_stub()
  */
-export function dmaFenceAllocatePrivateStub(kernel: Kernel): DmaFence {
-  const fence = dmaFenceInit(kernel, STUB_OPS, dmaFenceContextAlloc(kernel, 1), 0n);
+export function dmaFenceAllocatePrivateStub(kernel: Kernel, owner?: KStruct): DmaFence {
+  const fence = dmaFenceInit(kernel, STUB_OPS, dmaFenceContextAlloc(kernel, 1), 0n, owner);
   dmaFenceSignal(fence);
   return fence;
 }

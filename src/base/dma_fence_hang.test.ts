@@ -36,7 +36,7 @@ function machine(): { sim: Sim; kernel: Kernel; fence: DmaFence } {
   const sim = new Sim({ seed: 1, strategy: new FifoStrategy(), hungTaskTicks: HUNG_TICKS });
   const kernel = new Kernel(sim, { name: "mainline", version: "7.1" });
   sim.onIdle(() => void reportFencesNeverSignalled(kernel));
-  const fence = dmaFenceInit(kernel, OPS, dmaFenceContextAlloc(kernel, 1), 1n, "0000:01:00.0");
+  const fence = dmaFenceInit(kernel, OPS, dmaFenceContextAlloc(kernel, 1), 1n, undefined, "0000:01:00.0");
   return { sim, kernel, fence };
 }
 

@@ -57,10 +57,20 @@ export function* unmapMappingRange(as: AddressSpace): Task<void> {
   for (const vma of as.vmas) vma.ptes.clear();
 }
 
-/** A process's mappings. Addresses are handed out deterministically. */
+/**
+ * A process's mappings, in address order. Addresses are handed out deterministically and never
+ * reused (each mapping gets the next range), so ranges never overlap, not even with mappings
+ * gone. Lookups are binary searches; an unmapped VMA leaves a hole in the table until holes
+ * are the majority, then the table is compacted, so mapping and unmapping n VMAs costs
+ * O(n log n), not the O(n^2) of removing each from the middle of an array.
+ * @see struct mm_struct (a maple tree there)
+ */
 export class Mm {
-  readonly vmas: Vma[] = [];
   private nextAddr = 0x7f00_0000_0000n;
+  /** VMAs and holes (null) in address order; `starts` holds their start addresses. */
+  private slots: (Vma | null)[] = [];
+  private starts: bigint[] = [];
+  private live = 0;
 
   allocRange(length: number): bigint {
     const addr = this.nextAddr;
@@ -69,7 +79,59 @@ export class Mm {
     return addr;
   }
 
+  /** The mapped VMAs, in address order. */
+  get vmas(): readonly Vma[] {
+    return this.slots.filter((v): v is Vma => v !== null);
+  }
+
+  insert(vma: Vma): void {
+    const i = this.floorIndex(vma.start) + 1; // after every slot starting at or below it
+    if (i === this.slots.length) {
+      this.slots.push(vma);
+      this.starts.push(vma.start);
+    } else {
+      this.slots.splice(i, 0, vma); // a mapping made while a later one was being made
+      this.starts.splice(i, 0, vma.start);
+    }
+    this.live++;
+  }
+
+  remove(vma: Vma): void {
+    const i = this.floorIndex(vma.start);
+    if (i < 0 || this.slots[i] !== vma) return;
+    this.slots[i] = null;
+    this.live--;
+    if (this.live * 2 < this.slots.length) this.compact();
+  }
+
+  /** The VMA that contains `addr`. */
   find(addr: bigint): Vma | undefined {
-    return this.vmas.find((v) => addr >= v.start && addr < v.start + BigInt(v.length));
+    const v = this.slots[this.floorIndex(addr)];
+    return v != null && addr < v.start + BigInt(v.length) ? v : undefined;
+  }
+
+  /** The VMA that starts at `addr`. */
+  findStart(addr: bigint): Vma | undefined {
+    const v = this.slots[this.floorIndex(addr)];
+    return v != null && v.start === addr ? v : undefined;
+  }
+
+  /** The index of the last slot starting at or below `addr`, or -1. */
+  private floorIndex(addr: bigint): number {
+    const starts = this.starts;
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]! <= addr) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
+  }
+
+  private compact(): void {
+    const live = [...this.vmas];
+    this.slots = live;
+    this.starts = live.map((v) => v.start);
   }
 }

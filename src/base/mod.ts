@@ -14,7 +14,7 @@ export { formatByVersion, variant, VARIANT_NAMES, VARIANTS, variantsMarkdown, ty
 export { baseName, parentOf, Sysfs, type SysfsNode } from "./sysfs.js";
 export { UeventHub, type UeventListener } from "./uevent_hub.js";
 export { UeventSocket } from "./uevent_socket.js";
-export { anonInodeGetFile, fget, fput, KFile, Vfs, vfsPoll, type ChrdevOpen, type FileOps, type PollWait } from "./vfs.js";
+export { anonInodeGetFile, fget, foldFdgetIntoIoctl, fput, KFile, Vfs, vfsPoll, type ChrdevOpen, type FileOps, type PollWait } from "./vfs.js";
 export {
   DmaFence,
   dmaFenceAddCallback,

@@ -9,7 +9,7 @@
  * Paths under /sys go to sysfs; all other paths go to the device-node table (devtmpfs and
  * mknod nodes).
  */
-import { lookupStep, sleepTicks, step, TaskKilled, ticksFromMs, usFromTicks, type CallFields, type Task } from "../kernel/mod.js";
+import { lookupStep, sleepTicks, step, TaskKilled, ticksFromMs, usFromTicks, type CallFields, type SimTask, type Task } from "../kernel/mod.js";
 import {
   fail,
   NO_IOCTL_ARG,
@@ -33,7 +33,7 @@ import { IoctlCallMemo } from "./ioctl_call.js";
 import type { Kernel } from "./kernel.js";
 import { PAGE_SIZE, Mm, Vma } from "./mm.js";
 import { UeventSocket, ueventSocketOps } from "./uevent_socket.js";
-import { fdgetStep, fget, fput, KFile, vfsPoll } from "./vfs.js";
+import { fdgetStep, fget, fput, ioctlFirstStep, KFile, vfsPoll } from "./vfs.js";
 
 /** A successful DRM ioctl returns 0; what it gives back is in the struct (the record's output). */
 function showIoctlRet(): string {
@@ -165,28 +165,47 @@ export class Process implements Syscalls {
   // above give typed callers the outputs of their definition.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   *ioctl(fd: Fd, request: IoctlRequest, argIn: object = NO_IOCTL_ARG): Task<SysResult<any>> {
-    const arg = argIn as IoctlFields;
-    const sim = this.kernel.sim;
-    const args = this.ioctlMemo.args(fd, request);
-    const startTick = this.enterCall("ioctl", args);
-    const task = sim.pushFrame("sys_ioctl");
-    bindCurrentProcess(task, this);
+    // The work before and after the call is in plain methods: this generator's registers are
+    // allocated at every call, so the fewer the better.
+    const task = this.ioctlEnter(fd, request);
+    const startTick = this.callSinceTick;
     let r: SysResult<IoctlFields>;
     try {
       const file = this.fds.get(fd);
       if (file === undefined) r = fail("EBADF");
       else {
-        yield fdgetStep(file);
-        r = file.ops?.ioctl === undefined ? fail("ENOTTY") : yield* file.ops.ioctl(file, request, arg);
+        yield ioctlFirstStep(file);
+        const ops = file.ops;
+        r = ops?.ioctl === undefined ? fail("ENOTTY") : yield* ops.ioctl(file, request, argIn as IoctlFields);
       }
     } finally {
-      sim.popFrame(task, "sys_ioctl");
+      this.kernel.sim.popFrame(task, "sys_ioctl");
     }
+    return this.ioctlRecord(fd, request, argIn as IoctlFields, startTick, r);
+  }
+
+  /** The ioctl starts: pending, in its sys_ioctl frame, its task bound to this process. */
+  private ioctlEnter(fd: Fd, request: IoctlRequest): SimTask {
+    this.enterCall("ioctl", this.ioctlMemo.args(fd, request));
+    const task = this.kernel.sim.pushFrame("sys_ioctl");
+    bindCurrentProcess(task, this);
+    return task;
+  }
+
+  /** Records the finished ioctl (its output memoized, see IoctlCallMemo); what it returns. */
+  private ioctlRecord(
+    fd: Fd,
+    request: IoctlRequest,
+    arg: IoctlFields,
+    startTick: number,
+    r: SysResult<IoctlFields>,
+  ): SysResult<IoctlFields> {
     if (r.ok && typeof request !== "number") {
       const out = this.ioctlMemo.output(request, r.value);
       if (out !== r.value) r = ok(out);
     }
     const input = typeof request === "number" ? null : arg;
+    const args = this.ioctlMemo.args(fd, request);
     this.recordCall("ioctl", args, startTick, r, showIoctlRet, input, r.ok ? r.value : null);
     return r;
   }
@@ -223,7 +242,10 @@ export class Process implements Syscalls {
       yield fdgetStep(file);
       if (file.ops?.mmap === undefined) return fail("ENODEV");
       const sim = self.kernel.sim;
-      const vma = new Vma(sim, sim.alloc("vm_area_struct", { label: `vma ${file.path} (pid ${self.pid})` }), self.mm.allocRange(length), length, offset / BigInt(PAGE_SIZE), file);
+      // In the trace a VMA belongs to the address space it maps (the file's f_mapping).
+      const label = `vma ${file.path} (pid ${self.pid})`;
+      const mem = sim.alloc("vm_area_struct", { label, owner: file.mapping ?? file });
+      const vma = new Vma(sim, mem, self.mm.allocRange(length), length, offset / BigInt(PAGE_SIZE), file);
       const r = yield* file.ops.mmap(file, vma);
       // mmap_region(): the rest of the mapping's setup, after the file's mmap.
       yield lookupStep("mmap_region", () => ({ reads: [], writes: file.mapping === null ? [file, vma] : [file, vma, file.mapping] }));
@@ -232,7 +254,7 @@ export class Process implements Syscalls {
         return fail(r.errno);
       }
       fget(file); // the VMA holds the file (R15)
-      self.mm.vmas.push(vma);
+      self.mm.insert(vma);
       file.mapping?.vmas.add(vma);
       return ok(vma.start);
     })(), (v) => `0x${v.toString(16)}`);
@@ -241,7 +263,7 @@ export class Process implements Syscalls {
   *munmap(addr: bigint, length: number): Task<SysResult<0>> {
     const self = this;
     return yield* this.traced("munmap", `0x${addr.toString(16)}, ${length}`, (function* () {
-      const vma = self.mm.vmas.find((v) => v.start === addr);
+      const vma = self.mm.findStart(addr);
       if (vma === undefined) return ok(0 as const); // nothing mapped there: munmap succeeds
       yield* self.unmapVma(vma);
       return ok(0 as const);
@@ -251,7 +273,7 @@ export class Process implements Syscalls {
   private *unmapVma(vma: Vma): Task<void> {
     const file = vma.file;
     yield lookupStep("do_munmap", () => ({ reads: [], writes: file.mapping === null ? [file, vma] : [file, vma, file.mapping] }));
-    this.mm.vmas.splice(this.mm.vmas.indexOf(vma), 1);
+    this.mm.remove(vma);
     vma.ptes.clear();
     file.mapping?.vmas.delete(vma);
     const close = vma.ops?.close?.(vma);

@@ -48,7 +48,7 @@ export class SyncFile extends KObject {
 
   constructor(kernel: Kernel, readonly fence: DmaFence, readonly file: KFile) {
     const sim = kernel.sim;
-    super(sim, sim.alloc("sync_file", { label: `sync_file (${fence.mem.label})` }));
+    super(sim, sim.alloc("sync_file", { label: `sync_file (${fence.mem.label})`, owner: fence }));
     this.wq = new WaitQueue(sim, `sync_file ${fence.mem.label}`);
     this.cb = { func: null, wq: this.wq };
   }
@@ -61,7 +61,7 @@ export class SyncFile extends KObject {
  * @see sync_file_create()
  */
 export function syncFileCreate(kernel: Kernel, fence: DmaFence, pid: number): KFile {
-  const file = anonInodeGetFile(kernel, "sync_file", "sync_file", syncFileFops, pid);
+  const file = anonInodeGetFile(kernel, "sync_file", "sync_file", syncFileFops, pid, fence);
   file.privateData = new SyncFile(kernel, dmaFenceGet(fence), file);
   return file;
 }

@@ -6,6 +6,7 @@
 import { benchDevEnter } from "./dev_enter.js";
 import { benchIoctlRoundTrip, IOCTL_TARGET_TRACE } from "./ioctl_round_trip.js";
 import { formatTable, verdictOf, type Row } from "./measure.js";
+import { benchUdev } from "./udev.js";
 import { benchUnplug } from "./unplug.js";
 
 const LEGEND = [
@@ -20,6 +21,7 @@ function main(): void {
   rows.push(...benchDevEnter({ pairs: 2_000_000, runs: 7 }));
   for (const trace of ["events", "steps"] as const) rows.push(...benchIoctlRoundTrip({ calls: 200_000, runs: 7, trace }));
   rows.push(...benchUnplug({ fileCounts: [1, 1000, 10_000], runs: 5, trace: "steps" }));
+  rows.push(...benchUdev({ events: 20_000, rules: 1000, matches: 2000, runs: 5 }));
   const header = `vdrm bench (node ${process.version}, ${process.platform}/${process.arch})`;
   process.stdout.write(`${header}\n\n${formatTable(rows)}\n\n${LEGEND.join("\n")}\n`);
   const missed = rows.filter((r) => verdictOf(r) === "MISS");

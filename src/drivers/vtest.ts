@@ -1,7 +1,9 @@
 /**
  * vtest: a DRM test device, the model's counterpart of Linux's vgem (a GEM device with no
  * display hardware that IGT drives through its own ioctls). It has a primary and a render node,
- * no modesetting and no dumb buffers, syncobjs (DRIVER_SYNCOBJ), and three private ioctls:
+ * no modesetting, dumb buffers (as vgem has; here the batches jobs execute, made on the
+ * primary node by the VRAM helper, so a mapping refaults to the dummy page once the device is
+ * unplugged), syncobjs (DRIVER_SYNCOBJ), and three private ioctls:
  * DRM_IOCTL_VTEST_HOLD_ENTER stays inside drm_dev_enter() for a given time, a reader that
  * drm_dev_unplug() of any DRM device waits for, since they all share drm_unplug_srcu (R11,
  * R96); DRM_IOCTL_VTEST_JOB runs a job whose out-fence goes into a syncobj (vtest_job.ts);
@@ -35,6 +37,7 @@ import {
   drmDevRegister,
   drmDevUnplug,
   drmDriverIoctlTable,
+  drmGemVramDriverDumbCreate,
   drmIoctlDef,
   sleepingHandler,
   type DrmDevice,
@@ -88,6 +91,7 @@ export const vtestDrmDriver: DrmDriver = {
   minor: 0,
   patchlevel: 0,
   features: DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ,
+  dumbCreate: drmGemVramDriverDumbCreate,
   ioctls: drmDriverIoctlTable([
     drmIoctlDef(
       DRM_IOCTL_VTEST_HOLD_ENTER,

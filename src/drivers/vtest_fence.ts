@@ -14,9 +14,13 @@ import {
   type DmaFenceOps,
 } from "../base/mod.js";
 import type { DrmDevice } from "../drm/mod.js";
+import type { KStruct } from "../kernel/mod.js";
 
-/** A vtest fence timeline: its context, the last seqno emitted on it, and its name. */
-export interface VtestFenceTimeline {
+/**
+ * A vtest fence timeline: its context, the last seqno emitted on it, and its name. Its fences
+ * belong to it (in the trace).
+ */
+export interface VtestFenceTimeline extends KStruct {
   readonly context: bigint;
   seqno: bigint;
   readonly name: string;
@@ -32,7 +36,7 @@ function vtestFenceOps(tl: VtestFenceTimeline): DmaFenceOps {
  */
 export function vtestFenceEmit(dev: DrmDevice, tl: VtestFenceTimeline): DmaFence {
   tl.seqno += 1n;
-  return dmaFenceInit(dev.kernel, vtestFenceOps(tl), tl.context, tl.seqno, dev.parent.name);
+  return dmaFenceInit(dev.kernel, vtestFenceOps(tl), tl.context, tl.seqno, tl, dev.parent.name);
 }
 
 /** The driver gives up on the fence's work: it signals with `error` (a negative errno). */

@@ -64,7 +64,7 @@ export class VtestTimeline extends KObject {
   seqno = 0n;
   readonly pending = new Set<VtestJob>();
   constructor(dev: DrmDevice, readonly context: bigint, readonly name: string) {
-    super(dev.sim, dev.sim.alloc("vtest_timeline", { label: `vtest timeline (${name})` }));
+    super(dev.sim, dev.sim.alloc("vtest_timeline", { label: `vtest timeline (${name})`, owner: dev }));
   }
 }
 
@@ -112,9 +112,15 @@ export function* vtestJobIoctl(
   }
 }
 
-/** The job's timer: signals the fence when the time is up, unless the driver cancelled it. */
+/**
+ * The job's timer: signals the fence when the time is up, unless the driver cancelled it. The
+ * timer is armed by the ioctl; this task may first run only after a cancel (the ioctl's caller
+ * runs on, straight into the unplug), and then it does not wait: a cancelled timer never fires.
+ */
 function* vtestJobRun(tl: VtestTimeline, job: VtestJob, ticks: number): Task<void> {
-  yield sleepTicks(ticks, step("vtest_job_timeout", [], [tl, job.fence]));
+  const timeout = step("vtest_job_timeout", [], [tl, job.fence]);
+  if (job.cancelled) yield timeout;
+  else yield sleepTicks(ticks, timeout);
   if (!job.cancelled) {
     tl.pending.delete(job);
     dmaFenceSignal(job.fence);

@@ -14,6 +14,7 @@ import { DRIVER_GEM, drmCoreCheckFeature } from "./drm_driver.js";
 import { drmFileOf, type DrmFile } from "./file.js";
 import { idrAlloc } from "./idr.js";
 import { drmmAddAction, drmmAddActionOrReset } from "./managed.js";
+import { DrmVmaOffsetManager } from "./vma_offset.js";
 
 /** DRM_FILE_PAGE_OFFSET_START on 64-bit: fake offsets start at 4 GiB. */
 export const DRM_FILE_PAGE_OFFSET_START = 0x100000n;
@@ -21,7 +22,7 @@ const DRM_FILE_PAGE_OFFSET_SIZE = 0x100000n * 256n;
 
 export class GemState {
   /** Offset nodes by first page, for drm_vma_offset_lookup. */
-  readonly nodes = new Map<bigint, GemObject>();
+  readonly nodes = new DrmVmaOffsetManager<GemObject>(DRM_FILE_PAGE_OFFSET_START, DRM_FILE_PAGE_OFFSET_SIZE);
 }
 embeddedStruct(GemState);
 
@@ -48,7 +49,7 @@ export function drmGemInit(dev: DrmDevice): 0 | ErrnoName {
 }
 
 export function drmGemObjectInit(dev: DrmDevice, sizeBytes: number): GemObject {
-  const mem = dev.sim.alloc("drm_gem_object", { label: `gem ${sizeBytes}B (${dev.label})`, sizeBytes });
+  const mem = dev.sim.alloc("drm_gem_object", { label: `gem ${sizeBytes}B (${dev.label})`, sizeBytes, owner: dev });
   return new GemObject(mem, dev, sizeBytes);
 }
 
@@ -111,23 +112,15 @@ export function* drmGemRelease(file: DrmFile): Task<void> {
 
 /**
  * Gives the object a fake offset in the device's offset space, once: the lowest gap that
- * fits, like drm_mm's first fit. -1n when the space is full (ENOSPC).
+ * fits (vma_offset.ts). -1n when the space is full (ENOSPC).
  * @see drm_gem_create_mmap_offset(), drm_vma_offset_add()
  */
 export function drmGemCreateMmapOffset(obj: GemObject): bigint {
   const gem = obj.dev.gem;
   if (obj.vmaStartPage === null && gem !== null) {
-    const pages = BigInt(obj.sizeBytes / PAGE_SIZE);
-    const taken = [...gem.nodes.entries()].map(([start, o]) => [start, start + BigInt(o.sizeBytes / PAGE_SIZE)] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1));
-    let start = DRM_FILE_PAGE_OFFSET_START;
-    for (const [s, e] of taken) {
-      if (start + pages <= s) break;
-      if (e > start) start = e;
-    }
-    if (start + pages > DRM_FILE_PAGE_OFFSET_START + DRM_FILE_PAGE_OFFSET_SIZE) return -1n;
-    for (const [s, e] of taken) assert(start + pages <= s || e <= start, `Cannot place ${obj.mem.label} at page 0x${start.toString(16)}: overlaps another object`);
+    const start = gem.nodes.add(obj, obj.sizeBytes / PAGE_SIZE);
+    if (start === null) return -1n;
     obj.vmaStartPage = start;
-    gem.nodes.set(start, obj);
   }
   return (obj.vmaStartPage ?? 0n) << BigInt(PAGE_SHIFT);
 }
@@ -207,7 +200,7 @@ function* ttmBoVmFault(vma: Vma, pageIndex: number): Task<FaultResult> {
 function* ttmBoVmDummyPage(vma: Vma, dev: DrmDevice): Task<FaultResult> {
   yield step("ttm_bo_vm_dummy_page", [], [dev, vma]);
   if (dev.kernel.faults.shouldFail("alloc_page")) return { ok: false, result: "OOM" };
-  const mem = dev.sim.alloc("page", { label: `dummy page (${dev.label})`, sizeBytes: PAGE_SIZE });
+  const mem = dev.sim.alloc("page", { label: `dummy page (${dev.label})`, sizeBytes: PAGE_SIZE, owner: dev });
   const err = yield* drmmAddActionOrReset(dev, "ttm_bo_release_dummy_page", () => dev.sim.free(mem, "ttm_bo_release_dummy_page"));
   if (err !== 0) return { ok: false, result: "OOM" };
   const page = new Uint8Array(PAGE_SIZE);

@@ -20,7 +20,7 @@ import { INTERRUPTED } from "./signal.js";
 import { FifoStrategy, type SchedulingStrategy } from "./strategy.js";
 import { fixedStep, TIMED_OUT, type BlockYield, type SleepState, type SleepYield, type StepYield, type Task, type TaskId, type TaskKind, type TaskState, type TaskView, type Yield } from "./task.js";
 import { TimerHeap, type Timer } from "./timer_heap.js";
-import { TraceLog, type TraceLevel } from "./trace.js";
+import { TraceLog, type AllocEvent, type FindingEvent, type TraceLevel } from "./trace.js";
 import type { WaitQueue } from "./wait_queue.js";
 
 export interface SimOptions {
@@ -77,6 +77,17 @@ export class SimTask implements TaskView {
     readonly daemon: boolean,
     readonly gen: Task<unknown>,
   ) {}
+}
+
+/** How Sim.alloc() makes an object: who frees it, its name and size, who it belongs to. */
+export interface AllocOptions {
+  readonly kind?: AllocKind;
+  readonly label?: string;
+  readonly sizeBytes?: number;
+  /** Hardware-lifetime objects: not leaks when alive at shutdown. */
+  readonly persistent?: boolean;
+  /** The object this one belongs to (its device, address space, timeline); see AllocEvent. */
+  readonly owner?: KStruct | undefined;
 }
 
 /** Where and how a blocked task sleeps. */
@@ -445,8 +456,11 @@ export class Sim implements KObjectTracker, AccessSink {
 
   // ---------------------------------------------------------------- memory and the sanitizer
 
-  /** Allocates a tracked kernel object; `kind` says who will free it. */
-  alloc(type: string, options: { kind?: AllocKind; label?: string; sizeBytes?: number; persistent?: boolean } = {}): Allocation {
+  /**
+   * Allocates a tracked kernel object; `kind` says who will free it, `owner` the object it
+   * belongs to (recorded in the trace for the HTML timeline; see AllocEvent).
+   */
+  alloc(type: string, options: AllocOptions = {}): Allocation {
     const id = this.nextAllocId++ as AllocationId;
     const mem: Allocation = {
       id,
@@ -459,7 +473,8 @@ export class Sim implements KObjectTracker, AccessSink {
       persistent: options.persistent ?? false,
     };
     this.live.set(id, mem);
-    this.trace.push({ t: "alloc", tick: this.now, id, type, kind: mem.kind, label: mem.label, site: mem.allocSite });
+    const ev: AllocEvent = { t: "alloc", tick: this.now, id, type, kind: mem.kind, label: mem.label, site: mem.allocSite };
+    this.trace.push(options.owner === undefined ? ev : { ...ev, owner: options.owner.mem.id });
     return mem;
   }
 
@@ -468,11 +483,16 @@ export class Sim implements KObjectTracker, AccessSink {
     this.trace.push({ t: "label", tick: this.now, id: mem.id, label });
   }
 
+  /** Records in the trace that `mem`, a one-shot completion (a dma_fence), signalled with `error`. */
+  traceSignaled(mem: Allocation, error: number): void {
+    this.trace.push({ t: "signaled", tick: this.now, id: mem.id, error });
+  }
+
   /** Frees an allocation; a second free is reported, not performed. */
   free(mem: Allocation, fn?: string): void {
     const here = this.site(fn);
     if (mem.freeSite !== null) {
-      this.report({ kind: "double-free", object: mem.label, alloc: mem.allocSite, free: mem.freeSite, again: here });
+      this.report({ kind: "double-free", object: mem.label, alloc: mem.allocSite, free: mem.freeSite, again: here }, mem);
       return;
     }
     mem.freeSite = here;
@@ -534,7 +554,7 @@ export class Sim implements KObjectTracker, AccessSink {
     const key = `uaf:${mem.id}:${access.fn}:${access.task}`;
     if (!this.reported.has(key)) {
       this.reported.add(key);
-      this.report({ kind: "use-after-free", object: mem.label, mode, access, alloc: mem.allocSite, free: mem.freeSite });
+      this.report({ kind: "use-after-free", object: mem.label, mode, access, alloc: mem.allocSite, free: mem.freeSite }, mem);
     }
     return false;
   }
@@ -572,15 +592,17 @@ export class Sim implements KObjectTracker, AccessSink {
   /** Reports every live, non-persistent allocation as a leak. Call once the world is shut down. */
   reportLeaks(): number {
     const leaked = this.liveAllocations();
-    for (const mem of leaked) this.report({ kind: "leak", object: mem.label, alloc: mem.allocSite });
+    for (const mem of leaked) this.report({ kind: "leak", object: mem.label, alloc: mem.allocSite }, mem);
     return leaked.length;
   }
 
   // ---------------------------------------------------------------- findings and the log
 
-  report(finding: Finding): void {
+  /** Reports a finding; `about` is the allocation it concerns, if one (the trace keeps its id). */
+  report(finding: Finding, about?: Allocation): void {
     this.findings.push(finding);
-    this.trace.push({ t: "finding", tick: this.now, finding });
+    const ev: FindingEvent = { t: "finding", tick: this.now, finding };
+    this.trace.push(about === undefined ? ev : { ...ev, id: about.id });
     this.printk(3, findingSummary(finding));
   }
 

@@ -100,7 +100,7 @@ export {
   type OpenFlags,
   type Syscalls,
 } from "./syscalls.js";
-export { DRM_IOCTL_VTEST_HOLD_ENTER, DRM_IOCTL_VTEST_JOB, DRM_IOCTL_VTEST_SUBMIT, drm_vtest_hold_enter, drm_vtest_job, drm_vtest_submit, VTEST_ENGINE_COUNT, VTEST_IOCTLS, VTEST_SUBMIT_FLAGS, VTEST_SUBMIT_HANG } from "./vtest_drm.js";
+export { DRM_IOCTL_VTEST_HOLD_ENTER, DRM_IOCTL_VTEST_JOB, DRM_IOCTL_VTEST_SUBMIT, drm_vtest_hold_enter, drm_vtest_job, drm_vtest_submit, VTEST_ENGINE_COUNT, VTEST_IOCTLS, VTEST_BATCH_END, VTEST_SUBMIT_FLAGS, VTEST_SUBMIT_HANG, VTEST_SUBMIT_SPIN } from "./vtest_drm.js";
 export {
   DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE,
   DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD,
