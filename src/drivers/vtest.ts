@@ -37,6 +37,7 @@ import {
   drmDevRegister,
   drmDevUnplug,
   drmDriverIoctlTable,
+  drmGemFops,
   drmGemVramDriverDumbCreate,
   drmIoctlDef,
   sleepingHandler,
@@ -91,6 +92,7 @@ export const vtestDrmDriver: DrmDriver = {
   minor: 0,
   patchlevel: 0,
   features: DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ,
+  fops: drmGemFops,
   dumbCreate: drmGemVramDriverDumbCreate,
   ioctls: drmDriverIoctlTable([
     drmIoctlDef(

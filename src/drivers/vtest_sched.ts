@@ -26,6 +26,7 @@ import {
   drmSchedWqueueStop,
   schedKillObjects,
   schedObjects,
+  schedStep,
   sFenceOf,
   type DrmDevice,
   type DrmGpuScheduler,

@@ -118,6 +118,18 @@ export const FINDING_KINDS = {
     summary: (f) => `WARNING: ${f.message} at ${f.site.fn}`,
     sites: (f) => [at("at", f.site)],
   }),
+  /**
+   * A program killed by SIGBUS from an access to a mapping whose fault could not be resolved
+   * (a DMA-helper mapping after unplug, D7): the uAPI says it never happens (R53). Worded as
+   * print_fatal_signal() logs it (signal 7 is SIGBUS on x86-64).
+   */
+  "fatal-signal": kind<{ comm: string; pid: number; signal: "SIGBUS"; addr: string; mapping: string; site: Site }>({
+    class: "memory",
+    summary: (f) =>
+      `${f.comm}/${f.pid}: potentially unexpected fatal signal 7 (${f.signal}) at ${f.addr} ` +
+      `in a mapping of ${f.mapping}`,
+    sites: (f) => [at("fault", f.site)],
+  }),
   /** A step read or wrote an object its footprint did not declare (the footprint checker). */
   "undeclared-access": kind<Undeclared>({
     class: "footprint",

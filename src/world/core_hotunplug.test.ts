@@ -31,6 +31,18 @@ for (const subtest of MASTER) {
   });
 }
 
+for (const subtest of SUBTESTS) {
+  test(`core_hotunplug ${subtest} runs on virtio-gpu's render node and passes cleanly (through virtio-pci)`, () => {
+    const run = runCoreHotunplug(subtest, { driver: "virtio-gpu", seed: 7 });
+    assert.deepEqual(run.result, { verdict: "pass" }, `seed ${run.seed}`);
+    assert.equal(run.findings.length, 0, `seed ${run.seed}: ${describeFindings(run.findings)}`);
+    const unbinds = run.world.sim.trace.events.filter(
+      (e) => e.t === "call" && e.op === "write_file" && e.args.includes("/drivers/virtio-pci/unbind"),
+    );
+    assert.equal(unbinds.length, subtest.includes("rebind") ? 1 : 0, "the unbind goes to virtio-pci");
+  });
+}
+
 test("core_hotunplug skips on bochs-drm, which has no render node (as IGT does)", () => {
   const run = runCoreHotunplug("hotunbind-rebind", { driver: "bochs-drm" });
   assert.deepEqual(run.result, { verdict: "skip", message: "No render node" });
