@@ -39,3 +39,19 @@ export class Kernel {
     return first;
   }
 }
+
+/**
+ * A getter of state a subsystem keeps once per kernel (a module's globals), made by `make` on
+ * first use, as a module is initialised when it is loaded.
+ */
+export function perKernel<T>(make: (kernel: Kernel) => T): (kernel: Kernel) => T {
+  const made = new WeakMap<Kernel, T>();
+  return (kernel) => {
+    let state = made.get(kernel);
+    if (state === undefined) {
+      state = make(kernel);
+      made.set(kernel, state);
+    }
+    return state;
+  };
+}

@@ -14,8 +14,11 @@ export type FaultResult = { readonly ok: true; readonly page: Uint8Array } | { r
 
 export interface VmOps {
   readonly name: string;
-  /** Resolves a fault on page `pageIndex` of the VMA. */
-  fault(vma: Vma, pageIndex: number): Task<FaultResult>;
+  /**
+   * Resolves a fault on page `pageIndex` of the VMA. A mapping whose pages were all inserted
+   * at mmap time (remap_pfn_range()) may have none: a fault there is SIGBUS. @see do_fault()
+   */
+  fault?(vma: Vma, pageIndex: number): Task<FaultResult>;
   close?(vma: Vma): Task<void> | void;
 }
 
@@ -49,6 +52,21 @@ export class AddressSpace extends KObject {
   constructor(tracker: KObjectTracker, mem: Allocation, readonly name: string) {
     super(tracker, mem);
   }
+}
+
+/**
+ * What a fault handler does once it has found its pages: page `pageIndex` of `pages` (made
+ * zeroed on first touch, as a fresh page reads) goes into the VMA's page table.
+ * @see vmf_insert_pfn() in mm/memory.c
+ */
+export function vmfInsertPage(vma: Vma, pageIndex: number, pages: Map<number, Uint8Array>): FaultResult {
+  let page = pages.get(pageIndex);
+  if (page === undefined) {
+    page = new Uint8Array(PAGE_SIZE);
+    pages.set(pageIndex, page);
+  }
+  vma.ptes.set(pageIndex, page);
+  return { ok: true, page };
 }
 
 /** Zaps every PTE of every VMA mapping `as`; the next access faults again. */

@@ -6,8 +6,8 @@ export { Device, deviceAdd, deviceAddSilently, deviceDel, deviceUeventEnv, getDe
 export { devmAddAction, devmAddActionOrReset, devmKzalloc, devresReleaseAll, type DevresAction, type DevresNode } from "./devres.js";
 export { deviceBoundAtBoot, deviceDriverAttach, deviceReleaseDriver, driverSysfsDir, reallyProbe, type DeviceDriver } from "./driver.js";
 export { FaultInjector, type FaultRule } from "./faults.js";
-export { Kernel } from "./kernel.js";
-export { AddressSpace, Mm, PAGE_SHIFT, PAGE_SIZE, unmapMappingRange, Vma, type FaultResult, type VmOps } from "./mm.js";
+export { Kernel, perKernel } from "./kernel.js";
+export { AddressSpace, Mm, PAGE_SHIFT, PAGE_SIZE, unmapMappingRange, Vma, vmfInsertPage, type FaultResult, type VmOps } from "./mm.js";
 export { Process, type PendingCall } from "./process.js";
 export { compareVersions, DEFAULT_KERNEL_VERSION, isKernelVersion, KERNEL_VERSIONS, PROFILE_NAMES, type KernelProfile, type KernelVersion, type ProfileName } from "./profile.js";
 export { formatByVersion, variant, VARIANT_NAMES, VARIANTS, variantsMarkdown, type ByVersion, type VariantDef, type VariantName, type VariantValue } from "./variants.js";
@@ -35,5 +35,6 @@ export {
   type DmaFenceCb,
   type DmaFenceOps,
 } from "./dma_fence.js";
+export { reportFencesNeverSignalled } from "./dma_fence_hang.js";
 export { currentProcess, currentProcessExiting, fdInstall, fdLookup } from "./fd_install.js";
 export { SyncFile, syncFileCreate, syncFileOf } from "./sync_file.js";

@@ -242,7 +242,10 @@ export class Process implements Syscalls {
       yield fdgetStep(file);
       if (file.ops?.mmap === undefined) return fail("ENODEV");
       const sim = self.kernel.sim;
-      const vma = new Vma(sim, sim.alloc("vm_area_struct", { label: `vma ${file.path} (pid ${self.pid})` }), self.mm.allocRange(length), length, offset / BigInt(PAGE_SIZE), file);
+      // In the trace a VMA belongs to the address space it maps (the file's f_mapping).
+      const label = `vma ${file.path} (pid ${self.pid})`;
+      const mem = sim.alloc("vm_area_struct", { label, owner: file.mapping ?? file });
+      const vma = new Vma(sim, mem, self.mm.allocRange(length), length, offset / BigInt(PAGE_SIZE), file);
       const r = yield* file.ops.mmap(file, vma);
       // mmap_region(): the rest of the mapping's setup, after the file's mmap.
       yield lookupStep("mmap_region", () => ({ reads: [], writes: file.mapping === null ? [file, vma] : [file, vma, file.mapping] }));
@@ -301,15 +304,17 @@ export class Process implements Syscalls {
     while (done < length) {
       const at = addr + BigInt(done);
       const vma = this.mm.find(at);
-      if (vma === undefined) return { ok: false, signal: "SIGSEGV" };
+      if (vma === undefined) return this.forceSig("SIGSEGV", at, null);
       yield step("user_access", [vma]);
       const offInVma = Number(at - vma.start);
       const pageIndex = Math.floor(offInVma / PAGE_SIZE);
       let page = vma.ptes.get(pageIndex);
       if (page === undefined) {
-        if (vma.ops === null) return { ok: false, signal: "SIGBUS" };
-        const f = yield* this.kernel.sim.frame("handle_mm_fault", vma.ops.fault(vma, pageIndex));
-        if (!f.ok) return { ok: false, signal: "SIGBUS" }; // VM_FAULT_OOM also ends in a signal for the task
+        // No fault handler (a mapping remapped whole at mmap time) is VM_FAULT_SIGBUS.
+        const fault = vma.ops?.fault;
+        const f = fault === undefined ? null : yield* this.kernel.sim.frame("handle_mm_fault", fault(vma, pageIndex));
+        // VM_FAULT_OOM also ends in a signal for the task in the model.
+        if (f === null || !f.ok) return this.forceSig("SIGBUS", at, vma);
         page = f.page; // the fault handler installed it in the page table
       }
       const pageOff = offInVma % PAGE_SIZE;
@@ -318,6 +323,25 @@ export class Process implements Syscalls {
       done += n;
     }
     return { ok: true, value: 0 };
+  }
+
+  /**
+   * A fault the kernel could not resolve sends the task a signal. The model's programs install
+   * no handlers, so its default action kills the process: the task dies at its next return to
+   * user mode, its program runs no more code, and its exit closes what it holds. A SIGBUS from
+   * a mapping is a finding: the uAPI promises it never happens (R53, D7).
+   * @see force_sig_fault(), do_sigbus(), bad_area() in arch/x86/mm/fault.c
+   */
+  private forceSig(signal: "SIGBUS" | "SIGSEGV", addr: bigint, vma: Vma | null): MemResult<never> {
+    const sim = this.kernel.sim;
+    const task = sim.current;
+    if (task !== null) sim.sendFatalSignal(task);
+    if (signal === "SIGBUS" && vma !== null) {
+      const site = sim.site("force_sig_fault");
+      const hex = `0x${addr.toString(16)}`;
+      sim.report({ kind: "fatal-signal", comm: this.comm, pid: this.pid, signal, addr: hex, mapping: vma.file.path, site });
+    }
+    return { ok: false, signal };
   }
 
   *readFile(path: string): Task<SysResult<string>> {

@@ -7,7 +7,7 @@
  *
  * @see chrdev_open() in fs/char_dev.c; fput() in fs/file_table.c
  */
-import { assert, fixedStep, KObject, step, waitEventInterruptible, type Allocation, type KObjectTracker, type StepYield, type Task, type WaitQueue } from "../kernel/mod.js";
+import { assert, fixedStep, KObject, step, waitEventInterruptible, type Allocation, type KObjectTracker, type KStruct, type StepYield, type Task, type WaitQueue } from "../kernel/mod.js";
 import { fail, ok, POLLERR, POLLHUP, type IoctlFields, type IoctlRequest, type OpenFlags, type SysResult } from "../uapi/mod.js";
 import type { Devt } from "./device.js";
 import type { Kernel } from "./kernel.js";
@@ -73,13 +73,14 @@ export class KFile extends KObject {
 
 /**
  * A new anonymous file `anon_inode:<name>` of process `pid`, with one reference and `ops`, not
- * yet installed in an fd (see fdInstall()); `what` labels its allocation (`<what> fd (pid N)`).
- * The caller sets its private data.
+ * yet installed in an fd (see fdInstall()); `what` labels its allocation (`<what> fd (pid N)`),
+ * and `owner` is the object the file stands for (in the trace). The caller sets its private
+ * data.
  * @see anon_inode_getfile() in fs/anon_inodes.c
  */
-export function anonInodeGetFile(kernel: Kernel, name: string, what: string, ops: FileOps, pid: number): KFile {
+export function anonInodeGetFile(kernel: Kernel, name: string, what: string, ops: FileOps, pid: number, owner: KStruct): KFile {
   const sim = kernel.sim;
-  const mem = sim.alloc("file", { label: `${what} fd (pid ${pid})` });
+  const mem = sim.alloc("file", { label: `${what} fd (pid ${pid})`, owner });
   const file = new KFile(sim, mem, `anon_inode:${name}`, null, pid);
   file.ops = ops;
   return file;

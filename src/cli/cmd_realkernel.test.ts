@@ -57,10 +57,10 @@ describe("vdrm realkernel --fixture", () => {
 
 describe("vdrm realkernel --driver", () => {
   it("a driver not in the replay table is bad input, with the choices", () => {
-    const r = vdrm(["realkernel", "--driver", "virtio-gpu"]);
+    const r = vdrm(["realkernel", "--driver", "vtest"]);
     assert.equal(r.code, 2, r.stderr);
-    assert.equal(r.err1, "error: option '--driver <name>' argument 'virtio-gpu' is invalid. " +
-      'unknown replay driver "virtio-gpu"; expected one of bochs-drm, vdisp, vdisp-devm');
+    assert.equal(r.err1, "error: option '--driver <name>' argument 'vtest' is invalid. " +
+      'unknown replay driver "vtest"; expected one of bochs-drm, vdisp, virtio-gpu, vdisp-devm');
     assert.equal(r.stdout, "");
   });
 
@@ -76,6 +76,22 @@ describe("vdrm realkernel --driver", () => {
     assert.match(r.stdout, /^- real: {2}call ioctl DRM_IOCTL_VERSION -> 0 \{name=bochs-drm,.*\n/m);
     assert.match(r.stdout, /^\+ model: call ioctl DRM_IOCTL_VERSION -> 0 \{name=vdisp,.*\n/m);
     assert.match(r.stdout, /^replay: vdrm realkernel --driver vdisp \(seed 1, FIFO schedule\)$/m);
+  });
+
+  it("virtio-gpu: after the unbind its shmem mapping still reads the pattern where bochs' dummy page read zeros (R52)", () => {
+    const r = vdrm(["realkernel", "--driver", "virtio-gpu"]);
+    assert.equal(r.code, 1, r.stderr);
+    const out = r.stdout.trimEnd().split("\n");
+    assert.match(out[0]!, /^driver virtio-gpu \(the recording is of bochs-drm\): the model of virtio-gpu /);
+    assert.match(out.at(-1)!, /^\d+ match, [1-9]\d* mismatch, 0 missing, [1-9]\d* extra, /);
+    const zeros = "- real:  mem read old map -> ok first=0x00000000 match=0 zero=4096 ff=0";
+    const pattern = /^\+ model: mem read old map -> ok first=0x\w+ match=4096 zero=0 ff=0$/;
+    const at = out.indexOf(zeros);
+    assert.ok(at > 0, "the recording's mapping read zeros after the unbind");
+    assert.match(out[at + 1]!, pattern);
+    assert.match(r.stdout, /^\+ model: kmsg \[drm\] Initialized virtio_gpu 0\.1\.0 for 0000:01:00\.0 on minor 0$/m);
+    assert.match(r.stdout, /^\+ model: .*DRIVER=virtio-pci\|PCI_CLASS=38000\|PCI_ID=1AF4:1050\|/m);
+    assert.doesNotMatch(r.stdout, /^finding /m);
   });
 
   it("vdisp-devm: the use-after-free of its broken drm_device is a memory finding, exit 3", () => {

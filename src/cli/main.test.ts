@@ -150,6 +150,9 @@ describe("vdrm demo", () => {
     assert.match(r.stdout, /\nhotunplug-lateclose +vdisp +pass +-/);
     assert.match(r.stdout, new RegExp("\\nhotunplug-lateclose-devm +vdisp-devm +caught +warn x2, " +
       "use-after-free x\\d+ +vdrm run \\S*hotunplug-lateclose-devm\\.yaml --replay v1\\.[\\w-]+\\n"));
+    assert.match(r.stdout, /\nremove-waits-for-close +vdisp-waitclose +caught +hang +vdrm run /);
+    assert.match(r.stdout,
+      /\nunplug-leaves-fence-unsignalled +vtest-nosignal +caught +fence-never-signalled +vdrm run /);
     const runs = /\n(\d+) scenarios: /.exec(r.stdout)?.[1];
     assert.ok(runs !== undefined && Number(runs) >= 12, r.stdout);
     assert.ok(r.stdout.includes(`\nreplay: ${runs} of ${runs} runs rerun from their decision lists`));

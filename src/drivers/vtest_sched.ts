@@ -26,12 +26,14 @@ import {
   drmSchedWqueueStop,
   schedKillObjects,
   schedObjects,
+  schedStep,
   sFenceOf,
   type DrmDevice,
   type DrmGpuScheduler,
   type DrmGpuSchedStat,
   type DrmSchedJob,
 } from "../drm/mod.js";
+import { vtestFreeJob } from "./vtest_batch.js";
 import {
   engineObjects,
   vtestCancelJob,
@@ -66,7 +68,8 @@ export function vtestEnginesInit(dev: DrmDevice): void {
         runJob: (job) => vtestRunJob(engine, job as VtestSchedJob),
         timedoutJob: (job) => vtestTimedoutJob(engine, job),
         cancelJob: (job) => vtestCancelJob(engine, job as VtestSchedJob),
-      }, VTEST_HW_SUBMISSION, ticksFromMs(VTEST_JOB_TIMEOUT_MS));
+        freeJob: (job) => vtestFreeJob(job as VtestSchedJob),
+      }, VTEST_HW_SUBMISSION, ticksFromMs(VTEST_JOB_TIMEOUT_MS), dev);
     const engine = new VtestEngine(dev, i, `${base}-ring${i}`, makeSched);
     vtestEngineStart(engine);
     engines.push(engine);
@@ -118,7 +121,9 @@ export function* vtestEnginesFini(dev: DrmDevice): Task<void> {
     const sched = engine.sched;
     yield lookupStep("vtest_engines_fini", () => ({ reads: [], writes: schedKillObjects(sched) }));
     drmSchedWqueueStop(sched);
-    for (const entity of sched.entities) yield* drmSchedEntityKill(entity);
+    for (const entity of sched.entities) {
+      if (yield* drmSchedEntityKill(entity)) yield schedStep("vtest_engines_fini", sched);
+    }
     yield* vtestEngineFini(engine);
     yield* drmSchedFini(sched);
   }

@@ -60,7 +60,7 @@ export class DrmMaster extends KObject {
 
 /** @see drm_master_create() */
 function drmMasterCreate(dev: DrmDevice): DrmMaster {
-  return new DrmMaster(dev.sim.alloc("drm_master", { label: `drm_master (${dev.label})` }), dev);
+  return new DrmMaster(dev.sim.alloc("drm_master", { label: `drm_master (${dev.label})`, owner: dev }), dev);
 }
 
 /** @see drm_master_get() */

@@ -4,6 +4,7 @@
  *
  * @see include/drm/drm_drv.h
  */
+import type { FileOps } from "../base/mod.js";
 import type { Task } from "../kernel/mod.js";
 import type { DrmDevice } from "./device.js";
 import type { DumbCreateArgs, DumbCreateResult } from "./dumb_buffers.js";
@@ -27,6 +28,12 @@ export interface DrmDriver {
   readonly minor: number;
   readonly patchlevel: number;
   readonly features: number;
+  /**
+   * The file operations of the device's nodes, set on every file at open (drm_stub_open()
+   * replaces the char device's with these). A GEM driver uses drmGemFops, whose mmap is
+   * drm_gem_mmap(). @see drm_driver.fops, DEFINE_DRM_GEM_FOPS()
+   */
+  readonly fops: FileOps;
   /** Deprecated release hook, run first at the final put. @see drm_driver.release */
   readonly release?: (dev: DrmDevice) => Task<void>;
   readonly postclose?: (dev: DrmDevice, file: DrmFile) => Task<void>;

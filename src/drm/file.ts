@@ -94,7 +94,12 @@ export function drmSendEvent(file: DrmFile, event: Uint8Array): void {
   file.eventWait.wakeUpAll();
 }
 
-export const drmFops: FileOps = {
+/**
+ * The file operations of a GEM driver's nodes: the core's open, read, poll, ioctl and release,
+ * and drm_gem_mmap(), which maps an object through its memory manager.
+ * @see DEFINE_DRM_GEM_FOPS() in include/drm/drm_gem.h
+ */
+export const drmGemFops: FileOps = {
   name: "drm",
   release: drmRelease,
   ioctl: drmIoctl,
@@ -119,8 +124,8 @@ export function* drmStubOpen(core: DrmCore, devt: Devt, kfile: KFile, flags: Ope
     return fail("EBUSY");
   }
   const sim = dev.sim;
-  const file = new DrmFile(sim.alloc("drm_file", { label: `drm_file ${minor.name} (pid ${kfile.pid}) [${dev.label}]` }), minor, dev, kfile);
-  kfile.ops = drmFops;
+  const file = new DrmFile(sim.alloc("drm_file", { label: `drm_file ${minor.name} (pid ${kfile.pid}) [${dev.label}]`, owner: dev }), minor, dev, kfile);
+  kfile.ops = dev.driver.fops; // replace_fops()
   kfile.privateData = file;
   // drm_ioctl's first step, with fdget() folded in: it reads the struct file, the drm_file and
   // the device (drm_dev_is_unplugged()), and enters drm_unplug_srcu. See drmIoctl().

@@ -1,19 +1,27 @@
 /**
- * GEM objects as far as the lifetime contract needs them: dumb buffers, per-file handles,
- * fake mmap offsets, mmap, and a TTM-style fault handler that maps one zeroed dummy page over
- * the whole VMA once the device is unplugged (R47-R50).
+ * GEM objects as far as the lifetime contract needs them: per-file handles, references, fake
+ * mmap offsets and drm_gem_mmap(). What backs an object and how its mappings fault is not the
+ * core's business: each object carries the functions of its memory manager
+ * (drm_gem_object_funcs: free, mmap, vm_ops, export), and drm_gem_mmap() calls them. The
+ * memory managers are helpers a driver picks, each in its own file: gem_vram.ts (TTM-like
+ * device memory, the dummy page after unplug), gem_shmem.ts (system memory that survives
+ * unplug) and gem_dma.ts (DMA memory mapped at mmap time, SIGBUS after unplug).
  *
- * @see drivers/gpu/drm/drm_gem.c, drm_vma_manager.c; ttm_bo_vm_fault(),
- *      ttm_bo_vm_dummy_page() in drivers/gpu/drm/ttm/ttm_bo_vm.c
+ * A new mmap of an unplugged device fails with ENODEV in mainline (R46); under the uapi-doc
+ * profile it succeeds and faults like any mapping of the gone device (D6, the
+ * mmapAfterUnplug variant).
+ *
+ * @see drivers/gpu/drm/drm_gem.c, drm_vma_manager.c; struct drm_gem_object_funcs in
+ *      include/drm/drm_gem.h
  */
-import { PAGE_SHIFT, PAGE_SIZE, type FaultResult, type KFile, type Vma, type VmOps } from "../base/mod.js";
+import { PAGE_SHIFT, PAGE_SIZE, variant, type KFile, type Vma, type VmOps } from "../base/mod.js";
 import { assert, embeddedStruct, KObject, Kref, krefGet, krefPut, lookupStep, step, type Allocation, type Task } from "../kernel/mod.js";
 import { fail, ok, type DRM_IOCTL_GEM_CLOSE, type ErrnoName, type IoctlIn, type IoctlOutOf, type SysResult } from "../uapi/mod.js";
-import { drmDevEnter, drmDevExit, type DrmDevice } from "./device.js";
+import { drmDevIsUnplugged, type DrmDevice } from "./device.js";
 import { DRIVER_GEM, drmCoreCheckFeature } from "./drm_driver.js";
 import { drmFileOf, type DrmFile } from "./file.js";
 import { idrAlloc } from "./idr.js";
-import { drmmAddAction, drmmAddActionOrReset } from "./managed.js";
+import { drmmAddAction } from "./managed.js";
 import { DrmVmaOffsetManager } from "./vma_offset.js";
 
 /** DRM_FILE_PAGE_OFFSET_START on 64-bit: fake offsets start at 4 GiB. */
@@ -26,17 +34,60 @@ export class GemState {
 }
 embeddedStruct(GemState);
 
+/**
+ * What a memory manager gives its objects, called by the core (struct drm_gem_object_funcs).
+ * Other helpers add hooks here as they need them, as Linux's table has more than these.
+ */
+export interface DrmGemObjectFuncs {
+  /** The C name of the table, e.g. "drm_gem_shmem_funcs". */
+  readonly name: string;
+  /**
+   * Frees the backing storage and the object, at the last reference; calls
+   * drmGemObjectRelease(). Runs after the step "drm_gem_object_free", which declares the
+   * object and its device. @see drm_gem_object_funcs.free
+   */
+  free(obj: GemObject): Task<void>;
+  /**
+   * Sets up a new mapping of the object (drm_gem_mmap_obj() has already set vma.ops to
+   * `vmOps` and vma.privateData to the object, and holds a reference for the mapping): may set
+   * other vm_ops, and insert page-table entries at once. Runs inside the step of drm_gem_mmap,
+   * which declares the object and the VMA. @see drm_gem_object_funcs.mmap
+   */
+  mmap?(obj: GemObject, vma: Vma): 0 | ErrnoName;
+  /** The vm_operations_struct of the object's mappings. @see drm_gem_object_funcs.vm_ops */
+  readonly vmOps?: VmOps;
+  /**
+   * Exports the object as a dma-buf, whose file is returned (for PRIME_HANDLE_TO_FD); absent:
+   * the core's default export. @see drm_gem_object_funcs.export
+   */
+  readonly export?: (obj: GemObject, flags: number) => Task<SysResult<KFile>>;
+}
+
+/**
+ * struct drm_gem_object: the part of a buffer object every memory manager shares. A memory
+ * manager's object extends it (as drm_gem_shmem_object embeds it) and gives it its funcs.
+ */
 export class GemObject extends KObject {
-  static readonly fixedFields = ["ref", "dev", "sizeBytes"];
+  static readonly fixedFields = ["ref", "dev", "sizeBytes", "funcs"];
   readonly ref: Kref;
   handleCount = 0;
-  /** Backing pages by index, created on first touch (VRAM in the TTM model). */
+  /**
+   * The backing pages by index, kept by the memory manager: VRAM (device memory), shmem pages
+   * (system memory) or views of one DMA buffer. A page never touched is absent and reads as
+   * zeros; what a device reads of the buffer is here.
+   */
   readonly pages = new Map<number, Uint8Array>();
   vmaStartPage: bigint | null = null;
   /** Files allowed to mmap the object (drm_vma_node_allow). */
   readonly allowed = new Set<DrmFile>();
-  constructor(mem: Allocation, readonly dev: DrmDevice, readonly sizeBytes: number) {
+  constructor(
+    mem: Allocation,
+    readonly dev: DrmDevice,
+    readonly sizeBytes: number,
+    readonly funcs: DrmGemObjectFuncs,
+  ) {
     super(dev.sim, mem);
+    assert(sizeBytes > 0 && sizeBytes % PAGE_SIZE === 0, `Cannot make a GEM object of ${sizeBytes} bytes: not a positive number of pages`);
     this.ref = new Kref(dev.sim, this);
   }
 }
@@ -48,21 +99,36 @@ export function drmGemInit(dev: DrmDevice): 0 | ErrnoName {
   });
 }
 
-export function drmGemObjectInit(dev: DrmDevice, sizeBytes: number): GemObject {
-  const mem = dev.sim.alloc("drm_gem_object", { label: `gem ${sizeBytes}B (${dev.label})`, sizeBytes });
-  return new GemObject(mem, dev, sizeBytes);
+/**
+ * The memory of a new GEM object. Every memory manager's object is counted as a
+ * "drm_gem_object" (the struct they all embed), whatever its container struct.
+ */
+export function drmGemObjectAlloc(dev: DrmDevice, sizeBytes: number): Allocation {
+  return dev.sim.alloc("drm_gem_object", { label: `gem ${sizeBytes}B (${dev.label})`, sizeBytes, owner: dev });
 }
 
 export function drmGemObjectGet(obj: GemObject): void {
   krefGet(obj.ref);
 }
 
+/** Drops a reference; the last one frees the object through its memory manager. */
 export function* drmGemObjectPut(obj: GemObject): Task<void> {
   yield* krefPut(obj.ref, function* () {
     yield step("drm_gem_object_free", [], [obj, obj.dev]);
-    if (obj.vmaStartPage !== null) obj.dev.gem?.nodes.delete(obj.vmaStartPage);
-    obj.dev.sim.free(obj.mem, "drm_gem_object_free");
+    yield* obj.funcs.free(obj);
   });
+}
+
+/**
+ * What every memory manager's free does for the core's part: the fake offset goes, then the
+ * object's memory (`fn` is the C function that frees it). The caller's step declares the
+ * object and its device.
+ * @see drm_gem_object_release(), drm_gem_free_mmap_offset()
+ */
+export function drmGemObjectRelease(obj: GemObject, fn: string): void {
+  assert(obj.handleCount === 0, `Cannot release ${obj.mem.label}: it still has handles`);
+  if (obj.vmaStartPage !== null) obj.dev.gem?.nodes.delete(obj.vmaStartPage);
+  obj.dev.sim.free(obj.mem, fn);
 }
 
 /**
@@ -126,7 +192,9 @@ export function drmGemCreateMmapOffset(obj: GemObject): bigint {
 }
 
 /**
- * mmap of a GEM object by its fake offset. ENODEV on an unplugged device (R46, D6).
+ * mmap of a GEM object by its fake offset: ENODEV once the device is unplugged (R46), unless
+ * the uapi-doc profile lets it through (D6); EINVAL for no object there or a mapping longer
+ * than the object, EACCES for an object the file has no handle for.
  * @see drm_gem_mmap()
  */
 export function* drmGemMmap(kfile: KFile, vma: Vma): Task<SysResult<0>> {
@@ -136,74 +204,54 @@ export function* drmGemMmap(kfile: KFile, vma: Vma): Task<SysResult<0>> {
     const found = dev.gem?.nodes.get(vma.pgoff);
     return { reads: [dev, file], writes: found === undefined ? [dev.unplugSrcu, vma] : [dev.unplugSrcu, vma, found] };
   });
-  const token = drmDevEnter(dev);
-  if (token === null) return fail("ENODEV");
-  try {
-    const obj = dev.gem?.nodes.get(vma.pgoff);
-    if (obj === undefined) return fail("EINVAL");
-    if (!obj.allowed.has(file)) return fail("EACCES");
-    if (vma.length > obj.sizeBytes) return fail("EINVAL");
-    drmGemObjectGet(obj); // the VMA holds the object. @see drm_gem_vm_open()
-    vma.privateData = obj;
-    vma.ops = ttmVmOps;
-    return ok(0);
-  } finally {
-    drmDevExit(dev, token);
+  if (drmDevIsUnplugged(dev) && variant(dev.kernel.profile, "mmapAfterUnplug") === "ENODEV") return fail("ENODEV");
+  const obj = dev.gem?.nodes.get(vma.pgoff);
+  if (obj === undefined) return fail("EINVAL");
+  if (!obj.allowed.has(file)) return fail("EACCES");
+  const err = drmGemMmapObj(obj, vma);
+  return err === 0 ? ok(0) : fail(err);
+}
+
+/**
+ * Sets up a mapping of `obj`: the VMA holds a reference on the object (dropped by
+ * drm_gem_vm_close()), its ops are the memory manager's, and the manager's mmap runs.
+ * @see drm_gem_mmap_obj()
+ */
+function drmGemMmapObj(obj: GemObject, vma: Vma): 0 | ErrnoName {
+  if (vma.length > obj.sizeBytes) return "EINVAL";
+  const funcs = obj.funcs;
+  vma.privateData = obj;
+  vma.ops = funcs.vmOps ?? null;
+  const err = funcs.mmap !== undefined ? funcs.mmap(obj, vma) : vma.ops === null ? "EINVAL" : 0;
+  if (err !== 0) {
+    vma.privateData = null;
+    vma.ops = null;
+    return err;
   }
+  // The VMA holds the object (Linux takes the reference first and drops it on failure).
+  drmGemObjectGet(obj);
+  return 0;
+}
+
+/**
+ * `obj` as the memory manager's own object (to_drm_gem_shmem_obj() and the like): an object
+ * another manager made is a model bug.
+ */
+export function gemObjectAs<T extends GemObject>(obj: GemObject, cls: abstract new (...args: never[]) => T): T {
+  if (!(obj instanceof cls)) assert(false, `Cannot use ${obj.mem.label} as a ${cls.name}: another memory manager made it`);
+  return obj;
 }
 
 /** The GEM object a mapping made by drm_gem_mmap() holds (vma->vm_private_data). */
-function gemOfVma(vma: Vma): GemObject {
+export function gemOfVma(vma: Vma): GemObject {
   const obj = vma.privateData;
   if (!(obj instanceof GemObject)) assert(false, `Cannot use the mapping at 0x${vma.start.toString(16)} as a GEM mapping: no GEM object`);
   return obj;
 }
 
-const ttmVmOps: VmOps = {
-  name: "ttm_bo_vm_ops",
-  fault: ttmBoVmFault,
-  close: drmGemVmClose,
-};
-
 /** The mapping's reference on the object goes. @see drm_gem_vm_close() */
-function* drmGemVmClose(vma: Vma): Task<void> {
+export function* drmGemVmClose(vma: Vma): Task<void> {
   const obj = gemOfVma(vma);
   yield step("drm_gem_vm_close", [vma], [obj]);
   yield* drmGemObjectPut(obj);
-}
-
-/** Maps the object's page while the device lives; afterwards one dummy page everywhere. */
-function* ttmBoVmFault(vma: Vma, pageIndex: number): Task<FaultResult> {
-  const obj = gemOfVma(vma);
-  assert(Number.isInteger(pageIndex) && pageIndex >= 0 && pageIndex < vma.pages, `Cannot fault page ${pageIndex} of a ${vma.pages}-page mapping`);
-  const dev = obj.dev;
-  yield step("ttm_bo_vm_fault", [dev], [obj, vma, dev.unplugSrcu]);
-  const token = drmDevEnter(dev);
-  if (token === null) return yield* ttmBoVmDummyPage(vma, dev);
-  try {
-    let page = obj.pages.get(pageIndex);
-    if (page === undefined) {
-      page = new Uint8Array(PAGE_SIZE);
-      obj.pages.set(pageIndex, page);
-    }
-    vma.ptes.set(pageIndex, page); // vmf_insert_pfn()
-    return { ok: true, page };
-  } finally {
-    drmDevExit(dev, token);
-  }
-}
-
-/**
- * Allocates a zeroed page, ties its lifetime to the drm_device (freed at the final put, R50)
- * and maps it at every page of the VMA (R48). Failure is VM_FAULT_OOM (R51).
- */
-function* ttmBoVmDummyPage(vma: Vma, dev: DrmDevice): Task<FaultResult> {
-  yield step("ttm_bo_vm_dummy_page", [], [dev, vma]);
-  if (dev.kernel.faults.shouldFail("alloc_page")) return { ok: false, result: "OOM" };
-  const mem = dev.sim.alloc("page", { label: `dummy page (${dev.label})`, sizeBytes: PAGE_SIZE });
-  const err = yield* drmmAddActionOrReset(dev, "ttm_bo_release_dummy_page", () => dev.sim.free(mem, "ttm_bo_release_dummy_page"));
-  if (err !== 0) return { ok: false, result: "OOM" };
-  const page = new Uint8Array(PAGE_SIZE);
-  for (let i = 0; i < vma.pages; i++) vma.ptes.set(i, page);
-  return { ok: true, page };
 }

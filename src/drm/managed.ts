@@ -49,7 +49,7 @@ function* runAction(dev: DrmDevice, e: DrmmEntry): Task<void> {
 export function drmmAddAction(dev: DrmDevice, name: string, action: DrmmAction, data: unknown = null): 0 | ErrnoName {
   assert(name !== "", "Cannot add a managed action without a name");
   if (dev.kernel.faults.shouldFail("drmm_add_action")) return "ENOMEM";
-  const mem = dev.sim.alloc("drmres", { label: `drmres ${name} (${dev.label})`, sizeBytes: data === null ? 0 : 8 });
+  const mem = dev.sim.alloc("drmres", { label: `drmres ${name} (${dev.label})`, sizeBytes: data === null ? 0 : 8, owner: dev });
   dev.managed.resources.push({ name, action, data, mem });
   return 0;
 }
@@ -81,7 +81,7 @@ export function* drmmReleaseAction(dev: DrmDevice, action: DrmmAction, data: unk
 /** Zeroed managed memory, freed at the final put; null on failure (fault point "drmm_kmalloc"). */
 export function drmmKzalloc(dev: DrmDevice, sizeBytes: number, type = "drmm_kzalloc"): ManagedBuffer | null {
   if (dev.kernel.faults.shouldFail("drmm_kmalloc")) return null;
-  const mem = dev.sim.alloc(type, { kind: "drmm_kzalloc", sizeBytes, label: `${type} (${dev.label})` });
+  const mem = dev.sim.alloc(type, { kind: "drmm_kzalloc", sizeBytes, label: `${type} (${dev.label})`, owner: dev });
   dev.managed.resources.push({ name: type, action: null, data: null, mem });
   return { mem, bytes: new Uint8Array(sizeBytes) };
 }

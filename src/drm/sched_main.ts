@@ -51,6 +51,12 @@ export interface DrmSchedBackendOps {
   timedoutJob(job: DrmSchedJob): Task<DrmGpuSchedStat>;
   /** Makes the job's hardware fence signal with an error (drm_sched_fini). */
   cancelJob?(job: DrmSchedJob): Task<void>;
+  /**
+   * Drops what the driver's job holds besides the scheduler's fences (its buffers), just
+   * before the job is freed. It yields its own first step only when it has something to drop,
+   * and returns whether it did: then the caller's step is over.
+   */
+  freeJob?(job: DrmSchedJob): Task<boolean>;
 }
 
 export class DrmGpuScheduler extends KObject {
@@ -79,23 +85,28 @@ export class DrmGpuScheduler extends KObject {
     readonly ops: DrmSchedBackendOps,
     readonly creditLimit: number,
     readonly timeoutTicks: number,
+    owner: KStruct | undefined,
   ) {
     const sim = kernel.sim;
-    super(sim, sim.alloc("drm_gpu_scheduler", { label: `drm_gpu_scheduler ${name}` }));
+    super(sim, sim.alloc("drm_gpu_scheduler", { label: `drm_gpu_scheduler ${name}`, owner }));
     this.wake = new WaitQueue(sim, `drm_sched ${name}`);
     this.jobScheduled = new WaitQueue(sim, `drm_sched ${name} job_scheduled`);
   }
 }
 
-/** A scheduler with its thread started. @see drm_sched_init() */
+/**
+ * A scheduler with its thread started; `dev` is the device it runs for (in the trace, its
+ * owner). @see drm_sched_init(), drm_sched_init_args.dev
+ */
 export function drmSchedInit(
   kernel: Kernel,
   name: string,
   ops: DrmSchedBackendOps,
   creditLimit: number,
   timeoutTicks: number,
+  dev?: KStruct,
 ): DrmGpuScheduler {
-  const sched = new DrmGpuScheduler(kernel, name, ops, creditLimit, timeoutTicks);
+  const sched = new DrmGpuScheduler(kernel, name, ops, creditLimit, timeoutTicks, dev);
   sched.thread = kernel.sim.spawn(`drm_sched ${name}`, drmSchedMain(sched));
   return sched;
 }
@@ -152,7 +163,7 @@ function* drmSchedMain(sched: DrmGpuScheduler): Task<void> {
       const done = finishedJob(sched);
       if (done !== undefined) {
         drmSchedFreeFinished(sched);
-        yield* drmSchedJobFree(done);
+        if (yield* drmSchedJobFree(done)) yield again;
         continue;
       }
       if (timedOut(sched)) {

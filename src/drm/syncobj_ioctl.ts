@@ -83,8 +83,8 @@ export function* drmSyncobjCreateIoctl(
   yield step("drm_syncobj_create", [], [file]);
   const kernel = file.dev.kernel;
   const signaled = (arg.flags & DRM_SYNCOBJ_CREATE_SIGNALED) !== 0;
-  const stub = signaled ? dmaFenceAllocatePrivateStub(kernel) : null;
-  const syncobj = drmSyncobjCreate(kernel, stub);
+  const stub = signaled ? dmaFenceAllocatePrivateStub(kernel, file) : null;
+  const syncobj = drmSyncobjCreate(kernel, file, stub);
   const handle = drmSyncobjGetHandle(file, syncobj);
   // The syncobj's own reference and the stub's: the handle and the syncobj keep theirs.
   yield* drmSyncobjPut(syncobj);
@@ -254,6 +254,6 @@ export function drmSyncobjSignalIoctl(
   arg: ArrayArg,
 ): NoOutput {
   const kernel = file.dev.kernel;
-  const stub = (): DmaFence => dmaFenceAllocatePrivateStub(kernel);
+  const stub = (): DmaFence => dmaFenceAllocatePrivateStub(kernel, file);
   return syncobjArrayIoctl(file, arg, "drm_syncobj_signal_ioctl", stub);
 }

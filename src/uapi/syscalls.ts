@@ -35,7 +35,10 @@ export type IoctlRequest = AnyIoctlDef | number;
 /** The argument of an ioctl without one: no field given. */
 export const NO_IOCTL_ARG: IoctlFields = Object.freeze({});
 
-/** A CPU access through a mapping either completes or raises a signal. */
+/**
+ * A CPU access through a mapping either completes or raises a signal. A program has no signal
+ * handlers, so the signal is fatal: the program's next system call does not return.
+ */
 export type MemResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly signal: "SIGBUS" | "SIGSEGV" };
 
 export interface DirEntry {
