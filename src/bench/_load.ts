@@ -1,8 +1,8 @@
 /**
- * What a program does to load a machine before it is unplugged: dumb buffers on a vdisp card
- * (some of them mapped and written through, so their pages are present), and fences pending on
- * a vtest card (jobs through the GPU scheduler and on the driver's own timeline, each out-fence
- * in a syncobj of its own). Then the teardown after the unplug: every mapping unmapped, every
+ * What a program does to load a machine before it is unplugged: dumb buffers on a card's
+ * primary node (some of them mapped and written through, so their pages are present), and
+ * fences pending on a vtest card's render node (jobs through the GPU scheduler and on the
+ * driver's own timeline, each out-fence in a syncobj of its own). Then the teardown after the unplug: every mapping unmapped, every
  * file closed, which drops the last references to the devices.
  */
 import { PAGE_SIZE } from "../base/mod.js";
