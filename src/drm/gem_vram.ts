@@ -83,7 +83,8 @@ function* ttmBoVmFault(vma: Vma, pageIndex: number): Task<FaultResult> {
 function* ttmBoVmDummyPage(vma: Vma, dev: DrmDevice): Task<FaultResult> {
   yield step("ttm_bo_vm_dummy_page", [], [dev, vma]);
   if (dev.kernel.faults.shouldFail("alloc_page")) return { ok: false, result: "OOM" };
-  const mem = dev.sim.alloc("page", { label: `dummy page (${dev.label})`, sizeBytes: PAGE_SIZE });
+  const label = `dummy page (${dev.label})`;
+  const mem = dev.sim.alloc("page", { label, sizeBytes: PAGE_SIZE, owner: dev });
   const release = (): void => dev.sim.free(mem, "ttm_bo_release_dummy_page");
   const err = yield* drmmAddActionOrReset(dev, "ttm_bo_release_dummy_page", release);
   if (err !== 0) return { ok: false, result: "OOM" };

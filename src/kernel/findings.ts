@@ -59,6 +59,15 @@ function waitsOn(w: Waiter): string {
 }
 
 type Freed = { object: string; alloc: Site; free: Site };
+type FatalSignal = {
+  comm: string;
+  pid: number;
+  signal: "SIGBUS";
+  addr: string;
+  /** The path of the mapped file. */
+  mapping: string;
+  site: Site;
+};
 type Undeclared = { step: string; object: string; mode: AccessMode; field: string; site: Site };
 
 export const FINDING_KINDS = {
@@ -123,7 +132,7 @@ export const FINDING_KINDS = {
    * (a DMA-helper mapping after unplug, D7): the uAPI says it never happens (R53). Worded as
    * print_fatal_signal() logs it (signal 7 is SIGBUS on x86-64).
    */
-  "fatal-signal": kind<{ comm: string; pid: number; signal: "SIGBUS"; addr: string; mapping: string; site: Site }>({
+  "fatal-signal": kind<FatalSignal>({
     class: "memory",
     summary: (f) =>
       `${f.comm}/${f.pid}: potentially unexpected fatal signal 7 (${f.signal}) at ${f.addr} ` +

@@ -32,5 +32,5 @@ export function shortText(s: string, max = QUOTED_CHARS_MAX): string {
 
 /** Several lines of user text (a description): each line escaped, the line breaks kept. */
 export function escapeLines(s: string): string {
-  return s.split("\n").map(escapeControls).join("\n");
+  return s.split("\n").map((line) => escapeControls(line)).join("\n");
 }
