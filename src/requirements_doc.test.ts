@@ -13,13 +13,20 @@ import { fileURLToPath } from "node:url";
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const REQUIREMENTS = 97;
 const DISCREPANCIES = 9;
-const STATUSES = ["covered", "partly covered", "modelled, not tested", "not yet modelled", "out of scope"];
+const STATUSES = [
+  "covered", "partly covered", "modelled, not tested", "not yet modelled", "out of scope",
+];
 
 /** The ids the page must have, in order: r1..r97, d1..d9. */
 const EXPECTED_IDS = [
   ...Array.from({ length: REQUIREMENTS }, (_, i) => `r${i + 1}`),
   ...Array.from({ length: DISCREPANCIES }, (_, i) => `d${i + 1}`),
 ];
+
+/** An entry's status: the bullet's text, with its continuation lines. */
+const STATUS_LINE = /^- \*\*Status:\*\* (.+(?:\n {2}.+)*)/m;
+/** A file of the repository named in backticks. */
+const NAMED_PATH = /`((?:src|scenarios|docs|fixtures)\/[\w./-]+)`/g;
 
 interface Entry {
   readonly id: string;
@@ -44,7 +51,7 @@ function entries(md: string): Entry[] {
       return { id, text: row, status: cells.length >= 7 ? cells.at(-1)! : null };
     }
     const text = md.slice(from, end);
-    const status = /^- \*\*Status:\*\* (.+(?:\n {2}.+)*)/m.exec(text)?.[1]?.replace(/\n {2}/g, " ") ?? null;
+    const status = STATUS_LINE.exec(text)?.[1]?.replace(/\n {2}/g, " ") ?? null;
     return { id, text, status };
   });
 }
@@ -61,7 +68,9 @@ function requirementProblems(md: string, exists: (path: string) => boolean): str
     if (n > 1) problems.push(`${id.toUpperCase()}: ${n} anchors, one expected`);
   }
   for (const id of seen.keys()) {
-    if (!EXPECTED_IDS.includes(id)) problems.push(`${id}: an anchor that is no requirement or discrepancy`);
+    if (!EXPECTED_IDS.includes(id)) {
+      problems.push(`${id}: an anchor that is no requirement or discrepancy`);
+    }
   }
   for (const e of all) problems.push(...entryProblems(e, exists));
   return problems;
@@ -78,7 +87,7 @@ function entryProblems(e: Entry, exists: (path: string) => boolean): string[] {
     out.push(`${name}: no status (one of: ${STATUSES.join(", ")})`);
     return out;
   }
-  const paths = [...e.text.matchAll(/`((?:src|scenarios|docs|fixtures)\/[\w./-]+)`/g)].map((m) => m[1]!);
+  const paths = [...e.text.matchAll(NAMED_PATH)].map((m) => m[1]!);
   for (const p of paths) if (!exists(p)) out.push(`${name}: names ${p}, which does not exist`);
   const evidence = paths.filter((p) => p.endsWith(".test.ts") || p.startsWith("scenarios/"));
   if ((kind === "covered" || kind === "partly covered") && evidence.length === 0) {
@@ -95,30 +104,33 @@ function entryProblems(e: Entry, exists: (path: string) => boolean): string[] {
 
 const onDisk = (p: string): boolean => existsSync(join(ROOT, p));
 
-test("docs/requirements.md states every R1-R97 and D1-D9 once, each with a status whose files exist", () => {
+test("docs/requirements.md has every R1-R97 and D1-D9 once, each with a status whose files exist", () => {
   const md = readFileSync(join(ROOT, "docs/requirements.md"), "utf8");
   assert.deepEqual(requirementProblems(md, onDisk), []);
 });
 
-test("the check finds a missing id, a duplicate, a missing status, an issue-less gap and a wrong path", () => {
+test("the check finds a missing id, a duplicate, no status, a gap without issue or reason, a bad path", () => {
+  const covered = "covered by `src/layers.test.ts`";
   const entry = (n: number, status: string): string =>
     `<a id="r${n}"></a>\n### R${n} [IMPL] x\n\n- **Observed:** y\n- **Status:** ${status}\n\n`;
-  const rows = Array.from({ length: DISCREPANCIES }, (_, i) =>
-    `| <a id="d${i + 1}"></a>D${i + 1} | a | b | c | d | e | covered by \`src/layers.test.ts\` |`);
+  const row = (n: number): string => `| <a id="d${n}"></a>D${n} | a | b | c | d | e | ${covered} |`;
   const body = Array.from({ length: REQUIREMENTS }, (_, i) => i + 1)
     .filter((n) => n !== 2)
-    .map((n) => entry(n, "covered by `src/layers.test.ts`"))
+    .map((n) => entry(n, covered))
     .join("");
   const bad = body
-    .replace("- **Status:** covered by `src/layers.test.ts`\n\n<a id=\"r4\">", "\n<a id=\"r4\">")
-    .replace(entry(5, "covered by `src/layers.test.ts`"), entry(5, "not yet modelled: later"))
-    .replace(entry(6, "covered by `src/layers.test.ts`"), entry(6, "covered by `src/nope.test.ts`"))
-    + entry(7, "out of scope: nothing in Linux does it") + rows.join("\n") + "\n";
+    .replace(`- **Status:** ${covered}\n\n<a id="r4">`, '\n<a id="r4">')
+    .replace(entry(5, covered), entry(5, "not yet modelled: later"))
+    .replace(entry(6, covered), entry(6, "covered by `src/nope.test.ts`"))
+    .replace(entry(8, covered), entry(8, "out of scope"))
+    + entry(7, "out of scope: nothing in Linux does it")
+    + Array.from({ length: DISCREPANCIES }, (_, i) => row(i + 1)).join("\n") + "\n";
   assert.deepEqual(requirementProblems(bad, onDisk), [
-    "R2: missing (no <a id=\"r2\"></a>)",
+    'R2: missing (no <a id="r2"></a>)',
     "R7: 2 anchors, one expected",
-    "R3: no status (one of: covered, partly covered, modelled, not tested, not yet modelled, out of scope)",
-    "R5: \"not yet modelled\" names no issue",
+    `R3: no status (one of: ${STATUSES.join(", ")})`,
+    'R5: "not yet modelled" names no issue',
     "R6: names src/nope.test.ts, which does not exist",
+    'R8: "out of scope" gives no reason',
   ]);
 });
