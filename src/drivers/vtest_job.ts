@@ -93,13 +93,16 @@ export function* vtestJobIoctl(
   if (tl === undefined || arg.duration_ns > VTEST_DURATION_NS_MAX) return fail("EINVAL");
   yield lookupStep("vtest_job_ioctl", () => {
     const out = drmSyncobjObjects(drmSyncobjLookup(file, arg.out_syncobj));
-    return { reads: [dev], writes: [file, tl, dev.unplugSrcu, ...out] };
+    return { reads: [dev], writes: [file, dev.unplugSrcu, ...out] };
   });
   const syncobj = drmSyncobjLookup(file, arg.out_syncobj);
   if (syncobj === undefined) return fail("ENOENT");
   const token = drmDevEnter(dev);
   if (token === null) return fail("ENODEV");
   try {
+    // Inside drm_dev_enter(): remove() cannot have torn the timeline down (it waits for
+    // this read section in drm_dev_unplug() first), so only now is the timeline declared.
+    yield step("vtest_job_ioctl", [dev], [tl, dev.unplugSrcu, ...drmSyncobjObjects(syncobj)]);
     const fence = vtestFenceEmit(dev, tl);
     const job: VtestJob = { fence, task: null, cancelled: false };
     tl.pending.add(job);
