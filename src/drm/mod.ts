@@ -22,7 +22,18 @@ export { drmSchedEntityDestroy, drmSchedEntityFini, drmSchedEntityFlush, drmSche
 export { drmSchedFenceFinished, drmSchedFenceScheduled, type DrmSchedFence } from "./sched_fence.js";
 export { drmSchedFini, drmSchedFree, drmSchedWqueueStart, drmSchedWqueueStop } from "./sched_fini.js";
 export { drmSchedJobAddDependency, drmSchedJobArm, drmSchedJobDoneFootprint, drmSchedJobInit, drmSchedJobObjects, DrmSchedJob, sFenceOf } from "./sched_job.js";
-export { DrmGpuScheduler, drmSchedInit, schedKillObjects, schedObjects, schedStep, type DrmGpuSchedStat, type DrmSchedBackendOps } from "./sched_main.js";
+export { DrmGpuScheduler, drmSchedInit, drmSchedulersOf, schedKillObjects, schedObjects, schedStep, type DrmGpuSchedStat, type DrmSchedBackendOps } from "./sched_main.js";
 export { drmSchedResubmitJobs, drmSchedStart, drmSchedStop } from "./sched_recovery.js";
 export { drmGemPrimeGetPages } from "./prime_dmabuf.js";
 export { drmGemPrimeImportSgTable } from "./prime_import.js";
+export {
+  DRM_WEDGE_RECOVERY_BUS_RESET,
+  DRM_WEDGE_RECOVERY_COLD_RESET,
+  DRM_WEDGE_RECOVERY_NONE,
+  DRM_WEDGE_RECOVERY_REBIND,
+  DRM_WEDGE_RECOVERY_VENDOR,
+  drmDevWedgedEvent,
+  drmGetWedgeRecovery,
+  drmWedgedEventString,
+  type DrmWedgeTaskInfo,
+} from "./wedged.js";
