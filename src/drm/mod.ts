@@ -6,7 +6,7 @@ export { DrmMaster, drmIsCurrentMaster } from "./auth.js";
 export { DRIVER_ATOMIC, DRIVER_COMPUTE_ACCEL, DRIVER_CURSOR_HOTSPOT, DRIVER_GEM, DRIVER_MODESET, DRIVER_RENDER, DRIVER_SYNCOBJ, DRIVER_SYNCOBJ_TIMELINE, drmCoreCheckFeature, type DrmDriver } from "./drm_driver.js";
 export { type DumbCreateArgs, type DumbCreateResult } from "./dumb_buffers.js";
 export { devmDrmDevAlloc, drmDevAlloc, drmDevEnter, drmDevExit, drmDevGet, drmDevInit, drmDevIsUnplugged, drmDevPut, drmDevRegister, drmDevUnplug, drmDevUnregister, DrmDevice } from "./device.js";
-export { DRM_FILE_EVENTS_MAX, DrmFile, drmGemFops, drmSendEvent } from "./file.js";
+export { DRM_FILE_EVENTS_MAX, DrmFile, drmFileOf, drmGemFops, drmSendEvent } from "./file.js";
 export { DRM_FILE_PAGE_OFFSET_START, drmGemCreateMmapOffset, drmGemHandleCreate, drmGemObjectGet, drmGemObjectPut, gemObjectAs, GemObject, type DrmGemObjectFuncs } from "./gem.js";
 export { drmGemDmaDumbCreate, DrmGemDmaObject } from "./gem_dma.js";
 export { drmGemShmemCreate, drmGemShmemFree, DrmGemShmemObject, drmGemShmemVmOps, type ShmemObjectMaker } from "./gem_shmem.js";
