@@ -121,15 +121,16 @@ export const vtestPciDriver = displayPciDriver(
 
 /**
  * probe() of vtest, with its drm_driver or a variant's (a copy under another name); a driver
- * built on vtest's engines gives its timeout policy.
+ * built on vtest's engines gives its timeout policy and the type of its container.
  */
 export function* vtestProbe(
   pdev: PciDev,
   driver: DrmDriver,
   timedout?: EngineTimedout,
+  containerType = "vtest_device",
 ): Task<0 | ErrnoName> {
   yield step("vtest_pci_probe", [pdev]);
-  const dev = yield* displayProbeStart(pdev, driver, "vtest_device");
+  const dev = yield* displayProbeStart(pdev, driver, containerType);
   if (typeof dev === "string") return dev;
   const err = yield* drmDevRegister(dev);
   if (err !== 0) return err;

@@ -58,7 +58,7 @@ export const xeDrmDriver: DrmDriver = {
 
 /** probe() of xe and of its broken sibling, given its drm_driver and wedge order. */
 export function* xeProbe(pdev: PciDev, driver: DrmDriver, order: XeState["order"]): Task<0 | ErrnoName> {
-  const err = yield* vtestProbe(pdev, driver, xeTimedoutJob);
+  const err = yield* vtestProbe(pdev, driver, xeTimedoutJob, "xe_device");
   if (err !== 0) return err;
   yield step("xe_device_probe", [pdev]);
   const dev = pdev.drvdata as DrmDevice;

@@ -124,6 +124,7 @@ export function* drmDevWedgedEvent(
   if (method !== DRM_WEDGE_RECOVERY_NONE) {
     drmWedgedPrerequisiteCheck(dev, env[0]![1]);
     dev.wedged = env[0]![1];
+    dev.sim.traceState(dev.mem, "wedged", `WEDGED=${dev.wedged}`);
   }
   const kdev = primary?.kdev;
   if (kdev == null || !kdev.added) return "ENODEV";
