@@ -47,3 +47,14 @@ test("xe-early-wedge is caught by the wedge prerequisite check on every seed", (
     assert.deepEqual(run.findings.map((f) => f.kind), ["wedge-prerequisite"]);
   }
 });
+
+test("xe-survivability passes from 6.18 on; at 6.17 the vendor bit has no name (WEDGED=unknown, WARN)", () => {
+  for (const run of runs("xe-survivability", 3)) {
+    assert.equal(run.verdict, "pass", `seed ${run.seed}: ${unmet(run)}`);
+  }
+  const [old] = runs("xe-survivability", 1, "6.17");
+  assert.equal(old!.verdict, "warn");
+  const wait = old!.steps.find((s) => s.text.startsWith("wait-uevent"));
+  assert.equal(wait?.outcome.status === "ok" ? wait.outcome.fields.WEDGED : null, "unknown");
+  assert.deepEqual(old!.findings.map((f) => f.kind), ["warn"]);
+});
