@@ -8,11 +8,8 @@ export type ProfileName = "mainline" | "uapi-doc";
 
 export const PROFILE_NAMES: readonly ProfileName[] = ["mainline", "uapi-doc"];
 
-/**
- * Kernel versions the spec covers, oldest first. The default is 7.1, the newest released one;
- * 7.4 stands for changes still pending at 7.1 (the `cold-reset` wedge recovery method).
- */
-export const KERNEL_VERSIONS = ["6.8", "6.11", "6.12", "6.14", "6.17", "6.18", "7.0", "7.1", "7.4"] as const;
+/** Kernel versions the spec covers, oldest first. The newest is the default. */
+export const KERNEL_VERSIONS = ["6.8", "6.11", "6.12", "6.14", "6.17", "6.18", "7.0", "7.1"] as const;
 export type KernelVersion = (typeof KERNEL_VERSIONS)[number];
 export const DEFAULT_KERNEL_VERSION: KernelVersion = "7.1";
 

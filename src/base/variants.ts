@@ -83,17 +83,15 @@ export const VARIANTS = {
     ids: ["R70"],
     summary:
       "the recovery methods drm_dev_wedged_event() names, by bit from bit 0 (a later bit is " +
-      "invalid: WEDGED=unknown and a one-time WARN)",
+      "invalid: WEDGED=unknown and a one-time WARN; cold-reset, bit 4, is still pending at 7.1)",
     values: {
       mainline: [
         ["6.8", "none,rebind,bus-reset"],
         ["6.18", "none,rebind,bus-reset,vendor-specific"],
-        ["7.4", "none,rebind,bus-reset,vendor-specific,cold-reset"],
       ],
       "uapi-doc": [
         ["6.8", "none,rebind,bus-reset"],
         ["6.18", "none,rebind,bus-reset,vendor-specific"],
-        ["7.4", "none,rebind,bus-reset,vendor-specific,cold-reset"],
       ],
     },
   }),

@@ -7,7 +7,7 @@
  * A driver calls one function, `drmDevWedgedEvent(dev, methods, info)`, with a bit mask of
  * DRM_WEDGE_RECOVERY_* and the task information or null. What the kernel version changes is
  * in variants.ts: whether the function exists at all (`wedgedEvent`, 6.14), the method names
- * it knows (`wedgedMethods`: vendor-specific from 6.18, cold-reset pending), whether it takes
+ * it knows (`wedgedMethods`: vendor-specific from 6.18; cold-reset is pending), whether it takes
  * task information (`wedgedTaskInfo`, 6.17) and its log line for `none` (`wedgedNoneLog`).
  * Before 6.14 a driver's call sends nothing and returns 0 (the driver has no such event).
  *
@@ -34,7 +34,10 @@ export const DRM_WEDGE_RECOVERY_NONE = 1 << 0;
 export const DRM_WEDGE_RECOVERY_REBIND = 1 << 1;
 export const DRM_WEDGE_RECOVERY_BUS_RESET = 1 << 2;
 export const DRM_WEDGE_RECOVERY_VENDOR = 1 << 3;
-/** Pending at 7.1 (the bit value of the RFC). */
+/**
+ * Pending at 7.1 (the bit value of the RFC): no modelled kernel names it yet, so it sends
+ * WEDGED=unknown; give `wedgedMethods` a version with it when one is modelled.
+ */
 export const DRM_WEDGE_RECOVERY_COLD_RESET = 1 << 4;
 
 /** The size of event_string, NUL included. */
