@@ -56,3 +56,4 @@ export {
   type SgTable,
 } from "./dma_buf.js";
 export { dmaBufExport, type DmaBufExportInfo } from "./dma_buf_file.js";
+export { DEVCD_TIMEOUT_MS, devCoredumpOf, devCoredumpv } from "./devcoredump.js";

@@ -74,6 +74,45 @@ export const VARIANTS = {
     summary: "error of the fences of GPU work a driver force-completes at unplug (vtest's jobs and engines)",
     values: { mainline: "ECANCELED", "uapi-doc": "ENODEV" },
   }),
+  wedgedEvent: defineVariant<boolean>({
+    ids: ["R66"],
+    summary: "drm_dev_wedged_event() exists: a wedged device tells userspace with a WEDGED= uevent",
+    values: { mainline: [["6.8", false], ["6.14", true]], "uapi-doc": [["6.8", false], ["6.14", true]] },
+  }),
+  wedgedMethods: defineVariant<string>({
+    ids: ["R70"],
+    summary:
+      "the recovery methods drm_dev_wedged_event() names, by bit from bit 0 (a later bit is " +
+      "invalid: WEDGED=unknown and a one-time WARN; cold-reset, bit 4, is still pending at 7.1)",
+    values: {
+      mainline: [
+        ["6.8", "none,rebind,bus-reset"],
+        ["6.18", "none,rebind,bus-reset,vendor-specific"],
+      ],
+      "uapi-doc": [
+        ["6.8", "none,rebind,bus-reset"],
+        ["6.18", "none,rebind,bus-reset,vendor-specific"],
+      ],
+    },
+  }),
+  wedgedTaskInfo: defineVariant<boolean>({
+    ids: ["R71", "R72"],
+    summary: "drm_dev_wedged_event() takes task information (PID= and TASK= keys)",
+    values: { mainline: [["6.8", false], ["6.17", true]], "uapi-doc": [["6.8", false], ["6.17", true]] },
+  }),
+  wedgedNoneLog: defineVariant<string>({
+    ids: ["R73"],
+    summary: "what drm_dev_wedged_event() logs for WEDGED=none (\"device wedged, <this>\")",
+    values: {
+      mainline: [["6.8", "but recovered through reset"], ["7.1", "but no recovery needed"]],
+      "uapi-doc": [["6.8", "but recovered through reset"], ["7.1", "but no recovery needed"]],
+    },
+  }),
+  xeHangModeMethod: defineVariant<"default" | "none">({
+    ids: ["R84"],
+    summary: "the recovery method xe sends in wedged mode 2 (upon-any-hang-no-reset)",
+    values: { mainline: [["6.8", "default"], ["7.1", "none"]], "uapi-doc": [["6.8", "default"], ["7.1", "none"]] },
+  }),
 } as const;
 
 export type VariantName = keyof typeof VARIANTS;

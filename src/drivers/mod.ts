@@ -12,6 +12,8 @@ import { VIRTIO_PCI_DEVICE_CFG, VIRTIO_PCI_DEVICE_FEATURE, VIRTIO_PCI_VENDOR } f
 import { vdispWaitclosePciDriver } from "./vdisp_waitclose.js";
 import { VTEST_PCI_ID, vtestPciDriver } from "./vtest.js";
 import { vtestNosignalPciDriver } from "./vtest_nosignal.js";
+import { XE_PCI_ID, xePciDriver } from "./xe.js";
+import { xeEarlyWedgePciDriver } from "./xe_early_wedge.js";
 
 export { BOCHS_PCI_ID, bochsDrmDriver, bochsPciDriver, VBE_DISPI_ID5, VBE_DISPI_ID_REG } from "./bochs.js";
 export { displayPciDriver, displayPipeInit, displayPipeSetScanout, displayProbeFinish, displayProbeStart, displayRemoveStart, SCANOUT_ENABLE_REG } from "./display_pipe.js";
@@ -23,6 +25,9 @@ export { virtioGpuDrmDriver, virtioGpuPciDriver } from "./virtio_gpu.js";
 export { vdispWaitcloseDrmDriver, vdispWaitclosePciDriver } from "./vdisp_waitclose.js";
 export { VTEST_HOLD_NS_MAX, VTEST_PCI_ID, vtestDrmDriver, vtestPciDriver } from "./vtest.js";
 export { vtestNosignalDrmDriver, vtestNosignalPciDriver } from "./vtest_nosignal.js";
+export { XE_PCI_ID, xeDrmDriver, xePciDriver } from "./xe.js";
+export { xeEarlyWedgeDrmDriver, xeEarlyWedgePciDriver } from "./xe_early_wedge.js";
+export { xeDeviceWedged, type XeWedgedMode } from "./xe_wedge.js";
 
 /** The card a driver binds to: its PCI ids, and the registers its probe reads. */
 export interface CardSpec extends Omit<PciHardwareInit, "vramBytes" | "mmioBytes"> {
@@ -37,6 +42,8 @@ export interface DriverInfo {
 }
 
 const VDISP_CARD: CardSpec = { ...VDISP_PCI_ID, subsystemVendor: 0x1af4, subsystemDevice: 0x1100, classCode: 0x038000, mmio: [] };
+/** An Intel Battlemage function (display controller class, as xe's discrete cards report). */
+const XE_CARD: CardSpec = { ...XE_PCI_ID, subsystemVendor: 0x8086, subsystemDevice: 0x1100, classCode: 0x030000, mmio: [] };
 const VTEST_CARD: CardSpec = { ...VTEST_PCI_ID, subsystemVendor: 0x1af4, subsystemDevice: 0x1100, classCode: 0x038000, mmio: [] };
 /** QEMU's bochs-display, with the ids Linux 6.12 reported for it. */
 const BOCHS_CARD: CardSpec = { ...BOCHS_PCI_ID, subsystemVendor: 0x1af4, subsystemDevice: 0x1100, classCode: 0x038000, mmio: [[VBE_DISPI_ID_REG, VBE_DISPI_ID5]] };
@@ -73,6 +80,14 @@ export const DRIVERS: ReadonlyMap<string, DriverInfo> = new Map([
   ["bochs-drm", { driver: bochsPciDriver, card: BOCHS_CARD, correct: true, summary: "model of Linux's bochs driver (QEMU bochs-display)" }],
   ["vtest", { driver: vtestPciDriver, card: VTEST_CARD, correct: true, summary: "DRM test device (like vgem): render node, no display, DRM_IOCTL_VTEST_HOLD_ENTER" }],
   ["vtest-nosignal", { driver: vtestNosignalPciDriver, card: VTEST_CARD, correct: false, summary: "broken: remove() leaves the fences of running VTEST_JOB jobs unsignalled" }],
+  ["xe", {
+    driver: xePciDriver, card: XE_CARD, correct: true,
+    summary: "model of Linux's xe where wedging is concerned (wedged_mode, WEDGED uevent, survivability mode), on vtest's engines",
+  }],
+  ["xe-early-wedge", {
+    driver: xeEarlyWedgePciDriver, card: XE_CARD, correct: false,
+    summary: "broken: xe that sends its WEDGED uevent before stopping its schedulers and signalling its fences (R79)",
+  }],
   ["virtio-gpu", {
     driver: virtioGpuPciDriver, card: VIRTIO_GPU_CARD, correct: true,
     summary: "model of Linux's virtio-gpu on virtio-pci (QEMU virtio-gpu-pci): render node, shmem buffers",

@@ -54,7 +54,7 @@ import {
   vtestTimelineInit,
 } from "./vtest_job.js";
 import { VTEST_DURATION_NS_MAX } from "./vtest_limits.js";
-import { vtestEnginesFini, vtestEnginesInit } from "./vtest_sched.js";
+import { vtestEnginesFini, vtestEnginesInit, type EngineTimedout } from "./vtest_sched.js";
 import { vtestPostclose, vtestSubmitIoctl } from "./vtest_submit.js";
 
 export const VTEST_PCI_ID = { vendor: 0x1b36, device: 0x00f1 } as const;
@@ -119,20 +119,28 @@ export const vtestPciDriver = displayPciDriver(
   vtestRemove,
 );
 
-/** probe() of vtest, with its drm_driver or a variant's (a copy under another name). */
-export function* vtestProbe(pdev: PciDev, driver: DrmDriver): Task<0 | ErrnoName> {
+/**
+ * probe() of vtest, with its drm_driver or a variant's (a copy under another name); a driver
+ * built on vtest's engines gives its timeout policy and the type of its container.
+ */
+export function* vtestProbe(
+  pdev: PciDev,
+  driver: DrmDriver,
+  timedout?: EngineTimedout,
+  containerType = "vtest_device",
+): Task<0 | ErrnoName> {
   yield step("vtest_pci_probe", [pdev]);
-  const dev = yield* displayProbeStart(pdev, driver, "vtest_device");
+  const dev = yield* displayProbeStart(pdev, driver, containerType);
   if (typeof dev === "string") return dev;
   const err = yield* drmDevRegister(dev);
   if (err !== 0) return err;
   yield step("vtest_pci_probe", [], [dev]);
   vtestTimelineInit(dev);
-  vtestEnginesInit(dev);
+  vtestEnginesInit(dev, timedout);
   return 0;
 }
 
-function* vtestRemove(pdev: PciDev): Task<void> {
+export function* vtestRemove(pdev: PciDev): Task<void> {
   yield step("vtest_pci_remove", [pdev]);
   const dev = pdev.drvdata as DrmDevice;
   yield* drmDevUnplug(dev);

@@ -58,15 +58,21 @@ export function vtestEnginesOf(dev: DrmDevice): readonly VtestEngine[] | undefin
   return (dev as WithEngines)[ENGINES];
 }
 
-/** Made at probe, once the device is registered; the caller's step writes `dev`. */
-export function vtestEnginesInit(dev: DrmDevice): void {
+/** A driver's timedout_job for an engine (vtest's resets the engine). */
+export type EngineTimedout = (engine: VtestEngine, job: DrmSchedJob) => Task<DrmGpuSchedStat>;
+
+/**
+ * Made at probe, once the device is registered; the caller's step writes `dev`. A driver built
+ * on vtest's engines (xe.ts) gives its own timeout policy.
+ */
+export function vtestEnginesInit(dev: DrmDevice, timedout: EngineTimedout = vtestTimedoutJob): void {
   const base = dev.primary?.name ?? dev.label;
   const engines: VtestEngine[] = [];
   for (let i = 0; i < VTEST_ENGINE_COUNT; i++) {
     const makeSched = (engine: VtestEngine): DrmGpuScheduler =>
       drmSchedInit(dev.kernel, engine.name, {
         runJob: (job) => vtestRunJob(engine, job as VtestSchedJob),
-        timedoutJob: (job) => vtestTimedoutJob(engine, job),
+        timedoutJob: (job) => timedout(engine, job),
         cancelJob: (job) => vtestCancelJob(engine, job as VtestSchedJob),
         freeJob: (job) => vtestFreeJob(job as VtestSchedJob),
       }, VTEST_HW_SUBMISSION, ticksFromMs(VTEST_JOB_TIMEOUT_MS), dev);
@@ -90,7 +96,7 @@ function* vtestEnginesFree(dev: DrmDevice): Task<void> {
 }
 
 /** timedout_job: an engine reset (see vtest_engine.ts). @see amdgpu_job_timedout() */
-function* vtestTimedoutJob(engine: VtestEngine, job: DrmSchedJob): Task<DrmGpuSchedStat> {
+export function* vtestTimedoutJob(engine: VtestEngine, job: DrmSchedJob): Task<DrmGpuSchedStat> {
   const dev = engine.dev;
   const sched = engine.sched;
   const writes = (): KStruct[] => [dev.unplugSrcu, ...engineObjects(engine), ...schedObjects(sched)];

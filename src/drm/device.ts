@@ -30,6 +30,11 @@ export class DrmDevice extends KObject {
   readonly files = new Set<DrmFile>();
   registered = false;
   unplugged = false;
+  /**
+   * The recovery methods of the wedged event the driver sent (not `none`), or null: the
+   * device is wedged until recovery makes a new one (R78). @see drmDevWedgedEvent()
+   */
+  wedged: string | null = null;
   primary: DrmMinor | null = null;
   render: DrmMinor | null = null;
   accel: DrmMinor | null = null;

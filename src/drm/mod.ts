@@ -6,7 +6,7 @@ export { DrmMaster, drmIsCurrentMaster } from "./auth.js";
 export { DRIVER_ATOMIC, DRIVER_COMPUTE_ACCEL, DRIVER_CURSOR_HOTSPOT, DRIVER_GEM, DRIVER_MODESET, DRIVER_RENDER, DRIVER_SYNCOBJ, DRIVER_SYNCOBJ_TIMELINE, drmCoreCheckFeature, type DrmDriver } from "./drm_driver.js";
 export { type DumbCreateArgs, type DumbCreateResult } from "./dumb_buffers.js";
 export { devmDrmDevAlloc, drmDevAlloc, drmDevEnter, drmDevExit, drmDevGet, drmDevInit, drmDevIsUnplugged, drmDevPut, drmDevRegister, drmDevUnplug, drmDevUnregister, DrmDevice } from "./device.js";
-export { DRM_FILE_EVENTS_MAX, DrmFile, drmGemFops, drmSendEvent } from "./file.js";
+export { DRM_FILE_EVENTS_MAX, DrmFile, drmFileOf, drmGemFops, drmSendEvent } from "./file.js";
 export { DRM_FILE_PAGE_OFFSET_START, drmGemCreateMmapOffset, drmGemHandleCreate, drmGemObjectGet, drmGemObjectPut, gemObjectAs, GemObject, type DrmGemObjectFuncs } from "./gem.js";
 export { drmGemDmaDumbCreate, DrmGemDmaObject } from "./gem_dma.js";
 export { drmGemShmemCreate, drmGemShmemFree, DrmGemShmemObject, drmGemShmemVmOps, type ShmemObjectMaker } from "./gem_shmem.js";
@@ -22,7 +22,18 @@ export { drmSchedEntityDestroy, drmSchedEntityFini, drmSchedEntityFlush, drmSche
 export { drmSchedFenceFinished, drmSchedFenceScheduled, type DrmSchedFence } from "./sched_fence.js";
 export { drmSchedFini, drmSchedFree, drmSchedWqueueStart, drmSchedWqueueStop } from "./sched_fini.js";
 export { drmSchedJobAddDependency, drmSchedJobArm, drmSchedJobDoneFootprint, drmSchedJobInit, drmSchedJobObjects, DrmSchedJob, sFenceOf } from "./sched_job.js";
-export { DrmGpuScheduler, drmSchedInit, schedKillObjects, schedObjects, schedStep, type DrmGpuSchedStat, type DrmSchedBackendOps } from "./sched_main.js";
+export { DrmGpuScheduler, drmSchedInit, drmSchedulersOf, schedKillObjects, schedObjects, schedStep, type DrmGpuSchedStat, type DrmSchedBackendOps } from "./sched_main.js";
 export { drmSchedResubmitJobs, drmSchedStart, drmSchedStop } from "./sched_recovery.js";
 export { drmGemPrimeGetPages } from "./prime_dmabuf.js";
 export { drmGemPrimeImportSgTable } from "./prime_import.js";
+export {
+  DRM_WEDGE_RECOVERY_BUS_RESET,
+  DRM_WEDGE_RECOVERY_COLD_RESET,
+  DRM_WEDGE_RECOVERY_NONE,
+  DRM_WEDGE_RECOVERY_REBIND,
+  DRM_WEDGE_RECOVERY_VENDOR,
+  drmDevWedgedEvent,
+  drmGetWedgeRecovery,
+  drmWedgedEventString,
+  type DrmWedgeTaskInfo,
+} from "./wedged.js";

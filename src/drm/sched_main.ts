@@ -21,6 +21,7 @@
  */
 import { dmaFenceGet, dmaFencePut, type DmaFence, type Kernel } from "../base/mod.js";
 import {
+  isFreed,
   KObject,
   lookupStep,
   WaitQueue,
@@ -94,6 +95,14 @@ export class DrmGpuScheduler extends KObject {
   }
 }
 
+/** A checker's index (not kernel state): the schedulers made for each device. */
+const BY_DEVICE = new WeakMap<KStruct, DrmGpuScheduler[]>();
+
+/** The schedulers made for `dev` that are not freed yet (for the wedge prerequisites). */
+export function drmSchedulersOf(dev: KStruct): readonly DrmGpuScheduler[] {
+  return (BY_DEVICE.get(dev) ?? []).filter((s) => !isFreed(s));
+}
+
 /**
  * A scheduler with its thread started; `dev` is the device it runs for (in the trace, its
  * owner). @see drm_sched_init(), drm_sched_init_args.dev
@@ -108,6 +117,7 @@ export function drmSchedInit(
 ): DrmGpuScheduler {
   const sched = new DrmGpuScheduler(kernel, name, ops, creditLimit, timeoutTicks, dev);
   sched.thread = kernel.sim.spawn(`drm_sched ${name}`, drmSchedMain(sched));
+  if (dev !== undefined) BY_DEVICE.set(dev, [...(BY_DEVICE.get(dev) ?? []), sched]);
   return sched;
 }
 

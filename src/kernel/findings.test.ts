@@ -173,7 +173,7 @@ test("findingKindsOf() lists each class's kinds in table order, and every kind h
   assert.deepEqual(findingKindsOf("memory"), ["use-after-free", "double-free", "kref-underflow", "kref-get-after-release", "fatal-signal"]);
   assert.deepEqual(findingKindsOf("hang"), ["hang", "hung-task", "fence-never-signalled"]);
   assert.deepEqual(findingKindsOf("leak"), ["leak"]);
-  assert.deepEqual(findingKindsOf("warn"), ["warn"]);
+  assert.deepEqual(findingKindsOf("warn"), ["warn", "wedge-prerequisite"]);
   assert.deepEqual(findingKindsOf("footprint"), ["undeclared-access"]);
   const all = FINDING_CLASSES.flatMap((c) => findingKindsOf(c));
   assert.deepEqual([...all].sort(), Object.keys(FINDING_KINDS).sort());

@@ -139,6 +139,19 @@ export const FINDING_KINDS = {
       `in a mapping of ${f.mapping}`,
     sites: (f) => [at("fault", f.site)],
   }),
+  /**
+   * A driver declared its device wedged (a WEDGED= uevent other than `none`) before making it
+   * harmless, as the uAPI document requires first (R79): DMA still enabled (a GPU scheduler of
+   * the device still hands jobs to the hardware), a fence of the device unsignalled, or a CPU
+   * mapping still reaching device memory. Linux has no such check; the model reports it with
+   * WARN's class.
+   */
+  "wedge-prerequisite": kind<{ device: string; wedged: string; unmet: readonly string[]; site: Site }>({
+    class: "warn",
+    summary: (f) =>
+      `WARNING: ${f.device} sent WEDGED=${f.wedged} before it was harmless: ${f.unmet.join("; ")}`,
+    sites: (f) => [at("at", f.site)],
+  }),
   /** A step read or wrote an object its footprint did not declare (the footprint checker). */
   "undeclared-access": kind<Undeclared>({
     class: "footprint",

@@ -488,6 +488,11 @@ export class Sim implements KObjectTracker, AccessSink {
     this.trace.push({ t: "signaled", tick: this.now, id: mem.id, error });
   }
 
+  /** Records in the trace that `mem` entered `state` (null: left it); see StateEvent. */
+  traceState(mem: Allocation, state: string | null, detail = ""): void {
+    this.trace.push({ t: "state", tick: this.now, id: mem.id, state, detail });
+  }
+
   /** Frees an allocation; a second free is reported, not performed. */
   free(mem: Allocation, fn?: string): void {
     const here = this.site(fn);

@@ -92,7 +92,20 @@ export type TraceEvent =
   | { readonly t: "kmsg"; readonly tick: number; readonly level: number; readonly msg: string }
   | CallRecord
   | FindingEvent
-  | { readonly t: "note"; readonly tick: number; readonly task: number | null; readonly text: string };
+  | { readonly t: "note"; readonly tick: number; readonly task: number | null; readonly text: string }
+  | StateEvent;
+
+/**
+ * An object entered a named state that lasts (a drm_device wedged), or left it (`state`
+ * null); `detail` says more (the recovery methods). The HTML timeline draws it as a span.
+ */
+export interface StateEvent {
+  readonly t: "state";
+  readonly tick: number;
+  readonly id: number;
+  readonly state: string | null;
+  readonly detail: string;
+}
 
 export type TraceEventType = TraceEvent["t"];
 
@@ -167,6 +180,9 @@ export function formatTrace(events: readonly TraceEvent[]): string {
         break;
       case "note":
         lines.push(`${at} note ${ev.text}`);
+        break;
+      case "state":
+        lines.push(`${at} ${obj(ev.id)} ${ev.state ?? "leaves its state"} ${ev.detail}`.trimEnd());
         break;
     }
   }

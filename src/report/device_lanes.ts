@@ -12,6 +12,7 @@
 import type { TraceEvent } from "../kernel/trace.js";
 import { deviceBand, lifeExtent, objectBar, signalMarks } from "./object_bars.js";
 import { collectLives, lastLabel, type ObjectLife, type ObjectLives } from "./object_lives.js";
+import { stateSpans } from "./state_spans.js";
 import { packRows, type ColumnIndex, type Lane, type LaneItem } from "./timeline_layout.js";
 
 /** The lanes below a device's own, in the order they are drawn. */
@@ -49,7 +50,7 @@ interface DeviceGroup {
 export function buildDeviceLanes(events: readonly TraceEvent[], cols: ColumnIndex): Lane[] {
   const lives = collectLives(events);
   const usedKeys = new Set<string>();
-  return groupByDevice(lives).flatMap((group) => groupLanes(group, lives, cols, usedKeys));
+  return groupByDevice(lives).flatMap((group) => groupLanes(group, lives, events, cols, usedKeys));
 }
 
 function groupByDevice(lives: ObjectLives): DeviceGroup[] {
@@ -81,7 +82,11 @@ function groupByDevice(lives: ObjectLives): DeviceGroup[] {
 }
 
 function groupLanes(
-  group: DeviceGroup, lives: ObjectLives, cols: ColumnIndex, usedKeys: Set<string>,
+  group: DeviceGroup,
+  lives: ObjectLives,
+  events: readonly TraceEvent[],
+  cols: ColumnIndex,
+  usedKeys: Set<string>,
 ): Lane[] {
   const { root } = group;
   const name = root === null ? "no device" : lastLabel(root);
@@ -93,7 +98,10 @@ function groupLanes(
   if (root !== null) {
     const { rows, items } = laneItems(group.own, lives, name, cols);
     const sublabel = `${root.alloc.type} · ${countText(group.own.length)}`;
-    lanes.push({ key, kind: "device", label: name, sublabel, rows, items: [...band, ...items] });
+    // Its states (wedged) on a row of their own, below its objects.
+    const states = stateSpans(root, events, cols, rows);
+    const all = [...band, ...items, ...states];
+    lanes.push({ key, kind: "device", label: name, sublabel, rows: rows + (states.length > 0 ? 1 : 0), items: all });
   }
   for (const part of OBJECT_LANES) {
     const objects = group.parts.get(part);

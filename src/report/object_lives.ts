@@ -17,6 +17,8 @@ export interface ObjectLife {
   free: { readonly index: number; readonly site: Site } | null;
   signaled: { readonly index: number; readonly tick: number; readonly error: number } | null;
   readonly findings: { readonly index: number; readonly kind: Finding["kind"]; readonly summary: string }[];
+  /** The states it entered (a drm_device wedged) and left (state null), in order. */
+  readonly states: { readonly index: number; readonly tick: number; readonly state: string | null; readonly detail: string }[];
 }
 
 export interface ObjectLives {
@@ -35,7 +37,7 @@ export function collectLives(events: readonly TraceEvent[]): ObjectLives {
   events.forEach((ev, index) => {
     switch (ev.t) {
       case "alloc":
-        byId.set(ev.id, { index, alloc: ev, labels: [ev.label], free: null, signaled: null, findings: [] });
+        byId.set(ev.id, { index, alloc: ev, labels: [ev.label], free: null, signaled: null, findings: [], states: [] });
         return;
       case "free": {
         const life = byId.get(ev.id);
@@ -45,6 +47,9 @@ export function collectLives(events: readonly TraceEvent[]): ObjectLives {
       }
       case "label":
         byId.get(ev.id)?.labels.push(ev.label);
+        return;
+      case "state":
+        byId.get(ev.id)?.states.push({ index, tick: ev.tick, state: ev.state, detail: ev.detail });
         return;
       case "signaled": {
         const life = byId.get(ev.id);

@@ -75,6 +75,7 @@ section.record { margin-bottom: 24px; }
 .tone-sync-file { background: #bc4c00; } .tone-drm-syncobj { background: #7d4e00; }
 .tone-drm-sched-job { background: #6639ba; }
 .k-signal { border-radius: 50% !important; border: 2px solid #fff !important; box-shadow: 0 0 0 1px #1f2328; z-index: 3; }
+.item.k-life.tone-state { background: repeating-linear-gradient(45deg, #ffebe9 0 4px, #ffcecb 4px 8px); border: 1px solid #cf222e; color: #82071e; }
 .k-signal.tone-ok { background: #2da44e; } .k-signal.tone-err { background: #cf222e; }
 .item.mark { border-radius: 50%; border: 1px solid rgba(0, 0, 0, 0.35); z-index: 2; }
 .k-call.tone-ok { background: #2da44e; border-radius: 2px; }

@@ -159,17 +159,24 @@ export function buildTimeline(record: RunRecord, anchorPrefix = "f"): TimelineLa
 function buildUeventLane(events: readonly TraceEvent[], cols: ColumnIndex): Lane {
   const lane: Lane = { key: "uevents", kind: "uevents", label: "uevents", sublabel: "kobject_uevent", rows: 1, items: [] };
   events.forEach((ev, index) => {
-    if (ev.t !== "uevent") return;
-    const env = ev.env.map(([k, v]) => `${k}=${v}`);
-    lane.items.push(pointMark(
-      "uevent",
-      cols.of(index),
-      UEVENT_TONES.has(ev.action) ? ev.action : "other",
-      [`${ev.action}@${ev.devpath}`, positionText(index, ev.tick), `SEQNUM=${ev.seqnum}`, ...env].join("\n"),
-      { event: index, tick: ev.tick, seqnum: ev.seqnum, action: ev.action, devpath: ev.devpath, env },
-    ));
+    if (ev.t === "uevent") lane.items.push(ueventMark(ev, index, cols, 0));
   });
   return lane;
+}
+
+/** The mark of the uevent at event `index`, on row `row` (of the uevents lane or a device's). */
+export function ueventMark(
+  ev: Extract<TraceEvent, { t: "uevent" }>, index: number, cols: ColumnIndex, row: number,
+): LaneItem {
+  const env = ev.env.map(([k, v]) => `${k}=${v}`);
+  return pointMark(
+    "uevent",
+    cols.of(index),
+    UEVENT_TONES.has(ev.action) ? ev.action : "other",
+    [`${ev.action}@${ev.devpath}`, positionText(index, ev.tick), `SEQNUM=${ev.seqnum}`, ...env].join("\n"),
+    { event: index, tick: ev.tick, seqnum: ev.seqnum, action: ev.action, devpath: ev.devpath, env },
+    { row },
+  );
 }
 
 const UEVENT_TONES: ReadonlySet<string> = new Set(["add", "remove", "change", "bind", "unbind", "move", "online", "offline"]);

@@ -6,6 +6,7 @@ import type { AnyOp } from "./op.js";
 import { sleepOp, signalOp, waitOp } from "./ops_control.js";
 import { fenceStatusOp } from "./ops_fence.js";
 import { closeOp, openOp, pollOp, readOp } from "./ops_file.js";
+import { healthyOp } from "./ops_health.js";
 import { ioctlOp } from "./ops_ioctl.js";
 import { plugCardOp, pullCardOp } from "./ops_machine.js";
 import { memReadOp, memWriteOp, mmapOp, munmapOp } from "./ops_memory.js";
@@ -17,7 +18,7 @@ const ALL: readonly AnyOp[] = [
   openOp, closeOp, ioctlOp, readOp, pollOp, fenceStatusOp,
   mmapOp, munmapOp, memReadOp, memWriteOp,
   sysfsReadOp, sysfsWriteOp, readlinkOp, lsOp, existsOp, mknodOp,
-  waitUeventOp, sleepOp, signalOp, waitOp,
+  waitUeventOp, sleepOp, signalOp, waitOp, healthyOp,
   pullCardOp, plugCardOp,
 ];
 

@@ -46,7 +46,11 @@ export function runCoreHotunplug(subtest: SubtestName, o: SubtestRunOptions): Su
   if (program.task.error !== undefined) throw program.task.error;
   world.shutdownSync();
   world.endSchedule();
-  return { subtest, driver: o.driver, seed, result: program.task.result as SubtestResult, findings: world.sim.findings, world };
+  // A program that never finished (killed at shutdown while blocked in a kernel that hung,
+  // e.g. vdisp-waitclose's remove()) has no result of its own: IGT would have crashed there.
+  const result = (program.task.result as SubtestResult | undefined) ??
+    { verdict: "crash", message: "the subtest did not finish (still blocked at the end)" };
+  return { subtest, driver: o.driver, seed, result, findings: world.sim.findings, world };
 }
 
 /** The name of the PCI driver a built-in driver binds with (its /sys/bus/pci/drivers entry). */
