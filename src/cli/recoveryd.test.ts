@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { BUS_ID, CARD0, fakeMachine, fakeUdevadm, snapshot, wedgedText, type FakeMachine } from "../recoveryd/_test_tree.js";
+import { BUS_ID, CARD0, fakeMachine, fakeUdevadm, snapshot, wedgedText, type FakeMachine } from "../recoveryd/fake_machine.js";
 import { assertRefused, vdrm } from "./_test_cli.js";
 import { startDaemon, type Daemon } from "./_test_daemon.js";
 

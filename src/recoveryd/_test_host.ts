@@ -9,7 +9,7 @@ import type { Call } from "../uapi/mod.js";
 import { parseUdevadmText, type RunOutcome, type SourceItem, type UeventSource } from "../udev/mod.js";
 import type { Clock, JournalStore, LogRecord, ProgramRunner, RecoveryHost, TelemetryStore } from "./host.js";
 import { DirectoryDevAccess, DirectoryProcfsAccess, DirectorySysfsAccess } from "./host_files.js";
-import type { FakeMachine } from "./_test_tree.js";
+import type { FakeMachine } from "./fake_machine.js";
 
 export class VirtualClock implements Clock {
   constructor(public t = 1_800_000_000_000) {}

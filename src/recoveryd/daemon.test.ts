@@ -13,7 +13,7 @@ import { runSync } from "../udev/mod.js";
 import { configSchema, type Config } from "./config.js";
 import { RecoveryDaemon } from "./daemon.js";
 import { testHost, type TestHost } from "./_test_host.js";
-import { BUS_ID, CARD0, fakeMachine, PCI, wedgedText, type FakeMachine } from "./_test_tree.js";
+import { BUS_ID, CARD0, fakeMachine, PCI, wedgedText, type FakeMachine } from "./fake_machine.js";
 
 function cfg(m: FakeMachine, extra: Record<string, unknown> = {}): Config {
   return configSchema.parse({

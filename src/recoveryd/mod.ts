@@ -18,3 +18,4 @@ export { JournalFile, linuxHost, spawnRunner, udevadmSource, wallClock } from ".
 export { ListenError, runService, type ServiceOptions } from "./service.js";
 export { daemonStatus, formatStatus, type DaemonStatus } from "./status.js";
 export { trustProblems } from "./trust.js";
+export { BUS_ID, CARD0, fakeMachine, fakeUdevadm, PCI, snapshot, wedgedText, type FakeMachine } from "./fake_machine.js";

@@ -1,5 +1,5 @@
 /**
- * @internal A fake machine in a temporary directory for the daemon's tests: a sysfs tree with
+ * A fake machine in a temporary directory for the daemon's tests and benchmark: a sysfs tree with
  * one xe-like PCI function (0000:03:00.0, card0 and renderD128, a hotplug slot, a
  * devcoredump), a procfs tree, a /dev tree, a canary file outside every root, and a fake
  * `udevadm` that prints recorded events then waits to be stopped.
