@@ -133,4 +133,14 @@ describe("vdrm recoveryd against a fake tree", () => {
     assertRefused(r, `${path}:2:11: consumers.policy: Invalid option: expected one of "refuse"|"wait"|"notify"|"stop-units"`);
     assert.deepEqual(r.stderr.split("\n").slice(1), [`${path}:4:3: ladder: unknown key "atempts"`, "vdrm recoveryd: 2 errors in the configuration; nothing was started", ""]);
   });
+
+  test("the example configuration is valid; a missing one, or a sysfs root that is not there, is refused", () => {
+    const ok = vdrm(["recoveryd", "check", "contrib/recoveryd/recoveryd.yaml"]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(ok.stdout, "contrib/recoveryd/recoveryd.yaml: valid\n");
+    assertRefused(vdrm(["recoveryd", "--config", "/nonexistent/r.yaml"]), "vdrm recoveryd: cannot read the configuration /nonexistent/r.yaml: no such file or directory (ENOENT)");
+    const m = fakeMachine();
+    assertRefused(vdrm(["recoveryd", "--config", config(m), "--sysfs", "/nonexistent/sys"]), "vdrm recoveryd: the sysfs root /nonexistent/sys cannot be read: no such file or directory (ENOENT)");
+    assertRefused(vdrm(["recoveryd", "--config", config(m), "--sysfs", "relative/sys"]), 'vdrm recoveryd: --sysfs takes an absolute path, not "relative/sys"');
+  });
 });

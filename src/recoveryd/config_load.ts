@@ -70,5 +70,6 @@ export function parseConfig(text: string, file: string): ConfigResult {
     const offset = key === undefined ? offsetOf(doc, path) : (keyOffset(doc, [...path, key]) ?? offsetOf(doc, path));
     return at(offset, `${where}: ${message}`);
   });
+  errors.sort((a, b) => a.line - b.line || a.col - b.col);
   return { ok: false, errors };
 }
