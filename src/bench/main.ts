@@ -7,6 +7,7 @@ import { benchDevEnter } from "./dev_enter.js";
 import { benchIoctlRoundTrip, IOCTL_TARGET_TRACE } from "./ioctl_round_trip.js";
 import { benchMapWrites } from "./map_writes.js";
 import { formatTable, verdictOf, type Row } from "./measure.js";
+import { benchRecoveryd } from "./recoveryd.js";
 import { benchUdev } from "./udev.js";
 import { benchUnplug } from "./unplug.js";
 import { benchUnplugLoaded, LOAD_CASES } from "./unplug_loaded.js";
@@ -20,7 +21,7 @@ const LEGEND = [
   "See docs/benchmarks.md.",
 ];
 
-function main(): void {
+async function main(): Promise<void> {
   const rows: Row[] = [];
   rows.push(...benchDevEnter({ pairs: 2_000_000, runs: 7 }));
   for (const trace of ["events", "steps"] as const) rows.push(...benchIoctlRoundTrip({ calls: 200_000, runs: 7, trace }));
@@ -28,6 +29,7 @@ function main(): void {
   for (const trace of ["events", "steps"] as const) rows.push(...benchMapWrites({ writes: 100_000, runs: 5, trace }));
   rows.push(...benchUnplugLoaded({ cases: LOAD_CASES, runs: 3, trace: "events" }));
   rows.push(...benchUdev({ events: 20_000, rules: 1000, matches: 2000, runs: 5 }));
+  for (const journalOn of ["disk", "tmpfs"] as const) rows.push(...(await benchRecoveryd({ events: 200, journalOn })));
   const header = `vdrm bench (node ${process.version}, ${process.platform}/${process.arch})`;
   process.stdout.write(`${header}\n\n${formatTable(rows)}\n\n${LEGEND.join("\n")}\n`);
   const missed = rows.filter((r) => verdictOf(r) === "MISS");
@@ -35,4 +37,4 @@ function main(): void {
   process.stdout.write(`\n${verdict}\n`);
 }
 
-main();
+await main();

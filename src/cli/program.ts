@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 import { addDemoCommand } from "./cmd_demo.js";
 import { addIgtCommand } from "./cmd_igt.js";
 import { addOpsCommand } from "./cmd_ops.js";
+import { addRecoverydCommand } from "./cmd_recoveryd.js";
 import { addRealkernelCommand } from "./cmd_realkernel.js";
 import { addRunCommand } from "./cmd_run.js";
 import { addUdevCommand } from "./cmd_udev.js";
@@ -24,7 +25,8 @@ Examples:
   $ vdrm run scenarios/hotunplug-lateclose.yaml --seed 7
   $ vdrm run scenarios/*.yaml --json
   $ vdrm igt hotreplug-lateclose --driver vdisp-devm
-  $ vdrm udev test my.rules --event wedged.txt --verbose`;
+  $ vdrm udev test my.rules --event wedged.txt --verbose
+  $ vdrm recoveryd --config /etc/vdrm/recoveryd.yaml`;
 
 function buildProgram(ctx: CommandContext): Command {
   const program = new Command("vdrm")
@@ -48,6 +50,7 @@ function buildProgram(ctx: CommandContext): Command {
   addIgtCommand(program, ctx);
   addRealkernelCommand(program, ctx);
   addUdevCommand(program, ctx);
+  addRecoverydCommand(program, ctx);
   return program;
 }
 
@@ -71,21 +74,38 @@ function commanderExit(e: CommanderError): number {
 /**
  * Runs the vdrm command on `argv` (without node and the script) and returns its exit code.
  * Never throws: bad input is exit code 2, a bug of vdrm is an internal error (exit 70).
+ * A command that goes on after parsing (`vdrm recoveryd`) needs `vdrmAsync()`.
  */
 export function vdrm(argv: readonly string[], io: Io): number {
+  return start(argv, io).code;
+}
+
+/** `vdrm()` for every command, a daemon's included: resolves once its work is over. */
+export async function vdrmAsync(argv: readonly string[], io: Io): Promise<number> {
+  const { code, ctx } = start(argv, io);
+  if (ctx?.pending === undefined) return code;
+  try {
+    await ctx.pending;
+    return ctx.exitCode;
+  } catch (e) {
+    return reportInternalError(e, argv, { debug: argv.includes("--debug"), io });
+  }
+}
+
+function start(argv: readonly string[], io: Io): { code: number; ctx?: CommandContext } {
   const ctx: CommandContext = { io, exitCode: EXIT.pass };
   let program: Command | undefined;
   try {
     program = buildProgram(ctx);
     program.parse(argv, { from: "user" });
-    return ctx.exitCode;
+    return { code: ctx.exitCode, ctx };
   } catch (e) {
-    if (e instanceof CommanderError) return commanderExit(e);
+    if (e instanceof CommanderError) return { code: commanderExit(e) };
     if (e instanceof CliError) {
       io.err(escapeControls(`vdrm${e.command === undefined ? "" : ` ${e.command}`}: ${e.message}`));
-      return EXIT.input;
+      return { code: EXIT.input };
     }
     const debug = program?.opts<{ debug?: boolean }>().debug === true || argv.includes("--debug");
-    return reportInternalError(e, argv, { debug, io });
+    return { code: reportInternalError(e, argv, { debug, io }) };
   }
 }

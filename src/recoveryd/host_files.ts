@@ -1,0 +1,156 @@
+/**
+ * The real machine's sysfs, procfs and device nodes as directories under configurable roots
+ * (default /sys, /proc, /dev): a fake tree in a temporary directory is the same to the daemon.
+ * Every sysfs path is resolved with all its symlinks (realpath) and must stay inside the root;
+ * a write opens an existing file write-only (never creating one) without following a last
+ * symlink, as `echo -n VALUE > FILE` does minus the O_CREAT.
+ */
+import { closeSync, constants, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeSync } from "node:fs";
+import type { Call } from "../uapi/mod.js";
+import type { DevAccess, FdLink, IoResult, ProcfsAccess, Resolved, SysfsAccess } from "./host.js";
+
+export function errorText(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  return typeof err.code === "string" ? err.code : String(err.message ?? e);
+}
+
+export class DirectorySysfsAccess implements SysfsAccess {
+  private readonly realRoot: string;
+
+  constructor(readonly root: string) {
+    this.realRoot = realpathSync(root);
+  }
+
+  private onDisk(path: string): string {
+    return `${this.root}${path.startsWith("/") ? path : `/${path}`}`;
+  }
+
+  private resolveNow(path: string): Resolved {
+    let real: string;
+    try {
+      real = realpathSync(this.onDisk(path));
+    } catch {
+      return { k: "missing" };
+    }
+    if (real === this.realRoot) return { k: "inside", path: "/" };
+    if (!real.startsWith(`${this.realRoot}/`)) return { k: "outside", target: real };
+    return { k: "inside", path: real.slice(this.realRoot.length) };
+  }
+
+  *resolve(path: string): Call<Resolved> {
+    return this.resolveNow(path);
+  }
+
+  *read(path: string): Call<string | null> {
+    const r = this.resolveNow(path);
+    if (r.k !== "inside") return null;
+    try {
+      return readFileSync(this.realRoot + r.path, "utf8");
+    } catch {
+      return null;
+    }
+  }
+
+  *readBytes(path: string): Call<Uint8Array | null> {
+    const r = this.resolveNow(path);
+    if (r.k !== "inside") return null;
+    try {
+      return readFileSync(this.realRoot + r.path);
+    } catch {
+      return null;
+    }
+  }
+
+  *list(path: string): Call<string[] | null> {
+    const r = this.resolveNow(path);
+    if (r.k !== "inside") return null;
+    try {
+      return readdirSync(this.realRoot + r.path).sort();
+    } catch {
+      return null;
+    }
+  }
+
+  *write(path: string, value: string): Call<IoResult> {
+    const r = this.resolveNow(path);
+    if (r.k === "missing") return { ok: false, error: "ENOENT" };
+    if (r.k === "outside") return { ok: false, error: `refused: ${this.root}${path} leads outside ${this.root} (to ${r.target})` };
+    let fd: number | null = null;
+    try {
+      fd = openSync(this.realRoot + r.path, constants.O_WRONLY | constants.O_TRUNC | constants.O_NOFOLLOW);
+      writeSync(fd, value);
+      return { ok: true };
+    } catch (e) {
+      return { ok: false, error: errorText(e) };
+    } finally {
+      if (fd !== null) closeSync(fd);
+    }
+  }
+}
+
+function readOrNull(path: string): string | null {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return null;
+  }
+}
+
+export class DirectoryProcfsAccess implements ProcfsAccess {
+  constructor(readonly root: string) {}
+
+  *pids(): Call<number[]> {
+    let names: string[];
+    try {
+      names = readdirSync(this.root);
+    } catch {
+      return [];
+    }
+    return names.filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b);
+  }
+
+  *comm(pid: number): Call<string | null> {
+    return readOrNull(`${this.root}/${pid}/comm`);
+  }
+
+  *fds(pid: number): Call<FdLink[]> {
+    const dir = `${this.root}/${pid}/fd`;
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return [];
+    }
+    const links: FdLink[] = [];
+    for (const n of names.filter((x) => /^\d+$/.test(x)).sort((a, b) => Number(a) - Number(b))) {
+      try {
+        links.push({ fd: Number(n), target: readlinkSync(`${dir}/${n}`) });
+      } catch {
+        // The descriptor was closed while we looked.
+      }
+    }
+    return links;
+  }
+
+  *fdinfo(pid: number, fd: number): Call<string | null> {
+    return readOrNull(`${this.root}/${pid}/fdinfo/${fd}`);
+  }
+
+  *maps(pid: number): Call<string | null> {
+    return readOrNull(`${this.root}/${pid}/maps`);
+  }
+}
+
+export class DirectoryDevAccess implements DevAccess {
+  constructor(readonly root: string) {}
+
+  *openNode(devname: string): Call<IoResult> {
+    if (!devname.startsWith("/dev/") || devname.split("/").includes("..")) return { ok: false, error: `not a device node: ${devname}` };
+    try {
+      closeSync(openSync(`${this.root}${devname.slice("/dev".length)}`, constants.O_RDONLY | constants.O_NONBLOCK));
+      return { ok: true };
+    } catch (e) {
+      return { ok: false, error: errorText(e) };
+    }
+  }
+}
