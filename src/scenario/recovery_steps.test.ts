@@ -12,6 +12,50 @@ import { errorsOf, scenarioFrom } from "./_testing.js";
 
 const scenario = (name: string): string => fileURLToPath(new URL(`../../scenarios/${name}.yaml`, import.meta.url));
 
+/** A spinner on vtest's engine 0, its fence polled, while another program reboots. */
+const GPU_LOAD = `
+world:
+  devices:
+    - { bdf: "0000:01:00.0", driver: vtest }
+programs:
+  gpu:
+    - open: { device: "0000:01:00.0", node: card }
+      as: r
+    - ioctl: DRM_IOCTL_MODE_CREATE_DUMB
+      fd: $r
+      args: { width: 1024, height: 1, bpp: 32 }
+      as: batch
+    - ioctl: DRM_IOCTL_MODE_MAP_DUMB
+      fd: $r
+      args: { handle: $batch.handle }
+      as: off
+    - mmap: $r
+      offset: $off.offset
+      length: $batch.size
+      as: spin_map
+    - ioctl: DRM_IOCTL_SYNCOBJ_CREATE
+      fd: $r
+      as: sync
+    - ioctl: DRM_IOCTL_VTEST_SUBMIT
+      fd: $r
+      args: { engine: 0, flags: 2, batch: $batch.handle, out_syncobj: $sync.handle }
+    - ioctl: DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD
+      fd: $r
+      args: { handle: $sync.handle, flags: 1 }
+      as: fence
+    - signal: spinning
+    - poll: $fence.fd
+      events: [POLLIN]
+      timeout: 100s
+      expect: SIGKILL
+  admin:
+    - wait: spinning
+    - sleep: 1ms
+    - reboot:
+    - ls: /dev/dri
+      expect: { names: [card0, renderD128] }
+`;
+
 function runFile(name: string, seed?: number): ScenarioRun {
   const r = loadScenarioFile(scenario(name));
   assert.ok(r.ok, `cannot load ${name}`);
@@ -91,6 +135,34 @@ describe("recovery steps", () => {
     assert.equal(uevents(run).at(-1), "bind 0000:01:00.0");
     assert.equal(uevents(run).length, 9);
     assert.deepEqual(run.findings, []);
+  });
+
+  it("reboot with a spinner on the GPU: the waiter is killed, the job ends with its file, nothing hangs or leaks (seeds 1-4)", () => {
+    for (let seed = 1; seed <= 4; seed++) {
+      const run = runScenario(scenarioFrom(GPU_LOAD), { seed });
+      assert.equal(run.verdict, "pass", `seed ${seed}: ${failures(run)}`);
+      assert.deepEqual(run.findings, []);
+    }
+  });
+
+  it("two programs reboot at once: one reboot happens, the other program is killed in its reboot", () => {
+    for (let seed = 1; seed <= 6; seed++) {
+      const run = runScenario(scenarioFrom(`
+programs:
+  a:
+    - reboot:
+    - ls: /dev/dri
+      expect: { names: [card0, renderD128] }
+  b:
+    - reboot:
+    - ls: /dev/dri
+      expect: { names: [card0, renderD128] }
+`), { seed });
+      assert.equal(run.verdict, "pass", `seed ${seed}: ${failures(run)}`);
+      const outcomes = run.steps.filter((st) => st.step.op.name === "reboot").map((st) => st.outcome.status === "ok" ? "rebooted" : st.outcome.status === "signal" ? st.outcome.signal : "?");
+      assert.deepEqual(outcomes.sort(), ["SIGKILL", "rebooted"], `seed ${seed}`);
+      assert.deepEqual(run.findings, []);
+    }
   });
 
   it("the steps fail at the failing call with its errno, or say why they cannot run", () => {

@@ -10,7 +10,7 @@
 import { Kernel, Process, reportFencesNeverSignalled, type PendingCall, type UeventListener } from "../base/mod.js";
 import { DRIVERS } from "../drivers/mod.js";
 import { drmCore } from "../drm/mod.js";
-import { FifoStrategy, RandomStrategy, ReplayStrategy, Sim, step, TaskKilled, ticksFromMs, WaitQueue, waitEvent, type RunOutcome, type SchedulingStrategy, type SimTask, type SleepState, type Task } from "../kernel/mod.js";
+import { FifoStrategy, RandomStrategy, ReplayStrategy, Sim, step, TaskKilled, ticksFromMs, WaitQueue, waitEvent, waitEventInterruptible, type RunOutcome, type SchedulingStrategy, type SimTask, type SleepState, type Task } from "../kernel/mod.js";
 import { PciBus, PciHardware, type PciDriver } from "../pci/mod.js";
 import { DEFAULT_DEVICES, resolvedProfile, type DeviceSpec, type WorldOptions } from "./options.js";
 
@@ -50,6 +50,8 @@ export class World {
   private readonly programExit: WaitQueue;
   /** Observers of the uevents, each with its unsubscription from the running kernel's hub. */
   private readonly ueventObservers = new Map<UeventListener, () => void>();
+  /** A reboot is under way (reboot(2) holds system_transition_mutex). */
+  private rebooting = false;
 
   constructor(readonly options: WorldOptions) {
     this.sim = new Sim({
@@ -213,6 +215,12 @@ export class World {
    */
   *reboot(caller: Program): Task<Process> {
     yield step("sys_reboot");
+    if (this.rebooting) {
+      // Another program's reboot holds system_transition_mutex: this one waits for its SIGKILL.
+      yield* waitEventInterruptible(this.programExit, "system_transition_mutex", () => false);
+      throw new TaskKilled(caller.task.name);
+    }
+    this.rebooting = true;
     yield* this.killPrograms(this.programs.filter((p) => p !== caller));
     yield* caller.process.exit();
     yield step("kernel_restart", [this.bus]);
@@ -234,6 +242,7 @@ export class World {
       for (const l of this.ueventObservers.keys()) this.ueventObservers.set(l, this.kernel.uevents.subscribe(l));
     });
     caller.process = new Process(this.kernel, caller.process.comm);
+    this.rebooting = false;
     return caller.process;
   }
 
