@@ -78,9 +78,18 @@ function callsOf(run: ScenarioRun, program: string, op: string): string[][] {
 }
 
 describe("recovery steps", () => {
-  it("rebind reads the driver link, then writes the address to unbind and bind", () => {
+  it("rebind reads the driver link, then writes the address to unbind and bind; the held instance keeps its minors until its last user lets go", () => {
     const run = runFile("recover-rebind");
     assert.equal(run.verdict, "pass", failures(run));
+    const rebind = (old: number, fresh: number): string[] => [
+      "remove drm_connector", `remove dri/card${old}`, `remove dri/renderD${128 + old}`, "unbind 0000:01:00.0",
+      `add dri/renderD${128 + fresh}`, `add dri/card${fresh}`, "add drm_connector", `change dri/card${fresh}`, "bind 0000:01:00.0",
+    ];
+    // The first rebind while app holds card0; the second after app let go: card0 is free again.
+    assert.deepEqual(uevents(run), [...rebind(0, 1), ...rebind(1, 0)]);
+    const old = run.steps.find((st) => st.program === "app" && st.text.startsWith("ioctl 3, DRM_IOCTL_VERSION"));
+    assert.deepEqual(old?.outcome, { status: "errno", errno: "ENODEV" });
+    assert.deepEqual(run.findings, [], "no leak, no memory finding");
     assert.deepEqual(callsOf(run, "admin", "rebind")[0]?.map((c) => c.replace(/ = .*/, "")), [
       'readlink(/sys/bus/pci/devices/0000:01:00.0/driver)',
       'write_file(/sys/bus/pci/drivers/vdisp/unbind, "0000:01:00.0")',

@@ -90,10 +90,15 @@ export class World {
 
   /** Cold boot: cards in their slots, drivers loaded (modprobe), devices enumerated and probed. */
   *boot(): Task<void> {
+    yield* this.startKernel(this.devices.map((d) => [d.bdf, this.makeCard(d)]), this.devices.map((d) => d.driver));
+  }
+
+  /** The running kernel starts: the cards in their slots, enumerated, then the drivers loaded. */
+  private *startKernel(cards: readonly (readonly [string, PciHardware])[], drivers: readonly string[]): Task<void> {
     yield step("start_kernel");
-    for (const d of this.devices) yield* this.bus.insertCard(d.bdf, this.makeCard(d));
+    for (const [bdf, hw] of cards) yield* this.bus.insertCard(bdf, hw);
     yield* this.bus.enumerate();
-    for (const d of this.devices) yield* this.loadDriver(d.driver);
+    for (const name of drivers) yield* this.loadDriver(name);
   }
 
   /**
@@ -234,10 +239,7 @@ export class World {
     const { cards, rootPorts } = yield* this.bus.takeCards();
     this.kernelNow = this.newKernel();
     this.busNow = new PciBus(this.kernel, { rootPorts });
-    yield step("start_kernel");
-    for (const [bdf, hw] of cards) yield* this.bus.insertCard(bdf, hw);
-    yield* this.bus.enumerate();
-    for (const name of drivers) yield* this.loadDriver(name);
+    yield* this.startKernel(cards, drivers);
     this.sim.observe(() => {
       for (const l of this.ueventObservers.keys()) this.ueventObservers.set(l, this.kernel.uevents.subscribe(l));
     });
