@@ -1,14 +1,15 @@
 /**
  * A model of the bochs driver (drivers/gpu/drm/tiny/bochs.c) as Linux 6.12 runs it on QEMU's
  * bochs-display: PCI driver "bochs-drm" for 1234:1111, one Virtual connector, TTM-backed dumb
- * buffers, the probe messages, and remove() = drm_dev_unplug() then display shutdown.
+ * buffers, the probe messages, remove() = drm_dev_unplug() then display shutdown, and the
+ * display switched off at reboot (shutdown()).
  * The fbdev emulation is not modelled (its uevents and its buffer are absent).
  */
 import { step, type Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
-import { drmGemFops, drmGemVramDriverDumbCreate, DRIVER_ATOMIC, DRIVER_GEM, DRIVER_MODESET, type DrmDriver } from "../drm/mod.js";
-import { pciRead32, type PciDev } from "../pci/mod.js";
-import { displayPciDriver, displayProbeFinish, displayProbeStart, displayRemoveStart } from "./display_pipe.js";
+import { drmGemFops, drmGemVramDriverDumbCreate, DrmDevice, DRIVER_ATOMIC, DRIVER_GEM, DRIVER_MODESET, type DrmDriver } from "../drm/mod.js";
+import { pciRead32, type PciDev, type PciDriver } from "../pci/mod.js";
+import { displayPciDriver, displayPipeSetScanout, displayProbeFinish, displayProbeStart, displayRemoveStart } from "./display_pipe.js";
 
 export const BOCHS_PCI_ID = { vendor: 0x1234, device: 0x1111 } as const;
 /** VBE_DISPI_INDEX_ID register and the id QEMU's bochs-display reports. */
@@ -27,7 +28,10 @@ export const bochsDrmDriver: DrmDriver = {
   features: DRIVER_MODESET | DRIVER_GEM | DRIVER_ATOMIC,
 };
 
-export const bochsPciDriver = displayPciDriver("bochs-drm", [BOCHS_PCI_ID], bochsPciProbe, bochsPciRemove);
+export const bochsPciDriver: PciDriver = {
+  ...displayPciDriver("bochs-drm", [BOCHS_PCI_ID], bochsPciProbe, bochsPciRemove),
+  shutdown: bochsPciShutdown,
+};
 
 function* bochsPciProbe(pdev: PciDev): Task<0 | ErrnoName> {
   yield step("bochs_pci_probe", [pdev]);
@@ -39,6 +43,13 @@ function* bochsPciProbe(pdev: PciDev): Task<0 | ErrnoName> {
   sim.printk(6, `[drm] Found bochs VGA, ID 0x${(id & 0xffff).toString(16)}.`);
   sim.printk(6, `[drm] Framebuffer size ${Math.floor(pdev.hardware.vramBytes / 1024)} kB`);
   return yield* displayProbeFinish(dev, pdev);
+}
+
+/** At reboot the display is switched off (drm_atomic_helper_shutdown()). @see bochs_pci_shutdown() */
+function* bochsPciShutdown(pdev: PciDev): Task<void> {
+  yield step("bochs_pci_shutdown", [pdev]);
+  const dev = pdev.drvdata;
+  if (dev instanceof DrmDevice) yield* displayPipeSetScanout(dev, pdev, false);
 }
 
 function* bochsPciRemove(pdev: PciDev): Task<void> {

@@ -8,6 +8,7 @@ export {
   pciDisableDevice,
   pciEnableDevice,
   PciHardware,
+  pciHardwarePowerOnState,
   pciHardwareResponds,
   pcimEnableDevice,
   pciRead32,

@@ -23,7 +23,7 @@ import { assert, KObject, lookupStep, Mutex, mutexLock, mutexUnlock, step, type 
 import { Device, deviceAdd, deviceAddSilently, deviceBoundAtBoot, deviceDel, deviceDriverAttach, deviceReleaseDriver, driverSysfsDir, getDevice, putDevice, type Kernel } from "../base/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
 import { hex, parseBdf } from "./_parse.js";
-import { PciDev, pciHardwareResponds, type PciHardware } from "./pci_dev.js";
+import { PciDev, pciHardwarePowerOnState, pciHardwareResponds, type PciHardware } from "./pci_dev.js";
 import { pciBusMatch, type PciDriver } from "./pci_driver.js";
 import { pciResetFunction } from "./pci_reset.js";
 import { pciehpHotplug, pciehpSurpriseRemoval, PciSlot, pciSlotSysfsInit } from "./pci_slot.js";
@@ -388,6 +388,43 @@ export class PciBus extends KObject {
    */
   *reset(pdev: PciDev): Task<0 | ErrnoName> {
     return yield* pciResetFunction(pdev);
+  }
+
+  // ---------------------------------------------------------------- restart
+
+  /**
+   * The shutdown of a kernel that restarts: every device, newest first (so a device before its
+   * parent), under its device lock, gets its driver's shutdown hook. Nothing is unbound and no
+   * uevent is sent. @see device_shutdown() in drivers/base/core.c, pci_device_shutdown()
+   */
+  *deviceShutdown(): Task<void> {
+    yield step("device_shutdown", [this]);
+    for (const pdev of [...this.devs.values()].reverse()) {
+      yield* mutexLock(pdev.lock);
+      try {
+        yield step("pci_device_shutdown", [], [pdev]);
+        const drv = pdev.driver as PciDriver | null;
+        if (drv?.shutdown !== undefined) yield* this.kernel.sim.frame(`${drv.name} shutdown`, drv.shutdown(pdev));
+      } finally {
+        yield* mutexUnlock(pdev.lock);
+      }
+    }
+  }
+
+  /**
+   * @internal The machine restarts: the cards it holds (root ports aside) leave this bus's
+   * model, back in their power-on state, to be inserted into the next kernel's bus; returns
+   * them by address with the numbers of the root ports (firmware makes them again).
+   */
+  *takeCards(): Task<{ cards: [string, PciHardware][]; rootPorts: number[] }> {
+    yield step("machine_restart", [], [this]);
+    const cards = this.cardsOnBus(null).filter(([, hw]) => !isBridgeClass(hw.classCode));
+    for (const [, hw] of cards) {
+      hw.inserted = false;
+      pciHardwarePowerOnState(hw);
+    }
+    this.cards.clear();
+    return { cards, rootPorts: [...this.slotByNumber.keys()].sort((a, b) => a - b) };
   }
 
   // ---------------------------------------------------------------- drivers

@@ -16,8 +16,13 @@ import { Device, devmAddActionOrReset, type Kernel } from "../base/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
 import { hex, HEX, parseBdf, type PciAddress } from "./_parse.js";
 
-/** What a card is made with: its IDs, class code and sizes (the fields of PciHardware). */
-export type PciHardwareInit = Pick<PciHardware, "vendor" | "device" | "subsystemVendor" | "subsystemDevice" | "classCode" | "vramBytes" | "mmioBytes">;
+/**
+ * What a card is made with: its IDs, class code and sizes (the fields of PciHardware), and the
+ * values its registers hold at power-on (every other register reads 0).
+ */
+export type PciHardwareInit = Pick<PciHardware, "vendor" | "device" | "subsystemVendor" | "subsystemDevice" | "classCode" | "vramBytes" | "mmioBytes"> & {
+  readonly powerOnMmio?: readonly (readonly [offsetBytes: number, value: number])[];
+};
 
 /** A card: what is physically in a slot (or soldered at a bus-0 address). */
 export class PciHardware {
@@ -35,8 +40,13 @@ export class PciHardware {
   powered = true;
   /** Function-level resets done so far (pci_reset_function()). */
   resetCount = 0;
-  /** 32-bit MMIO registers by byte offset; a register never written reads 0. A reset clears them. */
+  /**
+   * 32-bit MMIO registers by byte offset; a register never written reads its power-on value
+   * (0 unless `powerOnMmio` says otherwise). A function reset or a power cycle restores them.
+   */
   readonly mmio = new Map<number, number>();
+  /** The registers' values at power-on, after a function-level reset or a power cycle. */
+  readonly powerOnMmio: ReadonlyMap<number, number>;
   /** Set while the card sits in a slot of a bus; a card is inserted once. */
   inserted = false;
 
@@ -54,7 +64,18 @@ export class PciHardware {
     this.classCode = init.classCode;
     this.vramBytes = init.vramBytes;
     this.mmioBytes = init.mmioBytes;
+    this.powerOnMmio = new Map(init.powerOnMmio ?? []);
+    pciHardwarePowerOnState(this);
   }
+}
+
+/**
+ * The card's registers go back to their power-on values: what a function-level reset, a
+ * power cycle of its slot or a reboot of the machine leaves of the state a driver programmed.
+ */
+export function pciHardwarePowerOnState(hw: PciHardware): void {
+  hw.mmio.clear();
+  for (const [offset, value] of hw.powerOnMmio) hw.mmio.set(offset, value);
 }
 
 /** Whether the card answers on the bus: in its slot and powered. */

@@ -2,7 +2,8 @@
  * struct pci_driver: a driver-core driver on the "pci" bus, matched by vendor and device ID.
  *
  * probe() and remove() get the PciDev (the driver core passes the struct device it embeds).
- * The optional reset hooks run under the device lock around a function-level reset.
+ * The optional reset hooks run under the device lock around a function-level reset, and the
+ * shutdown hook at reboot.
  *
  * @see struct pci_driver, struct pci_error_handlers in include/linux/pci.h;
  *      pci_match_device(), pci_match_one_device() in drivers/pci/pci-driver.c and pci.h
@@ -36,6 +37,8 @@ export interface PciDriver extends DeviceDriver {
   resetPrepare?(pdev: PciDev): Task<void>;
   /** Called after a function-level reset, device lock held. @see reset_done */
   resetDone?(pdev: PciDev): Task<void>;
+  /** Called at reboot or power-off, device lock held: quiesce the hardware. @see shutdown */
+  shutdown?(pdev: PciDev): Task<void>;
 }
 
 /**

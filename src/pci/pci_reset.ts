@@ -1,7 +1,8 @@
 /**
  * Function-level reset of a PCI device. It runs under the device lock and the upstream
  * bridge's lock, tells the bound driver before and after (reset_prepare/reset_done), and sends
- * no uevent. The card's registers read 0 afterwards.
+ * no uevent. The card's registers hold their power-on values afterwards: what the driver
+ * programmed is gone.
  *
  * Guarantees: the driver's hooks run with the device lock held, reset_done even on failure.
  * Not guaranteed: that the driver's state matches the card afterwards (that is the driver's job).
@@ -10,7 +11,7 @@
  */
 import { mutexLock, mutexUnlock, step, type Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
-import { pciHardwareResponds, type PciDev } from "./pci_dev.js";
+import { pciHardwarePowerOnState, pciHardwareResponds, type PciDev } from "./pci_dev.js";
 import type { PciDriver } from "./pci_driver.js";
 
 /** Returns 0, or ENOTTY when the card does not answer (pulled out or unpowered). */
@@ -41,7 +42,7 @@ function* resetLocked(pdev: PciDev): Task<0 | ErrnoName> {
   const responds = pciHardwareResponds(hw);
   if (responds) {
     hw.resetCount++;
-    hw.mmio.clear();
+    pciHardwarePowerOnState(hw);
   }
   yield step("pci_dev_restore", [pdev], [pdev]);
   if (drv?.resetDone !== undefined) yield* sim.frame(`${drv.name} reset_done`, drv.resetDone(pdev));

@@ -20,7 +20,7 @@ import { KObject, Mutex, mutexLock, mutexUnlock, sleepTicks, step, ticksFromMs, 
 import { fail, type ErrnoName, type SysResult } from "../uapi/mod.js";
 import { hex, simpleStrtoul } from "./_parse.js";
 import type { PciBus } from "./pci_bus.js";
-import type { PciDev } from "./pci_dev.js";
+import { pciHardwarePowerOnState, type PciDev } from "./pci_dev.js";
 import { storeResult } from "./pci_sysfs.js";
 import { rootPortBdf } from "./root_port.js";
 
@@ -53,11 +53,17 @@ export class PciSlot extends KObject {
     return `0000:${hex(this.number, 2)}:00`;
   }
 
-  /** @internal Switches slot power and state; every card of the slot follows the power. */
+  /**
+   * @internal Switches slot power and state; every card of the slot follows the power, and a
+   * card powered up again starts from its power-on register values (a cold reset).
+   */
   setPower(bus: PciBus, on: boolean, state: PciehpState): void {
     this.powered = on;
     this.state = state;
-    for (const [, hw] of bus.cardsOnBus(this.number)) hw.powered = on;
+    for (const [, hw] of bus.cardsOnBus(this.number)) {
+      if (on && !hw.powered) pciHardwarePowerOnState(hw);
+      hw.powered = on;
+    }
   }
 }
 

@@ -1,10 +1,12 @@
 /**
  * The scenario's view of the machine beyond system calls: cards pulled out of and plugged into
  * hot-plug slots (pciehp handles them in its own kernel thread, so the program goes on while
- * the device is torn down), and the named rendezvous between programs.
+ * the device is torn down), the restart of the whole machine, and the named rendezvous between
+ * programs.
  */
 import { step, TaskKilled, ticksFromUs, WaitQueue, waitEventInterruptible, type Task } from "../kernel/mod.js";
 import { parseBdf, type PciHardware } from "../pci/mod.js";
+import type { Process } from "../base/mod.js";
 import type { Call } from "../uapi/mod.js";
 import type { World } from "../world/mod.js";
 import type { Machine } from "./op.js";
@@ -65,6 +67,22 @@ export class WorldMachine implements Machine {
   private plugPending(n: number): boolean {
     const hw = this.plugging.get(n);
     return hw !== undefined && !hw.inserted;
+  }
+
+  *reboot(): Call<number> {
+    const world = this.world;
+    const caller = world.programs.find((p) => p.task === world.sim.current);
+    if (caller === undefined) throw new Error("Cannot reboot: the calling task is not a program");
+    // The cards of the old machine stay in their slots; what pciehp had yet to handle is moot.
+    this.pulled.clear();
+    this.plugging.clear();
+    const process = yield* world.reboot(caller);
+    return process.pid;
+  }
+
+  /** The process program `name` runs in now (a new one after a reboot). */
+  processOf(name: string): Process | undefined {
+    return this.world.programs.find((p) => p.task.name === name)?.process;
   }
 
   signal(name: string): void {

@@ -13,7 +13,8 @@ import { REF_PATTERN, type Fields, type NamedResults } from "./values.js";
 export type Outcome =
   | { readonly status: "ok"; readonly fields: Fields }
   | { readonly status: "errno"; readonly errno: ErrnoName }
-  | { readonly status: "signal"; readonly signal: "SIGBUS" | "SIGSEGV" }
+  /** A fault's signal, or SIGKILL of a program killed in the step (at a reboot). */
+  | { readonly status: "signal"; readonly signal: "SIGBUS" | "SIGSEGV" | "SIGKILL" }
   /** The step could not be carried out as written (an unresolved name, no card in a slot). */
   | { readonly status: "error"; readonly message: string }
   /**
@@ -35,6 +36,11 @@ export interface Machine {
   pullCard(bdf: string): Call<string | null>;
   /** Plugs a new card for `driver` into the empty slot of `bdf`; an error message if it cannot. */
   plugCard(bdf: string, driver: string): Call<string | null>;
+  /**
+   * Restarts the machine for the calling program, which goes on in a new process after the
+   * boot; returns its pid.
+   */
+  reboot(): Call<number>;
   signal(name: string): void;
   /** Waits until `name` was signalled; false on timeout. */
   waitSignal(name: string, timeoutUs: number | null): Call<boolean>;

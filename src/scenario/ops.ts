@@ -11,6 +11,7 @@ import { ioctlOp } from "./ops_ioctl.js";
 import { plugCardOp, pullCardOp } from "./ops_machine.js";
 import { memReadOp, memWriteOp, mmapOp, munmapOp } from "./ops_memory.js";
 import { mknodOp } from "./ops_mknod.js";
+import { busResetOp, coldResetOp, rebindOp, rebootOp } from "./ops_recovery.js";
 import { existsOp, lsOp, readlinkOp, sysfsReadOp, sysfsWriteOp } from "./ops_sysfs.js";
 import { waitUeventOp } from "./ops_uevent.js";
 
@@ -20,6 +21,7 @@ const ALL: readonly AnyOp[] = [
   sysfsReadOp, sysfsWriteOp, readlinkOp, lsOp, existsOp, mknodOp,
   waitUeventOp, sleepOp, signalOp, waitOp, healthyOp,
   pullCardOp, plugCardOp,
+  rebindOp, busResetOp, coldResetOp, rebootOp,
 ];
 
 export const OPS: ReadonlyMap<string, AnyOp> = new Map(ALL.map((op) => [op.name, op]));

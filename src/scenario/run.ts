@@ -152,7 +152,7 @@ function runInWorld(sc: Scenario, world: World, stepsMax: number, overrides: Ove
   world.bootSync();
 
   const uevents: UeventRecord[] = [];
-  const unsubscribe = world.kernel.uevents.subscribe({ deliver: (event, tick) => void uevents.push({ tick, event }) });
+  const unsubscribe = world.observeUevents({ deliver: (event, tick) => void uevents.push({ tick, event }) });
   const machine = new WorldMachine(world);
   const names = new NamedResults();
   const steps: StepRecord[] = [];
@@ -241,6 +241,7 @@ function blockedRecord(
   const outcome: Outcome = { status: "blocked", call, wait: b.reason, state: b.state, sinceTick };
   // Its calls are those it finished before it blocked (the pending one has no record yet).
   const record = stepRecord(name, at, outcome, shared.names, sim);
+  shared.inFlight.delete(name);
   const allowed = spec.mayEndBlocked || at.step.expect?.kind === "blocked";
   return { record, unexpected: b.state === "interruptible" && !allowed };
 }
@@ -272,13 +273,19 @@ interface Shared {
   readonly inFlight: Map<string, InFlight>;
 }
 
-function* runProgram(sys: Process, p: ProgramSpec, shared: Shared): Call<void> {
+/** The context of `p`'s steps in process `sys`, with its uevent socket if it waits for uevents. */
+function* stepContext(sys: Process, p: ProgramSpec, shared: Shared): Call<StepContext> {
   let ueventFd: Fd | null = null;
   if (p.steps.some((s) => s.op.name === "wait-uevent")) {
     const r = yield* sys.ueventSocket();
     if (r.ok) ueventFd = r.value;
   }
-  const ctx: StepContext = { program: p.name, sys, names: shared.names, machine: shared.machine, ueventFd };
+  return { program: p.name, sys, names: shared.names, machine: shared.machine, ueventFd };
+}
+
+function* runProgram(first: Process, p: ProgramSpec, shared: Shared): Call<void> {
+  let sys = first;
+  let ctx = yield* stepContext(sys, p, shared);
   const sim = sys.kernel.sim;
   const task = sim.current?.id ?? 0;
   for (const step of p.steps) {
@@ -289,6 +296,12 @@ function* runProgram(sys: Process, p: ProgramSpec, shared: Shared): Call<void> {
     try {
       outcome = yield* step.op.run(ctx, step.args);
     } catch (e) {
+      // Killed in the step (a reboot's SIGKILL): the step ends there, and so does the program.
+      // A step already recorded as blocked at the end is not recorded again.
+      if (e instanceof TaskKilled && shared.inFlight.get(p.name) === at) {
+        shared.inFlight.delete(p.name);
+        shared.steps.push(stepRecord(p.name, at, { status: "signal", signal: e.signal }, shared.names, sim));
+      }
       if (!(e instanceof StepError)) throw e;
       outcome = { status: "error", message: e.message };
     }
@@ -297,6 +310,12 @@ function* runProgram(sys: Process, p: ProgramSpec, shared: Shared): Call<void> {
     shared.steps.push(stepRecord(p.name, at, outcome, shared.names, sim));
     // The signal of a CPU access is fatal (no handlers): the program runs no further step.
     if (outcome.status === "signal") throw new TaskKilled(p.name, outcome.signal);
+    // After a reboot the program goes on in a new process, with a new uevent socket.
+    const now = shared.machine.processOf(p.name);
+    if (now !== undefined && now !== sys) {
+      sys = now;
+      ctx = yield* stepContext(sys, p, shared);
+    }
   }
 }
 

@@ -12,7 +12,7 @@ import type { Value } from "./values.js";
 export type Expectation =
   | { readonly kind: "ok" }
   | { readonly kind: "errno"; readonly errno: ErrnoName }
-  | { readonly kind: "signal"; readonly signal: "SIGBUS" | "SIGSEGV" }
+  | { readonly kind: "signal"; readonly signal: "SIGBUS" | "SIGSEGV" | "SIGKILL" }
   /**
    * Success, and these result fields have these values (which may be `$name` references).
    * `written`: how a number or true/false was written in the file ("0x10"), to compare it

@@ -34,7 +34,7 @@ export function parseYaml(text: string): YamlParse {
   // Integers come as bigints so that a 64-bit value is exact; yamlData() makes those a number
   // holds exactly numbers again.
   const composer = new Composer({ uniqueKeys: true, prettyErrors: false, intAsBigInt: true });
-  const docs = [...composer.compose(tokens, true, text.length)];
+  const docs = withoutStackTraces(() => [...composer.compose(tokens, true, text.length)]);
   const doc = docs[0];
   if (doc === undefined)
     return { ok: false, lc, errors: [{ at: 0, message: "the file holds no YAML document" }] };
@@ -102,4 +102,20 @@ function syntaxMessage(text: string, at: number, code: string, message: string):
   const m = /^\s*(?:-\s+)?([\w-]+):\s+(.*\S)\s*$/.exec(line);
   if (m === null) return first;
   return `a value holding ": " must be quoted: write ${m[1]}: ${JSON.stringify(m[2])}`;
+}
+
+/**
+ * Runs `fn` with no JavaScript stack captured for the errors it makes: the yaml library makes
+ * one Error object per syntax error, and a broken file can have thousands of them (an
+ * unterminated quote makes every later token one), whose stacks nobody reads; capturing them
+ * made such a file take seconds to load.
+ */
+function withoutStackTraces<T>(fn: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return fn();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
