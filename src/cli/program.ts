@@ -5,9 +5,11 @@
  */
 import { Command, CommanderError } from "commander";
 import { addDemoCommand } from "./cmd_demo.js";
+import { addExploreCommand } from "./cmd_explore.js";
 import { addIgtCommand } from "./cmd_igt.js";
 import { addOpsCommand } from "./cmd_ops.js";
 import { addRealkernelCommand } from "./cmd_realkernel.js";
+import { addReplayCommand } from "./cmd_replay.js";
 import { addRunCommand } from "./cmd_run.js";
 import { addUdevCommand } from "./cmd_udev.js";
 import { addVariantsCommand } from "./cmd_variants.js";
@@ -24,6 +26,7 @@ Examples:
   $ vdrm run scenarios/hotunplug-lateclose.yaml --seed 7
   $ vdrm run scenarios/*.yaml --json
   $ vdrm igt hotreplug-lateclose --driver vdisp-devm
+  $ vdrm explore scenarios/explore/unplug-ioctl-devm.yaml --preemptions-max 2
   $ vdrm udev test my.rules --event wedged.txt --verbose`;
 
 function buildProgram(ctx: CommandContext): Command {
@@ -48,6 +51,8 @@ function buildProgram(ctx: CommandContext): Command {
   addIgtCommand(program, ctx);
   addRealkernelCommand(program, ctx);
   addUdevCommand(program, ctx);
+  addExploreCommand(program, ctx);
+  addReplayCommand(program, ctx);
   return program;
 }
 

@@ -55,6 +55,7 @@ export class World {
       trace: options.trace ?? "steps",
       hungTaskTicks: ticksFromMs(options.hungTaskMs ?? 120_000),
       ...(options.footprints !== undefined ? { footprints: options.footprints } : {}),
+      ...(options.observer !== undefined ? { observer: options.observer } : {}),
     });
     this.kernel = new Kernel(this.sim, resolvedProfile(options), { firstSeqnum: options.firstSeqnum ?? 1 });
     drmCore(this.kernel);
@@ -200,5 +201,6 @@ function strategyFor(o: WorldOptions): SchedulingStrategy {
   const s = o.schedule ?? "random";
   if (s === "random") return new RandomStrategy(o.seed);
   if (s === "fifo") return new FifoStrategy();
-  return new ReplayStrategy(s.replay);
+  if ("replay" in s) return new ReplayStrategy(s.replay);
+  return s;
 }
