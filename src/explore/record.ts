@@ -60,7 +60,10 @@ export class Recorder implements ExecutionObserver {
   begin(task: TaskId, timer: boolean, due: readonly TaskId[]): void {
     const index = this.transitions.length;
     for (const d of due) if (!this.dueSince.has(d)) this.dueSince.set(d, index);
-    for (const d of [...this.dueSince.keys()]) if (!due.includes(d as TaskId)) this.dueSince.delete(d);
+    // Deleting the key being visited is safe in a Map's iteration.
+    if (this.dueSince.size > due.length) {
+      for (const d of this.dueSince.keys()) if (!due.includes(d as TaskId)) this.dueSince.delete(d);
+    }
     const node = this.nodes.at(-1);
     const decision = node !== undefined && node.at === index ? node.decision : -1;
     const enabler = this.enabledBy.get(task) ?? -1;
