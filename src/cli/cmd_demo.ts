@@ -23,6 +23,7 @@ import {
   type Scenario,
   type ScenarioRun,
 } from "../scenario/mod.js";
+import { demoExplore } from "./demo_explore.js";
 import type { CommandContext } from "./context.js";
 import { EXIT, worst, type Verdict } from "./exit.js";
 import type { Io } from "./io.js";
@@ -31,7 +32,7 @@ import { checkOutputPath, writeOutput } from "./output_path.js";
 export const SCENARIO_DIR = fileURLToPath(new URL("../../scenarios/", import.meta.url));
 
 /** How a path is shown in replay commands: relative to the caller when inside it, else absolute. */
-function shownPath(full: string): string {
+export function shownPath(full: string): string {
   const rel = relative(process.cwd(), full);
   return rel.startsWith("..") || isAbsolute(rel) ? full : rel;
 }
@@ -138,6 +139,7 @@ export function demoCommand(htmlPath: string, io: Io): number {
     const c = summarize(comparison);
     if (c.mismatch + c.missing + c.extra > 0) verdicts.push("expectation");
   }
+  verdicts.push(...demoExplore(io));
   io.out(`report: ${escapeControls(writeOutput("--html", htmlPath, renderHtml(records)))}`);
   return EXIT[worst(verdicts)];
 }

@@ -5,10 +5,12 @@
  */
 import { Command, CommanderError } from "commander";
 import { addDemoCommand } from "./cmd_demo.js";
+import { addExploreCommand } from "./cmd_explore.js";
 import { addIgtCommand } from "./cmd_igt.js";
 import { addOpsCommand } from "./cmd_ops.js";
 import { addRecoverydCommand } from "./cmd_recoveryd.js";
 import { addRealkernelCommand } from "./cmd_realkernel.js";
+import { addReplayCommand } from "./cmd_replay.js";
 import { addRunCommand } from "./cmd_run.js";
 import { addUdevCommand } from "./cmd_udev.js";
 import { addVariantsCommand } from "./cmd_variants.js";
@@ -25,6 +27,7 @@ Examples:
   $ vdrm run scenarios/hotunplug-lateclose.yaml --seed 7
   $ vdrm run scenarios/*.yaml --json
   $ vdrm igt hotreplug-lateclose --driver vdisp-devm
+  $ vdrm explore scenarios/explore/unplug-ioctl-devm.yaml --preemptions-max 2
   $ vdrm udev test my.rules --event wedged.txt --verbose
   $ vdrm recoveryd --config /etc/vdrm/recoveryd.yaml`;
 
@@ -51,6 +54,8 @@ function buildProgram(ctx: CommandContext): Command {
   addRealkernelCommand(program, ctx);
   addUdevCommand(program, ctx);
   addRecoverydCommand(program, ctx);
+  addExploreCommand(program, ctx);
+  addReplayCommand(program, ctx);
   return program;
 }
 

@@ -31,7 +31,8 @@ export function* mutexLock(m: Mutex): Task<void> {
   const self = sim.current;
   assert(self !== null, `Cannot lock mutex ${m.name}: not called from a task`);
   assert(m.owner !== self, `Cannot lock mutex ${m.name}: recursive locking by ${self.name}`);
-  while (m.owner !== null) {
+  // The owner field is the queue's condition: every check of it touches the queue.
+  for (m.wq.touch(); m.owner !== null; m.wq.touch()) {
     const reason = `mutex ${m.name} (held by ${m.owner.name})`;
     const state = "uninterruptible";
     yield { kind: "block", on: m.wq, reason, state, timeoutTicks: null, resume: lock };

@@ -15,6 +15,7 @@ import { assert } from "./assert.js";
 import { findingSummary, type Finding, type Waiter } from "./findings.js";
 import { defaultFootprintMode, fixedFieldsOf, trackKStruct, undeclaredAccessObserver, type AccessMode, type AccessSink, type FootprintMode } from "./footprint.js";
 import { type AllocKind, type Allocation, type AllocationId, type KObjectClass, type KObjectTracker, type KStruct, type Site } from "./kobject.js";
+import { taskKey, waitQueueKey, type ExecutionObserver, type SyncKey } from "./observer.js";
 import { Prng } from "./prng.js";
 import { INTERRUPTED } from "./signal.js";
 import { FifoStrategy, type SchedulingStrategy } from "./strategy.js";
@@ -34,6 +35,8 @@ export interface SimOptions {
   readonly hungTaskTicks?: number;
   /** "check": report accesses a step did not declare (slower). @default defaultFootprintMode() */
   readonly footprints?: FootprintMode;
+  /** Hears of every transition and what it touches (an interleaving explorer). */
+  readonly observer?: ExecutionObserver;
 }
 
 export interface SpawnOptions {
@@ -122,6 +125,7 @@ export class Sim implements KObjectTracker, AccessSink {
   readonly stepTicks: number;
   readonly hungTaskTicks: number;
   readonly footprints: FootprintMode;
+  readonly observer: ExecutionObserver | null;
 
   now = 0;
   stepCount = 0;
@@ -133,6 +137,7 @@ export class Sim implements KObjectTracker, AccessSink {
   /** Timers that are due, in (atTick, seq) order, each a choice for the strategy. */
   private due: Timer<Wakeup>[] = [];
   private nextTaskId = 1;
+  private nextQueueSerial = 1;
   /** Counts slices of work (one resume of a task, from a yield to the next). */
   private slice = 0;
   /** The step whose footprint covers the slice running now; null after a block without one. */
@@ -160,6 +165,8 @@ export class Sim implements KObjectTracker, AccessSink {
     this.stepTicks = options.stepTicks ?? 1;
     this.hungTaskTicks = options.hungTaskTicks ?? 120_000_000;
     this.footprints = options.footprints ?? defaultFootprintMode();
+    this.observer = options.observer ?? null;
+    this.observer?.attach(this);
     assert(this.stepTicks >= 0, "Cannot create simulation: stepTicks is negative");
   }
 
@@ -170,12 +177,15 @@ export class Sim implements KObjectTracker, AccessSink {
     this.tasks.push(task);
     this.runnable.push(task);
     this.trace.push({ t: "spawn", tick: this.now, task: task.id, name, kind: task.kind });
+    this.observer?.spawned(task.id);
     return task;
   }
 
   /** Blocks the calling task until `task` has finished; returns its result. */
   *join(task: SimTask): Task<unknown> {
-    while (task.state !== "done") {
+    for (;;) {
+      this.observer?.sync(taskKey(task.id));
+      if (task.state === "done") break;
       const self = this.current;
       assert(self !== null, "Cannot join task: not called from a task");
       task.exitWaiters.push(self);
@@ -227,10 +237,27 @@ export class Sim implements KObjectTracker, AccessSink {
         }
         this.decisions.push(index);
       }
+      if (this.observer !== null) this.observeBegin(index, due, runnable);
       if (index < due.length) this.fireTimer(due.splice(index, 1)[0]!);
       else this.resume(runnable[index - due.length]!);
     }
     return { kind: "budget", steps: stepsMax };
+  }
+
+  private observeBegin(index: number, due: readonly Timer<Wakeup>[], runnable: readonly SimTask[]): void {
+    const timer = index < due.length;
+    const task = timer ? due[index]!.value.task : runnable[index - due.length]!;
+    this.observer!.begin(task.id, timer, due.map((t) => t.value.task.id));
+  }
+
+  /** @internal The running transition touched a sync object (see observer.ts). */
+  syncAccess(key: SyncKey): void {
+    this.observer?.sync(key);
+  }
+
+  /** @internal A serial for a new wait queue (its sync key, see observer.ts). */
+  newQueueSerial(): number {
+    return this.nextQueueSerial++;
   }
 
   /**
@@ -306,10 +333,11 @@ export class Sim implements KObjectTracker, AccessSink {
     for (let i = 0; i < writes.length; i++) this.sanitize(writes[i]!.mem, "write", s.fn);
     this.inChecker = false;
     this.current = null;
-    if (this.trace.recordsSteps) {
+    if (this.trace.recordsSteps || this.observer !== null) {
       const readIds = s.readIds ?? allocationIds(reads);
       const writeIds = s.writeIds ?? allocationIds(writes);
-      this.trace.push({ t: "step", tick: this.now, task: task.id, fn: s.fn, reads: readIds, writes: writeIds });
+      this.observer?.footprint(s.fn, readIds, writeIds);
+      if (this.trace.recordsSteps) this.trace.push({ t: "step", tick: this.now, task: task.id, fn: s.fn, reads: readIds, writes: writeIds });
     }
     if (this.now >= this.nextHungCheck) this.checkHungTasks();
     return s;
@@ -325,7 +353,10 @@ export class Sim implements KObjectTracker, AccessSink {
     const untilTick = y.timeoutTicks === null ? null : this.now + y.timeoutTicks;
     const { on: wq, reason, state } = y;
     task.blockedOn = { wq, reason, state, sinceTick: this.now, untilTick, site };
-    if (y.on !== JOIN_QUEUE) y.on.enqueue(task);
+    if (y.on !== JOIN_QUEUE) {
+      y.on.enqueue(task);
+      this.observer?.sync(waitQueueKey(y.on.serial));
+    }
     if (y.timeoutTicks !== null) this.addTimer(task, this.now + y.timeoutTicks);
     this.trace.push({ t: "block", tick: this.now, task: task.id, reason: y.reason });
   }
@@ -345,6 +376,11 @@ export class Sim implements KObjectTracker, AccessSink {
   wake(task: SimTask, value: unknown = undefined): void {
     if (task.state !== "blocked" && task.state !== "sleeping") return;
     if (task.state === "blocked") task.blockedOn?.wq.dequeue(task);
+    if (this.observer !== null) {
+      const wq = task.blockedOn?.wq;
+      if (wq !== undefined && wq !== JOIN_QUEUE) this.observer.sync(waitQueueKey(wq.serial));
+      this.observer.woke(task.id);
+    }
     task.state = "runnable";
     task.blockedOn = null;
     task.hungReported = false;
@@ -379,6 +415,7 @@ export class Sim implements KObjectTracker, AccessSink {
     task.result = result;
     task.error = error;
     this.trace.push({ t: "exit", tick: this.now, task: task.id });
+    this.observer?.sync(taskKey(task.id));
     for (const waiter of task.exitWaiters.splice(0)) this.wake(waiter);
   }
 
@@ -547,6 +584,7 @@ export class Sim implements KObjectTracker, AccessSink {
 
   /** The checked view of a new kernel object (see KObject); the object itself in trust mode. */
   track<T extends KStruct>(obj: T, cls: KObjectClass): T {
+    this.observer?.tracked(obj);
     if (this.footprints !== "check") return obj;
     const view = trackKStruct(this, obj, fixedFieldsOf(cls));
     this.made.set(view, this.slice);
@@ -693,5 +731,5 @@ function timerView(timer: Timer<Wakeup>): TaskView {
 }
 
 /** Joiners are woken by the task's exit, not through a queue; this placeholder marks them. */
-const JOIN_QUEUE = { name: "join", enqueue(): void {}, dequeue(): void {} } as unknown as WaitQueue;
+const JOIN_QUEUE = { name: "join", serial: 0, enqueue(): void {}, dequeue(): void {} } as unknown as WaitQueue;
 

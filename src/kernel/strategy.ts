@@ -47,6 +47,14 @@ export class ReplayMismatchError extends Error {
 }
 
 /**
+ * Thrown by a strategy that wants no more of the run (an explorer that has seen enough of
+ * it: a redundant order, or its budget is spent). Not a model bug: callers pass it on.
+ */
+export class RunStopped extends Error {
+  override readonly name = "RunStopped";
+}
+
+/**
  * Replays a recorded decision list exactly. Unlike fast-check's replay, nothing is made up:
  * a run that needs a decision past the end of the list, or a choice that does not fit the
  * runnable tasks, throws ReplayMismatchError, and so does checkEnd() with decisions left.

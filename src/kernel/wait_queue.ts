@@ -9,15 +9,25 @@
  * @see wait_event(), wait_event_interruptible_timeout(), wake_up_all() in include/linux/wait.h
  */
 import { assert } from "./assert.js";
+import { waitQueueKey } from "./observer.js";
 import type { Sim, SimTask } from "./sim.js";
 import { TIMED_OUT, type BlockYield, type SleepState, type StepYield, type Task } from "./task.js";
 
 export class WaitQueue {
   private readonly waiters: SimTask[] = [];
+  /** Its number in creation order: its sync object for an explorer (see observer.ts). */
+  readonly serial: number;
   constructor(
     readonly sim: Sim,
     readonly name: string,
-  ) {}
+  ) {
+    this.serial = sim.newQueueSerial();
+  }
+
+  /** @internal Tells an explorer that the running transition checks or changes this queue. */
+  touch(): void {
+    if (this.sim.observer !== null) this.sim.syncAccess(waitQueueKey(this.serial));
+  }
 
   /** @internal Called by the Sim when a task blocks on this queue. */
   enqueue(task: SimTask): void {
@@ -41,12 +51,14 @@ export class WaitQueue {
 
   /** Wakes every waiter, oldest first. */
   wakeUpAll(): void {
+    this.touch();
     if (this.waiters.length === 0) return; // the common case, without the copy
     for (const task of this.waiters.slice()) this.sim.wake(task);
   }
 
   /** Wakes the oldest waiter, if any. */
   wakeUpOne(): void {
+    this.touch();
     const task = this.waiters[0];
     if (task !== undefined) this.sim.wake(task);
   }
@@ -71,6 +83,7 @@ function* sleepUntil(
 ): Task<WaitResult> {
   const deadline = timeoutTicks === null ? null : wq.sim.now + timeoutTicks;
   for (;;) {
+    wq.touch(); // the condition and the queue go together: a waker touches the queue too
     if (condition()) return "ready";
     if (state === "interruptible" && wq.sim.fatalSignalPending()) return "interrupted";
     const left = deadline === null ? null : deadline - wq.sim.now;

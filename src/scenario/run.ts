@@ -9,7 +9,7 @@
  * Asleep uninterruptibly, it is the kernel's: a `hang` finding. Shutdown then kills it.
  */
 import type { KernelVersion, ProfileName, Process } from "../base/mod.js";
-import { findingClass, ReplayMismatchError, TaskKilled, type CallRecord, type Finding, type FindingClass, type FootprintMode, type Sim, type TraceLevel } from "../kernel/mod.js";
+import { findingClass, ReplayMismatchError, RunStopped, TaskKilled, type CallRecord, type ExecutionObserver, type Finding, type FindingClass, type FootprintMode, type SchedulingStrategy, type Sim, type TraceLevel } from "../kernel/mod.js";
 import type { Call, Fd, Uevent } from "../uapi/mod.js";
 import { resolvedProfile, World, type BlockedProgram, type WorldOptions } from "../world/mod.js";
 import { checkDevice, checkFindings, checkUevents, isExpectedFinding, type CheckResult } from "./checks.js";
@@ -38,6 +38,13 @@ export interface RunOverrides {
   readonly stepsMax?: number;
   /** "check" runs the footprint checker (an undeclared access is a finding). @default the Sim's */
   readonly footprints?: FootprintMode;
+  /**
+   * Schedules with this strategy (an explorer's) instead of the seed's; it may end the run
+   * early by throwing RunStopped, which is passed on. Not with `decisions`.
+   */
+  readonly strategy?: SchedulingStrategy;
+  /** Hears of every transition (an explorer's). */
+  readonly observer?: ExecutionObserver;
 }
 
 export interface StepRecord {
@@ -132,6 +139,8 @@ export function runScenario(sc: Scenario, o: RunOverrides = {}): ScenarioRun {
     seed, devices: sc.world.devices, trace: o.trace ?? "steps",
     ...(profile ? { profile } : {}), ...(kernel ? { kernel } : {}),
     ...(o.decisions !== undefined ? { schedule: { replay: o.decisions } } : {}),
+    ...(o.strategy !== undefined ? { schedule: o.strategy } : {}),
+    ...(o.observer !== undefined ? { observer: o.observer } : {}),
     ...(o.footprints !== undefined ? { footprints: o.footprints } : {}),
   };
   const world = new World(options);
@@ -139,7 +148,7 @@ export function runScenario(sc: Scenario, o: RunOverrides = {}): ScenarioRun {
     return runInWorld(sc, world, stepsMax, overridesOf(sc, o));
   } catch (e) {
     // A replay token that does not fit the run is bad input, not a bug of vdrm.
-    if (e instanceof ReplayMismatchError) throw e;
+    if (e instanceof ReplayMismatchError || e instanceof RunStopped) throw e;
     const p = resolvedProfile(options);
     const run = { scenario: sc, seed, profile: p.name, kernel: p.version, stepsMax };
     throw new RunCrash(seedCommand(run), e);

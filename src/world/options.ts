@@ -3,7 +3,7 @@
  * with their drivers, and how the simulation schedules and traces.
  */
 import { DEFAULT_KERNEL_VERSION, type KernelVersion, type ProfileName } from "../base/mod.js";
-import type { FootprintMode, TraceLevel } from "../kernel/mod.js";
+import type { ExecutionObserver, FootprintMode, SchedulingStrategy, TraceLevel } from "../kernel/mod.js";
 
 export interface DeviceSpec {
   /** PCI bus address, e.g. "0000:01:00.0"; bus N > 0 sits behind root port 0000:00:0N.0. */
@@ -19,8 +19,13 @@ export interface WorldOptions {
   readonly profile?: ProfileName;
   readonly kernel?: KernelVersion;
   readonly devices?: readonly DeviceSpec[];
-  /** "random" (seeded) or an explicit decision list to replay. @default "random" */
-  readonly schedule?: "random" | "fifo" | { readonly replay: readonly number[] };
+  /**
+   * "random" (seeded), an explicit decision list to replay, or a strategy of the caller's (an
+   * explorer's). @default "random"
+   */
+  readonly schedule?: "random" | "fifo" | { readonly replay: readonly number[] } | SchedulingStrategy;
+  /** Hears of every transition (an explorer; see src/kernel/observer.ts). */
+  readonly observer?: ExecutionObserver;
   /**
    * What the trace records: "steps" is everything, every kernel step included (the HTML
    * timeline draws them); "events" is everything but the steps, for long or many runs (see

@@ -60,6 +60,7 @@ export class World {
       trace: options.trace ?? "steps",
       hungTaskTicks: ticksFromMs(options.hungTaskMs ?? 120_000),
       ...(options.footprints !== undefined ? { footprints: options.footprints } : {}),
+      ...(options.observer !== undefined ? { observer: options.observer } : {}),
     });
     this.kernelNow = this.newKernel();
     // At rest, a fence that tasks wait for but nothing can signal any more is a kernel hang.
@@ -285,5 +286,6 @@ function strategyFor(o: WorldOptions): SchedulingStrategy {
   const s = o.schedule ?? "random";
   if (s === "random") return new RandomStrategy(o.seed);
   if (s === "fifo") return new FifoStrategy();
-  return new ReplayStrategy(s.replay);
+  if ("replay" in s) return new ReplayStrategy(s.replay);
+  return s;
 }

@@ -1,0 +1,47 @@
+/**
+ * The demo's explorer part: each broken driver found by `vdrm explore` from a generic
+ * scenario (scenarios/explore: an unplug that may fire at any point), and a correct driver's
+ * scenario explored clean, within one preemption.
+ */
+import { join } from "node:path";
+import { explore, replayLine } from "../explore/mod.js";
+import { loadScenarioFile } from "../scenario/mod.js";
+import { SCENARIO_DIR, shownPath } from "./cmd_demo.js";
+import type { Verdict } from "./exit.js";
+import type { Io } from "./io.js";
+
+/** Each generic scenario with the finding kind its driver must be caught with (null: clean). */
+const EXPERIMENTS: readonly (readonly [string, string | null])[] = [
+  ["unplug-ioctl-devm", "use-after-free"],
+  ["unplug-mmap-dma", "fatal-signal"],
+  ["unplug-reader-waitclose", "hang"],
+  ["unplug-job-nosignal", "fence-never-signalled"],
+  ["unplug-ioctl-vdisp", null],
+];
+
+/** Prints one line per experiment; returns `expectation` for each that did not come out so. */
+export function demoExplore(io: Io): Verdict[] {
+  const failed: Verdict[] = [];
+  io.out("");
+  io.out("vdrm explore (dfs with DPOR, at most one preemption), on generic scenarios:");
+  for (const [name, kind] of EXPERIMENTS) {
+    const loaded = loadScenarioFile(shownPath(join(SCENARIO_DIR, "explore", `${name}.yaml`)));
+    if (!loaded.ok) {
+      failed.push("input");
+      continue;
+    }
+    const r = explore(loaded.scenario, { mode: "dfs", preemptionsMax: 1 });
+    const cx = r.counterexample;
+    const n = r.search.stats.executions;
+    const execs = `${n} execution${n === 1 ? "" : "s"}`;
+    if (cx === null) {
+      const clean = r.search.stoppedBy === "complete";
+      io.out(`  ${name}: ${clean ? "clean, the whole bounded space" : r.search.stoppedBy} (${execs})`);
+      if (kind !== null || !clean) failed.push("expectation");
+      continue;
+    }
+    io.out(`  ${name}: ${cx.failure.verdict} (${cx.failure.kinds.join(", ")}) after ${execs}; ${replayLine(cx)}`);
+    if (kind === null || !cx.failure.kinds.includes(kind)) failed.push("expectation");
+  }
+  return failed;
+}

@@ -1,0 +1,13 @@
+/**
+ * The interleaving explorer (docs/explore.md): searches the choice points of a scenario run
+ * (which task runs, when a due timer fires) by seeded random sampling, PCT, depth-first search
+ * with dynamic partial-order reduction, or breadth-first search, with every kernel finding and
+ * the scenario's own expectations as oracles, and hands back a shrunk counterexample with its
+ * replay token.
+ */
+export { explore, search, type ExploreResult } from "./explore.js";
+export { formatCounterexample, counterexample, failureLines, stepLines, replayLine, type Counterexample } from "./counterexample.js";
+export { execute, failureOf, prefixChooser, type Chooser, type Execution, type Failure } from "./execution.js";
+export { MODES, type ExploreOptions, type Mode, type SearchResult, type Stats } from "./search.js";
+export { SAMPLES_DEFAULT } from "./sample.js";
+export { traceHash } from "./trace_hash.js";
