@@ -5,6 +5,6 @@
  * module is the program, so there is no "am I the main module?" test to get wrong.
  */
 import { processIo } from "./io.js";
-import { vdrm } from "./program.js";
+import { vdrmAsync } from "./program.js";
 
-process.exitCode = vdrm(process.argv.slice(2), processIo());
+process.exitCode = await vdrmAsync(process.argv.slice(2), processIo());

@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { addDemoCommand } from "./cmd_demo.js";
+import { addExecCommand } from "./cmd_exec.js";
 import { addIgtCommand } from "./cmd_igt.js";
 import { addOpsCommand } from "./cmd_ops.js";
 import { addRealkernelCommand } from "./cmd_realkernel.js";
@@ -48,6 +49,7 @@ function buildProgram(ctx: CommandContext): Command {
   addIgtCommand(program, ctx);
   addRealkernelCommand(program, ctx);
   addUdevCommand(program, ctx);
+  addExecCommand(program, ctx);
   return program;
 }
 
@@ -73,7 +75,26 @@ function commanderExit(e: CommanderError): number {
  * Never throws: bad input is exit code 2, a bug of vdrm is an internal error (exit 70).
  */
 export function vdrm(argv: readonly string[], io: Io): number {
+  return vdrmWith({ io, exitCode: EXIT.pass }, argv);
+}
+
+/**
+ * vdrm(), for the commands that go on after parsing (`vdrm exec`): resolves to the exit code
+ * once the command is over. Never rejects: an error after parsing is an internal error.
+ */
+export async function vdrmAsync(argv: readonly string[], io: Io): Promise<number> {
   const ctx: CommandContext = { io, exitCode: EXIT.pass };
+  const code = vdrmWith(ctx, argv);
+  if (ctx.pending === undefined) return code;
+  try {
+    return await ctx.pending;
+  } catch (e) {
+    return reportInternalError(e, argv, { debug: argv.includes("--debug"), io });
+  }
+}
+
+function vdrmWith(ctx: CommandContext, argv: readonly string[]): number {
+  const io = ctx.io;
   let program: Command | undefined;
   try {
     program = buildProgram(ctx);

@@ -9,7 +9,7 @@ export { escapeControls } from "./user_text.js";
 export { shellQuote } from "./shell_quote.js";
 export { OPS } from "./ops.js";
 export {
-  runScenario, worstFindingClass,
+  finishRun, runScenario, startRun, worstFindingClass, type StartedRun,
   type BudgetStop, type RunOverrides, type ScenarioRun, type StepRecord, type UeventRecord,
 } from "./run.js";
 export { RunCrash } from "./crash.js";
