@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -89,6 +90,12 @@ int main(int argc, char **argv)
     printf("dumb handle=%u pitch=%u size=%llu\n", create.handle, create.pitch, (unsigned long long) create.size);
     struct drm_mode_map_dumb map = { .handle = create.handle };
     print_errno("map_dumb", drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map));
+    unsigned char *fb = mmap(NULL, create.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, map.offset);
+    printf("mmap %s\n", fb == MAP_FAILED ? strerrorname_np(errno) : "ok");
+    if (fb == MAP_FAILED)
+        return 5;
+    memset(fb, 0xab, create.size);
+    printf("mapped %02x %02x\n", fb[0], fb[create.size - 1]);
 
     if (wait) {
         printf("waiting %s\n", wait_remove(mon, card) == 0 ? "removed" : "timeout");
@@ -97,7 +104,13 @@ int main(int argc, char **argv)
         if (v)
             drmFreeVersion(v);
         print_errno("map_dumb_after", drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map));
+        printf("mapped_after %02x %02x\n", fb[0], fb[create.size - 1]);
+        fb[0] = 0x55;
+        printf("written_after %02x\n", fb[0]);
+        void *again = mmap(NULL, create.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, map.offset);
+        printf("mmap_after %s\n", again == MAP_FAILED ? strerrorname_np(errno) : "ok");
     }
+    print_errno("munmap", munmap(fb, create.size));
     print_errno("close", close(fd));
     udev_monitor_unref(mon);
     udev_unref(udev);

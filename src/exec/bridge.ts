@@ -21,6 +21,10 @@ export type SimKick = () => void;
 export interface ShimHandler {
   handles(request: number): boolean;
   serve(conn: UmockdevConnection, fd: Fd, m: Message): Promise<void>;
+  /** Before a call: what the real process wrote to its mappings goes to the model. */
+  push(): Promise<void>;
+  /** After a call: the model's view of the mappings goes to the real process. */
+  pull(): Promise<void>;
 }
 
 export class Bridge {
@@ -31,8 +35,10 @@ export class Bridge {
     private readonly root: string,
     private readonly lane: RealProgramLane,
     private readonly kick: SimKick,
-    private readonly shim: ShimHandler | null = null,
   ) {}
+
+  /** vdrm's shim's requests (mmap), set once the handler exists. */
+  shim: ShimHandler | null = null;
 
   /** A call made by the lane: queued, and the simulation told to run. */
   run<T>(fn: (sys: Process) => Generator<unknown, T, unknown>): Promise<T> {
@@ -90,14 +96,14 @@ export class Bridge {
   }
 
   private async call(conn: UmockdevConnection, fd: Fd, m: Message): Promise<void> {
-    if (m.cmd === REQ_IOCTL) {
-      const request = Number(BigInt.asUintN(32, m.arg1));
-      if (this.shim?.handles(request)) return this.shim.serve(conn, fd, m);
-      return this.ioctl(conn, fd, request, m.arg2);
-    }
-    if (m.cmd === REQ_READ) return this.read(conn, fd, m.arg1, Number(m.arg2));
+    const request = Number(BigInt.asUintN(32, m.arg1));
+    if (m.cmd === REQ_IOCTL && this.shim?.handles(request)) return this.shim.serve(conn, fd, m);
+    await this.shim?.push();
+    if (m.cmd === REQ_IOCTL) await this.ioctl(conn, fd, request, m.arg2);
+    else if (m.cmd === REQ_READ) await this.read(conn, fd, m.arg1, Number(m.arg2));
     // write(2): DRM's file operations have none (vfs_write() fails with EINVAL).
-    conn.done(-1, errnoValue("EINVAL"));
+    else conn.done(-1, errnoValue("EINVAL"));
+    await this.shim?.pull();
   }
 
   private async ioctl(conn: UmockdevConnection, fd: Fd, request: number, argAddr: bigint): Promise<void> {

@@ -27,12 +27,19 @@ describe("vdrm exec with a real libdrm/libudev client", { skip: skip ?? false },
       "create_dumb 0",
       "dumb handle=1 pitch=256 size=16384",
       "map_dumb 0",
+      "mmap ok",
+      "mapped ab ab",
       // the model's own events, with its SEQNUMs: the connector goes first, then the minor
       "uevent remove - seqnum=8 devtype=drm_connector",
       "uevent remove /dev/dri/card0 seqnum=9 devtype=drm_minor",
       "waiting removed",
       "version_after ENODEV",
       "map_dumb_after ENODEV",
+      // vdisp's buffers are device memory: the zapped mapping faults in the zeroed dummy page
+      "mapped_after 00 00",
+      "written_after 55",
+      "mmap_after ENODEV",
+      "munmap 0",
       "close 0",
     ]);
     assert.equal(r.status, 0);
@@ -47,10 +54,29 @@ describe("vdrm exec with a real libdrm/libudev client", { skip: skip ?? false },
     );
     const shown = calls.map((c) => `${c.op} ${c.errno ?? c.ret}`);
     assert.ok(shown.includes("open 3"), shown.join("; "));
-    assert.deepEqual(shown.filter((s) => s.endsWith("ENODEV")), ["ioctl ENODEV", "ioctl ENODEV"]);
+    assert.deepEqual(shown.filter((s) => s.endsWith("ENODEV")), ["ioctl ENODEV", "ioctl ENODEV", "mmap ENODEV"]);
     // one open by the client (drmGetDevices2() reads sysfs only), closed by its close()
     assert.equal(shown.filter((s) => s.startsWith("open ")).length, 1, shown.join("; "));
     assert.equal(shown.at(-1), "close 0", shown.join("; "));
+  });
+
+  it("keeps a shmem buffer's data in the real mapping after the unplug (virtio-gpu)", async () => {
+    const client = buildClient("unplug_client");
+    const sc = loadScenario("scenarios/exec-unplug-client-shmem.yaml");
+    const r = await execScenario({ scenario: sc, program: "client", argv: [client], stdio: "pipe" });
+    assert.equal(r.status, 0, r.stderr);
+    const lines = factLines(r.stdout);
+    assert.ok(lines.includes("version virtio_gpu 0.1.0"), r.stdout);
+    assert.deepEqual(lines.slice(lines.indexOf("waiting removed")), [
+      "waiting removed",
+      "version_after ENODEV",
+      "map_dumb_after ENODEV",
+      "mapped_after ab ab",
+      "written_after 55",
+      "mmap_after ENODEV",
+      "munmap 0",
+      "close 0",
+    ]);
   });
 
   it("lets libdrm's drmdevice list the model's device with both nodes and its PCI ids", async () => {

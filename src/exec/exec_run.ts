@@ -15,6 +15,7 @@ import type { Uevent } from "../uapi/mod.js";
 import { World } from "../world/mod.js";
 import { Bridge } from "./bridge.js";
 import { RealProgramLane } from "./lane.js";
+import { MappingMirrors } from "./mappings.js";
 import { buildShim, checkSetup, UMOCKDEV_PRELOAD } from "./setup.js";
 import { Testbed, type NodeListener } from "./testbed.js";
 import { deviceBlock } from "./testbed_record.js";
@@ -40,6 +41,9 @@ export interface ExecResult {
   readonly ueventsDelivered: number;
 }
 
+/** How often the mappings of a real process are synchronized when nothing else happens. */
+const MAPPING_POLL_MS = 5;
+
 const SIGNAL_NUMBERS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15 };
 
 /** Runs the simulation in step with the wall clock, whenever there is something to run. */
@@ -49,10 +53,20 @@ class WallClockPump {
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
   steps = 0;
+  /**
+   * While set, the pump also runs this often (in ms) without an event: the real process's
+   * writes to its mappings make none, and they must reach the model in time.
+   */
+  pollMs: number | null = null;
   error: unknown = null;
   outcome: RunOutcome | null = null;
 
-  constructor(private readonly world: World, private readonly stepsMax: number, private readonly after: () => void) {
+  constructor(
+    private readonly world: World,
+    private readonly stepsMax: number,
+    private readonly before: () => void,
+    private readonly after: () => void,
+  ) {
     this.tick0 = world.sim.now;
   }
 
@@ -72,6 +86,7 @@ class WallClockPump {
     this.timer = null;
     const sim = this.world.sim;
     try {
+      this.before();
       const o = sim.run(this.stepsMax - this.steps, this.target());
       this.steps += o.steps;
       if (o.kind !== "quiescent") this.outcome = o;
@@ -82,10 +97,9 @@ class WallClockPump {
     this.after();
     if (this.outcome !== null) return;
     const next = sim.nextTimerTick();
-    if (next !== null) {
-      const ms = Math.max(0, (next - this.target()) / 1000);
-      this.timer = setTimeout(() => this.kick(), ms);
-    }
+    const timerMs = next === null ? null : Math.max(0, (next - this.target()) / 1000);
+    const ms = this.pollMs === null ? timerMs : Math.min(timerMs ?? this.pollMs, this.pollMs);
+    if (ms !== null) this.timer = setTimeout(() => this.kick(), ms);
   }
 
   stop(): void {
@@ -126,10 +140,19 @@ export async function execScenario(req: ExecRequest): Promise<ExecResult> {
     nodeAdded: (devnode) => bridge!.listen(devnode),
     nodeRemoved: (devnode) => bridge!.unlisten(devnode),
   };
+  let mirrors: MappingMirrors | null = null;
+  let kill: (signal: NodeJS.Signals) => void = () => undefined;
   const pump = new WallClockPump(world, stepsMax, () => {
-    for (const p of pending.splice(0)) testbed.uevent(p.ev, p.block, nodes);
+    pump.pollMs = mirrors?.active ? MAPPING_POLL_MS : null;
+    if (mirrors?.dirty()) void mirrors.push();
+  }, () => {
+    const synced = mirrors?.afterRun() ?? Promise.resolve();
+    for (const p of pending.splice(0)) testbed.uevent(p.ev, p.block, nodes, synced);
   });
   bridge = new Bridge(testbed.root, lane, pump.kick);
+  mirrors = new MappingMirrors(`${testbed.root}/vdrm-maps`, world.sim, () => lane.process,
+    (fn) => bridge!.run(fn), (signal) => kill(signal));
+  bridge.shim = mirrors;
   try {
     await testbed.addModelDevices(world.sim, world.kernel.sysfs, nodes);
     const child = spawn(req.argv[0], req.argv.slice(1), { stdio: req.stdio === "pipe" ? ["ignore", "pipe", "pipe"] : "inherit", env: childEnv(testbed.root, shim) });
@@ -137,6 +160,8 @@ export async function execScenario(req: ExecRequest): Promise<ExecResult> {
     let stderr = "";
     child.stdout?.on("data", (d: Buffer) => void (stdout += d.toString("utf8")));
     child.stderr?.on("data", (d: Buffer) => void (stderr += d.toString("utf8")));
+    // A fault the model could not resolve: the real process gets the signal, as from the MMU.
+    kill = (signal) => void child.kill(signal);
     pump.kick();
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
       child.once("error", reject);
@@ -156,6 +181,7 @@ export async function execScenario(req: ExecRequest): Promise<ExecResult> {
     const status = code ?? 128 + (SIGNAL_NUMBERS[signal ?? ""] ?? 0);
     return { run, status, signal, stdout, stderr, ueventsDelivered: testbed.delivered };
   } finally {
+    mirrors.close();
     bridge.close();
     await testbed.close();
   }

@@ -10,7 +10,7 @@
 import { fileURLToPath } from "node:url";
 import type { Sysfs } from "../base/mod.js";
 import type { Sim } from "../kernel/mod.js";
-import { ueventGet, type Uevent } from "../uapi/mod.js";
+import type { Uevent } from "../uapi/mod.js";
 import { encodeLibudevDatagram } from "../udev/mod.js";
 import { LineChild } from "./line_child.js";
 import { deviceBlock, modelDevices } from "./testbed_record.js";
@@ -61,10 +61,11 @@ export class Testbed {
   /**
    * Takes the model's uevent: the testbed follows it, then the monitors get it. Called in the
    * model's order; the work is done in that order, after the simulation step that sent it.
-   * `block` is the device's record as the model's sysfs has it at the event (for an add).
+   * `block` is the device's record as the model's sysfs has it at the event (for an add);
+   * `after`: what must be done first (the mappings the same steps zapped, shown zapped).
    */
-  uevent(ev: Uevent, block: string | null, nodes: NodeListener): void {
-    this.chain = this.chain.then(() => this.follow(ev, block, nodes)).catch((e: unknown) => {
+  uevent(ev: Uevent, block: string | null, nodes: NodeListener, after: Promise<void> = Promise.resolve()): void {
+    this.chain = this.chain.then(() => after).then(() => this.follow(ev, block, nodes)).catch((e: unknown) => {
       this.failure ??= e instanceof Error ? e : new Error(String(e));
     });
   }
@@ -91,10 +92,4 @@ export class Testbed {
   async close(): Promise<void> {
     await this.helper.close({ op: "quit" });
   }
-}
-
-/** The node a uevent names (DEVNAME), as a path under /dev. */
-export function ueventNode(ev: Uevent): string | null {
-  const name = ueventGet(ev, "DEVNAME");
-  return name === undefined ? null : `/dev/${name}`;
 }
