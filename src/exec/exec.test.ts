@@ -79,6 +79,32 @@ describe("vdrm exec with a real libdrm/libudev client", { skip: skip ?? false },
     ]);
   });
 
+  it("keeps the testbed in step with a remove and a rescan: new minors, found and opened", async () => {
+    const client = buildClient("rebind_client");
+    const sc = loadScenario("scenarios/exec-rebind-client.yaml");
+    const r = await execScenario({ scenario: sc, program: "client", argv: [client], stdio: "pipe" });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(factLines(r.stdout), [
+      "open_old ok",
+      "uevent remove /dev/dri/card0",
+      "removed yes",
+      "uevent remove /dev/dri/renderD128",
+      // the stale file holds card0, so the new device gets the next minors (R31)
+      "uevent add /dev/dri/renderD129",
+      "uevent add /dev/dri/card1",
+      "added yes",
+      "devices 1",
+      "node /dev/dri/card1",
+      "node /dev/dri/renderD129",
+      "open_new ok",
+      "version_new vdisp",
+      "version_old ENODEV",
+      "close_old 0",
+      "close_new 0",
+    ]);
+    assert.equal(r.run.verdict, "pass");
+  });
+
   it("lets libdrm's drmdevice list the model's device with both nodes and its PCI ids", async () => {
     const sc = loadScenario("scenarios/exec-unplug-client.yaml");
     const r = await execScenario({ scenario: sc, program: "client", argv: ["drmdevice"], stdio: "pipe" });

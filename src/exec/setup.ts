@@ -58,13 +58,15 @@ export function missingPackages(): { what: string; pkg: string }[] {
 /** Throws ExecSetupError naming every missing package and the apt-get line that installs them. */
 export function checkSetup(): void {
   const missing = missingPackages();
-  if (missing.length === 0) return;
+  if (missing.length > 0) throw new ExecSetupError(setupMessage(missing));
+}
+
+/** The message naming the missing packages, each with what it gives, and how to install them. */
+export function setupMessage(missing: readonly { what: string; pkg: string }[]): string {
   const lines = missing.map((m) => `  ${m.pkg}: ${m.what}`);
   const pkgs = [...new Set(missing.flatMap((m) => m.pkg.split(" ")))].join(" ");
-  throw new ExecSetupError(
-    `vdrm exec needs Debian packages that are not installed:\n${lines.join("\n")}\n` +
-    `Install them with: apt-get install ${pkgs}`,
-  );
+  return `vdrm exec needs Debian packages that are not installed:\n${lines.join("\n")}\n` +
+    `Install them with: apt-get install ${pkgs}`;
 }
 
 /** Where the built shim is kept: $XDG_CACHE_HOME/vdrm (else ~/.cache/vdrm). */
