@@ -7,7 +7,7 @@
  */
 import type { Command } from "commander";
 import { PROFILE_NAMES, type KernelVersion, type ProfileName } from "../base/mod.js";
-import { execScenario, ExecSetupError } from "../exec/mod.js";
+import { execScenario, ExecSetupError, laneCallsText } from "../exec/mod.js";
 import { renderHtml, worldRunRecord } from "../report/mod.js";
 import { formatLocated, formatRunText, loadScenarioFile, replayCommand, verdictWord } from "../scenario/mod.js";
 import type { CommandContext } from "./context.js";
@@ -74,6 +74,7 @@ export async function execCommand(file: string, cmd: readonly string[], o: ExecO
   }
   const run = result.run;
   io.out(formatRunText(run, { replay: false }));
+  io.out(`\n${laneCallsText(run, o.program)}`);
   io.out(`real program ${o.program} (${cmd0}): exit status ${result.status}; ` +
     `${result.ueventsDelivered} uevents delivered to its monitors`);
   if (o.html !== undefined) {

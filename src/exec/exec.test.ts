@@ -6,8 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { CallRecord } from "../kernel/mod.js";
 import { execScenario } from "./exec_run.js";
+import { laneCalls } from "./lane_text.js";
 import { buildClient, execSkipReason, factLines, loadScenario } from "./_test_exec.js";
 
 const skip = execSkipReason();
@@ -47,11 +47,7 @@ describe("vdrm exec with a real libdrm/libudev client", { skip: skip ?? false },
     // The remove of renderD128 and of the PCI function reached the monitor too (5 in all).
     assert.equal(r.ueventsDelivered, 5);
     // The real program's calls are the model's calls of its lane, in the trace.
-    const lane = r.run.world.programs.find((p) => p.task.name === "client");
-    assert.ok(lane !== undefined);
-    const calls = r.run.world.sim.trace.events.filter(
-      (e): e is CallRecord => e.t === "call" && e.task === lane.task.id,
-    );
+    const calls = laneCalls(r.run, "client");
     const shown = calls.map((c) => `${c.op} ${c.errno ?? c.ret}`);
     assert.ok(shown.includes("open 3"), shown.join("; "));
     assert.deepEqual(shown.filter((s) => s.endsWith("ENODEV")), ["ioctl ENODEV", "ioctl ENODEV", "mmap ENODEV"]);

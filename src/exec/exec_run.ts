@@ -50,7 +50,8 @@ const SIGNAL_NUMBERS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2,
 class WallClockPump {
   private readonly t0 = performance.now();
   private readonly tick0: number;
-  private scheduled = false;
+  private running = false;
+  private again = false;
   private timer: NodeJS.Timeout | null = null;
   steps = 0;
   /**
@@ -74,14 +75,28 @@ class WallClockPump {
     return Math.max(this.world.sim.now, this.tick0 + Math.floor((performance.now() - this.t0) * 1000));
   }
 
+  /**
+   * Runs the simulation now (a call of the real process waits for it); called while it runs
+   * (a call queued from a hook), it runs once more after.
+   */
   kick = (): void => {
-    if (this.scheduled || this.outcome !== null) return;
-    this.scheduled = true;
-    setImmediate(() => this.pump());
+    if (this.outcome !== null) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    try {
+      do {
+        this.again = false;
+        this.pump();
+      } while (this.again && this.outcome === null);
+    } finally {
+      this.running = false;
+    }
   };
 
   private pump(): void {
-    this.scheduled = false;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     const sim = this.world.sim;

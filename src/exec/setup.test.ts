@@ -14,7 +14,7 @@ describe("vdrm exec's start-up check", () => {
       { what: "umockdev's GObject bindings for Python (the testbed helper)", pkg: "gir1.2-umockdev-1.0 python3-gi" },
     ]);
     assert.equal(text, [
-      "vdrm exec needs Debian packages that are not installed:",
+      "missing Debian packages:",
       "  libumockdev0: umockdev's preload library",
       "  gir1.2-umockdev-1.0 python3-gi: umockdev's GObject bindings for Python (the testbed helper)",
       "Install them with: apt-get install libumockdev0 gir1.2-umockdev-1.0 python3-gi",

@@ -65,7 +65,7 @@ export function checkSetup(): void {
 export function setupMessage(missing: readonly { what: string; pkg: string }[]): string {
   const lines = missing.map((m) => `  ${m.pkg}: ${m.what}`);
   const pkgs = [...new Set(missing.flatMap((m) => m.pkg.split(" ")))].join(" ");
-  return `vdrm exec needs Debian packages that are not installed:\n${lines.join("\n")}\n` +
+  return `missing Debian packages:\n${lines.join("\n")}\n` +
     `Install them with: apt-get install ${pkgs}`;
 }
 

@@ -18,7 +18,7 @@ export {
   worstVerdict, type ScenarioVerdict, type Verdict, type VerdictRow,
 } from "./verdict.js";
 export type { Scenario } from "./scenario.js";
-export { formatRunText } from "./format_text.js";
+export { formatRunText, time as timelineTime } from "./format_text.js";
 export { runJson } from "./format_json.js";
 export { replayCommand, replayToken, seedCommand, tooManyDecisions } from "./replay.js";
 export { DECISIONS_MAX, decodeReplayToken, encodeReplayToken, type ReplayToken, type TokenResult } from "./replay_token.js";
