@@ -106,7 +106,9 @@ export class Bridge {
     await this.shim?.pull();
   }
 
-  private async ioctl(conn: UmockdevConnection, fd: Fd, request: number, argAddr: bigint): Promise<void> {
+  private async ioctl(
+    conn: UmockdevConnection, fd: Fd, request: number, argAddr: bigint,
+  ): Promise<void> {
     const def = ioctlByCmd(request);
     if (def === undefined) {
       const r = await this.run((sys) => sys.ioctl(fd, request));

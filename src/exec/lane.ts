@@ -40,7 +40,9 @@ export class RealProgramLane {
    * caller runs the simulation). A call queued after the lane ended is rejected.
    */
   call<T>(run: (sys: Process) => Generator<unknown, T, unknown>): Promise<T> {
-    if (this.done || this.ended) return Promise.reject(new Error(`the lane of ${this.name} has ended`));
+    if (this.done || this.ended) {
+      return Promise.reject(new Error(`the lane of ${this.name} has ended`));
+    }
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ run, resolve: resolve as (v: unknown) => void, reject });
       this.wq.wakeUpAll();
@@ -58,7 +60,8 @@ export class RealProgramLane {
       const work = this.queue.shift();
       if (work === undefined) {
         if (this.ended) return;
-        const r = yield* waitEventInterruptible(this.wq, this.wq.name, () => this.queue.length > 0 || this.ended);
+        const ready = (): boolean => this.queue.length > 0 || this.ended;
+        const r = yield* waitEventInterruptible(this.wq, this.wq.name, ready);
         if (r === "interrupted") break;
         continue;
       }

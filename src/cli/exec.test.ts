@@ -1,11 +1,12 @@
 /**
  * `vdrm exec` as a user runs it: the exit code is the model's finding class when the model
- * found something, else the real program's status; the real program's calls are printed.
+ * found something, else the real program's status; the real program's calls are printed;
+ * bad input is exit 2 before anything runs.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { vdrm } from "../cli/_test_cli.js";
-import { execSkipReason } from "./_test_exec.js";
+import { execSkipReason } from "../exec/_test_exec.js";
+import { vdrm } from "./_test_cli.js";
 
 const skip = execSkipReason();
 
@@ -25,5 +26,19 @@ describe("vdrm exec's exit code and output", { skip: skip ?? false }, () => {
     assert.equal(r.code, 5, r.stderr);
     assert.match(r.stdout, /\nverdict: pass\n/);
     assert.match(r.stdout, /real program client \(sh\): exit status 5; 0 uevents delivered to its monitors\n/);
+  });
+});
+
+describe("vdrm exec's bad input", () => {
+  it("refuses a program the scenario does not have, with exit 2 and its programs", () => {
+    const r = vdrm(["exec", "scenarios/exec-unplug-client.yaml", "--program", "nobody", "--", "true"]);
+    assert.equal(r.code, 2);
+    assert.equal(r.err1, 'vdrm exec: scenarios/exec-unplug-client.yaml has no program "nobody" (its programs: client, admin)');
+  });
+
+  it("refuses a call without the real program, with exit 2", () => {
+    const r = vdrm(["exec", "scenarios/exec-unplug-client.yaml", "--program", "client"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /missing required argument 'cmd'/);
   });
 });
