@@ -102,7 +102,7 @@ function start(ctx: CommandContext, o: RunOptions): void {
     }
     if (!isDir) throw new CliError(`the ${what} root ${dir} is not a directory`, COMMAND);
   }
-  ctx.pending = serve(ctx, o, config);
+  ctx.pending = serve(ctx, o, config).then(() => ctx.exitCode);
 }
 
 function status(ctx: CommandContext, o: { config?: string; journal?: string; json?: boolean }): void {

@@ -8,8 +8,8 @@ export interface CommandContext {
   /** The exit code the command ends with (see exit.ts); the action sets it. */
   exitCode: number;
   /**
-   * Work a command goes on with after parsing (a daemon's loop): `vdrmAsync()` awaits it
-   * before it reads `exitCode`. Synchronous commands leave it unset.
+   * Set by a command that goes on after parsing (a daemon's loop, `vdrm exec` waiting for a
+   * real process): resolves to its exit code. See vdrmAsync().
    */
-  pending?: Promise<void>;
+  pending?: Promise<number>;
 }

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from "commander";
 import { addDemoCommand } from "./cmd_demo.js";
 import { addExploreCommand } from "./cmd_explore.js";
+import { addExecCommand } from "./cmd_exec.js";
 import { addIgtCommand } from "./cmd_igt.js";
 import { addOpsCommand } from "./cmd_ops.js";
 import { addRecoverydCommand } from "./cmd_recoveryd.js";
@@ -56,6 +57,7 @@ function buildProgram(ctx: CommandContext): Command {
   addRecoverydCommand(program, ctx);
   addExploreCommand(program, ctx);
   addReplayCommand(program, ctx);
+  addExecCommand(program, ctx);
   return program;
 }
 
@@ -79,38 +81,42 @@ function commanderExit(e: CommanderError): number {
 /**
  * Runs the vdrm command on `argv` (without node and the script) and returns its exit code.
  * Never throws: bad input is exit code 2, a bug of vdrm is an internal error (exit 70).
- * A command that goes on after parsing (`vdrm recoveryd`) needs `vdrmAsync()`.
+ * A command that goes on after parsing (`vdrm recoveryd`, `vdrm exec`) needs `vdrmAsync()`.
  */
 export function vdrm(argv: readonly string[], io: Io): number {
-  return start(argv, io).code;
+  return vdrmWith({ io, exitCode: EXIT.pass }, argv);
 }
 
-/** `vdrm()` for every command, a daemon's included: resolves once its work is over. */
+/**
+ * vdrm(), for the commands that go on after parsing (a daemon's loop, `vdrm exec` waiting for
+ * a real process): resolves to the exit code once the command is over. Never rejects: an
+ * error after parsing is an internal error.
+ */
 export async function vdrmAsync(argv: readonly string[], io: Io): Promise<number> {
-  const { code, ctx } = start(argv, io);
-  if (ctx?.pending === undefined) return code;
+  const ctx: CommandContext = { io, exitCode: EXIT.pass };
+  const code = vdrmWith(ctx, argv);
+  if (ctx.pending === undefined) return code;
   try {
-    await ctx.pending;
-    return ctx.exitCode;
+    return await ctx.pending;
   } catch (e) {
     return reportInternalError(e, argv, { debug: argv.includes("--debug"), io });
   }
 }
 
-function start(argv: readonly string[], io: Io): { code: number; ctx?: CommandContext } {
-  const ctx: CommandContext = { io, exitCode: EXIT.pass };
+function vdrmWith(ctx: CommandContext, argv: readonly string[]): number {
+  const io = ctx.io;
   let program: Command | undefined;
   try {
     program = buildProgram(ctx);
     program.parse(argv, { from: "user" });
-    return { code: ctx.exitCode, ctx };
+    return ctx.exitCode;
   } catch (e) {
-    if (e instanceof CommanderError) return { code: commanderExit(e) };
+    if (e instanceof CommanderError) return commanderExit(e);
     if (e instanceof CliError) {
       io.err(escapeControls(`vdrm${e.command === undefined ? "" : ` ${e.command}`}: ${e.message}`));
-      return { code: EXIT.input };
+      return EXIT.input;
     }
     const debug = program?.opts<{ debug?: boolean }>().debug === true || argv.includes("--debug");
-    return { code: reportInternalError(e, argv, { debug, io }) };
+    return reportInternalError(e, argv, { debug, io });
   }
 }

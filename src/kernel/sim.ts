@@ -207,8 +207,10 @@ export class Sim implements KObjectTracker, AccessSink {
    * uninterruptibly (tasks asleep interruptibly, waiting for an event that may never come,
    * are not a kernel problem). Deadlocked: some non-daemon task sleeps uninterruptibly and
    * nothing can wake it; it is reported as a `hang` finding, once for the same sleep.
+   * With `untilTick`, the clock does not pass that tick: at rest with no timer due by then, the
+   * clock moves to it and the run ends quiescent (a later run() goes on from there).
    */
-  run(stepsMax = 10_000_000): RunOutcome {
+  run(stepsMax = 10_000_000, untilTick?: number): RunOutcome {
     for (let steps = 0; steps < stepsMax; steps++) {
       this.collectDueTimers();
       const due = this.due;
@@ -216,6 +218,7 @@ export class Sim implements KObjectTracker, AccessSink {
       const choices = due.length + runnable.length;
       if (choices === 0) {
         for (const observe of this.idleObservers) observe();
+        if (untilTick !== undefined && this.restUntil(untilTick)) return { kind: "quiescent", steps };
         if (this.advanceToNextTimer()) continue;
         const stuck = this.tasks.filter(
           (t) => !t.daemon && t.blockedOn?.state === "uninterruptible",
@@ -450,6 +453,30 @@ export class Sim implements KObjectTracker, AccessSink {
       this.timers.pop();
       if (Sim.live(t)) this.due.push(t);
     }
+  }
+
+  /**
+   * The tick of the earliest live timer (a sleep or a wait with a timeout), or null: when
+   * the simulation at rest would go on by itself.
+   */
+  nextTimerTick(): number | null {
+    for (let t = this.timers.peek(); t !== undefined; t = this.timers.peek()) {
+      if (Sim.live(t)) return t.atTick;
+      this.timers.pop();
+    }
+    return null;
+  }
+
+  /**
+   * At rest with a clock that follows another one (run()'s `untilTick`, the wall clock of a
+   * real process attached to the model): the clock moves up to `untilTick` and the run stops
+   * there when no timer is due by then. False when a timer is due by then (the run goes on).
+   */
+  private restUntil(untilTick: number): boolean {
+    const next = this.nextTimerTick();
+    if (next !== null && next <= untilTick) return false;
+    if (this.now < untilTick) this.now = untilTick;
+    return true;
   }
 
   /** With nothing to run, moves the clock to the next live timer, which becomes due. */

@@ -17,10 +17,11 @@ import type { ErrnoName } from "../uapi/mod.js";
 import { hex, HEX, parseBdf, type PciAddress } from "./_parse.js";
 
 /**
- * What a card is made with: its IDs, class code and sizes (the fields of PciHardware), and the
- * values its registers hold at power-on (every other register reads 0).
+ * What a card is made with: its IDs, class code, revision and sizes (the fields of PciHardware),
+ * and the values its registers hold at power-on (every other register reads 0).
  */
 export type PciHardwareInit = Pick<PciHardware, "vendor" | "device" | "subsystemVendor" | "subsystemDevice" | "classCode" | "vramBytes" | "mmioBytes"> & {
+  readonly revision?: number;
   readonly powerOnMmio?: readonly (readonly [offsetBytes: number, value: number])[];
 };
 
@@ -32,6 +33,8 @@ export class PciHardware {
   readonly subsystemDevice: number;
   /** The 24-bit class code: base class, sub-class, programming interface (0x038000). */
   readonly classCode: number;
+  /** The revision ID (config space offset 8); 0 unless the card says otherwise. */
+  readonly revision: number;
   readonly vramBytes: number;
   readonly mmioBytes: number;
   /** False once the card has been pulled out (surprise removal); it never comes back. */
@@ -62,6 +65,8 @@ export class PciHardware {
     this.subsystemVendor = init.subsystemVendor;
     this.subsystemDevice = init.subsystemDevice;
     this.classCode = init.classCode;
+    this.revision = init.revision ?? 0;
+    assert(Number.isInteger(this.revision) && this.revision >= 0 && this.revision <= 0xff, "Cannot make PCI card: revision is not 8-bit");
     this.vramBytes = init.vramBytes;
     this.mmioBytes = init.mmioBytes;
     this.powerOnMmio = new Map(init.powerOnMmio ?? []);
@@ -204,12 +209,13 @@ export function* pcimEnableDevice(pdev: PciDev): Task<0 | ErrnoName> {
 }
 
 /** The sysfs `class`, `vendor`, ... texts of a card. @see pci-sysfs.c */
-export function pciConfigText(hw: PciHardware, key: "vendor" | "device" | "subsystem_vendor" | "subsystem_device" | "class"): string {
+export function pciConfigText(hw: PciHardware, key: "vendor" | "device" | "subsystem_vendor" | "subsystem_device" | "class" | "revision"): string {
   switch (key) {
     case "vendor": return `0x${hex(hw.vendor, 4)}\n`;
     case "device": return `0x${hex(hw.device, 4)}\n`;
     case "subsystem_vendor": return `0x${hex(hw.subsystemVendor, 4)}\n`;
     case "subsystem_device": return `0x${hex(hw.subsystemDevice, 4)}\n`;
     case "class": return `0x${hex(hw.classCode, 6)}\n`;
+    case "revision": return `0x${hex(hw.revision, 2)}\n`;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The PCI core's sysfs files: /sys/bus/pci/rescan; each device's bus link, `subsystem` link
- * and attributes (vendor, device, subsystem_vendor, subsystem_device, class, enable,
+ * and attributes (vendor, device, subsystem_vendor, subsystem_device, class, revision, enable,
  * reset_method, reset, remove); each driver's `bind` and `unbind`.
  *
  * A successful write returns the number of bytes written. Writes block until the work is
@@ -63,7 +63,7 @@ export function pciCreateDevFiles(bus: PciBus, pdev: PciDev): void {
   const sysfs = bus.kernel.sysfs;
   const dir = pdev.sysfsPath;
   pciCreateBusLinks(bus, pdev);
-  for (const key of ["vendor", "device", "subsystem_vendor", "subsystem_device", "class"] as const) {
+  for (const key of ["vendor", "device", "subsystem_vendor", "subsystem_device", "class", "revision"] as const) {
     sysfs.add(`${dir}/${key}`, { kind: "attr", show: () => pciConfigText(pdev.hardware, key) });
   }
   sysfs.add(`${dir}/enable`, { kind: "attr", owner: pdev, show: () => `${pdev.enableCnt}\n`, store: (data) => withDevice(pdev, enableStore(pdev, data)) });

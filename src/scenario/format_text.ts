@@ -13,7 +13,8 @@ import { repeatTag, stepWhere } from "./step_label.js";
 import { escapeControls, escapeLines } from "./user_text.js";
 import { verdictWord } from "./verdict.js";
 
-function time(tick: number): string {
+/** A time of the timeline, as dmesg prints it: "[   1.000053]". */
+export function time(tick: number): string {
   return `[${secondsFromTicks(tick).toFixed(6).padStart(11)}]`;
 }
 

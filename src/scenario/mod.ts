@@ -9,7 +9,7 @@ export { escapeControls } from "./user_text.js";
 export { shellQuote } from "./shell_quote.js";
 export { OPS } from "./ops.js";
 export {
-  runScenario, worstFindingClass,
+  finishRun, runScenario, startRun, worstFindingClass, type StartedRun,
   type BudgetStop, type RunOverrides, type ScenarioRun, type StepRecord, type UeventRecord,
 } from "./run.js";
 export { RunCrash } from "./crash.js";
@@ -18,7 +18,7 @@ export {
   worstVerdict, type ScenarioVerdict, type Verdict, type VerdictRow,
 } from "./verdict.js";
 export type { Scenario } from "./scenario.js";
-export { formatRunText } from "./format_text.js";
+export { formatRunText, time as timelineTime } from "./format_text.js";
 export { runJson } from "./format_json.js";
 export { replayCommand, replayToken, seedCommand, tooManyDecisions } from "./replay.js";
 export { DECISIONS_MAX, decodeReplayToken, encodeReplayToken, type ReplayToken, type TokenResult } from "./replay_token.js";

@@ -9,7 +9,7 @@
  * Asleep uninterruptibly, it is the kernel's: a `hang` finding. Shutdown then kills it.
  */
 import type { KernelVersion, ProfileName, Process } from "../base/mod.js";
-import { findingClass, ReplayMismatchError, RunStopped, TaskKilled, type CallRecord, type ExecutionObserver, type Finding, type FindingClass, type FootprintMode, type SchedulingStrategy, type Sim, type TraceLevel } from "../kernel/mod.js";
+import { findingClass, ReplayMismatchError, RunStopped, TaskKilled, type CallRecord, type ExecutionObserver, type Finding, type FindingClass, type FootprintMode, type RunOutcome, type SchedulingStrategy, type Sim, type TraceLevel } from "../kernel/mod.js";
 import type { Call, Fd, Uevent } from "../uapi/mod.js";
 import { resolvedProfile, World, type BlockedProgram, type WorldOptions } from "../world/mod.js";
 import { checkDevice, checkFindings, checkUevents, isExpectedFinding, type CheckResult } from "./checks.js";
@@ -156,25 +156,51 @@ export function runScenario(sc: Scenario, o: RunOverrides = {}): ScenarioRun {
 }
 
 function runInWorld(sc: Scenario, world: World, stepsMax: number, overrides: Overrides): ScenarioRun {
-  const seed = world.sim.seed;
+  const started = startRun(sc, world, overrides);
+  return finishRun(started, world.run(stepsMax), stepsMax);
+}
+
+/** A run under way: its world booted, its programs spawned, its uevents recorded. */
+export interface StartedRun {
+  readonly sc: Scenario;
+  readonly world: World;
+  readonly overrides: Overrides;
+  readonly uevents: readonly UeventRecord[];
+  readonly shared: Shared;
+  readonly unsubscribe: () => void;
+  /** The programs the caller runs itself. */
+  readonly skip: ReadonlySet<string>;
+}
+
+/**
+ * Boots the scenario's world and spawns its programs, but those named in `skip` (which the
+ * caller runs itself, e.g. a real program attached through `vdrm exec`); nothing runs yet.
+ */
+export function startRun(sc: Scenario, world: World, overrides: Overrides = {}, skip: ReadonlySet<string> = new Set()): StartedRun {
   for (const n of sc.world.slots) world.bus.addRootPort(n);
   world.bootSync();
-
   const uevents: UeventRecord[] = [];
   const unsubscribe = world.observeUevents({ deliver: (event, tick) => void uevents.push({ tick, event }) });
-  const machine = new WorldMachine(world);
-  const names = new NamedResults();
-  const steps: StepRecord[] = [];
-  const inFlight = new Map<string, InFlight>();
-  const shared: Shared = { machine, names, steps, inFlight };
-  for (const p of sc.programs) world.spawnProgram(p.name, (sys) => runProgram(sys, p, shared));
-  const outcome = world.run(stepsMax);
-  unsubscribe();
+  const shared: Shared = { machine: new WorldMachine(world), names: new NamedResults(), steps: [], inFlight: new Map() };
+  for (const p of sc.programs) {
+    if (!skip.has(p.name)) world.spawnProgram(p.name, (sys) => runProgram(sys, p, shared));
+  }
+  return { sc, world, overrides, uevents, shared, unsubscribe, skip };
+}
+
+/** Ends a started run whose simulation stopped with `outcome`: checks, shutdown, verdict. */
+export function finishRun(r: StartedRun, outcome: RunOutcome, stepsMax: number): ScenarioRun {
+  const { sc, world, overrides, uevents, shared } = r;
+  const seed = world.sim.seed;
+  r.unsubscribe();
+  const steps = shared.steps;
   const budget = outcome.kind === "budget" ? budgetStop(world, outcome.steps) : null;
   // Programs asleep when nothing more can happen (not when the budget stopped the run).
   const blocked = budget !== null
     ? []
-    : world.blockedPrograms().map((b) => blockedRecord(b, sc, shared, world.sim));
+    : world.blockedPrograms()
+      .filter((b) => !r.skip.has(b.program.task.name))
+      .map((b) => blockedRecord(b, sc, shared, world.sim));
   steps.push(...blocked.map((b) => b.record));
 
   const checks: CheckResult[] = [
