@@ -185,6 +185,26 @@ describe("timeouts", () => {
     assert.equal(rig.finish([e]), 0);
   });
 
+  test("a timeout that passes while the work queue is stopped is handled once it is started", () => {
+    const rig = new SchedRig({ timeoutTicks: 1000 });
+    const e = rig.entity("e");
+    rig.at(0, function* () {
+      yield* rig.submit(e, "a");
+    });
+    rig.at(100, () => {
+      rig.note("stop");
+      drmSchedWqueueStop(rig.sched);
+    });
+    rig.at(1500, () => {
+      rig.note("start");
+      drmSchedWqueueStart(rig.sched);
+    });
+    rig.at(1600, () => rig.complete("a"));
+    rig.settle();
+    assert.deepEqual(rig.log, ["run a", "stop", "start", "timedout a", "done a"]);
+    assert.equal(rig.finish([e]), 0);
+  });
+
   test("a handler that answers ENODEV does not start the timeout again", () => {
     const rig = new SchedRig({ timeoutTicks: 1000, timedout: function* () { return "ENODEV"; } });
     const e = rig.entity("e");
@@ -328,17 +348,23 @@ describe("ending jobs that will not run", () => {
       yield* rig.submit(e, "a");
       yield* rig.submit(e, "b");
     });
+    const jobs = () => rig.m.sim.liveAllocations().filter((a) => a.type === "drm_sched_job").length;
     rig.at(100, () => drmSchedWqueueStop(rig.sched));
     rig.at(200, () => rig.complete("a"));
+    rig.at(300, () => rig.note(`${jobs()} jobs`));
     rig.at(500, function* () {
       yield* drmSchedFini(rig.sched);
+      rig.note(`fini, ${jobs()} job`);
     });
     rig.settle();
     assert.deepEqual(rig.warnings(), [
       "drm_sched_fini: Tearing down scheduler testring while jobs are pending!",
     ]);
-    const jobs = () => rig.m.sim.liveAllocations().filter((a) => a.type === "drm_sched_job").length;
-    assert.equal(jobs(), 1, "a was freed at fini, b was left");
+    assert.deepEqual(
+      rig.log,
+      ["run a", "run b", "done a", "2 jobs", "fini, 1 job"],
+      "a stopped scheduler frees no job; fini freed a and left b",
+    );
     rig.finish([e]);
     assert.deepEqual(
       rig.m.sim.liveAllocations().map((a) => a.type).sort(),
