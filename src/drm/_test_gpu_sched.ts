@@ -64,8 +64,9 @@ export class SchedRig {
   readonly log: string[] = [];
   readonly ticks: number[] = [];
   readonly jobs = new Map<string, DrmSchedJob<string>>();
-  /** The test's reference to each job's finished fence. */
+  /** The test's references to each job's finished and scheduled fences. */
   readonly finished = new Map<string, DmaFence>();
+  readonly scheduled = new Map<string, DmaFence>();
   /** The latest hardware fence of each job (the test holds a reference to each it made). */
   readonly hw = new Map<string, DmaFence>();
   private readonly allHw: DmaFence[] = [];
@@ -94,12 +95,17 @@ export class SchedRig {
   }
 
   objects(): KStruct[] {
-    return [...schedObjects(this.sched), ...this.allHw, ...this.finished.values(), ...this.extra];
+    const held = [...this.finished.values(), ...this.scheduled.values()];
+    return [...schedObjects(this.sched), ...this.allHw, ...held, ...this.extra];
   }
 
-  /** A fence of the test's own (a dependency from elsewhere), unsignalled. */
-  fence(): DmaFence {
-    const f = dmaFenceInit(this.m.kernel, OPS, this.context, ++this.seqno);
+  /**
+   * A fence of the test's own (a dependency from elsewhere), unsignalled. A `done` fence's
+   * work is over: it signals as soon as someone enables its signalling (a waiter, a callback).
+   */
+  fence(done = false): DmaFence {
+    const ops = done ? { ...OPS, enableSignaling: () => false } : OPS;
+    const f = dmaFenceInit(this.m.kernel, ops, this.context, ++this.seqno);
     this.extra.push(f);
     return f;
   }
@@ -132,6 +138,7 @@ export class SchedRig {
     const sFence = drmSchedJobArm(job);
     this.jobs.set(name, job);
     this.finished.set(name, dmaFenceGet(sFence.finished));
+    this.scheduled.set(name, dmaFenceGet(sFence.scheduled));
     yield* drmSchedEntityPushJob(job);
   }
 
@@ -162,11 +169,16 @@ export class SchedRig {
     this.m.sim.run();
   }
 
-  /** "active", "signaled" or the errno name of job `name`'s finished fence. */
-  status(name: string): string {
-    const f = this.finishedOf(name);
+  /**
+   * "active", "signaled" or the errno name of job `name`'s finished fence (or its scheduled
+   * fence), as a sync_file of it reports it (an error that is not negative shows as a number).
+   */
+  status(name: string, which: "finished" | "scheduled" = "finished"): string {
+    const f = which === "finished" ? this.finishedOf(name) : this.scheduled.get(name);
+    assert(f !== undefined, `Cannot find job ${name}`);
     if (!f.signaled) return "active";
-    return f.error === 0 ? "signaled" : (errnoName(f.error) ?? String(f.error));
+    if (f.error === 0) return "signaled";
+    return f.error < 0 ? (errnoName(f.error) ?? String(f.error)) : String(f.error);
   }
 
   /** Every job's status, in submission order, "name:status". */
@@ -182,9 +194,10 @@ export class SchedRig {
 
   /**
    * Destroys `entities`, runs drm_sched_fini() and frees the scheduler, drops the test's
-   * references; returns the leak count. Throws on any footprint finding.
+   * references; returns the leak count. Throws if the WARNs are not `warnings`, or on any
+   * other finding but leaks (a footprint finding, a use after free).
    */
-  finish(entities: readonly DrmSchedEntity[]): number {
+  finish(entities: readonly DrmSchedEntity[], warnings: readonly string[] = []): number {
     const rig = this;
     this.m.run(function* () {
       yield rig.step("test_teardown");
@@ -193,10 +206,16 @@ export class SchedRig {
       if (rig.sched.thread !== null) yield* drmSchedFini(rig.sched);
       yield rig.step("test_teardown");
       drmSchedFree(rig.sched);
-      for (const f of [...rig.finished.values(), ...rig.allHw, ...rig.extra]) yield* dmaFencePut(f);
+      const held = [...rig.finished.values(), ...rig.scheduled.values()];
+      for (const f of [...held, ...rig.allHw, ...rig.extra]) yield* dmaFencePut(f);
     });
-    const undeclared = this.m.sim.findings.filter((f) => f.kind === "undeclared-access");
-    assert(undeclared.length === 0, `undeclared accesses: ${undeclared.map(findingSummary).join("; ")}`);
+    const others = this.m.sim.findings.filter((f) => f.kind !== "leak" && f.kind !== "warn");
+    assert(others.length === 0, `findings: ${others.map(findingSummary).join("; ")}`);
+    const warned = this.warnings();
+    assert(
+      warned.join("\n") === warnings.join("\n"),
+      `Cannot finish: WARNs ${JSON.stringify(warned)}, expected ${JSON.stringify(warnings)}`,
+    );
     return this.m.sim.reportLeaks();
   }
 

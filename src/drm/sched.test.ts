@@ -8,10 +8,16 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { dmaFenceSetError, dmaFenceSignal } from "../base/mod.js";
+import { dmaFenceSetError, dmaFenceSignal, fenceName } from "../base/mod.js";
+import { sleepTicks } from "../kernel/mod.js";
 import { errnoValue } from "../uapi/mod.js";
 import { SchedRig } from "./_test_gpu_sched.js";
-import { drmSchedEntityDestroy, drmSchedEntityKill } from "./sched_entity.js";
+import {
+  drmSchedEntityDestroy,
+  drmSchedEntityKill,
+  MAX_WAIT_SCHED_ENTITY_Q_EMPTY_TICKS,
+  type DrmSchedEntity,
+} from "./sched_entity.js";
 import { drmSchedFini, drmSchedWqueueStart, drmSchedWqueueStop } from "./sched_fini.js";
 import { drmSchedResubmitJobs, drmSchedStart, drmSchedStop } from "./sched_recovery.js";
 
@@ -30,6 +36,15 @@ describe("which job runs when", () => {
     rig.settle();
     assert.deepEqual(rig.log, ["run x", "done x", "run y", "done y EIO", "run z", "done z"]);
     assert.deepEqual(rig.statuses(), ["x:signaled", "y:EIO", "z:signaled"]);
+    // Each entity numbers its jobs from 1 on its finished timeline, the context after its
+    // scheduled one; the fences are drm_sched's, on the scheduler's timeline.
+    const name = (n: string) => fenceName(rig.finishedOf(n));
+    const ctx = (e: DrmSchedEntity) => e.fenceContext + 1n;
+    assert.deepEqual(
+      ["x", "y", "z"].map(name),
+      [`drm_sched:testring:${ctx(e2)}:1`, `drm_sched:testring:${ctx(e1)}:1`, `drm_sched:testring:${ctx(e2)}:2`],
+    );
+    assert.equal(fenceName(rig.scheduled.get("x")!), `drm_sched:testring:${e2.fenceContext}:1`);
     assert.equal(rig.finish([e1, e2]), 0);
   });
 
@@ -91,6 +106,34 @@ describe("which job runs when", () => {
     rig.settle();
     assert.deepEqual(rig.log, ["f2", "f1", "run a", "done a"], "it ran when the last dependency signalled");
     assert.deepEqual(rig.statuses(), ["a:signaled"], "a dependency's error is not the job's");
+    assert.equal(rig.finish([e]), 0);
+  });
+
+  test("a dependency whose work is over signals when the scheduler looks at it; the next is waited for", () => {
+    // `over` signals as the scheduler adds its callback, right after x was taken.
+    const rig = new SchedRig();
+    const e = rig.entity("e");
+    const [over, pending] = [rig.fence(true), rig.fence()];
+    rig.at(0, function* () {
+      yield* rig.submit(e, "x");
+      yield* rig.submit(e, "b", { deps: [over, pending] });
+    });
+    rig.at(100, () => rig.complete("x"));
+    rig.at(200, () => {
+      rig.note(`pending signals, over ${over.signaled ? "signalled" : "not signalled"}`);
+      dmaFenceSignal(pending);
+    });
+    rig.at(300, () => rig.complete("b"));
+    const alsoOver = rig.fence(true);
+    rig.at(400, function* () {
+      rig.note("submit c");
+      yield* rig.submit(e, "c", { deps: [alsoOver] });
+    });
+    rig.at(500, () => rig.complete("c"));
+    rig.settle();
+    assert.deepEqual(rig.log, [
+      "run x", "done x", "pending signals, over signalled", "run b", "done b", "submit c", "run c", "done c",
+    ]);
     assert.equal(rig.finish([e]), 0);
   });
 
@@ -277,8 +320,11 @@ describe("ending jobs that will not run", () => {
   test("killing an entity ends its queued jobs with ESRCH; the job on the hardware runs on", () => {
     const rig = new SchedRig({ creditLimit: 1 });
     const e = rig.entity("e");
+    const dep = rig.fence();
     rig.at(0, function* () {
-      for (const n of ["a", "b", "c"]) yield* rig.submit(e, n);
+      yield* rig.submit(e, "a");
+      yield* rig.submit(e, "c", { deps: [dep] });
+      yield* rig.submit(e, "b");
     });
     rig.at(50, function* () {
       rig.note("kill");
@@ -287,7 +333,13 @@ describe("ending jobs that will not run", () => {
     rig.at(100, () => rig.complete("a"));
     rig.settle();
     assert.deepEqual(rig.log, ["run a", "kill", "done a"]);
-    assert.deepEqual(rig.statuses(), ["a:signaled", "b:ESRCH", "c:ESRCH"]);
+    assert.deepEqual(rig.statuses(), ["a:signaled", "c:ESRCH", "b:ESRCH"]);
+    assert.deepEqual(
+      ["b", "c"].map((n) => rig.status(n, "scheduled")),
+      ["signaled", "signaled"],
+      "a killed job's scheduled fence signals too",
+    );
+    assert.deepEqual(dep.cbList, [], "the killed job left no callback on what it waited for");
     assert.equal(rig.finish([e]), 0);
   });
 
@@ -321,6 +373,27 @@ describe("ending jobs that will not run", () => {
     rig.settle();
     assert.deepEqual(rig.log, ["run a", "done a", "run b", "destroyed", "done b"], "it returned when b was taken");
     assert.deepEqual(rig.statuses(), ["a:signaled", "b:signaled"]);
+    const reasons = rig.m.sim.trace.events.flatMap((ev) => (ev.t === "block" ? [ev.reason] : []));
+    assert.ok(reasons.includes("drm_sched_entity_flush (testring)"), "what the destroyer waited in");
+    assert.equal(rig.finish([]), 0);
+  });
+
+  test("a process that is not exiting waits in the flush as long as it takes, past a second", () => {
+    const rig = new SchedRig({ creditLimit: 1, timeoutTicks: 10_000_000 });
+    const e = rig.entity("e");
+    rig.at(0, function* () {
+      yield* rig.submit(e, "a");
+      yield* rig.submit(e, "b");
+    });
+    rig.at(10, function* () {
+      yield* drmSchedEntityDestroy(e);
+      rig.note("destroyed");
+    });
+    rig.at(2 * MAX_WAIT_SCHED_ENTITY_Q_EMPTY_TICKS, () => rig.complete("a"));
+    rig.at(3 * MAX_WAIT_SCHED_ENTITY_Q_EMPTY_TICKS, () => rig.complete("b"));
+    rig.settle();
+    assert.deepEqual(rig.log, ["run a", "done a", "run b", "destroyed", "done b"]);
+    assert.deepEqual(rig.statuses(), ["a:signaled", "b:signaled"], "b was not killed");
     assert.equal(rig.finish([]), 0);
   });
 
@@ -339,6 +412,32 @@ describe("ending jobs that will not run", () => {
     assert.deepEqual(rig.warnings(), []);
     assert.equal(rig.finish([e]), 0);
     assert.deepEqual(rig.statuses(), ["a:ECANCELED", "b:ECANCELED", "c:ESRCH"], "c is killed with e");
+  });
+
+  test("drm_sched_fini() waits for the scheduler's thread to leave the timeout handler", () => {
+    const rig = new SchedRig({
+      cancel: true,
+      timeoutTicks: 1000,
+      timedout: function* (r) {
+        yield sleepTicks(500, r.step("test_timedout_job"));
+        r.note("handler done");
+        return "NO_HANG";
+      },
+    });
+    const e = rig.entity("e");
+    rig.at(0, function* () {
+      yield* rig.submit(e, "a");
+    });
+    rig.at(1200, function* () {
+      rig.note("fini");
+      yield* drmSchedFini(rig.sched);
+      rig.note("fini done");
+    });
+    rig.settle();
+    assert.deepEqual(rig.log, [
+      "run a", "timedout a", "fini", "handler done", "cancel a", "done a ECANCELED", "fini done",
+    ]);
+    assert.equal(rig.finish([e]), 0);
   });
 
   test("drm_sched_fini() without cancel_job frees the finished jobs, WARNs and leaves the others", () => {
@@ -365,7 +464,7 @@ describe("ending jobs that will not run", () => {
       ["run a", "run b", "done a", "2 jobs", "fini, 1 job"],
       "a stopped scheduler frees no job; fini freed a and left b",
     );
-    rig.finish([e]);
+    rig.finish([e], ["drm_sched_fini: Tearing down scheduler testring while jobs are pending!"]);
     assert.deepEqual(
       rig.m.sim.liveAllocations().map((a) => a.type).sort(),
       ["dma_fence", "dma_fence", "dma_fence", "drm_sched_job"],
