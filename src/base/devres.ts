@@ -27,7 +27,7 @@ function* runAction(action: DevresAction): Task<void> {
 export function devmAddAction(dev: Device, name: string, action: DevresAction): 0 | ErrnoName {
   const kernel = dev.kernel;
   if (kernel.faults.shouldFail("devm_add_action")) return "ENOMEM";
-  const mem = kernel.sim.alloc("devres", { label: `devres ${name} (${dev.name})` });
+  const mem = kernel.sim.alloc("devres", { label: `devres ${name} (${dev.name})`, owner: dev });
   dev.devres.push({ name, release: action, mem });
   return 0;
 }
@@ -47,7 +47,7 @@ export function devmKzalloc(dev: Device, type: string, label?: string): Allocati
   const kernel = dev.kernel;
   if (kernel.faults.shouldFail("devm_kzalloc")) return null;
   // One allocation, like Linux: the devres node carries the data, so freeing the node frees it.
-  const mem = kernel.sim.alloc(type, { kind: "devm_kzalloc", label: label ?? `${type} (devm ${dev.name})` });
+  const mem = kernel.sim.alloc(type, { kind: "devm_kzalloc", label: label ?? `${type} (devm ${dev.name})`, owner: dev });
   dev.devres.push({ name: `devm_kzalloc ${type}`, release: () => undefined, mem });
   return mem;
 }

@@ -232,3 +232,21 @@ describe("dma_fence references", () => {
     assert.equal(dmaFenceContextAlloc(kernel, 1), 4n);
   });
 });
+
+describe("the trace of a fence", () => {
+  test("records its owner, and its signal once, with the error it signalled with", () => {
+    const { sim, kernel } = machine();
+    const ctx = dmaFenceContextAlloc(kernel, 2);
+    const owner = { mem: sim.alloc("vtest_timeline") };
+    const ok = dmaFenceInit(kernel, OPS, ctx, 1n, owner);
+    const bad = dmaFenceInit(kernel, OPS, ctx + 1n, 1n);
+    dmaFenceSignal(ok);
+    dmaFenceSetError(bad, -125);
+    dmaFenceSignal(bad);
+    dmaFenceSignal(bad);
+    const allocs = sim.trace.events.flatMap((e) => (e.t === "alloc" && e.type === "dma_fence" ? [e.owner] : []));
+    assert.deepEqual(allocs, [owner.mem.id, undefined]);
+    const signals = sim.trace.events.flatMap((e) => (e.t === "signaled" ? [[e.id, e.error]] : []));
+    assert.deepEqual(signals, [[ok.mem.id, 0], [bad.mem.id, -125]]);
+  });
+});

@@ -28,6 +28,7 @@ import {
   waitEvent,
   waitEventInterruptible,
   WaitQueue,
+  type KStruct,
   type StepYield,
   type Task,
 } from "../kernel/mod.js";
@@ -60,6 +61,30 @@ export interface DmaFenceOps {
 /** A callback entry (struct dma_fence_cb); `func` runs once, when the fence signals. */
 export interface DmaFenceCb {
   func: ((fence: DmaFence, cb: DmaFenceCb) => void) | null;
+  /**
+   * The queue `func` wakes, when it wakes a task that waits for the fence: the task of
+   * default_wait_cb or syncobj_wait_entry, the poll queue of a sync_file. It lets a checker
+   * name who waits for a fence (see dma_fence_hang.ts).
+   */
+  readonly wq?: WaitQueue;
+}
+
+/**
+ * Per kernel, the unsignalled fences that a task started to wait for (it may have stopped
+ * since): a checker's index (dma_fence_hang.ts), not kernel state. A fence leaves it when it
+ * signals or is released.
+ */
+const WAITED = new WeakMap<Kernel, Set<DmaFence>>();
+
+/** The unsignalled fences of `kernel` that tasks waited for, in the order first waited for. */
+export function waitedFences(kernel: Kernel): ReadonlySet<DmaFence> {
+  return WAITED.get(kernel) ?? new Set();
+}
+
+function noteWaited(fence: DmaFence): void {
+  let fences = WAITED.get(fence.kernel);
+  if (fences === undefined) WAITED.set(fence.kernel, (fences = new Set()));
+  fences.add(fence);
 }
 
 export class DmaFence extends KObject {
@@ -82,9 +107,10 @@ export class DmaFence extends KObject {
     readonly ops: DmaFenceOps,
     readonly context: bigint,
     readonly seqno: bigint,
+    owner?: KStruct,
   ) {
     const sim = kernel.sim;
-    super(sim, sim.alloc("dma_fence", { label: `dma_fence ${context}:${seqno}` }));
+    super(sim, sim.alloc("dma_fence", { label: `dma_fence ${context}:${seqno}`, owner }));
     this.ref = new Kref(sim, this);
     this.wait = new WaitQueue(sim, `dma_fence ${context}:${seqno}`);
   }
@@ -100,7 +126,9 @@ export function dmaFenceContextAlloc(kernel: Kernel, num: number): bigint {
 }
 
 /**
- * A new unsignalled fence holding one reference, named "<driver>:<timeline>" in its label.
+ * A new unsignalled fence holding one reference, labelled "dma_fence <name>" (fenceName()),
+ * followed by `device` when given: the device whose work it stands for, for findings. `owner`
+ * is what the fence belongs to in the trace (the timeline or job that made it).
  * @see dma_fence_init()
  */
 export function dmaFenceInit(
@@ -108,9 +136,12 @@ export function dmaFenceInit(
   ops: DmaFenceOps,
   context: bigint,
   seqno: bigint,
+  owner?: KStruct,
+  device?: string,
 ): DmaFence {
-  const fence = new DmaFence(kernel, ops, context, seqno);
-  kernel.sim.relabel(fence.mem, `dma_fence ${fenceName(fence)}`);
+  const fence = new DmaFence(kernel, ops, context, seqno, owner);
+  const of = device === undefined ? "" : ` of ${device}`;
+  kernel.sim.relabel(fence.mem, `dma_fence ${fenceName(fence)}${of}`);
   return fence;
 }
 
@@ -135,6 +166,7 @@ function dmaFenceRelease(fence: DmaFence): void {
     dmaFenceSignal(fence);
   }
   fence.ops.release?.(fence);
+  WAITED.get(fence.kernel)?.delete(fence);
   sim.free(fence.mem, "dma_fence_release");
 }
 
@@ -168,7 +200,10 @@ export function dmaFenceSetError(fence: DmaFence, error: number): void {
 export function dmaFenceSignal(fence: DmaFence): boolean {
   if (fence.signaled) return false;
   fence.signaled = true;
-  fence.timestampTick = fence.kernel.sim.now;
+  const sim = fence.kernel.sim;
+  fence.timestampTick = sim.now;
+  sim.traceSignaled(fence.mem, fence.error);
+  WAITED.get(fence.kernel)?.delete(fence);
   const cbs = fence.cbList.splice(0);
   for (const cb of cbs) {
     const func = cb.func;
@@ -225,6 +260,7 @@ export function dmaFenceAddCallback(
   if (fence.signaled) return "ENOENT";
   cb.func = func;
   fence.cbList.push(cb);
+  if (cb.wq !== undefined) noteWaited(fence);
   return 0;
 }
 
@@ -263,6 +299,7 @@ export function* dmaFenceWaitTimeout(
   const deadline = sim.now + timeoutTicks;
   const reason = `dma_fence_wait ${fenceName(fence)}`;
   const signaled = (): boolean => fence.signaled;
+  noteWaited(fence);
   if (!intr) {
     const ok = yield* waitEvent(fence.wait, reason, signaled, timeoutTicks, resume);
     return ok ? deadline - sim.now : 0;
@@ -279,11 +316,12 @@ const STUB_OPS: DmaFenceOps = {
 };
 
 /**
- * A new fence of its own context, signalled already (SYNCOBJ_SIGNAL, CREATE_SIGNALED).
+ * A new fence of its own context, signalled already (SYNCOBJ_SIGNAL, CREATE_SIGNALED), made
+ * for `owner` (in the trace).
  * @see dma_fence_allocate_private_stub()
  */
-export function dmaFenceAllocatePrivateStub(kernel: Kernel): DmaFence {
-  const fence = dmaFenceInit(kernel, STUB_OPS, dmaFenceContextAlloc(kernel, 1), 0n);
+export function dmaFenceAllocatePrivateStub(kernel: Kernel, owner?: KStruct): DmaFence {
+  const fence = dmaFenceInit(kernel, STUB_OPS, dmaFenceContextAlloc(kernel, 1), 0n, owner);
   dmaFenceSignal(fence);
   return fence;
 }

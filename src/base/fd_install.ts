@@ -11,7 +11,7 @@
  * @see fd_install(), get_unused_fd_flags(), fdget() in fs/file.c
  */
 import { assert, type SimTask } from "../kernel/mod.js";
-import type { Fd } from "../uapi/mod.js";
+import { O_CLOEXEC, type Fd } from "../uapi/mod.js";
 import type { Kernel } from "./kernel.js";
 import type { Process } from "./process.js";
 import type { KFile } from "./vfs.js";
@@ -47,12 +47,13 @@ export function currentProcess(kernel: Kernel): Process {
 
 /**
  * Installs `file` at the lowest free fd of the calling process, which owns the file's
- * reference from now on; returns the fd.
+ * reference from now on; returns the fd. `flags` are get_unused_fd_flags()'s: O_CLOEXEC makes
+ * the fd close-on-exec.
  * @see get_unused_fd_flags() and fd_install() in fs/file.c
  */
-export function fdInstall(kernel: Kernel, file: KFile): Fd {
+export function fdInstall(kernel: Kernel, file: KFile, flags = 0): Fd {
   assert(file.count > 0, `Cannot install ${file.path}: file already released`);
-  return currentProcess(kernel).fdInstall(file);
+  return currentProcess(kernel).fdInstall(file, (flags & O_CLOEXEC) !== 0);
 }
 
 /** The file open at `fd` in the calling process, if any. @see fdget() */

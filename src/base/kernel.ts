@@ -17,6 +17,8 @@ export class Kernel {
   private nextPid = 1000;
   /** The next fence context (dma_fence_context_counter starts at 1). */
   private nextFenceContext = 1n;
+  /** The inode number of the next dma-buf's file (dmabuf_inode counts from 1). */
+  private nextDmaBufIno = 1;
 
   constructor(
     readonly sim: Sim,
@@ -32,10 +34,31 @@ export class Kernel {
     return this.nextPid++;
   }
 
+  /** The inode number of a new dma-buf. @see dma_buf_getfile() */
+  allocDmaBufIno(): number {
+    return this.nextDmaBufIno++;
+  }
+
   /** The first of `num` new fence contexts. @see dma_fence_context_alloc() */
   allocFenceContexts(num: number): bigint {
     const first = this.nextFenceContext;
     this.nextFenceContext += BigInt(num);
     return first;
   }
+}
+
+/**
+ * A getter of state a subsystem keeps once per kernel (a module's globals), made by `make` on
+ * first use, as a module is initialised when it is loaded.
+ */
+export function perKernel<T>(make: (kernel: Kernel) => T): (kernel: Kernel) => T {
+  const made = new WeakMap<Kernel, T>();
+  return (kernel) => {
+    let state = made.get(kernel);
+    if (state === undefined) {
+      state = make(kernel);
+      made.set(kernel, state);
+    }
+    return state;
+  };
 }

@@ -14,8 +14,11 @@ export type FaultResult = { readonly ok: true; readonly page: Uint8Array } | { r
 
 export interface VmOps {
   readonly name: string;
-  /** Resolves a fault on page `pageIndex` of the VMA. */
-  fault(vma: Vma, pageIndex: number): Task<FaultResult>;
+  /**
+   * Resolves a fault on page `pageIndex` of the VMA. A mapping whose pages were all inserted
+   * at mmap time (remap_pfn_range()) may have none: a fault there is SIGBUS. @see do_fault()
+   */
+  fault?(vma: Vma, pageIndex: number): Task<FaultResult>;
   close?(vma: Vma): Task<void> | void;
 }
 
@@ -51,16 +54,41 @@ export class AddressSpace extends KObject {
   }
 }
 
+/**
+ * What a fault handler does once it has found its pages: page `pageIndex` of `pages` (made
+ * zeroed on first touch, as a fresh page reads) goes into the VMA's page table.
+ * @see vmf_insert_pfn() in mm/memory.c
+ */
+export function vmfInsertPage(vma: Vma, pageIndex: number, pages: Map<number, Uint8Array>): FaultResult {
+  let page = pages.get(pageIndex);
+  if (page === undefined) {
+    page = new Uint8Array(PAGE_SIZE);
+    pages.set(pageIndex, page);
+  }
+  vma.ptes.set(pageIndex, page);
+  return { ok: true, page };
+}
+
 /** Zaps every PTE of every VMA mapping `as`; the next access faults again. */
 export function* unmapMappingRange(as: AddressSpace): Task<void> {
   yield lookupStep("unmap_mapping_range", () => ({ reads: [as], writes: [...as.vmas] }));
   for (const vma of as.vmas) vma.ptes.clear();
 }
 
-/** A process's mappings. Addresses are handed out deterministically. */
+/**
+ * A process's mappings, in address order. Addresses are handed out deterministically and never
+ * reused (each mapping gets the next range), so ranges never overlap, not even with mappings
+ * gone. Lookups are binary searches; an unmapped VMA leaves a hole in the table until holes
+ * are the majority, then the table is compacted, so mapping and unmapping n VMAs costs
+ * O(n log n), not the O(n^2) of removing each from the middle of an array.
+ * @see struct mm_struct (a maple tree there)
+ */
 export class Mm {
-  readonly vmas: Vma[] = [];
   private nextAddr = 0x7f00_0000_0000n;
+  /** VMAs and holes (null) in address order; `starts` holds their start addresses. */
+  private slots: (Vma | null)[] = [];
+  private starts: bigint[] = [];
+  private live = 0;
 
   allocRange(length: number): bigint {
     const addr = this.nextAddr;
@@ -69,7 +97,59 @@ export class Mm {
     return addr;
   }
 
+  /** The mapped VMAs, in address order. */
+  get vmas(): readonly Vma[] {
+    return this.slots.filter((v): v is Vma => v !== null);
+  }
+
+  insert(vma: Vma): void {
+    const i = this.floorIndex(vma.start) + 1; // after every slot starting at or below it
+    if (i === this.slots.length) {
+      this.slots.push(vma);
+      this.starts.push(vma.start);
+    } else {
+      this.slots.splice(i, 0, vma); // a mapping made while a later one was being made
+      this.starts.splice(i, 0, vma.start);
+    }
+    this.live++;
+  }
+
+  remove(vma: Vma): void {
+    const i = this.floorIndex(vma.start);
+    if (i < 0 || this.slots[i] !== vma) return;
+    this.slots[i] = null;
+    this.live--;
+    if (this.live * 2 < this.slots.length) this.compact();
+  }
+
+  /** The VMA that contains `addr`. */
   find(addr: bigint): Vma | undefined {
-    return this.vmas.find((v) => addr >= v.start && addr < v.start + BigInt(v.length));
+    const v = this.slots[this.floorIndex(addr)];
+    return v != null && addr < v.start + BigInt(v.length) ? v : undefined;
+  }
+
+  /** The VMA that starts at `addr`. */
+  findStart(addr: bigint): Vma | undefined {
+    const v = this.slots[this.floorIndex(addr)];
+    return v != null && v.start === addr ? v : undefined;
+  }
+
+  /** The index of the last slot starting at or below `addr`, or -1. */
+  private floorIndex(addr: bigint): number {
+    const starts = this.starts;
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]! <= addr) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
+  }
+
+  private compact(): void {
+    const live = [...this.vmas];
+    this.slots = live;
+    this.starts = live.map((v) => v.start);
   }
 }

@@ -9,10 +9,12 @@
  * Paths under /sys go to sysfs; all other paths go to the device-node table (devtmpfs and
  * mknod nodes).
  */
-import { lookupStep, sleepTicks, step, TaskKilled, ticksFromMs, usFromTicks, type CallFields, type Task } from "../kernel/mod.js";
+import { lookupStep, sleepTicks, step, TaskKilled, ticksFromMs, usFromTicks, type CallFields, type SimTask, type Task } from "../kernel/mod.js";
 import {
   fail,
   NO_IOCTL_ARG,
+  O_CLOEXEC,
+  O_RDWR,
   ok,
   POLLNVAL,
   type AnyIoctlDef,
@@ -33,7 +35,7 @@ import { IoctlCallMemo } from "./ioctl_call.js";
 import type { Kernel } from "./kernel.js";
 import { PAGE_SIZE, Mm, Vma } from "./mm.js";
 import { UeventSocket, ueventSocketOps } from "./uevent_socket.js";
-import { fdgetStep, fget, fput, KFile, vfsPoll } from "./vfs.js";
+import { fdgetStep, fget, fput, ioctlFirstStep, KFile, O_ACCMODE, vfsPoll } from "./vfs.js";
 
 /** A successful DRM ioctl returns 0; what it gives back is in the struct (the record's output). */
 function showIoctlRet(): string {
@@ -41,6 +43,9 @@ function showIoctlRet(): string {
 }
 
 /** The system call a process is in: its name, its arguments as traced, and since when. */
+/** /proc/self/fdinfo/<fd>. */
+const FDINFO_PATH = /^\/proc\/self\/fdinfo\/(\d+)$/;
+
 export interface PendingCall {
   readonly op: string;
   readonly args: string;
@@ -50,6 +55,8 @@ export interface PendingCall {
 export class Process implements Syscalls {
   readonly pid: number;
   readonly fds = new Map<number, KFile>();
+  /** The fds that are close-on-exec (FD_CLOEXEC, from O_CLOEXEC or a kernel handler's flags). */
+  private readonly cloexecFds = new Set<number>();
   readonly mm = new Mm();
   /**
    * Every fd from 3 up to (not including) this one is open, so the search for the lowest free
@@ -69,22 +76,24 @@ export class Process implements Syscalls {
   }
 
   /** The lowest free fd (0-2 are stdio). @see alloc_fd() in fs/file.c */
-  private allocFd(file: KFile): Fd {
+  private allocFd(file: KFile, cloexec = false): Fd {
     let fd = this.nextFd;
     while (this.fds.has(fd)) fd++;
     this.fds.set(fd, file);
+    if (cloexec) this.cloexecFds.add(fd);
     this.nextFd = fd + 1;
     return fd as Fd;
   }
 
   /** @internal Installs a file a kernel handler made (see fd_install.ts). */
-  fdInstall(file: KFile): Fd {
-    return this.allocFd(file);
+  fdInstall(file: KFile, cloexec: boolean): Fd {
+    return this.allocFd(file, cloexec);
   }
 
   /** @see __put_unused_fd() in fs/file.c */
   private releaseFd(fd: Fd): void {
     this.fds.delete(fd);
+    this.cloexecFds.delete(fd);
     if (fd < this.nextFd) this.nextFd = fd;
   }
 
@@ -140,7 +149,7 @@ export class Process implements Syscalls {
     const self = this;
     return yield* this.traced("open", path, (function* () {
       const r = yield* self.kernel.vfs.open(path, flags, self.pid);
-      return r.ok ? ok(self.allocFd(r.value)) : fail(r.errno);
+      return r.ok ? ok(self.allocFd(r.value, flags.cloexec === true)) : fail(r.errno);
     })());
   }
 
@@ -165,28 +174,47 @@ export class Process implements Syscalls {
   // above give typed callers the outputs of their definition.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   *ioctl(fd: Fd, request: IoctlRequest, argIn: object = NO_IOCTL_ARG): Task<SysResult<any>> {
-    const arg = argIn as IoctlFields;
-    const sim = this.kernel.sim;
-    const args = this.ioctlMemo.args(fd, request);
-    const startTick = this.enterCall("ioctl", args);
-    const task = sim.pushFrame("sys_ioctl");
-    bindCurrentProcess(task, this);
+    // The work before and after the call is in plain methods: this generator's registers are
+    // allocated at every call, so the fewer the better.
+    const task = this.ioctlEnter(fd, request);
+    const startTick = this.callSinceTick;
     let r: SysResult<IoctlFields>;
     try {
       const file = this.fds.get(fd);
       if (file === undefined) r = fail("EBADF");
       else {
-        yield fdgetStep(file);
-        r = file.ops?.ioctl === undefined ? fail("ENOTTY") : yield* file.ops.ioctl(file, request, arg);
+        yield ioctlFirstStep(file);
+        const ops = file.ops;
+        r = ops?.ioctl === undefined ? fail("ENOTTY") : yield* ops.ioctl(file, request, argIn as IoctlFields);
       }
     } finally {
-      sim.popFrame(task, "sys_ioctl");
+      this.kernel.sim.popFrame(task, "sys_ioctl");
     }
+    return this.ioctlRecord(fd, request, argIn as IoctlFields, startTick, r);
+  }
+
+  /** The ioctl starts: pending, in its sys_ioctl frame, its task bound to this process. */
+  private ioctlEnter(fd: Fd, request: IoctlRequest): SimTask {
+    this.enterCall("ioctl", this.ioctlMemo.args(fd, request));
+    const task = this.kernel.sim.pushFrame("sys_ioctl");
+    bindCurrentProcess(task, this);
+    return task;
+  }
+
+  /** Records the finished ioctl (its output memoized, see IoctlCallMemo); what it returns. */
+  private ioctlRecord(
+    fd: Fd,
+    request: IoctlRequest,
+    arg: IoctlFields,
+    startTick: number,
+    r: SysResult<IoctlFields>,
+  ): SysResult<IoctlFields> {
     if (r.ok && typeof request !== "number") {
       const out = this.ioctlMemo.output(request, r.value);
       if (out !== r.value) r = ok(out);
     }
     const input = typeof request === "number" ? null : arg;
+    const args = this.ioctlMemo.args(fd, request);
     this.recordCall("ioctl", args, startTick, r, showIoctlRet, input, r.ok ? r.value : null);
     return r;
   }
@@ -221,9 +249,15 @@ export class Process implements Syscalls {
       if (file === undefined) return fail("EBADF");
       if (length <= 0 || offset % BigInt(PAGE_SIZE) !== 0n) return fail("EINVAL");
       yield fdgetStep(file);
+      // Every mapping of the model is MAP_SHARED with PROT_READ|PROT_WRITE: the file must be
+      // open for reading and writing (a dma-buf exported without DRM_RDWR is not).
+      if ((file.fFlags & O_ACCMODE) !== O_RDWR) return fail("EACCES");
       if (file.ops?.mmap === undefined) return fail("ENODEV");
       const sim = self.kernel.sim;
-      const vma = new Vma(sim, sim.alloc("vm_area_struct", { label: `vma ${file.path} (pid ${self.pid})` }), self.mm.allocRange(length), length, offset / BigInt(PAGE_SIZE), file);
+      // In the trace a VMA belongs to the address space it maps (the file's f_mapping).
+      const label = `vma ${file.path} (pid ${self.pid})`;
+      const mem = sim.alloc("vm_area_struct", { label, owner: file.mapping ?? file });
+      const vma = new Vma(sim, mem, self.mm.allocRange(length), length, offset / BigInt(PAGE_SIZE), file);
       const r = yield* file.ops.mmap(file, vma);
       // mmap_region(): the rest of the mapping's setup, after the file's mmap.
       yield lookupStep("mmap_region", () => ({ reads: [], writes: file.mapping === null ? [file, vma] : [file, vma, file.mapping] }));
@@ -232,7 +266,7 @@ export class Process implements Syscalls {
         return fail(r.errno);
       }
       fget(file); // the VMA holds the file (R15)
-      self.mm.vmas.push(vma);
+      self.mm.insert(vma);
       file.mapping?.vmas.add(vma);
       return ok(vma.start);
     })(), (v) => `0x${v.toString(16)}`);
@@ -241,7 +275,7 @@ export class Process implements Syscalls {
   *munmap(addr: bigint, length: number): Task<SysResult<0>> {
     const self = this;
     return yield* this.traced("munmap", `0x${addr.toString(16)}, ${length}`, (function* () {
-      const vma = self.mm.vmas.find((v) => v.start === addr);
+      const vma = self.mm.findStart(addr);
       if (vma === undefined) return ok(0 as const); // nothing mapped there: munmap succeeds
       yield* self.unmapVma(vma);
       return ok(0 as const);
@@ -251,7 +285,7 @@ export class Process implements Syscalls {
   private *unmapVma(vma: Vma): Task<void> {
     const file = vma.file;
     yield lookupStep("do_munmap", () => ({ reads: [], writes: file.mapping === null ? [file, vma] : [file, vma, file.mapping] }));
-    this.mm.vmas.splice(this.mm.vmas.indexOf(vma), 1);
+    this.mm.remove(vma);
     vma.ptes.clear();
     file.mapping?.vmas.delete(vma);
     const close = vma.ops?.close?.(vma);
@@ -282,15 +316,17 @@ export class Process implements Syscalls {
     while (done < length) {
       const at = addr + BigInt(done);
       const vma = this.mm.find(at);
-      if (vma === undefined) return { ok: false, signal: "SIGSEGV" };
+      if (vma === undefined) return this.forceSig("SIGSEGV", at, null);
       yield step("user_access", [vma]);
       const offInVma = Number(at - vma.start);
       const pageIndex = Math.floor(offInVma / PAGE_SIZE);
       let page = vma.ptes.get(pageIndex);
       if (page === undefined) {
-        if (vma.ops === null) return { ok: false, signal: "SIGBUS" };
-        const f = yield* this.kernel.sim.frame("handle_mm_fault", vma.ops.fault(vma, pageIndex));
-        if (!f.ok) return { ok: false, signal: "SIGBUS" }; // VM_FAULT_OOM also ends in a signal for the task
+        // No fault handler (a mapping remapped whole at mmap time) is VM_FAULT_SIGBUS.
+        const fault = vma.ops?.fault;
+        const f = fault === undefined ? null : yield* this.kernel.sim.frame("handle_mm_fault", fault(vma, pageIndex));
+        // VM_FAULT_OOM also ends in a signal for the task in the model.
+        if (f === null || !f.ok) return this.forceSig("SIGBUS", at, vma);
         page = f.page; // the fault handler installed it in the page table
       }
       const pageOff = offInVma % PAGE_SIZE;
@@ -301,10 +337,31 @@ export class Process implements Syscalls {
     return { ok: true, value: 0 };
   }
 
+  /**
+   * A fault the kernel could not resolve sends the task a signal. The model's programs install
+   * no handlers, so its default action kills the process: the task dies at its next return to
+   * user mode, its program runs no more code, and its exit closes what it holds. A SIGBUS from
+   * a mapping is a finding: the uAPI promises it never happens (R53, D7).
+   * @see force_sig_fault(), do_sigbus(), bad_area() in arch/x86/mm/fault.c
+   */
+  private forceSig(signal: "SIGBUS" | "SIGSEGV", addr: bigint, vma: Vma | null): MemResult<never> {
+    const sim = this.kernel.sim;
+    const task = sim.current;
+    if (task !== null) sim.sendFatalSignal(task);
+    if (signal === "SIGBUS" && vma !== null) {
+      const site = sim.site("force_sig_fault");
+      const hex = `0x${addr.toString(16)}`;
+      sim.report({ kind: "fatal-signal", comm: this.comm, pid: this.pid, signal, addr: hex, mapping: vma.file.path, site });
+    }
+    return { ok: false, signal };
+  }
+
   *readFile(path: string): Task<SysResult<string>> {
     const self = this;
     return yield* this.traced("read_file", path, (function* () {
       const { sysfs, vfs } = self.kernel;
+      const fdinfo = FDINFO_PATH.exec(path);
+      if (fdinfo !== null) return yield* self.fdinfo(Number(fdinfo[1]));
       if (!path.startsWith("/sys/")) {
         yield step("vfs_read", [vfs]);
         return fail(vfs.lookup(path) === undefined ? "ENOENT" : "EINVAL");
@@ -325,6 +382,22 @@ export class Process implements Syscalls {
       yield step("kernfs_fop_write_iter", [sysfs]);
       return yield* sysfs.write(path, data);
     })());
+  }
+
+  /**
+   * /proc/self/fdinfo/<fd>: the position, the flags (f_flags, with O_CLOEXEC for a
+   * close-on-exec fd, in octal), then what the file adds (a dma-buf its size, count, exporter
+   * and name). mnt_id and ino are left out: the model has no mounts and no inode numbers.
+   * ENOENT for an fd that is not open.
+   * @see seq_show() in fs/proc/fd.c
+   */
+  private *fdinfo(fd: number): Task<SysResult<string>> {
+    const file = this.fds.get(fd);
+    if (file === undefined) return fail("ENOENT");
+    yield step("seq_show", [file]);
+    const flags = file.fFlags | (this.cloexecFds.has(fd) ? O_CLOEXEC : 0);
+    const own = file.ops?.showFdinfo === undefined ? "" : yield* file.ops.showFdinfo(file);
+    return ok(`pos:\t0\nflags:\t0${flags.toString(8)}\n${own}`);
   }
 
   *readlink(path: string): Task<SysResult<string>> {

@@ -43,13 +43,14 @@ export class SyncFile extends KObject {
   /** POLL_ENABLED: the first poll added the fence callback. */
   pollEnabled = false;
   readonly wq: WaitQueue;
-  /** The callback the first poll adds (struct sync_file.cb). */
-  readonly cb: DmaFenceCb = { func: null };
+  /** The callback the first poll adds (struct sync_file.cb); it wakes the pollers. */
+  readonly cb: DmaFenceCb;
 
   constructor(kernel: Kernel, readonly fence: DmaFence, readonly file: KFile) {
     const sim = kernel.sim;
-    super(sim, sim.alloc("sync_file", { label: `sync_file (${fence.mem.label})` }));
+    super(sim, sim.alloc("sync_file", { label: `sync_file (${fence.mem.label})`, owner: fence }));
     this.wq = new WaitQueue(sim, `sync_file ${fence.mem.label}`);
+    this.cb = { func: null, wq: this.wq };
   }
 }
 
@@ -60,7 +61,7 @@ export class SyncFile extends KObject {
  * @see sync_file_create()
  */
 export function syncFileCreate(kernel: Kernel, fence: DmaFence, pid: number): KFile {
-  const file = anonInodeGetFile(kernel, "sync_file", "sync_file", syncFileFops, pid);
+  const file = anonInodeGetFile(kernel, "sync_file", "sync_file", syncFileFops, pid, fence);
   file.privateData = new SyncFile(kernel, dmaFenceGet(fence), file);
   return file;
 }

@@ -55,9 +55,23 @@ export const VARIANTS = {
       "uapi-doc": false,
     },
   }),
+  mmapAfterUnplug: defineVariant<"ENODEV" | "maps">({
+    ids: ["R46", "R53", "D6"],
+    summary:
+      "a new mmap() of a DRM fd once its device is unplugged: fails, or maps (its pages fault " +
+      "as the memory manager's do after unplug)",
+    values: { mainline: "ENODEV", "uapi-doc": "maps" },
+  }),
+  primeImportGoneExporter: defineVariant<"import" | "ENODEV">({
+    ids: ["R94"],
+    summary:
+      "PRIME import of a dma-buf whose exporting device is gone: imported as before, or " +
+      "ENODEV (the uAPI document allows both; uapi-doc takes the failure)",
+    values: { mainline: "import", "uapi-doc": "ENODEV" },
+  }),
   unplugFenceError: defineVariant<ErrnoName>({
     ids: ["R61", "D5"],
-    summary: "error of the fences of GPU work a driver force-completes at unplug (vtest's engines)",
+    summary: "error of the fences of GPU work a driver force-completes at unplug (vtest's jobs and engines)",
     values: { mainline: "ECANCELED", "uapi-doc": "ENODEV" },
   }),
 } as const;

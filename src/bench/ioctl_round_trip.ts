@@ -7,7 +7,8 @@
 import type { TraceLevel } from "../kernel/mod.js";
 import { DRM_CAP, DRM_IOCTL_GET_CAP, DRM_IOCTL_VERSION, type AnyIoctlDef, type Fd, type IoctlFields } from "../uapi/mod.js";
 import { BENCH_CARD, bootBenchWorld } from "./_world.js";
-import { perSecond, sampleRuns, startStopwatch, type Row } from "./measure.js";
+import { perSecond, row, startCpuStopwatch, startStopwatch, summarize } from "./measure.js";
+import type { Row, Target } from "./measure.js";
 
 export const IOCTL_ROUND_TRIPS_PER_SECOND_MIN = 1_000_000;
 /**
@@ -34,36 +35,47 @@ const CASES: readonly IoctlCase[] = [
   { request: DRM_IOCTL_GET_CAP, arg: { capability: DRM_CAP.DRM_CAP_DUMB_BUFFER } },
 ];
 
-/** One run: a fresh world, one program that opens the card and makes `calls` ioctls. Returns ns per call. */
-function runOnce(c: IoctlCase, o: IoctlRoundTripOptions): number {
+interface PerCall {
+  readonly wallNs: number;
+  readonly cpuNs: number;
+}
+
+/** One run: a fresh world, one program that opens the card and makes `calls` ioctls. */
+function runOnce(c: IoctlCase, o: IoctlRoundTripOptions): PerCall {
   const { world } = bootBenchWorld(o.trace);
-  let elapsedNs = 0;
+  let perCall: PerCall | null = null;
   const program = world.spawnProgram("ioctl_bench", function* (sys) {
     const opened = yield* sys.open(BENCH_CARD);
     if (!opened.ok) throw new Error(`Cannot bench ioctl: open ${BENCH_CARD} failed with ${opened.errno}`);
     const fd: Fd = opened.value;
-    const stopwatch = startStopwatch();
+    const wall = startStopwatch();
+    const cpu = startCpuStopwatch();
     for (let i = 0; i < o.calls; i++) {
       const r = yield* sys.ioctl(fd, c.request, c.arg);
       if (!r.ok) throw new Error(`Cannot bench ioctl: ${c.request.name} failed with ${r.errno}`);
     }
-    elapsedNs = stopwatch();
+    perCall = { cpuNs: cpu() / o.calls, wallNs: wall() / o.calls };
     yield* sys.close(fd);
   });
   world.run();
   if (program.task.error !== undefined) throw program.task.error;
-  if (program.task.state !== "done") throw new Error("Cannot bench ioctl: the program did not finish");
-  return elapsedNs / o.calls;
+  if (perCall === null) throw new Error("Cannot bench ioctl: the program did not finish");
+  return perCall;
 }
 
 export function benchIoctlRoundTrip(o: IoctlRoundTripOptions): Row[] {
   const rows: Row[] = [];
   for (const c of CASES) {
-    const nsPerCall = sampleRuns(o.runs, () => runOnce(c, o));
+    runOnce(c, o); // warm-up
+    const runs: PerCall[] = [];
+    for (let r = 0; r < o.runs; r++) runs.push(runOnce(c, o));
+    const nsPerCall = summarize(runs.map((r) => r.wallNs));
     const label = `ioctl ${c.request.name.replace("DRM_IOCTL_", "")} round trip (trace=${o.trace})`;
     const judged = o.trace === IOCTL_TARGET_TRACE;
-    rows.push({ name: label, summary: nsPerCall, unit: "ns/call", target: null });
-    rows.push({ name: label, summary: perSecond(nsPerCall), unit: "calls/s", target: judged ? { kind: "min", value: IOCTL_ROUND_TRIPS_PER_SECOND_MIN } : null });
+    const target: Target = { kind: "min", value: IOCTL_ROUND_TRIPS_PER_SECOND_MIN };
+    rows.push(row(label, nsPerCall, "ns/call"));
+    rows.push(row(label, perSecond(nsPerCall), "calls/s", judged ? target : null));
+    rows.push(row(label, summarize(runs.map((r) => r.cpuNs)), "ns cpu/call"));
   }
   return rows;
 }

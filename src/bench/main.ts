@@ -5,13 +5,18 @@
  */
 import { benchDevEnter } from "./dev_enter.js";
 import { benchIoctlRoundTrip, IOCTL_TARGET_TRACE } from "./ioctl_round_trip.js";
+import { benchMapWrites } from "./map_writes.js";
 import { formatTable, verdictOf, type Row } from "./measure.js";
+import { benchUdev } from "./udev.js";
 import { benchUnplug } from "./unplug.js";
+import { benchUnplugLoaded, LOAD_CASES } from "./unplug_loaded.js";
 
 const LEGEND = [
   "trace=steps: the default level, every kernel step recorded (the HTML timeline needs it).",
   "trace=events: every trace event but the per-step ones; chosen with WorldOptions.trace.",
   `The ioctl target is judged at trace=${IOCTL_TARGET_TRACE}; figures are the median of the runs.`,
+  "cpu: CPU time of the process (process.cpuUsage(), every thread), not wall-clock time.",
+  "Unplug of loaded devices: the unbind writes, then munmap and close until each device is freed.",
   "See docs/benchmarks.md.",
 ];
 
@@ -20,6 +25,9 @@ function main(): void {
   rows.push(...benchDevEnter({ pairs: 2_000_000, runs: 7 }));
   for (const trace of ["events", "steps"] as const) rows.push(...benchIoctlRoundTrip({ calls: 200_000, runs: 7, trace }));
   rows.push(...benchUnplug({ fileCounts: [1, 1000, 10_000], runs: 5, trace: "steps" }));
+  for (const trace of ["events", "steps"] as const) rows.push(...benchMapWrites({ writes: 100_000, runs: 5, trace }));
+  rows.push(...benchUnplugLoaded({ cases: LOAD_CASES, runs: 3, trace: "events" }));
+  rows.push(...benchUdev({ events: 20_000, rules: 1000, matches: 2000, runs: 5 }));
   const header = `vdrm bench (node ${process.version}, ${process.platform}/${process.arch})`;
   process.stdout.write(`${header}\n\n${formatTable(rows)}\n\n${LEGEND.join("\n")}\n`);
   const missed = rows.filter((r) => verdictOf(r) === "MISS");

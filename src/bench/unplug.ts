@@ -8,12 +8,10 @@
  * The ratios compare the sizes within one run, so a slow moment of the machine shifts all
  * three sizes alike. Linear cost: 10x the files costs about 10x the time (at most 12x).
  */
-import { runInNewContext } from "node:vm";
-import { setFlagsFromString } from "node:v8";
 import type { TraceLevel } from "../kernel/mod.js";
 import type { Fd } from "../uapi/mod.js";
 import { BENCH_BDF, BENCH_CARD, BENCH_DRIVER, bootBenchWorld } from "./_world.js";
-import { startStopwatch, summarize, type Row } from "./measure.js";
+import { exposedGc, startStopwatch, summarize, type Row } from "./measure.js";
 
 /** 10x the files may cost at most this many times the time. */
 export const UNPLUG_RATIO_10X_MAX = 12;
@@ -29,12 +27,6 @@ interface UnplugSample {
   readonly unplugNs: number;
   readonly lateCloseNs: number;
   readonly heapBytesPerFile: number;
-}
-
-/** The garbage collector, exposed at run time so that `npm run bench` needs no node flag. */
-function exposedGc(): () => void {
-  setFlagsFromString("--expose-gc");
-  return runInNewContext("gc") as () => void;
 }
 
 function runOnce(files: number, trace: TraceLevel, gc: () => void): UnplugSample {

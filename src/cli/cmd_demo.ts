@@ -3,8 +3,8 @@
  * scenario in scenarios/ (the IGT core_hotunplug subtests and the unplug stories, on the
  * correct driver and on the broken devm one, where the bug must be caught), then reruns each
  * from its decision list (the replay token's content) and with the footprint checker on,
- * compares the model with the Linux 6.12 recording, prints a summary table and writes the HTML
- * report.
+ * compares the model with the two Linux 6.12 recordings (unplug, PRIME), prints a summary table
+ * and writes the HTML report.
  *
  * The scenarios and the recording are found relative to this module (inside the installed
  * package); the report is written relative to the caller's working directory.
@@ -13,7 +13,9 @@ import { readdirSync } from "node:fs";
 import { isAbsolute, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { compareWithRecording, formatSummary, summarize } from "../realkernel/mod.js";
+import {
+  compareWithRecording, formatSummary, PRIME_RECORDING_PATH, RECORDING_PATH, summarize,
+} from "../realkernel/mod.js";
 import { formatTextTable, renderHtml, worldRunRecord, type RunRecord } from "../report/mod.js";
 import { findingSummary, jsonText } from "../kernel/mod.js";
 import {
@@ -130,10 +132,12 @@ export function demoCommand(htmlPath: string, io: Io): number {
   io.out(`${files.length} scenarios: ${passed} pass, ` +
     `${caught} caught a broken driver as expected, ${failed} failed`);
   verdicts.push(...recheckSummary(checks, io));
-  const comparison = compareWithRecording();
-  io.out(`Linux 6.12 bochs recording: ${formatSummary(comparison)}`);
-  const c = summarize(comparison);
-  if (c.mismatch + c.missing + c.extra > 0) verdicts.push("expectation");
+  for (const [what, path] of [["bochs", RECORDING_PATH], ["bochs PRIME", PRIME_RECORDING_PATH]]) {
+    const comparison = compareWithRecording(path);
+    io.out(`Linux 6.12 ${what} recording: ${formatSummary(comparison)}`);
+    const c = summarize(comparison);
+    if (c.mismatch + c.missing + c.extra > 0) verdicts.push("expectation");
+  }
   io.out(`report: ${escapeControls(writeOutput("--html", htmlPath, renderHtml(records)))}`);
   return EXIT[worst(verdicts)];
 }

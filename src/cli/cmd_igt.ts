@@ -10,8 +10,10 @@ import {
 import { DRIVERS } from "../drivers/mod.js";
 import { findingClass, findingSiteLines, findingSummary, ReplayMismatchError } from "../kernel/mod.js";
 import { renderHtml, worldRunRecord } from "../report/mod.js";
-import { encodeReplayToken, escapeControls, RunCrash, worstVerdict } from "../scenario/mod.js";
-import { SUBTESTS, type SubtestName } from "../userspace/mod.js";
+import {
+  DECISIONS_MAX, encodeReplayToken, escapeControls, RunCrash, tooManyDecisions, worstVerdict,
+} from "../scenario/mod.js";
+import { LOAD_DRIVERS, SUBTESTS, type SubtestName } from "../userspace/mod.js";
 import { runCoreHotunplug, type SubtestRun } from "../world/mod.js";
 import type { CommandContext } from "./context.js";
 import { CliError } from "./errors.js";
@@ -22,7 +24,7 @@ import { checkOutputPath, writeOutput } from "./output_path.js";
 import { parseReplayToken, replayMismatchMessage, runSettings, type ReplayArgs } from "./replay_args.js";
 
 interface IgtOptions extends ReplayArgs {
-  readonly driver: string;
+  readonly driver?: string;
   readonly html?: string;
   readonly printReplay?: boolean;
 }
@@ -32,7 +34,8 @@ export function addIgtCommand(program: Command, ctx: CommandContext): void {
     .command("igt")
     .description("run one IGT core_hotunplug subtest, written as a program, against the model")
     .argument("<subtest>", `one of ${SUBTESTS.join(", ")}`, choice("subtest", SUBTESTS))
-    .option("--driver <name>", "built-in driver", choice("driver", [...DRIVERS.keys()]), "vdisp")
+    .option("--driver <name>", "built-in driver (default: vdisp; vtest for the -with-load " +
+      "subtests)", choice("driver", [...DRIVERS.keys()]))
     .option("--seed <n>", "simulation seed (default: random, printed)", parseSeed)
     // No commander defaults for profile and kernel: a --replay token must see what was given.
     .option("--profile <p>", "mainline or uapi-doc (default: mainline)",
@@ -48,8 +51,14 @@ export function addIgtCommand(program: Command, ctx: CommandContext): void {
     });
 }
 
+/** The driver a subtest runs on without --driver: the -with-load ones need GPU work. */
+function defaultDriver(subtest: SubtestName): string {
+  return subtest.endsWith("-with-load") ? LOAD_DRIVERS[0]! : "vdisp";
+}
+
 function verdictOf(run: SubtestRun) {
-  const failed = run.result.verdict === "fail" ? ["expectation" as const] : [];
+  const { verdict } = run.result;
+  const failed = verdict === "fail" || verdict === "crash" ? ["expectation" as const] : [];
   return worstVerdict([...run.findings.map(findingClass), ...failed]);
 }
 
@@ -58,9 +67,9 @@ function igtReplay(
   head: string, run: { seed: number; profile: ProfileName; kernel: KernelVersion },
   decisions: readonly number[],
 ): { readonly replay: string; readonly seed: string } {
-  const token = encodeReplayToken({ ...run, decisions });
   const seed = `${head} --seed ${run.seed} --profile ${run.profile} --kernel ${run.kernel}`;
-  return { replay: `${head} --replay ${token}`, seed };
+  if (decisions.length > DECISIONS_MAX) return { replay: tooManyDecisions(decisions.length), seed };
+  return { replay: `${head} --replay ${encodeReplayToken({ ...run, decisions })}`, seed };
 }
 
 function igtCommand(subtest: SubtestName, o: IgtOptions, io: Io): number {
@@ -70,10 +79,10 @@ function igtCommand(subtest: SubtestName, o: IgtOptions, io: Io): number {
   const { profile = "mainline", kernel = DEFAULT_KERNEL_VERSION, decisions } = settings.settings;
   const seed = settings.settings.seed ?? randomInt(2 ** 31);
   io.out(`SEED=${seed}`);
-  const head = `vdrm igt ${subtest} --driver ${o.driver}`;
+  const driver = o.driver ?? defaultDriver(subtest);
+  const head = `vdrm igt ${subtest} --driver ${driver}`;
   let run: SubtestRun;
   try {
-    const driver = o.driver;
     run = runCoreHotunplug(subtest, { driver, seed, profile, kernel, ...(decisions ? { decisions } : {}) });
   } catch (e) {
     if (e instanceof ReplayMismatchError) throw new CliError(replayMismatchMessage(e), "igt");
@@ -82,7 +91,7 @@ function igtCommand(subtest: SubtestName, o: IgtOptions, io: Io): number {
   const replay = igtReplay(head, { seed, profile, kernel }, run.world.sim.decisions);
   const verdict = verdictOf(run);
   const message = run.result.verdict === "pass" ? "" : ` (${run.result.message})`;
-  io.out(`${subtest} on ${o.driver}: ${run.result.verdict}${message}; verdict ${verdict}`);
+  io.out(`${subtest} on ${driver}: ${run.result.verdict}${message}; verdict ${verdict}`);
   for (const f of run.findings) {
     io.out(`  ${findingClass(f)}: ${findingSummary(f)}`);
     for (const l of findingSiteLines(f)) io.out(`    ${l}`);
@@ -92,7 +101,7 @@ function igtCommand(subtest: SubtestName, o: IgtOptions, io: Io): number {
     io.out(`seed: ${replay.seed}`);
   }
   if (o.html !== undefined) {
-    const title = `${subtest} on ${o.driver}`;
+    const title = `${subtest} on ${driver}`;
     const record = worldRunRecord(run.world, { title, verdict, replay: replay.replay });
     io.out(`report: ${escapeControls(writeOutput("--html", o.html, renderHtml([record])))}`);
   }

@@ -3,7 +3,7 @@
  * (exit 2) with the file (and line) named, never a stack trace.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { describe, it } from "node:test";
 import { assertRefused, scratchDir, scratchFile, vdrm } from "./_test_cli.js";
 
@@ -57,10 +57,10 @@ describe("vdrm realkernel --fixture", () => {
 
 describe("vdrm realkernel --driver", () => {
   it("a driver not in the replay table is bad input, with the choices", () => {
-    const r = vdrm(["realkernel", "--driver", "virtio-gpu"]);
+    const r = vdrm(["realkernel", "--driver", "vtest"]);
     assert.equal(r.code, 2, r.stderr);
-    assert.equal(r.err1, "error: option '--driver <name>' argument 'virtio-gpu' is invalid. " +
-      'unknown replay driver "virtio-gpu"; expected one of bochs-drm, vdisp, vdisp-devm');
+    assert.equal(r.err1, "error: option '--driver <name>' argument 'vtest' is invalid. " +
+      'unknown replay driver "vtest"; expected one of bochs-drm, vdisp, virtio-gpu, vdisp-devm');
     assert.equal(r.stdout, "");
   });
 
@@ -78,6 +78,22 @@ describe("vdrm realkernel --driver", () => {
     assert.match(r.stdout, /^replay: vdrm realkernel --driver vdisp \(seed 1, FIFO schedule\)$/m);
   });
 
+  it("virtio-gpu: after the unbind its shmem mapping still reads the pattern where bochs' dummy page read zeros (R52)", () => {
+    const r = vdrm(["realkernel", "--driver", "virtio-gpu"]);
+    assert.equal(r.code, 1, r.stderr);
+    const out = r.stdout.trimEnd().split("\n");
+    assert.match(out[0]!, /^driver virtio-gpu \(the recording is of bochs-drm\): the model of virtio-gpu /);
+    assert.match(out.at(-1)!, /^\d+ match, [1-9]\d* mismatch, 0 missing, [1-9]\d* extra, /);
+    const zeros = "- real:  mem read old map -> ok first=0x00000000 match=0 zero=4096 ff=0";
+    const pattern = /^\+ model: mem read old map -> ok first=0x\w+ match=4096 zero=0 ff=0$/;
+    const at = out.indexOf(zeros);
+    assert.ok(at > 0, "the recording's mapping read zeros after the unbind");
+    assert.match(out[at + 1]!, pattern);
+    assert.match(r.stdout, /^\+ model: kmsg \[drm\] Initialized virtio_gpu 0\.1\.0 for 0000:01:00\.0 on minor 0$/m);
+    assert.match(r.stdout, /^\+ model: .*DRIVER=virtio-pci\|PCI_CLASS=38000\|PCI_ID=1AF4:1050\|/m);
+    assert.doesNotMatch(r.stdout, /^finding /m);
+  });
+
   it("vdisp-devm: the use-after-free of its broken drm_device is a memory finding, exit 3", () => {
     const r = vdrm(["realkernel", "--driver", "vdisp-devm"]);
     assert.equal(r.code, 3, r.stderr);
@@ -86,16 +102,22 @@ describe("vdrm realkernel --driver", () => {
 });
 
 describe("vdrm realkernel --json", () => {
-  it("one JSON object: the verdict, the counts and the differences", () => {
+  it("one JSON object per recording: the verdict, the counts and the differences", () => {
     const r = vdrm(["realkernel", "--json"]);
     assert.equal(r.code, 0, r.stderr);
-    const o = JSON.parse(r.stdout) as { verdict: string; driver: string; kernel: string;
+    type Report = { fixture: string; verdict: string; driver: string; kernel: string;
       summary: Record<string, number>; results: { verdict: string }[]; findings: unknown[] };
-    assert.equal(o.verdict, "pass");
-    assert.equal(o.driver, "bochs-drm");
-    assert.match(o.kernel, /^6\.12\./);
-    assert.deepEqual(o.summary, { match: 191, mismatch: 0, missing: 0, extra: 0, "not-modelled": 4 });
-    assert.deepEqual(o.results.map((x) => x.verdict), Array(4).fill("not-modelled"));
-    assert.deepEqual(o.findings, []);
+    const reports = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as Report);
+    assert.deepEqual(reports.map((o) => basename(o.fixture)),
+      ["linux-6.12-bochs-pciehp.jsonl", "linux-6.12-bochs-pciehp-prime.jsonl"]);
+    for (const [o, match, offsets] of [[reports[0]!, 191, 4], [reports[1]!, 309, 5]] as const) {
+      assert.equal(o.verdict, "pass");
+      assert.equal(o.driver, "bochs-drm");
+      assert.match(o.kernel, /^6\.12\./);
+      assert.deepEqual(o.summary,
+        { match, mismatch: 0, missing: 0, extra: 0, "not-modelled": offsets });
+      assert.deepEqual(o.results.map((x) => x.verdict), Array(offsets).fill("not-modelled"));
+      assert.deepEqual(o.findings, []);
+    }
   });
 });

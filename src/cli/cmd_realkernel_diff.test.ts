@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { RECORDING_PATH } from "../realkernel/mod.js";
+import { PRIME_RECORDING_PATH, RECORDING_PATH } from "../realkernel/mod.js";
 import { scratchDir, scratchFile, vdrm } from "./_test_cli.js";
 
 const tmp = scratchDir();
@@ -45,12 +45,41 @@ const NOT_MODELLED = "! not modelled: fbdev emulation is not modelled: its buffe
   "fake mmap offsets";
 
 describe("vdrm realkernel: the recording and the model, aligned", () => {
-  it("the recording as it is: every observation matches but the four not modelled; exit 0", () => {
+  it("the two recordings as they are: every observation matches but the offsets not modelled " +
+    "(four, and five with group g); exit 0", () => {
     const r = vdrm(["realkernel"]);
     assert.equal(r.code, 0, r.stderr);
     const out = r.stdout.trimEnd().split("\n");
-    assert.equal(out.at(-1), SUMMARY(191, 0, 0, 0));
-    assert.deepEqual(out.filter((l) => l.startsWith("! ")), Array(4).fill(NOT_MODELLED));
+    assert.deepEqual(out.filter((l) => l.startsWith("== ") || / match, /.test(l)), [
+      "== linux-6.12-bochs-pciehp.jsonl ==",
+      SUMMARY(191, 0, 0, 0),
+      "== linux-6.12-bochs-pciehp-prime.jsonl ==",
+      "309 match, 0 mismatch, 0 missing, 0 extra, 5 not modelled",
+    ]);
+    assert.deepEqual(out.filter((l) => l.startsWith("! ")), Array(9).fill(NOT_MODELLED));
+  });
+
+  it("--fixture given once compares with that recording alone, without a header", () => {
+    const r = vdrm(["realkernel", "--fixture", PRIME_RECORDING_PATH]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = r.stdout.trimEnd().split("\n");
+    assert.equal(out.at(-1), "309 match, 0 mismatch, 0 missing, 0 extra, 5 not modelled");
+    assert.ok(!out.some((l) => l.startsWith("== ")));
+  });
+
+  it("a line removed from group g of the PRIME recording is one extra observation", () => {
+    // n=436: the dma-buf's fdinfo after the card fd is closed (count 2)
+    const prime = readFileSync(PRIME_RECORDING_PATH, "utf8").split("\n");
+    const at = prime.findIndex((l) => l.includes('"n":436,'));
+    prime.splice(at, 1);
+    const file = scratchFile(tmp, "prime-removed.jsonl", prime.join("\n"));
+    const r = vdrm(["realkernel", "--fixture", file]);
+    assert.equal(r.code, 1, r.stderr);
+    const out = r.stdout.trimEnd().split("\n");
+    assert.equal(out.at(-1), "308 match, 0 mismatch, 0 missing, 1 extra, 5 not modelled");
+    const extra = out.indexOf("! extra: the model did this, Linux did not");
+    assert.equal(out[extra + 1], "+ model: call fdinfo dma-buf fd -> ok " +
+      "{pos=0,flags=02000002,size=16384,count=2,exp_name=drm,name=rk-prime}");
   });
 
   it("a line removed from the recording is one extra observation, not a cascade", () => {

@@ -40,9 +40,10 @@ describe("the package", () => {
   const packed = (JSON.parse(npm(["pack", "--dry-run", "--json"])) as Packed)[0]!;
   const files = new Set(packed.files.map((f) => f.path));
 
-  it("holds the command, the built-in scenarios and the recording, and no test file", () => {
+  it("holds the command, the built-in scenarios and the recordings, and no test file", () => {
     for (const f of ["dist/cli/main.js", "scenarios/egpu-pull.yaml", "package.json",
-      "fixtures/realkernel/linux-6.12-bochs-pciehp.jsonl"]) assert.ok(files.has(f), f);
+      "fixtures/realkernel/linux-6.12-bochs-pciehp.jsonl",
+      "fixtures/realkernel/linux-6.12-bochs-pciehp-prime.jsonl"]) assert.ok(files.has(f), f);
     const tests = [...files].filter((f) => /\.test\.|\/_test|\/_browser\./.test(f));
     assert.deepEqual(tests, []);
   });

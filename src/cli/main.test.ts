@@ -150,13 +150,18 @@ describe("vdrm demo", () => {
     assert.match(r.stdout, /\nhotunplug-lateclose +vdisp +pass +-/);
     assert.match(r.stdout, new RegExp("\\nhotunplug-lateclose-devm +vdisp-devm +caught +warn x2, " +
       "use-after-free x\\d+ +vdrm run \\S*hotunplug-lateclose-devm\\.yaml --replay v1\\.[\\w-]+\\n"));
+    assert.match(r.stdout, /\nremove-waits-for-close +vdisp-waitclose +caught +hang +vdrm run /);
+    assert.match(r.stdout,
+      /\nunplug-leaves-fence-unsignalled +vtest-nosignal +caught +fence-never-signalled +vdrm run /);
     const runs = /\n(\d+) scenarios: /.exec(r.stdout)?.[1];
     assert.ok(runs !== undefined && Number(runs) >= 12, r.stdout);
     assert.ok(r.stdout.includes(`\nreplay: ${runs} of ${runs} runs rerun from their decision lists`));
     assert.ok(r.stdout.includes(`\nfootprints: ${runs} runs rerun with every kernel-object access ` +
       "checked against its step's declared footprint: 0 undeclared\n"));
     assert.match(r.stdout,
-      /Linux 6\.12 bochs recording: \d+ match, 0 mismatch, 0 missing, 0 extra/);
+      /Linux 6\.12 bochs recording: 191 match, 0 mismatch, 0 missing, 0 extra/);
+    assert.match(r.stdout,
+      /Linux 6\.12 bochs PRIME recording: 309 match, 0 mismatch, 0 missing, 0 extra/);
     assert.ok(r.stdout.includes(`report: ${html}`));
     const words = verdictWords(readFileSync(html, "utf8"));
     assert.equal(words.get("hotunplug-lateclose-devm on vdisp-devm"), "✓ caught");

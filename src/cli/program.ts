@@ -9,6 +9,7 @@ import { addIgtCommand } from "./cmd_igt.js";
 import { addOpsCommand } from "./cmd_ops.js";
 import { addRealkernelCommand } from "./cmd_realkernel.js";
 import { addRunCommand } from "./cmd_run.js";
+import { addUdevCommand } from "./cmd_udev.js";
 import { addVariantsCommand } from "./cmd_variants.js";
 import { escapeControls } from "../scenario/mod.js";
 import type { CommandContext } from "./context.js";
@@ -22,7 +23,8 @@ Examples:
   $ vdrm demo
   $ vdrm run scenarios/hotunplug-lateclose.yaml --seed 7
   $ vdrm run scenarios/*.yaml --json
-  $ vdrm igt hotreplug-lateclose --driver vdisp-devm`;
+  $ vdrm igt hotreplug-lateclose --driver vdisp-devm
+  $ vdrm udev test my.rules --event wedged.txt --verbose`;
 
 function buildProgram(ctx: CommandContext): Command {
   const program = new Command("vdrm")
@@ -45,6 +47,7 @@ function buildProgram(ctx: CommandContext): Command {
   addDemoCommand(program, ctx);
   addIgtCommand(program, ctx);
   addRealkernelCommand(program, ctx);
+  addUdevCommand(program, ctx);
   return program;
 }
 
@@ -54,7 +57,9 @@ function buildProgram(ctx: CommandContext): Command {
  */
 function commanderErrorText(text: string): string {
   const body = text.endsWith("\n") ? text.slice(0, -1) : text;
-  return `${body.split(/\n(?=\(Did you mean )/).map(escapeControls).join("\n")}\n`;
+  // Not .map(escapeControls): map's index would become its xMax argument.
+  const lines = body.split(/\n(?=\(Did you mean )/).map((line) => escapeControls(line));
+  return `${lines.join("\n")}\n`;
 }
 
 /** What commander's own exits (help, version, usage errors) mean as exit codes. */

@@ -6,7 +6,7 @@
  */
 import { step, type Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
-import { drmGemVramDriverDumbCreate, DRIVER_ATOMIC, DRIVER_GEM, DRIVER_MODESET, type DrmDriver } from "../drm/mod.js";
+import { drmGemFops, drmGemVramDriverDumbCreate, DRIVER_ATOMIC, DRIVER_GEM, DRIVER_MODESET, type DrmDriver } from "../drm/mod.js";
 import { pciRead32, type PciDev } from "../pci/mod.js";
 import { displayPciDriver, displayProbeFinish, displayProbeStart, displayRemoveStart } from "./display_pipe.js";
 
@@ -23,6 +23,7 @@ export const bochsDrmDriver: DrmDriver = {
   minor: 0,
   patchlevel: 0,
   dumbCreate: drmGemVramDriverDumbCreate,
+  fops: drmGemFops,
   features: DRIVER_MODESET | DRIVER_GEM | DRIVER_ATOMIC,
 };
 

@@ -5,13 +5,24 @@ import type { PciDriver, PciHardwareInit } from "../pci/mod.js";
 import { BOCHS_PCI_ID, bochsPciDriver, VBE_DISPI_ID5, VBE_DISPI_ID_REG } from "./bochs.js";
 import { VDISP_PCI_ID, vdispPciDriver } from "./vdisp.js";
 import { vdispDevmPciDriver } from "./vdisp_devm.js";
+import { vdispDmaPciDriver } from "./vdisp_dma.js";
+import { virtioGpuPciDriver } from "./virtio_gpu.js";
+import { VIRTIO_GPU_CONFIG_NUM_CAPSETS, VIRTIO_GPU_CONFIG_NUM_SCANOUTS, VIRTIO_GPU_F_EDID } from "./virtio_gpu_kms.js";
+import { VIRTIO_PCI_DEVICE_CFG, VIRTIO_PCI_DEVICE_FEATURE, VIRTIO_PCI_VENDOR } from "./virtio_pci.js";
+import { vdispWaitclosePciDriver } from "./vdisp_waitclose.js";
 import { VTEST_PCI_ID, vtestPciDriver } from "./vtest.js";
+import { vtestNosignalPciDriver } from "./vtest_nosignal.js";
 
 export { BOCHS_PCI_ID, bochsDrmDriver, bochsPciDriver, VBE_DISPI_ID5, VBE_DISPI_ID_REG } from "./bochs.js";
 export { displayPciDriver, displayPipeInit, displayPipeSetScanout, displayProbeFinish, displayProbeStart, displayRemoveStart, SCANOUT_ENABLE_REG } from "./display_pipe.js";
 export { VDISP_PCI_ID, vdispDrmDriver, vdispPciDriver } from "./vdisp.js";
 export { vdispDevmDrmDriver, vdispDevmPciDriver } from "./vdisp_devm.js";
+export { vdispDmaDrmDriver, vdispDmaPciDriver } from "./vdisp_dma.js";
+export { VirtioDevice, VIRTIO_ID_GPU } from "./virtio.js";
+export { virtioGpuDrmDriver, virtioGpuPciDriver } from "./virtio_gpu.js";
+export { vdispWaitcloseDrmDriver, vdispWaitclosePciDriver } from "./vdisp_waitclose.js";
 export { VTEST_HOLD_NS_MAX, VTEST_PCI_ID, vtestDrmDriver, vtestPciDriver } from "./vtest.js";
+export { vtestNosignalDrmDriver, vtestNosignalPciDriver } from "./vtest_nosignal.js";
 
 /** The card a driver binds to: its PCI ids, and the registers its probe reads. */
 export interface CardSpec extends Omit<PciHardwareInit, "vramBytes" | "mmioBytes"> {
@@ -30,10 +41,40 @@ const VTEST_CARD: CardSpec = { ...VTEST_PCI_ID, subsystemVendor: 0x1af4, subsyst
 /** QEMU's bochs-display, with the ids Linux 6.12 reported for it. */
 const BOCHS_CARD: CardSpec = { ...BOCHS_PCI_ID, subsystemVendor: 0x1af4, subsystemDevice: 0x1100, classCode: 0x038000, mmio: [[VBE_DISPI_ID_REG, VBE_DISPI_ID5]] };
 
-/** Every built-in driver by its PCI driver name. */
+/**
+ * QEMU's virtio-gpu-pci (1af4:1050, display controller "other"), with what its virtio
+ * configuration reports by default: the EDID feature, one scanout, no capability sets.
+ */
+const VIRTIO_GPU_CARD: CardSpec = {
+  vendor: VIRTIO_PCI_VENDOR,
+  device: 0x1050,
+  subsystemVendor: 0x1af4,
+  subsystemDevice: 0x1100,
+  classCode: 0x038000,
+  mmio: [
+    [VIRTIO_PCI_DEVICE_FEATURE, 1 << VIRTIO_GPU_F_EDID],
+    [VIRTIO_PCI_DEVICE_CFG + VIRTIO_GPU_CONFIG_NUM_SCANOUTS, 1],
+    [VIRTIO_PCI_DEVICE_CFG + VIRTIO_GPU_CONFIG_NUM_CAPSETS, 0],
+  ],
+};
+
+/**
+ * Every built-in driver by name: the PCI driver's name, but for virtio-gpu, whose PCI driver
+ * is its transport's, virtio-pci (loaded with virtio_gpu).
+ */
 export const DRIVERS: ReadonlyMap<string, DriverInfo> = new Map([
   ["vdisp", { driver: vdispPciDriver, card: VDISP_CARD, correct: true, summary: "simple display driver that does unplug right" }],
   ["vdisp-devm", { driver: vdispDevmPciDriver, card: VDISP_CARD, correct: false, summary: "broken: drm_device container allocated with devm_kzalloc" }],
+  ["vdisp-dma", {
+    driver: vdispDmaPciDriver, card: VDISP_CARD, correct: false,
+    summary: "broken: vdisp with DMA-helper buffers, whose mappings get SIGBUS after unplug (D7)",
+  }],
+  ["vdisp-waitclose", { driver: vdispWaitclosePciDriver, card: VDISP_CARD, correct: false, summary: "broken: remove() waits for every file to close (hangs while a program holds one)" }],
   ["bochs-drm", { driver: bochsPciDriver, card: BOCHS_CARD, correct: true, summary: "model of Linux's bochs driver (QEMU bochs-display)" }],
   ["vtest", { driver: vtestPciDriver, card: VTEST_CARD, correct: true, summary: "DRM test device (like vgem): render node, no display, DRM_IOCTL_VTEST_HOLD_ENTER" }],
+  ["vtest-nosignal", { driver: vtestNosignalPciDriver, card: VTEST_CARD, correct: false, summary: "broken: remove() leaves the fences of running VTEST_JOB jobs unsignalled" }],
+  ["virtio-gpu", {
+    driver: virtioGpuPciDriver, card: VIRTIO_GPU_CARD, correct: true,
+    summary: "model of Linux's virtio-gpu on virtio-pci (QEMU virtio-gpu-pci): render node, shmem buffers",
+  }],
 ]);

@@ -1,7 +1,9 @@
 /**
  * vtest: a DRM test device, the model's counterpart of Linux's vgem (a GEM device with no
  * display hardware that IGT drives through its own ioctls). It has a primary and a render node,
- * no modesetting and no dumb buffers, syncobjs (DRIVER_SYNCOBJ), and three private ioctls:
+ * no modesetting, dumb buffers (as vgem has; here the batches jobs execute, made on the
+ * primary node by the VRAM helper, so a mapping refaults to the dummy page once the device is
+ * unplugged), syncobjs (DRIVER_SYNCOBJ), and three private ioctls:
  * DRM_IOCTL_VTEST_HOLD_ENTER stays inside drm_dev_enter() for a given time, a reader that
  * drm_dev_unplug() of any DRM device waits for, since they all share drm_unplug_srcu (R11,
  * R96); DRM_IOCTL_VTEST_JOB runs a job whose out-fence goes into a syncobj (vtest_job.ts);
@@ -35,6 +37,8 @@ import {
   drmDevRegister,
   drmDevUnplug,
   drmDriverIoctlTable,
+  drmGemFops,
+  drmGemVramDriverDumbCreate,
   drmIoctlDef,
   sleepingHandler,
   type DrmDevice,
@@ -43,7 +47,12 @@ import {
 } from "../drm/mod.js";
 import type { PciDev } from "../pci/mod.js";
 import { displayPciDriver, displayProbeStart } from "./display_pipe.js";
-import { vtestJobIoctl, vtestTimelineFini, vtestTimelineInit } from "./vtest_job.js";
+import {
+  vtestJobIoctl,
+  vtestTimelineFini,
+  vtestTimelineForceCompletion,
+  vtestTimelineInit,
+} from "./vtest_job.js";
 import { VTEST_DURATION_NS_MAX } from "./vtest_limits.js";
 import { vtestEnginesFini, vtestEnginesInit } from "./vtest_sched.js";
 import { vtestPostclose, vtestSubmitIoctl } from "./vtest_submit.js";
@@ -83,6 +92,8 @@ export const vtestDrmDriver: DrmDriver = {
   minor: 0,
   patchlevel: 0,
   features: DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ,
+  fops: drmGemFops,
+  dumbCreate: drmGemVramDriverDumbCreate,
   ioctls: drmDriverIoctlTable([
     drmIoctlDef(
       DRM_IOCTL_VTEST_HOLD_ENTER,
@@ -101,11 +112,17 @@ export const vtestDrmDriver: DrmDriver = {
   postclose: vtestPostclose,
 };
 
-export const vtestPciDriver = displayPciDriver("vtest", [VTEST_PCI_ID], vtestProbe, vtestRemove);
+export const vtestPciDriver = displayPciDriver(
+  "vtest",
+  [VTEST_PCI_ID],
+  (pdev) => vtestProbe(pdev, vtestDrmDriver),
+  vtestRemove,
+);
 
-function* vtestProbe(pdev: PciDev): Task<0 | ErrnoName> {
+/** probe() of vtest, with its drm_driver or a variant's (a copy under another name). */
+export function* vtestProbe(pdev: PciDev, driver: DrmDriver): Task<0 | ErrnoName> {
   yield step("vtest_pci_probe", [pdev]);
-  const dev = yield* displayProbeStart(pdev, vtestDrmDriver, "vtest_device");
+  const dev = yield* displayProbeStart(pdev, driver, "vtest_device");
   if (typeof dev === "string") return dev;
   const err = yield* drmDevRegister(dev);
   if (err !== 0) return err;
@@ -119,6 +136,7 @@ function* vtestRemove(pdev: PciDev): Task<void> {
   yield step("vtest_pci_remove", [pdev]);
   const dev = pdev.drvdata as DrmDevice;
   yield* drmDevUnplug(dev);
+  yield* vtestTimelineForceCompletion(dev);
   yield* vtestTimelineFini(dev);
   yield* vtestEnginesFini(dev);
 }

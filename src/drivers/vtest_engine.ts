@@ -3,7 +3,8 @@
  * GPU scheduler (drm_sched). The ring runs the jobs run_job gave it one after the other, each
  * for its duration, and signals each job's hardware fence when it is done (its interrupt: a
  * kernel task that sleeps until the head job's end). A job submitted with VTEST_SUBMIT_HANG
- * never ends on its own.
+ * never ends on its own; a spinner (VTEST_SUBMIT_SPIN) ends when its batch says so, which the
+ * ring checks once per loop of the batch (vtest_batch.ts).
  *
  * The driver's policy is amdgpu's: on a timeout (timedout_job) the ring is reset, the guilty
  * job's fences get -ETIME, the ring's other fences are force-completed and the other pending
@@ -43,13 +44,19 @@ import {
   type DrmDevice,
   type DrmGpuScheduler,
   type DrmSchedJob,
+  type GemObject,
 } from "../drm/mod.js";
+import { vtestBatchEnded, VTEST_SPIN_LOOP_TICKS } from "./vtest_batch.js";
 import { vtestFenceEmit, vtestFenceForceComplete } from "./vtest_fence.js";
 
 /** What a vtest job asks of the hardware. */
 export interface VtestJobData {
   readonly ticks: number;
   readonly hang: boolean;
+  /** Loops over its batch until the batch ends it (`ticks` is not used). */
+  readonly spin: boolean;
+  /** The buffer it executes (a reference, dropped at free_job), or null. */
+  readonly batch: GemObject | null;
 }
 export type VtestSchedJob = DrmSchedJob<VtestJobData>;
 
@@ -79,7 +86,7 @@ export class VtestEngine extends KObject {
     makeSched: (engine: VtestEngine) => DrmGpuScheduler,
   ) {
     const sim = dev.sim;
-    super(sim, sim.alloc("vtest_engine", { label: `vtest engine ${name}` }));
+    super(sim, sim.alloc("vtest_engine", { label: `vtest engine ${name}`, owner: dev }));
     this.context = dmaFenceContextAlloc(dev.kernel, 1);
     this.wake = new WaitQueue(sim, `vtest ${name}`);
     this.sched = makeSched(this);
@@ -96,9 +103,29 @@ export function vtestEngineStart(engine: VtestEngine): void {
   engine.irq = engine.dev.sim.spawn(`vtest ${engine.name} irq`, vtestEngineIrq(engine));
 }
 
+/** The batches of the ring's jobs, which the ring reads (a spinner's end). */
+function ringBatches(engine: VtestEngine): KStruct[] {
+  return engine.ring.flatMap((e) => (e.job.data.batch === null ? [] : [e.job.data.batch]));
+}
+
+/**
+ * How long the head job has yet to run, started at `startTick`: 0 when it is done, null when
+ * it never ends on its own; a spinner is looked at again after one loop of its batch.
+ */
+function ticksLeft(data: VtestJobData, startTick: number, now: number): number | null {
+  if (data.hang) return null;
+  if (data.spin) {
+    return data.batch !== null && vtestBatchEnded(data.batch) ? 0 : VTEST_SPIN_LOOP_TICKS;
+  }
+  return Math.max(0, startTick + data.ticks - now);
+}
+
 /** The ring: runs its head job for its time, then signals its hardware fence. */
 function* vtestEngineIrq(engine: VtestEngine): Task<void> {
-  const again = lookupStep("vtest_engine_irq", () => ({ reads: [], writes: engineObjects(engine) }));
+  const again = lookupStep("vtest_engine_irq", () => ({
+    reads: ringBatches(engine),
+    writes: engineObjects(engine),
+  }));
   yield again;
   const sim = engine.dev.sim;
   const reason = `vtest ${engine.name} idle`;
@@ -111,16 +138,14 @@ function* vtestEngineIrq(engine: VtestEngine): Task<void> {
       continue;
     }
     head.startTick ??= sim.now;
-    const { ticks, hang } = head.job.data;
-    const end = head.startTick + ticks;
-    if (!hang && sim.now >= end) {
+    const left = ticksLeft(head.job.data, head.startTick, sim.now);
+    if (left === 0) {
       engine.ring.shift();
       dmaFenceSignal(head.fence);
       yield* dmaFencePut(head.fence);
       continue;
     }
     const moved = (): boolean => engine.stopped || engine.ring[0] !== head;
-    const left = hang ? null : end - sim.now;
     yield* waitEventInterruptible(engine.wake, `vtest ${engine.name} busy`, moved, left, again);
   }
 }
@@ -136,7 +161,7 @@ export function* vtestRunJob(engine: VtestEngine, job: VtestSchedJob): Task<DmaF
     return null;
   }
   try {
-    const fence = vtestFenceEmit(dev.kernel, engine);
+    const fence = vtestFenceEmit(dev, engine);
     engine.ring.push({ fence, job, startTick: null });
     engine.wake.wakeUpAll();
     return dmaFenceGet(fence);

@@ -1,7 +1,7 @@
 /**
  * vtest's hardware fences: each timeline (the device's VTEST_JOB timeline, each engine's ring)
  * is a dma_fence context of its own with a running seqno, and its fences are named
- * "vtest:<timeline>". The driver signals them when the work is done, or gives up on the work
+ * "vtest:<timeline>" (labelled with the device's bus address, for reports). The driver signals them when the work is done, or gives up on the work
  * by signalling them with an error (force completion at a reset or an unplug).
  *
  * @see amdgpu_fence_emit(), amdgpu_fence_driver_force_completion() for the pattern
@@ -12,11 +12,15 @@ import {
   dmaFenceSignal,
   type DmaFence,
   type DmaFenceOps,
-  type Kernel,
 } from "../base/mod.js";
+import type { DrmDevice } from "../drm/mod.js";
+import type { KStruct } from "../kernel/mod.js";
 
-/** A vtest fence timeline: its context, the last seqno emitted on it, and its name. */
-export interface VtestFenceTimeline {
+/**
+ * A vtest fence timeline: its context, the last seqno emitted on it, and its name. Its fences
+ * belong to it (in the trace).
+ */
+export interface VtestFenceTimeline extends KStruct {
   readonly context: bigint;
   seqno: bigint;
   readonly name: string;
@@ -27,12 +31,12 @@ function vtestFenceOps(tl: VtestFenceTimeline): DmaFenceOps {
 }
 
 /**
- * The next fence of `tl`, unsignalled, with one reference (the caller's). The calling step
- * writes `tl`.
+ * The next fence of `tl`, a timeline of `dev`, unsignalled, with one reference (the
+ * caller's). The calling step writes `tl`.
  */
-export function vtestFenceEmit(kernel: Kernel, tl: VtestFenceTimeline): DmaFence {
+export function vtestFenceEmit(dev: DrmDevice, tl: VtestFenceTimeline): DmaFence {
   tl.seqno += 1n;
-  return dmaFenceInit(kernel, vtestFenceOps(tl), tl.context, tl.seqno);
+  return dmaFenceInit(dev.kernel, vtestFenceOps(tl), tl.context, tl.seqno, tl, dev.parent.name);
 }
 
 /** The driver gives up on the fence's work: it signals with `error` (a negative errno). */

@@ -4,10 +4,12 @@
  * kernel task that sleeps the job's duration, like an hrtimer whose callback signals.
  *
  * At remove, after drm_dev_unplug() (no new job can start: the ioctl enters the device), the
- * driver gives up on the jobs still running: each fence gets -ECANCELED and is signalled, as
- * amdgpu force-completes its ring fences (R61; D5: the code, not the documented ENODEV), and
- * each timer is cancelled (hrtimer_cancel(): waits for a callback already running). No fence
- * of the device is left unsignalled.
+ * driver gives up on the jobs still running: each fence gets the profile's `unplugFenceError`
+ * and is signalled, as amdgpu force-completes its ring fences (R61: -ECANCELED in mainline; D5:
+ * the documented -ENODEV in uapi-doc), the same error as the engines' fences
+ * (vtestTimelineForceCompletion()), then each timer is cancelled (hrtimer_cancel(): waits for
+ * a callback already running) (vtestTimelineFini()). No fence of the device is left
+ * unsignalled; vtest-nosignal, the broken variant, leaves out the first of the two.
  *
  * @see drivers/gpu/drm/vgem/vgem_fence.c for a test driver's timer-signalled fences;
  *      amdgpu_fence_driver_hw_fini() for force completion at unplug
@@ -16,6 +18,7 @@ import {
   dmaFenceContextAlloc,
   dmaFencePut,
   dmaFenceSignal,
+  variant,
   type DmaFence,
 } from "../base/mod.js";
 import {
@@ -25,6 +28,7 @@ import {
   step,
   ticksFromNsCeil,
   type SimTask,
+  type StepYield,
   type Task,
 } from "../kernel/mod.js";
 import {
@@ -60,7 +64,7 @@ export class VtestTimeline extends KObject {
   seqno = 0n;
   readonly pending = new Set<VtestJob>();
   constructor(dev: DrmDevice, readonly context: bigint, readonly name: string) {
-    super(dev.sim, dev.sim.alloc("vtest_timeline", { label: `vtest timeline (${name})` }));
+    super(dev.sim, dev.sim.alloc("vtest_timeline", { label: `vtest timeline (${name})`, owner: dev }));
   }
 }
 
@@ -96,7 +100,7 @@ export function* vtestJobIoctl(
   const token = drmDevEnter(dev);
   if (token === null) return fail("ENODEV");
   try {
-    const fence = vtestFenceEmit(dev.kernel, tl);
+    const fence = vtestFenceEmit(dev, tl);
     const job: VtestJob = { fence, task: null, cancelled: false };
     tl.pending.add(job);
     const ticks = ticksFromNsCeil(arg.duration_ns);
@@ -108,9 +112,15 @@ export function* vtestJobIoctl(
   }
 }
 
-/** The job's timer: signals the fence when the time is up, unless the driver cancelled it. */
+/**
+ * The job's timer: signals the fence when the time is up, unless the driver cancelled it. The
+ * timer is armed by the ioctl; this task may first run only after a cancel (the ioctl's caller
+ * runs on, straight into the unplug), and then it does not wait: a cancelled timer never fires.
+ */
 function* vtestJobRun(tl: VtestTimeline, job: VtestJob, ticks: number): Task<void> {
-  yield sleepTicks(ticks, step("vtest_job_timeout", [], [tl, job.fence]));
+  const timeout = step("vtest_job_timeout", [], [tl, job.fence]);
+  if (job.cancelled) yield timeout;
+  else yield sleepTicks(ticks, timeout);
   if (!job.cancelled) {
     tl.pending.delete(job);
     dmaFenceSignal(job.fence);
@@ -118,20 +128,36 @@ function* vtestJobRun(tl: VtestTimeline, job: VtestJob, ticks: number): Task<voi
   yield* dmaFencePut(job.fence);
 }
 
+/** The step that writes the timeline and the fences of its running jobs. */
+function timelineStep(fn: string, tl: VtestTimeline): StepYield {
+  return lookupStep(fn, () => ({ reads: [], writes: [tl, ...[...tl.pending].map((j) => j.fence)] }));
+}
+
 /**
- * At remove, after drm_dev_unplug(): every running job's fence gets -ECANCELED and is
- * signalled, its timer is cancelled, and the timeline is freed.
+ * At remove, after drm_dev_unplug(): the driver gives up on every running job, whose fence
+ * gets the profile's `unplugFenceError` and is signalled.
+ * @see amdgpu_fence_driver_force_completion()
+ */
+export function* vtestTimelineForceCompletion(dev: DrmDevice): Task<void> {
+  const tl = vtestTimelineOf(dev);
+  if (tl === undefined) return;
+  yield timelineStep("vtest_fence_force_completion", tl);
+  const error = -errnoValue(variant(dev.kernel.profile, "unplugFenceError"));
+  for (const job of tl.pending) vtestFenceForceComplete(job.fence, error);
+}
+
+/**
+ * At remove, after vtestTimelineForceCompletion(): every job's timer is cancelled (the
+ * hardware is gone: what is still unsignalled now stays so), and the timeline is freed.
  */
 export function* vtestTimelineFini(dev: DrmDevice): Task<void> {
   const tl = vtestTimelineOf(dev);
   if (tl === undefined) return;
-  const fences = (): DmaFence[] => [...tl.pending].map((j) => j.fence);
-  yield lookupStep("vtest_fence_fini", () => ({ reads: [], writes: [tl, ...fences()] }));
+  yield timelineStep("vtest_fence_fini", tl);
   const jobs = [...tl.pending];
   for (const job of jobs) {
     job.cancelled = true;
     tl.pending.delete(job);
-    vtestFenceForceComplete(job.fence, -errnoValue("ECANCELED"));
   }
   const sim = dev.sim;
   for (const job of jobs) {

@@ -24,6 +24,7 @@ import {
   drmSchedStart,
   drmSchedStop,
   drmSchedWqueueStop,
+  schedKillObjects,
   schedObjects,
   schedStep,
   sFenceOf,
@@ -32,6 +33,7 @@ import {
   type DrmGpuSchedStat,
   type DrmSchedJob,
 } from "../drm/mod.js";
+import { vtestFreeJob } from "./vtest_batch.js";
 import {
   engineObjects,
   vtestCancelJob,
@@ -66,7 +68,8 @@ export function vtestEnginesInit(dev: DrmDevice): void {
         runJob: (job) => vtestRunJob(engine, job as VtestSchedJob),
         timedoutJob: (job) => vtestTimedoutJob(engine, job),
         cancelJob: (job) => vtestCancelJob(engine, job as VtestSchedJob),
-      }, VTEST_HW_SUBMISSION, ticksFromMs(VTEST_JOB_TIMEOUT_MS));
+        freeJob: (job) => vtestFreeJob(job as VtestSchedJob),
+      }, VTEST_HW_SUBMISSION, ticksFromMs(VTEST_JOB_TIMEOUT_MS), dev);
     const engine = new VtestEngine(dev, i, `${base}-ring${i}`, makeSched);
     vtestEngineStart(engine);
     engines.push(engine);
@@ -116,9 +119,11 @@ function* vtestTimedoutJob(engine: VtestEngine, job: DrmSchedJob): Task<DrmGpuSc
 export function* vtestEnginesFini(dev: DrmDevice): Task<void> {
   for (const engine of vtestEnginesOf(dev) ?? []) {
     const sched = engine.sched;
-    yield schedStep("vtest_engines_fini", sched);
+    yield lookupStep("vtest_engines_fini", () => ({ reads: [], writes: schedKillObjects(sched) }));
     drmSchedWqueueStop(sched);
-    for (const entity of sched.entities) yield* drmSchedEntityKill(entity);
+    for (const entity of sched.entities) {
+      if (yield* drmSchedEntityKill(entity)) yield schedStep("vtest_engines_fini", sched);
+    }
     yield* vtestEngineFini(engine);
     yield* drmSchedFini(sched);
   }

@@ -5,9 +5,12 @@
  * the out-syncobj's. At close the file's entities are destroyed: the flush waits for their
  * queued jobs to be taken, and whatever is still queued ends with -ESRCH (R58).
  *
- * Errors: EINVAL for an engine out of range, an unknown flag, a non-zero pad, a duration over
- * an hour, or an in-syncobj without a fence; ENOENT for a handle the file does not have;
- * ENODEV once the device is unplugged.
+ * The job takes a reference on its batch buffer (`batch`, a GEM handle), which free_job drops
+ * (vtest_batch.ts); a spinner (VTEST_SUBMIT_SPIN) needs one.
+ *
+ * Errors: EINVAL for an engine out of range, an unknown flag, both HANG and SPIN, SPIN without
+ * a batch, a duration over an hour, or an in-syncobj without a fence; ENOENT for a syncobj or
+ * batch handle the file does not have; ENODEV once the device is unplugged.
  *
  * @see v3d_submit_cl_ioctl(), panfrost_ioctl_submit() for drivers that submit through
  *      drm_sched with syncobjs in and out; drm_sched_job_add_syncobj_dependency()
@@ -18,6 +21,7 @@ import {
   ok,
   VTEST_SUBMIT_FLAGS,
   VTEST_SUBMIT_HANG,
+  VTEST_SUBMIT_SPIN,
   type DRM_IOCTL_VTEST_SUBMIT,
   type IoctlIn,
   type IoctlOutOf,
@@ -26,6 +30,7 @@ import {
 import {
   drmDevEnter,
   drmDevExit,
+  drmGemObjectGet,
   drmSchedEntityDestroy,
   drmSchedEntityInit,
   drmSchedEntityPushJob,
@@ -39,6 +44,7 @@ import {
   type DrmFile,
   type DrmSchedEntity,
   type DrmSyncobj,
+  type GemObject,
 } from "../drm/mod.js";
 import { vtestEnginesOf } from "./vtest_sched.js";
 import type { VtestEngine, VtestJobData } from "./vtest_engine.js";
@@ -48,7 +54,7 @@ import { VTEST_DURATION_NS_MAX } from "./vtest_limits.js";
 export class VtestFile extends KObject {
   readonly entities: (DrmSchedEntity | null)[] = [];
   constructor(file: DrmFile) {
-    super(file.dev.sim, file.dev.sim.alloc("vtest_file", { label: `vtest_file (${file.mem.label})` }));
+    super(file.dev.sim, file.dev.sim.alloc("vtest_file", { label: `vtest_file (${file.mem.label})`, owner: file }));
   }
 }
 
@@ -64,11 +70,13 @@ function entityOf(file: DrmFile, engine: VtestEngine): DrmSchedEntity {
 
 function badArgs(dev: DrmDevice, arg: IoctlIn<typeof DRM_IOCTL_VTEST_SUBMIT>): boolean {
   const engines = vtestEnginesOf(dev);
+  const spin = (arg.flags & VTEST_SUBMIT_SPIN) !== 0;
   return (
     engines === undefined ||
     arg.engine >= engines.length ||
     (arg.flags & ~VTEST_SUBMIT_FLAGS) !== 0 ||
-    arg.pad !== 0 ||
+    (spin && (arg.flags & VTEST_SUBMIT_HANG) !== 0) ||
+    (spin && arg.batch === 0) ||
     arg.duration_ns > VTEST_DURATION_NS_MAX
   );
 }
@@ -83,18 +91,25 @@ export function* vtestSubmitIoctl(
   const sched = engine.sched;
   const lookup = (h: number): DrmSyncobj | undefined =>
     h === 0 ? undefined : drmSyncobjLookup(file, h);
-  yield lookupStep("vtest_submit_ioctl", () => {
+  const batchOf = (): GemObject | undefined =>
+    arg.batch === 0 ? undefined : file.handles.get(arg.batch);
+  const again = lookupStep("vtest_submit_ioctl", () => {
     const priv = (file as WithPriv)[PRIV];
     const entity = priv?.entities[engine.index] ?? null;
     const own = [...(priv === undefined ? [] : [priv]), ...(entity === null ? [] : [entity])];
     const syncobjs = [lookup(arg.in_syncobj), lookup(arg.out_syncobj)].flatMap(drmSyncobjObjects);
-    return { reads: [dev], writes: [file, dev.unplugSrcu, sched, ...own, ...syncobjs] };
+    const batch = batchOf();
+    const gem = batch === undefined ? [] : [batch];
+    return { reads: [dev], writes: [file, dev.unplugSrcu, sched, ...own, ...syncobjs, ...gem] };
   });
+  yield again;
   const inSync = lookup(arg.in_syncobj);
   const outSync = lookup(arg.out_syncobj);
+  const batch = batchOf() ?? null;
   if ((arg.in_syncobj !== 0 && inSync === undefined) || (arg.out_syncobj !== 0 && outSync === undefined)) {
     return fail("ENOENT");
   }
+  if (arg.batch !== 0 && batch === null) return fail("ENOENT");
   if (inSync !== undefined && inSync.fence === null) return fail("EINVAL");
   const token = drmDevEnter(dev);
   if (token === null) return fail("ENODEV");
@@ -102,13 +117,17 @@ export function* vtestSubmitIoctl(
     const data: VtestJobData = {
       ticks: ticksFromNsCeil(arg.duration_ns),
       hang: (arg.flags & VTEST_SUBMIT_HANG) !== 0,
+      spin: (arg.flags & VTEST_SUBMIT_SPIN) !== 0,
+      batch,
     };
+    if (batch !== null) drmGemObjectGet(batch); // the job's, until free_job
     const job = drmSchedJobInit(entityOf(file, engine), 1, data);
     if (inSync?.fence != null) drmSchedJobAddDependency(job, inSync.fence);
     const sFence = drmSchedJobArm(job);
     const seqno = Number(sFence.finished.seqno);
     const finished = sFence.finished;
-    yield* drmSchedEntityPushJob(job);
+    // A job pushed to a killed entity is freed at once; its free_job may end this step.
+    if (yield* drmSchedEntityPushJob(job)) yield again;
     if (outSync !== undefined) yield* drmSyncobjReplaceFence(outSync, finished);
     return ok({ seqno });
   } finally {

@@ -9,8 +9,8 @@ import type { AnyIoctlDef, Fd, IoctlIn, IoctlOutOf, SysResult } from "../uapi/mo
 import { drmDevAlloc, drmDevPut, drmDevRegister, type DrmDevice } from "./device.js";
 import { drmCore } from "./drm_core.js";
 import { DRIVER_ATOMIC, DRIVER_GEM, DRIVER_MODESET, DRIVER_RENDER, type DrmDriver } from "./drm_driver.js";
-import { drmGemVramDriverDumbCreate } from "./dumb_buffers.js";
-import { drmFileOf, type DrmFile } from "./file.js";
+import { drmFileOf, drmGemFops, type DrmFile } from "./file.js";
+import { drmGemVramDriverDumbCreate } from "./gem_vram.js";
 import { drmCrtcInit, drmEncoderInit, drmmConnectorInit, drmmModeConfigInit, drmPlaneInit } from "./kms.js";
 
 /** A driver with a render and a primary node and GEM, but no modesetting. */
@@ -22,6 +22,7 @@ export const TEST_DRIVER: DrmDriver = {
   minor: 0,
   patchlevel: 0,
   features: DRIVER_GEM | DRIVER_RENDER,
+  fops: drmGemFops,
 };
 
 /** A display driver: modesetting, atomic, GEM with dumb buffers, a render node. */
@@ -49,8 +50,8 @@ export interface DrmMachine {
   alloc(driver?: DrmDriver): DrmDevice;
   /** drm_dev_alloc() and drm_dev_register(): card and render nodes under /dev/dri. */
   registered(driver?: DrmDriver): DrmDevice;
-  /** A registered TEST_KMS_DRIVER device with one connector, plane, CRTC and encoder. */
-  kms(): DrmDevice;
+  /** A registered KMS device (TEST_KMS_DRIVER by default) with one connector, plane, CRTC and encoder. */
+  kms(driver?: DrmDriver): DrmDevice;
   /** The drm_file behind an fd of the machine's process. */
   file(fd: Fd): DrmFile;
   /** ioctl(2) by the machine's process, run to its end. */
@@ -97,8 +98,8 @@ export function drmMachine(profile: KernelProfile = { name: "mainline", version:
       assert(err === 0, `Cannot register test drm_device: ${String(err)}`);
       return dev;
     },
-    kms: () => {
-      const dev = m.alloc(TEST_KMS_DRIVER);
+    kms: (driver = TEST_KMS_DRIVER) => {
+      const dev = m.alloc(driver);
       assert(drmmModeConfigInit(dev) === 0, "Cannot init test mode config");
       assert(typeof drmmConnectorInit(dev, "Virtual") !== "string", "Cannot init test connector");
       drmPlaneInit(dev);

@@ -34,7 +34,7 @@ import {
 } from "../uapi/mod.js";
 import type { DrmDevice } from "./device.js";
 import type { DrmFile } from "./file.js";
-import { idrAlloc } from "./idr.js";
+import { Idr, idrAlloc } from "./idr.js";
 import type { IoctlFootprint } from "./ioctl_desc.js";
 
 /**
@@ -46,7 +46,7 @@ export class DrmMaster extends KObject {
   static readonly fixedFields = ["dev", "ref"];
   readonly ref: Kref;
   /** magic_map: magic -> the file that asked for it; null once AUTH_MAGIC used it. */
-  readonly magicMap = new Map<number, DrmFile | null>();
+  readonly magicMap = new Idr<DrmFile | null>();
   /** master->unique, set by drm_set_busid() (SET_VERSION 1.1 and later). */
   unique: string | null = null;
   constructor(
@@ -60,7 +60,7 @@ export class DrmMaster extends KObject {
 
 /** @see drm_master_create() */
 function drmMasterCreate(dev: DrmDevice): DrmMaster {
-  return new DrmMaster(dev.sim.alloc("drm_master", { label: `drm_master (${dev.label})` }), dev);
+  return new DrmMaster(dev.sim.alloc("drm_master", { label: `drm_master (${dev.label})`, owner: dev }), dev);
 }
 
 /** @see drm_master_get() */

@@ -100,7 +100,7 @@ export function* drmDevInit(kernel: Kernel, mem: Allocation, driver: DrmDriver, 
     putDevice(parent);
     return err;
   }
-  const inode = sim.alloc("inode", { label: `anon_inode:drm (${dev.label})` });
+  const inode = sim.alloc("inode", { label: `anon_inode:drm (${dev.label})`, owner: dev });
   dev.anonMapping = new AddressSpace(sim, inode, `anon_inode:drm (${dev.label})`);
   if (drmCoreCheckFeature(dev, DRIVER_COMPUTE_ACCEL)) {
     err = yield* drmMinorAlloc(dev, DRM_MINOR_ACCEL);

@@ -4,10 +4,13 @@
  *
  * @see include/drm/drm_drv.h
  */
+import type { DmaBufAttachment, FileOps, SgTable } from "../base/mod.js";
 import type { Task } from "../kernel/mod.js";
+import type { ErrnoName } from "../uapi/mod.js";
 import type { DrmDevice } from "./device.js";
 import type { DumbCreateArgs, DumbCreateResult } from "./dumb_buffers.js";
 import type { DrmFile } from "./file.js";
+import type { GemObject } from "./gem.js";
 import type { AnyDrmIoctlDesc } from "./ioctl_desc.js";
 
 export const DRIVER_GEM = 1 << 0;
@@ -27,6 +30,12 @@ export interface DrmDriver {
   readonly minor: number;
   readonly patchlevel: number;
   readonly features: number;
+  /**
+   * The file operations of the device's nodes, set on every file at open (drm_stub_open()
+   * replaces the char device's with these). A GEM driver uses drmGemFops, whose mmap is
+   * drm_gem_mmap(). @see drm_driver.fops, DEFINE_DRM_GEM_FOPS()
+   */
+  readonly fops: FileOps;
   /** Deprecated release hook, run first at the final put. @see drm_driver.release */
   readonly release?: (dev: DrmDevice) => Task<void>;
   readonly postclose?: (dev: DrmDevice, file: DrmFile) => Task<void>;
@@ -42,6 +51,16 @@ export interface DrmDriver {
    * @see drm_driver.ioctls, drm_driver.num_ioctls
    */
   readonly ioctls?: readonly (AnyDrmIoctlDesc | undefined)[];
+  /**
+   * Makes a GEM object of another device's buffer, from the pages it shares: a driver
+   * without it cannot import other devices' dma-bufs (EINVAL), only its own.
+   * @see drm_driver.gem_prime_import_sg_table
+   */
+  readonly gemPrimeImportSgTable?: (
+    dev: DrmDevice,
+    attach: DmaBufAttachment,
+    sgt: SgTable,
+  ) => Task<GemObject | ErrnoName>;
 }
 
 export function drmCoreCheckFeature(dev: { readonly driver: DrmDriver }, feature: number): boolean {

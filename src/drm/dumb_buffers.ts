@@ -4,9 +4,11 @@
  * mmap offset; DESTROY_DUMB drops a handle. The flags field is not looked at (the uapi asks
  * for zero, but neither the core nor the GEM helpers check it).
  *
+ * What a buffer is made of is the driver's dumb_create's choice (gem_vram.ts, gem_shmem.ts,
+ * gem_dma.ts, or the driver's own).
+ *
  * @see drm_mode_create_dumb(), drm_mode_mmap_dumb_ioctl(), drm_mode_destroy_dumb_ioctl() in
- *      drivers/gpu/drm/drm_dumb_buffers.c; drm_gem_dumb_map_offset() in drm_gem.c;
- *      drm_gem_vram_fill_create_dumb() in drm_gem_vram_helper.c
+ *      drivers/gpu/drm/drm_dumb_buffers.c; drm_gem_dumb_map_offset() in drm_gem.c
  */
 import { PAGE_SIZE } from "../base/mod.js";
 import type { Task } from "../kernel/mod.js";
@@ -22,13 +24,7 @@ import {
 } from "../uapi/mod.js";
 import type { DrmFile } from "./file.js";
 import type { IoctlFootprint } from "./ioctl_desc.js";
-import {
-  drmGemCreateMmapOffset,
-  drmGemHandleCreate,
-  drmGemHandleDelete,
-  drmGemObjectInit,
-  drmGemObjectPut,
-} from "./gem.js";
+import { drmGemCreateMmapOffset, drmGemHandleDelete } from "./gem.js";
 
 const U32_MAX = 0xffffffff;
 
@@ -36,7 +32,7 @@ export type DumbCreateArgs = IoctlIn<typeof DRM_IOCTL_MODE_CREATE_DUMB>;
 export type DumbCreateResult = SysResult<IoctlOutOf<typeof DRM_IOCTL_MODE_CREATE_DUMB>>;
 
 /** The product of two u32 values as the kernel's u32 arithmetic gives it: the low 32 bits. */
-function mulU32(a: number, b: number): number {
+export function mulU32(a: number, b: number): number {
   return Math.imul(a, b) >>> 0;
 }
 
@@ -65,24 +61,6 @@ export function* drmModeCreateDumbIoctl(
   return yield* create(file, arg);
 }
 
-/**
- * A driver's dumb_create for buffers in (simulated) VRAM: pitch = width times whole bytes per
- * pixel, the size page-aligned; a new GEM object whose only reference is the new handle.
- * @see drm_gem_vram_driver_dumb_create(), drm_gem_vram_fill_create_dumb()
- */
-export function* drmGemVramDriverDumbCreate(
-  file: DrmFile,
-  arg: DumbCreateArgs,
-): Task<DumbCreateResult> {
-  const pitch = arg.width * Math.ceil(arg.bpp / 8);
-  const size = Math.ceil((pitch * arg.height) / PAGE_SIZE) * PAGE_SIZE;
-  if (size === 0) return fail("EINVAL");
-  const obj = drmGemObjectInit(file.dev, size);
-  const handle = drmGemHandleCreate(file, obj);
-  yield* drmGemObjectPut(obj); // the handle keeps it
-  return ok({ handle, pitch, size: BigInt(size) });
-}
-
 /** MAP_DUMB writes the object the handle names and the device's offset space. */
 export function drmModeMmapDumbTouches(
   file: DrmFile,
@@ -100,6 +78,8 @@ export function drmModeMmapDumbIoctl(
   if (file.dev.driver.dumbCreate === undefined) return fail("ENOSYS");
   const obj = file.handles.get(arg.handle);
   if (obj === undefined) return fail("ENOENT");
+  // An object imported from another device is mapped through its dma-buf, not here.
+  if (obj.importAttach !== null) return fail("EINVAL");
   const offset = drmGemCreateMmapOffset(obj);
   return offset < 0n ? fail("ENOSPC") : ok({ offset });
 }

@@ -10,7 +10,7 @@
  * @see drm_stub_open(), drm_open(), drm_release(), drm_read(), drm_poll() in
  *      drivers/gpu/drm/drm_file.c
  */
-import { variant, type Devt, type FileOps, type KFile, type PollWait } from "../base/mod.js";
+import { foldFdgetIntoIoctl, variant, type Devt, type FileOps, type KFile, type PollWait } from "../base/mod.js";
 import { assert, fixedStep, KObject, step, WaitQueue, waitEventInterruptible, type Allocation, type StepYield, type Task } from "../kernel/mod.js";
 import { fail, ok, POLLIN, POLLRDNORM, type ErrnoName, type OpenFlags, type SysResult } from "../uapi/mod.js";
 import { drmMasterOpen, drmMasterRelease, type DrmMaster } from "./auth.js";
@@ -18,21 +18,18 @@ import { ACCEL_MAJOR, type DrmCore } from "./drm_core.js";
 import { drmDevPut, type DrmDevice } from "./device.js";
 import { DRIVER_SYNCOBJ, drmCoreCheckFeature } from "./drm_driver.js";
 import { drmGemMmap, drmGemRelease, type GemObject } from "./gem.js";
+import { Idr } from "./idr.js";
 import { drmIoctl } from "./ioctl.js";
 import { drmMinorAcquire, type DrmMinor } from "./minor.js";
 import { DRM_MINOR_PRIMARY, DRM_MINOR_RENDER } from "./minor_table.js";
+import { DrmPrimeFilePrivate, drmPrimeDestroyFilePrivate } from "./prime_file.js";
 import { drmSyncobjRelease, type DrmSyncobj } from "./syncobj.js";
 
 /** Bound on queued events per file (the kernel bounds them by event_space). */
 export const DRM_FILE_EVENTS_MAX = 64;
 
-interface IoctlSteps {
-  readonly drmIoctl: StepYield;
-  readonly drmIoctlKernel: StepYield;
-}
-
-/** Where a file keeps its ioctl steps (a symbol key: a cache, not drm_file state). */
-const IOCTL_STEPS = Symbol("ioctl steps");
+/** Where a file keeps its drm_ioctl_kernel step (a symbol key: a cache, not drm_file state). */
+const IOCTL_KERNEL_STEP = Symbol("drm_ioctl_kernel step");
 
 export class DrmFile extends KObject {
   static readonly fixedFields = ["minor", "dev", "kfile", "eventWait"];
@@ -53,10 +50,12 @@ export class DrmFile extends KObject {
   supportsVirtualizedCursorPlane = false;
   readonly events: Uint8Array[] = [];
   readonly eventWait: WaitQueue;
-  readonly handles = new Map<number, GemObject>();
+  readonly handles = new Idr<GemObject>();
+  /** The dma-buf of each handle exported or imported through PRIME (file->prime). */
+  readonly prime = new DrmPrimeFilePrivate();
   /** Syncobj handles (syncobj_idr), each holding a reference. */
-  readonly syncobjs = new Map<number, DrmSyncobj>();
-  private [IOCTL_STEPS]: IoctlSteps | undefined;
+  readonly syncobjs = new Idr<DrmSyncobj>();
+  private [IOCTL_KERNEL_STEP]: StepYield | undefined;
 
   constructor(
     mem: Allocation,
@@ -69,16 +68,14 @@ export class DrmFile extends KObject {
   }
 
   /**
-   * The footprints of the two ioctl steps, made at the first ioctl and kept: they name only
-   * this file and its device, which never change, and the ioctl path is the model's hottest.
-   * (Made lazily, so that a file that makes no ioctl costs no memory for them.)
+   * drm_ioctl_kernel's step, made at the first ioctl and kept: it names only this file and its
+   * device, which never change, and the ioctl path is the model's hottest. (Made lazily, so
+   * that a file that makes no ioctl costs no memory for it.) It checks
+   * drm_dev_is_unplugged(): it reads the device and enters drm_unplug_srcu.
    */
-  get ioctlFootprints(): IoctlSteps {
-    // Both check drm_dev_is_unplugged(): they read the device and enter drm_unplug_srcu.
-    return (this[IOCTL_STEPS] ??= {
-      drmIoctl: fixedStep("drm_ioctl", [this.dev, this], [this.dev.unplugSrcu]),
-      drmIoctlKernel: fixedStep("drm_ioctl_kernel", [this.dev], [this, this.dev.unplugSrcu]),
-    });
+  get ioctlKernelStep(): StepYield {
+    const dev = this.dev;
+    return (this[IOCTL_KERNEL_STEP] ??= fixedStep("drm_ioctl_kernel", [dev], [this, dev.unplugSrcu]));
   }
 
   get isRenderClient(): boolean {
@@ -100,7 +97,12 @@ export function drmSendEvent(file: DrmFile, event: Uint8Array): void {
   file.eventWait.wakeUpAll();
 }
 
-export const drmFops: FileOps = {
+/**
+ * The file operations of a GEM driver's nodes: the core's open, read, poll, ioctl and release,
+ * and drm_gem_mmap(), which maps an object through its memory manager.
+ * @see DEFINE_DRM_GEM_FOPS() in include/drm/drm_gem.h
+ */
+export const drmGemFops: FileOps = {
   name: "drm",
   release: drmRelease,
   ioctl: drmIoctl,
@@ -125,9 +127,12 @@ export function* drmStubOpen(core: DrmCore, devt: Devt, kfile: KFile, flags: Ope
     return fail("EBUSY");
   }
   const sim = dev.sim;
-  const file = new DrmFile(sim.alloc("drm_file", { label: `drm_file ${minor.name} (pid ${kfile.pid}) [${dev.label}]` }), minor, dev, kfile);
-  kfile.ops = drmFops;
+  const file = new DrmFile(sim.alloc("drm_file", { label: `drm_file ${minor.name} (pid ${kfile.pid}) [${dev.label}]`, owner: dev }), minor, dev, kfile);
+  kfile.ops = dev.driver.fops; // replace_fops()
   kfile.privateData = file;
+  // drm_ioctl's first step, with fdget() folded in: it reads the struct file, the drm_file and
+  // the device (drm_dev_is_unplugged()), and enters drm_unplug_srcu. See drmIoctl().
+  foldFdgetIntoIoctl(kfile, fixedStep("drm_ioctl", [dev, file, kfile], [dev.unplugSrcu]));
   kfile.mapping = dev.anonMapping;
   dev.files.add(file);
   // The first opener of a primary node becomes master, later ones its clients.
@@ -155,6 +160,7 @@ export function* drmRelease(kfile: KFile): Task<void> {
   }
   yield* drmGemRelease(file);
   yield step("drm_release", [], [dev, file]);
+  drmPrimeDestroyFilePrivate(file.prime, dev.sim);
   file.events.length = 0;
   if (file.isPrimaryClient) {
     yield* drmMasterRelease(file);

@@ -1,19 +1,32 @@
 /**
- * GEM objects as far as the lifetime contract needs them: dumb buffers, per-file handles,
- * fake mmap offsets, mmap, and a TTM-style fault handler that maps one zeroed dummy page over
- * the whole VMA once the device is unplugged (R47-R50).
+ * GEM objects as far as the lifetime contract needs them: per-file handles, references, fake
+ * mmap offsets and drm_gem_mmap(). What backs an object and how its mappings fault is not the
+ * core's business: each object carries the functions of its memory manager
+ * (drm_gem_object_funcs: free, mmap, vm_ops, export), and drm_gem_mmap() calls them. The
+ * memory managers are helpers a driver picks, each in its own file: gem_vram.ts (TTM-like
+ * device memory, the dummy page after unplug), gem_shmem.ts (system memory that survives
+ * unplug) and gem_dma.ts (DMA memory mapped at mmap time, SIGBUS after unplug).
  *
- * @see drivers/gpu/drm/drm_gem.c, drm_vma_manager.c; ttm_bo_vm_fault(),
- *      ttm_bo_vm_dummy_page() in drivers/gpu/drm/ttm/ttm_bo_vm.c
+ * A new mmap of an unplugged device fails with ENODEV in mainline (R46); under the uapi-doc
+ * profile it succeeds and faults like any mapping of the gone device (D6, the
+ * mmapAfterUnplug variant).
+ *
+ * @see drivers/gpu/drm/drm_gem.c, drm_vma_manager.c; struct drm_gem_object_funcs in
+ *      include/drm/drm_gem.h
  */
-import { PAGE_SHIFT, PAGE_SIZE, type FaultResult, type KFile, type Vma, type VmOps } from "../base/mod.js";
+import {
+  dmaBufPut, PAGE_SHIFT, PAGE_SIZE, variant, type DmaBuf, type DmaBufAttachment, type KFile,
+  type Vma, type VmOps,
+} from "../base/mod.js";
 import { assert, embeddedStruct, KObject, Kref, krefGet, krefPut, lookupStep, step, type Allocation, type Task } from "../kernel/mod.js";
 import { fail, ok, type DRM_IOCTL_GEM_CLOSE, type ErrnoName, type IoctlIn, type IoctlOutOf, type SysResult } from "../uapi/mod.js";
-import { drmDevEnter, drmDevExit, type DrmDevice } from "./device.js";
+import { drmDevIsUnplugged, type DrmDevice } from "./device.js";
 import { DRIVER_GEM, drmCoreCheckFeature } from "./drm_driver.js";
 import { drmFileOf, type DrmFile } from "./file.js";
 import { idrAlloc } from "./idr.js";
-import { drmmAddAction, drmmAddActionOrReset } from "./managed.js";
+import { drmmAddAction } from "./managed.js";
+import { drmPrimeRemoveBufHandle } from "./prime_file.js";
+import { DrmVmaOffsetManager } from "./vma_offset.js";
 
 /** DRM_FILE_PAGE_OFFSET_START on 64-bit: fake offsets start at 4 GiB. */
 export const DRM_FILE_PAGE_OFFSET_START = 0x100000n;
@@ -21,21 +34,79 @@ const DRM_FILE_PAGE_OFFSET_SIZE = 0x100000n * 256n;
 
 export class GemState {
   /** Offset nodes by first page, for drm_vma_offset_lookup. */
-  readonly nodes = new Map<bigint, GemObject>();
+  readonly nodes = new DrmVmaOffsetManager<GemObject>(DRM_FILE_PAGE_OFFSET_START, DRM_FILE_PAGE_OFFSET_SIZE);
 }
 embeddedStruct(GemState);
 
+/**
+ * What a memory manager gives its objects, called by the core (struct drm_gem_object_funcs).
+ * Other helpers add hooks here as they need them, as Linux's table has more than these.
+ */
+export interface DrmGemObjectFuncs {
+  /** The C name of the table, e.g. "drm_gem_shmem_funcs". */
+  readonly name: string;
+  /**
+   * Frees the backing storage and the object, at the last reference; calls
+   * drmGemObjectRelease(). Runs after the step "drm_gem_object_free", which declares the
+   * object and its device. @see drm_gem_object_funcs.free
+   */
+  free(obj: GemObject): Task<void>;
+  /**
+   * Sets up a new mapping of the object (drm_gem_mmap_obj() has already set vma.ops to
+   * `vmOps` and vma.privateData to the object, and holds a reference for the mapping): may set
+   * other vm_ops, and insert page-table entries at once. Runs inside the step of drm_gem_mmap,
+   * which declares the object and the VMA. @see drm_gem_object_funcs.mmap
+   */
+  mmap?(obj: GemObject, vma: Vma): 0 | ErrnoName;
+  /** The vm_operations_struct of the object's mappings. @see drm_gem_object_funcs.vm_ops */
+  readonly vmOps?: VmOps;
+  /**
+   * Exports the object as a new dma-buf with file flags `flags` (for PRIME_HANDLE_TO_FD);
+   * absent: the core's default export, drmGemPrimeExport() (src/drm/prime_dmabuf.ts). Runs
+   * inside the step of drm_gem_prime_handle_to_fd, which declares the object and its device.
+   * @see drm_gem_object_funcs.export
+   */
+  readonly export?: (obj: GemObject, flags: number) => SysResult<DmaBuf>;
+  /**
+   * The object's pages for another device that imports its dma-buf (a scatter list). Without
+   * it the object cannot be attached to another device (ENOSYS), as Linux's VRAM-helper
+   * objects cannot. @see drm_gem_object_funcs.get_sg_table
+   */
+  readonly getSgTable?: (obj: GemObject) => SysResult<readonly Uint8Array[]>;
+}
+
+/**
+ * struct drm_gem_object: the part of a buffer object every memory manager shares. A memory
+ * manager's object extends it (as drm_gem_shmem_object embeds it) and gives it its funcs.
+ */
 export class GemObject extends KObject {
-  static readonly fixedFields = ["ref", "dev", "sizeBytes"];
+  static readonly fixedFields = ["ref", "dev", "sizeBytes", "funcs"];
   readonly ref: Kref;
   handleCount = 0;
-  /** Backing pages by index, created on first touch (VRAM in the TTM model). */
+  /**
+   * The backing pages by index, kept by the memory manager: VRAM (device memory), shmem pages
+   * (system memory) or views of one DMA buffer. A page never touched is absent and reads as
+   * zeros; what a device reads of the buffer is here.
+   */
   readonly pages = new Map<number, Uint8Array>();
   vmaStartPage: bigint | null = null;
   /** Files allowed to mmap the object (drm_vma_node_allow). */
   readonly allowed = new Set<DrmFile>();
-  constructor(mem: Allocation, readonly dev: DrmDevice, readonly sizeBytes: number) {
+  /**
+   * obj->dma_buf: the dma-buf this object was exported as or imported from, held (a
+   * reference) while the object has handles. @see src/drm/prime.ts
+   */
+  dmaBuf: DmaBuf | null = null;
+  /** obj->import_attach: an object imported from another device's dma-buf is attached to it. */
+  importAttach: DmaBufAttachment | null = null;
+  constructor(
+    mem: Allocation,
+    readonly dev: DrmDevice,
+    readonly sizeBytes: number,
+    readonly funcs: DrmGemObjectFuncs,
+  ) {
     super(dev.sim, mem);
+    assert(sizeBytes > 0 && sizeBytes % PAGE_SIZE === 0, `Cannot make a GEM object of ${sizeBytes} bytes: not a positive number of pages`);
     this.ref = new Kref(dev.sim, this);
   }
 }
@@ -47,21 +118,36 @@ export function drmGemInit(dev: DrmDevice): 0 | ErrnoName {
   });
 }
 
-export function drmGemObjectInit(dev: DrmDevice, sizeBytes: number): GemObject {
-  const mem = dev.sim.alloc("drm_gem_object", { label: `gem ${sizeBytes}B (${dev.label})`, sizeBytes });
-  return new GemObject(mem, dev, sizeBytes);
+/**
+ * The memory of a new GEM object. Every memory manager's object is counted as a
+ * "drm_gem_object" (the struct they all embed), whatever its container struct.
+ */
+export function drmGemObjectAlloc(dev: DrmDevice, sizeBytes: number): Allocation {
+  return dev.sim.alloc("drm_gem_object", { label: `gem ${sizeBytes}B (${dev.label})`, sizeBytes, owner: dev });
 }
 
 export function drmGemObjectGet(obj: GemObject): void {
   krefGet(obj.ref);
 }
 
+/** Drops a reference; the last one frees the object through its memory manager. */
 export function* drmGemObjectPut(obj: GemObject): Task<void> {
   yield* krefPut(obj.ref, function* () {
     yield step("drm_gem_object_free", [], [obj, obj.dev]);
-    if (obj.vmaStartPage !== null) obj.dev.gem?.nodes.delete(obj.vmaStartPage);
-    obj.dev.sim.free(obj.mem, "drm_gem_object_free");
+    yield* obj.funcs.free(obj);
   });
+}
+
+/**
+ * What every memory manager's free does for the core's part: the fake offset goes, then the
+ * object's memory (`fn` is the C function that frees it). The caller's step declares the
+ * object and its device.
+ * @see drm_gem_object_release(), drm_gem_free_mmap_offset()
+ */
+export function drmGemObjectRelease(obj: GemObject, fn: string): void {
+  assert(obj.handleCount === 0, `Cannot release ${obj.mem.label}: it still has handles`);
+  if (obj.vmaStartPage !== null) obj.dev.gem?.nodes.delete(obj.vmaStartPage);
+  obj.dev.sim.free(obj.mem, fn);
 }
 
 /**
@@ -89,10 +175,18 @@ export function* drmGemHandleDelete(file: DrmFile, handle: number): Task<SysResu
   if (obj === undefined) return fail("EINVAL");
   file.handles.delete(handle);
   assert(obj.handleCount > 0, `Cannot delete handle ${handle} of ${obj.mem.label}: its handle count is already 0`);
+  const prime = drmPrimeRemoveBufHandle(file.prime, handle);
   obj.handleCount--;
   // drm_vma_node_revoke(). A file holds at most one handle of an object in the model (no
-  // GEM_OPEN or PRIME import), so the revoke always ends the file's right to map it.
+  // GEM_OPEN; a PRIME import into a file that has a handle finds that handle), so the revoke
+  // always ends the file's right to map it.
   obj.allowed.delete(file);
+  // The last handle: the object lets go of its dma-buf. @see drm_gem_object_exported_dma_buf_free()
+  const exported = obj.handleCount === 0 ? obj.dmaBuf : null;
+  if (exported !== null) obj.dmaBuf = null;
+  if (prime !== null) yield* dmaBufPut(prime);
+  if (exported !== null) yield* dmaBufPut(exported);
+  if (prime !== null || exported !== null) yield step("drm_gem_handle_delete", [], [obj]);
   yield* drmGemObjectPut(obj);
   return ok(0);
 }
@@ -111,29 +205,23 @@ export function* drmGemRelease(file: DrmFile): Task<void> {
 
 /**
  * Gives the object a fake offset in the device's offset space, once: the lowest gap that
- * fits, like drm_mm's first fit. -1n when the space is full (ENOSPC).
+ * fits (vma_offset.ts). -1n when the space is full (ENOSPC).
  * @see drm_gem_create_mmap_offset(), drm_vma_offset_add()
  */
 export function drmGemCreateMmapOffset(obj: GemObject): bigint {
   const gem = obj.dev.gem;
   if (obj.vmaStartPage === null && gem !== null) {
-    const pages = BigInt(obj.sizeBytes / PAGE_SIZE);
-    const taken = [...gem.nodes.entries()].map(([start, o]) => [start, start + BigInt(o.sizeBytes / PAGE_SIZE)] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1));
-    let start = DRM_FILE_PAGE_OFFSET_START;
-    for (const [s, e] of taken) {
-      if (start + pages <= s) break;
-      if (e > start) start = e;
-    }
-    if (start + pages > DRM_FILE_PAGE_OFFSET_START + DRM_FILE_PAGE_OFFSET_SIZE) return -1n;
-    for (const [s, e] of taken) assert(start + pages <= s || e <= start, `Cannot place ${obj.mem.label} at page 0x${start.toString(16)}: overlaps another object`);
+    const start = gem.nodes.add(obj, obj.sizeBytes / PAGE_SIZE);
+    if (start === null) return -1n;
     obj.vmaStartPage = start;
-    gem.nodes.set(start, obj);
   }
   return (obj.vmaStartPage ?? 0n) << BigInt(PAGE_SHIFT);
 }
 
 /**
- * mmap of a GEM object by its fake offset. ENODEV on an unplugged device (R46, D6).
+ * mmap of a GEM object by its fake offset: ENODEV once the device is unplugged (R46), unless
+ * the uapi-doc profile lets it through (D6); EINVAL for no object there or a mapping longer
+ * than the object, EACCES for an object the file has no handle for.
  * @see drm_gem_mmap()
  */
 export function* drmGemMmap(kfile: KFile, vma: Vma): Task<SysResult<0>> {
@@ -143,74 +231,55 @@ export function* drmGemMmap(kfile: KFile, vma: Vma): Task<SysResult<0>> {
     const found = dev.gem?.nodes.get(vma.pgoff);
     return { reads: [dev, file], writes: found === undefined ? [dev.unplugSrcu, vma] : [dev.unplugSrcu, vma, found] };
   });
-  const token = drmDevEnter(dev);
-  if (token === null) return fail("ENODEV");
-  try {
-    const obj = dev.gem?.nodes.get(vma.pgoff);
-    if (obj === undefined) return fail("EINVAL");
-    if (!obj.allowed.has(file)) return fail("EACCES");
-    if (vma.length > obj.sizeBytes) return fail("EINVAL");
-    drmGemObjectGet(obj); // the VMA holds the object. @see drm_gem_vm_open()
-    vma.privateData = obj;
-    vma.ops = ttmVmOps;
-    return ok(0);
-  } finally {
-    drmDevExit(dev, token);
+  if (drmDevIsUnplugged(dev) && variant(dev.kernel.profile, "mmapAfterUnplug") === "ENODEV") return fail("ENODEV");
+  const obj = dev.gem?.nodes.get(vma.pgoff);
+  if (obj === undefined) return fail("EINVAL");
+  if (!obj.allowed.has(file)) return fail("EACCES");
+  const err = drmGemMmapObj(obj, vma);
+  return err === 0 ? ok(0) : fail(err);
+}
+
+/**
+ * Sets up a mapping of `obj`: the VMA holds a reference on the object (dropped by
+ * drm_gem_vm_close()), its ops are the memory manager's, and the manager's mmap runs. The
+ * caller's step declares the object and the VMA (drm_gem_mmap's, or a dma-buf's mmap).
+ * @see drm_gem_mmap_obj()
+ */
+export function drmGemMmapObj(obj: GemObject, vma: Vma): 0 | ErrnoName {
+  if (vma.length > obj.sizeBytes) return "EINVAL";
+  const funcs = obj.funcs;
+  vma.privateData = obj;
+  vma.ops = funcs.vmOps ?? null;
+  const err = funcs.mmap !== undefined ? funcs.mmap(obj, vma) : vma.ops === null ? "EINVAL" : 0;
+  if (err !== 0) {
+    vma.privateData = null;
+    vma.ops = null;
+    return err;
   }
+  // The VMA holds the object (Linux takes the reference first and drops it on failure).
+  drmGemObjectGet(obj);
+  return 0;
+}
+
+/**
+ * `obj` as the memory manager's own object (to_drm_gem_shmem_obj() and the like): an object
+ * another manager made is a model bug.
+ */
+export function gemObjectAs<T extends GemObject>(obj: GemObject, cls: abstract new (...args: never[]) => T): T {
+  if (!(obj instanceof cls)) assert(false, `Cannot use ${obj.mem.label} as a ${cls.name}: another memory manager made it`);
+  return obj;
 }
 
 /** The GEM object a mapping made by drm_gem_mmap() holds (vma->vm_private_data). */
-function gemOfVma(vma: Vma): GemObject {
+export function gemOfVma(vma: Vma): GemObject {
   const obj = vma.privateData;
   if (!(obj instanceof GemObject)) assert(false, `Cannot use the mapping at 0x${vma.start.toString(16)} as a GEM mapping: no GEM object`);
   return obj;
 }
 
-const ttmVmOps: VmOps = {
-  name: "ttm_bo_vm_ops",
-  fault: ttmBoVmFault,
-  close: drmGemVmClose,
-};
-
 /** The mapping's reference on the object goes. @see drm_gem_vm_close() */
-function* drmGemVmClose(vma: Vma): Task<void> {
+export function* drmGemVmClose(vma: Vma): Task<void> {
   const obj = gemOfVma(vma);
   yield step("drm_gem_vm_close", [vma], [obj]);
   yield* drmGemObjectPut(obj);
-}
-
-/** Maps the object's page while the device lives; afterwards one dummy page everywhere. */
-function* ttmBoVmFault(vma: Vma, pageIndex: number): Task<FaultResult> {
-  const obj = gemOfVma(vma);
-  assert(Number.isInteger(pageIndex) && pageIndex >= 0 && pageIndex < vma.pages, `Cannot fault page ${pageIndex} of a ${vma.pages}-page mapping`);
-  const dev = obj.dev;
-  yield step("ttm_bo_vm_fault", [dev], [obj, vma, dev.unplugSrcu]);
-  const token = drmDevEnter(dev);
-  if (token === null) return yield* ttmBoVmDummyPage(vma, dev);
-  try {
-    let page = obj.pages.get(pageIndex);
-    if (page === undefined) {
-      page = new Uint8Array(PAGE_SIZE);
-      obj.pages.set(pageIndex, page);
-    }
-    vma.ptes.set(pageIndex, page); // vmf_insert_pfn()
-    return { ok: true, page };
-  } finally {
-    drmDevExit(dev, token);
-  }
-}
-
-/**
- * Allocates a zeroed page, ties its lifetime to the drm_device (freed at the final put, R50)
- * and maps it at every page of the VMA (R48). Failure is VM_FAULT_OOM (R51).
- */
-function* ttmBoVmDummyPage(vma: Vma, dev: DrmDevice): Task<FaultResult> {
-  yield step("ttm_bo_vm_dummy_page", [], [dev, vma]);
-  if (dev.kernel.faults.shouldFail("alloc_page")) return { ok: false, result: "OOM" };
-  const mem = dev.sim.alloc("page", { label: `dummy page (${dev.label})`, sizeBytes: PAGE_SIZE });
-  const err = yield* drmmAddActionOrReset(dev, "ttm_bo_release_dummy_page", () => dev.sim.free(mem, "ttm_bo_release_dummy_page"));
-  if (err !== 0) return { ok: false, result: "OOM" };
-  const page = new Uint8Array(PAGE_SIZE);
-  for (let i = 0; i < vma.pages; i++) vma.ptes.set(i, page);
-  return { ok: true, page };
 }

@@ -289,6 +289,8 @@ describe("drm_ioctl()", () => {
       DRM_IOCTL_AUTH_MAGIC: "drm_authmagic",
       DRM_IOCTL_SET_MASTER: "drm_setmaster_ioctl",
       DRM_IOCTL_DROP_MASTER: "drm_dropmaster_ioctl",
+      DRM_IOCTL_PRIME_HANDLE_TO_FD: "drm_prime_handle_to_fd_ioctl",
+      DRM_IOCTL_PRIME_FD_TO_HANDLE: "drm_prime_fd_to_handle_ioctl",
       DRM_IOCTL_MODE_GETRESOURCES: "drm_mode_getresources",
       DRM_IOCTL_MODE_CREATE_DUMB: "drm_mode_create_dumb_ioctl",
       DRM_IOCTL_MODE_MAP_DUMB: "drm_mode_mmap_dumb_ioctl",
@@ -353,6 +355,8 @@ describe("core ioctls on a render node", () => {
       DRM_IOCTL_AUTH_MAGIC: "EACCES",
       DRM_IOCTL_SET_MASTER: "EACCES",
       DRM_IOCTL_DROP_MASTER: "EACCES",
+      DRM_IOCTL_PRIME_HANDLE_TO_FD: "ENOENT", // allowed; handle 0 names no object
+      DRM_IOCTL_PRIME_FD_TO_HANDLE: "EBADF", // allowed; fd 0 is not open in a model process
       DRM_IOCTL_MODE_GETRESOURCES: "EACCES",
       DRM_IOCTL_MODE_CREATE_DUMB: "EACCES",
       DRM_IOCTL_MODE_MAP_DUMB: "EACCES",

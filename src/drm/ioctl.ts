@@ -135,7 +135,12 @@ function foreignResult(
   return structFromBytes(request.struct, written, request.outFields);
 }
 
-/** @see drm_ioctl() */
+/**
+ * The file's ioctl op. Its first step, drm_ioctl (the struct file, the drm_file and the device
+ * read, drm_unplug_srcu entered), has fdget() folded in: the ioctl system call yields it
+ * (ioctlFirstStep(); drmStubOpen() set it), so the code here starts inside it.
+ * @see drm_ioctl()
+ */
 export function* drmIoctl(
   kfile: KFile,
   request: IoctlRequest,
@@ -143,14 +148,33 @@ export function* drmIoctl(
 ): Task<SysResult<IoctlFields>> {
   const file = drmFileOf(kfile);
   const dev = file.dev;
-  yield file.ioctlFootprints.drmIoctl; // step("drm_ioctl", [dev, file])
   const gone = drmIoctlUnplugGate(dev);
   if (gone !== null) return gone;
   const cmd = typeof request === "number" ? request >>> 0 : request.cmd;
   if (iocType(cmd) !== DRM_IOCTL_BASE) return fail("ENOTTY");
   const desc = drmIoctlLookup(dev.driver, iocNr(cmd));
   if (desc === undefined) return fail("EINVAL");
-  if (request === desc.def) return yield* drmIoctlKernel(file, desc, copyIn(desc.def, arg));
+  if (request !== desc.def) return yield* drmIoctlForeign(file, request, cmd, desc, arg);
+  // drm_ioctl_kernel(), written out here rather than called: this is the hot path, and a
+  // generator less per call is about a tenth of its time.
+  const karg = copyIn(desc.def, arg);
+  yield drmIoctlKernelStep(file, desc, karg);
+  const refused = drmIoctlKernelChecks(file, desc);
+  if (refused !== null) return refused;
+  const handler = desc.handler;
+  return handler.sleeps
+    ? yield* drmIoctlSleepingHandler(file, desc.fn, handler.run, karg)
+    : drmIoctlHandler(file, desc.fn, handler.run, karg);
+}
+
+/** A request other than the entry's own definition: through the bytes, both ways. */
+function* drmIoctlForeign(
+  file: DrmFile,
+  request: IoctlRequest,
+  cmd: number,
+  desc: AnyDrmIoctlDesc,
+  arg: IoctlFields,
+): Task<SysResult<IoctlFields>> {
   const kbytes = userBytes(request, cmd, desc, arg);
   const r = yield* drmIoctlKernel(
     file,
@@ -178,6 +202,63 @@ function kernelStep(
 }
 
 /**
+ * drm_ioctl_kernel's step: step("drm_ioctl_kernel", [dev], [file, drm_unplug_srcu]), made once
+ * per file, unless the handler declares more.
+ */
+function drmIoctlKernelStep(file: DrmFile, desc: AnyDrmIoctlDesc, arg: IoctlFields): StepYield {
+  const footprint = desc.footprint;
+  if (footprint === undefined) return file.ioctlKernelStep;
+  return kernelStep(file, arg, footprint);
+}
+
+/** The second checkpoint, then the permission check: the refusal, or null to go on. */
+function drmIoctlKernelChecks(file: DrmFile, desc: AnyDrmIoctlDesc): SysResult<never> | null {
+  // No drm_file_update_pid(): only the process that opened a file uses it in the model.
+  const gone = drmIoctlUnplugGate(file.dev);
+  if (gone !== null) return gone;
+  const denied = drmIoctlPermit(desc.flags, file);
+  return denied === null ? null : fail(denied);
+}
+
+type SyncRun = Extract<AnyDrmIoctlDesc["handler"], { readonly sleeps: false }>["run"];
+type SleepingRun = Extract<AnyDrmIoctlDesc["handler"], { readonly sleeps: true }>["run"];
+
+/**
+ * A handler that never sleeps, in its frame `fn` (pushed by hand: this is the hot path). The
+ * table erases each entry's types; `arg` is the entry's own struct (drmIoctl() made it).
+ */
+function drmIoctlHandler(
+  file: DrmFile,
+  fn: string,
+  run: SyncRun,
+  arg: IoctlFields,
+): SysResult<IoctlFields> {
+  const sim = file.dev.sim;
+  const task = sim.pushFrame(fn);
+  try {
+    return run(file, arg as never);
+  } finally {
+    sim.popFrame(task, fn);
+  }
+}
+
+/** A handler that may sleep, in its frame `fn` for as long as it runs. */
+function* drmIoctlSleepingHandler(
+  file: DrmFile,
+  fn: string,
+  run: SleepingRun,
+  arg: IoctlFields,
+): Task<SysResult<IoctlFields>> {
+  const sim = file.dev.sim;
+  const task = sim.pushFrame(fn);
+  try {
+    return yield* run(file, arg as never);
+  } finally {
+    sim.popFrame(task, fn);
+  }
+}
+
+/**
  * The second checkpoint, the permission check, then the handler in its own frame.
  * @see drm_ioctl_kernel()
  */
@@ -186,27 +267,11 @@ export function* drmIoctlKernel(
   desc: AnyDrmIoctlDesc,
   arg: IoctlFields,
 ): Task<SysResult<IoctlFields>> {
-  const footprint = desc.footprint;
-  // step("drm_ioctl_kernel", [dev], [file, drm_unplug_srcu]), made once per file, unless the
-  // handler declares more.
-  yield footprint === undefined
-    ? file.ioctlFootprints.drmIoctlKernel
-    : kernelStep(file, arg, footprint);
-  // No drm_file_update_pid(): only the process that opened a file uses it in the model.
-  const gone = drmIoctlUnplugGate(file.dev);
-  if (gone !== null) return gone;
-  const denied = drmIoctlPermit(desc.flags, file);
-  if (denied !== null) return fail(denied);
-  // The handler's frame is pushed by hand (not with sim.frame()): this is the hot path.
-  const sim = file.dev.sim;
-  const task = sim.pushFrame(desc.fn);
-  try {
-    // The table erases each entry's types; `arg` is the entry's own struct (drmIoctl() made it).
-    const handler = desc.handler;
-    return handler.sleeps
-      ? yield* handler.run(file, arg as never)
-      : handler.run(file, arg as never);
-  } finally {
-    sim.popFrame(task, desc.fn);
-  }
+  yield drmIoctlKernelStep(file, desc, arg);
+  const refused = drmIoctlKernelChecks(file, desc);
+  if (refused !== null) return refused;
+  const handler = desc.handler;
+  return handler.sleeps
+    ? yield* drmIoctlSleepingHandler(file, desc.fn, handler.run, arg)
+    : drmIoctlHandler(file, desc.fn, handler.run, arg);
 }

@@ -5,9 +5,8 @@
  * entries without a function do.
  *
  * Not in the table yet (their names are known, so a scenario can call them; before unplug they
- * fail like unknown numbers, EINVAL, after it with ENODEV): PRIME, leases, and the KMS
- * calls beyond GETRESOURCES and an ATOMIC commit without objects. They arrive with the buffers
- * and KMS issues.
+ * fail like unknown numbers, EINVAL, after it with ENODEV): leases, and the KMS calls beyond
+ * GETRESOURCES and an ATOMIC commit without objects. They arrive with the KMS issues.
  *
  * @see drm_ioctls[] in drivers/gpu/drm/drm_ioctl.c
  */
@@ -24,6 +23,8 @@ import {
   DRM_IOCTL_MODE_DESTROY_DUMB,
   DRM_IOCTL_MODE_GETRESOURCES,
   DRM_IOCTL_MODE_MAP_DUMB,
+  DRM_IOCTL_PRIME_FD_TO_HANDLE,
+  DRM_IOCTL_PRIME_HANDLE_TO_FD,
   DRM_IOCTL_SET_CLIENT_CAP,
   DRM_IOCTL_SET_MASTER,
   DRM_IOCTL_SET_VERSION,
@@ -65,6 +66,7 @@ import {
   type AnyDrmIoctlDesc,
 } from "./ioctl_desc.js";
 import { drmModeGetresources } from "./kms.js";
+import { drmPrimeFdToHandleIoctl, drmPrimeHandleToFdIoctl } from "./prime.js";
 import {
   drmSyncobjCreateIoctl,
   drmSyncobjDestroyIoctl,
@@ -117,6 +119,18 @@ const CORE_IOCTL_ENTRIES: readonly AnyDrmIoctlDesc[] = [
     0,
     sleepingHandler(drmDropmasterIoctl),
     drmMasterIoctlTouches,
+  ),
+  drmIoctlDef(
+    DRM_IOCTL_PRIME_HANDLE_TO_FD,
+    "drm_prime_handle_to_fd_ioctl",
+    DRM_RENDER_ALLOW,
+    sleepingHandler(drmPrimeHandleToFdIoctl),
+  ),
+  drmIoctlDef(
+    DRM_IOCTL_PRIME_FD_TO_HANDLE,
+    "drm_prime_fd_to_handle_ioctl",
+    DRM_RENDER_ALLOW,
+    sleepingHandler(drmPrimeFdToHandleIoctl),
   ),
   drmIoctlDef(
     DRM_IOCTL_MODE_GETRESOURCES,

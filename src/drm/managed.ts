@@ -23,7 +23,11 @@ interface DrmmEntry {
 }
 
 export class DrmManaged {
-  /** Newest first, like the kernel's list with insertion at the head. */
+  /**
+   * Oldest first: an entry is pushed at the end and the release pops from the end, newest
+   * first as the kernel's list with insertion at the head, in O(1) each (an insertion at the
+   * front of an array would copy it: O(n^2) for n entries, such as a dummy page per fault).
+   */
   readonly resources: DrmmEntry[] = [];
   finalKfree: Allocation | null = null;
 }
@@ -45,8 +49,8 @@ function* runAction(dev: DrmDevice, e: DrmmEntry): Task<void> {
 export function drmmAddAction(dev: DrmDevice, name: string, action: DrmmAction, data: unknown = null): 0 | ErrnoName {
   assert(name !== "", "Cannot add a managed action without a name");
   if (dev.kernel.faults.shouldFail("drmm_add_action")) return "ENOMEM";
-  const mem = dev.sim.alloc("drmres", { label: `drmres ${name} (${dev.label})`, sizeBytes: data === null ? 0 : 8 });
-  dev.managed.resources.unshift({ name, action, data, mem });
+  const mem = dev.sim.alloc("drmres", { label: `drmres ${name} (${dev.label})`, sizeBytes: data === null ? 0 : 8, owner: dev });
+  dev.managed.resources.push({ name, action, data, mem });
   return 0;
 }
 
@@ -63,7 +67,7 @@ export function* drmmAddActionOrReset(dev: DrmDevice, name: string, action: Drmm
  */
 export function* drmmReleaseAction(dev: DrmDevice, action: DrmmAction, data: unknown = null): Task<void> {
   const list = dev.managed.resources;
-  for (let i = list.length - 1; i >= 0; i--) {
+  for (let i = 0; i < list.length; i++) {
     const e = list[i]!;
     if (e.action !== action || (data !== null && e.data !== data)) continue;
     list.splice(i, 1);
@@ -77,8 +81,8 @@ export function* drmmReleaseAction(dev: DrmDevice, action: DrmmAction, data: unk
 /** Zeroed managed memory, freed at the final put; null on failure (fault point "drmm_kmalloc"). */
 export function drmmKzalloc(dev: DrmDevice, sizeBytes: number, type = "drmm_kzalloc"): ManagedBuffer | null {
   if (dev.kernel.faults.shouldFail("drmm_kmalloc")) return null;
-  const mem = dev.sim.alloc(type, { kind: "drmm_kzalloc", sizeBytes, label: `${type} (${dev.label})` });
-  dev.managed.resources.unshift({ name: type, action: null, data: null, mem });
+  const mem = dev.sim.alloc(type, { kind: "drmm_kzalloc", sizeBytes, label: `${type} (${dev.label})`, owner: dev });
+  dev.managed.resources.push({ name: type, action: null, data: null, mem });
   return { mem, bytes: new Uint8Array(sizeBytes) };
 }
 
@@ -121,7 +125,7 @@ export function* drmManagedRelease(dev: DrmDevice): Task<void> {
   const release = step("drm_managed_release", [], [dev]);
   // A step per entry: an action may sleep, and what it touches besides the device is its own.
   for (yield release; dev.managed.resources.length > 0; yield release) {
-    const e = dev.managed.resources.shift()!;
+    const e = dev.managed.resources.pop()!;
     assert(e.mem.freeSite === null, `Cannot release managed entry ${e.name}: its memory was freed already`);
     yield* runAction(dev, e);
     dev.sim.free(e.mem, "drm_managed_release");

@@ -4,10 +4,13 @@
 export { ACCEL_MAJOR, DrmCore, drmCore } from "./drm_core.js";
 export { DrmMaster, drmIsCurrentMaster } from "./auth.js";
 export { DRIVER_ATOMIC, DRIVER_COMPUTE_ACCEL, DRIVER_CURSOR_HOTSPOT, DRIVER_GEM, DRIVER_MODESET, DRIVER_RENDER, DRIVER_SYNCOBJ, DRIVER_SYNCOBJ_TIMELINE, drmCoreCheckFeature, type DrmDriver } from "./drm_driver.js";
-export { drmGemVramDriverDumbCreate, type DumbCreateArgs, type DumbCreateResult } from "./dumb_buffers.js";
+export { type DumbCreateArgs, type DumbCreateResult } from "./dumb_buffers.js";
 export { devmDrmDevAlloc, drmDevAlloc, drmDevEnter, drmDevExit, drmDevGet, drmDevInit, drmDevIsUnplugged, drmDevPut, drmDevRegister, drmDevUnplug, drmDevUnregister, DrmDevice } from "./device.js";
-export { DRM_FILE_EVENTS_MAX, DrmFile, drmFops, drmSendEvent } from "./file.js";
-export { DRM_FILE_PAGE_OFFSET_START, GemObject } from "./gem.js";
+export { DRM_FILE_EVENTS_MAX, DrmFile, drmGemFops, drmSendEvent } from "./file.js";
+export { DRM_FILE_PAGE_OFFSET_START, drmGemCreateMmapOffset, drmGemHandleCreate, drmGemObjectGet, drmGemObjectPut, gemObjectAs, GemObject, type DrmGemObjectFuncs } from "./gem.js";
+export { drmGemDmaDumbCreate, DrmGemDmaObject } from "./gem_dma.js";
+export { drmGemShmemCreate, drmGemShmemFree, DrmGemShmemObject, drmGemShmemVmOps, type ShmemObjectMaker } from "./gem_shmem.js";
+export { drmGemVramDriverDumbCreate, DrmGemVramObject } from "./gem_vram.js";
 export { DRM_AUTH, DRM_MASTER, DRM_RENDER_ALLOW, DRM_ROOT_ONLY, drmDriverIoctlTable, drmIoctlDef, sleepingHandler, syncHandler, type AnyDrmIoctlDesc, type DrmIoctlDesc, type IoctlFootprint } from "./ioctl_desc.js";
 export { CONNECTOR_TYPES, drmCrtcInit, drmEncoderInit, drmmConnectorInit, drmmModeConfigInit, drmPlaneInit, drmSysfsConnectorHotplugEvent, drmSysfsHotplugEvent, DrmConnector, ModeConfig, STANDARD_PROPERTIES, type ConnectorTypeName } from "./kms.js";
 export { drmManagedRelease, drmmAddAction, drmmAddActionOrReset, drmmKcalloc, drmmKfree, drmmKmallocArray, drmmKstrdup, drmmKzalloc, drmmMutexInit, drmmReleaseAction, type DrmmAction, type ManagedBuffer } from "./managed.js";
@@ -19,5 +22,7 @@ export { drmSchedEntityDestroy, drmSchedEntityFini, drmSchedEntityFlush, drmSche
 export { drmSchedFenceFinished, drmSchedFenceScheduled, type DrmSchedFence } from "./sched_fence.js";
 export { drmSchedFini, drmSchedFree, drmSchedWqueueStart, drmSchedWqueueStop } from "./sched_fini.js";
 export { drmSchedJobAddDependency, drmSchedJobArm, drmSchedJobDoneFootprint, drmSchedJobInit, drmSchedJobObjects, DrmSchedJob, sFenceOf } from "./sched_job.js";
-export { DrmGpuScheduler, drmSchedInit, schedObjects, schedStep, type DrmGpuSchedStat, type DrmSchedBackendOps } from "./sched_main.js";
+export { DrmGpuScheduler, drmSchedInit, schedKillObjects, schedObjects, schedStep, type DrmGpuSchedStat, type DrmSchedBackendOps } from "./sched_main.js";
 export { drmSchedResubmitJobs, drmSchedStart, drmSchedStop } from "./sched_recovery.js";
+export { drmGemPrimeGetPages } from "./prime_dmabuf.js";
+export { drmGemPrimeImportSgTable } from "./prime_import.js";

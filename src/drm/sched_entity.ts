@@ -51,7 +51,7 @@ export class DrmSchedEntity extends KObject {
 
   constructor(readonly sched: DrmGpuScheduler, label: string) {
     const sim = sched.kernel.sim;
-    super(sim, sim.alloc("drm_sched_entity", { label: `drm_sched_entity ${label}` }));
+    super(sim, sim.alloc("drm_sched_entity", { label: `drm_sched_entity ${label}`, owner: sched }));
     this.fenceContext = dmaFenceContextAlloc(sched.kernel, 2);
     this.schedName = sched.name;
   }
@@ -67,45 +67,71 @@ export function drmSchedEntityInit(sched: DrmGpuScheduler, label: string): DrmSc
   return entity;
 }
 
-/** The entity and everything its queued jobs hold, as a footprint. */
+/** The entity and everything its queued jobs hold, as a footprint (a kill touches them all). */
 export function drmSchedEntityObjects(entity: DrmSchedEntity): KStruct[] {
   const last = entity.lastScheduled === null ? [] : [entity.lastScheduled];
   return [entity, ...last, ...entity.queue.flatMap(drmSchedJobObjects)];
 }
 
 /**
+ * What the scheduler's thread touches of the entity: itself, its last scheduled fence and its
+ * first queued job (the one it may select, run, or wait on a dependency of). The jobs behind
+ * it wait untouched, so a step of the thread costs the same whatever the depth of the queue.
+ */
+export function drmSchedEntityHeadObjects(entity: DrmSchedEntity): KStruct[] {
+  const last = entity.lastScheduled === null ? [] : [entity.lastScheduled];
+  const head = entity.queue[0];
+  return [entity, ...last, ...(head === undefined ? [] : drmSchedJobObjects(head))];
+}
+
+/**
  * Queues an armed job and wakes the scheduler. A job pushed to a stopped entity is killed at
  * once (Linux logs an error and drops it). The calling step writes the entity, its scheduler
- * and the job. @see drm_sched_entity_push_job()
+ * and the job. Returns true when the kill's free_job yielded (drmSchedJobFree()): the
+ * caller's step is over.
+ * @see drm_sched_entity_push_job()
  */
-export function* drmSchedEntityPushJob(job: DrmSchedJob): Task<void> {
+export function* drmSchedEntityPushJob(job: DrmSchedJob): Task<boolean> {
   const { entity, sched } = job;
   if (entity.stopped) {
     sched.kernel.sim.printk(3, "[drm] *ERROR* Trying to push to a killed entity");
-    yield* drmSchedKillJob(job, -errnoValue("ESRCH"));
-    return;
+    return yield* drmSchedKillJob(job, -errnoValue("ESRCH"));
   }
   job.submitSeq = ++sched.submitSeq;
   entity.queue.push(job);
   sched.wake.wakeUpAll();
+  return false;
 }
 
 /** A job that will not run: scheduled, then finished with `error`, then freed. */
-function* drmSchedKillJob(job: DrmSchedJob, error: number): Task<void> {
+function* drmSchedKillJob(job: DrmSchedJob, error: number): Task<boolean> {
   if (job.sFence !== null) {
     drmSchedFenceScheduled(job.sFence);
     drmSchedFenceFinished(job.sFence, error);
   }
-  yield* drmSchedJobFree(job);
+  return yield* drmSchedJobFree(job);
 }
 
 /**
  * Stops the entity and ends every queued job with -ESRCH (R58). The calling step writes
- * drmSchedEntityObjects(entity). @see drm_sched_entity_kill()
+ * drmSchedEntityObjects(entity). Returns true when a job's free_job yielded
+ * (drmSchedJobFree()): the caller's step is over.
+ * @see drm_sched_entity_kill()
  */
-export function* drmSchedEntityKill(entity: DrmSchedEntity): Task<void> {
+export function* drmSchedEntityKill(entity: DrmSchedEntity): Task<boolean> {
   entity.stopped = true;
-  for (const job of entity.queue.splice(0)) yield* drmSchedKillJob(job, -errnoValue("ESRCH"));
+  const jobs = entity.queue.splice(0);
+  let yielded = false;
+  for (const [i, job] of jobs.entries()) {
+    if (!(yield* drmSchedKillJob(job, -errnoValue("ESRCH")))) continue;
+    yielded = true;
+    const rest = jobs.slice(i + 1);
+    yield lookupStep("drm_sched_entity_kill", () => ({
+      reads: [],
+      writes: [entity, ...rest.flatMap(drmSchedJobObjects)],
+    }));
+  }
+  return yielded;
 }
 
 /**
@@ -133,7 +159,9 @@ export function* drmSchedEntityFini(entity: DrmSchedEntity): Task<void> {
   const sched = entity.sched;
   const objects = (): KStruct[] => [sched, ...drmSchedEntityObjects(entity)];
   yield lookupStep("drm_sched_entity_fini", () => ({ reads: [], writes: objects() }));
-  yield* drmSchedEntityKill(entity);
+  if (yield* drmSchedEntityKill(entity)) {
+    yield lookupStep("drm_sched_entity_fini", () => ({ reads: [], writes: objects() }));
+  }
   const i = sched.entities.indexOf(entity);
   if (i >= 0) sched.entities.splice(i, 1);
   const last = entity.lastScheduled;

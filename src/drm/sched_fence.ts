@@ -16,15 +16,18 @@ import {
   type DmaFenceOps,
   type Kernel,
 } from "../base/mod.js";
-import type { Task } from "../kernel/mod.js";
+import type { KStruct, Task } from "../kernel/mod.js";
 
 export interface DrmSchedFence {
   readonly scheduled: DmaFence;
   readonly finished: DmaFence;
 }
 
-/** Where the fences of an entity live: its two contexts and the scheduler's name. */
-export interface SchedFenceTimeline {
+/**
+ * Where the fences of an entity live: its two contexts and the scheduler's name. The fences
+ * belong to it (in the trace).
+ */
+export interface SchedFenceTimeline extends KStruct {
   /** The scheduled fences' context; the finished fences' is the next one. */
   readonly fenceContext: bigint;
   readonly schedName: string;
@@ -46,8 +49,8 @@ export function drmSchedFenceCreate(
 ): DrmSchedFence {
   const ops = schedFenceOps(tl.schedName);
   return {
-    scheduled: dmaFenceInit(kernel, ops, tl.fenceContext, seqno),
-    finished: dmaFenceInit(kernel, ops, tl.fenceContext + 1n, seqno),
+    scheduled: dmaFenceInit(kernel, ops, tl.fenceContext, seqno, tl),
+    finished: dmaFenceInit(kernel, ops, tl.fenceContext + 1n, seqno, tl),
   };
 }
 

@@ -50,7 +50,7 @@ export function* drmSchedFini(sched: DrmGpuScheduler): Task<void> {
       yield schedStep("drm_sched_fini", sched);
     }
     sched.pending.splice(sched.pending.indexOf(job), 1);
-    yield* drmSchedJobFree(job);
+    if (yield* drmSchedJobFree(job)) yield schedStep("drm_sched_fini", sched);
   }
   if (sched.pending.length > 0) {
     sim.warn(`drm_sched_fini: Tearing down scheduler ${sched.name} while jobs are pending!`);

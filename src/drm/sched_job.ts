@@ -55,7 +55,7 @@ export class DrmSchedJob<D = unknown> extends KObject {
     readonly data: D,
   ) {
     const sim = sched.kernel.sim;
-    super(sim, sim.alloc("drm_sched_job", { label: `drm_sched_job (${sched.name})` }));
+    super(sim, sim.alloc("drm_sched_job", { label: `drm_sched_job (${sched.name})`, owner: entity }));
   }
 }
 
@@ -118,10 +118,13 @@ export function drmSchedJobObjects(job: DrmSchedJob): KStruct[] {
 }
 
 /**
- * Drops what the job holds (its dependencies, its hardware and scheduler fences) and frees it.
- * The calling step writes drmSchedJobObjects(job). @see drm_sched_job_cleanup()
+ * Drops what the job holds (its dependencies, its hardware and scheduler fences), lets the
+ * driver drop what its part holds (free_job), and frees it. The calling step writes
+ * drmSchedJobObjects(job). Returns true when the driver's free_job yielded a step of its own:
+ * the caller then yields one again before it touches more objects.
+ * @see drm_sched_job_cleanup(), drm_sched_backend_ops.free_job
  */
-export function* drmSchedJobFree(job: DrmSchedJob): Task<void> {
+export function* drmSchedJobFree(job: DrmSchedJob): Task<boolean> {
   if (job.depWaiting !== null) dmaFenceRemoveCallback(job.depWaiting, job.depCb);
   job.depWaiting = null;
   if (job.parent !== null && job.parentCb.func !== null) {
@@ -132,5 +135,8 @@ export function* drmSchedJobFree(job: DrmSchedJob): Task<void> {
   job.parent = null;
   if (parent !== null) yield* dmaFencePut(parent);
   if (job.sFence !== null) yield* drmSchedFencePut(job.sFence);
+  const freeJob = job.sched.ops.freeJob;
+  const yielded = freeJob === undefined ? false : yield* freeJob(job);
   job.sched.kernel.sim.free(job.mem, "drm_sched_job_cleanup");
+  return yielded;
 }

@@ -8,8 +8,10 @@
  *
  * The scheduler's thread is a kernel task (as drm_sched_main() was before the scheduler moved
  * to a workqueue in 6.8: one work loop either way), asleep interruptibly when idle. Every step
- * of it declares the scheduler with its entities, jobs and fences (schedObjects()); the
- * driver's ops yield their own steps for the driver's objects.
+ * of it declares the scheduler with its entities, their first queued jobs and its pending jobs,
+ * with their fences (schedObjects()): the jobs queued behind the first are not touched, so a
+ * step costs the same whatever the depth of the queues. The driver's ops yield their own steps
+ * for the driver's objects.
  *
  * drm_sched_fini() stops the thread, marks the entities stopped (their flushes return), frees
  * the finished jobs and, with the driver's cancel_job, cancels the others newest first (R59);
@@ -28,7 +30,7 @@ import {
   type StepYield,
   type Task,
 } from "../kernel/mod.js";
-import { drmSchedEntityObjects, type DrmSchedEntity } from "./sched_entity.js";
+import { drmSchedEntityHeadObjects, drmSchedEntityObjects, type DrmSchedEntity } from "./sched_entity.js";
 import { drmSchedFenceScheduled } from "./sched_fence.js";
 import {
   drmSchedJobFree,
@@ -49,6 +51,12 @@ export interface DrmSchedBackendOps {
   timedoutJob(job: DrmSchedJob): Task<DrmGpuSchedStat>;
   /** Makes the job's hardware fence signal with an error (drm_sched_fini). */
   cancelJob?(job: DrmSchedJob): Task<void>;
+  /**
+   * Drops what the driver's job holds besides the scheduler's fences (its buffers), just
+   * before the job is freed. It yields its own first step only when it has something to drop,
+   * and returns whether it did: then the caller's step is over.
+   */
+  freeJob?(job: DrmSchedJob): Task<boolean>;
 }
 
 export class DrmGpuScheduler extends KObject {
@@ -77,34 +85,47 @@ export class DrmGpuScheduler extends KObject {
     readonly ops: DrmSchedBackendOps,
     readonly creditLimit: number,
     readonly timeoutTicks: number,
+    owner: KStruct | undefined,
   ) {
     const sim = kernel.sim;
-    super(sim, sim.alloc("drm_gpu_scheduler", { label: `drm_gpu_scheduler ${name}` }));
+    super(sim, sim.alloc("drm_gpu_scheduler", { label: `drm_gpu_scheduler ${name}`, owner }));
     this.wake = new WaitQueue(sim, `drm_sched ${name}`);
     this.jobScheduled = new WaitQueue(sim, `drm_sched ${name} job_scheduled`);
   }
 }
 
-/** A scheduler with its thread started. @see drm_sched_init() */
+/**
+ * A scheduler with its thread started; `dev` is the device it runs for (in the trace, its
+ * owner). @see drm_sched_init(), drm_sched_init_args.dev
+ */
 export function drmSchedInit(
   kernel: Kernel,
   name: string,
   ops: DrmSchedBackendOps,
   creditLimit: number,
   timeoutTicks: number,
+  dev?: KStruct,
 ): DrmGpuScheduler {
-  const sched = new DrmGpuScheduler(kernel, name, ops, creditLimit, timeoutTicks);
+  const sched = new DrmGpuScheduler(kernel, name, ops, creditLimit, timeoutTicks, dev);
   sched.thread = kernel.sim.spawn(`drm_sched ${name}`, drmSchedMain(sched));
   return sched;
 }
 
-/** The scheduler, its entities and every job and fence they hold, as a footprint. */
+function schedFootprint(sched: DrmGpuScheduler, ofEntity: (e: DrmSchedEntity) => KStruct[]): KStruct[] {
+  return [sched, ...sched.entities.flatMap(ofEntity), ...sched.pending.flatMap(drmSchedJobObjects)];
+}
+
+/**
+ * What the scheduler's own steps touch, as a footprint: the scheduler, its entities with their
+ * first queued jobs (drmSchedEntityHeadObjects()), and every pending job with its fences.
+ */
 export function schedObjects(sched: DrmGpuScheduler): KStruct[] {
-  return [
-    sched,
-    ...sched.entities.flatMap(drmSchedEntityObjects),
-    ...sched.pending.flatMap(drmSchedJobObjects),
-  ];
+  return schedFootprint(sched, drmSchedEntityHeadObjects);
+}
+
+/** schedObjects() and every queued job of every entity: for a step that kills the entities. */
+export function schedKillObjects(sched: DrmGpuScheduler): KStruct[] {
+  return schedFootprint(sched, drmSchedEntityObjects);
 }
 
 /** A step of the scheduler's own, declaring schedObjects() in the state it runs in. */
@@ -142,7 +163,7 @@ function* drmSchedMain(sched: DrmGpuScheduler): Task<void> {
       const done = finishedJob(sched);
       if (done !== undefined) {
         drmSchedFreeFinished(sched);
-        yield* drmSchedJobFree(done);
+        if (yield* drmSchedJobFree(done)) yield again;
         continue;
       }
       if (timedOut(sched)) {

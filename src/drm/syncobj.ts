@@ -32,7 +32,7 @@ import {
   type KStruct,
   type Task,
 } from "../kernel/mod.js";
-import type { Fd } from "../uapi/mod.js";
+import { O_CLOEXEC, type Fd } from "../uapi/mod.js";
 import type { DrmFile } from "./file.js";
 import { idrAlloc } from "./idr.js";
 
@@ -54,17 +54,20 @@ export class DrmSyncobj extends KObject {
   /** Waits for a fence to appear (WAIT_FOR_SUBMIT), woken by drmSyncobjReplaceFence(). */
   readonly cbList: SyncobjWaitEntry[] = [];
 
-  constructor(readonly kernel: Kernel) {
+  constructor(readonly kernel: Kernel, owner: KStruct) {
     const sim = kernel.sim;
-    const mem = sim.alloc("drm_syncobj");
+    const mem = sim.alloc("drm_syncobj", { owner });
     super(sim, mem);
     this.ref = new Kref(sim, this);
   }
 }
 
-/** A new syncobj with one reference, holding `fence` if given. @see drm_syncobj_create() */
-export function drmSyncobjCreate(kernel: Kernel, fence: DmaFence | null): DrmSyncobj {
-  const syncobj = new DrmSyncobj(kernel);
+/**
+ * A new syncobj with one reference, holding `fence` if given, made by `file` (its owner in
+ * the trace). @see drm_syncobj_create()
+ */
+export function drmSyncobjCreate(kernel: Kernel, file: DrmFile, fence: DmaFence | null): DrmSyncobj {
+  const syncobj = new DrmSyncobj(kernel, file);
   if (fence !== null) syncobj.fence = dmaFenceGet(fence);
   return syncobj;
 }
@@ -162,7 +165,7 @@ export function syncobjOfFile(file: KFile): DrmSyncobj | null {
 export function drmSyncobjGetFd(file: DrmFile, syncobj: DrmSyncobj): Fd {
   const kernel = file.dev.kernel;
   const pid = currentProcess(kernel).pid;
-  const kfile = anonInodeGetFile(kernel, "syncobj_file", "syncobj", drmSyncobjFileFops, pid);
+  const kfile = anonInodeGetFile(kernel, "syncobj_file", "syncobj", drmSyncobjFileFops, pid, syncobj);
   kfile.privateData = drmSyncobjGet(syncobj);
-  return fdInstall(kernel, kfile);
+  return fdInstall(kernel, kfile, O_CLOEXEC);
 }

@@ -26,6 +26,7 @@ import {
   DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE,
   DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE,
   fail,
+  O_CLOEXEC,
   ok,
   type DRM_IOCTL_SYNCOBJ_CREATE,
   type DRM_IOCTL_SYNCOBJ_DESTROY,
@@ -83,8 +84,8 @@ export function* drmSyncobjCreateIoctl(
   yield step("drm_syncobj_create", [], [file]);
   const kernel = file.dev.kernel;
   const signaled = (arg.flags & DRM_SYNCOBJ_CREATE_SIGNALED) !== 0;
-  const stub = signaled ? dmaFenceAllocatePrivateStub(kernel) : null;
-  const syncobj = drmSyncobjCreate(kernel, stub);
+  const stub = signaled ? dmaFenceAllocatePrivateStub(kernel, file) : null;
+  const syncobj = drmSyncobjCreate(kernel, file, stub);
   const handle = drmSyncobjGetHandle(file, syncobj);
   // The syncobj's own reference and the stub's: the handle and the syncobj keep theirs.
   yield* drmSyncobjPut(syncobj);
@@ -135,7 +136,7 @@ function exportSyncFile(file: DrmFile, syncobj: DrmSyncobj | undefined): SysResu
   if (fence === null) return fail("EINVAL");
   const kernel = file.dev.kernel;
   const kfile = syncFileCreate(kernel, fence, currentProcess(kernel).pid);
-  return ok({ fd: fdInstall(kernel, kfile) });
+  return ok({ fd: fdInstall(kernel, kfile, O_CLOEXEC) });
 }
 
 /** @see drm_syncobj_fd_to_handle_ioctl() */
@@ -254,6 +255,6 @@ export function drmSyncobjSignalIoctl(
   arg: ArrayArg,
 ): NoOutput {
   const kernel = file.dev.kernel;
-  const stub = (): DmaFence => dmaFenceAllocatePrivateStub(kernel);
+  const stub = (): DmaFence => dmaFenceAllocatePrivateStub(kernel, file);
   return syncobjArrayIoctl(file, arg, "drm_syncobj_signal_ioctl", stub);
 }

@@ -189,7 +189,7 @@ function* drmSyncobjArrayWaitTimeout(
     woken = true;
     wq.wakeUpAll();
   };
-  const entries = syncobjs.map((): SyncobjWaitEntry => ({ fence: null, cb: { func: null }, wake }));
+  const entries = syncobjs.map((): SyncobjWaitEntry => ({ fence: null, cb: { func: null, wq }, wake }));
   const resume = waitStep("drm_syncobj_array_wait_timeout", syncobjs, entries);
   let { verdict, first } = initialPass(syncobjs, entries, flags);
   if (verdict === null && (flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT) !== 0) {

@@ -170,8 +170,8 @@ test("an undeclared access prints the step, the access, the field and the object
 });
 
 test("findingKindsOf() lists each class's kinds in table order, and every kind has one class", () => {
-  assert.deepEqual(findingKindsOf("memory"), ["use-after-free", "double-free", "kref-underflow", "kref-get-after-release"]);
-  assert.deepEqual(findingKindsOf("hang"), ["hang", "hung-task"]);
+  assert.deepEqual(findingKindsOf("memory"), ["use-after-free", "double-free", "kref-underflow", "kref-get-after-release", "fatal-signal"]);
+  assert.deepEqual(findingKindsOf("hang"), ["hang", "hung-task", "fence-never-signalled"]);
   assert.deepEqual(findingKindsOf("leak"), ["leak"]);
   assert.deepEqual(findingKindsOf("warn"), ["warn"]);
   assert.deepEqual(findingKindsOf("footprint"), ["undeclared-access"]);

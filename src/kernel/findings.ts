@@ -59,6 +59,15 @@ function waitsOn(w: Waiter): string {
 }
 
 type Freed = { object: string; alloc: Site; free: Site };
+type FatalSignal = {
+  comm: string;
+  pid: number;
+  signal: "SIGBUS";
+  addr: string;
+  /** The path of the mapped file. */
+  mapping: string;
+  site: Site;
+};
 type Undeclared = { step: string; object: string; mode: AccessMode; field: string; site: Site };
 
 export const FINDING_KINDS = {
@@ -95,6 +104,18 @@ export const FINDING_KINDS = {
     },
     sites: (f) => [waiterSite(f.waiter, false)],
   }),
+  /**
+   * A fence that can never signal any more (nothing left to run could signal it) while tasks
+   * wait for it: each waits for ever, interruptibly or not. dma-fence's rule is that every
+   * fence signals in finite time (the driver signals it with an error when it gives up on the
+   * work), so this is the kernel's hang, not the waiting program's. Found when the run is at
+   * rest; Linux has no detector for it.
+   */
+  "fence-never-signalled": kind<{ fence: string; waiters: readonly Waiter[] }>({
+    class: "hang",
+    summary: (f) => `hang: ${f.fence} is never signalled; ${f.waiters.map(waitsOn).join("; ")}`,
+    sites: (f) => f.waiters.map((w) => waiterSite(w, true)),
+  }),
   leak: kind<{ object: string; alloc: Site }>({
     class: "leak",
     atShutdown: true,
@@ -105,6 +126,18 @@ export const FINDING_KINDS = {
     class: "warn",
     summary: (f) => `WARNING: ${f.message} at ${f.site.fn}`,
     sites: (f) => [at("at", f.site)],
+  }),
+  /**
+   * A program killed by SIGBUS from an access to a mapping whose fault could not be resolved
+   * (a DMA-helper mapping after unplug, D7): the uAPI says it never happens (R53). Worded as
+   * print_fatal_signal() logs it (signal 7 is SIGBUS on x86-64).
+   */
+  "fatal-signal": kind<FatalSignal>({
+    class: "memory",
+    summary: (f) =>
+      `${f.comm}/${f.pid}: potentially unexpected fatal signal 7 (${f.signal}) at ${f.addr} ` +
+      `in a mapping of ${f.mapping}`,
+    sites: (f) => [at("fault", f.site)],
   }),
   /** A step read or wrote an object its footprint did not declare (the footprint checker). */
   "undeclared-access": kind<Undeclared>({

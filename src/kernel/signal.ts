@@ -17,8 +17,12 @@ export const INTERRUPTED: unique symbol = Symbol("interrupted by a signal");
  * (to run do_exit()); nothing in between may.
  */
 export class TaskKilled extends Error {
-  constructor(readonly task: string) {
-    super(`task ${task} killed by SIGKILL`);
+  constructor(
+    readonly task: string,
+    /** The fatal signal: SIGKILL, or a fault's SIGBUS/SIGSEGV (no handler in the model). */
+    readonly signal: "SIGKILL" | "SIGBUS" | "SIGSEGV" = "SIGKILL",
+  ) {
+    super(`task ${task} killed by ${signal}`);
     this.name = "TaskKilled";
   }
 }

@@ -20,7 +20,7 @@ import { INTERRUPTED } from "./signal.js";
 import { FifoStrategy, type SchedulingStrategy } from "./strategy.js";
 import { fixedStep, TIMED_OUT, type BlockYield, type SleepState, type SleepYield, type StepYield, type Task, type TaskId, type TaskKind, type TaskState, type TaskView, type Yield } from "./task.js";
 import { TimerHeap, type Timer } from "./timer_heap.js";
-import { TraceLog, type TraceLevel } from "./trace.js";
+import { TraceLog, type AllocEvent, type FindingEvent, type TraceLevel } from "./trace.js";
 import type { WaitQueue } from "./wait_queue.js";
 
 export interface SimOptions {
@@ -79,12 +79,25 @@ export class SimTask implements TaskView {
   ) {}
 }
 
+/** How Sim.alloc() makes an object: who frees it, its name and size, who it belongs to. */
+export interface AllocOptions {
+  readonly kind?: AllocKind;
+  readonly label?: string;
+  readonly sizeBytes?: number;
+  /** Hardware-lifetime objects: not leaks when alive at shutdown. */
+  readonly persistent?: boolean;
+  /** The object this one belongs to (its device, address space, timeline); see AllocEvent. */
+  readonly owner?: KStruct | undefined;
+}
+
 /** Where and how a blocked task sleeps. */
 export interface BlockedOn {
   readonly wq: WaitQueue;
   readonly reason: string;
   readonly state: SleepState;
   readonly sinceTick: number;
+  /** When its timeout wakes it, or null for a sleep without one. */
+  readonly untilTick: number | null;
   readonly site: Site;
 }
 
@@ -137,6 +150,7 @@ export class Sim implements KObjectTracker, AccessSink {
   private nextAllocId = 1;
   private readonly live = new Map<AllocationId, Allocation>();
   private readonly reported = new Set<string>();
+  private readonly idleObservers: (() => void)[] = [];
 
   constructor(options: SimOptions) {
     this.seed = options.seed;
@@ -191,6 +205,7 @@ export class Sim implements KObjectTracker, AccessSink {
       const runnable = this.runnable;
       const choices = due.length + runnable.length;
       if (choices === 0) {
+        for (const observe of this.idleObservers) observe();
         if (this.advanceToNextTimer()) continue;
         const stuck = this.tasks.filter(
           (t) => !t.daemon && t.blockedOn?.state === "uninterruptible",
@@ -216,6 +231,15 @@ export class Sim implements KObjectTracker, AccessSink {
       else this.resume(runnable[index - due.length]!);
     }
     return { kind: "budget", steps: stepsMax };
+  }
+
+  /**
+   * Calls `observe` each time no task can run and no timer is due, before the clock moves to
+   * the next timer (or the run ends): a checker that looks at the system at rest. It runs
+   * outside any task, and may report findings but not wake or spawn tasks.
+   */
+  onIdle(observe: () => void): void {
+    this.idleObservers.push(observe);
   }
 
   /** Spawns `body`, runs the simulation until it is done, and returns its result. */
@@ -298,7 +322,9 @@ export class Sim implements KObjectTracker, AccessSink {
     task.resumeStep = y.resume ?? null;
     task.resumedFrom = `block on ${y.reason}`;
     const site = this.siteOf(task, task.lastFn);
-    task.blockedOn = { wq: y.on, reason: y.reason, state: y.state, sinceTick: this.now, site };
+    const untilTick = y.timeoutTicks === null ? null : this.now + y.timeoutTicks;
+    const { on: wq, reason, state } = y;
+    task.blockedOn = { wq, reason, state, sinceTick: this.now, untilTick, site };
     if (y.on !== JOIN_QUEUE) y.on.enqueue(task);
     if (y.timeoutTicks !== null) this.addTimer(task, this.now + y.timeoutTicks);
     this.trace.push({ t: "block", tick: this.now, task: task.id, reason: y.reason });
@@ -421,7 +447,8 @@ export class Sim implements KObjectTracker, AccessSink {
     }
   }
 
-  private waiterOf(task: SimTask): Waiter {
+  /** Who `task` is and what it waits for, as findings name a waiter; it must be blocked. */
+  waiterOf(task: SimTask): Waiter {
     const b = task.blockedOn;
     assert(b !== null, `Cannot describe waiter: task ${task.name} is not blocked`);
     return { task: task.name, reason: b.reason, sinceTick: b.sinceTick, site: b.site };
@@ -429,8 +456,11 @@ export class Sim implements KObjectTracker, AccessSink {
 
   // ---------------------------------------------------------------- memory and the sanitizer
 
-  /** Allocates a tracked kernel object; `kind` says who will free it. */
-  alloc(type: string, options: { kind?: AllocKind; label?: string; sizeBytes?: number; persistent?: boolean } = {}): Allocation {
+  /**
+   * Allocates a tracked kernel object; `kind` says who will free it, `owner` the object it
+   * belongs to (recorded in the trace for the HTML timeline; see AllocEvent).
+   */
+  alloc(type: string, options: AllocOptions = {}): Allocation {
     const id = this.nextAllocId++ as AllocationId;
     const mem: Allocation = {
       id,
@@ -443,7 +473,8 @@ export class Sim implements KObjectTracker, AccessSink {
       persistent: options.persistent ?? false,
     };
     this.live.set(id, mem);
-    this.trace.push({ t: "alloc", tick: this.now, id, type, kind: mem.kind, label: mem.label, site: mem.allocSite });
+    const ev: AllocEvent = { t: "alloc", tick: this.now, id, type, kind: mem.kind, label: mem.label, site: mem.allocSite };
+    this.trace.push(options.owner === undefined ? ev : { ...ev, owner: options.owner.mem.id });
     return mem;
   }
 
@@ -452,11 +483,16 @@ export class Sim implements KObjectTracker, AccessSink {
     this.trace.push({ t: "label", tick: this.now, id: mem.id, label });
   }
 
+  /** Records in the trace that `mem`, a one-shot completion (a dma_fence), signalled with `error`. */
+  traceSignaled(mem: Allocation, error: number): void {
+    this.trace.push({ t: "signaled", tick: this.now, id: mem.id, error });
+  }
+
   /** Frees an allocation; a second free is reported, not performed. */
   free(mem: Allocation, fn?: string): void {
     const here = this.site(fn);
     if (mem.freeSite !== null) {
-      this.report({ kind: "double-free", object: mem.label, alloc: mem.allocSite, free: mem.freeSite, again: here });
+      this.report({ kind: "double-free", object: mem.label, alloc: mem.allocSite, free: mem.freeSite, again: here }, mem);
       return;
     }
     mem.freeSite = here;
@@ -518,7 +554,7 @@ export class Sim implements KObjectTracker, AccessSink {
     const key = `uaf:${mem.id}:${access.fn}:${access.task}`;
     if (!this.reported.has(key)) {
       this.reported.add(key);
-      this.report({ kind: "use-after-free", object: mem.label, mode, access, alloc: mem.allocSite, free: mem.freeSite });
+      this.report({ kind: "use-after-free", object: mem.label, mode, access, alloc: mem.allocSite, free: mem.freeSite }, mem);
     }
     return false;
   }
@@ -556,15 +592,17 @@ export class Sim implements KObjectTracker, AccessSink {
   /** Reports every live, non-persistent allocation as a leak. Call once the world is shut down. */
   reportLeaks(): number {
     const leaked = this.liveAllocations();
-    for (const mem of leaked) this.report({ kind: "leak", object: mem.label, alloc: mem.allocSite });
+    for (const mem of leaked) this.report({ kind: "leak", object: mem.label, alloc: mem.allocSite }, mem);
     return leaked.length;
   }
 
   // ---------------------------------------------------------------- findings and the log
 
-  report(finding: Finding): void {
+  /** Reports a finding; `about` is the allocation it concerns, if one (the trace keeps its id). */
+  report(finding: Finding, about?: Allocation): void {
     this.findings.push(finding);
-    this.trace.push({ t: "finding", tick: this.now, finding });
+    const ev: FindingEvent = { t: "finding", tick: this.now, finding };
+    this.trace.push(about === undefined ? ev : { ...ev, id: about.id });
     this.printk(3, findingSummary(finding));
   }
 

@@ -92,3 +92,25 @@ test("TraceLog records steps at level steps only; Sim traces no step events at l
   assert.deepEqual(sim.trace.events.map((e) => e.t), ["spawn", "exit"]);
   assert.equal(sim.stepCount, 2);
 });
+
+test("the trace records an allocation's owner, a signal with its error, and the object a finding is about", () => {
+  const sim = new Sim({ seed: 1, trace: "events" });
+  const dev: KStruct = { mem: sim.alloc("drm_device") };
+  const fence = sim.alloc("dma_fence", { owner: dev, label: "dma_fence vtest:card0:1:1" });
+  const gem = sim.alloc("drm_gem_object", { owner: dev });
+  sim.traceSignaled(fence, -125);
+  sim.traceSignaled(gem, 0);
+  sim.free(fence, "dma_fence_release");
+  sim.free(fence, "dma_fence_release");
+  sim.reportLeaks();
+  const allocs = sim.trace.events.flatMap((e) => (e.t === "alloc" ? [[e.id, e.owner]] : []));
+  assert.deepEqual(allocs, [[dev.mem.id, undefined], [fence.id, dev.mem.id], [gem.id, dev.mem.id]]);
+  assert.ok(!("owner" in sim.trace.events[0]!), "no owner field for an object without one");
+  const findings = sim.trace.events.flatMap((e) => (e.t === "finding" ? [[e.finding.kind, e.id]] : []));
+  assert.deepEqual(findings, [["double-free", fence.id], ["leak", dev.mem.id], ["leak", gem.id]]);
+  const text = formatTrace(sim.trace.events).split("\n").filter((l) => l.includes("signaled"));
+  assert.deepEqual(text, [
+    "[        0] signaled dma_fence vtest:card0:1:1 error -125",
+    "[        0] signaled drm_gem_object#3",
+  ]);
+});

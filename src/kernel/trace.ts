@@ -42,19 +42,56 @@ export interface CallRecord {
   readonly output: CallFields | null;
 }
 
+/**
+ * An allocation. `owner` is the allocation id of the object it belongs to (a buffer's device,
+ * a mapping's address space, a fence's timeline), when the allocator gave one: the HTML
+ * timeline follows owners to place each object under its device. Absent for objects that
+ * belong to nobody (a device, the kernel's globals).
+ */
+export interface AllocEvent {
+  readonly t: "alloc";
+  readonly tick: number;
+  readonly id: number;
+  readonly type: string;
+  readonly kind: string;
+  readonly label: string;
+  readonly site: Site;
+  readonly owner?: number;
+}
+
+/**
+ * A one-shot completion object (a dma_fence) signalled, with its error: 0, or a negative
+ * errno (the fence's status then). @see the dma_fence_signaled trace point of Linux
+ */
+export interface SignaledEvent {
+  readonly t: "signaled";
+  readonly tick: number;
+  readonly id: number;
+  readonly error: number;
+}
+
+/** A finding; `id` is the allocation it is about (the object leaked, used after free). */
+export interface FindingEvent {
+  readonly t: "finding";
+  readonly tick: number;
+  readonly finding: Finding;
+  readonly id?: number;
+}
+
 export type TraceEvent =
   | { readonly t: "spawn"; readonly tick: number; readonly task: number; readonly name: string; readonly kind: "user" | "kernel" }
   | { readonly t: "exit"; readonly tick: number; readonly task: number }
   | { readonly t: "step"; readonly tick: number; readonly task: number; readonly fn: string; readonly reads: readonly number[]; readonly writes: readonly number[] }
   | { readonly t: "block"; readonly tick: number; readonly task: number; readonly reason: string }
   | { readonly t: "wake"; readonly tick: number; readonly task: number; readonly timedOut: boolean }
-  | { readonly t: "alloc"; readonly tick: number; readonly id: number; readonly type: string; readonly kind: string; readonly label: string; readonly site: Site }
+  | AllocEvent
   | { readonly t: "free"; readonly tick: number; readonly id: number; readonly site: Site }
+  | SignaledEvent
   | { readonly t: "label"; readonly tick: number; readonly id: number; readonly label: string }
   | { readonly t: "uevent"; readonly tick: number; readonly seqnum: number; readonly action: string; readonly devpath: string; readonly env: readonly (readonly [string, string])[] }
   | { readonly t: "kmsg"; readonly tick: number; readonly level: number; readonly msg: string }
   | CallRecord
-  | { readonly t: "finding"; readonly tick: number; readonly finding: Finding }
+  | FindingEvent
   | { readonly t: "note"; readonly tick: number; readonly task: number | null; readonly text: string };
 
 export type TraceEventType = TraceEvent["t"];
@@ -109,6 +146,9 @@ export function formatTrace(events: readonly TraceEvent[]): string {
         break;
       case "free":
         lines.push(`${at} free ${obj(ev.id)} in ${ev.site.fn}`);
+        break;
+      case "signaled":
+        lines.push(`${at} signaled ${obj(ev.id)}${ev.error === 0 ? "" : ` error ${ev.error}`}`);
         break;
       case "label":
         labels.set(ev.id, ev.label);

@@ -34,6 +34,11 @@ export class WaitQueue {
     return this.waiters.length;
   }
 
+  /** The tasks asleep on the queue now, oldest first (for checkers and reports). */
+  get tasks(): readonly SimTask[] {
+    return this.waiters.slice();
+  }
+
   /** Wakes every waiter, oldest first. */
   wakeUpAll(): void {
     if (this.waiters.length === 0) return; // the common case, without the copy

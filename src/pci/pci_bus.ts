@@ -332,9 +332,11 @@ export class PciBus extends KObject {
    */
   *stopAndRemoveLocked(pdev: PciDev): Task<void> {
     assert(this.rescanRemoveLock.owner !== null && this.rescanRemoveLock.owner === this.kernel.sim.current, `Cannot remove PCI device ${pdev.name}: pci_rescan_remove_lock not held`);
-    yield step("pci_stop_and_remove_bus_device", [this], [pdev]);
-    // Only a device still on the bus list is removed (the lock makes this check stable).
-    if (this.devs.get(pdev.name) !== pdev) return;
+    // Only a device still on the bus list is removed (the lock makes this check stable); one
+    // removed meanwhile (by pciehp, while the caller waited for the lock) may be freed already.
+    const onBus = (): boolean => this.devs.get(pdev.name) === pdev;
+    yield lookupStep("pci_stop_and_remove_bus_device", () => ({ reads: [this], writes: onBus() ? [pdev] : [] }));
+    if (!onBus()) return;
     yield* this.stopBusDevice(pdev);
     yield* this.removeBusDevice(pdev);
   }

@@ -121,9 +121,12 @@ export class Recorder {
     this.call("ioctl", what, r, 0, { name: v.name, version: `${v.version_major}.${v.version_minor}.${v.version_patchlevel}`, date: v.date, desc: v.desc });
   }
 
-  *getCap(fd: Fd): Task<void> {
-    const r = yield* this.sys.ioctl(fd, DRM_IOCTL_GET_CAP, { capability: DRM_CAP.DRM_CAP_DUMB_BUFFER });
-    this.call("ioctl", "DRM_IOCTL_GET_CAP", r, 0, r.ok ? { cap: "DUMB_BUFFER", value: Number(r.value.value) } : { cap: "DUMB_BUFFER" });
+  /** GET_CAP of DRM_CAP_<cap>, recorded with the capability's short name. */
+  *getCap(fd: Fd, cap: "DUMB_BUFFER" | "PRIME" | "SYNCOBJ" = "DUMB_BUFFER"): Task<void> {
+    const capability = DRM_CAP[`DRM_CAP_${cap}`];
+    const r = yield* this.sys.ioctl(fd, DRM_IOCTL_GET_CAP, { capability });
+    const fields = r.ok ? { cap, value: Number(r.value.value) } : { cap };
+    this.call("ioctl", "DRM_IOCTL_GET_CAP", r, 0, fields);
   }
 
   /** A 64x64x32 dumb buffer, with its handle, pitch and size. */
@@ -190,10 +193,13 @@ export class Recorder {
     yield* this.pollAndRead(fd);
   }
 
-  /** open card, VERSION, GET_CAP, ATOMIC cap, CREATE_DUMB, MAP_DUMB, mmap, write and read. */
-  *openAndMap(node: string, pattern: number): Task<Mapped> {
+  /**
+   * open card (O_RDWR|O_CLOEXEC, as the probe opens it), VERSION, GET_CAP, ATOMIC cap,
+   * CREATE_DUMB, MAP_DUMB, mmap, write and read through the mapping (called `mapName`).
+   */
+  *openAndMap(node: string, pattern: number, mapName = "map"): Task<Mapped> {
     const { sys } = this;
-    const fd = yield* sys.open(node);
+    const fd = yield* sys.open(node, { cloexec: true });
     this.call("open", node, fd, null);
     if (!fd.ok) throw new Error(`Cannot replay: open ${node} failed with ${fd.errno}`);
     yield* this.version(fd.value);
@@ -204,8 +210,8 @@ export class Recorder {
     const map = yield* sys.mmap(fd.value, offset, WORDS * 4);
     this.call("mmap", "dumb buffer", map, 0);
     if (!map.ok) throw new Error(`Cannot replay: mmap failed with ${map.errno}`);
-    yield* this.memWrite("map", map.value, pattern);
-    yield* this.memRead("map", map.value, pattern);
+    yield* this.memWrite(mapName, map.value, pattern);
+    yield* this.memRead(mapName, map.value, pattern);
     return { fd: fd.value, map: map.value, offset };
   }
 

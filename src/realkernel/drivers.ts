@@ -29,6 +29,13 @@ export const REPLAY_DRIVERS: ReadonlyMap<string, ReplayDriver> = new Map([
     notes: "a display driver that does unplug as bochs does; expect its own name, PCI ids and " +
       "sysfs driver directory where bochs' are, and a render node (renderD128) bochs lacks",
   }],
+  ["virtio-gpu", {
+    model: "virtio-gpu",
+    notes: "the model of virtio-gpu (shmem buffers) behind virtio-pci; expect its names, PCI " +
+      "ids, sysfs driver directory (virtio-pci) and kernel messages where bochs' are, its " +
+      "render node (renderD128) and virtio0's uevents, and a mapping that keeps reading the " +
+      "written pattern after the unbind, where bochs' dummy page reads zeros",
+  }],
   ["vdisp-devm", {
     model: "vdisp-devm",
     notes: "vdisp's broken sibling (drm_device in devm_kzalloc memory); expect vdisp's " +

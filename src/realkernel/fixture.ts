@@ -10,7 +10,9 @@
  * - kernel messages other than "[drm] Initialized ...".
  */
 import { readFileSync } from "node:fs";
-import { isModelledKmsg, isModelledUevent, ueventRawWithoutSeqnum, type Observation } from "./observation.js";
+import {
+  FDINFO_FIELDS, isModelledKmsg, isModelledUevent, ueventRawWithoutSeqnum, type Observation,
+} from "./observation.js";
 
 interface RawLine {
   readonly type?: string;
@@ -33,11 +35,30 @@ const CALL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   DRM_IOCTL_MODE_GETRESOURCES: ["crtcs", "connectors", "encoders", "fbs"],
   DRM_IOCTL_MODE_CREATE_DUMB: ["handle", "pitch", "size"],
   DRM_IOCTL_MODE_MAP_DUMB: ["offset"],
+  DRM_IOCTL_PRIME_HANDLE_TO_FD: ["handle", "flags"],
+  DRM_IOCTL_PRIME_FD_TO_HANDLE: ["handle"],
+  "dma-buf sync_file fd (POLLIN)": ["revents"],
 };
 
-/** Opens return file descriptors; only success or errno is kernel behaviour. */
+/**
+ * Opens return file descriptors, and an fdinfo read the length of a text that holds mount and
+ * inode numbers: only success or errno is kernel behaviour.
+ */
 function normalizedRet(op: string, ret: number): number | null {
-  return op === "open" || op === "socket" ? null : ret;
+  return op === "open" || op === "socket" || op === "fdinfo" ? null : ret;
+}
+
+/** The compared fields of a call line: by what it is, or an fdinfo's (FDINFO_FIELDS). */
+function callFields(o: RawLine, op: string, what: string): Record<string, string | number> {
+  const fields: Record<string, string | number> = {};
+  const from = op === "fdinfo" ? o["fdinfo"] : o;
+  if (typeof from !== "object" || from === null) return fields;
+  const source = from as Readonly<Record<string, unknown>>;
+  for (const k of op === "fdinfo" ? FDINFO_FIELDS : CALL_FIELDS[what] ?? []) {
+    const v = source[k];
+    if (typeof v === "string" || typeof v === "number") fields[k] = v;
+  }
+  return fields;
 }
 
 /**
@@ -130,11 +151,7 @@ export function parseFixture(text: string, file = "fixture"): Fixture {
         const what = f.text("what");
         if (op === "socket" || op === "bind" || op === "exec") break;
         const ret = f.number("ret");
-        const fields: Record<string, string | number> = {};
-        for (const k of CALL_FIELDS[what] ?? []) {
-          const v = o[k];
-          if (typeof v === "string" || typeof v === "number") fields[k] = v;
-        }
+        const fields = callFields(o, op, what);
         out.push({ kind: "call", scn, op, what, ok: ret >= 0, ret: normalizedRet(op, ret), errno: f.textOrNull("errno"), fields });
         break;
       }

@@ -5,17 +5,27 @@ import type { Finding } from "../kernel/mod.js";
 import { compareObservations, type Comparison } from "./compare.js";
 import { RECORDED_DRIVER } from "./drivers.js";
 import { loadFixture, type Fixture } from "./fixture.js";
-import { RECORDING_PATH, replayRecording } from "./replay.js";
+import { PRIME_RECORDING_PATH, RECORDING_PATH, replayRecording } from "./replay.js";
 
 export { summarize, type Comparison, type Verdict } from "./compare.js";
 export { formatComparison, formatHunks, formatSummary, type FormatOptions } from "./format.js";
 export { RECORDED_DRIVER, REPLAY_DRIVERS, replayDriver, type ReplayDriver } from "./drivers.js";
-export { RECORDING_PATH, REPLAY_SEED } from "./replay.js";
+export { PRIME_RECORDING_PATH, RECORDING_PATH, REPLAY_SEED } from "./replay.js";
+
+/** The recordings `vdrm realkernel` compares with by default, in order. */
+export const RECORDINGS: readonly string[] = [RECORDING_PATH, PRIME_RECORDING_PATH];
+
+/** Whether a recording has group g (PRIME), which the replay then makes too. */
+export function hasPrimeGroup(fixture: Fixture): boolean {
+  return fixture.observations.some((o) => o.scn.startsWith("g_"));
+}
 export { parseFixture, type Fixture } from "./fixture.js";
 
 /** Replays the recording's steps against the model and compares every observation with Linux's. */
 export function compareWithRecording(path: string = RECORDING_PATH): Comparison[] {
-  return compareObservations(loadFixture(path).observations, replayRecording().observations);
+  const fixture = loadFixture(path);
+  const replay = replayRecording({ prime: hasPrimeGroup(fixture) });
+  return compareObservations(fixture.observations, replay.observations);
 }
 
 export interface RecordingComparison {
@@ -32,7 +42,7 @@ export interface RecordingComparison {
 export function compareWithFixture(
   fixture: Fixture, driver: string = RECORDED_DRIVER,
 ): RecordingComparison {
-  const replay = replayRecording({ driver });
+  const replay = replayRecording({ driver, prime: hasPrimeGroup(fixture) });
   const results = compareObservations(fixture.observations, replay.observations);
   return { results, findings: [...replay.world.sim.findings] };
 }

@@ -59,6 +59,15 @@ export function observationIdentity(o: Observation): string {
   }
 }
 
+/**
+ * The /proc/<pid>/fdinfo fields compared: the position, the flags, and a dma-buf's size,
+ * reference count, exporter and name. mnt_id and ino are left out: they number the machine's
+ * mounts and inodes, which the model does not have.
+ */
+export const FDINFO_FIELDS: readonly string[] = [
+  "pos", "flags", "size", "count", "exp_name", "name",
+];
+
 /** Uevent text without SEQNUM (the model numbers only the events it models). */
 export function ueventRawWithoutSeqnum(raw: string): string {
   return raw.split("|").filter((p) => !p.startsWith("SEQNUM=")).join("|");

@@ -14,9 +14,15 @@ import { World } from "../world/world.js";
 import { isModelledUevent, ueventRawWithoutSeqnum, type Observation } from "./observation.js";
 import { ATOMIC_TEST_ONLY_EMPTY, Recorder, WORDS } from "./_recorder.js";
 import { pciDriverName, RECORDED_DRIVER, replayDriver } from "./drivers.js";
+import { primeAcrossUnbind } from "./replay_prime.js";
 
 /** The recording this replay follows, step by step. */
 export const RECORDING_PATH = fileURLToPath(new URL("../../fixtures/realkernel/linux-6.12-bochs-pciehp.jsonl", import.meta.url));
+
+/** The second recording: the same steps, then group g (PRIME and dma-bufs across unbind). */
+export const PRIME_RECORDING_PATH = fileURLToPath(
+  new URL("../../fixtures/realkernel/linux-6.12-bochs-pciehp-prime.jsonl", import.meta.url),
+);
 
 const BDF = "0000:01:00.0";
 const BDF2 = "0000:02:00.0";
@@ -34,6 +40,8 @@ export interface ReplayOptions {
   readonly seed?: number;
   /** A name of the replay table (REPLAY_DRIVERS). @default "bochs-drm" */
   readonly driver?: string;
+  /** Whether the probe goes on with group g (the PRIME recording's). @default false */
+  readonly prime?: boolean;
 }
 
 export function replayRecording(o: ReplayOptions = {}): ReplayResult {
@@ -57,7 +65,7 @@ export function replayRecording(o: ReplayOptions = {}): ReplayResult {
   });
   const p = world.spawnProgram("probe", (proc) => {
     recorder = new Recorder(world, proc, obs);
-    return probe(recorder, drv.model);
+    return probe(recorder, drv.model, o.prime === true);
   });
   world.run();
   unsubscribe();
@@ -65,14 +73,15 @@ export function replayRecording(o: ReplayOptions = {}): ReplayResult {
   return { observations: obs, world };
 }
 
-/** The probe's steps, in the recording's order. */
-function* probe(r: Recorder, model: string): Task<void> {
+/** The probe's steps, in the recording's order; group g (PRIME) when `prime`. */
+function* probe(r: Recorder, model: string, prime: boolean): Task<void> {
   r.at("load"); // modprobe bochs
   yield* r.world.loadDriver(model);
   yield* r.snapshot("after load");
   yield* unbindAndRebind(r, pciDriverName(model));
   yield* removeAndRescan(r);
   yield* slotUnplugAndReplug(r, model);
+  if (prime) yield* primeAcrossUnbind(r, pciDriverName(model), BDF2);
   r.flushKmsg();
 }
 

@@ -2,7 +2,8 @@
  * Run records for the report tests, made by running a tiny simulation: a driver probes a
  * device, an app opens it and waits for an event, the device is unplugged and its drm_device
  * freed, and the app's next ioctl touches the freed device (a use-after-free). A label holds
- * markup, to check that the report escapes it.
+ * markup, to check that the report escapes it. The drm_device belongs to the PCI device here,
+ * so that one lane holds them all.
  * @internal
  */
 import { Sim, type SimTask } from "../kernel/sim.js";
@@ -17,7 +18,6 @@ export const PCI_NAME = "0000:01:00.0";
 export function uafRunRecord(): RunRecord {
   const sim = new Sim({ seed: 42 });
   const pci = sim.alloc("pci_dev", { label: PCI_NAME, kind: "static", persistent: true });
-  const ids: number[] = [pci.id];
   const eventQueue = new WaitQueue(sim, "drm_file.event_wait");
   let unplugged = false;
   let dev: { mem: ReturnType<Sim["alloc"]> } | null = null;
@@ -26,11 +26,10 @@ export function uafRunRecord(): RunRecord {
 
   function* probe(): Task<void> {
     yield step("bochs_pci_probe");
-    const mem = sim.alloc("drm_device", { kind: "kzalloc" });
+    const mem = sim.alloc("drm_device", { kind: "kzalloc", owner: { mem: pci } });
     dev = { mem };
-    ids.push(mem.id);
     yield step("drm_dev_register", [], [dev]);
-    ids.push(sim.alloc("drm_minor", { kind: "drmm_kzalloc", label: "drm_minor card0" }).id);
+    sim.alloc("drm_minor", { kind: "drmm_kzalloc", label: "drm_minor card0", owner: dev });
     sim.relabel(mem, HOSTILE_LABEL);
     sim.trace.push({ t: "uevent", tick: sim.now, seqnum: 1, action: "add", devpath: "/devices/pci0000:00/0000:01:00.0/drm/card0", env: [["SUBSYSTEM", "drm"], ["DEVNAME", "dri/card0"], ["MAJOR", "226"]] });
   }
@@ -39,7 +38,7 @@ export function uafRunRecord(): RunRecord {
     yield sleepTicks(5);
     let start = sim.now;
     yield step("drm_open");
-    ids.push(sim.alloc("drm_file", { kind: "kzalloc", label: "drm_file (app)" }).id);
+    sim.alloc("drm_file", { kind: "kzalloc", label: "drm_file (app)", owner: dev ?? undefined });
     call(start, task(), "open", `"/dev/dri/card0", O_RDWR`, "3", null);
     yield* waitEvent(eventQueue, "drm_read", () => unplugged);
     start = sim.now;
@@ -69,18 +68,15 @@ export function uafRunRecord(): RunRecord {
     verdict: "memory",
     replay: "vdrm run unplug-while-reading --seed=42",
     events: sim.trace.events,
-    devices: [{ name: PCI_NAME, allocIds: ids }],
   };
 }
 
 /** A passing run with nothing but a probe, for a second tab. */
 export function passRunRecord(): RunRecord {
   const sim = new Sim({ seed: 7 });
-  let id = 0;
   sim.runTask("kworker/1:0", (function* (): Task<void> {
     yield step("vkms_probe");
     const mem = sim.alloc("drm_device", { label: "card1" });
-    id = mem.id;
     yield step("vkms_remove");
     sim.free(mem, "drm_dev_release");
   })());
@@ -91,6 +87,5 @@ export function passRunRecord(): RunRecord {
     verdict: "pass",
     replay: "vdrm run vkms-probe-remove --seed=7",
     events: sim.trace.events,
-    devices: [{ name: "vkms", allocIds: [id] }],
   };
 }

@@ -1,95 +1,125 @@
 /**
- * Device lanes: one per device of the run record, with one bar per object that belongs to
- * the device, from its "alloc" event to its "free" event. An object never freed is drawn open
- * to the end of the trace and marked "still allocated". Bars are labelled with the object's
- * last label ("label" events rename objects as they get names, e.g. card0).
+ * Device lanes, from the trace alone. An object's owners (object_lives.ts) lead to a root
+ * that belongs to nobody; a root that owns objects and is not itself one of OBJECT_KINDS is a
+ * device (a drm_device's container, a pci_dev). A device gets a lane of its own objects (its
+ * own bar first) and, below it, one lane per kind of object it owns (buffers, mappings,
+ * fences, jobs), every lane with the device's lifetime drawn behind the bars
+ * (object_bars.ts). An object shared with another device (a dma-buf, a fence imported
+ * elsewhere) stays under the device that owns it, whatever its label says. Objects of those
+ * kinds whose owners lead to no device go to lanes of their own, "no device"; other objects
+ * that belong to no device (the kernel's globals) are not drawn.
  */
-import type { Site } from "../kernel/kobject.js";
 import type { TraceEvent } from "../kernel/trace.js";
-import type { DeviceLaneSpec } from "./run_record.js";
-import { packRows, positionText, type ColumnIndex, type Lane, type LaneItem } from "./timeline_layout.js";
+import { deviceBand, lifeExtent, objectBar, signalMarks } from "./object_bars.js";
+import { collectLives, lastLabel, type ObjectLife, type ObjectLives } from "./object_lives.js";
+import { packRows, type ColumnIndex, type Lane, type LaneItem } from "./timeline_layout.js";
 
-interface ObjectLife {
-  readonly index: number;
-  readonly alloc: Extract<TraceEvent, { t: "alloc" }>;
-  readonly labels: string[];
-  free: { readonly index: number; readonly site: Site } | null;
+/** The lanes below a device's own, in the order they are drawn. */
+export const OBJECT_LANES = ["buffers", "mappings", "fences", "jobs"] as const;
+export type ObjectLaneName = (typeof OBJECT_LANES)[number];
+
+export interface ObjectKind {
+  readonly lane: ObjectLaneName;
+  /** Its life has a signal (a dma_fence's), drawn as a mark on its bar. */
+  readonly signals?: true;
 }
 
-/** Struct types with a colour of their own; the rest share one. */
-const TYPE_TONES: ReadonlySet<string> = new Set(["drm_device", "drm_minor", "drm_file", "drm_gem_object", "dma_fence", "device", "pci_dev"]);
+/**
+ * The kinds of objects drawn in a lane below their device, by struct type; a device's other
+ * objects are drawn in its own lane. A new kind is one entry.
+ */
+export const OBJECT_KINDS: ReadonlyMap<string, ObjectKind> = new Map<string, ObjectKind>([
+  ["drm_gem_object", { lane: "buffers" }],
+  ["dma_buf", { lane: "buffers" }],
+  ["vm_area_struct", { lane: "mappings" }],
+  ["dma_fence", { lane: "fences", signals: true }],
+  ["sync_file", { lane: "fences" }],
+  ["drm_syncobj", { lane: "fences" }],
+  ["drm_sched_job", { lane: "jobs" }],
+]);
 
-/** Builds one lane per device, in the order of `devices`. */
-export function buildDeviceLanes(events: readonly TraceEvent[], devices: readonly DeviceLaneSpec[], cols: ColumnIndex): Lane[] {
+interface DeviceGroup {
+  /** The device, or null for the objects whose owners lead to no device. */
+  readonly root: ObjectLife | null;
+  readonly own: ObjectLife[];
+  readonly parts: Map<ObjectLaneName, ObjectLife[]>;
+}
+
+/** Builds the lanes of every device, in the order the devices were allocated. */
+export function buildDeviceLanes(events: readonly TraceEvent[], cols: ColumnIndex): Lane[] {
   const lives = collectLives(events);
-  return devices.map((device) => {
-    const bars = device.allocIds.flatMap((id) => {
-      const life = lives.get(id);
-      return life === undefined ? [] : [objectBar(life, cols)];
-    });
-    const { rows, placed } = packRows(bars);
-    return {
-      key: `device:${device.name}`,
-      kind: "device",
-      label: device.name,
-      sublabel: `${placed.length} object${placed.length === 1 ? "" : "s"}`,
-      rows,
-      items: placed,
-    };
-  });
+  const usedKeys = new Set<string>();
+  return groupByDevice(lives).flatMap((group) => groupLanes(group, lives, cols, usedKeys));
 }
 
-function collectLives(events: readonly TraceEvent[]): Map<number, ObjectLife> {
-  const lives = new Map<number, ObjectLife>();
-  events.forEach((ev, index) => {
-    switch (ev.t) {
-      case "alloc":
-        lives.set(ev.id, { index, alloc: ev, labels: [ev.label], free: null });
-        return;
-      case "free": {
-        const life = lives.get(ev.id);
-        // A second free is a double-free finding, drawn as such; the bar ends at the first.
-        if (life !== undefined && life.free === null) life.free = { index, site: ev.site };
-        return;
-      }
-      case "label":
-        lives.get(ev.id)?.labels.push(ev.label);
-        return;
-      default:
-        return;
+function groupByDevice(lives: ObjectLives): DeviceGroup[] {
+  const groups = new Map<ObjectLife | null, DeviceGroup>();
+  const groupOf = (root: ObjectLife | null): DeviceGroup => {
+    let g = groups.get(root);
+    if (g === undefined) {
+      g = { root, own: root === null ? [] : [root], parts: new Map() };
+      groups.set(root, g);
     }
-  });
-  return lives;
+    return g;
+  };
+  for (const life of lives.byId.values()) {
+    const root = lives.byId.get(lives.rootOf(life.alloc.id));
+    const device = root === undefined || OBJECT_KINDS.has(root.alloc.type) ? null : root;
+    if (device === life) continue; // a device is drawn once it owns something
+    const kind = OBJECT_KINDS.get(life.alloc.type);
+    if (kind === undefined) {
+      if (device !== null) groupOf(device).own.push(life);
+      continue;
+    }
+    const parts = groupOf(device).parts;
+    const list = parts.get(kind.lane);
+    if (list === undefined) parts.set(kind.lane, [life]);
+    else list.push(life);
+  }
+  const order = (g: DeviceGroup): number => g.root?.index ?? Infinity;
+  return [...groups.values()].sort((a, b) => order(a) - order(b));
 }
 
-function objectBar(life: ObjectLife, cols: ColumnIndex): LaneItem {
-  const label = life.labels[life.labels.length - 1] ?? life.alloc.label;
-  const col0 = cols.of(life.index);
-  const { alloc: a, free } = life;
-  const open = free === null;
-  const col1 = free === null ? cols.last : cols.of(free.index);
-  const freed = free === null
-    ? "still allocated at the end of the trace"
-    : `freed in ${free.site.fn} by ${free.site.task}, ${positionText(free.index, free.site.tick)}`;
-  return {
-    kind: "alloc",
-    shape: "bar",
-    row: 0,
-    col0,
-    col1: Math.max(col0, col1),
-    open,
-    text: label,
-    tone: TYPE_TONES.has(a.type) ? a.type.replace(/_/g, "-") : "obj",
-    title: `${label}\n${a.type} (${a.kind}), id ${a.id}\nallocated in ${a.site.fn} by ${a.site.task}, ${positionText(life.index, a.tick)}\n${freed}`,
-    details: {
-      id: a.id,
-      type: a.type,
-      kind: a.kind,
-      label,
-      labels: life.labels,
-      state: open ? "still allocated" : "freed",
-      alloc: { event: life.index, ...a.site },
-      free: free === null ? null : { event: free.index, ...free.site },
-    },
-  };
+function groupLanes(
+  group: DeviceGroup, lives: ObjectLives, cols: ColumnIndex, usedKeys: Set<string>,
+): Lane[] {
+  const { root } = group;
+  const name = root === null ? "no device" : lastLabel(root);
+  let key = `device:${name}`;
+  if (usedKeys.has(key)) key = `device:${name}#${root?.alloc.id ?? ""}`;
+  usedKeys.add(key);
+  const band = root === null ? [] : [deviceBand(root, name, cols)];
+  const lanes: Lane[] = [];
+  if (root !== null) {
+    const { rows, items } = laneItems(group.own, lives, name, cols);
+    const sublabel = `${root.alloc.type} · ${countText(group.own.length)}`;
+    lanes.push({ key, kind: "device", label: name, sublabel, rows, items: [...band, ...items] });
+  }
+  for (const part of OBJECT_LANES) {
+    const objects = group.parts.get(part);
+    if (objects === undefined) continue;
+    const { rows, items } = laneItems(objects, lives, name, cols);
+    const sublabel = `${countText(objects.length)} of ${name}`;
+    lanes.push({
+      key: `${key}/${part}`, kind: "objects", label: part, sublabel, rows, items: [...band, ...items],
+    });
+  }
+  return lanes;
+}
+
+function countText(n: number): string {
+  return `${n} object${n === 1 ? "" : "s"}`;
+}
+
+/** The bars of `objects` packed into rows, each signal mark on its object's row. */
+function laneItems(
+  objects: readonly ObjectLife[], lives: ObjectLives, device: string, cols: ColumnIndex,
+): { rows: number; items: LaneItem[] } {
+  const { rows, placed } = packRows(objects.map((life) => ({ ...lifeExtent(life, cols), life })));
+  const items = placed.flatMap(({ life, row, col0, col1 }) => {
+    const signals = OBJECT_KINDS.get(life.alloc.type)?.signals === true;
+    const bar = objectBar(life, lives, device, signals, { row, col0, col1 });
+    return [bar, ...signalMarks(life, row, cols)];
+  });
+  return { rows, items };
 }

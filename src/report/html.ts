@@ -1,8 +1,9 @@
 /**
  * The HTML timeline report: one self-contained file (inline CSS and JS, no external resources)
  * with a tab per run record. Each record shows its header (seed, profile, verdict, replay
- * command), a timeline with a lane per task, per device and for uevents, findings as red marks,
- * a text list of the findings, and the text trace.
+ * command), a timeline with a lane per task, per device (with lanes of its buffers, mappings,
+ * fences and jobs below it) and for uevents, findings as red marks, a text list of the
+ * findings, and the text trace.
  *
  * Run data is untrusted text; everything goes through escapeHtml(), and the inline script
  * reads it back only as text.
@@ -134,7 +135,14 @@ const LEGEND = `<div class="legend">${[
   ["k-alloc tone-drm-device", "drm_device"],
   ["k-alloc tone-drm-minor", "drm_minor"],
   ["k-alloc tone-drm-file", "drm_file"],
+  ["k-alloc tone-drm-gem-object", "buffer"],
+  ["k-alloc tone-vm-area-struct", "mapping"],
+  ["k-alloc tone-dma-fence", "fence"],
   ["k-alloc", "other object"],
+  ["k-life tone-device", "device lifetime"],
+  ["k-signal tone-ok", "fence signalled"],
+  ["k-signal tone-err", "signalled with an error"],
+  ["k-alloc leaked", "leaked"],
   ["k-finding", "finding"],
   ["k-uevent tone-add", "uevent add"],
   ["k-uevent tone-remove", "uevent remove"],

@@ -35,6 +35,9 @@ section.record { margin-bottom: 24px; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 14px; color: var(--muted); margin: 4px 0 8px; font-size: 12px; }
 .legend .sw { display: inline-block; width: 12px; height: 12px; vertical-align: -2px; margin-right: 4px; border-radius: 2px; }
 .legend .sw.k-finding { margin: 0 7px 0 3px; }
+.legend .sw.k-signal { border-radius: 50%; }
+.legend .sw.k-life { background: rgba(66, 74, 83, 0.15); border: 1px solid rgba(66, 74, 83, 0.45); }
+.legend .sw.leaked { border: 2px dashed #cf222e; }
 .timeline { border: 1px solid var(--line); overflow-x: auto; overflow-y: hidden; max-width: 100%; }
 .lane { display: flex; border-top: 1px solid var(--line); min-width: max-content; }
 .lane.axis { border-top: none; background: #f6f8fa; }
@@ -47,23 +50,32 @@ section.record { margin-bottom: 24px; }
 .axis .track { height: 34px; }
 .tick { position: absolute; top: 2px; font-size: 10px; color: var(--muted); white-space: nowrap;
   border-left: 1px solid #afb8c1; padding-left: 2px; line-height: 1.3; }
-.lane-device .track, .lane-uevents .track { background-color: #fbfcfd; }
+.lane-device .track, .lane-objects .track, .lane-uevents .track { background-color: #fbfcfd; }
+.lane-objects .lane-label { padding-left: 22px; }
+.lane-objects { border-top-style: dashed; }
 .item { position: absolute; cursor: pointer; }
 .item:focus { outline: 2px solid #0969da; outline-offset: 1px; }
 .item.selected { outline: 2px solid #1f2328; outline-offset: 1px; z-index: 4; }
 .item.k-life { background: rgba(9, 105, 218, 0.06); border: none; border-left: 2px solid rgba(9, 105, 218, 0.4);
   border-radius: 0; padding: 0; cursor: default; }
 .item.k-life:not(.open) { border-right: 2px solid rgba(9, 105, 218, 0.4); }
+.item.k-life.tone-device { background: rgba(66, 74, 83, 0.07); border-color: rgba(66, 74, 83, 0.45); }
 .item.bar { height: 18px; border-radius: 3px; overflow: hidden; white-space: nowrap; font-size: 11px;
   line-height: 16px; padding: 0 4px; color: #fff; border: 1px solid rgba(0, 0, 0, 0.25); }
 .item.bar span { display: block; overflow: hidden; text-overflow: ellipsis; }
 .item.bar.open { border-right: 2px dashed #1f2328; border-radius: 3px 0 0 3px; }
+.item.bar.leaked { border: 2px dashed #cf222e; box-shadow: inset 0 0 0 1px #fff; }
 .k-block { color: #1f2328 !important; background: repeating-linear-gradient(45deg, #afb8c1 0 3px, #eaeef2 3px 7px); }
 .k-block.tone-timeout { background: repeating-linear-gradient(45deg, #80ccff 0 3px, #ddf4ff 3px 7px); }
 .k-alloc { background: #6e7781; }
 .tone-drm-device { background: #0969da; } .tone-drm-minor { background: #8250df; }
 .tone-drm-file { background: #1a7f37; } .tone-drm-gem-object { background: #9a6700; }
 .tone-dma-fence { background: #953800; } .tone-device, .tone-pci-dev { background: #424a53; }
+.tone-dma-buf { background: #bf8700; } .tone-vm-area-struct { background: #0550ae; }
+.tone-sync-file { background: #bc4c00; } .tone-drm-syncobj { background: #7d4e00; }
+.tone-drm-sched-job { background: #6639ba; }
+.k-signal { border-radius: 50% !important; border: 2px solid #fff !important; box-shadow: 0 0 0 1px #1f2328; z-index: 3; }
+.k-signal.tone-ok { background: #2da44e; } .k-signal.tone-err { background: #cf222e; }
 .item.mark { border-radius: 50%; border: 1px solid rgba(0, 0, 0, 0.35); z-index: 2; }
 .k-call.tone-ok { background: #2da44e; border-radius: 2px; }
 .k-call.tone-err { background: #fb8500; border-radius: 2px; }

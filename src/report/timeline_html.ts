@@ -76,9 +76,11 @@ function renderItem(item: LaneItem, cw: number, trackWidth: number, laneHeight: 
     attr("data-kind", item.kind) +
     attr("title", item.title) +
     attr("data-details", jsonText(item.details)) +
+    (item.state === undefined ? "" : attr("data-state", item.state)) +
     (item.anchor === undefined ? "" : attr("id", item.anchor)) +
     ` tabindex="0" role="button"`;
-  const classes = `item ${item.shape} k-${item.kind} tone-${item.tone}${item.open ? " open" : ""}`;
+  const leaked = item.state === "leaked" ? " leaked" : "";
+  const classes = `item ${item.shape} k-${item.kind} tone-${item.tone}${item.open ? " open" : ""}${leaked}`;
   if (item.kind === "life") {
     const left = item.col0 * cw;
     const width = (item.open ? trackWidth : (item.col1 + 1) * cw) - left;
@@ -88,10 +90,13 @@ function renderItem(item: LaneItem, cw: number, trackWidth: number, laneHeight: 
   if (item.shape === "bar") {
     const left = item.col0 * cw + 1;
     const width = (item.open ? trackWidth - 2 : (item.col1 + 1) * cw - 1) - left;
-    const text = item.open ? `${item.text} …` : item.text;
+    const end = item.state === "leaked" ? " … leaked" : item.open ? " …" : "";
+    const text = `${item.text}${end}`;
     return `<div${attr("class", classes)}${attr("style", `left:${left}px;width:${width}px;top:${top + 1}px`)}${common}><span>${escapeHtml(text)}</span></div>`;
   }
-  const size = item.kind === "finding" ? MARK_HEIGHT_PX : Math.min(12, Math.max(8, cw - 4));
+  // Findings and signals keep their full size however dense the trace: they are what to look for.
+  const big = item.kind === "finding" || item.kind === "signal";
+  const size = big ? MARK_HEIGHT_PX : Math.min(12, Math.max(8, cw - 4));
   const center = item.col1 * cw + cw / 2;
   const markTop = top + (ROW_HEIGHT_PX - size) / 2;
   const span = item.col0 < item.col1

@@ -14,7 +14,7 @@ import type { RunRecord } from "./run_record.js";
 import { buildTaskLanes } from "./task_lanes.js";
 
 /** What an item shows; becomes its data-kind attribute. */
-export type ItemKind = "call" | "uevent" | "finding" | "alloc" | "block" | "life" | "note";
+export type ItemKind = "call" | "uevent" | "finding" | "alloc" | "signal" | "block" | "life" | "note";
 
 export interface LaneItem {
   readonly kind: ItemKind;
@@ -36,12 +36,18 @@ export interface LaneItem {
   readonly details: unknown;
   /** A stable element id for items other parts of the page link to (findings). */
   readonly anchor?: string;
+  /** An object's bar: freed, still allocated at the end, or leaked (a leak finding names it). */
+  readonly state?: "freed" | "allocated" | "leaked";
 }
 
-export type LaneKind = "task" | "kernel" | "device" | "uevents";
+/** "objects": a lane of one kind of a device's objects (buffers, fences, ...), below its own. */
+export type LaneKind = "task" | "kernel" | "device" | "objects" | "uevents";
 
 export interface Lane {
-  /** The data-lane value: "task:<name>", "device:<name>", "uevents" or "kernel". */
+  /**
+   * The data-lane value: "task:<name>", "device:<name>", "device:<name>/<kind>" (buffers,
+   * mappings, fences, jobs), "uevents" or "kernel".
+   */
   readonly key: string;
   readonly kind: LaneKind;
   readonly label: string;
@@ -133,7 +139,8 @@ export function packRows<T extends { readonly col0: number; readonly col1: numbe
 }
 
 /**
- * Builds the lanes of one record: tasks (and "kernel"), then devices, then uevents.
+ * Builds the lanes of one record: tasks (and "kernel"), then devices with their objects, then
+ * uevents.
  * @param anchorPrefix prefixes the element ids of finding marks; unique per record on a page.
  */
 export function buildTimeline(record: RunRecord, anchorPrefix = "f"): TimelineLayout {
@@ -142,7 +149,7 @@ export function buildTimeline(record: RunRecord, anchorPrefix = "f"): TimelineLa
   const findings = placeFindings(record.events, cols, tasks, anchorPrefix);
   const lanes: Lane[] = [...tasks.lanes];
   if (tasks.kernel.items.length > 0) lanes.push(tasks.kernel);
-  lanes.push(...buildDeviceLanes(record.events, record.devices, cols));
+  lanes.push(...buildDeviceLanes(record.events, cols));
   lanes.push(buildUeventLane(record.events, cols));
   const keys = new Set(lanes.map((l) => l.key));
   assert(keys.size === lanes.length, "Cannot lay out timeline: two lanes share a key");

@@ -3,6 +3,7 @@
  * ended: the uevents received, sysfs, and (after shutdown) the kernel's findings.
  */
 import type { Sysfs } from "../base/mod.js";
+import { DRIVERS } from "../drivers/mod.js";
 import { findingClass, type Finding } from "../kernel/mod.js";
 import { ueventGet, type Uevent } from "../uapi/mod.js";
 import type { Checks, DeviceCheck, UeventExpectation } from "./scenario.js";
@@ -87,9 +88,11 @@ export function checkDevice(c: DeviceCheck, sysfs: Sysfs): CheckResult[] {
   if (c.driver !== undefined) {
     const link = sysfs.readlink(`${dir}/driver`);
     const bound = link.ok ? link.value.replace(/^.*\//, "") : null;
+    // A built-in driver binds under its PCI driver's name (virtio-gpu as virtio-pci).
+    const want = c.driver === null ? null : (DRIVERS.get(c.driver)?.driver.name ?? c.driver);
     out.push({
       what: `device ${c.bdf} driver ${c.driver ?? "none"}`,
-      met: bound === c.driver,
+      met: bound === want,
       detail: `bound: ${bound ?? "none"}`,
     });
   }

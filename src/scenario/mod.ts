@@ -20,5 +20,5 @@ export {
 export type { Scenario } from "./scenario.js";
 export { formatRunText } from "./format_text.js";
 export { runJson } from "./format_json.js";
-export { replayCommand, replayToken, seedCommand } from "./replay.js";
-export { decodeReplayToken, encodeReplayToken, type ReplayToken, type TokenResult } from "./replay_token.js";
+export { replayCommand, replayToken, seedCommand, tooManyDecisions } from "./replay.js";
+export { DECISIONS_MAX, decodeReplayToken, encodeReplayToken, type ReplayToken, type TokenResult } from "./replay_token.js";

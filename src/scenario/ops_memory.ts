@@ -1,6 +1,7 @@
 /**
- * Memory-map steps: mmap of a DRM fd at a fake offset (from MODE_MAP_DUMB), munmap, and CPU
- * reads and writes through a mapping, which either complete or raise SIGBUS/SIGSEGV.
+ * Memory-map steps: mmap of a DRM fd at a fake offset (from MODE_MAP_DUMB or a driver's map
+ * ioctl), munmap, and CPU reads and writes through a mapping, which either complete or raise
+ * SIGBUS/SIGSEGV; a program has no signal handler, so the runner ends it there.
  */
 import { z } from "zod";
 import type { Call, Fd, MemResult } from "../uapi/mod.js";
@@ -101,7 +102,7 @@ export const memReadOp = defineOp({
   name: "mem-read",
   summary:
     "read length bytes through a mapping; result length, fill (the byte if all are equal, " +
-    "else null), head (first 16 bytes, hex); or SIGBUS",
+    "else null), head (first 16 bytes, hex); or SIGBUS, which ends the program",
   schema: z
     .object({
       "mem-read": userAddress.schema,
@@ -127,7 +128,9 @@ export const memReadOp = defineOp({
 
 export const memWriteOp = defineOp({
   name: "mem-write",
-  summary: "write length bytes of value fill through a mapping; result written; or SIGBUS",
+  summary:
+    "write length bytes of value fill through a mapping; result written; or SIGBUS, which " +
+    "ends the program",
   schema: z
     .object({
       "mem-write": userAddress.schema,

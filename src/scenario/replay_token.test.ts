@@ -117,3 +117,21 @@ test("encodeReplayToken() refuses a decision that is not a small non-negative in
   for (const bad of [-1, 0.5, 2 ** 31, Number.NaN])
     assert.throws(() => encodeReplayToken(token([0, bad])), RangeError, String(bad));
 });
+
+test("a run that made more decisions than a token holds prints why, and its seed command", async () => {
+  const { replayCommand, replayToken } = await import("./replay.js");
+  const { DECISIONS_MAX } = await import("./replay_token.js");
+  const decisions = new Array<number>(DECISIONS_MAX + 1).fill(0);
+  const run = {
+    scenario: { file: "s.yaml" }, seed: 3, profile: "mainline", kernel: "7.1",
+    stepsMax: 30_000_000, world: { sim: { decisions } },
+  } as unknown as Parameters<typeof replayCommand>[0];
+  assert.equal(replayToken(run), null);
+  assert.equal(
+    replayCommand(run),
+    `(no replay token: the run made ${DECISIONS_MAX + 1} scheduling decisions, more than the ` +
+      `${DECISIONS_MAX} a token holds; the seed command reruns it)`,
+  );
+  decisions.pop();
+  assert.match(replayCommand(run), /^vdrm run s\.yaml --replay v1\.\S+ --max-steps 30000000$/);
+});

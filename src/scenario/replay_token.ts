@@ -20,6 +20,7 @@ import {
   type KernelVersion,
   type ProfileName,
 } from "../base/mod.js";
+import { assert } from "../kernel/mod.js";
 
 export interface ReplayToken {
   readonly seed: number;
@@ -36,13 +37,17 @@ const VERSION = "v1";
 const CHECK_BYTES = 4;
 const METHOD_PLAIN = 0;
 const METHOD_DEFLATE = 1;
-/** A decision list longer than a run's default step budget cannot come from a run. */
-const DECISIONS_MAX = 10_000_000;
+/**
+ * The most decisions a token holds (a longer list would cost its reader gigabytes). A run
+ * that made more prints no token, only its seed command (see replayCommand()).
+ */
+export const DECISIONS_MAX = 10_000_000;
 const PAYLOAD_BYTES_MAX = 64 * 1024 * 1024;
 const DECISION_BITS_MAX = 31;
 
 /** The token of a run; the decisions must be non-negative integers below 2^31. */
 export function encodeReplayToken(t: ReplayToken): string {
+  assert(t.decisions.length <= DECISIONS_MAX, `Cannot make a replay token of ${t.decisions.length} decisions: at most ${DECISIONS_MAX}`);
   const w = new ByteWriter();
   w.varint(t.seed);
   w.text(t.profile);
@@ -117,7 +122,7 @@ function readPayload(payload: Buffer): ReplayToken {
   const count = r.varint("decision count");
   if (count > DECISIONS_MAX) {
     throw new TokenFormatError(
-      `${count} decisions is more than the ${DECISIONS_MAX} a run can make`,
+      `${count} decisions is more than the ${DECISIONS_MAX} a token holds`,
     );
   }
   const bits = r.byte("decision width");

@@ -9,7 +9,7 @@
  * Asleep uninterruptibly, it is the kernel's: a `hang` finding. Shutdown then kills it.
  */
 import type { KernelVersion, ProfileName, Process } from "../base/mod.js";
-import { findingClass, ReplayMismatchError, type CallRecord, type Finding, type FindingClass, type FootprintMode, type Sim, type TraceLevel } from "../kernel/mod.js";
+import { findingClass, ReplayMismatchError, TaskKilled, type CallRecord, type Finding, type FindingClass, type FootprintMode, type Sim, type TraceLevel } from "../kernel/mod.js";
 import type { Call, Fd, Uevent } from "../uapi/mod.js";
 import { resolvedProfile, World, type BlockedProgram, type WorldOptions } from "../world/mod.js";
 import { checkDevice, checkFindings, checkUevents, isExpectedFinding, type CheckResult } from "./checks.js";
@@ -295,6 +295,8 @@ function* runProgram(sys: Process, p: ProgramSpec, shared: Shared): Call<void> {
     shared.inFlight.delete(p.name);
     if (step.as !== undefined && outcome.status === "ok") shared.names.set(step.as, outcome.fields, step.op.main);
     shared.steps.push(stepRecord(p.name, at, outcome, shared.names, sim));
+    // The signal of a CPU access is fatal (no handlers): the program runs no further step.
+    if (outcome.status === "signal") throw new TaskKilled(p.name, outcome.signal);
   }
 }
 

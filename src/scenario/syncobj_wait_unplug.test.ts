@@ -36,3 +36,16 @@ test("a syncobj wait pending at unplug returns when remove() cancels the job, wh
     );
   }
 });
+
+test("the job's fence carries the profile's unplug error: ECANCELED in mainline, ENODEV in uapi-doc", () => {
+  const loaded = loadScenarioFile(FILE);
+  assert.ok(loaded.ok);
+  for (const [profile, error] of [["mainline", "ECANCELED"], ["uapi-doc", "ENODEV"]] as const) {
+    const run = runScenario(loaded.scenario, { seed: 1, profile });
+    const after = run.steps.filter((s) => s.program === "client" && s.text.startsWith("fence-status"));
+    assert.equal(after.length, 2);
+    const outcome = after[1]!.outcome;
+    assert.ok(outcome.status === "ok", `${profile}: ${JSON.stringify(outcome)}`);
+    assert.equal(outcome.fields["error"], error, profile);
+  }
+});

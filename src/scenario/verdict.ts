@@ -25,7 +25,8 @@ export const VERDICTS = [
   { name: "input", exit: 2,
     meaning: "bad input: command line, scenario file, replay token, fixture or output path" },
   { name: "memory", exit: 3,
-    meaning: "use-after-free, double free, kref underflow or get after release" },
+    meaning: "use-after-free, double free, kref underflow or get after release, " +
+      "a program killed by SIGBUS" },
   { name: "hang", exit: 4,
     meaning: "kernel hang: kernel waits that can never end, or a hung task" },
   { name: "blocked", exit: 7,

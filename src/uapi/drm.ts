@@ -16,6 +16,7 @@ import {
   cstruct,
   userString,
 } from "./ioctl_struct.js";
+import { O_CLOEXEC, O_RDWR } from "./syscalls.js";
 
 export const drm_version = cstruct("drm_version", {
   version_major: c_int,
@@ -85,6 +86,11 @@ export const DRM_CAP = {
   DRM_CAP_SYNCOBJ_TIMELINE: 0x14n,
   DRM_CAP_ATOMIC_ASYNC_PAGE_FLIP: 0x15n,
 } as const;
+
+/** PRIME_HANDLE_TO_FD flags: the new fd is close-on-exec (O_CLOEXEC). */
+export const DRM_CLOEXEC = O_CLOEXEC;
+/** PRIME_HANDLE_TO_FD flags: the dma-buf file is open for writing too (O_RDWR). */
+export const DRM_RDWR = O_RDWR;
 
 /** The bits of the DRM_CAP_PRIME value. */
 export const DRM_PRIME_CAP_IMPORT = 0x1n;

@@ -21,12 +21,17 @@ export interface IntField {
   readonly signed: boolean;
 }
 
-/** A `char __user *` the kernel copies a string to; `len` names its length field. */
+/**
+ * A user pointer to a string: `char __user *` the kernel copies a string to, `len` naming its
+ * length field; or `const char __user *` (`len` null) the kernel reads a NUL-terminated
+ * string from, at most `maxBytes` bytes with the NUL (strndup_user()).
+ */
 export interface StringField {
   readonly kind: "string";
-  readonly ctype: "char __user *";
+  readonly ctype: "char __user *" | "const char __user *";
   readonly bytes: 8;
-  readonly len: string;
+  readonly len: string | null;
+  readonly maxBytes?: number;
 }
 
 /** A `__u64` user pointer to an array of `__u32` object ids; `count` names its count field. */
@@ -105,6 +110,11 @@ export const __kernel_size_t = int("__kernel_size_t", 8, false);
 /** `char __user *field` whose length is in the field `len`. */
 export function userString(len: string): StringField {
   return { kind: "string", ctype: "char __user *", bytes: 8, len };
+}
+
+/** `const char __user *field`: the kernel reads a string of at most `maxBytes` (NUL included). */
+export function userStringIn(maxBytes: number): StringField {
+  return { kind: "string", ctype: "const char __user *", bytes: 8, len: null, maxBytes };
 }
 
 /** `__u64 field` pointing at `count` __u32 ids. */

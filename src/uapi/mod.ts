@@ -8,9 +8,11 @@ export {
   DRM_CLIENT_CAP,
   DRM_IF_MAJOR,
   DRM_IF_MINOR,
+  DRM_CLOEXEC,
   DRM_MAJOR,
   DRM_PRIME_CAP_EXPORT,
   DRM_PRIME_CAP_IMPORT,
+  DRM_RDWR,
 } from "./drm.js";
 export {
   DRM_CORE_IOCTLS,
@@ -84,6 +86,10 @@ export { DRM_IOCTL_NAMES, DRM_IOCTLS, ioctlByCmd, ioctlByName, KNOWN_IOCTLS } fr
 export { encodeKernelUevent, formatUdevadm, formatUeventRaw, parseKernelUevent, UDEVADM_BANNER, UEVENT_ACTIONS, ueventGet, UeventParseError, ueventSeqnum, type Uevent, type UeventAction } from "./uevent.js";
 export {
   NO_IOCTL_ARG,
+  O_CLOEXEC,
+  O_EXCL,
+  O_LARGEFILE,
+  O_RDWR,
   POLLERR,
   POLLHUP,
   POLLIN,
@@ -100,7 +106,16 @@ export {
   type OpenFlags,
   type Syscalls,
 } from "./syscalls.js";
-export { DRM_IOCTL_VTEST_HOLD_ENTER, DRM_IOCTL_VTEST_JOB, DRM_IOCTL_VTEST_SUBMIT, drm_vtest_hold_enter, drm_vtest_job, drm_vtest_submit, VTEST_ENGINE_COUNT, VTEST_IOCTLS, VTEST_SUBMIT_FLAGS, VTEST_SUBMIT_HANG } from "./vtest_drm.js";
+export {
+  DRM_IOCTL_VIRTGPU_EXECBUFFER,
+  DRM_IOCTL_VIRTGPU_GETPARAM,
+  DRM_IOCTL_VIRTGPU_MAP,
+  DRM_IOCTL_VIRTGPU_RESOURCE_CREATE,
+  DRM_IOCTL_VIRTGPU_RESOURCE_INFO,
+  VIRTGPU_IOCTLS,
+  VIRTGPU_PARAM,
+} from "./virtgpu_drm.js";
+export { DRM_IOCTL_VTEST_HOLD_ENTER, DRM_IOCTL_VTEST_JOB, DRM_IOCTL_VTEST_SUBMIT, drm_vtest_hold_enter, drm_vtest_job, drm_vtest_submit, VTEST_ENGINE_COUNT, VTEST_IOCTLS, VTEST_BATCH_END, VTEST_SUBMIT_FLAGS, VTEST_SUBMIT_HANG, VTEST_SUBMIT_SPIN } from "./vtest_drm.js";
 export {
   DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE,
   DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD,
@@ -115,3 +130,17 @@ export {
   DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,
 } from "./drm_syncobj.js";
 export { SYNC_FILE_IOCTLS, SYNC_IOC_FILE_INFO, SYNC_IOC_MAGIC } from "./sync_file.js";
+export {
+  DMA_BUF_BASE,
+  DMA_BUF_IOCTL_EXPORT_SYNC_FILE,
+  DMA_BUF_IOCTL_SYNC,
+  DMA_BUF_IOCTLS,
+  DMA_BUF_NAME_LEN,
+  DMA_BUF_SET_NAME,
+  DMA_BUF_SYNC_END,
+  DMA_BUF_SYNC_READ,
+  DMA_BUF_SYNC_RW,
+  DMA_BUF_SYNC_START,
+  DMA_BUF_SYNC_VALID_FLAGS_MASK,
+  DMA_BUF_SYNC_WRITE,
+} from "./dma_buf.js";

@@ -12,9 +12,20 @@ export type Call<T> = Generator<unknown, T, unknown>;
 
 export type Fd = number & { readonly __brand: "Fd" };
 
+/**
+ * open(2) flags beyond the access mode, which is always O_RDWR in the model: O_EXCL, and
+ * O_CLOEXEC (the fd is closed on exec; /proc/<pid>/fdinfo shows it in `flags`).
+ */
 export interface OpenFlags {
   readonly excl?: boolean;
+  readonly cloexec?: boolean;
 }
+
+/** File status flags as /proc/<pid>/fdinfo prints them (octal), from the x86-64 headers. */
+export const O_RDWR = 0o2;
+export const O_EXCL = 0o200;
+export const O_LARGEFILE = 0o100000;
+export const O_CLOEXEC = 0o2000000;
 
 /** poll(2) event bits. */
 export const POLLIN = 0x1;
@@ -35,7 +46,10 @@ export type IoctlRequest = AnyIoctlDef | number;
 /** The argument of an ioctl without one: no field given. */
 export const NO_IOCTL_ARG: IoctlFields = Object.freeze({});
 
-/** A CPU access through a mapping either completes or raises a signal. */
+/**
+ * A CPU access through a mapping either completes or raises a signal. A program has no signal
+ * handlers, so the signal is fatal: the program's next system call does not return.
+ */
 export type MemResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly signal: "SIGBUS" | "SIGSEGV" };
 
 export interface DirEntry {

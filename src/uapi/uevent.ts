@@ -76,11 +76,11 @@ export const UDEVADM_BANNER = "monitor will print the received events for:\nKERN
  * monotonic receive time, then the properties in sd_device order (wire order, but MAJOR and
  * MINOR last and DEVNAME absolute), then an empty line.
  */
-export function formatUdevadm(ev: Uevent, receivedUsec: number): string {
+export function formatUdevadm(ev: Uevent, receivedUsec: number, source: "KERNEL" | "UDEV" = "KERNEL"): string {
   const sec = Math.floor(receivedUsec / 1_000_000);
   const usec = String(receivedUsec % 1_000_000).padStart(6, "0");
   const subsystem = ueventGet(ev, "SUBSYSTEM") ?? "";
-  const header = `${"KERNEL".padEnd(6)}[${sec}.${usec}] ${ev.action.padEnd(8)} ${ev.devpath} (${subsystem})`;
+  const header = `${source.padEnd(6)}[${sec}.${usec}] ${ev.action.padEnd(8)} ${ev.devpath} (${subsystem})`;
   const props: string[] = [];
   const late: string[] = [];
   for (const [k, v] of ev.env) {

@@ -15,7 +15,10 @@
  * DRM_IOCTL_VTEST_SUBMIT submits a job through the GPU scheduler (src/drm/sched_*.ts) to one of
  * the device's engines: it waits for `in_syncobj`'s fence, then keeps the engine busy for
  * `duration_ns` (forever with VTEST_SUBMIT_HANG, until the scheduler's timeout resets the
- * engine); its finished fence goes into `out_syncobj`.
+ * engine); its finished fence goes into `out_syncobj`. The job holds its `batch` buffer (a GEM
+ * handle of the file, 0 for none) until it is freed; with VTEST_SUBMIT_SPIN it is a spinner:
+ * it loops over its batch until the batch's first dword reads VTEST_BATCH_END, which a program
+ * writes through a CPU mapping of the buffer (IGT's igt_spin_end()).
  *
  * @see include/uapi/drm/vgem_drm.h for a real test driver's uapi of this shape
  */
@@ -62,14 +65,24 @@ export const DRM_IOCTL_VTEST_JOB = ioctlDef(
 export const VTEST_ENGINE_COUNT = 2;
 /** Fault injection: the job never completes on its own; the scheduler's timeout ends it. */
 export const VTEST_SUBMIT_HANG = 0x1;
-export const VTEST_SUBMIT_FLAGS = VTEST_SUBMIT_HANG;
+/**
+ * A spinner: the job runs until the first dword of its batch reads VTEST_BATCH_END (its
+ * `duration_ns` is not used); like any job, the scheduler's timeout ends it if it runs longer.
+ */
+export const VTEST_SUBMIT_SPIN = 0x2;
+export const VTEST_SUBMIT_FLAGS = VTEST_SUBMIT_HANG | VTEST_SUBMIT_SPIN;
+/**
+ * The dword that ends a spinner's batch. It is a dword of all ones so that a CPU write of one
+ * repeated byte (a scenario's `mem-write` with `fill: 0xff`) can end it.
+ */
+export const VTEST_BATCH_END = 0xffffffff;
 
 export const drm_vtest_submit = cstruct("drm_vtest_submit", {
   /** How long the job keeps its engine busy, in nanoseconds. */
   duration_ns: __u64,
   /** The engine (ring) to run on, below VTEST_ENGINE_COUNT. */
   engine: __u32,
-  /** VTEST_SUBMIT_HANG, or 0. */
+  /** VTEST_SUBMIT_HANG or VTEST_SUBMIT_SPIN, or 0. */
   flags: __u32,
   /** A syncobj whose fence the job waits for before it runs; 0 for none. */
   in_syncobj: __u32,
@@ -77,7 +90,8 @@ export const drm_vtest_submit = cstruct("drm_vtest_submit", {
   out_syncobj: __u32,
   /** The finished fence's sequence number on this file's timeline of the engine. */
   seqno: __u32,
-  pad: __u32,
+  /** The GEM handle of the job's batch buffer; 0 for none (VTEST_SUBMIT_SPIN needs one). */
+  batch: __u32,
 });
 
 export const DRM_IOCTL_VTEST_SUBMIT = ioctlDef(
@@ -92,7 +106,7 @@ export const DRM_IOCTL_VTEST_SUBMIT = ioctlDef(
     in_syncobj: "in",
     out_syncobj: "in",
     seqno: "out",
-    pad: "in",
+    batch: "in",
   },
   32,
 );

@@ -1,25 +1,35 @@
 /**
- * The eight subtests of IGT's core_hotunplug (igt-hotunplug.md, section 1.4), written as
- * userspace programs against the Syscalls interface: the four sysfs primitives with their
- * post-conditions, the health check, and the late-close variants.
+ * The fourteen subtests of IGT's core_hotunplug (igt-hotunplug.md, section 1.4): the eight of
+ * master and the six `-with-load` variants of revision 067740fd, written as userspace
+ * programs against the Syscalls interface (the primitives are in igt_hotunplug_ops.ts).
  *
- * Failure strings follow the IGT ones ("Driver unbind failure!", ...). A subtest skips where
- * IGT would (no render node, no `remove` attribute).
+ * A subtest skips where IGT would: no render node, no `remove` attribute, and for the
+ * `-with-load` variants a driver it cannot load ("No GPU workload support for this driver").
+ * IGT loads only i915 and xe; the model loads vtest, the one built-in driver with engines, so
+ * those six run on vtest and skip elsewhere. Their load is a spinner (igt_spin.ts) started on
+ * the exercised fd before the removal and ended through its CPU mapping after it, in the
+ * order of the spec's table.
  */
-import { DRM_IOCTL_VERSION, type Call, type Fd, type Syscalls } from "../uapi/mod.js";
+import type { Call, Fd, Syscalls } from "../uapi/mod.js";
 import { pciDrmNodes } from "./drm_nodes.js";
+import {
+  busRescan,
+  check,
+  Crash,
+  deviceUnplug,
+  driverBind,
+  driverName,
+  driverUnbind,
+  Failure,
+  healthcheck,
+  openCard,
+  Skip,
+  type IgtTarget,
+  type WatchdogS,
+} from "./igt_hotunplug_ops.js";
+import { igtSpinEnd, igtSpinNew, igtSpinUnmap, isSpinFailure, type IgtSpin } from "./igt_spin.js";
 
-export type SubtestName =
-  | "unbind-rebind"
-  | "unplug-rescan"
-  | "hotunbind-rebind"
-  | "hotunplug-rescan"
-  | "hotrebind"
-  | "hotreplug"
-  | "hotrebind-lateclose"
-  | "hotreplug-lateclose";
-
-export const SUBTESTS: readonly SubtestName[] = [
+export const SUBTESTS = [
   "unbind-rebind",
   "unplug-rescan",
   "hotunbind-rebind",
@@ -28,133 +38,139 @@ export const SUBTESTS: readonly SubtestName[] = [
   "hotreplug",
   "hotrebind-lateclose",
   "hotreplug-lateclose",
-];
+  "hotunbind-rebind-with-load",
+  "hotunplug-rescan-with-load",
+  "hotrebind-with-load",
+  "hotreplug-with-load",
+  "hotrebind-lateclose-with-load",
+  "hotreplug-lateclose-with-load",
+] as const;
+
+export type SubtestName = (typeof SUBTESTS)[number];
+
+/** The drivers a `-with-load` subtest can put GPU work on (IGT's are i915 and xe). */
+export const LOAD_DRIVERS: readonly string[] = ["vtest"];
 
 /**
- * How a subtest takes the device away and brings it back, and what happens to the card fd it
- * opens first (the hot variants): closed before the restore, after it (lateclose), or only
- * after the health check, by the cleanup, like IGT's recover().
+ * How a subtest takes the device away (and the watchdog of that write) and brings it back,
+ * what happens to the card fd it opens first (the hot variants): closed before the restore,
+ * after it (lateclose), or only after the health check, by the cleanup, like IGT's recover();
+ * and whether a spinner runs on that fd.
  */
 interface SubtestPlan {
   readonly removal: "unbind" | "unplug";
+  readonly removalTimeoutS: WatchdogS;
   readonly staleFd: "none" | "close-before-restore" | "close-after-restore" | "close-at-end";
+  readonly load: boolean;
+}
+
+type StaleFd = SubtestPlan["staleFd"];
+
+function plan(removal: "unbind" | "unplug", staleFd: StaleFd, load = false): SubtestPlan {
+  // The hot rebind/replug flavours give the removal 60 s; the others no watchdog.
+  const removalTimeoutS = staleFd === "close-at-end" || staleFd === "close-after-restore" ? 60 : 0;
+  return { removal, removalTimeoutS, staleFd, load };
 }
 
 const PLANS: Readonly<Record<SubtestName, SubtestPlan>> = {
-  "unbind-rebind": { removal: "unbind", staleFd: "none" },
-  "unplug-rescan": { removal: "unplug", staleFd: "none" },
-  "hotunbind-rebind": { removal: "unbind", staleFd: "close-before-restore" },
-  "hotunplug-rescan": { removal: "unplug", staleFd: "close-before-restore" },
-  "hotrebind": { removal: "unbind", staleFd: "close-at-end" },
-  "hotreplug": { removal: "unplug", staleFd: "close-at-end" },
-  "hotrebind-lateclose": { removal: "unbind", staleFd: "close-after-restore" },
-  "hotreplug-lateclose": { removal: "unplug", staleFd: "close-after-restore" },
+  "unbind-rebind": plan("unbind", "none"),
+  "unplug-rescan": plan("unplug", "none"),
+  "hotunbind-rebind": plan("unbind", "close-before-restore"),
+  "hotunplug-rescan": plan("unplug", "close-before-restore"),
+  "hotrebind": plan("unbind", "close-at-end"),
+  "hotreplug": plan("unplug", "close-at-end"),
+  "hotrebind-lateclose": plan("unbind", "close-after-restore"),
+  "hotreplug-lateclose": plan("unplug", "close-after-restore"),
+  "hotunbind-rebind-with-load": plan("unbind", "close-before-restore", true),
+  "hotunplug-rescan-with-load": plan("unplug", "close-before-restore", true),
+  "hotrebind-with-load": plan("unbind", "close-at-end", true),
+  "hotreplug-with-load": plan("unplug", "close-at-end", true),
+  "hotrebind-lateclose-with-load": plan("unbind", "close-after-restore", true),
+  "hotreplug-lateclose-with-load": plan("unplug", "close-after-restore", true),
 };
 
-export type SubtestResult = { readonly verdict: "pass" } | { readonly verdict: "fail" | "skip"; readonly message: string };
+export type SubtestResult =
+  | { readonly verdict: "pass" }
+  | { readonly verdict: "fail" | "skip" | "crash"; readonly message: string };
 
-export interface IgtTarget {
-  /** PCI bus address of the device under test. */
-  readonly bdf: string;
-  /** The PCI driver bound to it (its /sys/bus/pci/drivers/<name>). */
-  readonly driver: string;
+/** What a subtest holds: the exercised fd and its spinner, until closed or ended. */
+interface Held {
+  stale: Fd | null;
+  spin: IgtSpin | null;
 }
 
-class Failure extends Error {}
-class Skip extends Error {}
-
-function* check(cond: Call<boolean> | boolean, message: string): Call<void> {
-  const ok = typeof cond === "boolean" ? cond : yield* cond;
-  if (!ok) throw new Failure(message);
-}
-
-function* driverUnbind(sys: Syscalls, t: IgtTarget): Call<void> {
-  const r = yield* sys.writeFile(`/sys/bus/pci/drivers/${t.driver}/unbind`, t.bdf);
-  yield* check(r.ok, `Driver unbind failure! (${r.ok ? "" : r.errno})`);
-  yield* check(!(yield* sys.exists(`/sys/bus/pci/drivers/${t.driver}/${t.bdf}`)), "Unbound device still present");
-}
-
-function* driverBind(sys: Syscalls, t: IgtTarget): Call<void> {
-  const r = yield* sys.writeFile(`/sys/bus/pci/drivers/${t.driver}/bind`, t.bdf);
-  yield* check(r.ok, `Driver re-bind failure! (${r.ok ? "" : r.errno})`);
-  yield* check(sys.exists(`/sys/bus/pci/drivers/${t.driver}/${t.bdf}`), "Rebound device not present");
-}
-
-function* deviceUnplug(sys: Syscalls, t: IgtTarget): Call<void> {
-  if (!(yield* sys.exists(`/sys/bus/pci/devices/${t.bdf}/remove`))) throw new Skip("No PCI remove attribute");
-  const r = yield* sys.writeFile(`/sys/bus/pci/devices/${t.bdf}/remove`, "1");
-  yield* check(r.ok, `Device unplug failure! (${r.ok ? "" : r.errno})`);
-  yield* check(!(yield* sys.exists(`/sys/bus/pci/devices/${t.bdf}`)), "Unplugged device still present");
-}
-
-function* busRescan(sys: Syscalls, t: IgtTarget): Call<void> {
-  const r = yield* sys.writeFile("/sys/bus/pci/rescan", "1");
-  yield* check(r.ok, `Bus rescan failure! (${r.ok ? "" : r.errno})`);
-  yield* check(sys.exists(`/sys/bus/pci/devices/${t.bdf}`), "Fakely unplugged device not rediscovered");
-}
-
-function* nodeHealthcheck(sys: Syscalls, node: string): Call<void> {
-  const fd = yield* sys.open(`/dev/dri/${node}`);
-  if (!fd.ok) throw new Failure(`DRM device reopen failure! (${node}: ${fd.errno})`);
-  const version = yield* sys.ioctl(fd.value, DRM_IOCTL_VERSION);
-  yield* check(version.ok, `DRM_IOCTL_VERSION on a fresh ${node} failed`);
-  const dev = yield* sys.readFile(`/sys/class/drm/${node}/dev`);
-  yield* check(dev.ok && (yield* sys.exists(`/sys/dev/char/${dev.value.trim()}`)), "Device sysfs healthcheck failure!");
-  const closed = yield* sys.close(fd.value);
-  yield* check(closed.ok, "Device close failed");
-}
-
-/** Settle, re-enumerate, then check the card node and (if present) the render node. */
-export function* healthcheck(sys: Syscalls, t: IgtTarget): Call<void> {
-  yield* sys.sleep(1000);
-  const nodes = yield* pciDrmNodes(sys, t.bdf);
-  if (nodes.card === null) throw new Failure("DRM device reopen failure! (no card node)");
-  yield* nodeHealthcheck(sys, nodes.card);
-  if (nodes.render !== null) yield* nodeHealthcheck(sys, nodes.render);
-}
-
-function* openCard(sys: Syscalls, t: IgtTarget): Call<Fd> {
-  const nodes = yield* pciDrmNodes(sys, t.bdf);
-  if (nodes.card === null) throw new Failure("No card node");
-  const fd = yield* sys.open(`/dev/dri/${nodes.card}`);
-  if (!fd.ok) throw new Failure(`Device open failed: ${fd.errno}`);
-  return fd.value;
-}
-
-/** Closes the fd the hot variants opened before the removal; null: nothing left to close. */
-function* closeStale(sys: Syscalls, fd: Fd | null): Call<null> {
-  if (fd === null) throw new Error("Cannot close stale fd: none was opened");
-  const r = yield* sys.close(fd);
-  yield* check(r.ok, `Device close failed (${r.ok ? "" : r.errno})`);
-  return null;
-}
-
-/** pre_check(): the baseline health check; a device without a render node is skipped, as in IGT. */
+/** pre_check(): the baseline health check; a device without a render node is skipped. */
 function* preCheck(sys: Syscalls, t: IgtTarget): Call<void> {
   const nodes = yield* pciDrmNodes(sys, t.bdf);
   if (nodes.render === null) throw new Skip("No render node");
   yield* healthcheck(sys, t);
 }
 
-/** Runs one subtest; closes a stale fd left open by the hot variants afterwards, like recover(). */
+/** Starts the spinner on the exercised fd, or skips on a driver without GPU work. */
+function* startLoad(sys: Syscalls, fd: Fd): Call<IgtSpin> {
+  const name = yield* driverName(sys, fd);
+  if (name === null || !LOAD_DRIVERS.includes(name)) {
+    throw new Skip("No GPU workload support for this driver");
+  }
+  const spin = yield* igtSpinNew(sys, fd);
+  if (isSpinFailure(spin)) {
+    throw new Failure(`Spinner start failure! (${spin.call}: ${spin.errno})`);
+  }
+  return spin;
+}
+
+/** Ends the spinner through its mapping and unmaps it, with no ioctl on the exercised fd. */
+function* stopLoad(sys: Syscalls, held: Held): Call<void> {
+  const spin = held.spin;
+  if (spin === null) return;
+  held.spin = null;
+  const end = yield* igtSpinEnd(sys, spin);
+  if (!end.ok) throw new Crash(`${end.signal} at the spinner's end write`);
+  yield* igtSpinUnmap(sys, spin);
+}
+
+/** The late close of the exercised fd (close() must return 0), its spinner ended first. */
+function* lateClose(sys: Syscalls, held: Held): Call<void> {
+  yield* stopLoad(sys, held);
+  const fd = held.stale;
+  if (fd === null) throw new Error("Cannot close the exercised fd: none was opened");
+  held.stale = null;
+  const r = yield* sys.close(fd);
+  yield* check(r.ok, `Device close failed (${r.ok ? "" : r.errno})`);
+}
+
+function* steps(sys: Syscalls, t: IgtTarget, p: SubtestPlan, held: Held): Call<void> {
+  const unplug = p.removal === "unplug";
+  const [remove, restore] = unplug ? [deviceUnplug, busRescan] : [driverUnbind, driverBind];
+  yield* preCheck(sys, t);
+  if (p.staleFd !== "none") held.stale = yield* openCard(sys, t);
+  if (p.load && held.stale !== null) held.spin = yield* startLoad(sys, held.stale);
+  yield* remove(sys, t, p.removalTimeoutS);
+  if (p.staleFd === "close-before-restore") yield* lateClose(sys, held);
+  yield* restore(sys, t, 0);
+  if (p.staleFd === "close-after-restore") yield* lateClose(sys, held);
+  yield* stopLoad(sys, held);
+  yield* healthcheck(sys, t);
+}
+
+/**
+ * Runs one subtest; afterwards, like recover(), unmaps a spinner a failed subtest left and
+ * closes the exercised fd if still open (the hot rebind/replug variants leave it for this).
+ */
 export function* runSubtest(sys: Syscalls, t: IgtTarget, name: SubtestName): Call<SubtestResult> {
-  const plan = PLANS[name];
-  const [remove, restore] = plan.removal === "unplug" ? [deviceUnplug, busRescan] : [driverUnbind, driverBind];
-  let stale: Fd | null = null;
+  const held: Held = { stale: null, spin: null };
   try {
-    yield* preCheck(sys, t);
-    if (plan.staleFd !== "none") stale = yield* openCard(sys, t);
-    yield* remove(sys, t);
-    if (plan.staleFd === "close-before-restore") stale = yield* closeStale(sys, stale);
-    yield* restore(sys, t);
-    if (plan.staleFd === "close-after-restore") stale = yield* closeStale(sys, stale);
-    yield* healthcheck(sys, t);
+    yield* steps(sys, t, PLANS[name], held);
     return { verdict: "pass" };
   } catch (e) {
     if (e instanceof Skip) return { verdict: "skip", message: e.message };
     if (e instanceof Failure) return { verdict: "fail", message: e.message };
+    if (e instanceof Crash) return { verdict: "crash", message: e.message };
     throw e;
   } finally {
-    if (stale !== null) yield* sys.close(stale);
+    if (held.spin !== null) yield* igtSpinUnmap(sys, held.spin);
+    if (held.stale !== null) yield* sys.close(held.stale);
   }
 }
+
+export { healthcheck, type IgtTarget };

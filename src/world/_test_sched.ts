@@ -11,6 +11,8 @@ import {
   DRM_IOCTL_VTEST_SUBMIT,
   errnoName,
   SYNC_IOC_FILE_INFO,
+  VTEST_SUBMIT_HANG,
+  VTEST_SUBMIT_SPIN,
   type Call,
   type Fd,
   type SysResult,
@@ -45,9 +47,12 @@ export interface Submit {
   hang?: boolean;
   in?: number;
   out?: number;
-  /** Raw flags; overrides `hang`. */
+  /** A spinner (VTEST_SUBMIT_SPIN), which needs a `batch`. */
+  spin?: boolean;
+  /** Raw flags; overrides `hang` and `spin`. */
   flags?: number;
-  pad?: number;
+  /** The GEM handle of the batch buffer. */
+  batch?: number;
 }
 
 /** DRM_IOCTL_VTEST_SUBMIT; its result as the program sees it. */
@@ -55,10 +60,10 @@ export function* submit(sys: Syscalls, fd: Fd, s: Submit): Call<SysResult<{ seqn
   return yield* sys.ioctl(fd, DRM_IOCTL_VTEST_SUBMIT, {
     duration_ns: BigInt(s.ms ?? 1) * 1_000_000n,
     engine: s.engine ?? 0,
-    flags: s.flags ?? (s.hang === true ? 1 : 0),
+    flags: s.flags ?? (s.hang === true ? VTEST_SUBMIT_HANG : 0) | (s.spin === true ? VTEST_SUBMIT_SPIN : 0),
     in_syncobj: s.in ?? 0,
     out_syncobj: s.out ?? 0,
-    pad: s.pad ?? 0,
+    batch: s.batch ?? 0,
   });
 }
 

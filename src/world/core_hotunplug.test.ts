@@ -3,7 +3,10 @@ import { test } from "node:test";
 import { SUBTESTS } from "../userspace/mod.js";
 import { describeFindings, runCoreHotunplug } from "./core_hotunplug.js";
 
-for (const subtest of SUBTESTS) {
+const WITH_LOAD = SUBTESTS.filter((s) => s.endsWith("-with-load"));
+const MASTER = SUBTESTS.filter((s) => !s.endsWith("-with-load"));
+
+for (const subtest of MASTER) {
   test(`core_hotunplug ${subtest} passes cleanly on vdisp`, () => {
     const run = runCoreHotunplug(subtest, { driver: "vdisp", seed: 7 });
     assert.deepEqual(run.result, { verdict: "pass" }, `seed ${run.seed}`);
@@ -28,7 +31,53 @@ for (const subtest of SUBTESTS) {
   });
 }
 
+for (const subtest of MASTER) {
+  test(`core_hotunplug ${subtest} runs on virtio-gpu's render node and passes cleanly (through virtio-pci)`, () => {
+    const run = runCoreHotunplug(subtest, { driver: "virtio-gpu", seed: 7 });
+    assert.deepEqual(run.result, { verdict: "pass" }, `seed ${run.seed}`);
+    assert.equal(run.findings.length, 0, `seed ${run.seed}: ${describeFindings(run.findings)}`);
+    const unbinds = run.world.sim.trace.events.filter(
+      (e) => e.t === "call" && e.op === "write_file" && e.args.includes("/drivers/virtio-pci/unbind"),
+    );
+    assert.equal(unbinds.length, subtest.includes("rebind") ? 1 : 0, "the unbind goes to virtio-pci");
+  });
+}
+
 test("core_hotunplug skips on bochs-drm, which has no render node (as IGT does)", () => {
   const run = runCoreHotunplug("hotunbind-rebind", { driver: "bochs-drm" });
   assert.deepEqual(run.result, { verdict: "skip", message: "No render node" });
+});
+
+for (const subtest of WITH_LOAD) {
+  test(`core_hotunplug ${subtest} passes cleanly on vtest, whatever the schedule`, () => {
+    for (const profile of ["mainline", "uapi-doc"] as const) {
+      for (let seed = 1; seed <= 3; seed++) {
+        const run = runCoreHotunplug(subtest, { driver: "vtest", seed, profile });
+        const where = `seed ${seed}, ${profile}`;
+        assert.deepEqual(run.result, { verdict: "pass" }, where);
+        assert.equal(run.findings.length, 0, `${where}: ${describeFindings(run.findings)}`);
+      }
+    }
+  });
+
+  test(`core_hotunplug ${subtest} skips on vdisp, which IGT cannot load`, () => {
+    const run = runCoreHotunplug(subtest, { driver: "vdisp", seed: 1 });
+    const message = "No GPU workload support for this driver";
+    assert.deepEqual(run.result, { verdict: "skip", message });
+    assert.equal(run.findings.length, 0, describeFindings(run.findings));
+  });
+
+  test(`core_hotunplug ${subtest} skips on virtio-gpu too: it has a render node but no 3D to load`, () => {
+    const run = runCoreHotunplug(subtest, { driver: "virtio-gpu", seed: 1 });
+    assert.deepEqual(run.result, { verdict: "skip", message: "No GPU workload support for this driver" });
+    assert.equal(run.findings.length, 0, describeFindings(run.findings));
+  });
+}
+
+test("the master subtests pass on vtest too (it has a render node)", () => {
+  for (const subtest of MASTER) {
+    const run = runCoreHotunplug(subtest, { driver: "vtest", seed: 2 });
+    assert.deepEqual(run.result, { verdict: "pass" }, subtest);
+    assert.equal(run.findings.length, 0, `${subtest}: ${describeFindings(run.findings)}`);
+  }
 });

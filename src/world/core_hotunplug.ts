@@ -5,6 +5,7 @@
 import { findingClass, findingSummary, type Finding } from "../kernel/mod.js";
 import { runSubtest, type SubtestName, type SubtestResult } from "../userspace/mod.js";
 import type { KernelVersion, ProfileName } from "../base/mod.js";
+import { DRIVERS } from "../drivers/mod.js";
 import { World } from "./world.js";
 
 export interface SubtestRun {
@@ -37,12 +38,22 @@ export function runCoreHotunplug(subtest: SubtestName, o: SubtestRunOptions): Su
     ...(o.decisions !== undefined ? { schedule: { replay: o.decisions } } : {}),
   });
   world.bootSync();
-  const program = world.spawnProgram("core_hotunplug", (sys) => runSubtest(sys, { bdf, driver: o.driver }, subtest));
+  // IGT finds the driver through the PCI device's sysfs: its PCI driver's name (virtio-pci
+  // for virtio-gpu), not the model's name for the device.
+  const driver = pciDriverOf(o.driver);
+  const program = world.spawnProgram("core_hotunplug", (sys) => runSubtest(sys, { bdf, driver }, subtest));
   world.run();
   if (program.task.error !== undefined) throw program.task.error;
   world.shutdownSync();
   world.endSchedule();
   return { subtest, driver: o.driver, seed, result: program.task.result as SubtestResult, findings: world.sim.findings, world };
+}
+
+/** The name of the PCI driver a built-in driver binds with (its /sys/bus/pci/drivers entry). */
+function pciDriverOf(name: string): string {
+  const info = DRIVERS.get(name);
+  if (info === undefined) throw new RangeError(`Cannot run core_hotunplug: unknown driver "${name}"`);
+  return info.driver.name;
 }
 
 export function describeFindings(findings: readonly Finding[]): string {

@@ -69,7 +69,7 @@ test("a job waits for its in-fence: it runs only once the job it depends on (ano
   assert.deepEqual(s.world.sim.findings.map(findingSummary), []);
 });
 
-test("bad submissions: engine, flags, pad and length are EINVAL, unknown handles ENOENT", () => {
+test("bad submissions: engine, flags and length are EINVAL, unknown handles ENOENT", () => {
   const s = vtestSession();
   const r = s.run(function* (sys) {
     const fd = yield* openRender(sys);
@@ -79,8 +79,10 @@ test("bad submissions: engine, flags, pad and length are EINVAL, unknown handles
     };
     const out = {
       engine: yield* errno({ engine: VTEST_ENGINE_COUNT }),
-      flags: yield* errno({ flags: 2 }),
-      pad: yield* errno({ pad: 1 }),
+      flags: yield* errno({ flags: 4 }),
+      spinWithoutBatch: yield* errno({ spin: true }),
+      spinAndHang: yield* errno({ spin: true, hang: true, batch: 1 }),
+      batchMissing: yield* errno({ batch: 9 }),
       hour: yield* errno({ ms: 3_600_001 }),
       inMissing: yield* errno({ in: 9 }),
       outMissing: yield* errno({ out: 9 }),
@@ -92,7 +94,9 @@ test("bad submissions: engine, flags, pad and length are EINVAL, unknown handles
   assert.deepEqual(r, {
     engine: "EINVAL",
     flags: "EINVAL",
-    pad: "EINVAL",
+    spinWithoutBatch: "EINVAL",
+    spinAndHang: "EINVAL",
+    batchMissing: "ENOENT",
     hour: "EINVAL",
     inMissing: "ENOENT",
     outMissing: "ENOENT",

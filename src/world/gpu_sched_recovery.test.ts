@@ -92,6 +92,6 @@ function* passFds(sys: Process, peer: Process, fds: Fd[]): Task<Fd[]> {
   yield step("scm_rights", [], files);
   return files.map((f) => {
     fget(f);
-    return peer.fdInstall(f);
+    return peer.fdInstall(f, false);
   });
 }

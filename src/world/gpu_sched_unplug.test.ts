@@ -7,11 +7,12 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { findingSummary } from "../kernel/mod.js";
-import type { Call, Fd, Syscalls } from "../uapi/mod.js";
+import { findingSummary, ticksFromMs } from "../kernel/mod.js";
+import { DRM_IOCTL_VTEST_JOB, type Call, type Fd, type Syscalls } from "../uapi/mod.js";
 import { errnoOf, pciRemove } from "./_testing.js";
 import {
   exportSyncFile,
+  FOREVER_NS,
   openRender,
   submit,
   submitOk,
@@ -78,3 +79,25 @@ for (const profile of ["mainline", "uapi-doc"] as const) {
     }
   });
 }
+
+test("a VTEST_JOB cancelled at unplug before its timer ever ran: remove returns at once, ECANCELED", () => {
+  // FIFO: the program runs on from the ioctl to the removal, so the job's timer task has not
+  // run a step yet when remove() cancels it (its hrtimer is armed, not yet fired).
+  const s = vtestSession();
+  const sim = s.world.sim;
+  const out = s.run(function* (sys) {
+    const fd = yield* openRender(sys);
+    const h = yield* syncobj(sys, fd);
+    const r = yield* sys.ioctl(fd, DRM_IOCTL_VTEST_JOB, { duration_ns: FOREVER_NS, out_syncobj: h });
+    assert.ok(r.ok, `VTEST_JOB: ${r.ok ? "" : r.errno}`);
+    const syncFile = yield* exportSyncFile(sys, fd, h);
+    const before = sim.now;
+    yield* pciRemove(sys);
+    const removeTicks = sim.now - before;
+    return { removeTicks, status: yield* syncFileStatus(sys, syncFile) };
+  });
+  assert.equal(out.status, "ECANCELED");
+  assert.ok(out.removeTicks < ticksFromMs(1), `remove took ${out.removeTicks} ticks, not a few steps`);
+  assert.equal(s.shutdown(), 0, "leaks");
+  assert.deepEqual(sim.findings.map(findingSummary), []);
+});

@@ -7,7 +7,7 @@
  * mode and do_exit() closes its files and unmaps its mappings), every driver is unloaded and
  * every device powered off; whatever kernel memory is still allocated then is a leak.
  */
-import { Kernel, Process, type PendingCall } from "../base/mod.js";
+import { Kernel, Process, reportFencesNeverSignalled, type PendingCall } from "../base/mod.js";
 import { DRIVERS } from "../drivers/mod.js";
 import { drmCore } from "../drm/mod.js";
 import { FifoStrategy, RandomStrategy, ReplayStrategy, Sim, step, TaskKilled, ticksFromMs, WaitQueue, waitEvent, type RunOutcome, type SchedulingStrategy, type SimTask, type SleepState, type Task } from "../kernel/mod.js";
@@ -58,6 +58,8 @@ export class World {
     });
     this.kernel = new Kernel(this.sim, resolvedProfile(options), { firstSeqnum: options.firstSeqnum ?? 1 });
     drmCore(this.kernel);
+    // At rest, a fence that tasks wait for but nothing can signal any more is a kernel hang.
+    this.sim.onIdle(() => void reportFencesNeverSignalled(this.kernel));
     this.bus = new PciBus(this.kernel);
     this.programExit = new WaitQueue(this.sim, "program exit");
     this.devices = options.devices ?? DEFAULT_DEVICES;

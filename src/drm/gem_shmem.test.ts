@@ -1,0 +1,49 @@
+/**
+ * The GEM shmem helper's mappings across unplug: the pages are the object's system memory, so
+ * a mapping zapped by drm_dev_unplug() faults the same pages back and keeps the data (R52).
+ *
+ * @see drivers/gpu/drm/drm_gem_shmem_helper.c
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { PAGE_SIZE } from "../base/mod.js";
+import { BUFFER_BYTES, bytesOf, mappedBuffer } from "./_test_gem.js";
+import { answer, liveCount } from "./_testing.js";
+import { drmDevUnplug } from "./device.js";
+
+describe("drm_gem_shmem_fault()", () => {
+  test("what was written before the unplug is read back after it, through the same and another mapping (R52)", () => {
+    const b = mappedBuffer("shmem");
+    const second = b.map();
+    assert.ok(second.ok);
+    assert.deepEqual(b.write(b.addr + 10n, [1, 2, 3]), { ok: true, value: 3 });
+    assert.deepEqual(b.write(b.addr + BigInt(3 * PAGE_SIZE), [4]), { ok: true, value: 1 });
+    b.m.run(() => drmDevUnplug(b.dev));
+    assert.equal(b.m.proc.mm.vmas.every((v) => v.ptes.size === 0), true, "the unplug zapped both mappings");
+    assert.deepEqual(bytesOf(b.read(b.addr + 10n, 3)), [1, 2, 3]);
+    assert.deepEqual(bytesOf(b.read(second.value + BigInt(3 * PAGE_SIZE), 1)), [4]);
+    assert.deepEqual(b.write(second.value + 10n, [9]), { ok: true, value: 1 });
+    assert.deepEqual(bytesOf(b.read(b.addr + 10n, 3)), [9, 2, 3], "both mappings still share the pages");
+    assert.equal(liveCount(b.m, "page"), 0, "no dummy page");
+    assert.deepEqual(b.m.sim.findings, []);
+    assert.equal(b.m.finishClean(b.dev), 0);
+  });
+
+  test("a page never written reads zero, before and after the unplug", () => {
+    const b = mappedBuffer("shmem");
+    assert.deepEqual(bytesOf(b.read(b.addr + BigInt(PAGE_SIZE), 2)), [0, 0]);
+    b.m.run(() => drmDevUnplug(b.dev));
+    assert.deepEqual(bytesOf(b.read(b.addr + BigInt(2 * PAGE_SIZE), 2)), [0, 0]);
+    assert.equal(b.m.finishClean(b.dev), 0);
+  });
+
+  test("the pages go with the object: after munmap and close nothing of it is left", () => {
+    const b = mappedBuffer("shmem");
+    assert.deepEqual(b.write(b.addr, [1]), { ok: true, value: 1 });
+    assert.equal(answer(b.m.run(() => b.m.proc.munmap(b.addr, BUFFER_BYTES))), "ok");
+    assert.equal(liveCount(b.m, "drm_gem_object"), 1, "the handle still holds it");
+    assert.equal(answer(b.m.run(() => b.m.proc.close(b.fd))), "ok");
+    assert.equal(liveCount(b.m, "drm_gem_object"), 0);
+    assert.equal(b.m.finishClean(b.dev), 0);
+  });
+});
