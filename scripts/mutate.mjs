@@ -29,19 +29,23 @@ const SUITES_DIR = "dist/_mutate";
 const REPORTS = "reports/mutation";
 
 /**
+ * A folder (`drm`), one file of it (`drm/auth.ts`) or several files of it in one Stryker run
+ * (`drm/idr.ts,vma_offset.ts`: one start-up and initial test run for the group).
  * @param {string} arg
  * @returns {{ name: string, folder: keyof typeof SUITES, mutate: string[] }}
  */
 function parseTarget(arg) {
-  const m = /^(?:src\/)?(kernel|drm|base)(?:\/([\w.-]+?)(?:\.ts|\.js)?)?$/.exec(arg);
-  if (m === null) {
-    throw new Error(`Cannot mutate "${arg}": name kernel, drm or base, or a file such as kernel/sim.ts`);
+  const m = /^(?:src\/)?(kernel|drm|base)(?:\/([\w.,-]+))?$/.exec(arg);
+  const files = m?.[2]?.split(",").map((f) => /^([\w-]+?)(?:\.ts|\.js)?$/.exec(f)?.[1]);
+  if (m === null || files?.some((f) => f === undefined)) {
+    throw new Error(`Cannot mutate "${arg}": name kernel, drm or base, a file such as kernel/sim.ts, ` +
+      "or files of one folder such as drm/idr.ts,prime.ts");
   }
   const folder = /** @type {keyof typeof SUITES} */ (m[1]);
-  if (m[2] === undefined) {
+  if (files === undefined) {
     return { name: folder, folder, mutate: [`dist/${folder}/*.js`, "!dist/**/*.test.js", "!dist/**/_*.js"] };
   }
-  return { name: `${folder}-${m[2]}`, folder, mutate: [`dist/${folder}/${m[2]}.js`] };
+  return { name: `${folder}-${files.join("+")}`, folder, mutate: files.map((f) => `dist/${folder}/${f}.js`) };
 }
 
 /**
@@ -146,10 +150,18 @@ async function mutateTarget(target, run) {
   const mutants = Object.values(report.files).flatMap((f) => f.mutants);
   writeFileSync(`${REPORTS}/${target.name}.survivors.txt`, survivors(report));
   const load = Math.round(((loadBefore + (loadavg()[0] ?? 0)) / 2) * 10) / 10;
-  const row = {
-    target: target.name, date: new Date().toISOString(), commit: run.commit, load, seconds, ...count(mutants),
-  };
-  appendFileSync(`${REPORTS}/scores.jsonl`, `${JSON.stringify(row)}\n`);
+  const date = new Date().toISOString();
+  const row = { target: target.name, date, commit: run.commit, load, seconds, ...count(mutants) };
+  const lines = [row];
+  // A line per file too when the run mutated several, which scripts/mutation_scores.mjs sums.
+  const files = Object.entries(report.files);
+  if (files.length > 1) {
+    for (const [jsFile, file] of files) {
+      const name = jsFile.replace(/^dist\/(\w+)\/(.*)\.js$/, "$1-$2");
+      lines.push({ target: name, date, commit: run.commit, load, seconds: 0, via: target.name, ...count(file.mutants) });
+    }
+  }
+  appendFileSync(`${REPORTS}/scores.jsonl`, lines.map((l) => `${JSON.stringify(l)}\n`).join(""));
   return row;
 }
 
