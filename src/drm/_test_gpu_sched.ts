@@ -29,7 +29,7 @@ import { drmMachine, type DrmMachine } from "./_testing.js";
 import { drmSchedEntityDestroy, drmSchedEntityInit, drmSchedEntityPushJob, type DrmSchedEntity } from "./sched_entity.js";
 import { drmSchedFini, drmSchedFree } from "./sched_fini.js";
 import { drmSchedJobAddDependency, drmSchedJobArm, drmSchedJobInit, type DrmSchedJob } from "./sched_job.js";
-import { drmSchedInit, schedObjects, type DrmGpuScheduler, type DrmGpuSchedStat } from "./sched_main.js";
+import { drmSchedInit, schedKillObjects, type DrmGpuScheduler, type DrmGpuSchedStat } from "./sched_main.js";
 
 const OPS = { getDriverName: () => "schedtest", getTimelineName: () => "hw" };
 
@@ -96,7 +96,7 @@ export class SchedRig {
 
   objects(): KStruct[] {
     const held = [...this.finished.values(), ...this.scheduled.values()];
-    return [...schedObjects(this.sched), ...this.allHw, ...held, ...this.extra];
+    return [...schedKillObjects(this.sched), ...this.allHw, ...held, ...this.extra];
   }
 
   /**
