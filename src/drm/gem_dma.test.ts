@@ -10,9 +10,22 @@ import { describe, test } from "node:test";
 import { PAGE_SIZE } from "../base/mod.js";
 import { findingSummary } from "../kernel/mod.js";
 import { DRM_IOCTL_MODE_CREATE_DUMB } from "../uapi/mod.js";
-import { bytesOf, mappedBuffer } from "./_test_gem.js";
+import { bytesOf, fullOffsetSpace, mappedBuffer } from "./_test_gem.js";
 import { liveCount } from "./_testing.js";
 import { drmDevUnplug } from "./device.js";
+import { drmGemDmaCreate } from "./gem_dma.js";
+
+describe("drm_gem_dma_create()", () => {
+  test("in a full offset space it is ENOSPC, and the buffer made for it is freed", () => {
+    const { m, dev } = fullOffsetSpace();
+    const created = m.runIn("test_dma_create", [dev], function* () {
+      return drmGemDmaCreate(dev, PAGE_SIZE);
+    });
+    assert.equal(created, "ENOSPC");
+    assert.equal(liveCount(m, "drm_gem_object"), 257, "only the shmem buffers are left");
+    assert.equal(m.finishClean(dev), 0);
+  });
+});
 
 describe("drm_gem_dma_dumb_create()", () => {
   test("pitch is width x bpp in whole bytes and size pitch x height, not rounded; the buffer is whole pages", () => {

@@ -7,31 +7,26 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { PAGE_SIZE } from "../base/mod.js";
-import { DRM_IOCTL_MODE_CREATE_DUMB, DRM_IOCTL_MODE_MAP_DUMB } from "../uapi/mod.js";
-import { BUFFER_BYTES, bytesOf, MANAGERS, mappedBuffer } from "./_test_gem.js";
-import { answer, drmMachine, liveCount, TEST_KMS_DRIVER } from "./_testing.js";
+import { DRM_IOCTL_GEM_CLOSE, DRM_IOCTL_MODE_CREATE_DUMB, DRM_IOCTL_MODE_MAP_DUMB } from "../uapi/mod.js";
+import { BUFFER_BYTES, bytesOf, fullOffsetSpace, mappedBuffer } from "./_test_gem.js";
+import { answer, liveCount } from "./_testing.js";
 import { drmDevUnplug } from "./device.js";
 import { DRM_FILE_PAGE_OFFSET_START } from "./gem.js";
 
 describe("drm_gem_shmem_create()", () => {
-  test("the offset space holds 256 buffers of the largest size; one more is ENOSPC at create, and its object is freed", () => {
-    const m = drmMachine();
-    const dev = m.kms({ ...TEST_KMS_DRIVER, dumbCreate: MANAGERS.shmem });
-    const fd = m.open("/dev/dri/card0");
-    const largest = { width: 1024, height: 0xfffff, bpp: 32 }; // 0xfffff000 bytes, 0xfffff pages
-    for (let handle = 1; handle <= 256; handle++) {
-      assert.deepEqual(m.ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, largest), {
-        ok: true, value: { handle, pitch: 4096, size: 0xfffff000n },
-      });
-    }
-    assert.equal(answer(m.ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, largest)), "ENOSPC");
-    assert.equal(liveCount(m, "drm_gem_object"), 256, "the refused buffer's object is gone");
-    assert.equal(m.file(fd).handles.size, 256);
-    const last = m.ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, { width: 1024, height: 256, bpp: 32 });
-    const lastPages = { handle: 257, pitch: 4096, size: 256n * 4096n };
-    assert.deepEqual(last, { ok: true, value: lastPages }, "the last 256 pages fit");
+  test("in a full offset space a new buffer is ENOSPC at create, and the object made for it is freed", () => {
+    const { m, dev, fd } = fullOffsetSpace();
     const offset = (DRM_FILE_PAGE_OFFSET_START + 256n * 0xfffffn) * 4096n;
-    assert.deepEqual(m.ioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, { handle: 257 }), { ok: true, value: { offset } });
+    const mapped = m.ioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, { handle: 257 });
+    assert.deepEqual(mapped, { ok: true, value: { offset } });
+    const page = { width: 1024, height: 1, bpp: 32 };
+    assert.equal(answer(m.ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, page)), "ENOSPC");
+    assert.equal(liveCount(m, "drm_gem_object"), 257, "the refused buffer's object is gone");
+    assert.equal(m.file(fd).handles.size, 257);
+    assert.equal(answer(m.ioctl(fd, DRM_IOCTL_GEM_CLOSE, { handle: 3 })), "ok");
+    const r = m.ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, page);
+    const reused = { handle: 3, pitch: 4096, size: 4096n };
+    assert.deepEqual(r, { ok: true, value: reused }, "a closed buffer's handle and range are free again");
     assert.equal(m.finishClean(dev), 0);
   });
 });
