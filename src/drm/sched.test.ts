@@ -18,6 +18,7 @@ import {
   MAX_WAIT_SCHED_ENTITY_Q_EMPTY_TICKS,
   type DrmSchedEntity,
 } from "./sched_entity.js";
+import { drmSchedFenceFinished } from "./sched_fence.js";
 import { drmSchedFini, drmSchedWqueueStart, drmSchedWqueueStop } from "./sched_fini.js";
 import { drmSchedResubmitJobs, drmSchedStart, drmSchedStop } from "./sched_recovery.js";
 
@@ -189,6 +190,20 @@ describe("which job runs when", () => {
     assert.deepEqual(rig.log, ["run a", "run b", "done b"]);
     assert.deepEqual(rig.statuses(), ["a:signaled", "b:signaled"]);
     assert.equal(rig.finish([e]), 0);
+  });
+
+  test("a job's end is reported once: ending its finished fence again changes nothing, and WARNs nothing", () => {
+    const rig = new SchedRig();
+    const e = rig.entity("e");
+    rig.at(0, () => rig.submit(e, "a"));
+    rig.at(100, () => rig.complete("a"));
+    rig.at(200, () => {
+      const fences = { scheduled: rig.scheduled.get("a")!, finished: rig.finishedOf("a") };
+      drmSchedFenceFinished(fences, -errnoValue("ECANCELED"));
+    });
+    rig.settle();
+    assert.deepEqual(rig.statuses(), ["a:signaled"]);
+    assert.equal(rig.finish([e]), 0, "and no WARN (finish checks)");
   });
 
   test("while the work queue is stopped no job is taken; starting it takes them", () => {
