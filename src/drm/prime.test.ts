@@ -258,6 +258,29 @@ describe("drm_prime_fd_to_handle_ioctl()", () => {
     assert.equal(m.finishClean(dev), 0);
   });
 
+  test("a driver whose import fails (ENOMEM): the errno, and the attachment and the reference it took are let go", () => {
+    const m = drmMachine();
+    const a = sharing(m, 0);
+    const failing: DrmDriver = {
+      ...SHARING_DRIVER,
+      name: "drmtestfail",
+      *gemPrimeImportSgTable() {
+        return "ENOMEM";
+      },
+    };
+    const b = { dev: m.registered(failing), fd: m.open("/dev/dri/card1") };
+    const buf = exportFd(m, a.fd, dumb(m, a.fd));
+    const count = countOf(m, buf);
+    assert.equal(importFd(m, b.fd, buf), "ENOMEM");
+    assert.equal(importFd(m, b.fd, buf), "ENOMEM", "again: nothing of the first try is left in the file");
+    assert.equal(countOf(m, buf), count, "the dma-buf has the references it had");
+    assert.equal(liveCount(m, "dma_buf_attachment"), 0);
+    assert.equal(liveCount(m, "sg_table"), 0);
+    assert.equal(liveCount(m, "drm_gem_object"), 1);
+    m.run(() => drmDevPut(b.dev));
+    assert.equal(m.finishClean(a.dev), 0);
+  });
+
   test("an fd that is not open is EBADF, one that is not a dma-buf EINVAL", () => {
     const m = drmMachine();
     const { dev, fd } = sharing(m, 0);
