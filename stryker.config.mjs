@@ -44,7 +44,10 @@ const config = {
   htmlReporter: { fileName: "reports/mutation/mutation.html" },
   tempDirName: ".stryker-tmp",
   cleanTempDir: "always",
-  timeoutMS: 10000,
+  // A mutant's run may take this much longer than its tests did in the initial run before it
+  // counts as a timeout (killed). On a machine shared with other work the load changes between
+  // the two: with 10 s, normal runs slowed by a busier moment were counted as timeouts.
+  timeoutMS: 60000,
 };
 
 export default config;

@@ -14,6 +14,7 @@
 import { execFileSync } from "node:child_process";
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { SourceMap } from "node:module";
+import { loadavg } from "node:os";
 import { Stryker } from "@stryker-mutator/core";
 import config from "../stryker.config.mjs";
 import { SUITE_NAMES, SUITES, suiteFiles } from "./test_suites.mjs";
@@ -28,19 +29,23 @@ const SUITES_DIR = "dist/_mutate";
 const REPORTS = "reports/mutation";
 
 /**
+ * A folder (`drm`), one file of it (`drm/auth.ts`) or several files of it in one Stryker run
+ * (`drm/idr.ts,vma_offset.ts`: one start-up and initial test run for the group).
  * @param {string} arg
  * @returns {{ name: string, folder: keyof typeof SUITES, mutate: string[] }}
  */
 function parseTarget(arg) {
-  const m = /^(?:src\/)?(kernel|drm|base)(?:\/([\w.-]+?)(?:\.ts|\.js)?)?$/.exec(arg);
-  if (m === null) {
-    throw new Error(`Cannot mutate "${arg}": name kernel, drm or base, or a file such as kernel/sim.ts`);
+  const m = /^(?:src\/)?(kernel|drm|base)(?:\/([\w.,-]+))?$/.exec(arg);
+  const files = m?.[2]?.split(",").map((f) => /^([\w-]+?)(?:\.ts|\.js)?$/.exec(f)?.[1]);
+  if (m === null || files?.some((f) => f === undefined)) {
+    throw new Error(`Cannot mutate "${arg}": name kernel, drm or base, a file such as kernel/sim.ts, ` +
+      "or files of one folder such as drm/idr.ts,prime.ts");
   }
   const folder = /** @type {keyof typeof SUITES} */ (m[1]);
-  if (m[2] === undefined) {
+  if (files === undefined) {
     return { name: folder, folder, mutate: [`dist/${folder}/*.js`, "!dist/**/*.test.js", "!dist/**/_*.js"] };
   }
-  return { name: `${folder}-${m[2]}`, folder, mutate: [`dist/${folder}/${m[2]}.js`] };
+  return { name: `${folder}-${files.join("+")}`, folder, mutate: files.map((f) => `dist/${folder}/${f}.js`) };
 }
 
 /**
@@ -114,11 +119,27 @@ function oneLine(text) {
   return flat.length > 100 ? `${flat.slice(0, 97)}...` : flat;
 }
 
-/** @param {ReturnType<typeof parseTarget>} target */
-async function mutateTarget(target) {
+/** The commit dist/ was built from, with `+` when the work tree had changes. */
+function commitBuilt() {
+  try {
+    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { encoding: "utf8" });
+    return dirty.trim() === "" ? head : `${head}+`;
+  } catch {
+    return "unknown";
+  }
+}
+
+/**
+ * @param {ReturnType<typeof parseTarget>} target
+ * @param {{ commit: string, concurrency: number | undefined }} run
+ */
+async function mutateTarget(target, run) {
   const startedMs = performance.now();
+  const loadBefore = loadavg()[0] ?? 0;
   await new Stryker({
     ...config,
+    ...(run.concurrency === undefined ? {} : { concurrency: run.concurrency }),
     mutate: target.mutate,
     tap: { ...config.tap, testFiles: SUITES[target.folder].map((s) => `${SUITES_DIR}/${s}.suite.js`) },
     jsonReporter: { fileName: `${REPORTS}/${target.name}.json` },
@@ -128,8 +149,19 @@ async function mutateTarget(target) {
   const report = JSON.parse(readFileSync(`${REPORTS}/${target.name}.json`, "utf8"));
   const mutants = Object.values(report.files).flatMap((f) => f.mutants);
   writeFileSync(`${REPORTS}/${target.name}.survivors.txt`, survivors(report));
-  const row = { target: target.name, date: new Date().toISOString(), seconds, ...count(mutants) };
-  appendFileSync(`${REPORTS}/scores.jsonl`, `${JSON.stringify(row)}\n`);
+  const load = Math.round(((loadBefore + (loadavg()[0] ?? 0)) / 2) * 10) / 10;
+  const date = new Date().toISOString();
+  const row = { target: target.name, date, commit: run.commit, load, seconds, ...count(mutants) };
+  const lines = [row];
+  // A line per file too when the run mutated several, which scripts/mutation_scores.mjs sums.
+  const files = Object.entries(report.files);
+  if (files.length > 1) {
+    for (const [jsFile, file] of files) {
+      const name = jsFile.replace(/^dist\/(\w+)\/(.*)\.js$/, "$1-$2");
+      lines.push({ target: name, date, commit: run.commit, load, seconds: 0, via: target.name, ...count(file.mutants) });
+    }
+  }
+  appendFileSync(`${REPORTS}/scores.jsonl`, lines.map((l) => `${JSON.stringify(l)}\n`).join(""));
   return row;
 }
 
@@ -145,20 +177,44 @@ function printTable(rows) {
   console.log(`\nsurvivors: ${REPORTS}/<target>.survivors.txt; scores: ${REPORTS}/scores.jsonl`);
 }
 
+/**
+ * `--concurrency N` (Stryker's test processes at once; the config's when absent) and the targets.
+ * @param {string[]} args
+ */
+function parseArgs(args) {
+  let concurrency;
+  const names = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = /** @type {string} */ (args[i]);
+    const m = /^--concurrency(?:=(.*))?$/.exec(arg);
+    if (m === null) {
+      names.push(arg);
+      continue;
+    }
+    const value = m[1] ?? args[++i];
+    concurrency = Number(value);
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new Error(`--concurrency takes a whole number of processes of at least 1, not "${value ?? ""}"`);
+    }
+  }
+  return { concurrency, targets: (names.length === 0 ? ["kernel", "drm", "base"] : names).map(parseTarget) };
+}
+
 async function main() {
-  const args = process.argv.slice(2);
-  let targets;
+  let parsed;
   try {
-    targets = (args.length === 0 ? ["kernel", "drm", "base"] : args).map(parseTarget);
+    parsed = parseArgs(process.argv.slice(2));
   } catch (err) {
     console.error(`mutate: ${/** @type {Error} */ (err).message}`);
     return 2;
   }
+  const { targets, concurrency } = parsed;
   execFileSync("npm", ["run", "build", "--silent"], { stdio: "inherit" });
   writeSuites();
   mkdirSync(REPORTS, { recursive: true });
+  const run = { commit: commitBuilt(), concurrency };
   const rows = [];
-  for (const target of targets) rows.push(await mutateTarget(target));
+  for (const target of targets) rows.push(await mutateTarget(target, run));
   printTable(rows);
   return 0;
 }

@@ -94,3 +94,22 @@ export function mappedBuffer(manager: ManagerName, profile?: KernelProfile): Map
 export function bytesOf(r: MemResult<Uint8Array>): number[] | string {
   return r.ok ? [...r.value] : r.signal;
 }
+
+/**
+ * A card0 of a KMS device of shmem buffers whose offset space is full: 256 buffers of the
+ * largest dumb size (0xfffff pages each, handles 1 to 256) and one of the 256 pages left
+ * (handle 257), each checked as CREATE_DUMB gives it.
+ */
+export function fullOffsetSpace(): { m: DrmMachine; dev: DrmDevice; fd: Fd } {
+  const m = drmMachine();
+  const dev = m.kms({ ...TEST_KMS_DRIVER, dumbCreate: MANAGERS.shmem });
+  const fd = m.open("/dev/dri/card0");
+  const largest = { width: 1024, height: 0xfffff, bpp: 32 }; // 0xfffff000 bytes
+  for (let handle = 1; handle <= 256; handle++) {
+    const r = m.ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, largest);
+    assert.deepEqual(r, { ok: true, value: { handle, pitch: 4096, size: 0xfffff000n } });
+  }
+  const last = m.ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, { width: 1024, height: 256, bpp: 32 });
+  assert.deepEqual(last, { ok: true, value: { handle: 257, pitch: 4096, size: 256n * 4096n } });
+  return { m, dev, fd };
+}

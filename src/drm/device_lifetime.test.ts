@@ -124,6 +124,14 @@ describe("drm_device references and state", () => {
   });
 });
 
+describe("the DRM core", () => {
+  test("sysfs has the DRM version attribute and the accel class, before any device", () => {
+    const m = drmMachine();
+    assert.deepEqual(m.kernel.sysfs.read("/sys/class/drm/version"), { ok: true, value: "drm 1.1.0 20060810\n" });
+    assert.deepEqual(m.kernel.sysfs.read("/sys/class/accel"), { ok: false, errno: "EISDIR" });
+  });
+});
+
 describe("drm_dev_unplug and drm_dev_enter sections", () => {
   test("drmDevUnplug() sets unplugged, then waits for a section of the same device, then unregisters (R7, R11)", () => {
     const m = drmMachine();

@@ -12,7 +12,7 @@ import { sleepTicks, step } from "../kernel/mod.js";
 import { DRM_IOCTL_VERSION, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDNORM, type Fd } from "../uapi/mod.js";
 import { drmMachine, type DrmMachine } from "./_testing.js";
 import { drmDevUnplug, type DrmDevice } from "./device.js";
-import { drmFileOf, drmSendEvent } from "./file.js";
+import { DRM_FILE_EVENTS_MAX, drmFileOf, drmSendEvent } from "./file.js";
 
 const EVENT = new Uint8Array([1, 0, 0, 0, 8, 0, 0, 0]);
 
@@ -73,6 +73,20 @@ describe("drm_poll", () => {
     const { m, fd } = openCard();
     assert.deepEqual(m.run(() => m.proc.close(fd)), { ok: true, value: 0 });
     assert.deepEqual(m.run(() => m.proc.poll(fd, POLLIN, 0)), { ok: true, value: POLLNVAL });
+  });
+});
+
+describe("drm_send_event", () => {
+  test("a file queues at most DRM_FILE_EVENTS_MAX events; one more is dropped with a WARN", () => {
+    const { m, fd, queue } = openCard();
+    for (let i = 0; i < DRM_FILE_EVENTS_MAX; i++) queue();
+    assert.deepEqual(m.warnings(), []);
+    queue();
+    assert.deepEqual(m.warnings(), ["drm_send_event: event queue of card0 full"]);
+    const read = m.run(() => m.proc.read(fd, 4096, 10));
+    assert.ok(read.ok, "the queued events stay readable");
+    queue();
+    assert.equal(m.warnings().length, 1, "a read made room for one more");
   });
 });
 

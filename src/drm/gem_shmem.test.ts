@@ -7,9 +7,29 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { PAGE_SIZE } from "../base/mod.js";
-import { BUFFER_BYTES, bytesOf, mappedBuffer } from "./_test_gem.js";
+import { DRM_IOCTL_GEM_CLOSE, DRM_IOCTL_MODE_CREATE_DUMB, DRM_IOCTL_MODE_MAP_DUMB } from "../uapi/mod.js";
+import { BUFFER_BYTES, bytesOf, fullOffsetSpace, mappedBuffer } from "./_test_gem.js";
 import { answer, liveCount } from "./_testing.js";
 import { drmDevUnplug } from "./device.js";
+import { DRM_FILE_PAGE_OFFSET_START } from "./gem.js";
+
+describe("drm_gem_shmem_create()", () => {
+  test("in a full offset space a new buffer is ENOSPC at create, and the object made for it is freed", () => {
+    const { m, dev, fd } = fullOffsetSpace();
+    const offset = (DRM_FILE_PAGE_OFFSET_START + 256n * 0xfffffn) * 4096n;
+    const mapped = m.ioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, { handle: 257 });
+    assert.deepEqual(mapped, { ok: true, value: { offset } });
+    const page = { width: 1024, height: 1, bpp: 32 };
+    assert.equal(answer(m.ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, page)), "ENOSPC");
+    assert.equal(liveCount(m, "drm_gem_object"), 257, "the refused buffer's object is gone");
+    assert.equal(m.file(fd).handles.size, 257);
+    assert.equal(answer(m.ioctl(fd, DRM_IOCTL_GEM_CLOSE, { handle: 3 })), "ok");
+    const r = m.ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, page);
+    const reused = { handle: 3, pitch: 4096, size: 4096n };
+    assert.deepEqual(r, { ok: true, value: reused }, "a closed buffer's handle and range are free again");
+    assert.equal(m.finishClean(dev), 0);
+  });
+});
 
 describe("drm_gem_shmem_fault()", () => {
   test("what was written before the unplug is read back after it, through the same and another mapping (R52)", () => {

@@ -22,6 +22,22 @@ test("idrAlloc() hands out 1, 2, 3 and then the lowest id freed", () => {
   assert.deepEqual([2, 3, 5].map((id) => idr.get(id)), ["e", "f", "g"]);
 });
 
+test("the freed ids come back lowest first, whatever order they were freed in and however many were taken back directly", () => {
+  const idr = new Idr<string>();
+  for (let i = 1; i <= 9; i++) idrAlloc(idr, "old");
+  for (const id of [2, 3, 9, 7, 5, 8, 4, 6]) idr.delete(id);
+  idr.set(2, "direct");
+  idr.set(4, "direct");
+  const again = Array.from({ length: 7 }, () => idrAlloc(idr, "new"));
+  assert.deepEqual(again, [3, 5, 6, 7, 8, 9, 10]);
+  assert.deepEqual([...idr.keys()].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  const other = new Idr<string>();
+  for (let i = 1; i <= 9; i++) idrAlloc(other, "old");
+  for (const id of [3, 1, 7, 2, 5, 8, 4]) other.delete(id);
+  other.set(3, "direct");
+  assert.deepEqual(Array.from({ length: 7 }, () => idrAlloc(other, "new")), [1, 2, 4, 5, 7, 8, 10]);
+});
+
 test("an id set directly, or replaced, is not handed out again; clear() starts from 1", () => {
   const idr = new Idr<string | null>();
   idr.set(1, "direct");

@@ -9,7 +9,7 @@ import { describe, test } from "node:test";
 import { devresReleaseAll } from "../base/mod.js";
 import { krefRead, step, type Allocation } from "../kernel/mod.js";
 import { drmMachine, releaseLog, TEST_DRIVER, type DrmMachine } from "./_testing.js";
-import { devmDrmDevAlloc, drmDevAlloc, drmDevGet, drmDevPut, type DrmDevice } from "./device.js";
+import { devmDrmDevAlloc, drmDevAlloc, drmDevGet, drmDevInit, drmDevPut, type DrmDevice } from "./device.js";
 import { drmCore } from "./drm_core.js";
 import type { DrmDriver } from "./drm_driver.js";
 import { drmmAddAction, drmmAddActionOrReset, drmmKcalloc, drmmKfree, drmmKmallocArray, drmmKzalloc, drmmMutexInit, drmmReleaseAction, type DrmmAction } from "./managed.js";
@@ -142,6 +142,19 @@ describe("drmm_release_action", () => {
     assert.deepEqual(stranger.calls, []);
     assert.equal(m.warnings().length, 1);
     assert.match(m.warnings()[0] ?? "", /^drmm_release_action: /);
+  });
+
+  test("drmmReleaseAction()'s warning names the action, or says it is anonymous", () => {
+    const m = drmMachine();
+    const dev = m.alloc();
+    function lateRelease(): void {}
+    const anonymous = [(): void => {}][0]!;
+    m.runIn("test_caller", [dev], () => drmmReleaseAction(dev, lateRelease));
+    m.runIn("test_caller", [dev], () => drmmReleaseAction(dev, anonymous));
+    assert.deepEqual(m.warnings(), [
+      "drmm_release_action: no managed action lateRelease with matching data",
+      "drmm_release_action: no managed action (anonymous) with matching data",
+    ]);
   });
 
   test("drmmReleaseAction() with other data than registered warns, and the action still runs at the final put (R20)", () => {
@@ -298,6 +311,49 @@ describe("drm_dev_init failing midway", () => {
     assert.equal(parent.refcount, 1, "the parent reference is dropped");
     assert.equal(m.sim.reportLeaks(), 0, "the container is not leaked");
     assert.deepEqual(m.sim.findings.filter((f) => f.kind !== "leak"), []);
+  });
+
+  for (const how of ["drmDevAlloc", "devmDrmDevAlloc"] as const) {
+    test(`${how}() whose container cannot be allocated returns ENOMEM and registers nothing`, () => {
+      const m = drmMachine();
+      const parent = m.parent();
+      m.kernel.faults.set("kzalloc", { nth: 1 });
+      const alloc = how === "drmDevAlloc"
+        ? () => drmDevAlloc(TEST_DRIVER, parent)
+        : () => devmDrmDevAlloc(parent, TEST_DRIVER, "test_device");
+      assert.equal(m.run(alloc), "ENOMEM");
+      assert.equal(parent.refcount, 1);
+      assert.ok(!drmCore(m.kernel).minors.isReserved(0), "no minor was reserved");
+      assert.equal(m.sim.reportLeaks(), 0);
+    });
+  }
+
+  test("devmDrmDevAlloc() whose drm_dev_init fails frees the container and returns the error", () => {
+    const m = drmMachine();
+    const parent = m.parent();
+    m.kernel.faults.set("drmm_add_action", { nth: 2 });
+    assert.equal(m.run(() => devmDrmDevAlloc(parent, TEST_DRIVER, "test_device")), "ENOMEM");
+    assert.equal(parent.refcount, 1, "the parent reference is dropped");
+    assert.equal(m.sim.reportLeaks(), 0, "the container is not leaked");
+  });
+
+  test("drm_dev_init() without a parent WARNs and returns EINVAL", () => {
+    const m = drmMachine();
+    const mem = m.sim.alloc("test_device");
+    assert.equal(m.run(() => drmDevInit(m.kernel, mem, TEST_DRIVER, null)), "EINVAL");
+    assert.deepEqual(m.warnings(), ["drm_dev_init: no parent device"]);
+    m.sim.free(mem, "test");
+    assert.equal(m.sim.reportLeaks(), 0);
+  });
+
+  test("drmDevAlloc() when the minor range is full (before 6.12) returns ENOSPC and reserves nothing", () => {
+    const m = drmMachine({ name: "mainline", version: "6.8" });
+    for (let i = 0; i < 64; i++) m.alloc();
+    const parent = m.parent();
+    assert.equal(m.run(() => drmDevAlloc(TEST_DRIVER, parent)), "ENOSPC");
+    assert.equal(parent.refcount, 1, "the parent reference is dropped");
+    const minors = drmCore(m.kernel).minors;
+    assert.ok(!minors.isReserved(64) && !minors.isReserved(192), "no number past the full range");
   });
 
   test("drmDevAlloc() failing at the GEM action releases the entries before it newest first (R25)", () => {

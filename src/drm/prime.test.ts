@@ -27,6 +27,7 @@ import { answer, drmMachine, liveCount, TEST_KMS_DRIVER, type DrmMachine } from 
 import { drmDevPut, drmDevUnplug, type DrmDevice } from "./device.js";
 import type { DrmDriver } from "./drm_driver.js";
 import { drmGemDmaDumbCreate } from "./gem_dma.js";
+import { drmPrimeDestroyFilePrivate } from "./prime_file.js";
 import { drmGemPrimeImportSgTable } from "./prime_import.js";
 
 /**
@@ -257,6 +258,29 @@ describe("drm_prime_fd_to_handle_ioctl()", () => {
     assert.equal(m.finishClean(dev), 0);
   });
 
+  test("a driver whose import fails (ENOMEM): the errno, and the attachment and the reference it took are let go", () => {
+    const m = drmMachine();
+    const a = sharing(m, 0);
+    const failing: DrmDriver = {
+      ...SHARING_DRIVER,
+      name: "drmtestfail",
+      *gemPrimeImportSgTable() {
+        return "ENOMEM";
+      },
+    };
+    const b = { dev: m.registered(failing), fd: m.open("/dev/dri/card1") };
+    const buf = exportFd(m, a.fd, dumb(m, a.fd));
+    const count = countOf(m, buf);
+    assert.equal(importFd(m, b.fd, buf), "ENOMEM");
+    assert.equal(importFd(m, b.fd, buf), "ENOMEM", "again: nothing of the first try is left in the file");
+    assert.equal(countOf(m, buf), count, "the dma-buf has the references it had");
+    assert.equal(liveCount(m, "dma_buf_attachment"), 0);
+    assert.equal(liveCount(m, "sg_table"), 0);
+    assert.equal(liveCount(m, "drm_gem_object"), 1);
+    m.run(() => drmDevPut(b.dev));
+    assert.equal(m.finishClean(a.dev), 0);
+  });
+
   test("an fd that is not open is EBADF, one that is not a dma-buf EINVAL", () => {
     const m = drmMachine();
     const { dev, fd } = sharing(m, 0);
@@ -319,6 +343,24 @@ describe("dma-buf ioctls", () => {
     const exp = (flags: number): string => answer(m.ioctl(buf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, { flags }));
     assert.deepEqual([0, 4, 1].map(exp), ["EINVAL", "EINVAL", "ok"]);
     assert.equal(answer(m.ioctl(buf, DRM_IOCTL_SYNCOBJ_CREATE)), "ENOTTY");
+    assert.equal(m.finishClean(dev), 0);
+  });
+});
+
+describe("drm_prime_destroy_file_private()", () => {
+  test("a dma-buf left in a file's PRIME table at close is a WARN; an empty table is none", () => {
+    const m = drmMachine();
+    const { dev, fd } = vram(m, 0);
+    const handle = dumb(m, fd);
+    const prime = m.file(fd).prime;
+    drmPrimeDestroyFilePrivate(prime, m.sim);
+    assert.deepEqual(m.warnings(), []);
+    close(m, exportFd(m, fd, handle));
+    assert.equal(prime.dmabufs.size, 1, "the handle's dma-buf is still in the table");
+    drmPrimeDestroyFilePrivate(prime, m.sim);
+    assert.deepEqual(m.warnings(), ["drm_prime_destroy_file_private: dma-bufs left in the file"]);
+    close(m, fd);
+    assert.equal(prime.dmabufs.size, 0, "closing the file let go of it");
     assert.equal(m.finishClean(dev), 0);
   });
 });

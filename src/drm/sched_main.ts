@@ -188,7 +188,10 @@ function* drmSchedMain(sched: DrmGpuScheduler): Task<void> {
         continue;
       }
     }
-    const left = sched.tdrDeadline === null ? null : sched.tdrDeadline - sched.kernel.sim.now;
+    // Stopped, it sleeps until started: a deadline passed meanwhile waits for the start (a
+    // timed wait past its deadline would return at once, and the loop would spin).
+    const deadline = sched.paused ? null : sched.tdrDeadline;
+    const left = deadline === null ? null : deadline - sched.kernel.sim.now;
     yield* waitEventInterruptible(sched.wake, `drm_sched ${sched.name}`, work, left, again);
   }
 }

@@ -86,6 +86,42 @@ describe("syncobj handles", () => {
     assert.equal(liveCount(m, "drm_syncobj"), 1, "the syncobj fd keeps it after the DRM file closed");
     assert.equal(m.finishClean(dev), 0);
   });
+
+  test("a non-zero pad or an unknown flag is EINVAL, and the call changes nothing", () => {
+    const { m, dev, fd } = setup();
+    const h = create(m, fd);
+    const r = m.ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, { handle: h });
+    assert.ok(r.ok);
+    const sfd = r.value.fd;
+    const list = { handles: [h], count_handles: 1 };
+    const answers = {
+      toFdPad: m.ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, { handle: h, pad: 1 }),
+      toHandlePad: m.ioctl(fd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, { fd: sfd, pad: 1 }),
+      toHandleFlag: m.ioctl(fd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, { fd: sfd, flags: 2 }),
+      signalPad: m.ioctl(fd, DRM_IOCTL_SYNCOBJ_SIGNAL, { ...list, pad: 1 }),
+      resetPad: m.ioctl(fd, DRM_IOCTL_SYNCOBJ_RESET, { ...list, pad: 1 }),
+      importNoFd: m.ioctl(fd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, { fd: 99, handle: h, flags: IMPORT }),
+    };
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(answers).map(([k, v]) => [k, answer(v)])),
+      {
+        toFdPad: "EINVAL",
+        toHandlePad: "EINVAL",
+        toHandleFlag: "EINVAL",
+        signalPad: "EINVAL",
+        resetPad: "EINVAL",
+        importNoFd: "EINVAL",
+      },
+    );
+    assert.deepEqual([...m.proc.fds.keys()], [fd, sfd], "no fd was made");
+    assert.deepEqual([...m.file(fd).syncobjs.keys()], [h], "no handle was made");
+    assert.equal(
+      answer(m.ioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, list)),
+      "EINVAL",
+      "the SIGNAL with a pad put no fence in",
+    );
+    assert.equal(m.finishClean(dev), 0);
+  });
 });
 
 describe("sync_file export and import", () => {

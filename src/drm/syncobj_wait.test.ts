@@ -9,6 +9,8 @@ import { describe, test } from "node:test";
 import { dmaFenceInit, dmaFencePut } from "../base/mod.js";
 import { nsFromTicks, sleepTicks, step, TaskKilled, type Task } from "../kernel/mod.js";
 import {
+  DRM_IOCTL_SYNCOBJ_RESET,
+  DRM_IOCTL_SYNCOBJ_SIGNAL,
   DRM_IOCTL_SYNCOBJ_WAIT,
   DRM_SYNCOBJ_CREATE_SIGNALED,
   DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL as WAIT_ALL,
@@ -135,6 +137,64 @@ describe("DRM_IOCTL_SYNCOBJ_WAIT", () => {
     );
     assert.deepEqual(r, { ok: true, value: { first_signaled: 0 } });
     assert.ok(m.sim.now >= 400);
+    assert.equal(m.finishClean(dev), 0);
+  });
+
+  test("WAIT_FOR_SUBMIT keeps waiting through a RESET of the empty syncobj; a SIGNAL ends it", () => {
+    const { m, dev, fd } = setup();
+    const h = create(m, fd);
+    const arrays = { handles: [h], count_handles: 1 };
+    const log: string[] = [];
+    m.sim.spawn("other thread", (function* (): Task<void> {
+      yield sleepTicks(100);
+      log.push(`reset ${answer(yield* m.proc.ioctl(fd, DRM_IOCTL_SYNCOBJ_RESET, arrays))}`);
+      yield sleepTicks(200);
+      log.push(`signal ${answer(yield* m.proc.ioctl(fd, DRM_IOCTL_SYNCOBJ_SIGNAL, arrays))}`);
+    })(), { kind: "user" });
+    const start = m.sim.now;
+    const r = m.ioctl(
+      fd,
+      DRM_IOCTL_SYNCOBJ_WAIT,
+      { ...arrays, flags: FOR_SUBMIT, timeout_nsec: inUs(m, 10_000) },
+    );
+    assert.deepEqual(r, { ok: true, value: { first_signaled: 0 } });
+    assert.deepEqual(log, ["reset ok", "signal ok"]);
+    assert.ok(lastCall(m).tick - start >= 300, "a reset puts no fence in: it waited for the signal");
+    const reasons = m.sim.trace.events.flatMap((e) => (e.t === "block" ? [e.reason] : []));
+    assert.deepEqual(
+      [...new Set(reasons.filter((r) => r.startsWith("drm_syncobj_wait")))],
+      ["drm_syncobj_wait on (no fence yet)"],
+      "what the waiter is blocked on",
+    );
+    assert.equal(m.finishClean(dev), 0);
+  });
+
+  test("a wait that ends leaves another thread's WAIT_FOR_SUBMIT on the same syncobj in place", () => {
+    // A waits for the syncobj's fence F; the syncobj is reset and B waits for a new fence in
+    // it; F signals and A returns; then SIGNAL puts a fence in: B must be woken.
+    const { m, dev, fd } = setup();
+    const h = create(m, fd);
+    const fence = attachFence(m, fd, h);
+    const log: string[] = [];
+    const waiter = (name: string, afterTicks: number) => m.sim.spawn(name, (function* (): Task<void> {
+      yield sleepTicks(afterTicks);
+      const arg = { handles: [h], count_handles: 1, flags: FOR_SUBMIT, timeout_nsec: inUs(m, 5000) };
+      const r = yield* m.proc.ioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, arg);
+      log.push(`${name} ${answer(r)}`);
+    })(), { kind: "user" });
+    waiter("A", 0);
+    m.sim.spawn("resetter", (function* (): Task<void> {
+      yield sleepTicks(100);
+      const list = { handles: [h], count_handles: 1 };
+      log.push(`reset ${answer(yield* m.proc.ioctl(fd, DRM_IOCTL_SYNCOBJ_RESET, list))}`);
+      yield sleepTicks(400);
+      log.push(`signal ${answer(yield* m.proc.ioctl(fd, DRM_IOCTL_SYNCOBJ_SIGNAL, list))}`);
+    })(), { kind: "user" });
+    waiter("B", 200);
+    signalLater(m, fence, 300);
+    m.sim.run();
+    assert.deepEqual(log, ["reset ok", "A ok", "signal ok", "B ok"]);
+    assert.ok(m.sim.now < 5000, "B returned at the signal, not at its timeout");
     assert.equal(m.finishClean(dev), 0);
   });
 
