@@ -317,7 +317,11 @@ export function fieldValue(f: FieldDesc, v: AnyFieldValue): AnyFieldValue {
   if (elem !== null && "kind" in elem && Array.isArray(v)) {
     const list = v as readonly (number | bigint)[];
     const converted = list.map((x) => fieldValue(elem, x) as number | bigint);
-    return converted.every((x, i) => x === list[i]) ? v : (converted as AnyFieldValue);
+    // A fixed array holds all its entries: the ones not given are zero, as in a zeroed struct.
+    const zero = elem.bytes === 8 ? 0n : 0;
+    if (f.kind === "array") while (converted.length < f.length) converted.push(zero);
+    const same = converted.length === list.length && converted.every((x, i) => x === list[i]);
+    return same ? v : (converted as AnyFieldValue);
   }
   return v;
 }
