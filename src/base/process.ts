@@ -325,7 +325,10 @@ export class Process implements Syscalls {
         // No fault handler (a mapping remapped whole at mmap time) is VM_FAULT_SIGBUS.
         const fault = vma.ops?.fault;
         const f = fault === undefined ? null : yield* this.kernel.sim.frame("handle_mm_fault", fault(vma, pageIndex));
-        // VM_FAULT_OOM also ends in a signal for the task in the model.
+        if (f !== null && !f.ok && f.result === "OOM") {
+          this.pagefaultOutOfMemory();
+          continue; // the access faults again from its first step
+        }
         if (f === null || !f.ok) return this.forceSig("SIGBUS", at, vma);
         page = f.page; // the fault handler installed it in the page table
       }
@@ -335,6 +338,16 @@ export class Process implements Syscalls {
       done += n;
     }
     return { ok: true, value: 0 };
+  }
+
+  /**
+   * A user fault that ends in VM_FAULT_OOM sends no signal: since Linux 5.16 the page-fault
+   * path does not call the OOM killer either; it warns and returns to user mode, where the
+   * access faults again (R51).
+   * @see pagefault_out_of_memory() in mm/oom_kill.c, mm_fault_error() in arch/x86/mm/fault.c
+   */
+  private pagefaultOutOfMemory(): void {
+    this.kernel.sim.printk(4, "Huh VM_FAULT_OOM leaked out to the #PF handler. Retrying PF");
   }
 
   /**

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { msFromUs } from "../kernel/mod.js";
 import { decodeDrmEventVblank, DRM_EVENT_FLIP_COMPLETE, DRM_EVENT_VBLANK, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDBAND, POLLRDNORM, type Call, type Fd } from "../uapi/mod.js";
 import { nodePath, pciDrmNodes } from "../userspace/mod.js";
-import { formatDurationUs } from "./duration.js";
+import { formatDurationUs, parseDurationUs } from "./duration.js";
 import { READ_BYTES_MAX } from "./limits.js";
 import { defineOp, oneOf, duration, durationUs, fromSys, intOrRef, type Outcome } from "./op.js";
 import { bdf } from "./schema.js";
@@ -102,15 +102,28 @@ export const readOp = defineOp({
 const pollMask = z.number().int().min(0).max(0xffff, "a poll mask fits in 16 bits (0..0xffff)");
 const pollEvents = z.union([pollMask, z.array(oneOf("poll event", POLL_NAMES))]);
 
+/** poll(2)'s timeout: a duration, or `forever` (a negative timeout in C: wait until an event). */
+const pollTimeout = z.union([z.number(), z.string()]).refine((v) => v === "forever" || parseDurationUs(v) !== null, {
+  message: 'expected a duration with a unit, such as "250us", "10ms" or "2s", or forever (wait until an event)',
+});
+
+function pollTimeoutMs(t: z.infer<typeof pollTimeout> | undefined): number {
+  return t === "forever" ? -1 : msFromUs(durationUs(t, 0));
+}
+
+function describePollTimeout(t: z.infer<typeof pollTimeout> | undefined): string {
+  return t === "forever" ? "forever" : formatDurationUs(durationUs(t, 0));
+}
+
 export const pollOp = defineOp({
   name: "poll",
   summary: "poll(2) one fd for events (names or a mask; default POLLIN); result revents, flags",
   main: "revents",
-  schema: z.object({ poll: intOrRef, events: pollEvents.optional(), timeout: duration.optional() }).strict(),
-  describe: (a) => `poll ${a.poll}, ${typeof a.events === "number" ? pollFlags(a.events) : (a.events ?? ["POLLIN"]).join("|")}, ${formatDurationUs(durationUs(a.timeout, 0))}`,
+  schema: z.object({ poll: intOrRef, events: pollEvents.optional(), timeout: pollTimeout.optional() }).strict(),
+  describe: (a) => `poll ${a.poll}, ${typeof a.events === "number" ? pollFlags(a.events) : (a.events ?? ["POLLIN"]).join("|")}, ${describePollTimeout(a.timeout)}`,
   *run(ctx, a): Call<Outcome> {
     const events = typeof a.events === "number" ? a.events : (a.events ?? ["POLLIN"]).reduce((m, n) => m | POLL_BITS[n], 0);
-    const r = yield* ctx.sys.poll(fdOf(ctx.names, a.poll), events, msFromUs(durationUs(a.timeout, 0)));
+    const r = yield* ctx.sys.poll(fdOf(ctx.names, a.poll), events, pollTimeoutMs(a.timeout));
     return fromSys(r, (revents) => ({ revents, flags: pollFlags(revents) }));
   },
 });

@@ -1,0 +1,77 @@
+/**
+ * `poll: FD` with `timeout: forever` (poll(2) with a negative timeout): the program sleeps until
+ * an event, however long; with nothing to wake it, the run ends with the program blocked.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { parseScenario } from "./load.js";
+import { runScenario } from "./run.js";
+
+function scenario(jobNs: number, admin: string): string {
+  return `name: poll-forever
+world:
+  devices:
+    - { bdf: "0000:01:00.0", driver: vtest }
+programs:
+  client:
+    - open: { device: "0000:01:00.0", node: render }
+      as: r
+    - ioctl: DRM_IOCTL_SYNCOBJ_CREATE
+      fd: $r
+      as: s
+    - ioctl: DRM_IOCTL_VTEST_JOB
+      fd: $r
+      args: { duration_ns: ${jobNs}, out_syncobj: $s.handle }
+    - ioctl: DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD
+      fd: $r
+      args: { handle: $s.handle, flags: 1 }
+      as: out
+    - signal: polling
+    - poll: $out.fd
+      timeout: forever
+      expect: { flags: POLLIN }
+    - fence-status: $out.fd
+      as: st
+${admin}`;
+}
+
+function load(text: string) {
+  const loaded = parseScenario(text, "poll-forever.yaml");
+  assert.ok(loaded.ok, loaded.ok ? "" : JSON.stringify(loaded));
+  return loaded.scenario;
+}
+
+test("poll with timeout forever returns POLLIN when the job's fence signals, an hour later", () => {
+  const hourNs = 3_600_000_000_000;
+  const run = runScenario(load(scenario(hourNs, "")), { seed: 3 });
+  assert.equal(run.verdict, "pass", JSON.stringify(run.steps.filter((s) => s.met === false)));
+  const poll = run.steps.find((s) => s.text.startsWith("poll"));
+  assert.ok(poll !== undefined);
+  assert.match(poll.text, /forever/);
+  assert.ok(poll.endTick - poll.startTick >= hourNs / 1000 - 1000, `${poll.startTick}..${poll.endTick}`);
+  const st = run.steps.find((s) => s.text.startsWith("fence-status"));
+  assert.ok(st?.outcome.status === "ok");
+  assert.equal(st.outcome.fields["state"], "signaled");
+});
+
+test("poll with timeout forever returns when an unplug cancels the job (ECANCELED)", () => {
+  const admin = `  admin:
+    - wait: polling
+    - sleep: 1ms
+    - sysfs-write: /sys/bus/pci/devices/0000:01:00.0/remove
+      value: 1
+`;
+  const run = runScenario(load(scenario(3_600_000_000_000, admin)), { seed: 5 });
+  assert.equal(run.verdict, "pass", JSON.stringify(run.steps.filter((s) => s.met === false)));
+  const st = run.steps.find((s) => s.text.startsWith("fence-status"));
+  assert.ok(st?.outcome.status === "ok");
+  assert.equal(st.outcome.fields["error"], "ECANCELED");
+});
+
+test("a misspelled forever is a located error", () => {
+  const text = scenario(1000, "").replace("timeout: forever", "timeout: forver");
+  const loaded = parseScenario(text, "poll-forever.yaml");
+  assert.equal(loaded.ok, false);
+  assert.match(JSON.stringify(loaded), /poll-forever\.yaml/);
+  assert.match(JSON.stringify(loaded), /or forever/);
+});
