@@ -38,6 +38,13 @@ export const VARIANTS = {
     summary: "errno of open() on a node whose device is gone (minor unpublished or unplugged)",
     values: { mainline: "ENODEV", "uapi-doc": "ENXIO" },
   }),
+  kmsAfterUnplug: defineVariant<"ENODEV" | "fake">({
+    ids: ["R40", "R41", "R42", "R64", "D3", "D4"],
+    summary:
+      "KMS ioctls once the device is unplugged: ENODEV, or faked success (commits, TEST_ONLY " +
+      "too, succeed and send the events they ask for; connectors read disconnected)",
+    values: { mainline: "ENODEV", "uapi-doc": "fake" },
+  }),
   minorAllocation: defineVariant<"lowest-free" | "cyclic">({
     ids: ["R30", "R32", "R33", "D2"],
     summary:

@@ -57,8 +57,9 @@ function defaultDriver(subtest: SubtestName): string {
 }
 
 function verdictOf(run: SubtestRun) {
-  const { verdict } = run.result;
-  const failed = verdict === "fail" || verdict === "crash" ? ["expectation" as const] : [];
+  // No result: the subtest never ended (a broken driver's hang, which its findings name).
+  const verdict = (run.result as SubtestRun["result"] | undefined)?.verdict;
+  const failed = verdict === undefined || verdict === "fail" || verdict === "crash" ? ["expectation" as const] : [];
   return worstVerdict([...run.findings.map(findingClass), ...failed]);
 }
 
@@ -90,8 +91,9 @@ function igtCommand(subtest: SubtestName, o: IgtOptions, io: Io): number {
   }
   const replay = igtReplay(head, { seed, profile, kernel }, run.world.sim.decisions);
   const verdict = verdictOf(run);
-  const message = run.result.verdict === "pass" ? "" : ` (${run.result.message})`;
-  io.out(`${subtest} on ${driver}: ${run.result.verdict}${message}; verdict ${verdict}`);
+  const result = run.result as SubtestRun["result"] | undefined;
+  const message = result === undefined ? " (never ended)" : result.verdict === "pass" ? "" : ` (${result.message})`;
+  io.out(`${subtest} on ${driver}: ${result?.verdict ?? "no result"}${message}; verdict ${verdict}`);
   for (const f of run.findings) {
     io.out(`  ${findingClass(f)}: ${findingSummary(f)}`);
     for (const l of findingSiteLines(f)) io.out(`    ${l}`);

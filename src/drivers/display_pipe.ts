@@ -1,48 +1,93 @@
 /**
- * What the model's display drivers share: one connector, plane, CRTC and encoder, a scanout
- * enable/disable that touches the hardware only inside drmDevEnter()/drmDevExit(), and the
- * parts of probe and remove that the display drivers run the same way.
+ * What the model's display drivers share: one connector, plane, CRTC and encoder (a simple
+ * display pipe), the pipe's hardware work for commits, and the parts of probe and remove
+ * that the display drivers run the same way.
+ *
+ * The hardware: a mode register, a scanout enable and the framebuffer being scanned out, and
+ * a PLL that takes PLL_LOCK_TICKS to lock on a new mode. A correct driver does all of it
+ * inside drmDevEnter()/drmDevExit(), so after unplug a commit runs in software only (and
+ * drm_dev_unplug() waits for a mode set already under way); `guarded: false` is the broken
+ * variant that skips it, which the `hardware-after-unplug` check catches.
  *
  * @see drm_simple_display_pipe_init() in drivers/gpu/drm/drm_simple_kms_helper.c
  */
-import { assert, step, type Task } from "../kernel/mod.js";
+import { assert, sleepTicks, step, type Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
-import { devmDrmDevAlloc, DrmDevice, drmCore, drmCrtcInit, drmDevEnter, drmDevExit, drmDevRegister, drmDevUnplug, drmEncoderInit, drmmConnectorInit, drmmModeConfigInit, drmPlaneInit, type ConnectorTypeName, type DrmDriver } from "../drm/mod.js";
-import { pcimEnableDevice, pciWrite32, type PciDev, type PciDeviceId, type PciDriver } from "../pci/mod.js";
+import { devmDrmDevAlloc, DrmDevice, drmAtomicHelperShutdown, drmCore, drmDevEnter, drmDevExit, drmDevRegister, drmDevUnplug, drmHardwareAccessCheck, drmmConnectorInit, drmmModeConfigInit, drmSimpleDisplayPipeInit, type ConnectorTypeName, type DrmDriver, type KmsPipeFuncs, type RemoverRef } from "../drm/mod.js";
+import { pciHardwareResponds, pcimEnableDevice, pciWrite32, type PciDev, type PciDeviceId, type PciDriver } from "../pci/mod.js";
 
 /** MMIO register the model's display hardware uses to enable scanout. */
 export const SCANOUT_ENABLE_REG = 0x0104;
+/** The mode: hdisplay << 16 | vdisplay. */
+export const MODE_REG = 0x0108;
+/** The framebuffer scanned out (its id; 0 for none). */
+export const SCANOUT_FB_REG = 0x0110;
+/** How long the pixel clock takes to lock on a new mode. */
+export const PLL_LOCK_TICKS = 1_000;
 
 /** Mode config, the connector first (its id follows the standard properties), then the pipe. */
-export function displayPipeInit(dev: DrmDevice, connectorType: ConnectorTypeName): 0 | ErrnoName {
+export function displayPipeInit(dev: DrmDevice, connectorType: ConnectorTypeName, funcs: KmsPipeFuncs): 0 | ErrnoName {
   const err = drmmModeConfigInit(dev);
   if (err !== 0) return err;
   const connector = drmmConnectorInit(dev, connectorType);
   if (typeof connector === "string") return connector;
-  drmPlaneInit(dev);
-  drmCrtcInit(dev);
-  drmEncoderInit(dev);
+  drmSimpleDisplayPipeInit(dev, connector, funcs);
   return 0;
+}
+
+/**
+ * Runs `body` (hardware work) inside drm_dev_enter() when `guarded`, skipping it once the
+ * device is unplugged; `fn` names the step, which declares the device and drm_unplug_srcu.
+ */
+function* hardwareSection(dev: DrmDevice, fn: string, guarded: boolean, body: () => Task<void>): Task<boolean> {
+  const s = step(fn, [dev], [dev.unplugSrcu]);
+  yield s;
+  const token = guarded ? drmDevEnter(dev) : null;
+  if (guarded && token === null) return false;
+  try {
+    yield* body();
+    yield s;
+    return true;
+  } finally {
+    if (token !== null) drmDevExit(dev, token);
+  }
 }
 
 /** Writes the scanout register, or does nothing once the device is unplugged. */
 export function* displayPipeSetScanout(dev: DrmDevice, pdev: PciDev, on: boolean): Task<boolean> {
-  const crtc = step(on ? "drm_simple_kms_crtc_enable" : "drm_simple_kms_crtc_disable", [dev], [dev.unplugSrcu]);
-  yield crtc;
-  const token = drmDevEnter(dev);
-  if (token === null) return false;
-  try {
-    yield* pciWrite32(pdev, SCANOUT_ENABLE_REG, on ? 1 : 0);
-    yield crtc;
-    return true;
-  } finally {
-    drmDevExit(dev, token);
-  }
+  const fn = on ? "drm_simple_kms_crtc_enable" : "drm_simple_kms_crtc_disable";
+  return yield* hardwareSection(dev, fn, true, () => pciWrite32(pdev, SCANOUT_ENABLE_REG, on ? 1 : 0));
 }
+
+/** The pipe's hardware work on `pdev`; `guarded: false` leaves out drm_dev_enter() (broken). */
+export function displayPipeFuncs(pdev: PciDev, guarded: boolean): KmsPipeFuncs {
+  return {
+    vblank: true,
+    // The card's vblank interrupt: none once it is pulled out or unpowered.
+    vblankIrq: () => pciHardwareResponds(pdev.hardware),
+    *enable(dev, _crtc, mode) {
+      yield* hardwareSection(dev, "drm_simple_kms_crtc_enable", guarded, function* () {
+        yield* pciWrite32(pdev, MODE_REG, ((mode.hdisplay << 16) | mode.vdisplay) >>> 0);
+        yield sleepTicks(PLL_LOCK_TICKS, step("drm_simple_kms_crtc_enable", [dev], [dev.unplugSrcu]));
+        yield* pciWrite32(pdev, SCANOUT_ENABLE_REG, 1);
+      });
+    },
+    *disable(dev) {
+      yield* hardwareSection(dev, "drm_simple_kms_crtc_disable", guarded, () => pciWrite32(pdev, SCANOUT_ENABLE_REG, 0));
+    },
+    *update(dev, _plane, fb) {
+      yield* hardwareSection(dev, "drm_simple_kms_plane_atomic_update", guarded, () => pciWrite32(pdev, SCANOUT_FB_REG, fb?.id ?? 0));
+    },
+  };
+}
+
+/** Who runs each display device's remove(), by PCI function (a model cache, not kernel state). */
+const removers = new WeakMap<PciDev, RemoverRef>();
 
 /**
  * The start of a display probe that does lifetimes right: pcim_enable_device(), then the
- * container from devm_drm_dev_alloc(), kept as the PCI device's drvdata.
+ * container from devm_drm_dev_alloc(), kept as the PCI device's drvdata; the check of
+ * hardware accesses after unplug is installed for the device.
  * @returns the drm_device, or the errno that fails the probe
  */
 export function* displayProbeStart(pdev: PciDev, driver: DrmDriver, containerType: string): Task<DrmDevice | ErrnoName> {
@@ -51,13 +96,21 @@ export function* displayProbeStart(pdev: PciDev, driver: DrmDriver, containerTyp
   const dev = yield* devmDrmDevAlloc(pdev, driver, containerType);
   if (typeof dev === "string") return dev;
   pdev.drvdata = dev;
+  const remover: RemoverRef = { task: null };
+  removers.set(pdev, remover);
+  const boundTo = pdev.driver;
+  // Another driver bound later is not this device's concern.
+  pdev.mmioCheck = (offset, mode) => {
+    const other = pdev.kernel.sim.observe(() => pdev.driver !== null && pdev.driver !== boundTo);
+    if (!other) drmHardwareAccessCheck(dev, remover, pdev.name, offset, mode);
+  };
   return dev;
 }
 
 /** The end of every display probe: the pipe, drm_dev_register(), then scanout on. */
-export function* displayProbeFinish(dev: DrmDevice, pdev: PciDev): Task<0 | ErrnoName> {
+export function* displayProbeFinish(dev: DrmDevice, pdev: PciDev, guarded = true): Task<0 | ErrnoName> {
   yield step("drm_simple_display_pipe_init", [], [dev, drmCore(dev.kernel)]);
-  const err = displayPipeInit(dev, "Virtual");
+  const err = displayPipeInit(dev, "Virtual", displayPipeFuncs(pdev, guarded));
   if (err !== 0) return err;
   const rerr = yield* drmDevRegister(dev);
   if (rerr !== 0) return rerr;
@@ -66,13 +119,17 @@ export function* displayProbeFinish(dev: DrmDevice, pdev: PciDev): Task<0 | Errn
 }
 
 /**
- * The start of every display remove(): drm_dev_unplug(), then the display shutdown, which is
- * skipped for the hardware once unplugged (like drm_atomic_helper_shutdown()).
+ * The start of every display remove(): drm_dev_unplug(), then drm_atomic_helper_shutdown()
+ * (every CRTC off: the hardware part skipped once unplugged, the events still waiting sent),
+ * then the scanout off, skipped too.
  */
 export function* displayRemoveStart(pdev: PciDev): Task<DrmDevice> {
   const dev = pdev.drvdata;
   if (!(dev instanceof DrmDevice)) assert(false, `Cannot remove ${pdev.name}: its drvdata is not the drm_device probe made`);
+  const remover = removers.get(pdev);
+  if (remover !== undefined) remover.task = pdev.kernel.sim.current;
   yield* drmDevUnplug(dev);
+  yield* drmAtomicHelperShutdown(dev);
   yield* displayPipeSetScanout(dev, pdev, false);
   return dev;
 }

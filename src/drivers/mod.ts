@@ -6,6 +6,7 @@ import { BOCHS_PCI_ID, bochsPciDriver, VBE_DISPI_ID5, VBE_DISPI_ID_REG } from ".
 import { VDISP_PCI_ID, vdispPciDriver } from "./vdisp.js";
 import { vdispDevmPciDriver } from "./vdisp_devm.js";
 import { vdispDmaPciDriver } from "./vdisp_dma.js";
+import { vdispNoenterPciDriver } from "./vdisp_noenter.js";
 import { virtioGpuPciDriver } from "./virtio_gpu.js";
 import { VIRTIO_GPU_CONFIG_NUM_CAPSETS, VIRTIO_GPU_CONFIG_NUM_SCANOUTS, VIRTIO_GPU_F_EDID } from "./virtio_gpu_kms.js";
 import { VIRTIO_PCI_DEVICE_CFG, VIRTIO_PCI_DEVICE_FEATURE, VIRTIO_PCI_VENDOR } from "./virtio_pci.js";
@@ -16,10 +17,11 @@ import { XE_PCI_ID, xePciDriver } from "./xe.js";
 import { xeEarlyWedgePciDriver } from "./xe_early_wedge.js";
 
 export { BOCHS_PCI_ID, bochsDrmDriver, bochsPciDriver, VBE_DISPI_ID5, VBE_DISPI_ID_REG } from "./bochs.js";
-export { displayPciDriver, displayPipeInit, displayPipeSetScanout, displayProbeFinish, displayProbeStart, displayRemoveStart, SCANOUT_ENABLE_REG } from "./display_pipe.js";
+export { displayPciDriver, displayPipeFuncs, displayPipeInit, displayPipeSetScanout, displayProbeFinish, displayProbeStart, displayRemoveStart, MODE_REG, PLL_LOCK_TICKS, SCANOUT_ENABLE_REG, SCANOUT_FB_REG } from "./display_pipe.js";
 export { VDISP_PCI_ID, vdispDrmDriver, vdispPciDriver } from "./vdisp.js";
 export { vdispDevmDrmDriver, vdispDevmPciDriver } from "./vdisp_devm.js";
 export { vdispDmaDrmDriver, vdispDmaPciDriver } from "./vdisp_dma.js";
+export { vdispNoenterDrmDriver, vdispNoenterPciDriver } from "./vdisp_noenter.js";
 export { VirtioDevice, VIRTIO_ID_GPU } from "./virtio.js";
 export { virtioGpuDrmDriver, virtioGpuPciDriver } from "./virtio_gpu.js";
 export { vdispWaitcloseDrmDriver, vdispWaitclosePciDriver } from "./vdisp_waitclose.js";
@@ -75,6 +77,10 @@ export const DRIVERS: ReadonlyMap<string, DriverInfo> = new Map([
   ["vdisp-dma", {
     driver: vdispDmaPciDriver, card: VDISP_CARD, correct: false,
     summary: "broken: vdisp with DMA-helper buffers, whose mappings get SIGBUS after unplug (D7)",
+  }],
+  ["vdisp-noenter", {
+    driver: vdispNoenterPciDriver, card: VDISP_CARD, correct: false,
+    summary: "broken: commits program the display without drm_dev_enter (hardware touched after unplug)",
   }],
   ["vdisp-waitclose", { driver: vdispWaitclosePciDriver, card: VDISP_CARD, correct: false, summary: "broken: remove() waits for every file to close (hangs while a program holds one)" }],
   ["bochs-drm", { driver: bochsPciDriver, card: BOCHS_CARD, correct: true, summary: "model of Linux's bochs driver (QEMU bochs-display)" }],

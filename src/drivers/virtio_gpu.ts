@@ -29,6 +29,7 @@ import {
   DrmDevice,
   drmDevPut,
   drmDevRegister,
+  drmAtomicHelperShutdown,
   drmDevUnplug,
   drmDriverIoctlTable,
   drmGemFops,
@@ -118,10 +119,11 @@ function* virtioGpuRemove(vdev: VirtioDevice): Task<void> {
   const made = dev instanceof DrmDevice;
   if (!made) assert(false, `Cannot remove ${vdev.name}: its drvdata is not probe's drm_device`);
   yield* drmDevUnplug(dev);
-  // drm_atomic_helper_shutdown(): the CRTC's disable queues a set-scanout command.
-  yield step("drm_atomic_helper_shutdown", [], [dev, dev.unplugSrcu]);
+  // Every CRTC off: the disable's set-scanout command is dropped (the device is gone), the
+  // events still to come are sent.
+  yield* drmAtomicHelperShutdown(dev);
+  yield step("virtio_gpu_remove", [dev]);
   const vgdev = vgdevOf(dev);
-  virtioGpuQueueCtrlBuffer(vgdev);
   yield* virtioGpuDeinit(vgdev);
   yield* drmDevPut(dev);
 }

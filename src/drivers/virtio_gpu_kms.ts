@@ -14,7 +14,7 @@
  *      virtgpu_vq.c: virtio_gpu_queue_ctrl_buffer()
  */
 import { perKernel, type Kernel } from "../base/mod.js";
-import { drmCore, drmDevEnter, drmDevExit, drmmKzalloc, type DrmDevice } from "../drm/mod.js";
+import { drmCore, drmDevEnter, drmDevExit, drmmKzalloc, type DrmDevice, type KmsPipeFuncs } from "../drm/mod.js";
 import { assert, KObject, step, type Allocation, type Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
 import { displayPipeInit } from "./display_pipe.js";
@@ -102,8 +102,29 @@ export function* virtioGpuInit(vdev: VirtioDevice, dev: DrmDevice): Task<0 | Err
   sim.printk(6, `[drm] number of scanouts: ${scanouts}`);
   sim.printk(6, `[drm] number of cap sets: ${capsets}`);
   // virtio_gpu_modeset_init(): one pipe (connector, plane, CRTC, encoder) for the scanout.
-  return displayPipeInit(dev, "Virtual");
+  return displayPipeInit(dev, "Virtual", VIRTIO_GPU_PIPE_FUNCS);
 }
+
+/**
+ * One command to the host for a commit's step `fn` (dropped once unplugged, as the queue
+ * drops it). @see virtio_gpu_cmd_set_scanout(), virtio_gpu_cmd_resource_flush()
+ */
+function* virtioGpuCommand(dev: DrmDevice, fn: string): Task<void> {
+  yield step(fn, [dev], [dev.unplugSrcu]);
+  virtioGpuQueueCtrlBuffer(vgdevOf(dev));
+}
+
+/**
+ * The display's hardware work: commands to the host. The device has no vblank interrupt, so
+ * a commit's event goes out when the commit is done (drm_atomic_helper_fake_vblank()).
+ * @see virtio_gpu_crtc_helper_funcs, virtio_gpu_primary_helper_funcs in virtgpu_display.c
+ */
+const VIRTIO_GPU_PIPE_FUNCS: KmsPipeFuncs = {
+  vblank: false,
+  enable: (dev) => virtioGpuCommand(dev, "virtio_gpu_crtc_atomic_enable"),
+  disable: (dev) => virtioGpuCommand(dev, "virtio_gpu_crtc_atomic_disable"),
+  update: (dev) => virtioGpuCommand(dev, "virtio_gpu_primary_plane_update"),
+};
 
 /** The device stops using its queues. @see virtio_gpu_deinit() */
 export function* virtioGpuDeinit(vgdev: VirtioGpuDevice): Task<void> {

@@ -11,7 +11,8 @@ import { drmCore } from "./drm_core.js";
 import { DRIVER_ATOMIC, DRIVER_GEM, DRIVER_MODESET, DRIVER_RENDER, type DrmDriver } from "./drm_driver.js";
 import { drmFileOf, drmGemFops, type DrmFile } from "./file.js";
 import { drmGemVramDriverDumbCreate } from "./gem_vram.js";
-import { drmCrtcInit, drmEncoderInit, drmmConnectorInit, drmmModeConfigInit, drmPlaneInit } from "./kms.js";
+import { drmmConnectorInit, drmmModeConfigInit, type KmsPipeFuncs } from "./kms.js";
+import { drmSimpleDisplayPipeInit } from "./kms_pipe.js";
 
 /** A driver with a render and a primary node and GEM, but no modesetting. */
 export const TEST_DRIVER: DrmDriver = {
@@ -33,6 +34,24 @@ export const TEST_KMS_DRIVER: DrmDriver = {
   dumbCreate: drmGemVramDriverDumbCreate,
 };
 
+/**
+ * The test display's hardware: nothing to program, but vblank interrupts (the timer of
+ * kms_vblank.ts), so events wait for a vblank. Each operation is a step of its own, as a
+ * driver's are.
+ */
+export const TEST_PIPE_FUNCS: KmsPipeFuncs = {
+  vblank: true,
+  *enable() {
+    yield step("drmtest_pipe_enable");
+  },
+  *disable() {
+    yield step("drmtest_pipe_disable");
+  },
+  *update() {
+    yield step("drmtest_pipe_update");
+  },
+};
+
 export interface DrmMachine {
   readonly sim: Sim;
   readonly kernel: Kernel;
@@ -51,7 +70,7 @@ export interface DrmMachine {
   /** drm_dev_alloc() and drm_dev_register(): card and render nodes under /dev/dri. */
   registered(driver?: DrmDriver): DrmDevice;
   /** A registered KMS device (TEST_KMS_DRIVER by default) with one connector, plane, CRTC and encoder. */
-  kms(driver?: DrmDriver): DrmDevice;
+  kms(driver?: DrmDriver, funcs?: KmsPipeFuncs): DrmDevice;
   /** The drm_file behind an fd of the machine's process. */
   file(fd: Fd): DrmFile;
   /** ioctl(2) by the machine's process, run to its end. */
@@ -98,13 +117,12 @@ export function drmMachine(profile: KernelProfile = { name: "mainline", version:
       assert(err === 0, `Cannot register test drm_device: ${String(err)}`);
       return dev;
     },
-    kms: (driver = TEST_KMS_DRIVER) => {
+    kms: (driver = TEST_KMS_DRIVER, funcs = TEST_PIPE_FUNCS) => {
       const dev = m.alloc(driver);
       assert(drmmModeConfigInit(dev) === 0, "Cannot init test mode config");
-      assert(typeof drmmConnectorInit(dev, "Virtual") !== "string", "Cannot init test connector");
-      drmPlaneInit(dev);
-      drmCrtcInit(dev);
-      drmEncoderInit(dev);
+      const connector = drmmConnectorInit(dev, "Virtual");
+      assert(typeof connector !== "string", "Cannot init test connector");
+      drmSimpleDisplayPipeInit(dev, connector, funcs);
       const err = m.run(() => drmDevRegister(dev));
       assert(err === 0, `Cannot register test KMS device: ${String(err)}`);
       return dev;

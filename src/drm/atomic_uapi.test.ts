@@ -151,9 +151,9 @@ describe("drm_mode_getresources()", () => {
         ok: true,
         value: {
           fb_id_ptr: [],
-          crtc_id_ptr: mc.crtcs,
+          crtc_id_ptr: mc.crtcs.map((c) => c.id),
           connector_id_ptr: [mc.connectors[0]!.id],
-          encoder_id_ptr: mc.encoders,
+          encoder_id_ptr: mc.encoders.map((e) => e.id),
           ...counts,
         },
       },

@@ -1,41 +1,157 @@
 /**
- * The atomic modesetting ioctl, as far as the model's KMS goes: every check of the request
- * that comes before the objects are looked at, and the commit of a request without objects.
- * A request naming objects makes the kernel read them through objs_ptr, a user pointer the
- * model does not follow: EFAULT, as Linux answers for the null pointer of a zeroed struct.
+ * The atomic modesetting ioctl: the request's flags, then its objects and properties read
+ * through the caller's four arrays (objs_ptr, count_props_ptr, props_ptr, prop_values_ptr;
+ * shorter than their counts say is EFAULT, as a read past the caller's memory is), each
+ * property set on a copy of its object's state, an event per CRTC when asked, the checks,
+ * and the commit: none for TEST_ONLY, blocking, or non-blocking (NONBLOCK).
  *
- * @see drm_mode_atomic_ioctl() in drivers/gpu/drm/drm_atomic_uapi.c
+ * After unplug (uapi-doc profile only; mainline's gate answers ENODEV first), the request is
+ * read as before and succeeds without changing anything, its events sent at once (D3, R42).
+ *
+ * @see drm_mode_atomic_ioctl(), drm_atomic_set_property() in drivers/gpu/drm/drm_atomic_uapi.c
  */
+import type { Task } from "../kernel/mod.js";
 import {
+  DRM_EVENT_FLIP_COMPLETE,
+  DRM_MODE_ATOMIC_ALLOW_MODESET,
   DRM_MODE_ATOMIC_FLAGS,
+  DRM_MODE_ATOMIC_NONBLOCK,
   DRM_MODE_ATOMIC_TEST_ONLY,
   DRM_MODE_PAGE_FLIP_ASYNC,
   DRM_MODE_PAGE_FLIP_EVENT,
   fail,
   ok,
   type DRM_IOCTL_MODE_ATOMIC,
+  type ErrnoName,
   type IoctlIn,
   type IoctlOutOf,
   type SysResult,
 } from "../uapi/mod.js";
+import { drmDevIsUnplugged } from "./device.js";
 import { DRIVER_ATOMIC, drmCoreCheckFeature } from "./drm_driver.js";
 import type { DrmFile } from "./file.js";
+import { modeConfigOf, type ModeConfig } from "./kms.js";
+import { drmAtomicHelperCommit, kmsStep } from "./kms_commit.js";
+import { drmFramebufferLookup } from "./kms_fb.js";
+import { attachedProperties, planeField, propObjectById, type PropObject } from "./kms_property.js";
+import { addAffectedCrtcs, AtomicState, crtcById, drmAtomicCheckOnly, newCrtcState, newPlaneState } from "./kms_state.js";
+import { kmsFakeFlipEvents } from "./kms_unplug.js";
+
+type AtomicArgs = IoctlIn<typeof DRM_IOCTL_MODE_ATOMIC>;
+
+const S32_MIN = -(2n ** 31n);
+const S32_MAX = 2n ** 31n - 1n;
+
+/** The flag checks that come before any object is read: the errno, or null. */
+function checkFlags(file: DrmFile, arg: AtomicArgs): ErrnoName | null {
+  const flags = arg.flags;
+  if (!file.atomic) return "EINVAL"; // the client did not set DRM_CLIENT_CAP_ATOMIC
+  if ((flags & ~DRM_MODE_ATOMIC_FLAGS) !== 0) return "EINVAL";
+  if (arg.reserved !== 0n) return "EINVAL";
+  // No modelled device sets mode_config.async_page_flip.
+  if ((flags & DRM_MODE_PAGE_FLIP_ASYNC) !== 0) return "EINVAL";
+  // A test-only commit cannot ask for an event.
+  if ((flags & DRM_MODE_ATOMIC_TEST_ONLY) !== 0 && (flags & DRM_MODE_PAGE_FLIP_EVENT) !== 0) return "EINVAL";
+  return null;
+}
+
+function setCrtcProperty(mc: ModeConfig, st: AtomicState, o: PropObject & { kind: "crtc" }, name: string, v: bigint): ErrnoName | null {
+  const s = newCrtcState(st, o.obj);
+  if (name === "ACTIVE" || name === "VRR_ENABLED") {
+    if (v > 1n) return "EINVAL";
+    st.crtcs.set(o.obj, name === "ACTIVE" ? { ...s, active: v === 1n } : { ...s, vrrEnabled: v === 1n });
+    return null;
+  }
+  if (name === "MODE_ID") {
+    if (v !== 0n && mc.blobs.get(Number(v))?.mode == null) return "EINVAL"; // no blob, or no mode
+    st.crtcs.set(o.obj, { ...s, modeBlobId: Number(v), enable: v !== 0n });
+    return null;
+  }
+  // OUT_FENCE_PTR: the model keeps no user memory to write a fence fd into.
+  return name === "OUT_FENCE_PTR" && v !== 0n ? "EFAULT" : null;
+}
+
+function setPlaneProperty(mc: ModeConfig, st: AtomicState, o: PropObject & { kind: "plane" }, name: string, v: bigint): ErrnoName | null {
+  const field = planeField(name);
+  // type is immutable; IN_FENCE_FD takes -1 only (the model looks up no fence fd).
+  if (field === undefined) return name === "IN_FENCE_FD" && BigInt.asIntN(64, v) === -1n ? null : "EINVAL";
+  const signed = name === "CRTC_X" || name === "CRTC_Y";
+  const n = signed ? BigInt.asIntN(64, v) : v;
+  const max = name.startsWith("SRC_") ? 0xffffffffn : S32_MAX;
+  if (n < (signed ? S32_MIN : 0n) || n > max) return "EINVAL";
+  if (name === "FB_ID" && v !== 0n && drmFramebufferLookup(st.dev, Number(v)) === null) return "EINVAL";
+  if (name === "CRTC_ID" && v !== 0n && crtcById(mc, Number(v)) === undefined) return "EINVAL";
+  st.planes.set(o.obj, { ...newPlaneState(st, o.obj), [field]: Number(n) });
+  return null;
+}
+
+function setConnectorProperty(mc: ModeConfig, st: AtomicState, o: PropObject & { kind: "connector" }, name: string, v: bigint): ErrnoName | null {
+  if (name === "link-status") return v > 1n ? "EINVAL" : null;
+  if (name !== "CRTC_ID") return "EINVAL"; // immutable, or legacy-only (DPMS)
+  if (v !== 0n && crtcById(mc, Number(v)) === undefined) return "EINVAL";
+  st.connectors.set(o.obj, Number(v));
+  return null;
+}
+
+/** Sets property `propId` of `o` to `value` in the request. @see drm_atomic_set_property() */
+function setProperty(st: AtomicState, o: PropObject, propId: number, value: bigint): ErrnoName | null {
+  const mc = modeConfigOf(st.dev);
+  const name = attachedProperties(o).find((n) => mc.properties.get(n) === propId);
+  if (name === undefined) return "ENOENT";
+  switch (o.kind) {
+    case "crtc":
+      return setCrtcProperty(mc, st, o, name, value);
+    case "plane":
+      return setPlaneProperty(mc, st, o, name, value);
+    case "connector":
+      return setConnectorProperty(mc, st, o, name, value);
+  }
+}
+
+/** The request read from the caller's arrays into `st`: the errno, or null. */
+function readRequest(st: AtomicState, arg: AtomicArgs): ErrnoName | null {
+  const mc = modeConfigOf(st.dev);
+  const n = arg.count_objs;
+  if (arg.objs_ptr.length < n || arg.count_props_ptr.length < n) return "EFAULT";
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const o = propObjectById(mc, arg.objs_ptr[i]!);
+    if (o === null) return "ENOENT";
+    const count = arg.count_props_ptr[i]!;
+    if (arg.props_ptr.length < at + count || arg.prop_values_ptr.length < at + count) return "EFAULT";
+    for (let j = 0; j < count; j++, at++) {
+      const bad = setProperty(st, o, arg.props_ptr[at]!, arg.prop_values_ptr[at]!);
+      if (bad !== null) return bad;
+    }
+  }
+  return null;
+}
 
 /** @see drm_mode_atomic_ioctl() */
-export function drmModeAtomicIoctl(
-  file: DrmFile,
-  arg: IoctlIn<typeof DRM_IOCTL_MODE_ATOMIC>,
-): SysResult<IoctlOutOf<typeof DRM_IOCTL_MODE_ATOMIC>> {
-  if (!drmCoreCheckFeature(file.dev, DRIVER_ATOMIC)) return fail("EOPNOTSUPP");
-  if (!file.atomic) return fail("EINVAL"); // the client did not set DRM_CLIENT_CAP_ATOMIC
+export function* drmModeAtomicIoctl(file: DrmFile, arg: AtomicArgs): Task<SysResult<IoctlOutOf<typeof DRM_IOCTL_MODE_ATOMIC>>> {
+  const dev = file.dev;
+  if (!drmCoreCheckFeature(dev, DRIVER_ATOMIC)) return fail("EOPNOTSUPP");
+  const refused = checkFlags(file, arg);
+  if (refused !== null) return fail(refused);
+  yield kmsStep(dev, "drm_mode_atomic_ioctl");
   const flags = arg.flags;
-  if ((flags & ~DRM_MODE_ATOMIC_FLAGS) !== 0) return fail("EINVAL");
-  if (arg.reserved !== 0n) return fail("EINVAL");
-  // No modelled device sets mode_config.async_page_flip.
-  if ((flags & DRM_MODE_PAGE_FLIP_ASYNC) !== 0) return fail("EINVAL");
-  // A test-only commit cannot ask for an event.
-  if ((flags & DRM_MODE_ATOMIC_TEST_ONLY) !== 0 && (flags & DRM_MODE_PAGE_FLIP_EVENT) !== 0)
-    return fail("EINVAL");
-  if (arg.count_objs !== 0) return fail("EFAULT");
-  return ok({});
+  const st = new AtomicState(dev, (flags & DRM_MODE_ATOMIC_ALLOW_MODESET) !== 0);
+  const bad = readRequest(st, arg);
+  if (bad !== null) return fail(bad);
+  addAffectedCrtcs(st);
+  const wantsEvent = (flags & DRM_MODE_PAGE_FLIP_EVENT) !== 0;
+  if (drmDevIsUnplugged(dev)) {
+    if (wantsEvent) kmsFakeFlipEvents(file, [...st.crtcs.keys()], arg.user_data);
+    return ok({});
+  }
+  if (wantsEvent) {
+    for (const crtc of st.crtcs.keys()) {
+      st.events.set(crtc, { file, type: DRM_EVENT_FLIP_COMPLETE, userData: arg.user_data, crtcId: crtc.id });
+    }
+  }
+  const invalid = drmAtomicCheckOnly(st);
+  if (invalid !== null) return fail(invalid);
+  if ((flags & DRM_MODE_ATOMIC_TEST_ONLY) !== 0) return ok({});
+  const r = yield* drmAtomicHelperCommit(st, (flags & DRM_MODE_ATOMIC_NONBLOCK) !== 0);
+  return r.ok ? ok({}) : r;
 }

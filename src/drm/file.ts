@@ -16,10 +16,11 @@ import { fail, ok, POLLIN, POLLRDNORM, type ErrnoName, type OpenFlags, type SysR
 import { drmMasterOpen, drmMasterRelease, type DrmMaster } from "./auth.js";
 import { ACCEL_MAJOR, type DrmCore } from "./drm_core.js";
 import { drmDevPut, type DrmDevice } from "./device.js";
-import { DRIVER_SYNCOBJ, drmCoreCheckFeature } from "./drm_driver.js";
+import { DRIVER_MODESET, DRIVER_SYNCOBJ, drmCoreCheckFeature } from "./drm_driver.js";
 import { drmGemMmap, drmGemRelease, type GemObject } from "./gem.js";
 import { Idr } from "./idr.js";
 import { drmIoctl } from "./ioctl.js";
+import { drmKmsFileRelease } from "./kms_remove.js";
 import { drmMinorAcquire, type DrmMinor } from "./minor.js";
 import { DRM_MINOR_PRIMARY, DRM_MINOR_RENDER } from "./minor_table.js";
 import { DrmPrimeFilePrivate, drmPrimeDestroyFilePrivate } from "./prime_file.js";
@@ -154,6 +155,10 @@ export function* drmRelease(kfile: KFile): Task<void> {
   yield step("drm_release", [], [dev, file]);
   assert(dev.files.has(file), `Cannot release ${file.minor.name} file: not on the device's file list`);
   dev.files.delete(file);
+  if (drmCoreCheckFeature(dev, DRIVER_MODESET)) {
+    yield* drmKmsFileRelease(file); // its framebuffers and events still to come (R44)
+    yield step("drm_release", [], [dev, file]);
+  }
   if (drmCoreCheckFeature(dev, DRIVER_SYNCOBJ)) {
     yield* drmSyncobjRelease(file);
     yield step("drm_release", [], [dev, file]);

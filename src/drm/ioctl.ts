@@ -41,6 +41,7 @@ import { drmDevIsUnplugged } from "./device.js";
 import type { DrmDriver } from "./drm_driver.js";
 import { drmFileOf, type DrmFile } from "./file.js";
 import { CORE_IOCTLS } from "./ioctl_core.js";
+import { kmsIoctlPassesUnplug } from "./kms_unplug.js";
 import {
   DRM_AUTH,
   DRM_MASTER,
@@ -54,11 +55,12 @@ const GONE: SysResult<never> = Object.freeze(fail("ENODEV"));
 
 /**
  * The unplug checkpoint, at both places Linux has it (drm_ioctl, R38; drm_ioctl_kernel, R39):
- * ENODEV once the device is unplugged, null while it is not.
+ * ENODEV for ioctl `cmd` once the device is unplugged, null while it is not. Under a profile
+ * that fakes KMS after unplug (uapi-doc, D3), KMS ioctls pass on to their handlers.
  * @see drm_dev_is_unplugged()
  */
-export function drmIoctlUnplugGate(dev: DrmDevice): SysResult<never> | null {
-  return drmDevIsUnplugged(dev) ? GONE : null;
+export function drmIoctlUnplugGate(dev: DrmDevice, cmd: number): SysResult<never> | null {
+  return drmDevIsUnplugged(dev) && !kmsIoctlPassesUnplug(dev, cmd) ? GONE : null;
 }
 
 /** @see drm_ioctl_permit() */
@@ -148,9 +150,9 @@ export function* drmIoctl(
 ): Task<SysResult<IoctlFields>> {
   const file = drmFileOf(kfile);
   const dev = file.dev;
-  const gone = drmIoctlUnplugGate(dev);
-  if (gone !== null) return gone;
   const cmd = typeof request === "number" ? request >>> 0 : request.cmd;
+  const gone = drmIoctlUnplugGate(dev, cmd);
+  if (gone !== null) return gone;
   if (iocType(cmd) !== DRM_IOCTL_BASE) return fail("ENOTTY");
   const desc = drmIoctlLookup(dev.driver, iocNr(cmd));
   if (desc === undefined) return fail("EINVAL");
@@ -214,7 +216,7 @@ function drmIoctlKernelStep(file: DrmFile, desc: AnyDrmIoctlDesc, arg: IoctlFiel
 /** The second checkpoint, then the permission check: the refusal, or null to go on. */
 function drmIoctlKernelChecks(file: DrmFile, desc: AnyDrmIoctlDesc): SysResult<never> | null {
   // No drm_file_update_pid(): only the process that opened a file uses it in the model.
-  const gone = drmIoctlUnplugGate(file.dev);
+  const gone = drmIoctlUnplugGate(file.dev, desc.def.cmd);
   if (gone !== null) return gone;
   const denied = drmIoctlPermit(desc.flags, file);
   return denied === null ? null : fail(denied);

@@ -5,8 +5,7 @@
  * entries without a function do.
  *
  * Not in the table yet (their names are known, so a scenario can call them; before unplug they
- * fail like unknown numbers, EINVAL, after it with ENODEV): leases, and the KMS calls beyond
- * GETRESOURCES and an ATOMIC commit without objects. They arrive with the KMS issues.
+ * fail like unknown numbers, EINVAL, after it with ENODEV): leases.
  *
  * @see drm_ioctls[] in drivers/gpu/drm/drm_ioctl.c
  */
@@ -18,11 +17,24 @@ import {
   DRM_IOCTL_GET_CLIENT,
   DRM_IOCTL_GET_MAGIC,
   DRM_IOCTL_GET_UNIQUE,
+  DRM_IOCTL_MODE_ADDFB2,
   DRM_IOCTL_MODE_ATOMIC,
   DRM_IOCTL_MODE_CREATE_DUMB,
+  DRM_IOCTL_MODE_CREATEPROPBLOB,
   DRM_IOCTL_MODE_DESTROY_DUMB,
+  DRM_IOCTL_MODE_DESTROYPROPBLOB,
+  DRM_IOCTL_MODE_GETCONNECTOR,
+  DRM_IOCTL_MODE_GETCRTC,
+  DRM_IOCTL_MODE_GETENCODER,
+  DRM_IOCTL_MODE_GETPLANE,
+  DRM_IOCTL_MODE_GETPLANERESOURCES,
+  DRM_IOCTL_MODE_GETPROPERTY,
   DRM_IOCTL_MODE_GETRESOURCES,
   DRM_IOCTL_MODE_MAP_DUMB,
+  DRM_IOCTL_MODE_OBJ_GETPROPERTIES,
+  DRM_IOCTL_MODE_PAGE_FLIP,
+  DRM_IOCTL_MODE_RMFB,
+  DRM_IOCTL_MODE_SETCRTC,
   DRM_IOCTL_PRIME_FD_TO_HANDLE,
   DRM_IOCTL_PRIME_HANDLE_TO_FD,
   DRM_IOCTL_SET_CLIENT_CAP,
@@ -66,6 +78,12 @@ import {
   type AnyDrmIoctlDesc,
 } from "./ioctl_desc.js";
 import { drmModeGetresources } from "./kms.js";
+import { blobTouches, drmModeCreateblobIoctl, drmModeDestroyblobIoctl } from "./kms_blob.js";
+import { drmModeAddfb2Ioctl, drmModeAddfb2Touches } from "./kms_fb.js";
+import { drmModeGetconnector, drmModeGetcrtc, drmModeGetencoder, drmModeGetplane, drmModeGetplaneRes } from "./kms_getters.js";
+import { drmModePageFlipIoctl, drmModeSetcrtc } from "./kms_legacy.js";
+import { drmModeGetpropertyIoctl, drmModeObjGetPropertiesIoctl } from "./kms_property.js";
+import { drmModeRmfbIoctl } from "./kms_remove.js";
 import { drmPrimeFdToHandleIoctl, drmPrimeHandleToFdIoctl } from "./prime.js";
 import {
   drmSyncobjCreateIoctl,
@@ -138,6 +156,23 @@ const CORE_IOCTL_ENTRIES: readonly AnyDrmIoctlDesc[] = [
     0,
     syncHandler(drmModeGetresources),
   ),
+  drmIoctlDef(DRM_IOCTL_MODE_GETCRTC, "drm_mode_getcrtc", 0, syncHandler(drmModeGetcrtc)),
+  drmIoctlDef(DRM_IOCTL_MODE_SETCRTC, "drm_mode_setcrtc", DRM_MASTER, sleepingHandler(drmModeSetcrtc)),
+  drmIoctlDef(DRM_IOCTL_MODE_GETENCODER, "drm_mode_getencoder", 0, syncHandler(drmModeGetencoder)),
+  drmIoctlDef(DRM_IOCTL_MODE_GETCONNECTOR, "drm_mode_getconnector", 0, syncHandler(drmModeGetconnector)),
+  drmIoctlDef(
+    DRM_IOCTL_MODE_GETPROPERTY,
+    "drm_mode_getproperty_ioctl",
+    0,
+    syncHandler(drmModeGetpropertyIoctl),
+  ),
+  drmIoctlDef(DRM_IOCTL_MODE_RMFB, "drm_mode_rmfb_ioctl", 0, sleepingHandler(drmModeRmfbIoctl)),
+  drmIoctlDef(
+    DRM_IOCTL_MODE_PAGE_FLIP,
+    "drm_mode_page_flip_ioctl",
+    DRM_MASTER,
+    sleepingHandler(drmModePageFlipIoctl),
+  ),
   drmIoctlDef(
     DRM_IOCTL_MODE_CREATE_DUMB,
     "drm_mode_create_dumb_ioctl",
@@ -158,10 +193,44 @@ const CORE_IOCTL_ENTRIES: readonly AnyDrmIoctlDesc[] = [
     sleepingHandler(drmModeDestroyDumbIoctl),
   ),
   drmIoctlDef(
+    DRM_IOCTL_MODE_GETPLANERESOURCES,
+    "drm_mode_getplane_res",
+    0,
+    syncHandler(drmModeGetplaneRes),
+  ),
+  drmIoctlDef(DRM_IOCTL_MODE_GETPLANE, "drm_mode_getplane", 0, syncHandler(drmModeGetplane)),
+  drmIoctlDef(
+    DRM_IOCTL_MODE_ADDFB2,
+    "drm_mode_addfb2_ioctl",
+    0,
+    syncHandler(drmModeAddfb2Ioctl),
+    drmModeAddfb2Touches,
+  ),
+  drmIoctlDef(
+    DRM_IOCTL_MODE_OBJ_GETPROPERTIES,
+    "drm_mode_obj_get_properties_ioctl",
+    0,
+    syncHandler(drmModeObjGetPropertiesIoctl),
+  ),
+  drmIoctlDef(
     DRM_IOCTL_MODE_ATOMIC,
     "drm_mode_atomic_ioctl",
     DRM_MASTER,
-    syncHandler(drmModeAtomicIoctl),
+    sleepingHandler(drmModeAtomicIoctl),
+  ),
+  drmIoctlDef(
+    DRM_IOCTL_MODE_CREATEPROPBLOB,
+    "drm_mode_createblob_ioctl",
+    0,
+    syncHandler(drmModeCreateblobIoctl),
+    blobTouches,
+  ),
+  drmIoctlDef(
+    DRM_IOCTL_MODE_DESTROYPROPBLOB,
+    "drm_mode_destroyblob_ioctl",
+    0,
+    syncHandler(drmModeDestroyblobIoctl),
+    blobTouches,
   ),
   ...syncobjEntries(),
 ];

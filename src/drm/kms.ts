@@ -14,6 +14,8 @@ import { drmCore } from "./drm_core.js";
 import type { DrmDevice } from "./device.js";
 import { DRIVER_MODESET, drmCoreCheckFeature } from "./drm_driver.js";
 import type { DrmFile } from "./file.js";
+import type { DrmFramebuffer } from "./kms_fb.js";
+import { MODE_1024X768_60, type DrmCrtc, type DrmEncoder, type DrmModeBlob, type DrmPlane, type ModeInfo } from "./kms_objects.js";
 import { drmmAddAction } from "./managed.js";
 
 /**
@@ -39,6 +41,12 @@ export class DrmConnector {
   kdev: Device | null = null;
   registered = false;
   status: ConnectorStatus = "unknown";
+  /** The CRTC it is routed to (its atomic state's crtc), 0 for none. */
+  crtcId = 0;
+  /** The encoders that can drive it (drm_connector_attach_encoder()). */
+  readonly encoderIds: number[] = [];
+  /** The modes its last probe found. */
+  readonly modes: ModeInfo[] = [];
   constructor(
     readonly dev: DrmDevice,
     readonly id: number,
@@ -59,17 +67,43 @@ export class ModeConfig {
   readonly maxHeight = 8192;
   private nextObjectId = 1;
   readonly properties = new Map<string, number>();
-  readonly crtcs: number[] = [];
-  readonly encoders: number[] = [];
-  readonly planes: number[] = [];
+  readonly crtcs: DrmCrtc[] = [];
+  readonly encoders: DrmEncoder[] = [];
+  readonly planes: DrmPlane[] = [];
   readonly connectors: DrmConnector[] = [];
-  readonly fbs: number[] = [];
+  /** Every framebuffer, of every file, oldest first (mode_config.fb_list). */
+  readonly fbs: DrmFramebuffer[] = [];
+  readonly blobs = new Map<number, DrmModeBlob>();
+  /** The driver's pipeline operations (drm_simple_display_pipe_funcs), once it has set them. */
+  funcs: KmsPipeFuncs | null = null;
+  /** Commits made so far (names the commit tasks). */
+  commits = 0;
 
   allocObjectId(): number {
     return this.nextObjectId++;
   }
 }
 embeddedStruct(ModeConfig);
+
+/**
+ * What a display driver does to its hardware when a commit changes its pipeline: each touches
+ * the hardware only inside its own drm_dev_enter() (kernel-contract 1.8), and `vblank` says
+ * whether the CRTC has vblank interrupts (without, events go out when the commit is done, as
+ * drm_atomic_helper_fake_vblank() sends them).
+ * @see struct drm_simple_display_pipe_funcs
+ */
+export interface KmsPipeFuncs {
+  readonly vblank: boolean;
+  /**
+   * Whether the display still raises its vblank interrupt (hardware that is gone does not);
+   * without it, events armed for a vblank wait for the CRTC's disable. Absent: always.
+   */
+  vblankIrq?(dev: DrmDevice): boolean;
+  enable(dev: DrmDevice, crtc: DrmCrtc, mode: ModeInfo): Task<void>;
+  disable(dev: DrmDevice, crtc: DrmCrtc): Task<void>;
+  /** Shows framebuffer `fb` (null: none) on `plane`. */
+  update(dev: DrmDevice, plane: DrmPlane, fb: DrmFramebuffer | null): Task<void>;
+}
 
 /** @see drmm_mode_config_init() */
 export function drmmModeConfigInit(dev: DrmDevice): 0 | ErrnoName {
@@ -81,30 +115,11 @@ export function drmmModeConfigInit(dev: DrmDevice): 0 | ErrnoName {
   });
 }
 
-function modeConfig(dev: DrmDevice): ModeConfig {
+/** The device's mode config; a device without one is a model bug here. */
+export function modeConfigOf(dev: DrmDevice): ModeConfig {
   const mc = dev.modeConfig;
-  if (mc === null) throw new TypeError(`Cannot add mode object to ${dev.label}: mode config not initialised`);
+  assert(mc !== null, `Cannot use the mode objects of ${dev.label}: mode config not initialised`);
   return mc;
-}
-
-/** Gives a new mode object an id and adds it to the list `listOf` picks; returns the id. */
-function addModeObject(dev: DrmDevice, listOf: (mc: ModeConfig) => number[]): number {
-  const mc = modeConfig(dev);
-  const id = mc.allocObjectId();
-  listOf(mc).push(id);
-  return id;
-}
-
-export function drmCrtcInit(dev: DrmDevice): number {
-  return addModeObject(dev, (mc) => mc.crtcs);
-}
-
-export function drmEncoderInit(dev: DrmDevice): number {
-  return addModeObject(dev, (mc) => mc.encoders);
-}
-
-export function drmPlaneInit(dev: DrmDevice): number {
-  return addModeObject(dev, (mc) => mc.planes);
 }
 
 /**
@@ -114,7 +129,7 @@ export function drmPlaneInit(dev: DrmDevice): number {
  * @see drmm_connector_init()
  */
 export function drmmConnectorInit(dev: DrmDevice, typeName: ConnectorTypeName): DrmConnector | ErrnoName {
-  const mc = modeConfig(dev);
+  const mc = modeConfigOf(dev);
   const id = mc.allocObjectId();
   const ida = drmCore(dev.kernel).connectorIdas;
   const type = CONNECTOR_TYPES[typeName];
@@ -153,6 +168,9 @@ export function* drmModesetRegisterAll(dev: DrmDevice): Task<void> {
   for (const c of mc.connectors) {
     if (c.status === "connected") continue;
     c.status = "connected";
+    // A virtual connector has no EDID: its probe finds the preferred mode of
+    // drm_add_modes_noedid() only, as the model's displays offer one.
+    if (c.modes.length === 0) c.modes.push(MODE_1024X768_60);
     yield* drmSysfsConnectorHotplugEvent(c);
     yield registerAll;
   }
@@ -206,17 +224,20 @@ export function drmModeGetresources(file: DrmFile, arg: IoctlIn<typeof DRM_IOCTL
   if (!drmCoreCheckFeature(dev, DRIVER_MODESET)) return fail("EOPNOTSUPP");
   const mc = dev.modeConfig;
   assert(mc !== null, "Cannot get resources: a modesetting device without mode config");
-  const fbs: readonly number[] = []; // the model creates no framebuffers (no ADDFB)
+  // The caller's own framebuffers (file->fbs), as drm_mode_getresources() lists them.
+  const fbs = mc.fbs.filter((fb) => fb.file === file).map((fb) => fb.id);
   const connectors = mc.connectors.map((c) => c.id);
+  const crtcs = mc.crtcs.map((c) => c.id);
+  const encoders = mc.encoders.map((e) => e.id);
   return ok({
     fb_id_ptr: idsUpTo(fbs, arg.count_fbs),
-    crtc_id_ptr: idsUpTo(mc.crtcs, arg.count_crtcs),
+    crtc_id_ptr: idsUpTo(crtcs, arg.count_crtcs),
     connector_id_ptr: idsUpTo(connectors, arg.count_connectors),
-    encoder_id_ptr: idsUpTo(mc.encoders, arg.count_encoders),
+    encoder_id_ptr: idsUpTo(encoders, arg.count_encoders),
     count_fbs: fbs.length,
-    count_crtcs: mc.crtcs.length,
+    count_crtcs: crtcs.length,
     count_connectors: connectors.length,
-    count_encoders: mc.encoders.length,
+    count_encoders: encoders.length,
     min_width: mc.minWidth,
     max_width: mc.maxWidth,
     min_height: mc.minHeight,

@@ -170,13 +170,23 @@ test("an undeclared access prints the step, the access, the field and the object
 });
 
 test("findingKindsOf() lists each class's kinds in table order, and every kind has one class", () => {
-  assert.deepEqual(findingKindsOf("memory"), ["use-after-free", "double-free", "kref-underflow", "kref-get-after-release", "fatal-signal"]);
+  assert.deepEqual(findingKindsOf("memory"), ["use-after-free", "double-free", "kref-underflow", "kref-get-after-release", "fatal-signal", "hardware-after-unplug"]);
   assert.deepEqual(findingKindsOf("hang"), ["hang", "hung-task", "fence-never-signalled"]);
   assert.deepEqual(findingKindsOf("leak"), ["leak"]);
   assert.deepEqual(findingKindsOf("warn"), ["warn", "wedge-prerequisite"]);
   assert.deepEqual(findingKindsOf("footprint"), ["undeclared-access"]);
   const all = FINDING_CLASSES.flatMap((c) => findingKindsOf(c));
   assert.deepEqual([...all].sort(), Object.keys(FINDING_KINDS).sort());
+});
+
+test("a hardware access after unplug prints the access, its register and device, and is of class memory", () => {
+  const site = { task: "commit_work 2 (card0)", fn: "writel", frames: [], step: 9, tick: 1072 };
+  const f = { kind: "hardware-after-unplug", device: "0000:01:00.0", register: "0x0104", mode: "write", site } as const;
+  assert.equal(
+    findingSummary(f),
+    "BUG: write of MMIO 0x0104 of 0000:01:00.0 after drm_dev_unplug() outside drm_dev_enter() in writel",
+  );
+  assert.equal(findingClass(f), "memory");
 });
 
 test("formatSite() prints the frames outermost first, and nothing for none", () => {

@@ -152,6 +152,23 @@ export const FINDING_KINDS = {
       `WARNING: ${f.device} sent WEDGED=${f.wedged} before it was harmless: ${f.unmet.join("; ")}`,
     sites: (f) => [at("at", f.site)],
   }),
+  /**
+   * A driver touched its device's registers after drm_dev_unplug(), outside a drm_dev_enter()
+   * section and outside its own remove(): the hardware may be gone, or bound to another
+   * driver (kernel-contract 1.8). Worded as a KASAN-style report of the access.
+   */
+  "hardware-after-unplug": kind<{
+    device: string;
+    register: string;
+    mode: "read" | "write";
+    site: Site;
+  }>({
+    class: "memory",
+    summary: (f) =>
+      `BUG: ${f.mode} of MMIO ${f.register} of ${f.device} after drm_dev_unplug() outside ` +
+      `drm_dev_enter() in ${f.site.fn}`,
+    sites: (f) => [at("access", f.site)],
+  }),
   /** A step read or wrote an object its footprint did not declare (the footprint checker). */
   "undeclared-access": kind<Undeclared>({
     class: "footprint",

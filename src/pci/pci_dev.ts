@@ -107,6 +107,11 @@ export class PciDev extends Device {
   busAdded = false;
   /** The bus behind a bridge (its pci_bus device), while it exists. @see pci_dev->subordinate */
   subordinate: Device | null = null;
+  /**
+   * The bound driver's sanitizer of its own register accesses (no Linux field: a checker,
+   * like KASAN's hooks), called with each MMIO access; null when none is installed.
+   */
+  mmioCheck: ((offset: number, mode: "read" | "write") => void) | null = null;
 
   constructor(kernel: Kernel, parent: Device, bdf: string, hardware: PciHardware) {
     const address = parseBdf(bdf);
@@ -157,6 +162,7 @@ function assertMmioOffset(pdev: PciDev, offset: number, action: string): void {
 export function* pciRead32(pdev: PciDev, offset: number): Task<number> {
   yield step("readl", [pdev]);
   assertMmioOffset(pdev, offset, "read");
+  pdev.mmioCheck?.(offset, "read");
   const hw = pdev.hardware;
   if (!pciHardwareResponds(hw)) return 0xffffffff;
   return hw.mmio.get(offset) ?? 0;
@@ -170,6 +176,7 @@ export function* pciRead32(pdev: PciDev, offset: number): Task<number> {
 export function* pciWrite32(pdev: PciDev, offset: number, value: number): Task<void> {
   yield step("writel", [pdev], [pdev]);
   assertMmioOffset(pdev, offset, "write");
+  pdev.mmioCheck?.(offset, "write");
   assert(Number.isInteger(value) && value >= 0 && value <= 0xffffffff, `Cannot write MMIO of ${pdev.name}: value is not 32-bit`);
   const hw = pdev.hardware;
   if (pciHardwareResponds(hw)) hw.mmio.set(offset, value);

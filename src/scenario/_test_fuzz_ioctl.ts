@@ -58,6 +58,10 @@ function valueOf(f: FieldDesc | undefined): fc.Arbitrary<Json> {
     case "string": return fc.oneof(fc.string({ maxLength: 8 }), bad);
     case "ids": return fc.oneof(fc.array(fc.integer({ min: -1, max: 40 }), { maxLength: 4 }),
       fc.constant([2 ** 32]), bad);
+    case "array": return fc.oneof(fc.array(intValues(f.elem), { maxLength: f.length + 1 }), bad);
+    case "userArray": return "kind" in f.elem
+      ? fc.oneof(fc.array(intValues(f.elem), { maxLength: 4 }), bad)
+      : fc.oneof(fc.array(fieldsOf(f.elem.fields), { maxLength: 2 }), bad);
     case "struct": return fc.oneof({ weight: 3, arbitrary: fieldsOf(f.struct.fields) }, bad);
   }
 }

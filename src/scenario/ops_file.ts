@@ -3,7 +3,7 @@
  */
 import { z } from "zod";
 import { msFromUs } from "../kernel/mod.js";
-import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDBAND, POLLRDNORM, type Call, type Fd } from "../uapi/mod.js";
+import { decodeDrmEventVblank, DRM_EVENT_FLIP_COMPLETE, DRM_EVENT_VBLANK, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDBAND, POLLRDNORM, type Call, type Fd } from "../uapi/mod.js";
 import { nodePath, pciDrmNodes } from "../userspace/mod.js";
 import { formatDurationUs, parseDurationUs } from "./duration.js";
 import { READ_BYTES_MAX } from "./limits.js";
@@ -64,7 +64,9 @@ const readCount = z
 
 export const readOp = defineOp({
   name: "read",
-  summary: "read(2) DRM events from an fd (count bytes, optional timeout → EINTR); result length, types",
+  summary:
+    "read(2) DRM events from an fd (count bytes, optional timeout → EINTR); result length, " +
+    "types, and of vblank and flip-complete events sequence, user_data, crtc_id",
   main: "length",
   schema: z
     .object({ read: intOrRef, count: readCount.optional(), timeout: duration.optional() })
@@ -76,14 +78,22 @@ export const readOp = defineOp({
     return fromSys(r, (buf) => {
       // struct drm_event { __u32 type; __u32 length; } heads every event.
       const types: number[] = [];
+      const vblank = { sequence: [] as number[], user_data: [] as bigint[], crtc_id: [] as number[] };
       const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
       for (let off = 0; off + 8 <= buf.length; ) {
         types.push(view.getUint32(off, true));
         const len = view.getUint32(off + 4, true);
         if (len < 8) break;
+        // struct drm_event_vblank: DRM_EVENT_VBLANK and DRM_EVENT_FLIP_COMPLETE.
+        const e = decodeDrmEventVblank(buf.subarray(off, off + len));
+        if (e !== null && (e.type === DRM_EVENT_VBLANK || e.type === DRM_EVENT_FLIP_COMPLETE)) {
+          vblank.sequence.push(e.sequence);
+          vblank.user_data.push(e.user_data);
+          vblank.crtc_id.push(e.crtc_id);
+        }
         off += len;
       }
-      return { length: buf.length, types };
+      return { length: buf.length, types, ...vblank };
     });
   },
 });

@@ -86,7 +86,8 @@ function valueProblems(
       return [{ path: [...path, k], atKey: true, message: `unknown field "${k}" of ${f.ctype}${hint}` }];
     });
   }
-  if (f.kind === "ids" && Array.isArray(v)) {
+  const ints = f.kind === "ids" || f.kind === "array" || (f.kind === "userArray" && "kind" in f.elem);
+  if (ints && Array.isArray(v)) {
     // A list of ids may hold `$name` references (a handle an earlier step made): each is
     // checked when the step runs; the literal ids here.
     const literal = v.filter((x) => !isRef(x));
@@ -116,6 +117,13 @@ function fieldProblems(
   }
   const usable: readonly string[] = dir === "in" ? r.inFields : r.outFields;
   return names.flatMap((k): FieldProblem[] => {
+    const [outer, member] = k.split(".", 2) as [string, string | undefined];
+    if (dir === "out" && member !== undefined && usable.includes(outer)) {
+      const s = structOf(r, outer);
+      if (s !== null && s.fields[member] !== undefined) return [];
+      const hint = s === null ? "" : didYouMean(member, Object.keys(s.fields));
+      return [{ path: [k], atKey: true, message: `"${outer}" of ${r.name} has no member "${member}"${hint}` }];
+    }
     const f = r.struct.fields[k];
     if (f === undefined) {
       const hint = didYouMean(k, usable) || didYouMean(k, Object.keys(r.struct.fields));
@@ -136,7 +144,8 @@ function fieldProblems(
 
 /** A value with every `$name` in it resolved. */
 function resolveDeep(names: NamedResults, v: unknown): unknown {
-  if (typeof v === "string" || Array.isArray(v)) return names.resolve(v);
+  if (typeof v === "string") return names.resolve(v);
+  if (Array.isArray(v)) return v.map((x) => resolveDeep(names, x));
   if (v !== null && typeof v === "object")
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolveDeep(names, x)]));
   return v;
@@ -171,16 +180,37 @@ function resolveArgs(
   );
 }
 
-/** The struct's outputs as step result fields: the call record's own output object. */
+function isStruct(v: unknown): v is Readonly<Record<string, unknown>> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/**
+ * The struct's outputs as step result fields. A nested struct's fields are `field.sub`
+ * (GETCRTC's `mode.hdisplay`); an array of structs gives one list per member
+ * (GETCONNECTOR's `modes_ptr.name`, GETPROPERTY's `enum_blob_ptr.value`). Without either,
+ * the call record's own output object.
+ */
 function resultFields(out: IoctlFields): Fields {
+  const values = Object.values(out);
+  if (!values.some((v) => isStruct(v) || (Array.isArray(v) && v.some(isStruct)))) return out as Fields;
+  const fields: Record<string, Fields[string]> = {};
   for (const [k, v] of Object.entries(out)) {
-    // No implemented ioctl returns a nested struct yet (GETCRTC's mode would be the first).
-    assert(
-      typeof v !== "object" || Array.isArray(v),
-      `Cannot show ioctl result field ${k}: a nested struct`,
-    );
+    if (isStruct(v)) {
+      for (const [sub, x] of Object.entries(v)) fields[`${k}.${sub}`] = x as Fields[string];
+    } else if (Array.isArray(v) && v.some(isStruct)) {
+      const rows = v as readonly Readonly<Record<string, unknown>>[];
+      for (const sub of Object.keys(rows[0]!)) fields[`${k}.${sub}`] = rows.map((r) => r[sub] as Fields[string]);
+    } else fields[k] = v as Fields[string];
   }
-  return out as Fields;
+  return fields;
+}
+
+/** The struct of an output `name` that holds structs (a nested struct, an array of them), or null. */
+function structOf(r: AnyIoctlDef, name: string): { readonly fields: Readonly<Record<string, FieldDesc>> } | null {
+  const f = r.struct.fields[name];
+  if (f?.kind === "struct") return f.struct;
+  if (f?.kind === "userArray" && !("kind" in f.elem)) return f.elem;
+  return null;
 }
 
 function showArg(v: unknown): string {

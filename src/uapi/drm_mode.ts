@@ -4,7 +4,7 @@
  *
  * @see include/uapi/drm/drm_mode.h
  */
-import { __u16, __u32, __u64, chars, cstruct, nested, userIds } from "./ioctl_struct.js";
+import { __u16, __u32, __u64, chars, cstruct, nested, userIds, userStructs, userU64s } from "./ioctl_struct.js";
 
 export const DRM_DISPLAY_MODE_LEN = 32;
 
@@ -55,7 +55,7 @@ export const drm_mode_card_res = cstruct("drm_mode_card_res", {
 });
 
 export const drm_mode_crtc = cstruct("drm_mode_crtc", {
-  set_connectors_ptr: __u64,
+  set_connectors_ptr: userIds("count_connectors"),
   count_connectors: __u32,
   crtc_id: __u32,
   fb_id: __u32,
@@ -67,10 +67,10 @@ export const drm_mode_crtc = cstruct("drm_mode_crtc", {
 });
 
 export const drm_mode_get_connector = cstruct("drm_mode_get_connector", {
-  encoders_ptr: __u64,
-  modes_ptr: __u64,
-  props_ptr: __u64,
-  prop_values_ptr: __u64,
+  encoders_ptr: userIds("count_encoders"),
+  modes_ptr: userStructs("count_modes", drm_mode_modeinfo),
+  props_ptr: userIds("count_props"),
+  prop_values_ptr: userU64s("count_props"),
   count_modes: __u32,
   count_props: __u32,
   count_encoders: __u32,
@@ -116,10 +116,14 @@ export const drm_mode_destroy_dumb = cstruct("drm_mode_destroy_dumb", {
 export const drm_mode_atomic = cstruct("drm_mode_atomic", {
   flags: __u32,
   count_objs: __u32,
-  objs_ptr: __u64,
-  count_props_ptr: __u64,
-  props_ptr: __u64,
-  prop_values_ptr: __u64,
+  /** `count_objs` object ids. */
+  objs_ptr: userIds("count_objs"),
+  /** `count_objs` counts: how many properties each object sets. */
+  count_props_ptr: userIds("count_objs"),
+  /** The property ids, object after object (as many as the counts add up to). */
+  props_ptr: userIds("count_props_ptr"),
+  /** The value of each property in `props_ptr`. */
+  prop_values_ptr: userU64s("count_props_ptr"),
   reserved: __u64,
   user_data: __u64,
 });

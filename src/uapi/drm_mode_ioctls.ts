@@ -15,6 +15,17 @@ import {
   drm_mode_get_connector,
   drm_mode_map_dumb,
 } from "./drm_mode.js";
+import {
+  drm_mode_create_blob,
+  drm_mode_destroy_blob,
+  drm_mode_fb_cmd2,
+  drm_mode_get_encoder,
+  drm_mode_get_plane,
+  drm_mode_get_plane_res,
+  drm_mode_get_property,
+  drm_mode_obj_get_properties,
+  drm_mode_rmfb,
+} from "./drm_mode_kms.js";
 import { ioctlDef } from "./ioctl.js";
 
 const IN = "in" as const;
@@ -62,6 +73,21 @@ export const DRM_IOCTL_MODE_GETCRTC = ioctlDef(
   104,
 );
 
+export const DRM_IOCTL_MODE_GETENCODER = ioctlDef(
+  "DRM_IOCTL_MODE_GETENCODER",
+  "IOWR",
+  0xa6,
+  drm_mode_get_encoder,
+  {
+    encoder_id: IN,
+    encoder_type: OUT,
+    crtc_id: OUT,
+    possible_crtcs: OUT,
+    possible_clones: OUT,
+  },
+  20,
+);
+
 export const DRM_IOCTL_MODE_SETCRTC = ioctlDef(
   "DRM_IOCTL_MODE_SETCRTC",
   "IOWR",
@@ -87,15 +113,15 @@ export const DRM_IOCTL_MODE_GETCONNECTOR = ioctlDef(
   0xa7,
   drm_mode_get_connector,
   {
-    encoders_ptr: IN,
-    modes_ptr: IN,
-    props_ptr: IN,
-    prop_values_ptr: IN,
+    encoders_ptr: OUT,
+    modes_ptr: OUT,
+    props_ptr: OUT,
+    prop_values_ptr: OUT,
     count_modes: INOUT,
     count_props: INOUT,
     count_encoders: INOUT,
     encoder_id: OUT,
-    connector_id: IN,
+    connector_id: INOUT,
     connector_type: OUT,
     connector_type_id: OUT,
     connection: OUT,
@@ -105,6 +131,32 @@ export const DRM_IOCTL_MODE_GETCONNECTOR = ioctlDef(
     pad: IN,
   },
   80,
+);
+
+export const DRM_IOCTL_MODE_GETPROPERTY = ioctlDef(
+  "DRM_IOCTL_MODE_GETPROPERTY",
+  "IOWR",
+  0xaa,
+  drm_mode_get_property,
+  {
+    values_ptr: OUT,
+    enum_blob_ptr: OUT,
+    prop_id: IN,
+    flags: OUT,
+    name: OUT,
+    count_values: INOUT,
+    count_enum_blobs: INOUT,
+  },
+  64,
+);
+
+export const DRM_IOCTL_MODE_RMFB = ioctlDef(
+  "DRM_IOCTL_MODE_RMFB",
+  "IOWR",
+  0xaf,
+  drm_mode_rmfb,
+  { fb_id: IN },
+  4,
 );
 
 export const DRM_IOCTL_MODE_PAGE_FLIP = ioctlDef(
@@ -157,6 +209,66 @@ export const DRM_IOCTL_MODE_DESTROY_DUMB = ioctlDef(
   4,
 );
 
+export const DRM_IOCTL_MODE_GETPLANERESOURCES = ioctlDef(
+  "DRM_IOCTL_MODE_GETPLANERESOURCES",
+  "IOWR",
+  0xb5,
+  drm_mode_get_plane_res,
+  { plane_id_ptr: OUT, count_planes: INOUT },
+  16,
+);
+
+export const DRM_IOCTL_MODE_GETPLANE = ioctlDef(
+  "DRM_IOCTL_MODE_GETPLANE",
+  "IOWR",
+  0xb6,
+  drm_mode_get_plane,
+  {
+    plane_id: IN,
+    crtc_id: OUT,
+    fb_id: OUT,
+    possible_crtcs: OUT,
+    gamma_size: OUT,
+    count_format_types: INOUT,
+    format_type_ptr: OUT,
+  },
+  32,
+);
+
+export const DRM_IOCTL_MODE_ADDFB2 = ioctlDef(
+  "DRM_IOCTL_MODE_ADDFB2",
+  "IOWR",
+  0xb8,
+  drm_mode_fb_cmd2,
+  {
+    fb_id: OUT,
+    width: IN,
+    height: IN,
+    pixel_format: IN,
+    flags: IN,
+    handles: IN,
+    pitches: IN,
+    offsets: IN,
+    modifier: IN,
+  },
+  104,
+);
+
+export const DRM_IOCTL_MODE_OBJ_GETPROPERTIES = ioctlDef(
+  "DRM_IOCTL_MODE_OBJ_GETPROPERTIES",
+  "IOWR",
+  0xb9,
+  drm_mode_obj_get_properties,
+  {
+    props_ptr: OUT,
+    prop_values_ptr: OUT,
+    count_props: INOUT,
+    obj_id: IN,
+    obj_type: IN,
+  },
+  32,
+);
+
 export const DRM_IOCTL_MODE_ATOMIC = ioctlDef(
   "DRM_IOCTL_MODE_ATOMIC",
   "IOWR",
@@ -173,6 +285,24 @@ export const DRM_IOCTL_MODE_ATOMIC = ioctlDef(
     user_data: IN,
   },
   56,
+);
+
+export const DRM_IOCTL_MODE_CREATEPROPBLOB = ioctlDef(
+  "DRM_IOCTL_MODE_CREATEPROPBLOB",
+  "IOWR",
+  0xbd,
+  drm_mode_create_blob,
+  { data: IN, length: IN, blob_id: OUT },
+  16,
+);
+
+export const DRM_IOCTL_MODE_DESTROYPROPBLOB = ioctlDef(
+  "DRM_IOCTL_MODE_DESTROYPROPBLOB",
+  "IOWR",
+  0xbe,
+  drm_mode_destroy_blob,
+  { blob_id: IN },
+  4,
 );
 
 export const DRM_IOCTL_MODE_CREATE_LEASE = ioctlDef(

@@ -42,6 +42,28 @@ export interface IdsField {
   readonly count: string;
 }
 
+/**
+ * A `__u64` user pointer to an array: of `__u64` values (`elem` __u64) or of structs
+ * (`elem` a struct); `count` names the field that counts its entries (for an input array whose
+ * length other fields give, the first of them).
+ */
+export interface UserArrayField {
+  readonly kind: "userArray";
+  readonly ctype: "__u64";
+  readonly bytes: 8;
+  readonly count: string;
+  readonly elem: IntField | StructDesc;
+}
+
+/** A fixed array of integers in the struct (`__u32 handles[4]`). */
+export interface IntArrayField {
+  readonly kind: "array";
+  readonly ctype: string;
+  readonly elem: IntField;
+  readonly length: number;
+  readonly bytes: number;
+}
+
 /** A fixed `char name[N]` array holding a NUL-terminated string. */
 export interface CharsField {
   readonly kind: "chars";
@@ -57,7 +79,14 @@ export interface NestedField {
   readonly bytes: number;
 }
 
-export type FieldDesc = IntField | StringField | IdsField | CharsField | NestedField;
+export type FieldDesc =
+  | IntField
+  | StringField
+  | IdsField
+  | UserArrayField
+  | IntArrayField
+  | CharsField
+  | NestedField;
 export type FieldDescs = Readonly<Record<string, FieldDesc>>;
 
 /** A struct: its C name, its fields in declaration order, and its layout on x86-64. */
@@ -79,13 +108,30 @@ export type FieldValue<T extends FieldDesc> = T extends IntField
     ? string
     : T extends IdsField
       ? readonly number[]
-      : T extends NestedField
-        ? { readonly [k: string]: AnyFieldValue }
-        : never;
+      : T extends IntArrayField
+        ? T["elem"]["bytes"] extends 8
+          ? readonly bigint[]
+          : readonly number[]
+        : T extends UserArrayField
+          ? T["elem"] extends IntField
+            ? readonly bigint[]
+            : readonly StructValue[]
+          : T extends NestedField
+            ? StructValue
+            : never;
+
+/** A struct's value: its fields by name. */
+export type StructValue = { readonly [k: string]: AnyFieldValue };
 
 /** Any field value, as untyped code (the scenario loader, the trace) sees it. */
 export type AnyFieldValue =
-  number | bigint | string | readonly number[] | { readonly [k: string]: AnyFieldValue };
+  | number
+  | bigint
+  | string
+  | readonly number[]
+  | readonly bigint[]
+  | readonly { readonly [k: string]: AnyFieldValue }[]
+  | { readonly [k: string]: AnyFieldValue };
 
 function int<const C extends string, const B extends 1 | 2 | 4 | 8, const S extends boolean>(
   ctype: C,
@@ -122,6 +168,27 @@ export function userIds(count: string): IdsField {
   return { kind: "ids", ctype: "__u64", bytes: 8, count };
 }
 
+/** `__u64 field` pointing at `count` __u64 values. */
+export function userU64s(count: string): UserArrayField & { readonly elem: typeof __u64 } {
+  return { kind: "userArray", ctype: "__u64", bytes: 8, count, elem: __u64 };
+}
+
+/** `__u64 field` pointing at `count` structs `s`. */
+export function userStructs(
+  count: string,
+  s: StructDesc,
+): UserArrayField & { readonly elem: StructDesc } {
+  return { kind: "userArray", ctype: "__u64", bytes: 8, count, elem: s };
+}
+
+/** `elem field[length]`. */
+export function intArray<const E extends IntField>(
+  elem: E,
+  length: number,
+): IntArrayField & { readonly elem: E } {
+  return { kind: "array", ctype: elem.ctype, elem, length, bytes: elem.bytes * length };
+}
+
 /** `char field[length]`. */
 export function chars(length: number): CharsField {
   return { kind: "chars", ctype: "char", bytes: length };
@@ -137,7 +204,10 @@ function alignOf(f: FieldDesc): number {
     case "int":
     case "string":
     case "ids":
+    case "userArray":
       return f.bytes;
+    case "array":
+      return f.elem.bytes;
     case "chars":
       return 1;
     case "struct":
@@ -206,17 +276,53 @@ export function fieldValueProblem(f: FieldDesc, v: unknown): string | null {
       return Array.isArray(v) && v.every((x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff)
         ? null
         : "expected a list of object ids (__u32)";
+    case "array":
+      if (!Array.isArray(v) || v.length > f.length)
+        return `expected a list of at most ${f.length} integers (${f.ctype}[${f.length}])`;
+      return intsProblem(f.elem, v);
+    case "userArray":
+      if (!Array.isArray(v)) return `expected a list (${elemName(f)} entries)`;
+      return "kind" in f.elem
+        ? intsProblem(f.elem, v)
+        : v.every(isMapping)
+          ? null
+          : `expected a list of mappings of the fields of struct ${f.elem.name}`;
     case "struct":
-      return v !== null && typeof v === "object" && !Array.isArray(v)
-        ? null
-        : `expected a mapping of the fields of ${f.ctype}`;
+      return isMapping(v) ? null : `expected a mapping of the fields of ${f.ctype}`;
   }
+}
+
+function isMapping(v: unknown): boolean {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+function elemName(f: UserArrayField): string {
+  return "kind" in f.elem ? f.elem.ctype : `struct ${f.elem.name}`;
+}
+
+/** The first problem of the entries of a list of integers of type `elem`, or null. */
+function intsProblem(elem: IntField, v: readonly unknown[]): string | null {
+  for (const [i, x] of v.entries()) {
+    const p = fieldValueProblem(elem, x);
+    if (p !== null) return `entry ${i}: ${p}`;
+  }
+  return null;
 }
 
 /** `v` as the model holds a value of `f` (a 64-bit integer as a bigint); `v` must be valid. */
 export function fieldValue(f: FieldDesc, v: AnyFieldValue): AnyFieldValue {
   if (f.kind === "int" && f.bytes === 8 && typeof v === "number") return BigInt(v);
   if (f.kind === "int" && f.bytes < 8 && typeof v === "bigint") return Number(v);
+  const elem = f.kind === "array" ? f.elem : f.kind === "userArray" ? f.elem : null;
+  if (elem !== null && "kind" in elem && Array.isArray(v)) {
+    const list = v as readonly (number | bigint)[];
+    const converted = list.map((x) => fieldValue(elem, x) as number | bigint);
+    // A fixed array holds all its entries: the ones not given are zero, as in a zeroed struct.
+    const zero = elem.bytes === 8 ? 0n : 0;
+    if (f.kind === "array") while (converted.length < f.length) converted.push(zero);
+    const same = converted.length === list.length && converted.every((x, i) => x === list[i]);
+    return same ? v : (converted as AnyFieldValue);
+  }
   return v;
 }
 
@@ -242,7 +348,10 @@ export function zeroValue(f: FieldDesc): AnyFieldValue {
     case "chars":
       return "";
     case "ids":
+    case "userArray":
       return [];
+    case "array":
+      return Array.from({ length: f.length }, () => zeroValue(f.elem)) as AnyFieldValue;
     case "struct":
       return Object.fromEntries(Object.entries(f.struct.fields).map(([k, x]) => [k, zeroValue(x)]));
   }

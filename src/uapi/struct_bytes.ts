@@ -44,6 +44,10 @@ function writeFields(
       );
     else if (f.kind === "struct")
       writeFields(f.struct, v as Readonly<Record<string, unknown>>, view, at);
+    else if (f.kind === "array")
+      (v as readonly (number | bigint)[]).forEach((x, i) => {
+        writeInt(view, at + i * f.elem.bytes, f.elem, x);
+      });
   }
 }
 
@@ -99,9 +103,14 @@ function readField(f: FieldDesc, view: DataView, at: number): AnyFieldValue {
         new Uint8Array(view.buffer, at, f.bytes),
         Object.keys(f.struct.fields),
       );
+    case "array":
+      return Array.from({ length: f.length }, (_, i) =>
+        readField(f.elem, view, at + i * f.elem.bytes),
+      ) as AnyFieldValue;
     case "string":
       return "";
     case "ids":
+    case "userArray":
       return [];
   }
 }
