@@ -219,6 +219,27 @@ export function drmGemCreateMmapOffset(obj: GemObject): bigint {
 }
 
 /**
+ * A new object of `sizeBytes` rounded up to whole pages, built by `make` (the memory manager's
+ * object, or a driver's through its gem_create_object hook), with its fake mmap offset; ENOSPC
+ * when the device's offset space is full, the object released in `fn`'s name.
+ * @see drm_gem_shmem_create(), drm_gem_dma_create(): the part they share
+ */
+export function drmGemObjectCreateWithOffset<T extends GemObject>(
+  dev: DrmDevice,
+  sizeBytes: number,
+  make: (mem: Allocation, dev: DrmDevice, sizeBytes: number) => T,
+  fn: string,
+): T | "ENOSPC" {
+  assert(sizeBytes > 0, `Cannot create a GEM object of ${sizeBytes} bytes in ${fn}`);
+  const size = Math.ceil(sizeBytes / PAGE_SIZE) * PAGE_SIZE;
+  const obj = make(drmGemObjectAlloc(dev, size), dev, size);
+  if (drmGemCreateMmapOffset(obj) >= 0n) return obj;
+  obj.pages.clear();
+  drmGemObjectRelease(obj, fn);
+  return "ENOSPC";
+}
+
+/**
  * mmap of a GEM object by its fake offset: ENODEV once the device is unplugged (R46), unless
  * the uapi-doc profile lets it through (D6); EINVAL for no object there or a mapping longer
  * than the object, EACCES for an object the file has no handle for.

@@ -16,9 +16,8 @@ import type { DrmDevice } from "./device.js";
 import { mulU32, type DumbCreateArgs, type DumbCreateResult } from "./dumb_buffers.js";
 import type { DrmFile } from "./file.js";
 import {
-  drmGemCreateMmapOffset,
+  drmGemObjectCreateWithOffset,
   drmGemHandleCreate,
-  drmGemObjectAlloc,
   drmGemObjectPut,
   drmGemObjectRelease,
   drmGemVmClose,
@@ -62,13 +61,8 @@ const drmGemDmaDefaultFuncs: DrmGemObjectFuncs = {
  * ENOSPC when the device's offset space is full. @see drm_gem_dma_create()
  */
 export function drmGemDmaCreate(dev: DrmDevice, sizeBytes: number): DrmGemDmaObject | "ENOSPC" {
-  assert(sizeBytes > 0, `Cannot create a DMA object of ${sizeBytes} bytes`);
-  const size = Math.ceil(sizeBytes / PAGE_SIZE) * PAGE_SIZE;
-  const obj = new DrmGemDmaObject(drmGemObjectAlloc(dev, size), dev, size);
-  if (drmGemCreateMmapOffset(obj) >= 0n) return obj;
-  obj.pages.clear();
-  drmGemObjectRelease(obj, "drm_gem_dma_create");
-  return "ENOSPC";
+  const make = (mem: Allocation, d: DrmDevice, size: number) => new DrmGemDmaObject(mem, d, size);
+  return drmGemObjectCreateWithOffset(dev, sizeBytes, make, "drm_gem_dma_create");
 }
 
 /** The buffer goes with the object. @see drm_gem_dma_free() */

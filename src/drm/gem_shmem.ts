@@ -10,11 +10,10 @@
  *      drm_gem_shmem_fault(), drm_gem_shmem_free()
  */
 import { PAGE_SIZE, vmfInsertPage, type FaultResult, type Vma, type VmOps } from "../base/mod.js";
-import { assert, step, type Allocation, type Task } from "../kernel/mod.js";
+import { step, type Allocation, type Task } from "../kernel/mod.js";
 import type { DrmDevice } from "./device.js";
 import {
-  drmGemCreateMmapOffset,
-  drmGemObjectAlloc,
+  drmGemObjectCreateWithOffset,
   drmGemObjectRelease,
   drmGemVmClose,
   gemObjectAs,
@@ -71,12 +70,7 @@ export function drmGemShmemCreate<T extends DrmGemShmemObject>(
   sizeBytes: number,
   make: ShmemObjectMaker<T>,
 ): T | "ENOSPC" {
-  assert(sizeBytes > 0, `Cannot create a shmem object of ${sizeBytes} bytes`);
-  const size = Math.ceil(sizeBytes / PAGE_SIZE) * PAGE_SIZE;
-  const obj = make(drmGemObjectAlloc(dev, size), dev, size);
-  if (drmGemCreateMmapOffset(obj) >= 0n) return obj;
-  drmGemObjectRelease(obj, "drm_gem_shmem_create");
-  return "ENOSPC";
+  return drmGemObjectCreateWithOffset(dev, sizeBytes, make, "drm_gem_shmem_create");
 }
 
 /** The pages go with the object. @see drm_gem_shmem_free() */

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseScenario } from "./load.js";
+import { errorsOf, scenarioFrom } from "./_testing.js";
 import { runScenario } from "./run.js";
 
 function scenario(jobNs: number, admin: string): string {
@@ -35,15 +35,9 @@ programs:
 ${admin}`;
 }
 
-function load(text: string) {
-  const loaded = parseScenario(text, "poll-forever.yaml");
-  assert.ok(loaded.ok, loaded.ok ? "" : JSON.stringify(loaded));
-  return loaded.scenario;
-}
-
 test("poll with timeout forever returns POLLIN when the job's fence signals, an hour later", () => {
   const hourNs = 3_600_000_000_000;
-  const run = runScenario(load(scenario(hourNs, "")), { seed: 3 });
+  const run = runScenario(scenarioFrom(scenario(hourNs, "")), { seed: 3 });
   assert.equal(run.verdict, "pass", JSON.stringify(run.steps.filter((s) => s.met === false)));
   const poll = run.steps.find((s) => s.text.startsWith("poll"));
   assert.ok(poll !== undefined);
@@ -61,7 +55,7 @@ test("poll with timeout forever returns when an unplug cancels the job (ECANCELE
     - sysfs-write: /sys/bus/pci/devices/0000:01:00.0/remove
       value: 1
 `;
-  const run = runScenario(load(scenario(3_600_000_000_000, admin)), { seed: 5 });
+  const run = runScenario(scenarioFrom(scenario(3_600_000_000_000, admin)), { seed: 5 });
   assert.equal(run.verdict, "pass", JSON.stringify(run.steps.filter((s) => s.met === false)));
   const st = run.steps.find((s) => s.text.startsWith("fence-status"));
   assert.ok(st?.outcome.status === "ok");
@@ -70,8 +64,7 @@ test("poll with timeout forever returns when an unplug cancels the job (ECANCELE
 
 test("a misspelled forever is a located error", () => {
   const text = scenario(1000, "").replace("timeout: forever", "timeout: forver");
-  const loaded = parseScenario(text, "poll-forever.yaml");
-  assert.equal(loaded.ok, false);
-  assert.match(JSON.stringify(loaded), /poll-forever\.yaml/);
-  assert.match(JSON.stringify(loaded), /or forever/);
+  const errors = errorsOf(text, "poll-forever.yaml");
+  assert.equal(errors.length, 1, errors.join("\n"));
+  assert.match(errors[0]!, /^poll-forever\.yaml:\d+:\d+: .*timeout: .*or forever/);
 });
