@@ -30,7 +30,7 @@ export function checkNames(
   const named = new Set(steps.flatMap(({ step }) => (step.as === undefined ? [] : [step.as])));
   const signals = new Set(
     steps.flatMap(({ step }) =>
-      step.op.name === "signal" ? [(step.args as { signal: string }).signal] : [],
+      step.op.name === "signal" ? [(step.args as { signal: string }).signal] : step.op.signals?.(step.args) ?? [],
     ),
   );
   // A suggestion costs a pass over every name: make them for as many names as errors are shown.

@@ -79,6 +79,8 @@ export interface OpDef<A> {
    */
   readonly checkExpected?: (args: A, fields: Readonly<Record<string, unknown>>) => readonly FieldProblem[];
   run(ctx: StepContext, args: A): Call<Outcome>;
+  /** The names the step signals besides a `signal` step's (a program's "ready"), for the load-time check of `wait`s. */
+  readonly signals?: (args: A) => readonly string[];
 }
 
 /** An op with its argument type erased, as the registry holds it. */

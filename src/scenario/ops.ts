@@ -6,6 +6,7 @@ import type { AnyOp } from "./op.js";
 import { sleepOp, signalOp, waitOp } from "./ops_control.js";
 import { fenceStatusOp } from "./ops_fence.js";
 import { closeOp, openOp, pollOp, readOp } from "./ops_file.js";
+import { compositorOp } from "./ops_compositor.js";
 import { healthyOp } from "./ops_health.js";
 import { ioctlOp } from "./ops_ioctl.js";
 import { plugCardOp, pullCardOp } from "./ops_machine.js";
@@ -22,6 +23,7 @@ const ALL: readonly AnyOp[] = [
   waitUeventOp, sleepOp, signalOp, waitOp, healthyOp,
   pullCardOp, plugCardOp,
   rebindOp, busResetOp, coldResetOp, rebootOp,
+  compositorOp,
 ];
 
 export const OPS: ReadonlyMap<string, AnyOp> = new Map(ALL.map((op) => [op.name, op]));
