@@ -81,6 +81,9 @@ function swapState(st: AtomicState): CommitPlan {
     if (old !== null && plane.state.fbId !== 0) oldFbs.push(old);
     const fb = s.fbId === 0 ? null : drmFramebufferLookup(dev, s.fbId);
     if (fb !== null) drmFramebufferGet(fb);
+    if (fb !== null && s.fbId !== plane.state.fbId) {
+      dev.sim.traceDisplay(dev.mem, "flip", s.crtcId, `commit ${commit.seq}: FB ${fb.id} on plane ${plane.id}`);
+    }
     plane.state = s;
     return { plane, fb };
   });

@@ -76,6 +76,7 @@ export function kmsFakesAfterUnplug(dev: DrmDevice): boolean {
 export function kmsFakeFlipEvents(file: DrmFile, crtcs: readonly DrmCrtc[], userData: bigint): void {
   const dev = file.dev;
   for (const crtc of crtcs) {
+    dev.sim.traceDisplay(dev.mem, "flip", crtc.id, "faked: the device is unplugged, nothing changes");
     const event = { file, type: DRM_EVENT_FLIP_COMPLETE, userData, crtcId: crtc.id };
     drmSendVblankEvent(dev, event, drmCrtcVblankCount(dev, crtc.vblank));
   }

@@ -13,7 +13,7 @@
  *      drivers/gpu/drm/drm_vblank.c; vkms_vblank_simulate() in drivers/gpu/drm/vkms
  */
 import { embeddedStruct, lookupStep, WaitQueue, waitEventInterruptible, type KStruct, type Task } from "../kernel/mod.js";
-import { encodeDrmEventVblank } from "../uapi/mod.js";
+import { DRM_EVENT_FLIP_COMPLETE, encodeDrmEventVblank } from "../uapi/mod.js";
 import type { DrmDevice } from "./device.js";
 import { modeConfigOf } from "./kms.js";
 import { drmSendEvent, type DrmFile } from "./file.js";
@@ -63,6 +63,9 @@ export function drmSendVblankEvent(dev: DrmDevice, event: PendingVblankEvent, se
   const file = event.file;
   if (file === null) return;
   const now = dev.sim.now;
+  const type = event.type === DRM_EVENT_FLIP_COMPLETE ? "flip-complete" : "vblank";
+  const to = `${type} event, sequence ${seq >>> 0}, user_data ${event.userData}, to ${file.mem.label}`;
+  dev.sim.traceDisplay(dev.mem, "vblank-event", event.crtcId, to);
   drmSendEvent(
     file,
     encodeDrmEventVblank({

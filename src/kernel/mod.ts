@@ -21,5 +21,5 @@ export { taskKey, waitQueueKey, type ExecutionObserver, type SyncKey } from "./o
 export { fixedStep, footprintOf, lookupStep, sleepTicks, step, TIMED_OUT, type Footprint, type SleepState, type StepYield, type Task, type TaskId, type TaskKind, type TaskView, type Yield } from "./task.js";
 export { msFromUs, nsFromTicks, secondsFromTicks, ticksFromMs, ticksFromNsCeil, ticksFromUs, TICKS_PER_US, US_PER_MS, US_PER_S, usFrom, usFromTicks, type TimeUnit } from "./time.js";
 export { jsonText } from "./json.js";
-export { callJson, formatCall, formatCallFields, formatCallValue, formatTrace, TraceLog, type CallFields, type CallRecord, type CallValue, type AllocEvent, type FindingEvent, type SignaledEvent, type StateEvent, type TraceEvent, type TraceLevel } from "./trace.js";
+export { callJson, formatCall, formatCallFields, formatCallValue, formatTrace, TraceLog, type CallFields, type CallRecord, type CallValue, type AllocEvent, type FindingEvent, type SignaledEvent, type StateEvent, type DisplayEvent, type TraceEvent, type TraceLevel } from "./trace.js";
 export { WaitQueue, waitEvent, waitEventInterruptible, type WaitResult } from "./wait_queue.js";

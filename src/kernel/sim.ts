@@ -557,6 +557,11 @@ export class Sim implements KObjectTracker, AccessSink {
     this.trace.push({ t: "state", tick: this.now, id: mem.id, state, detail });
   }
 
+  /** Records in the trace a display event of the device `mem` on CRTC `crtc`; see DisplayEvent. */
+  traceDisplay(mem: Allocation, what: "flip" | "vblank-event", crtc: number, detail: string): void {
+    this.trace.push({ t: "display", tick: this.now, id: mem.id, what, crtc, detail });
+  }
+
   /** Frees an allocation; a second free is reported, not performed. */
   free(mem: Allocation, fn?: string): void {
     const here = this.site(fn);

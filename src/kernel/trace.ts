@@ -93,7 +93,8 @@ export type TraceEvent =
   | CallRecord
   | FindingEvent
   | { readonly t: "note"; readonly tick: number; readonly task: number | null; readonly text: string }
-  | StateEvent;
+  | StateEvent
+  | DisplayEvent;
 
 /**
  * An object entered a named state that lasts (a drm_device wedged), or left it (`state`
@@ -104,6 +105,22 @@ export interface StateEvent {
   readonly tick: number;
   readonly id: number;
   readonly state: string | null;
+  readonly detail: string;
+}
+
+/**
+ * What a display did at one moment, on a device (`id`, its drm_device's container): a flip
+ * committed on one of its CRTCs (`flip`; a faked one after unplug too), or a vblank or
+ * flip-complete event sent to a file (`vblank-event`). The HTML timeline draws them as marks
+ * on the device's lane.
+ */
+export interface DisplayEvent {
+  readonly t: "display";
+  readonly tick: number;
+  readonly id: number;
+  readonly what: "flip" | "vblank-event";
+  /** The CRTC's object id. */
+  readonly crtc: number;
   readonly detail: string;
 }
 
@@ -183,6 +200,9 @@ export function formatTrace(events: readonly TraceEvent[]): string {
         break;
       case "state":
         lines.push(`${at} ${obj(ev.id)} ${ev.state ?? "leaves its state"} ${ev.detail}`.trimEnd());
+        break;
+      case "display":
+        lines.push(`${at} ${obj(ev.id)} ${ev.what} crtc ${ev.crtc}: ${ev.detail}`);
         break;
     }
   }

@@ -10,6 +10,7 @@
  * that belong to no device (the kernel's globals) are not drawn.
  */
 import type { TraceEvent } from "../kernel/trace.js";
+import { displayMarks } from "./display_marks.js";
 import { deviceBand, lifeExtent, objectBar, signalMarks } from "./object_bars.js";
 import { collectLives, lastLabel, type ObjectLife, type ObjectLives } from "./object_lives.js";
 import { stateSpans } from "./state_spans.js";
@@ -98,10 +99,13 @@ function groupLanes(
   if (root !== null) {
     const { rows, items } = laneItems(group.own, lives, name, cols);
     const sublabel = `${root.alloc.type} · ${countText(group.own.length)}`;
-    // Its states (wedged) on a row of their own, below its objects.
+    // Its states (wedged) on a row of their own, below its objects, then its display's flips and events.
     const states = stateSpans(root, events, cols, rows);
-    const all = [...band, ...items, ...states];
-    lanes.push({ key, kind: "device", label: name, sublabel, rows: rows + (states.length > 0 ? 1 : 0), items: all });
+    const stateRows = states.length > 0 ? 1 : 0;
+    const display = displayMarks(root, events, cols, rows + stateRows);
+    const all = [...band, ...items, ...states, ...display];
+    const total = rows + stateRows + (display.length > 0 ? 1 : 0);
+    lanes.push({ key, kind: "device", label: name, sublabel, rows: total, items: all });
   }
   for (const part of OBJECT_LANES) {
     const objects = group.parts.get(part);

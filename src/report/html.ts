@@ -146,6 +146,9 @@ const LEGEND = `<div class="legend">${[
   ["k-finding", "finding"],
   ["k-uevent tone-add", "uevent add"],
   ["k-uevent tone-remove", "uevent remove"],
+  ["k-display tone-flip", "flip"],
+  ["k-display tone-flip-faked", "flip faked after unplug"],
+  ["k-display tone-vblank-event", "vblank / flip event sent"],
 ].map(([classes, text]) => `<span><span${attr("class", `sw ${classes ?? ""}`)}></span>${escapeHtml(text ?? "")}</span>`).join("")}<span>dashed right edge: still allocated / still blocked at the end</span></div>`;
 
 function renderFindings(findings: readonly FindingEntry[]): string {

@@ -82,6 +82,8 @@ section.record { margin-bottom: 24px; }
 .k-call.tone-err { background: #fb8500; border-radius: 2px; }
 .item.k-note { background: #8c959f; border-radius: 1px; transform: scaleX(0.5); }
 .k-uevent { background: #6e7781; }
+.k-display.tone-flip { background: #8250df; } .k-display.tone-flip-faked { background: #d8b9ff; }
+.k-display.tone-vblank-event { background: #1a7f37; border-radius: 50%; }
 .k-uevent.tone-add { background: #1a7f37; } .k-uevent.tone-remove { background: #24292f; }
 .k-uevent.tone-change { background: #bf8700; } .k-uevent.tone-bind, .k-uevent.tone-unbind { background: #0969da; }
 .k-finding { background: #cf222e; border: 2px solid #fff !important; border-radius: 2px !important;

@@ -14,7 +14,7 @@ import type { RunRecord } from "./run_record.js";
 import { buildTaskLanes } from "./task_lanes.js";
 
 /** What an item shows; becomes its data-kind attribute. */
-export type ItemKind = "call" | "uevent" | "finding" | "alloc" | "signal" | "block" | "life" | "note";
+export type ItemKind = "call" | "uevent" | "finding" | "alloc" | "signal" | "block" | "life" | "note" | "display";
 
 export interface LaneItem {
   readonly kind: ItemKind;
