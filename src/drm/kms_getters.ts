@@ -64,8 +64,9 @@ export function drmModeGetconnector(
   const n = Math.min(props.ids.length, arg.count_props);
   const modes: readonly StructValue[] = c.modes;
   return ok({
-    encoders_ptr: arg.count_encoders >= c.encoderIds.length ? c.encoderIds : [],
-    modes_ptr: arg.count_modes >= modes.length ? modes : [],
+    // Copies: the caller reads them after the step (copy_to_user), outside its footprint.
+    encoders_ptr: arg.count_encoders >= c.encoderIds.length ? [...c.encoderIds] : [],
+    modes_ptr: arg.count_modes >= modes.length ? [...modes] : [],
     props_ptr: props.ids.slice(0, n),
     prop_values_ptr: props.values.slice(0, n),
     count_modes: modes.length,
