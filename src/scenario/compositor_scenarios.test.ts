@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { CallRecord } from "../kernel/mod.js";
+import { errorsOf } from "./_testing.js";
 import { parseScenario } from "./load.js";
 import { runScenario, type ScenarioRun, type StepRecord } from "./run.js";
 
@@ -182,5 +183,31 @@ describe("compositor-robust-hotplug", () => {
     const c1 = flipsAround(step.calls, pullTick(r)).get("card1")!;
     assert.ok(c1.before >= 5 && c1.after >= 15, JSON.stringify(c1));
     assert.deepEqual(c1.errnos, []);
+  });
+});
+
+describe("the compositor step's arguments", () => {
+  it("are checked at load, each error located; `ready` counts as a signal for wait", () => {
+    const text = [
+      "programs:",
+      "  c:",
+      "    - compositor: robust",
+      '      devices: ["0000:01:00.0"]',
+      "      frames: 10",
+      "      ready: lit",
+      "  e:",
+      "    - compositor: robst",
+      '      devices: ["0000:01:00.0"]',
+      "      frames: 0",
+      "  d:",
+      "    - wait: lit",
+      "    - wait: lot",
+      "",
+    ].join("\n");
+    assert.deepEqual(errorsOf(text), [
+      'test.yaml:8:19: program e, step 1 compositor: unknown compositor "robst" (did you mean "robust"?); expected one of robust, naive',
+      "test.yaml:10:15: program e, step 1 frames: Too small: expected number to be >=1",
+      'test.yaml:13:13: program d, step 2 wait: no program signals "lot" (did you mean "lit"?)',
+    ]);
   });
 });
