@@ -21,8 +21,10 @@ export function displayMarks(
   const items: LaneItem[] = [];
   events.forEach((ev, index) => {
     if (ev.t !== "display" || ev.id !== root.alloc.id) return;
-    const title = [`${ev.what} on CRTC ${ev.crtc} of ${name}`, positionText(index, ev.tick), ev.detail].join("\n");
-    const details = { event: index, tick: ev.tick, device: name, what: ev.what, crtc: ev.crtc, detail: ev.detail };
+    const head = `${ev.what} on CRTC ${ev.crtc} of ${name}`;
+    const title = [head, positionText(index, ev.tick), ev.detail].join("\n");
+    const { what, crtc, detail } = ev;
+    const details = { event: index, tick: ev.tick, device: name, what, crtc, detail };
     items.push(pointMark("display", cols.of(index), tone(ev), title, details, { row }));
   });
   return items;

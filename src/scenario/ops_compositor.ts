@@ -11,6 +11,7 @@ import { z } from "zod";
 import { COMPOSITORS, type CompositorKind } from "../userspace/mod.js";
 import { formatDurationUs } from "./duration.js";
 import { defineOp, duration, durationUs, oneOf, okFields, type Outcome } from "./op.js";
+import { signalName } from "./ops_control.js";
 import { bdf } from "./schema.js";
 import type { Call } from "../uapi/mod.js";
 
@@ -18,7 +19,6 @@ const KINDS: readonly CompositorKind[] = ["robust", "naive"];
 /** One frame of a 60 Hz display, the default timer period. */
 const FRAME_US = 16_667;
 const FRAMES_MAX = 100_000;
-const signalName = z.string().regex(/^[\w.-]+$/, "signal names are letters, digits, '.', '_' and '-'");
 
 export const compositorOp = defineOp({
   name: "compositor",

@@ -8,7 +8,7 @@ import type { Call } from "../uapi/mod.js";
 import { formatDurationUs } from "./duration.js";
 import { defineOp, duration, durationUs, okFields, type Outcome } from "./op.js";
 
-const signalName = z.string().regex(/^[\w.-]+$/, "signal names are letters, digits, '.', '_' and '-'");
+export const signalName = z.string().regex(/^[\w.-]+$/, "signal names are letters, digits, '.', '_' and '-'");
 
 export const sleepOp = defineOp({
   name: "sleep",

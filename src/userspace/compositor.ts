@@ -63,7 +63,9 @@ class Compositor {
   readonly seen: Card[] = [];
   /** Dropped cards whose file waits for their last flip before it is closed. */
   readonly closing: Card[] = [];
-  readonly report: CompositorReport = { cards: [], flips: [], flipsAfterDrop: [], dropped: [], errors: [], log: [] };
+  readonly report: CompositorReport = {
+    cards: [], flips: [], flipsAfterDrop: [], dropped: [], errors: [], log: [],
+  };
   frame = 0;
 
   constructor(readonly sys: Syscalls) {}
@@ -85,7 +87,9 @@ class Compositor {
       this.error(name, { ok: false, call: "open", errno: fd.errno });
       return false;
     }
-    const card: Card = { name, fd: fd.value, outputs: [], buffers: [], flips: 0, flipsAfterDrop: 0 };
+    const card: Card = {
+      name, fd: fd.value, outputs: [], buffers: [], flips: 0, flipsAfterDrop: 0,
+    };
     const pipes = yield* findPipes(sys, card.fd);
     for (const pipe of pipes.ok ? pipes.value : []) {
       const out = yield* lightPipe(sys, card.fd, pipe, card.buffers);
@@ -123,7 +127,9 @@ class Compositor {
     this.report.dropped.push(card.name);
     yield* unmapBuffers(this.sys, card.buffers);
     const pending = card.outputs.some((o) => o.pending);
-    const how = pending ? "close deferred until its pending flip completes" : yield* this.closeCard(card);
+    const how = pending
+      ? "close deferred until its pending flip completes"
+      : yield* this.closeCard(card);
     this.note(`${card.name} gone (${why}): outputs dropped, buffers unmapped, ${how}`);
     if (pending) this.closing.push(card);
   }
@@ -157,7 +163,7 @@ class Compositor {
     return null;
   }
 
-  /** One frame on a card: its finished flips counted, a new frame drawn and flipped where none is pending. */
+  /** One frame on a card: its done flips counted, a frame drawn and flipped where none is pending. */
   *frameOn(card: Card): Call<void> {
     const bad = yield* this.collectFlips(card);
     if (bad !== null) this.error(card.name, bad);
@@ -193,7 +199,8 @@ class Compositor {
    */
   *onUevent(ev: Uevent): Call<void> {
     const devname = ueventGet(ev, "DEVNAME");
-    if (ueventGet(ev, "SUBSYSTEM") !== "drm" || devname === undefined || !/^dri\/card\d+$/.test(devname)) return;
+    const isCard = devname !== undefined && /^dri\/card\d+$/.test(devname);
+    if (ueventGet(ev, "SUBSYSTEM") !== "drm" || devname === undefined || !isCard) return;
     const name = devname.slice("dri/".length);
     const card = this.cards.find((c) => c.name === name);
     const hotplug = ev.action === "change" && ueventGet(ev, "HOTPLUG") === "1";
@@ -290,7 +297,9 @@ export function* naiveCompositor(sys: Syscalls, o: CompositorOptions): Call<Comp
 
 export type CompositorKind = "robust" | "naive";
 
-export const COMPOSITORS: Readonly<Record<CompositorKind, (sys: Syscalls, o: CompositorOptions) => Call<CompositorReport>>> = {
+type CompositorProgram = (sys: Syscalls, o: CompositorOptions) => Call<CompositorReport>;
+
+export const COMPOSITORS: Readonly<Record<CompositorKind, CompositorProgram>> = {
   robust: robustCompositor,
   naive: naiveCompositor,
 };

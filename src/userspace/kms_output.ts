@@ -74,28 +74,36 @@ function failed(call: string, errno: ErrnoName): KmsFailure {
 }
 
 /** The CRTC ids of the card. @see drmModeGetResources() (asks the counts, then the ids) */
-function* crtcsAndConnectors(sys: Syscalls, fd: Fd): Call<KmsResult<{ crtcs: number[]; connectors: number[] }>> {
+type Resources = { crtcs: number[]; connectors: number[] };
+
+function* crtcsAndConnectors(sys: Syscalls, fd: Fd): Call<KmsResult<Resources>> {
   const name = DRM_IOCTL_MODE_GETRESOURCES.name;
   const counts = yield* sys.ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, {});
   if (!counts.ok) return failed(name, counts.errno);
   const { count_crtcs, count_connectors } = counts.value;
   const ids = yield* sys.ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, { count_crtcs, count_connectors });
   if (!ids.ok) return failed(name, ids.errno);
-  return { ok: true, value: { crtcs: [...ids.value.crtc_id_ptr], connectors: [...ids.value.connector_id_ptr] } };
+  const crtcs = [...ids.value.crtc_id_ptr];
+  return { ok: true, value: { crtcs, connectors: [...ids.value.connector_id_ptr] } };
 }
 
 /** The connector's state with its modes and encoders (asked twice, as libdrm does). */
-export function* getConnector(sys: Syscalls, fd: Fd, connectorId: number): Call<KmsResult<IoctlOutOf<typeof DRM_IOCTL_MODE_GETCONNECTOR>>> {
+type Connector = IoctlOutOf<typeof DRM_IOCTL_MODE_GETCONNECTOR>;
+
+export function* getConnector(sys: Syscalls, fd: Fd, connectorId: number): Call<KmsResult<Connector>> {
   const name = DRM_IOCTL_MODE_GETCONNECTOR.name;
   const first = yield* sys.ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, { connector_id: connectorId });
   if (!first.ok) return failed(name, first.errno);
   const { count_modes, count_encoders } = first.value;
-  const full = yield* sys.ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, { connector_id: connectorId, count_modes, count_encoders });
+  const args = { connector_id: connectorId, count_modes, count_encoders };
+  const full = yield* sys.ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, args);
   return full.ok ? full : failed(name, full.errno);
 }
 
 /** The first of `crtcs` the encoder can drive (its possible_crtcs bits) and nobody uses. */
-function* crtcFor(sys: Syscalls, fd: Fd, encoderId: number, crtcs: readonly number[], used: ReadonlySet<number>): Call<KmsResult<number | null>> {
+function* crtcFor(
+  sys: Syscalls, fd: Fd, encoderId: number, crtcs: readonly number[], used: ReadonlySet<number>,
+): Call<KmsResult<number | null>> {
   const enc = yield* sys.ioctl(fd, DRM_IOCTL_MODE_GETENCODER, { encoder_id: encoderId });
   if (!enc.ok) return failed(DRM_IOCTL_MODE_GETENCODER.name, enc.errno);
   const crtc = crtcs.find((id, i) => (enc.value.possible_crtcs & (1 << i)) !== 0 && !used.has(id));
@@ -112,8 +120,9 @@ export function* findPipes(sys: Syscalls, fd: Fd): Call<KmsResult<KmsPipe[]>> {
     const conn = yield* getConnector(sys, fd, connectorId);
     if (!conn.ok) return conn;
     const mode = conn.value.modes_ptr[0];
-    const encoderId = conn.value.encoder_id !== 0 ? conn.value.encoder_id : conn.value.encoders_ptr[0];
-    if (conn.value.connection !== DRM_MODE_CONNECTED || mode === undefined || encoderId === undefined) continue;
+    const { encoder_id, encoders_ptr, connection } = conn.value;
+    const encoderId = encoder_id !== 0 ? encoder_id : encoders_ptr[0];
+    if (connection !== DRM_MODE_CONNECTED || mode === undefined || encoderId === undefined) continue;
     const crtc = yield* crtcFor(sys, fd, encoderId, res.value.crtcs, used);
     if (!crtc.ok) return crtc;
     if (crtc.value === null) continue;
@@ -132,7 +141,8 @@ function* createBuffer(sys: Syscalls, fd: Fd, mode: Mode): Call<KmsResult<KmsBuf
   const { handle, pitch } = bo.value;
   const size = Number(bo.value.size);
   const fb = yield* sys.ioctl(fd, DRM_IOCTL_MODE_ADDFB2, {
-    width, height, pixel_format: DRM_FORMAT_XRGB8888, handles: [handle, 0, 0, 0], pitches: [pitch, 0, 0, 0],
+    width, height, pixel_format: DRM_FORMAT_XRGB8888,
+    handles: [handle, 0, 0, 0], pitches: [pitch, 0, 0, 0],
   });
   if (!fb.ok) return failed(DRM_IOCTL_MODE_ADDFB2.name, fb.errno);
   const map = yield* sys.ioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, { handle });
@@ -146,7 +156,9 @@ function* createBuffer(sys: Syscalls, fd: Fd, mode: Mode): Call<KmsResult<KmsBuf
  * Lights `pipe` up: two buffers, the first shown with SETCRTC. The buffers mapped before a
  * failure are returned in `mapped`, for the caller to unmap.
  */
-export function* lightPipe(sys: Syscalls, fd: Fd, pipe: KmsPipe, mapped: KmsBuffer[]): Call<KmsResult<KmsOutput>> {
+export function* lightPipe(
+  sys: Syscalls, fd: Fd, pipe: KmsPipe, mapped: KmsBuffer[],
+): Call<KmsResult<KmsOutput>> {
   for (let i = 0; i < 2; i++) {
     const b = yield* createBuffer(sys, fd, pipe.mode);
     if (!b.ok) return b;
@@ -154,14 +166,14 @@ export function* lightPipe(sys: Syscalls, fd: Fd, pipe: KmsPipe, mapped: KmsBuff
   }
   const [front, back] = mapped.slice(-2) as [KmsBuffer, KmsBuffer];
   const set = yield* sys.ioctl(fd, DRM_IOCTL_MODE_SETCRTC, {
-    crtc_id: pipe.crtcId, fb_id: front.fbId, set_connectors_ptr: [pipe.connectorId], count_connectors: 1,
-    mode_valid: 1, mode: pipe.mode,
+    crtc_id: pipe.crtcId, fb_id: front.fbId,
+    set_connectors_ptr: [pipe.connectorId], count_connectors: 1, mode_valid: 1, mode: pipe.mode,
   });
   if (!set.ok) return failed(DRM_IOCTL_MODE_SETCRTC.name, set.errno);
   return { ok: true, value: { pipe, buffers: [front, back], front: 0, pending: false } };
 }
 
-/** Draws frame `frame` into the output's back buffer: its first line, filled with the frame's byte. */
+/** Draws frame `frame` into the back buffer: its first line, filled with the frame's byte. */
 export function* drawBack(sys: Syscalls, out: KmsOutput, frame: number): Call<boolean> {
   const back = out.buffers[out.front === 0 ? 1 : 0];
   const r = yield* sys.memWrite(back.addr, new Uint8Array(back.pitch).fill(frame & 0xff));
@@ -169,10 +181,13 @@ export function* drawBack(sys: Syscalls, out: KmsOutput, frame: number): Call<bo
 }
 
 /** Queues a flip to the back buffer with a flip-complete event carrying `userData`. */
-export function* queueFlip(sys: Syscalls, fd: Fd, out: KmsOutput, userData: bigint): Call<KmsResult<0>> {
+export function* queueFlip(
+  sys: Syscalls, fd: Fd, out: KmsOutput, userData: bigint,
+): Call<KmsResult<0>> {
   const next = out.front === 0 ? 1 : 0;
   const r = yield* sys.ioctl(fd, DRM_IOCTL_MODE_PAGE_FLIP, {
-    crtc_id: out.pipe.crtcId, fb_id: out.buffers[next].fbId, flags: DRM_MODE_PAGE_FLIP_EVENT, user_data: userData,
+    crtc_id: out.pipe.crtcId, fb_id: out.buffers[next].fbId,
+    flags: DRM_MODE_PAGE_FLIP_EVENT, user_data: userData,
   });
   if (!r.ok) return failed(DRM_IOCTL_MODE_PAGE_FLIP.name, r.errno);
   out.front = next;
@@ -180,8 +195,10 @@ export function* queueFlip(sys: Syscalls, fd: Fd, out: KmsOutput, userData: bigi
   return { ok: true, value: 0 };
 }
 
-/** Reads the card's events (a read blocks until one comes, or `timeoutMs`); the flip-complete ones. */
-export function* readFlipEvents(sys: Syscalls, fd: Fd, timeoutMs?: number): Call<KmsResult<DrmEventVblank[]>> {
+/** Reads the card's events (blocking until one comes, or `timeoutMs`): the flip-complete ones. */
+export function* readFlipEvents(
+  sys: Syscalls, fd: Fd, timeoutMs?: number,
+): Call<KmsResult<DrmEventVblank[]>> {
   const r = yield* sys.read(fd, 4096, timeoutMs);
   if (!r.ok) return failed("read", r.errno);
   const size = drm_event_vblank.sizeBytes;
@@ -194,7 +211,9 @@ export function* readFlipEvents(sys: Syscalls, fd: Fd, timeoutMs?: number): Call
 }
 
 /** Marks the flips of `events` done on their outputs; how many. */
-export function flipsDone(outputs: readonly KmsOutput[], events: readonly DrmEventVblank[]): number {
+export function flipsDone(
+  outputs: readonly KmsOutput[], events: readonly DrmEventVblank[],
+): number {
   let done = 0;
   for (const ev of events) {
     const out = outputs.find((o) => o.pipe.crtcId === ev.crtc_id && o.pending);
