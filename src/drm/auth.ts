@@ -91,7 +91,7 @@ export function drmMasterGet(master: DrmMaster): DrmMaster {
 export function* drmMasterPut(master: DrmMaster): Task<void> {
   yield* krefPut(master.ref, function* () {
     const lessor = master.lessor;
-    yield step("drm_master_destroy", [], lessor === null ? [master] : [master, lessor]);
+    yield step("drm_master_destroy", [], lessor === null ? [master] : [master, lessor, master.dev]);
     if (drmCoreCheckFeature(master.dev, DRIVER_MODESET)) yield* drmLeaseDestroy(master);
     if (lessor !== null) {
       yield step("drm_lease_destroy", [], [master, lessor]);

@@ -186,16 +186,19 @@ export function* drmModeCreateLeaseIoctl(file: DrmFile, arg: IoctlIn<CreateLease
     yield* drmMasterPut(lessee);
     return fail(cloned.errno);
   }
-  const lesseeFile = drmFileOf(cloned.value);
+  const kfile = cloned.value;
+  yield lookupStep("drm_mode_create_lease_ioctl", () => {
+    const f = drmFileOf(kfile);
+    return { reads: [], writes: [kfile, f, lessee, ...(f.master === null ? [] : [f.master])] };
+  });
+  const lesseeFile = drmFileOf(kfile);
   const clientOf = lesseeFile.master;
-  const touched = [cloned.value, lesseeFile, lessee, ...(clientOf === null ? [] : [clientOf])];
-  yield step("drm_mode_create_lease_ioctl", [], touched);
   // The new file came as a client of the current master: it becomes the lessee's master.
   lesseeFile.master = lessee;
   lesseeFile.isMaster = true;
   lesseeFile.authenticated = true;
   if (clientOf !== null) yield* drmMasterPut(clientOf);
-  const fd = fdInstall(kernel, cloned.value, arg.flags & O_CLOEXEC);
+  const fd = fdInstall(kernel, kfile, arg.flags & O_CLOEXEC);
   return ok({ lessee_id: lessee.lesseeId, fd });
 }
 
