@@ -104,6 +104,11 @@ export interface KmsPipeFuncs {
   disable(dev: DrmDevice, crtc: DrmCrtc): Task<void>;
   /** Shows framebuffer `fb` (null: none) on `plane`. */
   update(dev: DrmDevice, plane: DrmPlane, fb: DrmFramebuffer | null): Task<void>;
+  /**
+   * Whether a display is on `connector` now, as its hot-plug detection finds it (the
+   * connector's detect). Absent: the driver has no hot-plug detection.
+   */
+  detect?(dev: DrmDevice, connector: DrmConnector): Task<ConnectorStatus>;
 }
 
 /** @see drmm_mode_config_init() */

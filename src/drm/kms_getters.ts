@@ -66,7 +66,7 @@ export function drmModeGetconnector(
   const gone = kmsFakesAfterUnplug(dev) && drmDevIsUnplugged(dev);
   const props = objectProperties(dev, file, { kind: "connector", obj: c });
   const n = Math.min(props.ids.length, arg.count_props);
-  const modes: readonly StructValue[] = c.modes;
+  const modes: readonly StructValue[] = [...c.modes]; // a copy: a hot-plug changes the list
   return ok({
     encoders_ptr: arg.count_encoders >= c.encoderIds.length ? c.encoderIds : [],
     modes_ptr: arg.count_modes >= modes.length ? modes : [],
