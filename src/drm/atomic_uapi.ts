@@ -10,7 +10,7 @@
  *
  * @see drm_mode_atomic_ioctl(), drm_atomic_set_property() in drivers/gpu/drm/drm_atomic_uapi.c
  */
-import type { Task } from "../kernel/mod.js";
+import { lookupStep, type Task } from "../kernel/mod.js";
 import {
   DRM_EVENT_FLIP_COMPLETE,
   DRM_MODE_ATOMIC_ALLOW_MODESET,
@@ -31,8 +31,9 @@ import { drmDevIsUnplugged } from "./device.js";
 import { DRIVER_ATOMIC, drmCoreCheckFeature } from "./drm_driver.js";
 import type { DrmFile } from "./file.js";
 import { modeConfigOf, type ModeConfig } from "./kms.js";
-import { drmLeaseHeld, kmsLeaseStep } from "./drm_lease.js";
-import { drmAtomicHelperCommit } from "./kms_commit.js";
+import { drmLeaseHeld, leaseReads } from "./drm_lease.js";
+import { drmAtomicHelperCommit, kmsObjects } from "./kms_commit.js";
+import { drmAtomicPutInFences, drmAtomicSetInFence, inFenceObjects } from "./kms_in_fence.js";
 import { drmFramebufferLookup } from "./kms_fb.js";
 import { attachedProperties, planeField, propObjectById, type PropObject } from "./kms_property.js";
 import { addAffectedCrtcs, AtomicState, crtcById, drmAtomicCheckOnly, newCrtcState, newPlaneState } from "./kms_state.js";
@@ -75,8 +76,8 @@ function setCrtcProperty(mc: ModeConfig, st: AtomicState, o: PropObject & { kind
 function setPlaneProperty(file: DrmFile, st: AtomicState, o: PropObject & { kind: "plane" }, name: string, v: bigint): ErrnoName | null {
   const mc = modeConfigOf(st.dev);
   const field = planeField(name);
-  // type is immutable; IN_FENCE_FD takes -1 only (the model looks up no fence fd).
-  if (field === undefined) return name === "IN_FENCE_FD" && BigInt.asIntN(64, v) === -1n ? null : "EINVAL";
+  if (name === "IN_FENCE_FD") return drmAtomicSetInFence(file, st.inFences, o.obj, v);
+  if (field === undefined) return "EINVAL"; // type is immutable
   const signed = name === "CRTC_X" || name === "CRTC_Y";
   const n = signed ? BigInt.asIntN(64, v) : v;
   const max = name.startsWith("SRC_") ? 0xffffffffn : S32_MAX;
@@ -149,9 +150,20 @@ export function* drmModeAtomicIoctl(file: DrmFile, arg: AtomicArgs): Task<SysRes
   if (!drmCoreCheckFeature(dev, DRIVER_ATOMIC)) return fail("EOPNOTSUPP");
   const refused = checkFlags(file, arg);
   if (refused !== null) return fail(refused);
-  yield kmsLeaseStep(file, "drm_mode_atomic_ioctl");
+  yield lookupStep("drm_mode_atomic_ioctl", () => ({
+    reads: leaseReads(file).reads,
+    writes: [...kmsObjects(dev), ...inFenceObjects(file, arg)],
+  }));
+  const st = new AtomicState(dev, (arg.flags & DRM_MODE_ATOMIC_ALLOW_MODESET) !== 0);
+  const r = yield* atomicCommitRequest(file, st, arg);
+  if (st.inFences.size > 0) yield* drmAtomicPutInFences(st.inFences); // not taken by a commit
+  return r;
+}
+
+/** The request read, checked and committed (or faked after unplug). */
+function* atomicCommitRequest(file: DrmFile, st: AtomicState, arg: AtomicArgs): Task<SysResult<IoctlOutOf<typeof DRM_IOCTL_MODE_ATOMIC>>> {
+  const dev = file.dev;
   const flags = arg.flags;
-  const st = new AtomicState(dev, (flags & DRM_MODE_ATOMIC_ALLOW_MODESET) !== 0);
   const bad = readRequest(file, st, arg);
   if (bad !== null) return fail(bad);
   addAffectedCrtcs(st);
