@@ -75,7 +75,10 @@ export function drmLeaseFilterCrtcs(file: DrmFile, crtcsIn: number): number {
   return out >>> 0;
 }
 
-/** Whether the file may find object `id` of type `type`: a leased type must be held. @see drm_mode_object_find() */
+/**
+ * Whether the file may find object `id` of type `type`: a leased type must be held.
+ * @see drm_mode_object_find()
+ */
 export function drmModeObjectVisible(file: DrmFile, type: number, id: number): boolean {
   return !LEASED_TYPES.has(type) || drmLeaseHeld(file, id);
 }
@@ -136,7 +139,10 @@ function fillObjectIdr(file: DrmFile, mc: ModeConfig, ids: readonly number[]): S
   return leases;
 }
 
-/** A lessee of `lessor` holding `leases`, or EBUSY when another lessee holds one of them. @see drm_lease_create() */
+/**
+ * A lessee of `lessor` holding `leases`, or EBUSY when another lessee holds one of them.
+ * @see drm_lease_create()
+ */
 function drmLeaseCreate(lessor: DrmMaster, leases: ReadonlySet<number>): DrmMaster | ErrnoName {
   for (const id of [...leases].sort((a, b) => a - b)) {
     if (lessor.lessees.some((l) => l.leases.has(id))) return "EBUSY";
@@ -174,7 +180,10 @@ function createLeaseMaster(file: DrmFile, arg: IoctlIn<CreateLease>): DrmMaster 
  * CREATE_LEASE: a lessee master for the objects, then its file, a clone of the caller's, in
  * the caller's fd table. @see drm_mode_create_lease_ioctl()
  */
-export function* drmModeCreateLeaseIoctl(file: DrmFile, arg: IoctlIn<CreateLease>): Task<SysResult<IoctlOutOf<CreateLease>>> {
+export function* drmModeCreateLeaseIoctl(
+  file: DrmFile,
+  arg: IoctlIn<CreateLease>,
+): Task<SysResult<IoctlOutOf<CreateLease>>> {
   const dev = file.dev;
   const lessee = createLeaseMaster(file, arg);
   if (typeof lessee === "string") return fail(lessee);
@@ -202,7 +211,10 @@ export function* drmModeCreateLeaseIoctl(file: DrmFile, arg: IoctlIn<CreateLease
   return ok({ lessee_id: lessee.lesseeId, fd });
 }
 
-/** LIST_LESSEES: the ids of the caller's lessees whose lease is not revoked. @see drm_mode_list_lessees_ioctl() */
+/**
+ * LIST_LESSEES: the ids of the caller's lessees whose lease is not revoked.
+ * @see drm_mode_list_lessees_ioctl()
+ */
 export function drmModeListLesseesIoctl(
   file: DrmFile,
   arg: IoctlIn<typeof DRM_IOCTL_MODE_LIST_LESSEES>,
@@ -237,7 +249,10 @@ export function drmModeGetLeaseIoctl(
   if (!drmCoreCheckFeature(file.dev, DRIVER_MODESET)) return fail("EOPNOTSUPP");
   const master = fileMaster(file);
   if (typeof master === "string") return fail(master);
-  const ids = master.lessor === null ? allObjectIds(modeConfigOf(file.dev)) : [...master.leases].sort((a, b) => a - b);
+  const ids =
+    master.lessor === null
+      ? allObjectIds(modeConfigOf(file.dev))
+      : [...master.leases].sort((a, b) => a - b);
   return ok({ objects_ptr: ids.slice(0, arg.count_objects), count_objects: ids.length });
 }
 
@@ -268,11 +283,17 @@ export function drmModeRevokeLeaseIoctl(
   return ok({});
 }
 
-/** `change` on the card with LEASE=1: the owner should look at its lessees again. @see drm_sysfs_lease_event() */
+/**
+ * `change` on the card with LEASE=1: the owner should look at its lessees again.
+ * @see drm_sysfs_lease_event()
+ */
 export function* drmSysfsLeaseEvent(dev: DrmDevice): Task<void> {
   const primary = dev.primary;
   if (primary === null) return;
-  yield lookupStep("drm_sysfs_lease_event", () => ({ reads: primary.kdev === null ? [dev, primary] : [dev, primary, primary.kdev], writes: [] }));
+  yield lookupStep("drm_sysfs_lease_event", () => ({
+    reads: primary.kdev === null ? [dev, primary] : [dev, primary, primary.kdev],
+    writes: [],
+  }));
   const kdev = primary.kdev;
   if (kdev === null || !kdev.added) return;
   yield* kobjectUevent(kdev, "change", [["LEASE", "1"]]);

@@ -55,7 +55,12 @@ export function inFenceObjects(file: DrmFile, arg: IoctlIn<typeof DRM_IOCTL_MODE
  * IN_FENCE_FD `v` for `plane` in a request whose planes' fences are `fences`: the fence is
  * taken (a reference) into it, or the errno.
  */
-export function drmAtomicSetInFence(file: DrmFile, fences: Map<DrmPlane, DmaFence>, plane: DrmPlane, v: bigint): ErrnoName | null {
+export function drmAtomicSetInFence(
+  file: DrmFile,
+  fences: Map<DrmPlane, DmaFence>,
+  plane: DrmPlane,
+  v: bigint,
+): ErrnoName | null {
   if (fences.has(plane)) return "EINVAL";
   const fd = BigInt.asIntN(64, v);
   if (fd === -1n) return null;
@@ -79,7 +84,10 @@ export function* drmAtomicPutInFences(fences: Map<DrmPlane, DmaFence>): Task<voi
  * Waits for each fence, interruptibly before the swap (`preSwap`): "EINTR" if a signal
  * ended the wait, else null. @see drm_atomic_helper_wait_for_fences()
  */
-export function* drmAtomicHelperWaitForFences(fences: ReadonlyMap<DrmPlane, DmaFence>, preSwap: boolean): Task<"EINTR" | null> {
+export function* drmAtomicHelperWaitForFences(
+  fences: ReadonlyMap<DrmPlane, DmaFence>,
+  preSwap: boolean,
+): Task<"EINTR" | null> {
   for (const fence of fences.values()) {
     const resume = lookupStep("drm_atomic_helper_wait_for_fences", () => ({ reads: [], writes: [fence] }));
     yield resume;

@@ -12,7 +12,12 @@
  */
 import { step, type Task } from "../kernel/mod.js";
 import type { DrmDevice } from "./device.js";
-import { drmSysfsConnectorHotplugEvent, drmSysfsHotplugEvent, type ConnectorStatus, type DrmConnector } from "./kms.js";
+import {
+  drmSysfsConnectorHotplugEvent,
+  drmSysfsHotplugEvent,
+  type ConnectorStatus,
+  type DrmConnector,
+} from "./kms.js";
 import { MODE_1024X768_60 } from "./kms_objects.js";
 
 /** The connector takes `status`, and the modes a display there offers (none without one). */

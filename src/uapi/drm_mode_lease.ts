@@ -14,7 +14,10 @@ const IN = "in" as const;
 const OUT = "out" as const;
 const INOUT = "inout" as const;
 
-/** `object_ids` points at `object_count` __u32 object ids; `flags` are the new fd's (O_CLOEXEC, O_NONBLOCK). */
+/**
+ * `object_ids` points at `object_count` __u32 object ids; `flags` are the new fd's
+ * (O_CLOEXEC, O_NONBLOCK).
+ */
 export const drm_mode_create_lease = cstruct("drm_mode_create_lease", {
   object_ids: userIds("object_count"),
   object_count: __u32,
