@@ -309,6 +309,28 @@ export function* dmaFenceWaitTimeout(
   return r === "ready" ? deadline - sim.now : 0;
 }
 
+/**
+ * Waits without a time limit (MAX_SCHEDULE_TIMEOUT) until the fence is signalled: 0, or
+ * -ERESTARTSYS when the wait was interruptible (`intr`) and a signal came. `resume` is the
+ * step the task runs each time it wakes: it must read the fence.
+ * @see dma_fence_wait()
+ */
+export function* dmaFenceWait(fence: DmaFence, intr: boolean, resume: StepYield): Task<number> {
+  const sim = fence.kernel.sim;
+  dmaFenceEnableSwSignaling(fence);
+  if (fence.signaled) return 0;
+  if (intr && sim.fatalSignalPending()) return -ERESTARTSYS;
+  const reason = `dma_fence_wait ${fenceName(fence)}`;
+  const signaled = (): boolean => fence.signaled;
+  noteWaited(fence);
+  if (!intr) {
+    yield* waitEvent(fence.wait, reason, signaled, null, resume);
+    return 0;
+  }
+  const r = yield* waitEventInterruptible(fence.wait, reason, signaled, null, resume);
+  return r === "interrupted" ? -ERESTARTSYS : 0;
+}
+
 /** Stub fence ops: the already signalled fences the core makes itself. */
 const STUB_OPS: DmaFenceOps = {
   getDriverName: () => "stub",

@@ -31,6 +31,7 @@ export {
   dmaFenceRemoveCallback,
   dmaFenceSetError,
   dmaFenceSignal,
+  dmaFenceWait,
   dmaFenceWaitTimeout,
   ERESTARTSYS,
   fenceName,

@@ -185,10 +185,27 @@ export class Vfs extends KObject {
 
   /** Opens a device node: path lookup (ENOENT), then the char driver's open. */
   *open(path: string, flags: OpenFlags, pid: number): Task<SysResult<KFile>> {
-    const sim = this.kernel.sim;
     yield step("do_sys_open", [this]);
     const devt = this.nodes.get(path);
     if (devt === undefined) return fail("ENOENT");
+    return yield* this.openDevt(path, devt, flags, pid);
+  }
+
+  /**
+   * A second, independent open of the node `file` was opened from (the same path and device
+   * number, whatever the directory holds now), for process `pid`: a new struct file through
+   * the char driver's open, as DRM leases make their lessee's file.
+   * @see file_clone_open() in fs/open.c
+   */
+  *cloneOpen(file: KFile, pid: number): Task<SysResult<KFile>> {
+    yield step("file_clone_open", [file, this]);
+    assert(file.devt !== null, `Cannot clone-open ${file.path}: not a device node`);
+    return yield* this.openDevt(file.path, file.devt, {}, pid);
+  }
+
+  /** The char driver's open of node `devt` at `path`, as a new file of process `pid`. */
+  private *openDevt(path: string, devt: Devt, flags: OpenFlags, pid: number): Task<SysResult<KFile>> {
+    const sim = this.kernel.sim;
     const open = this.chrdevs.get(devt.major);
     if (open === undefined) return fail("ENXIO");
     // open() of a device node on 64-bit: read-write (the model's only access mode), O_LARGEFILE.

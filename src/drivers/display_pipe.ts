@@ -7,14 +7,16 @@
  * a PLL that takes PLL_LOCK_TICKS to lock on a new mode. A correct driver does all of it
  * inside drmDevEnter()/drmDevExit(), so after unplug a commit runs in software only (and
  * drm_dev_unplug() waits for a mode set already under way); `guarded: false` is the broken
- * variant that skips it, which the `hardware-after-unplug` check catches.
+ * variant that skips it, which the `hardware-after-unplug` check catches. A display plugged
+ * into or pulled out of the card's output raises its interrupt, whose handler asks the
+ * connector's detect (the sense register, read inside drm_dev_enter()) and reports a change.
  *
  * @see drm_simple_display_pipe_init() in drivers/gpu/drm/drm_simple_kms_helper.c
  */
 import { assert, sleepTicks, step, type Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
-import { devmDrmDevAlloc, DrmDevice, drmAtomicHelperShutdown, drmCore, drmDevEnter, drmDevExit, drmDevRegister, drmDevUnplug, drmHardwareAccessCheck, drmmConnectorInit, drmmModeConfigInit, drmSimpleDisplayPipeInit, type ConnectorTypeName, type DrmDriver, type KmsPipeFuncs, type RemoverRef } from "../drm/mod.js";
-import { pciHardwareResponds, pcimEnableDevice, pciWrite32, type PciDev, type PciDeviceId, type PciDriver } from "../pci/mod.js";
+import { devmDrmDevAlloc, DrmDevice, drmAtomicHelperShutdown, drmHelperHpdIrqEvent, drmCore, drmDevEnter, drmDevExit, drmDevRegister, drmDevUnplug, drmHardwareAccessCheck, drmmConnectorInit, drmmModeConfigInit, drmSimpleDisplayPipeInit, type ConnectorTypeName, type DrmDriver, type KmsPipeFuncs, type RemoverRef } from "../drm/mod.js";
+import { freeIrq, pciHardwareResponds, pcimEnableDevice, pciRead32, pciWrite32, requestIrq, type PciDev, type PciDeviceId, type PciDriver } from "../pci/mod.js";
 
 /** MMIO register the model's display hardware uses to enable scanout. */
 export const SCANOUT_ENABLE_REG = 0x0104;
@@ -22,6 +24,11 @@ export const SCANOUT_ENABLE_REG = 0x0104;
 export const MODE_REG = 0x0108;
 /** The framebuffer scanned out (its id; 0 for none). */
 export const SCANOUT_FB_REG = 0x0110;
+/**
+ * The output's hot-plug sense: bit 0 set while no display is plugged in (the model's cards
+ * come with one). A change raises the card's interrupt.
+ */
+export const HPD_STATUS_REG = 0x0120;
 /** How long the pixel clock takes to lock on a new mode. */
 export const PLL_LOCK_TICKS = 1_000;
 
@@ -78,7 +85,22 @@ export function displayPipeFuncs(pdev: PciDev, guarded: boolean): KmsPipeFuncs {
     *update(dev, _plane, fb) {
       yield* hardwareSection(dev, "drm_simple_kms_plane_atomic_update", guarded, () => pciWrite32(pdev, SCANOUT_FB_REG, fb?.id ?? 0));
     },
+    *detect(dev, connector) {
+      // Gone from the bus (all ones) reads as no display; after unplug nothing is read.
+      let status = connector.status;
+      yield* hardwareSection(dev, "drm_connector_helper_detect", guarded, function* () {
+        status = ((yield* pciRead32(pdev, HPD_STATUS_REG)) & 1) === 0 ? "connected" : "disconnected";
+      });
+      return status;
+    },
   };
+}
+
+/** The card's interrupt: a hot-plug on its output. @see drm_helper_hpd_irq_event() */
+function* displayHpdIrq(pdev: PciDev): Task<void> {
+  const dev = pdev.drvdata;
+  if (!(dev instanceof DrmDevice)) return; // not bound any more
+  yield* drmHelperHpdIrqEvent(dev);
 }
 
 /** Who runs each display device's remove(), by PCI function (a model cache, not kernel state). */
@@ -112,6 +134,8 @@ export function* displayProbeFinish(dev: DrmDevice, pdev: PciDev, guarded = true
   yield step("drm_simple_display_pipe_init", [], [dev, drmCore(dev.kernel)]);
   const err = displayPipeInit(dev, "Virtual", displayPipeFuncs(pdev, guarded));
   if (err !== 0) return err;
+  yield step("request_irq", [], [pdev]);
+  requestIrq(pdev, dev.driver.name, displayHpdIrq);
   const rerr = yield* drmDevRegister(dev);
   if (rerr !== 0) return rerr;
   yield* displayPipeSetScanout(dev, pdev, true);
@@ -131,6 +155,8 @@ export function* displayRemoveStart(pdev: PciDev): Task<DrmDevice> {
   yield* drmDevUnplug(dev);
   yield* drmAtomicHelperShutdown(dev);
   yield* displayPipeSetScanout(dev, pdev, false);
+  yield step("free_irq", [], [pdev]);
+  freeIrq(pdev);
   return dev;
 }
 

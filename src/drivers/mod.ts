@@ -17,7 +17,7 @@ import { XE_PCI_ID, xePciDriver } from "./xe.js";
 import { xeEarlyWedgePciDriver } from "./xe_early_wedge.js";
 
 export { BOCHS_PCI_ID, bochsDrmDriver, bochsPciDriver, VBE_DISPI_ID5, VBE_DISPI_ID_REG } from "./bochs.js";
-export { displayPciDriver, displayPipeFuncs, displayPipeInit, displayPipeSetScanout, displayProbeFinish, displayProbeStart, displayRemoveStart, MODE_REG, PLL_LOCK_TICKS, SCANOUT_ENABLE_REG, SCANOUT_FB_REG } from "./display_pipe.js";
+export { displayPciDriver, displayPipeFuncs, displayPipeInit, displayPipeSetScanout, displayProbeFinish, displayProbeStart, displayRemoveStart, HPD_STATUS_REG, MODE_REG, PLL_LOCK_TICKS, SCANOUT_ENABLE_REG, SCANOUT_FB_REG } from "./display_pipe.js";
 export { VDISP_PCI_ID, vdispDrmDriver, vdispPciDriver } from "./vdisp.js";
 export { vdispDevmDrmDriver, vdispDevmPciDriver } from "./vdisp_devm.js";
 export { vdispDmaDrmDriver, vdispDmaPciDriver } from "./vdisp_dma.js";

@@ -10,7 +10,7 @@
  *
  * @see drm_mode_atomic_ioctl(), drm_atomic_set_property() in drivers/gpu/drm/drm_atomic_uapi.c
  */
-import type { Task } from "../kernel/mod.js";
+import { lookupStep, type Task } from "../kernel/mod.js";
 import {
   DRM_EVENT_FLIP_COMPLETE,
   DRM_MODE_ATOMIC_ALLOW_MODESET,
@@ -31,7 +31,9 @@ import { drmDevIsUnplugged } from "./device.js";
 import { DRIVER_ATOMIC, drmCoreCheckFeature } from "./drm_driver.js";
 import type { DrmFile } from "./file.js";
 import { modeConfigOf, type ModeConfig } from "./kms.js";
-import { drmAtomicHelperCommit, kmsStep } from "./kms_commit.js";
+import { drmLeaseHeld, leaseReads } from "./drm_lease.js";
+import { drmAtomicHelperCommit, kmsObjects } from "./kms_commit.js";
+import { drmAtomicPutInFences, drmAtomicSetInFence, inFenceObjects } from "./kms_in_fence.js";
 import { drmFramebufferLookup } from "./kms_fb.js";
 import { attachedProperties, planeField, propObjectById, type PropObject } from "./kms_property.js";
 import { addAffectedCrtcs, AtomicState, crtcById, drmAtomicCheckOnly, newCrtcState, newPlaneState } from "./kms_state.js";
@@ -71,30 +73,45 @@ function setCrtcProperty(mc: ModeConfig, st: AtomicState, o: PropObject & { kind
   return name === "OUT_FENCE_PTR" && v !== 0n ? "EFAULT" : null;
 }
 
-function setPlaneProperty(mc: ModeConfig, st: AtomicState, o: PropObject & { kind: "plane" }, name: string, v: bigint): ErrnoName | null {
+function setPlaneProperty(file: DrmFile, st: AtomicState, o: PropObject & { kind: "plane" }, name: string, v: bigint): ErrnoName | null {
+  const mc = modeConfigOf(st.dev);
   const field = planeField(name);
-  // type is immutable; IN_FENCE_FD takes -1 only (the model looks up no fence fd).
-  if (field === undefined) return name === "IN_FENCE_FD" && BigInt.asIntN(64, v) === -1n ? null : "EINVAL";
+  if (name === "IN_FENCE_FD") return drmAtomicSetInFence(file, st.inFences, o.obj, v);
+  if (field === undefined) return "EINVAL"; // type is immutable
   const signed = name === "CRTC_X" || name === "CRTC_Y";
   const n = signed ? BigInt.asIntN(64, v) : v;
   const max = name.startsWith("SRC_") ? 0xffffffffn : S32_MAX;
   if (n < (signed ? S32_MIN : 0n) || n > max) return "EINVAL";
   if (name === "FB_ID" && v !== 0n && drmFramebufferLookup(st.dev, Number(v)) === null) return "EINVAL";
-  if (name === "CRTC_ID" && v !== 0n && crtcById(mc, Number(v)) === undefined) return "EINVAL";
+  if (name === "CRTC_ID") {
+    const bad = crtcValueCheck(file, mc, v);
+    if (bad !== null) return bad;
+  }
   st.planes.set(o.obj, { ...newPlaneState(st, o.obj), [field]: Number(n) });
   return null;
 }
 
-function setConnectorProperty(mc: ModeConfig, st: AtomicState, o: PropObject & { kind: "connector" }, name: string, v: bigint): ErrnoName | null {
+/**
+ * A CRTC_ID value: no such CRTC fails the property's own check (EINVAL), one the file does
+ * not lease fails the lookup (EACCES). @see drm_property_change_valid_get(), drm_crtc_find()
+ */
+function crtcValueCheck(file: DrmFile, mc: ModeConfig, v: bigint): ErrnoName | null {
+  if (v === 0n) return null;
+  if (crtcById(mc, Number(v)) === undefined) return "EINVAL";
+  return drmLeaseHeld(file, Number(v)) ? null : "EACCES";
+}
+
+function setConnectorProperty(file: DrmFile, st: AtomicState, o: PropObject & { kind: "connector" }, name: string, v: bigint): ErrnoName | null {
   if (name === "link-status") return v > 1n ? "EINVAL" : null;
   if (name !== "CRTC_ID") return "EINVAL"; // immutable, or legacy-only (DPMS)
-  if (v !== 0n && crtcById(mc, Number(v)) === undefined) return "EINVAL";
+  const bad = crtcValueCheck(file, modeConfigOf(st.dev), v);
+  if (bad !== null) return bad;
   st.connectors.set(o.obj, Number(v));
   return null;
 }
 
 /** Sets property `propId` of `o` to `value` in the request. @see drm_atomic_set_property() */
-function setProperty(st: AtomicState, o: PropObject, propId: number, value: bigint): ErrnoName | null {
+function setProperty(file: DrmFile, st: AtomicState, o: PropObject, propId: number, value: bigint): ErrnoName | null {
   const mc = modeConfigOf(st.dev);
   const name = attachedProperties(o).find((n) => mc.properties.get(n) === propId);
   if (name === undefined) return "ENOENT";
@@ -102,25 +119,25 @@ function setProperty(st: AtomicState, o: PropObject, propId: number, value: bigi
     case "crtc":
       return setCrtcProperty(mc, st, o, name, value);
     case "plane":
-      return setPlaneProperty(mc, st, o, name, value);
+      return setPlaneProperty(file, st, o, name, value);
     case "connector":
-      return setConnectorProperty(mc, st, o, name, value);
+      return setConnectorProperty(file, st, o, name, value);
   }
 }
 
 /** The request read from the caller's arrays into `st`: the errno, or null. */
-function readRequest(st: AtomicState, arg: AtomicArgs): ErrnoName | null {
+function readRequest(file: DrmFile, st: AtomicState, arg: AtomicArgs): ErrnoName | null {
   const mc = modeConfigOf(st.dev);
   const n = arg.count_objs;
   if (arg.objs_ptr.length < n || arg.count_props_ptr.length < n) return "EFAULT";
   let at = 0;
   for (let i = 0; i < n; i++) {
     const o = propObjectById(mc, arg.objs_ptr[i]!);
-    if (o === null) return "ENOENT";
+    if (o === null || !drmLeaseHeld(file, o.obj.id)) return "ENOENT"; // none, or not leased
     const count = arg.count_props_ptr[i]!;
     if (arg.props_ptr.length < at + count || arg.prop_values_ptr.length < at + count) return "EFAULT";
     for (let j = 0; j < count; j++, at++) {
-      const bad = setProperty(st, o, arg.props_ptr[at]!, arg.prop_values_ptr[at]!);
+      const bad = setProperty(file, st, o, arg.props_ptr[at]!, arg.prop_values_ptr[at]!);
       if (bad !== null) return bad;
     }
   }
@@ -133,10 +150,21 @@ export function* drmModeAtomicIoctl(file: DrmFile, arg: AtomicArgs): Task<SysRes
   if (!drmCoreCheckFeature(dev, DRIVER_ATOMIC)) return fail("EOPNOTSUPP");
   const refused = checkFlags(file, arg);
   if (refused !== null) return fail(refused);
-  yield kmsStep(dev, "drm_mode_atomic_ioctl");
+  yield lookupStep("drm_mode_atomic_ioctl", () => ({
+    reads: leaseReads(file).reads,
+    writes: [...kmsObjects(dev), ...inFenceObjects(file, arg)],
+  }));
+  const st = new AtomicState(dev, (arg.flags & DRM_MODE_ATOMIC_ALLOW_MODESET) !== 0);
+  const r = yield* atomicCommitRequest(file, st, arg);
+  if (st.inFences.size > 0) yield* drmAtomicPutInFences(st.inFences); // not taken by a commit
+  return r;
+}
+
+/** The request read, checked and committed (or faked after unplug). */
+function* atomicCommitRequest(file: DrmFile, st: AtomicState, arg: AtomicArgs): Task<SysResult<IoctlOutOf<typeof DRM_IOCTL_MODE_ATOMIC>>> {
+  const dev = file.dev;
   const flags = arg.flags;
-  const st = new AtomicState(dev, (flags & DRM_MODE_ATOMIC_ALLOW_MODESET) !== 0);
-  const bad = readRequest(st, arg);
+  const bad = readRequest(file, st, arg);
   if (bad !== null) return fail(bad);
   addAffectedCrtcs(st);
   const wantsEvent = (flags & DRM_MODE_PAGE_FLIP_EVENT) !== 0;

@@ -5,7 +5,8 @@
  * and DROP_MASTER are allowed to a file that was master once (the model's processes are never
  * CAP_SYS_ADMIN, and a file is used only by the process that opened it).
  *
- * The model has no leases, so a file is the current master when its master is the device's.
+ * A master is an owner (it leases from nobody) or a lessee (drm_lease.ts): a file is the
+ * current master when its master, or the owner its master leases from, is the device's.
  *
  * @see drivers/gpu/drm/drm_auth.c
  */
@@ -33,8 +34,10 @@ import {
   type SysResult,
 } from "../uapi/mod.js";
 import type { DrmDevice } from "./device.js";
+import { DRIVER_MODESET, drmCoreCheckFeature } from "./drm_driver.js";
 import type { DrmFile } from "./file.js";
 import { Idr, idrAlloc } from "./idr.js";
+import { drmLeaseDestroy, drmLeaseRevoke } from "./drm_lease.js";
 import type { IoctlFootprint } from "./ioctl_desc.js";
 
 /**
@@ -43,8 +46,14 @@ import type { IoctlFootprint } from "./ioctl_desc.js";
  * device's master, and the device while it is current each hold one.
  */
 export class DrmMaster extends KObject {
-  static readonly fixedFields = ["dev", "ref"];
+  static readonly fixedFields = ["dev", "ref", "lessor", "lesseeId"];
   readonly ref: Kref;
+  /** The ids of the objects leased to it (a lessee's; revocation empties it). */
+  readonly leases = new Set<number>();
+  /** Its lessees, oldest first (lessor->lessees). */
+  readonly lessees: DrmMaster[] = [];
+  /** An owner's lessees by lessee id (lessee_idr). */
+  readonly lesseeIdr = new Idr<DrmMaster>();
   /** magic_map: magic -> the file that asked for it; null once AUTH_MAGIC used it. */
   readonly magicMap = new Idr<DrmFile | null>();
   /** master->unique, set by drm_set_busid() (SET_VERSION 1.1 and later). */
@@ -52,34 +61,56 @@ export class DrmMaster extends KObject {
   constructor(
     mem: Allocation,
     readonly dev: DrmDevice,
+    /** The master it leases from, null for an owner (set once: no sub-leases). */
+    readonly lessor: DrmMaster | null = null,
+    /** Its id in the owner's lessee_idr, 0 for an owner. */
+    readonly lesseeId = 0,
   ) {
     super(dev.sim, mem);
     this.ref = new Kref(dev.sim, this);
   }
 }
 
-/** @see drm_master_create() */
-function drmMasterCreate(dev: DrmDevice): DrmMaster {
-  return new DrmMaster(dev.sim.alloc("drm_master", { label: `drm_master (${dev.label})`, owner: dev }), dev);
+/**
+ * A new master of `dev`; a lessee of `lessor` (which takes a reference on it) when given.
+ * @see drm_master_create(), drm_lease_create()
+ */
+export function drmMasterCreate(dev: DrmDevice, lessor: DrmMaster | null = null, lesseeId = 0): DrmMaster {
+  const what = lessor === null ? "drm_master" : `drm_master lessee ${lesseeId}`;
+  const mem = dev.sim.alloc("drm_master", { label: `${what} (${dev.label})`, owner: dev });
+  return new DrmMaster(mem, dev, lessor === null ? null : drmMasterGet(lessor), lesseeId);
 }
 
 /** @see drm_master_get() */
-function drmMasterGet(master: DrmMaster): DrmMaster {
+export function drmMasterGet(master: DrmMaster): DrmMaster {
   krefGet(master.ref);
   return master;
 }
 
 /** @see drm_master_put(), drm_master_destroy() */
-function* drmMasterPut(master: DrmMaster): Task<void> {
+export function* drmMasterPut(master: DrmMaster): Task<void> {
   yield* krefPut(master.ref, function* () {
-    yield step("drm_master_destroy", [], [master]);
+    const lessor = master.lessor;
+    yield step("drm_master_destroy", [], lessor === null ? [master] : [master, lessor, master.dev]);
+    if (drmCoreCheckFeature(master.dev, DRIVER_MODESET)) yield* drmLeaseDestroy(master);
+    if (lessor !== null) {
+      yield step("drm_lease_destroy", [], [master, lessor]);
+      yield* drmMasterPut(lessor); // the lessee's reference on its lessor
+    }
     master.dev.sim.free(master.mem, "drm_master_destroy");
   });
 }
 
+/** The master at the top of `master`'s lease tree. @see drm_lease_owner() */
+export function drmLeaseOwner(master: DrmMaster): DrmMaster {
+  let m = master;
+  while (m.lessor !== null) m = m.lessor;
+  return m;
+}
+
 /** @see drm_is_current_master() */
 export function drmIsCurrentMaster(file: DrmFile): boolean {
-  return file.isMaster && file.master !== null && file.master === file.dev.master;
+  return file.isMaster && file.master !== null && drmLeaseOwner(file.master) === file.dev.master;
 }
 
 /** The device takes a reference to the file's master. @see drm_set_master() */
@@ -130,10 +161,12 @@ export function* drmMasterRelease(file: DrmFile): Task<void> {
   const dev = file.dev;
   const master = file.master;
   if (master === null) return;
-  yield step("drm_master_release", [], [dev, file, master]);
+  yield lookupStep("drm_master_release", () => ({ reads: [], writes: [dev, file, master, ...master.lessees] }));
   if (file.magic !== 0) master.magicMap.delete(file.magic);
-  const current = drmIsCurrentMaster(file);
+  const current = drmIsCurrentMaster(file) && dev.master === master;
   file.master = null;
+  // The leases of its tree end with the file that made the master (lessee or owner).
+  if (file.isMaster && drmCoreCheckFeature(dev, DRIVER_MODESET)) drmLeaseRevoke(master);
   // The device's reference (if current) cannot be the last: the file still holds its own.
   if (current) yield* drmDropMaster(dev);
   yield* drmMasterPut(master);
@@ -218,6 +251,7 @@ export function* drmSetmasterIoctl(
   if (dev.master !== null) return fail("EBUSY");
   if (file.master === null) return fail("EINVAL");
   if (!file.isMaster) yield* drmNewSetMaster(dev, file);
+  else if (file.master.lessor !== null) return fail("EINVAL"); // a lessee is never the device's master
   else drmSetMaster(dev, file);
   return ok({});
 }
@@ -229,6 +263,7 @@ export function* drmDropmasterIoctl(
   const denied = drmMasterCheckPerm(file);
   if (denied !== null) return fail(denied);
   if (!drmIsCurrentMaster(file)) return fail("EINVAL");
+  if (file.master?.lessor != null) return fail("EINVAL"); // a lessee cannot drop its owner
   yield* drmDropMaster(file.dev);
   return ok({});
 }

@@ -316,6 +316,10 @@ describe("drm_ioctl()", () => {
       DRM_IOCTL_SYNCOBJ_WAIT: "drm_syncobj_wait_ioctl",
       DRM_IOCTL_SYNCOBJ_RESET: "drm_syncobj_reset_ioctl",
       DRM_IOCTL_SYNCOBJ_SIGNAL: "drm_syncobj_signal_ioctl",
+      DRM_IOCTL_MODE_CREATE_LEASE: "drm_mode_create_lease_ioctl",
+      DRM_IOCTL_MODE_LIST_LESSEES: "drm_mode_list_lessees_ioctl",
+      DRM_IOCTL_MODE_GET_LEASE: "drm_mode_get_lease_ioctl",
+      DRM_IOCTL_MODE_REVOKE_LEASE: "drm_mode_revoke_lease_ioctl",
     });
   });
 
@@ -396,6 +400,10 @@ describe("core ioctls on a render node", () => {
       DRM_IOCTL_SYNCOBJ_WAIT: "EOPNOTSUPP",
       DRM_IOCTL_SYNCOBJ_RESET: "EOPNOTSUPP",
       DRM_IOCTL_SYNCOBJ_SIGNAL: "EOPNOTSUPP",
+      DRM_IOCTL_MODE_CREATE_LEASE: "EACCES",
+      DRM_IOCTL_MODE_LIST_LESSEES: "EACCES",
+      DRM_IOCTL_MODE_GET_LEASE: "EACCES",
+      DRM_IOCTL_MODE_REVOKE_LEASE: "EACCES",
     });
     assert.deepEqual(m.sim.findings, []);
     assert.equal(m.finishClean(dev), 0);

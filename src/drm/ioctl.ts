@@ -41,7 +41,7 @@ import { drmDevIsUnplugged } from "./device.js";
 import type { DrmDriver } from "./drm_driver.js";
 import { drmFileOf, type DrmFile } from "./file.js";
 import { CORE_IOCTLS } from "./ioctl_core.js";
-import { kmsIoctlPassesUnplug } from "./kms_unplug.js";
+import { kmsFakesAfterUnplug } from "./kms_unplug.js";
 import {
   DRM_AUTH,
   DRM_MASTER,
@@ -61,6 +61,15 @@ const GONE: SysResult<never> = Object.freeze(fail("ENODEV"));
  */
 export function drmIoctlUnplugGate(dev: DrmDevice, cmd: number): SysResult<never> | null {
   return drmDevIsUnplugged(dev) && !kmsIoctlPassesUnplug(dev, cmd) ? GONE : null;
+}
+
+/**
+ * Whether ioctl `cmd` on the unplugged `dev` goes on to its handler: a table entry marked
+ * `kms` under a profile that fakes KMS after unplug.
+ */
+function kmsIoctlPassesUnplug(dev: DrmDevice, cmd: number): boolean {
+  if (iocType(cmd) !== DRM_IOCTL_BASE) return false;
+  return drmIoctlLookup(dev.driver, iocNr(cmd))?.kms === true && kmsFakesAfterUnplug(dev);
 }
 
 /** @see drm_ioctl_permit() */

@@ -4,9 +4,6 @@
  * the handler. Numbers without an entry fail with EINVAL in drm_ioctl(), as Linux's holes and
  * entries without a function do.
  *
- * Not in the table yet (their names are known, so a scenario can call them; before unplug they
- * fail like unknown numbers, EINVAL, after it with ENODEV): leases.
- *
  * @see drm_ioctls[] in drivers/gpu/drm/drm_ioctl.c
  */
 import {
@@ -20,6 +17,7 @@ import {
   DRM_IOCTL_MODE_ADDFB2,
   DRM_IOCTL_MODE_ATOMIC,
   DRM_IOCTL_MODE_CREATE_DUMB,
+  DRM_IOCTL_MODE_CREATE_LEASE,
   DRM_IOCTL_MODE_CREATEPROPBLOB,
   DRM_IOCTL_MODE_DESTROY_DUMB,
   DRM_IOCTL_MODE_DESTROYPROPBLOB,
@@ -30,9 +28,12 @@ import {
   DRM_IOCTL_MODE_GETPLANERESOURCES,
   DRM_IOCTL_MODE_GETPROPERTY,
   DRM_IOCTL_MODE_GETRESOURCES,
+  DRM_IOCTL_MODE_GET_LEASE,
+  DRM_IOCTL_MODE_LIST_LESSEES,
   DRM_IOCTL_MODE_MAP_DUMB,
   DRM_IOCTL_MODE_OBJ_GETPROPERTIES,
   DRM_IOCTL_MODE_PAGE_FLIP,
+  DRM_IOCTL_MODE_REVOKE_LEASE,
   DRM_IOCTL_MODE_RMFB,
   DRM_IOCTL_MODE_SETCRTC,
   DRM_IOCTL_PRIME_FD_TO_HANDLE,
@@ -67,12 +68,21 @@ import {
   drmModeMmapDumbIoctl,
   drmModeMmapDumbTouches,
 } from "./dumb_buffers.js";
+import {
+  drmModeCreateLeaseIoctl,
+  drmModeGetLeaseIoctl,
+  drmModeListLesseesIoctl,
+  drmModeRevokeLeaseIoctl,
+  leaseReads,
+  leaseTreeTouches,
+} from "./drm_lease.js";
 import { drmGemCloseIoctl } from "./gem.js";
 import {
   DRM_MASTER,
   DRM_RENDER_ALLOW,
   drmIoctlDef,
   drmIoctlTableByNr,
+  drmKmsIoctlDef,
   sleepingHandler,
   syncHandler,
   type AnyDrmIoctlDesc,
@@ -150,24 +160,24 @@ const CORE_IOCTL_ENTRIES: readonly AnyDrmIoctlDesc[] = [
     DRM_RENDER_ALLOW,
     sleepingHandler(drmPrimeFdToHandleIoctl),
   ),
-  drmIoctlDef(
+  drmKmsIoctlDef(
     DRM_IOCTL_MODE_GETRESOURCES,
     "drm_mode_getresources",
     0,
-    syncHandler(drmModeGetresources),
+    syncHandler(drmModeGetresources), leaseReads,
   ),
-  drmIoctlDef(DRM_IOCTL_MODE_GETCRTC, "drm_mode_getcrtc", 0, syncHandler(drmModeGetcrtc)),
-  drmIoctlDef(DRM_IOCTL_MODE_SETCRTC, "drm_mode_setcrtc", DRM_MASTER, sleepingHandler(drmModeSetcrtc)),
-  drmIoctlDef(DRM_IOCTL_MODE_GETENCODER, "drm_mode_getencoder", 0, syncHandler(drmModeGetencoder)),
-  drmIoctlDef(DRM_IOCTL_MODE_GETCONNECTOR, "drm_mode_getconnector", 0, syncHandler(drmModeGetconnector)),
-  drmIoctlDef(
+  drmKmsIoctlDef(DRM_IOCTL_MODE_GETCRTC, "drm_mode_getcrtc", 0, syncHandler(drmModeGetcrtc), leaseReads),
+  drmKmsIoctlDef(DRM_IOCTL_MODE_SETCRTC, "drm_mode_setcrtc", DRM_MASTER, sleepingHandler(drmModeSetcrtc)),
+  drmKmsIoctlDef(DRM_IOCTL_MODE_GETENCODER, "drm_mode_getencoder", 0, syncHandler(drmModeGetencoder), leaseReads),
+  drmKmsIoctlDef(DRM_IOCTL_MODE_GETCONNECTOR, "drm_mode_getconnector", 0, syncHandler(drmModeGetconnector), leaseReads),
+  drmKmsIoctlDef(
     DRM_IOCTL_MODE_GETPROPERTY,
     "drm_mode_getproperty_ioctl",
     0,
     syncHandler(drmModeGetpropertyIoctl),
   ),
-  drmIoctlDef(DRM_IOCTL_MODE_RMFB, "drm_mode_rmfb_ioctl", 0, sleepingHandler(drmModeRmfbIoctl)),
-  drmIoctlDef(
+  drmKmsIoctlDef(DRM_IOCTL_MODE_RMFB, "drm_mode_rmfb_ioctl", 0, sleepingHandler(drmModeRmfbIoctl)),
+  drmKmsIoctlDef(
     DRM_IOCTL_MODE_PAGE_FLIP,
     "drm_mode_page_flip_ioctl",
     DRM_MASTER,
@@ -192,40 +202,40 @@ const CORE_IOCTL_ENTRIES: readonly AnyDrmIoctlDesc[] = [
     0,
     sleepingHandler(drmModeDestroyDumbIoctl),
   ),
-  drmIoctlDef(
+  drmKmsIoctlDef(
     DRM_IOCTL_MODE_GETPLANERESOURCES,
     "drm_mode_getplane_res",
     0,
-    syncHandler(drmModeGetplaneRes),
+    syncHandler(drmModeGetplaneRes), leaseReads,
   ),
-  drmIoctlDef(DRM_IOCTL_MODE_GETPLANE, "drm_mode_getplane", 0, syncHandler(drmModeGetplane)),
-  drmIoctlDef(
+  drmKmsIoctlDef(DRM_IOCTL_MODE_GETPLANE, "drm_mode_getplane", 0, syncHandler(drmModeGetplane), leaseReads),
+  drmKmsIoctlDef(
     DRM_IOCTL_MODE_ADDFB2,
     "drm_mode_addfb2_ioctl",
     0,
     syncHandler(drmModeAddfb2Ioctl),
     drmModeAddfb2Touches,
   ),
-  drmIoctlDef(
+  drmKmsIoctlDef(
     DRM_IOCTL_MODE_OBJ_GETPROPERTIES,
     "drm_mode_obj_get_properties_ioctl",
     0,
-    syncHandler(drmModeObjGetPropertiesIoctl),
+    syncHandler(drmModeObjGetPropertiesIoctl), leaseReads,
   ),
-  drmIoctlDef(
+  drmKmsIoctlDef(
     DRM_IOCTL_MODE_ATOMIC,
     "drm_mode_atomic_ioctl",
     DRM_MASTER,
     sleepingHandler(drmModeAtomicIoctl),
   ),
-  drmIoctlDef(
+  drmKmsIoctlDef(
     DRM_IOCTL_MODE_CREATEPROPBLOB,
     "drm_mode_createblob_ioctl",
     0,
     syncHandler(drmModeCreateblobIoctl),
     blobTouches,
   ),
-  drmIoctlDef(
+  drmKmsIoctlDef(
     DRM_IOCTL_MODE_DESTROYPROPBLOB,
     "drm_mode_destroyblob_ioctl",
     0,
@@ -233,7 +243,37 @@ const CORE_IOCTL_ENTRIES: readonly AnyDrmIoctlDesc[] = [
     blobTouches,
   ),
   ...syncobjEntries(),
+  ...leaseEntries(),
 ];
+
+/** The lease entries, all MASTER as in drm_ioctls[]; not `kms`: ENODEV after unplug in every profile. */
+function leaseEntries(): AnyDrmIoctlDesc[] {
+  const M = DRM_MASTER;
+  return [
+    drmIoctlDef(
+      DRM_IOCTL_MODE_CREATE_LEASE,
+      "drm_mode_create_lease_ioctl",
+      M,
+      sleepingHandler(drmModeCreateLeaseIoctl),
+      leaseTreeTouches,
+    ),
+    drmIoctlDef(
+      DRM_IOCTL_MODE_LIST_LESSEES,
+      "drm_mode_list_lessees_ioctl",
+      M,
+      syncHandler(drmModeListLesseesIoctl),
+      leaseTreeTouches,
+    ),
+    drmIoctlDef(DRM_IOCTL_MODE_GET_LEASE, "drm_mode_get_lease_ioctl", M, syncHandler(drmModeGetLeaseIoctl), leaseReads),
+    drmIoctlDef(
+      DRM_IOCTL_MODE_REVOKE_LEASE,
+      "drm_mode_revoke_lease_ioctl",
+      M,
+      syncHandler(drmModeRevokeLeaseIoctl),
+      leaseTreeTouches,
+    ),
+  ];
+}
 
 /** The syncobj entries, all RENDER_ALLOW as in drm_ioctls[]. */
 function syncobjEntries(): AnyDrmIoctlDesc[] {

@@ -60,6 +60,12 @@ export interface DrmIoctlDesc<Def extends AnyIoctlDef = AnyIoctlDef> {
    * handler that sleeps declares what it touches after each of its own yields itself.
    */
   readonly footprint?: (file: DrmFile, arg: IoctlIn<Def>) => IoctlFootprint;
+  /**
+   * A modesetting ioctl (no Linux flag: the model's profile switch): under a profile whose
+   * KMS fakes success after unplug (uapi-doc, D3), the unplug gate lets it through to its
+   * handler; mainline refuses it with ENODEV like any other. @see kmsFakesAfterUnplug()
+   */
+  readonly kms?: true;
 }
 
 /** An entry with its argument types erased, as tables hold it. */
@@ -81,6 +87,17 @@ export function drmIoctlDef<Def extends AnyIoctlDef>(
   return footprint === undefined
     ? { def, fn, flags, handler }
     : { def, fn, flags, handler, footprint };
+}
+
+/** drmIoctlDef() for a modesetting ioctl: the entry is marked `kms` (see DrmIoctlDesc.kms). */
+export function drmKmsIoctlDef<Def extends AnyIoctlDef>(
+  def: Def,
+  fn: string,
+  flags: number,
+  handler: DrmIoctlDesc<Def>["handler"],
+  footprint?: DrmIoctlDesc<Def>["footprint"],
+): DrmIoctlDesc<Def> {
+  return { ...drmIoctlDef(def, fn, flags, handler, footprint), kms: true };
 }
 
 /** A handler that never sleeps. */

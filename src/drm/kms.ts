@@ -11,6 +11,7 @@ import { Device, deviceAdd, deviceDel, kobjectUevent, putDevice } from "../base/
 import { assert, embeddedStruct, lookupStep, step, type Task } from "../kernel/mod.js";
 import { fail, ok, type DRM_IOCTL_MODE_GETRESOURCES, type ErrnoName, type IoctlIn, type IoctlOutOf, type SysResult } from "../uapi/mod.js";
 import { drmCore } from "./drm_core.js";
+import { drmLeaseHeld } from "./drm_lease.js";
 import type { DrmDevice } from "./device.js";
 import { DRIVER_MODESET, drmCoreCheckFeature } from "./drm_driver.js";
 import type { DrmFile } from "./file.js";
@@ -103,6 +104,11 @@ export interface KmsPipeFuncs {
   disable(dev: DrmDevice, crtc: DrmCrtc): Task<void>;
   /** Shows framebuffer `fb` (null: none) on `plane`. */
   update(dev: DrmDevice, plane: DrmPlane, fb: DrmFramebuffer | null): Task<void>;
+  /**
+   * Whether a display is on `connector` now, as its hot-plug detection finds it (the
+   * connector's detect). Absent: the driver has no hot-plug detection.
+   */
+  detect?(dev: DrmDevice, connector: DrmConnector): Task<ConnectorStatus>;
 }
 
 /** @see drmm_mode_config_init() */
@@ -226,8 +232,9 @@ export function drmModeGetresources(file: DrmFile, arg: IoctlIn<typeof DRM_IOCTL
   assert(mc !== null, "Cannot get resources: a modesetting device without mode config");
   // The caller's own framebuffers (file->fbs), as drm_mode_getresources() lists them.
   const fbs = mc.fbs.filter((fb) => fb.file === file).map((fb) => fb.id);
-  const connectors = mc.connectors.map((c) => c.id);
-  const crtcs = mc.crtcs.map((c) => c.id);
+  // A lessee sees its own CRTCs and connectors only (every encoder).
+  const connectors = mc.connectors.map((c) => c.id).filter((id) => drmLeaseHeld(file, id));
+  const crtcs = mc.crtcs.map((c) => c.id).filter((id) => drmLeaseHeld(file, id));
   const encoders = mc.encoders.map((e) => e.id);
   return ok({
     fb_id_ptr: idsUpTo(fbs, arg.count_fbs),

@@ -16,7 +16,9 @@
  */
 import { lookupStep, step, waitEvent, type KStruct, type StepYield, type Task } from "../kernel/mod.js";
 import { fail, ok, type SysResult } from "../uapi/mod.js";
+import type { DmaFence } from "../base/mod.js";
 import { drmDevGet, drmDevPut, type DrmDevice } from "./device.js";
+import { drmAtomicHelperWaitForFences, drmAtomicPutInFences } from "./kms_in_fence.js";
 import { modeConfigOf, type KmsPipeFuncs } from "./kms.js";
 import { drmFramebufferGet, drmFramebufferLookup, drmFramebufferPut, type DrmFramebuffer } from "./kms_fb.js";
 import { crtcStateMode, drmModeBlobsGc, frameTicks, KmsCommit, type DrmCrtc, type DrmPlane } from "./kms_objects.js";
@@ -49,6 +51,8 @@ interface CommitPlan {
   readonly planes: readonly { plane: DrmPlane; fb: DrmFramebuffer | null }[];
   /** The framebuffers the old plane states showed: put once the new state is on screen. */
   readonly oldFbs: readonly DrmFramebuffer[];
+  /** The planes' in-fences, the commit's to wait for and let go of. */
+  readonly inFences: Map<DrmPlane, DmaFence>;
 }
 
 /**
@@ -96,7 +100,9 @@ function swapState(st: AtomicState): CommitPlan {
   }
   commit.flipsLeft = crtcs.length;
   drmModeBlobsGc(mc);
-  return { commit, crtcs, off, on, planes, oldFbs };
+  const inFences = new Map(st.inFences);
+  st.inFences.clear();
+  return { commit, crtcs, off, on, planes, oldFbs, inFences };
 }
 
 /**
@@ -108,9 +114,15 @@ export function* drmAtomicHelperCommit(st: AtomicState, nonblock: boolean): Task
   const dev = st.dev;
   const stall = yield* stallChecks(st, nonblock);
   if (!stall.ok) return stall;
+  if (!nonblock && st.inFences.size > 0) {
+    const intr = yield* drmAtomicHelperWaitForFences(st.inFences, true);
+    if (intr !== null) return fail(intr); // the caller lets go of the fences
+    yield kmsStep(dev, "drm_atomic_helper_commit");
+  }
   const plan = swapState(st);
   if (!nonblock) {
     yield* commitTail(dev, plan);
+    yield* drmAtomicPutInFences(plan.inFences);
     return ok(0);
   }
   drmDevGet(dev); // the state's reference (drm_atomic_state_init())
@@ -122,7 +134,12 @@ export function* drmAtomicHelperCommit(st: AtomicState, nonblock: boolean): Task
 /** The non-blocking commit's task. @see commit_work() */
 function* commitWork(dev: DrmDevice, plan: CommitPlan): Task<void> {
   yield kmsStep(dev, "commit_work");
+  if (plan.inFences.size > 0) {
+    yield* drmAtomicHelperWaitForFences(plan.inFences, false);
+    yield kmsStep(dev, "commit_work");
+  }
   yield* commitTail(dev, plan);
+  yield* drmAtomicPutInFences(plan.inFences);
   yield* drmDevPut(dev);
 }
 

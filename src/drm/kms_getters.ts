@@ -3,6 +3,9 @@
  * array by the count/pointer two-call protocol), an encoder, a CRTC (its mode and the
  * framebuffer its primary plane shows), the list of planes, and a plane (its formats).
  *
+ * A lessee finds only the connectors, CRTCs and planes it leases (ENOENT for the others) and
+ * sees only its own CRTCs in CRTC masks and routes (drm_lease.ts).
+ *
  * After unplug under the uapi-doc profile (the `kmsAfterUnplug` variant), a connector reads
  * disconnected, as the uAPI document asks (D4, R64); mainline never gets here (ENODEV).
  *
@@ -29,6 +32,7 @@ import {
 } from "../uapi/mod.js";
 import { drmDevIsUnplugged } from "./device.js";
 import { DRIVER_MODESET, drmCoreCheckFeature } from "./drm_driver.js";
+import { drmLeaseFilterCrtcs, drmLeaseHeld } from "./drm_lease.js";
 import type { DrmFile } from "./file.js";
 import { CONNECTOR_TYPES, modeConfigOf, type DrmConnector, type ModeConfig } from "./kms.js";
 import { crtcStateMode, MODE_NONE } from "./kms_objects.js";
@@ -56,13 +60,13 @@ export function drmModeGetconnector(
   if (arg.pad !== 0) return fail("EINVAL");
   const mc = modeConfigOf(dev);
   const c = mc.connectors.find((x) => x.id === arg.connector_id);
-  if (c === undefined) return fail("ENOENT");
+  if (c === undefined || !drmLeaseHeld(file, c.id)) return fail("ENOENT");
   // count_modes 0 from the master asks for a probe (drm_helper_probe_single_connector_modes()):
   // the model's displays find the same mode again, so the list stands.
   const gone = kmsFakesAfterUnplug(dev) && drmDevIsUnplugged(dev);
   const props = objectProperties(dev, file, { kind: "connector", obj: c });
   const n = Math.min(props.ids.length, arg.count_props);
-  const modes: readonly StructValue[] = c.modes;
+  const modes: readonly StructValue[] = [...c.modes]; // a copy: a hot-plug changes the list
   return ok({
     // Copies: the caller reads them after the step (copy_to_user), outside its footprint.
     encoders_ptr: arg.count_encoders >= c.encoderIds.length ? [...c.encoderIds] : [],
@@ -94,10 +98,11 @@ export function drmModeGetencoder(
   const e = mc.encoders[index];
   if (e === undefined) return fail("ENOENT");
   const routed = mc.connectors.find((c) => c.crtcId !== 0 && currentEncoder(mc, c) === e.id);
+  const crtcId = routed?.crtcId ?? 0;
   return ok({
     encoder_type: e.type,
-    crtc_id: routed?.crtcId ?? 0,
-    possible_crtcs: e.possibleCrtcs,
+    crtc_id: crtcId !== 0 && drmLeaseHeld(file, crtcId) ? crtcId : 0,
+    possible_crtcs: drmLeaseFilterCrtcs(file, e.possibleCrtcs),
     // drm_mode_config_validate(): an encoder that names no clone can clone itself.
     possible_clones: 1 << index,
   });
@@ -111,7 +116,7 @@ export function drmModeGetcrtc(
   if (!drmCoreCheckFeature(file.dev, DRIVER_MODESET)) return fail("EOPNOTSUPP");
   const mc = modeConfigOf(file.dev);
   const crtc = crtcById(mc, arg.crtc_id);
-  if (crtc === undefined) return fail("ENOENT");
+  if (crtc === undefined || !drmLeaseHeld(file, crtc.id)) return fail("ENOENT");
   const plane = mc.planes.find((p) => p.id === crtc.primaryId);
   const ps = plane?.state;
   const mode = crtc.state.enable ? crtcStateMode(mc, crtc.state) : null;
@@ -135,7 +140,9 @@ export function drmModeGetplaneRes(
 ): SysResult<IoctlOutOf<typeof DRM_IOCTL_MODE_GETPLANERESOURCES>> {
   if (!drmCoreCheckFeature(file.dev, DRIVER_MODESET)) return fail("EOPNOTSUPP");
   const mc = modeConfigOf(file.dev);
-  const ids = mc.planes.filter((p) => p.type === DRM_PLANE_TYPE_OVERLAY || file.universalPlanes).map((p) => p.id);
+  const ids = mc.planes
+    .filter((p) => (p.type === DRM_PLANE_TYPE_OVERLAY || file.universalPlanes) && drmLeaseHeld(file, p.id))
+    .map((p) => p.id);
   return ok({ plane_id_ptr: ids.slice(0, arg.count_planes), count_planes: ids.length });
 }
 
@@ -146,11 +153,12 @@ export function drmModeGetplane(
 ): SysResult<IoctlOutOf<typeof DRM_IOCTL_MODE_GETPLANE>> {
   if (!drmCoreCheckFeature(file.dev, DRIVER_MODESET)) return fail("EOPNOTSUPP");
   const p = modeConfigOf(file.dev).planes.find((x) => x.id === arg.plane_id);
-  if (p === undefined) return fail("ENOENT");
+  if (p === undefined || !drmLeaseHeld(file, p.id)) return fail("ENOENT");
+  const crtcId = p.state.crtcId;
   return ok({
-    crtc_id: p.state.crtcId,
+    crtc_id: crtcId !== 0 && drmLeaseHeld(file, crtcId) ? crtcId : 0,
     fb_id: p.state.fbId,
-    possible_crtcs: p.possibleCrtcs,
+    possible_crtcs: drmLeaseFilterCrtcs(file, p.possibleCrtcs),
     gamma_size: 0,
     count_format_types: p.formats.length,
     format_type_ptr: arg.count_format_types >= p.formats.length ? p.formats : [],

@@ -28,7 +28,8 @@ import { drmDevIsUnplugged } from "./device.js";
 import { DRIVER_MODESET, drmCoreCheckFeature } from "./drm_driver.js";
 import type { DrmFile } from "./file.js";
 import { modeConfigOf, type ModeConfig } from "./kms.js";
-import { drmAtomicHelperCommit, kmsStep } from "./kms_commit.js";
+import { drmLeaseHeld, kmsLeaseStep } from "./drm_lease.js";
+import { drmAtomicHelperCommit } from "./kms_commit.js";
 import { drmFramebufferLookup, type DrmFramebuffer } from "./kms_fb.js";
 import { CRTC_OFF, crtcStateMode, drmModeBlobFor, PLANE_OFF, type DrmCrtc, type ModeInfo } from "./kms_objects.js";
 import { AtomicState, crtcById, drmAtomicCheckOnly } from "./kms_state.js";
@@ -85,7 +86,7 @@ function setConfigRequest(file: DrmFile, mc: ModeConfig, crtc: DrmCrtc, r: Setcr
   if (!coversViewport(fb, mode, r.x, r.y)) return "ENOSPC";
   for (const id of r.set_connectors_ptr.slice(0, r.count_connectors)) {
     const c = mc.connectors.find((x) => x.id === id);
-    if (c === undefined) return "ENOENT";
+    if (c === undefined || !drmLeaseHeld(file, c.id)) return "ENOENT";
     st.connectors.set(c, crtc.id);
     routed.delete(c);
   }
@@ -101,10 +102,12 @@ export function* drmModeSetcrtc(file: DrmFile, r: SetcrtcArgs): Task<SysResult<I
   const dev = file.dev;
   if (!drmCoreCheckFeature(dev, DRIVER_MODESET)) return fail("EOPNOTSUPP");
   if ((r.x & 0xffff0000) !== 0 || (r.y & 0xffff0000) !== 0) return fail("ERANGE");
-  yield kmsStep(dev, "drm_mode_setcrtc");
+  yield kmsLeaseStep(file, "drm_mode_setcrtc");
   const mc = modeConfigOf(dev);
   const crtc = crtcById(mc, r.crtc_id);
-  if (crtc === undefined) return fail("ENOENT");
+  if (crtc === undefined || !drmLeaseHeld(file, crtc.id)) return fail("ENOENT");
+  // A lessee may turn a CRTC off without its primary plane, not light it.
+  if (r.mode_valid !== 0 && !drmLeaseHeld(file, crtc.primaryId)) return fail("EACCES");
   if (drmDevIsUnplugged(dev)) return ok({});
   const st = setConfigRequest(file, mc, crtc, r);
   if (typeof st === "string") return fail(st);
@@ -134,10 +137,11 @@ export function* drmModePageFlipIoctl(file: DrmFile, r: PageFlipArgs): Task<SysR
   if (!drmCoreCheckFeature(dev, DRIVER_MODESET)) return fail("EOPNOTSUPP");
   // No model device flips asynchronously or to a target vblank.
   if ((r.flags & ~PAGE_FLIP_FLAGS) !== 0 || r.reserved !== 0 || (r.flags & ~DRM_MODE_PAGE_FLIP_EVENT) !== 0) return fail("EINVAL");
-  yield kmsStep(dev, "drm_mode_page_flip_ioctl");
+  yield kmsLeaseStep(file, "drm_mode_page_flip_ioctl");
   const mc = modeConfigOf(dev);
   const crtc = crtcById(mc, r.crtc_id);
-  if (crtc === undefined) return fail("ENOENT");
+  if (crtc === undefined || !drmLeaseHeld(file, crtc.id)) return fail("ENOENT");
+  if (!drmLeaseHeld(file, crtc.primaryId)) return fail("EACCES");
   const wantsEvent = (r.flags & DRM_MODE_PAGE_FLIP_EVENT) !== 0;
   if (drmDevIsUnplugged(dev)) {
     if (wantsEvent) kmsFakeFlipEvents(file, [crtc], r.user_data);

@@ -28,6 +28,7 @@ import {
 } from "../uapi/mod.js";
 import type { DrmDevice } from "./device.js";
 import { DRIVER_MODESET, drmCoreCheckFeature } from "./drm_driver.js";
+import { drmModeObjectVisible } from "./drm_lease.js";
 import type { DrmFile } from "./file.js";
 import { modeConfigOf, type DrmConnector, type ModeConfig } from "./kms.js";
 import type { DrmCrtc, DrmPlane } from "./kms_objects.js";
@@ -192,6 +193,7 @@ export function drmModeObjGetPropertiesIoctl(
   const mc = modeConfigOf(dev);
   const type = modeObjectType(mc, arg.obj_id);
   if (type === null || (arg.obj_type !== DRM_MODE_OBJECT.ANY && arg.obj_type !== type)) return fail("ENOENT");
+  if (!drmModeObjectVisible(file, type, arg.obj_id)) return fail("ENOENT"); // not leased
   const o = propObjectById(mc, arg.obj_id);
   if (o === null) return fail("EINVAL"); // an object without properties
   const { ids, values } = objectProperties(dev, file, o);

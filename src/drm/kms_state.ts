@@ -6,6 +6,7 @@
  * @see drm_atomic.c (drm_atomic_check_only(), drm_atomic_crtc_check(),
  *      drm_atomic_plane_check()), drm_atomic_helper.c (drm_atomic_helper_check_modeset())
  */
+import type { DmaFence } from "../base/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
 import type { DrmDevice } from "./device.js";
 import { modeConfigOf, type DrmConnector, type ModeConfig } from "./kms.js";
@@ -27,6 +28,8 @@ export class AtomicState {
   readonly connectors = new Map<DrmConnector, number>();
   /** The event each CRTC sends when the commit is on screen. */
   readonly events = new Map<DrmCrtc, PendingVblankEvent>();
+  /** Each plane's IN_FENCE_FD fence (a reference held), waited for before the hardware. */
+  readonly inFences = new Map<DrmPlane, DmaFence>();
   constructor(
     readonly dev: DrmDevice,
     readonly allowModeset: boolean,

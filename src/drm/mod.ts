@@ -42,3 +42,4 @@ export {
   drmWedgedEventString,
   type DrmWedgeTaskInfo,
 } from "./wedged.js";
+export { drmHelperHpdIrqEvent } from "./kms_probe_helper.js";

@@ -16,6 +16,10 @@ export {
   pciWrite32,
   toPciDev,
   type PciHardwareInit,
+  freeIrq,
+  pciRaiseIrq,
+  requestIrq,
+  type PciIrq,
 } from "./pci_dev.js";
 export { PCI_ANY_ID, pciBusMatch, pciMatchId, type PciDeviceId, type PciDriver } from "./pci_driver.js";
 export { pciResetFunction } from "./pci_reset.js";

@@ -50,6 +50,11 @@ export class PciHardware {
   readonly mmio = new Map<number, number>();
   /** The registers' values at power-on, after a function-level reset or a power cycle. */
   readonly powerOnMmio: ReadonlyMap<number, number>;
+  /**
+   * Status registers whose value comes from outside the card (a display's hot-plug sense
+   * line): a read returns it whatever was written, and no reset changes it.
+   */
+  readonly sense = new Map<number, number>();
   /** Set while the card sits in a slot of a bus; a card is inserted once. */
   inserted = false;
 
@@ -112,6 +117,8 @@ export class PciDev extends Device {
    * like KASAN's hooks), called with each MMIO access; null when none is installed.
    */
   mmioCheck: ((offset: number, mode: "read" | "write") => void) | null = null;
+  /** The bound driver's interrupt handler (request_irq()), null when none is requested. */
+  irq: PciIrq | null = null;
 
   constructor(kernel: Kernel, parent: Device, bdf: string, hardware: PciHardware) {
     const address = parseBdf(bdf);
@@ -121,6 +128,35 @@ export class PciDev extends Device {
     this.hardware = hardware;
     this.address = address;
   }
+}
+
+/** An interrupt handler a driver requested: its name (`/proc/interrupts`) and its function. */
+export interface PciIrq {
+  readonly name: string;
+  readonly handler: (pdev: PciDev) => Task<void>;
+}
+
+/** Requests the function's interrupt; the caller's step writes `pdev`. @see request_irq() */
+export function requestIrq(pdev: PciDev, name: string, handler: (pdev: PciDev) => Task<void>): void {
+  assert(pdev.irq === null, `Cannot request the interrupt of ${pdev.name}: ${pdev.irq?.name} has it`);
+  pdev.irq = { name, handler };
+}
+
+/** Frees the function's interrupt; the caller's step writes `pdev`. @see free_irq() */
+export function freeIrq(pdev: PciDev): void {
+  pdev.irq = null;
+}
+
+/**
+ * The card raises its interrupt: a kernel task runs the requested handler, if any (none:
+ * a spurious interrupt, ignored). @see handle_irq_event()
+ */
+export function pciRaiseIrq(pdev: PciDev): void {
+  pdev.kernel.sim.spawn(`irq/${pdev.name}`, (function* (): Task<void> {
+    yield step("handle_irq_event", [pdev]);
+    const irq = pdev.irq;
+    if (irq !== null) yield* irq.handler(pdev);
+  })(), { kind: "kernel" });
 }
 
 /** Narrows a driver-core device to the PCI device it is (a model bug if it is not). */
@@ -165,7 +201,7 @@ export function* pciRead32(pdev: PciDev, offset: number): Task<number> {
   pdev.mmioCheck?.(offset, "read");
   const hw = pdev.hardware;
   if (!pciHardwareResponds(hw)) return 0xffffffff;
-  return hw.mmio.get(offset) ?? 0;
+  return hw.sense.get(offset) ?? hw.mmio.get(offset) ?? 0;
 }
 
 /**

@@ -2,11 +2,14 @@
  * The built-in KMS scenarios, run as `vdrm run` runs them: a non-blocking mode set in flight
  * when the card is pulled (its event sent by the shutdown's vblank off, R65; TEST_ONLY then
  * ENODEV, R40), TEST_ONLY and a page flip after unplug under each profile (D3, D4, R42, R64),
- * and the broken vdisp-noenter caught touching the hardware after unplug.
+ * the broken vdisp-noenter caught touching the hardware after unplug, a lease holder when the
+ * device goes (both profiles), a card plugged back while the old device is held (R31), and a
+ * display pulled out of and plugged into a card (R93).
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { formatUeventRaw } from "../uapi/mod.js";
 import { loadScenarioFile } from "./load.js";
 import { runScenario, type ScenarioRun } from "./run.js";
 
@@ -66,5 +69,50 @@ describe("kms-test-only-after-unplug", () => {
     const [before, after] = reads(r, "compositor");
     assert.ok(typeof before === "object" && typeof after === "object");
     assert.deepEqual([before["user_data"], after["user_data"]], [[7n], [8n]]);
+  });
+});
+
+/** The uevents of a run in the fixture form, those whose form matches `re`. */
+function uevents(r: ScenarioRun, re: RegExp): string[] {
+  return r.uevents.map((u) => formatUeventRaw(u.event)).filter((u) => re.test(u));
+}
+
+describe("kms-lease-unplug", () => {
+  it("mainline: LEASE=1 when the first lessee's file closes (these bytes); after the unbind every lease ioctl and the lessee's flip are ENODEV", () => {
+    const r = run("kms-lease-unplug");
+    assert.equal(r.verdict, "pass", why(r));
+    assert.deepEqual(r.findings, []);
+    const card = "/devices/pci0000:00/0000:00:01.0/0000:01:00.0/drm/card0";
+    assert.deepEqual(uevents(r, /LEASE=/), [
+      `change@${card}|ACTION=change|DEVPATH=${card}|SUBSYSTEM=drm|LEASE=1|MAJOR=226|MINOR=0|DEVNAME=dri/card0|DEVTYPE=drm_minor|SEQNUM=8`,
+    ], "one: the second lessee's close comes after the card is gone");
+    assert.equal(reads(r, "compositor").length, 1, "only the flip before the unbind");
+  });
+
+  it("uapi-doc: the lessee's flip is faked with its event, its connector reads disconnected; lease ioctls stay ENODEV", () => {
+    const r = run("kms-lease-unplug-uapi-doc");
+    assert.equal(r.verdict, "pass", why(r));
+    const [before, after] = reads(r, "compositor");
+    assert.ok(typeof before === "object" && typeof after === "object");
+    assert.deepEqual([before["user_data"], after["user_data"]], [[7n], [8n]]);
+  });
+});
+
+describe("kms-replug-next-minor", () => {
+  it("passes: the card plugged back while the old device is held gets card1 and renderD129 (R31), its connector Virtual-2", () => {
+    const r = run("kms-replug-next-minor");
+    assert.equal(r.verdict, "pass", why(r));
+    assert.deepEqual(r.findings, []);
+    assert.deepEqual(uevents(r, /^add@.*\/drm\/.*DEVNAME=/).map((u) => /DEVNAME=([^|]+)/.exec(u)?.[1]), ["dri/renderD129", "dri/card1"]);
+  });
+});
+
+describe("kms-display-hotplug", () => {
+  it("passes: each display change is one change uevent, HOTPLUG=1 CONNECTOR=32 in the kernel's key order (R93)", () => {
+    const r = run("kms-display-hotplug");
+    assert.equal(r.verdict, "pass", why(r));
+    const card = "/devices/pci0000:00/0000:00:01.0/0000:01:00.0/drm/card0";
+    const keys = `ACTION=change|DEVPATH=${card}|SUBSYSTEM=drm|HOTPLUG=1|CONNECTOR=32|MAJOR=226|MINOR=0|DEVNAME=dri/card0|DEVTYPE=drm_minor`;
+    assert.deepEqual(uevents(r, /HOTPLUG=/), [`change@${card}|${keys}|SEQNUM=8`, `change@${card}|${keys}|SEQNUM=9`]);
   });
 });

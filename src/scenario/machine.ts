@@ -1,11 +1,13 @@
 /**
  * The scenario's view of the machine beyond system calls: cards pulled out of and plugged into
  * hot-plug slots (pciehp handles them in its own kernel thread, so the program goes on while
- * the device is torn down), the restart of the whole machine, and the named rendezvous between
- * programs.
+ * the device is torn down), displays plugged into and pulled out of a card's output (the
+ * card's interrupt handles it), the restart of the whole machine, and the named rendezvous
+ * between programs.
  */
 import { step, TaskKilled, ticksFromUs, WaitQueue, waitEventInterruptible, type Task } from "../kernel/mod.js";
-import { parseBdf, type PciHardware } from "../pci/mod.js";
+import { HPD_STATUS_REG } from "../drivers/mod.js";
+import { parseBdf, pciHardwareResponds, pciRaiseIrq, type PciHardware } from "../pci/mod.js";
 import type { Process } from "../base/mod.js";
 import type { Call } from "../uapi/mod.js";
 import type { World } from "../world/mod.js";
@@ -60,6 +62,21 @@ export class WorldMachine implements Machine {
       yield* world.loadDriver(driver); // udev's modprobe, before the add event is handled
       yield* bus.hotplugCard(bdf, hw);
     })(), { kind: "kernel" });
+    return null;
+  }
+
+  *setDisplay(bdf: string, plugged: boolean): Call<string | null> {
+    const bus = this.world.bus;
+    yield step("hw_card_lookup", [bus]); // the hand on the cable: which card's output
+    const hw = bus.card(bdf);
+    if (hw === undefined) return this.pulled.has(bdf) ? `the card at ${bdf} was pulled` : `no card at ${bdf}`;
+    const absent = (hw.sense.get(HPD_STATUS_REG) ?? 0) & 1;
+    if (plugged && absent === 0) return `a display is plugged into ${bdf} already`;
+    if (!plugged && absent === 1) return `no display is plugged into ${bdf}`;
+    hw.sense.set(HPD_STATUS_REG, plugged ? 0 : 1);
+    // The sense line interrupts the function that has the output, if it is on the bus.
+    const pdev = bus.device(bdf);
+    if (pdev !== undefined && pciHardwareResponds(hw)) pciRaiseIrq(pdev);
     return null;
   }
 

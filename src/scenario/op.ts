@@ -37,6 +37,11 @@ export interface Machine {
   /** Plugs a new card for `driver` into the empty slot of `bdf`; an error message if it cannot. */
   plugCard(bdf: string, driver: string): Call<string | null>;
   /**
+   * Plugs a display into the output of the card at `bdf` (`plugged`), or pulls it out; an
+   * error message if it cannot.
+   */
+  setDisplay(bdf: string, plugged: boolean): Call<string | null>;
+  /**
    * Restarts the machine for the calling program, which goes on in a new process after the
    * boot; returns its pid.
    */

@@ -9,7 +9,7 @@ import { closeOp, openOp, pollOp, readOp } from "./ops_file.js";
 import { compositorOp } from "./ops_compositor.js";
 import { healthyOp } from "./ops_health.js";
 import { ioctlOp } from "./ops_ioctl.js";
-import { plugCardOp, pullCardOp } from "./ops_machine.js";
+import { plugCardOp, plugDisplayOp, pullCardOp, unplugDisplayOp } from "./ops_machine.js";
 import { memReadOp, memWriteOp, mmapOp, munmapOp } from "./ops_memory.js";
 import { mknodOp } from "./ops_mknod.js";
 import { busResetOp, coldResetOp, rebindOp, rebootOp } from "./ops_recovery.js";
@@ -21,7 +21,7 @@ const ALL: readonly AnyOp[] = [
   mmapOp, munmapOp, memReadOp, memWriteOp,
   sysfsReadOp, sysfsWriteOp, readlinkOp, lsOp, existsOp, mknodOp,
   waitUeventOp, sleepOp, signalOp, waitOp, healthyOp,
-  pullCardOp, plugCardOp,
+  pullCardOp, plugCardOp, unplugDisplayOp, plugDisplayOp,
   rebindOp, busResetOp, coldResetOp, rebootOp,
   compositorOp,
 ];

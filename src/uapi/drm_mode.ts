@@ -127,11 +127,3 @@ export const drm_mode_atomic = cstruct("drm_mode_atomic", {
   reserved: __u64,
   user_data: __u64,
 });
-
-export const drm_mode_create_lease = cstruct("drm_mode_create_lease", {
-  object_ids: __u64,
-  object_count: __u32,
-  flags: __u32,
-  lessee_id: __u32,
-  fd: __u32,
-});

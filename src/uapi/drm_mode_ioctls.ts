@@ -8,7 +8,6 @@ import {
   drm_mode_atomic,
   drm_mode_card_res,
   drm_mode_create_dumb,
-  drm_mode_create_lease,
   drm_mode_crtc,
   drm_mode_crtc_page_flip,
   drm_mode_destroy_dumb,
@@ -303,19 +302,4 @@ export const DRM_IOCTL_MODE_DESTROYPROPBLOB = ioctlDef(
   drm_mode_destroy_blob,
   { blob_id: IN },
   4,
-);
-
-export const DRM_IOCTL_MODE_CREATE_LEASE = ioctlDef(
-  "DRM_IOCTL_MODE_CREATE_LEASE",
-  "IOWR",
-  0xc6,
-  drm_mode_create_lease,
-  {
-    object_ids: IN,
-    object_count: IN,
-    flags: IN,
-    lessee_id: OUT,
-    fd: OUT,
-  },
-  24,
 );

@@ -50,6 +50,9 @@ const KNOWN: Record<string, number> = {
   // _IOWR('>', 4, struct sync_file_info), include/uapi/linux/sync_file.h
   SYNC_IOC_FILE_INFO: 0xc0383e04,
   DRM_IOCTL_MODE_CREATE_LEASE: 0xc01864c6,
+  DRM_IOCTL_MODE_LIST_LESSEES: 0xc01064c7,
+  DRM_IOCTL_MODE_GET_LEASE: 0xc01064c8,
+  DRM_IOCTL_MODE_REVOKE_LEASE: 0xc00464c9,
   DRM_IOCTL_PRIME_FD_TO_HANDLE: 0xc00c642e,
   // include/uapi/linux/dma-buf.h, magic 'b'
   DMA_BUF_IOCTL_SYNC: 0x40086200,

@@ -36,7 +36,6 @@ export {
   DRM_IOCTL_MODE_ADDFB2,
   DRM_IOCTL_MODE_ATOMIC,
   DRM_IOCTL_MODE_CREATE_DUMB,
-  DRM_IOCTL_MODE_CREATE_LEASE,
   DRM_IOCTL_MODE_CREATEPROPBLOB,
   DRM_IOCTL_MODE_DESTROYPROPBLOB,
   DRM_IOCTL_MODE_DESTROY_DUMB,
@@ -54,6 +53,7 @@ export {
   DRM_IOCTL_MODE_SETCRTC,
 } from "./drm_mode_ioctls.js";
 export * from "./drm_mode_kms.js";
+export * from "./drm_mode_lease.js";
 export * from "./drm_event.js";
 export { drm_mode_modeinfo, DRM_MODE_ATOMIC_ALLOW_MODESET, DRM_MODE_ATOMIC_FLAGS, DRM_MODE_ATOMIC_NONBLOCK, DRM_MODE_ATOMIC_TEST_ONLY, DRM_MODE_PAGE_FLIP_ASYNC, DRM_MODE_PAGE_FLIP_EVENT } from "./drm_mode.js";
 export {
@@ -102,6 +102,7 @@ export { encodeKernelUevent, formatUdevadm, formatUeventRaw, parseKernelUevent, 
 export {
   NO_IOCTL_ARG,
   O_CLOEXEC,
+  O_NONBLOCK,
   O_EXCL,
   O_LARGEFILE,
   O_RDWR,

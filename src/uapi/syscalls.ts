@@ -24,6 +24,7 @@ export interface OpenFlags {
 /** File status flags as /proc/<pid>/fdinfo prints them (octal), from the x86-64 headers. */
 export const O_RDWR = 0o2;
 export const O_EXCL = 0o200;
+export const O_NONBLOCK = 0o4000;
 export const O_LARGEFILE = 0o100000;
 export const O_CLOEXEC = 0o2000000;
 
