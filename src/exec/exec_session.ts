@@ -32,10 +32,12 @@ export class ExecSession {
     private readonly testbed: Testbed,
     program: string,
     stepsMax: number,
+    onUevent: (ev: Uevent) => void = () => undefined,
   ) {
     const sysfs = world.kernel.sysfs;
     this.unsubscribe = world.kernel.uevents.subscribe({
       deliver: (ev) => {
+        onUevent(ev);
         const dir = `/sys${ev.devpath}`;
         const block = ev.action === "add" ? world.sim.observe(() => deviceBlock(sysfs, dir)) : null;
         this.pending.push({ ev, block });
