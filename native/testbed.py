@@ -20,6 +20,7 @@ import base64
 import glob
 import json
 import os
+import re
 import socket
 import sys
 
@@ -44,10 +45,26 @@ def send_to_monitors(root, datagram):
     return sent
 
 
-def handle(testbed, root, cmd):
+def add(testbed, root, record, ptys):
+    """Adds a device record. umockdev 0.17 keeps the pty of a removed node and refuses to make
+    a node of that name again (a rebind's card0): the node then points at the pty it had."""
+    m = re.search(r"^N: (\S+)$", record, re.M)
+    name = m.group(1) if m else None
+    node = os.path.join(root, "dev", name) if name else None
+    if name in ptys:
+        testbed.add_from_string(record.replace(m.group(0) + "\n", ""))
+        os.makedirs(os.path.dirname(node), exist_ok=True)
+        os.symlink(ptys[name], node)
+        return
+    testbed.add_from_string(record)
+    if node and os.path.islink(node):
+        ptys[name] = os.readlink(node)
+
+
+def handle(testbed, root, cmd, ptys):
     op = cmd.get("op")
     if op == "add":
-        testbed.add_from_string(cmd["record"])
+        add(testbed, root, cmd["record"], ptys)
         return {"ok": True}
     if op == "remove":
         testbed.remove_device(cmd["syspath"])
@@ -61,12 +78,13 @@ def main():
     testbed = UMockdev.Testbed.new()
     root = testbed.get_root_dir()
     print(json.dumps({"ok": True, "root": root}), flush=True)
+    ptys = {}  # node name (dri/card0) -> the pty umockdev made for it
     for line in sys.stdin:
         cmd = json.loads(line)
         if cmd.get("op") == "quit":
             break
         try:
-            reply = handle(testbed, root, cmd)
+            reply = handle(testbed, root, cmd, ptys)
         except Exception as e:  # a GLib error: reported to vdrm, which names the command
             reply = {"ok": False, "error": str(e)}
         print(json.dumps(reply), flush=True)

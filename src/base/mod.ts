@@ -15,7 +15,7 @@ export { baseName, parentOf, Sysfs, type SysfsNode } from "./sysfs.js";
 export { UeventHub, type UeventListener } from "./uevent_hub.js";
 export { UeventSocket } from "./uevent_socket.js";
 export {
-  anonInodeGetFile, fget, foldFdgetIntoIoctl, fput, KFile, O_ACCMODE, Vfs, vfsPoll,
+  anonInodeGetFile, fget, foldFdgetIntoIoctl, fput, KFile, O_ACCMODE, Vfs, vfsPoll, vfsPollWatch, type PollWatch,
   type ChrdevOpen, type FileOps, type PollWait,
 } from "./vfs.js";
 export {

@@ -164,6 +164,22 @@ export class Process implements Syscalls {
     })());
   }
 
+  /**
+   * dup(2), or fcntl(F_DUPFD_CLOEXEC) with `cloexec`: the lowest free fd for the same open
+   * file, which holds a reference of its own (the file is released when the last fd and
+   * mapping let go). @see do_dup2(), f_dupfd() in fs/file.c
+   */
+  *dup(fd: Fd, cloexec = false): Task<SysResult<Fd>> {
+    const self = this;
+    return yield* this.traced(cloexec ? "dup_cloexec" : "dup", String(fd), (function* () {
+      const file = self.fds.get(fd);
+      if (file === undefined) return fail("EBADF");
+      yield step("f_dupfd", [], [file]);
+      fget(file);
+      return ok(self.allocFd(file, cloexec));
+    })());
+  }
+
   // The hot path of the model (see docs/benchmarks.md): it does what traced() does, with the
   // sys_ioctl frame pushed by hand, so that a call costs no wrapper generators. (Written with
   // traced(), a closure and sim.frame(), a round trip takes about four times as long.) The

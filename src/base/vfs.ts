@@ -252,6 +252,25 @@ export function* vfsPoll(
   return ok(revents());
 }
 
+/** A watch on a file's readiness: its ready mask now, and the watch's removal. */
+export interface PollWatch {
+  mask(): number;
+  remove(): void;
+}
+
+/**
+ * Watches `file` as epoll does (EPOLL_CTL_ADD): the file's poll is called once, and an entry
+ * with the wake function `onWake` goes on the wait queue it names, so that each wake-up (the
+ * file may have become ready) calls `onWake`; `mask()` then tells the ready bits. Null for a
+ * file without poll (always ready, as vfs_poll() says). @see ep_insert() in fs/eventpoll.c
+ */
+export function* vfsPollWatch(file: KFile, onWake: () => void): Task<PollWatch | null> {
+  yield fdgetStep(file);
+  if (file.ops?.poll === undefined) return null;
+  const pw = yield* file.ops.poll(file);
+  return { mask: () => pw.mask(), remove: pw.wq.addWakeFunction(onWake) };
+}
+
 /** Takes a file reference; the caller's step writes the file. @see get_file() */
 export function fget(file: KFile): void {
   assert(file.count > 0, `Cannot fget ${file.path}: file already released`);

@@ -4,6 +4,7 @@
  * MISS against that target. A MISS is printed, not turned into an exit code.
  */
 import { benchDevEnter } from "./dev_enter.js";
+import { benchExecBridge } from "./exec_bridge.js";
 import { benchIoctlRoundTrip, IOCTL_TARGET_TRACE } from "./ioctl_round_trip.js";
 import { benchMapWrites } from "./map_writes.js";
 import { formatTable, verdictOf, type Row } from "./measure.js";
@@ -30,8 +31,11 @@ async function main(): Promise<void> {
   rows.push(...benchUnplugLoaded({ cases: LOAD_CASES, runs: 3, trace: "events" }));
   rows.push(...benchUdev({ events: 20_000, rules: 1000, matches: 2000, runs: 5 }));
   for (const journalOn of ["disk", "tmpfs"] as const) rows.push(...(await benchRecoveryd({ events: 200, journalOn })));
+  const bridge = await benchExecBridge({ ioctls: 2000, runs: 3 });
+  rows.push(...bridge.rows);
   const header = `vdrm bench (node ${process.version}, ${process.platform}/${process.arch})`;
-  process.stdout.write(`${header}\n\n${formatTable(rows)}\n\n${LEGEND.join("\n")}\n`);
+  const legend = [...LEGEND, bridge.note];
+  process.stdout.write(`${header}\n\n${formatTable(rows)}\n\n${legend.join("\n")}\n`);
   const missed = rows.filter((r) => verdictOf(r) === "MISS");
   const verdict = missed.length === 0 ? "All targets met." : `MISS: ${missed.map((r) => `${r.name} (${r.unit})`).join("; ")}`;
   process.stdout.write(`\n${verdict}\n`);

@@ -121,17 +121,24 @@ export const vtestPciDriver = displayPciDriver(
 
 /**
  * probe() of vtest, with its drm_driver or a variant's (a copy under another name); a driver
- * built on vtest's engines gives its timeout policy and the type of its container.
+ * built on vtest's engines gives its timeout policy, the type of its container, and the
+ * container's own state, set up before the nodes are registered (a program may open them and
+ * call an ioctl as soon as their `add` uevent is out).
  */
 export function* vtestProbe(
   pdev: PciDev,
   driver: DrmDriver,
   timedout?: EngineTimedout,
   containerType = "vtest_device",
+  containerInit?: (dev: DrmDevice) => void,
 ): Task<0 | ErrnoName> {
   yield step("vtest_pci_probe", [pdev]);
   const dev = yield* displayProbeStart(pdev, driver, containerType);
   if (typeof dev === "string") return dev;
+  if (containerInit !== undefined) {
+    yield step("vtest_pci_probe", [], [dev]);
+    containerInit(dev);
+  }
   const err = yield* drmDevRegister(dev);
   if (err !== 0) return err;
   yield step("vtest_pci_probe", [], [dev]);

@@ -58,7 +58,10 @@ export const xeDrmDriver: DrmDriver = {
 
 /** probe() of xe and of its broken sibling, given its drm_driver and wedge order. */
 export function* xeProbe(pdev: PciDev, driver: DrmDriver, order: XeState["order"]): Task<0 | ErrnoName> {
-  const err = yield* vtestProbe(pdev, driver, xeTimedoutJob, "xe_device");
+  // xe_device is allocated with the drm_device (its container): its state, the wedged flag
+  // included, exists before the nodes are registered and opened.
+  const init = (dev: DrmDevice): void => void (dev.driverData = newXeState(xeDebugfsDir(dev), order));
+  const err = yield* vtestProbe(pdev, driver, xeTimedoutJob, "xe_device", init);
   if (err !== 0) return err;
   yield step("xe_device_probe", [pdev]);
   const dev = pdev.drvdata as DrmDevice;
@@ -66,7 +69,6 @@ export function* xeProbe(pdev: PciDev, driver: DrmDriver, order: XeState["order"
     reads: dev.primary === null ? [] : [dev.primary],
     writes: [dev, pdev, dev.kernel.sysfs],
   }));
-  dev.driverData = newXeState(xeDebugfsDir(dev), order);
   xeDebugfsInit(dev);
   return 0;
 }

@@ -7,12 +7,14 @@
  * node fails with EINVAL, as DRM's file operations have no write.
  */
 import { mkdirSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 import { dirname } from "node:path";
-import type { Process } from "../base/mod.js";
-import { errnoValue, ioctlByCmd, type Fd, type SysResult } from "../uapi/mod.js";
+import { vfsPollWatch, type Process } from "../base/mod.js";
+import type { Sim } from "../kernel/mod.js";
+import { errnoValue, fail, ioctlByCmd, type Fd, type SysResult } from "../uapi/mod.js";
 import { ioctlInput, ioctlOutput } from "./ioctl_marshal.js";
 import type { RealProgramLane } from "./lane.js";
+import { ShimFiles, VDRM_SHIM_ID, VDRM_SHIM_POLL, type ShimFile } from "./shim_files.js";
 import { REQ_IOCTL, REQ_READ, UmockdevConnection, type Message } from "./umockdev_protocol.js";
 
 export type SimKick = () => void;
@@ -30,12 +32,32 @@ export interface ShimHandler {
 export class Bridge {
   private readonly servers = new Map<string, Server>();
   private readonly open = new Set<Promise<void>>();
+  /** The files served, for the shim's poll and dup. */
+  readonly files: ShimFiles;
 
   constructor(
     private readonly root: string,
     private readonly lane: RealProgramLane,
     private readonly kick: SimKick,
-  ) {}
+    sim: Sim,
+  ) {
+    this.files = new ShimFiles(root, sim);
+  }
+
+  /** Starts serving the shim's own sockets (poll wake-ups, dup). */
+  async start(): Promise<void> {
+    await this.files.listen((socket, orig, cloexec) => this.track(this.dup(socket, orig, cloexec), socket));
+  }
+
+  /** Keeps a connection's service until it ends (drained() waits for every one). */
+  private track(served: Promise<void>, socket: Socket): void {
+    const caught = served.catch((e: unknown) => {
+      socket.destroy();
+      if (!this.lane.done) throw e;
+    });
+    this.open.add(caught);
+    void caught.finally(() => this.open.delete(caught));
+  }
 
   /** vdrm's shim's requests (mmap), set once the handler exists. */
   shim: ShimHandler | null = null;
@@ -53,14 +75,7 @@ export class Bridge {
     const path = `${this.root}/ioctl${devnode}`;
     mkdirSync(dirname(path), { recursive: true });
     rmSync(path, { force: true });
-    const server = createServer((socket) => {
-      const served = this.serve(new UmockdevConnection(socket), devnode).catch((e: unknown) => {
-        socket.destroy();
-        if (!this.lane.done) throw e;
-      });
-      this.open.add(served);
-      void served.finally(() => this.open.delete(served));
-    });
+    const server = createServer((socket) => this.track(this.serve(new UmockdevConnection(socket), devnode), socket));
     this.servers.set(devnode, server);
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -84,19 +99,68 @@ export class Bridge {
 
   close(): void {
     for (const devnode of [...this.servers.keys()]) this.unlisten(devnode);
+    this.files.close();
   }
 
   private async serve(conn: UmockdevConnection, devnode: string): Promise<void> {
     const opened: SysResult<Fd> = await this.run((sys) => sys.open(devnode));
+    await this.serveFile(conn, opened, opened.ok ? this.files.add(opened.value) : null);
+  }
+
+  /**
+   * A copy of a file (dup) made by the shim: the lane dups the file's fd; the answer is the
+   * copy's id and errno (two u64), then the connection carries the copy's calls.
+   */
+  private async dup(socket: Socket, orig: ShimFile | undefined, cloexec: boolean): Promise<void> {
+    const r: SysResult<Fd> = orig === undefined ? fail("EBADF") : await this.run((sys) => sys.dup(orig.fd, cloexec));
+    const file = r.ok ? this.files.add(r.value) : null;
+    const answer = Buffer.alloc(16);
+    answer.writeBigUInt64LE(BigInt(file?.id ?? 0), 0);
+    answer.writeBigUInt64LE(BigInt(r.ok ? 0 : errnoValue(r.errno)), 8);
+    socket.write(answer);
+    if (!r.ok) return void socket.end();
+    const conn = new UmockdevConnection(socket);
+    socket.resume();
+    await this.serveFile(conn, r, file);
+  }
+
+  private async serveFile(conn: UmockdevConnection, opened: SysResult<Fd>, file: ShimFile | null): Promise<void> {
     for (let m = await conn.nextMessage(); m !== null; m = await conn.nextMessage()) {
-      if (!opened.ok) conn.done(-1, errnoValue(opened.errno));
-      else await this.call(conn, opened.value, m);
+      if (!opened.ok || file === null) conn.done(-1, errnoValue(opened.ok ? "EBADF" : opened.errno));
+      else await this.call(conn, file, m);
     }
+    if (file !== null) this.files.remove(file);
     if (opened.ok) await this.run((sys) => sys.close(opened.value));
   }
 
-  private async call(conn: UmockdevConnection, fd: Fd, m: Message): Promise<void> {
+  /**
+   * VDRM_SHIM_POLL: the ready mask of the model's file now (the lane's poll, not waiting);
+   * the first time, the file is watched for its wake-ups (see shim_files.ts).
+   */
+  private async poll(conn: UmockdevConnection, file: ShimFile, arg: bigint): Promise<void> {
+    const events = Buffer.from(await conn.readMem(arg, 8)).readUInt32LE(0);
+    file.events = events;
+    const r = await this.run(function* (sys) {
+      const now = yield* sys.poll(file.fd, events, 0);
+      const kfile = sys.fds.get(file.fd);
+      if (file.watch === null && kfile !== undefined) {
+        file.watch = yield* vfsPollWatch(kfile, () => void (file.woken = true));
+      }
+      return now;
+    });
+    if (!r.ok) return conn.done(-1, errnoValue(r.errno));
+    const out = Buffer.alloc(8);
+    out.writeUInt32LE(events, 0);
+    out.writeUInt32LE(r.value, 4);
+    conn.writeMem(arg, out);
+    conn.done(0, 0);
+  }
+
+  private async call(conn: UmockdevConnection, file: ShimFile, m: Message): Promise<void> {
+    const fd = file.fd;
     const request = Number(BigInt.asUintN(32, m.arg1));
+    if (m.cmd === REQ_IOCTL && request === VDRM_SHIM_ID) return ShimFiles.answerId(conn, m.arg2, file);
+    if (m.cmd === REQ_IOCTL && request === VDRM_SHIM_POLL) return this.poll(conn, file, m.arg2);
     if (m.cmd === REQ_IOCTL && this.shim?.handles(request)) return this.shim.serve(conn, fd, m);
     await this.shim?.push();
     if (m.cmd === REQ_IOCTL) await this.ioctl(conn, fd, request, m.arg2);

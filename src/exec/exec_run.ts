@@ -11,6 +11,7 @@ import { spawn, type ChildProcess, type StdioOptions } from "node:child_process"
 import {
   finishRun, startRun, STEPS_MAX_DEFAULT, type RunOverrides, type Scenario, type ScenarioRun,
 } from "../scenario/mod.js";
+import type { Uevent } from "../uapi/mod.js";
 import { World } from "../world/mod.js";
 import { ExecSession } from "./exec_session.js";
 import { buildShim, checkSetup, UMOCKDEV_PRELOAD } from "./setup.js";
@@ -24,6 +25,8 @@ export interface ExecRequest {
   readonly overrides?: RunOverrides;
   /** How the real process's stdio is connected. @default "inherit" */
   readonly stdio?: "inherit" | "pipe";
+  /** Called as the model sends each uevent, in its simulation step (the bridge benchmark). */
+  readonly onModelUevent?: (ev: Uevent) => void;
 }
 
 export interface ExecResult {
@@ -95,7 +98,7 @@ export async function execScenario(req: ExecRequest): Promise<ExecResult> {
   const world = worldFor(req);
   const started = startRun(req.scenario, world, {}, new Set([req.program]));
   const testbed = await Testbed.start();
-  const session = new ExecSession(world, testbed, req.program, stepsMax);
+  const session = new ExecSession(world, testbed, req.program, stepsMax, req.onModelUevent);
   try {
     await session.attach();
     const end = await runChild(req, childEnv(testbed.root, shim), session);

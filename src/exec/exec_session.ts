@@ -32,10 +32,12 @@ export class ExecSession {
     private readonly testbed: Testbed,
     program: string,
     stepsMax: number,
+    onUevent: (ev: Uevent) => void = () => undefined,
   ) {
     const sysfs = world.kernel.sysfs;
     this.unsubscribe = world.kernel.uevents.subscribe({
       deliver: (ev) => {
+        onUevent(ev);
         const dir = `/sys${ev.devpath}`;
         const block = ev.action === "add" ? world.sim.observe(() => deviceBlock(sysfs, dir)) : null;
         this.pending.push({ ev, block });
@@ -43,7 +45,7 @@ export class ExecSession {
     });
     this.lane = new RealProgramLane(world, program);
     this.pump = new WallClockPump(world, stepsMax, () => this.beforeRun(), () => this.afterRun());
-    this.bridge = new Bridge(testbed.root, this.lane, this.pump.kick);
+    this.bridge = new Bridge(testbed.root, this.lane, this.pump.kick, world.sim);
     this.nodes = {
       nodeAdded: (devnode) => this.bridge.listen(devnode),
       nodeRemoved: (devnode) => this.bridge.unlisten(devnode),
@@ -65,11 +67,13 @@ export class ExecSession {
   /** A zapped mapping is shown zapped before the uevents of the same steps are delivered. */
   private afterRun(): void {
     const synced = this.mirrors.afterRun();
+    this.bridge.files.afterRun();
     for (const p of this.pending.splice(0)) this.testbed.uevent(p.ev, p.block, this.nodes, synced);
   }
 
   /** Puts the model's devices in the testbed, serving their nodes. */
   async attach(): Promise<void> {
+    await this.bridge.start();
     await this.testbed.addModelDevices(this.world.sim, this.world.kernel.sysfs, this.nodes);
   }
 

@@ -11,7 +11,7 @@
  */
 import {
   iocCopiesIn, iocCopiesOut, iocSize, structFromBytes, structToBytes,
-  type AnyIoctlDef, type IoctlFields, type StructDesc,
+  type AnyIoctlDef, type IoctlFields, type StructDesc, type UserArrayField,
 } from "../uapi/mod.js";
 
 /** What the bridge needs of a client: its memory. */
@@ -30,9 +30,44 @@ function u64At(bytes: Uint8Array, at: number): bigint {
   return new DataView(bytes.buffer, bytes.byteOffset + at, 8).getBigUint64(0, true);
 }
 
+/** A count field's value; a count that is a list of counts (ATOMIC's) counts their sum. */
 function countOf(fields: IoctlFields, name: string): number {
   const v = fields[name];
+  if (Array.isArray(v)) return v.reduce((sum: number, x) => sum + Number(x), 0);
   return typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : 0;
+}
+
+function elemBytes(f: UserArrayField): number {
+  return "kind" in f.elem ? f.elem.bytes : f.elem.sizeBytes;
+}
+
+/** The entries a user array holds: its count field's (a byte count for a blob's `length`). */
+function entriesOf(f: UserArrayField, fields: IoctlFields): number {
+  const n = countOf(fields, f.count);
+  return Math.min(f.count === "length" ? Math.floor(n / elemBytes(f)) : n, IDS_MAX);
+}
+
+async function readUserArray(mem: ClientMemory, ptr: bigint, f: UserArrayField, fields: IoctlFields): Promise<unknown[]> {
+  const size = elemBytes(f);
+  const n = entriesOf(f, fields);
+  const raw = await mem.readMem(ptr, n * size);
+  const elem = f.elem;
+  return Array.from({ length: n }, (_, i) => {
+    const bytes = raw.subarray(i * size, (i + 1) * size);
+    if ("kind" in elem) return new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+    return structFromBytes(elem, bytes, Object.keys(elem.fields));
+  });
+}
+
+function encodeUserArray(f: UserArrayField, values: readonly unknown[]): Uint8Array {
+  const size = elemBytes(f);
+  const out = Buffer.alloc(values.length * size);
+  const elem = f.elem;
+  values.forEach((v, i) => {
+    if ("kind" in elem) out.writeBigUInt64LE(BigInt.asUintN(64, BigInt(v as bigint | number)), i * size);
+    else out.set(structToBytes(elem, v as Record<string, unknown>, size), i * size);
+  });
+  return out;
 }
 
 /** Reads a NUL-terminated string, a chunk at a time that never crosses a page boundary. */
@@ -69,6 +104,8 @@ export async function ioctlInput(
       const raw = await mem.readMem(ptr, n * 4);
       const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
       fields[name] = Array.from({ length: n }, (_, i) => view.getUint32(i * 4, true));
+    } else if (f.kind === "userArray" && ptr !== 0n) {
+      fields[name] = await readUserArray(mem, ptr, f, fields as IoctlFields);
     }
   }
   return { bytes, fields: fields as IoctlFields };
@@ -97,6 +134,10 @@ export function ioctlOutput(
         for (let i = 0; i < n; i++) b.writeUInt32LE(ids[i]! >>> 0, i * 4);
         mem.writeMem(ptr, b);
       }
+    } else if (f.kind === "userArray") {
+      const values = Array.isArray(v) ? (v as readonly unknown[]) : [];
+      const n = Math.min(entriesOf(f, input.fields), values.length);
+      if (ptr !== 0n && n > 0) mem.writeMem(ptr, encodeUserArray(f, values.slice(0, n)));
     } else if (v !== undefined) plain[name] = v;
   }
   const size = iocSize(request);

@@ -2,3 +2,4 @@
 export { execScenario, type ExecRequest, type ExecResult } from "./exec_run.js";
 export { buildShim, checkSetup, ExecSetupError, missingPackages } from "./setup.js";
 export { laneCalls, laneCallsText } from "./lane_text.js";
+export { buildClient, clientsSkipReason } from "./clients.js";

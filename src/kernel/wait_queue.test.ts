@@ -204,3 +204,25 @@ test("waitEvent() woken by another task exactly at its deadline, condition false
   const waiterEvents = sim.trace.events.flatMap((e) => ((e.t === "block" || e.t === "wake") && e.task === waiter.id ? [e.t === "wake" && e.timedOut ? "timeout" : e.t] : []));
   assert.deepEqual(waiterEvents, ["block", "wake"]);
 });
+
+test("WaitQueue.addWakeFunction() calls its function at each wake-up and wakes no task; removed, no more", () => {
+  const sim = new Sim({ seed: 1 });
+  const wq = new WaitQueue(sim, "events");
+  const calls: string[] = [];
+  let phase = "";
+  const remove = wq.addWakeFunction(() => calls.push(phase));
+  sim.spawn("waker", (function* () {
+    yield sleepTicks(5);
+    phase = "all";
+    wq.wakeUpAll();
+    yield step("again");
+    phase = "one";
+    wq.wakeUpOne();
+    remove();
+    yield step("removed");
+    wq.wakeUpAll();
+  })());
+  assert.equal(sim.run().kind, "quiescent");
+  assert.deepEqual(calls, ["all", "one"]);
+  assert.equal(wq.length, 0);
+});

@@ -15,6 +15,8 @@ import { TIMED_OUT, type BlockYield, type SleepState, type StepYield, type Task 
 
 export class WaitQueue {
   private readonly waiters: SimTask[] = [];
+  /** Entries with a wake function of their own (null while there are none, the common case). */
+  private wakeFunctions: (() => void)[] | null = null;
   /** Its number in creation order: its sync object for an explorer (see observer.ts). */
   readonly serial: number;
   constructor(
@@ -49,9 +51,28 @@ export class WaitQueue {
     return this.waiters.slice();
   }
 
+  /**
+   * Adds an entry whose wake function `fn` is called at each wake-up of the queue and wakes
+   * no task: how epoll watches a file (ep_poll_callback()). Returns the entry's removal.
+   * @see init_waitqueue_func_entry(), add_wait_queue() in kernel/sched/wait.c
+   */
+  addWakeFunction(fn: () => void): () => void {
+    const entry = (): void => fn();
+    (this.wakeFunctions ??= []).push(entry);
+    return () => {
+      const i = this.wakeFunctions?.indexOf(entry) ?? -1;
+      if (i >= 0) this.wakeFunctions!.splice(i, 1);
+    };
+  }
+
+  private callWakeFunctions(): void {
+    if (this.wakeFunctions !== null) for (const fn of this.wakeFunctions.slice()) fn();
+  }
+
   /** Wakes every waiter, oldest first. */
   wakeUpAll(): void {
     this.touch();
+    this.callWakeFunctions();
     if (this.waiters.length === 0) return; // the common case, without the copy
     for (const task of this.waiters.slice()) this.sim.wake(task);
   }
@@ -59,6 +80,7 @@ export class WaitQueue {
   /** Wakes the oldest waiter, if any. */
   wakeUpOne(): void {
     this.touch();
+    this.callWakeFunctions();
     const task = this.waiters[0];
     if (task !== undefined) this.sim.wake(task);
   }

@@ -5,7 +5,7 @@
 import type { AnyOp } from "./op.js";
 import { sleepOp, signalOp, waitOp } from "./ops_control.js";
 import { fenceStatusOp } from "./ops_fence.js";
-import { closeOp, openOp, pollOp, readOp } from "./ops_file.js";
+import { closeOp, dupOp, openOp, pollOp, readOp } from "./ops_file.js";
 import { compositorOp } from "./ops_compositor.js";
 import { healthyOp } from "./ops_health.js";
 import { ioctlOp } from "./ops_ioctl.js";
@@ -17,7 +17,7 @@ import { existsOp, lsOp, readlinkOp, sysfsReadOp, sysfsWriteOp } from "./ops_sys
 import { waitUeventOp } from "./ops_uevent.js";
 
 const ALL: readonly AnyOp[] = [
-  openOp, closeOp, ioctlOp, readOp, pollOp, fenceStatusOp,
+  openOp, closeOp, dupOp, ioctlOp, readOp, pollOp, fenceStatusOp,
   mmapOp, munmapOp, memReadOp, memWriteOp,
   sysfsReadOp, sysfsWriteOp, readlinkOp, lsOp, existsOp, mknodOp,
   waitUeventOp, sleepOp, signalOp, waitOp, healthyOp,

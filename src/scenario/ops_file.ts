@@ -56,6 +56,17 @@ export const closeOp = defineOp({
   },
 });
 
+export const dupOp = defineOp({
+  name: "dup",
+  summary: "dup(2) an fd (with cloexec: true, fcntl F_DUPFD_CLOEXEC): a second fd for the same open file; result fd",
+  main: "fd",
+  schema: z.object({ dup: intOrRef, cloexec: z.boolean().optional() }).strict(),
+  describe: (a) => `dup ${a.dup}${a.cloexec ? " F_DUPFD_CLOEXEC" : ""}`,
+  *run(ctx, a): Call<Outcome> {
+    return fromSys(yield* ctx.sys.dup(fdOf(ctx.names, a.dup), a.cloexec === true), (fd) => ({ fd }));
+  },
+});
+
 const readCount = z
   .number()
   .int()

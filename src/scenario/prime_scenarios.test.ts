@@ -5,19 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { loadScenarioFile } from "./load.js";
-import { runScenario, type ScenarioRun } from "./run.js";
-
-function runs(name: string, seeds: number): ScenarioRun[] {
-  const loaded = loadScenarioFile(fileURLToPath(new URL(`../../scenarios/${name}.yaml`, import.meta.url)));
-  assert.ok(loaded.ok);
-  return Array.from({ length: seeds }, (_, i) => runScenario(loaded.scenario, { seed: i + 1 }));
-}
-
-function unmet(run: ScenarioRun): string {
-  return run.steps.filter((s) => s.met === false).map((s) => `${s.text}: ${s.why}`).join("; ");
-}
+import { runs, unmet } from "./_test_builtin.js";
 
 test("dmabuf-write-after-unplug: the writes after the removal land, the old device is freed at the dma-buf's close", () => {
   for (const run of runs("dmabuf-write-after-unplug", 8)) {

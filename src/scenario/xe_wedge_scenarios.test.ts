@@ -7,21 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
-import type { KernelVersion } from "../base/mod.js";
-import { loadScenarioFile } from "./load.js";
-import { runScenario, type ScenarioRun } from "./run.js";
-
-function runs(name: string, seeds: number, kernel?: KernelVersion): ScenarioRun[] {
-  const loaded = loadScenarioFile(fileURLToPath(new URL(`../../scenarios/${name}.yaml`, import.meta.url)));
-  assert.ok(loaded.ok);
-  return Array.from({ length: seeds }, (_, i) =>
-    runScenario(loaded.scenario, { seed: i + 1, ...(kernel === undefined ? {} : { kernel }) }));
-}
-
-function unmet(run: ScenarioRun): string {
-  return run.steps.filter((s) => s.met === false).map((s) => `${s.text}: ${s.why}`).join("; ");
-}
+import { runs, unmet } from "./_test_builtin.js";
 
 test("xe-wedge-rebind and xe-wedge-held pass on every seed and from 6.14 on", () => {
   for (const name of ["xe-wedge-rebind", "xe-wedge-held"]) {

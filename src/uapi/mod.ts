@@ -95,6 +95,7 @@ export {
   type FieldDesc,
   type FieldDescs,
   type StructDesc,
+  type UserArrayField,
 } from "./ioctl_struct.js";
 export { structFromBytes, structToBytes } from "./struct_bytes.js";
 export { DRM_IOCTL_NAMES, DRM_IOCTLS, ioctlByCmd, ioctlByName, KNOWN_IOCTLS } from "./ioctl_table.js";

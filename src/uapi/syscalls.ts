@@ -61,6 +61,8 @@ export interface DirEntry {
 export interface Syscalls {
   open(path: string, flags?: OpenFlags): Call<SysResult<Fd>>;
   close(fd: Fd): Call<SysResult<0>>;
+  /** dup(2); with `cloexec`, fcntl(fd, F_DUPFD_CLOEXEC, 0). */
+  dup(fd: Fd, cloexec?: boolean): Call<SysResult<Fd>>;
   /**
    * ioctl(2) with the struct's inputs by field name (a field left out is zero, as in a zeroed
    * C struct); the result is the struct's outputs after the call (64-bit fields as bigint).
