@@ -128,8 +128,30 @@ export type VariantValue<N extends VariantName> =
 
 export const VARIANT_NAMES = Object.keys(VARIANTS) as VariantName[];
 
+/** The switches asked for while recordVariantUse() runs its function; null otherwise. */
+let variantsAsked: Set<VariantName> | null = null;
+
+/**
+ * Runs `fn` and says which switches it asked for. Since the model changes with the kernel
+ * only through variant(), a run asks the same switches and takes the same path at every
+ * version where those switches have the same values (what `vdrm conformance` relies on to
+ * run a case once for the versions that share them).
+ */
+export function recordVariantUse<T>(fn: () => T): { result: T; used: ReadonlySet<VariantName> } {
+  const outer = variantsAsked;
+  const used = new Set<VariantName>();
+  variantsAsked = used;
+  try {
+    return { result: fn(), used };
+  } finally {
+    variantsAsked = outer;
+    if (outer !== null) for (const n of used) outer.add(n);
+  }
+}
+
 /** The value of a switch for a kernel (its profile and version). */
 export function variant<N extends VariantName>(kernel: KernelProfile, name: N): VariantValue<N> {
+  variantsAsked?.add(name);
   const def = VARIANTS[name] as VariantDef<VariantValue<N>>;
   return valueAt(def.values[kernel.name], kernel.version);
 }
