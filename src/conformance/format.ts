@@ -78,7 +78,7 @@ export function formatSuiteText(report: SuiteReport, load: readonly number[]): s
   const badReal = report.realkernel.filter((r) => !r.ok).length;
   return [
     ...caseTable(report), ...failures(report), ...controls(report), ...realkernel(report), "",
-    `${report.cases.length} cases: ${report.rows.length - failed} rows pass, ${failed} fail; ` +
+    `${report.cases.length} case${report.cases.length === 1 ? "" : "s"}: ${report.rows.length - failed} rows pass, ${failed} fail; ` +
       `negative controls ${report.controls.length - badControls} of ${report.controls.length} as declared; ` +
       `real-kernel claims ${report.realkernel.length - badReal} of ${report.realkernel.length} hold`,
     `time: ${report.seconds.toFixed(1)} s (${report.runs} scenario runs answering ${report.answers} ` +
