@@ -25,20 +25,33 @@ function observe(c: ConformanceCase, profile: "mainline" | "uapi-doc"): VersionR
   return executeJob(c.scenario, job).results[0]!;
 }
 
+/** At most this many steps are shown per case; the rest are counted. */
+export const STEPS_SHOWN = 6;
+
+function differingSteps(m: VersionResult, u: VersionResult): [string, string, string][] {
+  const calls = new Map<string, string>();
+  const results = (r: VersionResult): Map<string, string> =>
+    new Map((r.observed ?? []).map(([k, call, result]) => {
+      if (!calls.has(k)) calls.set(k, call);
+      return [k, result];
+    }));
+  const mm = results(m);
+  const um = results(u);
+  const keys = [...new Set([...mm.keys(), ...um.keys()])];
+  return keys.flatMap((k): [string, string, string][] => {
+    const a = mm.get(k) ?? "(not reached)";
+    const b = um.get(k) ?? "(not reached)";
+    return a === b ? [] : [[`${k} ${calls.get(k)!}`, a, b]];
+  });
+}
+
 /** The divergences of the cases, in the cases' order; cases that observe the same are left out. */
 export function divergences(cases: readonly ConformanceCase[]): Divergence[] {
   const out: Divergence[] = [];
   for (const c of cases) {
     const m = observe(c, "mainline");
     const u = observe(c, "uapi-doc");
-    const um = new Map(u.observed ?? []);
-    const labels = [...new Set([...(m.observed ?? []).map(([s]) => s), ...um.keys()])];
-    const mm = new Map(m.observed ?? []);
-    const steps = labels.flatMap((s): [string, string, string][] => {
-      const a = mm.get(s) ?? "(not reached)";
-      const b = um.get(s) ?? "(not reached)";
-      return a === b ? [] : [[s, a, b]];
-    });
+    const steps = differingSteps(m, u);
     if (steps.length === 0 && m.verdict === u.verdict) continue;
     out.push({
       requirement: c.requirement, caseId: c.id, driver: c.drivers[0]!, kernel: m.version,
@@ -51,21 +64,33 @@ export function divergences(cases: readonly ConformanceCase[]): Divergence[] {
 export function formatDiffText(ds: readonly Divergence[], caseCount: number): string {
   const lines = ds.flatMap((d) => [
     `${d.requirement} ${d.caseId} (${d.driver}, kernel ${d.kernel}, seed 1): case verdict mainline ${d.verdicts[0]}, uapi-doc ${d.verdicts[1]}`,
-    ...d.steps.flatMap(([s, a, b]) => [`  ${s}`, `    mainline: ${a}`, `    uapi-doc: ${b}`]),
+    ...d.steps.slice(0, STEPS_SHOWN).flatMap(([s, a, b]) => [`  ${s}`, `    mainline: ${a}`, `    uapi-doc: ${b}`]),
+    ...more(d),
   ]);
   return [...lines, `${ds.length} of ${caseCount} cases observe differently under mainline and uapi-doc`].join("\n");
 }
 
+function more(d: Divergence): string[] {
+  const n = d.steps.length - STEPS_SHOWN;
+  return n > 0 ? [`  ... and ${n} more step${n === 1 ? "" : "s"}`] : [];
+}
+
+/** A table cell: code, at most 100 characters. */
 function cell(s: string): string {
-  return `\`${s.replace(/\|/g, "\\|").replace(/`/g, "'")}\``;
+  const short = s.length > 100 ? `${s.slice(0, 99)}…` : s;
+  return `\`${short.replace(/\|/g, "\\|").replace(/`/g, "'")}\``;
 }
 
 /** docs/divergences.md. */
 export function formatDiffMarkdown(ds: readonly Divergence[]): string {
-  const rows = ds.flatMap((d) => d.steps.map(([s, a, b]) =>
-    `| [${d.requirement}](requirements.md#${d.requirement.toLowerCase()}) | \`${d.caseId}\` (${d.driver}) | ${cell(s)} | ${cell(a)} | ${cell(b)} |`));
+  const req = (d: Divergence): string => `[${d.requirement}](requirements.md#${d.requirement.toLowerCase()})`;
+  const rows = ds.flatMap((d) => [
+    ...d.steps.slice(0, STEPS_SHOWN).map(([s, a, b]) =>
+      `| ${req(d)} | \`${d.caseId}\` (${d.driver}) | ${cell(s)} | ${cell(a)} | ${cell(b)} |`),
+    ...more(d).map((m) => `| ${req(d)} | \`${d.caseId}\` (${d.driver}) | ${m.trim()} | | |`),
+  ]);
   const verdictRows = ds.filter((d) => d.steps.length === 0).map((d) =>
-    `| [${d.requirement}](requirements.md#${d.requirement.toLowerCase()}) | \`${d.caseId}\` (${d.driver}) | (the case's checks) | ${d.verdicts[0]} | ${d.verdicts[1]} |`);
+    `| ${req(d)} | \`${d.caseId}\` (${d.driver}) | (the case's checks) | ${d.verdicts[0]} | ${d.verdicts[1]} |`);
   return [
     "# Where the kernel's code and its documentation differ, as a program sees it",
     "",

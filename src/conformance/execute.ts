@@ -36,8 +36,8 @@ export interface VersionResult {
   readonly replay?: string;
   /** For a failure: its verdict, and the kinds and classes of its findings. */
   readonly findings?: readonly string[];
-  /** What each step returned: `program#index call` and its result (with `observe`). */
-  readonly observed?: readonly (readonly [step: string, result: string])[];
+  /** What each step returned: `program#index`, the call, its result (with `observe`). */
+  readonly observed?: readonly (readonly [step: string, call: string, result: string])[];
 }
 
 export interface JobResult {
@@ -68,8 +68,15 @@ export function failureSummary(run: ScenarioRun): string {
 }
 
 
-function observedSteps(run: ScenarioRun): [string, string][] {
-  return run.steps.map((s) => [`${s.program}#${s.step.index} ${s.text}`, formatOutcome(s.outcome)]);
+function observedSteps(run: ScenarioRun): [string, string, string][] {
+  // A repeated step runs several times: the key counts its runs.
+  const seen = new Map<string, number>();
+  return run.steps.map((s) => {
+    const at = `${s.program}#${s.step.index}`;
+    const n = (seen.get(at) ?? 0) + 1;
+    seen.set(at, n);
+    return [n === 1 ? at : `${at} (run ${n})`, s.text, formatOutcome(s.outcome)];
+  });
 }
 
 function runOnce(sc: Scenario, job: Job, version: KernelVersion) {
