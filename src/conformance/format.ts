@@ -28,6 +28,7 @@ function verdictCell(r: CaseRow): string {
 }
 
 function caseTable(report: SuiteReport): string[] {
+  if (report.rows.length === 0) return ["no case runs with these options (the negative controls below may)"];
   const rows = report.rows.map((r) => [r.requirement, r.caseId, r.driver, r.profile, versionRange(r.versions), verdictCell(r)]);
   return table(["requirement", "case", "driver", "profile", "kernels", "verdict"], rows);
 }
