@@ -5,7 +5,7 @@
  * `--profile` and `--kernel` change (`vdrm variants` prints it; the table in
  * docs/ARCHITECTURE.md is generated from it, and a test checks that the two agree).
  *
- * Each switch names the requirements and discrepancies of ../shared/spec/kernel-contract.md
+ * Each switch names the requirements and discrepancies of docs/requirements.md
  * it implements (R.. for a requirement, D.. for a place where the documentation and the code
  * disagree), and gives its value per profile: one value, or a list of (first version, value)
  * pairs, oldest first, starting at the oldest version the model covers.
@@ -21,7 +21,7 @@ import type { KernelProfile, KernelVersion, ProfileName } from "./profile.js";
 export type ByVersion<T> = T | readonly (readonly [since: KernelVersion, value: T])[];
 
 export interface VariantDef<T> {
-  /** Requirement and discrepancy ids from kernel-contract.md, e.g. ["R35", "R37", "D1"]. */
+  /** Requirement and discrepancy ids of docs/requirements.md, e.g. ["R35", "R37", "D1"]. */
   readonly ids: readonly string[];
   /** One line: what the switch decides. */
   readonly summary: string;
