@@ -73,12 +73,15 @@ function cases(o: ConformanceOptions, ctx: CommandContext): ConformanceCase[] {
   const loaded = loadCases(o.dir ?? shownPath(CASE_DIR));
   if (!loaded.ok) {
     for (const e of loaded.errors) ctx.io.err(e);
-    throw new CliError(`${loaded.errors.length} problem${loaded.errors.length === 1 ? "" : "s"} in the case files; nothing was run`, "conformance");
+    const n = loaded.errors.length;
+    const problems = `${n} problem${n === 1 ? "" : "s"}`;
+    throw new CliError(`${problems} in the case files; nothing was run`, "conformance");
   }
   const only = o.only?.split(",");
   const picked = selectCases(loaded.cases, only);
   if (picked.unmatched.length > 0) {
-    throw new CliError(`--only ${picked.unmatched.join(",")}: no case checks ${picked.unmatched.length === 1 ? "it" : "them"}`, "conformance");
+    const them = picked.unmatched.length === 1 ? "it" : "them";
+    throw new CliError(`--only ${picked.unmatched.join(",")}: no case checks ${them}`, "conformance");
   }
   return picked.cases;
 }

@@ -28,7 +28,14 @@ function named(what: string, known: readonly string[]) {
 const requirementId = z.string().regex(/^R([1-9]\d?)$/, "expected a requirement id such as R38");
 const version = named("kernel version", KERNEL_VERSIONS);
 /** `all`, `>=6.14`, or a list of versions. */
-const kernels = z.union([z.literal("all"), z.string().regex(/^>=\d+\.\d+$/, "expected all, >=V or a list of versions"), z.array(version).min(1)]);
+const kernels = z.union([
+  z.literal("all"),
+  z.string().regex(/^>=\d+\.\d+$/, "expected all, >=V or a list of versions"),
+  z.array(version).min(1),
+]);
+/** What a broken driver must fail a case with: a finding's kind or class, or a verdict. */
+const caught = named("finding kind or class, or verdict",
+  [...FINDING_NAMES, "expectation", "blocked", "budget"]);
 /** A recording's observation that shows the requirement on a real kernel. */
 const realkernelClaim = z.object({
   recording: z.string(),
@@ -43,7 +50,7 @@ export const caseMetadata = z.object({
   profiles: z.array(named("profile", PROFILE_NAMES)).min(1).optional(),
   kernels: kernels.optional(),
   /** Broken drivers that must fail the case, each with the finding (kind or class) or verdict it must give. */
-  catches: z.record(named("broken driver", BROKEN), named("finding kind or class, or verdict", [...FINDING_NAMES, "expectation", "blocked", "budget"])).optional(),
+  catches: z.record(named("broken driver", BROKEN), caught).optional(),
   scenario: z.string().optional(),
   realkernel: z.array(realkernelClaim).optional(),
 }).strict();

@@ -63,7 +63,8 @@ export function divergences(cases: readonly ConformanceCase[]): Divergence[] {
 
 export function formatDiffText(ds: readonly Divergence[], caseCount: number): string {
   const lines = ds.flatMap((d) => [
-    `${d.requirement} ${d.caseId} (${d.driver}, kernel ${d.kernel}, seed 1): case verdict mainline ${d.verdicts[0]}, uapi-doc ${d.verdicts[1]}`,
+    `${d.requirement} ${d.caseId} (${d.driver}, kernel ${d.kernel}, seed 1): ` +
+      `case verdict mainline ${d.verdicts[0]}, uapi-doc ${d.verdicts[1]}`,
     ...d.steps.slice(0, STEPS_SHOWN).flatMap(([s, a, b]) => [`  ${s}`, `    mainline: ${a}`, `    uapi-doc: ${b}`]),
     ...more(d),
   ]);

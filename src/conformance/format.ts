@@ -4,6 +4,7 @@
  */
 import { KERNEL_VERSIONS, type KernelVersion } from "../base/mod.js";
 import { escapeControls } from "../scenario/mod.js";
+import type { RealkernelRow } from "./realkernel_check.js";
 import type { ControlRow, CaseRow } from "./results.js";
 import type { SuiteReport } from "./suite.js";
 
@@ -37,7 +38,8 @@ function failures(report: SuiteReport): string[] {
   const failed = report.rows.filter((r) => r.verdict !== "pass");
   if (failed.length === 0) return [];
   return ["", "failures:", ...failed.flatMap((r) => [
-    `  ${r.requirement} ${r.caseId} ${r.driver} ${r.profile} ${versionRange(r.versions)}: ${r.verdict} (seeds ${r.failedSeeds.join(", ")})`,
+    `  ${r.requirement} ${r.caseId} ${r.driver} ${r.profile} ${versionRange(r.versions)}: ` +
+      `${r.verdict} (seeds ${r.failedSeeds.join(", ")})`,
     `    ${escapeControls(r.why ?? "")}`,
     `    replay: ${r.replay ?? ""}`,
   ])];
@@ -53,7 +55,8 @@ function controlLine(broken: string, rows: readonly ControlRow[]): string[] {
   return [bad.length === 0 ? `${head}: ok` : `${head}: NOT AS DECLARED`, ...bad.flatMap((r) => [
     r.expected === null
       ? `    ${r.caseId}: fails (${r.verdict}) but does not declare ${broken} in catches`
-      : `    ${r.caseId}: declares ${broken} caught as ${r.expected}, but ${r.verdict === "pass" ? "it passes" : `it fails otherwise (${r.verdict})`}`,
+      : `    ${r.caseId}: declares ${broken} caught as ${r.expected}, but ` +
+        (r.verdict === "pass" ? "it passes" : `it fails otherwise (${r.verdict})`),
     ...(r.why !== undefined ? [`      ${escapeControls(r.why)}`, `      replay: ${r.replay ?? ""}`] : []),
   ])];
 }
@@ -65,10 +68,15 @@ function controls(report: SuiteReport): string[] {
     ...brokens.flatMap((b) => controlLine(b, report.controls.filter((c) => c.broken === b)))];
 }
 
+function claimAnswer(r: RealkernelRow): string {
+  if (r.ok) return `real ${r.real}, model matches ${r.matched}`;
+  return r.real === 0 ? "NOT IN THE RECORDING" : `MODEL DIFFERS: ${r.differs ?? ""}`;
+}
+
 function realkernel(report: SuiteReport): string[] {
   if (report.realkernel.length === 0) return [];
   const rows = report.realkernel.map((r) => [r.requirement, r.caseId, `${r.claim.recording} ${r.claim.step}`,
-    r.claim.observes, r.ok ? `real ${r.real}, model matches ${r.matched}` : r.real === 0 ? "NOT IN THE RECORDING" : `MODEL DIFFERS: ${r.differs ?? ""}`]);
+    r.claim.observes, claimAnswer(r)]);
   return ["", "real kernel (Linux 6.12 recordings replayed with bochs-drm; vdrm realkernel):",
     ...table(["requirement", "case", "recording step", "observes", "answer"], rows).map((l) => `  ${l}`)];
 }
@@ -92,7 +100,10 @@ export function formatSuiteText(report: SuiteReport, load: readonly number[]): s
 export function suiteJson(report: SuiteReport): unknown {
   return {
     verdict: report.verdict, seconds: report.seconds, runs: report.runs, workers: report.workers,
-    cases: report.cases.map((c) => ({ id: c.id, file: c.file, requirements: c.requirements, drivers: c.drivers, profiles: c.profiles, kernels: c.kernels, catches: c.catches })),
+    cases: report.cases.map((c) => ({
+      id: c.id, file: c.file, requirements: c.requirements, drivers: c.drivers,
+      profiles: c.profiles, kernels: c.kernels, catches: c.catches,
+    })),
     rows: report.rows, controls: report.controls, realkernel: report.realkernel,
   };
 }
@@ -101,7 +112,13 @@ function xml(s: string): string {
   return escapeControls(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
-function suite(name: string, cases: readonly { name: string; classname: string; failure?: { message: string; text: string } }[]): string {
+interface JunitCase {
+  readonly name: string;
+  readonly classname: string;
+  readonly failure?: { readonly message: string; readonly text: string };
+}
+
+function suite(name: string, cases: readonly JunitCase[]): string {
   const failures = cases.filter((c) => c.failure !== undefined).length;
   const body = cases.map((c) => {
     const head = `    <testcase classname="${xml(c.classname)}" name="${xml(c.name)}"`;
