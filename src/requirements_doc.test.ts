@@ -26,7 +26,7 @@ const EXPECTED_IDS = [
 /** An entry's status: the bullet's text, with its continuation lines. */
 const STATUS_LINE = /^- \*\*Status:\*\* (.+(?:\n {2}.+)*)/m;
 /** A file of the repository named in backticks. */
-const NAMED_PATH = /`((?:src|scenarios|docs|fixtures)\/[\w./-]+)`/g;
+const NAMED_PATH = /`((?:src|scenarios|docs|fixtures|conformance)\/[\w./-]+)`/g;
 
 interface Entry {
   readonly id: string;

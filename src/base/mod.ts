@@ -10,7 +10,7 @@ export { Kernel, perKernel } from "./kernel.js";
 export { AddressSpace, Mm, PAGE_SHIFT, PAGE_SIZE, unmapMappingRange, Vma, vmfInsertPage, type FaultResult, type VmOps } from "./mm.js";
 export { Process, type PendingCall } from "./process.js";
 export { compareVersions, DEFAULT_KERNEL_VERSION, isKernelVersion, KERNEL_VERSIONS, PROFILE_NAMES, type KernelProfile, type KernelVersion, type ProfileName } from "./profile.js";
-export { formatByVersion, variant, VARIANT_NAMES, VARIANTS, variantsMarkdown, type ByVersion, type VariantDef, type VariantName, type VariantValue } from "./variants.js";
+export { formatByVersion, recordVariantUse, variant, VARIANT_NAMES, VARIANTS, variantsMarkdown, type ByVersion, type VariantDef, type VariantName, type VariantValue } from "./variants.js";
 export { baseName, parentOf, Sysfs, type SysfsNode } from "./sysfs.js";
 export { UeventHub, type UeventListener } from "./uevent_hub.js";
 export { UeventSocket } from "./uevent_socket.js";

@@ -5,7 +5,7 @@
  * `--profile` and `--kernel` change (`vdrm variants` prints it; the table in
  * docs/ARCHITECTURE.md is generated from it, and a test checks that the two agree).
  *
- * Each switch names the requirements and discrepancies of ../shared/spec/kernel-contract.md
+ * Each switch names the requirements and discrepancies of docs/requirements.md
  * it implements (R.. for a requirement, D.. for a place where the documentation and the code
  * disagree), and gives its value per profile: one value, or a list of (first version, value)
  * pairs, oldest first, starting at the oldest version the model covers.
@@ -21,7 +21,7 @@ import type { KernelProfile, KernelVersion, ProfileName } from "./profile.js";
 export type ByVersion<T> = T | readonly (readonly [since: KernelVersion, value: T])[];
 
 export interface VariantDef<T> {
-  /** Requirement and discrepancy ids from kernel-contract.md, e.g. ["R35", "R37", "D1"]. */
+  /** Requirement and discrepancy ids of docs/requirements.md, e.g. ["R35", "R37", "D1"]. */
   readonly ids: readonly string[];
   /** One line: what the switch decides. */
   readonly summary: string;
@@ -128,8 +128,30 @@ export type VariantValue<N extends VariantName> =
 
 export const VARIANT_NAMES = Object.keys(VARIANTS) as VariantName[];
 
+/** The switches asked for while recordVariantUse() runs its function; null otherwise. */
+let variantsAsked: Set<VariantName> | null = null;
+
+/**
+ * Runs `fn` and says which switches it asked for. Since the model changes with the kernel
+ * only through variant(), a run asks the same switches and takes the same path at every
+ * version where those switches have the same values (what `vdrm conformance` relies on to
+ * run a case once for the versions that share them).
+ */
+export function recordVariantUse<T>(fn: () => T): { result: T; used: ReadonlySet<VariantName> } {
+  const outer = variantsAsked;
+  const used = new Set<VariantName>();
+  variantsAsked = used;
+  try {
+    return { result: fn(), used };
+  } finally {
+    variantsAsked = outer;
+    if (outer !== null) for (const n of used) outer.add(n);
+  }
+}
+
 /** The value of a switch for a kernel (its profile and version). */
 export function variant<N extends VariantName>(kernel: KernelProfile, name: N): VariantValue<N> {
+  variantsAsked?.add(name);
   const def = VARIANTS[name] as VariantDef<VariantValue<N>>;
   return valueAt(def.values[kernel.name], kernel.version);
 }

@@ -11,9 +11,10 @@ import { formatTrace, jsonText, ReplayMismatchError } from "../kernel/mod.js";
 import { renderHtml, worldRunRecord } from "../report/mod.js";
 import {
   escapeControls, formatLocated, formatRunText, loadScenarioFile, replayCommand, runJson,
-  runScenario, STEPS_MAX_DEFAULT, verdictWord, type ReplayToken, type RunOverrides,
+  runScenario, scenarioWithDriver, STEPS_MAX_DEFAULT, verdictWord, type ReplayToken, type RunOverrides,
   type Scenario, type ScenarioRun,
 } from "../scenario/mod.js";
+import { DRIVERS } from "../drivers/mod.js";
 import type { CommandContext } from "./context.js";
 import { CliError } from "./errors.js";
 import { EXIT, worst } from "./exit.js";
@@ -36,6 +37,8 @@ export interface RunOptions {
   readonly printReplay?: boolean;
   /** Run the footprint checker. */
   readonly checkFootprints?: boolean;
+  /** Tell each scenario with this driver in place of its first card's. */
+  readonly driver?: string;
 }
 
 export function addRunCommand(program: Command, ctx: CommandContext): void {
@@ -58,6 +61,9 @@ export function addRunCommand(program: Command, ctx: CommandContext): void {
     .option("--replay <token>", "rerun exactly the schedule of a printed replay token (one " +
       "file; the token sets seed, profile and kernel)", parseReplayToken)
     .option("--print-replay", "print the replay commands for a pass too (a failure always does)")
+    .option("--driver <name>", "tell the story with this built-in driver in place of the " +
+      "driver of the file's first card (its cards, plug-card steps, checks and sysfs paths)",
+    choice("driver", [...DRIVERS.keys()]))
     .option("--check-footprints", "check every kernel-object access against the footprint its " +
       "step declared; an undeclared one is a finding (verdict footprint, exit 9; slower)")
     .action((files: string[], o: RunOptions) => {
@@ -65,12 +71,12 @@ export function addRunCommand(program: Command, ctx: CommandContext): void {
     });
 }
 
-function loadAll(files: readonly string[], io: Io): Scenario[] | null {
+function loadAll(files: readonly string[], io: Io, driver?: string): Scenario[] | null {
   const scenarios: Scenario[] = [];
   let bad = 0;
   for (const f of files) {
     const r = loadScenarioFile(f);
-    if (r.ok) scenarios.push(r.scenario);
+    if (r.ok) scenarios.push(driver === undefined ? r.scenario : scenarioWithDriver(r.scenario, driver));
     else {
       bad++;
       for (const e of r.errors) io.err(formatLocated(e));
@@ -151,7 +157,7 @@ export function runCommand(files: readonly string[], o: RunOptions, io: Io): num
   if (o.trace !== undefined) outputs.push(["--trace", o.trace]);
   if (o.html !== undefined) outputs.push(["--html", o.html]);
   checkOutputsApart(outputs, files);
-  const scenarios = loadAll(files, io);
+  const scenarios = loadAll(files, io, o.driver);
   if (scenarios === null) return EXIT.input;
   const runs: ScenarioRun[] = [];
   for (const [i, sc] of scenarios.entries()) {

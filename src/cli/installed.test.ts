@@ -42,6 +42,7 @@ describe("the package", () => {
 
   it("holds the command, the built-in scenarios and the recordings, and no test file", () => {
     for (const f of ["dist/cli/main.js", "scenarios/egpu-pull.yaml", "package.json",
+      "conformance/r38-ioctl-after-unplug.yaml", "dist/conformance/worker.js",
       "fixtures/realkernel/linux-6.12-bochs-pciehp.jsonl",
       "fixtures/realkernel/linux-6.12-bochs-pciehp-prime.jsonl"]) assert.ok(files.has(f), f);
     const tests = [...files].filter((f) => /\.test\.|\/_test|\/_browser\./.test(f));
@@ -64,7 +65,8 @@ describe("the package", () => {
 });
 
 describe("the installed command", () => {
-  it("from another directory: --version, demo (exit 0, report there), a failing run (1)", () => {
+  it("from another directory: --version, demo (exit 0, report there), a failing run (1), " +
+    "the conformance cases (0)", () => {
     const work = mkdtempSync(join(tmpdir(), "vdrm-installed-"));
     npm(["pack", "--silent", "--pack-destination", work]);
     const tarball = join(work, `vdrm-${PKG.version}.tgz`);
@@ -89,5 +91,10 @@ describe("the installed command", () => {
     const failing = run(bin, ["run", "failing.yaml"], cwd);
     assert.equal(failing.code, 1, failing.stdout + failing.stderr);
     assert.match(failing.stdout, /\nreplay: vdrm run failing\.yaml --replay v1\.[\w-]+\nseed: vdrm run failing\.yaml --seed 1 /);
+
+    // The cases ship with the package and run in worker threads from there.
+    const conf = run(bin, ["conformance", "--only", "R38", "--seeds", "1", "--workers", "2"], cwd);
+    assert.equal(conf.code, 0, conf.stdout + conf.stderr);
+    assert.match(conf.stdout, /^R38 +r38-ioctl-after-unplug +bochs-drm +mainline +6\.8-7\.1 +pass \(1 seed\)$/m);
   });
 });

@@ -10,6 +10,7 @@ import { addExecCommand } from "./cmd_exec.js";
 import { addIgtCommand } from "./cmd_igt.js";
 import { addOpsCommand } from "./cmd_ops.js";
 import { addRecoverydCommand } from "./cmd_recoveryd.js";
+import { addConformanceCommand } from "./cmd_conformance.js";
 import { addRealkernelCommand } from "./cmd_realkernel.js";
 import { addReplayCommand } from "./cmd_replay.js";
 import { addRunCommand } from "./cmd_run.js";
@@ -53,6 +54,7 @@ function buildProgram(ctx: CommandContext): Command {
   addDemoCommand(program, ctx);
   addIgtCommand(program, ctx);
   addRealkernelCommand(program, ctx);
+  addConformanceCommand(program, ctx);
   addUdevCommand(program, ctx);
   addRecoverydCommand(program, ctx);
   addExploreCommand(program, ctx);

@@ -1,6 +1,6 @@
 /**
  * vdisp: a small PCI display driver that does hot-unplug right (the pattern of
- * kernel-contract.md 1.8): the container comes from devm_drm_dev_alloc(), everything
+ * docs/requirements.md#r8): the container comes from devm_drm_dev_alloc(), everything
  * userspace can reach is drmm-managed, devres holds only hardware resources (the enabled PCI
  * function), every hardware access is inside drmDevEnter(), and remove() calls drmDevUnplug().
  */

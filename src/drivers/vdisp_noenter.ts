@@ -1,6 +1,6 @@
 /**
  * vdisp-noenter: a deliberately broken sibling of vdisp, for a negative control of the
- * display contract (kernel-contract 1.8): its commit paths program the hardware without
+ * display contract (docs/requirements.md#r8): its commit paths program the hardware without
  * drm_dev_enter(). A commit still in flight when the device is unplugged (a non-blocking
  * mode set waiting for its PLL to lock) then writes the registers of a device that is gone,
  * or already handed back to the bus, which the check of hardware accesses reports

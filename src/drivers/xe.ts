@@ -1,5 +1,5 @@
 /**
- * xe: a model of Linux's Intel xe driver where wedging is concerned (kernel-contract.md 11.2,
+ * xe: a model of Linux's Intel xe driver where wedging is concerned (docs/requirements.md#r81,
  * R81-R88), on vtest's engines, GPU schedulers and uapi (its ioctls are vtest's: the model has
  * none of xe's own). What is xe's:
  *

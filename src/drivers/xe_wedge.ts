@@ -1,5 +1,5 @@
 /**
- * xe's wedged state and when it declares it (kernel-contract.md 11.2; R81-R87). The state is
+ * xe's wedged state and when it declares it (docs/requirements.md#r81; R81-R87). The state is
  * part of the driver's container (xe_device around the drm_device: `dev.driverData`), so a
  * step that changes it declares the drm_device.
  *

@@ -1,7 +1,7 @@
 /**
  * struct drm_device and its lifetime: allocation, register, unregister, unplug, the
  * enter/exit critical section, references and the final release, in the order of
- * kernel-contract.md section 1.
+ * docs/requirements.md#r1.
  *
  * Holding a reference (drmDevGet) keeps the memory valid; being inside drmDevEnter() is what
  * allows touching the hardware. They are separate ideas with separate calls.

@@ -7,7 +7,7 @@
  * the finding `hardware-after-unplug`. It reads the device as an observer, outside the
  * footprint of the step that made the access.
  *
- * @see kernel-contract.md 1.8; drm_dev_enter() in drivers/gpu/drm/drm_drv.c
+ * @see docs/requirements.md#r8; drm_dev_enter() in drivers/gpu/drm/drm_drv.c
  */
 import type { SimTask } from "../kernel/mod.js";
 import type { DrmDevice } from "./device.js";

@@ -88,7 +88,7 @@ embeddedStruct(ModeConfig);
 
 /**
  * What a display driver does to its hardware when a commit changes its pipeline: each touches
- * the hardware only inside its own drm_dev_enter() (kernel-contract 1.8), and `vblank` says
+ * the hardware only inside its own drm_dev_enter() (docs/requirements.md#r8), and `vblank` says
  * whether the CRTC has vblank interrupts (without, events go out when the commit is done, as
  * drm_atomic_helper_fake_vblank() sends them).
  * @see struct drm_simple_display_pipe_funcs

@@ -5,7 +5,7 @@
  * R64). Either way a CRTC's disable sends the events still waiting for a vblank (R65), and
  * queued events stay readable (R45).
  *
- * @see kernel-contract.md section 6; drm_ioctl(), drm_crtc_vblank_off()
+ * @see docs/requirements.md#r62; drm_ioctl(), drm_crtc_vblank_off()
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";

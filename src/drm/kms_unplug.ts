@@ -8,7 +8,7 @@
  * change nothing but send at once every event they ask for (R42), so that a compositor
  * waiting for one goes on.
  *
- * @see Documentation/gpu/drm-uapi.rst, "Device Hot-Unplug"; kernel-contract.md section 6
+ * @see Documentation/gpu/drm-uapi.rst, "Device Hot-Unplug"; docs/requirements.md#r62
  */
 import { variant } from "../base/mod.js";
 import { DRM_EVENT_FLIP_COMPLETE } from "../uapi/mod.js";

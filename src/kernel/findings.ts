@@ -155,7 +155,7 @@ export const FINDING_KINDS = {
   /**
    * A driver touched its device's registers after drm_dev_unplug(), outside a drm_dev_enter()
    * section and outside its own remove(): the hardware may be gone, or bound to another
-   * driver (kernel-contract 1.8). Worded as a KASAN-style report of the access.
+   * driver (docs/requirements.md#r8). Worded as a KASAN-style report of the access.
    */
   "hardware-after-unplug": kind<{
     device: string;

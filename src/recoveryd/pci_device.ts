@@ -6,7 +6,7 @@
  * not PCI) is refused with the reason, and nothing is written for it.
  *
  * @see Documentation/gpu/drm-uapi.rst, "Device Wedging" (the example script's
- * `readlink -f /sys/$DEVPATH/device`); kernel-contract.md, 11.5
+ * `readlink -f /sys/$DEVPATH/device`); docs/requirements.md#r90
  */
 import type { Call } from "../uapi/mod.js";
 import type { SysfsAccess } from "./host.js";

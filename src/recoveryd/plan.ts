@@ -1,6 +1,6 @@
 /**
  * The sysfs sequence of each recovery method, as a list of steps the daemon journals and
- * runs one by one (kernel-contract.md, 11.5):
+ * runs one by one (docs/requirements.md#r90):
  *
  * - rebind: the bus address to the driver's `unbind`, then to its `bind` (R90);
  * - bus-reset: unbind, `1` to the function's `reset` while it is unbound, bind; or, with

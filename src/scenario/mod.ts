@@ -22,3 +22,4 @@ export { formatRunText, time as timelineTime } from "./format_text.js";
 export { runJson } from "./format_json.js";
 export { replayCommand, replayToken, seedCommand, tooManyDecisions } from "./replay.js";
 export { DECISIONS_MAX, decodeReplayToken, encodeReplayToken, type ReplayToken, type TokenResult } from "./replay_token.js";
+export { scenarioWithDriver, subjectDriver } from "./with_driver.js";

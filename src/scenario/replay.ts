@@ -12,7 +12,8 @@ import { STEPS_MAX_DEFAULT } from "./verdict.js";
 export type ReplayOf = Pick<ScenarioRun, "scenario" | "seed" | "profile" | "kernel" | "stepsMax">;
 
 function budgetOption(run: ReplayOf): string {
-  return run.stepsMax === STEPS_MAX_DEFAULT ? "" : ` --max-steps ${run.stepsMax}`;
+  const driver = run.scenario.driver === undefined ? "" : ` --driver ${run.scenario.driver}`;
+  return `${driver}${run.stepsMax === STEPS_MAX_DEFAULT ? "" : ` --max-steps ${run.stepsMax}`}`;
 }
 
 /**

@@ -109,4 +109,6 @@ export interface Scenario {
   readonly world: ScenarioWorld;
   readonly programs: readonly ProgramSpec[];
   readonly checks: Checks;
+  /** Told with this driver in place of the file's (`--driver`, ./with_driver.ts). */
+  readonly driver?: string;
 }

@@ -98,6 +98,8 @@ export const scenarioDocument = z
     description: z.string().optional(),
     /** Free-form; a place for YAML anchors (&name) that steps reuse as aliases (*name). */
     snippets: z.unknown().optional(),
+    /** A conformance case's metadata (docs/conformance.md), checked by `vdrm conformance`. */
+    conformance: z.unknown().optional(),
     world: worldSchema.optional(),
     programs: z.record(z.string().regex(NAME_PATTERN, "program names are letters, digits, '_' and '-'"), programBody),
     checks: checks.optional(),
