@@ -15,8 +15,9 @@ import { escapeControls, type Scenario } from "../scenario/mod.js";
 import type { CommandContext } from "./context.js";
 import { EXIT } from "./exit.js";
 import type { Io } from "./io.js";
-import { addSplitOptions, exploreAction, type Shard } from "./cmd_explore_split.js";
+import { loadOneScenario } from "./load_one.js";
 import { choice, parseCount, parseSeed } from "./options.js";
+import { addSplitOptions, exploreAction, type Shard } from "./cmd_explore_split.js";
 
 export interface ExploreFlags {
   readonly mode: Mode;
@@ -72,8 +73,7 @@ export function addExploreCommand(program: Command, ctx: CommandContext): void {
     .option("--seed <n>", "random, pct: the seed of the choices (default 1)", parseSeed)
     .option("--no-shrink", "print the failing run as found")
     .option("--max-steps <n>", "step budget of each run", parseCount("--max-steps"))
-    .option("--json", "print one JSON object")
-    .option("--all", "go on after a failure, collecting every distinct one");
+    .option("--json", "print one JSON object");
   addSplitOptions(cmd).action((files: string[], o: ExploreFlags) => exploreAction(files, o, ctx, cmd));
 }
 
@@ -148,7 +148,9 @@ function exploreJson(sc: Scenario, o: ExploreFlags, r: ExploreResult): Record<st
   };
 }
 
-export function exploreCommand(sc: Scenario, o: ExploreFlags, io: Io): number {
+export function exploreCommand(file: string, o: ExploreFlags, io: Io): number {
+  const sc = loadOneScenario(file, "explore", "nothing was explored", io);
+  if (sc === null) return EXIT.input;
   const r = explore(sc, optionsOf(o, io));
   io.progress("");
   const cx = r.counterexample;

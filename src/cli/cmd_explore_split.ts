@@ -48,6 +48,7 @@ function parseDepth(v: string): number {
 
 export function addSplitOptions(cmd: Command): Command {
   return cmd
+    .option("--all", "go on after a failure, collecting every distinct one")
     .option("--workers <n>", "run the search on N worker threads (the same result for any N)",
       parseCount("--workers"))
     .option("--shard <i/n>", "run shard I (from 0) of N of the search, for N machines", parseShard)
@@ -79,13 +80,13 @@ export function exploreAction(files: readonly string[], o: ExploreFlags, ctx: Co
   if (o.out !== undefined && !isSplit(o)) {
     throw new CliError("--out writes the result file of a split search: give --shard, --workers or --split-depth", "explore");
   }
+  if (!isSplit(o)) {
+    ctx.exitCode = exploreCommand(files[0]!, o, io);
+    return;
+  }
   const sc = loadOneScenario(files[0]!, "explore", "nothing was explored", io);
   if (sc === null) {
     ctx.exitCode = EXIT.input;
-    return;
-  }
-  if (!isSplit(o)) {
-    ctx.exitCode = exploreCommand(sc, o, io);
     return;
   }
   ctx.pending = exploreSplit(sc, o, optionsOf(o, io), io).catch((e: unknown) => {

@@ -14,8 +14,10 @@ import { runUnit, type UnitResult } from "./unit.js";
 import type { UnitTask } from "./unit_worker.js";
 
 /**
- * Where units run: this thread (1 worker), or a pool of worker threads started at once (they
- * load the model while this thread lists the units).
+ * Where units run: with N workers, this thread (warm: it has loaded the model and listed the
+ * units) and a pool of N - 1 worker threads, started at once so that they load the model
+ * while this thread lists the units. Each pool thread has two units in flight, so it does not
+ * wait for this thread (busy with a unit of its own) to hand it the next one.
  */
 export class UnitRunner {
   private readonly pool: Piscina<UnitTask, UnitResult> | null;
@@ -23,13 +25,23 @@ export class UnitRunner {
   constructor(readonly workers: number, private readonly file: string) {
     this.pool = workers > 1
       ? new Piscina<UnitTask, UnitResult>({
-        filename: new URL("./unit_worker.js", import.meta.url).href, minThreads: workers, maxThreads: workers,
+        filename: new URL("./unit_worker.js", import.meta.url).href,
+        minThreads: workers - 1, maxThreads: workers - 1,
       })
       : null;
   }
 
-  async run(sc: Scenario, o: ExploreOptions, unit: Unit): Promise<UnitResult> {
-    return this.pool === null ? runUnit(sc, o, unit) : this.pool.run({ file: this.file, options: o, unit });
+  /** Lanes that take units: this thread's, then two per pool thread. */
+  get lanes(): number {
+    return 1 + 2 * (this.workers - 1);
+  }
+
+  async run(sc: Scenario, o: ExploreOptions, unit: Unit, lane: number): Promise<UnitResult> {
+    if (lane === 0 || this.pool === null) {
+      await new Promise((resolve) => setImmediate(resolve));
+      return runUnit(sc, o, unit);
+    }
+    return this.pool.run({ file: this.file, options: o, unit });
   }
 
   async close(): Promise<void> {
@@ -67,15 +79,15 @@ export async function runUnits(
     next++;
     return u;
   };
-  const lane = async (): Promise<void> => {
+  const lane = async (_: unknown, i: number): Promise<void> => {
     for (let u = startNext(); u !== null; u = startNext()) {
-      const res = await runner.run(sc, unitOptions(o, timeLeft()), u);
+      const res = await runner.run(sc, unitOptions(o, timeLeft()), u, i);
       results.push(res);
       if (res.failures.length > 0 && o.all !== true) failedAt = Math.min(failedAt, res.index);
       r.progress?.(combine(results, expected, o.all === true, clock() - start), results.length);
     }
   };
-  await Promise.all(Array.from({ length: runner.workers }, lane));
+  await Promise.all(Array.from({ length: runner.lanes }, lane));
   results.sort((a, b) => a.index - b.index);
   return { results, combined: combine(results, expected, o.all === true, clock() - start) };
 }
