@@ -41,7 +41,7 @@ function summary(r: SearchResult): Record<string, unknown> {
 /** Every shard of N run here, one after the other, and their unit results merged. */
 async function sharded(sc: Scenario, o: ExploreOptions, n: number, depth?: number): Promise<SearchResult> {
   const s = split(sc, o, depth);
-  assert.ok(s.units.length > n, `${s.units.length} units for ${n} shards`);
+  assert.ok(s.units.length >= n && s.units.length > 1, `${s.units.length} units for ${n} shards`);
   const runner = new UnitRunner(1, sc.file);
   const results: UnitResult[] = [];
   for (let i = 0; i < n; i++) results.push(...(await runUnits(sc, o, shardUnits(s, i, n), runner)).results);
