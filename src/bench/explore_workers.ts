@@ -16,7 +16,9 @@ export interface ExploreWorkersOptions {
   readonly runs: number;
 }
 
-async function timeSearch(file: string, o: ExploreOptions, workers: number): Promise<{ s: number; executions: number }> {
+async function timeSearch(
+  file: string, o: ExploreOptions, workers: number,
+): Promise<{ s: number; executions: number }> {
   const loaded = loadScenarioFile(file);
   if (!loaded.ok) throw new Error(`Cannot bench explore: ${file} does not load`);
   const sc = loaded.scenario;
@@ -42,7 +44,9 @@ export async function benchExploreWorkers(b: ExploreWorkersOptions): Promise<Row
       executions.add(r.executions);
     }
   }
-  if (executions.size !== 1) throw new Error(`Cannot bench explore: runs differ (${[...executions].join(", ")} executions)`);
+  if (executions.size !== 1) {
+    throw new Error(`Cannot bench explore: runs differ (${[...executions].join(", ")} executions)`);
+  }
   const one = summarize(times[1]);
   const two = summarize(times[2]);
   const ratios = times[1].map((t, i) => t / times[2][i]!);

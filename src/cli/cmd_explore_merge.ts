@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { jsonText } from "../kernel/mod.js";
 import { mergeShards, parseShardFile, ShardFileError, type Merged, type ShardFile } from "../explore/mod.js";
 import { escapeControls } from "../scenario/mod.js";
-import { findingLines, findingsExit, splitResultLine } from "./cmd_explore_split.js";
+import { findingLines, findingsExit, findingsJson, splitResultLine } from "./cmd_explore_split.js";
 import type { ExploreFlags } from "./cmd_explore.js";
 import { statsLine } from "./cmd_explore.js";
 import { CliError, fsErrorText } from "./errors.js";
@@ -35,7 +35,8 @@ function mergeLine(m: Merged): string {
   if (s.budget !== null) parts.push(`budget ${s.budget} executions`);
   if (s.mode !== "dfs") parts.push(`seed ${s.seed}`);
   const split = s.mode === "dfs" ? `split at ${s.splitDepth} choice points` : `units of ${s.splitDepth} executions`;
-  return `merge of ${m.shards} shards: ${m.scenario.name} (${m.scenario.file}): ${parts.join(", ")}; ${split}, ${s.units} units`;
+  const what = `${m.scenario.name} (${m.scenario.file})`;
+  return `merge of ${m.shards} shards: ${what}: ${parts.join(", ")}; ${split}, ${s.units} units`;
 }
 
 export function exploreMerge(files: readonly string[], o: ExploreFlags, io: Io): number {
@@ -51,7 +52,7 @@ export function exploreMerge(files: readonly string[], o: ExploreFlags, io: Io):
     io.out(jsonText({
       scenario: m.scenario, search: m.search, shards: m.shards, stoppedBy: r.stoppedBy, stats: r.stats,
       units: { run: r.unitsRun, total: r.unitsTotal },
-      findings: r.failures.map((f) => ({ verdict: f.failure.verdict, kinds: f.failure.kinds, execution: f.execution })),
+      findings: findingsJson(r),
       counterexample: m.counterexample,
     }));
   } else {

@@ -151,14 +151,15 @@ export async function exploreSplit(
     const s = split(sc, opts, o.splitDepth);
     const mine = o.shard === undefined ? s.units : shardUnits(s, o.shard.index, o.shard.count);
     const tty = process.stderr.isTTY === true && o.json !== true;
-    const progress = tty ? (c: Combined, done: number) => io.progress(unitsProgress(c, done, mine.length)) : undefined;
-    const { results, combined } = await runUnits(sc, opts, mine, runner, progress === undefined ? {} : { progress });
+    const progress = (c: Combined, done: number): void => io.progress(unitsProgress(c, done, mine.length));
+    const { results, combined } = await runUnits(sc, opts, mine, runner, tty ? { progress } : {});
     io.progress("");
     const { counterexample: cx, shrinking } = shrunkCounterexample(sc, combined.found, opts);
     const doc: ShardFile | null = o.shard === undefined && out === null ? null : {
       format: SHARD_FORMAT, version: SHARD_VERSION,
-      scenario: { name: sc.name, file: sc.file, sha256: createHash("sha256").update(readFileSync(sc.file)).digest("hex") },
-      search: searchKey(opts, s), shard: o.shard ?? { index: 0, count: 1 }, elapsedMs: combined.stats.elapsedMs,
+      scenario: { name: sc.name, file: sc.file, sha256: sha256Of(sc.file) },
+      search: searchKey(opts, s), shard: o.shard ?? { index: 0, count: 1 },
+      elapsedMs: combined.stats.elapsedMs,
       units: results,
       counterexample: cx === null || combined.foundUnit === null ? null : {
         unit: combined.foundUnit, verdict: cx.failure.verdict, kinds: [...cx.failure.kinds],
@@ -166,7 +167,8 @@ export async function exploreSplit(
       },
     };
     if (out !== null && doc !== null) writeOutput("--out", out, jsonText(doc));
-    if (o.json === true) io.out(jsonText(doc ?? splitJson(sc, combined, cx === null ? null : formatCounterexample(cx))));
+    const cxLines = cx === null ? null : formatCounterexample(cx);
+    if (o.json === true) io.out(jsonText(doc ?? splitJson(sc, combined, cxLines)));
     else {
       io.out(`${settingsLine(sc, o)}; ${splitLine(s, o, mine.length)}`);
       if (cx !== null) for (const line of formatCounterexample(cx)) io.out(line);
@@ -186,17 +188,33 @@ function splitJson(sc: Scenario, c: Combined, cx: string[] | null): Record<strin
   return {
     scenario: sc.name, file: sc.file, stoppedBy: c.stoppedBy, stats: c.stats,
     units: { run: c.unitsRun, total: c.unitsTotal },
-    findings: c.failures.map((f) => ({ verdict: f.failure.verdict, kinds: f.failure.kinds, execution: f.execution })),
+    findings: findingsJson(c),
     counterexample: cx,
   };
 }
 
-export function splitResultLine(c: Combined, shrinking: { before: number; after: number; runs: number } | null): string {
+export function findingsJson(c: Combined): Record<string, unknown>[] {
+  return c.failures.map((f) => ({ verdict: f.failure.verdict, kinds: f.failure.kinds, execution: f.execution }));
+}
+
+function sha256Of(file: string): string {
+  return createHash("sha256").update(readFileSync(file)).digest("hex");
+}
+
+const WHY = {
+  complete: "the whole bounded space explored", budget: "the execution budget ran out",
+  time: "the time ran out", failure: "",
+} as const;
+
+type Shrinking = { before: number; after: number; runs: number } | null;
+
+export function splitResultLine(c: Combined, sh: Shrinking): string {
   const f = c.found;
   if (f !== null) {
-    const shrunk = shrinking === null ? "" : `; shrunk from ${shrinking.before} given choices to ${shrinking.after} in ${shrinking.runs} reruns`;
-    return `result: ${f.failure.verdict} (${f.failure.kinds.join(", ")}) found at execution ${f.execution} (unit ${c.foundUnit ?? "?"})${shrunk}`;
+    const shrunk = sh === null ? "" : `; shrunk from ${sh.before} given choices to ${sh.after} in ${sh.runs} reruns`;
+    const what = `${f.failure.verdict} (${f.failure.kinds.join(", ")})`;
+    return `result: ${what} found at execution ${f.execution} (unit ${c.foundUnit ?? "?"})${shrunk}`;
   }
-  const why = { complete: "the whole bounded space explored", budget: "the execution budget ran out", time: "the time ran out", failure: "" }[c.stoppedBy];
+  const why = WHY[c.stoppedBy];
   return `result: no failure; ${why} (${c.unitsRun} of ${c.unitsTotal} units)`;
 }

@@ -24,7 +24,8 @@ function failureKey(f: Found): string {
 
 /**
  * Combines the results of the `expected` units, in canonical order (missing ones, not run
- * when the time ran out, make the result incomplete). `all`: every unit counts and every distinct failure is kept.
+ * when the time ran out, make the result incomplete). `all`: every unit counts and every
+ * distinct failure is kept.
  * `elapsedMs` is the wall-clock time of the whole (parallel) search.
  */
 export function combine(

@@ -24,7 +24,8 @@ interface Named {
 }
 
 function differs(a: Named, b: Named, what: string, detail: string): never {
-  throw new ShardFileError(b.file, what, `differs from ${a.file} (${detail}): shards of different searches cannot be merged`);
+  const why = "shards of different searches cannot be merged";
+  throw new ShardFileError(b.file, what, `differs from ${a.file} (${detail}): ${why}`);
 }
 
 /** Checks that the shards are one search, whole. @throws ShardFileError */
@@ -34,13 +35,15 @@ function checkShards(shards: readonly Named[]): void {
   const seen = new Map<number, string>();
   for (const s of shards) {
     const f = s.shard;
-    if (f.scenario.sha256 !== first.shard.scenario.sha256 || f.scenario.name !== first.shard.scenario.name) {
-      differs(first, s, "scenario", `${f.scenario.name} (${f.scenario.file}) against ${first.shard.scenario.name} (${first.shard.scenario.file}), or its text changed`);
+    const [a, b] = [first.shard.scenario, f.scenario];
+    if (a.sha256 !== b.sha256 || a.name !== b.name) {
+      differs(first, s, "scenario", `${b.name} (${b.file}) against ${a.name} (${a.file}), or its text changed`);
     }
     if (!isDeepStrictEqual(f.search, first.shard.search)) {
       const keys = Object.keys(f.search) as (keyof SearchKey)[];
       const k = keys.find((key) => f.search[key] !== first.shard.search[key]) ?? "mode";
-      differs(first, s, `search.${k}`, `${JSON.stringify(f.search[k])} against ${JSON.stringify(first.shard.search[k])}`);
+      const [was, is] = [JSON.stringify(first.shard.search[k]), JSON.stringify(f.search[k])];
+      differs(first, s, `search.${k}`, `${is} against ${was}`);
     }
     if (f.shard.count !== n) differs(first, s, "shard.count", `${f.shard.count} shards against ${n}`);
     const again = seen.get(f.shard.index);
@@ -51,7 +54,9 @@ function checkShards(shards: readonly Named[]): void {
   }
   const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !seen.has(i));
   if (missing.length > 0) {
-    throw new ShardFileError(first.file, "", `shard${missing.length > 1 ? "s" : ""} ${missing.map((i) => `${i}/${n}`).join(", ")} missing: give every shard's result file`);
+    const which = missing.map((i) => `${i}/${n}`).join(", ");
+    const msg = `shard${missing.length > 1 ? "s" : ""} ${which} missing: give every shard's result file`;
+    throw new ShardFileError(first.file, "", msg);
   }
 }
 
@@ -64,6 +69,7 @@ export function mergeShards(shards: readonly Named[]): Merged {
   const expected = Array.from({ length: f0.search.units }, (_, i) => i);
   const elapsed = Math.max(...shards.map((s) => s.shard.elapsedMs));
   const result = combine(results, expected, f0.search.all, elapsed);
-  const cx = shards.map((s) => s.shard.counterexample).find((c) => c !== null && c.unit === result.foundUnit) ?? null;
+  const cxs = shards.map((s) => s.shard.counterexample);
+  const cx = cxs.find((c) => c !== null && c.unit === result.foundUnit) ?? null;
   return { scenario: f0.scenario, search: f0.search, shards: f0.shard.count, result, counterexample: cx };
 }

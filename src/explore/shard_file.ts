@@ -104,7 +104,9 @@ export function parseShardFile(text: string, file: string): ShardFile {
   }
   const format = (data as { format?: unknown } | null)?.format;
   if (format !== SHARD_FORMAT) {
-    throw new ShardFileError(file, "format", `expected "${SHARD_FORMAT}" (the file of vdrm explore --shard --out), got ${JSON.stringify(format) ?? "nothing"}`);
+    const got = JSON.stringify(format) ?? "nothing";
+    const msg = `expected "${SHARD_FORMAT}" (the file of vdrm explore --shard --out), got ${got}`;
+    throw new ShardFileError(file, "format", msg);
   }
   const r = shardSchema.safeParse(data);
   if (!r.success) {
@@ -116,7 +118,8 @@ export function parseShardFile(text: string, file: string): ShardFile {
   if (index >= n) throw new ShardFileError(file, "shard.index", `${index} is not below the shard count ${n}`);
   for (const [i, u] of f.units.entries()) {
     if (u.index >= f.search.units || u.index % n !== index) {
-      throw new ShardFileError(file, `units[${i}].index`, `unit ${u.index} is not one of shard ${index}/${n}'s (of ${f.search.units} units)`);
+      const msg = `unit ${u.index} is not one of shard ${index}/${n}'s (of ${f.search.units} units)`;
+      throw new ShardFileError(file, `units[${i}].index`, msg);
     }
   }
   return f;
