@@ -5,6 +5,7 @@
  */
 import { benchDevEnter } from "./dev_enter.js";
 import { benchExecBridge } from "./exec_bridge.js";
+import { benchExploreWorkers } from "./explore_workers.js";
 import { benchIoctlRoundTrip, IOCTL_TARGET_TRACE } from "./ioctl_round_trip.js";
 import { benchMapWrites } from "./map_writes.js";
 import { formatTable, verdictOf, type Row } from "./measure.js";
@@ -19,6 +20,7 @@ const LEGEND = [
   `The ioctl target is judged at trace=${IOCTL_TARGET_TRACE}; figures are the median of the runs.`,
   "cpu: CPU time of the process (process.cpuUsage(), every thread), not wall-clock time.",
   "Unplug of loaded devices: the unbind writes, then munmap and close until each device is freed.",
+  "explore workers: one split DFS search timed whole (wall clock); speed-up is 1 worker's time over 2's.",
   "See docs/benchmarks.md.",
 ];
 
@@ -31,6 +33,7 @@ async function main(): Promise<void> {
   rows.push(...benchUnplugLoaded({ cases: LOAD_CASES, runs: 3, trace: "events" }));
   rows.push(...benchUdev({ events: 20_000, rules: 1000, matches: 2000, runs: 5 }));
   for (const journalOn of ["disk", "tmpfs"] as const) rows.push(...(await benchRecoveryd({ events: 200, journalOn })));
+  rows.push(...(await benchExploreWorkers({ scenario: "unplug-reader-vdisp.yaml", preemptionsMax: 3, runs: 3 })));
   const bridge = await benchExecBridge({ ioctls: 2000, runs: 3 });
   rows.push(...bridge.rows);
   const header = `vdrm bench (node ${process.version}, ${process.platform}/${process.arch})`;

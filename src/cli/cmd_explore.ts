@@ -17,8 +17,9 @@ import { EXIT } from "./exit.js";
 import type { Io } from "./io.js";
 import { loadOneScenario } from "./load_one.js";
 import { choice, parseCount, parseSeed } from "./options.js";
+import { addSplitOptions, exploreAction, type Shard } from "./cmd_explore_split.js";
 
-interface ExploreFlags {
+export interface ExploreFlags {
   readonly mode: Mode;
   readonly budget?: number;
   readonly time?: number;
@@ -30,6 +31,12 @@ interface ExploreFlags {
   readonly shrink: boolean;
   readonly maxSteps?: number;
   readonly json?: boolean;
+  readonly all?: boolean;
+  readonly workers?: number;
+  readonly shard?: Shard;
+  readonly splitDepth?: number;
+  readonly out?: string;
+  readonly merge?: boolean;
 }
 
 /** A non-negative integer option (--preemptions-max 0 is meaningful). */
@@ -48,10 +55,10 @@ function parseSeconds(v: string): number {
 }
 
 export function addExploreCommand(program: Command, ctx: CommandContext): void {
-  program
+  const cmd = program
     .command("explore")
     .description("search the interleavings of a scenario for a failing run (docs/explore.md)")
-    .argument("<file>", "scenario file")
+    .argument("<file...>", "scenario file (with --merge: the result files of the shards)")
     .option("--mode <m>", `search: ${MODES.join(", ")}`, choice("mode", MODES), "dfs")
     .option("--budget <n>", `the most executions (random and pct: ${SAMPLES_DEFAULT} by default)`,
       parseCount("--budget"))
@@ -66,13 +73,11 @@ export function addExploreCommand(program: Command, ctx: CommandContext): void {
     .option("--seed <n>", "random, pct: the seed of the choices (default 1)", parseSeed)
     .option("--no-shrink", "print the failing run as found")
     .option("--max-steps <n>", "step budget of each run", parseCount("--max-steps"))
-    .option("--json", "print one JSON object")
-    .action((file: string, o: ExploreFlags) => {
-      ctx.exitCode = exploreCommand(file, o, ctx.io);
-    });
+    .option("--json", "print one JSON object");
+  addSplitOptions(cmd).action((files: string[], o: ExploreFlags) => exploreAction(files, o, ctx, cmd));
 }
 
-function optionsOf(o: ExploreFlags, io: Io): ExploreOptions & { shrink: boolean } {
+export function optionsOf(o: ExploreFlags, io: Io): ExploreOptions & { shrink: boolean } {
   const tty = process.stderr.isTTY === true && o.json !== true;
   return {
     mode: o.mode, dpor: o.dpor, shrink: o.shrink,
@@ -81,6 +86,7 @@ function optionsOf(o: ExploreFlags, io: Io): ExploreOptions & { shrink: boolean 
     ...(o.depthMax !== undefined ? { depthMax: o.depthMax } : {}),
     ...(o.preemptionsMax !== undefined ? { preemptionsMax: o.preemptionsMax } : {}),
     ...(o.states === true ? { states: true } : {}),
+    ...(o.all === true ? { all: true } : {}),
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
     ...(o.maxSteps !== undefined ? { stepsMax: o.maxSteps } : {}),
     ...(tty ? { progress: (s: Stats) => io.progress(progressLine(s, o)) } : {}),
@@ -107,7 +113,7 @@ export function statsLine(s: Stats): string {
     `fault points reached ${s.faultPoints}, redundant runs cut ${s.redundant}, ${secs.toFixed(2)} s`;
 }
 
-function settingsLine(sc: Scenario, o: ExploreFlags): string {
+export function settingsLine(sc: Scenario, o: ExploreFlags): string {
   const parts = [`mode ${o.mode}`];
   if (o.mode === "dfs") parts.push(o.dpor && o.states !== true ? "DPOR (source sets, sleep sets)" : "no reduction");
   if (o.states === true) parts.push("state hashing");

@@ -11,7 +11,7 @@ import { RunStopped } from "../kernel/mod.js";
 import { defaultChoice, type ChoiceContext, type Chooser } from "./execution.js";
 import { races } from "./dpor.js";
 import type { Transition } from "./record.js";
-import { Search, type ExploreOptions, type SearchResult } from "./search.js";
+import { Search, type ExploreOptions, type SearchResult, type SleepEntry, type UnitBounds } from "./search.js";
 import { stateHash } from "./state_hash.js";
 import type { Scenario } from "../scenario/mod.js";
 
@@ -48,19 +48,26 @@ function isPreemption(node: { procs: readonly number[]; timers: number; last: nu
   return node.procs.indexOf(last) >= node.timers;
 }
 
-export function dfs(sc: Scenario, o: ExploreOptions): SearchResult {
+/** What the search ran: an execution's choices, and where and with what sleep set it branched. */
+export type OnRun = (decisions: readonly number[], branchAt: number, sleep: readonly SleepEntry[]) => void;
+
+export function dfs(sc: Scenario, o: ExploreOptions, onRun?: OnRun): SearchResult {
   const search = new Search(sc, o);
   const dpor = o.dpor !== false && o.states !== true;
   const depthMax = o.depthMax ?? Number.POSITIVE_INFINITY;
   const pMax = o.preemptionsMax ?? Number.POSITIVE_INFINITY;
-  const seen = new Set<string>();
+  const seen = o.seen ?? new Set<string>();
+  const root = o.unit ?? {};
   const stack: Node[] = [];
   let branchAt = -1; // the choice point whose option changed for this execution
   for (;;) {
     const stop = search.mayGoOn();
     if (stop !== null) return search.result(stop);
-    const chooser = new DfsChooser(stack, branchAt, { dpor, depthMax, pMax, seen, states: o.states === true });
+    const chooser = new DfsChooser(stack, branchAt, {
+      dpor, depthMax, pMax, seen, states: o.states === true, root,
+    });
     const ex = search.run(chooser, { keepObjects: o.states === true });
+    onRun?.(ex.decisions, branchAt, chooser.branchSleep);
     search.stats.states = seen.size;
     if (search.stopped) return search.result("failure");
     const t = ex.recorder.transitions;
@@ -71,15 +78,16 @@ export function dfs(sc: Scenario, o: ExploreOptions): SearchResult {
       if (x !== undefined) node.done.set(node.chosen, { reads: x.reads, writes: x.writes });
       else node.done.set(node.chosen, { reads: [], writes: [] });
     }
-    if (dpor) addRaces(stack, t, depthMax, pMax);
+    if (dpor) addRaces(stack, t, root.prefix?.length ?? 0, depthMax, pMax);
     branchAt = nextBranch(stack, pMax);
     if (branchAt < 0) return search.result("complete");
   }
 }
 
-function addRaces(stack: Node[], t: readonly Transition[], depthMax: number, pMax: number): void {
+/** Races at choice points from `from` (below a unit's fixed prefix) to `depthMax` branch. */
+function addRaces(stack: Node[], t: readonly Transition[], from: number, depthMax: number, pMax: number): void {
   for (const race of races(t)) {
-    if (race.decision >= depthMax) continue;
+    if (race.decision >= depthMax || race.decision < from) continue;
     const node = stack[race.decision];
     if (node === undefined) continue;
     if (race.initials.some((p) => node.backtrack.has(p) || node.done.has(p))) continue;
@@ -114,10 +122,14 @@ interface DfsSettings {
   readonly pMax: number;
   readonly seen: Set<string>;
   readonly states: boolean;
+  /** A unit's fixed choices (option indices) at the first choice points (they never branch). */
+  readonly root: UnitBounds;
 }
 
 /** Replays the path to the branch point, then makes new choice points with default choices. */
 class DfsChooser implements Chooser {
+  /** The sleep set this execution started with at its branch point. */
+  branchSleep: SleepEntry[] = [];
   private sleep = new Map<number, Touch>();
   private processed = 0;
 
@@ -136,11 +148,14 @@ class DfsChooser implements Chooser {
         this.sleep = new Map([...node.sleep, ...node.done]);
         this.sleep.delete(node.chosen);
         this.processed = t.length;
+        this.branchSleep = [...this.sleep].map(([proc, x]) => ({ proc, reads: x.reads, writes: x.writes }));
       }
       const i = ctx.node.procs.indexOf(node.chosen);
       if (i < 0) throw new Error(`Cannot explore: choice point ${d} changed between runs (nondeterminism)`);
       return i;
     }
+    const root = this.s.root.prefix;
+    if (root !== undefined && d < root.length) return this.fixed(ctx, root[d]!);
     this.wakeSleepers(t);
     const sleep = this.sleep;
     const preemptions = this.preemptionsBefore(d);
@@ -160,6 +175,25 @@ class DfsChooser implements Chooser {
         }
       }
     }
+    return i;
+  }
+
+  /** A choice point of the unit's prefix: its state is counted, its one option taken. */
+  private fixed(ctx: ChoiceContext, i: number): number {
+    const d = ctx.node.decision;
+    const proc = ctx.node.procs[i];
+    if (proc === undefined) throw new Error(`Cannot explore: choice point ${d} changed between runs (nondeterminism)`);
+    this.wakeSleepers(ctx.recorder.transitions);
+    if (d === this.s.root.sleepAt) {
+      this.sleep = new Map((this.s.root.sleep ?? []).map((e) => [e.proc, e]));
+      this.processed = ctx.recorder.transitions.length;
+    }
+    this.stack.push({
+      procs: ctx.node.procs, timers: ctx.node.timers, last: ctx.last,
+      preemptions: this.preemptionsBefore(d), chosen: proc, backtrack: new Set([proc]),
+      done: new Map(), sleep: new Map(),
+    });
+    if (d < this.s.depthMax) this.expand(ctx);
     return i;
   }
 

@@ -7,7 +7,7 @@ import { bfs } from "./bfs.js";
 import { counterexample, type Counterexample } from "./counterexample.js";
 import { dfs } from "./dfs.js";
 import { sample } from "./sample.js";
-import type { ExploreOptions, SearchResult } from "./search.js";
+import type { ExploreOptions, Found, SearchResult } from "./search.js";
 import { givenCount, shrink } from "./shrink.js";
 
 export interface ExploreResult {
@@ -31,13 +31,19 @@ export function search(sc: Scenario, o: ExploreOptions): SearchResult {
 
 export function explore(sc: Scenario, o: ExploreOptions & { readonly shrink?: boolean }): ExploreResult {
   const result = search(sc, o);
-  const found = result.found;
-  if (found === null) return { search: result, counterexample: null, shrinking: null };
+  return { search: result, ...shrunkCounterexample(sc, result.found, o) };
+}
+
+/** Shrinks a failing run (unless `shrink` is false) and reruns it with every step traced. */
+export function shrunkCounterexample(
+  sc: Scenario, found: Found | null, o: { readonly shrink?: boolean; readonly stepsMax?: number },
+): Omit<ExploreResult, "search"> {
+  if (found === null) return { counterexample: null, shrinking: null };
   const stepsMax = o.stepsMax !== undefined ? { stepsMax: o.stepsMax } : {};
   const s = o.shrink === false
     ? { given: found.decisions, decisions: found.decisions, failure: found.failure, runs: 0 }
     : shrink(sc, found.decisions, found.failure, stepsMax);
   const cx = counterexample(sc, s.decisions, o.stepsMax);
   const shrinking = { before: givenCount(found.decisions), after: givenCount(s.given), runs: s.runs };
-  return { search: result, counterexample: cx, shrinking };
+  return { counterexample: cx, shrinking };
 }

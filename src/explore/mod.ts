@@ -5,9 +5,15 @@
  * the scenario's own expectations as oracles, and hands back a shrunk counterexample with its
  * replay token.
  */
-export { explore, search, type ExploreResult } from "./explore.js";
+export { explore, search, shrunkCounterexample, type ExploreResult } from "./explore.js";
 export { formatCounterexample, counterexample, failureLines, stepLines, replayLine, type Counterexample } from "./counterexample.js";
 export { execute, failureOf, prefixChooser, type Chooser, type Execution, type Failure } from "./execution.js";
 export { MODES, type ExploreOptions, type Mode, type SearchResult, type Stats } from "./search.js";
 export { SAMPLES_DEFAULT } from "./sample.js";
 export { traceHash } from "./trace_hash.js";
+export { combine, type Combined } from "./combine.js";
+export { mergeShards, type Merged } from "./merge.js";
+export { runUnits, UnitRunner } from "./pool.js";
+export { parseShardFile, ShardFileError, SHARD_FORMAT, SHARD_VERSION, type ShardFile } from "./shard_file.js";
+export { shardUnits, split, splittable, type Split, type Unit } from "./split.js";
+export { runUnit, type UnitResult } from "./unit.js";

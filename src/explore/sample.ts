@@ -80,7 +80,7 @@ export function sample(sc: Scenario, o: ExploreOptions): SearchResult {
   for (;;) {
     const stop = search.mayGoOn();
     if (stop !== null) return search.result(stop);
-    const n = search.stats.executions;
+    const n = (o.unit?.first ?? 0) + search.stats.executions;
     const prng = new Prng((seed * 1_000_003 + n) % 2 ** 48);
     const chooser = o.mode === "pct"
       ? new PctChooser(prng, o, length, o.pctDepth ?? 3)

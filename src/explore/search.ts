@@ -38,6 +38,32 @@ export interface ExploreOptions {
   readonly progress?: (s: Stats) => void;
   /** The wall clock, in milliseconds (only to stop the search and to rate it). */
   readonly clock?: () => number;
+  /** One unit of a split search (split.ts); the whole search when absent. */
+  readonly unit?: UnitBounds;
+  /** The set the state hashes go into (--states), to count distinct states across units. */
+  readonly seen?: Set<string>;
+}
+
+/**
+ * What one unit of a split search covers: dfs follows `prefix` (option indices) at the first
+ * choice points, with the sleep set the search without a split would have there, and
+ * branches only below them; random and pct run the executions numbered from `first` (the
+ * budget is the unit's count).
+ */
+export interface UnitBounds {
+  readonly prefix?: readonly number[];
+  /** dfs: the choice point of the prefix where `sleep` starts (-1: none). */
+  readonly sleepAt?: number;
+  /** dfs: the sleep set there: options equivalent to an order another unit runs. */
+  readonly sleep?: readonly SleepEntry[];
+  readonly first?: number;
+}
+
+/** A process asleep, with what its next transition touches (allocation ids, sync objects). */
+export interface SleepEntry {
+  readonly proc: number;
+  readonly reads: readonly number[];
+  readonly writes: readonly number[];
 }
 
 export interface Stats {
@@ -66,6 +92,8 @@ export interface SearchResult {
   /** Every distinct failure found (one unless `all`). */
   readonly failures: readonly Found[];
   readonly stoppedBy: "failure" | "complete" | "budget" | "time";
+  /** The fault points reached, as keys (stats.faultPoints counts them). */
+  readonly faultPointKeys: ReadonlySet<string>;
 }
 
 export class Search {
@@ -76,7 +104,8 @@ export class Search {
   found: Found | null = null;
   /** Every distinct failure (by verdict and finding kinds), in the order found. */
   readonly failures = new Map<string, Found>();
-  private readonly faultPoints = new Set<string>();
+  /** The fault points reached, as keys (a union across units counts them once). */
+  readonly faultPoints = new Set<string>();
   private readonly faultNames: ReadonlySet<string>;
   private readonly clock: () => number;
   private readonly start: number;
@@ -129,7 +158,10 @@ export class Search {
     this.stats.elapsedMs = this.clock() - this.start;
     this.stats.complete = stoppedBy === "complete";
     const failed = this.found !== null && this.o.all !== true;
-    return { stats: this.stats, found: this.found, failures: [...this.failures.values()], stoppedBy: failed ? "failure" : stoppedBy };
+    return {
+      stats: this.stats, found: this.found, failures: [...this.failures.values()], stoppedBy: failed ? "failure" : stoppedBy,
+      faultPointKeys: this.faultPoints,
+    };
   }
 
   private noteFaults(ex: Execution): void {
