@@ -44,6 +44,7 @@ import {
   type DrmDevice,
   type DrmGpuScheduler,
   type DrmSchedJob,
+  type DrmWedgeTaskInfo,
   type GemObject,
 } from "../drm/mod.js";
 import { vtestBatchEnded, VTEST_SPIN_LOOP_TICKS } from "./vtest_batch.js";
@@ -57,6 +58,11 @@ export interface VtestJobData {
   readonly spin: boolean;
   /** The buffer it executes (a reference, dropped at free_job), or null. */
   readonly batch: GemObject | null;
+  /**
+   * The program that submitted it (its pid and name), which a driver may name when the job
+   * hangs, as amdgpu records the submitting task on the file's VM (amdgpu_vm_set_task_info()).
+   */
+  readonly submitter: DrmWedgeTaskInfo;
 }
 export type VtestSchedJob = DrmSchedJob<VtestJobData>;
 

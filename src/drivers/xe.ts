@@ -22,7 +22,8 @@ import { drmFileOf, drmGemFops, type DrmDevice, type DrmDriver } from "../drm/mo
 import { pciHardwareResponds, type PciDev } from "../pci/mod.js";
 import { displayPciDriver } from "./display_pipe.js";
 import { vtestDrmDriver, vtestProbe, vtestRemove } from "./vtest.js";
-import { xeDebugfsDir, xeDebugfsInit, xeDebugfsRemove } from "./xe_debugfs.js";
+import { driDebugfsDir } from "./dri_debugfs.js";
+import { xeDebugfsInit, xeDebugfsRemove } from "./xe_debugfs.js";
 import {
   newXeState,
   xeDeviceWedged,
@@ -66,7 +67,7 @@ export function* xeProbe(pdev: PciDev, driver: DrmDriver, order: XeState["order"
     reads: dev.primary === null ? [] : [dev.primary],
     writes: [dev, pdev, dev.kernel.sysfs],
   }));
-  dev.driverData = newXeState(xeDebugfsDir(dev), order);
+  dev.driverData = newXeState(driDebugfsDir(dev), order);
   xeDebugfsInit(dev);
   return 0;
 }
