@@ -15,7 +15,7 @@
  *
  * @see drivers/gpu/drm/amd/amdgpu/amdgpu_drv.c (amdgpu_pci_remove()), amdgpu_debugfs.c
  */
-import { step, type Task } from "../kernel/mod.js";
+import { lookupStep, step, type Task } from "../kernel/mod.js";
 import { ok, type ErrnoName } from "../uapi/mod.js";
 import type { DrmDevice, DrmDriver } from "../drm/mod.js";
 import type { PciDev } from "../pci/mod.js";
@@ -52,9 +52,12 @@ function amdgpuDebugfsInit(dev: DrmDevice): void {
 function* amdgpuProbe(pdev: PciDev): Task<0 | ErrnoName> {
   const err = yield* vtestProbe(pdev, amdgpuDrmDriver, amdgpuJobTimedout, "amdgpu_device");
   if (err !== 0) return err;
+  yield step("amdgpu_pci_probe", [pdev]);
   const dev = pdev.drvdata as DrmDevice;
-  yield step("amdgpu_pci_probe", [pdev, ...(dev.primary === null ? [] : [dev.primary])],
-    [dev, dev.kernel.sysfs]);
+  yield lookupStep("amdgpu_pci_probe", () => ({
+    reads: dev.primary === null ? [] : [dev.primary],
+    writes: [dev, pdev, dev.kernel.sysfs],
+  }));
   dev.driverData = newAmdgpuState(driDebugfsDir(dev));
   amdgpuDebugfsInit(dev);
   return 0;

@@ -66,8 +66,7 @@ function* amdgpuDeviceGpuRecover(dev: DrmDevice, guilty: DrmSchedJob): Task<void
   amdgpuLog(dev, 6, "GPU reset begin!");
   for (const engine of vtestEnginesOf(dev) ?? []) {
     yield step("amdgpu_device_gpu_recover", [dev]);
-    const job = engine.sched.pending.includes(guilty) ? guilty : null;
-    yield* vtestEngineReset(engine, job, "ETIME", `amdgpu ${dev.parent.name}: ${engine.name} reset`, 7);
+    yield* vtestEngineReset(engine, guilty, "ETIME", `amdgpu ${dev.parent.name}: ${engine.name} reset`, 7);
   }
   yield step("amdgpu_device_gpu_recover", [dev.parent], [dev]);
   amdgpuOf(dev).resets += 1;
@@ -80,7 +79,11 @@ function* amdgpuDeviceGpuRecover(dev: DrmDevice, guilty: DrmSchedJob): Task<void
  */
 export function* amdgpuJobTimedout(engine: VtestEngine, job: DrmSchedJob): Task<DrmGpuSchedStat> {
   const dev = engine.dev;
-  yield lookupStep("amdgpu_job_timedout", () => ({ reads: [dev.parent, dev], writes: [dev.unplugSrcu, dev] }));
+  const declare = lookupStep("amdgpu_job_timedout", () => ({
+    reads: [dev.parent, engine],
+    writes: [dev.unplugSrcu, dev],
+  }));
+  yield declare;
   const token = drmDevEnter(dev);
   if (token === null) return "ENODEV";
   try {
@@ -99,6 +102,7 @@ export function* amdgpuJobTimedout(engine: VtestEngine, job: DrmSchedJob): Task<
       yield* amdgpuDeviceGpuRecover(dev, job);
     }
     yield* drmDevWedgedEvent(dev, DRM_WEDGE_RECOVERY_NONE, ti);
+    yield declare;
     return "RESET";
   } finally {
     drmDevExit(dev, token);

@@ -19,7 +19,7 @@
  * @see drivers/gpu/drm/i915/i915_driver.c, gem/i915_gem_context.c
  *      (i915_gem_context_create_ioctl()), gem/i915_gem_throttle.c, gem/i915_gem_execbuffer.c
  */
-import { step, type Task } from "../kernel/mod.js";
+import { lookupStep, step, type Task } from "../kernel/mod.js";
 import {
   DRM_IOCTL_I915_GEM_CONTEXT_CREATE,
   DRM_IOCTL_I915_GEM_CONTEXT_DESTROY,
@@ -121,9 +121,12 @@ function* i915Probe(pdev: PciDev): Task<0 | ErrnoName> {
   const policy = { timedout: i915TimedoutJob, nopError: terminallyWedged };
   const err = yield* vtestProbe(pdev, i915DrmDriver, policy, "drm_i915_private");
   if (err !== 0) return err;
+  yield step("i915_driver_probe", [pdev]);
   const dev = pdev.drvdata as DrmDevice;
-  yield step("i915_driver_probe", [pdev, ...(dev.primary === null ? [] : [dev.primary])],
-    [dev, dev.kernel.sysfs]);
+  yield lookupStep("i915_driver_probe", () => ({
+    reads: dev.primary === null ? [] : [dev.primary],
+    writes: [dev, pdev, dev.kernel.sysfs],
+  }));
   dev.driverData = newI915State(driDebugfsDir(dev));
   i915DebugfsInit(dev);
   return 0;

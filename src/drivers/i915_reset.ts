@@ -131,11 +131,12 @@ function* intelGtUnsetWedged(dev: DrmDevice): Task<void> {
 
 /** One of i915's own change uevents on the card (I915_ERROR_UEVENT, I915_RESET_UEVENT). */
 function* i915Uevent(dev: DrmDevice, key: "ERROR" | "RESET", value: string): Task<void> {
+  yield lookupStep("intel_gt_reset_global", () => {
+    const primary = dev.primary;
+    const kdev = primary?.kdev;
+    return { reads: [dev.parent, ...(primary ? [primary] : []), ...(kdev ? [kdev] : [])], writes: [dev] };
+  });
   const kdev = dev.primary?.kdev;
-  yield lookupStep("intel_gt_reset_global", () => ({
-    reads: [dev.parent, ...(dev.primary === null ? [] : [dev.primary]), ...(kdev ? [kdev] : [])],
-    writes: [dev],
-  }));
   if (kdev == null || !kdev.added) return;
   yield* kobjectUevent(kdev, "change", [[key, value]]);
 }
@@ -156,9 +157,8 @@ function* intelGtResetGlobal(dev: DrmDevice, guilty: DrmSchedJob | null, reason:
     yield* intelGtSetWedged(dev);
   } else {
     for (const engine of engines(dev)) {
-      const job = engine.sched.pending.includes(guilty as DrmSchedJob) ? guilty : null;
       const message = `i915 ${dev.parent.name}: [drm] ${engine.name} reset with the GT`;
-      yield* vtestEngineReset(engine, job, "EIO", message, 7);
+      yield* vtestEngineReset(engine, guilty, "EIO", message, 7);
     }
   }
   yield step("intel_gt_reset_global", [dev.parent], [dev]);
@@ -187,9 +187,8 @@ export function* intelGtHandleError(
     for (const engine of engines(dev)) {
       const bit = 2 ** engine.index;
       if ((left & bit) === 0) continue;
-      const job = engine.sched.pending.includes(guilty as DrmSchedJob) ? guilty : null;
       const message = `i915 ${dev.parent.name}: [drm] Resetting ${engine.name} for ${reason}`;
-      if (yield* vtestEngineReset(engine, job, "EIO", message, 5)) left &= ~bit;
+      if (yield* vtestEngineReset(engine, guilty, "EIO", message, 5)) left &= ~bit;
     }
   }
   if (left === 0) return;

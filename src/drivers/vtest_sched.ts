@@ -20,7 +20,6 @@ import {
   drmSchedFini,
   drmSchedFree,
   drmSchedInit,
-  drmSchedJobObjects,
   drmSchedResubmitJobs,
   drmSchedStart,
   drmSchedStop,
@@ -86,11 +85,7 @@ export function vtestEnginesInit(
   for (let i = 0; i < VTEST_ENGINE_COUNT; i++) {
     const makeSched = (engine: VtestEngine): DrmGpuScheduler =>
       drmSchedInit(dev.kernel, engine.name, {
-        runJob: (job) => {
-          const nop = nopError?.(dev) ?? null;
-          if (nop !== null) return vtestNopJob(engine, job, nop);
-          return vtestRunJob(engine, job as VtestSchedJob);
-        },
+        runJob: (job) => vtestRunJob(engine, job as VtestSchedJob, nopError),
         nopSubmission: () => (nopError?.(dev) ?? null) !== null,
         timedoutJob: (job) => timedout(engine, job),
         cancelJob: (job) => vtestCancelJob(engine, job as VtestSchedJob),
@@ -115,16 +110,6 @@ function* vtestEnginesFree(dev: DrmDevice): Task<void> {
   delete (dev as WithEngines)[ENGINES];
 }
 
-/**
- * run_job of a driver that no longer gives jobs to the hardware: the job completes at once
- * with `error`, without running. @see nop_submit_request() in i915's intel_reset.c
- */
-function* vtestNopJob(engine: VtestEngine, job: DrmSchedJob, error: ErrnoName): Task<null> {
-  yield lookupStep("nop_submit_request", () => ({ reads: [engine.dev], writes: drmSchedJobObjects(job) }));
-  dmaFenceSetError(sFenceOf(job).finished, -errnoValue(error));
-  return null;
-}
-
 /** timedout_job: an engine reset (see vtest_engine.ts). @see amdgpu_job_timedout() */
 export function* vtestTimedoutJob(engine: VtestEngine, job: DrmSchedJob): Task<DrmGpuSchedStat> {
   const message = `vtest: ${engine.name}: job timed out, resetting the engine`;
@@ -136,8 +121,8 @@ export function* vtestTimedoutJob(engine: VtestEngine, job: DrmSchedJob): Task<D
  * logging `message` at `level` (err by default): the scheduler is stopped, the `guilty` job's finished fence
  * gets `guiltyError`, the ring is force-completed (the guilty job's hardware fence with that
  * error, the others with -ECANCELED), the other pending jobs are run again and the scheduler
- * started. With `guilty` null (an engine reset as part of a whole-GPU reset), every pending
- * job runs again. @see amdgpu_job_timedout(), amdgpu_ring_reset(), i915's __intel_engine_reset()
+ * started. With `guilty` null or another engine's job (an engine reset as part of a
+ * whole-GPU reset), every pending job runs again. @see amdgpu_job_timedout(), amdgpu_ring_reset(), i915's __intel_engine_reset()
  */
 export function* vtestEngineReset(
   engine: VtestEngine,
@@ -156,10 +141,11 @@ export function* vtestEngineReset(
   try {
     dev.sim.printk(level, message);
     const bad = -errnoValue(guiltyError);
-    if (guilty !== null) dmaFenceSetError(sFenceOf(guilty).finished, bad);
+    const mine = guilty !== null && sched.pending.includes(guilty) ? guilty : null;
+    if (mine !== null) dmaFenceSetError(sFenceOf(mine).finished, bad);
     drmSchedStop(sched);
     const ecanceled = -errnoValue("ECANCELED");
-    yield* vtestEngineForceCompletion(engine, (j) => (j === guilty ? bad : ecanceled));
+    yield* vtestEngineForceCompletion(engine, (j) => (j === mine ? bad : ecanceled));
     engine.resets += 1;
     yield* drmSchedResubmitJobs(sched);
     yield again;
