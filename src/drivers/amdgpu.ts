@@ -75,4 +75,5 @@ function* amdgpuRemove(pdev: PciDev): Task<void> {
   dev.kernel.sysfs.remove(amdgpuOf(dev).debugfs);
 }
 
-export const amdgpuPciDriver = displayPciDriver("amdgpu", [AMDGPU_PCI_ID], amdgpuProbe, amdgpuRemove);
+export const amdgpuPciDriver =
+  displayPciDriver("amdgpu", [AMDGPU_PCI_ID], amdgpuProbe, amdgpuRemove);

@@ -61,12 +61,16 @@ export function amdgpuLog(dev: DrmDevice, level: number, text: string): void {
   dev.sim.printk(level, `amdgpu ${dev.parent.name}: ${text}`);
 }
 
-/** The whole GPU reset: every ring, the guilty job's with -ETIME. @see amdgpu_device_gpu_recover() */
+/**
+ * The whole GPU reset: every ring, the guilty job's with -ETIME.
+ * @see amdgpu_device_gpu_recover()
+ */
 function* amdgpuDeviceGpuRecover(dev: DrmDevice, guilty: DrmSchedJob): Task<void> {
   amdgpuLog(dev, 6, "GPU reset begin!");
   for (const engine of vtestEnginesOf(dev) ?? []) {
     yield step("amdgpu_device_gpu_recover", [dev]);
-    yield* vtestEngineReset(engine, guilty, "ETIME", `amdgpu ${dev.parent.name}: ${engine.name} reset`, 7);
+    const message = `amdgpu ${dev.parent.name}: ${engine.name} reset`;
+    yield* vtestEngineReset(engine, guilty, "ETIME", message, 7);
   }
   yield step("amdgpu_device_gpu_recover", [dev.parent], [dev]);
   amdgpuOf(dev).resets += 1;
@@ -88,12 +92,15 @@ export function* amdgpuJobTimedout(engine: VtestEngine, job: DrmSchedJob): Task<
   if (token === null) return "ENODEV";
   try {
     const ti = (job as VtestSchedJob).data.submitter;
-    amdgpuLog(dev, 3, `ring ${engine.name} timeout, signaled seq=${engine.seqno - 1n}, emitted seq=${engine.seqno}`);
-    amdgpuLog(dev, 3, `Process information: process ${ti.comm} pid ${ti.pid} thread ${ti.comm} pid ${ti.pid}`);
+    const seq = engine.seqno;
+    amdgpuLog(dev, 3, `ring ${engine.name} timeout, signaled seq=${seq - 1n}, emitted seq=${seq}`);
+    const who = `process ${ti.comm} pid ${ti.pid} thread ${ti.comm} pid ${ti.pid}`;
+    amdgpuLog(dev, 3, `Process information: ${who}`);
     const state = amdgpuOf(dev);
     amdgpuLog(dev, 3, `Starting ${engine.name} ring reset`);
     if (!shouldFail(dev.sim, state.failRingReset)) {
-      yield* vtestEngineReset(engine, job, "ETIME", `amdgpu ${dev.parent.name}: ${engine.name} ring reset`, 7);
+      const message = `amdgpu ${dev.parent.name}: ${engine.name} ring reset`;
+      yield* vtestEngineReset(engine, job, "ETIME", message, 7);
       yield step("amdgpu_job_timedout", [dev.parent], [dev]);
       state.resets += 1;
       amdgpuLog(dev, 3, `Ring ${engine.name} reset succeeded`);

@@ -53,7 +53,12 @@ function faultNode(owner: KStruct, attr: FaultAttr, key: keyof FaultAttr): Sysfs
  * Adds `dir`/probability and `dir`/times for `attr`, a field of `owner` (whose container the
  * writes change). The caller's step writes sysfs.
  */
-export function faultAttrAdd(sysfs: { add(path: string, node: SysfsNode): void }, dir: string, owner: KStruct, attr: FaultAttr): void {
+export function faultAttrAdd(
+  sysfs: { add(path: string, node: SysfsNode): void },
+  dir: string,
+  owner: KStruct,
+  attr: FaultAttr,
+): void {
   sysfs.add(`${dir}/probability`, faultNode(owner, attr, "probability"));
   sysfs.add(`${dir}/times`, faultNode(owner, attr, "times"));
 }

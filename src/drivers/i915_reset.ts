@@ -118,7 +118,8 @@ function* intelGtUnsetWedged(dev: DrmDevice): Task<void> {
   for (const engine of engines(dev)) {
     const sched = engine.sched;
     for (;;) {
-      yield lookupStep("intel_gt_unset_wedged", () => ({ reads: [sched, ...sched.entities], writes: [] }));
+      const reads = () => ({ reads: [sched, ...sched.entities], writes: [] });
+      yield lookupStep("intel_gt_unset_wedged", reads);
       const busy = sched.entities.find((e) => e.queue.length > 0 && !e.stopped);
       if (busy === undefined) break;
       yield* drmSchedEntityFlush(busy, 0);
@@ -134,7 +135,8 @@ function* i915Uevent(dev: DrmDevice, key: "ERROR" | "RESET", value: string): Tas
   yield lookupStep("intel_gt_reset_global", () => {
     const primary = dev.primary;
     const kdev = primary?.kdev;
-    return { reads: [dev.parent, ...(primary ? [primary] : []), ...(kdev ? [kdev] : [])], writes: [dev] };
+    const reads = [dev.parent, ...(primary ? [primary] : []), ...(kdev ? [kdev] : [])];
+    return { reads, writes: [dev] };
   });
   const kdev = dev.primary?.kdev;
   if (kdev == null || !kdev.added) return;
@@ -145,7 +147,11 @@ function* i915Uevent(dev: DrmDevice, key: "ERROR" | "RESET", value: string): Tas
  * A full GT reset between i915's uevents; with resets disabled the GT is wedged instead and the
  * wedged event goes out (from 6.14). @see intel_gt_reset_global(), intel_gt_reset()
  */
-function* intelGtResetGlobal(dev: DrmDevice, guilty: DrmSchedJob | null, reason: string): Task<void> {
+function* intelGtResetGlobal(
+  dev: DrmDevice,
+  guilty: DrmSchedJob | null,
+  reason: string,
+): Task<void> {
   yield* i915Uevent(dev, "ERROR", "1");
   yield* i915Uevent(dev, "RESET", "1");
   yield* intelGtUnsetWedged(dev);

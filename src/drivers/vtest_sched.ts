@@ -118,11 +118,12 @@ export function* vtestTimedoutJob(engine: VtestEngine, job: DrmSchedJob): Task<D
 
 /**
  * Resets `engine` (inside drm_dev_enter(); false, and nothing done, if the device is gone),
- * logging `message` at `level` (err by default): the scheduler is stopped, the `guilty` job's finished fence
- * gets `guiltyError`, the ring is force-completed (the guilty job's hardware fence with that
- * error, the others with -ECANCELED), the other pending jobs are run again and the scheduler
- * started. With `guilty` null or another engine's job (an engine reset as part of a
- * whole-GPU reset), every pending job runs again. @see amdgpu_job_timedout(), amdgpu_ring_reset(), i915's __intel_engine_reset()
+ * logging `message` at `level` (err by default): the scheduler is stopped, the `guilty`
+ * job's finished fence gets `guiltyError`, the ring is force-completed (the guilty job's
+ * hardware fence with that error, the others with -ECANCELED), the other pending jobs are run
+ * again and the scheduler started. With `guilty` null or another engine's job (an engine
+ * reset as part of a whole-GPU reset), every pending job runs again.
+ * @see amdgpu_job_timedout(), amdgpu_ring_reset(), i915's __intel_engine_reset()
  */
 export function* vtestEngineReset(
   engine: VtestEngine,
@@ -133,7 +134,8 @@ export function* vtestEngineReset(
 ): Task<boolean> {
   const dev = engine.dev;
   const sched = engine.sched;
-  const writes = (): KStruct[] => [dev.unplugSrcu, ...engineObjects(engine), ...schedObjects(sched)];
+  const writes = (): KStruct[] =>
+    [dev.unplugSrcu, ...engineObjects(engine), ...schedObjects(sched)];
   const again = lookupStep("vtest_job_timedout", () => ({ reads: [dev], writes: writes() }));
   yield again;
   const token = drmDevEnter(dev);

@@ -20,7 +20,7 @@
 import type { TraceEvent } from "../kernel/mod.js";
 import type { DrmDevice } from "./device.js";
 import { DrmGemVramObject } from "./gem_vram.js";
-import { drmSchedulersOf } from "./sched_main.js";
+import { drmSchedulersOf, type DrmGpuScheduler } from "./sched_main.js";
 
 /** Reports a `wedge-prerequisite` finding if `dev` is not harmless yet; `wedged` is the value sent. */
 export function drmWedgedPrerequisiteCheck(dev: DrmDevice, wedged: string): void {
@@ -35,7 +35,8 @@ export function drmWedgedPrerequisiteCheck(dev: DrmDevice, wedged: string): void
 }
 
 function runningSchedulers(dev: DrmDevice): string[] {
-  const running = drmSchedulersOf(dev).filter((s) => !s.paused && s.ops.nopSubmission?.() !== true);
+  const submits = (s: DrmGpuScheduler): boolean => !s.paused && s.ops.nopSubmission?.() !== true;
+  const running = drmSchedulersOf(dev).filter(submits);
   return running.map((s) => `DMA enabled (scheduler ${s.name} still submits)`);
 }
 

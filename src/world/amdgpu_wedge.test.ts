@@ -8,8 +8,23 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { KernelVersion } from "../base/mod.js";
 import { findingSummary } from "../kernel/mod.js";
-import { DRM_IOCTL_VERSION, encodeKernelUevent, type Call, type Fd, type Syscalls, type Uevent } from "../uapi/mod.js";
-import { exportSyncFile, openRender, submit, submitOk, syncFileStatus, syncobj, waitAll } from "./_test_sched.js";
+import {
+  DRM_IOCTL_VERSION,
+  encodeKernelUevent,
+  type Call,
+  type Fd,
+  type Syscalls,
+  type Uevent,
+} from "../uapi/mod.js";
+import {
+  exportSyncFile,
+  openRender,
+  submit,
+  submitOk,
+  syncFileStatus,
+  syncobj,
+  waitAll,
+} from "./_test_sched.js";
 import {
   BDF,
   bind,
@@ -33,7 +48,8 @@ function amdgpuSession(kernel: KernelVersion = "7.1"): UserSession {
 /** The WEDGED events: "WEDGED=... PID=... TASK=..." each. */
 function wedged(events: readonly Uevent[]): string[] {
   return events.filter((e) => e.env.some(([k]) => k === "WEDGED"))
-    .map((e) => e.env.filter(([k]) => ["WEDGED", "PID", "TASK"].includes(k)).map(([k, v]) => `${k}=${v}`).join(" "));
+    .map((e) => e.env.filter(([k]) => ["WEDGED", "PID", "TASK"].includes(k))
+      .map(([k, v]) => `${k}=${v}`).join(" "));
 }
 
 /** A hang on engine 0 with a job behind it; their fence statuses after the timeout. */

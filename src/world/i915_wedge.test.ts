@@ -35,11 +35,13 @@ import {
 } from "./_test_sched.js";
 import {
   BDF,
+  bind,
   drainUevents,
   errnoOf,
   openOk,
   sysfsWrite,
   ueventSocketOk,
+  unbind,
   userSession,
   type UserSession,
 } from "./_testing.js";
@@ -107,8 +109,9 @@ test("resets disabled: a hang wedges i915; EIO for submit, context, throttle; th
     for (const f of [...files, fd, card, sock]) yield* sys.close(f);
     return { before, after, status, wait, bytes, events, wedgedFile };
   });
-  assert.deepEqual(r.before, { submit: "ok", context: "ok", throttle: "ok", version: "ok", dumb: "ok", syncobj: "ok" });
-  assert.deepEqual(r.after, { submit: "EIO", context: "EIO", throttle: "EIO", version: "ok", dumb: "ok", syncobj: "ok" });
+  const rest = { version: "ok", dumb: "ok", syncobj: "ok" };
+  assert.deepEqual(r.before, { submit: "ok", context: "ok", throttle: "ok", ...rest });
+  assert.deepEqual(r.after, { submit: "EIO", context: "EIO", throttle: "EIO", ...rest });
   assert.deepEqual(r.status, ["EIO", "EIO", "EIO"], "on the ring, and queued: all -EIO");
   assert.equal(r.wait, "ok", "the waiters are not told: they read the error from the fence");
   assert.ok(r.bytes.ok && r.bytes.value.every((b) => b === 0), "a new buffer reads as zeroes");
@@ -231,11 +234,19 @@ test("a job gated on a foreign fence completes with -EIO, without running, when 
     const fd = yield* openRender(sys);
     const other = yield* openOk(sys, "/dev/dri/renderD129");
     const ext = yield* syncobj(sys, other);
-    const job = yield* sys.ioctl(other, DRM_IOCTL_VTEST_JOB, { duration_ns: 1_000_000_000n, out_syncobj: ext });
+    const job = yield* sys.ioctl(other, DRM_IOCTL_VTEST_JOB, {
+      duration_ns: 1_000_000_000n,
+      out_syncobj: ext,
+    });
     assert.ok(job.ok);
     const extSf = yield* exportSyncFile(sys, other, ext);
     const gate = yield* syncobj(sys, fd);
-    const imported = yield* sys.ioctl(fd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, { fd: extSf, handle: gate, flags: 1, pad: 0 });
+    const imported = yield* sys.ioctl(fd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, {
+      fd: extSf,
+      handle: gate,
+      flags: 1, // DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE
+      pad: 0,
+    });
     assert.ok(imported.ok);
     yield* sysfsWrite(sys, `${DEBUGFS}/i915_params/reset`, "0");
     yield* submitOk(sys, fd, { engine: 0, hang: true });
@@ -254,5 +265,29 @@ test("a job gated on a foreign fence completes with -EIO, without running, when 
   // i915 sends its event with that job's fences still unsignalled, which the check reports.
   const findings = s.world.sim.findings.map((f) => f.kind);
   assert.deepEqual(findings, ["wedge-prerequisite"]);
+  assert.equal(s.shutdown(), 0);
+});
+
+test("the advertised rebind recovers a wedged i915 too: a new, clean device", () => {
+  const s = i915Session();
+  const r = s.run(function* (sys) {
+    const fd = yield* openRender(sys);
+    yield* sysfsWrite(sys, `${DEBUGFS}/i915_params/reset`, "0");
+    for (const f of yield* hang(sys, fd)) yield* sys.close(f);
+    const wedged = errnoOf(yield* submit(sys, fd, { engine: 0, ms: 1 }));
+    yield* sys.close(fd);
+    yield* unbind(sys, "i915");
+    yield* bind(sys, "i915");
+    const fresh = yield* openRender(sys);
+    const out = yield* syncobj(sys, fresh);
+    yield* submitOk(sys, fresh, { engine: 0, ms: 1, out });
+    const done = yield* waitAll(sys, fresh, [out]);
+    const param = yield* sys.readFile(`${DEBUGFS}/i915_params/reset`);
+    yield* sys.close(fresh);
+    return { wedged, done, param };
+  });
+  assert.deepEqual(r, { wedged: "EIO", done: "ok", param: { ok: true, value: "3\n" } });
+  assert.equal(s.drm()?.wedged, null);
+  assert.deepEqual(s.world.sim.findings.map(findingSummary), []);
   assert.equal(s.shutdown(), 0);
 });
