@@ -13,6 +13,8 @@ import { VIRTIO_PCI_DEVICE_CFG, VIRTIO_PCI_DEVICE_FEATURE, VIRTIO_PCI_VENDOR } f
 import { vdispWaitclosePciDriver } from "./vdisp_waitclose.js";
 import { VTEST_PCI_ID, vtestPciDriver } from "./vtest.js";
 import { vtestNosignalPciDriver } from "./vtest_nosignal.js";
+import { AMDGPU_PCI_ID, amdgpuPciDriver } from "./amdgpu.js";
+import { I915_PCI_ID, i915PciDriver } from "./i915.js";
 import { XE_PCI_ID, xePciDriver } from "./xe.js";
 import { xeEarlyWedgePciDriver } from "./xe_early_wedge.js";
 
@@ -27,6 +29,9 @@ export { virtioGpuDrmDriver, virtioGpuPciDriver } from "./virtio_gpu.js";
 export { vdispWaitcloseDrmDriver, vdispWaitclosePciDriver } from "./vdisp_waitclose.js";
 export { VTEST_HOLD_NS_MAX, VTEST_PCI_ID, vtestDrmDriver, vtestPciDriver } from "./vtest.js";
 export { vtestNosignalDrmDriver, vtestNosignalPciDriver } from "./vtest_nosignal.js";
+export { AMDGPU_PCI_ID, amdgpuDrmDriver, amdgpuPciDriver } from "./amdgpu.js";
+export { I915_PCI_ID, i915DrmDriver, i915PciDriver } from "./i915.js";
+export { intelGtIsWedged } from "./i915_reset.js";
 export { XE_PCI_ID, xeDrmDriver, xePciDriver } from "./xe.js";
 export { xeEarlyWedgeDrmDriver, xeEarlyWedgePciDriver } from "./xe_early_wedge.js";
 export { xeDeviceWedged, type XeWedgedMode } from "./xe_wedge.js";
@@ -46,6 +51,10 @@ export interface DriverInfo {
 const VDISP_CARD: CardSpec = { ...VDISP_PCI_ID, subsystemVendor: 0x1af4, subsystemDevice: 0x1100, classCode: 0x038000, mmio: [] };
 /** An Intel Battlemage function (display controller class, as xe's discrete cards report). */
 const XE_CARD: CardSpec = { ...XE_PCI_ID, subsystemVendor: 0x8086, subsystemDevice: 0x1100, classCode: 0x030000, mmio: [] };
+/** An Intel Tiger Lake GT2 function (integrated: VGA-compatible display controller). */
+const I915_CARD: CardSpec = { ...I915_PCI_ID, subsystemVendor: 0x8086, subsystemDevice: 0x3000, classCode: 0x030000, mmio: [] };
+/** An AMD Navi 31 function (a discrete card: VGA-compatible display controller). */
+const AMDGPU_CARD: CardSpec = { ...AMDGPU_PCI_ID, subsystemVendor: 0x1002, subsystemDevice: 0x0e3b, classCode: 0x030000, mmio: [] };
 const VTEST_CARD: CardSpec = { ...VTEST_PCI_ID, subsystemVendor: 0x1af4, subsystemDevice: 0x1100, classCode: 0x038000, mmio: [] };
 /** QEMU's bochs-display, with the ids Linux 6.12 reported for it. */
 const BOCHS_CARD: CardSpec = { ...BOCHS_PCI_ID, subsystemVendor: 0x1af4, subsystemDevice: 0x1100, classCode: 0x038000, mmio: [[VBE_DISPI_ID_REG, VBE_DISPI_ID5]] };
@@ -93,6 +102,14 @@ export const DRIVERS: ReadonlyMap<string, DriverInfo> = new Map([
   ["xe-early-wedge", {
     driver: xeEarlyWedgePciDriver, card: XE_CARD, correct: false,
     summary: "broken: xe that sends its WEDGED uevent before stopping its schedulers and signalling its fences (R79)",
+  }],
+  ["i915", {
+    driver: i915PciDriver, card: I915_CARD, correct: true,
+    summary: "model of Linux's i915 where a hung GPU is concerned (resets, wedging with EIO, i915_wedged), on vtest's engines",
+  }],
+  ["amdgpu", {
+    driver: amdgpuPciDriver, card: AMDGPU_CARD, correct: true,
+    summary: "model of Linux's amdgpu where hangs are concerned (ring reset, GPU recovery, WEDGED=none with PID/TASK, halt), on vtest's engines",
   }],
   ["virtio-gpu", {
     driver: virtioGpuPciDriver, card: VIRTIO_GPU_CARD, correct: true,

@@ -54,7 +54,13 @@ import {
   vtestTimelineInit,
 } from "./vtest_job.js";
 import { VTEST_DURATION_NS_MAX } from "./vtest_limits.js";
-import { vtestEnginesFini, vtestEnginesInit, type EngineTimedout } from "./vtest_sched.js";
+import {
+  vtestEnginesFini,
+  vtestEnginesInit,
+  vtestTimedoutJob,
+  type EngineTimedout,
+  type VtestEnginePolicy,
+} from "./vtest_sched.js";
 import { vtestPostclose, vtestSubmitIoctl } from "./vtest_submit.js";
 
 export const VTEST_PCI_ID = { vendor: 0x1b36, device: 0x00f1 } as const;
@@ -121,14 +127,14 @@ export const vtestPciDriver = displayPciDriver(
 
 /**
  * probe() of vtest, with its drm_driver or a variant's (a copy under another name); a driver
- * built on vtest's engines gives its timeout policy, the type of its container, and the
- * container's own state, set up before the nodes are registered (a program may open them and
- * call an ioctl as soon as their `add` uevent is out).
+ * built on vtest's engines gives its timeout policy (or its whole engine policy), the type of
+ * its container, and the container's own state, set up before the nodes are registered (a
+ * program may open them and call an ioctl as soon as their `add` uevent is out).
  */
 export function* vtestProbe(
   pdev: PciDev,
   driver: DrmDriver,
-  timedout?: EngineTimedout,
+  policy: EngineTimedout | VtestEnginePolicy = vtestTimedoutJob,
   containerType = "vtest_device",
   containerInit?: (dev: DrmDevice) => void,
 ): Task<0 | ErrnoName> {
@@ -143,7 +149,7 @@ export function* vtestProbe(
   if (err !== 0) return err;
   yield step("vtest_pci_probe", [], [dev]);
   vtestTimelineInit(dev);
-  vtestEnginesInit(dev, timedout);
+  vtestEnginesInit(dev, typeof policy === "function" ? { timedout: policy } : policy);
   return 0;
 }
 

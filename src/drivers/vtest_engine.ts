@@ -34,7 +34,7 @@ import {
   type SimTask,
   type Task,
 } from "../kernel/mod.js";
-import { errnoValue } from "../uapi/mod.js";
+import { errnoValue, type ErrnoName } from "../uapi/mod.js";
 import {
   drmDevEnter,
   drmDevExit,
@@ -44,6 +44,7 @@ import {
   type DrmDevice,
   type DrmGpuScheduler,
   type DrmSchedJob,
+  type DrmWedgeTaskInfo,
   type GemObject,
 } from "../drm/mod.js";
 import { vtestBatchEnded, VTEST_SPIN_LOOP_TICKS } from "./vtest_batch.js";
@@ -57,6 +58,11 @@ export interface VtestJobData {
   readonly spin: boolean;
   /** The buffer it executes (a reference, dropped at free_job), or null. */
   readonly batch: GemObject | null;
+  /**
+   * The program that submitted it (its pid and name), which a driver may name when the job
+   * hangs, as amdgpu records the submitting task on the file's VM (amdgpu_vm_set_task_info()).
+   */
+  readonly submitter: DrmWedgeTaskInfo;
 }
 export type VtestSchedJob = DrmSchedJob<VtestJobData>;
 
@@ -150,11 +156,24 @@ function* vtestEngineIrq(engine: VtestEngine): Task<void> {
   }
 }
 
-/** run_job: the job goes on the ring. @see amdgpu_job_run() */
-export function* vtestRunJob(engine: VtestEngine, job: VtestSchedJob): Task<DmaFence | null> {
+/**
+ * run_job: the job goes on the ring. A driver whose submission is a nop for now (`nopError`
+ * gives an error: i915 wedged) completes it with that error without running it instead.
+ * @see amdgpu_job_run(), nop_submit_request() in i915's intel_reset.c
+ */
+export function* vtestRunJob(
+  engine: VtestEngine,
+  job: VtestSchedJob,
+  nopError?: (dev: DrmDevice) => ErrnoName | null,
+): Task<DmaFence | null> {
   const dev = engine.dev;
   const writes = (): KStruct[] => [dev.unplugSrcu, ...engineObjects(engine), ...drmSchedJobObjects(job)];
   yield lookupStep("vtest_run_job", () => ({ reads: [dev], writes: writes() }));
+  const nop = nopError?.(dev) ?? null;
+  if (nop !== null) {
+    dmaFenceSetError(sFenceOf(job).finished, -errnoValue(nop));
+    return null;
+  }
   const token = drmDevEnter(dev);
   if (token === null) {
     dmaFenceSetError(sFenceOf(job).finished, -errnoValue(unplugError(engine)));

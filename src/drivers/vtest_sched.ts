@@ -11,7 +11,7 @@
  */
 import { dmaFenceSetError } from "../base/mod.js";
 import { lookupStep, step, ticksFromMs, type KStruct, type Task } from "../kernel/mod.js";
-import { errnoValue, VTEST_ENGINE_COUNT } from "../uapi/mod.js";
+import { errnoValue, VTEST_ENGINE_COUNT, type ErrnoName } from "../uapi/mod.js";
 import {
   drmDevEnter,
   drmDevExit,
@@ -61,17 +61,32 @@ export function vtestEnginesOf(dev: DrmDevice): readonly VtestEngine[] | undefin
 /** A driver's timedout_job for an engine (vtest's resets the engine). */
 export type EngineTimedout = (engine: VtestEngine, job: DrmSchedJob) => Task<DrmGpuSchedStat>;
 
+/** What a driver built on vtest's engines decides: its timeout policy, its nop submission. */
+export interface VtestEnginePolicy {
+  readonly timedout: EngineTimedout;
+  /**
+   * The error with which run_job completes a job without giving it to the hardware, or null
+   * to run it (i915's nop_submit_request() while wedged: see i915_reset.ts).
+   */
+  readonly nopError?: (dev: DrmDevice) => ErrnoName | null;
+}
+
 /**
  * Made at probe, once the device is registered; the caller's step writes `dev`. A driver built
- * on vtest's engines (xe.ts) gives its own timeout policy.
+ * on vtest's engines (xe.ts, i915.ts, amdgpu.ts) gives its own timeout policy.
  */
-export function vtestEnginesInit(dev: DrmDevice, timedout: EngineTimedout = vtestTimedoutJob): void {
+export function vtestEnginesInit(
+  dev: DrmDevice,
+  policy: VtestEnginePolicy = { timedout: vtestTimedoutJob },
+): void {
   const base = dev.primary?.name ?? dev.label;
   const engines: VtestEngine[] = [];
+  const { timedout, nopError } = policy;
   for (let i = 0; i < VTEST_ENGINE_COUNT; i++) {
     const makeSched = (engine: VtestEngine): DrmGpuScheduler =>
       drmSchedInit(dev.kernel, engine.name, {
-        runJob: (job) => vtestRunJob(engine, job as VtestSchedJob),
+        runJob: (job) => vtestRunJob(engine, job as VtestSchedJob, nopError),
+        nopSubmission: () => (nopError?.(dev) ?? null) !== null,
         timedoutJob: (job) => timedout(engine, job),
         cancelJob: (job) => vtestCancelJob(engine, job as VtestSchedJob),
         freeJob: (job) => vtestFreeJob(job as VtestSchedJob),
@@ -97,25 +112,47 @@ function* vtestEnginesFree(dev: DrmDevice): Task<void> {
 
 /** timedout_job: an engine reset (see vtest_engine.ts). @see amdgpu_job_timedout() */
 export function* vtestTimedoutJob(engine: VtestEngine, job: DrmSchedJob): Task<DrmGpuSchedStat> {
+  const message = `vtest: ${engine.name}: job timed out, resetting the engine`;
+  return (yield* vtestEngineReset(engine, job, "ETIME", message)) ? "RESET" : "ENODEV";
+}
+
+/**
+ * Resets `engine` (inside drm_dev_enter(); false, and nothing done, if the device is gone),
+ * logging `message` at `level` (err by default): the scheduler is stopped, the `guilty`
+ * job's finished fence gets `guiltyError`, the ring is force-completed (the guilty job's
+ * hardware fence with that error, the others with -ECANCELED), the other pending jobs are run
+ * again and the scheduler started. With `guilty` null or another engine's job (an engine
+ * reset as part of a whole-GPU reset), every pending job runs again.
+ * @see amdgpu_job_timedout(), amdgpu_ring_reset(), i915's __intel_engine_reset()
+ */
+export function* vtestEngineReset(
+  engine: VtestEngine,
+  guilty: DrmSchedJob | null,
+  guiltyError: ErrnoName,
+  message: string,
+  level = 3,
+): Task<boolean> {
   const dev = engine.dev;
   const sched = engine.sched;
-  const writes = (): KStruct[] => [dev.unplugSrcu, ...engineObjects(engine), ...schedObjects(sched)];
+  const writes = (): KStruct[] =>
+    [dev.unplugSrcu, ...engineObjects(engine), ...schedObjects(sched)];
   const again = lookupStep("vtest_job_timedout", () => ({ reads: [dev], writes: writes() }));
   yield again;
   const token = drmDevEnter(dev);
-  if (token === null) return "ENODEV";
+  if (token === null) return false;
   try {
-    dev.sim.printk(3, `vtest: ${engine.name}: job timed out, resetting the engine`);
-    dmaFenceSetError(sFenceOf(job).finished, -errnoValue("ETIME"));
+    dev.sim.printk(level, message);
+    const bad = -errnoValue(guiltyError);
+    const mine = guilty !== null && sched.pending.includes(guilty) ? guilty : null;
+    if (mine !== null) dmaFenceSetError(sFenceOf(mine).finished, bad);
     drmSchedStop(sched);
-    const etime = -errnoValue("ETIME");
     const ecanceled = -errnoValue("ECANCELED");
-    yield* vtestEngineForceCompletion(engine, (j) => (j === job ? etime : ecanceled));
+    yield* vtestEngineForceCompletion(engine, (j) => (j === mine ? bad : ecanceled));
     engine.resets += 1;
     yield* drmSchedResubmitJobs(sched);
     yield again;
     drmSchedStart(sched);
-    return "RESET";
+    return true;
   } finally {
     drmDevExit(dev, token);
   }

@@ -15,6 +15,7 @@
  * @see v3d_submit_cl_ioctl(), panfrost_ioctl_submit() for drivers that submit through
  *      drm_sched with syncobjs in and out; drm_sched_job_add_syncobj_dependency()
  */
+import { currentProcess } from "../base/mod.js";
 import { KObject, lookupStep, step, ticksFromNsCeil, type Task } from "../kernel/mod.js";
 import {
   fail,
@@ -87,6 +88,7 @@ export function* vtestSubmitIoctl(
 ): Task<SysResult<IoctlOutOf<typeof DRM_IOCTL_VTEST_SUBMIT>>> {
   const dev = file.dev;
   if (badArgs(dev, arg)) return fail("EINVAL");
+  const proc = currentProcess(dev.kernel);
   const engine = vtestEnginesOf(dev)![arg.engine]!;
   const sched = engine.sched;
   const lookup = (h: number): DrmSyncobj | undefined =>
@@ -119,6 +121,7 @@ export function* vtestSubmitIoctl(
       hang: (arg.flags & VTEST_SUBMIT_HANG) !== 0,
       spin: (arg.flags & VTEST_SUBMIT_SPIN) !== 0,
       batch,
+      submitter: { pid: proc.pid, comm: proc.comm },
     };
     if (batch !== null) drmGemObjectGet(batch); // the job's, until free_job
     const job = drmSchedJobInit(entityOf(file, engine), 1, data);

@@ -22,7 +22,8 @@ import { drmFileOf, drmGemFops, type DrmDevice, type DrmDriver } from "../drm/mo
 import { pciHardwareResponds, type PciDev } from "../pci/mod.js";
 import { displayPciDriver } from "./display_pipe.js";
 import { vtestDrmDriver, vtestProbe, vtestRemove } from "./vtest.js";
-import { xeDebugfsDir, xeDebugfsInit, xeDebugfsRemove } from "./xe_debugfs.js";
+import { driDebugfsDir } from "./dri_debugfs.js";
+import { xeDebugfsInit, xeDebugfsRemove } from "./xe_debugfs.js";
 import {
   newXeState,
   xeDeviceWedged,
@@ -60,7 +61,7 @@ export const xeDrmDriver: DrmDriver = {
 export function* xeProbe(pdev: PciDev, driver: DrmDriver, order: XeState["order"]): Task<0 | ErrnoName> {
   // xe_device is allocated with the drm_device (its container): its state, the wedged flag
   // included, exists before the nodes are registered and opened.
-  const init = (dev: DrmDevice): void => void (dev.driverData = newXeState(xeDebugfsDir(dev), order));
+  const init = (dev: DrmDevice): void => void (dev.driverData = newXeState(driDebugfsDir(dev), order));
   const err = yield* vtestProbe(pdev, driver, xeTimedoutJob, "xe_device", init);
   if (err !== 0) return err;
   yield step("xe_device_probe", [pdev]);

@@ -20,22 +20,12 @@ import type { SysfsNode } from "../base/mod.js";
 import { step, type Task } from "../kernel/mod.js";
 import { fail, ok, type SysResult } from "../uapi/mod.js";
 import type { DrmDevice } from "../drm/mod.js";
+import { faultAttrAdd } from "./fault_attr.js";
 import { xeOf, xeSurvivabilityModeRuntimeEnable, type XeWedgedMode } from "./xe_wedge.js";
-
-/** The debugfs directory of the device: dri/<index of its primary minor>. */
-export function xeDebugfsDir(dev: DrmDevice): string {
-  return `/sys/kernel/debug/dri/${dev.primary?.index ?? 0}`;
-}
 
 /** An unsigned decimal (kstrtouint: one trailing newline allowed), or null. */
 function parseUint(text: string): number | null {
   const m = /^(\d+)\n?$/.exec(text);
-  return m === null ? null : Number(m[1]);
-}
-
-/** A signed decimal (kstrtoint), or null. */
-function parseInt32(text: string): number | null {
-  const m = /^(-?\d+)\n?$/.exec(text);
   return m === null ? null : Number(m[1]);
 }
 
@@ -60,20 +50,6 @@ function wedgedModeNode(dev: DrmDevice): SysfsNode {
   };
 }
 
-function faultNode(dev: DrmDevice, key: "probability" | "times"): SysfsNode {
-  return {
-    kind: "attr",
-    owner: dev,
-    show: () => `${xeOf(dev).failGtReset[key]}\n`,
-    store: (text) => setter(dev, "fault_attr_store", () => {
-      const v = parseInt32(text);
-      if (v === null || (key === "probability" && (v < 0 || v > 100))) return fail("EINVAL");
-      xeOf(dev).failGtReset[key] = v;
-      return ok(0);
-    }, text.length),
-  };
-}
-
 /** A CSC firmware error: runtime survivability mode. @see csc_hw_error_handler() */
 function* injectCscHwError(dev: DrmDevice, text: string): Task<SysResult<number>> {
   yield* xeSurvivabilityModeRuntimeEnable(dev);
@@ -85,8 +61,7 @@ export function xeDebugfsInit(dev: DrmDevice): void {
   const sysfs = dev.kernel.sysfs;
   const dir = xeOf(dev).debugfs;
   sysfs.add(`${dir}/wedged_mode`, wedgedModeNode(dev));
-  sysfs.add(`${dir}/fail_gt_reset/probability`, faultNode(dev, "probability"));
-  sysfs.add(`${dir}/fail_gt_reset/times`, faultNode(dev, "times"));
+  faultAttrAdd(sysfs, `${dir}/fail_gt_reset`, dev, xeOf(dev).failGtReset);
   sysfs.add(`${dir}/inject_csc_hw_error`, {
     kind: "attr",
     owner: dev,

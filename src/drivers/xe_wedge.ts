@@ -43,18 +43,13 @@ import {
   type DrmGpuSchedStat,
   type DrmSchedJob,
 } from "../drm/mod.js";
+import { newFaultAttr, shouldFail, type FaultAttr } from "./fault_attr.js";
 import { engineObjects, vtestEngineForceCompletion, type VtestEngine } from "./vtest_engine.js";
 import { vtestTimelineFini, vtestTimelineForceCompletion } from "./vtest_job.js";
 import { vtestEnginesOf, vtestTimedoutJob } from "./vtest_sched.js";
 
 export type XeWedgedMode = 0 | 1 | 2;
 export const XE_WEDGED_MODE_DEFAULT: XeWedgedMode = 1;
-
-/** The debugfs fault attribute fail_gt_reset: fails `times` resets (-1: all) at `probability` %. */
-export interface XeFaultAttr {
-  probability: number;
-  times: number;
-}
 
 /** xe_device's own state (the part the model has). */
 export interface XeState {
@@ -63,7 +58,8 @@ export interface XeState {
   needsFlrOnFini: boolean;
   /** Runtime survivability mode (a firmware error): its sysfs file exists. */
   survivability: boolean;
-  readonly failGtReset: XeFaultAttr;
+  /** The debugfs fault attribute fail_gt_reset. */
+  readonly failGtReset: FaultAttr;
   /** Where its debugfs files are: /sys/kernel/debug/dri/<primary minor>. */
   readonly debugfs: string;
   /**
@@ -78,7 +74,7 @@ export function newXeState(debugfs: string, order: XeState["order"]): XeState {
     wedged: { flag: false, mode: XE_WEDGED_MODE_DEFAULT, method: null },
     needsFlrOnFini: false,
     survivability: false,
-    failGtReset: { probability: 0, times: 1 },
+    failGtReset: newFaultAttr(),
     debugfs,
     order,
   };
@@ -170,14 +166,6 @@ export function* xeDeviceDeclareWedged(dev: DrmDevice): Task<void> {
   yield* drmDevWedgedEvent(dev, wedgedMethod(dev), null);
 }
 
-/** One roll of the fault attribute: whether this reset fails. @see should_fail() */
-function shouldFail(dev: DrmDevice, attr: XeFaultAttr): boolean {
-  if (attr.times === 0 || attr.probability <= 0) return false;
-  if (attr.probability < 100 && dev.sim.prng.index(100) >= attr.probability) return false;
-  if (attr.times > 0) attr.times -= 1;
-  return true;
-}
-
 /** A snapshot of the hang, published as a devcoredump of the PCI device. @see xe_devcoredump() */
 function* xeDevcoredump(engine: VtestEngine, job: DrmSchedJob): Task<void> {
   const dev = engine.dev;
@@ -206,7 +194,7 @@ export function* xeTimedoutJob(engine: VtestEngine, job: DrmSchedJob): Task<DrmG
     return "ENODEV";
   }
   yield step("gt_reset", [dev.parent], [dev]);
-  if (shouldFail(dev, xe.failGtReset)) {
+  if (shouldFail(dev.sim, xe.failGtReset)) {
     xeLog(dev, 3, "GT0: reset failed (-ECANCELED)");
     yield* xeDeviceDeclareWedged(dev);
     return "ENODEV";

@@ -23,7 +23,7 @@ export { DrmMinor, minorName } from "./minor.js";
 export { DRM_MINOR_ACCEL, DRM_MINOR_PRIMARY, DRM_MINOR_RENDER, MinorTable, type DrmMinorType } from "./minor_table.js";
 export { DrmSyncobj, drmSyncobjCreate, drmSyncobjFenceGet, drmSyncobjGet, drmSyncobjGetHandle, drmSyncobjLookup, drmSyncobjPut, drmSyncobjObjects, drmSyncobjReplaceFence, type SyncobjWaitEntry } from "./syncobj.js";
 export { drmTimeoutAbsToTicks } from "./syncobj_wait.js";
-export { drmSchedEntityDestroy, drmSchedEntityFini, drmSchedEntityFlush, drmSchedEntityInit, drmSchedEntityKill, drmSchedEntityObjects, drmSchedEntityPushJob, DrmSchedEntity, MAX_WAIT_SCHED_ENTITY_Q_EMPTY_TICKS } from "./sched_entity.js";
+export { drmSchedEntityCancelReady, drmSchedEntityDestroy, drmSchedEntityFini, drmSchedEntityFlush, drmSchedEntityInit, drmSchedEntityKill, drmSchedEntityObjects, drmSchedEntityPushJob, DrmSchedEntity, MAX_WAIT_SCHED_ENTITY_Q_EMPTY_TICKS } from "./sched_entity.js";
 export { drmSchedFenceFinished, drmSchedFenceScheduled, type DrmSchedFence } from "./sched_fence.js";
 export { drmSchedFini, drmSchedFree, drmSchedWqueueStart, drmSchedWqueueStop } from "./sched_fini.js";
 export { drmSchedJobAddDependency, drmSchedJobArm, drmSchedJobDoneFootprint, drmSchedJobInit, drmSchedJobObjects, DrmSchedJob, sFenceOf } from "./sched_job.js";
@@ -40,6 +40,7 @@ export {
   drmDevWedgedEvent,
   drmGetWedgeRecovery,
   drmWedgedEventString,
+  drmWedgedStateClear,
   type DrmWedgeTaskInfo,
 } from "./wedged.js";
 export { drmHelperHpdIrqEvent } from "./kms_probe_helper.js";

@@ -135,6 +135,30 @@ export function* drmSchedEntityKill(entity: DrmSchedEntity): Task<boolean> {
 }
 
 /**
+ * Ends the entity's queued jobs that wait for nothing any more (every dependency signalled),
+ * oldest first, with `error`, without running them; the first job still waiting for a
+ * dependency stays queued, with the jobs behind it, for the scheduler to take when it is
+ * ready (a driver whose run_job no longer reaches the hardware ends it then). The calling
+ * step writes drmSchedEntityObjects(entity). Returns true when a job's free_job yielded: the
+ * caller's step is over. (A driver's cancel of its submitted requests, as i915's
+ * execlists_reset_cancel() does while wedging, in drm_sched terms.)
+ */
+export function* drmSchedEntityCancelReady(entity: DrmSchedEntity, error: number): Task<boolean> {
+  let yielded = false;
+  for (;;) {
+    const job = entity.queue[0];
+    if (job === undefined || !job.dependencies.every((f) => f.signaled)) return yielded;
+    entity.queue.shift();
+    if (!(yield* drmSchedKillJob(job, error))) continue;
+    yielded = true;
+    yield lookupStep("drm_sched_entity_cancel_ready", () => ({
+      reads: [],
+      writes: drmSchedEntityObjects(entity),
+    }));
+  }
+}
+
+/**
  * Waits for the scheduler to take every queued job: at most `timeoutTicks` if the process is
  * exiting, else until then or a fatal signal. @see drm_sched_entity_flush()
  */

@@ -50,6 +50,11 @@ export interface DrmSchedBackendOps {
   /** Gives the job to the hardware: its hardware fence (a new reference), or null if none. */
   runJob(job: DrmSchedJob): Task<DmaFence | null>;
   timedoutJob(job: DrmSchedJob): Task<DrmGpuSchedStat>;
+  /**
+   * Whether run_job completes jobs without giving them to the hardware (i915's
+   * nop_submit_request() while wedged): such a running scheduler does no DMA.
+   */
+  nopSubmission?(): boolean;
   /** Makes the job's hardware fence signal with an error (drm_sched_fini). */
   cancelJob?(job: DrmSchedJob): Task<void>;
   /**

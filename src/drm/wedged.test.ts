@@ -18,6 +18,7 @@ import {
   type DrmWedgeTaskInfo,
 } from "./wedged.js";
 import { drmMachine } from "./_testing.js";
+import { drmDevUnplug } from "./device.js";
 
 const ALL = NONE | REBIND | BUS_RESET | VENDOR;
 
@@ -149,4 +150,20 @@ test("NONE is logged as recovered through reset up to 7.0 and as needing no reco
   assert.equal(now.wedged, null, "a none event does not mark the device wedged");
   const both = send([NONE | REBIND]);
   assert.deepEqual(both.kmsg, ["<6>drmtest drmtest.0: [drm] device wedged, needs recovery"]);
+});
+
+test("the return value is the send's: 0 when sent, ENODEV once the card is unregistered (R75)", () => {
+  const m = drmMachine();
+  const dev = m.registered();
+  const from = m.kernel.uevents.log.length;
+  const sent = m.runIn("test_declare_wedged", [dev], () => drmDevWedgedEvent(dev, REBIND, null));
+  m.runIn("test_unplug", [dev], () => drmDevUnplug(dev));
+  const afterUnplug = m.kernel.uevents.log.length;
+  const late = m.runIn("test_declare_wedged", [dev], () => drmDevWedgedEvent(dev, REBIND, null));
+  assert.equal(sent, 0);
+  assert.equal(late, "ENODEV");
+  const wedgedEvents = (evs: readonly { ev: Uevent }[]) =>
+    evs.filter((l) => l.ev.env.some(([k]) => k === "WEDGED")).length;
+  assert.equal(wedgedEvents(m.kernel.uevents.log.slice(from, afterUnplug)), 1);
+  assert.equal(wedgedEvents(m.kernel.uevents.log.slice(afterUnplug)), 0, "nothing sent for a removed card");
 });

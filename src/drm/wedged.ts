@@ -134,3 +134,13 @@ export function* drmDevWedgedEvent(
   yield* kobjectUevent(kdev, "change", env);
   return 0;
 }
+
+/**
+ * The driver brought its wedged device back itself (i915's reset that unwedges the GT): what
+ * userspace was told no longer holds, and the wedged state ends. The calling step writes `dev`.
+ */
+export function drmWedgedStateClear(dev: DrmDevice): void {
+  if (dev.wedged === null) return;
+  dev.wedged = null;
+  dev.sim.traceState(dev.mem, null);
+}

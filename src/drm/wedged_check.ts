@@ -5,7 +5,8 @@
  * check looks at the device as the kernel would, not at what the driver says:
  *
  * - DMA: a GPU scheduler made for the device (drm_sched_init()'s `dev`) that is not stopped
- *   still hands jobs to the hardware;
+ *   still hands jobs to the hardware, unless its backend completes them without the hardware
+ *   (`nopSubmission`, i915's nop_submit_request());
  * - fences: a dma_fence whose owners (the trace's, see Sim.alloc()) lead to the device, alive
  *   and not signalled;
  * - mappings: a VMA of the device's address space whose page table still holds a page of a
@@ -19,7 +20,7 @@
 import type { TraceEvent } from "../kernel/mod.js";
 import type { DrmDevice } from "./device.js";
 import { DrmGemVramObject } from "./gem_vram.js";
-import { drmSchedulersOf } from "./sched_main.js";
+import { drmSchedulersOf, type DrmGpuScheduler } from "./sched_main.js";
 
 /** Reports a `wedge-prerequisite` finding if `dev` is not harmless yet; `wedged` is the value sent. */
 export function drmWedgedPrerequisiteCheck(dev: DrmDevice, wedged: string): void {
@@ -34,7 +35,8 @@ export function drmWedgedPrerequisiteCheck(dev: DrmDevice, wedged: string): void
 }
 
 function runningSchedulers(dev: DrmDevice): string[] {
-  const running = drmSchedulersOf(dev).filter((s) => !s.paused);
+  const submits = (s: DrmGpuScheduler): boolean => !s.paused && s.ops.nopSubmission?.() !== true;
+  const running = drmSchedulersOf(dev).filter(submits);
   return running.map((s) => `DMA enabled (scheduler ${s.name} still submits)`);
 }
 

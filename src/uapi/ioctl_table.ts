@@ -5,6 +5,7 @@
  */
 import { DMA_BUF_IOCTLS } from "./dma_buf.js";
 import { DRM_CORE_IOCTLS } from "./drm_ioctls.js";
+import { I915_IOCTLS } from "./i915_drm.js";
 import type { AnyIoctlDef } from "./ioctl.js";
 import { SYNC_FILE_IOCTLS } from "./sync_file.js";
 import { VIRTGPU_IOCTLS } from "./virtgpu_drm.js";
@@ -15,6 +16,7 @@ export const DRM_IOCTLS: readonly AnyIoctlDef[] = [
   ...DRM_CORE_IOCTLS,
   ...VTEST_IOCTLS,
   ...VIRTGPU_IOCTLS,
+  ...I915_IOCTLS,
 ];
 
 /** Every ioctl a program can name: the DRM ones, then those of other files (sync_file, dma-buf). */
