@@ -50,7 +50,9 @@ function amdgpuDebugfsInit(dev: DrmDevice): void {
 }
 
 function* amdgpuProbe(pdev: PciDev): Task<0 | ErrnoName> {
-  const err = yield* vtestProbe(pdev, amdgpuDrmDriver, amdgpuJobTimedout, "amdgpu_device");
+  // amdgpu_device is the drm_device's container: its state exists before the nodes do.
+  const init = (dev: DrmDevice): void => void (dev.driverData = newAmdgpuState(driDebugfsDir(dev)));
+  const err = yield* vtestProbe(pdev, amdgpuDrmDriver, amdgpuJobTimedout, "amdgpu_device", init);
   if (err !== 0) return err;
   yield step("amdgpu_pci_probe", [pdev]);
   const dev = pdev.drvdata as DrmDevice;
@@ -58,7 +60,6 @@ function* amdgpuProbe(pdev: PciDev): Task<0 | ErrnoName> {
     reads: dev.primary === null ? [] : [dev.primary],
     writes: [dev, pdev, dev.kernel.sysfs],
   }));
-  dev.driverData = newAmdgpuState(driDebugfsDir(dev));
   amdgpuDebugfsInit(dev);
   return 0;
 }

@@ -119,7 +119,9 @@ export const i915DrmDriver: DrmDriver = {
 
 function* i915Probe(pdev: PciDev): Task<0 | ErrnoName> {
   const policy = { timedout: i915TimedoutJob, nopError: terminallyWedged };
-  const err = yield* vtestProbe(pdev, i915DrmDriver, policy, "drm_i915_private");
+  // drm_i915_private is the drm_device's container: its state exists before the nodes do.
+  const init = (dev: DrmDevice): void => void (dev.driverData = newI915State(driDebugfsDir(dev)));
+  const err = yield* vtestProbe(pdev, i915DrmDriver, policy, "drm_i915_private", init);
   if (err !== 0) return err;
   yield step("i915_driver_probe", [pdev]);
   const dev = pdev.drvdata as DrmDevice;
@@ -127,7 +129,6 @@ function* i915Probe(pdev: PciDev): Task<0 | ErrnoName> {
     reads: dev.primary === null ? [] : [dev.primary],
     writes: [dev, pdev, dev.kernel.sysfs],
   }));
-  dev.driverData = newI915State(driDebugfsDir(dev));
   i915DebugfsInit(dev);
   return 0;
 }
