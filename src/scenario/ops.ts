@@ -12,6 +12,7 @@ import { plugCardOp, pullCardOp } from "./ops_machine.js";
 import { memReadOp, memWriteOp, mmapOp, munmapOp } from "./ops_memory.js";
 import { mknodOp } from "./ops_mknod.js";
 import { busResetOp, coldResetOp, rebindOp, rebootOp } from "./ops_recovery.js";
+import { killOp, recoverydOp } from "./ops_recoveryd.js";
 import { existsOp, lsOp, readlinkOp, sysfsReadOp, sysfsWriteOp } from "./ops_sysfs.js";
 import { waitUeventOp } from "./ops_uevent.js";
 
@@ -22,6 +23,7 @@ const ALL: readonly AnyOp[] = [
   waitUeventOp, sleepOp, signalOp, waitOp, healthyOp,
   pullCardOp, plugCardOp,
   rebindOp, busResetOp, coldResetOp, rebootOp,
+  recoverydOp, killOp,
 ];
 
 export const OPS: ReadonlyMap<string, AnyOp> = new Map(ALL.map((op) => [op.name, op]));

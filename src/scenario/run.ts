@@ -11,7 +11,8 @@
 import type { KernelVersion, ProfileName, Process } from "../base/mod.js";
 import { findingClass, ReplayMismatchError, RunStopped, TaskKilled, type CallRecord, type ExecutionObserver, type Finding, type FindingClass, type FootprintMode, type RunOutcome, type SchedulingStrategy, type Sim, type TraceLevel } from "../kernel/mod.js";
 import type { Call, Fd, Uevent } from "../uapi/mod.js";
-import { resolvedProfile, World, type BlockedProgram, type WorldOptions } from "../world/mod.js";
+import { manageServices, resolvedProfile, World, type BlockedProgram, type Service, type WorldOptions } from "../world/mod.js";
+import { ticksFromUs } from "../kernel/mod.js";
 import { checkDevice, checkFindings, checkUevents, isExpectedFinding, type CheckResult } from "./checks.js";
 import { RunCrash } from "./crash.js";
 import { checkExpectation, formatExpectation } from "./expect.js";
@@ -182,9 +183,13 @@ export function startRun(sc: Scenario, world: World, overrides: Overrides = {}, 
   const uevents: UeventRecord[] = [];
   const unsubscribe = world.observeUevents({ deliver: (event, tick) => void uevents.push({ tick, event }) });
   const shared: Shared = { machine: new WorldMachine(world), names: new NamedResults(), steps: [], inFlight: new Map() };
+  const services: Service[] = [];
   for (const p of sc.programs) {
-    if (!skip.has(p.name)) world.spawnProgram(p.name, (sys) => runProgram(sys, p, shared));
+    if (skip.has(p.name)) continue;
+    const program = world.spawnProgram(p.name, (sys) => runProgram(sys, p, shared));
+    if (p.service !== null) services.push({ program, stopTimeoutTicks: ticksFromUs(p.service.stopTimeoutUs) });
   }
+  manageServices(world, services);
   return { sc, world, overrides, uevents, shared, unsubscribe, skip };
 }
 

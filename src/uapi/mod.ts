@@ -119,6 +119,7 @@ export {
   type IoctlRequest,
   type MemResult,
   type OpenFlags,
+  type SignalName,
   type Syscalls,
 } from "./syscalls.js";
 export {
