@@ -104,7 +104,7 @@ programs:
       'test.yaml:2:30: unknown key "may-end-block" (did you mean "may-end-blocked"?); expected steps, may-end-blocked, service, stop-timeout',
     ]);
     assert.deepEqual(errorsOf("programs:\n  d: 3\n"), [
-      "test.yaml:2:6: programs.d: expected a list of steps, or a mapping {steps: [...], may-end-blocked: true}",
+      "test.yaml:2:6: programs.d: expected a list of steps, or a mapping {steps: [...], may-end-blocked: true, service: true}",
     ]);
   });
 });
