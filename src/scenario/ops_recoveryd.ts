@@ -103,16 +103,29 @@ export const recoverydOp = defineOp({
   },
 });
 
+const killArgs = z.union([
+  z.string(),
+  z.object({ program: z.string(), signal: oneOf("signal", ["SIGTERM", "SIGKILL"] as const).optional() }).strict(),
+]);
+
+function killTarget(a: z.infer<typeof killArgs>): { program: string; signal: "SIGTERM" | "SIGKILL" } {
+  return typeof a === "string" ? { program: a, signal: "SIGTERM" } : { program: a.program, signal: a.signal ?? "SIGTERM" };
+}
+
 export const killOp = defineOp({
   name: "kill",
-  summary: "sends a signal (signal: SIGTERM, the default, or SIGKILL) to another program, as kill(1) does; result pid",
+  summary: "sends SIGTERM to another program (kill: NAME), or another signal (kill: {program: NAME, signal: SIGKILL}), as kill(1) does; result pid",
   main: "pid",
-  schema: z.object({ kill: z.string(), signal: oneOf("signal", ["SIGTERM", "SIGKILL"] as const).optional() }).strict(),
-  describe: (a) => `kill -${(a.signal ?? "SIGTERM").slice(3)} ${a.kill}`,
+  schema: z.object({ kill: killArgs }).strict(),
+  describe: (a) => {
+    const t = killTarget(a.kill);
+    return `kill -${t.signal.slice(3)} ${t.program}`;
+  },
   *run(ctx, a): Call<Outcome> {
-    const pid = ctx.machine.pidOf(a.kill);
-    if (pid === undefined) return { status: "error", message: `no program ${a.kill} is running` };
-    const r = yield* ctx.sys.kill(pid, a.signal ?? "SIGTERM");
+    const t = killTarget(a.kill);
+    const pid = ctx.machine.pidOf(t.program);
+    if (pid === undefined) return { status: "error", message: `no program ${t.program} is running` };
+    const r = yield* ctx.sys.kill(pid, t.signal);
     return r.ok ? okFields({ pid }) : { status: "errno", errno: r.errno };
   },
 });

@@ -119,6 +119,8 @@ export interface ScenarioRun {
   readonly stepsMax: number;
   /** Set when the step budget ran out: the world was stopped there and not shut down. */
   readonly budget: BudgetStop | null;
+  /** The files programs left on the machine (a recovery daemon's journal), by path: their lines. */
+  readonly stateFiles: ReadonlyMap<string, readonly string[]>;
 }
 
 /** The most serious class among the findings, if any. */
@@ -231,6 +233,7 @@ export function finishRun(r: StartedRun, outcome: RunOutcome, stepsMax: number):
   return {
     scenario: sc, seed, profile: p.name, kernel: p.version, overrides, steps, uevents, checks,
     findings, unexpected, blocked, verdict, world, stepsMax, budget,
+    stateFiles: shared.machine.stateFiles,
   };
 }
 
