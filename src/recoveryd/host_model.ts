@@ -136,6 +136,11 @@ export class SyscallsDevAccess implements DevAccess {
     yield* this.sys.close(r.value);
     return { ok: true };
   }
+
+  *readKmsg(): Call<string | null> {
+    const r = yield* this.sys.readFile(`${this.root}/kmsg`);
+    return r.ok ? r.value : null;
+  }
 }
 
 /** The machine's clock: CLOCK_MONOTONIC through the vDSO (no system call), from its boot time. */
