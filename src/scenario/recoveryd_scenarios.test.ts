@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { ueventGet } from "../uapi/mod.js";
+import { scenarioFrom } from "./_testing.js";
 import { loadScenarioFile } from "./load.js";
 import { runScenario, type ScenarioRun } from "./run.js";
 
@@ -124,4 +125,43 @@ test("a daemon killed in the middle of a bus reset and started again repeats no 
     assert.equal(steps.filter((s) => s === "0 begin").length, 1);
     assert.deepEqual(steps.filter((s) => !s.startsWith("0 ")), ["2 begin", "2 end", "3 begin", "3 end"]);
   }
+});
+
+test("policy stop-units: the daemon stops the unit holding the device (systemctl stop: SIGTERM), then recovers", () => {
+  const r = runScenario(scenarioFrom(`world:
+  devices:
+    - { bdf: "0000:01:00.0", driver: xe }
+programs:
+  recoveryd:
+    service: true
+    steps:
+      - recoveryd:
+          apply: true
+          config:
+            consumers: { policy: stop-units, units: [player.service], timeoutSeconds: 5 }
+            methods: { settleSeconds: 0.1 }
+        expect: { exit: stopped, outcomes: [rebind recovered] }
+  player:
+    - open: { device: "0000:01:00.0", node: render }
+      as: r
+    - sysfs-write: /sys/kernel/debug/dri/0/fail_gt_reset/probability
+      value: "100"
+    - ioctl: DRM_IOCTL_VTEST_SUBMIT
+      fd: $r
+      args: { engine: 0, flags: 1, duration_ns: 0 }
+    - wait-uevent: { ACTION: bind, SUBSYSTEM: pci }
+      timeout: 60s
+      expect: SIGTERM
+  client:
+    - wait-uevent: { ACTION: bind, SUBSYSTEM: pci }
+      timeout: 10s
+    - healthy: "0000:01:00.0"
+      expect: { healthy: true }
+`));
+  assert.equal(r.verdict, "pass", unmet(r));
+  const player = r.steps.find((s) => s.program === "player" && s.step.index === 4)!;
+  const [unbind] = pciEvents(r, "unbind");
+  assert.ok(unbind !== undefined && unbind > player.endTick, "the unbind comes after the player's end");
+  const notes = r.world.sim.trace.events.flatMap((e) => (e.t === "note" ? [e.text] : []));
+  assert.ok(notes.includes("SIGTERM to player (pid 1001) from recoveryd (pid 1000)"), notes.join("\n"));
 });
