@@ -285,7 +285,8 @@ function blockedRecord(
   // Its calls are those it finished before it blocked (the pending one has no record yet).
   const record = stepRecord(name, at, outcome, shared.names, sim);
   shared.inFlight.delete(name);
-  const allowed = spec.mayEndBlocked || at.step.expect?.kind === "blocked";
+  // A service waits for events by design; it is stopped when the others end, not waited for.
+  const allowed = spec.mayEndBlocked || spec.service !== null || at.step.expect?.kind === "blocked";
   return { record, unexpected: b.state === "interruptible" && !allowed };
 }
 

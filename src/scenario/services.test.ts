@@ -144,3 +144,21 @@ test("/proc shows another program's files, mappings and name, and forgets it at 
 `);
   assert.equal(r.verdict, "pass", r.steps.filter((s) => s.met === false).map((s) => `${s.text}: ${s.why}`).join("; "));
 });
+
+test("a service still waiting when the others end blocked is not a blocked verdict; an ordinary program is", () => {
+  const text = (service: string): string => `${DEVICE}programs:
+  daemon:${service}
+    steps:
+      - open: { device: "0000:01:00.0", node: card }
+        as: card
+      - read: $card
+  reader:
+    may-end-blocked: true
+    steps:
+      - open: { device: "0000:01:00.0", node: card }
+        as: card
+      - read: $card
+`;
+  assert.equal(run(text("\n    service: true")).verdict, "pass");
+  assert.equal(run(text("")).verdict, "blocked");
+});
