@@ -4,6 +4,7 @@
  */
 import type { Sim } from "../kernel/mod.js";
 import { FaultInjector } from "./faults.js";
+import type { Process } from "./process.js";
 import type { KernelProfile } from "./profile.js";
 import { Sysfs } from "./sysfs.js";
 import { UeventHub } from "./uevent_hub.js";
@@ -14,6 +15,8 @@ export class Kernel {
   readonly sysfs: Sysfs;
   readonly vfs: Vfs;
   readonly faults = new FaultInjector();
+  /** The processes by pid, from their start until their exit has run (what /proc lists). */
+  readonly processes = new Map<number, Process>();
   private nextPid = 1000;
   /** The next fence context (dma_fence_context_counter starts at 1). */
   private nextFenceContext = 1n;

@@ -10,6 +10,7 @@
  * mknod nodes).
  */
 import { lookupStep, sleepTicks, step, TaskKilled, ticksFromMs, usFromTicks, type CallFields, type SimTask, type Task } from "../kernel/mod.js";
+import type { SignalName } from "../uapi/mod.js";
 import {
   fail,
   NO_IOCTL_ARG,
@@ -34,6 +35,7 @@ import { bindCurrentProcess } from "./fd_install.js";
 import { IoctlCallMemo } from "./ioctl_call.js";
 import type { Kernel } from "./kernel.js";
 import { PAGE_SIZE, Mm, Vma } from "./mm.js";
+import { isProcPath, procRead, procReaddir, procReadlink } from "./procfs.js";
 import { UeventSocket, ueventSocketOps } from "./uevent_socket.js";
 import { fdgetStep, fget, fput, ioctlFirstStep, KFile, O_ACCMODE, vfsPoll } from "./vfs.js";
 
@@ -41,10 +43,6 @@ import { fdgetStep, fget, fput, ioctlFirstStep, KFile, O_ACCMODE, vfsPoll } from
 function showIoctlRet(): string {
   return "0";
 }
-
-/** The system call a process is in: its name, its arguments as traced, and since when. */
-/** /proc/self/fdinfo/<fd>. */
-const FDINFO_PATH = /^\/proc\/self\/fdinfo\/(\d+)$/;
 
 export interface PendingCall {
   readonly op: string;
@@ -70,9 +68,14 @@ export class Process implements Syscalls {
   private callOp: string | null = null;
   private callArgs = "";
   private callSinceTick = 0;
+  /** The task that runs the process's program (set by whoever starts it); kill(2) signals it. */
+  task: SimTask | null = null;
+  /** SIGTERM handlers installed with sigaction(2). */
+  private readonly handlers = new Map<SignalName, () => void>();
 
   constructor(readonly kernel: Kernel, readonly comm: string) {
     this.pid = kernel.allocPid();
+    kernel.processes.set(this.pid, this);
   }
 
   /** The lowest free fd (0-2 are stdio). @see alloc_fd() in fs/file.c */
@@ -110,7 +113,27 @@ export class Process implements Syscalls {
    */
   private returnToUser(): void {
     const task = this.kernel.sim.current;
-    if (task !== null && task.fatalSignal) throw new TaskKilled(task.name);
+    if (task === null) return;
+    if (task.fatalSignal) throw new TaskKilled(task.name);
+    if (task.pendingSignals.size > 0) this.deliverSignals(task);
+  }
+
+  /**
+   * The signals pending on the way back to user mode: a handled one runs its handler; one
+   * without a handler takes its default action, which for SIGTERM ends the process.
+   * @see get_signal(), handle_signal() in arch/x86/kernel/signal.c
+   */
+  private deliverSignals(task: SimTask): void {
+    for (const signal of [...task.pendingSignals] as SignalName[]) {
+      task.pendingSignals.delete(signal);
+      const handler = this.handlers.get(signal);
+      if (handler !== undefined) {
+        handler();
+        continue;
+      }
+      task.fatalSignal = true;
+      throw new TaskKilled(task.name, "SIGTERM");
+    }
   }
 
   /** A system call starts: the task must be alive; the call is pending until recordCall(). */
@@ -389,8 +412,7 @@ export class Process implements Syscalls {
     const self = this;
     return yield* this.traced("read_file", path, (function* () {
       const { sysfs, vfs } = self.kernel;
-      const fdinfo = FDINFO_PATH.exec(path);
-      if (fdinfo !== null) return yield* self.fdinfo(Number(fdinfo[1]));
+      if (isProcPath(path)) return yield* procRead(self.kernel, self, path);
       if (!path.startsWith("/sys/")) {
         yield step("vfs_read", [vfs]);
         return fail(vfs.lookup(path) === undefined ? "ENOENT" : "EINVAL");
@@ -414,13 +436,13 @@ export class Process implements Syscalls {
   }
 
   /**
-   * /proc/self/fdinfo/<fd>: the position, the flags (f_flags, with O_CLOEXEC for a
+   * /proc/<pid>/fdinfo/<fd> (procfs.ts): the position, the flags (f_flags, with O_CLOEXEC for a
    * close-on-exec fd, in octal), then what the file adds (a dma-buf its size, count, exporter
    * and name). mnt_id and ino are left out: the model has no mounts and no inode numbers.
    * ENOENT for an fd that is not open.
    * @see seq_show() in fs/proc/fd.c
    */
-  private *fdinfo(fd: number): Task<SysResult<string>> {
+  *procFdinfo(fd: number): Task<SysResult<string>> {
     const file = this.fds.get(fd);
     if (file === undefined) return fail("ENOENT");
     yield step("seq_show", [file]);
@@ -432,6 +454,7 @@ export class Process implements Syscalls {
   *readlink(path: string): Task<SysResult<string>> {
     const self = this;
     return yield* this.traced("readlink", path, (function* () {
+      if (isProcPath(path)) return yield* procReadlink(self.kernel, self, path);
       yield step("vfs_readlink", [self.kernel.sysfs]);
       return self.kernel.sysfs.readlink(path);
     })());
@@ -441,6 +464,7 @@ export class Process implements Syscalls {
     const self = this;
     return yield* this.traced("readdir", path, (function* (): Task<SysResult<readonly DirEntry[]>> {
       const vfs = self.kernel.vfs;
+      if (isProcPath(path)) return yield* procReaddir(self.kernel, self, path);
       yield step("iterate_dir", [path.startsWith("/sys") ? self.kernel.sysfs : vfs]);
       if (path.startsWith("/sys")) return self.kernel.sysfs.readdir(path);
       if (!vfs.dirExists(path)) return fail("ENOENT");
@@ -501,6 +525,37 @@ export class Process implements Syscalls {
     return r;
   }
 
+  *getpid(): Task<number> {
+    this.returnToUser();
+    return this.pid;
+  }
+
+  /** kill(2): SIGKILL is fatal; SIGTERM is taken at the target's return to user mode. */
+  *kill(pid: number, signal: SignalName): Task<SysResult<0>> {
+    const self = this;
+    return yield* this.traced("kill", `${pid}, ${signal}`, (function* () {
+      yield step("kill_pid_info");
+      const target = self.kernel.processes.get(pid);
+      if (target === undefined || target.task === null) return fail("ESRCH");
+      const sim = self.kernel.sim;
+      sim.note(`${signal} to ${target.comm} (pid ${pid}) from ${self.comm} (pid ${self.pid})`);
+      if (signal === "SIGKILL") sim.sendFatalSignal(target.task);
+      else sim.sendSignal(target.task, signal);
+      return ok(0 as const);
+    })());
+  }
+
+  *sigaction(signal: SignalName, handler: (() => void) | null): Task<SysResult<0>> {
+    const self = this;
+    return yield* this.traced("rt_sigaction", `${signal}, ${handler === null ? "SIG_DFL" : "handler"}`, (function* () {
+      yield step("do_sigaction");
+      if (signal === "SIGKILL") return fail("EINVAL");
+      if (handler === null) self.handlers.delete(signal);
+      else self.handlers.set(signal, handler);
+      return ok(0 as const);
+    })());
+  }
+
   /** Process exit: every mapping is unmapped and every fd closed, as do_exit() does. */
   *exit(): Task<void> {
     if (this.exited) return;
@@ -512,5 +567,7 @@ export class Process implements Syscalls {
       this.releaseFd(fd as Fd);
       yield* fput(this.kernel, file);
     }
+    // Reaped: /proc no longer lists it.
+    this.kernel.processes.delete(this.pid);
   }
 }

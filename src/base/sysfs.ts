@@ -121,6 +121,7 @@ export class Sysfs extends KObject {
 
   /** The target of a symlink, relative to the link's (canonical) directory, as Linux prints it. */
   readlink(path: string): SysResult<string> {
+    if (normalize(path) === "/sys") return fail("EINVAL"); // the mount point: a directory
     const parent = this.resolve(parentOf(normalize(path)));
     if (parent === null) return fail("ENOENT");
     const node = this.nodes.get(`${parent}/${baseName(path)}`);

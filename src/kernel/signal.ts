@@ -1,5 +1,6 @@
 /**
- * Signals, as far as the model needs them: a fatal signal (SIGKILL) sent to a task. It ends an
+ * Signals, as far as the model needs them: a fatal signal (SIGKILL) sent to a task, and
+ * SIGTERM, which a process may handle (Sim.sendSignal(); base/process.ts delivers it). A signal ends an
  * interruptible sleep at once (the wait returns "interrupted", the kernel path unwinds with
  * -ERESTARTSYS), leaves an uninterruptible one alone, and ends the task on its way back to
  * user mode: the process runs no more of its code and do_exit() closes its files.
@@ -19,8 +20,11 @@ export const INTERRUPTED: unique symbol = Symbol("interrupted by a signal");
 export class TaskKilled extends Error {
   constructor(
     readonly task: string,
-    /** The fatal signal: SIGKILL, or a fault's SIGBUS/SIGSEGV (no handler in the model). */
-    readonly signal: "SIGKILL" | "SIGBUS" | "SIGSEGV" = "SIGKILL",
+    /**
+     * The fatal signal: SIGKILL, a fault's SIGBUS/SIGSEGV (no handler in the model), or a
+     * SIGTERM the process had no handler for (its default action ends the process).
+     */
+    readonly signal: "SIGKILL" | "SIGBUS" | "SIGSEGV" | "SIGTERM" = "SIGKILL",
   ) {
     super(`task ${task} killed by ${signal}`);
     this.name = "TaskKilled";

@@ -61,6 +61,11 @@ export class SimTask implements TaskView {
   hangReported = false;
   /** A fatal signal (SIGKILL) is pending: the task dies on its way back to user mode. */
   fatalSignal = false;
+  /**
+   * Signals pending that are not fatal by themselves (SIGTERM): they end an interruptible
+   * sleep, and the process handles them (or dies of them) on its way back to user mode.
+   */
+  readonly pendingSignals = new Set<string>();
   /** Incremented at every block and sleep, so that a stale timer can be told apart. */
   waitGeneration = 0;
   /** The step to run when the task is woken (the `resume` of its block or sleep). */
@@ -405,6 +410,23 @@ export class Sim implements KObjectTracker, AccessSink {
     if (task.state === "done") return;
     task.fatalSignal = true;
     if (task.blockedOn?.state === "interruptible") this.wake(task, INTERRUPTED);
+  }
+
+  /**
+   * Sends a signal a process may handle (SIGTERM) to `task`: an interruptible sleep ends at
+   * once, an uninterruptible one goes on; the process takes it at its next return to user mode.
+   * @see send_signal_locked(), signal_wake_up() in kernel/signal.c
+   */
+  sendSignal(task: SimTask, signal: string): void {
+    if (task.state === "done") return;
+    task.pendingSignals.add(signal);
+    if (task.blockedOn?.state === "interruptible") this.wake(task, INTERRUPTED);
+  }
+
+  /** Whether the current task has any signal pending. @see signal_pending() */
+  signalPending(): boolean {
+    const t = this.current;
+    return t !== null && (t.fatalSignal || t.pendingSignals.size > 0);
   }
 
   /** Whether the current task has a fatal signal pending. @see fatal_signal_pending() */

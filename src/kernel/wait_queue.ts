@@ -91,7 +91,7 @@ export type WaitResult = "ready" | "timed-out" | "interrupted";
 
 /**
  * Sleeps on `wq` in `state` until `condition()` holds, `timeoutTicks` pass, or (interruptible
- * only) a fatal signal is pending. The condition is tested before the signal, as
+ * only) a signal is pending. The condition is tested before the signal, as
  * ___wait_event() does. `resume` is the step the task runs each time it wakes: its footprint
  * covers the condition and whatever the caller does next, up to its next step (see task.ts).
  */
@@ -107,7 +107,7 @@ function* sleepUntil(
   for (;;) {
     wq.touch(); // the condition and the queue go together: a waker touches the queue too
     if (condition()) return "ready";
-    if (state === "interruptible" && wq.sim.fatalSignalPending()) return "interrupted";
+    if (state === "interruptible" && wq.sim.signalPending()) return "interrupted";
     const left = deadline === null ? null : deadline - wq.sim.now;
     if (left !== null && left <= 0) return "timed-out";
     const block: BlockYield = resume === undefined

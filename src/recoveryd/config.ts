@@ -30,7 +30,8 @@ export const configSchema = z.strictObject({
   dev: z.string().startsWith("/").default("/dev"),
   journal: z.string().startsWith("/").default("/var/lib/vdrm-recoveryd/journal.jsonl"),
   telemetryDir: z.string().startsWith("/").default("/var/lib/vdrm-recoveryd/telemetry"),
-  kernelLog: argv.default(["journalctl", "--dmesg", "--boot", "--no-pager", "--output=short-monotonic"]),
+  /** A command printing the kernel log, or "kmsg": read /dev/kmsg (under the `dev` root) directly. */
+  kernelLog: z.union([z.literal("kmsg"), argv]).default(["journalctl", "--dmesg", "--boot", "--no-pager", "--output=short-monotonic"]),
   listen: listen.default("127.0.0.1:9464"),
   source: z.strictObject({
     udevadm: z.string().min(1).default("udevadm"),

@@ -51,6 +51,11 @@ export interface ProcfsAccess {
 export interface DevAccess {
   /** Opens a device node (DEVNAME, "/dev/dri/card1") read-only and closes it again. */
   openNode(devname: string): Call<IoResult>;
+  /**
+   * Every record /dev/kmsg (under the /dev root) holds now, read without blocking, put
+   * together as the reads returned them; null when it cannot be opened.
+   */
+  readKmsg(): Call<string | null>;
 }
 
 export interface JournalStore {

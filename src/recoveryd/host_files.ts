@@ -5,7 +5,7 @@
  * a write opens an existing file write-only (never creating one) without following a last
  * symlink, as `echo -n VALUE > FILE` does minus the O_CREAT.
  */
-import { closeSync, constants, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeSync } from "node:fs";
+import { closeSync, constants, openSync, readdirSync, readFileSync, readlinkSync, readSync, realpathSync, writeSync } from "node:fs";
 import type { Call } from "../uapi/mod.js";
 import type { DevAccess, FdLink, IoResult, ProcfsAccess, Resolved, SysfsAccess } from "./host.js";
 
@@ -153,4 +153,42 @@ export class DirectoryDevAccess implements DevAccess {
       return { ok: false, error: errorText(e) };
     }
   }
+
+  /**
+   * /dev/kmsg from its first record: each read returns one record; EAGAIN when none is left,
+   * EPIPE when the ring overwrote the next one (the read goes on with the oldest kept). A
+   * regular file (a recording, a test's fake) ends with a read of 0 bytes.
+   */
+  *readKmsg(): Call<string | null> {
+    let fd: number;
+    try {
+      fd = openSync(`${this.root}/kmsg`, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch {
+      return null;
+    }
+    const buf = Buffer.alloc(KMSG_RECORD_MAX);
+    const chunks: string[] = [];
+    try {
+      for (let bytes = 0; bytes < KMSG_BYTES_MAX;) {
+        let n: number;
+        try {
+          n = readSync(fd, buf, 0, buf.length, null);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === "EPIPE") continue;
+          break; // EAGAIN: every record read
+        }
+        if (n === 0) break;
+        chunks.push(buf.toString("utf8", 0, n));
+        bytes += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return chunks.join("");
+  }
 }
+
+/** A record of /dev/kmsg is at most this long (the kernel's CONSOLE_EXT_LOG_MAX). */
+const KMSG_RECORD_MAX = 8192;
+/** What one collection reads at most (the largest log buffer, log_buf_len=32M). */
+const KMSG_BYTES_MAX = 32 << 20;

@@ -19,3 +19,4 @@ export { ListenError, runService, type ServiceOptions } from "./service.js";
 export { daemonStatus, formatStatus, type DaemonStatus } from "./status.js";
 export { trustProblems } from "./trust.js";
 export { BUS_ID, CARD0, fakeMachine, fakeUdevadm, PCI, snapshot, wedgedText, type FakeMachine } from "./fake_machine.js";
+export { MODEL_BOOT_EPOCH_MS, syscallsClock, syscallsHost, SyscallsDevAccess, SyscallsProcfsAccess, SyscallsSysfsAccess, type SyscallsHostOptions } from "./host_model.js";

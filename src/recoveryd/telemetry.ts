@@ -9,6 +9,7 @@
  */
 import type { Call } from "../uapi/mod.js";
 import { log, type DaemonContext } from "./context.js";
+import { deviceRecords, formatKmsg, parseKmsg } from "./kmsg.js";
 import { handlerEnv } from "./plan.js";
 import type { PciDevice } from "./pci_device.js";
 
@@ -28,13 +29,28 @@ function* saveDevcoredumps(ctx: DaemonContext, d: PciDevice, dir: string): Call<
   return saved;
 }
 
-function* saveKernelLog(ctx: DaemonContext, d: PciDevice, dir: string): Call<string | null> {
-  const r = yield* ctx.host.runner.run(ctx.config.kernelLog, handlerEnv({}, {}), 30_000);
+/** The device's kernel log lines: from /dev/kmsg (kernelLog: kmsg) or the configured command. */
+function* kernelLogLines(ctx: DaemonContext, d: PciDevice): Call<string[] | null> {
+  const source = ctx.config.kernelLog;
+  if (source === "kmsg") {
+    const text = yield* ctx.host.dev.readKmsg();
+    if (text === null) {
+      log(ctx, "warn", "cannot read the kernel log", { kmsg: `${ctx.config.dev}/kmsg` });
+      return null;
+    }
+    return deviceRecords(parseKmsg(text), d.bdf).map(formatKmsg);
+  }
+  const r = yield* ctx.host.runner.run(source, handlerEnv({}, {}), 30_000);
   if (r.status.k !== "exited" || r.status.code !== 0) {
-    log(ctx, "warn", "the kernel log command failed", { argv: ctx.config.kernelLog, stderr: r.stderr.slice(0, 200) });
+    log(ctx, "warn", "the kernel log command failed", { argv: source, stderr: r.stderr.slice(0, 200) });
     return null;
   }
-  const lines = r.stdout.split("\n").filter((l) => l.includes(d.bdf));
+  return r.stdout.split("\n").filter((l) => l.includes(d.bdf));
+}
+
+function* saveKernelLog(ctx: DaemonContext, d: PciDevice, dir: string): Call<string | null> {
+  const lines = yield* kernelLogLines(ctx, d);
+  if (lines === null) return null;
   const saved = yield* ctx.host.telemetry.save(dir, "kernel.log", lines.map((l) => `${l}\n`).join(""));
   return saved.ok ? (saved.path ?? "kernel.log") : null;
 }

@@ -101,10 +101,10 @@ programs:
     assert.deepEqual(sc.programs.map((p) => [p.name, p.mayEndBlocked, p.steps.length]), [["d", true, 1], ["e", false, 1]]);
     assert.deepEqual(errorsOf("programs:\n  d: { steps: [{ slep: 1 }], may-end-block: true }\n"), [
       'test.yaml:2:18: unknown step "slep" (did you mean "sleep"?)',
-      'test.yaml:2:30: unknown key "may-end-block" (did you mean "may-end-blocked"?); expected steps, may-end-blocked',
+      'test.yaml:2:30: unknown key "may-end-block" (did you mean "may-end-blocked"?); expected steps, may-end-blocked, service, stop-timeout',
     ]);
     assert.deepEqual(errorsOf("programs:\n  d: 3\n"), [
-      "test.yaml:2:6: programs.d: expected a list of steps, or a mapping {steps: [...], may-end-blocked: true}",
+      "test.yaml:2:6: programs.d: expected a list of steps, or a mapping {steps: [...], may-end-blocked: true, service: true}",
     ]);
   });
 });

@@ -64,8 +64,8 @@ programs:
 `), [
       "test.yaml:4:15: program a, step 1 expect: one-of stands alone: expect: {one-of: [ok, ENODEV]}",
       "test.yaml:6:25: program a, step 2 expect one-of: expected a list of the allowed outcomes, e.g. [ok, ENODEV]",
-      'test.yaml:8:30: program a, step 3 expect one-of [2]: unknown "ENODV" (did you mean "ENODEV"?); expected ok, blocked, an errno name (ENODEV, ...), SIGBUS, SIGKILL, a mapping of result fields or {one-of: [...]}',
-      "test.yaml:10:15: program a, step 4 expect: expected ok, blocked, an errno name (ENODEV, ...), SIGBUS, SIGKILL, a mapping of result fields or {one-of: [...]}; for several allowed outcomes write {one-of: [...]}",
+      'test.yaml:8:30: program a, step 3 expect one-of [2]: unknown "ENODV" (did you mean "ENODEV"?); expected ok, blocked, an errno name (ENODEV, ...), SIGBUS, SIGKILL, SIGTERM, a mapping of result fields or {one-of: [...]}',
+      "test.yaml:10:15: program a, step 4 expect: expected ok, blocked, an errno name (ENODEV, ...), SIGBUS, SIGKILL, SIGTERM, a mapping of result fields or {one-of: [...]}; for several allowed outcomes write {one-of: [...]}",
     ]);
   });
 

@@ -9,7 +9,8 @@ import { ERRORS_SHOWN_MAX, FILE_BYTES_MAX, formatBytes } from "./limits.js";
 import type { DataPath, Located } from "./locate.js";
 import { checkNames, type CheckedStep } from "./names_check.js";
 import { Expansion } from "./program_steps.js";
-import type { Checks, ProgramSpec, Scenario, Step } from "./scenario.js";
+import { durationUs } from "./op.js";
+import { STOP_TIMEOUT_US, type Checks, type ProgramSpec, type Scenario, type ServiceSpec, type Step } from "./scenario.js";
 import { scenarioDocument, worldSchema, type ScenarioDocument } from "./schema.js";
 import { copyLabel } from "./step_label.js";
 import { readTextBounded } from "./read_bounded.js";
@@ -65,14 +66,21 @@ interface ProgramBody {
   /** Where the steps are in the file. */
   readonly path: DataPath;
   readonly mayEndBlocked: boolean;
+  readonly service: ServiceSpec | null;
 }
 
-/** A program is a list of steps, or a mapping {steps: [...], may-end-blocked: true}. */
+/**
+ * A program is a list of steps, or a mapping {steps: [...], may-end-blocked: true,
+ * service: true, stop-timeout: 90s}.
+ */
 function programBody(body: unknown, path: DataPath): ProgramBody | null {
-  if (Array.isArray(body)) return { steps: body, path, mayEndBlocked: false };
+  if (Array.isArray(body)) return { steps: body, path, mayEndBlocked: false, service: null };
   if (!isMapping(body) || !Array.isArray(body["steps"])) return null;
   const mayEndBlocked = body["may-end-blocked"] === true;
-  return { steps: body["steps"], path: [...path, "steps"], mayEndBlocked };
+  const timeout = body["stop-timeout"];
+  const stopTimeoutUs = durationUs(typeof timeout === "number" || typeof timeout === "string" ? timeout : undefined, STOP_TIMEOUT_US);
+  const service = body["service"] === true ? { stopTimeoutUs } : null;
+  return { steps: body["steps"], path: [...path, "steps"], mayEndBlocked, service };
 }
 
 function validate(source: SourceMap, lc: LineCounter, file: string): LoadResult {
@@ -117,7 +125,7 @@ function validate(source: SourceMap, lc: LineCounter, file: string): LoadResult 
         parsedSteps.push(step);
         checked.push({ step, raw: w.raw, path: w.path, label });
       }
-      programs.push({ name, steps: parsedSteps, mayEndBlocked: program.mayEndBlocked });
+      programs.push({ name, steps: parsedSteps, mayEndBlocked: program.mayEndBlocked, service: program.service });
     }
     if (Object.keys(data.programs).length === 0)
       issues.push({

@@ -97,6 +97,13 @@ export class WorldMachine implements Machine {
     return process.pid;
   }
 
+  /** The files that outlive a program (a daemon's journal), by path; they survive a reboot. */
+  readonly stateFiles = new Map<string, string[]>();
+
+  pidOf(program: string): number | undefined {
+    return this.processOf(program)?.pid;
+  }
+
   /** The process program `name` runs in now (a new one after a reboot). */
   processOf(name: string): Process | undefined {
     return this.world.programs.find((p) => p.task.name === name)?.process;
@@ -117,7 +124,13 @@ export class WorldMachine implements Machine {
     const signalled = (): boolean => this.signalled.has(name);
     const reason = `scenario signal "${name}"`;
     const r = yield* waitEventInterruptible(this.wq, reason, signalled, timeoutTicks);
-    if (r === "interrupted") throw new TaskKilled(sim.current?.name ?? "?");
+    if (r === "interrupted") {
+      // A scenario program has no signal handlers: SIGTERM's default action ends it too.
+      const task = sim.current;
+      const fatal = task === null || task.fatalSignal;
+      if (task !== null) task.fatalSignal = true;
+      throw new TaskKilled(task?.name ?? "?", fatal ? "SIGKILL" : "SIGTERM");
+    }
     return r === "ready";
   }
 }

@@ -13,8 +13,11 @@ import { REF_PATTERN, type Fields, type NamedResults } from "./values.js";
 export type Outcome =
   | { readonly status: "ok"; readonly fields: Fields }
   | { readonly status: "errno"; readonly errno: ErrnoName }
-  /** A fault's signal, or SIGKILL of a program killed in the step (at a reboot). */
-  | { readonly status: "signal"; readonly signal: "SIGBUS" | "SIGSEGV" | "SIGKILL" }
+  /**
+   * A fault's signal, SIGKILL of a program killed in the step (at a reboot, by kill(2)), or
+   * a SIGTERM it had no handler for.
+   */
+  | { readonly status: "signal"; readonly signal: "SIGBUS" | "SIGSEGV" | "SIGKILL" | "SIGTERM" }
   /** The step could not be carried out as written (an unresolved name, no card in a slot). */
   | { readonly status: "error"; readonly message: string }
   /**
@@ -47,6 +50,10 @@ export interface Machine {
    */
   reboot(): Call<number>;
   signal(name: string): void;
+  /** The pid of program `name` now (a new one after a reboot), or undefined if none has it. */
+  pidOf(program: string): number | undefined;
+  /** Files that outlive a program (a daemon's journal), by path: their lines. */
+  readonly stateFiles: Map<string, string[]>;
   /** Waits until `name` was signalled; false on timeout. */
   waitSignal(name: string, timeoutUs: number | null): Call<boolean>;
 }

@@ -13,6 +13,7 @@ import { plugCardOp, plugDisplayOp, pullCardOp, unplugDisplayOp } from "./ops_ma
 import { memReadOp, memWriteOp, mmapOp, munmapOp } from "./ops_memory.js";
 import { mknodOp } from "./ops_mknod.js";
 import { busResetOp, coldResetOp, rebindOp, rebootOp } from "./ops_recovery.js";
+import { killOp, recoverydOp } from "./ops_recoveryd.js";
 import { existsOp, lsOp, readlinkOp, sysfsReadOp, sysfsWriteOp } from "./ops_sysfs.js";
 import { waitUeventOp } from "./ops_uevent.js";
 
@@ -24,6 +25,7 @@ const ALL: readonly AnyOp[] = [
   pullCardOp, plugCardOp, unplugDisplayOp, plugDisplayOp,
   rebindOp, busResetOp, coldResetOp, rebootOp,
   compositorOp,
+  recoverydOp, killOp,
 ];
 
 export const OPS: ReadonlyMap<string, AnyOp> = new Map(ALL.map((op) => [op.name, op]));

@@ -11,7 +11,8 @@
 import type { KernelVersion, ProfileName, Process } from "../base/mod.js";
 import { findingClass, ReplayMismatchError, RunStopped, TaskKilled, type CallRecord, type ExecutionObserver, type Finding, type FindingClass, type FootprintMode, type RunOutcome, type SchedulingStrategy, type Sim, type TraceLevel } from "../kernel/mod.js";
 import type { Call, Fd, Uevent } from "../uapi/mod.js";
-import { resolvedProfile, World, type BlockedProgram, type WorldOptions } from "../world/mod.js";
+import { manageServices, resolvedProfile, World, type BlockedProgram, type Service, type WorldOptions } from "../world/mod.js";
+import { ticksFromUs } from "../kernel/mod.js";
 import { checkDevice, checkFindings, checkUevents, isExpectedFinding, type CheckResult } from "./checks.js";
 import { RunCrash } from "./crash.js";
 import { checkExpectation, formatExpectation } from "./expect.js";
@@ -118,6 +119,8 @@ export interface ScenarioRun {
   readonly stepsMax: number;
   /** Set when the step budget ran out: the world was stopped there and not shut down. */
   readonly budget: BudgetStop | null;
+  /** The files programs left on the machine (a recovery daemon's journal), by path: their lines. */
+  readonly stateFiles: ReadonlyMap<string, readonly string[]>;
 }
 
 /** The most serious class among the findings, if any. */
@@ -182,9 +185,13 @@ export function startRun(sc: Scenario, world: World, overrides: Overrides = {}, 
   const uevents: UeventRecord[] = [];
   const unsubscribe = world.observeUevents({ deliver: (event, tick) => void uevents.push({ tick, event }) });
   const shared: Shared = { machine: new WorldMachine(world), names: new NamedResults(), steps: [], inFlight: new Map() };
+  const services: Service[] = [];
   for (const p of sc.programs) {
-    if (!skip.has(p.name)) world.spawnProgram(p.name, (sys) => runProgram(sys, p, shared));
+    if (skip.has(p.name)) continue;
+    const program = world.spawnProgram(p.name, (sys) => runProgram(sys, p, shared));
+    if (p.service !== null) services.push({ program, stopTimeoutTicks: ticksFromUs(p.service.stopTimeoutUs) });
   }
+  manageServices(world, services);
   return { sc, world, overrides, uevents, shared, unsubscribe, skip };
 }
 
@@ -226,6 +233,7 @@ export function finishRun(r: StartedRun, outcome: RunOutcome, stepsMax: number):
   return {
     scenario: sc, seed, profile: p.name, kernel: p.version, overrides, steps, uevents, checks,
     findings, unexpected, blocked, verdict, world, stepsMax, budget,
+    stateFiles: shared.machine.stateFiles,
   };
 }
 
@@ -277,7 +285,8 @@ function blockedRecord(
   // Its calls are those it finished before it blocked (the pending one has no record yet).
   const record = stepRecord(name, at, outcome, shared.names, sim);
   shared.inFlight.delete(name);
-  const allowed = spec.mayEndBlocked || at.step.expect?.kind === "blocked";
+  // A service waits for events by design; it is stopped when the others end, not waited for.
+  const allowed = spec.mayEndBlocked || spec.service !== null || at.step.expect?.kind === "blocked";
   return { record, unexpected: b.state === "interruptible" && !allowed };
 }
 

@@ -12,7 +12,7 @@ import type { Value } from "./values.js";
 export type Expectation =
   | { readonly kind: "ok" }
   | { readonly kind: "errno"; readonly errno: ErrnoName }
-  | { readonly kind: "signal"; readonly signal: "SIGBUS" | "SIGSEGV" | "SIGKILL" }
+  | { readonly kind: "signal"; readonly signal: "SIGBUS" | "SIGSEGV" | "SIGKILL" | "SIGTERM" }
   /**
    * Success, and these result fields have these values (which may be `$name` references).
    * `written`: how a number or true/false was written in the file ("0x10"), to compare it
@@ -64,7 +64,21 @@ export interface ProgramSpec {
    * `blocked`. A step expecting `blocked` allows it for that step.
    */
   readonly mayEndBlocked: boolean;
+  /**
+   * A service (a daemon): once every program that is not a service has ended, it is stopped
+   * as systemd stops a unit: SIGTERM, then SIGKILL if it still runs after its stop timeout.
+   * null for an ordinary program.
+   */
+  readonly service: ServiceSpec | null;
 }
+
+export interface ServiceSpec {
+  /** From SIGTERM to SIGKILL (systemd's TimeoutStopSec, 90 s by default). */
+  readonly stopTimeoutUs: number;
+}
+
+/** systemd's DefaultTimeoutStopSec. */
+export const STOP_TIMEOUT_US = 90_000_000;
 
 export interface DeviceCheck {
   readonly bdf: string;

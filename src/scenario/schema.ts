@@ -7,7 +7,7 @@ import { DRIVERS } from "../drivers/mod.js";
 import {
   FINDING_CLASSES, FINDING_KINDS, findingKindsOf, type FindingClass, type FindingKind,
 } from "../kernel/mod.js";
-import { oneOf } from "./op.js";
+import { duration, oneOf } from "./op.js";
 import { formatBytes, VRAM_BYTES_MAX } from "./limits.js";
 import { didYouMean } from "./suggest.js";
 import { ueventExpectation } from "./uevent_match.js";
@@ -87,9 +87,11 @@ const programBody = z.union(
     z.object({
       steps: z.array(z.unknown(), { error: "expected a list of steps" }),
       "may-end-blocked": z.boolean().optional(),
+      service: z.boolean().optional(),
+      "stop-timeout": duration.optional(),
     }).strict(),
   ],
-  { error: "expected a list of steps, or a mapping {steps: [...], may-end-blocked: true}" },
+  { error: "expected a list of steps, or a mapping {steps: [...], may-end-blocked: true, service: true}" },
 );
 
 export const scenarioDocument = z

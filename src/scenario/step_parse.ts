@@ -15,11 +15,11 @@ import { pathIssues, type PathIssue } from "./zod_issues.js";
 
 /** Keys every step may have besides its op. */
 const COMMON_KEYS: readonly string[] = ["as", "expect", "note"];
-const SIGNALS = ["SIGBUS", "SIGSEGV", "SIGKILL"] as const;
+const SIGNALS = ["SIGBUS", "SIGSEGV", "SIGKILL", "SIGTERM"] as const;
 const ONE_OF = "one-of";
 const KNOWN_OUTCOMES = ["ok", "blocked", ...ERRNO_NAMES, ...SIGNALS];
 const EXPECT_FORMS =
-  "ok, blocked, an errno name (ENODEV, ...), SIGBUS, SIGKILL, a mapping of result fields or {one-of: [...]}";
+  "ok, blocked, an errno name (ENODEV, ...), SIGBUS, SIGKILL, SIGTERM, a mapping of result fields or {one-of: [...]}";
 
 export interface StepSource {
   /** Issues are added here. */

@@ -121,6 +121,7 @@ export {
   type IoctlRequest,
   type MemResult,
   type OpenFlags,
+  type SignalName,
   type Syscalls,
 } from "./syscalls.js";
 export {

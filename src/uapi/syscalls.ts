@@ -58,6 +58,9 @@ export interface DirEntry {
   readonly kind: "dir" | "file" | "link" | "chr";
 }
 
+/** The signals a program may send or handle in the model. */
+export type SignalName = "SIGTERM" | "SIGKILL";
+
 export interface Syscalls {
   open(path: string, flags?: OpenFlags): Call<SysResult<Fd>>;
   close(fd: Fd): Call<SysResult<0>>;
@@ -93,4 +96,14 @@ export interface Syscalls {
   ueventSocket(): Call<SysResult<Fd>>;
   /** Receives the next uevent; ETIMEDOUT-like EAGAIN after `timeoutMs`. */
   recvUevent(fd: Fd, timeoutMs: number): Call<SysResult<Uevent>>;
+  /** getpid(2). */
+  getpid(): Call<number>;
+  /** kill(2): ESRCH when no process has `pid`. */
+  kill(pid: number, signal: SignalName): Call<SysResult<0>>;
+  /**
+   * sigaction(2) for SIGTERM: `handler` runs when the process returns to user mode with the
+   * signal pending (the call it was asleep in fails with EINTR); null restores the default
+   * action, which ends the process. EINVAL for SIGKILL, which cannot be caught.
+   */
+  sigaction(signal: SignalName, handler: (() => void) | null): Call<SysResult<0>>;
 }

@@ -37,6 +37,8 @@ export class SyscallsUeventSource implements UeventSource {
         return { kind: "event", received: { origin: "kernel", event: parseKernelDatagram(bytes, this.name), where: { byte: 0 } } };
       }
       if (r.errno === "ENOBUFS") return { kind: "rescan", reason: "overrun", detail: "recv() failed with ENOBUFS: the kernel dropped events" };
+      // A signal ended the wait (EINTR): the caller looks at what its handler did.
+      if (r.errno === "EINTR") return { kind: "timeout" };
       if (r.errno !== "EAGAIN") return { kind: "end", detail: `recv() failed with ${r.errno}` };
       if (timeoutMs >= 0) return { kind: "timeout" };
     }

@@ -146,6 +146,7 @@ export class World {
       this.programExit.wakeUpAll();
     }.bind(this);
     const program: Program = { task: this.sim.spawn(name, runProgram(process, body, exit), { kind: "user" }), process };
+    process.task = program.task;
     this.programs.push(program);
     return program;
   }
@@ -207,6 +208,15 @@ export class World {
   }
 
   /**
+   * Waits, interruptibly, until each of `programs` has exited (its do_exit() ran to the end),
+   * or `timeoutTicks` passed (null: no limit). True when they all did.
+   */
+  *waitForExit(programs: readonly Program[], reason: string, timeoutTicks: number | null): Task<boolean> {
+    const allExited = (): boolean => programs.every((p) => this.exitedPrograms.has(p));
+    return (yield* waitEventInterruptible(this.programExit, reason, allExited, timeoutTicks)) === "ready";
+  }
+
+  /**
    * The machine restarts, at the request of program `caller` (systemctl reboot): every other
    * program is killed and exits, the caller's files are closed as at its exit, the kernel
    * shuts its devices down (device_shutdown(), newest first) and the machine restarts. The
@@ -245,6 +255,7 @@ export class World {
       for (const l of this.ueventObservers.keys()) this.ueventObservers.set(l, this.kernel.uevents.subscribe(l));
     });
     caller.process = new Process(this.kernel, caller.process.comm);
+    caller.process.task = caller.task;
     this.rebooting = false;
     return caller.process;
   }
