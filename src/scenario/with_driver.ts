@@ -3,7 +3,7 @@
  * runs each case with every driver it applies to): the driver of the scenario's first card,
  * its *subject*, is replaced by D wherever the file names it: the cards of `world.devices`,
  * `plug-card` steps, `checks.devices`, and the paths under `/sys/bus/pci/drivers/<name>/` of
- * sysfs steps (with the PCI driver's name, which is `virtio-pci` for virtio-gpu). Other cards
+ * sysfs steps and of expected texts that quote them (with the PCI driver's name, which is `virtio-pci` for virtio-gpu). Other cards
  * keep their drivers. Expectations that name the driver (`expect: { driver: vdisp }` of a
  * readlink) follow it too.
  */
@@ -31,8 +31,10 @@ function pciName(driver: string): string {
 
 function renamed(v: unknown, n: Names): unknown {
   if (v === n.from) return n.to;
-  if (typeof v === "string" && (v === n.fromPath || v.startsWith(`${n.fromPath}/`))) {
-    return n.toPath + v.slice(n.fromPath.length);
+  if (typeof v === "string") {
+    // A path, or a text that quotes one (a daemon's printed write: `wrote <path> "<value>"`).
+    if (v === n.fromPath) return n.toPath;
+    return v.includes(`${n.fromPath}/`) ? v.replaceAll(`${n.fromPath}/`, `${n.toPath}/`) : v;
   }
   if (Array.isArray(v)) {
     const out = v.map((x) => renamed(x, n));
