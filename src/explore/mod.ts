@@ -11,3 +11,10 @@ export { execute, failureOf, prefixChooser, type Chooser, type Execution, type F
 export { MODES, type ExploreOptions, type Mode, type SearchResult, type Stats } from "./search.js";
 export { SAMPLES_DEFAULT } from "./sample.js";
 export { traceHash } from "./trace_hash.js";
+export { layoutOf, type ModelFindingKind, type ModelTransition, type ModelVar, type TransitionModel } from "./model.js";
+export {
+  searchModel, spinTransitions, type ModelSearchOptions, type ModelSearchResult, type ModelStats,
+  type ModelViolationFound,
+} from "./model_search.js";
+export { isModelText, loadModelFile, MODELS, readModelText, type ModelFile } from "./model_file.js";
+export { unplugTwin, type UnplugTwinOptions } from "./twin_unplug.js";
