@@ -16,6 +16,8 @@ const EXPERIMENTS: readonly (readonly [string, string | null])[] = [
   ["unplug-mmap-dma", "fatal-signal"],
   ["unplug-reader-waitclose", "hang"],
   ["unplug-job-nosignal", "fence-never-signalled"],
+  ["wedge-hang-early", "wedge-prerequisite"],
+  ["bus-reset-fences-drain", "fence-never-signalled"],
   ["unplug-ioctl-vdisp", null],
 ];
 
