@@ -4,6 +4,7 @@
  * MISS against that target. A MISS is printed, not turned into an exit code.
  */
 import { benchDevEnter } from "./dev_enter.js";
+import { benchDporRatio, benchFirstCounterexample, benchTwin } from "./explore.js";
 import { benchIoctlRoundTrip, IOCTL_TARGET_TRACE } from "./ioctl_round_trip.js";
 import { benchMapWrites } from "./map_writes.js";
 import { formatTable, verdictOf, type Row } from "./measure.js";
@@ -18,6 +19,8 @@ const LEGEND = [
   `The ioctl target is judged at trace=${IOCTL_TARGET_TRACE}; figures are the median of the runs.`,
   "cpu: CPU time of the process (process.cpuUsage(), every thread), not wall-clock time.",
   "Unplug of loaded devices: the unbind writes, then munmap and close until each device is freed.",
+  "Explorer: the twin's rate is per second of CPU (one core; SPIN's pan: 3.4 M/s); the DPOR",
+  "ratio is a count within one preemption; first counterexample: budget 2000 executions (inf: none).",
   "See docs/benchmarks.md.",
 ];
 
@@ -30,6 +33,9 @@ async function main(): Promise<void> {
   rows.push(...benchUnplugLoaded({ cases: LOAD_CASES, runs: 3, trace: "events" }));
   rows.push(...benchUdev({ events: 20_000, rules: 1000, matches: 2000, runs: 5 }));
   for (const journalOn of ["disk", "tmpfs"] as const) rows.push(...(await benchRecoveryd({ events: 200, journalOn })));
+  rows.push(...benchTwin({ users: 5, ioctls: 5, runs: 3 }));
+  rows.push(...benchDporRatio());
+  rows.push(...benchFirstCounterexample({ runs: 3 }));
   const header = `vdrm bench (node ${process.version}, ${process.platform}/${process.arch})`;
   process.stdout.write(`${header}\n\n${formatTable(rows)}\n\n${LEGEND.join("\n")}\n`);
   const missed = rows.filter((r) => verdictOf(r) === "MISS");

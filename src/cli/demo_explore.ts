@@ -18,6 +18,7 @@ const EXPERIMENTS: readonly (readonly [string, string | null])[] = [
   ["unplug-job-nosignal", "fence-never-signalled"],
   ["wedge-hang-early", "wedge-prerequisite"],
   ["bus-reset-fences-drain", "fence-never-signalled"],
+  ["unplug-commit-noenter", "hardware-after-unplug"],
   ["unplug-ioctl-vdisp", null],
 ];
 

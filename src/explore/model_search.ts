@@ -74,7 +74,8 @@ class ModelSearch {
   readonly store: StateStore;
   private readonly layout: Layout;
   private readonly byPc: ModelTransition[][][];
-  private readonly index: Map<ModelTransition, number>;
+  /** Each transition's index in the model, by process and program counter as byPc. */
+  private readonly indexByPc: number[][][];
   private readonly v: Int32Array;
   private readonly next: Int32Array;
   private readonly packed: Uint32Array;
@@ -84,7 +85,8 @@ class ModelSearch {
     this.layout = layoutOf(m.vars);
     this.store = new StateStore(this.layout.words, o.statesMax);
     this.byPc = transitionsByPc(m);
-    this.index = new Map(m.transitions.map((t, i) => [t, i]));
+    const index = new Map(m.transitions.map((t, i) => [t, i]));
+    this.indexByPc = this.byPc.map((pcs) => pcs.map((ts) => ts.map((t) => index.get(t)!)));
     this.v = new Int32Array(m.vars.length);
     this.next = new Int32Array(m.vars.length);
     this.packed = new Uint32Array(this.layout.words);
@@ -101,7 +103,9 @@ class ModelSearch {
     let executable = false;
     const procs = this.m.processes;
     for (let p = 0; p < procs.length; p++) {
-      const ts = this.byPc[p]![v[procs[p]!.pcVar]!]!;
+      const pc = v[procs[p]!.pcVar]!;
+      const ts = this.byPc[p]![pc]!;
+      const ids = this.indexByPc[p]![pc]!;
       for (let k = 0; k < ts.length; k++) {
         const t = ts[k]!;
         if (!t.guard(v)) continue;
@@ -114,7 +118,7 @@ class ModelSearch {
         }
         if (failed !== null) continue;
         pack(layout, next, packed);
-        const added = store.add(packed, s, this.index.get(t)!);
+        const added = store.add(packed, s, ids[k]!);
         if (added < 0) stats.matched++;
         else pushed(added);
       }
