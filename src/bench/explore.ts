@@ -10,7 +10,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { search, searchModel, unplugTwin, type Mode } from "../explore/mod.js";
+import { SAMPLES_DEFAULT, search, searchModel, unplugTwin, type Mode } from "../explore/mod.js";
 import { loadScenarioFile, type Scenario } from "../scenario/mod.js";
 import { sampleRuns, startCpuStopwatch, startStopwatch, summarize, type Row } from "./measure.js";
 
@@ -37,18 +37,21 @@ export interface TwinOptions {
 /** Transitions per CPU second and per wall-clock second of the twin's exhaustive search. */
 export function benchTwin(o: TwinOptions): Row[] {
   const wall: number[] = [];
+  let stored = 0;
   const cpu = sampleRuns(o.runs, () => {
     const cpuNs = startCpuStopwatch();
     const wallNs = startStopwatch();
     const r = searchModel(unplugTwin({ users: o.users, ioctls: o.ioctls }), { mode: "dfs" });
     if (r.stoppedBy !== "complete") throw new Error("Cannot bench the twin: the search did not complete");
     wall.push(r.stats.executed / (wallNs() / 1e9));
+    stored = r.stats.stored;
     return r.stats.executed / (cpuNs() / 1e9);
   }, 0);
   const size = `N=${o.users} K=${o.ioctls}`;
   return [
     { name: `twin of unplug.pml ${size}, dfs`, summary: cpu, unit: "transitions/cpu-s", target: { kind: "min", value: 700_000 } },
     { name: `twin of unplug.pml ${size}, dfs`, summary: summarize(wall), unit: "transitions/s wall", target: null },
+    { name: `twin of unplug.pml ${size}, dfs`, summary: summarize([stored]), unit: "states stored", target: null },
   ];
 }
 
@@ -75,7 +78,7 @@ export function benchFirstCounterexample(o: { readonly runs: number }): Row[] {
       let seed = 0;
       const ms = sampleRuns(mode === "dfs" ? 1 : o.runs, () => {
         const cpuNs = startCpuStopwatch();
-        const r = search(sc, { mode, seed: ++seed, budget: 2000, ...(mode === "dfs" ? { preemptionsMax: 1 } : {}) });
+        const r = search(sc, { mode, seed: ++seed, budget: SAMPLES_DEFAULT, ...(mode === "dfs" ? { preemptionsMax: 1 } : {}) });
         if (r.found === null) return Number.POSITIVE_INFINITY;
         return cpuNs() / 1e6;
       }, 0);

@@ -20,7 +20,7 @@ const LEGEND = [
   "cpu: CPU time of the process (process.cpuUsage(), every thread), not wall-clock time.",
   "Unplug of loaded devices: the unbind writes, then munmap and close until each device is freed.",
   "Explorer: the twin's rate is per second of CPU (one core; SPIN's pan: 3.4 M/s); the DPOR",
-  "ratio is a count within one preemption; first counterexample: budget 2000 executions (inf: none).",
+  "ratio is a count within one preemption; first counterexample: budget 1000 executions (Infinity: none found).",
   "See docs/benchmarks.md.",
 ];
 
