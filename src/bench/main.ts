@@ -6,6 +6,7 @@
 import { benchDevEnter } from "./dev_enter.js";
 import { benchExecBridge } from "./exec_bridge.js";
 import { benchExploreWorkers } from "./explore_workers.js";
+import { benchDporRatio, benchFirstCounterexample, benchTwin } from "./explore.js";
 import { benchIoctlRoundTrip, IOCTL_TARGET_TRACE } from "./ioctl_round_trip.js";
 import { benchMapWrites } from "./map_writes.js";
 import { formatTable, verdictOf, type Row } from "./measure.js";
@@ -21,6 +22,8 @@ const LEGEND = [
   "cpu: CPU time of the process (process.cpuUsage(), every thread), not wall-clock time.",
   "Unplug of loaded devices: the unbind writes, then munmap and close until each device is freed.",
   "explore workers: one split DFS search timed whole (wall clock); speed-up is 1 worker's time over 2's.",
+  "Explorer: the twin's rate is per second of CPU (one core; SPIN's pan: 3.4 M/s); the DPOR",
+  "ratio is a count within one preemption; first counterexample: budget 1000 executions (Infinity: none found).",
   "See docs/benchmarks.md.",
 ];
 
@@ -36,6 +39,9 @@ async function main(): Promise<void> {
   rows.push(...(await benchExploreWorkers({ scenario: "unplug-reader-vdisp.yaml", preemptionsMax: 3, runs: 3 })));
   const bridge = await benchExecBridge({ ioctls: 2000, runs: 3 });
   rows.push(...bridge.rows);
+  rows.push(...benchTwin({ users: 5, ioctls: 5, runs: 3 }));
+  rows.push(...benchDporRatio());
+  rows.push(...benchFirstCounterexample({ runs: 3 }));
   const header = `vdrm bench (node ${process.version}, ${process.platform}/${process.arch})`;
   const legend = [...LEGEND, bridge.note];
   process.stdout.write(`${header}\n\n${formatTable(rows)}\n\n${legend.join("\n")}\n`);

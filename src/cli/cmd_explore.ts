@@ -8,7 +8,7 @@
 import { InvalidArgumentError, type Command } from "commander";
 import { jsonText } from "../kernel/mod.js";
 import {
-  explore, formatCounterexample, MODES, replayLine, SAMPLES_DEFAULT, type ExploreOptions,
+  explore, formatCounterexample, isModelText, readModelText, MODES, replayLine, SAMPLES_DEFAULT, type ExploreOptions,
   type ExploreResult, type Mode, type Stats,
 } from "../explore/mod.js";
 import { escapeControls, type Scenario } from "../scenario/mod.js";
@@ -18,6 +18,7 @@ import type { Io } from "./io.js";
 import { loadOneScenario } from "./load_one.js";
 import { choice, parseCount, parseSeed } from "./options.js";
 import { addSplitOptions, exploreAction, type Shard } from "./cmd_explore_split.js";
+import { exploreModelCommand } from "./cmd_explore_model.js";
 
 export interface ExploreFlags {
   readonly mode: Mode;
@@ -37,6 +38,7 @@ export interface ExploreFlags {
   readonly splitDepth?: number;
   readonly out?: string;
   readonly merge?: boolean;
+  readonly define?: readonly string[];
 }
 
 /** A non-negative integer option (--preemptions-max 0 is meaningful). */
@@ -73,7 +75,9 @@ export function addExploreCommand(program: Command, ctx: CommandContext): void {
     .option("--seed <n>", "random, pct: the seed of the choices (default 1)", parseSeed)
     .option("--no-shrink", "print the failing run as found")
     .option("--max-steps <n>", "step budget of each run", parseCount("--max-steps"))
-    .option("--json", "print one JSON object");
+    .option("--json", "print one JSON object")
+    .option("-D, --define <name[=value]>", "a model file's parameter, as spin -D (repeatable)",
+      (v: string, all: string[]) => [...all, v], [] as string[]);
   addSplitOptions(cmd).action((files: string[], o: ExploreFlags) => exploreAction(files, o, ctx, cmd));
 }
 
@@ -149,6 +153,8 @@ function exploreJson(sc: Scenario, o: ExploreFlags, r: ExploreResult): Record<st
 }
 
 export function exploreCommand(file: string, o: ExploreFlags, io: Io): number {
+  const text = readModelText(file);
+  if (text !== null && isModelText(text)) return exploreModelCommand(file, o, io);
   const sc = loadOneScenario(file, "explore", "nothing was explored", io);
   if (sc === null) return EXIT.input;
   const r = explore(sc, optionsOf(o, io));

@@ -4,7 +4,7 @@
  * scenario explored clean, within one preemption.
  */
 import { join } from "node:path";
-import { explore, replayLine } from "../explore/mod.js";
+import { explore, replayLine, searchModel, spinTransitions, unplugTwin } from "../explore/mod.js";
 import { loadScenarioFile } from "../scenario/mod.js";
 import { SCENARIO_DIR, shownPath } from "./cmd_demo.js";
 import type { Verdict } from "./exit.js";
@@ -16,6 +16,9 @@ const EXPERIMENTS: readonly (readonly [string, string | null])[] = [
   ["unplug-mmap-dma", "fatal-signal"],
   ["unplug-reader-waitclose", "hang"],
   ["unplug-job-nosignal", "fence-never-signalled"],
+  ["wedge-hang-early", "wedge-prerequisite"],
+  ["bus-reset-fences-drain", "fence-never-signalled"],
+  ["unplug-commit-noenter", "hardware-after-unplug"],
   ["unplug-ioctl-vdisp", null],
 ];
 
@@ -42,6 +45,20 @@ export function demoExplore(io: Io): Verdict[] {
     }
     io.out(`  ${name}: ${cx.failure.verdict} (${cx.failure.kinds.join(", ")}) after ${execs}; ${replayLine(cx)}`);
     if (kind === null || !cx.failure.kinds.includes(kind)) failed.push("expectation");
+  }
+  return [...failed, ...demoTwin(io)];
+}
+
+/** The Promela twin at N=2 K=2: SPIN's counts (460 states), and each broken switch's shortest run. */
+function demoTwin(io: Io): Verdict[] {
+  const ok = searchModel(unplugTwin({ users: 2, ioctls: 2 }), { mode: "dfs" });
+  io.out(`  unplug-twin (the Promela twin of unplug.pml, N=2 K=2): ${ok.stats.stored} states, ` +
+    `${spinTransitions(ok.stats)} transitions (SPIN 6.5.2: 460, 1052)`);
+  const failed: Verdict[] = ok.stats.stored === 460 && ok.violation === null ? [] : ["expectation"];
+  for (const bug of ["bugDevm", "bugNoEnter", "bugWaitUsers"] as const) {
+    const v = searchModel(unplugTwin({ users: 2, ioctls: 2, [bug]: true }), { mode: "bfs" }).violation;
+    io.out(`    ${bug}: ${v === null ? "not found" : `${v.kind} after ${v.trail.length} transitions`}`);
+    if (v === null) failed.push("expectation");
   }
   return failed;
 }

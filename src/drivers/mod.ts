@@ -15,6 +15,7 @@ import { VTEST_PCI_ID, vtestPciDriver } from "./vtest.js";
 import { vtestNosignalPciDriver } from "./vtest_nosignal.js";
 import { AMDGPU_PCI_ID, amdgpuPciDriver } from "./amdgpu.js";
 import { I915_PCI_ID, i915PciDriver } from "./i915.js";
+import { vtestDrainPciDriver } from "./vtest_drain.js";
 import { XE_PCI_ID, xePciDriver } from "./xe.js";
 import { xeEarlyWedgePciDriver } from "./xe_early_wedge.js";
 
@@ -32,6 +33,7 @@ export { vtestNosignalDrmDriver, vtestNosignalPciDriver } from "./vtest_nosignal
 export { AMDGPU_PCI_ID, amdgpuDrmDriver, amdgpuPciDriver } from "./amdgpu.js";
 export { I915_PCI_ID, i915DrmDriver, i915PciDriver } from "./i915.js";
 export { intelGtIsWedged } from "./i915_reset.js";
+export { vtestDrainDrmDriver, vtestDrainPciDriver } from "./vtest_drain.js";
 export { XE_PCI_ID, xeDrmDriver, xePciDriver } from "./xe.js";
 export { xeEarlyWedgeDrmDriver, xeEarlyWedgePciDriver } from "./xe_early_wedge.js";
 export { xeDeviceWedged, type XeWedgedMode } from "./xe_wedge.js";
@@ -95,6 +97,10 @@ export const DRIVERS: ReadonlyMap<string, DriverInfo> = new Map([
   ["bochs-drm", { driver: bochsPciDriver, card: BOCHS_CARD, correct: true, summary: "model of Linux's bochs driver (QEMU bochs-display)" }],
   ["vtest", { driver: vtestPciDriver, card: VTEST_CARD, correct: true, summary: "DRM test device (like vgem): render node, no display, DRM_IOCTL_VTEST_HOLD_ENTER" }],
   ["vtest-nosignal", { driver: vtestNosignalPciDriver, card: VTEST_CARD, correct: false, summary: "broken: remove() leaves the fences of running VTEST_JOB jobs unsignalled" }],
+  ["vtest-drain", {
+    driver: vtestDrainPciDriver, card: VTEST_CARD, correct: false,
+    summary: "broken: remove() waits without a time limit for its rings' fences before signalling them (an unbind with a hung job blocks)",
+  }],
   ["xe", {
     driver: xePciDriver, card: XE_CARD, correct: true,
     summary: "model of Linux's xe where wedging is concerned (wedged_mode, WEDGED uevent, survivability mode), on vtest's engines",

@@ -17,3 +17,10 @@ export { runUnits, UnitRunner } from "./pool.js";
 export { parseShardFile, ShardFileError, SHARD_FORMAT, SHARD_VERSION, type ShardFile } from "./shard_file.js";
 export { shardUnits, split, splittable, type Split, type Unit } from "./split.js";
 export { runUnit, type UnitResult } from "./unit.js";
+export { layoutOf, type ModelFindingKind, type ModelTransition, type ModelVar, type TransitionModel } from "./model.js";
+export {
+  searchModel, spinTransitions, type ModelSearchOptions, type ModelSearchResult, type ModelStats,
+  type ModelViolationFound,
+} from "./model_search.js";
+export { isModelText, loadModelFile, MODELS, readModelText, type ModelFile } from "./model_file.js";
+export { unplugTwin, type UnplugTwinOptions } from "./twin_unplug.js";

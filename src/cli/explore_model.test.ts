@@ -1,0 +1,60 @@
+/**
+ * `vdrm explore` on a model file (the Promela twin, scenarios/explore/unplug-twin.yaml) as a
+ * user runs it: SPIN's state counts printed with --states, each broken switch found with the
+ * shortest counterexample and its verdict's exit code, bad parameters and scenario-only
+ * options refused with exit 2.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { assertRefused, vdrmArgs as vdrm } from "./_test_cli.js";
+
+const TWIN = "scenarios/explore/unplug-twin.yaml";
+
+describe("vdrm explore MODEL-FILE", () => {
+  it("--states prints SPIN's counts at N=3 K=2: 4954 stored, 10338 matched, 15292 transitions", () => {
+    const r = vdrm("explore", TWIN, "--states", "-D", "N_USERS=3");
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^statistics: states stored 4954, matched 10338, transitions 15292 \(stored \+ matched/m);
+    assert.match(r.stdout, /^result: no violation; every reachable state explored$/m);
+  });
+
+  it("NEVER_CLOSE at the file's N=2 K=2: 414 states, 936 transitions, no violation", () => {
+    const r = vdrm("explore", TWIN, "--states", "-D", "NEVER_CLOSE", "--json");
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as { stats: { stored: number; transitions: number }; counterexample: null };
+    assert.equal(j.stats.stored, 414);
+    assert.equal(j.stats.transitions, 936);
+    assert.equal(j.counterexample, null);
+  });
+
+  it("BUG_DEVM: use-after-free (exit 3) in K + 6 transitions, drm_release last", () => {
+    const r = vdrm("explore", TWIN, "-D", "BUG_DEVM", "-D", "K_IOCTLS=3");
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stdout, /^counterexample: memory \(use-after-free\) after 9 transitions/m);
+    assert.match(r.stdout, /^ +9 +user\d +drm_release$/m);
+  });
+
+  it("BUG_WAIT_USERS: an invalid end state, a hang (exit 4), in N + K + 3 transitions", () => {
+    const r = vdrm("explore", TWIN, "-D", "BUG_WAIT_USERS", "-D", "N_USERS=3", "--mode", "bfs", "--json");
+    assert.equal(r.code, 4, r.stderr);
+    const j = JSON.parse(r.stdout) as { counterexample: { verdict: string; length: number; message: string } };
+    assert.equal(j.counterexample.verdict, "hang");
+    assert.equal(j.counterexample.length, 8);
+    assert.match(j.counterexample.message, /^invalid end state: remove blocked forever/);
+  });
+
+  it("BUG_NO_ENTER: hardware touched after unplug (exit 3) in 7 transitions", () => {
+    const r = vdrm("explore", TWIN, "-D", "BUG_NO_ENTER", "--json");
+    assert.equal(r.code, 3, r.stderr);
+    const j = JSON.parse(r.stdout) as { counterexample: { kind: string; length: number } };
+    assert.deepEqual([j.counterexample.kind, j.counterexample.length], ["hardware-after-unplug", 7]);
+  });
+
+  it("refuses an unknown parameter, two broken switches and scenario-only options (exit 2)", () => {
+    assertRefused(vdrm("explore", TWIN, "-D", "N_USER=3"), /-D: unknown parameter "N_USER"/);
+    assertRefused(vdrm("explore", TWIN, "-D", "BUG_DEVM", "-D", "BUG_NO_ENTER"), /at most one broken switch/);
+    assertRefused(vdrm("explore", TWIN, "-D", "K_IOCTLS=x"), /K_IOCTLS must be an integer from 0 to 255/);
+    assertRefused(vdrm("explore", TWIN, "--preemptions-max", "1"), /--preemptions-max: not for a model file/);
+    assertRefused(vdrm("explore", TWIN, "--mode", "random"), /--mode random: a model is searched exhaustively/);
+  });
+});
