@@ -162,6 +162,7 @@ describe("vdrm demo", () => {
       /Linux 6\.12 bochs recording: 191 match, 0 mismatch, 0 missing, 0 extra/);
     assert.match(r.stdout,
       /Linux 6\.12 bochs PRIME recording: 309 match, 0 mismatch, 0 missing, 0 extra/);
+    assert.match(r.stdout, /\n {2}\d+ cases: (\d+) rows pass, 0 fail; negative controls (\d+) of \2 as declared; real-kernel claims (\d+) of \3 hold\n/);
     assert.ok(r.stdout.includes(`report: ${html}`));
     const words = verdictWords(readFileSync(html, "utf8"));
     assert.equal(words.get("hotunplug-lateclose-devm on vdisp-devm"), "✓ caught");

@@ -14,7 +14,7 @@
  * @see amdgpu_fence_driver_hw_fini(), which waits for the rings with a time limit and then
  *      force-completes them
  */
-import { dmaFenceWaitTimeout } from "../base/mod.js";
+import { dmaFenceGet, dmaFencePut, dmaFenceWaitTimeout } from "../base/mod.js";
 import { lookupStep, step, type Task } from "../kernel/mod.js";
 import { drmDevUnplug, type DrmDevice, type DrmDriver } from "../drm/mod.js";
 import type { PciDev } from "../pci/mod.js";
@@ -32,13 +32,17 @@ const FOREVER_TICKS = 2 ** 52;
 /** Waits for every fence on the device's rings, oldest first. */
 function* vtestDrainRings(dev: DrmDevice): Task<void> {
   for (const engine of vtestEnginesOf(dev) ?? []) {
-    yield lookupStep("vtest_drain_rings", () => ({ reads: engineObjects(engine), writes: [] }));
-    const fences = engine.ring.map((e) => e.fence);
+    yield lookupStep("vtest_drain_rings", () => ({
+      reads: engineObjects(engine), writes: engine.ring.map((e) => e.fence),
+    }));
+    // Each fence is held while it is waited for (its job may end and drop the ring's reference).
+    const fences = engine.ring.map((e) => dmaFenceGet(e.fence));
     for (const fence of fences) {
       // BUG (on purpose): the hardware is trusted to finish; a hung job never does.
-      const resume = step("vtest_drain_rings", [fence]);
+      const resume = step("vtest_drain_rings", [], [fence]);
       yield step("vtest_drain_rings", [fence]);
       yield* dmaFenceWaitTimeout(fence, false, FOREVER_TICKS, resume);
+      yield* dmaFencePut(fence);
     }
   }
 }
