@@ -61,7 +61,23 @@ const POLICIES: readonly PolicyCase[] = [
     driver: "xe", scenario: "xe-recoveryd-rebind", method: "rebind",
     writes: ['wrote /sys/bus/pci/drivers/xe/unbind "0000:01:00.0"', 'wrote /sys/bus/pci/drivers/xe/bind "0000:01:00.0"'],
   },
+  {
+    driver: "i915", scenario: "i915-recoveryd-rebind", method: "rebind",
+    writes: ['wrote /sys/bus/pci/drivers/i915/unbind "0000:01:00.0"', 'wrote /sys/bus/pci/drivers/i915/bind "0000:01:00.0"'],
+  },
 ];
+
+test("amdgpu: WEDGED=none after a ring reset: the daemon collects telemetry and writes nothing", () => {
+  for (const run of runs("amdgpu-recoveryd-none", 3)) {
+    assert.equal(run.verdict, "pass", `seed ${run.seed}: ${unmet(run)}`);
+    const records = journal(run);
+    assert.ok(!records.some((r) => r["type"] === "step"), `seed ${run.seed}: ${JSON.stringify(records)}`);
+    assert.equal(records.at(-1)?.["outcome"], "telemetry");
+    assert.deepEqual(pciEvents(run, "unbind"), []);
+    assert.deepEqual(pciEvents(run, "bind"), []);
+    assert.equal(wedgedAt(run).length, 1);
+  }
+});
 
 for (const p of POLICIES) {
   test(`${p.driver}: the daemon recovers a wedged device by ${p.method}, and the programs reopen a healthy card`, () => {
