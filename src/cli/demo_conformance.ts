@@ -4,11 +4,11 @@
  * a failure prints the suite's whole report.
  */
 import { loadavg } from "node:os";
-import { CASE_DIR, formatSuiteText, loadCases, runSuite } from "../conformance/mod.js";
+import { CASE_DIR, formatSuiteText, loadCases, runSuiteInThread } from "../conformance/mod.js";
 import type { Verdict } from "./exit.js";
 import type { Io } from "./io.js";
 
-export async function demoConformance(io: Io): Promise<Verdict[]> {
+export function demoConformance(io: Io): Verdict[] {
   io.out("");
   io.out("vdrm conformance (one seed; `vdrm conformance` runs ten), every requirement's case:");
   const loaded = loadCases(CASE_DIR);
@@ -16,7 +16,7 @@ export async function demoConformance(io: Io): Promise<Verdict[]> {
     for (const e of loaded.errors) io.err(e);
     return ["input"];
   }
-  const report = await runSuite(loaded.cases, { seeds: 1, workers: 2 });
+  const report = runSuiteInThread(loaded.cases, { seeds: 1 });
   const text = formatSuiteText(report, loadavg()).split("\n");
   if (report.verdict !== "pass") {
     for (const l of text) io.out(`  ${l}`);

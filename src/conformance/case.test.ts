@@ -25,7 +25,7 @@ describe("loadCase", () => {
     const r = loadCase(f);
     assert.equal(r.ok, false);
     assert.deepEqual(!r.ok && r.errors, [
-      `${f}: conformance.drivers.0: unknown correct driver "vdsp" (did you mean "vdisp"?); expected one of vdisp, bochs-drm, vtest, xe, virtio-gpu`,
+      `${f}: conformance.drivers.0: unknown correct driver "vdsp" (did you mean "vdisp"?); expected one of vdisp, bochs-drm, vtest, xe, i915, amdgpu, virtio-gpu`,
     ]);
   });
 

@@ -9,7 +9,7 @@ import { executeJob, type Job, type JobResult } from "./execute.js";
 /** Called after each job with the number done and the total. */
 export type Progress = (done: number, total: number) => void;
 
-function inThread(jobs: readonly Job[], cases: ReadonlyMap<string, ConformanceCase>, progress: Progress): JobResult[] {
+export function runJobsInThread(jobs: readonly Job[], cases: ReadonlyMap<string, ConformanceCase>, progress: Progress): JobResult[] {
   return jobs.map((job, i) => {
     const r = executeJob(cases.get(job.caseFile)!.scenario, job);
     progress(i + 1, jobs.length);
@@ -24,7 +24,7 @@ export async function runJobs(
   progress: Progress = () => {},
 ): Promise<JobResult[]> {
   const n = Math.min(workers, jobs.length);
-  if (n <= 1) return inThread(jobs, cases, progress);
+  if (n <= 1) return runJobsInThread(jobs, cases, progress);
   const results: JobResult[] = new Array<JobResult>(jobs.length);
   let next = 0;
   let done = 0;

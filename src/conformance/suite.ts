@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { worstVerdict, type Verdict } from "../scenario/mod.js";
 import type { ConformanceCase } from "./case.js";
 import { caseJobs, controlJobs, type Filters } from "./plan.js";
-import { runJobs, type Progress } from "./pool.js";
+import { runJobs, runJobsInThread, type Progress } from "./pool.js";
 import { checkRealkernel, type RealkernelRow } from "./realkernel_check.js";
 import { caseRows, controlRows, type CaseRow, type ControlRow } from "./results.js";
 
@@ -37,9 +37,28 @@ export async function runSuite(cases: readonly ConformanceCase[], o: SuiteOption
   const started = performance.now();
   const jobs = caseJobs(cases, o);
   const controls = controlJobs(cases, o);
-  const all = await runJobs([...jobs, ...controls], new Map(cases.map((c) => [c.file, c])), o.workers, o.progress);
-  const rows = caseRows(cases, all.slice(0, jobs.length), o.seeds);
-  const controlled = controlRows(cases, all.slice(jobs.length));
+  const all = await runJobs([...jobs, ...controls], casesByFile(cases), o.workers, o.progress);
+  return report(cases, o, jobs.length, all, started);
+}
+
+/** The same run in this thread, without workers (the demo's: it stays synchronous). */
+export function runSuiteInThread(cases: readonly ConformanceCase[], o: Filters): SuiteReport {
+  const started = performance.now();
+  const jobs = caseJobs(cases, o);
+  const all = runJobsInThread([...jobs, ...controlJobs(cases, o)], casesByFile(cases), () => {});
+  return report(cases, { ...o, workers: 1 }, jobs.length, all, started);
+}
+
+function casesByFile(cases: readonly ConformanceCase[]): Map<string, ConformanceCase> {
+  return new Map(cases.map((c) => [c.file, c]));
+}
+
+function report(
+  cases: readonly ConformanceCase[], o: SuiteOptions, caseCount: number,
+  all: Awaited<ReturnType<typeof runJobs>>, started: number,
+): SuiteReport {
+  const rows = caseRows(cases, all.slice(0, caseCount), o.seeds);
+  const controlled = controlRows(cases, all.slice(caseCount));
   const wantReal = o.driver === undefined || o.driver === "bochs-drm";
   const realkernel = wantReal && o.profile !== "uapi-doc" ? checkRealkernel(cases) : [];
   const verdict = worstVerdict([
