@@ -10,11 +10,11 @@ import { runScenario, type ScenarioRun } from "./run.js";
 
 export function runs(name: string, seeds: number, kernel?: KernelVersion): ScenarioRun[] {
   const loaded = loadScenarioFile(fileURLToPath(new URL(`../../scenarios/${name}.yaml`, import.meta.url)));
-  assert.ok(loaded.ok);
+  assert.ok(loaded.ok, loaded.ok ? "" : JSON.stringify(loaded.errors));
   return Array.from({ length: seeds }, (_, i) =>
     runScenario(loaded.scenario, { seed: i + 1, ...(kernel === undefined ? {} : { kernel }) }));
 }
 
 export function unmet(run: ScenarioRun): string {
-  return run.steps.filter((s) => s.met === false).map((s) => `${s.text}: ${s.why}`).join("; ");
+  return run.steps.filter((s) => s.met === false).map((s) => `${s.program}: ${s.text}: ${s.why}`).join("; ");
 }

@@ -6,21 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
-import type { KernelVersion } from "../base/mod.js";
-import { loadScenarioFile } from "./load.js";
-import { runScenario, type ScenarioRun } from "./run.js";
+import { runs, unmet } from "./_test_builtin.js";
 
-function runs(name: string, seeds: number, kernel?: KernelVersion): ScenarioRun[] {
-  const loaded = loadScenarioFile(fileURLToPath(new URL(`../../scenarios/${name}.yaml`, import.meta.url)));
-  assert.ok(loaded.ok);
-  return Array.from({ length: seeds }, (_, i) =>
-    runScenario(loaded.scenario, { seed: i + 1, ...(kernel === undefined ? {} : { kernel }) }));
-}
 
-function unmet(run: ScenarioRun): string {
-  return run.steps.filter((s) => s.met === false).map((s) => `${s.text}: ${s.why}`).join("; ");
-}
 
 test("i915-wedge-reset, amdgpu-fatal-error-held pass on every seed from 6.14 on", () => {
   for (const name of ["i915-wedge-reset", "amdgpu-fatal-error-held"]) {

@@ -7,23 +7,14 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { ueventGet } from "../uapi/mod.js";
 import { scenarioFrom } from "./_testing.js";
-import { loadScenarioFile } from "./load.js";
 import { runScenario, type ScenarioRun } from "./run.js";
+import { runs, unmet } from "./_test_builtin.js";
 
 const JOURNAL = "/var/lib/vdrm-recoveryd/journal.jsonl";
 
-function runs(name: string, seeds: number): ScenarioRun[] {
-  const loaded = loadScenarioFile(fileURLToPath(new URL(`../../scenarios/${name}.yaml`, import.meta.url)));
-  assert.ok(loaded.ok, loaded.ok ? "" : JSON.stringify(loaded.errors));
-  return Array.from({ length: seeds }, (_, i) => runScenario(loaded.scenario, { seed: i + 1 }));
-}
 
-function unmet(run: ScenarioRun): string {
-  return run.steps.filter((s) => s.met === false).map((s) => `${s.program}: ${s.text}: ${s.why}`).join("; ");
-}
 
 function journal(run: ScenarioRun): Record<string, unknown>[] {
   return (run.stateFiles.get(JOURNAL) ?? []).map((l) => JSON.parse(l) as Record<string, unknown>);

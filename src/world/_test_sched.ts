@@ -93,6 +93,21 @@ export function* exportSyncFile(sys: Syscalls, fd: Fd, handle: number): Call<Fd>
   return r.value.fd as Fd;
 }
 
+/**
+ * Three hanging jobs on engine 0 (two on the ring, its credit limit, one queued), each
+ * fence's sync_file exported; then a wait past the 500 ms job timeout.
+ */
+export function* hangJobs(sys: Syscalls, fd: Fd): Call<Fd[]> {
+  const syncFiles: Fd[] = [];
+  for (let i = 0; i < 3; i++) {
+    const out = yield* syncobj(sys, fd);
+    yield* submitOk(sys, fd, { engine: 0, hang: true, out });
+    syncFiles.push(yield* exportSyncFile(sys, fd, out));
+  }
+  yield* sys.sleep(600);
+  return syncFiles;
+}
+
 /** "active", "signaled" or the errno name of a sync_file's fence. */
 export function* syncFileStatus(sys: Syscalls, syncFile: Fd): Call<string> {
   const r = yield* sys.ioctl(syncFile, SYNC_IOC_FILE_INFO, {});

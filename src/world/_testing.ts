@@ -87,6 +87,11 @@ export function* drainUevents(sys: Syscalls, fd: Fd): Call<Uevent[]> {
   }
 }
 
+/** "KEY=value KEY=value" of the keys of `ev` among `keys`, in the event's own order. */
+export function ueventKeys(ev: Uevent, keys: readonly string[]): string {
+  return ev.env.filter(([k]) => keys.includes(k)).map(([k, v]) => `${k}=${v}`).join(" ");
+}
+
 /** "add dri/card0" for each uevent of a DRM minor (DEVTYPE=drm_minor), in order. */
 export function minorUevents(events: readonly Uevent[]): string[] {
   return events.filter((ev) => ueventGet(ev, "DEVTYPE") === "drm_minor").map((ev) => `${ev.action} ${ueventGet(ev, "DEVNAME") ?? "?"}`);

@@ -34,6 +34,7 @@ import {
   openOk,
   sysfsWrite,
   ueventSocketOk,
+  ueventKeys,
   unbind,
   userSession,
   type UserSession,
@@ -48,8 +49,7 @@ function amdgpuSession(kernel: KernelVersion = "7.1"): UserSession {
 /** The WEDGED events: "WEDGED=... PID=... TASK=..." each. */
 function wedged(events: readonly Uevent[]): string[] {
   return events.filter((e) => e.env.some(([k]) => k === "WEDGED"))
-    .map((e) => e.env.filter(([k]) => ["WEDGED", "PID", "TASK"].includes(k))
-      .map(([k, v]) => `${k}=${v}`).join(" "));
+    .map((e) => ueventKeys(e, ["WEDGED", "PID", "TASK"]));
 }
 
 /** A hang on engine 0 with a job behind it; their fence statuses after the timeout. */

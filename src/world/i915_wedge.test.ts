@@ -26,6 +26,7 @@ import {
 } from "../uapi/mod.js";
 import {
   exportSyncFile,
+  hangJobs,
   openRender,
   submit,
   submitOk,
@@ -41,6 +42,7 @@ import {
   openOk,
   sysfsWrite,
   ueventSocketOk,
+  ueventKeys,
   unbind,
   userSession,
   type UserSession,
@@ -68,19 +70,7 @@ function* ioctlClasses(sys: Syscalls, card: Fd, render: Fd): Call<Record<string,
 function changeEvents(events: readonly Uevent[]): string[] {
   const keys = ["ERROR", "RESET", "WEDGED", "PID", "TASK"];
   return events.filter((e) => e.action === "change")
-    .map((e) => e.env.filter(([k]) => keys.includes(k)).map(([k, v]) => `${k}=${v}`).join(" "));
-}
-
-/** Three hanging jobs on engine 0 (two on the ring, one queued); their sync_files. */
-function* hang(sys: Syscalls, fd: Fd): Call<Fd[]> {
-  const files: Fd[] = [];
-  for (let i = 0; i < 3; i++) {
-    const out = yield* syncobj(sys, fd);
-    yield* submitOk(sys, fd, { engine: 0, hang: true, out });
-    files.push(yield* exportSyncFile(sys, fd, out));
-  }
-  yield* sys.sleep(600);
-  return files;
+    .map((e) => ueventKeys(e, keys));
 }
 
 test("resets disabled: a hang wedges i915; EIO for submit, context, throttle; the rest works", () => {
@@ -91,7 +81,7 @@ test("resets disabled: a hang wedges i915; EIO for submit, context, throttle; th
     const fd = yield* openRender(sys);
     const before = yield* ioctlClasses(sys, card, fd);
     yield* sysfsWrite(sys, `${DEBUGFS}/i915_params/reset`, "0");
-    const files = yield* hang(sys, fd);
+    const files = yield* hangJobs(sys, fd);
     const events = yield* drainUevents(sys, sock);
     const after = yield* ioctlClasses(sys, card, fd);
     const status: string[] = [];
@@ -149,7 +139,7 @@ test("the uevents of a wedging hang by kernel version: no WEDGED before 6.14, ne
       const sock = yield* ueventSocketOk(sys);
       const fd = yield* openRender(sys);
       yield* sysfsWrite(sys, `${DEBUGFS}/i915_params/reset`, "0");
-      for (const f of yield* hang(sys, fd)) yield* sys.close(f);
+      for (const f of yield* hangJobs(sys, fd)) yield* sys.close(f);
       const events = changeEvents(yield* drainUevents(sys, sock));
       const submitted = errnoOf(yield* submit(sys, fd, { engine: 1, ms: 1 }));
       yield* sys.close(fd);
@@ -170,7 +160,7 @@ test("a forced reset clears the wedge once resets are enabled; while disabled it
     const sock = yield* ueventSocketOk(sys);
     const fd = yield* openRender(sys);
     yield* sysfsWrite(sys, `${DEBUGFS}/i915_params/reset`, "0");
-    for (const f of yield* hang(sys, fd)) yield* sys.close(f);
+    for (const f of yield* hangJobs(sys, fd)) yield* sys.close(f);
     yield* drainUevents(sys, sock);
     yield* sysfsWrite(sys, `${DEBUGFS}/i915_wedged`, "3");
     const stillDisabled = changeEvents(yield* drainUevents(sys, sock));
@@ -273,7 +263,7 @@ test("the advertised rebind recovers a wedged i915 too: a new, clean device", ()
   const r = s.run(function* (sys) {
     const fd = yield* openRender(sys);
     yield* sysfsWrite(sys, `${DEBUGFS}/i915_params/reset`, "0");
-    for (const f of yield* hang(sys, fd)) yield* sys.close(f);
+    for (const f of yield* hangJobs(sys, fd)) yield* sys.close(f);
     const wedged = errnoOf(yield* submit(sys, fd, { engine: 0, ms: 1 }));
     yield* sys.close(fd);
     yield* unbind(sys, "i915");

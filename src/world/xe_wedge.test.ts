@@ -22,6 +22,7 @@ import {
 } from "../uapi/mod.js";
 import {
   exportSyncFile,
+  hangJobs,
   openRender,
   submit,
   submitOk,
@@ -36,6 +37,7 @@ import {
   openOk,
   sysfsWrite,
   ueventSocketOk,
+  ueventKeys,
   unbind,
   userSession,
   type UserSession,
@@ -66,22 +68,7 @@ function wedgedEvents(events: readonly Uevent[]): string[] {
   return events
     .filter((e) => ueventGet(e, "WEDGED") !== undefined)
     .map((e) => `${e.action} ${ueventGet(e, "DEVNAME")} ` +
-      e.env.filter(([k]) => ["WEDGED", "PID", "TASK"].includes(k)).map(([k, v]) => `${k}=${v}`).join(" "));
-}
-
-/**
- * Three hanging jobs on engine 0 (two on the ring, its credit limit, one queued), each
- * fence's sync_file exported; then a wait past the 500 ms timeout.
- */
-function* hang(sys: Syscalls, fd: Fd): Call<Fd[]> {
-  const syncFiles: Fd[] = [];
-  for (let i = 0; i < 3; i++) {
-    const out = yield* syncobj(sys, fd);
-    yield* submitOk(sys, fd, { engine: 0, hang: true, out });
-    syncFiles.push(yield* exportSyncFile(sys, fd, out));
-  }
-  yield* sys.sleep(600);
-  return syncFiles;
+      ueventKeys(e, ["WEDGED", "PID", "TASK"]));
 }
 
 test("a hang whose GT reset fails wedges xe: WEDGED=rebind,bus-reset, ECANCELED everywhere (R81, R83)", () => {
@@ -92,7 +79,7 @@ test("a hang whose GT reset fails wedges xe: WEDGED=rebind,bus-reset, ECANCELED 
     const fd = yield* openRender(sys);
     const before = yield* ioctlClasses(sys, card);
     yield* sysfsWrite(sys, `${DEBUGFS}/fail_gt_reset/probability`, "100");
-    const syncFiles = yield* hang(sys, fd);
+    const syncFiles = yield* hangJobs(sys, fd);
     const events = wedgedEvents(yield* drainUevents(sys, sock));
     const after = yield* ioctlClasses(sys, card);
     const onRender = errnoOf(yield* sys.ioctl(fd, DRM_IOCTL_VERSION, {}));
@@ -121,7 +108,7 @@ test("the wedged device's fences end with errors, and a rebind makes a clean dev
   const r = s.run(function* (sys) {
     const fd = yield* openRender(sys);
     yield* sysfsWrite(sys, `${DEBUGFS}/fail_gt_reset/probability`, "100");
-    const syncFiles = yield* hang(sys, fd);
+    const syncFiles = yield* hangJobs(sys, fd);
     const status: string[] = [];
     for (const f of syncFiles) status.push(yield* syncFileStatus(sys, f));
     for (const f of syncFiles) yield* sys.close(f);
@@ -150,7 +137,7 @@ test("wedged and then unplugged: xe answers ECANCELED before the core's ENODEV (
   const r = s.run(function* (sys) {
     const fd = yield* openRender(sys);
     yield* sysfsWrite(sys, `${DEBUGFS}/fail_gt_reset/probability`, "100");
-    for (const f of yield* hang(sys, fd)) yield* sys.close(f);
+    for (const f of yield* hangJobs(sys, fd)) yield* sys.close(f);
     yield* sysfsWrite(sys, `/sys/bus/pci/devices/${BDF}/remove`, "1");
     const after = errnoOf(yield* sys.ioctl(fd, DRM_IOCTL_VERSION, {}));
     yield* sys.close(fd);
@@ -186,7 +173,7 @@ function modeTwo(kernel: KernelVersion) {
     const sock = yield* ueventSocketOk(sys);
     const fd = yield* openRender(sys);
     yield* sysfsWrite(sys, `${DEBUGFS}/wedged_mode`, "2");
-    const syncFiles = yield* hang(sys, fd);
+    const syncFiles = yield* hangJobs(sys, fd);
     const events = wedgedEvents(yield* drainUevents(sys, sock));
     const hung = yield* syncFileStatus(sys, syncFiles[0]!);
     for (const f of syncFiles) yield* sys.close(f);
@@ -223,7 +210,7 @@ test("mode 0 never wedges: the failed reset leaves the device usable and sends n
     const fd = yield* openRender(sys);
     yield* sysfsWrite(sys, `${DEBUGFS}/wedged_mode`, "0");
     yield* sysfsWrite(sys, `${DEBUGFS}/fail_gt_reset/probability`, "100");
-    for (const f of yield* hang(sys, fd)) yield* sys.close(f);
+    for (const f of yield* hangJobs(sys, fd)) yield* sys.close(f);
     const events = wedgedEvents(yield* drainUevents(sys, sock));
     const other = errnoOf(yield* submit(sys, fd, { engine: 1, ms: 1 }));
     // No close: the hung job stays on engine 0 (nothing recovers it in mode 0), and a close
@@ -259,7 +246,7 @@ test("xe-early-wedge sends the event before its fences are signalled: wedge-prer
   s.run(function* (sys) {
     const fd = yield* openRender(sys);
     yield* sysfsWrite(sys, `${DEBUGFS}/fail_gt_reset/probability`, "100");
-    for (const f of yield* hang(sys, fd)) yield* sys.close(f);
+    for (const f of yield* hangJobs(sys, fd)) yield* sys.close(f);
     yield* sys.close(fd);
   });
   const found = s.world.sim.findings.map(findingSummary);
