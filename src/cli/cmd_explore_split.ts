@@ -9,7 +9,8 @@ import { readFileSync } from "node:fs";
 import { InvalidArgumentError, type Command } from "commander";
 import { jsonText } from "../kernel/mod.js";
 import {
-  formatCounterexample, replayLine, shardUnits, shrunkCounterexample, split, splittable,
+  formatCounterexample, isModelText, readModelText, replayLine, shardUnits, shrunkCounterexample,
+  split, splittable,
   SHARD_FORMAT, SHARD_VERSION, UnitRunner, runUnits, type Combined, type ExploreOptions,
   type ShardFile, type Split,
 } from "../explore/mod.js";
@@ -83,6 +84,11 @@ export function exploreAction(files: readonly string[], o: ExploreFlags, ctx: Co
   if (!isSplit(o)) {
     ctx.exitCode = exploreCommand(files[0]!, o, io);
     return;
+  }
+  const text = readModelText(files[0]!);
+  if (text !== null && isModelText(text)) {
+    throw new CliError("--workers, --shard, --split-depth and --out split a scenario's search; " +
+      "a model file is searched whole, in one thread", "explore");
   }
   const sc = loadOneScenario(files[0]!, "explore", "nothing was explored", io);
   if (sc === null) {

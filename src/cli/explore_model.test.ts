@@ -56,5 +56,6 @@ describe("vdrm explore MODEL-FILE", () => {
     assertRefused(vdrm("explore", TWIN, "-D", "K_IOCTLS=x"), /K_IOCTLS must be an integer from 0 to 255/);
     assertRefused(vdrm("explore", TWIN, "--preemptions-max", "1"), /--preemptions-max: not for a model file/);
     assertRefused(vdrm("explore", TWIN, "--mode", "random"), /--mode random: a model is searched exhaustively/);
+    assertRefused(vdrm("explore", TWIN, "--workers", "2"), /a model file is searched whole, in one thread/);
   });
 });
