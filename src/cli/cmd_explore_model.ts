@@ -7,10 +7,10 @@
  */
 import { FINDING_KINDS, jsonText } from "../kernel/mod.js";
 import {
-  loadModelFile, searchModel, spinTransitions, type ModelFile, type ModelSearchResult,
-  type ModelStats, type ModelViolationFound,
+  decisionsOf, encodeModelToken, loadModelFile, searchModel, spinTransitions, type ModelFile,
+  type ModelSearchResult, type ModelStats, type ModelTransition, type ModelViolationFound,
 } from "../explore/mod.js";
-import { escapeControls, formatLocated } from "../scenario/mod.js";
+import { escapeControls, formatLocated, shellQuote } from "../scenario/mod.js";
 import type { ExploreFlags } from "./cmd_explore.js";
 import { EXIT, type Verdict } from "./exit.js";
 import type { Io } from "./io.js";
@@ -30,8 +30,14 @@ function refused(o: ModelFlags): string | null {
   return `${bad.join(", ")}: not for a model file (every state is stored; bound it with --depth-max or --time)`;
 }
 
-function verdictOf(v: ModelViolationFound): Verdict {
+export function verdictOf(v: Pick<ModelViolationFound, "kind">): Verdict {
   return FINDING_KINDS[v.kind].class;
+}
+
+/** The command that reruns a model's counterexample exactly (`vdrm replay`, an m1. token). */
+export function modelReplayLine(mf: ModelFile, v: ModelViolationFound): { token: string; replay: string } {
+  const token = encodeModelToken({ model: mf.name, defines: mf.defines, decisions: decisionsOf(mf.model, v.trail) });
+  return { token, replay: `vdrm replay ${token} ${shellQuote(mf.file)}` };
 }
 
 export function modelStatsLine(s: ModelStats): string {
@@ -42,10 +48,11 @@ export function modelStatsLine(s: ModelStats): string {
     `${rate} transitions/s, depth reached ${s.depthMax}, ${secs.toFixed(2)} s`;
 }
 
-function stepLines(mf: ModelFile, v: ModelViolationFound): string[] {
+/** One line per transition of a model's run: its number, its process, its function. */
+export function modelStepLines(mf: ModelFile, trail: readonly ModelTransition[]): string[] {
   const names = mf.model.processes.map((p) => p.name);
   const width = Math.max(...names.map((n) => n.length));
-  return v.trail.map((t, i) => `  ${String(i + 1).padStart(5)}  ${names[t.proc]!.padEnd(width)}  ${t.fn}`);
+  return trail.map((t, i) => `  ${String(i + 1).padStart(5)}  ${names[t.proc]!.padEnd(width)}  ${t.fn}`);
 }
 
 interface Outcome {
@@ -82,6 +89,7 @@ export function exploreModelCommand(file: string, o: ModelFlags, io: Io): number
   const mf = loaded.model;
   const { search, shortest } = run(mf, o);
   const v = shortest;
+  const replay = v === null ? null : modelReplayLine(mf, v);
   if (o.json === true) {
     io.out(jsonText({
       model: mf.name, file, defines: mf.defines, mode: o.mode, stoppedBy: search.stoppedBy,
@@ -90,6 +98,7 @@ export function exploreModelCommand(file: string, o: ModelFlags, io: Io): number
         verdict: verdictOf(v), kind: v.kind, message: v.message, length: v.trail.length,
         found: search.violation?.trail.length,
         steps: v.trail.map((t) => ({ process: mf.model.processes[t.proc]!.name, fn: t.fn })),
+        replayToken: replay?.token, replay: replay?.replay,
       },
     }));
   } else {
@@ -102,7 +111,8 @@ export function exploreModelCommand(file: string, o: ModelFlags, io: Io): number
       io.out(`counterexample: ${verdictOf(v)} (${v.kind}) after ${v.trail.length} transitions${shrunk}`);
       io.out(`  ${v.kind}: ${v.message}`);
       io.out("steps:");
-      for (const line of stepLines(mf, v)) io.out(line);
+      for (const line of modelStepLines(mf, v.trail)) io.out(line);
+      io.out(`replay: ${replay?.replay ?? ""}`);
     }
     io.out(modelStatsLine(search.stats));
     const reach = o.depthMax === undefined ? "every reachable state" : `every state within depth ${o.depthMax}`;

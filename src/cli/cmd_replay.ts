@@ -3,7 +3,8 @@
  * `vdrm explore`, `vdrm run` or `vdrm igt`) on the scenario file it came from, and prints it
  * as the explorer prints a counterexample: what failed, one line per step with the choice
  * points marked, the verdict. `--html` writes the timeline. The exit code is the verdict's; a
- * token that does not fit the file is bad input (exit 2).
+ * token that does not fit the file is bad input (exit 2). A model file's counterexample token
+ * (m1.) is rerun by cmd_replay_model.ts.
  */
 import type { Command } from "commander";
 import { ReplayMismatchError } from "../kernel/mod.js";
@@ -20,7 +21,8 @@ import type { Io } from "./io.js";
 import { loadOneScenario } from "./load_one.js";
 import { parseCount } from "./options.js";
 import { checkOutputPath, checkOutputsApart, writeOutput } from "./output_path.js";
-import { parseReplayToken, replayMismatchMessage } from "./replay_args.js";
+import { replayMismatchMessage } from "./replay_args.js";
+import { isModelFile, parseAnyReplayToken, replayModelCommand, type AnyReplayToken } from "./cmd_replay_model.js";
 
 interface ReplayFlags {
   readonly html?: string;
@@ -30,13 +32,15 @@ interface ReplayFlags {
 export function addReplayCommand(program: Command, ctx: CommandContext): void {
   program
     .command("replay")
-    .description("rerun exactly the run of a replay token on its scenario file")
-    .argument("<token>", "a replay token (v1.…) printed by vdrm explore, run or igt", parseReplayToken)
-    .argument("<file>", "the scenario file the token was printed for")
+    .description("rerun exactly the run of a replay token on its scenario (or model) file")
+    .argument("<token>", "a replay token printed by vdrm explore, run or igt (v1.…), or by vdrm " +
+      "explore on a model file (m1.…)", parseAnyReplayToken)
+    .argument("<file>", "the scenario or model file the token was printed for")
     .option("--html <file>", "write the HTML timeline report")
     .option("--max-steps <n>", "step budget (the one the token was printed with)", parseCount("--max-steps"))
-    .action((token: ReplayToken, file: string, o: ReplayFlags) => {
-      ctx.exitCode = replayCommandRun(token, file, o, ctx.io);
+    .action((t: AnyReplayToken, file: string, o: ReplayFlags) => {
+      ctx.exitCode = t.kind === "model" ? replayModelCommand(t.token, file, o, ctx.io)
+        : replayCommandRun(t.token, file, o, ctx.io);
     });
 }
 
@@ -44,6 +48,10 @@ function replayCommandRun(token: ReplayToken, file: string, o: ReplayFlags, io: 
   if (o.html !== undefined) {
     checkOutputPath("--html", o.html);
     checkOutputsApart([["--html", o.html]], [file]);
+  }
+  if (isModelFile(file)) {
+    throw new CliError(`${file}: a model file; this token (v1.) is a scenario run's (a model's ` +
+      "counterexample prints an m1. token)", "replay");
   }
   const sc = loadOneScenario(file, "replay", "nothing was run", io);
   if (sc === null) return EXIT.input;

@@ -2,10 +2,12 @@
  * `vdrm explore` on a model file (the Promela twin, scenarios/explore/unplug-twin.yaml) as a
  * user runs it: SPIN's state counts printed with --states, each broken switch found with the
  * shortest counterexample and its verdict's exit code, bad parameters and scenario-only
- * options refused with exit 2.
+ * options refused with exit 2; a counterexample's m1. token rerun by `vdrm replay` in another
+ * process with the parameters it was found with.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { encodeReplayToken } from "../scenario/mod.js";
 import { assertRefused, vdrmArgs as vdrm } from "./_test_cli.js";
 
 const TWIN = "scenarios/explore/unplug-twin.yaml";
@@ -57,5 +59,42 @@ describe("vdrm explore MODEL-FILE", () => {
     assertRefused(vdrm("explore", TWIN, "--preemptions-max", "1"), /--preemptions-max: not for a model file/);
     assertRefused(vdrm("explore", TWIN, "--mode", "random"), /--mode random: a model is searched exhaustively/);
     assertRefused(vdrm("explore", TWIN, "--workers", "2"), /a model file is searched whole, in one thread/);
+  });
+
+  it("a counterexample's token reruns it in another process: same steps, same exit code", () => {
+    // K_IOCTLS=3 on the command line (the file says 2): the token holds the parameters.
+    const found = vdrm("explore", TWIN, "-D", "BUG_DEVM", "-D", "K_IOCTLS=3");
+    assert.equal(found.code, 3, found.stderr);
+    const m = /^replay: vdrm replay (m1\.[A-Za-z0-9_-]+) (\S+)$/m.exec(found.stdout);
+    assert.ok(m !== null, found.stdout);
+    assert.equal(m[2], TWIN);
+    const steps = (out: string): string[] => out.split("\n").filter((l) => /^ +\d+ {2}\S/.test(l));
+    const again = vdrm("replay", m[1]!, TWIN);
+    assert.equal(again.code, 3, again.stderr);
+    assert.match(again.stdout, /^replay unplug-twin \(.*\): N_USERS=2 K_IOCTLS=3 BUG_DEVM=1 .*, 9 transitions$/m);
+    assert.match(again.stdout, /^failure: memory \(use-after-free\)$/m);
+    assert.match(again.stdout, /^verdict: memory$/m);
+    assert.equal(steps(again.stdout).length, 9);
+    assert.deepEqual(steps(again.stdout), steps(found.stdout));
+    const hang = JSON.parse(vdrm("explore", TWIN, "-D", "BUG_WAIT_USERS", "--json").stdout) as {
+      counterexample: { replayToken: string; length: number };
+    };
+    const h = vdrm("replay", hang.counterexample.replayToken, TWIN);
+    assert.equal(h.code, 4, h.stderr);
+    assert.match(h.stdout, /^ {2}hang: invalid end state: remove blocked forever/m);
+    assert.equal(steps(h.stdout).length, hang.counterexample.length);
+  });
+
+  it("vdrm replay refuses --html, a damaged token and a token on the wrong kind of file (exit 2)", () => {
+    const j = JSON.parse(vdrm("explore", TWIN, "-D", "BUG_NO_ENTER", "--json").stdout) as {
+      counterexample: { replayToken: string };
+    };
+    const token = j.counterexample.replayToken;
+    assertRefused(vdrm("replay", token, TWIN, "--html", "x.html"), /--html: a model's run .* no kernel timeline/);
+    const damaged = `${token.slice(0, -2)}${token.endsWith("AA") ? "BB" : "AA"}`;
+    assertRefused(vdrm("replay", damaged, TWIN), /Cannot read model replay token: it does not match its checksum/);
+    assertRefused(vdrm("replay", token, "scenarios/explore/unplug-ioctl-devm.yaml"), /not a model file; this token \(m1\.\)/);
+    const v1 = encodeReplayToken({ seed: 1, profile: "mainline", kernel: "7.1", decisions: [0, 1] });
+    assertRefused(vdrm("replay", v1, TWIN), /a model file; this token \(v1\.\) is a scenario run's/);
   });
 });

@@ -24,3 +24,7 @@ export {
 } from "./model_search.js";
 export { isModelText, loadModelFile, MODELS, readModelText, type ModelFile } from "./model_file.js";
 export { unplugTwin, type UnplugTwinOptions } from "./twin_unplug.js";
+export { decisionsOf, ModelReplayMismatch, replayModel, type ModelRun } from "./model_replay.js";
+export {
+  decodeModelToken, encodeModelToken, isModelToken, MODEL_TOKEN_PREFIX, type ModelToken,
+} from "./model_token.js";

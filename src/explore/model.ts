@@ -114,3 +114,13 @@ export function transitionsByPc(m: TransitionModel): ModelTransition[][][] {
     return pcs;
   });
 }
+
+/**
+ * The invalid end state of `v` (SPIN's): no transition executable (the caller knows) and some
+ * process not at one of its end points; null when every process may end where it is.
+ */
+export function invalidEndMessage(m: TransitionModel, v: ArrayLike<number>): string | null {
+  const waiting = m.processes.filter((p) => !p.ends.includes(v[p.pcVar]!)).map((p) => p.name);
+  if (waiting.length === 0) return null;
+  return `invalid end state: ${waiting.join(", ")} blocked forever, no transition executable`;
+}

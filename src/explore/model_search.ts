@@ -12,7 +12,7 @@
  */
 import { assert } from "../kernel/mod.js";
 import {
-  checkModel, layoutOf, transitionsByPc, type Layout, type ModelFindingKind, type ModelTransition,
+  checkModel, invalidEndMessage, layoutOf, transitionsByPc, type Layout, type ModelFindingKind, type ModelTransition,
   type TransitionModel,
 } from "./model.js";
 import { StateStore } from "./state_store.js";
@@ -123,10 +123,9 @@ class ModelSearch {
         else pushed(added);
       }
     }
-    if (executable || procs.every((p) => p.ends.includes(v[p.pcVar]!))) return null;
+    const message = executable ? null : invalidEndMessage(this.m, v);
+    if (message === null) return null;
     if (this.o.kind !== undefined && this.o.kind !== "hang") return null;
-    const waiting = procs.filter((p) => !p.ends.includes(v[p.pcVar]!)).map((p) => p.name);
-    const message = `invalid end state: ${waiting.join(", ")} blocked forever, no transition executable`;
     return { kind: "hang", message, trail: this.trailOf(s) };
   }
 
