@@ -25,17 +25,23 @@ test("verdictOf() judges the median against a minimum or a maximum target", () =
   assert.equal(verdictOf(row(12, { kind: "max", value: 12 })), "PASS");
   assert.equal(verdictOf(row(13, { kind: "max", value: 12 })), "MISS");
   assert.equal(verdictOf(row(13, null)), "-");
+  const counts = (min: number, max: number): Row => ({ name: "n", summary: { median: min, min, max, runs: 2 }, unit: "states", target: { kind: "eq", value: 7 } });
+  assert.equal(verdictOf(counts(7, 7)), "PASS");
+  assert.equal(verdictOf(counts(7, 8)), "MISS", "every run must give the count");
+  assert.equal(verdictOf(counts(6, 6)), "MISS");
 });
 
 test("formatTable() prints a header, a rule and one aligned line per row", () => {
   const rows: Row[] = [
     { name: "a", summary: { median: 1500, min: 1000, max: 2000, runs: 3 }, unit: "ns", target: { kind: "max", value: 2000 } },
     { name: "longer name", summary: { median: 1.5, min: 1, max: 2, runs: 3 }, unit: "x", target: null },
+    { name: "count", summary: { median: 2500, min: 2500, max: 2500, runs: 1 }, unit: "n", target: { kind: "eq", value: 2500 } },
   ];
   const lines = formatTable(rows).split("\n");
-  assert.equal(lines.length, 4);
+  assert.equal(lines.length, 5);
   assert.match(lines[0] ?? "", /^benchmark\s+median\s+min\s+max\s+runs\s+unit\s+target\s+verdict$/);
   assert.match(lines[2] ?? "", /^a\s+1,500\s+1,000\s+2,000\s+3\s+ns\s+<= 2,000\s+PASS$/);
   assert.match(lines[3] ?? "", /^longer name\s+1\.500\s+1\.000\s+2\.000\s+3\s+x\s+-\s+-$/);
+  assert.match(lines[4] ?? "", /^count\s+2,500\s+2,500\s+2,500\s+1\s+n\s+= 2,500\s+PASS$/);
   assert.equal(lines[2]?.indexOf("1,500"), lines[0]!.indexOf("median") + "median".length - "1,500".length);
 });

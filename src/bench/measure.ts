@@ -85,9 +85,9 @@ export function timeNs(body: () => void): number {
   return elapsedNs();
 }
 
-/** A target a figure is held to: at least or at most `value`. */
+/** A target a figure is held to: at least, at most, or (every run) exactly `value`. */
 export interface Target {
-  readonly kind: "min" | "max";
+  readonly kind: "min" | "max" | "eq";
   readonly value: number;
 }
 
@@ -105,10 +105,17 @@ export function row(name: string, summary: Summary, unit: string, target: Target
 
 export type Verdict = "PASS" | "MISS" | "-";
 
-/** Judges the median against the target; a row without a target has no verdict. */
+/**
+ * Judges the median against a min or max target, and every run against an eq target (a
+ * count that must come out exact); a row without a target has no verdict.
+ */
 export function verdictOf(row: Row): Verdict {
-  if (row.target === null) return "-";
-  const ok = row.target.kind === "min" ? row.summary.median >= row.target.value : row.summary.median <= row.target.value;
+  const t = row.target;
+  if (t === null) return "-";
+  const s = row.summary;
+  const ok = t.kind === "min" ? s.median >= t.value
+    : t.kind === "max" ? s.median <= t.value
+    : s.min === t.value && s.max === t.value;
   return ok ? "PASS" : "MISS";
 }
 
@@ -123,7 +130,8 @@ function formatNumber(value: number): string {
 
 function formatTarget(target: Target | null): string {
   if (target === null) return "-";
-  return `${target.kind === "min" ? ">=" : "<="} ${formatNumber(target.value)}`;
+  const op = { min: ">=", max: "<=", eq: "=" }[target.kind];
+  return `${op} ${formatNumber(target.value)}`;
 }
 
 /** A plain text table: one line per row, columns padded to their widest cell. */

@@ -24,6 +24,8 @@ const SPIN: readonly (readonly [number, number, boolean, number, number])[] = [
   [3, 3, false, 10545, 23069],
   [3, 5, false, 32449, 74445],
   [4, 1, false, 14545, 38556],
+  [4, 2, false, 56500, 164720], // 221,220
+  [5, 1, false, 115145, 391707], // 506,852; N=5 K=5 (18,028,249 states) is npm run bench's
 ];
 
 describe("the Promela twin of unplug.pml against SPIN", () => {
