@@ -48,8 +48,19 @@ function isPreemption(node: { procs: readonly number[]; timers: number; last: nu
   return node.procs.indexOf(last) >= node.timers;
 }
 
-/** What the search ran: an execution's choices, and where and with what sleep set it branched. */
-export type OnRun = (decisions: readonly number[], branchAt: number, sleep: readonly SleepEntry[]) => void;
+/** A choice point of a run as the search saw it: preemptions before it, options it had. */
+export interface PointShape {
+  readonly preemptions: number;
+  readonly options: number;
+}
+
+/**
+ * What the search ran: an execution's choices, where and with what sleep set it branched, and
+ * the shape of its choice points (a split estimates its units' sizes from it).
+ */
+export type OnRun = (
+  decisions: readonly number[], branchAt: number, sleep: readonly SleepEntry[], shape: readonly PointShape[],
+) => void;
 
 export function dfs(sc: Scenario, o: ExploreOptions, onRun?: OnRun): SearchResult {
   const search = new Search(sc, o);
@@ -67,7 +78,8 @@ export function dfs(sc: Scenario, o: ExploreOptions, onRun?: OnRun): SearchResul
       dpor, depthMax, pMax, seen, states: o.states === true, root,
     });
     const ex = search.run(chooser, { keepObjects: o.states === true });
-    onRun?.(ex.decisions, branchAt, chooser.branchSleep);
+    onRun?.(ex.decisions, branchAt, chooser.branchSleep,
+      stack.map((n) => ({ preemptions: n.preemptions, options: n.procs.length })));
     search.stats.states = seen.size;
     if (search.stopped) return search.result("failure");
     const t = ex.recorder.transitions;

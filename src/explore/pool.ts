@@ -1,22 +1,23 @@
 /**
  * Runs the units of a split search (split.ts): in this thread one after the other, or on a
- * pool of worker threads (Piscina). Units start in their canonical order; after a failure
- * (unless `all`) no unit after the failing one starts, and when `timeS` runs out no unit
- * starts at all (those running get the time left). Which units ran, and in what order they
- * finished, does not change the combined result (combine.ts).
+ * pool of worker threads (Piscina). The units wait in one queue, the largest estimate first
+ * (split.ts, dealOrder()), and each lane takes the next when it is free; after a failure
+ * (unless `all`) no unit after the failing one (in the canonical order) starts, and when
+ * `timeS` runs out no unit starts at all (those running get the time left). Which units ran
+ * where, and in what order they finished, does not change the combined result (combine.ts).
  */
 import { Piscina } from "piscina";
 import type { Scenario } from "../scenario/mod.js";
 import { combine, type Combined } from "./combine.js";
 import type { ExploreOptions } from "./search.js";
-import type { Unit } from "./split.js";
+import { dealOrder, type Unit } from "./split.js";
 import { runUnit, type UnitResult } from "./unit.js";
-import type { UnitTask } from "./unit_worker.js";
+import type { UnitTask, UnitWorkerData } from "./unit_worker.js";
 
 /**
  * Where units run: with N workers, this thread (warm: it has loaded the model and listed the
- * units) and a pool of N - 1 worker threads, started at once so that they load the model
- * while this thread lists the units. Each pool thread has two units in flight, so it does not
+ * units) and a pool of N - 1 worker threads, started at once so that they load vdrm and the
+ * scenario (workerData) while this thread lists the units. Each pool thread has two units in flight, so it does not
  * wait for this thread (busy with a unit of its own) to hand it the next one.
  */
 export class UnitRunner {
@@ -26,7 +27,7 @@ export class UnitRunner {
     this.pool = workers > 1
       ? new Piscina<UnitTask, UnitResult>({
         filename: new URL("./unit_worker.js", import.meta.url).href,
-        minThreads: workers - 1, maxThreads: workers - 1,
+        minThreads: workers - 1, maxThreads: workers - 1, workerData: { file } satisfies UnitWorkerData,
       })
       : null;
   }
@@ -71,13 +72,13 @@ export async function runUnits(
   const expected = units.map((u) => u.index);
   const results: UnitResult[] = [];
   let failedAt = Number.POSITIVE_INFINITY;
-  let next = 0;
+  const queue = dealOrder(units);
   const startNext = (): Unit | null => {
     const left = timeLeft();
-    const u = units[next];
-    if (u === undefined || u.index > failedAt || (left !== undefined && left <= 0)) return null;
-    next++;
-    return u;
+    if (left !== undefined && left <= 0) return null;
+    // Units after a failing one (in the canonical order) would be left out: skip them.
+    for (let u = queue.shift(); u !== undefined; u = queue.shift()) if (u.index < failedAt) return u;
+    return null;
   };
   const lane = async (_: unknown, i: number): Promise<void> => {
     for (let u = startNext(); u !== null; u = startNext()) {

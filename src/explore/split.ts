@@ -12,11 +12,14 @@
  * - random, pct: a unit is a range of execution numbers (each execution draws from a stream
  *   seeded by the search seed and its number, so a range runs the same anywhere).
  *
- * Listing the dfs units runs the leftmost execution of each unit once (the `discovery` runs,
- * not counted: the unit runs it again), at each depth tried.
+ * Listing the dfs units runs the leftmost execution of each unit at depth 16 once (the
+ * `discovery` runs, not counted: the unit runs it again); the units at a shallower depth are
+ * read from the same runs. Each unit gets an estimate of its size from its leftmost run; the
+ * units are dealt to worker threads largest first, which changes where and when a unit
+ * runs, never the combined result.
  */
 import type { Scenario } from "../scenario/mod.js";
-import { dfs } from "./dfs.js";
+import { dfs, type PointShape } from "./dfs.js";
 import { SAMPLES_DEFAULT } from "./sample.js";
 import type { ExploreOptions, Mode, SleepEntry } from "./search.js";
 
@@ -38,6 +41,11 @@ export interface Unit {
   /** random, pct: the executions numbered first .. first + count - 1. */
   readonly first?: number;
   readonly count?: number;
+  /**
+   * The executions it is expected to take (dfs: from its leftmost run, see estimateOf();
+   * random, pct: its count). Only the order units are dealt in depends on it.
+   */
+  readonly estimate: number;
 }
 
 export interface Split {
@@ -54,52 +62,111 @@ export function splittable(mode: Mode): boolean {
   return mode !== "bfs";
 }
 
+/** A run of the listing: its choices, where it branched with what sleep set, its shape. */
+interface Leaf {
+  readonly decisions: readonly number[];
+  readonly sleepAt: number;
+  readonly sleep: readonly SleepEntry[];
+  readonly shape: readonly PointShape[];
+}
+
 /**
- * The dfs units at `depth`: a DFS of the first `depth` choice points (every option the bounds
- * allow, sleep sets as without a split; nothing below them branches), one unit per execution.
+ * The listing: a DFS of the first `depth` choice points (every option the bounds allow, sleep
+ * sets as without a split; nothing below them branches), one leaf per execution, in DFS order.
+ * The units at any depth d <= `depth` are the first leaf of each distinct d-prefix (that leaf
+ * runs exactly what a listing at d runs: it branched above d and took the defaults below).
  */
-function unitsAt(sc: Scenario, o: ExploreOptions, depth: number): Unit[] {
-  const units: Unit[] = [];
+function listLeaves(sc: Scenario, o: ExploreOptions, depth: number): Leaf[] {
+  const leaves: Leaf[] = [];
   const top: ExploreOptions = {
     mode: "dfs", dpor: false, all: true, depthMax: Math.min(depth, o.depthMax ?? Number.POSITIVE_INFINITY),
     ...(o.preemptionsMax !== undefined ? { preemptionsMax: o.preemptionsMax } : {}),
     ...(o.stepsMax !== undefined ? { stepsMax: o.stepsMax } : {}),
   };
-  dfs(sc, top, (decisions, sleepAt, sleep) => {
-    units.push({ index: units.length, prefix: decisions.slice(0, depth), sleepAt, sleep });
+  dfs(sc, top, (decisions, sleepAt, sleep, shape) => {
+    leaves.push({ decisions, sleepAt, sleep, shape });
   });
+  return leaves;
+}
+
+/** Binomial sums grow fast; an estimate above this is as large as any. */
+const ESTIMATE_MAX = 2 ** 52;
+
+/**
+ * The executions a unit fixing `depth` choice points may take, from its leftmost run: with m
+ * choice points below the prefix that have a choice, and r preemptions left to make, a
+ * preemption-bounded search runs about sum(i = 0..r) C(m, i) executions (every set of at most
+ * r points where it switches task). An order of magnitude, to deal big units first.
+ */
+export function estimateOf(shape: readonly PointShape[], depth: number, preemptionsMax?: number): number {
+  const below = shape.slice(depth);
+  const m = below.filter((p) => p.options > 1).length;
+  const used = below[0]?.preemptions ?? 0;
+  const r = Math.min(m, (preemptionsMax ?? Number.POSITIVE_INFINITY) - used);
+  let sum = 0;
+  let c = 1;
+  for (let i = 0; i <= r && sum < ESTIMATE_MAX; i++) {
+    sum += c;
+    c = (c * (m - i)) / (i + 1);
+  }
+  return Math.min(Math.max(1, Math.round(sum)), ESTIMATE_MAX);
+}
+
+/** The units at `depth` from the listing's leaves: the first leaf of each `depth`-prefix. */
+function unitsAt(leaves: readonly Leaf[], depth: number, preemptionsMax?: number): Unit[] {
+  const units: Unit[] = [];
+  let last: string | null = null;
+  for (const leaf of leaves) {
+    const prefix = leaf.decisions.slice(0, depth);
+    const key = prefix.join(",");
+    if (key === last) continue;
+    last = key;
+    units.push({
+      index: units.length, prefix, sleepAt: leaf.sleepAt, sleep: leaf.sleep,
+      estimate: estimateOf(leaf.shape, depth, preemptionsMax),
+    });
+  }
   return units;
 }
 
 /**
  * Splits a search into units. dfs: at `depth` choice points if given, else at the first of
- * depths 1, 2, 4, 8, 16 with SPLIT_UNITS units. random, pct: the executions of the
- * budget (SAMPLES_DEFAULT without one) in ranges of SAMPLE_UNIT.
+ * depths 1, 2, 4, 8, 16 with SPLIT_UNITS units, all read from one listing to depth 16.
+ * random, pct: the executions of the budget (SAMPLES_DEFAULT without one) in ranges of
+ * SAMPLE_UNIT.
  */
 export function split(sc: Scenario, o: ExploreOptions, depth?: number): Split {
   if (o.mode === "random" || o.mode === "pct") {
     const total = o.budget ?? SAMPLES_DEFAULT;
     const units: Unit[] = [];
     for (let first = 0; first < total; first += SAMPLE_UNIT) {
-      units.push({ index: units.length, first, count: Math.min(SAMPLE_UNIT, total - first) });
+      const count = Math.min(SAMPLE_UNIT, total - first);
+      units.push({ index: units.length, first, count, estimate: count });
     }
     return { mode: o.mode, depth: SAMPLE_UNIT, units, discovery: 0 };
   }
   if (!splittable(o.mode)) throw new Error(`Cannot split a ${o.mode} search`);
+  const leaves = listLeaves(sc, o, depth ?? SPLIT_DEPTH_MAX);
   let d = depth ?? 0;
-  let units = unitsAt(sc, o, d);
-  let discovery = units.length;
+  let units = unitsAt(leaves, d, o.preemptionsMax);
   if (depth === undefined) {
     while (units.length < SPLIT_UNITS && d < SPLIT_DEPTH_MAX) {
       d = Math.min(SPLIT_DEPTH_MAX, Math.max(1, 2 * d));
-      units = unitsAt(sc, o, d);
-      discovery += units.length;
+      units = unitsAt(leaves, d, o.preemptionsMax);
     }
   }
-  return { mode: o.mode, depth: d, units, discovery };
+  return { mode: o.mode, depth: d, units, discovery: leaves.length };
 }
 
-/** The units shard `index` of `count` runs: every count-th, from its index. */
+/** The order units are dealt in: the largest estimate first (then the canonical order). */
+export function dealOrder(units: readonly Unit[]): Unit[] {
+  return [...units].sort((a, b) => b.estimate - a.estimate || a.index - b.index);
+}
+
+/**
+ * The units shard `index` of `count` runs: every count-th, from its index (a result file's
+ * units are checked against this rule when merged, so it needs nothing but the indices).
+ */
 export function shardUnits(s: Split, index: number, count: number): Unit[] {
   return s.units.filter((u) => u.index % count === index);
 }

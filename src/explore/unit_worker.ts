@@ -1,7 +1,9 @@
 /**
  * The worker-thread side of `vdrm explore --workers N` (pool.ts): loads the scenario file
- * (once per thread) and runs the units it is given. Piscina calls the default export.
+ * (once per thread: at start-up, from the pool's workerData, while the main thread lists the
+ * units) and runs the units it is given. Piscina calls the default export.
  */
+import { workerData } from "piscina";
 import { loadScenarioFile, type Scenario } from "../scenario/mod.js";
 import type { ExploreOptions } from "./search.js";
 import type { Unit } from "./split.js";
@@ -16,13 +18,25 @@ export interface UnitTask {
 
 const loaded = new Map<string, Scenario>();
 
-export default function runTask(task: UnitTask): UnitResult {
-  let sc = loaded.get(task.file);
+function scenarioOf(file: string): Scenario {
+  let sc = loaded.get(file);
   if (sc === undefined) {
-    const r = loadScenarioFile(task.file);
-    if (!r.ok) throw new Error(`worker: ${task.file} no longer loads (changed during the search?)`);
+    const r = loadScenarioFile(file);
+    if (!r.ok) throw new Error(`worker: ${file} no longer loads (changed during the search?)`);
     sc = r.scenario;
-    loaded.set(task.file, sc);
+    loaded.set(file, sc);
   }
-  return runUnit(sc, task.options, task.unit);
+  return sc;
+}
+
+/** What the pool gives every thread at start-up: the scenario file to load now. */
+export interface UnitWorkerData {
+  readonly file: string;
+}
+
+const preload = workerData as UnitWorkerData | undefined;
+if (typeof preload?.file === "string") scenarioOf(preload.file);
+
+export default function runTask(task: UnitTask): UnitResult {
+  return runUnit(scenarioOf(task.file), task.options, task.unit);
 }
