@@ -83,6 +83,8 @@ export class DrmModeBlob {
     readonly mode: ModeInfo | null,
     readonly length: number,
     public file: DrmFile | null,
+    /** What its bytes hold, as the model's user memory does: structs drm_mode_modeinfo. */
+    readonly data: readonly ModeInfo[] = mode === null ? [] : [mode],
   ) {}
 }
 embeddedStruct(DrmModeBlob);
