@@ -157,6 +157,15 @@ export function* dmaFencePut(fence: DmaFence): Task<void> {
   });
 }
 
+/**
+ * dmaFencePut() for a caller that cannot yield (an event sent by the vblank interrupt): Linux's
+ * dma_fence_put() never sleeps, and neither does the model's release, so it runs to its end.
+ */
+export function dmaFencePutAtomic(fence: DmaFence): void {
+  const r = dmaFencePut(fence).next();
+  assert(r.done === true, `Cannot put fence ${fenceName(fence)} atomically: its release yielded`);
+}
+
 /** @see dma_fence_release() */
 function dmaFenceRelease(fence: DmaFence): void {
   const sim = fence.kernel.sim;

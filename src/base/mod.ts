@@ -28,6 +28,7 @@ export {
   dmaFenceInit,
   dmaFenceIsSignaled,
   dmaFencePut,
+  dmaFencePutAtomic,
   dmaFenceRemoveCallback,
   dmaFenceSetError,
   dmaFenceSignal,
@@ -42,6 +43,7 @@ export {
 export { reportFencesNeverSignalled } from "./dma_fence_hang.js";
 export { currentProcess, currentProcessExiting, fdInstall, fdLookup } from "./fd_install.js";
 export { SyncFile, syncFileCreate, syncFileOf } from "./sync_file.js";
+export { SHMEM_ZERO_PATH, shmemZeroSetup } from "./shmem_zero.js";
 export {
   DmaBuf,
   dmaBufAttach,

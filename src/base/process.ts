@@ -35,6 +35,7 @@ import { bindCurrentProcess } from "./fd_install.js";
 import { IoctlCallMemo } from "./ioctl_call.js";
 import type { Kernel } from "./kernel.js";
 import { PAGE_SIZE, Mm, Vma } from "./mm.js";
+import { shmemZeroSetup } from "./shmem_zero.js";
 import { isProcPath, procRead, procReaddir, procReadlink } from "./procfs.js";
 import { UeventSocket, ueventSocketOps } from "./uevent_socket.js";
 import { fdgetStep, fget, fput, ioctlFirstStep, KFile, O_ACCMODE, vfsPoll } from "./vfs.js";
@@ -292,23 +293,43 @@ export class Process implements Syscalls {
       // open for reading and writing (a dma-buf exported without DRM_RDWR is not).
       if ((file.fFlags & O_ACCMODE) !== O_RDWR) return fail("EACCES");
       if (file.ops?.mmap === undefined) return fail("ENODEV");
-      const sim = self.kernel.sim;
-      // In the trace a VMA belongs to the address space it maps (the file's f_mapping).
-      const label = `vma ${file.path} (pid ${self.pid})`;
-      const mem = sim.alloc("vm_area_struct", { label, owner: file.mapping ?? file });
-      const vma = new Vma(sim, mem, self.mm.allocRange(length), length, offset / BigInt(PAGE_SIZE), file);
-      const r = yield* file.ops.mmap(file, vma);
-      // mmap_region(): the rest of the mapping's setup, after the file's mmap.
-      yield lookupStep("mmap_region", () => ({ reads: [], writes: file.mapping === null ? [file, vma] : [file, vma, file.mapping] }));
-      if (!r.ok) {
-        sim.free(vma.mem, "vm_area_free");
-        return fail(r.errno);
-      }
-      fget(file); // the VMA holds the file (R15)
-      self.mm.insert(vma);
-      file.mapping?.vmas.add(vma);
-      return ok(vma.start);
+      return yield* self.mmapRegion(file, offset, length);
     })(), (v) => `0x${v.toString(16)}`);
+  }
+
+  /**
+   * mmap(2) of anonymous shared memory (MAP_SHARED | MAP_ANONYMOUS, fd -1): zeroed pages of
+   * its own, a variable the program can point the kernel at. @see shmem_zero_setup()
+   */
+  *mmapAnon(length: number): Task<SysResult<bigint>> {
+    const self = this;
+    return yield* this.traced("mmap", `-1, 0x0, ${length}`, (function* () {
+      if (length <= 0) return fail("EINVAL");
+      const file = shmemZeroSetup(self.kernel, self.pid);
+      const r = yield* self.mmapRegion(file, 0n, length);
+      yield* fput(self.kernel, file); // the mapping holds it now (or nobody does)
+      return r;
+    })(), (v) => `0x${v.toString(16)}`);
+  }
+
+  /** The mapping of `file` made and inserted: its address. @see mmap_region() */
+  private *mmapRegion(file: KFile, offset: bigint, length: number): Task<SysResult<bigint>> {
+    const sim = this.kernel.sim;
+    // In the trace a VMA belongs to the address space it maps (the file's f_mapping).
+    const label = `vma ${file.path} (pid ${this.pid})`;
+    const mem = sim.alloc("vm_area_struct", { label, owner: file.mapping ?? file });
+    const vma = new Vma(sim, mem, this.mm.allocRange(length), length, offset / BigInt(PAGE_SIZE), file);
+    const r = yield* file.ops!.mmap!(file, vma);
+    // mmap_region(): the rest of the mapping's setup, after the file's mmap.
+    yield lookupStep("mmap_region", () => ({ reads: [], writes: file.mapping === null ? [file, vma] : [file, vma, file.mapping] }));
+    if (!r.ok) {
+      sim.free(vma.mem, "vm_area_free");
+      return fail(r.errno);
+    }
+    fget(file); // the VMA holds the file (R15)
+    this.mm.insert(vma);
+    file.mapping?.vmas.add(vma);
+    return ok(vma.start);
   }
 
   *munmap(addr: bigint, length: number): Task<SysResult<0>> {
@@ -346,16 +367,32 @@ export class Process implements Syscalls {
   }
 
   /**
+   * The kernel writing `data` to user address `addr` of this process, as put_user() and
+   * copy_to_user() do: through the same page tables and fault handlers as the program's own
+   * access, but an address nothing maps, or a fault nobody resolves, is EFAULT for the system
+   * call, not a signal. @see copy_to_user(), the exception table's fixup
+   */
+  *copyToUser(addr: bigint, data: Uint8Array): Task<0 | "EFAULT"> {
+    const r = yield* this.access(addr, data.length, (page, pageOff, bufOff, n) => page.set(data.subarray(bufOff, bufOff + n), pageOff), true);
+    return r.ok ? 0 : "EFAULT";
+  }
+
+  /**
    * A CPU access through the process's mappings, page by page: each page is a step that reads
    * its VMA's page table (which unmap_mapping_range() may zap in between), and a missing entry
    * runs the VMA's fault handler, which installs one (or a signal is raised).
    */
-  private *access(addr: bigint, length: number, copy: (page: Uint8Array, pageOff: number, bufOff: number, n: number) => void): Task<MemResult<0>> {
+  private *access(
+    addr: bigint,
+    length: number,
+    copy: (page: Uint8Array, pageOff: number, bufOff: number, n: number) => void,
+    kernelAccess = false,
+  ): Task<MemResult<0>> {
     let done = 0;
     while (done < length) {
       const at = addr + BigInt(done);
       const vma = this.mm.find(at);
-      if (vma === undefined) return this.forceSig("SIGSEGV", at, null);
+      if (vma === undefined) return kernelAccess ? { ok: false, signal: "SIGSEGV" } : this.forceSig("SIGSEGV", at, null);
       yield step("user_access", [vma]);
       const offInVma = Number(at - vma.start);
       const pageIndex = Math.floor(offInVma / PAGE_SIZE);
@@ -368,7 +405,7 @@ export class Process implements Syscalls {
           this.pagefaultOutOfMemory();
           continue; // the access faults again from its first step
         }
-        if (f === null || !f.ok) return this.forceSig("SIGBUS", at, vma);
+        if (f === null || !f.ok) return kernelAccess ? { ok: false, signal: "SIGBUS" } : this.forceSig("SIGBUS", at, vma);
         page = f.page; // the fault handler installed it in the page table
       }
       const pageOff = offInVma % PAGE_SIZE;

@@ -3,14 +3,15 @@
  * through the caller's four arrays (objs_ptr, count_props_ptr, props_ptr, prop_values_ptr;
  * shorter than their counts say is EFAULT, as a read past the caller's memory is), each
  * property set on a copy of its object's state, an event per CRTC when asked, the checks,
- * and the commit: none for TEST_ONLY, blocking, or non-blocking (NONBLOCK).
+ * and the commit: none for TEST_ONLY, blocking, or non-blocking (NONBLOCK). A CRTC's
+ * OUT_FENCE_PTR hands out a sync_file fd of the commit's fence (kms_out_fence.ts).
  *
  * After unplug (uapi-doc profile only; mainline's gate answers ENODEV first), the request is
  * read as before and succeeds without changing anything, its events sent at once (D3, R42).
  *
  * @see drm_mode_atomic_ioctl(), drm_atomic_set_property() in drivers/gpu/drm/drm_atomic_uapi.c
  */
-import { lookupStep, type Task } from "../kernel/mod.js";
+import { lookupStep, type StepYield, type Task } from "../kernel/mod.js";
 import {
   DRM_EVENT_FLIP_COMPLETE,
   DRM_MODE_ATOMIC_ALLOW_MODESET,
@@ -37,7 +38,14 @@ import { drmAtomicPutInFences, drmAtomicSetInFence, inFenceObjects } from "./kms
 import { drmFramebufferLookup } from "./kms_fb.js";
 import { attachedProperties, planeField, propObjectById, type PropObject } from "./kms_property.js";
 import { addAffectedCrtcs, AtomicState, crtcById, drmAtomicCheckOnly, newCrtcState, newPlaneState } from "./kms_state.js";
-import { kmsFakeFlipEvents } from "./kms_unplug.js";
+import {
+  drmAtomicCompleteOutFences,
+  drmAtomicPrepareOutFences,
+  drmAtomicSetOutFencePtr,
+  outFenceObjects,
+  type OutFence,
+} from "./kms_out_fence.js";
+import { kmsFakeCommitEvents } from "./kms_unplug.js";
 
 type AtomicArgs = IoctlIn<typeof DRM_IOCTL_MODE_ATOMIC>;
 
@@ -69,8 +77,7 @@ function setCrtcProperty(mc: ModeConfig, st: AtomicState, o: PropObject & { kind
     st.crtcs.set(o.obj, { ...s, modeBlobId: Number(v), enable: v !== 0n });
     return null;
   }
-  // OUT_FENCE_PTR: the model keeps no user memory to write a fence fd into.
-  return name === "OUT_FENCE_PTR" && v !== 0n ? "EFAULT" : null;
+  return null; // OUT_FENCE_PTR writes user memory: drmAtomicSetOutFencePtr(), from readRequest()
 }
 
 function setPlaneProperty(file: DrmFile, st: AtomicState, o: PropObject & { kind: "plane" }, name: string, v: bigint): ErrnoName | null {
@@ -125,9 +132,13 @@ function setProperty(file: DrmFile, st: AtomicState, o: PropObject, propId: numb
   }
 }
 
-/** The request read from the caller's arrays into `st`: the errno, or null. */
-function readRequest(file: DrmFile, st: AtomicState, arg: AtomicArgs): ErrnoName | null {
+/**
+ * The request read from the caller's arrays into `st`: the errno, or null. OUT_FENCE_PTR
+ * writes through its pointer as it is set, and `resume` goes on after each write.
+ */
+function* readRequest(file: DrmFile, st: AtomicState, arg: AtomicArgs, resume: StepYield): Task<ErrnoName | null> {
   const mc = modeConfigOf(st.dev);
+  const outFencePtr = mc.properties.get("OUT_FENCE_PTR");
   const n = arg.count_objs;
   if (arg.objs_ptr.length < n || arg.count_props_ptr.length < n) return "EFAULT";
   let at = 0;
@@ -137,7 +148,11 @@ function readRequest(file: DrmFile, st: AtomicState, arg: AtomicArgs): ErrnoName
     const count = arg.count_props_ptr[i]!;
     if (arg.props_ptr.length < at + count || arg.prop_values_ptr.length < at + count) return "EFAULT";
     for (let j = 0; j < count; j++, at++) {
-      const bad = setProperty(file, st, o, arg.props_ptr[at]!, arg.prop_values_ptr[at]!);
+      const prop = arg.props_ptr[at]!;
+      const value = arg.prop_values_ptr[at]!;
+      const bad = o.kind === "crtc" && prop === outFencePtr
+        ? yield* drmAtomicSetOutFencePtr(st, o.obj, value, resume)
+        : setProperty(file, st, o, prop, value);
       if (bad !== null) return bad;
     }
   }
@@ -150,32 +165,49 @@ export function* drmModeAtomicIoctl(file: DrmFile, arg: AtomicArgs): Task<SysRes
   if (!drmCoreCheckFeature(dev, DRIVER_ATOMIC)) return fail("EOPNOTSUPP");
   const refused = checkFlags(file, arg);
   if (refused !== null) return fail(refused);
-  yield lookupStep("drm_mode_atomic_ioctl", () => ({
+  const outFences: OutFence[] = [];
+  const resume = lookupStep("drm_mode_atomic_ioctl", () => ({
     reads: leaseReads(file).reads,
-    writes: [...kmsObjects(dev), ...inFenceObjects(file, arg)],
+    writes: [...kmsObjects(dev), ...inFenceObjects(file, arg), ...outFenceObjects(outFences)],
   }));
+  yield resume;
   const st = new AtomicState(dev, (arg.flags & DRM_MODE_ATOMIC_ALLOW_MODESET) !== 0);
-  const r = yield* atomicCommitRequest(file, st, arg);
+  const r = yield* atomicCommitRequest(file, st, arg, outFences, resume);
   if (st.inFences.size > 0) yield* drmAtomicPutInFences(st.inFences); // not taken by a commit
   return r;
 }
 
-/** The request read, checked and committed (or faked after unplug). */
-function* atomicCommitRequest(file: DrmFile, st: AtomicState, arg: AtomicArgs): Task<SysResult<IoctlOutOf<typeof DRM_IOCTL_MODE_ATOMIC>>> {
-  const dev = file.dev;
+/**
+ * The request read, its events and out-fences made (none for TEST_ONLY), checked and
+ * committed (or faked after unplug), and the out-fences handed out or let go of.
+ */
+function* atomicCommitRequest(
+  file: DrmFile,
+  st: AtomicState,
+  arg: AtomicArgs,
+  outFences: OutFence[],
+  resume: StepYield,
+): Task<SysResult<IoctlOutOf<typeof DRM_IOCTL_MODE_ATOMIC>>> {
   const flags = arg.flags;
-  const bad = readRequest(file, st, arg);
+  const bad = yield* readRequest(file, st, arg, resume);
   if (bad !== null) return fail(bad);
   addAffectedCrtcs(st);
-  const wantsEvent = (flags & DRM_MODE_PAGE_FLIP_EVENT) !== 0;
-  if (drmDevIsUnplugged(dev)) {
-    if (wantsEvent) kmsFakeFlipEvents(file, [...st.crtcs.keys()], arg.user_data);
-    return ok({});
-  }
-  if (wantsEvent) {
+  if ((flags & DRM_MODE_PAGE_FLIP_EVENT) !== 0) {
     for (const crtc of st.crtcs.keys()) {
       st.events.set(crtc, { file, type: DRM_EVENT_FLIP_COMPLETE, userData: arg.user_data, crtcId: crtc.id });
     }
+  }
+  if ((flags & DRM_MODE_ATOMIC_TEST_ONLY) === 0) outFences.push(...drmAtomicPrepareOutFences(st, arg.user_data));
+  const r = yield* commitOrFake(st, flags);
+  yield* drmAtomicCompleteOutFences(st.dev, outFences, r.ok, resume);
+  return r;
+}
+
+/** The checks and the commit; after unplug (uapi-doc), the events sent at once instead. */
+function* commitOrFake(st: AtomicState, flags: number): Task<SysResult<IoctlOutOf<typeof DRM_IOCTL_MODE_ATOMIC>>> {
+  if (drmDevIsUnplugged(st.dev)) {
+    kmsFakeCommitEvents(st.dev, st.events);
+    return ok({});
   }
   const invalid = drmAtomicCheckOnly(st);
   if (invalid !== null) return fail(invalid);

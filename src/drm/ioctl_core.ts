@@ -14,6 +14,7 @@ import {
   DRM_IOCTL_GET_CLIENT,
   DRM_IOCTL_GET_MAGIC,
   DRM_IOCTL_GET_UNIQUE,
+  DRM_IOCTL_MODE_ADDFB,
   DRM_IOCTL_MODE_ADDFB2,
   DRM_IOCTL_MODE_ATOMIC,
   DRM_IOCTL_MODE_CREATE_DUMB,
@@ -26,6 +27,7 @@ import {
   DRM_IOCTL_MODE_GETENCODER,
   DRM_IOCTL_MODE_GETPLANE,
   DRM_IOCTL_MODE_GETPLANERESOURCES,
+  DRM_IOCTL_MODE_GETPROPBLOB,
   DRM_IOCTL_MODE_GETPROPERTY,
   DRM_IOCTL_MODE_GETRESOURCES,
   DRM_IOCTL_MODE_GET_LEASE,
@@ -88,8 +90,8 @@ import {
   type AnyDrmIoctlDesc,
 } from "./ioctl_desc.js";
 import { drmModeGetresources } from "./kms.js";
-import { blobTouches, drmModeCreateblobIoctl, drmModeDestroyblobIoctl } from "./kms_blob.js";
-import { drmModeAddfb2Ioctl, drmModeAddfb2Touches } from "./kms_fb.js";
+import { blobTouches, drmModeCreateblobIoctl, drmModeDestroyblobIoctl, drmModeGetblobIoctl, getblobTouches } from "./kms_blob.js";
+import { drmModeAddfb2Ioctl, drmModeAddfb2Touches, drmModeAddfbIoctl, drmModeAddfbTouches } from "./kms_fb.js";
 import { drmModeGetconnector, drmModeGetcrtc, drmModeGetencoder, drmModeGetplane, drmModeGetplaneRes } from "./kms_getters.js";
 import { drmModePageFlipIoctl, drmModeSetcrtc } from "./kms_legacy.js";
 import { drmModeGetpropertyIoctl, drmModeObjGetPropertiesIoctl } from "./kms_property.js";
@@ -175,6 +177,20 @@ const CORE_IOCTL_ENTRIES: readonly AnyDrmIoctlDesc[] = [
     "drm_mode_getproperty_ioctl",
     0,
     syncHandler(drmModeGetpropertyIoctl),
+  ),
+  drmKmsIoctlDef(
+    DRM_IOCTL_MODE_GETPROPBLOB,
+    "drm_mode_getblob_ioctl",
+    0,
+    syncHandler(drmModeGetblobIoctl),
+    getblobTouches,
+  ),
+  drmKmsIoctlDef(
+    DRM_IOCTL_MODE_ADDFB,
+    "drm_mode_addfb_ioctl",
+    0,
+    syncHandler(drmModeAddfbIoctl),
+    drmModeAddfbTouches,
   ),
   drmKmsIoctlDef(DRM_IOCTL_MODE_RMFB, "drm_mode_rmfb_ioctl", 0, sleepingHandler(drmModeRmfbIoctl)),
   drmKmsIoctlDef(

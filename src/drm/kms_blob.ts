@@ -3,7 +3,10 @@
  * into a blob the file owns (a mode, for MODE_ID), DESTROYPROPBLOB lets go of it (the CRTC
  * state that uses it keeps it), and close lets go of every blob the file still owns.
  *
- * @see drm_mode_createblob_ioctl(), drm_mode_destroyblob_ioctl(),
+ * GETPROPBLOB reads any blob of the device by id (kernel-made ones too: a legacy SETCRTC's
+ * mode), whoever made it.
+ *
+ * @see drm_mode_getblob_ioctl(), drm_mode_createblob_ioctl(), drm_mode_destroyblob_ioctl(),
  *      drm_property_destroy_user_blobs() in drivers/gpu/drm/drm_property.c
  */
 import {
@@ -11,6 +14,7 @@ import {
   ok,
   type DRM_IOCTL_MODE_CREATEPROPBLOB,
   type DRM_IOCTL_MODE_DESTROYPROPBLOB,
+  type DRM_IOCTL_MODE_GETPROPBLOB,
   type IoctlIn,
   type IoctlOutOf,
   type SysResult,
@@ -40,9 +44,29 @@ export function drmModeCreateblobIoctl(
   if (arg.data.length * MODEINFO_BYTES < arg.length) return fail("EFAULT");
   const mc = modeConfigOf(file.dev);
   const mode = arg.length === MODEINFO_BYTES ? (arg.data[0] as ModeInfo) : null;
-  const blob = new DrmModeBlob(mc.allocObjectId(), mode, arg.length, file);
+  const data = arg.data.slice(0, Math.ceil(arg.length / MODEINFO_BYTES)) as ModeInfo[];
+  const blob = new DrmModeBlob(mc.allocObjectId(), mode, arg.length, file, data);
   mc.blobs.set(blob.id, blob);
   return ok({ blob_id: blob.id });
+}
+
+/**
+ * The blob's bytes, copied only when the caller's `length` is the blob's; its length always.
+ * No blob by that id is ENOENT. @see drm_mode_getblob_ioctl()
+ */
+export function drmModeGetblobIoctl(
+  file: DrmFile,
+  arg: IoctlIn<typeof DRM_IOCTL_MODE_GETPROPBLOB>,
+): SysResult<IoctlOutOf<typeof DRM_IOCTL_MODE_GETPROPBLOB>> {
+  if (!drmCoreCheckFeature(file.dev, DRIVER_MODESET)) return fail("EOPNOTSUPP");
+  const blob = modeConfigOf(file.dev).blobs.get(arg.blob_id);
+  if (blob === undefined) return fail("ENOENT");
+  return ok({ length: blob.length, data: arg.length === blob.length ? blob.data : [] });
+}
+
+/** GETPROPBLOB reads the device's blob list. */
+export function getblobTouches(file: DrmFile): IoctlFootprint {
+  return { reads: [file.dev], writes: [] };
 }
 
 /** @see drm_mode_destroyblob_ioctl() */

@@ -20,6 +20,7 @@ import type { DmaFence } from "../base/mod.js";
 import { drmDevGet, drmDevPut, type DrmDevice } from "./device.js";
 import { drmAtomicHelperWaitForFences, drmAtomicPutInFences } from "./kms_in_fence.js";
 import { modeConfigOf, type KmsPipeFuncs } from "./kms.js";
+import { pendingOutFences } from "./kms_out_fence.js";
 import { drmFramebufferGet, drmFramebufferLookup, drmFramebufferPut, type DrmFramebuffer } from "./kms_fb.js";
 import { crtcStateMode, drmModeBlobsGc, frameTicks, KmsCommit, type DrmCrtc, type DrmPlane } from "./kms_objects.js";
 import { needsModeset, type AtomicState } from "./kms_state.js";
@@ -28,9 +29,12 @@ import { drmCrtcArmVblankEvent, drmCrtcVblankOff, drmCrtcVblankOn } from "./kms_
 /** How long a commit waits for a flip before it gives up on it (10 s, as the helpers do). */
 export const FLIP_DONE_TIMEOUT_TICKS = 10_000_000;
 
-/** What every KMS step may write: the device (its mode config, drm_dev_enter()) and its files (events). */
+/**
+ * What every KMS step may write: the device (its mode config, drm_dev_enter()), its files
+ * (events) and the out-fences of events still to be sent.
+ */
 export function kmsObjects(dev: DrmDevice): KStruct[] {
-  return [dev, dev.unplugSrcu, ...dev.files];
+  return [dev, dev.unplugSrcu, ...dev.files, ...pendingOutFences(dev)];
 }
 
 /** A step of the commit machinery named `fn`, declaring kmsObjects() when it runs. */

@@ -4,15 +4,29 @@
  * device. A framebuffer holds a reference on its objects; a plane showing it holds one on
  * the framebuffer, so the image outlives RMFB until the plane lets go.
  *
- * @see drm_framebuffer.c (drm_mode_addfb2(), framebuffer_check(), drm_framebuffer_lookup(),
+ * Legacy ADDFB names the format by bits per pixel and depth and one plane; it is ADDFB2 with
+ * the fourcc those map to, and fails the same ways.
+ *
+ * @see drm_framebuffer.c (drm_mode_addfb(), drm_mode_addfb2(), framebuffer_check(), drm_framebuffer_lookup(),
  *      drm_framebuffer_put()), drm_gem_framebuffer_helper.c (drm_gem_fb_create())
  */
 import { embeddedStruct, step, type KStruct, type Task } from "../kernel/mod.js";
 import {
+  DRM_FORMAT_ARGB8888,
+  DRM_FORMAT_C1,
+  DRM_FORMAT_C2,
+  DRM_FORMAT_C4,
+  DRM_FORMAT_C8,
+  DRM_FORMAT_INVALID,
+  DRM_FORMAT_RGB565,
+  DRM_FORMAT_RGB888,
+  DRM_FORMAT_XRGB1555,
+  DRM_FORMAT_XRGB2101010,
   DRM_FORMAT_XRGB8888,
   DRM_MODE_FB_MODIFIERS,
   fail,
   ok,
+  type DRM_IOCTL_MODE_ADDFB,
   type DRM_IOCTL_MODE_ADDFB2,
   type IoctlIn,
   type IoctlOutOf,
@@ -104,6 +118,58 @@ export function drmModeAddfb2Ioctl(
   const fb = new DrmFramebuffer(mc.allocObjectId(), file, r.width, r.height, r.pixel_format, pitch, offset, obj);
   mc.fbs.push(fb);
   return ok({ fb_id: fb.id });
+}
+
+/**
+ * The fourcc a legacy bits-per-pixel and depth pair names, DRM_FORMAT_INVALID for any other
+ * pair (x86 is little-endian and no modelled driver sets the 30 bpp quirk).
+ * @see drm_mode_legacy_fb_format(), drm_driver_legacy_fb_format() in drm_fourcc.c
+ */
+export function drmModeLegacyFbFormat(bpp: number, depth: number): number {
+  const formats: Readonly<Record<number, Readonly<Record<number, number>>>> = {
+    1: { 1: DRM_FORMAT_C1 },
+    2: { 2: DRM_FORMAT_C2 },
+    4: { 4: DRM_FORMAT_C4 },
+    8: { 8: DRM_FORMAT_C8 },
+    16: { 15: DRM_FORMAT_XRGB1555, 16: DRM_FORMAT_RGB565 },
+    24: { 24: DRM_FORMAT_RGB888 },
+    32: { 24: DRM_FORMAT_XRGB8888, 30: DRM_FORMAT_XRGB2101010, 32: DRM_FORMAT_ARGB8888 },
+  };
+  return formats[bpp]?.[depth] ?? DRM_FORMAT_INVALID;
+}
+
+/** The ADDFB2 request a legacy ADDFB stands for: one plane, no flags, no modifier. */
+function addfb2Request(or: IoctlIn<typeof DRM_IOCTL_MODE_ADDFB>, format: number): IoctlIn<typeof DRM_IOCTL_MODE_ADDFB2> {
+  return {
+    width: or.width,
+    height: or.height,
+    pixel_format: format,
+    flags: 0,
+    handles: [or.handle, 0, 0, 0],
+    pitches: [or.pitch, 0, 0, 0],
+    offsets: [0, 0, 0, 0],
+    modifier: [0n, 0n, 0n, 0n],
+  };
+}
+
+/** ADDFB touches what ADDFB2 does: the device and the object `handle` names. */
+export function drmModeAddfbTouches(file: DrmFile, or: IoctlIn<typeof DRM_IOCTL_MODE_ADDFB>): IoctlFootprint {
+  return drmModeAddfb2Touches(file, addfb2Request(or, DRM_FORMAT_INVALID));
+}
+
+/**
+ * Legacy ADDFB: a pair drm_mode_legacy_fb_format() does not know is EINVAL; the rest is
+ * ADDFB2's (a format no plane scans out is EINVAL there). @see drm_mode_addfb()
+ */
+export function drmModeAddfbIoctl(
+  file: DrmFile,
+  or: IoctlIn<typeof DRM_IOCTL_MODE_ADDFB>,
+): SysResult<IoctlOutOf<typeof DRM_IOCTL_MODE_ADDFB>> {
+  if (!drmCoreCheckFeature(file.dev, DRIVER_MODESET)) return fail("EOPNOTSUPP");
+  const format = drmModeLegacyFbFormat(or.bpp, or.depth);
+  if (format === DRM_FORMAT_INVALID) return fail("EINVAL");
+  const r = drmModeAddfb2Ioctl(file, addfb2Request(or, format));
+  return r.ok ? ok({ fb_id: r.value.fb_id }) : r;
 }
 
 /** What dropping a reference on `fb` may touch: the device and its object. */

@@ -8,6 +8,7 @@
  *
  * @see drm_crtc.c, drm_plane.c, drm_encoder.c, drm_property.c (blobs) in drivers/gpu/drm
  */
+import { dmaFenceContextAlloc, type DmaFence } from "../base/mod.js";
 import { embeddedStruct } from "../kernel/mod.js";
 import { DRM_FORMAT_XRGB8888, DRM_PLANE_TYPE_PRIMARY, type StructValue } from "../uapi/mod.js";
 import type { DrmDevice } from "./device.js";
@@ -83,6 +84,8 @@ export class DrmModeBlob {
     readonly mode: ModeInfo | null,
     readonly length: number,
     public file: DrmFile | null,
+    /** What its bytes hold, as the model's user memory does: structs drm_mode_modeinfo. */
+    readonly data: readonly ModeInfo[] = mode === null ? [] : [mode],
   ) {}
 }
 embeddedStruct(DrmModeBlob);
@@ -120,12 +123,20 @@ export class DrmCrtc {
   state: CrtcState = CRTC_OFF;
   /** The commit whose flip has not completed yet (crtc->commit_list's newest), or null. */
   commit: KmsCommit | null = null;
+  /** The seqno of its last out-fence (crtc->fence_seqno). */
+  fenceSeqno = 0n;
   constructor(
     readonly id: number,
     readonly index: number,
     readonly primaryId: number,
     readonly vblank: KmsVblank,
+    /** The timeline of its out-fences (crtc->fence_context). */
+    readonly fenceContext: bigint,
   ) {}
+
+  get name(): string {
+    return `crtc-${this.index}`;
+  }
 }
 embeddedStruct(DrmCrtc);
 
@@ -156,6 +167,8 @@ export interface PendingVblankEvent {
   readonly type: number;
   readonly userData: bigint;
   readonly crtcId: number;
+  /** The CRTC's out-fence it signals when sent (OUT_FENCE_PTR; the event holds a reference). */
+  readonly fence?: DmaFence;
 }
 
 /**
@@ -184,7 +197,7 @@ export function drmPrimaryPlaneInit(dev: DrmDevice, crtcIndex: number): DrmPlane
 /** Creates a CRTC scanning out `primary`. @see drm_crtc_init_with_planes() */
 export function drmCrtcInitWithPlanes(dev: DrmDevice, primary: DrmPlane, vblank: KmsVblank): DrmCrtc {
   const mc = modeConfigOf(dev);
-  const crtc = new DrmCrtc(mc.allocObjectId(), mc.crtcs.length, primary.id, vblank);
+  const crtc = new DrmCrtc(mc.allocObjectId(), mc.crtcs.length, primary.id, vblank, dmaFenceContextAlloc(dev.kernel, 1));
   mc.crtcs.push(crtc);
   return crtc;
 }

@@ -28,6 +28,8 @@ export class AtomicState {
   readonly connectors = new Map<DrmConnector, number>();
   /** The event each CRTC sends when the commit is on screen. */
   readonly events = new Map<DrmCrtc, PendingVblankEvent>();
+  /** Each CRTC's OUT_FENCE_PTR (a user address; -1 written there already). */
+  readonly outFencePtrs = new Map<DrmCrtc, bigint>();
   /** Each plane's IN_FENCE_FD fence (a reference held), waited for before the hardware. */
   readonly inFences = new Map<DrmPlane, DmaFence>();
   constructor(

@@ -14,7 +14,7 @@ import { variant } from "../base/mod.js";
 import { DRM_EVENT_FLIP_COMPLETE } from "../uapi/mod.js";
 import type { DrmDevice } from "./device.js";
 import type { DrmFile } from "./file.js";
-import type { DrmCrtc } from "./kms_objects.js";
+import type { DrmCrtc, PendingVblankEvent } from "./kms_objects.js";
 import { drmCrtcVblankCount, drmSendVblankEvent } from "./kms_vblank.js";
 
 /** Whether KMS ioctls fake success after unplug (uapi-doc) rather than fail (mainline). */
@@ -27,10 +27,17 @@ export function kmsFakesAfterUnplug(dev: DrmDevice): boolean {
  * as if the flip had completed. The caller's step writes the file.
  */
 export function kmsFakeFlipEvents(file: DrmFile, crtcs: readonly DrmCrtc[], userData: bigint): void {
-  const dev = file.dev;
-  for (const crtc of crtcs) {
+  const events = crtcs.map((crtc) => [crtc, { file, type: DRM_EVENT_FLIP_COMPLETE, userData, crtcId: crtc.id }] as const);
+  kmsFakeCommitEvents(file.dev, events);
+}
+
+/**
+ * A faked commit's own events (a flip-complete to a file, an out-fence, or both), each sent
+ * now with its CRTC's vblank count. The caller's step writes their files and fences.
+ */
+export function kmsFakeCommitEvents(dev: DrmDevice, events: Iterable<readonly [DrmCrtc, PendingVblankEvent]>): void {
+  for (const [crtc, event] of events) {
     dev.sim.traceDisplay(dev.mem, "flip", crtc.id, "faked: the device is unplugged, nothing changes");
-    const event = { file, type: DRM_EVENT_FLIP_COMPLETE, userData, crtcId: crtc.id };
     drmSendVblankEvent(dev, event, drmCrtcVblankCount(dev, crtc.vblank));
   }
 }

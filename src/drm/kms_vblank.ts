@@ -12,6 +12,7 @@
  *      drm_crtc_arm_vblank_event(), drm_crtc_send_vblank_event(), send_vblank_event() in
  *      drivers/gpu/drm/drm_vblank.c; vkms_vblank_simulate() in drivers/gpu/drm/vkms
  */
+import { dmaFencePutAtomic, dmaFenceSignal } from "../base/mod.js";
 import { embeddedStruct, lookupStep, WaitQueue, waitEventInterruptible, type KStruct, type Task } from "../kernel/mod.js";
 import { DRM_EVENT_FLIP_COMPLETE, encodeDrmEventVblank } from "../uapi/mod.js";
 import type { DrmDevice } from "./device.js";
@@ -56,10 +57,17 @@ export function vblankEventFiles(v: KmsVblank): DrmFile[] {
 
 /**
  * Sends `event` with vblank count `seq`, stamped now (CLOCK_MONOTONIC from the simulated
- * clock); an event whose file is closed is dropped. The caller's step writes the file.
+ * clock); an event whose file is closed is dropped. Its out-fence, if any, signals. The
+ * caller's step writes the file and the fence.
  * @see send_vblank_event()
  */
 export function drmSendVblankEvent(dev: DrmDevice, event: PendingVblankEvent, seq: number): void {
+  const fence = event.fence;
+  if (fence !== undefined) {
+    // The out-fence signals with the event, and the event lets go of it (drm_send_event_helper()).
+    dmaFenceSignal(fence);
+    dmaFencePutAtomic(fence);
+  }
   const file = event.file;
   if (file === null) return;
   const now = dev.sim.now;
@@ -144,9 +152,10 @@ export function drmCrtcVblankOff(dev: DrmDevice, crtc: DrmCrtc): void {
   sendArmed(dev, v);
 }
 
-/** The device and the files of the armed events: what a vblank step writes. */
+/** The device, the files and out-fences of the armed events: what a vblank step writes. */
 export function vblankObjects(dev: DrmDevice, crtc: DrmCrtc): KStruct[] {
-  return [dev, ...vblankEventFiles(crtc.vblank)];
+  const fences = crtc.vblank.armed.flatMap((a) => (a.event?.fence === undefined ? [] : [a.event.fence]));
+  return [dev, ...vblankEventFiles(crtc.vblank), ...fences];
 }
 
 /**

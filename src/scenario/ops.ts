@@ -10,7 +10,7 @@ import { compositorOp } from "./ops_compositor.js";
 import { healthyOp } from "./ops_health.js";
 import { ioctlOp } from "./ops_ioctl.js";
 import { plugCardOp, plugDisplayOp, pullCardOp, unplugDisplayOp } from "./ops_machine.js";
-import { memReadOp, memWriteOp, mmapOp, munmapOp } from "./ops_memory.js";
+import { memReadOp, memWriteOp, mmapAnonOp, mmapOp, munmapOp } from "./ops_memory.js";
 import { mknodOp } from "./ops_mknod.js";
 import { busResetOp, coldResetOp, rebindOp, rebootOp } from "./ops_recovery.js";
 import { killOp, recoverydOp } from "./ops_recoveryd.js";
@@ -19,7 +19,7 @@ import { waitUeventOp } from "./ops_uevent.js";
 
 const ALL: readonly AnyOp[] = [
   openOp, closeOp, dupOp, ioctlOp, readOp, pollOp, fenceStatusOp,
-  mmapOp, munmapOp, memReadOp, memWriteOp,
+  mmapOp, mmapAnonOp, munmapOp, memReadOp, memWriteOp,
   sysfsReadOp, sysfsWriteOp, readlinkOp, lsOp, existsOp, mknodOp,
   waitUeventOp, sleepOp, signalOp, waitOp, healthyOp,
   pullCardOp, plugCardOp, unplugDisplayOp, plugDisplayOp,

@@ -84,6 +84,20 @@ export const mmapOp = defineOp({
   },
 });
 
+export const mmapAnonOp = defineOp({
+  name: "mmap-anon",
+  summary:
+    "mmap(2) length bytes of anonymous shared memory (MAP_SHARED|MAP_ANONYMOUS), zeroed: " +
+    "memory a pointer an ioctl writes through can name (OUT_FENCE_PTR); result addr",
+  main: "addr",
+  schema: z.object({ "mmap-anon": mapLength.schema }).strict(),
+  describe: (a) => `mmap anonymous, ${a["mmap-anon"]}`,
+  *run(ctx, a): Call<Outcome> {
+    const r = yield* ctx.sys.mmapAnon(mapLength.resolve(ctx.names, a["mmap-anon"], "length"));
+    return fromSys(r, (addr) => ({ addr: Number(addr) }));
+  },
+});
+
 export const munmapOp = defineOp({
   name: "munmap",
   summary: "munmap(2) a mapping",
@@ -102,7 +116,8 @@ export const memReadOp = defineOp({
   name: "mem-read",
   summary:
     "read length bytes through a mapping; result length, fill (the byte if all are equal, " +
-    "else null), head (first 16 bytes, hex); or SIGBUS, which ends the program",
+    "else null), head (first 16 bytes, hex), s32 (the first 4 bytes as a little-endian int, " +
+    "as a variable the kernel wrote an fd to reads); or SIGBUS, which ends the program",
   schema: z
     .object({
       "mem-read": userAddress.schema,
@@ -122,6 +137,7 @@ export const memReadOp = defineOp({
       length: bytes.length,
       fill: bytes.length > 0 && bytes.every((b) => b === bytes[0]) ? bytes[0]! : null,
       head: Buffer.from(bytes.subarray(0, 16)).toString("hex"),
+      s32: bytes.length >= 4 ? Buffer.from(bytes).readInt32LE(0) : null,
     }));
   },
 });

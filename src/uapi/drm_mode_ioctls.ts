@@ -17,7 +17,9 @@ import {
 import {
   drm_mode_create_blob,
   drm_mode_destroy_blob,
+  drm_mode_fb_cmd,
   drm_mode_fb_cmd2,
+  drm_mode_get_blob,
   drm_mode_get_encoder,
   drm_mode_get_plane,
   drm_mode_get_plane_res,
@@ -147,6 +149,24 @@ export const DRM_IOCTL_MODE_GETPROPERTY = ioctlDef(
     count_enum_blobs: INOUT,
   },
   64,
+);
+
+export const DRM_IOCTL_MODE_GETPROPBLOB = ioctlDef(
+  "DRM_IOCTL_MODE_GETPROPBLOB",
+  "IOWR",
+  0xac,
+  drm_mode_get_blob,
+  { blob_id: IN, length: INOUT, data: OUT },
+  16,
+);
+
+export const DRM_IOCTL_MODE_ADDFB = ioctlDef(
+  "DRM_IOCTL_MODE_ADDFB",
+  "IOWR",
+  0xae,
+  drm_mode_fb_cmd,
+  { fb_id: OUT, width: IN, height: IN, pitch: IN, bpp: IN, depth: IN, handle: IN },
+  28,
 );
 
 export const DRM_IOCTL_MODE_RMFB = ioctlDef(

@@ -57,6 +57,22 @@ export const DRM_PLANE_TYPE_CURSOR = 2;
 /** fourcc_code('X', 'R', '2', '4'): 32-bit xRGB, little-endian. @see drm_fourcc.h */
 export const DRM_FORMAT_XRGB8888 = 0x34325258;
 
+/**
+ * The fourcc codes legacy ADDFB's bpp/depth pairs name (fourcc_code(a, b, c, d): a | b << 8 |
+ * c << 16 | d << 24). @see drm_fourcc.h, drm_mode_legacy_fb_format() in drm_fourcc.c
+ */
+export const DRM_FORMAT_C1 = 0x20203143;
+export const DRM_FORMAT_C2 = 0x20203243;
+export const DRM_FORMAT_C4 = 0x20203443;
+export const DRM_FORMAT_C8 = 0x20203843;
+export const DRM_FORMAT_XRGB1555 = 0x35315258;
+export const DRM_FORMAT_RGB565 = 0x36314752;
+export const DRM_FORMAT_RGB888 = 0x34324752;
+export const DRM_FORMAT_XRGB2101010 = 0x30335258;
+export const DRM_FORMAT_ARGB8888 = 0x34325241;
+/** DRM_FORMAT_INVALID: what drm_mode_legacy_fb_format() returns for a pair it does not know. */
+export const DRM_FORMAT_INVALID = 0;
+
 /** DRM_MODE_FB_MODIFIERS: `modifier[]` of ADDFB2 is meant. */
 export const DRM_MODE_FB_MODIFIERS = 1 << 1;
 
@@ -126,6 +142,28 @@ export const drm_mode_create_blob = cstruct("drm_mode_create_blob", {
   data: userStructs("length", drm_mode_modeinfo),
   length: __u32,
   blob_id: __u32,
+});
+
+/**
+ * GETPROPBLOB's argument: the kernel copies the blob to `data` only when `length` is the
+ * blob's length, and always writes the blob's length back. The model's user memory there
+ * holds structs drm_mode_modeinfo, as CREATEPROPBLOB's does.
+ */
+export const drm_mode_get_blob = cstruct("drm_mode_get_blob", {
+  blob_id: __u32,
+  length: __u32,
+  data: userStructs("length", drm_mode_modeinfo),
+});
+
+/** Legacy ADDFB's argument: one plane, its format given as bits per pixel and depth. */
+export const drm_mode_fb_cmd = cstruct("drm_mode_fb_cmd", {
+  fb_id: __u32,
+  width: __u32,
+  height: __u32,
+  pitch: __u32,
+  bpp: __u32,
+  depth: __u32,
+  handle: __u32,
 });
 
 export const drm_mode_destroy_blob = cstruct("drm_mode_destroy_blob", { blob_id: __u32 });

@@ -79,6 +79,8 @@ export interface Syscalls {
   /** A negative `timeoutMs` waits for ever. */
   poll(fd: Fd, events: number, timeoutMs: number): Call<SysResult<number>>;
   mmap(fd: Fd, offset: bigint, length: number): Call<SysResult<bigint>>;
+  /** mmap(2) of anonymous shared memory (MAP_SHARED | MAP_ANONYMOUS): zeroed, the program's own. */
+  mmapAnon(length: number): Call<SysResult<bigint>>;
   munmap(addr: bigint, length: number): Call<SysResult<0>>;
   memRead(addr: bigint, length: number): Call<MemResult<Uint8Array>>;
   memWrite(addr: bigint, data: Uint8Array): Call<MemResult<number>>;
