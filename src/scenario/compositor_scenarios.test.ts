@@ -5,27 +5,11 @@
  * compositor's successful PAGE_FLIP calls, before and after the admin's pull-card step.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import type { CallRecord } from "../kernel/mod.js";
+import { run, unmet as why } from "./_test_builtin.js";
 import { errorsOf } from "./_testing.js";
-import { parseScenario } from "./load.js";
-import { runScenario, type ScenarioRun, type StepRecord } from "./run.js";
-
-function scenarioText(name: string): string {
-  return readFileSync(fileURLToPath(new URL(`../../scenarios/${name}.yaml`, import.meta.url)), "utf8");
-}
-
-function run(name: string, edit: (text: string) => string = (t) => t): ScenarioRun {
-  const r = parseScenario(edit(scenarioText(name)), `${name}.yaml`);
-  assert.ok(r.ok, `cannot load ${name}`);
-  return runScenario(r.scenario);
-}
-
-function why(r: ScenarioRun): string {
-  return r.steps.filter((s) => s.met === false).map((s) => s.why).join("; ");
-}
+import type { ScenarioRun, StepRecord } from "./run.js";
 
 function stepOf(r: ScenarioRun, program: string, op: string): StepRecord {
   const s = r.steps.find((x) => x.program === program && x.step.op.name === op);
@@ -131,10 +115,11 @@ describe("compositor-robust-unplug-uapi-doc", () => {
 });
 
 describe("compositor-naive-unplug (mainline)", () => {
-  it("ends blocked in drm_read on card0 after ENODEV from its flip; card1 stops flipping too", () => {
-    const r = run("compositor-naive-unplug");
-    assert.equal(r.verdict, "pass", why(r)); // the file allows it with expect: blocked
-    const step = stepOf(r, "compositor", "compositor");
+  const r = run("compositor-naive-unplug");
+  const step = stepOf(r, "compositor", "compositor");
+
+  it("ends in drm_read on card0 after ENODEV from its flip; card1 stops flipping too", () => {
+    assert.equal(r.verdict, "pass", why(r)); // the file declares the finding
     assert.equal(step.outcome.status, "blocked");
     if (step.outcome.status !== "blocked") return;
     assert.equal(step.outcome.call, "read(3, 4096)");
@@ -143,17 +128,35 @@ describe("compositor-naive-unplug (mainline)", () => {
     const cards = flipsAround(step.calls, pullTick(r));
     assert.ok(cards.get("card0")!.errnos.includes("DRM_IOCTL_MODE_PAGE_FLIP ENODEV"));
     assert.ok(cards.get("card1")!.after <= 2, `card1 flipped ${cards.get("card1")!.after} times after the pull`);
-    assert.deepEqual(r.findings, [], "no kernel wait is left: not a kernel hang");
   });
 
-  it("without the allowance the verdict is blocked, naming the program and its wait", () => {
-    const r = run("compositor-naive-unplug", (t) => t.replace("      expect: blocked\n", ""));
-    assert.equal(r.verdict, "blocked");
+  it("is reported as a kernel hang naming the task, its call and its wait, once, after the last tick", () => {
+    assert.deepEqual(r.findings.map((f) => f.kind), ["wait-never-woken"]);
+    const f = r.findings[0]!;
+    assert.ok(f.kind === "wait-never-woken");
+    assert.equal(f.waiter.task, "compositor");
+    assert.equal(f.call, "read(3, 4096)");
+    assert.equal(f.waiter.reason, "drm_read on card0");
+    assert.match(f.why, /^card0 is unplugged: no event is queued or owed to the file/);
     assert.equal(r.blocked.length, 1);
-    const b = r.blocked[0]!;
-    assert.equal(b.unexpected, true);
-    assert.equal(b.record.program, "compositor");
-    assert.ok(b.record.outcome.status === "blocked" && /drm_read on card0/.test(b.record.outcome.wait));
+    assert.equal(r.blocked[0]!.unexpected, false, "the hang makes the verdict, not `blocked`");
+  });
+
+  it("without the finding declared the verdict is hang (exit 4), whether or not the step expects blocked", () => {
+    const undeclared = (t: string): string => t.replace("  findings: [wait-never-woken]\n", "");
+    const both = [undeclared, (t: string) => undeclared(t).replace("      expect: blocked\n", "")];
+    for (const edit of both) {
+      const e = run("compositor-naive-unplug", edit);
+      assert.equal(e.verdict, "hang");
+      assert.deepEqual(e.unexpected.map((f) => f.kind), ["wait-never-woken"]);
+    }
+  });
+
+  it("a reader of a card that never had an event stays blocked: it waits for nothing the live card would send", () => {
+    const r2 = run("hotunplug-blocked-reader");
+    assert.equal(r2.verdict, "pass", why(r2));
+    assert.deepEqual(r2.findings, []);
+    assert.match(r2.blocked.map((b) => b.record.outcome.status === "blocked" && b.record.outcome.wait).join(), /drm_read on card0/);
   });
 });
 
