@@ -69,8 +69,7 @@ export class Process implements Syscalls {
   private callOp: string | null = null;
   private callArgs = "";
   private callSinceTick = 0;
-  /** The task that runs the process's program (set by whoever starts it); kill(2) signals it. */
-  task: SimTask | null = null;
+  private taskNow: SimTask | null = null;
   /** SIGTERM handlers installed with sigaction(2). */
   private readonly handlers = new Map<SignalName, () => void>();
 
@@ -99,6 +98,21 @@ export class Process implements Syscalls {
     this.fds.delete(fd);
     this.cloexecFds.delete(fd);
     if (fd < this.nextFd) this.nextFd = fd;
+  }
+
+  /** The task that runs the process's program (set by whoever starts it); kill(2) signals it. */
+  get task(): SimTask | null {
+    return this.taskNow;
+  }
+
+  /** The task also names the call it is in, for the findings about its sleep (SimTask). */
+  set task(task: SimTask | null) {
+    this.taskNow = task;
+    if (task === null) return;
+    task.callInProgress = () => {
+      const c = this.pendingCall;
+      return c === null ? null : `${c.op}(${c.args})`;
+    };
   }
 
   /** The system call in progress, or null between calls. */

@@ -18,6 +18,7 @@ import { ACCEL_MAJOR, type DrmCore } from "./drm_core.js";
 import { drmDevPut, type DrmDevice } from "./device.js";
 import { DRIVER_MODESET, DRIVER_SYNCOBJ, drmCoreCheckFeature } from "./drm_driver.js";
 import { drmGemMmap, drmGemRelease, type GemObject } from "./gem.js";
+import { drmEventsNeverCome } from "./event_wait.js";
 import { Idr } from "./idr.js";
 import { drmIoctl } from "./ioctl.js";
 import { drmKmsFileRelease } from "./kms_remove.js";
@@ -50,6 +51,8 @@ export class DrmFile extends KObject {
   writebackConnectors = false;
   supportsVirtualizedCursorPlane = false;
   readonly events: Uint8Array[] = [];
+  /** An event was queued for it once: it consumes events (see event_wait.ts). */
+  hadEvents = false;
   readonly eventWait: WaitQueue;
   readonly handles = new Idr<GemObject>();
   /** The dma-buf of each handle exported or imported through PRIME (file->prime). */
@@ -66,6 +69,7 @@ export class DrmFile extends KObject {
   ) {
     super(dev.sim, mem);
     this.eventWait = new WaitQueue(dev.sim, `drm_file event_wait (${minor.name})`);
+    this.eventWait.neverWoken = () => drmEventsNeverCome(this);
   }
 
   /**
@@ -95,6 +99,7 @@ export function drmSendEvent(file: DrmFile, event: Uint8Array): void {
     return;
   }
   file.events.push(event);
+  file.hadEvents = true;
   file.eventWait.wakeUpAll();
 }
 

@@ -171,7 +171,7 @@ test("an undeclared access prints the step, the access, the field and the object
 
 test("findingKindsOf() lists each class's kinds in table order, and every kind has one class", () => {
   assert.deepEqual(findingKindsOf("memory"), ["use-after-free", "double-free", "kref-underflow", "kref-get-after-release", "fatal-signal", "hardware-after-unplug"]);
-  assert.deepEqual(findingKindsOf("hang"), ["hang", "hung-task", "fence-never-signalled"]);
+  assert.deepEqual(findingKindsOf("hang"), ["hang", "hung-task", "fence-never-signalled", "wait-never-woken"]);
   assert.deepEqual(findingKindsOf("leak"), ["leak"]);
   assert.deepEqual(findingKindsOf("warn"), ["warn", "wedge-prerequisite"]);
   assert.deepEqual(findingKindsOf("footprint"), ["undeclared-access"]);

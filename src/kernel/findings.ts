@@ -116,6 +116,21 @@ export const FINDING_KINDS = {
     summary: (f) => `hang: ${f.fence} is never signalled; ${f.waiters.map(waitsOn).join("; ")}`,
     sites: (f) => f.waiters.map((w) => waiterSite(w, true)),
   }),
+  /**
+   * A task asleep interruptibly, at the end of the run, on a queue whose owner says nothing
+   * will ever wake it (never_woken.ts): a reader of a file whose device is gone, to which the
+   * kernel will never send what it waits for and which it does not hang up. The kernel's hang,
+   * not the program's `blocked`: whatever the program did, its wait cannot end but by a signal.
+   */
+  "wait-never-woken": kind<{ waiter: Waiter; call: string | null; why: string }>({
+    class: "hang",
+    summary: (f) => {
+      const w = f.waiter;
+      const call = f.call === null ? "" : ` in ${f.call}`;
+      return `hang: ${w.task} sleeps for ever${call} on ${w.reason}: ${f.why}`;
+    },
+    sites: (f) => [waiterSite(f.waiter, true)],
+  }),
   leak: kind<{ object: string; alloc: Site }>({
     class: "leak",
     atShutdown: true,

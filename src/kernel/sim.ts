@@ -18,6 +18,7 @@ import { type AllocKind, type Allocation, type AllocationId, type KObjectClass, 
 import { taskKey, waitQueueKey, type ExecutionObserver, type SyncKey } from "./observer.js";
 import { Prng } from "./prng.js";
 import { INTERRUPTED } from "./signal.js";
+import { neverWokenTasks } from "./never_woken.js";
 import { FifoStrategy, type SchedulingStrategy } from "./strategy.js";
 import { fixedStep, TIMED_OUT, type BlockYield, type SleepState, type SleepYield, type StepYield, type Task, type TaskId, type TaskKind, type TaskState, type TaskView, type Yield } from "./task.js";
 import { TimerHeap, type Timer } from "./timer_heap.js";
@@ -59,6 +60,11 @@ export class SimTask implements TaskView {
   hungReported = false;
   /** This block was reported in a `hang` finding; cleared at the wake-up. */
   hangReported = false;
+  /**
+   * The system call it is in, as "read(3, 4096)", for the findings that name it (null between
+   * calls); set by the process whose program it runs (base/process.ts).
+   */
+  callInProgress: (() => string | null) | null = null;
   /** A fatal signal (SIGKILL) is pending: the task dies on its way back to user mode. */
   fatalSignal = false;
   /**
@@ -210,8 +216,8 @@ export class Sim implements KObjectTracker, AccessSink {
    * Each turn the strategy picks among the due timers (earliest first) and the runnable tasks
    * (by id); with one choice it is not asked. Quiescent: no task can run and none sleeps
    * uninterruptibly (tasks asleep interruptibly, waiting for an event that may never come,
-   * are not a kernel problem). Deadlocked: some non-daemon task sleeps uninterruptibly and
-   * nothing can wake it; it is reported as a `hang` finding, once for the same sleep.
+   * are not a kernel problem, unless the queue's owner says nothing will ever wake them).
+   * Deadlocked: see endOfRun().
    * With `untilTick`, the clock does not pass that tick: at rest with no timer due by then, the
    * clock moves to it and the run ends quiescent (a later run() goes on from there).
    */
@@ -225,16 +231,7 @@ export class Sim implements KObjectTracker, AccessSink {
         for (const observe of this.idleObservers) observe();
         if (untilTick !== undefined && this.restUntil(untilTick)) return { kind: "quiescent", steps };
         if (this.advanceToNextTimer()) continue;
-        const stuck = this.tasks.filter(
-          (t) => !t.daemon && t.blockedOn?.state === "uninterruptible",
-        );
-        if (stuck.length === 0) return { kind: "quiescent", steps };
-        const waiters = stuck.map((t) => this.waiterOf(t));
-        if (stuck.some((t) => !t.hangReported)) {
-          for (const t of stuck) t.hangReported = true;
-          this.report({ kind: "hang", waiters });
-        }
-        return { kind: "deadlock", steps, waiters };
+        return this.endOfRun(steps);
       }
       let index = 0;
       if (choices > 1) {
@@ -250,6 +247,29 @@ export class Sim implements KObjectTracker, AccessSink {
       else this.resume(runnable[index - due.length]!);
     }
     return { kind: "budget", steps: stepsMax };
+  }
+
+  /**
+   * The run is over: nothing can run and no timer is left. Deadlocked: a non-daemon task
+   * sleeps uninterruptibly (a `hang` finding), or interruptibly on a queue whose owner says
+   * nothing will ever wake it (a `wait-never-woken` finding naming its system call, see
+   * never_woken.ts); each is reported once for the same sleep.
+   */
+  private endOfRun(steps: number): RunOutcome {
+    const stuck = this.tasks.filter((t) => !t.daemon && t.blockedOn?.state === "uninterruptible");
+    if (stuck.some((t) => !t.hangReported)) {
+      for (const t of stuck) t.hangReported = true;
+      this.report({ kind: "hang", waiters: stuck.map((t) => this.waiterOf(t)) });
+    }
+    const never = neverWokenTasks(this);
+    for (const { task, why } of never) {
+      if (task.hangReported) continue;
+      task.hangReported = true;
+      const call = task.callInProgress === null ? null : this.observe(task.callInProgress);
+      this.report({ kind: "wait-never-woken", waiter: this.waiterOf(task), call, why });
+    }
+    const waiters = [...stuck, ...never.map((n) => n.task)].map((t) => this.waiterOf(t));
+    return waiters.length === 0 ? { kind: "quiescent", steps } : { kind: "deadlock", steps, waiters };
   }
 
   private observeBegin(index: number, due: readonly Timer<Wakeup>[], runnable: readonly SimTask[]): void {

@@ -19,6 +19,14 @@ export class WaitQueue {
   private wakeFunctions: (() => void)[] | null = null;
   /** Its number in creation order: its sync object for an explorer (see observer.ts). */
   readonly serial: number;
+  /**
+   * Set by the queue's owner, who alone knows what wakes it: why nothing can ever wake a
+   * sleeper of this queue for what it waits for (the owner is gone and hangs nobody up), or
+   * null while something still may. The end-of-run check asks it for each task asleep
+   * interruptibly on the queue (see reportNeverWoken() in never_woken.ts); it runs outside
+   * any step, as an observer.
+   */
+  neverWoken: (() => string | null) | null = null;
   constructor(
     readonly sim: Sim,
     readonly name: string,

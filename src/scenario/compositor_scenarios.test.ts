@@ -5,27 +5,11 @@
  * compositor's successful PAGE_FLIP calls, before and after the admin's pull-card step.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import type { CallRecord } from "../kernel/mod.js";
+import { run, unmet as why } from "./_test_builtin.js";
 import { errorsOf } from "./_testing.js";
-import { parseScenario } from "./load.js";
-import { runScenario, type ScenarioRun, type StepRecord } from "./run.js";
-
-function scenarioText(name: string): string {
-  return readFileSync(fileURLToPath(new URL(`../../scenarios/${name}.yaml`, import.meta.url)), "utf8");
-}
-
-function run(name: string, edit: (text: string) => string = (t) => t): ScenarioRun {
-  const r = parseScenario(edit(scenarioText(name)), `${name}.yaml`);
-  assert.ok(r.ok, `cannot load ${name}`);
-  return runScenario(r.scenario);
-}
-
-function why(r: ScenarioRun): string {
-  return r.steps.filter((s) => s.met === false).map((s) => s.why).join("; ");
-}
+import type { ScenarioRun, StepRecord } from "./run.js";
 
 function stepOf(r: ScenarioRun, program: string, op: string): StepRecord {
   const s = r.steps.find((x) => x.program === program && x.step.op.name === op);
@@ -48,8 +32,11 @@ function cardOfFd(calls: readonly CallRecord[]): Map<string, string> {
   return cards;
 }
 
+/** The calls that queue a flip: a legacy page flip, or an atomic commit (non-blocking, with its event). */
+const FLIPS = new Set(["DRM_IOCTL_MODE_PAGE_FLIP", "DRM_IOCTL_MODE_ATOMIC"]);
+
 interface CardCalls {
-  /** Successful PAGE_FLIPs before and after the tick. */
+  /** Successful PAGE_FLIPs or atomic commits before and after the tick. */
   before: number;
   after: number;
   /** The errnos of its failed calls, "OP ERRNO". */
@@ -67,7 +54,7 @@ function flipsAround(calls: readonly CallRecord[], tick: number): Map<string, Ca
     if (per === undefined) out.set(card, (per = { before: 0, after: 0, errnos: [] }));
     const name = c.args.split(", ")[1] ?? c.op;
     if (c.errno !== null) per.errnos.push(`${name} ${c.errno}`);
-    else if (name === "DRM_IOCTL_MODE_PAGE_FLIP") per[c.tick < tick ? "before" : "after"]++;
+    else if (FLIPS.has(name)) per[c.tick < tick ? "before" : "after"]++;
   }
   return out;
 }
@@ -131,10 +118,11 @@ describe("compositor-robust-unplug-uapi-doc", () => {
 });
 
 describe("compositor-naive-unplug (mainline)", () => {
-  it("ends blocked in drm_read on card0 after ENODEV from its flip; card1 stops flipping too", () => {
-    const r = run("compositor-naive-unplug");
-    assert.equal(r.verdict, "pass", why(r)); // the file allows it with expect: blocked
-    const step = stepOf(r, "compositor", "compositor");
+  const r = run("compositor-naive-unplug");
+  const step = stepOf(r, "compositor", "compositor");
+
+  it("ends in drm_read on card0 after ENODEV from its flip; card1 stops flipping too", () => {
+    assert.equal(r.verdict, "pass", why(r)); // the file declares the finding
     assert.equal(step.outcome.status, "blocked");
     if (step.outcome.status !== "blocked") return;
     assert.equal(step.outcome.call, "read(3, 4096)");
@@ -143,17 +131,35 @@ describe("compositor-naive-unplug (mainline)", () => {
     const cards = flipsAround(step.calls, pullTick(r));
     assert.ok(cards.get("card0")!.errnos.includes("DRM_IOCTL_MODE_PAGE_FLIP ENODEV"));
     assert.ok(cards.get("card1")!.after <= 2, `card1 flipped ${cards.get("card1")!.after} times after the pull`);
-    assert.deepEqual(r.findings, [], "no kernel wait is left: not a kernel hang");
   });
 
-  it("without the allowance the verdict is blocked, naming the program and its wait", () => {
-    const r = run("compositor-naive-unplug", (t) => t.replace("      expect: blocked\n", ""));
-    assert.equal(r.verdict, "blocked");
+  it("is reported as a kernel hang naming the task, its call and its wait, once, after the last tick", () => {
+    assert.deepEqual(r.findings.map((f) => f.kind), ["wait-never-woken"]);
+    const f = r.findings[0]!;
+    assert.ok(f.kind === "wait-never-woken");
+    assert.equal(f.waiter.task, "compositor");
+    assert.equal(f.call, "read(3, 4096)");
+    assert.equal(f.waiter.reason, "drm_read on card0");
+    assert.match(f.why, /^card0 is unplugged: no event is queued or owed to the file/);
     assert.equal(r.blocked.length, 1);
-    const b = r.blocked[0]!;
-    assert.equal(b.unexpected, true);
-    assert.equal(b.record.program, "compositor");
-    assert.ok(b.record.outcome.status === "blocked" && /drm_read on card0/.test(b.record.outcome.wait));
+    assert.equal(r.blocked[0]!.unexpected, false, "the hang makes the verdict, not `blocked`");
+  });
+
+  it("without the finding declared the verdict is hang (exit 4), whether or not the step expects blocked", () => {
+    const undeclared = (t: string): string => t.replace("  findings: [wait-never-woken]\n", "");
+    const both = [undeclared, (t: string) => undeclared(t).replace("      expect: blocked\n", "")];
+    for (const edit of both) {
+      const e = run("compositor-naive-unplug", edit);
+      assert.equal(e.verdict, "hang");
+      assert.deepEqual(e.unexpected.map((f) => f.kind), ["wait-never-woken"]);
+    }
+  });
+
+  it("a reader of a card that never had an event stays blocked: it waits for nothing the live card would send", () => {
+    const r2 = run("hotunplug-blocked-reader");
+    assert.equal(r2.verdict, "pass", why(r2));
+    assert.deepEqual(r2.findings, []);
+    assert.match(r2.blocked.map((b) => b.record.outcome.status === "blocked" && b.record.outcome.wait).join(), /drm_read on card0/);
   });
 });
 
@@ -186,6 +192,95 @@ describe("compositor-robust-hotplug", () => {
   });
 });
 
+/** The flags of each successful atomic commit of `calls` on `card`, in order. */
+function atomicFlags(calls: readonly CallRecord[], card: string): number[] {
+  const fd = [...cardOfFd(calls)].find(([, c]) => c === card)![0];
+  return calls
+    .filter((c) => c.args === `${fd}, DRM_IOCTL_MODE_ATOMIC` && c.errno === null)
+    .map((c) => Number(c.input!["flags"]));
+}
+
+describe("compositor-robust-atomic-unplug (both profiles)", () => {
+  it("mainline: atomic commits only, the first with ALLOW_MODESET; the pull in the middle of a non-blocking commit; card1 flips on", () => {
+    const r = run("compositor-robust-atomic-unplug");
+    assert.equal(r.verdict, "pass", why(r));
+    assert.deepEqual(r.findings, []);
+    const step = stepOf(r, "compositor", "compositor");
+    const names = step.calls.map((c) => c.args.split(", ")[1]);
+    assert.ok(!names.includes("DRM_IOCTL_MODE_PAGE_FLIP") && !names.includes("DRM_IOCTL_MODE_SETCRTC"), "no legacy call");
+    const sets = step.calls.filter((c) => c.args.endsWith("DRM_IOCTL_SET_CLIENT_CAP"));
+    assert.deepEqual(sets.map((c) => [c.input!["capability"], c.input!["value"], c.errno]), [[3n, 1n, null], [3n, 1n, null]]);
+    for (const card of ["card0", "card1"]) {
+      const [first, ...flips] = atomicFlags(step.calls, card);
+      assert.equal(first, 0x601, `${card}: ALLOW_MODESET | NONBLOCK | PAGE_FLIP_EVENT first`);
+      assert.ok(flips.length >= 10 && flips.every((f) => f === 0x201), `${card}: NONBLOCK | PAGE_FLIP_EVENT flips`);
+    }
+    const cards = flipsAround(step.calls, pullTick(r));
+    for (const e of cards.get("card0")!.errnos) assert.equal(e, "DRM_IOCTL_MODE_ATOMIC ENODEV");
+    assert.ok(cards.get("card1")!.after >= 40, JSON.stringify(cards.get("card1")));
+    // A commit was in flight at the pull: its event is read after it, then card0 is closed.
+    const log = fieldsOf(step)["log"] as string[];
+    assert.ok(log.some((l) => /card0 gone .*close deferred until its pending flip completes/.test(l)), String(log));
+  });
+
+  it("uapi-doc: no call fails, the remove uevent drops card0, card1 flips on", () => {
+    const r = run("compositor-robust-atomic-unplug-uapi-doc");
+    assert.equal(r.verdict, "pass", why(r));
+    const step = stepOf(r, "compositor", "compositor");
+    assert.ok(step.calls.every((c) => c.errno === null), "no failed call");
+    assert.ok(flipsAround(step.calls, pullTick(r)).get("card1")!.after >= 40);
+  });
+
+  it("kms: legacy (and the default) never asks for the atomic cap", () => {
+    const r = run("compositor-robust-atomic-unplug", (t) => t.replace("      kms: atomic\n", "      kms: legacy\n"));
+    assert.equal(r.verdict, "pass", why(r));
+    const names = stepOf(r, "compositor", "compositor").calls.map((c) => c.args.split(", ")[1]);
+    assert.ok(!names.includes("DRM_IOCTL_SET_CLIENT_CAP") && !names.includes("DRM_IOCTL_MODE_ATOMIC"));
+    assert.ok(names.includes("DRM_IOCTL_MODE_SETCRTC") && names.includes("DRM_IOCTL_MODE_PAGE_FLIP"));
+  });
+
+  it("the naive compositor on atomic commits hangs the same way in mainline: ATOMIC ENODEV, then drm_read for ever", () => {
+    const r = run("compositor-naive-unplug", (t) => t.replace("      frames: 60\n", "      frames: 60\n      kms: atomic\n"));
+    assert.equal(r.verdict, "pass", why(r));
+    assert.deepEqual(r.findings.map((f) => f.kind), ["wait-never-woken"]);
+    const step = stepOf(r, "compositor", "compositor");
+    assert.ok(flipsAround(step.calls, pullTick(r)).get("card0")!.errnos.includes("DRM_IOCTL_MODE_ATOMIC ENODEV"));
+    assert.ok(atomicFlags(step.calls, "card1").length >= 10);
+  });
+});
+
+describe("compositor-robust-display-hotplug", () => {
+  const r = run("compositor-robust-display-hotplug");
+  const step = stepOf(r, "compositor", "compositor");
+  const res = fieldsOf(step);
+  const ticks = r.uevents.filter((u) => u.event.action === "change").map((u) => u.tick);
+
+  it("drops card0's output on the first HOTPLUG=1 change and lights it again on the second; nothing fails", () => {
+    assert.equal(r.verdict, "pass", why(r));
+    assert.deepEqual([res["cards"], res["dropped"], res["errors"]], [["card0", "card1"], [], []]);
+    const log = (res["log"] as string[]).slice(2).map((l) => l.replace(/^frame \d+: /, ""));
+    assert.deepEqual(log, ["card0: connector 32 disconnected: output dropped", "card0: connector 32 connected: output lit"]);
+  });
+
+  it("re-reads connector 32 after each change, flips card0 only while its display is plugged, card1 all along", () => {
+    assert.equal(ticks.length, 2);
+    const [out, back] = ticks as [number, number];
+    const probes = step.calls.filter((c) => c.args.endsWith("DRM_IOCTL_MODE_GETCONNECTOR") && c.input!["connector_id"] === 32);
+    assert.ok(probes.some((c) => c.tick > out && c.tick < back && c.output!["connection"] === 2), "read disconnected");
+    assert.ok(probes.some((c) => c.tick > back && c.output!["connection"] === 1), "read connected again");
+    const flags0 = step.calls.filter((c) => c.args.endsWith("DRM_IOCTL_MODE_ATOMIC") && c.errno === null);
+    const card0 = [...cardOfFd(step.calls)].find(([, c]) => c === "card0")![0];
+    const on0 = flags0.filter((c) => c.args.startsWith(`${card0},`));
+    const during = on0.filter((c) => c.tick > out + 20_000 && c.tick < back);
+    assert.deepEqual(during, [], "no flip of card0 while its display is out (after the frame that saw it)");
+    const relit = on0.filter((c) => c.tick > back);
+    assert.equal(Number(relit[0]?.input!["flags"]), 0x601, "a new mode set with ALLOW_MODESET");
+    assert.ok(relit.length >= 10, `card0 flipped ${relit.length} times after its display came back`);
+    const c1 = flipsAround(step.calls, out).get("card1")!;
+    assert.ok(c1.before >= 10 && c1.after >= 40, JSON.stringify(c1));
+  });
+});
+
 describe("the compositor step's arguments", () => {
   it("are checked at load, each error located; `ready` counts as a signal for wait", () => {
     const text = [
@@ -199,6 +294,7 @@ describe("the compositor step's arguments", () => {
       "    - compositor: robst",
       '      devices: ["0000:01:00.0"]',
       "      frames: 0",
+      "      kms: atomc",
       "  d:",
       "    - wait: lit",
       "    - wait: lot",
@@ -207,7 +303,8 @@ describe("the compositor step's arguments", () => {
     assert.deepEqual(errorsOf(text), [
       'test.yaml:8:19: program e, step 1 compositor: unknown compositor "robst" (did you mean "robust"?); expected one of robust, naive',
       "test.yaml:10:15: program e, step 1 frames: Too small: expected number to be >=1",
-      'test.yaml:13:13: program d, step 2 wait: no program signals "lot" (did you mean "lit"?)',
+      'test.yaml:11:12: program e, step 1 kms: unknown kms "atomc" (did you mean "atomic"?); expected one of atomic, legacy',
+      'test.yaml:14:13: program d, step 2 wait: no program signals "lot" (did you mean "lit"?)',
     ]);
   });
 });

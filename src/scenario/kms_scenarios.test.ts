@@ -8,20 +8,9 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { formatUeventRaw } from "../uapi/mod.js";
-import { loadScenarioFile } from "./load.js";
-import { runScenario, type ScenarioRun } from "./run.js";
-
-function run(name: string): ScenarioRun {
-  const r = loadScenarioFile(fileURLToPath(new URL(`../../scenarios/${name}.yaml`, import.meta.url)));
-  assert.ok(r.ok, `cannot load ${name}`);
-  return runScenario(r.scenario);
-}
-
-function why(r: ScenarioRun): string {
-  return r.steps.filter((s) => s.met === false).map((s) => s.why).join("; ");
-}
+import { run, unmet as why } from "./_test_builtin.js";
+import type { ScenarioRun } from "./run.js";
 
 /** The result fields of each `read` step of `program`. */
 function reads(r: ScenarioRun, program: string) {

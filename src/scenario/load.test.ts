@@ -72,7 +72,7 @@ checks:
       'test.yaml:7:14: program app, step 2 ioctl: unknown ioctl "DRM_IOCTL_VERSON" (did you mean "DRM_IOCTL_VERSION"?)',
       'test.yaml:11:7: unknown key "argz" (did you mean "args"?); expected ioctl, fd, args',
       'test.yaml:13:15: program app, step 4 expect: unknown "ENODV" (did you mean "ENODEV"?); expected ok, blocked, an errno name (ENODEV, ...), SIGBUS, SIGKILL, SIGTERM, a mapping of result fields or {one-of: [...]}',
-      'test.yaml:15:14: checks.findings[1]: unknown finding kind or class "use-after-fre" (did you mean "use-after-free"?); expected one of use-after-free, double-free, kref-underflow, kref-get-after-release, hang, hung-task, fence-never-signalled, leak, warn, fatal-signal, wedge-prerequisite, hardware-after-unplug, undeclared-access, memory, footprint',
+      'test.yaml:15:14: checks.findings[1]: unknown finding kind or class "use-after-fre" (did you mean "use-after-free"?); expected one of use-after-free, double-free, kref-underflow, kref-get-after-release, hang, hung-task, fence-never-signalled, wait-never-woken, leak, warn, fatal-signal, wedge-prerequisite, hardware-after-unplug, undeclared-access, memory, footprint',
     ]);
   });
 

@@ -1,14 +1,15 @@
 /**
  * The `compositor` step: the program runs one of the built-in compositors
  * (src/userspace/compositor.ts) for a number of frames, and the step returns what it saw:
- * the cards it drove (`cards`, in the order it opened them), the flip-complete events it read
+ * the cards it drove (`cards`, in the order it opened them; `kms: atomic` drives each with atomic
+ * commits when it grants the atomic cap), the flip-complete events it read
  * on each (`flips`) and those after it dropped its first card (`flips_after_drop`), the cards
  * it dropped (`dropped`), the calls that failed (`errors`, "card0 DRM_IOCTL_MODE_PAGE_FLIP
  * ENODEV") and a log line per event (`log`). A compositor that never ends its frames (the
  * naive one after an unplug in mainline) leaves the step blocked.
  */
 import { z } from "zod";
-import { COMPOSITORS, type CompositorKind } from "../userspace/mod.js";
+import { COMPOSITORS, type CompositorKind, type KmsApi } from "../userspace/mod.js";
 import { formatDurationUs } from "./duration.js";
 import { defineOp, duration, durationUs, oneOf, okFields, type Outcome } from "./op.js";
 import { signalName } from "./ops_control.js";
@@ -16,6 +17,7 @@ import { bdf } from "./schema.js";
 import type { Call } from "../uapi/mod.js";
 
 const KINDS: readonly CompositorKind[] = ["robust", "naive"];
+const KMS_APIS: readonly KmsApi[] = ["atomic", "legacy"];
 /** One frame of a 60 Hz display, the default timer period. */
 const FRAME_US = 16_667;
 const FRAMES_MAX = 100_000;
@@ -24,8 +26,9 @@ export const compositorOp = defineOp({
   name: "compositor",
   summary:
     "run a built-in compositor (robust or naive) on the cards of `devices` (bus addresses) " +
-    "for `frames` frames of `period` (16667us); `ready: NAME` signals once its outputs are " +
-    "lit; result cards, flips, flips_after_drop, dropped, errors, log",
+    "for `frames` frames of `period` (16667us), with `kms: atomic` commits where the card " +
+    "grants the atomic cap or `legacy` SETCRTC/PAGE_FLIP (the default); `ready: NAME` signals " +
+    "once its outputs are lit; result cards, flips, flips_after_drop, dropped, errors, log",
   main: "cards",
   schema: z
     .object({
@@ -33,12 +36,13 @@ export const compositorOp = defineOp({
       devices: z.array(bdf).min(1),
       frames: z.number().int().min(1).max(FRAMES_MAX),
       period: duration.optional(),
+      kms: oneOf("kms", KMS_APIS).optional(),
       ready: signalName.optional(),
     })
     .strict(),
   describe: (a) =>
     `compositor ${a.compositor} on ${a.devices.join(", ")}, ${a.frames} frames of ` +
-    formatDurationUs(durationUs(a.period, FRAME_US)),
+    formatDurationUs(durationUs(a.period, FRAME_US)) + (a.kms === undefined ? "" : `, ${a.kms} KMS`),
   signals: (a) => (a.ready === undefined ? [] : [a.ready]),
   *run(ctx, a): Call<Outcome> {
     const ready = a.ready;
@@ -46,6 +50,7 @@ export const compositorOp = defineOp({
       devices: a.devices,
       frames: a.frames,
       periodUs: durationUs(a.period, FRAME_US),
+      ...(a.kms === undefined ? {} : { kms: a.kms }),
       ...(ready === undefined ? {} : { ready: () => ctx.machine.signal(ready) }),
     });
     return okFields({

@@ -88,7 +88,10 @@ export interface UeventRecord {
 /** A program still asleep at the end, in the step recorded as `blocked`. */
 export interface BlockedRecord {
   readonly record: StepRecord;
-  /** It makes the verdict `blocked`: asleep interruptibly, and the scenario did not allow it. */
+  /**
+   * It makes the verdict `blocked`: asleep interruptibly, not reported as a kernel hang
+   * (wait-never-woken), and the scenario did not allow it.
+   */
   readonly unexpected: boolean;
 }
 
@@ -287,7 +290,8 @@ function blockedRecord(
   shared.inFlight.delete(name);
   // A service waits for events by design; it is stopped when the others end, not waited for.
   const allowed = spec.mayEndBlocked || spec.service !== null || at.step.expect?.kind === "blocked";
-  return { record, unexpected: b.state === "interruptible" && !allowed };
+  // A sleep reported as a kernel hang is the kernel's: its finding makes the verdict.
+  return { record, unexpected: b.state === "interruptible" && !b.hang && !allowed };
 }
 
 /** The record of the step `at` of `program`, which ended now with `outcome`. */

@@ -18,9 +18,10 @@
 import type { Call, Fd, Syscalls, Uevent } from "../uapi/mod.js";
 import { ueventGet } from "../uapi/mod.js";
 import { nodePath, pciDrmNodes } from "./drm_nodes.js";
+import { enableAtomic } from "./kms_atomic.js";
 import {
   drawBack, findPipes, flipsDone, getConnector, lightPipe, queueFlip, readFlipEvents, unmapBuffers,
-  type KmsBuffer, type KmsFailure, type KmsOutput,
+  type KmsApi, type KmsBuffer, type KmsFailure, type KmsOutput,
 } from "./kms_output.js";
 
 export interface CompositorOptions {
@@ -32,6 +33,12 @@ export interface CompositorOptions {
   readonly periodUs: number;
   /** Called once the starting cards' outputs are lit. */
   readonly ready?: () => void;
+  /**
+   * atomic: drive a card with atomic commits when it grants DRM_CLIENT_CAP_ATOMIC (its driver
+   * has DRIVER_ATOMIC), through the legacy uapi otherwise; legacy (the default): always
+   * SETCRTC and PAGE_FLIP.
+   */
+  readonly kms?: KmsApi;
 }
 
 /** What a compositor saw and did, per card in the order it first opened them. */
@@ -52,6 +59,7 @@ export interface CompositorReport {
 interface Card {
   readonly name: string;
   readonly fd: Fd;
+  readonly api: KmsApi;
   outputs: KmsOutput[];
   readonly buffers: KmsBuffer[];
   flips: number;
@@ -68,7 +76,7 @@ class Compositor {
   };
   frame = 0;
 
-  constructor(readonly sys: Syscalls) {}
+  constructor(readonly sys: Syscalls, readonly api: KmsApi = "legacy") {}
 
   note(line: string): void {
     this.report.log.push(`frame ${this.frame}: ${line}`);
@@ -87,19 +95,12 @@ class Compositor {
       this.error(name, { ok: false, call: "open", errno: fd.errno });
       return false;
     }
+    const atomic = this.api === "atomic" && (yield* enableAtomic(sys, fd.value));
     const card: Card = {
-      name, fd: fd.value, outputs: [], buffers: [], flips: 0, flipsAfterDrop: 0,
+      name, fd: fd.value, api: atomic ? "atomic" : "legacy", outputs: [], buffers: [], flips: 0,
+      flipsAfterDrop: 0,
     };
-    const pipes = yield* findPipes(sys, card.fd);
-    for (const pipe of pipes.ok ? pipes.value : []) {
-      const out = yield* lightPipe(sys, card.fd, pipe, card.buffers);
-      if (!out.ok) {
-        this.error(name, out);
-        break;
-      }
-      card.outputs.push(out.value);
-    }
-    if (!pipes.ok) this.error(name, pipes);
+    yield* this.lightNew(card);
     if (card.outputs.length === 0) {
       yield* unmapBuffers(sys, card.buffers);
       yield* sys.close(card.fd);
@@ -108,8 +109,25 @@ class Compositor {
     }
     this.cards.push(card);
     this.seen.push(card);
-    this.note(`${name}: ${card.outputs.length} output(s) lit`);
+    this.note(`${name}: ${card.outputs.length} output(s) lit (${card.api})`);
     return true;
+  }
+
+  /** Lights the card's connected connectors it does not show yet; how many it lit. */
+  *lightNew(card: Card): Call<number> {
+    const pipes = yield* findPipes(this.sys, card.fd, card.outputs);
+    if (!pipes.ok) this.error(card.name, pipes);
+    let lit = 0;
+    for (const pipe of pipes.ok ? pipes.value : []) {
+      const out = yield* lightPipe(this.sys, card.fd, pipe, card.buffers, card.api);
+      if (!out.ok) {
+        this.error(card.name, out);
+        break;
+      }
+      card.outputs.push(out.value);
+      lit++;
+    }
+    return lit;
   }
 
   /**
@@ -177,7 +195,11 @@ class Compositor {
     }
   }
 
-  /** The outputs whose connector reads disconnected now lose their output (D4). */
+  /**
+   * After a HOTPLUG=1 change: the outputs whose connector reads disconnected now are dropped
+   * (a display unplugged, or every connector of a card gone under uapi-doc, D4), and the
+   * connectors that read connected and show nothing are lit (a display plugged in).
+   */
   *reprobe(card: Card): Call<void> {
     for (const out of [...card.outputs]) {
       const conn = yield* getConnector(this.sys, card.fd, out.pipe.connectorId);
@@ -190,6 +212,10 @@ class Compositor {
       card.outputs = card.outputs.filter((o) => o !== out);
       this.note(`${card.name}: connector ${out.pipe.connectorId} disconnected: output dropped`);
     }
+    const before = card.outputs.length;
+    if ((yield* this.lightNew(card)) === 0) return;
+    const lit = card.outputs.slice(before).map((o) => o.pipe.connectorId).join(", ");
+    this.note(`${card.name}: connector ${lit} connected: output lit`);
   }
 
   /**
@@ -242,7 +268,7 @@ function* cardNames(sys: Syscalls, devices: readonly string[]): Call<string[]> {
 
 /** The robust compositor; see the file's comment. */
 export function* robustCompositor(sys: Syscalls, o: CompositorOptions): Call<CompositorReport> {
-  const c = new Compositor(sys);
+  const c = new Compositor(sys, o.kms);
   const sock = yield* sys.ueventSocket();
   for (const name of yield* cardNames(sys, o.devices)) yield* c.addCard(name);
   o.ready?.();
@@ -265,12 +291,13 @@ export function* robustCompositor(sys: Syscalls, o: CompositorOptions): Call<Com
 
 /** The naive compositor; see the file's comment. */
 export function* naiveCompositor(sys: Syscalls, o: CompositorOptions): Call<CompositorReport> {
-  const c = new Compositor(sys);
+  const c = new Compositor(sys, o.kms);
   for (const name of yield* cardNames(sys, o.devices)) yield* c.addCard(name);
   o.ready?.();
   for (c.frame = 1; c.frame <= o.frames; c.frame++) {
     for (const card of c.cards) {
       for (const out of card.outputs) {
+        if (out.pending) continue; // an atomic mode set's event is this frame's
         const r = yield* queueFlip(sys, card.fd, out, BigInt(c.frame));
         if (!r.ok) c.error(card.name, r); // and waits for its event all the same
       }
@@ -283,6 +310,7 @@ export function* naiveCompositor(sys: Syscalls, o: CompositorOptions): Call<Comp
           c.error(card.name, events);
           break;
         }
+        flipsDone(card.outputs, events.value);
         got += events.value.length;
         card.flips += events.value.length;
       }

@@ -1,10 +1,12 @@
 /**
- * A display output as a compositor drives it through the legacy KMS uapi, as libdrm's users
- * do (kmscube's legacy path, weston's and wlroots' legacy backends): the connected connectors
+ * A display output as a compositor drives it, as libdrm's users do: the connected connectors
  * of a card with their first mode and a free CRTC their encoder can drive
  * (drmModeGetResources(), drmModeGetConnector(), drmModeGetEncoder()), two dumb buffers as
- * framebuffers, mapped for drawing, a mode set with SETCRTC, and page flips with a
- * flip-complete event read back from the card's file.
+ * framebuffers, mapped for drawing, and page flips with a flip-complete event read back from
+ * the card's file. Through the legacy uapi (kmscube's legacy path, weston's and wlroots'
+ * legacy backends) the mode is set with SETCRTC and each flip is a PAGE_FLIP; through the
+ * atomic one (kms_atomic.ts), on a card that granted the atomic cap, both are non-blocking
+ * atomic commits.
  *
  * Every helper returns the failing call and its errno rather than throwing, so that a
  * compositor decides what a failure means (ENODEV: the device is gone).
@@ -26,29 +28,17 @@ import {
   drm_event_vblank,
   type Call,
   type DrmEventVblank,
-  type ErrnoName,
   type Fd,
   type IoctlOutOf,
   type Syscalls,
 } from "../uapi/mod.js";
+import { atomicFlip, atomicIds, atomicModeset, type AtomicIds } from "./kms_atomic.js";
+import { failed, type KmsPipe, type KmsResult, type Mode } from "./kms_result.js";
 
-/** A KMS call that failed: its name (an ioctl's, or mmap/read) and errno. */
-export interface KmsFailure {
-  readonly ok: false;
-  readonly call: string;
-  readonly errno: ErrnoName;
-}
+export type { KmsFailure, KmsPipe, KmsResult } from "./kms_result.js";
 
-export type KmsResult<T> = { readonly ok: true; readonly value: T } | KmsFailure;
-
-type Mode = IoctlOutOf<typeof DRM_IOCTL_MODE_GETCONNECTOR>["modes_ptr"][number];
-
-/** A connector with the mode it will show and the CRTC that will scan it out. */
-export interface KmsPipe {
-  readonly connectorId: number;
-  readonly crtcId: number;
-  readonly mode: Mode;
-}
+/** How a card's outputs are driven: atomic commits, or SETCRTC and PAGE_FLIP. */
+export type KmsApi = "atomic" | "legacy";
 
 /** A dumb buffer as a framebuffer, mapped for drawing. */
 export interface KmsBuffer {
@@ -65,13 +55,11 @@ export interface KmsOutput {
   front: 0 | 1;
   /** A flip was queued and its event has not been read yet. */
   pending: boolean;
+  /** The property ids its atomic commits set; null when it is driven through the legacy uapi. */
+  readonly atomic: AtomicIds | null;
 }
 
 const BPP = 32;
-
-function failed(call: string, errno: ErrnoName): KmsFailure {
-  return { ok: false, call, errno };
-}
 
 /** The CRTC ids of the card. @see drmModeGetResources() (asks the counts, then the ids) */
 type Resources = { crtcs: number[]; connectors: number[] };
@@ -100,23 +88,29 @@ export function* getConnector(sys: Syscalls, fd: Fd, connectorId: number): Call<
   return full.ok ? full : failed(name, full.errno);
 }
 
-/** The first of `crtcs` the encoder can drive (its possible_crtcs bits) and nobody uses. */
+/** The first of `crtcs` the encoder can drive (its possible_crtcs bits) and nobody uses: its index. */
 function* crtcFor(
   sys: Syscalls, fd: Fd, encoderId: number, crtcs: readonly number[], used: ReadonlySet<number>,
-): Call<KmsResult<number | null>> {
+): Call<KmsResult<number>> {
   const enc = yield* sys.ioctl(fd, DRM_IOCTL_MODE_GETENCODER, { encoder_id: encoderId });
   if (!enc.ok) return failed(DRM_IOCTL_MODE_GETENCODER.name, enc.errno);
-  const crtc = crtcs.find((id, i) => (enc.value.possible_crtcs & (1 << i)) !== 0 && !used.has(id));
-  return { ok: true, value: crtc ?? null };
+  const index = crtcs.findIndex((id, i) => (enc.value.possible_crtcs & (1 << i)) !== 0 && !used.has(id));
+  return { ok: true, value: index };
 }
 
-/** The pipes of the card's connected connectors, each with its first (preferred) mode. */
-export function* findPipes(sys: Syscalls, fd: Fd): Call<KmsResult<KmsPipe[]>> {
+/**
+ * The pipes of the card's connected connectors, each with its first (preferred) mode, leaving
+ * out the outputs `driven` already shows (their connectors and CRTCs).
+ */
+export function* findPipes(
+  sys: Syscalls, fd: Fd, driven: readonly KmsOutput[] = [],
+): Call<KmsResult<KmsPipe[]>> {
   const res = yield* crtcsAndConnectors(sys, fd);
   if (!res.ok) return res;
   const pipes: KmsPipe[] = [];
-  const used = new Set<number>();
-  for (const connectorId of res.value.connectors) {
+  const used = new Set(driven.map((o) => o.pipe.crtcId));
+  const shown = new Set(driven.map((o) => o.pipe.connectorId));
+  for (const connectorId of res.value.connectors.filter((id) => !shown.has(id))) {
     const conn = yield* getConnector(sys, fd, connectorId);
     if (!conn.ok) return conn;
     const mode = conn.value.modes_ptr[0];
@@ -125,9 +119,10 @@ export function* findPipes(sys: Syscalls, fd: Fd): Call<KmsResult<KmsPipe[]>> {
     if (connection !== DRM_MODE_CONNECTED || mode === undefined || encoderId === undefined) continue;
     const crtc = yield* crtcFor(sys, fd, encoderId, res.value.crtcs, used);
     if (!crtc.ok) return crtc;
-    if (crtc.value === null) continue;
-    used.add(crtc.value);
-    pipes.push({ connectorId, crtcId: crtc.value, mode });
+    const crtcId = res.value.crtcs[crtc.value];
+    if (crtcId === undefined) continue;
+    used.add(crtcId);
+    pipes.push({ connectorId, crtcId, crtcIndex: crtc.value, mode });
   }
   return { ok: true, value: pipes };
 }
@@ -153,11 +148,13 @@ function* createBuffer(sys: Syscalls, fd: Fd, mode: Mode): Call<KmsResult<KmsBuf
 }
 
 /**
- * Lights `pipe` up: two buffers, the first shown with SETCRTC. The buffers mapped before a
- * failure are returned in `mapped`, for the caller to unmap.
+ * Lights `pipe` up: two buffers, the first shown, with SETCRTC or (api atomic, on a card whose
+ * properties allow it) a non-blocking atomic mode set, whose flip-complete event is then
+ * pending. The buffers mapped before a failure are returned in `mapped`, for the caller to
+ * unmap.
  */
 export function* lightPipe(
-  sys: Syscalls, fd: Fd, pipe: KmsPipe, mapped: KmsBuffer[],
+  sys: Syscalls, fd: Fd, pipe: KmsPipe, mapped: KmsBuffer[], api: KmsApi = "legacy",
 ): Call<KmsResult<KmsOutput>> {
   for (let i = 0; i < 2; i++) {
     const b = yield* createBuffer(sys, fd, pipe.mode);
@@ -165,12 +162,20 @@ export function* lightPipe(
     mapped.push(b.value);
   }
   const [front, back] = mapped.slice(-2) as [KmsBuffer, KmsBuffer];
+  const ids = api === "atomic" ? yield* atomicIds(sys, fd, pipe) : null;
+  if (ids !== null && !ids.ok) return ids;
+  const atomic = ids?.value ?? null;
+  if (atomic !== null) {
+    const set = yield* atomicModeset(sys, fd, pipe, atomic, front.fbId, 0n);
+    if (!set.ok) return set;
+    return { ok: true, value: { pipe, buffers: [front, back], front: 0, pending: true, atomic } };
+  }
   const set = yield* sys.ioctl(fd, DRM_IOCTL_MODE_SETCRTC, {
     crtc_id: pipe.crtcId, fb_id: front.fbId,
     set_connectors_ptr: [pipe.connectorId], count_connectors: 1, mode_valid: 1, mode: pipe.mode,
   });
   if (!set.ok) return failed(DRM_IOCTL_MODE_SETCRTC.name, set.errno);
-  return { ok: true, value: { pipe, buffers: [front, back], front: 0, pending: false } };
+  return { ok: true, value: { pipe, buffers: [front, back], front: 0, pending: false, atomic: null } };
 }
 
 /** Draws frame `frame` into the back buffer: its first line, filled with the frame's byte. */
@@ -180,16 +185,21 @@ export function* drawBack(sys: Syscalls, out: KmsOutput, frame: number): Call<bo
   return r.ok;
 }
 
-/** Queues a flip to the back buffer with a flip-complete event carrying `userData`. */
+/** Queues a flip to the back buffer (PAGE_FLIP, or an atomic commit) with a flip-complete event carrying `userData`. */
 export function* queueFlip(
   sys: Syscalls, fd: Fd, out: KmsOutput, userData: bigint,
 ): Call<KmsResult<0>> {
   const next = out.front === 0 ? 1 : 0;
-  const r = yield* sys.ioctl(fd, DRM_IOCTL_MODE_PAGE_FLIP, {
-    crtc_id: out.pipe.crtcId, fb_id: out.buffers[next].fbId,
-    flags: DRM_MODE_PAGE_FLIP_EVENT, user_data: userData,
-  });
-  if (!r.ok) return failed(DRM_IOCTL_MODE_PAGE_FLIP.name, r.errno);
+  const fbId = out.buffers[next].fbId;
+  if (out.atomic !== null) {
+    const r = yield* atomicFlip(sys, fd, out.atomic, fbId, userData);
+    if (!r.ok) return r;
+  } else {
+    const r = yield* sys.ioctl(fd, DRM_IOCTL_MODE_PAGE_FLIP, {
+      crtc_id: out.pipe.crtcId, fb_id: fbId, flags: DRM_MODE_PAGE_FLIP_EVENT, user_data: userData,
+    });
+    if (!r.ok) return failed(DRM_IOCTL_MODE_PAGE_FLIP.name, r.errno);
+  }
   out.front = next;
   out.pending = true;
   return { ok: true, value: 0 };

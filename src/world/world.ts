@@ -36,6 +36,8 @@ export interface BlockedProgram {
   /** What it waits for (the wait queue's reason). */
   readonly reason: string;
   readonly sinceTick: number;
+  /** Its sleep was reported as a kernel hang (a `wait-never-woken` or `hang` finding). */
+  readonly hang: boolean;
 }
 
 export class World {
@@ -162,7 +164,8 @@ export class World {
       const on = program.task.state === "blocked" ? program.task.blockedOn : null;
       if (on === null) continue;
       const call = program.process.pendingCall;
-      out.push({ program, call, state: on.state, reason: on.reason, sinceTick: on.sinceTick });
+      const hang = program.task.hangReported;
+      out.push({ program, call, state: on.state, reason: on.reason, sinceTick: on.sinceTick, hang });
     }
     return out;
   }
