@@ -15,6 +15,8 @@
 #include <sys/epoll.h>
 
 #define RECORDS_MAX 256
+/* The most events one wait takes from the real epoll (fewer than ready is allowed). */
+#define GOT_MAX 256
 struct record {
     int used, epfd, fd, recheck, armed, seen;
     uint32_t events;
@@ -160,7 +162,8 @@ static int translate(struct epoll_event *got, int k, struct epoll_event *out, in
 static int wait_emulated(int epfd, struct epoll_event *out, int max, int timeout,
                          const sigset_t *mask)
 {
-    struct epoll_event got[max];
+    int cap = max < GOT_MAX ? max : GOT_MAX;
+    struct epoll_event got[cap];
     long deadline = now_ms() + (timeout > 0 ? timeout : 0);
     int n, k, pending;
 
@@ -173,9 +176,9 @@ static int wait_emulated(int epfd, struct epoll_event *out, int max, int timeout
         long left = deadline - now_ms();
         int wait = n > 0 ? 0 : timeout < 0 ? -1 : left > 0 ? (int) left : 0;
         if (n > 0 || mask == NULL)
-            k = NEXT(epoll_wait)(epfd, got, max - n, wait);
+            k = NEXT(epoll_wait)(epfd, got, max - n < cap ? max - n : cap, wait);
         else
-            k = NEXT(epoll_pwait)(epfd, got, max, wait, mask);
+            k = NEXT(epoll_pwait)(epfd, got, cap, wait, mask);
         if (k < 0)
             return n > 0 ? n : -1;
         pthread_mutex_lock(&records_lock);
