@@ -3,7 +3,7 @@
  * DRM_IOCTL_GET_CAP(DRM_CAP_DUMB_BUFFER) on the card, N times (default 2000, after 100 to warm
  * up); prints "ioctls N", "median_us X" and "p99_us Y". For src/bench and docs/benchmarks.md.
  * It sets no timer slack of its own: what it measures is what any program gets (vdrm's shim
- * sets it, native/vdrm_shim.c).
+ * sets it, native/shim/slack.c).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>

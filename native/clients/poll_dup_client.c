@@ -17,14 +17,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include <libudev.h>
-#include <xf86drm.h>
-#include <xf86drmMode.h>
-#include <drm_fourcc.h>
-
-static const char *err(int r)
-{
-    return r == 0 ? "0" : strerrorname_np(errno);
-}
+#include "kms_flip.h"
 
 /* poll() of one fd: "NAME RET revents=0xM". */
 static void poll_one(const char *name, int fd, int timeout)
@@ -32,30 +25,6 @@ static void poll_one(const char *name, int fd, int timeout)
     struct pollfd p = { .fd = fd, .events = POLLIN };
     int r = poll(&p, 1, timeout);
     printf("%s %d revents=0x%x\n", name, r, r < 0 ? 0 : p.revents);
-}
-
-/* Lights the first connector with its first mode and flips to the same framebuffer. */
-static int light_and_flip(int fd)
-{
-    drmModeResPtr res = drmModeGetResources(fd);
-    if (res == NULL || res->count_connectors < 1 || res->count_crtcs < 1)
-        return -1;
-    drmModeConnectorPtr conn = drmModeGetConnector(fd, res->connectors[0]);
-    if (conn == NULL || conn->count_modes < 1)
-        return -1;
-    drmModeModeInfo mode = conn->modes[0];
-    uint32_t crtc = res->crtcs[0], connector = conn->connector_id;
-    printf("mode %s\n", mode.name);
-    struct drm_mode_create_dumb dumb = { .width = mode.hdisplay, .height = mode.vdisplay, .bpp = 32 };
-    printf("create_dumb %s\n", err(drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &dumb)));
-    uint32_t fb = 0, handles[4] = { dumb.handle }, pitches[4] = { dumb.pitch }, offsets[4] = { 0 };
-    int r = drmModeAddFB2(fd, mode.hdisplay, mode.vdisplay, DRM_FORMAT_XRGB8888, handles, pitches, offsets, &fb, 0);
-    printf("addfb2 %s\n", err(r));
-    printf("setcrtc %s\n", err(drmModeSetCrtc(fd, crtc, fb, 0, 0, &connector, 1, &mode)));
-    printf("page_flip %s\n", err(drmModePageFlip(fd, crtc, fb, DRM_MODE_PAGE_FLIP_EVENT, (void *) 0x1234)));
-    drmModeFreeConnector(conn);
-    drmModeFreeResources(res);
-    return 0;
 }
 
 /* Polls the card and the monitor together until the card's remove event. */
@@ -114,7 +83,8 @@ int main(void)
 
     poll_one("poll_idle", copy, 0);
     poll_one("poll_timeout", copy, 50);
-    if (light_and_flip(copy) != 0)
+    uint32_t crtc, fb;
+    if (light_and_flip(copy, 0x1234, &crtc, &fb) != 0)
         return 4;
     poll_one("poll_flip", copy, 2000);
     poll_one("poll_high", high, 0);

@@ -19,7 +19,7 @@ import { REQ_IOCTL, REQ_READ, UmockdevConnection, type Message } from "./umockde
 
 export type SimKick = () => void;
 
-/** A private request of vdrm's own shim on the same socket; see native/vdrm_shim.c. */
+/** A private request of vdrm's own shim on the same socket; see native/shim/mmap.c. */
 export interface ShimHandler {
   handles(request: number): boolean;
   serve(conn: UmockdevConnection, fd: Fd, m: Message): Promise<void>;
@@ -44,9 +44,12 @@ export class Bridge {
     this.files = new ShimFiles(root, sim);
   }
 
-  /** Starts serving the shim's own sockets (poll wake-ups, dup). */
+  /** Starts serving the shim's own sockets (calls, poll wake-ups, dup). */
   async start(): Promise<void> {
-    await this.files.listen((socket, orig, cloexec) => this.track(this.dup(socket, orig, cloexec), socket));
+    await this.files.listen(
+      (socket, orig, cloexec) => this.track(this.dup(socket, orig, cloexec), socket),
+      (socket, file) => this.track(this.channel(socket, file), socket),
+    );
   }
 
   /** Keeps a connection's service until it ends (drained() waits for every one). */
@@ -122,6 +125,23 @@ export class Bridge {
     const conn = new UmockdevConnection(socket);
     socket.resume();
     await this.serveFile(conn, r, file);
+  }
+
+  /**
+   * The shim's channel for a file the umockdev connection opened: the answer is ok and errno
+   * (two u64), then the connection carries the file's calls; the file is not closed at its end.
+   */
+  private async channel(socket: Socket, file: ShimFile | undefined): Promise<void> {
+    const answer = Buffer.alloc(16);
+    answer.writeBigUInt64LE(file === undefined ? 0n : 1n, 0);
+    answer.writeBigUInt64LE(BigInt(file === undefined ? errnoValue("EBADF") : 0), 8);
+    socket.write(answer);
+    if (file === undefined) return void socket.end();
+    const conn = new UmockdevConnection(socket);
+    socket.resume();
+    for (let m = await conn.nextMessage(); m !== null; m = await conn.nextMessage()) {
+      await this.call(conn, file, m);
+    }
   }
 
   private async serveFile(conn: UmockdevConnection, opened: SysResult<Fd>, file: ShimFile | null): Promise<void> {

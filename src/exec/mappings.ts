@@ -1,5 +1,5 @@
 /**
- * mmap() of a DRM fd by a real process, through vdrm's shim (native/vdrm_shim.c): the shim
+ * mmap() of a DRM fd by a real process, through vdrm's shim (native/shim/mmap.c): the shim
  * asks the bridge with a private ioctl on the fd's own socket (VDRM_SHIM_MMAP); the lane maps
  * the offset in the model, and the real process maps a file of the testbed that mirrors the
  * model's mapping. The mirror is kept in step both ways:

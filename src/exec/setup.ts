@@ -5,13 +5,15 @@
  * time by `npm run shim`). A missing piece is named with the Debian package that has it.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, renameSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SYSTEM_PYTHON } from "./testbed.js";
 
-export const SHIM_SOURCE = fileURLToPath(new URL("../../native/vdrm_shim.c", import.meta.url));
+/** The shim's sources: native/shim/, one concept a file (shim.h says which). */
+export const SHIM_DIR = fileURLToPath(new URL("../../native/shim/", import.meta.url));
 export const UMOCKDEV_PRELOAD = "libumockdev-preload.so.0";
 
 export class ExecSetupError extends Error {}
@@ -75,20 +77,35 @@ export function shimCacheDir(): string {
   return join(base, "vdrm");
 }
 
+/** The shim's C files and header, sorted, and a digest of their names and contents. */
+function shimSources(): { files: string[]; digest: string } {
+  const names = readdirSync(SHIM_DIR).filter((f) => f.endsWith(".c") || f.endsWith(".h")).sort();
+  const hash = createHash("sha256");
+  for (const name of names) {
+    hash.update(name).update("\0").update(readFileSync(join(SHIM_DIR, name)));
+  }
+  const files = names.filter((f) => f.endsWith(".c")).map((f) => join(SHIM_DIR, f));
+  return { files, digest: hash.digest("hex") };
+}
+
 /**
- * The shim's shared object, built with the C compiler when missing or older than its source.
+ * The shim's shared object, built with the C compiler when there is none for these sources:
+ * its name holds their digest, so two checkouts of different versions sharing the cache never
+ * load each other's shim.
  * @throws ExecSetupError with the compiler's message when it does not build
  */
 export function buildShim(dir = shimCacheDir()): string {
-  const out = join(dir, "vdrm_shim.so");
-  if (existsSync(out) && statSync(out).mtimeMs >= statSync(SHIM_SOURCE).mtimeMs) return out;
+  const { files, digest } = shimSources();
+  const out = join(dir, `vdrm_shim-${digest.slice(0, 16)}.so`);
+  if (existsSync(out)) return out;
   mkdirSync(dir, { recursive: true });
   const tmp = `${out}.${process.pid}.tmp`;
+  const args = ["-shared", "-fPIC", "-O2", "-Wall", "-o", tmp, ...files, "-ldl", "-lpthread"];
   try {
-    execFileSync("cc", ["-shared", "-fPIC", "-O2", "-Wall", "-o", tmp, SHIM_SOURCE, "-ldl"], { stdio: ["ignore", "ignore", "pipe"] });
+    execFileSync("cc", args, { stdio: ["ignore", "ignore", "pipe"] });
   } catch (e) {
     const stderr = (e as { stderr?: Buffer }).stderr?.toString("utf8") ?? String(e);
-    throw new ExecSetupError(`Cannot build vdrm's preload shim from ${SHIM_SOURCE}:\n${stderr}`);
+    throw new ExecSetupError(`Cannot build vdrm's preload shim from ${SHIM_DIR}:\n${stderr}`);
   }
   renameSync(tmp, out);
   return out;

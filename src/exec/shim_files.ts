@@ -1,9 +1,12 @@
 /**
- * The real process's open DRM files as vdrm's shim (native/vdrm_shim.c) sees them, for what
- * umockdev 0.17 does not do: poll() and dup().
+ * The real process's open DRM files as vdrm's shim (native/shim/) sees them, for what
+ * umockdev 0.17 does not do: a faster channel for the calls, poll() (select, epoll) and dup().
  *
  * Every file the bridge serves has an id, which the shim asks with a private ioctl
  * (VDRM_SHIM_ID) on the fd. Then:
+ * - calls: the shim connects to `vdrm-call` with the id of a file it opened, and the
+ *   connection then carries that file's calls (the argument struct sent with each ioctl,
+ *   umockdev_protocol.ts); the file stays the umockdev connection's, closed when it ends;
  * - poll: the shim asks the ready mask with VDRM_SHIM_POLL; the lane polls the model's file
  *   without waiting and, the first time, watches it as epoll does (vfsPollWatch()). To sleep,
  *   the shim polls a socket of its own instead of the fd (connected to `vdrm-wake` with the
@@ -79,8 +82,11 @@ export class ShimFiles {
     this.files.delete(file.id);
   }
 
-  /** Serves `vdrm-wake` and `vdrm-dup` (each connection begins with a file's id). */
-  async listen(onDup: (conn: Socket, orig: ShimFile | undefined, cloexec: boolean) => void): Promise<void> {
+  /** Serves `vdrm-wake`, `vdrm-call` and `vdrm-dup` (each connection begins with a file's id). */
+  async listen(
+    onDup: (conn: Socket, orig: ShimFile | undefined, cloexec: boolean) => void,
+    onCall: (conn: Socket, file: ShimFile | undefined) => void,
+  ): Promise<void> {
     await this.server("vdrm-wake", async (socket) => {
       const hello = await firstBytes(socket, 8);
       const file = hello === null ? undefined : this.files.get(Number(hello.readBigUInt64LE(0)));
@@ -88,6 +94,11 @@ export class ShimFiles {
       file.waker = socket;
       socket.resume();
       socket.write(Buffer.alloc(8)); // registered: the shim may sleep on it now
+    });
+    await this.server("vdrm-call", async (socket) => {
+      const hello = await firstBytes(socket, 16);
+      if (hello === null) return;
+      onCall(socket, this.files.get(Number(hello.readBigUInt64LE(0))));
     });
     await this.server("vdrm-dup", async (socket) => {
       const hello = await firstBytes(socket, 16);

@@ -7,6 +7,12 @@
  * (READ_MEM: the client sends the bytes; WRITE_MEM: the handler sends them after the words),
  * and ends the call with DONE(return value, errno). The client's close() closes the connection.
  *
+ * vdrm's shim (native/shim/channel.c) speaks the same words on its own channels, and one more
+ * request: IOCTL_ARG(request, argument address, byte count) followed by those bytes, the
+ * argument struct sent with the call. Reads of the client's memory within it are answered
+ * from those bytes, without a crossing; what the handler sends back (memory writes and DONE)
+ * goes in one write at the end of the call.
+ *
  * @see remote_emulate() in umockdev's src/libumockdev-preload.c; UMockdev.IoctlBase
  */
 import type { Socket } from "node:net";
@@ -14,6 +20,8 @@ import type { Socket } from "node:net";
 export const REQ_IOCTL = 1n;
 export const REQ_READ = 7n;
 export const REQ_WRITE = 8n;
+/** vdrm's shim's ioctl with its argument struct (four words, then the bytes). */
+export const REQ_IOCTL_ARG = 0x101n;
 export const RES_DONE = 3n;
 export const RES_READ_MEM = 5n;
 export const RES_WRITE_MEM = 6n;
@@ -26,6 +34,8 @@ export interface Message {
 }
 
 const WORDS_BYTES = 24;
+/** The most argument bytes an IOCTL_ARG carries (_IOC_SIZE is 14 bits). */
+const ARG_BYTES_MAX = 1 << 14;
 
 function words(cmd: bigint, arg1: bigint, arg2: bigint): Buffer {
   const b = Buffer.alloc(WORDS_BYTES);
@@ -43,6 +53,10 @@ export class UmockdevConnection {
   private buffered: Buffer = Buffer.alloc(0);
   private want: { n: number; resolve: (b: Buffer | null) => void } | null = null;
   private ended = false;
+  /** The argument struct the current call came with. */
+  private prefetched: { addr: bigint; bytes: Buffer } | null = null;
+  /** What the handler sends, kept until the call needs an answer or is done. */
+  private out: Buffer[] = [];
 
   constructor(readonly socket: Socket) {
     socket.on("data", (d: Buffer) => {
@@ -80,30 +94,62 @@ export class UmockdevConnection {
     });
   }
 
-  /** The client's next request, or null at its close. */
+  /**
+   * The client's next request, or null at its close. An IOCTL_ARG is given as an IOCTL, its
+   * argument bytes kept for the call's memory reads.
+   */
   async nextMessage(): Promise<Message | null> {
+    this.prefetched = null;
     const b = await this.read(WORDS_BYTES);
     if (b === null) return null;
-    return { cmd: b.readBigUInt64LE(0), arg1: b.readBigUInt64LE(8), arg2: b.readBigUInt64LE(16) };
+    const m = {
+      cmd: b.readBigUInt64LE(0), arg1: b.readBigUInt64LE(8), arg2: b.readBigUInt64LE(16),
+    };
+    if (m.cmd !== REQ_IOCTL_ARG) return m;
+    const count = await this.read(8);
+    const n = count === null ? 0 : Number(count.readBigUInt64LE(0));
+    if (count === null || n > ARG_BYTES_MAX) return null;
+    const bytes = await this.read(n);
+    if (bytes === null) return null;
+    this.prefetched = { addr: m.arg2, bytes: Buffer.from(bytes) };
+    return { cmd: REQ_IOCTL, arg1: m.arg1, arg2: m.arg2 };
+  }
+
+  /** The bytes at [addr, addr + length) when the call's argument holds them all. */
+  private fromArgument(addr: bigint, length: number): Uint8Array | null {
+    const p = this.prefetched;
+    if (p === null || addr < p.addr) return null;
+    const at = Number(addr - p.addr);
+    return at + length <= p.bytes.length ? new Uint8Array(p.bytes.subarray(at, at + length)) : null;
   }
 
   /** `length` bytes of the client's memory at `addr` (it must be mapped there). */
   async readMem(addr: bigint, length: number): Promise<Uint8Array> {
     if (length === 0) return new Uint8Array(0);
-    this.socket.write(words(RES_READ_MEM, addr, BigInt(length)));
+    const known = this.fromArgument(addr, length);
+    if (known !== null) return known;
+    this.send(words(RES_READ_MEM, addr, BigInt(length)));
     const b = await this.read(length);
     if (b === null) throw new Error("the client closed its ioctl socket during a memory read");
     return new Uint8Array(b);
   }
 
-  /** Writes `data` into the client's memory at `addr`. */
+  /** Writes `data` into the client's memory at `addr` (sent with the call's next answer). */
   writeMem(addr: bigint, data: Uint8Array): void {
     if (data.length === 0) return;
-    this.socket.write(Buffer.concat([words(RES_WRITE_MEM, addr, BigInt(data.length)), data]));
+    this.out.push(words(RES_WRITE_MEM, addr, BigInt(data.length)), Buffer.from(data));
   }
 
   /** Ends the call: what it returns, and errno (0 on success). */
   done(ret: number | bigint, errno: number): void {
-    this.socket.write(words(RES_DONE, BigInt(ret), BigInt(errno)));
+    this.send(words(RES_DONE, BigInt(ret), BigInt(errno)));
+  }
+
+  /** Sends `last` after what is kept, in one write. */
+  private send(last: Buffer): void {
+    this.out.push(last);
+    const all = this.out.length === 1 ? last : Buffer.concat(this.out);
+    this.out = [];
+    this.socket.write(all);
   }
 }

@@ -1,15 +1,15 @@
 /**
  * The scenarios of `vdrm exec` run in the model alone (their client a model program), over
  * several seeds: the wedge met by a client holding the card (xe's ECANCELED, then the rebind's
- * card1), and dup and poll of a DRM fd (a copy is the same open file: its handles, its event
- * queue, its life until the last copy is closed).
+ * card1), dup and poll of a DRM fd (a copy is the same open file: its handles, its event
+ * queue, its life until the last copy is closed), and the waits select and epoll stand for.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { runs, unmet } from "./_test_builtin.js";
 
-test("exec-wedge-client and exec-poll-dup-client pass in the model on every seed", () => {
-  for (const name of ["exec-wedge-client", "exec-poll-dup-client"]) {
+test("the exec scenarios pass in the model on every seed", () => {
+  for (const name of ["exec-wedge-client", "exec-poll-dup-client", "exec-select-epoll-client"]) {
     for (const run of runs(name, 4)) assert.equal(run.verdict, "pass", `${name} seed ${run.seed}: ${unmet(run)}`);
   }
 });
