@@ -99,6 +99,32 @@ describe("a device's life in the trace", () => {
     assert.equal(m.sim.reportLeaks(), 0);
   });
 
+  test("closing a render node of a driver without KMS or syncobjs steps only through GEM's release", () => {
+    const m = drmMachine();
+    const dev = m.registered();
+    const fd = m.open("/dev/dri/renderD128");
+    const from = m.sim.trace.events.length;
+    m.run(() => m.proc.close(fd));
+    assert.deepEqual(coreTrace(m.sim, from), ["drm_release", "drm_release", "free drm_file @drm_file_free", "drm_dev_put"]);
+    assert.equal(m.finishClean(dev), 0);
+  });
+
+  test("the driver's release runs in a frame named after the driver", () => {
+    const m = drmMachine();
+    const dev = m.alloc({
+      ...TEST_DRIVER,
+      *release(d) {
+        yield step("test_release", [], [d]);
+        d.sim.free(d.sim.alloc("test_private"), "test_release");
+      },
+    });
+    const from = m.sim.trace.events.length;
+    m.run(() => drmDevPut(dev));
+    const frees = m.sim.trace.events.slice(from).flatMap((e) => (e.t === "free" && e.site.fn === "test_release" ? [e.site.frames] : []));
+    assert.equal(frees.length, 1);
+    assert.ok(frees[0]?.includes("drmtest release"), frees[0]?.join(" > "));
+  });
+
   test("the container and each file are allocated under names that say whose they are", () => {
     const m = drmMachine();
     const from = m.sim.trace.events.length;
@@ -108,6 +134,8 @@ describe("a device's life in the trace", () => {
     assert.equal(m.run(() => drmDevRegister(dev)), 0);
     m.open("/dev/dri/card0");
     assert.deepEqual(allocLabels(m.sim, from, "test_device"), ["test_device (gpu.0)"]);
+    assert.deepEqual(allocLabels(m.sim, from, "inode"), [`anon_inode:drm (drm_device#${dev.id} (gpu.0))`]);
+    assert.ok(allocLabels(m.sim, from, "devres").includes("devres devm_drm_dev_init_release (gpu.0)"));
     assert.deepEqual(allocLabels(m.sim, from, "drm_file"), [
       `drm_file card0 (pid ${m.proc.pid}) [drm_device#${dev.id} (card0)]`,
     ]);
