@@ -29,7 +29,7 @@ import {
 import { DRIVER_COMPUTE_ACCEL, DRIVER_RENDER, DRIVER_SYNCOBJ } from "./drm_driver.js";
 import { drmSendEvent } from "./file.js";
 
-/** The step functions of device.ts and file.ts (the rest of a trace is other files' business). */
+/** The step functions of device.ts, file.ts and minor.ts (the rest of a trace is other files' business). */
 const CORE_STEPS = new Set([
   "drm_dev_alloc",
   "devm_drm_dev_alloc",
@@ -46,6 +46,11 @@ const CORE_STEPS = new Set([
   "drm_read",
   "drm_poll",
   "drm_release",
+  "drm_minor_alloc",
+  "drm_minor_alloc_release",
+  "drm_minor_register",
+  "drm_minor_unregister",
+  "drm_minor_acquire",
 ]);
 
 /** From trace event `from` on: the core's steps by name, and each free as "free <label> @<fn>". */
@@ -86,14 +91,17 @@ describe("a device's life in the trace", () => {
     m.run(() => drmDevUnplug(dev));
     m.run(() => drmDevPut(dev));
     assert.deepEqual(coreTrace(m.sim, from), [
-      ...["drm_dev_alloc", "drm_dev_init", "drm_dev_init", "drm_dev_alloc"],
-      ...["drm_dev_register", "drm_dev_register", "drm_dev_register"],
-      ...["drm_open", "drm_ioctl", "drm_ioctl_kernel", "drm_poll", "drm_read"],
+      ...["drm_dev_alloc", "drm_dev_init", "drm_minor_alloc", "drm_minor_alloc", "drm_dev_init"],
+      ...["drm_dev_alloc", "drm_dev_register", "drm_minor_register", "drm_minor_register"],
+      ...["drm_minor_register", "drm_minor_register", "drm_dev_register", "drm_dev_register"],
+      ...["drm_minor_acquire", "drm_open", "drm_ioctl", "drm_ioctl_kernel", "drm_poll", "drm_read"],
       // KMS, syncobjs, GEM, PRIME and mastership each end in a step of drm_release's own.
       ...["drm_release", "drm_release", "drm_release", "drm_release", "drm_release"],
       "free drm_file @drm_file_free",
-      ...["drm_dev_put", "drm_dev_unplug", "drm_dev_unregister", "drm_dev_unplug"],
-      ...["drm_dev_put", "drm_dev_release", "drm_dev_init_release", "free anon_inode @iput"],
+      ...["drm_dev_put", "drm_dev_unplug", "drm_dev_unregister", "drm_minor_unregister"],
+      ...["drm_minor_unregister", "drm_minor_unregister", "drm_minor_unregister", "drm_dev_unplug"],
+      ...["drm_dev_put", "drm_dev_release", "drm_minor_alloc_release", "drm_minor_alloc_release"],
+      ...["drm_dev_init_release", "free anon_inode @iput"],
       ...["drm_dev_release", "free drm_device @drm_dev_release"],
     ]);
     assert.equal(m.sim.reportLeaks(), 0);
@@ -201,6 +209,14 @@ describe("drm_device state and warnings", () => {
     assert.equal(dev.registered, true);
     m.run(() => drmDevUnregister(dev));
     assert.equal(dev.registered, false);
+  });
+
+  test("each minor is kept where its type says: primary and render, or accel alone", () => {
+    const m = drmMachine();
+    const gpu = m.registered();
+    assert.deepEqual([gpu.primary?.name, gpu.render?.name, gpu.accel], ["card0", "renderD128", null]);
+    const npu = m.registered({ ...TEST_DRIVER, features: DRIVER_COMPUTE_ACCEL });
+    assert.deepEqual([npu.primary, npu.render, npu.accel?.name], [null, null, "accel0"]);
   });
 
   test("registering a device not allocated by a DRM helper WARNs (R4)", () => {
