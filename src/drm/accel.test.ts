@@ -45,6 +45,15 @@ describe("accel nodes", () => {
     assert.equal(m.finishClean(dev), 0);
   });
 
+  test("an accel node's device sits in the accel class directory under its parent, and links to its class", () => {
+    const m = drmMachine();
+    const paths: string[] = [];
+    m.kernel.uevents.subscribe({ deliver: (ev) => paths.push(ev.devpath) });
+    m.registered(ACCEL_DRIVER);
+    assert.deepEqual(paths, ["/devices/drmtest.0/accel/accel0"]);
+    assert.ok(m.kernel.sysfs.exists("/sys/devices/drmtest.0/accel/accel0/subsystem"));
+  });
+
   test("accel numbers are counted apart from the DRM minors", () => {
     const m = drmMachine();
     const events = watchUevents(m);

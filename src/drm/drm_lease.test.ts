@@ -245,6 +245,19 @@ describe("a lessee's file", () => {
 });
 
 describe("DRM_IOCTL_MODE_REVOKE_LEASE and the end of a lease", () => {
+  test("a client of the owner's master closing ends no lease: only the file that made the master does", () => {
+    const m = drmMachine();
+    const dev = twoPipes(m);
+    const owner = m.open("/dev/dri/card0");
+    const client = m.open("/dev/dri/card0");
+    const { fd } = leaseOk(m, owner, [A.connector, A.crtc]);
+    m.run(() => m.proc.close(client));
+    assert.deepEqual(getLease(m, fd), [A.connector, A.plane, A.crtc]);
+    m.run(() => m.proc.close(owner));
+    assert.equal(answer(m.ioctl(fd, DRM_IOCTL_MODE_GET_LEASE)), "EACCES", "its owner is gone");
+    assert.equal(m.finishClean(dev), 0);
+  });
+
   test("revoking empties the lease (the file stays); ENOENT for no such lessee, EACCES for a lessee revoking another", () => {
     const m = drmMachine();
     const dev = twoPipes(m);

@@ -7,7 +7,15 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { PAGE_SIZE } from "../base/mod.js";
-import { DRM_IOCTL_GEM_CLOSE, DRM_IOCTL_MODE_CREATE_DUMB, DRM_IOCTL_MODE_MAP_DUMB } from "../uapi/mod.js";
+import {
+  DRM_CLOEXEC,
+  DRM_IOCTL_GEM_CLOSE,
+  DRM_IOCTL_MODE_CREATE_DUMB,
+  DRM_IOCTL_MODE_MAP_DUMB,
+  DRM_IOCTL_PRIME_HANDLE_TO_FD,
+  DRM_RDWR,
+  type Fd,
+} from "../uapi/mod.js";
 import { BUFFER_BYTES, bytesOf, fullOffsetSpace, mappedBuffer } from "./_test_gem.js";
 import { answer, liveCount } from "./_testing.js";
 import { drmDevUnplug } from "./device.js";
@@ -64,6 +72,21 @@ describe("drm_gem_shmem_fault()", () => {
     assert.equal(liveCount(b.m, "drm_gem_object"), 1, "the handle still holds it");
     assert.equal(answer(b.m.run(() => b.m.proc.close(b.fd))), "ok");
     assert.equal(liveCount(b.m, "drm_gem_object"), 0);
+    assert.equal(b.m.finishClean(b.dev), 0);
+  });
+});
+
+describe("drm_gem_prime_mmap() of a shmem buffer", () => {
+  test("its dma-buf maps from offset 0 only, onto the pages the card's mapping has; another offset is EINVAL", () => {
+    const b = mappedBuffer("shmem");
+    assert.deepEqual(b.write(b.addr + 5n, [7]), { ok: true, value: 1 });
+    const exported = b.m.ioctl(b.fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, { handle: 1, flags: DRM_CLOEXEC | DRM_RDWR });
+    assert.ok(exported.ok, answer(exported));
+    const dmabuf = exported.value.fd as Fd;
+    assert.equal(answer(b.m.run(() => b.m.proc.mmap(dmabuf, BigInt(PAGE_SIZE), PAGE_SIZE))), "EINVAL");
+    const mapped = b.m.run(() => b.m.proc.mmap(dmabuf, 0n, BUFFER_BYTES));
+    assert.ok(mapped.ok, answer(mapped));
+    assert.deepEqual(bytesOf(b.read(mapped.value + 5n, 1)), [7]);
     assert.equal(b.m.finishClean(b.dev), 0);
   });
 });

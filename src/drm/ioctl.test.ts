@@ -19,6 +19,7 @@ import {
   DRM_IOCTL_DROP_MASTER,
   DRM_IOCTL_GET_CAP,
   DRM_IOCTL_MODE_CREATE_DUMB,
+  DRM_IOCTL_MODE_GETRESOURCES,
   DRM_IOCTL_VERSION,
   DRM_IOCTL_VTEST_HOLD_ENTER,
   ioc,
@@ -159,6 +160,30 @@ describe("drm_ioctl()", () => {
       "ENODEV",
       "the unplug checkpoint comes before the type check (R38)",
     );
+    assert.equal(m.finishClean(dev), 0);
+  });
+
+  test("under uapi-doc, where KMS ioctls pass the unplug checkpoint, a foreign type with a KMS number is still ENODEV (R38, D3)", () => {
+    const m = drmMachine({ name: "uapi-doc", version: "7.1" });
+    const dev = m.kms();
+    const fd = m.open("/dev/dri/card0");
+    m.run(() => drmDevUnplug(dev));
+    const bare = (cmd: number): string => answer(m.run(() => m.proc.ioctl(fd, cmd)));
+    const nr = DRM_IOCTL_MODE_GETRESOURCES.cmd & 0xff;
+    assert.equal(bare(ioc(3, 0x78, nr, 64)), "ENODEV");
+    assert.equal(answer(m.ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, {})), "ok", "the KMS ioctl itself is faked");
+    assert.equal(m.finishClean(dev), 0);
+  });
+
+  test("a u64 field given as a plain number goes through the copy of each field: the others stay zero", () => {
+    const m = drmMachine();
+    const dev = m.registered();
+    const fd = m.open("/dev/dri/card0");
+    const r = m.ioctl(fd, DRM_IOCTL_VERSION, { name_len: 16 as unknown as bigint });
+    assert.ok(r.ok, answer(r));
+    assert.equal(r.value.name, "drmtest");
+    assert.equal(r.value.date_len, 1n, "the date's length, with none copied");
+    assert.equal(r.value.date, "");
     assert.equal(m.finishClean(dev), 0);
   });
 

@@ -12,7 +12,7 @@ import { drmMachine, releaseLog, TEST_DRIVER, type DrmMachine } from "./_testing
 import { devmDrmDevAlloc, drmDevAlloc, drmDevGet, drmDevInit, drmDevPut, type DrmDevice } from "./device.js";
 import { drmCore } from "./drm_core.js";
 import type { DrmDriver } from "./drm_driver.js";
-import { drmmAddAction, drmmAddActionOrReset, drmmKcalloc, drmmKfree, drmmKmallocArray, drmmKzalloc, drmmMutexInit, drmmReleaseAction, type DrmmAction } from "./managed.js";
+import { drmmAddAction, drmmAddActionOrReset, drmmKcalloc, drmmKfree, drmmKmallocArray, drmmKstrdup, drmmKzalloc, drmmMutexInit, drmmReleaseAction, type DrmmAction } from "./managed.js";
 
 /** An action that notes each call with the data it got, so the release log shows it. */
 function noting(m: DrmMachine, name: string, calls: unknown[] = []): DrmmAction & { calls: unknown[] } {
@@ -227,6 +227,8 @@ describe("drmm memory", () => {
     assert.equal(drmmKmallocArray(dev, 2 ** 32, 2 ** 32), null);
     assert.equal(drmmKmallocArray(dev, 2 ** 33, 2 ** 40), null);
     assert.equal(drmmKcalloc(dev, 2 ** 32, 2 ** 32), null);
+    // 2^62 bytes fit in 64 bits, but no allocation of the model's can hold them.
+    assert.equal(drmmKmallocArray(dev, 2 ** 31, 2 ** 31), null);
     assert.equal(dev.managed.resources.length, entries);
   });
 
@@ -235,6 +237,7 @@ describe("drmm memory", () => {
     const dev = m.alloc();
     const bufs = [drmmKzalloc(dev, 32), drmmKmallocArray(dev, 4, 16), drmmKcalloc(dev, 3, 8)];
     assert.deepEqual(bufs.map((b) => b?.bytes.length), [32, 64, 24]);
+    assert.equal(drmmKstrdup(dev, "abc")?.buffer.bytes.length, 4, "the string and its NUL");
     assert.ok(bufs.every((b) => b !== null && b.bytes.every((x) => x === 0)));
     finalPut(m, dev);
     assert.ok(bufs.every((b) => b?.mem.freeSite !== null));

@@ -11,7 +11,7 @@ import { describe, test } from "node:test";
 import type { KernelProfile } from "../base/mod.js";
 import { Sim } from "../kernel/mod.js";
 import type { DrmMinor } from "./minor.js";
-import { DRM_MINOR_PRIMARY, DRM_MINOR_RENDER, MinorTable, type DrmMinorType } from "./minor_table.js";
+import { DRM_MINOR_ACCEL, DRM_MINOR_PRIMARY, DRM_MINOR_RENDER, MinorTable, type DrmMinorType } from "./minor_table.js";
 
 const V7_1: KernelProfile = { name: "mainline", version: "7.1" };
 const V6_8: KernelProfile = { name: "mainline", version: "6.8" };
@@ -68,6 +68,21 @@ describe("MinorTable", () => {
   test("alloc() under uapi-doc wraps at the end of the range to the first free number (R33)", () => {
     const table = primariesWithHoles(DOC, 64, [10, 5]);
     assert.deepEqual(allocMany(table, DRM_MINOR_PRIMARY, 3), [5, 10, null]);
+  });
+
+  test("alloc() under uapi-doc wraps over the whole range: holes at its top are found, renders stay in theirs (R33)", () => {
+    const table = primariesWithHoles(DOC, 64, [63, 62]);
+    assert.deepEqual(allocMany(table, DRM_MINOR_PRIMARY, 3), [62, 63, null]);
+    const renders = new MinorTable(new Sim({ seed: 1 }), DOC, "drm");
+    allocMany(renders, DRM_MINOR_RENDER, 64);
+    renders.erase(130);
+    assert.deepEqual(allocMany(renders, DRM_MINOR_RENDER, 2), [130, null]);
+  });
+
+  test("the accel table gives numbers 0-255, then null (ENOSPC)", () => {
+    const table = new MinorTable(new Sim({ seed: 1 }), V7_1, "accel");
+    assert.deepEqual(allocMany(table, DRM_MINOR_ACCEL, 256), range(0, 255));
+    assert.equal(table.alloc(DRM_MINOR_ACCEL), null);
   });
 
   test("alloc() under uapi-doc counts primaries and renders separately (R33)", () => {

@@ -226,6 +226,16 @@ describe("a dma-buf after its device is unplugged", () => {
 });
 
 describe("drm_prime_fd_to_handle_ioctl()", () => {
+  test("another file of the exporting device gets a handle to the object itself, not a new object", () => {
+    const m = drmMachine();
+    const { dev, fd } = vram(m, 0);
+    const other = m.open("/dev/dri/card0");
+    const dmabuf = exportFd(m, fd, dumb(m, fd));
+    assert.equal(typeof importFd(m, other, dmabuf), "number");
+    assert.equal(liveCount(m, "drm_gem_object"), 1);
+    assert.equal(m.finishClean(dev), 0);
+  });
+
   test("another device imports a new object holding the dma-buf; twice gives the same handle; it exports as the same buffer", () => {
     const m = drmMachine();
     const a = sharing(m, 0);
