@@ -81,6 +81,13 @@ export const VARIANTS = {
     summary: "error of the fences of GPU work a driver force-completes at unplug (vtest's jobs and engines)",
     values: { mainline: "ECANCELED", "uapi-doc": "ENODEV" },
   }),
+  unplugQueuedFenceError: defineVariant<ErrnoName>({
+    ids: ["R55", "R58", "D5"],
+    summary:
+      "error of the fences of jobs still queued in a scheduler entity when a driver kills it at " +
+      "unplug (drm_sched_entity_kill(); an entity killed at its file's close stays ESRCH)",
+    values: { mainline: "ESRCH", "uapi-doc": "ENODEV" },
+  }),
   wedgedEvent: defineVariant<boolean>({
     ids: ["R66"],
     summary: "drm_dev_wedged_event() exists: a wedged device tells userspace with a WEDGED= uevent",

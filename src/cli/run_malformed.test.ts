@@ -10,6 +10,7 @@ const CASES: readonly (readonly [name: string, text: string, error: string])[] =
   ["two-cards", 'world:\n  devices:\n    - { bdf: "0000:01:00.0", driver: vdisp }\n    - { bdf: "0000:01:00.0", driver: vdisp }\nprograms:\n  a: [{ sleep: 1 }]\n', "4:14: world.devices[2].bdf: 0000:01:00.0 is taken by world.devices[1]"],
   ["two-slots", "world:\n  slots: [3, 3]\nprograms:\n  a: [{ sleep: 1 }]\n", "2:14: world.slots[2]: slot 3 is already listed (world.slots[1])"],
   ["negative-length", "programs:\n  a:\n    - mem-read: 4096\n      length: -5\n", "4:15: program a, step 1 length: must be at least 1"],
+  ["daemon-not-service", "programs:\n  d:\n    - sleep: 1\n    - recoveryd: { apply: true }\n", "4:7: program d, step 2: recoveryd runs until it is stopped, and nothing stops it: make its program a service (programs.d: {service: true, steps: [...]}), which the run stops once the other programs have ended, or kill it from another program"],
   ["huge-length", "programs:\n  a:\n    - mem-write: 4096\n      fill: 1\n      length: 4294967295\n", "5:15: program a, step 1 length: must be at most 64 MiB (67108864 bytes)"],
 ];
 
@@ -24,6 +25,6 @@ describe("vdrm run on inputs that used to crash", () => {
     for (const [i, [, , error]] of CASES.entries()) assert.ok(r.stderr.includes(`${files[i]}:${error}`), `${files[i]}:${error}\nnot in:\n${r.stderr}`);
     assert.ok(r.stderr.includes(`${many}:156:7: program a, step 151: step has no operation`), r.stderr);
     assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
-    assert.match(r.stderr, /8 of 8 scenario files invalid; nothing was run/);
+    assert.match(r.stderr, /9 of 9 scenario files invalid; nothing was run/);
   });
 });

@@ -3,7 +3,8 @@
  * display hardware that IGT drives through its own ioctls). It has a primary and a render node,
  * no modesetting, dumb buffers (as vgem has; here the batches jobs execute, made on the
  * primary node by the VRAM helper, so a mapping refaults to the dummy page once the device is
- * unplugged), syncobjs (DRIVER_SYNCOBJ), and three private ioctls:
+ * unplugged), the import of other devices' dma-bufs (as vgem's shmem helper does: an object
+ * over the exporter's pages), syncobjs (DRIVER_SYNCOBJ), and three private ioctls:
  * DRM_IOCTL_VTEST_HOLD_ENTER stays inside drm_dev_enter() for a given time, a reader that
  * drm_dev_unplug() of any DRM device waits for, since they all share drm_unplug_srcu (R11,
  * R96); DRM_IOCTL_VTEST_JOB runs a job whose out-fence goes into a syncobj (vtest_job.ts);
@@ -38,6 +39,7 @@ import {
   drmDevUnplug,
   drmDriverIoctlTable,
   drmGemFops,
+  drmGemPrimeImportSgTable,
   drmGemVramDriverDumbCreate,
   drmIoctlDef,
   sleepingHandler,
@@ -100,6 +102,9 @@ export const vtestDrmDriver: DrmDriver = {
   features: DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ,
   fops: drmGemFops,
   dumbCreate: drmGemVramDriverDumbCreate,
+  // vgem imports other devices' dma-bufs (DRM_GEM_SHMEM_DRIVER_OPS'
+  // drm_gem_shmem_prime_import_sg_table()): an object over the exporter's pages (R94).
+  gemPrimeImportSgTable: drmGemPrimeImportSgTable,
   ioctls: drmDriverIoctlTable([
     drmIoctlDef(
       DRM_IOCTL_VTEST_HOLD_ENTER,

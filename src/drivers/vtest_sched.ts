@@ -2,14 +2,14 @@
  * vtest's engines and their schedulers over the device's life: made at probe (a scheduler per
  * engine, credit limit VTEST_HW_SUBMISSION, timeout VTEST_JOB_TIMEOUT_MS), the timeout handler
  * (an engine reset, amdgpu-style: see vtest_engine.ts), and the teardown at remove, after
- * drm_dev_unplug(): the scheduler is parked, every entity's queued jobs are killed (-ESRCH),
- * the ring is force-completed with the unplug error, and drm_sched_fini() ends the rest. The
+ * drm_dev_unplug(): the scheduler is parked, every entity's queued jobs are killed (-ESRCH,
+ * as the scheduler core gives them; -ENODEV under uapi-doc: `unplugQueuedFenceError`, R55), the ring is force-completed with the unplug error, and drm_sched_fini() ends the rest. The
  * engines' and schedulers' memory goes with the device (a drmm action), since files still open
  * take their entities off the schedulers at close.
  *
  * @see amdgpu_job_timedout(), amdgpu_fence_driver_hw_fini(), amdgpu_fence_driver_sw_fini()
  */
-import { dmaFenceSetError } from "../base/mod.js";
+import { dmaFenceSetError, variant } from "../base/mod.js";
 import { lookupStep, step, ticksFromMs, type KStruct, type Task } from "../kernel/mod.js";
 import { errnoValue, VTEST_ENGINE_COUNT, type ErrnoName } from "../uapi/mod.js";
 import {
@@ -164,8 +164,9 @@ export function* vtestEnginesFini(dev: DrmDevice): Task<void> {
     const sched = engine.sched;
     yield lookupStep("vtest_engines_fini", () => ({ reads: [], writes: schedKillObjects(sched) }));
     drmSchedWqueueStop(sched);
+    const killed = -errnoValue(variant(dev.kernel.profile, "unplugQueuedFenceError"));
     for (const entity of sched.entities) {
-      if (yield* drmSchedEntityKill(entity)) yield schedStep("vtest_engines_fini", sched);
+      if (yield* drmSchedEntityKill(entity, killed)) yield schedStep("vtest_engines_fini", sched);
     }
     yield* vtestEngineFini(engine);
     yield* drmSchedFini(sched);

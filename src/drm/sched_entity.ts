@@ -113,17 +113,18 @@ function* drmSchedKillJob(job: DrmSchedJob, error: number): Task<boolean> {
 }
 
 /**
- * Stops the entity and ends every queued job with -ESRCH (R58). The calling step writes
- * drmSchedEntityObjects(entity). Returns true when a job's free_job yielded
+ * Stops the entity and ends every queued job with `error`: -ESRCH as the scheduler core gives
+ * them (R58), unless a driver killing it at unplug passes the profile's error (R55). The
+ * calling step writes drmSchedEntityObjects(entity). Returns true when a job's free_job yielded
  * (drmSchedJobFree()): the caller's step is over.
  * @see drm_sched_entity_kill()
  */
-export function* drmSchedEntityKill(entity: DrmSchedEntity): Task<boolean> {
+export function* drmSchedEntityKill(entity: DrmSchedEntity, error = -errnoValue("ESRCH")): Task<boolean> {
   entity.stopped = true;
   const jobs = entity.queue.splice(0);
   let yielded = false;
   for (const [i, job] of jobs.entries()) {
-    if (!(yield* drmSchedKillJob(job, -errnoValue("ESRCH")))) continue;
+    if (!(yield* drmSchedKillJob(job, error))) continue;
     yielded = true;
     const rest = jobs.slice(i + 1);
     yield lookupStep("drm_sched_entity_kill", () => ({

@@ -12,6 +12,7 @@ import { Expansion } from "./program_steps.js";
 import { durationUs } from "./op.js";
 import { STOP_TIMEOUT_US, type Checks, type ProgramSpec, type Scenario, type ServiceSpec, type Step } from "./scenario.js";
 import { scenarioDocument, worldSchema, type ScenarioDocument } from "./schema.js";
+import { killedProgram } from "./ops_recoveryd.js";
 import { copyLabel } from "./step_label.js";
 import { readTextBounded } from "./read_bounded.js";
 import { parseStep, type StepSource } from "./step_parse.js";
@@ -83,6 +84,29 @@ function programBody(body: unknown, path: DataPath): ProgramBody | null {
   return { steps: body["steps"], path: [...path, "steps"], mayEndBlocked, service };
 }
 
+/**
+ * The recovery daemon runs until it is stopped. The run stops a service once the other
+ * programs have ended; any other program's daemon must be killed by a `kill` step, or it
+ * runs until the step budget is spent (exit 8).
+ */
+function daemonsNeverStopped(programs: readonly ProgramSpec[], checked: readonly CheckedStep[]): PathIssue[] {
+  const killed = new Set(checked.filter((c) => c.step.op.name === "kill")
+    .map((c) => killedProgram(c.step.args)));
+  const byName = new Map(programs.map((p) => [p.name, p]));
+  return checked.flatMap((c) => {
+    const program = c.path[1];
+    if (c.step.op.name !== "recoveryd" || typeof program !== "string") return [];
+    if (byName.get(program)?.service !== null || killed.has(program)) return [];
+    return [{
+      path: [...c.path, "recoveryd"],
+      atKey: true,
+      message: `${c.label}: recoveryd runs until it is stopped, and nothing stops it: make ` +
+        `its program a service (programs.${program}: {service: true, steps: [...]}), which ` +
+        "the run stops once the other programs have ended, or kill it from another program",
+    }];
+  });
+}
+
 function validate(source: SourceMap, lc: LineCounter, file: string): LoadResult {
   const data = source.data;
   if (!isMapping(data))
@@ -135,6 +159,7 @@ function validate(source: SourceMap, lc: LineCounter, file: string): LoadResult 
       });
   }
   issues.push(...expansion.issues, ...checkNames(checked, expansion.counters));
+  issues.push(...daemonsNeverStopped(programs, checked));
   const world = worldSchema.safeParse(data.world ?? {});
   if (world.success) {
     const cardSteps = checked.filter(

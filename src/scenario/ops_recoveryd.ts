@@ -112,11 +112,18 @@ function killTarget(a: z.infer<typeof killArgs>): { program: string; signal: "SI
   return typeof a === "string" ? { program: a, signal: "SIGTERM" } : { program: a.program, signal: a.signal ?? "SIGTERM" };
 }
 
+/** The program a parsed `kill` step's arguments name. */
+export function killedProgram(args: unknown): string {
+  return killTarget((args as z.infer<typeof killArgsDoc>).kill).program;
+}
+
+const killArgsDoc = z.object({ kill: killArgs }).strict();
+
 export const killOp = defineOp({
   name: "kill",
   summary: "sends SIGTERM to another program (kill: NAME), or another signal (kill: {program: NAME, signal: SIGKILL}), as kill(1) does; result pid",
   main: "pid",
-  schema: z.object({ kill: killArgs }).strict(),
+  schema: killArgsDoc,
   describe: (a) => {
     const t = killTarget(a.kill);
     return `kill -${t.signal.slice(3)} ${t.program}`;

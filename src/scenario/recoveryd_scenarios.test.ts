@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ueventGet } from "../uapi/mod.js";
-import { scenarioFrom } from "./_testing.js";
+import { errorsOf, scenarioFrom } from "./_testing.js";
 import { runScenario, type ScenarioRun } from "./run.js";
 import { runs, unmet } from "./_test_builtin.js";
 
@@ -171,4 +171,13 @@ programs:
   assert.ok(unbind !== undefined && unbind > player.endTick, "the unbind comes after the player's end");
   const notes = r.world.sim.trace.events.flatMap((e) => (e.t === "note" ? [e.text] : []));
   assert.ok(notes.includes("SIGTERM to player (pid 1001) from recoveryd (pid 1000)"), notes.join("\n"));
+});
+
+test("a recoveryd step outside a service is refused at load, located, where it ran to the step budget", () => {
+  assert.deepEqual(errorsOf(`programs:
+  daemon:
+    - recoveryd: null
+  app:
+    - sleep: 1ms
+`), ["test.yaml:3:7: program daemon, step 1: recoveryd runs until it is stopped, and nothing stops it: make its program a service (programs.daemon: {service: true, steps: [...]}), which the run stops once the other programs have ended, or kill it from another program"]);
 });
