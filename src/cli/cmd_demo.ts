@@ -132,7 +132,7 @@ export function demoCommand(htmlPath: string, io: Io): number {
   io.out("");
   const passed = files.length - failed - caught;
   io.out(`${files.length} scenarios: ${passed} pass, ` +
-    `${caught} caught a broken driver as expected, ${failed} failed`);
+    `${caught} caught a declared bug (a broken driver or program), ${failed} failed`);
   verdicts.push(...recheckSummary(checks, io));
   for (const [what, path] of [["bochs", RECORDING_PATH], ["bochs PRIME", PRIME_RECORDING_PATH]]) {
     const comparison = compareWithRecording(path);
