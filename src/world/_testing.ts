@@ -41,6 +41,14 @@ export function userSession(options: Partial<WorldOptions> = {}): UserSession {
   };
 }
 
+/** The first card's debugfs directory (/sys/kernel/debug/dri/<minor>): the wedge knobs. */
+export const DEBUGFS_DRI0 = "/sys/kernel/debug/dri/0";
+
+/** A session with one `driver` device at BDF, on `kernel` (the newest modelled by default). */
+export function gpuSession(driver: string, kernel: WorldOptions["kernel"] = "7.1"): UserSession {
+  return userSession({ devices: [{ bdf: BDF, driver }], kernel });
+}
+
 /** Writes a sysfs attribute and fails the test if the write fails. */
 export function* sysfsWrite(sys: Syscalls, path: string, data: string): Call<void> {
   const r = yield* sys.writeFile(path, data);

@@ -36,14 +36,14 @@ import {
   ueventSocketOk,
   ueventKeys,
   unbind,
-  userSession,
+  DEBUGFS_DRI0,
+  gpuSession,
   type UserSession,
 } from "./_testing.js";
 
-const DEBUGFS = "/sys/kernel/debug/dri/0";
 
-function amdgpuSession(kernel: KernelVersion = "7.1"): UserSession {
-  return userSession({ devices: [{ bdf: BDF, driver: "amdgpu" }], kernel });
+function amdgpuSession(kernel?: KernelVersion): UserSession {
+  return gpuSession("amdgpu", kernel);
 }
 
 /** The WEDGED events: "WEDGED=... PID=... TASK=..." each. */
@@ -128,14 +128,14 @@ test("a failed ring reset falls back to the whole-GPU recovery, then the same WE
   const r = s.run(function* (sys) {
     const sock = yield* ueventSocketOk(sys);
     const fd = yield* openRender(sys);
-    yield* sysfsWrite(sys, `${DEBUGFS}/fail_ring_reset/probability`, "100");
+    yield* sysfsWrite(sys, `${DEBUGFS_DRI0}/fail_ring_reset/probability`, "100");
     const other = yield* syncobj(sys, fd);
     yield* submitOk(sys, fd, { engine: 1, ms: 300, out: other });
     const fences = yield* hangWithInnocent(sys, fd);
     const otherStatus = yield* waitAll(sys, fd, [other]);
     const events = wedged(yield* drainUevents(sys, sock));
-    const times = yield* sys.readFile(`${DEBUGFS}/fail_ring_reset/times`);
-    const bad = errnoOf(yield* sys.writeFile(`${DEBUGFS}/fail_ring_reset/probability`, "101"));
+    const times = yield* sys.readFile(`${DEBUGFS_DRI0}/fail_ring_reset/times`);
+    const bad = errnoOf(yield* sys.writeFile(`${DEBUGFS_DRI0}/fail_ring_reset/probability`, "101"));
     yield* sys.close(fd);
     yield* sys.close(sock);
     return { fences, otherStatus, events, times, bad };
@@ -160,13 +160,13 @@ test("a fatal error halts amdgpu: unplugged, no WEDGED, ENODEV, fences ECANCELED
     const running = yield* syncobj(sys, fd);
     yield* submitOk(sys, fd, { engine: 0, ms: 100, out: running });
     const sf = yield* exportSyncFile(sys, fd, running);
-    yield* sysfsWrite(sys, `${DEBUGFS}/inject_fatal_error`, "1");
+    yield* sysfsWrite(sys, `${DEBUGFS_DRI0}/inject_fatal_error`, "1");
     const events = yield* drainUevents(sys, sock);
     const status = yield* syncFileStatus(sys, sf);
     const version = errnoOf(yield* sys.ioctl(card, DRM_IOCTL_VERSION, {}));
     const sub = errnoOf(yield* submit(sys, fd, { engine: 1, ms: 1 }));
     const bound = yield* sys.readlink(`/sys/bus/pci/devices/${BDF}/driver`);
-    const knob = yield* sys.exists(`${DEBUGFS}/inject_fatal_error`);
+    const knob = yield* sys.exists(`${DEBUGFS_DRI0}/inject_fatal_error`);
     yield* unbind(sys, "amdgpu");
     yield* bind(sys, "amdgpu");
     const fresh = yield* openOk(sys, "/dev/dri/renderD129");

@@ -44,14 +44,15 @@ import {
   ueventSocketOk,
   ueventKeys,
   unbind,
+  DEBUGFS_DRI0,
+  gpuSession,
   userSession,
   type UserSession,
 } from "./_testing.js";
 
-const DEBUGFS = "/sys/kernel/debug/dri/0";
 
-function i915Session(kernel: KernelVersion = "7.1"): UserSession {
-  return userSession({ devices: [{ bdf: BDF, driver: "i915" }], kernel });
+function i915Session(kernel?: KernelVersion): UserSession {
+  return gpuSession("i915", kernel);
 }
 
 /** The errno of each ioctl class: submission, context, throttle, core, GEM, syncobj. */
@@ -80,7 +81,7 @@ test("resets disabled: a hang wedges i915; EIO for submit, context, throttle; th
     const card = yield* openOk(sys, "/dev/dri/card0");
     const fd = yield* openRender(sys);
     const before = yield* ioctlClasses(sys, card, fd);
-    yield* sysfsWrite(sys, `${DEBUGFS}/i915_params/reset`, "0");
+    yield* sysfsWrite(sys, `${DEBUGFS_DRI0}/i915_params/reset`, "0");
     const files = yield* hangJobs(sys, fd);
     const events = yield* drainUevents(sys, sock);
     const after = yield* ioctlClasses(sys, card, fd);
@@ -94,7 +95,7 @@ test("resets disabled: a hang wedges i915; EIO for submit, context, throttle; th
     const addr = yield* sys.mmap(card, map.value.offset, Number(bo.value.size));
     assert.ok(addr.ok);
     const bytes = yield* sys.memRead(addr.value, Number(bo.value.size));
-    const wedgedFile = yield* sys.readFile(`${DEBUGFS}/i915_wedged`);
+    const wedgedFile = yield* sys.readFile(`${DEBUGFS_DRI0}/i915_wedged`);
     yield* sys.munmap(addr.value, Number(bo.value.size));
     for (const f of [...files, fd, card, sock]) yield* sys.close(f);
     return { before, after, status, wait, bytes, events, wedgedFile };
@@ -138,7 +139,7 @@ test("the uevents of a wedging hang by kernel version: no WEDGED before 6.14, ne
     seen[kernel] = s.run(function* (sys) {
       const sock = yield* ueventSocketOk(sys);
       const fd = yield* openRender(sys);
-      yield* sysfsWrite(sys, `${DEBUGFS}/i915_params/reset`, "0");
+      yield* sysfsWrite(sys, `${DEBUGFS_DRI0}/i915_params/reset`, "0");
       for (const f of yield* hangJobs(sys, fd)) yield* sys.close(f);
       const events = changeEvents(yield* drainUevents(sys, sock));
       const submitted = errnoOf(yield* submit(sys, fd, { engine: 1, ms: 1 }));
@@ -159,22 +160,22 @@ test("a forced reset clears the wedge once resets are enabled; while disabled it
   const r = s.run(function* (sys) {
     const sock = yield* ueventSocketOk(sys);
     const fd = yield* openRender(sys);
-    yield* sysfsWrite(sys, `${DEBUGFS}/i915_params/reset`, "0");
+    yield* sysfsWrite(sys, `${DEBUGFS_DRI0}/i915_params/reset`, "0");
     for (const f of yield* hangJobs(sys, fd)) yield* sys.close(f);
     yield* drainUevents(sys, sock);
-    yield* sysfsWrite(sys, `${DEBUGFS}/i915_wedged`, "3");
+    yield* sysfsWrite(sys, `${DEBUGFS_DRI0}/i915_wedged`, "3");
     const stillDisabled = changeEvents(yield* drainUevents(sys, sock));
     const whileDisabled = errnoOf(yield* submit(sys, fd, { engine: 0, ms: 1 }));
-    yield* sysfsWrite(sys, `${DEBUGFS}/i915_params/reset`, "3");
-    yield* sysfsWrite(sys, `${DEBUGFS}/i915_wedged`, "0x3");
+    yield* sysfsWrite(sys, `${DEBUGFS_DRI0}/i915_params/reset`, "3");
+    yield* sysfsWrite(sys, `${DEBUGFS_DRI0}/i915_wedged`, "0x3");
     const reset = changeEvents(yield* drainUevents(sys, sock));
     const out = yield* syncobj(sys, fd);
     yield* submitOk(sys, fd, { engine: 0, ms: 1, out });
     const done = yield* waitAll(sys, fd, [out]);
     const ctx = yield* sys.ioctl(fd, DRM_IOCTL_I915_GEM_CONTEXT_CREATE, {});
-    const file = yield* sys.readFile(`${DEBUGFS}/i915_wedged`);
-    const bad = errnoOf(yield* sys.writeFile(`${DEBUGFS}/i915_wedged`, "-1"));
-    const badParam = errnoOf(yield* sys.writeFile(`${DEBUGFS}/i915_params/reset`, "two"));
+    const file = yield* sys.readFile(`${DEBUGFS_DRI0}/i915_wedged`);
+    const bad = errnoOf(yield* sys.writeFile(`${DEBUGFS_DRI0}/i915_wedged`, "-1"));
+    const badParam = errnoOf(yield* sys.writeFile(`${DEBUGFS_DRI0}/i915_params/reset`, "two"));
     yield* sys.close(fd);
     yield* sys.close(sock);
     return { stillDisabled, whileDisabled, reset, done, ctx, file, bad, badParam };
@@ -238,7 +239,7 @@ test("a job gated on a foreign fence completes with -EIO, without running, when 
       pad: 0,
     });
     assert.ok(imported.ok);
-    yield* sysfsWrite(sys, `${DEBUGFS}/i915_params/reset`, "0");
+    yield* sysfsWrite(sys, `${DEBUGFS_DRI0}/i915_params/reset`, "0");
     yield* submitOk(sys, fd, { engine: 0, hang: true });
     const gated = yield* syncobj(sys, fd);
     yield* submitOk(sys, fd, { engine: 1, ms: 1, in: gate, out: gated });
@@ -262,7 +263,7 @@ test("the advertised rebind recovers a wedged i915 too: a new, clean device", ()
   const s = i915Session();
   const r = s.run(function* (sys) {
     const fd = yield* openRender(sys);
-    yield* sysfsWrite(sys, `${DEBUGFS}/i915_params/reset`, "0");
+    yield* sysfsWrite(sys, `${DEBUGFS_DRI0}/i915_params/reset`, "0");
     for (const f of yield* hangJobs(sys, fd)) yield* sys.close(f);
     const wedged = errnoOf(yield* submit(sys, fd, { engine: 0, ms: 1 }));
     yield* sys.close(fd);
@@ -272,7 +273,7 @@ test("the advertised rebind recovers a wedged i915 too: a new, clean device", ()
     const out = yield* syncobj(sys, fresh);
     yield* submitOk(sys, fresh, { engine: 0, ms: 1, out });
     const done = yield* waitAll(sys, fresh, [out]);
-    const param = yield* sys.readFile(`${DEBUGFS}/i915_params/reset`);
+    const param = yield* sys.readFile(`${DEBUGFS_DRI0}/i915_params/reset`);
     yield* sys.close(fresh);
     return { wedged, done, param };
   });

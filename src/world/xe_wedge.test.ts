@@ -39,14 +39,14 @@ import {
   ueventSocketOk,
   ueventKeys,
   unbind,
-  userSession,
+  DEBUGFS_DRI0,
+  gpuSession,
   type UserSession,
 } from "./_testing.js";
 
-const DEBUGFS = "/sys/kernel/debug/dri/0";
 
-function xeSession(driver = "xe", kernel: KernelVersion = "7.1"): UserSession {
-  return userSession({ devices: [{ bdf: BDF, driver }], kernel });
+function xeSession(driver = "xe", kernel?: KernelVersion): UserSession {
+  return gpuSession(driver, kernel);
 }
 
 /**
@@ -78,7 +78,7 @@ test("a hang whose GT reset fails wedges xe: WEDGED=rebind,bus-reset, ECANCELED 
     const card = yield* openOk(sys, "/dev/dri/card0");
     const fd = yield* openRender(sys);
     const before = yield* ioctlClasses(sys, card);
-    yield* sysfsWrite(sys, `${DEBUGFS}/fail_gt_reset/probability`, "100");
+    yield* sysfsWrite(sys, `${DEBUGFS_DRI0}/fail_gt_reset/probability`, "100");
     const syncFiles = yield* hangJobs(sys, fd);
     const events = wedgedEvents(yield* drainUevents(sys, sock));
     const after = yield* ioctlClasses(sys, card);
@@ -107,7 +107,7 @@ test("the wedged device's fences end with errors, and a rebind makes a clean dev
   const s = xeSession();
   const r = s.run(function* (sys) {
     const fd = yield* openRender(sys);
-    yield* sysfsWrite(sys, `${DEBUGFS}/fail_gt_reset/probability`, "100");
+    yield* sysfsWrite(sys, `${DEBUGFS_DRI0}/fail_gt_reset/probability`, "100");
     const syncFiles = yield* hangJobs(sys, fd);
     const status: string[] = [];
     for (const f of syncFiles) status.push(yield* syncFileStatus(sys, f));
@@ -117,7 +117,7 @@ test("the wedged device's fences end with errors, and a rebind makes a clean dev
     yield* bind(sys, "xe");
     const fresh = yield* openRender(sys);
     const after = errnoOf(yield* submit(sys, fresh, { engine: 0, ms: 1 }));
-    const mode = yield* sys.readFile(`${DEBUGFS}/wedged_mode`);
+    const mode = yield* sys.readFile(`${DEBUGFS_DRI0}/wedged_mode`);
     yield* sys.close(fresh);
     return { status, after, mode };
   });
@@ -136,7 +136,7 @@ test("wedged and then unplugged: xe answers ECANCELED before the core's ENODEV (
   const s = xeSession();
   const r = s.run(function* (sys) {
     const fd = yield* openRender(sys);
-    yield* sysfsWrite(sys, `${DEBUGFS}/fail_gt_reset/probability`, "100");
+    yield* sysfsWrite(sys, `${DEBUGFS_DRI0}/fail_gt_reset/probability`, "100");
     for (const f of yield* hangJobs(sys, fd)) yield* sys.close(f);
     yield* sysfsWrite(sys, `/sys/bus/pci/devices/${BDF}/remove`, "1");
     const after = errnoOf(yield* sys.ioctl(fd, DRM_IOCTL_VERSION, {}));
@@ -150,7 +150,7 @@ test("wedged and then unplugged: xe answers ECANCELED before the core's ENODEV (
 test("wedged_mode reads 1, takes 0..2 and refuses other values with EINVAL (R88)", () => {
   const s = xeSession();
   const r = s.run(function* (sys) {
-    const path = `${DEBUGFS}/wedged_mode`;
+    const path = `${DEBUGFS_DRI0}/wedged_mode`;
     const first = yield* sys.readFile(path);
     const bad = [errnoOf(yield* sys.writeFile(path, "3")), errnoOf(yield* sys.writeFile(path, "x"))];
     const good = errnoOf(yield* sys.writeFile(path, "2\n"));
@@ -172,7 +172,7 @@ function modeTwo(kernel: KernelVersion) {
   const r = s.run(function* (sys) {
     const sock = yield* ueventSocketOk(sys);
     const fd = yield* openRender(sys);
-    yield* sysfsWrite(sys, `${DEBUGFS}/wedged_mode`, "2");
+    yield* sysfsWrite(sys, `${DEBUGFS_DRI0}/wedged_mode`, "2");
     const syncFiles = yield* hangJobs(sys, fd);
     const events = wedgedEvents(yield* drainUevents(sys, sock));
     const hung = yield* syncFileStatus(sys, syncFiles[0]!);
@@ -208,8 +208,8 @@ test("mode 0 never wedges: the failed reset leaves the device usable and sends n
   const r = s.run(function* (sys) {
     const sock = yield* ueventSocketOk(sys);
     const fd = yield* openRender(sys);
-    yield* sysfsWrite(sys, `${DEBUGFS}/wedged_mode`, "0");
-    yield* sysfsWrite(sys, `${DEBUGFS}/fail_gt_reset/probability`, "100");
+    yield* sysfsWrite(sys, `${DEBUGFS_DRI0}/wedged_mode`, "0");
+    yield* sysfsWrite(sys, `${DEBUGFS_DRI0}/fail_gt_reset/probability`, "100");
     for (const f of yield* hangJobs(sys, fd)) yield* sys.close(f);
     const events = wedgedEvents(yield* drainUevents(sys, sock));
     const other = errnoOf(yield* submit(sys, fd, { engine: 1, ms: 1 }));
@@ -227,7 +227,7 @@ test("a firmware error: runtime survivability mode, WEDGED=vendor-specific (R85,
   const r = s.run(function* (sys) {
     const sock = yield* ueventSocketOk(sys);
     const none = yield* sys.exists(`/sys/bus/pci/devices/${BDF}/survivability_mode`);
-    yield* sysfsWrite(sys, `${DEBUGFS}/inject_csc_hw_error`, "1");
+    yield* sysfsWrite(sys, `${DEBUGFS_DRI0}/inject_csc_hw_error`, "1");
     const events = wedgedEvents(yield* drainUevents(sys, sock));
     const file = yield* sys.readFile(`/sys/bus/pci/devices/${BDF}/survivability_mode`);
     return { none, events, file };
@@ -245,7 +245,7 @@ test("xe-early-wedge sends the event before its fences are signalled: wedge-prer
   const s = xeSession("xe-early-wedge");
   s.run(function* (sys) {
     const fd = yield* openRender(sys);
-    yield* sysfsWrite(sys, `${DEBUGFS}/fail_gt_reset/probability`, "100");
+    yield* sysfsWrite(sys, `${DEBUGFS_DRI0}/fail_gt_reset/probability`, "100");
     for (const f of yield* hangJobs(sys, fd)) yield* sys.close(f);
     yield* sys.close(fd);
   });
