@@ -4,6 +4,11 @@
  * details (JSON). It reads only what timeline_html.ts writes.
  * @internal
  */
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { loadScenarioFile, replayCommand, runScenario } from "../scenario/mod.js";
+import { renderHtml } from "./html.js";
+import { worldRunRecord } from "./world_record.js";
 
 export interface HtmlItem {
   readonly kind: string;
@@ -72,4 +77,14 @@ export function laneOf(lanes: readonly HtmlLane[], key: string): HtmlLane {
 /** The labels of a lane's object bars, in the order they are drawn. */
 export function barLabels(lane: HtmlLane): string[] {
   return lane.items.filter((i) => i.kind === "alloc").map((i) => String(i.details["label"]));
+}
+
+/** The lanes of the report of built-in scenario `file` (scenarios/), which must pass. */
+export function reportLanes(file: string): HtmlLane[] {
+  const loaded = loadScenarioFile(fileURLToPath(new URL(`../../scenarios/${file}`, import.meta.url)));
+  assert.ok(loaded.ok);
+  const run = runScenario(loaded.scenario);
+  assert.equal(run.verdict, "pass");
+  const meta = { title: run.scenario.name, verdict: run.verdict, replay: replayCommand(run) };
+  return htmlLanes(renderHtml([worldRunRecord(run.world, meta)]));
 }

@@ -7,19 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { loadScenarioFile, replayCommand, runScenario } from "../scenario/mod.js";
-import { htmlLanes, type HtmlItem, type HtmlLane } from "./_html_lanes.js";
-import { renderHtml, worldRunRecord } from "./mod.js";
-
-function reportLanes(file: string): HtmlLane[] {
-  const loaded = loadScenarioFile(fileURLToPath(new URL(`../../scenarios/${file}`, import.meta.url)));
-  assert.ok(loaded.ok);
-  const run = runScenario(loaded.scenario);
-  assert.equal(run.verdict, "pass");
-  const meta = { title: run.scenario.name, verdict: run.verdict, replay: replayCommand(run) };
-  return htmlLanes(renderHtml([worldRunRecord(run.world, meta)]));
-}
+import { reportLanes, type HtmlItem, type HtmlLane } from "./_html_lanes.js";
 
 function deviceLane(lanes: readonly HtmlLane[], label: string): HtmlLane {
   const lane = lanes.find((l) => l.classes.includes("lane-device") && l.label === label);

@@ -5,19 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { loadScenarioFile, replayCommand, runScenario } from "../scenario/mod.js";
-import { barLabels, htmlLanes, type HtmlLane } from "./_html_lanes.js";
-import { renderHtml, worldRunRecord } from "./mod.js";
-
-function reportLanes(file: string): HtmlLane[] {
-  const loaded = loadScenarioFile(fileURLToPath(new URL(`../../scenarios/${file}`, import.meta.url)));
-  assert.ok(loaded.ok);
-  const run = runScenario(loaded.scenario);
-  assert.equal(run.verdict, "pass");
-  const meta = { title: run.scenario.name, verdict: run.verdict, replay: replayCommand(run) };
-  return htmlLanes(renderHtml([worldRunRecord(run.world, meta)]));
-}
+import { barLabels, reportLanes, type HtmlLane } from "./_html_lanes.js";
 
 /** The lanes of the device whose own lane is labelled `label`: its own, then its objects'. */
 function deviceLanes(lanes: readonly HtmlLane[], label: string): Map<string, HtmlLane> {
