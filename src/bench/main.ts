@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   rows.push(...benchUnplugLoaded({ cases: LOAD_CASES, runs: 3, trace: "events" }));
   rows.push(...benchUdev({ events: 20_000, rules: 1000, matches: 2000, runs: 5 }));
   for (const journalOn of ["disk", "tmpfs"] as const) rows.push(...(await benchRecoveryd({ events: 200, journalOn })));
-  rows.push(...(await benchExploreWorkers({ scenario: "unplug-reader-vdisp.yaml", preemptionsMax: 3, runs: 3 })));
+  rows.push(...(await benchExploreWorkers({ scenario: "unplug-reader-vdisp.yaml", preemptionsMax: 5, runs: 3 })));
   const bridge = await benchExecBridge({ ioctls: 2000, runs: 3 });
   rows.push(...bridge.rows);
   rows.push(...benchTwin({ users: 5, ioctls: 5, runs: 3 }));
