@@ -16,6 +16,12 @@ import { runUnits, split, UnitRunner, type ExploreOptions } from "../explore/mod
 import { loadScenarioFile, type Scenario } from "../scenario/mod.js";
 import { summarize, type Row } from "./measure.js";
 
+/**
+ * The target of the speed-up: this share of the machine's ceiling (no split does better than
+ * two whole searches side by side; the rest is the threads' start-up and the last units).
+ */
+const CEILING_SHARE = 0.9;
+
 export interface ExploreWorkersOptions {
   /** A scenario of scenarios/explore. */
   readonly scenario: string;
@@ -69,16 +75,17 @@ export async function benchExploreWorkers(b: ExploreWorkersOptions): Promise<Row
   const name = `explore dfs --no-dpor ${b.scenario.replace(/\.yaml$/, "")} -p ${b.preemptionsMax} ` +
     `(${[...executions][0]} executions)`;
   const loadAvg = summarize(loads).median.toFixed(1);
+  const ceiling = summarize(ratio(times.once, times.twice, 2));
   return [
     { name: `${name}, 1 worker`, summary: summarize(times.one), unit: "s", target: null },
     { name: `${name}, 2 workers`, summary: summarize(times.two), unit: "s", target: null },
     {
       name: `${name}, speed-up of 2 workers (load ${loadAvg})`, summary: summarize(ratio(times.one, times.two)),
-      unit: "x", target: { kind: "min", value: 1.5 },
+      unit: "x", target: { kind: "min", value: Number((CEILING_SHARE * ceiling.median).toFixed(2)) },
     },
     {
       name: `the machine's ceiling: 2 whole searches at once in 2 threads, throughput over 1 (load ${loadAvg})`,
-      summary: summarize(ratio(times.once, times.twice, 2)), unit: "x", target: null,
+      summary: ceiling, unit: "x", target: null,
     },
   ];
 }

@@ -21,7 +21,7 @@ const LEGEND = [
   `The ioctl target is judged at trace=${IOCTL_TARGET_TRACE}; figures are the median of the runs.`,
   "cpu: CPU time of the process (process.cpuUsage(), every thread), not wall-clock time.",
   "Unplug of loaded devices: the unbind writes, then munmap and close until each device is freed.",
-  "explore workers: one split DFS search timed whole (wall clock); speed-up is 1 worker's time over 2's.",
+  "explore workers: one split DFS search timed whole (wall clock); speed-up is 1 worker's time over 2's; its target is 0.9 x the ceiling (2 whole searches side by side).",
   "Explorer: the twin's rate is per second of CPU (one core; SPIN's pan: 3.4 M/s); the DPOR",
   "ratio is a count within one preemption; first counterexample: budget 1000 executions (Infinity: none found).",
   "See docs/benchmarks.md.",
