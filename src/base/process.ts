@@ -34,10 +34,12 @@ import {
 import { bindCurrentProcess } from "./fd_install.js";
 import { IoctlCallMemo } from "./ioctl_call.js";
 import type { Kernel } from "./kernel.js";
-import { PAGE_SIZE, Mm, Vma } from "./mm.js";
+import { PAGE_SIZE, Mm } from "./mm.js";
+import { mmapRegion, unmapVma } from "./mmap_region.js";
 import { shmemZeroSetup } from "./shmem_zero.js";
 import { isProcPath, procRead, procReaddir, procReadlink } from "./procfs.js";
 import { UeventSocket, ueventSocketOps } from "./uevent_socket.js";
+import { userAccess } from "./user_access.js";
 import { fdgetStep, fget, fput, ioctlFirstStep, KFile, O_ACCMODE, vfsPoll } from "./vfs.js";
 
 /** A successful DRM ioctl returns 0; what it gives back is in the struct (the record's output). */
@@ -307,7 +309,7 @@ export class Process implements Syscalls {
       // open for reading and writing (a dma-buf exported without DRM_RDWR is not).
       if ((file.fFlags & O_ACCMODE) !== O_RDWR) return fail("EACCES");
       if (file.ops?.mmap === undefined) return fail("ENODEV");
-      return yield* self.mmapRegion(file, offset, length);
+      return yield* mmapRegion(self.kernel, self.mm, self.pid, file, offset, length);
     })(), (v) => `0x${v.toString(16)}`);
   }
 
@@ -320,30 +322,10 @@ export class Process implements Syscalls {
     return yield* this.traced("mmap", `-1, 0x0, ${length}`, (function* () {
       if (length <= 0) return fail("EINVAL");
       const file = shmemZeroSetup(self.kernel, self.pid);
-      const r = yield* self.mmapRegion(file, 0n, length);
+      const r = yield* mmapRegion(self.kernel, self.mm, self.pid, file, 0n, length);
       yield* fput(self.kernel, file); // the mapping holds it now (or nobody does)
       return r;
     })(), (v) => `0x${v.toString(16)}`);
-  }
-
-  /** The mapping of `file` made and inserted: its address. @see mmap_region() */
-  private *mmapRegion(file: KFile, offset: bigint, length: number): Task<SysResult<bigint>> {
-    const sim = this.kernel.sim;
-    // In the trace a VMA belongs to the address space it maps (the file's f_mapping).
-    const label = `vma ${file.path} (pid ${this.pid})`;
-    const mem = sim.alloc("vm_area_struct", { label, owner: file.mapping ?? file });
-    const vma = new Vma(sim, mem, this.mm.allocRange(length), length, offset / BigInt(PAGE_SIZE), file);
-    const r = yield* file.ops!.mmap!(file, vma);
-    // mmap_region(): the rest of the mapping's setup, after the file's mmap.
-    yield lookupStep("mmap_region", () => ({ reads: [], writes: file.mapping === null ? [file, vma] : [file, vma, file.mapping] }));
-    if (!r.ok) {
-      sim.free(vma.mem, "vm_area_free");
-      return fail(r.errno);
-    }
-    fget(file); // the VMA holds the file (R15)
-    this.mm.insert(vma);
-    file.mapping?.vmas.add(vma);
-    return ok(vma.start);
   }
 
   *munmap(addr: bigint, length: number): Task<SysResult<0>> {
@@ -351,32 +333,20 @@ export class Process implements Syscalls {
     return yield* this.traced("munmap", `0x${addr.toString(16)}, ${length}`, (function* () {
       const vma = self.mm.findStart(addr);
       if (vma === undefined) return ok(0 as const); // nothing mapped there: munmap succeeds
-      yield* self.unmapVma(vma);
+      yield* unmapVma(self.kernel, self.mm, vma);
       return ok(0 as const);
     })());
-  }
-
-  private *unmapVma(vma: Vma): Task<void> {
-    const file = vma.file;
-    yield lookupStep("do_munmap", () => ({ reads: [], writes: file.mapping === null ? [file, vma] : [file, vma, file.mapping] }));
-    this.mm.remove(vma);
-    vma.ptes.clear();
-    file.mapping?.vmas.delete(vma);
-    const close = vma.ops?.close?.(vma);
-    if (close !== undefined) yield* close;
-    this.kernel.sim.free(vma.mem, "vm_area_free");
-    yield* fput(this.kernel, file);
   }
 
   /** Reads through a mapping, faulting pages in as a CPU access would. */
   *memRead(addr: bigint, length: number): Task<MemResult<Uint8Array>> {
     const out = new Uint8Array(length);
-    const r = yield* this.access(addr, length, (page, pageOff, bufOff, n) => out.set(page.subarray(pageOff, pageOff + n), bufOff));
+    const r = yield* userAccess(this, addr, length, (page, pageOff, bufOff, n) => out.set(page.subarray(pageOff, pageOff + n), bufOff));
     return r.ok ? { ok: true, value: out } : r;
   }
 
   *memWrite(addr: bigint, data: Uint8Array): Task<MemResult<number>> {
-    const r = yield* this.access(addr, data.length, (page, pageOff, bufOff, n) => page.set(data.subarray(bufOff, bufOff + n), pageOff));
+    const r = yield* userAccess(this, addr, data.length, (page, pageOff, bufOff, n) => page.set(data.subarray(bufOff, bufOff + n), pageOff));
     return r.ok ? { ok: true, value: data.length } : r;
   }
 
@@ -387,76 +357,8 @@ export class Process implements Syscalls {
    * call, not a signal. @see copy_to_user(), the exception table's fixup
    */
   *copyToUser(addr: bigint, data: Uint8Array): Task<0 | "EFAULT"> {
-    const r = yield* this.access(addr, data.length, (page, pageOff, bufOff, n) => page.set(data.subarray(bufOff, bufOff + n), pageOff), true);
+    const r = yield* userAccess(this, addr, data.length, (page, pageOff, bufOff, n) => page.set(data.subarray(bufOff, bufOff + n), pageOff), true);
     return r.ok ? 0 : "EFAULT";
-  }
-
-  /**
-   * A CPU access through the process's mappings, page by page: each page is a step that reads
-   * its VMA's page table (which unmap_mapping_range() may zap in between), and a missing entry
-   * runs the VMA's fault handler, which installs one (or a signal is raised).
-   */
-  private *access(
-    addr: bigint,
-    length: number,
-    copy: (page: Uint8Array, pageOff: number, bufOff: number, n: number) => void,
-    kernelAccess = false,
-  ): Task<MemResult<0>> {
-    let done = 0;
-    while (done < length) {
-      const at = addr + BigInt(done);
-      const vma = this.mm.find(at);
-      if (vma === undefined) return kernelAccess ? { ok: false, signal: "SIGSEGV" } : this.forceSig("SIGSEGV", at, null);
-      yield step("user_access", [vma]);
-      const offInVma = Number(at - vma.start);
-      const pageIndex = Math.floor(offInVma / PAGE_SIZE);
-      let page = vma.ptes.get(pageIndex);
-      if (page === undefined) {
-        // No fault handler (a mapping remapped whole at mmap time) is VM_FAULT_SIGBUS.
-        const fault = vma.ops?.fault;
-        const f = fault === undefined ? null : yield* this.kernel.sim.frame("handle_mm_fault", fault(vma, pageIndex));
-        if (f !== null && !f.ok && f.result === "OOM") {
-          this.pagefaultOutOfMemory();
-          continue; // the access faults again from its first step
-        }
-        if (f === null || !f.ok) return kernelAccess ? { ok: false, signal: "SIGBUS" } : this.forceSig("SIGBUS", at, vma);
-        page = f.page; // the fault handler installed it in the page table
-      }
-      const pageOff = offInVma % PAGE_SIZE;
-      const n = Math.min(PAGE_SIZE - pageOff, length - done, vma.length - offInVma);
-      copy(page, pageOff, done, n);
-      done += n;
-    }
-    return { ok: true, value: 0 };
-  }
-
-  /**
-   * A user fault that ends in VM_FAULT_OOM sends no signal: since Linux 5.16 the page-fault
-   * path does not call the OOM killer either; it warns and returns to user mode, where the
-   * access faults again (R51).
-   * @see pagefault_out_of_memory() in mm/oom_kill.c, mm_fault_error() in arch/x86/mm/fault.c
-   */
-  private pagefaultOutOfMemory(): void {
-    this.kernel.sim.printk(4, "Huh VM_FAULT_OOM leaked out to the #PF handler. Retrying PF");
-  }
-
-  /**
-   * A fault the kernel could not resolve sends the task a signal. The model's programs install
-   * no handlers, so its default action kills the process: the task dies at its next return to
-   * user mode, its program runs no more code, and its exit closes what it holds. A SIGBUS from
-   * a mapping is a finding: the uAPI promises it never happens (R53, D7).
-   * @see force_sig_fault(), do_sigbus(), bad_area() in arch/x86/mm/fault.c
-   */
-  private forceSig(signal: "SIGBUS" | "SIGSEGV", addr: bigint, vma: Vma | null): MemResult<never> {
-    const sim = this.kernel.sim;
-    const task = sim.current;
-    if (task !== null) sim.sendFatalSignal(task);
-    if (signal === "SIGBUS" && vma !== null) {
-      const site = sim.site("force_sig_fault");
-      const hex = `0x${addr.toString(16)}`;
-      sim.report({ kind: "fatal-signal", comm: this.comm, pid: this.pid, signal, addr: hex, mapping: vma.file.path, site });
-    }
-    return { ok: false, signal };
   }
 
   *readFile(path: string): Task<SysResult<string>> {
@@ -613,7 +515,7 @@ export class Process implements Syscalls {
     this.exited = true;
     const task = this.kernel.sim.current;
     if (task !== null) bindCurrentProcess(task, this); // current, for the files' release
-    for (const vma of [...this.mm.vmas]) yield* this.unmapVma(vma);
+    for (const vma of [...this.mm.vmas]) yield* unmapVma(this.kernel, this.mm, vma);
     for (const [fd, file] of [...this.fds]) {
       this.releaseFd(fd as Fd);
       yield* fput(this.kernel, file);

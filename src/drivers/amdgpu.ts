@@ -24,6 +24,7 @@ import { displayPciDriver } from "./display_pipe.js";
 import { driDebugfsDir } from "./dri_debugfs.js";
 import { faultAttrAdd } from "./fault_attr.js";
 import { vtestDrmDriver, vtestProbe, vtestRemove } from "./vtest.js";
+import type { EngineTimedout } from "./vtest_sched.js";
 
 /** An AMD Navi 31 (Radeon RX 7900 XTX) function. */
 export const AMDGPU_PCI_ID = { vendor: 0x1002, device: 0x744c } as const;
@@ -49,10 +50,18 @@ function amdgpuDebugfsInit(dev: DrmDevice): void {
   });
 }
 
-function* amdgpuProbe(pdev: PciDev): Task<0 | ErrnoName> {
+/**
+ * probe() of amdgpu, or of a broken sibling with its own DRM driver and timeout handler.
+ * @see amdgpu_pci_probe()
+ */
+export function* amdgpuProbe(
+  pdev: PciDev,
+  driver: DrmDriver = amdgpuDrmDriver,
+  timedout: EngineTimedout = amdgpuJobTimedout,
+): Task<0 | ErrnoName> {
   // amdgpu_device is the drm_device's container: its state exists before the nodes do.
   const init = (dev: DrmDevice): void => void (dev.driverData = newAmdgpuState(driDebugfsDir(dev)));
-  const err = yield* vtestProbe(pdev, amdgpuDrmDriver, amdgpuJobTimedout, "amdgpu_device", init);
+  const err = yield* vtestProbe(pdev, driver, timedout, "amdgpu_device", init);
   if (err !== 0) return err;
   yield step("amdgpu_pci_probe", [pdev]);
   const dev = pdev.drvdata as DrmDevice;
@@ -68,7 +77,7 @@ function* amdgpuProbe(pdev: PciDev): Task<0 | ErrnoName> {
  * remove(): vtest's teardown, unless a halt did it already; then the debugfs files.
  * @see amdgpu_pci_remove()
  */
-function* amdgpuRemove(pdev: PciDev): Task<void> {
+export function* amdgpuRemove(pdev: PciDev): Task<void> {
   const dev = pdev.drvdata as DrmDevice;
   yield step("amdgpu_pci_remove", [pdev, dev]);
   if (!amdgpuOf(dev).halted) yield* vtestRemove(pdev);
@@ -77,4 +86,4 @@ function* amdgpuRemove(pdev: PciDev): Task<void> {
 }
 
 export const amdgpuPciDriver =
-  displayPciDriver("amdgpu", [AMDGPU_PCI_ID], amdgpuProbe, amdgpuRemove);
+  displayPciDriver("amdgpu", [AMDGPU_PCI_ID], (pdev) => amdgpuProbe(pdev), amdgpuRemove);

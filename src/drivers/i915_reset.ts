@@ -164,7 +164,7 @@ function* intelGtResetGlobal(
   } else {
     for (const engine of engines(dev)) {
       const message = `i915 ${dev.parent.name}: [drm] ${engine.name} reset with the GT`;
-      yield* vtestEngineReset(engine, guilty, "EIO", message, 7);
+      yield* vtestEngineReset(engine, guilty, "EIO", message, { level: 7 });
     }
   }
   yield step("intel_gt_reset_global", [dev.parent], [dev]);
@@ -194,7 +194,7 @@ export function* intelGtHandleError(
       const bit = 2 ** engine.index;
       if ((left & bit) === 0) continue;
       const message = `i915 ${dev.parent.name}: [drm] Resetting ${engine.name} for ${reason}`;
-      if (yield* vtestEngineReset(engine, guilty, "EIO", message, 5)) left &= ~bit;
+      if (yield* vtestEngineReset(engine, guilty, "EIO", message, { level: 5 })) left &= ~bit;
     }
   }
   if (left === 0) return;

@@ -14,6 +14,7 @@ import { vdispWaitclosePciDriver } from "./vdisp_waitclose.js";
 import { VTEST_PCI_ID, vtestPciDriver } from "./vtest.js";
 import { vtestNosignalPciDriver } from "./vtest_nosignal.js";
 import { AMDGPU_PCI_ID, amdgpuPciDriver } from "./amdgpu.js";
+import { amdgpuTdrNoenterPciDriver } from "./amdgpu_tdr_noenter.js";
 import { I915_PCI_ID, i915PciDriver } from "./i915.js";
 import { vtestDrainPciDriver } from "./vtest_drain.js";
 import { XE_PCI_ID, xePciDriver } from "./xe.js";
@@ -31,6 +32,7 @@ export { vdispWaitcloseDrmDriver, vdispWaitclosePciDriver } from "./vdisp_waitcl
 export { VTEST_HOLD_NS_MAX, VTEST_PCI_ID, vtestDrmDriver, vtestPciDriver } from "./vtest.js";
 export { vtestNosignalDrmDriver, vtestNosignalPciDriver } from "./vtest_nosignal.js";
 export { AMDGPU_PCI_ID, amdgpuDrmDriver, amdgpuPciDriver } from "./amdgpu.js";
+export { amdgpuTdrNoenterPciDriver } from "./amdgpu_tdr_noenter.js";
 export { I915_PCI_ID, i915DrmDriver, i915PciDriver } from "./i915.js";
 export { intelGtIsWedged } from "./i915_reset.js";
 export { vtestDrainDrmDriver, vtestDrainPciDriver } from "./vtest_drain.js";
@@ -116,6 +118,10 @@ export const DRIVERS: ReadonlyMap<string, DriverInfo> = new Map([
   ["amdgpu", {
     driver: amdgpuPciDriver, card: AMDGPU_CARD, correct: true,
     summary: "model of Linux's amdgpu where hangs are concerned (ring reset, GPU recovery, WEDGED=none with PID/TASK, halt), on vtest's engines",
+  }],
+  ["amdgpu-tdr-noenter", {
+    driver: amdgpuTdrNoenterPciDriver, card: AMDGPU_CARD, correct: false,
+    summary: "broken: amdgpu whose job-timeout handler skips drm_dev_enter (a hang during removal is reset on hardware that is gone)",
   }],
   ["virtio-gpu", {
     driver: virtioGpuPciDriver, card: VIRTIO_GPU_CARD, correct: true,

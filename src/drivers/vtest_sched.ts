@@ -11,6 +11,7 @@
  */
 import { dmaFenceSetError, variant } from "../base/mod.js";
 import { lookupStep, step, ticksFromMs, type KStruct, type Task } from "../kernel/mod.js";
+import { PciDev, pciWrite32 } from "../pci/mod.js";
 import { errnoValue, VTEST_ENGINE_COUNT, type ErrnoName } from "../uapi/mod.js";
 import {
   drmDevEnter,
@@ -44,6 +45,14 @@ import {
   VtestEngine,
   type VtestSchedJob,
 } from "./vtest_engine.js";
+
+/** The register that resets an engine: one per engine, from this offset of the BAR. */
+export const VTEST_ENGINE_RESET_REG = 0x0200;
+
+/** The reset register of `engine`. */
+export function vtestEngineResetReg(engine: VtestEngine): number {
+  return VTEST_ENGINE_RESET_REG + 4 * engine.index;
+}
 
 /** Jobs each engine takes at once (hw_submission). */
 export const VTEST_HW_SUBMISSION = 2;
@@ -119,10 +128,12 @@ export function* vtestTimedoutJob(engine: VtestEngine, job: DrmSchedJob): Task<D
 /**
  * Resets `engine` (inside drm_dev_enter(); false, and nothing done, if the device is gone),
  * logging `message` at `level` (err by default): the scheduler is stopped, the `guilty`
- * job's finished fence gets `guiltyError`, the ring is force-completed (the guilty job's
- * hardware fence with that error, the others with -ECANCELED), the other pending jobs are run
- * again and the scheduler started. With `guilty` null or another engine's job (an engine
- * reset as part of a whole-GPU reset), every pending job runs again.
+ * job's finished fence gets `guiltyError`, the engine's reset register is written, the ring
+ * is force-completed (the guilty job's hardware fence with that error, the others with
+ * -ECANCELED), the other pending jobs are run again and the scheduler started. With `guilty`
+ * null or another engine's job (an engine reset as part of a whole-GPU reset), every pending
+ * job runs again. `guarded: false` leaves out drm_dev_enter() (a broken driver's reset, which
+ * then reaches hardware that may be gone).
  * @see amdgpu_job_timedout(), amdgpu_ring_reset(), i915's __intel_engine_reset()
  */
 export function* vtestEngineReset(
@@ -130,7 +141,7 @@ export function* vtestEngineReset(
   guilty: DrmSchedJob | null,
   guiltyError: ErrnoName,
   message: string,
-  level = 3,
+  { level = 3, guarded = true }: { level?: number; guarded?: boolean } = {},
 ): Task<boolean> {
   const dev = engine.dev;
   const sched = engine.sched;
@@ -138,14 +149,18 @@ export function* vtestEngineReset(
     [dev.unplugSrcu, ...engineObjects(engine), ...schedObjects(sched)];
   const again = lookupStep("vtest_job_timedout", () => ({ reads: [dev], writes: writes() }));
   yield again;
-  const token = drmDevEnter(dev);
-  if (token === null) return false;
+  const token = guarded ? drmDevEnter(dev) : null;
+  if (guarded && token === null) return false;
   try {
     dev.sim.printk(level, message);
     const bad = -errnoValue(guiltyError);
     const mine = guilty !== null && sched.pending.includes(guilty) ? guilty : null;
     if (mine !== null) dmaFenceSetError(sFenceOf(mine).finished, bad);
     drmSchedStop(sched);
+    if (dev.parent instanceof PciDev) {
+      yield* pciWrite32(dev.parent, vtestEngineResetReg(engine), 1);
+      yield again;
+    }
     const ecanceled = -errnoValue("ECANCELED");
     yield* vtestEngineForceCompletion(engine, (j) => (j === mine ? bad : ecanceled));
     engine.resets += 1;
@@ -154,7 +169,7 @@ export function* vtestEngineReset(
     drmSchedStart(sched);
     return true;
   } finally {
-    drmDevExit(dev, token);
+    if (token !== null) drmDevExit(dev, token);
   }
 }
 

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { findingSummary, step, TaskKilled, type SimTask } from "../kernel/mod.js";
 import {
+  DRM_IOCTL_DROP_MASTER,
   DRM_IOCTL_MODE_ATOMIC,
   DRM_MODE_ATOMIC_ALLOW_MODESET,
   DRM_MODE_ATOMIC_NONBLOCK,
@@ -136,5 +137,24 @@ describe("a reader of a DRM file at the end of the run", () => {
     assert.ok(r.ok && r.value.length === 32, "one flip-complete event");
     l.m.proc.task = null;
     assert.equal(l.m.finishClean(l.dev), 0);
+  });
+
+  test("an event owed to another file wakes nobody here: the reader's wait is still a hang", () => {
+    const irq = { on: true };
+    const l = litDisplay(1, false, irq);
+    const { m } = l;
+    assert.equal(answer(m.ioctl(l.fd, DRM_IOCTL_DROP_MASTER)), "ok");
+    const other = atomicClient(m); // the next opener without a master becomes master
+    const ids = pipeIds(l.dev);
+    const req = modesetRequest(ids, modeBlob(m, other), addFb(m, other));
+    const flags = DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT;
+    irq.on = false; // the card is pulled: the other file's flip stays in flight
+    assert.equal(answer(m.ioctl(other, DRM_IOCTL_MODE_ATOMIC, { flags, user_data: 2n, ...req })), "ok");
+    unplug(l);
+    const reader = readUntilTheEnd(l);
+    assert.equal(reader.state, "blocked");
+    assert.equal(hangs(l).length, 1, "the flip owes its event to the other file, not to the reader's");
+    assert.match(hangs(l)[0]!, /^hang: reader sleeps for ever in read\(3, 4096\) on drm_read on card0: /);
+    finish(l, reader);
   });
 });

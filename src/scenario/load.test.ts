@@ -67,7 +67,7 @@ checks:
 `);
     assert.deepEqual(errors, [
       'test.yaml:2:11: world.kernel: write the kernel version as a string, e.g. "6.1" (YAML reads 6.10 as the number 6.1)',
-      'test.yaml:3:44: world.devices[1].driver: unknown driver "vdsp" (did you mean "vdisp"?); built-in drivers: vdisp, vdisp-devm, vdisp-dma, vdisp-noenter, vdisp-waitclose, bochs-drm, vtest, vtest-nosignal, vtest-drain, xe, xe-early-wedge, i915, amdgpu, virtio-gpu',
+      'test.yaml:3:44: world.devices[1].driver: unknown driver "vdsp" (did you mean "vdisp"?); built-in drivers: vdisp, vdisp-devm, vdisp-dma, vdisp-noenter, vdisp-waitclose, bochs-drm, vtest, vtest-nosignal, vtest-drain, xe, xe-early-wedge, i915, amdgpu, amdgpu-tdr-noenter, virtio-gpu',
       'test.yaml:6:7: unknown step "opne" (did you mean "open"?)',
       'test.yaml:7:14: program app, step 2 ioctl: unknown ioctl "DRM_IOCTL_VERSON" (did you mean "DRM_IOCTL_VERSION"?)',
       'test.yaml:11:7: unknown key "argz" (did you mean "args"?); expected ioctl, fd, args',

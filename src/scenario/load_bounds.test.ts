@@ -93,7 +93,7 @@ describe("scenario loading: sizes, references and user text are bounded", () => 
 
   it("escapes CR, LF and other control characters of user text in one-line errors and the timeline", () => {
     assert.deepEqual(errorsOf('world:\n  devices: [{ bdf: "0000:01:00.0", driver: "vd\\r\\nisp" }]\nprograms:\n  a: [{ "sle\\u001bep": 1 }]\n'), [
-      'test.yaml:2:44: world.devices[1].driver: unknown driver "vd\\r\\nisp" (did you mean "vdisp"?); built-in drivers: vdisp, vdisp-devm, vdisp-dma, vdisp-noenter, vdisp-waitclose, bochs-drm, vtest, vtest-nosignal, vtest-drain, xe, xe-early-wedge, i915, amdgpu, virtio-gpu',
+      'test.yaml:2:44: world.devices[1].driver: unknown driver "vd\\r\\nisp" (did you mean "vdisp"?); built-in drivers: vdisp, vdisp-devm, vdisp-dma, vdisp-noenter, vdisp-waitclose, bochs-drm, vtest, vtest-nosignal, vtest-drain, xe, xe-early-wedge, i915, amdgpu, amdgpu-tdr-noenter, virtio-gpu',
       'test.yaml:4:9: unknown step "sle\\x1bep" (did you mean "sleep"?)',
     ]);
     const text = formatRunText(runScenario(scenarioFrom('description: "one\\r\\ntwo"\nprograms:\n  a:\n    - sysfs-read: "/sys/bus/pci/\\r\\nx"\n      expect: ok\n')));

@@ -48,7 +48,7 @@ describe("scenario loading: YAML aliases and nesting", () => {
       'test.yaml:4:7: unknown key "bogus"; expected sleep (the same in 2 more copies of this step)',
     ]);
     assert.deepEqual(errorsOf("snippets:\n  d: &drv vdsp\nprograms:\n  a:\n    - plug-card: \"0000:02:00.0\"\n      driver: *drv\n"), [
-      'test.yaml:6:15: program a, step 1 driver: unknown driver "vdsp" (did you mean "vdisp"?); built-in drivers: vdisp, vdisp-devm, vdisp-dma, vdisp-noenter, vdisp-waitclose, bochs-drm, vtest, vtest-nosignal, vtest-drain, xe, xe-early-wedge, i915, amdgpu, virtio-gpu',
+      'test.yaml:6:15: program a, step 1 driver: unknown driver "vdsp" (did you mean "vdisp"?); built-in drivers: vdisp, vdisp-devm, vdisp-dma, vdisp-noenter, vdisp-waitclose, bochs-drm, vtest, vtest-nosignal, vtest-drain, xe, xe-early-wedge, i915, amdgpu, amdgpu-tdr-noenter, virtio-gpu',
     ]);
   });
 
