@@ -16,9 +16,11 @@ import {
   type DrmEventVblank,
   type Fd,
 } from "../uapi/mod.js";
-import type { DrmDevice } from "./device.js";
+import { drmDevRegister, type DrmDevice } from "./device.js";
+import { drmmConnectorInit, drmmModeConfigInit, type KmsPipeFuncs } from "./kms.js";
 import { MODE_1024X768_60 } from "./kms_objects.js";
-import type { DrmMachine } from "./_testing.js";
+import { drmSimpleDisplayPipeInit } from "./kms_pipe.js";
+import { TEST_KMS_DRIVER, TEST_PIPE_FUNCS, type DrmMachine } from "./_testing.js";
 
 /** Opens card0 (the first opener is master) and sets the atomic cap (universal planes with it). */
 export function atomicClient(m: DrmMachine, path = "/dev/dri/card0"): Fd {
@@ -48,6 +50,22 @@ export function modeBlob(m: DrmMachine, fd: Fd): number {
   const r = m.ioctl(fd, DRM_IOCTL_MODE_CREATEPROPBLOB, { data: [MODE_1024X768_60], length: 68 });
   assert(r.ok, "Cannot create a mode blob in test");
   return r.value.blob_id;
+}
+
+/**
+ * A registered KMS device with `n` connectors, each on a pipe of its own driven by `funcs`
+ * (connector ids 32, 33, ...; pipe i's plane can go on CRTC i only).
+ */
+export function kmsPipes(m: DrmMachine, n: number, funcs: KmsPipeFuncs = TEST_PIPE_FUNCS): DrmDevice {
+  const dev = m.alloc(TEST_KMS_DRIVER);
+  assert(drmmModeConfigInit(dev) === 0, "Cannot init test mode config");
+  const connectors = Array.from({ length: n }, () => drmmConnectorInit(dev, "Virtual"));
+  for (const c of connectors) {
+    assert(typeof c !== "string", "Cannot init test connector");
+    drmSimpleDisplayPipeInit(dev, c, funcs);
+  }
+  assert(m.run(() => drmDevRegister(dev)) === 0, "Cannot register test KMS device");
+  return dev;
 }
 
 /** The ids of the test device's pipe and of its properties by name. */

@@ -10,10 +10,10 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { step } from "../kernel/mod.js";
 import { DRM_IOCTL_MODE_GETCONNECTOR, formatUeventRaw } from "../uapi/mod.js";
-import { drmMachine, TEST_KMS_DRIVER, TEST_PIPE_FUNCS, type DrmMachine } from "./_testing.js";
-import { drmDevEnter, drmDevExit, drmDevRegister, drmDevUnplug, type DrmDevice } from "./device.js";
-import { drmmConnectorInit, drmmModeConfigInit, type ConnectorStatus, type KmsPipeFuncs } from "./kms.js";
-import { drmSimpleDisplayPipeInit } from "./kms_pipe.js";
+import { kmsPipes } from "./_test_kms.js";
+import { drmMachine, TEST_PIPE_FUNCS, type DrmMachine } from "./_testing.js";
+import { drmDevEnter, drmDevExit, drmDevUnplug } from "./device.js";
+import type { ConnectorStatus, KmsPipeFuncs } from "./kms.js";
 import { drmHelperHpdIrqEvent } from "./kms_probe_helper.js";
 
 /** The displays on each connector (by connector id), as the hardware senses them. */
@@ -33,19 +33,6 @@ function sensing(sense: Sense): KmsPipeFuncs {
   };
 }
 
-/** A device with `n` connectors, each on a pipe of its own (connector ids 32, 33, ...). */
-function device(m: DrmMachine, n: number, sense: Sense): DrmDevice {
-  const dev = m.alloc(TEST_KMS_DRIVER);
-  assert.equal(drmmModeConfigInit(dev), 0);
-  const connectors = Array.from({ length: n }, () => drmmConnectorInit(dev, "Virtual"));
-  for (const c of connectors) {
-    assert.ok(typeof c !== "string");
-    drmSimpleDisplayPipeInit(dev, c, sensing(sense));
-  }
-  assert.equal(m.run(() => drmDevRegister(dev)), 0);
-  return dev;
-}
-
 function watch(m: DrmMachine): string[] {
   const out: string[] = [];
   m.kernel.uevents.subscribe({ deliver: (ev) => out.push(formatUeventRaw(ev)) });
@@ -60,12 +47,17 @@ describe("drm_helper_hpd_irq_event()", () => {
   test("one connector's display goes: HOTPLUG=1 CONNECTOR=32, these bytes; GETCONNECTOR reads disconnected, no mode", () => {
     const m = drmMachine();
     const sense: Sense = new Map();
-    const dev = device(m, 1, sense);
+    const dev = kmsPipes(m, 1, sensing(sense));
     const fd = m.open("/dev/dri/card0");
     const events = watch(m);
     sense.set(32, "disconnected");
     assert.equal(m.runIn("test_irq", [dev], () => drmHelperHpdIrqEvent(dev)), true);
     assert.deepEqual(events.splice(0), [`${HEAD}|CONNECTOR=32|${TAIL}|SEQNUM=5`]);
+    assert.deepEqual(
+      m.sim.kmsg.filter((l) => l.includes("CONNECTOR:")),
+      ["<7>[drm] [CONNECTOR:32:Virtual-1] status updated from connected to disconnected"],
+      "the kernel log tells the change",
+    );
     const c = m.ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, { connector_id: 32, count_modes: 1 });
     assert.ok(c.ok);
     assert.deepEqual([c.value.connection, c.value.count_modes], [2, 0]);
@@ -83,7 +75,7 @@ describe("drm_helper_hpd_irq_event()", () => {
   test("two connectors changed at once: one generic event, HOTPLUG=1 alone", () => {
     const m = drmMachine();
     const sense: Sense = new Map();
-    const dev = device(m, 2, sense);
+    const dev = kmsPipes(m, 2, sensing(sense));
     const events = watch(m);
     sense.set(32, "disconnected").set(33, "disconnected");
     m.runIn("test_irq", [dev], () => drmHelperHpdIrqEvent(dev));
@@ -94,13 +86,26 @@ describe("drm_helper_hpd_irq_event()", () => {
   test("after unplug the detect reaches nothing: no change, no event", () => {
     const m = drmMachine();
     const sense: Sense = new Map();
-    const dev = device(m, 1, sense);
+    const dev = kmsPipes(m, 1, sensing(sense));
     m.runIn("test_remove", [dev], () => drmDevUnplug(dev));
     const events = watch(m);
     sense.set(32, "disconnected");
     assert.equal(m.runIn("test_irq", [dev], () => drmHelperHpdIrqEvent(dev)), false);
     assert.deepEqual(events, []);
     assert.equal(dev.modeConfig?.connectors[0]?.status, "connected");
+    assert.equal(m.finishClean(dev), 0);
+  });
+
+  test("a device without mode config, or whose driver has no detect: nothing to ask, nothing changed", () => {
+    const p = drmMachine();
+    const plain = p.registered();
+    assert.equal(p.runIn("test_irq", [plain], () => drmHelperHpdIrqEvent(plain)), false, "no mode config");
+    assert.equal(p.finishClean(plain), 0);
+    const m = drmMachine();
+    const dev = kmsPipes(m, 1);
+    const events = watch(m);
+    assert.equal(m.runIn("test_irq", [dev], () => drmHelperHpdIrqEvent(dev)), false, "no detect");
+    assert.deepEqual(events, []);
     assert.equal(m.finishClean(dev), 0);
   });
 });
