@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { DmaFence } from "../base/mod.js";
+import { sleepTicks, type Task } from "../kernel/mod.js";
 import {
   DRM_IOCTL_MODE_ATOMIC,
   DRM_IOCTL_MODE_GETPLANE,
@@ -121,6 +122,45 @@ describe("IN_FENCE_FD", () => {
     assert.equal(test([BigInt(s.fd)]), "EINVAL", "the card's own fd");
     assert.equal(test([BigInt(99)]), "EINVAL", "an fd that is not open");
     signalLater(m, sync.fence, 1);
+    m.run(() => m.proc.close(sync.fd));
+    assert.equal(m.finishClean(s.dev), 0);
+  });
+
+  test("a signal ends a blocking commit's wait for its fence with EINTR; nothing is committed and nothing leaks", () => {
+    const s = setup();
+    const { m } = s;
+    const sync = syncFile(s);
+    const req = { flags: MODESET, ...withInFence(s, [BigInt(sync.fd)]) };
+    let handled = 0;
+    const caller = m.sim.spawn("compositor", (function* (): Task<string> {
+      yield* m.proc.sigaction("SIGTERM", () => handled++);
+      return answer(yield* m.proc.ioctl(s.fd, DRM_IOCTL_MODE_ATOMIC, req));
+    })(), { kind: "user" });
+    m.sim.spawn("sender", (function* (): Task<void> {
+      yield sleepTicks(1_000);
+      m.sim.sendSignal(caller, "SIGTERM");
+    })());
+    m.sim.run();
+    assert.equal(caller.result, "EINTR");
+    assert.equal(handled, 1, "the handler ran on the way back");
+    const plane = m.ioctl(s.fd, DRM_IOCTL_MODE_GETPLANE, { plane_id: s.ids.plane });
+    assert.equal(plane.ok && plane.value.fb_id, 0, "the commit stopped before its state was swapped in");
+    signalLater(m, sync.fence, 1);
+    m.run(() => m.proc.close(sync.fd));
+    assert.equal(m.finishClean(s.dev), 0, "the request let go of the fence");
+  });
+
+  test("the trace names the C functions that wait for the fence and let go of it", () => {
+    const s = setup();
+    const { m } = s;
+    const sync = syncFile(s);
+    signalLater(m, sync.fence, 1_000);
+    const r = m.ioctl(s.fd, DRM_IOCTL_MODE_ATOMIC, { flags: MODESET, ...withInFence(s, [BigInt(sync.fd)]) });
+    assert.equal(answer(r), "ok");
+    const steps = m.sim.trace.events.flatMap((e) => (e.t === "step" ? [e.fn] : []));
+    const waited = steps.indexOf("drm_atomic_helper_wait_for_fences");
+    assert.ok(waited >= 0, "drm_atomic_helper_wait_for_fences() in the trace");
+    assert.ok(steps.indexOf("drm_atomic_state_default_clear", waited) > waited, "then drm_atomic_state_default_clear()");
     m.run(() => m.proc.close(sync.fd));
     assert.equal(m.finishClean(s.dev), 0);
   });

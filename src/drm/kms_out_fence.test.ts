@@ -141,4 +141,17 @@ describe("OUT_FENCE_PTR", () => {
     assert.ok(typeof info !== "string" && info.status === 1, "the faked commit's fence is signalled");
     assert.equal(doc.m.finishClean(doc.dev), 0);
   });
+
+  test("OUT_FENCE_PTR 0 asks for no fence: the commit succeeds, writes nothing and makes no fd", () => {
+    const s = setup();
+    const { m } = s;
+    m.run(() => m.proc.memWrite(s.addr, new Uint8Array(4).fill(0x55)));
+    const fdsBefore = m.proc.fds.size;
+    const r = m.ioctl(s.fd, DRM_IOCTL_MODE_ATOMIC, { flags: MODESET, ...modesetWithOutFence(s, 0n) });
+    assert.equal(answer(r), "ok");
+    assert.equal(s.dev.modeConfig!.crtcs[0]!.state.active, true, "committed");
+    assert.equal(m.proc.fds.size, fdsBefore, "no fd");
+    assert.equal(s32At(s), 0x55555555, "the variable is untouched");
+    assert.equal(m.finishClean(s.dev), 0);
+  });
 });
