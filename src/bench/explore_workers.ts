@@ -4,7 +4,7 @@
  * of the units and the start of the worker threads included, as a user waits for it.
  *
  * Beside it, the machine's ceiling for that figure: the same search run whole twice at once,
- * in two worker threads, against once in this thread (the throughput of two threads over one).
+ * in this thread and a worker thread, against once in this thread (the throughput of two threads over one).
  * No split of one search can beat it, and on a 2-core machine it is well below 2: a
  * single-threaded search already keeps V8's garbage collector and compiler threads busy on
  * the second core. Wall-clock times: on a machine whose cores other jobs share, the figures
@@ -53,8 +53,8 @@ export async function benchExploreWorkers(b: ExploreWorkersOptions): Promise<Row
   const o: ExploreOptions = { mode: "dfs", dpor: false, preemptionsMax: b.preemptionsMax };
   const split1 = (r: UnitRunner) => runUnits(sc, o, split(sc, o).units, r).then((x) => x.combined.stats.executions);
   const whole = split(sc, o, 0).units[0]!;
-  const once = (r: UnitRunner) => r.run(sc, o, whole).then(() => 0);
-  const twice = (r: UnitRunner) => Promise.all([r.run(sc, o, whole), r.run(sc, o, whole)]).then(() => 0);
+  const once = (r: UnitRunner) => r.run(sc, o, whole, 0).then(() => 0);
+  const twice = (r: UnitRunner) => Promise.all([r.run(sc, o, whole, 0), r.run(sc, o, whole, 1)]).then(() => 0);
   const times = { one: [] as number[], two: [] as number[], once: [] as number[], twice: [] as number[] };
   const executions = new Set<number>();
   const loads: number[] = [];

@@ -15,11 +15,10 @@ import { runUnit, type UnitResult } from "./unit.js";
 import type { UnitTask, UnitWorkerData } from "./unit_worker.js";
 
 /**
- * Where units run: with one worker, this thread; with N, a pool of N worker threads, started
- * at once so that they load vdrm and the scenario (workerData) while this thread lists the
- * units. This thread then only deals: a unit runs synchronously from start to end, so a
- * thread busy with one could not hand the next to a pool thread that has finished (its
- * event loop blocked), and that thread would idle, as it did when this thread took a lane.
+ * Where units run: with N workers, this thread (warm: it has loaded the model and listed the
+ * units) and a pool of N - 1 worker threads, started at once so that they load vdrm and the
+ * scenario (workerData) while this thread lists the units. Each pool thread has two units in flight, so it does not
+ * wait for this thread (busy with a unit of its own) to hand it the next one.
  */
 export class UnitRunner {
   private readonly pool: Piscina<UnitTask, UnitResult> | null;
@@ -28,18 +27,18 @@ export class UnitRunner {
     this.pool = workers > 1
       ? new Piscina<UnitTask, UnitResult>({
         filename: new URL("./unit_worker.js", import.meta.url).href,
-        minThreads: workers, maxThreads: workers, workerData: { file } satisfies UnitWorkerData,
+        minThreads: workers - 1, maxThreads: workers - 1, workerData: { file } satisfies UnitWorkerData,
       })
       : null;
   }
 
-  /** Lanes that take units: one per thread that runs them. */
+  /** Lanes that take units: this thread's, then two per pool thread. */
   get lanes(): number {
-    return this.workers;
+    return 1 + 2 * (this.workers - 1);
   }
 
-  async run(sc: Scenario, o: ExploreOptions, unit: Unit): Promise<UnitResult> {
-    if (this.pool === null) {
+  async run(sc: Scenario, o: ExploreOptions, unit: Unit, lane: number): Promise<UnitResult> {
+    if (lane === 0 || this.pool === null) {
       await new Promise((resolve) => setImmediate(resolve));
       return runUnit(sc, o, unit);
     }
@@ -81,9 +80,9 @@ export async function runUnits(
     for (let u = queue.shift(); u !== undefined; u = queue.shift()) if (u.index < failedAt) return u;
     return null;
   };
-  const lane = async (): Promise<void> => {
+  const lane = async (_: unknown, i: number): Promise<void> => {
     for (let u = startNext(); u !== null; u = startNext()) {
-      const res = await runner.run(sc, unitOptions(o, timeLeft()), u);
+      const res = await runner.run(sc, unitOptions(o, timeLeft()), u, i);
       results.push(res);
       if (res.failures.length > 0 && o.all !== true) failedAt = Math.min(failedAt, res.index);
       r.progress?.(combine(results, expected, o.all === true, clock() - start), results.length);
