@@ -51,17 +51,13 @@ function amdgpuDebugfsInit(dev: DrmDevice): void {
 }
 
 /**
- * probe() of amdgpu, or of a broken sibling with its own DRM driver and timeout handler.
+ * probe() of amdgpu, or of a broken sibling with its own timeout handler.
  * @see amdgpu_pci_probe()
  */
-export function* amdgpuProbe(
-  pdev: PciDev,
-  driver: DrmDriver = amdgpuDrmDriver,
-  timedout: EngineTimedout = amdgpuJobTimedout,
-): Task<0 | ErrnoName> {
+export function* amdgpuProbe(pdev: PciDev, timedout: EngineTimedout = amdgpuJobTimedout): Task<0 | ErrnoName> {
   // amdgpu_device is the drm_device's container: its state exists before the nodes do.
   const init = (dev: DrmDevice): void => void (dev.driverData = newAmdgpuState(driDebugfsDir(dev)));
-  const err = yield* vtestProbe(pdev, driver, timedout, "amdgpu_device", init);
+  const err = yield* vtestProbe(pdev, amdgpuDrmDriver, timedout, "amdgpu_device", init);
   if (err !== 0) return err;
   yield step("amdgpu_pci_probe", [pdev]);
   const dev = pdev.drvdata as DrmDevice;

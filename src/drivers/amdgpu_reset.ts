@@ -24,14 +24,13 @@
 import { lookupStep, step, type Task } from "../kernel/mod.js";
 import {
   DRM_WEDGE_RECOVERY_NONE,
-  drmDevEnter,
-  drmDevExit,
   drmDevUnplug,
   drmDevWedgedEvent,
   type DrmDevice,
   type DrmGpuSchedStat,
   type DrmSchedJob,
 } from "../drm/mod.js";
+import { devSectionEnter, devSectionExit } from "./dev_section.js";
 import { newFaultAttr, shouldFail, type FaultAttr } from "./fault_attr.js";
 import type { VtestEngine, VtestSchedJob } from "./vtest_engine.js";
 import { vtestTimelineFini, vtestTimelineForceCompletion } from "./vtest_job.js";
@@ -94,8 +93,8 @@ export function* amdgpuJobTimedout(
     writes: [dev.unplugSrcu, dev],
   }));
   yield declare;
-  const token = guarded ? drmDevEnter(dev) : null;
-  if (guarded && token === null) return "ENODEV";
+  const section = devSectionEnter(dev, guarded);
+  if (section === null) return "ENODEV";
   try {
     const ti = (job as VtestSchedJob).data.submitter;
     const seq = engine.seqno;
@@ -118,7 +117,7 @@ export function* amdgpuJobTimedout(
     yield declare;
     return "RESET";
   } finally {
-    if (token !== null) drmDevExit(dev, token);
+    devSectionExit(dev, section);
   }
 }
 

@@ -12,7 +12,7 @@
  *
  * @see amdgpu_job_timedout() in drivers/gpu/drm/amd/amdgpu/amdgpu_job.c
  */
-import { AMDGPU_PCI_ID, amdgpuDrmDriver, amdgpuProbe, amdgpuRemove } from "./amdgpu.js";
+import { AMDGPU_PCI_ID, amdgpuProbe, amdgpuRemove } from "./amdgpu.js";
 import { amdgpuJobTimedout } from "./amdgpu_reset.js";
 import { displayPciDriver } from "./display_pipe.js";
 
@@ -20,6 +20,6 @@ export const amdgpuTdrNoenterPciDriver = displayPciDriver(
   "amdgpu-tdr-noenter",
   [AMDGPU_PCI_ID],
   // BUG (on purpose): the timeout handler runs without its drm_dev_enter() check.
-  (pdev) => amdgpuProbe(pdev, amdgpuDrmDriver, (engine, job) => amdgpuJobTimedout(engine, job, false)),
+  (pdev) => amdgpuProbe(pdev, (engine, job) => amdgpuJobTimedout(engine, job, false)),
   amdgpuRemove,
 );

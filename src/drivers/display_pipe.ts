@@ -15,8 +15,9 @@
  */
 import { assert, sleepTicks, step, type Task } from "../kernel/mod.js";
 import type { ErrnoName } from "../uapi/mod.js";
-import { devmDrmDevAlloc, DrmDevice, drmAtomicHelperShutdown, drmHelperHpdIrqEvent, drmCore, drmDevEnter, drmDevExit, drmDevRegister, drmDevUnplug, drmHardwareAccessCheck, drmmConnectorInit, drmmModeConfigInit, drmSimpleDisplayPipeInit, type ConnectorTypeName, type DrmDriver, type KmsPipeFuncs, type RemoverRef } from "../drm/mod.js";
+import { devmDrmDevAlloc, DrmDevice, drmAtomicHelperShutdown, drmHelperHpdIrqEvent, drmCore, drmDevRegister, drmDevUnplug, drmHardwareAccessCheck, drmmConnectorInit, drmmModeConfigInit, drmSimpleDisplayPipeInit, type ConnectorTypeName, type DrmDriver, type KmsPipeFuncs, type RemoverRef } from "../drm/mod.js";
 import { freeIrq, pciHardwareResponds, pcimEnableDevice, pciRead32, pciWrite32, requestIrq, type PciDev, type PciDeviceId, type PciDriver } from "../pci/mod.js";
+import { devSectionEnter, devSectionExit } from "./dev_section.js";
 
 /** MMIO register the model's display hardware uses to enable scanout. */
 export const SCANOUT_ENABLE_REG = 0x0104;
@@ -49,14 +50,14 @@ export function displayPipeInit(dev: DrmDevice, connectorType: ConnectorTypeName
 function* hardwareSection(dev: DrmDevice, fn: string, guarded: boolean, body: () => Task<void>): Task<boolean> {
   const s = step(fn, [dev], [dev.unplugSrcu]);
   yield s;
-  const token = guarded ? drmDevEnter(dev) : null;
-  if (guarded && token === null) return false;
+  const section = devSectionEnter(dev, guarded);
+  if (section === null) return false;
   try {
     yield* body();
     yield s;
     return true;
   } finally {
-    if (token !== null) drmDevExit(dev, token);
+    devSectionExit(dev, section);
   }
 }
 

@@ -14,8 +14,6 @@ import { lookupStep, step, ticksFromMs, type KStruct, type Task } from "../kerne
 import { PciDev, pciWrite32 } from "../pci/mod.js";
 import { errnoValue, VTEST_ENGINE_COUNT, type ErrnoName } from "../uapi/mod.js";
 import {
-  drmDevEnter,
-  drmDevExit,
   drmmAddAction,
   drmSchedEntityKill,
   drmSchedFini,
@@ -34,6 +32,7 @@ import {
   type DrmGpuSchedStat,
   type DrmSchedJob,
 } from "../drm/mod.js";
+import { devSectionEnter, devSectionExit } from "./dev_section.js";
 import { vtestFreeJob } from "./vtest_batch.js";
 import {
   engineObjects,
@@ -149,8 +148,8 @@ export function* vtestEngineReset(
     [dev.unplugSrcu, ...engineObjects(engine), ...schedObjects(sched)];
   const again = lookupStep("vtest_job_timedout", () => ({ reads: [dev], writes: writes() }));
   yield again;
-  const token = guarded ? drmDevEnter(dev) : null;
-  if (guarded && token === null) return false;
+  const section = devSectionEnter(dev, guarded);
+  if (section === null) return false;
   try {
     dev.sim.printk(level, message);
     const bad = -errnoValue(guiltyError);
@@ -169,7 +168,7 @@ export function* vtestEngineReset(
     drmSchedStart(sched);
     return true;
   } finally {
-    if (token !== null) drmDevExit(dev, token);
+    devSectionExit(dev, section);
   }
 }
 

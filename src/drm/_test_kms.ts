@@ -68,7 +68,7 @@ export function kmsPipes(m: DrmMachine, n: number, funcs: KmsPipeFuncs = TEST_PI
   return dev;
 }
 
-/** The ids of the test device's pipe and of its properties by name. */
+/** The ids of a pipe of the test device (the first by default) and of its properties by name. */
 export interface PipeIds {
   readonly connector: number;
   readonly plane: number;
@@ -77,14 +77,14 @@ export interface PipeIds {
   prop(name: string): number;
 }
 
-export function pipeIds(dev: DrmDevice): PipeIds {
+export function pipeIds(dev: DrmDevice, i = 0): PipeIds {
   const mc = dev.modeConfig;
   assert(mc !== null, "Cannot read the pipe of a device without mode config");
   return {
-    connector: mc.connectors[0]!.id,
-    plane: mc.planes[0]!.id,
-    crtc: mc.crtcs[0]!.id,
-    encoder: mc.encoders[0]!.id,
+    connector: mc.connectors[i]!.id,
+    plane: mc.planes[i]!.id,
+    crtc: mc.crtcs[i]!.id,
+    encoder: mc.encoders[i]!.id,
     prop: (name) => {
       const id = mc.properties.get(name);
       assert(id !== undefined, `Cannot find property ${name} in test`);

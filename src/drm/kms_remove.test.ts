@@ -20,23 +20,9 @@ import {
   DRM_MODE_ATOMIC_TEST_ONLY,
   type Fd,
 } from "../uapi/mod.js";
-import { addFb, atomicClient, atomicRequest, kmsPipes, modeBlob, modesetRequest, type PipeIds } from "./_test_kms.js";
+import { addFb, atomicClient, atomicRequest, kmsPipes, modeBlob, modesetRequest, pipeIds, type PipeIds } from "./_test_kms.js";
 import { answer, drmMachine, type DrmMachine } from "./_testing.js";
-import type { DrmDevice } from "./device.js";
 import { MODE_1024X768_60 } from "./kms_objects.js";
-
-/** The ids of pipe `i` of a kmsPipes() device. */
-function pipe(dev: DrmDevice, i: number): PipeIds {
-  const mc = dev.modeConfig;
-  assert.ok(mc !== null);
-  return {
-    connector: mc.connectors[i]!.id,
-    plane: mc.planes[i]!.id,
-    crtc: mc.crtcs[i]!.id,
-    encoder: mc.encoders[i]!.id,
-    prop: (name) => mc.properties.get(name) ?? -1,
-  };
-}
 
 /** Lights pipe `ids` with framebuffer `fb` of `fd` (a blocking modeset). */
 function light(m: DrmMachine, fd: Fd, ids: PipeIds, fb: number): void {
@@ -61,7 +47,7 @@ describe("RMFB and close on a device with two pipes", () => {
   test("RMFB turns off the pipe that shows the framebuffer only; one not shown changes nothing; ENOENT for no such id", () => {
     const m = drmMachine();
     const dev = kmsPipes(m, 2);
-    const [a, b] = [pipe(dev, 0), pipe(dev, 1)];
+    const [a, b] = [pipeIds(dev, 0), pipeIds(dev, 1)];
     const fd = atomicClient(m);
     const [fa, fb, idle] = [addFb(m, fd), addFb(m, fd), addFb(m, fd)];
     light(m, fd, a, fa);
@@ -81,7 +67,7 @@ describe("RMFB and close on a device with two pipes", () => {
   test("close removes the closing file's framebuffers and blobs, not another file's", () => {
     const m = drmMachine();
     const dev = kmsPipes(m, 2);
-    const a = pipe(dev, 0);
+    const a = pipeIds(dev, 0);
     const one = atomicClient(m); // the master
     const two = atomicClient(m);
     const [fa, fb] = [addFb(m, one), addFb(m, two)];
@@ -126,7 +112,7 @@ describe("property blobs", () => {
     assert.deepEqual(got.value.data, [MODE_1024X768_60], "one mode's bytes, not the caller's whole array");
     const two = create(136, [MODE_1024X768_60, MODE_1024X768_60]);
     assert.ok(two.ok, answer(two));
-    const ids = pipe(dev, 0);
+    const ids = pipeIds(dev, 0);
     const req = atomicRequest([[ids.crtc, [[ids.prop("MODE_ID"), BigInt(two.value.blob_id)]]]]);
     const flags = DRM_MODE_ATOMIC_TEST_ONLY | DRM_MODE_ATOMIC_ALLOW_MODESET;
     assert.equal(answer(m.ioctl(fd, DRM_IOCTL_MODE_ATOMIC, { flags, ...req })), "EINVAL", "a blob of two modes is no mode");
