@@ -10,9 +10,12 @@
  * mutants no test killed, at their TypeScript line through dist/'s source maps) and a line in
  * reports/mutation/scores.jsonl; it prints a table of the scores and the time each target took.
  * Not part of CI: a full run takes tens of minutes.
+ *
+ * `--survivors` re-runs only the mutants a target's last report left alive (Survived or No
+ * coverage), after new tests: see recheckTarget().
  */
 import { execFileSync } from "node:child_process";
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { SourceMap } from "node:module";
 import { loadavg } from "node:os";
 import { Stryker } from "@stryker-mutator/core";
@@ -131,38 +134,120 @@ function commitBuilt() {
 }
 
 /**
+ * One Stryker run over `mutate` (globs or ranges) with the target's folder suites, its JSON
+ * report written to `jsonFile` (and HTML next to it unless `html` is false).
+ * @param {ReturnType<typeof parseTarget>} target
+ * @param {string[]} mutate
+ * @param {{ concurrency: number | undefined }} run
+ * @param {{ jsonFile: string, html: boolean }} out
+ */
+async function runStryker(target, mutate, run, out) {
+  const reporters = config.reporters?.filter((r) => out.html || r !== "html");
+  await new Stryker({
+    ...config,
+    ...(run.concurrency === undefined ? {} : { concurrency: run.concurrency }),
+    ...(reporters === undefined ? {} : { reporters }),
+    mutate,
+    tap: { ...config.tap, testFiles: SUITES[target.folder].map((s) => `${SUITES_DIR}/${s}.suite.js`) },
+    jsonReporter: { fileName: out.jsonFile },
+    htmlReporter: { fileName: out.jsonFile.replace(/\.json$/, ".html") },
+  }).runMutationTest();
+  return JSON.parse(readFileSync(out.jsonFile, "utf8"));
+}
+
+/**
  * @param {ReturnType<typeof parseTarget>} target
  * @param {{ commit: string, concurrency: number | undefined }} run
  */
 async function mutateTarget(target, run) {
   const startedMs = performance.now();
   const loadBefore = loadavg()[0] ?? 0;
-  await new Stryker({
-    ...config,
-    ...(run.concurrency === undefined ? {} : { concurrency: run.concurrency }),
-    mutate: target.mutate,
-    tap: { ...config.tap, testFiles: SUITES[target.folder].map((s) => `${SUITES_DIR}/${s}.suite.js`) },
-    jsonReporter: { fileName: `${REPORTS}/${target.name}.json` },
-    htmlReporter: { fileName: `${REPORTS}/${target.name}.html` },
-  }).runMutationTest();
-  const seconds = Math.round((performance.now() - startedMs) / 1000);
-  const report = JSON.parse(readFileSync(`${REPORTS}/${target.name}.json`, "utf8"));
+  const report = await runStryker(target, target.mutate, run, { jsonFile: `${REPORTS}/${target.name}.json`, html: true });
+  return recordRun(target, report, { ...run, startedMs, loadBefore, extra: {} });
+}
+
+/**
+ * Writes the survivors of `report` and its lines in scores.jsonl: one for the target, and one per
+ * file when the run mutated several (scripts/mutation_scores.mjs sums those).
+ * @param {ReturnType<typeof parseTarget>} target
+ * @param {any} report
+ * @param {{ commit: string, startedMs: number, loadBefore: number, extra: Record<string, string> }} run
+ */
+function recordRun(target, report, run) {
+  const seconds = Math.round((performance.now() - run.startedMs) / 1000);
   const mutants = Object.values(report.files).flatMap((f) => f.mutants);
   writeFileSync(`${REPORTS}/${target.name}.survivors.txt`, survivors(report));
-  const load = Math.round(((loadBefore + (loadavg()[0] ?? 0)) / 2) * 10) / 10;
+  const load = Math.round(((run.loadBefore + (loadavg()[0] ?? 0)) / 2) * 10) / 10;
   const date = new Date().toISOString();
-  const row = { target: target.name, date, commit: run.commit, load, seconds, ...count(mutants) };
+  const row = { target: target.name, date, commit: run.commit, load, seconds, ...run.extra, ...count(mutants) };
+  /** @type {Record<string, unknown>[]} */
   const lines = [row];
-  // A line per file too when the run mutated several, which scripts/mutation_scores.mjs sums.
   const files = Object.entries(report.files);
   if (files.length > 1) {
     for (const [jsFile, file] of files) {
       const name = jsFile.replace(/^dist\/(\w+)\/(.*)\.js$/, "$1-$2");
-      lines.push({ target: name, date, commit: run.commit, load, seconds: 0, via: target.name, ...count(file.mutants) });
+      lines.push({ target: name, date, commit: run.commit, load, seconds: 0, via: target.name, ...run.extra, ...count(file.mutants) });
     }
   }
   appendFileSync(`${REPORTS}/scores.jsonl`, lines.map((l) => `${JSON.stringify(l)}\n`).join(""));
   return row;
+}
+
+/**
+ * The commit of the target's last line in scores.jsonl: the run whose survivors a re-run takes.
+ * @param {string} name
+ */
+function lastCommit(name) {
+  const file = `${REPORTS}/scores.jsonl`;
+  const rows = existsSync(file) ? readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l)) : [];
+  return rows.filter((r) => r.target === name).at(-1)?.commit ?? "unknown";
+}
+
+/** @param {{ status: string }} m */
+const alive = (m) => m.status === "Survived" || m.status === "NoCoverage";
+
+/** @param {{ mutatorName: string, replacement: string, location: any }} m */
+const mutantKey = (m) => JSON.stringify([m.mutatorName, m.replacement, m.location]);
+
+/**
+ * `--survivors`: re-runs only the mutants the target's last report (reports/mutation/<target>.json)
+ * left alive, against today's tests, and writes that report back with their new status. A
+ * mutant killed before stays killed when tests are only added, so the merged report is what a
+ * full run would find; the code under test must be the same, so a file whose compiled source
+ * differs from the report's is refused (run it whole). Stryker gets one line range per survivor;
+ * mutants of those lines that were killed before run again and are ignored.
+ * @param {ReturnType<typeof parseTarget>} target
+ * @param {{ commit: string, concurrency: number | undefined }} run
+ */
+async function recheckTarget(target, run) {
+  const startedMs = performance.now();
+  const loadBefore = loadavg()[0] ?? 0;
+  const reportFile = `${REPORTS}/${target.name}.json`;
+  if (!existsSync(reportFile)) {
+    throw new Error(`--survivors needs ${reportFile}, the report of a full run of ${target.name}; run it without --survivors first`);
+  }
+  const report = JSON.parse(readFileSync(reportFile, "utf8"));
+  const ranges = [];
+  for (const [jsFile, file] of Object.entries(report.files)) {
+    if (readFileSync(jsFile, "utf8") !== file.source) {
+      throw new Error(`${jsFile} is not the code ${reportFile} mutated (its source changed): run ${target.name} without --survivors`);
+    }
+    for (const m of file.mutants.filter(alive)) ranges.push(`${jsFile}:${m.location.start.line}-${m.location.end.line}`);
+  }
+  const before = Object.values(report.files).flatMap((f) => f.mutants);
+  if (ranges.length > 0) {
+    const jsonFile = `${REPORTS}/${target.name}.recheck.json`;
+    const again = await runStryker(target, [...new Set(ranges)], run, { jsonFile, html: false });
+    const status = new Map(Object.values(again.files).flatMap((f) => f.mutants).map((m) => [mutantKey(m), m]));
+    for (const m of before.filter(alive)) {
+      const now = status.get(mutantKey(m));
+      if (now === undefined) throw new Error(`the re-run lost a mutant of ${target.name}: ${mutantKey(m)}; run it without --survivors`);
+      Object.assign(m, { status: now.status, killedBy: now.killedBy, coveredBy: now.coveredBy, statusReason: now.statusReason });
+    }
+    writeFileSync(reportFile, JSON.stringify(report));
+    rmSync(jsonFile, { force: true });
+  }
+  return recordRun(target, report, { ...run, startedMs, loadBefore, extra: { survivorsOf: lastCommit(target.name) } });
 }
 
 /** @param {Awaited<ReturnType<typeof mutateTarget>>[]} rows */
@@ -178,14 +263,20 @@ function printTable(rows) {
 }
 
 /**
- * `--concurrency N` (Stryker's test processes at once; the config's when absent) and the targets.
+ * `--concurrency N` (Stryker's test processes at once; the config's when absent), `--survivors`
+ * (re-run only the mutants the targets' last reports left alive) and the targets.
  * @param {string[]} args
  */
 function parseArgs(args) {
   let concurrency;
+  let survivorsOnly = false;
   const names = [];
   for (let i = 0; i < args.length; i++) {
     const arg = /** @type {string} */ (args[i]);
+    if (arg === "--survivors") {
+      survivorsOnly = true;
+      continue;
+    }
     const m = /^--concurrency(?:=(.*))?$/.exec(arg);
     if (m === null) {
       names.push(arg);
@@ -197,7 +288,8 @@ function parseArgs(args) {
       throw new Error(`--concurrency takes a whole number of processes of at least 1, not "${value ?? ""}"`);
     }
   }
-  return { concurrency, targets: (names.length === 0 ? ["kernel", "drm", "base"] : names).map(parseTarget) };
+  if (survivorsOnly && names.length === 0) throw new Error("--survivors re-runs named targets only, such as drm/kms_state.ts,kms_vblank.ts");
+  return { concurrency, survivorsOnly, targets: (names.length === 0 ? ["kernel", "drm", "base"] : names).map(parseTarget) };
 }
 
 async function main() {
@@ -208,13 +300,19 @@ async function main() {
     console.error(`mutate: ${/** @type {Error} */ (err).message}`);
     return 2;
   }
-  const { targets, concurrency } = parsed;
+  const { targets, concurrency, survivorsOnly } = parsed;
   execFileSync("npm", ["run", "build", "--silent"], { stdio: "inherit" });
   writeSuites();
   mkdirSync(REPORTS, { recursive: true });
   const run = { commit: commitBuilt(), concurrency };
   const rows = [];
-  for (const target of targets) rows.push(await mutateTarget(target, run));
+  try {
+    for (const target of targets) rows.push(await (survivorsOnly ? recheckTarget : mutateTarget)(target, run));
+  } catch (err) {
+    if (rows.length > 0) printTable(rows);
+    console.error(`mutate: ${/** @type {Error} */ (err).message}`);
+    return 2;
+  }
   printTable(rows);
   return 0;
 }
