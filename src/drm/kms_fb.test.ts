@@ -19,8 +19,10 @@ import {
   DRM_FORMAT_XRGB8888,
   DRM_IOCTL_MODE_ADDFB2,
   DRM_IOCTL_MODE_CREATE_DUMB,
+  DRM_IOCTL_MODE_RMFB,
   DRM_MODE_FB_MODIFIERS,
 } from "../uapi/mod.js";
+import { addFb } from "./_test_kms.js";
 import { answer, drmMachine } from "./_testing.js";
 import { drmModeLegacyFbFormat } from "./kms_fb.js";
 
@@ -73,6 +75,21 @@ describe("DRM_IOCTL_MODE_ADDFB2", () => {
     assert.equal(add({ offsets: [0, 0, 0, 256] }), "EINVAL");
     assert.equal(add({ offsets: [16, 0, 0, 0] }), "EINVAL", "16 bytes in, the last line ends past the object");
     assert.equal(add({ height: 63, offsets: [256, 0, 0, 0] }), "ok", "one line in, 63 lines fit");
+    assert.equal(m.finishClean(dev), 0);
+  });
+});
+
+describe("drm_framebuffer_put()", () => {
+  test("RMFB of a framebuffer no plane shows drops its last reference: drm_framebuffer_put() in the trace, the id gone", () => {
+    const m = drmMachine();
+    const dev = m.kms();
+    const fd = m.open("/dev/dri/card0");
+    const fb = addFb(m, fd, 64, 64);
+    const from = m.sim.trace.events.length;
+    assert.equal(answer(m.ioctl(fd, DRM_IOCTL_MODE_RMFB, { fb_id: fb })), "ok");
+    const steps = m.sim.trace.events.slice(from).flatMap((e) => (e.t === "step" ? [e.fn] : []));
+    assert.ok(steps.includes("drm_framebuffer_put"), steps.join(", "));
+    assert.equal(answer(m.ioctl(fd, DRM_IOCTL_MODE_RMFB, { fb_id: fb })), "ENOENT");
     assert.equal(m.finishClean(dev), 0);
   });
 });

@@ -11,15 +11,17 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
+  DRM_IOCTL_MODE_ATOMIC,
   DRM_IOCTL_MODE_CREATE_LEASE,
   DRM_IOCTL_MODE_GETCONNECTOR,
   DRM_IOCTL_MODE_GETCRTC,
   DRM_IOCTL_MODE_PAGE_FLIP,
   DRM_IOCTL_MODE_RMFB,
   DRM_IOCTL_MODE_SETCRTC,
+  DRM_MODE_ATOMIC_ALLOW_MODESET,
   type Fd,
 } from "../uapi/mod.js";
-import { addFb, atomicClient, kmsPipes, pipeIds, readEvent, type PipeIds } from "./_test_kms.js";
+import { addFb, atomicClient, atomicRequest, kmsPipes, modeBlob, pipeIds, readEvent, type PipeIds } from "./_test_kms.js";
 import { answer, drmMachine, type DrmMachine } from "./_testing.js";
 import { drmDevUnplug } from "./device.js";
 import { MODE_1024X768_60, type ModeInfo } from "./kms_objects.js";
@@ -187,6 +189,48 @@ describe("DRM_IOCTL_MODE_PAGE_FLIP", () => {
     assert.equal(flip({ fb_id: addFb(m, fd, 640, 480) }), "ENOSPC");
     assert.equal(flip({ user_data: 5n }), "ok");
     assert.equal(typeof readEvent(m, fd), "string", "no DRM_MODE_PAGE_FLIP_EVENT: no event");
+    assert.equal(m.finishClean(dev), 0);
+  });
+
+  test("a flip the viewport check passes but the plane check refuses: ENOSPC for a source half a pixel in", () => {
+    const m = drmMachine();
+    const dev = m.kms();
+    const ids = pipeIds(dev);
+    const fd = atomicClient(m);
+    const p = (n: string) => ids.prop(n);
+    // Through ATOMIC the plane's source may start half a pixel in (16.16): on a framebuffer
+    // one pixel wider than the mode, the last line's last pixel is still inside.
+    const req = atomicRequest([
+      [ids.connector, [[p("CRTC_ID"), BigInt(ids.crtc)]]],
+      [ids.crtc, [[p("ACTIVE"), 1n], [p("MODE_ID"), BigInt(modeBlob(m, fd))]]],
+      [ids.plane, [
+        [p("FB_ID"), BigInt(addFb(m, fd, 1025, 768))], [p("CRTC_ID"), BigInt(ids.crtc)],
+        [p("SRC_X"), 0x8000n], [p("SRC_Y"), 0n], [p("SRC_W"), 1024n << 16n], [p("SRC_H"), 768n << 16n],
+        [p("CRTC_X"), 0n], [p("CRTC_Y"), 0n], [p("CRTC_W"), 1024n], [p("CRTC_H"), 768n],
+      ]],
+    ]);
+    assert.equal(answer(m.ioctl(fd, DRM_IOCTL_MODE_ATOMIC, { flags: DRM_MODE_ATOMIC_ALLOW_MODESET, ...req })), "ok");
+    const flip = (fb: number) => answer(m.ioctl(fd, DRM_IOCTL_MODE_PAGE_FLIP, { crtc_id: ids.crtc, fb_id: fb }));
+    assert.equal(flip(addFb(m, fd, 1024, 768)), "ENOSPC", "the source would end half a pixel past it");
+    const wide = addFb(m, fd, 1025, 768);
+    assert.equal(flip(wide), "ok");
+    assert.equal(crtcShows(m, fd, ids.crtc)[1], wide);
+    assert.equal(m.finishClean(dev), 0);
+  });
+
+  test("the trace names the ioctls' C functions", () => {
+    const m = drmMachine();
+    const dev = m.kms();
+    const ids = pipeIds(dev);
+    const fd = m.open("/dev/dri/card0");
+    const fb = addFb(m, fd);
+    const from = m.sim.trace.events.length;
+    assert.equal(setcrtc(m, fd, ids, fb), "ok");
+    assert.equal(answer(m.ioctl(fd, DRM_IOCTL_MODE_PAGE_FLIP, { crtc_id: ids.crtc, fb_id: addFb(m, fd) })), "ok");
+    const steps = m.sim.trace.events.slice(from).flatMap((e) => (e.t === "step" ? [e.fn] : []));
+    const set = steps.indexOf("drm_mode_setcrtc");
+    assert.ok(set >= 0, "drm_mode_setcrtc() in the trace");
+    assert.ok(steps.indexOf("drm_mode_page_flip_ioctl", set) > set, "then drm_mode_page_flip_ioctl()");
     assert.equal(m.finishClean(dev), 0);
   });
 
