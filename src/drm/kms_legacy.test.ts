@@ -129,8 +129,9 @@ describe("DRM_IOCTL_MODE_SETCRTC", () => {
     const off = { fb_id: 0, set_connectors_ptr: [], count_connectors: 0, mode_valid: 0 };
     assert.equal(setcrtc(m, fd, a, 0, { ...off, count_connectors: 1, set_connectors_ptr: [a.connector] }), "EINVAL",
       "connectors for a CRTC turned off");
-    assert.equal(setcrtc(m, fd, a, 0, off), "ok");
+    assert.equal(setcrtc(m, fd, a, 0, { ...off, fb_id: fbA }), "ok", "fb_id is not read without a mode");
     assert.deepEqual(crtcShows(m, fd, a.crtc), [0, 0, 0, 0]);
+    assert.equal(setcrtc(m, fd, a, 0, off), "ok", "off again");
     assert.equal(crtcShows(m, fd, b.crtc)[0], 1, "B stays on");
     assert.deepEqual([encoderOf(m, fd, a.connector), encoderOf(m, fd, b.connector)], [0, b.encoder]);
     assert.equal(m.finishClean(dev), 0);
