@@ -84,6 +84,8 @@ describe("drm_atomic_plane_set_property(): each value checked against its proper
   test("FB_ID 0 takes the framebuffer off; an id of no framebuffer is EINVAL", () => {
     const { m, fd, ids, done } = setup();
     assert.deepEqual(planeAnswers(m, fd, ids, "FB_ID", [0n, 999n, BigInt(ids.crtc)]), ["ok", "EINVAL", "EINVAL"]);
+    const fbId = ids.prop("FB_ID");
+    assert.equal(commit(m, fd, [[ids.plane, [[fbId, 999n], [fbId, 0n]]]]), "EINVAL", "checked as set, not at the end");
     done();
   });
 
@@ -123,8 +125,15 @@ describe("drm_atomic_crtc_set_property()", () => {
     const test = DRM_MODE_ATOMIC_TEST_ONLY | DRM_MODE_ATOMIC_ALLOW_MODESET;
     const answers = [0n, 999n, BigInt(other.value.blob_id)].map((v) => commit(m, fd, [[ids.crtc, [[modeId, v]]]], test));
     assert.deepEqual(answers, ["ok", "EINVAL", "EINVAL"]);
+    assert.equal(commit(m, fd, [[ids.crtc, [[modeId, 999n], [modeId, 0n]]]], test), "EINVAL", "checked as set");
     const lightUp = { flags: test, ...modesetRequest(ids, mode, addFb(m, fd)) };
     assert.equal(answer(m.ioctl(fd, DRM_IOCTL_MODE_ATOMIC, lightUp)), "ok", "a mode blob, the pipe complete");
+    const values = lightUp.prop_values_ptr;
+    const at = (name: string) => lightUp.props_ptr.indexOf(ids.prop(name));
+    for (const [name, bad] of [["MODE_ID", 999n], ["MODE_ID", BigInt(other.value.blob_id)], ["FB_ID", 999n]] as const) {
+      const arg = { ...lightUp, prop_values_ptr: values.map((v, i) => (i === at(name) ? bad : v)) };
+      assert.equal(answer(m.ioctl(fd, DRM_IOCTL_MODE_ATOMIC, arg)), "EINVAL", `${name} ${bad} in a complete request`);
+    }
     assert.equal(commit(m, fd, [[ids.crtc, [[modeId, 0n]]]], DRM_MODE_ATOMIC_ALLOW_MODESET), "ok");
     assert.equal(propValues(m, fd, ids.crtc).get(modeId), 0n, "MODE_ID 0 leaves the CRTC without a mode");
     done();
