@@ -3,7 +3,8 @@
  * modesetting, EINVAL for a nonzero pad, only the first object_count ids of a lease request
  * read, the lessee list and the owner's object list cut at the caller's counts, and the
  * owner's list holding every mode object (properties, connectors, CRTCs, planes, encoders,
- * framebuffers, blobs) in ascending order.
+ * framebuffers, blobs) in ascending order; the lessee's file authenticated, and its CRTC
+ * masks renumbered over the CRTCs it leases.
  *
  * @see drm_mode_create_lease_ioctl(), drm_mode_list_lessees_ioctl(),
  *      drm_mode_get_lease_ioctl(), drm_mode_revoke_lease_ioctl() in drivers/gpu/drm/drm_lease.c
@@ -11,7 +12,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
+  DRM_IOCTL_GET_CLIENT,
   DRM_IOCTL_MODE_CREATE_LEASE,
+  DRM_IOCTL_MODE_GETENCODER,
   DRM_IOCTL_MODE_GET_LEASE,
   DRM_IOCTL_MODE_LIST_LESSEES,
   DRM_IOCTL_MODE_REVOKE_LEASE,
@@ -101,6 +104,40 @@ describe("the lease ioctls' output arrays", () => {
     const all = Array.from({ length: 41 }, (_, i) => i + 1);
     const r = m.ioctl(owner, DRM_IOCTL_MODE_GET_LEASE, { count_objects: 64 });
     assert.deepEqual(r, { ok: true, value: { objects_ptr: all, count_objects: 41 } });
+    assert.equal(m.finishClean(dev), 0);
+  });
+});
+
+describe("the lessee's file", () => {
+  test("is authenticated (GET_CLIENT's auth 1), as a master's file is; a client of the owner is not", () => {
+    const m = drmMachine();
+    const dev = m.kms();
+    const ids = pipeIds(dev);
+    const owner = m.open("/dev/dri/card0");
+    const client = m.open("/dev/dri/card0");
+    const l = lease(m, owner, [ids.connector, ids.crtc]);
+    assert.ok(typeof l !== "string", String(l));
+    const auth = (fd: Fd) => {
+      const r = m.ioctl(fd, DRM_IOCTL_GET_CLIENT, { idx: 0 });
+      return r.ok ? r.value.auth : r.errno;
+    };
+    assert.deepEqual([auth(owner), auth(client), auth(l.fd)], [1, 0, 1]);
+    assert.equal(m.finishClean(dev), 0);
+  });
+
+  test("leasing both CRTCs, the second is bit 1 of an encoder's possible_crtcs, as for the owner", () => {
+    const m = drmMachine();
+    const dev = kmsPipes(m, 2);
+    const [a, b] = [pipeIds(dev, 0), pipeIds(dev, 1)];
+    const owner = m.open("/dev/dri/card0");
+    const l = lease(m, owner, [a.connector, a.crtc, b.connector, b.crtc]);
+    assert.ok(typeof l !== "string", String(l));
+    const possible = (fd: Fd, encoder_id: number) => {
+      const r = m.ioctl(fd, DRM_IOCTL_MODE_GETENCODER, { encoder_id });
+      return r.ok ? r.value.possible_crtcs : r.errno;
+    };
+    assert.deepEqual([possible(owner, a.encoder), possible(owner, b.encoder)], [1, 2]);
+    assert.deepEqual([possible(l.fd, a.encoder), possible(l.fd, b.encoder)], [1, 2]);
     assert.equal(m.finishClean(dev), 0);
   });
 });
