@@ -50,3 +50,16 @@ describe("drm_modeset_register_all()", () => {
     assert.equal(m.finishClean(dev), 0);
   });
 });
+
+describe("drmm_connector_init()", () => {
+  test("when its cleanup action cannot be added (ENOMEM) it fails with ENOMEM, no connector returned", () => {
+    const m = drmMachine();
+    const dev = m.alloc(TEST_KMS_DRIVER);
+    assert.equal(drmmModeConfigInit(dev), 0);
+    m.kernel.faults.set("drmm_add_action", { nth: 1 });
+    assert.equal(drmmConnectorInit(dev, "Virtual"), "ENOMEM");
+    const next = drmmConnectorInit(dev, "Virtual");
+    assert.ok(typeof next !== "string", String(next));
+    assert.equal(m.finish(dev), 0);
+  });
+});
