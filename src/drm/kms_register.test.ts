@@ -40,7 +40,8 @@ describe("drm_modeset_register_all()", () => {
       "a new connector's status is unknown until probed",
     );
     const events: string[] = [];
-    m.kernel.uevents.subscribe({ deliver: (ev) => events.push(formatUeventRaw(ev).split("@")[0]!) });
+    const action = (raw: string) => raw.split("@")[0]!;
+    m.kernel.uevents.subscribe({ deliver: (ev) => events.push(action(formatUeventRaw(ev))) });
     assert.equal(m.run(() => drmDevRegister(dev)), 0);
     assert.deepEqual(events, ["add", "add", "add"], "render node, card, connector; no change");
     const fd = m.open("/dev/dri/card0");
