@@ -53,14 +53,18 @@ describe("drm_modeset_register_all()", () => {
 });
 
 describe("drmm_connector_init()", () => {
-  test("when its cleanup action cannot be added (ENOMEM) it fails with ENOMEM, no connector returned", () => {
+  test("when its cleanup action cannot be added (ENOMEM) it fails and leaves nothing behind", () => {
     const m = drmMachine();
     const dev = m.alloc(TEST_KMS_DRIVER);
     assert.equal(drmmModeConfigInit(dev), 0);
     m.kernel.faults.set("drmm_add_action", { nth: 1 });
     assert.equal(drmmConnectorInit(dev, "Virtual"), "ENOMEM");
+    // drmm_add_action_or_reset() cleans the connector up at once: not listed, its name free.
+    assert.equal(dev.modeConfig?.connectors.length, 0);
     const next = drmmConnectorInit(dev, "Virtual");
     assert.ok(typeof next !== "string", String(next));
+    assert.equal(next.name, "Virtual-1");
+    assert.deepEqual(dev.modeConfig?.connectors, [next]);
     assert.equal(m.finish(dev), 0);
   });
 });
