@@ -20,7 +20,7 @@ import {
   DRM_MODE_PAGE_FLIP_EVENT,
   type Fd,
 } from "../uapi/mod.js";
-import { addFb, atomicClient, atomicRequest, kmsPipes, modeBlob, modesetRequest, pipeIds, readEvent, type PipeIds } from "./_test_kms.js";
+import { addFb, atomicClient, atomicRequest, joinRequests, kmsPipes, modeBlob, modesetRequest, pipeIds, readEvent, type PipeIds } from "./_test_kms.js";
 import { answer, drmMachine, TEST_KMS_DRIVER, TEST_PIPE_FUNCS, type DrmMachine } from "./_testing.js";
 import type { DrmDevice } from "./device.js";
 import type { KmsPipeFuncs } from "./kms.js";
@@ -185,8 +185,9 @@ describe("waiting for flips", () => {
     assert.ok(typeof e !== "string", String(e));
     const steps = m.sim.trace.events.flatMap((ev) => (ev.t === "step" ? [ev.fn] : []));
     assert.ok(steps.includes("drm_atomic_helper_setup_commit"), "the stall is drm_atomic_helper_setup_commit()'s");
-    const blocks = m.sim.trace.events.flatMap((ev) => (ev.t === "block" ? [ev.reason] : []));
-    assert.ok(blocks.includes(`flip_done of commit 2 (${s.dev.label})`), blocks.join(", "));
+    const user = new Set(m.sim.trace.events.flatMap((ev) => (ev.t === "spawn" && ev.kind === "user" ? [ev.task] : [])));
+    const blocks = m.sim.trace.events.flatMap((ev) => (ev.t === "block" && user.has(ev.task) ? [ev.reason] : []));
+    assert.ok(blocks.includes(`flip_done of commit 2 (${s.dev.label})`), `the caller waited: ${blocks.join(", ")}`);
     assert.equal(m.finishClean(s.dev), 0);
   });
 
@@ -206,6 +207,9 @@ describe("waiting for flips", () => {
       `<3>[drm] *ERROR* [CRTC:${ids.crtc}:crtc-0] flip_done timed out`,
     ]);
     m.runIn("test_remove", [s.dev], () => drmAtomicHelperShutdown(s.dev));
+    const timer = m.sim.trace.events.find((e) => e.t === "spawn" && e.name.startsWith("vblank timer"));
+    assert.ok(timer?.t === "spawn");
+    assert.ok(m.sim.trace.events.some((e) => e.t === "exit" && e.task === timer.task), "the disable ended the vblank timer");
     assert.equal(m.finishClean(s.dev), 0);
   });
 });
@@ -219,13 +223,7 @@ describe("a commit over two CRTCs", () => {
     const mode = modeBlob(m, fd);
     const one = modesetRequest(a, mode, addFb(m, fd));
     const two = modesetRequest(b, mode, addFb(m, fd));
-    const both = {
-      count_objs: one.count_objs + two.count_objs,
-      objs_ptr: [...one.objs_ptr, ...two.objs_ptr],
-      count_props_ptr: [...one.count_props_ptr, ...two.count_props_ptr],
-      props_ptr: [...one.props_ptr, ...two.props_ptr],
-      prop_values_ptr: [...one.prop_values_ptr, ...two.prop_values_ptr],
-    };
+    const both = joinRequests(one, two);
     const flags = MODESET | DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT;
     assert.equal(answer(m.ioctl(fd, DRM_IOCTL_MODE_ATOMIC, { flags, user_data: 3n, ...both })), "ok");
     const events = [readEvent(m, fd), readEvent(m, fd)].map((e) => (typeof e === "string" ? e : e.crtc_id));

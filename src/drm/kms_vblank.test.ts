@@ -21,7 +21,7 @@ import {
   type DrmEventVblank,
   type Fd,
 } from "../uapi/mod.js";
-import { addFb, atomicClient, atomicRequest, kmsPipes, modeBlob, modesetRequest, pipeIds, readEvent, type PipeIds } from "./_test_kms.js";
+import { addFb, atomicClient, atomicRequest, joinRequests, kmsPipes, modeBlob, modesetRequest, pipeIds, readEvent, type PipeIds } from "./_test_kms.js";
 import { answer, drmMachine, TEST_KMS_DRIVER, TEST_PIPE_FUNCS, type DrmMachine } from "./_testing.js";
 import { MODE_1024X768_60 } from "./kms_objects.js";
 
@@ -121,13 +121,7 @@ describe("a commit over two CRTCs of other refresh rates", () => {
     const fb = addFb(m, fd);
     const one = modesetRequest(a, modeBlob(m, fd), fb);
     const two = modesetRequest(b, mode70.value.blob_id, addFb(m, fd));
-    const both = {
-      count_objs: one.count_objs + two.count_objs,
-      objs_ptr: [...one.objs_ptr, ...two.objs_ptr],
-      count_props_ptr: [...one.count_props_ptr, ...two.count_props_ptr],
-      props_ptr: [...one.props_ptr, ...two.props_ptr],
-      prop_values_ptr: [...one.prop_values_ptr, ...two.prop_values_ptr],
-    };
+    const both = joinRequests(one, two);
     const flip = atomicRequest([[a.plane, [[a.prop("FB_ID"), BigInt(fb)], [a.prop("CRTC_ID"), BigInt(a.crtc)]]]]);
     const [firstCrtc, meanwhile] = m.run(function* () {
       const r = yield* m.proc.ioctl(fd, DRM_IOCTL_MODE_ATOMIC, { flags: MODESET | EVENT | DRM_MODE_ATOMIC_NONBLOCK, ...both });
