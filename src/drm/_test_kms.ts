@@ -129,3 +129,14 @@ export function readEvent(m: DrmMachine, fd: Fd, timeoutMs = 100): DrmEventVblan
   assert(e !== null, "Cannot decode the event read in test");
   return e;
 }
+
+/** Requests `reqs` as one: their objects, counts and properties one after another. */
+export function joinRequests(...reqs: readonly ReturnType<typeof atomicRequest>[]) {
+  return {
+    count_objs: reqs.reduce((n, r) => n + r.count_objs, 0),
+    objs_ptr: reqs.flatMap((r) => r.objs_ptr),
+    count_props_ptr: reqs.flatMap((r) => r.count_props_ptr),
+    props_ptr: reqs.flatMap((r) => r.props_ptr),
+    prop_values_ptr: reqs.flatMap((r) => r.prop_values_ptr),
+  };
+}

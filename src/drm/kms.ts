@@ -153,7 +153,11 @@ export function drmmConnectorInit(dev: DrmDevice, typeName: ConnectorTypeName): 
     used.delete(typeId);
     if (kdev !== null) putDevice(kdev);
   });
-  return err === 0 ? connector : err;
+  if (err === 0) return connector;
+  // drmm_add_action_or_reset(): the connector is cleaned up at once when its action cannot be added.
+  mc.connectors.splice(mc.connectors.indexOf(connector), 1);
+  used.delete(typeId);
+  return err;
 }
 
 /** Registers every connector (an `add` uevent each), then probes them. @see drm_modeset_register_all() */

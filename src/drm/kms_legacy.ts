@@ -70,7 +70,8 @@ function setConfigRequest(file: DrmFile, mc: ModeConfig, crtc: DrmCrtc, r: Setcr
   if (primary === undefined) return "EINVAL";
   const routed = new Set(mc.connectors.filter((c) => c.crtcId === crtc.id));
   if (r.mode_valid === 0) {
-    if (r.count_connectors !== 0 || r.fb_id !== 0) return "EINVAL";
+    // Without a mode, fb_id is not read at all (drm_mode_setcrtc() looks it up with the mode).
+    if (r.count_connectors !== 0) return "EINVAL";
     st.crtcs.set(crtc, CRTC_OFF);
     st.planes.set(primary, PLANE_OFF);
     for (const c of routed) st.connectors.set(c, 0);

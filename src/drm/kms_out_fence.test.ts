@@ -108,6 +108,25 @@ describe("OUT_FENCE_PTR", () => {
     assert.equal(s.m.finishClean(s.dev), 0);
   });
 
+  test("a blocking flip returns only once it is on screen: its fence is signalled when the caller reads it", () => {
+    const s = setup();
+    assert.equal(answer(s.m.ioctl(s.fd, DRM_IOCTL_MODE_ATOMIC, { flags: MODESET, ...modesetRequest(s.ids, s.mode, s.fb) })), "ok");
+    const flip = atomicRequest([
+      [s.ids.plane, [[s.ids.prop("FB_ID"), BigInt(addFb(s.m, s.fd))]]],
+      [s.ids.crtc, [[s.ids.prop("OUT_FENCE_PTR"), s.addr + 8n]]],
+    ]);
+    const { m } = s;
+    const [r, status] = m.run(function* () {
+      const c = yield* m.proc.ioctl(s.fd, DRM_IOCTL_MODE_ATOMIC, { flags: 0, ...flip });
+      const v = yield* m.proc.memRead(s.addr + 8n, 4);
+      const out = v.ok ? Buffer.from(v.value).readInt32LE(0) : -1;
+      const info = yield* m.proc.ioctl(out as Fd, SYNC_IOC_FILE_INFO, {});
+      return [answer(c), info.ok ? info.value.status : info.errno] as const;
+    });
+    assert.deepEqual([r, status], ["ok", 1], "signalled, where a NONBLOCK flip's is still active");
+    assert.equal(s.m.finishClean(s.dev), 0);
+  });
+
   test("TEST_ONLY leaves -1 and makes no fd; an unmapped pointer is EFAULT; a CRTC that stays off is EINVAL with -1", () => {
     const s = setup();
     const { m } = s;
