@@ -287,6 +287,8 @@ describe("DRM_IOCTL_MODE_REVOKE_LEASE and the end of a lease", () => {
       `change@${devpath}|ACTION=change|DEVPATH=${devpath}|SUBSYSTEM=drm|LEASE=1|MAJOR=226|MINOR=0|DEVNAME=dri/card0|DEVTYPE=drm_minor|SEQNUM=7`,
     ]);
     assert.deepEqual(lessees(m, owner), []);
+    // drm_lease_destroy() unlinks the lessee from its lessor: no stale master left in the list.
+    assert.deepEqual(m.file(owner).master?.lessees, []);
     assert.equal(leaseOk(m, owner, [A.connector, A.crtc]).id, 1);
     assert.equal(m.finishClean(dev), 0);
   });
