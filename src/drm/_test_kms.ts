@@ -93,6 +93,21 @@ export function pipeIds(dev: DrmDevice, i = 0): PipeIds {
   };
 }
 
+/** An atomic client of `dev` with a framebuffer and a mode blob: what a commit test starts from. */
+export interface AtomicSetup {
+  readonly m: DrmMachine;
+  readonly dev: DrmDevice;
+  readonly fd: Fd;
+  readonly ids: PipeIds;
+  readonly fb: number;
+  readonly mode: number;
+}
+
+export function atomicSetup(m: DrmMachine, dev: DrmDevice): AtomicSetup {
+  const fd = atomicClient(m);
+  return { m, dev, fd, ids: pipeIds(dev), fb: addFb(m, fd), mode: modeBlob(m, fd) };
+}
+
 /** An atomic request: each object id with its (property id, value) pairs. */
 export function atomicRequest(objs: readonly (readonly [number, readonly (readonly [number, bigint])[]])[]) {
   return {

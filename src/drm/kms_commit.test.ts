@@ -18,11 +18,9 @@ import {
   DRM_MODE_ATOMIC_ALLOW_MODESET,
   DRM_MODE_ATOMIC_NONBLOCK,
   DRM_MODE_PAGE_FLIP_EVENT,
-  type Fd,
 } from "../uapi/mod.js";
-import { addFb, atomicClient, atomicRequest, joinRequests, kmsPipes, modeBlob, modesetRequest, pipeIds, readEvent, type PipeIds } from "./_test_kms.js";
+import { addFb, atomicClient, atomicRequest, atomicSetup, joinRequests, kmsPipes, modeBlob, modesetRequest, pipeIds, readEvent, type AtomicSetup, type PipeIds } from "./_test_kms.js";
 import { answer, drmMachine, TEST_KMS_DRIVER, TEST_PIPE_FUNCS, type DrmMachine } from "./_testing.js";
-import type { DrmDevice } from "./device.js";
 import type { KmsPipeFuncs } from "./kms.js";
 import { FLIP_DONE_TIMEOUT_TICKS } from "./kms_commit.js";
 import { MODE_1024X768_60 } from "./kms_objects.js";
@@ -51,13 +49,7 @@ function loggingFuncs(log: string[], over: Partial<KmsPipeFuncs> = {}): KmsPipeF
   };
 }
 
-interface Setup {
-  m: DrmMachine;
-  dev: DrmDevice;
-  fd: Fd;
-  ids: PipeIds;
-  fb: number;
-  mode: number;
+interface Setup extends AtomicSetup {
   /** A commit of `objs` (each an object id and its (property, value) pairs), blocking unless `flags` says. */
   commit(objs: Parameters<typeof atomicRequest>[0], flags?: number, userData?: bigint): string;
 }
@@ -65,10 +57,10 @@ interface Setup {
 function setup(funcs: KmsPipeFuncs = TEST_PIPE_FUNCS): Setup {
   const m = drmMachine();
   const dev = m.kms(TEST_KMS_DRIVER, funcs);
-  const fd = atomicClient(m);
+  const base = atomicSetup(m, dev);
   const commit = (objs: Parameters<typeof atomicRequest>[0], flags = 0, userData = 0n) =>
-    answer(m.ioctl(fd, DRM_IOCTL_MODE_ATOMIC, { flags, user_data: userData, ...atomicRequest(objs) }));
-  return { m, dev, fd, ids: pipeIds(dev), fb: addFb(m, fd), mode: modeBlob(m, fd), commit };
+    answer(m.ioctl(base.fd, DRM_IOCTL_MODE_ATOMIC, { flags, user_data: userData, ...atomicRequest(objs) }));
+  return { ...base, commit };
 }
 
 /** The plane's properties showing `fb` over the whole 1024x768 mode. */

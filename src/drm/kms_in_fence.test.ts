@@ -21,32 +21,21 @@ import {
   DRM_MODE_PAGE_FLIP_EVENT,
   type Fd,
 } from "../uapi/mod.js";
-import { addFb, atomicClient, modeBlob, modesetRequest, pipeIds, readEvent, type PipeIds } from "./_test_kms.js";
+import { atomicSetup, modesetRequest, readEvent, type AtomicSetup } from "./_test_kms.js";
 import { attachFence, create, signalLater } from "./_test_syncobj.js";
-import { answer, drmMachine, TEST_KMS_DRIVER, type DrmMachine } from "./_testing.js";
-import type { DrmDevice } from "./device.js";
+import { answer, drmMachine, TEST_KMS_DRIVER } from "./_testing.js";
 import { DRIVER_SYNCOBJ } from "./drm_driver.js";
 
 const KMS_SYNCOBJ_DRIVER = { ...TEST_KMS_DRIVER, name: "drmtestkmssync", features: TEST_KMS_DRIVER.features | DRIVER_SYNCOBJ };
 
-interface Setup {
-  m: DrmMachine;
-  dev: DrmDevice;
-  fd: Fd;
-  ids: PipeIds;
-  fb: number;
-  mode: number;
-}
-
-function setup(): Setup {
+function setup(): AtomicSetup {
   const m = drmMachine();
   const dev = m.kms(KMS_SYNCOBJ_DRIVER);
-  const fd = atomicClient(m);
-  return { m, dev, fd, ids: pipeIds(dev), fb: addFb(m, fd), mode: modeBlob(m, fd) };
+  return atomicSetup(m, dev);
 }
 
 /** An unsignalled fence, as a sync_file fd of the test process. */
-function syncFile(s: Setup): { fence: DmaFence; fd: Fd } {
+function syncFile(s: AtomicSetup): { fence: DmaFence; fd: Fd } {
   const handle = create(s.m, s.fd);
   const fence = attachFence(s.m, s.fd, handle);
   const r = s.m.ioctl(s.fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, { handle, flags: 1 });
@@ -55,7 +44,7 @@ function syncFile(s: Setup): { fence: DmaFence; fd: Fd } {
 }
 
 /** The modeset request with IN_FENCE_FD `values` added to the plane. */
-function withInFence(s: Setup, values: readonly bigint[]) {
+function withInFence(s: AtomicSetup, values: readonly bigint[]) {
   const req = modesetRequest(s.ids, s.mode, s.fb);
   const inFence = s.ids.prop("IN_FENCE_FD");
   const planeAt = req.objs_ptr.indexOf(s.ids.plane);

@@ -17,17 +17,11 @@ import {
   SYNC_IOC_FILE_INFO,
   type Fd,
 } from "../uapi/mod.js";
-import { addFb, atomicClient, atomicRequest, modeBlob, modesetRequest, pipeIds, type PipeIds } from "./_test_kms.js";
-import { answer, drmMachine, type DrmMachine } from "./_testing.js";
-import { drmDevUnplug, type DrmDevice } from "./device.js";
+import { addFb, atomicRequest, atomicSetup, modesetRequest, type AtomicSetup } from "./_test_kms.js";
+import { answer, drmMachine } from "./_testing.js";
+import { drmDevUnplug } from "./device.js";
 
-interface Setup {
-  m: DrmMachine;
-  dev: DrmDevice;
-  fd: Fd;
-  ids: PipeIds;
-  fb: number;
-  mode: number;
+interface Setup extends AtomicSetup {
   /** A page of the program's anonymous memory, where the fd goes. */
   addr: bigint;
 }
@@ -35,10 +29,10 @@ interface Setup {
 function setup(profile?: Parameters<typeof drmMachine>[0]): Setup {
   const m = drmMachine(profile);
   const dev = m.kms();
-  const fd = atomicClient(m);
+  const base = atomicSetup(m, dev);
   const anon = m.run(() => m.proc.mmapAnon(4096));
   assert.ok(anon.ok, answer(anon));
-  return { m, dev, fd, ids: pipeIds(dev), fb: addFb(m, fd), mode: modeBlob(m, fd), addr: anon.value };
+  return { ...base, addr: anon.value };
 }
 
 /** The s32 at `addr`, as the program reads its variable. */
